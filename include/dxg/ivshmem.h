@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The opendxg ivshmem transport: layout of BAR2 (the shared memory that
+ * dxghost creates, one memfd per VM) and of the doorbell use.  The spec in
+ * prose is docs/ivshmem-transport.md; this header is its normative layout.
+ *
+ * BAR2:
+ *   0                      control page (struct dxg_ivshmem_control)
+ *   ring_g2h_offset        guest->host ring: header page + ring_size bytes
+ *   ring_h2g_offset        host->guest ring: header page + ring_size bytes
+ *   io_space_offset        IO space: CPU-visible GPU memory heap
+ *                          (io_space_size bytes, to the end of BAR2)
+ */
+#ifndef DXG_IVSHMEM_H
+#define DXG_IVSHMEM_H
+
+#include "compat.h"
+#include "ring.h"
+#include "../uapi/misc/d3dkmthk.h"
+
+#define DXG_IVSHMEM_VENDOR_ID		0x1af4
+#define DXG_IVSHMEM_DEVICE_ID		0x1110
+
+/* "DXGIVSHM" read as a little-endian u64. */
+#define DXG_IVSHMEM_MAGIC		0x4d48535649475844ULL
+#define DXG_IVSHMEM_LAYOUT_VERSION	1u
+#define DXG_IVSHMEM_CONTROL_SIZE	4096u
+#define DXG_IVSHMEM_MAX_ADAPTERS	16u
+
+/* BAR0 registers of QEMU's ivshmem device. */
+#define DXG_IVSHMEM_REG_INTRMASK	0
+#define DXG_IVSHMEM_REG_INTRSTATUS	4
+#define DXG_IVSHMEM_REG_IVPOSITION	8
+#define DXG_IVSHMEM_REG_DOORBELL	12
+
+/* Interrupt vectors (the low 16 bits of a doorbell write). */
+#define DXG_IVSHMEM_VEC_RING		0	/* a ring has data or space */
+#define DXG_IVSHMEM_VEC_STATE		1	/* the peer's state word changed */
+#define DXG_IVSHMEM_NUM_VECTORS		2
+
+/* Peer ids: dxghost is always peer 0 and each VM is peer 1 of its own memfd. */
+#define DXG_IVSHMEM_HOST_PEER		0
+#define DXG_IVSHMEM_GUEST_PEER		1
+
+/* host_state / guest_state values. */
+#define DXG_PEER_ABSENT			0u
+#define DXG_PEER_READY			1u
+#define DXG_PEER_GONE			2u
+
+/* Capability bits (host_caps / guest_caps). */
+#define DXG_HOST_CAP_ASYNC_MSG		(1u << 0)
+#define DXG_GUEST_CAP_WSL2		(1u << 0)
+
+/* Adapter flags in the adapter table. */
+#define DXG_ADAPTER_FLAG_COMPUTE_ONLY	(1u << 0)
+
+struct dxg_ivshmem_adapter {
+	struct winluid luid;		/* guest-visible adapter LUID */
+	struct winluid vgpu_luid;	/* routes commands (extended header) */
+	__u32 flags;			/* DXG_ADAPTER_FLAG_* */
+	__u32 vendor_id;
+	__u32 device_id;
+	__u32 reserved[9];
+};
+DXG_STATIC_ASSERT(sizeof(struct dxg_ivshmem_adapter) == 64, "adapter entry");
+
+struct dxg_ivshmem_control {
+	/* Written by the host before the VM connects; read-only for the guest. */
+	__u64 magic;
+	__u32 layout_version;
+	__u32 host_interface_version;	/* dxgkrnl VM-bus interface version (40) */
+	__u32 host_caps;
+	__u32 ring_size;		/* data bytes per ring (excl. header page) */
+	__u64 shm_size;
+	__u64 ring_g2h_offset;
+	__u64 ring_h2g_offset;
+	__u64 io_space_offset;
+	__u64 io_space_size;
+	__u32 adapter_count;
+	__u32 reserved0;
+	/* Host-owned, changes at run time. */
+	__u32 host_state;		/* DXG_PEER_* */
+	__u32 host_generation;		/* bumped when the host resets the VM's state */
+	__u32 stat_processes;		/* live host processes of this VM */
+	__u32 stat_objects;		/* live host objects of this VM (all kinds) */
+	/* Guest-owned: the host treats these as hostile input. */
+	__u32 guest_state;		/* DXG_PEER_* */
+	__u32 guest_interface_version;	/* the version the guest will speak */
+	__u32 guest_caps;
+	__u32 guest_generation;		/* bumped at every driver bind */
+	__u8 reserved1[1024 - 104];
+	struct dxg_ivshmem_adapter adapters[DXG_IVSHMEM_MAX_ADAPTERS];
+	__u8 reserved2[DXG_IVSHMEM_CONTROL_SIZE - 1024 -
+		       DXG_IVSHMEM_MAX_ADAPTERS * sizeof(struct dxg_ivshmem_adapter)];
+};
+DXG_STATIC_ASSERT(sizeof(struct dxg_ivshmem_control) == DXG_IVSHMEM_CONTROL_SIZE,
+		  "control page is one page");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, guest_generation) == 100,
+		  "control page layout");
+
+#endif /* DXG_IVSHMEM_H */

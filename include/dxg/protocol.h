@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dxgkrnl VM-bus protocol (interface version 40): command ids, message
+ * headers and the payloads opendxg uses.  The same bytes travel over the
+ * ivshmem transport and over Hyper-V VMBus, to dxghost or to a Windows
+ * host.  Layouts are x86_64 and fixed; every one is size-checked below.
+ *
+ * A guest->host message is: extended header (16 bytes, version >= 40),
+ * command header (24 bytes), payload.  Replies carry no header: their
+ * layout is implied by the command (see each *_ret struct).
+ */
+#ifndef DXG_PROTOCOL_H
+#define DXG_PROTOCOL_H
+
+#include "compat.h"
+#include "../uapi/misc/d3dkmthk.h"
+
+#define DXGK_VMBUS_INTERFACE_VERSION_OLD		27
+#define DXGK_VMBUS_INTERFACE_VERSION			40
+#define DXGK_VMBUS_LAST_COMPATIBLE_INTERFACE_VERSION	16
+
+/* The per-message limit (also the largest reply a sender may expect). */
+#define DXG_MAX_VM_BUS_PACKET_SIZE	(128u * 1024)
+
+/* Global (VM-wide) commands, VM -> host. */
+enum dxgkvmb_commandtype_global {
+	DXGK_VMBCOMMAND_VM_TO_HOST_FIRST	= 1000,
+	DXGK_VMBCOMMAND_CREATEPROCESS		= 1000,
+	DXGK_VMBCOMMAND_DESTROYPROCESS		= 1001,
+	DXGK_VMBCOMMAND_OPENSYNCOBJECT		= 1002,
+	DXGK_VMBCOMMAND_DESTROYSYNCOBJECT	= 1003,
+	DXGK_VMBCOMMAND_CREATENTSHAREDOBJECT	= 1004,
+	DXGK_VMBCOMMAND_DESTROYNTSHAREDOBJECT	= 1005,
+	DXGK_VMBCOMMAND_SIGNALFENCE		= 1006,
+	DXGK_VMBCOMMAND_NOTIFYPROCESSFREEZE	= 1007,
+	DXGK_VMBCOMMAND_NOTIFYPROCESSTHAW	= 1008,
+	DXGK_VMBCOMMAND_QUERYETWSESSION		= 1009,
+	DXGK_VMBCOMMAND_SETIOSPACEREGION	= 1010,
+	DXGK_VMBCOMMAND_COMPLETETRANSACTION	= 1011,
+	DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST	= 1021,
+	DXGK_VMBCOMMAND_ISFEATUREENABLED_GLOBAL	= 1022,
+	DXGK_VMBCOMMAND_INVALID_VM_TO_HOST	= 1023,
+};
+
+/* Adapter commands, vGPU -> host. */
+enum dxgkvmb_commandtype {
+	DXGK_VMBCOMMAND_CREATEDEVICE			= 0,
+	DXGK_VMBCOMMAND_DESTROYDEVICE			= 1,
+	DXGK_VMBCOMMAND_QUERYADAPTERINFO		= 2,
+	DXGK_VMBCOMMAND_DDIQUERYADAPTERINFO		= 3,
+	DXGK_VMBCOMMAND_CREATEALLOCATION		= 4,
+	DXGK_VMBCOMMAND_DESTROYALLOCATION		= 5,
+	DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL		= 6,
+	DXGK_VMBCOMMAND_DESTROYCONTEXT			= 7,
+	DXGK_VMBCOMMAND_CREATESYNCOBJECT		= 8,
+	DXGK_VMBCOMMAND_CREATEPAGINGQUEUE		= 9,
+	DXGK_VMBCOMMAND_DESTROYPAGINGQUEUE		= 10,
+	DXGK_VMBCOMMAND_MAKERESIDENT			= 11,
+	DXGK_VMBCOMMAND_EVICT				= 12,
+	DXGK_VMBCOMMAND_ESCAPE				= 13,
+	DXGK_VMBCOMMAND_OPENADAPTER			= 14,
+	DXGK_VMBCOMMAND_CLOSEADAPTER			= 15,
+	DXGK_VMBCOMMAND_FREEGPUVIRTUALADDRESS		= 16,
+	DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS		= 17,
+	DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS	= 18,
+	DXGK_VMBCOMMAND_UPDATEGPUVIRTUALADDRESS		= 19,
+	DXGK_VMBCOMMAND_SUBMITCOMMAND			= 20,
+	DXGK_VMBCOMMAND_QUERYVIDEOMEMORYINFO		= 21,
+	DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMCPU	= 22,
+	DXGK_VMBCOMMAND_LOCK2				= 23,
+	DXGK_VMBCOMMAND_UNLOCK2				= 24,
+	DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU	= 25,
+	DXGK_VMBCOMMAND_SIGNALSYNCOBJECT		= 26,
+	DXGK_VMBCOMMAND_SIGNALFENCENTSHAREDBYREF	= 27,
+	DXGK_VMBCOMMAND_GETDEVICESTATE			= 28,
+	DXGK_VMBCOMMAND_MARKDEVICEASERROR		= 29,
+	DXGK_VMBCOMMAND_ADAPTERSTOP			= 30,
+	DXGK_VMBCOMMAND_SETQUEUEDLIMIT			= 31,
+	DXGK_VMBCOMMAND_OPENRESOURCE			= 32,
+	DXGK_VMBCOMMAND_SETCONTEXTSCHEDULINGPRIORITY	= 33,
+	DXGK_VMBCOMMAND_PRESENTHISTORYTOKEN		= 34,
+	DXGK_VMBCOMMAND_SETREDIRECTEDFLIPFENCEVALUE	= 35,
+	DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO		= 36,
+	DXGK_VMBCOMMAND_FLUSHHEAPTRANSITIONS		= 37,
+	DXGK_VMBCOMMAND_BLT				= 38,
+	DXGK_VMBCOMMAND_DDIGETSTANDARDALLOCATIONDRIVERDATA = 39,
+	DXGK_VMBCOMMAND_CDDGDICOMMAND			= 40,
+	DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY	= 41,
+	DXGK_VMBCOMMAND_FLUSHDEVICE			= 42,
+	DXGK_VMBCOMMAND_FLUSHADAPTER			= 43,
+	DXGK_VMBCOMMAND_DDIGETNODEMETADATA		= 44,
+	DXGK_VMBCOMMAND_SETEXISTINGSYSMEMSTORE		= 45,
+	DXGK_VMBCOMMAND_ISSYNCOBJECTSIGNALED		= 46,
+	DXGK_VMBCOMMAND_CDDSYNCGPUACCESS		= 47,
+	DXGK_VMBCOMMAND_QUERYSTATISTICS			= 48,
+	DXGK_VMBCOMMAND_CHANGEVIDEOMEMORYRESERVATION	= 49,
+	DXGK_VMBCOMMAND_CREATEHWQUEUE			= 50,
+	DXGK_VMBCOMMAND_DESTROYHWQUEUE			= 51,
+	DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE		= 52,
+	DXGK_VMBCOMMAND_GETDRIVERSTOREFILE		= 53,
+	DXGK_VMBCOMMAND_READDRIVERSTOREFILE		= 54,
+	DXGK_VMBCOMMAND_GETNEXTHARDLINK			= 55,
+	DXGK_VMBCOMMAND_UPDATEALLOCATIONPROPERTY	= 56,
+	DXGK_VMBCOMMAND_OFFERALLOCATIONS		= 57,
+	DXGK_VMBCOMMAND_RECLAIMALLOCATIONS		= 58,
+	DXGK_VMBCOMMAND_SETALLOCATIONPRIORITY		= 59,
+	DXGK_VMBCOMMAND_GETALLOCATIONPRIORITY		= 60,
+	DXGK_VMBCOMMAND_GETCONTEXTSCHEDULINGPRIORITY	= 61,
+	DXGK_VMBCOMMAND_QUERYCLOCKCALIBRATION		= 62,
+	DXGK_VMBCOMMAND_QUERYRESOURCEINFO		= 64,
+	DXGK_VMBCOMMAND_LOGEVENT			= 65,
+	DXGK_VMBCOMMAND_SETEXISTINGSYSMEMPAGES		= 66,
+	DXGK_VMBCOMMAND_INVALIDATECACHE			= 67,
+	DXGK_VMBCOMMAND_ISFEATUREENABLED		= 68,
+	DXGK_VMBCOMMAND_INVALID				= 69,
+};
+
+/* Host -> VM messages (unsolicited, on the global channel). */
+enum dxgkvmb_commandtype_host_to_vm {
+	DXGK_VMBCOMMAND_SIGNALGUESTEVENT		= 0,
+	DXGK_VMBCOMMAND_PROPAGATEPRESENTHISTORYTOKEN	= 1,
+	DXGK_VMBCOMMAND_SETGUESTDATA			= 2,
+	DXGK_VMBCOMMAND_SIGNALGUESTEVENTPASSIVE		= 3,
+	DXGK_VMBCOMMAND_SENDWNFNOTIFICATION		= 4,
+	DXGK_VMBCOMMAND_INVALID_HOST_TO_VM		= 5,
+};
+
+/* Values of the channel_type byte. */
+#define DXGKVMB_VGPU_TO_HOST	0u
+#define DXGKVMB_VM_TO_HOST	1u
+#define DXGKVMB_HOST_TO_VM	2u
+/* Bit 8 of the channel word: fire-and-forget (no completion). */
+#define DXGKVMB_ASYNC_MSG	(1u << 8)
+#define DXGKVMB_CHANNEL_TYPE(w)	((w) & 0xffu)
+
+/* Precedes the command header when the interface version is >= 40. */
+struct dxgkvmb_command_ext_header {
+	__u32 command_offset;	/* always sizeof(this) */
+	__u32 reserved;
+	struct winluid vgpu_luid;	/* zero for VM-wide commands */
+};
+
+/* Common command header (both the VM-to-host and the vGPU-to-host shape). */
+struct dxgkvmb_command_hdr {
+	__u64 command_id;	/* always 0 */
+	__u32 process;		/* host process handle, or 0 */
+	__u32 channel;		/* channel_type | DXGKVMB_ASYNC_MSG */
+	__u32 command_type;
+	__u32 reserved;
+};
+
+/* The header of every guest->host message as it travels at version 40. */
+struct dxgkvmb_msg_hdr {
+	struct dxgkvmb_command_ext_header ext;
+	struct dxgkvmb_command_hdr hdr;
+};
+
+/* ---- VM-wide commands ---- */
+
+#define DXG_PROCESS_NAME_LEN	261
+#define DXG_CREATEPROCESS_LINUX	(1u << 3)
+
+struct dxgkvmb_command_createprocess {
+	struct dxgkvmb_command_hdr hdr;
+	__u64 process;		/* guest cookie (an id, never a kernel pointer) */
+	__u32 process_id;
+	__u16 process_name[DXG_PROCESS_NAME_LEN];
+	__u16 reserved;
+	__u32 flags;		/* DXG_CREATEPROCESS_* */
+	__u32 reserved2;
+};
+/*
+ * Replies that carry a handle report failure as handle 0.  opendxg's host
+ * also puts the reason in the following word; other hosts leave it zero
+ * (the guest then falls back to a generic error).
+ */
+struct dxgkvmb_command_createprocess_ret {
+	d3dkmthandle hprocess;	/* 0 on failure */
+	__s32 status;		/* opendxg extension, see above */
+};
+
+/* DESTROYPROCESS is a bare header whose `process` names the victim. */
+struct dxgkvmb_command_destroyprocess {
+	struct dxgkvmb_command_hdr hdr;
+};
+
+/* ---- adapter commands ---- */
+
+struct dxgkvmb_command_openadapter {
+	struct dxgkvmb_command_hdr hdr;
+	__u32 vmbus_interface_version;
+	__u32 vmbus_last_compatible_interface_version;
+	struct winluid guest_adapter_luid;
+};
+struct dxgkvmb_command_openadapter_ret {
+	d3dkmthandle host_adapter_handle;
+	__s32 status;
+	__u32 vmbus_interface_version;
+	__u32 vmbus_last_compatible_interface_version;
+};
+
+struct dxgkvmb_command_closeadapter {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle host_handle;
+	__u32 reserved;
+};
+
+struct dxgkvmb_command_getinternaladapterinfo {
+	struct dxgkvmb_command_hdr hdr;
+};
+#define DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED	(1u << 6)
+#define DXG_ADAPTER_DESCRIPTION_LEN		80
+#define DXG_DEVICE_INSTANCE_ID_LEN		260
+struct dxgkvmb_command_getinternaladapterinfo_ret {
+	__u32 device_types;
+	__u32 driver_store_copy_mode;
+	__u32 driver_ddi_version;
+	__u32 flags;		/* DXG_INTERNAL_INFO_* */
+	struct winluid host_adapter_luid;
+	__u16 device_description[DXG_ADAPTER_DESCRIPTION_LEN];
+	__u16 device_instance_id[DXG_DEVICE_INSTANCE_ID_LEN];
+	struct winluid host_vgpu_luid;
+};
+
+/* Followed by private_data_size bytes of query input/output buffer. */
+struct dxgkvmb_command_queryadapterinfo {
+	struct dxgkvmb_command_hdr hdr;
+	__u32 query_type;
+	__u32 private_data_size;
+	/* __u8 private_data[]; */
+};
+/* Reply: status, then private_data_size bytes of result. */
+struct dxgkvmb_command_queryadapterinfo_ret {
+	__s32 status;
+	/* __u8 private_data[]; */
+};
+
+struct dxgkvmb_command_createdevice {
+	struct dxgkvmb_command_hdr hdr;
+	__u32 flags;		/* d3dkmt_createdeviceflags */
+	__u8 cdd_device;
+	__u8 reserved[3];
+	__u64 error_code;	/* guest cookie echoed in SETGUESTDATA */
+};
+struct dxgkvmb_command_createdevice_ret {
+	d3dkmthandle device;	/* 0 on failure */
+	__s32 status;		/* opendxg extension, as for CREATEPROCESS */
+};
+
+struct dxgkvmb_command_destroydevice {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	__u32 reserved;
+};
+
+/*
+ * Followed by priv_drv_data_size bytes starting at offset 52 (the fixed part
+ * is 52 bytes; sizeof() rounds it to 56).  The reply is the whole message
+ * with `context` filled in (0 on failure).
+ */
+#define DXGKVMB_CREATECONTEXTVIRTUAL_FIXED 52u
+struct dxgkvmb_command_createcontextvirtual {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle context;	/* out */
+	d3dkmthandle device;
+	__u32 node_ordinal;
+	__u32 engine_affinity;
+	__u32 flags;		/* d3dddi_createcontextflags */
+	__u32 client_hint;
+	__u32 priv_drv_data_size;
+	/* __u8 priv_drv_data[]; */
+};
+
+struct dxgkvmb_command_destroycontext {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle context;
+	__u32 reserved;
+};
+
+/* A reply that is only an NTSTATUS. */
+struct dxgkvmb_command_status_ret {
+	__s32 status;
+};
+
+/* ---- host -> VM ---- */
+
+struct dxgkvmb_command_signalguestevent {
+	struct dxgkvmb_command_hdr hdr;
+	__u64 event;
+	__u64 process_id;
+	__u8 dereference_event;
+	__u8 reserved[7];
+};
+
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_ext_header) == 16, "ext header");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_hdr) == 24, "command header");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_msg_hdr) == 40, "message header");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createprocess) == 568, "CREATEPROCESS");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_openadapter) == 40, "OPENADAPTER");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_openadapter_ret) == 16, "OPENADAPTER reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getinternaladapterinfo_ret) == 712,
+		  "GETINTERNALADAPTERINFO reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createdevice) == 40, "CREATEDEVICE");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createcontextvirtual) == 56,
+		  "CREATECONTEXTVIRTUAL");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_createcontextvirtual,
+				     priv_drv_data_size) == 48, "CREATECONTEXTVIRTUAL");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryadapterinfo) == 32, "QUERYADAPTERINFO");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_signalguestevent) == 48, "SIGNALGUESTEVENT");
+
+#endif /* DXG_PROTOCOL_H */

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One direction of a channel: a ring in the Hyper-V VMBus ring-buffer
+ * format, so one packet codec serves both the ivshmem and the VMBus
+ * transports.  Shared by the guest module and dxghost (header-only).
+ *
+ * Layout: a 4 KiB header page (struct dxg_ring_hdr) followed by a data
+ * area of `size` bytes.  Indices are byte offsets into the data area.  A
+ * packet is a 16-byte descriptor, the payload padded to 8 bytes, and an
+ * 8-byte trailer holding the packet's start index in its upper 32 bits.
+ * The ring is empty when read_index == write_index, so a writer always
+ * leaves at least one granule free.
+ *
+ * The other side of a ring is hostile: every index read from shared memory
+ * is checked before use and every packet is copied out of the ring before
+ * the caller parses it (the peer may rewrite the ring meanwhile).
+ *
+ * Exactly one producer and one consumer per ring; callers serialise.
+ */
+#ifndef DXG_RING_H
+#define DXG_RING_H
+
+#include "compat.h"
+
+#define DXG_RING_HDR_SIZE	4096u
+
+struct dxg_ring_hdr {
+	__u32 write_index;	/* producer-owned */
+	__u32 read_index;	/* consumer-owned */
+	/*
+	 * Consumer-owned: non-zero while the consumer is polling (or busy),
+	 * so the producer need not interrupt it.  Zero means "parked: ring
+	 * the doorbell after you write".
+	 */
+	__u32 interrupt_mask;
+	__u32 pending_send_sz;	/* VMBus field; unused by ivshmem */
+	__u32 reserved1[12];
+	__u32 feature_bits;
+	__u8 reserved2[DXG_RING_HDR_SIZE - 68];
+};
+DXG_STATIC_ASSERT(sizeof(struct dxg_ring_hdr) == DXG_RING_HDR_SIZE,
+		  "ring header is one page");
+
+/* VMBus packet types and flags used by the dxgkrnl protocol. */
+#define DXG_PKT_DATA_INBAND		6
+#define DXG_PKT_COMPLETION		11
+#define DXG_PKT_FLAG_COMPLETION_REQUESTED 1
+
+struct dxg_pkt_desc {
+	__u16 type;
+	__u16 offset8;	/* descriptor size in 8-byte units (2) */
+	__u16 len8;	/* descriptor + payload, in 8-byte units */
+	__u16 flags;
+	__u64 trans_id;
+};
+DXG_STATIC_ASSERT(sizeof(struct dxg_pkt_desc) == 16, "VMBus packet descriptor");
+
+#define DXG_PKT_TRAILER_SIZE	8u
+
+/* Smallest and largest data areas we accept (powers of two not required). */
+#define DXG_RING_MIN_SIZE	(16u * 1024)
+#define DXG_RING_MAX_SIZE	(16u * 1024 * 1024)
+/* Largest payload in one packet: the dxgkrnl protocol's 128 KiB limit. */
+#define DXG_MAX_PACKET_PAYLOAD	(128u * 1024)
+
+/*
+ * A local view of one ring.  `size` comes from a value this side validated
+ * once (never re-read from shared memory).
+ */
+struct dxg_ring {
+	struct dxg_ring_hdr *hdr;
+	__u8 *data;
+	__u32 size;
+};
+
+static inline int dxg_ring_init(struct dxg_ring *r, void *base, __u32 size)
+{
+	if (size < DXG_RING_MIN_SIZE || size > DXG_RING_MAX_SIZE || (size & 7u))
+		return -EINVAL;
+	r->hdr = (struct dxg_ring_hdr *)base;
+	r->data = (__u8 *)base + DXG_RING_HDR_SIZE;
+	r->size = size;
+	return 0;
+}
+
+/* Reset both indices; only the side that owns the memory does this, before use. */
+static inline void dxg_ring_reset(struct dxg_ring *r)
+{
+	dxg_write_once(r->hdr->write_index, 0);
+	dxg_write_once(r->hdr->read_index, 0);
+	dxg_write_once(r->hdr->interrupt_mask, 0);
+	dxg_write_once(r->hdr->pending_send_sz, 0);
+	dxg_write_once(r->hdr->feature_bits, 0);
+}
+
+static inline int dxg_ring_index_ok(const struct dxg_ring *r, __u32 idx)
+{
+	return idx < r->size && !(idx & 7u);
+}
+
+static inline void dxg_ring_copy_to(struct dxg_ring *r, __u32 at,
+				    const void *src, __u32 len)
+{
+	__u32 first = r->size - at;
+
+	if (len <= first) {
+		memcpy(r->data + at, src, len);
+	} else {
+		memcpy(r->data + at, src, first);
+		memcpy(r->data, (const __u8 *)src + first, len - first);
+	}
+}
+
+static inline void dxg_ring_copy_from(const struct dxg_ring *r, __u32 at,
+				      void *dst, __u32 len)
+{
+	__u32 first = r->size - at;
+
+	if (len <= first) {
+		memcpy(dst, r->data + at, len);
+	} else {
+		memcpy(dst, r->data + at, first);
+		memcpy((__u8 *)dst + first, r->data, len - first);
+	}
+}
+
+static inline __u32 dxg_ring_advance(const struct dxg_ring *r, __u32 at, __u32 by)
+{
+	/* at < size and by <= size, so this cannot overflow 32 bits twice. */
+	at += by;
+	return at >= r->size ? at - r->size : at;
+}
+
+/*
+ * Write one packet whose payload is the concatenation of two parts (a
+ * header and a body, either may be empty).
+ * Returns 0, -EAGAIN when the ring lacks room now, -EMSGSIZE when the
+ * packet can never fit, -EPROTO when the peer corrupted the indices.
+ */
+static inline int dxg_ring_write2(struct dxg_ring *r, __u16 type, __u16 flags,
+				  __u64 trans_id, const void *p1, __u32 len1,
+				  const void *p2, __u32 len2)
+{
+	struct dxg_pkt_desc desc;
+	__u32 payload, padded, total, rd, wr, avail, at;
+	__u64 trailer;
+	static const __u8 zeros[8];
+
+	if (len1 > DXG_MAX_PACKET_PAYLOAD || len2 > DXG_MAX_PACKET_PAYLOAD - len1)
+		return -EMSGSIZE;
+	payload = len1 + len2;
+	padded = DXG_ALIGN8(payload);
+	total = (__u32)sizeof(desc) + padded + DXG_PKT_TRAILER_SIZE;
+	if (total >= r->size)
+		return -EMSGSIZE;
+
+	wr = dxg_read_once(r->hdr->write_index);
+	rd = dxg_load_acquire(&r->hdr->read_index);
+	if (!dxg_ring_index_ok(r, wr) || !dxg_ring_index_ok(r, rd))
+		return -EPROTO;
+	avail = rd > wr ? rd - wr : r->size - (wr - rd);
+	if (avail <= total)
+		return -EAGAIN;
+
+	desc.type = type;
+	desc.offset8 = (__u16)(sizeof(desc) / 8);
+	desc.len8 = (__u16)((sizeof(desc) + padded) / 8);
+	desc.flags = flags;
+	desc.trans_id = trans_id;
+
+	at = wr;
+	dxg_ring_copy_to(r, at, &desc, sizeof(desc));
+	at = dxg_ring_advance(r, at, sizeof(desc));
+	if (len1) {
+		dxg_ring_copy_to(r, at, p1, len1);
+		at = dxg_ring_advance(r, at, len1);
+	}
+	if (len2) {
+		dxg_ring_copy_to(r, at, p2, len2);
+		at = dxg_ring_advance(r, at, len2);
+	}
+	if (padded != payload) {
+		dxg_ring_copy_to(r, at, zeros, padded - payload);
+		at = dxg_ring_advance(r, at, padded - payload);
+	}
+	trailer = (__u64)wr << 32;
+	dxg_ring_copy_to(r, at, &trailer, sizeof(trailer));
+	at = dxg_ring_advance(r, at, sizeof(trailer));
+
+	/* Publish: the packet bytes become visible before the new index. */
+	dxg_store_release(&r->hdr->write_index, at);
+	return 0;
+}
+
+/*
+ * After a write: does the consumer want a doorbell?  The full barrier
+ * orders our index store before the mask load; the consumer does the
+ * mirror image (clear mask, barrier, re-check) before it parks, so at
+ * least one side always sees the other and no wake-up is lost.
+ */
+static inline int dxg_ring_consumer_parked(struct dxg_ring *r)
+{
+	dxg_full_barrier();
+	return dxg_read_once(r->hdr->interrupt_mask) == 0;
+}
+
+/* Consumer: announce polling (1) or parked (0). */
+static inline void dxg_ring_set_polling(struct dxg_ring *r, int polling)
+{
+	dxg_write_once(r->hdr->interrupt_mask, polling ? 1u : 0u);
+	dxg_full_barrier();
+}
+
+/* Consumer: is there anything to read?  (-EPROTO on a corrupted index.) */
+static inline int dxg_ring_pending(const struct dxg_ring *r)
+{
+	__u32 wr = dxg_load_acquire(&r->hdr->write_index);
+	__u32 rd = dxg_read_once(r->hdr->read_index);
+
+	if (!dxg_ring_index_ok(r, wr) || !dxg_ring_index_ok(r, rd))
+		return -EPROTO;
+	return wr != rd;
+}
+
+/*
+ * Read the next packet: its descriptor into *desc and its payload (padded
+ * length) into buf.  Returns the payload length (>= 0), -ENODATA when the
+ * ring is empty, -EMSGSIZE when the payload does not fit buf (the packet
+ * is consumed and dropped), -EPROTO when the ring is corrupt (nothing is
+ * consumed; the channel must be torn down).
+ */
+static inline int dxg_ring_read(struct dxg_ring *r, struct dxg_pkt_desc *desc,
+				void *buf, __u32 buf_size)
+{
+	__u32 wr, rd, used, plen, total, at;
+
+	wr = dxg_load_acquire(&r->hdr->write_index);
+	rd = dxg_read_once(r->hdr->read_index);
+	if (!dxg_ring_index_ok(r, wr) || !dxg_ring_index_ok(r, rd))
+		return -EPROTO;
+	if (wr == rd)
+		return -ENODATA;
+	used = wr > rd ? wr - rd : r->size - (rd - wr);
+	if (used < sizeof(*desc) + DXG_PKT_TRAILER_SIZE)
+		return -EPROTO;
+
+	dxg_ring_copy_from(r, rd, desc, sizeof(*desc));
+	if (desc->offset8 < 2 || desc->len8 < desc->offset8)
+		return -EPROTO;
+	total = (__u32)desc->len8 * 8u + DXG_PKT_TRAILER_SIZE;
+	if (total > used)
+		return -EPROTO;
+	plen = ((__u32)desc->len8 - desc->offset8) * 8u;
+
+	if (plen > buf_size) {
+		dxg_store_release(&r->hdr->read_index,
+				  dxg_ring_advance(r, rd, total));
+		return -EMSGSIZE;
+	}
+	at = dxg_ring_advance(r, rd, (__u32)desc->offset8 * 8u);
+	dxg_ring_copy_from(r, at, buf, plen);
+	/* The copy is complete before the producer may reuse the space. */
+	dxg_store_release(&r->hdr->read_index, dxg_ring_advance(r, rd, total));
+	return (int)plen;
+}
+
+#endif /* DXG_RING_H */
