@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: MIT
+# opendxg top-level entry points.  The README's two commands are
+# `make demo` (the main job) and `make check` (every test).
+
+KREL    := $(shell scripts/kernel-release.sh 2>/dev/null)
+KDIR    ?= /usr/src/linux-headers-$(KREL)
+REL     := build/rel
+ASAN    := build/asan
+MODULE  := driver/dxgkrnl.ko
+
+.PHONY: all setup build userspace module demo check clean help
+
+all: build
+
+help:
+	@echo "make demo   - build everything, start dxghost, boot a guest under QEMU and run a GPU workload in it"
+	@echo "make check  - build everything and run all tests (unit, host, static checks, VM tests)"
+	@echo "make build  - build user space (build/rel, build/asan) and the kernel module"
+	@echo "make setup  - install missing Debian packages"
+
+setup:
+	@scripts/setup.sh
+
+$(REL)/build.ninja:
+	meson setup $(REL) -Dguest_static=true --buildtype=release
+
+$(ASAN)/build.ninja:
+	meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false
+
+userspace: $(REL)/build.ninja $(ASAN)/build.ninja
+	ninja -C $(REL)
+	ninja -C $(ASAN)
+
+# Re-evaluate KREL after setup may have installed the headers.
+module:
+	$(MAKE) -C $(if $(KREL),$(KDIR),/usr/src/linux-headers-$$(scripts/kernel-release.sh)) \
+		M=$(CURDIR)/driver W=1 KCFLAGS=-Werror modules
+
+build: setup
+	$(MAKE) userspace module
+
+demo: build
+	tools/run-demo.sh
+
+check: build
+	tests/run-all.sh
+
+clean:
+	rm -rf build
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/driver clean

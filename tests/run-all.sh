@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs every test suite and prints one summary line: "N passed, N failed".
+#   unit + host : cmocka programs under ASan/UBSan (meson test, build/asan)
+#   static      : the module with W=1 -Werror, sparse, checkpatch
+#   vm          : the real module in a real Debian guest under QEMU against
+#                 the real dxghost (tests/vm/run-vm-tests.sh)
+# Each suite's individual results are counted; a suite that cannot run at
+# all counts as a failure, never as a skip.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failures=()
+logdir=build/test-logs
+mkdir -p "$logdir"
+
+count() { # name rc
+  if [ "$2" -eq 0 ]; then
+    passed=$((passed + 1)); echo "PASS $1"
+  else
+    failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"
+  fi
+}
+
+# Adds the PASS/FAIL lines of a log to the totals.
+count_lines() { # log prefix
+  local p f
+  p=$(grep -c '^PASS ' "$1" || true)
+  f=$(grep -c '^FAIL ' "$1" || true)
+  passed=$((passed + p)); failed=$((failed + f))
+  while IFS= read -r l; do failures+=("$2: ${l#FAIL }"); done < <(grep '^FAIL ' "$1" || true)
+}
+
+echo "== unit and host tests (ASan+UBSan)"
+meson test -C build/asan --print-errorlogs --no-rebuild >"$logdir/meson-test.log" 2>&1
+mrc=$?
+sed -n 's/^ *[0-9]*\/[0-9]* \(.*\)$/\1/p' "$logdir/meson-test.log" | sed 's/  */ /g'
+ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$logdir/meson-test.log" | tail -n1)
+bad=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$logdir/meson-test.log" | tail -n1)
+to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$logdir/meson-test.log" | tail -n1)
+ok=${ok:-0}; bad=$(( ${bad:-0} + ${to:-0} ))
+if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+  bad=1; failures+=("meson test ran nothing (rc $mrc)")
+  tail -n 30 "$logdir/meson-test.log"
+elif [ "$bad" -gt 0 ] || [ $mrc -ne 0 ]; then
+  failures+=("meson test: see $logdir/meson-test.log")
+  [ "$bad" -eq 0 ] && bad=1
+  grep -E '^[ 0-9/]+.*(FAIL|TIMEOUT|ERROR)' "$logdir/meson-test.log" || true
+fi
+passed=$((passed + ok)); failed=$((failed + bad))
+
+echo "== static checks"
+krel=$(scripts/kernel-release.sh)
+kdir=/usr/src/linux-headers-$krel
+make -s -C "$kdir" M="$PWD/driver" clean >/dev/null 2>&1
+make -C "$kdir" M="$PWD/driver" W=1 KCFLAGS=-Werror modules >"$logdir/module-w1.log" 2>&1
+count "module builds with W=1 -Werror" $?
+make -C "$kdir" M="$PWD/driver" C=2 W=1 KCFLAGS=-Werror modules >"$logdir/sparse.log" 2>&1
+src=$?
+if [ $src -eq 0 ] && grep -E '(warning|error):' "$logdir/sparse.log" >/dev/null; then src=1; fi
+[ $src -ne 0 ] && grep -E '(warning|error):' "$logdir/sparse.log" | head -n 20
+count "sparse clean" $src
+scripts/checkpatch.sh >"$logdir/checkpatch.log" 2>&1
+crc=$?
+[ $crc -ne 0 ] && tail -n 30 "$logdir/checkpatch.log"
+count "checkpatch clean" $crc
+
+echo "== VM tests"
+tests/vm/run-vm-tests.sh 2>&1 | tee "$logdir/vm.log"
+vrc=${PIPESTATUS[0]}
+count_lines "$logdir/vm.log" vm
+count "VM test run completed" $vrc
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "failures:"
+  printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

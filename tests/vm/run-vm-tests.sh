@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Host side of the VM tests: builds the initramfs (module + static test
+# programs), starts the real dxghost, boots Debian's kernel under QEMU with
+# stock ivshmem-doorbell devices and reports the guest's PASS/FAIL lines,
+# prefixed with the scenario name.  Scenarios:
+#   no-host    module loads/unloads with no host; no /dev/dxg appears
+#   main       every ioctl test and library test against one dxghost
+#   two-vms    two guests on one dxghost at once, each sees only its own objects
+#   host-gone  dxghost stops (SIGTERM) under a live guest: /dev/dxg goes away,
+#              open files get ENODEV, nothing hangs
+# Exit status: 0 when every scenario ran and reported no FAIL.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+REL=build/rel
+VM=build/vm
+GUEST=$VM/guest
+work=$(mktemp -d /tmp/dxg-vmtest.XXXXXX)
+host_pid=
+cleanup() {
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+rc=0
+fail() { echo "FAIL $1"; rc=1; }
+pass() { echo "PASS $1"; }
+
+tools/vm/fetch-kernel.sh "$VM" >/dev/null || { fail "setup: fetch the guest kernel"; exit 1; }
+[ -f driver/dxgkrnl.ko ] || { fail "setup: driver/dxgkrnl.ko is not built"; exit 1; }
+
+rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
+for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
+  [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$GUEST/bin/"
+done
+cp tests/vm/run-guest.sh "$GUEST/run"
+cp tests/vm/scenarios/*.sh "$GUEST/scenarios/"
+chmod +x "$GUEST/run" "$GUEST"/scenarios/*.sh
+tools/vm/mkinitramfs.sh -o "$VM/initrd-test.cpio.gz" -m driver/dxgkrnl.ko -d "$GUEST" >/dev/null ||
+  { fail "setup: build the initramfs"; exit 1; }
+
+start_host() { # socket log
+  "$REL/host/dxghost" --socket "$1" --log-level info >"$2" 2>&1 &
+  host_pid=$!
+  for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.1; done
+  fail "setup: dxghost did not create $1"; cat "$2"; return 1
+}
+
+stop_host() { # expect clean exit
+  local r
+  kill -TERM "$host_pid"; wait "$host_pid"; r=$?; host_pid=
+  return $r
+}
+
+# boot NAME SCRIPT [SOCKET...]: runs a guest, prefixes its PASS/FAIL lines.
+boot() {
+  local name=$1 script=$2; shift 2
+  local args=() s start end vrc
+  for s in "$@"; do args+=(--ivshmem "$s"); done
+  start=$(date +%s)
+  tools/vm/run-vm.sh --initrd "$VM/initrd-test.cpio.gz" --run "$script" \
+    --timeout 600 --log "$work/$name.console" "${args[@]}" >/dev/null 2>&1
+  vrc=$?
+  end=$(date +%s)
+  tr -d '\r' <"$work/$name.console" | sed -n "s/^\(PASS\|FAIL\) /\1 $name\//p"
+  echo "# $name: guest exited with $vrc after $((end - start)) s"
+  if [ $vrc -ne 0 ]; then
+    fail "$name/guest exit status $vrc"
+    tr -d '\r' <"$work/$name.console" | tail -n 40 | sed 's/^/#   /'
+  fi
+  cp "$work/$name.console" "build/test-logs/vm-$name.console" 2>/dev/null
+  return $vrc
+}
+
+mkdir -p build/test-logs
+
+# 1. no host at all
+boot no-host /opt/dxg/scenarios/no-host.sh
+
+# 2. the full suite against one dxghost
+start_host "$work/dxg.sock" "$work/host-main.log" || exit 1
+boot main /opt/dxg/run "$work/dxg.sock"
+if kill -0 "$host_pid" 2>/dev/null; then pass "main/dxghost survived the guest"; else fail "main/dxghost died"; fi
+if grep -qiE 'assert|sanitizer|segfault' "$work/host-main.log"; then fail "main/dxghost log is clean"; else pass "main/dxghost log is clean"; fi
+
+# 3. two guests on the same dxghost at the same time
+boot vm-a /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-a.out" &
+pa=$!
+boot vm-b /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-b.out" &
+pb=$!
+wait $pa; ra=$?; wait $pb; rb=$?
+sed 's/^\(PASS\|FAIL\) vm-\(.\)\//\1 two-vms\/vm-\2\//' "$work/vm-a.out" "$work/vm-b.out"
+[ $ra -eq 0 ] && [ $rb -eq 0 ] || rc=1
+if stop_host; then pass "main/dxghost exits 0 on SIGTERM"; else fail "main/dxghost exits 0 on SIGTERM"; fi
+cp "$work/host-main.log" build/test-logs/dxghost-main.log
+
+# 4. the host goes away under a live guest
+start_host "$work/gone.sock" "$work/host-gone.log" || exit 1
+(
+  # Stop dxghost once the guest says it holds an open /dev/dxg.
+  for _ in $(seq 1200); do
+    if tr -d '\r' <"$work/host-gone.console" 2>/dev/null | grep -q '^HOLDING'; then
+      kill -TERM "$host_pid"; exit 0
+    fi
+    sleep 0.25
+  done
+) &
+watcher=$!
+boot host-gone /opt/dxg/scenarios/host-gone.sh "$work/gone.sock"
+wait $watcher
+wait "$host_pid" 2>/dev/null; host_pid=
+
+exit $rc

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The main job: start dxghost, boot a Debian guest under QEMU with a stock
+# ivshmem-doorbell device attached to it, load dxgkrnl.ko in the guest and
+# run dxg-smi and dxg-demo there.  Expects `make build` to have run (the
+# README's `make demo` does both).  Exits non-zero if anything failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '3,7s/^# \{0,1\}//p' "$0"; exit 0
+fi
+
+REL=build/rel
+VM=build/vm
+GUEST=$VM/demo
+work=$(mktemp -d /tmp/dxg-demo.XXXXXX)
+host_pid=
+cleanup() {
+  if [ -n "$host_pid" ]; then kill -TERM "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for f in "$REL/host/dxghost" "$REL/tools/dxg-smi" "$REL/tools/dxg-demo" driver/dxgkrnl.ko; do
+  [ -f "$f" ] || { echo "run-demo: $f is missing: run 'make build' first" >&2; exit 1; }
+done
+
+echo "== fetching Debian's guest kernel (once)"
+tools/vm/fetch-kernel.sh "$VM"
+
+rm -rf "$GUEST"; mkdir -p "$GUEST/bin"
+cp "$REL/tools/dxg-smi" "$REL/tools/dxg-demo" "$GUEST/bin/"
+cat >"$GUEST/run" <<'GUEST'
+set -e
+insmod /lib/dxg/dxgkrnl.ko
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /dev/dxg ] && break; sleep 0.5; done
+echo "guest: $(uname -r), /dev/dxg: $(ls -l /dev/dxg 2>&1)"
+echo "guest\$ dxg-smi"
+dxg-smi
+echo "guest\$ dxg-demo"
+dxg-demo
+GUEST
+tools/vm/mkinitramfs.sh -o "$VM/initrd-demo.cpio.gz" -m driver/dxgkrnl.ko -d "$GUEST" >/dev/null
+
+echo "== starting dxghost (embedded CPU engine adapter)"
+"$REL/host/dxghost" --socket "$work/dxghost.sock" --log-level info &
+host_pid=$!
+for _ in $(seq 100); do [ -S "$work/dxghost.sock" ] && break; sleep 0.1; done
+[ -S "$work/dxghost.sock" ] || { echo "run-demo: dxghost did not start" >&2; exit 1; }
+
+echo "== booting the guest (QEMU $( [ -w /dev/kvm ] && echo KVM || echo TCG ), ivshmem-doorbell -> dxghost)"
+set +e
+tools/vm/run-vm.sh --initrd "$VM/initrd-demo.cpio.gz" --run /opt/dxg/run \
+  --ivshmem "$work/dxghost.sock" --timeout 300
+rc=$?
+set -e
+if [ $rc -eq 0 ]; then
+  echo "== demo: OK"
+else
+  echo "== demo: FAILED (guest exit status $rc)" >&2
+fi
+exit $rc
