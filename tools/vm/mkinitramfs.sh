@@ -95,8 +95,8 @@ while read -r applet; do
 	[ -n "$applet" ] || continue
 	applet=${applet#/}
 	case "$applet" in bin/busybox) continue ;; esac
-	mkdir -p "$root/$(dirname "$applet")"
-	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+	case "$applet" in */*) [ -d "$root/${applet%/*}" ] || mkdir -p "$root/${applet%/*}" ;; esac
+	[ -e "$root/$applet" ] || [ -L "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done < <("$BUSYBOX" --list-full)
 [ -e "$root/bin/sh" ] || ln -s /bin/busybox "$root/bin/sh"
 
@@ -127,15 +127,18 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 
 run=/opt/dxg/run
+set -f
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	dxg.run=*) run=${arg#dxg.run=} ;;
 	esac
 done
+set +f
 
 if [ -f "$run" ]; then
 	cd /opt/dxg
-	sh "$run"
+	# stdin is /dev/null: nothing types on the console, a read would hang.
+	sh "$run" </dev/null
 	rc=$?
 	cd /
 else

@@ -41,7 +41,9 @@ Exit status:
   124  timeout (and no DXG-VM-EXIT line)
   125  QEMU ended without printing a DXG-VM-EXIT line (boot failure, panic,
        QEMU error)
-  2    usage error / missing input file
+  125  also: the VM could not be started (missing kernel/initrd/socket,
+       no QEMU)
+  2    usage error (bad option); note a guest script may also exit 2
 
 Environment:
   QEMU              QEMU binary (default qemu-system-x86_64)
@@ -49,7 +51,10 @@ Environment:
 EOF
 }
 
-die() { echo "$PROG: error: $*" >&2; exit 2; }
+# Usage errors exit 2; problems that keep the VM from running exit 125, the
+# same as a VM that never reports, so callers need only special-case 124/125.
+usage_err() { echo "$PROG: error: $*" >&2; exit 2; }
+die() { echo "$PROG: error: $*" >&2; exit 125; }
 
 kernel=$REPO_ROOT/build/vm/vmlinuz
 initrd=
@@ -62,7 +67,7 @@ logfile=
 accel=
 extra=()
 
-need_arg() { [ "$2" -ge 2 ] || die "$1 needs an argument"; }
+need_arg() { [ "$2" -ge 2 ] || usage_err "$1 needs an argument"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h|--help) usage; exit 0 ;;
@@ -78,19 +83,20 @@ while [ $# -gt 0 ]; do
 	--kernel=*|--initrd=*|--run=*|--ivshmem=*|--mem=*|--smp=*|--timeout=*|--log=*|--accel=*)
 		opt=${1%%=*}; val=${1#*=}; shift; set -- "$opt" "$val" "$@" ;;
 	--) shift; extra=("$@"); break ;;
-	*) usage >&2; die "unknown argument '$1' (put kernel cmdline words after --)" ;;
+	*) usage >&2; usage_err "unknown argument '$1' (put kernel cmdline words after --)" ;;
 	esac
 done
 
-isnum() { case "$1" in ''|*[!0-9]*) return 1 ;; esac; }
-isnum "$mem" && [ "$mem" -gt 0 ] || die "--mem must be a positive number of MiB"
-isnum "$smp" && [ "$smp" -gt 0 ] || die "--smp must be a positive number"
-isnum "$timeout_s" && [ "$timeout_s" -gt 0 ] || die "--timeout must be a positive number of seconds"
-case "$run" in *[[:space:]]*) die "--run PATH must not contain whitespace" ;; esac
+# positive decimal integer without leading zeros
+ispos() { case "$1" in ''|0*|*[!0-9]*) return 1 ;; esac; }
+ispos "$mem" || usage_err "--mem must be a positive number of MiB"
+ispos "$smp" || usage_err "--smp must be a positive number"
+ispos "$timeout_s" || usage_err "--timeout must be a positive number of seconds"
+case "$run" in *[[:space:]]*) usage_err "--run PATH must not contain whitespace" ;; esac
 
 command -v "$QEMU" >/dev/null || die "'$QEMU' not found (apt-get install qemu-system-x86)"
 command -v timeout >/dev/null || die "'timeout' not found (coreutils)"
-[ -n "$initrd" ] || { usage >&2; die "--initrd FILE is required (build one with tools/vm/mkinitramfs.sh)"; }
+[ -n "$initrd" ] || { usage >&2; usage_err "--initrd FILE is required (build one with tools/vm/mkinitramfs.sh)"; }
 [ -f "$initrd" ] || die "initrd '$initrd' not found"
 [ -f "$kernel" ] || die "kernel '$kernel' not found (run tools/vm/fetch-kernel.sh)"
 for s in ${socks[@]+"${socks[@]}"}; do
@@ -112,7 +118,7 @@ kvm) accel_args=(-accel kvm -cpu host) ;;
 # 'max' enables every feature TCG emulates; measured to boot as fast as
 # qemu64 while giving the guest a modern CPU (x2apic, pcid, ...).
 tcg) accel_args=(-accel tcg -cpu max) ;;
-*) die "--accel must be kvm or tcg" ;;
+*) usage_err "--accel must be kvm or tcg" ;;
 esac
 
 # --- kernel command line -----------------------------------------------------------
@@ -157,8 +163,9 @@ echo "$PROG: cmdline: $cmdline" >&2
 start=$SECONDS
 set +e
 # stdin from /dev/null: QEMU must not grab (or put into raw mode) a terminal.
-# -k: if QEMU ignores SIGTERM, SIGKILL it 5s later.
-timeout -k 5 "$timeout_s" "${qemu_cmd[@]}" </dev/null 2>&1 | tee -a "$logfile"
+# -k: if QEMU ignores SIGTERM, SIGKILL it 5s later.  --foreground keeps QEMU
+# in our process group so that Ctrl-C on the terminal reaches it.
+timeout --foreground -k 5 "$timeout_s" "${qemu_cmd[@]}" </dev/null 2>&1 | tee -a "$logfile"
 st=("${PIPESTATUS[@]}")
 set -e
 qemu_rc=${st[0]}
@@ -176,9 +183,11 @@ if [ -n "$line" ]; then
 	exit $((rc > 255 ? 255 : rc))
 fi
 if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
-	echo "$PROG: error: timeout after ${timeout_s}s without DXG-VM-EXIT (log: $logfile)" >&2
+	tmplog=  # keep the log for inspection
+	echo "$PROG: error: timeout after ${timeout_s}s without DXG-VM-EXIT (log kept: $logfile)" >&2
 	exit 124
 fi
+tmplog=  # keep the log for inspection
 echo "$PROG: error: QEMU exited (status $qemu_rc) after ${elapsed}s without a DXG-VM-EXIT line" \
-	"(boot failure, kernel panic or QEMU error; log: $logfile)" >&2
+	"(boot failure, kernel panic or QEMU error; log kept: $logfile)" >&2
 exit 125

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest-side helper for the multi-guest and host-gone VM scenarios.
+ *
+ *   dxg_hold isolation N   create N devices, then check for 5 s that the
+ *                          host's object count for this VM stays exactly
+ *                          what this guest made (another guest is doing the
+ *                          same on the same dxghost at the same time)
+ *   dxg_hold gone          hold /dev/dxg open with a device, print HOLDING,
+ *                          wait for the host to go away, then check that
+ *                          /dev/dxg disappears and calls fail with ENODEV
+ *
+ * Prints PASS/FAIL lines; exits non-zero on any failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uapi/misc/d3dkmthk.h"
+
+static int failures;
+
+static void check(int ok, const char *name, const char *why)
+{
+	if (ok) {
+		printf("PASS %s\n", name);
+	} else {
+		printf("FAIL %s: %s (errno %d %s)\n", name, why, errno, strerror(errno));
+		failures++;
+	}
+	fflush(stdout);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The host's live-object count for this VM, as the driver exposes it. */
+static long host_objects(void)
+{
+	glob_t g;
+	long v = -1;
+	FILE *f;
+
+	if (glob("/sys/bus/pci/devices/*/dxg_host_objects", 0, NULL, &g) != 0)
+		return -1;
+	if (g.gl_pathc == 1) {
+		f = fopen(g.gl_pathv[0], "r");
+		if (f) {
+			if (fscanf(f, "%ld", &v) != 1)
+				v = -1;
+			fclose(f);
+		}
+	}
+	globfree(&g);
+	return v;
+}
+
+static int first_adapter(int fd, d3dkmthandle *adapter)
+{
+	struct d3dkmt_adapterinfo info[D3DKMT_ADAPTERS_MAX];
+	struct d3dkmt_enumadapters2 e = { 0 };
+	unsigned int i;
+
+	e.num_adapters = D3DKMT_ADAPTERS_MAX;
+	e.adapters = (__u64)(unsigned long)info;
+	if (ioctl(fd, LX_DXENUMADAPTERS2, &e) != 0 || e.num_adapters == 0)
+		return -1;
+	*adapter = info[0].adapter_handle;
+	for (i = 1; i < e.num_adapters; i++) {
+		struct d3dkmt_closeadapter c = { .adapter_handle = info[i].adapter_handle };
+
+		ioctl(fd, LX_DXCLOSEADAPTER, &c);
+	}
+	return 0;
+}
+
+static int create_device(int fd, d3dkmthandle adapter, d3dkmthandle *device)
+{
+	struct d3dkmt_createdevice c;
+
+	memset(&c, 0, sizeof(c));
+	c.adapter = adapter;
+	if (ioctl(fd, LX_DXCREATEDEVICE, &c) != 0)
+		return -1;
+	*device = c.device;
+	return 0;
+}
+
+static int isolation(int n)
+{
+	d3dkmthandle adapter, devices[64];
+	long before, now;
+	int fd, i, made = 0, steady = 1;
+
+	if (n < 1 || n > 64)
+		n = 8;
+	fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
+	check(fd >= 0, "isolation/open", "open /dev/dxg");
+	if (fd < 0)
+		return 1;
+	check(first_adapter(fd, &adapter) == 0, "isolation/adapter", "no adapter");
+	before = host_objects();
+	check(before >= 0, "isolation/host object count readable", "no dxg_host_objects");
+	for (i = 0; i < n; i++)
+		if (create_device(fd, adapter, &devices[i]) == 0)
+			made++;
+	check(made == n, "isolation/create devices", "CreateDevice failed");
+	now = host_objects();
+	check(now == before + made, "isolation/count is this guest's own",
+	      "host count moved by more than this guest's devices");
+	for (i = 0; i < 25; i++) {
+		sleep_ms(200);
+		if (host_objects() != now)
+			steady = 0;
+	}
+	check(steady, "isolation/other guest's objects never counted here",
+	      "host object count changed while this guest did nothing");
+	for (i = 0; i < made; i++) {
+		struct d3dkmt_destroydevice d = { .device = devices[i] };
+
+		check(ioctl(fd, LX_DXDESTROYDEVICE, &d) == 0, "isolation/destroy device",
+		      "DestroyDevice failed");
+	}
+	check(host_objects() == before, "isolation/count back after destroy",
+	      "host object count did not return");
+	close(fd);
+	return failures != 0;
+}
+
+static int gone(void)
+{
+	struct d3dkmt_enumadapters2 e = { 0 };
+	struct d3dkmt_destroydevice d = { 0 };
+	d3dkmthandle adapter, device;
+	struct stat st;
+	int fd, i, vanished = 0;
+
+	fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
+	check(fd >= 0, "gone/open", "open /dev/dxg");
+	if (fd < 0)
+		return 1;
+	check(first_adapter(fd, &adapter) == 0, "gone/adapter", "no adapter");
+	check(create_device(fd, adapter, &device) == 0, "gone/create device", "CreateDevice");
+	printf("HOLDING\n");
+	fflush(stdout);
+	for (i = 0; i < 600 && !vanished; i++) {
+		sleep_ms(100);
+		vanished = stat("/dev/dxg", &st) != 0;
+	}
+	check(vanished, "gone//dev/dxg removed when the host left", "still there after 60 s");
+	errno = 0;
+	check(ioctl(fd, LX_DXENUMADAPTERS2, &e) == -1 && errno == ENODEV,
+	      "gone/open fd answers ENODEV", "expected ENODEV");
+	d.device = device;
+	errno = 0;
+	check(ioctl(fd, LX_DXDESTROYDEVICE, &d) == -1 && errno == ENODEV,
+	      "gone/destroy after host left answers ENODEV", "expected ENODEV");
+	check(close(fd) == 0, "gone/close after host left", "close failed");
+	return failures != 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "isolation"))
+		return isolation(argc > 2 ? atoi(argv[2]) : 8);
+	if (argc >= 2 && !strcmp(argv[1], "gone"))
+		return gone();
+	fprintf(stderr, "usage: dxg_hold isolation [N] | gone\n");
+	return 2;
+}

@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: MIT
+# Guest side of the two-guest scenario (the other guest runs it too).
+r=0
+insmod /lib/dxg/dxgkrnl.ko || { echo "FAIL insmod"; exit 1; }
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /dev/dxg ] && break; sleep 0.5; done
+test_dxg_hold isolation 8 || r=1
+if [ "$(cat /sys/bus/pci/devices/*/dxg_host_objects)" = 0 ]; then
+  echo "PASS host objects of this guest back to 0 after exit"
+else
+  echo "FAIL host objects of this guest back to 0 after exit"; r=1
+fi
+rmmod dxgkrnl || { echo "FAIL rmmod"; r=1; }
+if dmesg | grep -E 'WARNING|BUG|Oops|leak|INFO: possible|UBSAN|KASAN'; then
+  echo "FAIL kernel log clean"; r=1
+else
+  echo "PASS kernel log clean"
+fi
+exit $r
