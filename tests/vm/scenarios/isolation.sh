@@ -3,11 +3,14 @@
 r=0
 insmod /lib/dxg/dxgkrnl.ko || { echo "FAIL insmod"; exit 1; }
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /dev/dxg ] && break; sleep 0.5; done
+# The baseline is the VM-wide objects (one opened adapter per host adapter).
+base=$(cat /sys/bus/pci/devices/*/dxg_host_objects)
 test_dxg_hold isolation 8 || r=1
-if [ "$(cat /sys/bus/pci/devices/*/dxg_host_objects)" = 0 ]; then
-  echo "PASS host objects of this guest back to 0 after exit"
+if [ "$(cat /sys/bus/pci/devices/*/dxg_host_objects)" = "$base" ] &&
+   [ "$(cat /sys/bus/pci/devices/*/dxg_host_processes)" = 0 ]; then
+  echo "PASS host objects of this guest back to the baseline after exit"
 else
-  echo "FAIL host objects of this guest back to 0 after exit"; r=1
+  echo "FAIL host objects of this guest back to the baseline after exit"; r=1
 fi
 rmmod dxgkrnl || { echo "FAIL rmmod"; r=1; }
 if dmesg | grep -E 'WARNING|BUG|Oops|leak|INFO: possible|UBSAN|KASAN'; then

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dxgkrnl internal header: the object model and the lock order.
+ *
+ * Objects
+ *   dxg_registry   module scope (dxg_main.c): the probed hosts and the
+ *                  /dev/dxg misc device, registered while a host is present.
+ *   dxg_host       one per transport device (one ivshmem PCI device = one
+ *                  host).  kref: the transport, each adapter, each process
+ *                  link.  State STARTING -> ACTIVE -> GONE.
+ *   dxg_adapter    one per adapter-table entry of a host.  kref: the host,
+ *                  each adapter handle, each device.
+ *   dxg_process    one per open file of /dev/dxg (not per tgid): its own
+ *                  handle table and one host process per host it used.
+ *   dxg_device     kref: its handle-table entry, each context, lookups.
+ *   dxg_context    kref: its handle-table entry, lookups.
+ *
+ * Lock order (take from top to bottom; never upwards):
+ *   1. dxg_registry.lock    (mutex)   host list, misc device registration;
+ *                                     never held across a host round trip
+ *   2. dxg_device.lock      (rwsem)   read across a host round trip on the
+ *                                     device, write to mark it destroyed
+ *   3. dxg_process.lock     (mutex)   the process's host links; held across
+ *                                     the CREATEPROCESS round trip
+ *   4. handle table xa_lock (spinlock)
+ *   5. dxg_channel.lock     (spinlock) pending requests; the receive path
+ *                                     copies a reply under it
+ *   6. transport locks      (spinlock) e.g. the ivshmem TX ring lock
+ * (The ivshmem RX mutex is taken only by its interrupt thread, which then
+ * takes 5.)  No spinlock is held across a host round trip or while
+ * sleeping; only the sleeping locks 2 and 3 are held across round trips, as
+ * noted.  Objects are never released (last kref dropped) under a spinlock.
+ */
+#ifndef _DXG_H
+#define _DXG_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include <linux/workqueue.h>
+#include <linux/pid.h>
+#include <linux/fs.h>
+
+#include "dxg/protocol.h"
+#include "dxg/handle.h"
+#include "dxg/ntstatus.h"
+#include "dxg_transport.h"
+
+/* Bounds on what user space may make us allocate or send. */
+#define DXG_MAX_PRIVATE_DATA	(128u * 1024)
+/* A synchronous request waits this long for its reply. */
+#define DXG_CALL_TIMEOUT_MS	30000
+/* Full ring: retries (1-2 ms apart) before -EBUSY. */
+#define DXG_SYNC_SEND_RETRIES	50
+#define DXG_ASYNC_SEND_RETRIES	5000
+
+/* ---- channel (dxg_channel.c) ---- */
+
+struct dxg_channel {
+	struct dxg_transport *transport;
+	spinlock_t lock;		/* pending, next_id, dead_err */
+	struct list_head pending;	/* struct dxg_request */
+	u64 next_id;
+	int dead_err;			/* 0 while the peer is alive */
+};
+
+void dxg_channel_init(struct dxg_channel *ch, struct dxg_transport *t);
+int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
+		     const void *buf2, u32 len2, void *reply, u32 reply_len,
+		     u32 *got_len);
+int dxg_channel_send_async(struct dxg_channel *ch, const void *buf1, u32 len1,
+			   const void *buf2, u32 len2);
+void dxg_channel_complete(struct dxg_channel *ch, u64 trans_id,
+			  const void *buf, u32 len);
+void dxg_channel_shutdown(struct dxg_channel *ch, int err);
+
+/* ---- hosts and adapters (dxg_host.c) ---- */
+
+enum dxg_host_state {
+	DXG_HOST_STARTING,
+	DXG_HOST_ACTIVE,
+	DXG_HOST_GONE,
+};
+
+struct dxg_adapter;
+
+struct dxg_host {
+	struct kref ref;
+	struct list_head node;		/* dxg_registry.hosts, registry lock */
+	struct device *dev;		/* the transport's device (referenced) */
+	struct dxg_channel ch;
+	int state;			/* enum dxg_host_state, READ/WRITE_ONCE */
+	bool async_msg;			/* host accepts async messages */
+	struct work_struct gone_work;	/* unpublish after the peer left */
+	unsigned int num_adapters;
+	struct dxg_adapter *adapters[DXG_MAX_HOST_ADAPTERS];
+};
+
+struct dxg_adapter {
+	struct kref ref;
+	struct dxg_host *host;		/* referenced */
+	struct winluid luid;
+	struct winluid vgpu_luid;
+	struct winluid host_luid;	/* from GETINTERNALADAPTERINFO */
+	d3dkmthandle host_handle;	/* from OPENADAPTER; 0 = not open */
+	bool compute_only;
+	u32 vendor_id;
+	u32 device_id;
+};
+
+static inline bool dxg_host_active(const struct dxg_host *host)
+{
+	return READ_ONCE(host->state) == DXG_HOST_ACTIVE;
+}
+
+bool dxg_adapter_usable(const struct dxg_adapter *adapter);
+void dxg_adapter_get(struct dxg_adapter *adapter);
+void dxg_adapter_put(struct dxg_adapter *adapter);
+void dxg_host_get(struct dxg_host *host);
+void dxg_host_put(struct dxg_host *host);
+
+/* ---- module scope (dxg_main.c) ---- */
+
+int dxg_registry_add(struct dxg_host *host);
+void dxg_registry_remove(struct dxg_host *host);
+bool dxg_registry_empty(void);
+/*
+ * Take a reference on every usable adapter of every active host, in host
+ * order then table order; compute-only adapters only when asked.  Returns
+ * the number stored (at most max) and the total number matching in *total.
+ */
+unsigned int dxg_registry_collect(struct dxg_adapter **out, unsigned int max,
+				  bool compute_only, unsigned int *total);
+struct dxg_adapter *dxg_registry_find_luid(const struct winluid *luid);
+extern const struct file_operations dxg_fops;
+
+/* ---- transports ---- */
+
+int dxg_ivshmem_register(void);
+void dxg_ivshmem_unregister(void);
+
+/* ---- handles (dxg_handle.c) ---- */
+
+/* Entry types (the values are the reference's, for debugging). */
+enum dxg_obj_type {
+	DXG_OBJ_ADAPTER = 1,
+	DXG_OBJ_DEVICE = 3,
+	DXG_OBJ_CONTEXT = 7,
+};
+
+struct dxg_handle_table {
+	/* Guest-generated handles (adapters): cyclic indices + generation. */
+	struct xarray local;
+	u32 next;
+	u8 generation;
+	/* Host-generated handles (everything else), keyed by their index. */
+	struct xarray host;
+};
+
+struct dxg_process;
+struct dxg_device;
+
+void dxg_handle_table_init(struct dxg_handle_table *t);
+void dxg_handle_table_destroy(struct dxg_handle_table *t);
+int dxg_handle_alloc_local(struct dxg_handle_table *t, struct dxg_process *owner,
+			   enum dxg_obj_type type, void *obj, d3dkmthandle *out);
+int dxg_handle_insert_host(struct dxg_handle_table *t, struct dxg_process *owner,
+			   enum dxg_obj_type type, void *obj, d3dkmthandle h);
+void *dxg_handle_get(struct dxg_handle_table *t, enum dxg_obj_type type,
+		     d3dkmthandle h);
+void *dxg_handle_remove(struct dxg_handle_table *t, enum dxg_obj_type type,
+			d3dkmthandle h);
+void dxg_handle_remove_contexts(struct dxg_handle_table *t,
+				const struct dxg_device *device);
+void dxg_obj_put(enum dxg_obj_type type, void *obj);
+
+/* ---- processes (dxg_process.c) ---- */
+
+struct dxg_process {
+	struct pid *tgid;		/* the opener's thread group */
+	u64 id;				/* CREATEPROCESS cookie (never a pointer) */
+	struct mutex lock;		/* hosts */
+	struct list_head hosts;		/* struct dxg_process_host */
+	struct dxg_handle_table handles;
+};
+
+struct dxg_process *dxg_process_create(void);
+void dxg_process_destroy(struct dxg_process *p);
+int dxg_process_host_handle(struct dxg_process *p, struct dxg_host *host,
+			    d3dkmthandle *out);
+
+/* ---- devices and contexts (dxg_device_ioctl.c) ---- */
+
+struct dxg_device {
+	struct kref ref;
+	struct dxg_adapter *adapter;	/* referenced */
+	d3dkmthandle handle;		/* the host's */
+	struct rw_semaphore lock;	/* destroyed */
+	bool destroyed;
+};
+
+struct dxg_context {
+	struct kref ref;
+	struct dxg_device *device;	/* referenced */
+	d3dkmthandle handle;		/* the host's */
+};
+
+void dxg_device_get(struct dxg_device *device);
+void dxg_device_put(struct dxg_device *device);
+void dxg_context_get(struct dxg_context *ctx);
+void dxg_context_put(struct dxg_context *ctx);
+
+/* ---- messages (dxg_msg.c) ---- */
+
+int dxg_call(struct dxg_host *host, const struct dxg_adapter *adapter,
+	     d3dkmthandle process, u32 command_type, void *cmd, u32 cmd_len,
+	     void *reply, u32 reply_len);
+int dxg_call_status(struct dxg_host *host, const struct dxg_adapter *adapter,
+		    d3dkmthandle process, u32 command_type, void *cmd,
+		    u32 cmd_len);
+int dxg_reply_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out);
+
+/* ---- ioctl handlers ---- */
+
+int dxg_ioctl_open_adapter_from_luid(struct dxg_process *p, void *arg);
+int dxg_ioctl_enum_adapters2(struct dxg_process *p, void *arg);
+int dxg_ioctl_enum_adapters3(struct dxg_process *p, void *arg);
+int dxg_ioctl_close_adapter(struct dxg_process *p, void *arg);
+int dxg_ioctl_query_adapter_info(struct dxg_process *p, void *arg);
+int dxg_ioctl_create_device(struct dxg_process *p, void *arg);
+int dxg_ioctl_destroy_device(struct dxg_process *p, void *arg);
+int dxg_ioctl_create_context_virtual(struct dxg_process *p, void *arg);
+int dxg_ioctl_destroy_context(struct dxg_process *p, void *arg);
+
+long dxg_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
+
+#endif /* _DXG_H */

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Requests and replies over one transport.
+ *
+ * A synchronous request is a record on the channel's pending list, keyed
+ * by a 64-bit id that travels as the packet's transaction id.  The receive
+ * path finds the record under the channel lock, copies the reply into the
+ * caller's buffer and completes it, all under that lock; a waiter that
+ * gives up (fatal signal, timeout) unlinks its record under the same lock.
+ * So either the receive path sees the record and finishes with it before
+ * the waiter continues, or it never sees it: the record and the reply
+ * buffer can live on the waiter's stack.
+ */
+
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+
+#include "dxg.h"
+
+struct dxg_request {
+	struct list_head node;		/* channel pending list; empty = done */
+	u64 id;
+	struct completion done;
+	void *reply;
+	u32 reply_len;
+	u32 got_len;			/* length of the reply packet */
+	int status;
+};
+
+void dxg_channel_init(struct dxg_channel *ch, struct dxg_transport *t)
+{
+	ch->transport = t;
+	spin_lock_init(&ch->lock);
+	INIT_LIST_HEAD(&ch->pending);
+	ch->next_id = 0;
+	ch->dead_err = 0;
+}
+
+/* Write one packet, retrying a full ring with bounded backoff. */
+static int dxg_channel_send(struct dxg_channel *ch, u64 id, u16 flags,
+			    const void *buf1, u32 len1,
+			    const void *buf2, u32 len2, unsigned int retries)
+{
+	struct dxg_transport *t = ch->transport;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; ; i++) {
+		ret = READ_ONCE(ch->dead_err);
+		if (ret)
+			return ret;
+		ret = t->ops->send_packet(t, id, flags, buf1, len1, buf2, len2);
+		if (ret != -EAGAIN)
+			break;
+		if (i >= retries)
+			return -EBUSY;
+		usleep_range(1000, 2000);
+	}
+	if (!ret)
+		t->ops->kick(t);
+	return ret;
+}
+
+int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
+		     const void *buf2, u32 len2, void *reply, u32 reply_len,
+		     u32 *got_len)
+{
+	struct dxg_request req = {
+		.reply = reply,
+		.reply_len = reply_len,
+	};
+	long left;
+	int ret;
+
+	init_completion(&req.done);
+
+	spin_lock(&ch->lock);
+	ret = ch->dead_err;
+	if (ret) {
+		spin_unlock(&ch->lock);
+		return ret;
+	}
+	req.id = ++ch->next_id;
+	if (!req.id)	/* 0 is not a valid request id */
+		req.id = ++ch->next_id;
+	list_add_tail(&req.node, &ch->pending);
+	spin_unlock(&ch->lock);
+
+	ret = dxg_channel_send(ch, req.id, DXG_PKT_FLAG_COMPLETION_REQUESTED,
+			       buf1, len1, buf2, len2, DXG_SYNC_SEND_RETRIES);
+	if (ret) {
+		spin_lock(&ch->lock);
+		if (!list_empty(&req.node))
+			list_del_init(&req.node);
+		spin_unlock(&ch->lock);
+		return ret;
+	}
+
+	left = wait_for_completion_killable_timeout(&req.done,
+						    msecs_to_jiffies(DXG_CALL_TIMEOUT_MS));
+
+	spin_lock(&ch->lock);
+	if (!list_empty(&req.node)) {
+		/* Not completed: nobody else can reach the record now. */
+		list_del_init(&req.node);
+		ret = left < 0 ? -EINTR : -ETIMEDOUT;
+	} else {
+		ret = req.status;
+		*got_len = req.got_len;
+	}
+	spin_unlock(&ch->lock);
+	return ret;
+}
+
+int dxg_channel_send_async(struct dxg_channel *ch, const void *buf1, u32 len1,
+			   const void *buf2, u32 len2)
+{
+	return dxg_channel_send(ch, 0, 0, buf1, len1, buf2, len2,
+				DXG_ASYNC_SEND_RETRIES);
+}
+
+void dxg_channel_complete(struct dxg_channel *ch, u64 trans_id,
+			  const void *buf, u32 len)
+{
+	struct dxg_request *req;
+	bool found = false;
+
+	spin_lock(&ch->lock);
+	list_for_each_entry(req, &ch->pending, node) {
+		if (req->id != trans_id)
+			continue;
+		list_del_init(&req->node);
+		memcpy(req->reply, buf, min(len, req->reply_len));
+		req->got_len = len;
+		req->status = 0;
+		complete(&req->done);
+		found = true;
+		break;
+	}
+	spin_unlock(&ch->lock);
+	if (!found)
+		pr_debug("dxgkrnl: reply for unknown request %llu dropped\n",
+			 trans_id);
+}
+
+void dxg_channel_shutdown(struct dxg_channel *ch, int err)
+{
+	struct dxg_request *req, *tmp;
+
+	spin_lock(&ch->lock);
+	if (!ch->dead_err)
+		WRITE_ONCE(ch->dead_err, err);
+	list_for_each_entry_safe(req, tmp, &ch->pending, node) {
+		list_del_init(&req->node);
+		req->status = ch->dead_err;
+		complete(&req->done);
+	}
+	spin_unlock(&ch->lock);
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/dxg ioctl dispatcher.
+ *
+ * One table, indexed by ioctl number, holds the full request word of every
+ * D3DKMT ioctl (WSL2's ABI: the size bits are part of the contract) and
+ * the handler, or NULL where opendxg does not implement it yet.  The
+ * dispatcher refuses with -ENOTTY a number outside 1..LX_IO_MAX, a request
+ * word that differs from the table's in any bit, and a caller outside the
+ * thread group that opened the file (user space relies on it after fork);
+ * a valid request without a handler gets -EOPNOTSUPP.  It copies the
+ * argument block in, runs the handler on the kernel copy and copies it
+ * back out when the handler succeeded (0 or a positive NTSTATUS, which is
+ * returned unchanged).  Handlers never touch the user's argument block.
+ */
+
+#include <linux/nospec.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "dxg.h"
+
+struct dxg_ioctl_desc {
+	unsigned int cmd;
+	const char *name;
+	int (*handler)(struct dxg_process *p, void *arg);
+};
+
+#define DXG_IOCTL(req, fn) \
+	[_IOC_NR(req)] = { .cmd = (req), .name = #req, .handler = (fn) }
+
+static const struct dxg_ioctl_desc dxg_ioctls[LX_IO_MAX + 1] = {
+	DXG_IOCTL(LX_DXOPENADAPTERFROMLUID, dxg_ioctl_open_adapter_from_luid),
+	DXG_IOCTL(LX_DXCREATEDEVICE, dxg_ioctl_create_device),
+	DXG_IOCTL(LX_DXCREATECONTEXT, NULL),
+	DXG_IOCTL(LX_DXCREATECONTEXTVIRTUAL, dxg_ioctl_create_context_virtual),
+	DXG_IOCTL(LX_DXDESTROYCONTEXT, dxg_ioctl_destroy_context),
+	DXG_IOCTL(LX_DXCREATEALLOCATION, NULL),
+	DXG_IOCTL(LX_DXCREATEPAGINGQUEUE, NULL),
+	DXG_IOCTL(LX_DXRESERVEGPUVIRTUALADDRESS, NULL),
+	DXG_IOCTL(LX_DXQUERYADAPTERINFO, dxg_ioctl_query_adapter_info),
+	DXG_IOCTL(LX_DXQUERYVIDEOMEMORYINFO, NULL),
+	DXG_IOCTL(LX_DXMAKERESIDENT, NULL),
+	DXG_IOCTL(LX_DXMAPGPUVIRTUALADDRESS, NULL),
+	DXG_IOCTL(LX_DXESCAPE, NULL),
+	DXG_IOCTL(LX_DXGETDEVICESTATE, NULL),
+	DXG_IOCTL(LX_DXSUBMITCOMMAND, NULL),
+	DXG_IOCTL(LX_DXCREATESYNCHRONIZATIONOBJECT, NULL),
+	DXG_IOCTL(LX_DXSIGNALSYNCHRONIZATIONOBJECT, NULL),
+	DXG_IOCTL(LX_DXWAITFORSYNCHRONIZATIONOBJECT, NULL),
+	DXG_IOCTL(LX_DXDESTROYALLOCATION2, NULL),
+	DXG_IOCTL(LX_DXENUMADAPTERS2, dxg_ioctl_enum_adapters2),
+	DXG_IOCTL(LX_DXCLOSEADAPTER, dxg_ioctl_close_adapter),
+	DXG_IOCTL(LX_DXCHANGEVIDEOMEMORYRESERVATION, NULL),
+	DXG_IOCTL(LX_DXCREATEHWCONTEXT, NULL),
+	DXG_IOCTL(LX_DXCREATEHWQUEUE, NULL),
+	DXG_IOCTL(LX_DXDESTROYDEVICE, dxg_ioctl_destroy_device),
+	DXG_IOCTL(LX_DXDESTROYHWCONTEXT, NULL),
+	DXG_IOCTL(LX_DXDESTROYHWQUEUE, NULL),
+	DXG_IOCTL(LX_DXDESTROYPAGINGQUEUE, NULL),
+	DXG_IOCTL(LX_DXDESTROYSYNCHRONIZATIONOBJECT, NULL),
+	DXG_IOCTL(LX_DXEVICT, NULL),
+	DXG_IOCTL(LX_DXFLUSHHEAPTRANSITIONS, NULL),
+	DXG_IOCTL(LX_DXFREEGPUVIRTUALADDRESS, NULL),
+	DXG_IOCTL(LX_DXGETCONTEXTINPROCESSSCHEDULINGPRIORITY, NULL),
+	DXG_IOCTL(LX_DXGETCONTEXTSCHEDULINGPRIORITY, NULL),
+	DXG_IOCTL(LX_DXGETSHAREDRESOURCEADAPTERLUID, NULL),
+	DXG_IOCTL(LX_DXINVALIDATECACHE, NULL),
+	DXG_IOCTL(LX_DXLOCK2, NULL),
+	DXG_IOCTL(LX_DXMARKDEVICEASERROR, NULL),
+	DXG_IOCTL(LX_DXOFFERALLOCATIONS, NULL),
+	DXG_IOCTL(LX_DXOPENRESOURCE, NULL),
+	DXG_IOCTL(LX_DXOPENSYNCHRONIZATIONOBJECT, NULL),
+	DXG_IOCTL(LX_DXQUERYALLOCATIONRESIDENCY, NULL),
+	DXG_IOCTL(LX_DXQUERYRESOURCEINFO, NULL),
+	DXG_IOCTL(LX_DXRECLAIMALLOCATIONS2, NULL),
+	DXG_IOCTL(LX_DXRENDER, NULL),
+	DXG_IOCTL(LX_DXSETALLOCATIONPRIORITY, NULL),
+	DXG_IOCTL(LX_DXSETCONTEXTINPROCESSSCHEDULINGPRIORITY, NULL),
+	DXG_IOCTL(LX_DXSETCONTEXTSCHEDULINGPRIORITY, NULL),
+	DXG_IOCTL(LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, NULL),
+	DXG_IOCTL(LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU, NULL),
+	DXG_IOCTL(LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU2, NULL),
+	DXG_IOCTL(LX_DXSUBMITCOMMANDTOHWQUEUE, NULL),
+	DXG_IOCTL(LX_DXSUBMITSIGNALSYNCOBJECTSTOHWQUEUE, NULL),
+	DXG_IOCTL(LX_DXSUBMITWAITFORSYNCOBJECTSTOHWQUEUE, NULL),
+	DXG_IOCTL(LX_DXUNLOCK2, NULL),
+	DXG_IOCTL(LX_DXUPDATEALLOCPROPERTY, NULL),
+	DXG_IOCTL(LX_DXUPDATEGPUVIRTUALADDRESS, NULL),
+	DXG_IOCTL(LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMCPU, NULL),
+	DXG_IOCTL(LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMGPU, NULL),
+	DXG_IOCTL(LX_DXGETALLOCATIONPRIORITY, NULL),
+	DXG_IOCTL(LX_DXQUERYCLOCKCALIBRATION, NULL),
+	DXG_IOCTL(LX_DXENUMADAPTERS3, dxg_ioctl_enum_adapters3),
+	DXG_IOCTL(LX_DXSHAREOBJECTS, NULL),
+	DXG_IOCTL(LX_DXOPENSYNCOBJECTFROMNTHANDLE2, NULL),
+	DXG_IOCTL(LX_DXQUERYRESOURCEINFOFROMNTHANDLE, NULL),
+	DXG_IOCTL(LX_DXOPENRESOURCEFROMNTHANDLE, NULL),
+	DXG_IOCTL(LX_DXQUERYSTATISTICS, NULL),
+	DXG_IOCTL(LX_DXSHAREOBJECTWITHHOST, NULL),
+	DXG_IOCTL(LX_DXCREATESYNCFILE, NULL),
+	DXG_IOCTL(LX_DXWAITSYNCFILE, NULL),
+	DXG_IOCTL(LX_DXOPENSYNCOBJECTFROMSYNCFILE, NULL),
+	DXG_IOCTL(LX_DXENUMPROCESSES, NULL),
+	DXG_IOCTL(LX_ISFEATUREENABLED, NULL),
+};
+
+/* Argument blocks up to this size are copied to the stack. */
+#define DXG_IOCTL_STACK_ARG	128
+
+long dxg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct dxg_process *p = f->private_data;
+	u64 stack_buf[DXG_IOCTL_STACK_ARG / sizeof(u64)];
+	void __user *uarg = (void __user *)arg;
+	const struct dxg_ioctl_desc *d;
+	unsigned int nr = _IOC_NR(cmd);
+	unsigned int size;
+	void *buf;
+	int ret;
+
+	if (nr < 1 || nr > LX_IO_MAX)
+		return -ENOTTY;
+	d = &dxg_ioctls[array_index_nospec(nr, LX_IO_MAX + 1)];
+	if (cmd != d->cmd)
+		return -ENOTTY;
+	if (task_tgid(current) != p->tgid)
+		return -ENOTTY;
+	if (!d->handler)
+		return -EOPNOTSUPP;
+	if (dxg_registry_empty())
+		return -ENODEV;
+
+	size = _IOC_SIZE(cmd);
+	if (size <= sizeof(stack_buf)) {
+		buf = stack_buf;
+	} else {
+		buf = kmalloc(size, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+	if (copy_from_user(buf, uarg, size)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = d->handler(p, buf);
+	if (ret >= 0 && copy_to_user(uarg, buf, size))
+		ret = -EFAULT;
+	if (ret < 0)
+		pr_debug("dxgkrnl: %s: %d\n", d->name, ret);
+out:
+	if (buf != stack_buf)
+		kfree(buf);
+	return ret;
+}

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ivshmem transport: QEMU's stock ivshmem-doorbell PCI device, served
+ * by dxghost (docs/ivshmem-transport.md is the specification).
+ *
+ * BAR0 holds QEMU's registers (the doorbell), BAR2 the shared memory: a
+ * control page, a guest->host and a host->guest ring in the VMBus ring
+ * format, and the IO space.  BAR2 is RAM in the VM and is mapped
+ * write-back; everything read from it is validated once and copied, and
+ * the host is assumed hostile.  MSI-X vector 0 means "ring", vector 1
+ * "state"; with a single vector both arrive on vector 0, so every
+ * interrupt looks at both.  The guest never polls its receive ring (its
+ * interrupt mask stays 0): the host always rings.
+ */
+
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "dxg.h"
+#include "dxg/ivshmem.h"
+
+#define DXG_IVSHMEM_HANDSHAKE_MS	5000
+
+struct dxg_ivshmem {
+	struct dxg_transport t;
+	struct pci_dev *pdev;
+	struct dxg_host *host;
+	void __iomem *regs;			/* BAR0 */
+	void *shm;				/* BAR2, write-back */
+	u64 shm_len;
+	struct dxg_ivshmem_control *ctl;
+	int nvec;
+
+	spinlock_t tx_lock;			/* tx ring, dead */
+	struct dxg_ring tx;			/* guest -> host */
+	bool dead;
+
+	struct mutex rx_lock;			/* rx ring, rx_buf */
+	struct dxg_ring rx;			/* host -> guest */
+	bool rx_ready;
+	void *rx_buf;
+
+	wait_queue_head_t state_wq;
+	u32 generation;
+};
+
+static struct dxg_ivshmem *to_ivs(struct dxg_transport *t)
+{
+	return container_of(t, struct dxg_ivshmem, t);
+}
+
+static void dxg_ivshmem_doorbell(struct dxg_ivshmem *ivs, u32 vector)
+{
+	iowrite32((DXG_IVSHMEM_HOST_PEER << 16) | vector,
+		  ivs->regs + DXG_IVSHMEM_REG_DOORBELL);
+}
+
+static int dxg_ivshmem_send_packet(struct dxg_transport *t, u64 trans_id,
+				   u16 flags, const void *buf1, u32 len1,
+				   const void *buf2, u32 len2)
+{
+	struct dxg_ivshmem *ivs = to_ivs(t);
+	bool corrupt = false;
+	int ret;
+
+	spin_lock(&ivs->tx_lock);
+	if (ivs->dead) {
+		ret = -ENODEV;
+	} else {
+		ret = dxg_ring_write2(&ivs->tx, DXG_PKT_DATA_INBAND, flags,
+				      trans_id, buf1, len1, buf2, len2);
+		corrupt = ret == -EPROTO;
+	}
+	spin_unlock(&ivs->tx_lock);
+	if (corrupt) {
+		dev_err_ratelimited(&ivs->pdev->dev,
+				    "host corrupted the ring indices\n");
+		dxg_host_peer_gone(ivs->host);
+	}
+	return ret;
+}
+
+static void dxg_ivshmem_kick(struct dxg_transport *t)
+{
+	struct dxg_ivshmem *ivs = to_ivs(t);
+
+	spin_lock(&ivs->tx_lock);
+	if (!ivs->dead && dxg_ring_consumer_parked(&ivs->tx))
+		dxg_ivshmem_doorbell(ivs, DXG_IVSHMEM_VEC_RING);
+	spin_unlock(&ivs->tx_lock);
+}
+
+static void dxg_ivshmem_release(struct dxg_transport *t)
+{
+	struct dxg_ivshmem *ivs = to_ivs(t);
+
+	kvfree(ivs->rx_buf);
+	kfree(ivs);
+}
+
+static const struct dxg_transport_ops dxg_ivshmem_ops = {
+	.send_packet = dxg_ivshmem_send_packet,
+	.kick = dxg_ivshmem_kick,
+	.release = dxg_ivshmem_release,
+};
+
+static void dxg_ivshmem_drain(struct dxg_ivshmem *ivs)
+{
+	struct dxg_pkt_desc desc;
+	int n;
+
+	for (;;) {
+		n = dxg_ring_read(&ivs->rx, &desc, ivs->rx_buf,
+				  DXG_MAX_PACKET_PAYLOAD);
+		if (n == -ENODATA)
+			break;
+		if (n == -EMSGSIZE)
+			continue;	/* oversized: consumed and dropped */
+		if (n < 0) {
+			dev_err_ratelimited(&ivs->pdev->dev,
+					    "host corrupted its ring\n");
+			dxg_host_peer_gone(ivs->host);
+			break;
+		}
+		dxg_host_receive(ivs->host, &desc, ivs->rx_buf, n);
+		cond_resched();
+	}
+}
+
+static irqreturn_t dxg_ivshmem_irq(int irq, void *data)
+{
+	struct dxg_ivshmem *ivs = data;
+
+	wake_up(&ivs->state_wq);
+	if (READ_ONCE(ivs->ctl->host_state) == DXG_PEER_GONE) {
+		dxg_host_peer_gone(ivs->host);
+		return IRQ_HANDLED;
+	}
+	mutex_lock(&ivs->rx_lock);
+	if (ivs->rx_ready)
+		dxg_ivshmem_drain(ivs);
+	mutex_unlock(&ivs->rx_lock);
+	return IRQ_HANDLED;
+}
+
+/* Does [off, off + len) lie inside the shared memory, past the control page? */
+static bool dxg_ivshmem_region_ok(u64 shm_len, u64 off, u64 len)
+{
+	return off >= DXG_IVSHMEM_CONTROL_SIZE && !(off & 7) &&
+	       off <= shm_len && len <= shm_len - off;
+}
+
+static bool dxg_ivshmem_overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * Check the control page before anything is written to the device: a
+ * device that is not a dxghost of a version we speak is left alone.
+ */
+static int dxg_ivshmem_check(struct dxg_ivshmem *ivs, u64 bar_len)
+{
+	const struct dxg_ivshmem_control *c = ivs->shm;
+	u64 ring_bytes, shm_len, g2h, h2g, io, io_len;
+	u32 ring_size;
+
+	if (READ_ONCE(c->magic) != DXG_IVSHMEM_MAGIC)
+		return -ENODEV;
+	if (READ_ONCE(c->layout_version) != DXG_IVSHMEM_LAYOUT_VERSION ||
+	    READ_ONCE(c->host_interface_version) < DXGK_VMBUS_INTERFACE_VERSION) {
+		dev_info(&ivs->pdev->dev,
+			 "dxg host speaks layout %u interface %u; need %u/%u\n",
+			 READ_ONCE(c->layout_version),
+			 READ_ONCE(c->host_interface_version),
+			 DXG_IVSHMEM_LAYOUT_VERSION,
+			 DXGK_VMBUS_INTERFACE_VERSION);
+		return -ENODEV;
+	}
+	ring_size = READ_ONCE(c->ring_size);
+	shm_len = READ_ONCE(c->shm_size);
+	g2h = READ_ONCE(c->ring_g2h_offset);
+	h2g = READ_ONCE(c->ring_h2g_offset);
+	io = READ_ONCE(c->io_space_offset);
+	io_len = READ_ONCE(c->io_space_size);
+	ring_bytes = (u64)DXG_RING_HDR_SIZE + ring_size;
+
+	if (ring_size < DXG_RING_MIN_SIZE || ring_size > DXG_RING_MAX_SIZE ||
+	    (ring_size & 7) || shm_len > bar_len ||
+	    shm_len < DXG_IVSHMEM_CONTROL_SIZE ||
+	    !dxg_ivshmem_region_ok(shm_len, g2h, ring_bytes) ||
+	    !dxg_ivshmem_region_ok(shm_len, h2g, ring_bytes) ||
+	    dxg_ivshmem_overlap(g2h, ring_bytes, h2g, ring_bytes) ||
+	    (io_len && (!dxg_ivshmem_region_ok(shm_len, io, io_len) ||
+			dxg_ivshmem_overlap(io, io_len, g2h, ring_bytes) ||
+			dxg_ivshmem_overlap(io, io_len, h2g, ring_bytes))) ||
+	    READ_ONCE(c->adapter_count) > DXG_IVSHMEM_MAX_ADAPTERS) {
+		dev_info(&ivs->pdev->dev, "dxg host control page is invalid\n");
+		return -ENODEV;
+	}
+	ivs->shm_len = shm_len;
+	dxg_ring_init(&ivs->tx, (u8 *)ivs->shm + g2h, ring_size);
+	dxg_ring_init(&ivs->rx, (u8 *)ivs->shm + h2g, ring_size);
+	return 0;
+}
+
+static bool dxg_ivshmem_acked(struct dxg_ivshmem *ivs)
+{
+	return READ_ONCE(ivs->ctl->host_generation) == ivs->generation ||
+	       READ_ONCE(ivs->ctl->host_state) == DXG_PEER_GONE;
+}
+
+/* Spec section 4.2: announce a new guest generation, wait for the host. */
+static int dxg_ivshmem_handshake(struct dxg_ivshmem *ivs)
+{
+	struct dxg_ivshmem_control *c = ivs->ctl;
+	unsigned long deadline;
+	u32 gen;
+
+	gen = READ_ONCE(c->guest_generation) + 1;
+	if (!gen)
+		gen = 1;
+	ivs->generation = gen;
+	WRITE_ONCE(c->guest_interface_version, DXGK_VMBUS_INTERFACE_VERSION);
+	WRITE_ONCE(c->guest_caps, DXG_GUEST_CAP_WSL2);
+	WRITE_ONCE(c->guest_generation, gen);
+	smp_wmb();	/* the fields above before the state word */
+	WRITE_ONCE(c->guest_state, DXG_PEER_READY);
+	smp_mb();	/* the state word before the doorbell */
+	dxg_ivshmem_doorbell(ivs, DXG_IVSHMEM_VEC_STATE);
+
+	/* Poll as well: an interrupt may be lost across a host restart. */
+	deadline = jiffies + msecs_to_jiffies(DXG_IVSHMEM_HANDSHAKE_MS);
+	while (!dxg_ivshmem_acked(ivs) && time_before(jiffies, deadline))
+		wait_event_timeout(ivs->state_wq, dxg_ivshmem_acked(ivs),
+				   msecs_to_jiffies(20));
+	if (READ_ONCE(c->host_state) == DXG_PEER_GONE)
+		return -ENODEV;
+	if (READ_ONCE(c->host_generation) != gen)
+		return -ETIMEDOUT;
+	smp_rmb();	/* the host reset the rings before acknowledging */
+	return 0;
+}
+
+static void dxg_ivshmem_say_goodbye(struct dxg_ivshmem *ivs)
+{
+	WRITE_ONCE(ivs->ctl->guest_state, DXG_PEER_GONE);
+	smp_mb();	/* the state word before the doorbell */
+	dxg_ivshmem_doorbell(ivs, DXG_IVSHMEM_VEC_STATE);
+}
+
+static void dxg_ivshmem_free_irqs(struct dxg_ivshmem *ivs, int n)
+{
+	while (n--)
+		free_irq(pci_irq_vector(ivs->pdev, n), ivs);
+	pci_free_irq_vectors(ivs->pdev);
+}
+
+static int dxg_ivshmem_probe(struct pci_dev *pdev,
+			     const struct pci_device_id *id)
+{
+	struct dxg_adapter_desc descs[DXG_IVSHMEM_MAX_ADAPTERS];
+	struct dxg_ivshmem *ivs;
+	struct dxg_host *host;
+	unsigned int i, count;
+	u64 bar_len;
+	int ret, nirq = 0;
+
+	ivs = kzalloc(sizeof(*ivs), GFP_KERNEL);
+	if (!ivs)
+		return -ENOMEM;
+	ivs->t.ops = &dxg_ivshmem_ops;
+	ivs->pdev = pdev;
+	spin_lock_init(&ivs->tx_lock);
+	mutex_init(&ivs->rx_lock);
+	init_waitqueue_head(&ivs->state_wq);
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		goto err_free;
+	ret = pci_request_regions(pdev, KBUILD_MODNAME);
+	if (ret)
+		goto err_disable;
+
+	bar_len = pci_resource_len(pdev, 2);
+	if (!(pci_resource_flags(pdev, 2) & IORESOURCE_MEM) ||
+	    bar_len < DXG_IVSHMEM_CONTROL_SIZE ||
+	    pci_resource_len(pdev, 0) < DXG_IVSHMEM_REG_DOORBELL + 4) {
+		ret = -ENODEV;
+		goto err_regions;
+	}
+	ivs->shm = memremap(pci_resource_start(pdev, 2), bar_len, MEMREMAP_WB);
+	if (!ivs->shm) {
+		ret = -ENOMEM;
+		goto err_regions;
+	}
+	ivs->ctl = ivs->shm;
+	ret = dxg_ivshmem_check(ivs, bar_len);
+	if (ret)
+		goto err_unmap;
+
+	ivs->rx_buf = kvmalloc(DXG_MAX_PACKET_PAYLOAD, GFP_KERNEL);
+	ivs->regs = pci_iomap(pdev, 0, 0);
+	if (!ivs->rx_buf || !ivs->regs) {
+		ret = -ENOMEM;
+		goto err_unmap;
+	}
+
+	count = READ_ONCE(ivs->ctl->adapter_count);
+	for (i = 0; i < count; i++) {
+		const struct dxg_ivshmem_adapter *e = &ivs->ctl->adapters[i];
+
+		descs[i].luid = e->luid;
+		descs[i].vgpu_luid = e->vgpu_luid;
+		descs[i].compute_only = READ_ONCE(e->flags) &
+				       DXG_ADAPTER_FLAG_COMPUTE_ONLY;
+		descs[i].vendor_id = READ_ONCE(e->vendor_id);
+		descs[i].device_id = READ_ONCE(e->device_id);
+	}
+	host = dxg_host_create(&pdev->dev, &ivs->t, descs, count);
+	if (IS_ERR(host)) {
+		ret = PTR_ERR(host);
+		goto err_unmap;
+	}
+	ivs->host = host;
+
+	ivs->nvec = pci_alloc_irq_vectors(pdev, 1, DXG_IVSHMEM_NUM_VECTORS,
+					  PCI_IRQ_MSIX);
+	if (ivs->nvec < 0) {
+		ret = ivs->nvec;
+		goto err_host;
+	}
+	/* ivshmem's MSI-X reaches the guest only with bus mastering on. */
+	pci_set_master(pdev);
+	for (nirq = 0; nirq < ivs->nvec; nirq++) {
+		ret = request_threaded_irq(pci_irq_vector(pdev, nirq), NULL,
+					   dxg_ivshmem_irq, IRQF_ONESHOT,
+					   KBUILD_MODNAME, ivs);
+		if (ret)
+			goto err_irq;
+	}
+
+	ret = dxg_ivshmem_handshake(ivs);
+	if (ret) {
+		dev_warn(&pdev->dev, "dxg host did not answer the handshake: %d\n",
+			 ret);
+		goto err_goodbye;
+	}
+	mutex_lock(&ivs->rx_lock);
+	ivs->rx_ready = true;
+	dxg_ivshmem_drain(ivs);
+	mutex_unlock(&ivs->rx_lock);
+
+	pci_set_drvdata(pdev, ivs);
+	ret = dxg_host_start(host);
+	if (ret)
+		goto err_goodbye;
+	return 0;
+
+err_goodbye:
+	dxg_host_detach(host);
+	spin_lock(&ivs->tx_lock);
+	ivs->dead = true;
+	spin_unlock(&ivs->tx_lock);
+	dxg_ivshmem_say_goodbye(ivs);
+err_irq:
+	dxg_ivshmem_free_irqs(ivs, nirq);
+	pci_clear_master(pdev);
+err_host:
+	pci_iounmap(pdev, ivs->regs);
+	memunmap(ivs->shm);
+	pci_release_regions(pdev);
+	pci_disable_device(pdev);
+	dxg_host_destroy(host);	/* frees ivs through the transport release */
+	return ret;
+
+err_unmap:
+	if (ivs->regs)
+		pci_iounmap(pdev, ivs->regs);
+	kvfree(ivs->rx_buf);
+	memunmap(ivs->shm);
+err_regions:
+	pci_release_regions(pdev);
+err_disable:
+	pci_disable_device(pdev);
+err_free:
+	kfree(ivs);
+	return ret;
+}
+
+static void dxg_ivshmem_remove(struct pci_dev *pdev)
+{
+	struct dxg_ivshmem *ivs = pci_get_drvdata(pdev);
+	struct dxg_host *host = ivs->host;
+
+	/* Unpublish and fail every waiter first: nothing new reaches us. */
+	dxg_host_detach(host);
+	spin_lock(&ivs->tx_lock);
+	ivs->dead = true;
+	spin_unlock(&ivs->tx_lock);
+	dxg_ivshmem_say_goodbye(ivs);
+	dxg_ivshmem_free_irqs(ivs, ivs->nvec);
+	pci_clear_master(pdev);
+	pci_iounmap(pdev, ivs->regs);
+	memunmap(ivs->shm);
+	ivs->ctl = NULL;
+	pci_release_regions(pdev);
+	pci_disable_device(pdev);
+	dxg_host_destroy(host);
+}
+
+/* The host's live object counts, for tests and tools (read-only). */
+static ssize_t dxg_host_stat_show(struct device *dev, char *buf, bool objects)
+{
+	struct dxg_ivshmem *ivs = dev_get_drvdata(dev);
+	u32 v;
+
+	if (!ivs || !ivs->ctl)
+		return -ENODEV;
+	v = objects ? READ_ONCE(ivs->ctl->stat_objects) :
+		      READ_ONCE(ivs->ctl->stat_processes);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+static ssize_t dxg_host_objects_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return dxg_host_stat_show(dev, buf, true);
+}
+static DEVICE_ATTR_RO(dxg_host_objects);
+
+static ssize_t dxg_host_processes_show(struct device *dev,
+				       struct device_attribute *attr, char *buf)
+{
+	return dxg_host_stat_show(dev, buf, false);
+}
+static DEVICE_ATTR_RO(dxg_host_processes);
+
+static struct attribute *dxg_ivshmem_attrs[] = {
+	&dev_attr_dxg_host_objects.attr,
+	&dev_attr_dxg_host_processes.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(dxg_ivshmem);
+
+static const struct pci_device_id dxg_ivshmem_ids[] = {
+	{ PCI_DEVICE(DXG_IVSHMEM_VENDOR_ID, DXG_IVSHMEM_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, dxg_ivshmem_ids);
+
+static struct pci_driver dxg_ivshmem_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = dxg_ivshmem_ids,
+	.probe = dxg_ivshmem_probe,
+	.remove = dxg_ivshmem_remove,
+	.dev_groups = dxg_ivshmem_groups,
+};
+
+int dxg_ivshmem_register(void)
+{
+	return pci_register_driver(&dxg_ivshmem_driver);
+}
+
+void dxg_ivshmem_unregister(void)
+{
+	pci_unregister_driver(&dxg_ivshmem_driver);
+}

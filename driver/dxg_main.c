@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dxgkrnl module scope: the registry of probed hosts and /dev/dxg.
+ *
+ * The registry is the only module-scope state, and only what the driver
+ * model needs: the list of hosts (so that /dev/dxg can enumerate the
+ * adapters of all of them) and the misc device, which exists while at
+ * least one host is present.  Everything else hangs off the probed devices.
+ */
+
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include "dxg.h"
+
+struct dxg_registry {
+	struct mutex lock;		/* everything below */
+	struct list_head hosts;		/* struct dxg_host, ACTIVE or GONE */
+	unsigned int num_hosts;
+	struct miscdevice misc;
+	bool registered;
+};
+
+static struct dxg_registry dxg_registry = {
+	.lock = __MUTEX_INITIALIZER(dxg_registry.lock),
+	.hosts = LIST_HEAD_INIT(dxg_registry.hosts),
+	.misc = {
+		.minor = MISC_DYNAMIC_MINOR,
+		.name = "dxg",
+		.fops = &dxg_fops,
+		.mode = 0666,
+	},
+};
+
+int dxg_registry_add(struct dxg_host *host)
+{
+	struct dxg_registry *r = &dxg_registry;
+	int ret = 0;
+
+	mutex_lock(&r->lock);
+	if (!r->registered) {
+		ret = misc_register(&r->misc);
+		if (ret)
+			goto out;
+		r->registered = true;
+	}
+	dxg_host_get(host);
+	list_add_tail(&host->node, &r->hosts);
+	WRITE_ONCE(r->num_hosts, r->num_hosts + 1);
+out:
+	mutex_unlock(&r->lock);
+	return ret;
+}
+
+void dxg_registry_remove(struct dxg_host *host)
+{
+	struct dxg_registry *r = &dxg_registry;
+	bool listed = false;
+
+	mutex_lock(&r->lock);
+	if (!list_empty(&host->node)) {
+		list_del_init(&host->node);
+		WRITE_ONCE(r->num_hosts, r->num_hosts - 1);
+		listed = true;
+	}
+	if (!r->num_hosts && r->registered) {
+		misc_deregister(&r->misc);
+		r->registered = false;
+	}
+	mutex_unlock(&r->lock);
+	if (listed)
+		dxg_host_put(host);
+}
+
+bool dxg_registry_empty(void)
+{
+	return !READ_ONCE(dxg_registry.num_hosts);
+}
+
+unsigned int dxg_registry_collect(struct dxg_adapter **out, unsigned int max,
+				  bool compute_only, unsigned int *total)
+{
+	struct dxg_registry *r = &dxg_registry;
+	struct dxg_host *host;
+	unsigned int i, n = 0, all = 0;
+
+	mutex_lock(&r->lock);
+	list_for_each_entry(host, &r->hosts, node) {
+		for (i = 0; i < host->num_adapters; i++) {
+			struct dxg_adapter *a = host->adapters[i];
+
+			if (!dxg_adapter_usable(a))
+				continue;
+			if (a->compute_only && !compute_only)
+				continue;
+			all++;
+			if (n < max) {
+				dxg_adapter_get(a);
+				out[n++] = a;
+			}
+		}
+	}
+	mutex_unlock(&r->lock);
+	*total = all;
+	return n;
+}
+
+struct dxg_adapter *dxg_registry_find_luid(const struct winluid *luid)
+{
+	struct dxg_registry *r = &dxg_registry;
+	struct dxg_adapter *found = NULL;
+	struct dxg_host *host;
+	unsigned int i;
+
+	mutex_lock(&r->lock);
+	list_for_each_entry(host, &r->hosts, node) {
+		for (i = 0; i < host->num_adapters; i++) {
+			struct dxg_adapter *a = host->adapters[i];
+
+			if (a->luid.a != luid->a || a->luid.b != luid->b ||
+			    !dxg_adapter_usable(a))
+				continue;
+			dxg_adapter_get(a);
+			found = a;
+			goto out;
+		}
+	}
+out:
+	mutex_unlock(&r->lock);
+	return found;
+}
+
+static int dxg_open(struct inode *inode, struct file *f)
+{
+	struct dxg_process *p = dxg_process_create();
+
+	if (!p)
+		return -ENOMEM;
+	f->private_data = p;
+	return nonseekable_open(inode, f);
+}
+
+static int dxg_release(struct inode *inode, struct file *f)
+{
+	dxg_process_destroy(f->private_data);
+	return 0;
+}
+
+const struct file_operations dxg_fops = {
+	.owner = THIS_MODULE,
+	.open = dxg_open,
+	.release = dxg_release,
+	.unlocked_ioctl = dxg_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static int __init dxg_init(void)
+{
+	return dxg_ivshmem_register();
+}
+
+static void __exit dxg_exit(void)
+{
+	dxg_ivshmem_unregister();
+	WARN_ON(!list_empty(&dxg_registry.hosts));
+}
+
+module_init(dxg_init);
+module_exit(dxg_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("opendxg: D3DKMT /dev/dxg over a paravirtual GPU transport");
+MODULE_AUTHOR("opendxg contributors");

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one message builder: every command to a host goes through dxg_call(),
+ * which puts the extended header (interface version 40: the vGPU LUID of
+ * the target adapter, zero for VM-wide commands) and the command header in
+ * front of the caller's command and waits for the reply.
+ */
+
+#include <linux/string.h>
+
+#include "dxg.h"
+
+int dxg_call(struct dxg_host *host, const struct dxg_adapter *adapter,
+	     d3dkmthandle process, u32 command_type, void *cmd, u32 cmd_len,
+	     void *reply, u32 reply_len)
+{
+	struct dxgkvmb_command_ext_header ext = {
+		.command_offset = sizeof(ext),
+	};
+	struct dxgkvmb_command_hdr *hdr = cmd;
+	u32 got = 0;
+	s32 status;
+	int ret;
+
+	if (cmd_len < sizeof(*hdr))
+		return -EINVAL;
+	if (adapter)
+		ext.vgpu_luid = adapter->vgpu_luid;
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->process = process;
+	hdr->channel = adapter ? DXGKVMB_VGPU_TO_HOST : DXGKVMB_VM_TO_HOST;
+	hdr->command_type = command_type;
+
+	ret = dxg_channel_call(&host->ch, &ext, sizeof(ext), cmd, cmd_len,
+			       reply, reply_len, &got);
+	if (ret == -EMSGSIZE)
+		return -EINVAL;
+	if (ret)
+		return ret;
+	if (got < reply_len) {
+		/*
+		 * A short reply is an error reply: a negative NTSTATUS says
+		 * why, anything else breaks the protocol.
+		 */
+		if (got >= sizeof(status)) {
+			memcpy(&status, reply, sizeof(status));
+			if (status < 0)
+				return dxg_ntstatus_to_errno(status);
+		}
+		dev_dbg(host->dev, "short reply (%u < %u) to command %u\n",
+			got, reply_len, command_type);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* For commands whose reply is a bare NTSTATUS: errno or positive status. */
+int dxg_call_status(struct dxg_host *host, const struct dxg_adapter *adapter,
+		    d3dkmthandle process, u32 command_type, void *cmd,
+		    u32 cmd_len)
+{
+	struct dxgkvmb_command_status_ret r = { 0 };
+	int ret;
+
+	ret = dxg_call(host, adapter, process, command_type, cmd, cmd_len,
+		       &r, sizeof(r));
+	if (ret)
+		return ret;
+	return r.status < 0 ? dxg_ntstatus_to_errno(r.status) : r.status;
+}
+
+/*
+ * Replies that carry a new handle report failure as handle 0 with the
+ * reason (opendxg hosts) or 0 (other hosts) in the status word.
+ */
+int dxg_reply_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out)
+{
+	if (handle) {
+		*out = handle;
+		return 0;
+	}
+	return status < 0 ? dxg_ntstatus_to_errno(status) : -EINVAL;
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Processes: one per open file of /dev/dxg.
+ *
+ * A process belongs to the thread group that opened the file; the ioctl
+ * dispatcher refuses every other caller.  Its host process on a given host
+ * is created lazily, by the first command that needs one (CREATEPROCESS,
+ * with a per-open 64-bit id as the cookie: kernel pointers never go to a
+ * host).  Enumerating and opening adapters needs none.  At release every
+ * local object is dropped and each host is told DESTROYPROCESS; the host
+ * frees whatever the process still owned there.
+ */
+
+#include <linux/atomic.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "dxg.h"
+
+struct dxg_process_host {
+	struct list_head node;
+	struct dxg_host *host;		/* referenced */
+	d3dkmthandle handle;		/* the host's process handle */
+};
+
+static atomic64_t dxg_process_ids = ATOMIC64_INIT(0);
+
+struct dxg_process *dxg_process_create(void)
+{
+	struct dxg_process *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	p->tgid = get_pid(task_tgid(current));
+	p->id = atomic64_inc_return(&dxg_process_ids);
+	mutex_init(&p->lock);
+	INIT_LIST_HEAD(&p->hosts);
+	dxg_handle_table_init(&p->handles);
+	return p;
+}
+
+static int dxg_process_create_on_host(struct dxg_process *p,
+				      struct dxg_host *host, d3dkmthandle *out)
+{
+	struct dxgkvmb_command_createprocess *cmd;
+	struct dxgkvmb_command_createprocess_ret r = { 0 };
+	char comm[TASK_COMM_LEN];
+	unsigned int i;
+	int ret;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	cmd->process = p->id;
+	cmd->process_id = pid_nr(p->tgid);
+	get_task_comm(comm, current);
+	for (i = 0; i < TASK_COMM_LEN && comm[i]; i++)
+		cmd->process_name[i] = (u8)comm[i];
+	cmd->flags = DXG_CREATEPROCESS_LINUX;
+
+	ret = dxg_call(host, NULL, 0, DXGK_VMBCOMMAND_CREATEPROCESS, cmd,
+		       sizeof(*cmd), &r, sizeof(r));
+	kfree(cmd);
+	if (ret)
+		return ret;
+	return dxg_reply_handle(r.hprocess, r.status, out);
+}
+
+int dxg_process_host_handle(struct dxg_process *p, struct dxg_host *host,
+			    d3dkmthandle *out)
+{
+	struct dxg_process_host *link;
+	int ret;
+
+	mutex_lock(&p->lock);
+	list_for_each_entry(link, &p->hosts, node) {
+		if (link->host == host) {
+			*out = link->handle;
+			mutex_unlock(&p->lock);
+			return 0;
+		}
+	}
+	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	if (!link) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Held across the round trip: one CREATEPROCESS per host. */
+	ret = dxg_process_create_on_host(p, host, &link->handle);
+	if (ret) {
+		kfree(link);
+		goto out;
+	}
+	dxg_host_get(host);
+	link->host = host;
+	list_add_tail(&link->node, &p->hosts);
+	*out = link->handle;
+out:
+	mutex_unlock(&p->lock);
+	return ret;
+}
+
+void dxg_process_destroy(struct dxg_process *p)
+{
+	struct dxg_process_host *link, *tmp;
+
+	dxg_handle_table_destroy(&p->handles);
+
+	list_for_each_entry_safe(link, tmp, &p->hosts, node) {
+		struct dxgkvmb_command_destroyprocess cmd = { };
+
+		if (dxg_host_active(link->host))
+			dxg_call_status(link->host, NULL, link->handle,
+					DXGK_VMBCOMMAND_DESTROYPROCESS,
+					&cmd, sizeof(cmd));
+		list_del(&link->node);
+		dxg_host_put(link->host);
+		kfree(link);
+	}
+	put_pid(p->tgid);
+	kfree(p);
+}
