@@ -20,6 +20,8 @@
 #include <linux/uaccess.h>
 
 #include "dxg.h"
+/* Every ABI struct size, offset and request word, checked at build time. */
+#include "dxg/abi_check.h"
 
 struct dxg_ioctl_desc {
 	unsigned int cmd;
