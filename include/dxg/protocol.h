@@ -255,8 +255,9 @@ struct dxgkvmb_command_destroydevice {
 
 /*
  * Followed by priv_drv_data_size bytes starting at offset 52 (the fixed part
- * is 52 bytes; sizeof() rounds it to 56).  The reply is the whole message
- * with `context` filled in (0 on failure).
+ * is 52 bytes; sizeof() rounds it to 56).  The reply is the whole command
+ * (52 + priv_drv_data_size bytes from the command header on; the extended
+ * header is not echoed) with `context` filled in (0 on failure).
  */
 #define DXGKVMB_CREATECONTEXTVIRTUAL_FIXED 52u
 struct dxgkvmb_command_createcontextvirtual {

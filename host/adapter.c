@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+#include "adapter.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "dxg/ntstatus.h"
+
+struct adapter_kind {
+	const char *name;
+	const char *description;
+	uint32_t vendor_id, device_id, flags, node_count;
+};
+
+static const struct adapter_kind kinds[] = {
+	{ "cpu", DXG_CPU_DESCRIPTION, DXG_CPU_VENDOR_ID, DXG_CPU_DEVICE_ID, 0, 1 },
+};
+
+const char *dxg_adapter_kinds(void)
+{
+	return "cpu";
+}
+
+void dxg_adapters_init(struct dxg_adapters *a, uint32_t luid_high)
+{
+	memset(a, 0, sizeof(*a));
+	a->luid_high = luid_high;
+}
+
+int dxg_adapters_add(struct dxg_adapters *a, const char *spec)
+{
+	const struct adapter_kind *k = NULL;
+	struct dxg_adapter *ad;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(spec, kinds[i].name))
+			k = &kinds[i];
+	if (!k)
+		return -EINVAL;
+	if (a->count >= DXG_IVSHMEM_MAX_ADAPTERS)
+		return -ENOSPC;
+	ad = &a->list[a->count];
+	ad->index = a->count;
+	ad->kind = k->name;
+	ad->description = k->description;
+	ad->luid.a = a->count + 1;
+	ad->luid.b = a->luid_high;
+	ad->vgpu_luid.a = DXG_VGPU_LUID_BASE + a->count;
+	ad->vgpu_luid.b = a->luid_high;
+	ad->flags = k->flags;
+	ad->vendor_id = k->vendor_id;
+	ad->device_id = k->device_id;
+	ad->node_count = k->node_count;
+	a->count++;
+	return 0;
+}
+
+const struct dxg_adapter *dxg_adapter_by_vgpu(const struct dxg_adapters *a,
+					      struct winluid vgpu_luid)
+{
+	for (uint32_t i = 0; i < a->count; i++)
+		if (a->list[i].vgpu_luid.a == vgpu_luid.a &&
+		    a->list[i].vgpu_luid.b == vgpu_luid.b)
+			return &a->list[i];
+	return NULL;
+}
+
+void dxg_adapters_to_control(const struct dxg_adapters *a,
+			     struct dxg_ivshmem_control *ctl)
+{
+	memset(ctl->adapters, 0, sizeof(ctl->adapters));
+	for (uint32_t i = 0; i < a->count; i++) {
+		struct dxg_ivshmem_adapter *e = &ctl->adapters[i];
+
+		e->luid = a->list[i].luid;
+		e->vgpu_luid = a->list[i].vgpu_luid;
+		e->flags = a->list[i].flags;
+		e->vendor_id = a->list[i].vendor_id;
+		e->device_id = a->list[i].device_id;
+	}
+	ctl->adapter_count = a->count;
+}
+
+void dxg_utf16_copy(uint16_t *dst, uint32_t n, const char *src)
+{
+	uint32_t i = 0;
+
+	if (!n)
+		return;
+	for (; i + 1 < n && src[i]; i++)
+		dst[i] = (uint8_t)src[i];
+	dst[i] = 0;
+}
+
+/* ---- QUERYADAPTERINFO answers, one small function per query type ---- */
+
+static int32_t q_adaptertype(const struct dxg_adapter *ad, void *buf)
+{
+	struct d3dkmt_adaptertype t = {
+		.value = D3DKMT_ADAPTERTYPE_RENDER_SUPPORTED |
+			 D3DKMT_ADAPTERTYPE_SOFTWARE_DEVICE,
+	};
+
+	if (ad->flags & DXG_ADAPTER_FLAG_COMPUTE_ONLY)
+		t.value = D3DKMT_ADAPTERTYPE_COMPUTE_ONLY |
+			  D3DKMT_ADAPTERTYPE_SOFTWARE_DEVICE;
+	memcpy(buf, &t, sizeof(t));
+	return STATUS_SUCCESS;
+}
+
+static int32_t q_driverversion(const struct dxg_adapter *ad, void *buf)
+{
+	__u32 v = KMT_DRIVERVERSION_WDDM_2_7;
+
+	(void)ad;
+	memcpy(buf, &v, sizeof(v));
+	return STATUS_SUCCESS;
+}
+
+static int32_t q_wddm27caps(const struct dxg_adapter *ad, void *buf)
+{
+	struct d3dkmt_wddm_2_7_caps c = { .value = 0 };	/* no HW scheduling */
+
+	(void)ad;
+	memcpy(buf, &c, sizeof(c));
+	return STATUS_SUCCESS;
+}
+
+static int32_t q_physcount(const struct dxg_adapter *ad, void *buf)
+{
+	struct d3dkmt_physical_adapter_count c = { .count = 1 };
+
+	(void)ad;
+	memcpy(buf, &c, sizeof(c));
+	return STATUS_SUCCESS;
+}
+
+static int32_t q_deviceids(const struct dxg_adapter *ad, void *buf)
+{
+	struct d3dkmt_query_device_ids q;
+
+	memcpy(&q, buf, sizeof(q));
+	if (q.physical_adapter_index != 0)
+		return STATUS_INVALID_PARAMETER;
+	memset(&q.device_ids, 0, sizeof(q.device_ids));
+	q.device_ids.vendor_id = ad->vendor_id;
+	q.device_ids.device_id = ad->device_id;
+	memcpy(buf, &q, sizeof(q));
+	return STATUS_SUCCESS;
+}
+
+static int32_t q_description(const struct dxg_adapter *ad, void *buf)
+{
+	/* Large (8 KiB): write in place, no stack copy. */
+	memset(buf, 0, sizeof(struct d3dkmt_driver_description));
+	dxg_utf16_copy(buf, D3DKMT_DRIVER_DESCRIPTION_LENGTH, ad->description);
+	return STATUS_SUCCESS;
+}
+
+static int32_t q_umdrivername(const struct dxg_adapter *ad, void *buf)
+{
+	struct d3dkmt_umdfilenameinfo u;
+
+	(void)ad;
+	memcpy(&u, buf, sizeof(u));
+	if (u.version >= NUM_KMTUMDVERSIONS)
+		return STATUS_INVALID_PARAMETER;
+	/* The CPU engine has no user-mode driver: an empty name. */
+	memset(u.umd_file_name, 0, sizeof(u.umd_file_name));
+	memcpy(buf, &u, sizeof(u));
+	return STATUS_SUCCESS;
+}
+
+struct query_entry {
+	uint32_t type;
+	uint32_t size;	/* the answer's structure; smaller buffers fail */
+	int32_t (*fill)(const struct dxg_adapter *ad, void *buf);
+};
+
+static const struct query_entry queries[] = {
+	{ KMTQAITYPE_ADAPTERTYPE, sizeof(struct d3dkmt_adaptertype), q_adaptertype },
+	{ KMTQAITYPE_ADAPTERTYPE_RENDER, sizeof(struct d3dkmt_adaptertype), q_adaptertype },
+	{ KMTQAITYPE_DRIVERVERSION, sizeof(__u32), q_driverversion },
+	{ KMTQAITYPE_DRIVERVERSION_RENDER, sizeof(__u32), q_driverversion },
+	{ KMTQAITYPE_WDDM_2_7_CAPS, sizeof(struct d3dkmt_wddm_2_7_caps), q_wddm27caps },
+	{ KMTQAITYPE_PHYSICALADAPTERCOUNT,
+	  sizeof(struct d3dkmt_physical_adapter_count), q_physcount },
+	{ KMTQAITYPE_PHYSICALADAPTERDEVICEIDS,
+	  sizeof(struct d3dkmt_query_device_ids), q_deviceids },
+	{ KMTQAITYPE_DRIVER_DESCRIPTION,
+	  sizeof(struct d3dkmt_driver_description), q_description },
+	{ KMTQAITYPE_DRIVER_DESCRIPTION_RENDER,
+	  sizeof(struct d3dkmt_driver_description), q_description },
+	{ KMTQAITYPE_UMDRIVERNAME, sizeof(struct d3dkmt_umdfilenameinfo), q_umdrivername },
+};
+
+int32_t dxg_adapter_query(const struct dxg_adapter *ad, uint32_t type,
+			  void *buf, uint32_t size)
+{
+	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		if (queries[i].type != type)
+			continue;
+		if (size < queries[i].size)
+			return STATUS_BUFFER_TOO_SMALL;
+		return queries[i].fill(ad, buf);
+	}
+	return STATUS_NOT_SUPPORTED;
+}

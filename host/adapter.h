@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The adapters this dxghost offers to its VMs (--adapter), their LUIDs and
+ * identity, and their answers to QUERYADAPTERINFO.
+ */
+#ifndef DXGHOST_ADAPTER_H
+#define DXGHOST_ADAPTER_H
+
+#include <stdint.h>
+
+#include "dxg/ivshmem.h"
+
+/* The CPU engine's PCI-style identity (see docs/dxghost.md). */
+#define DXG_CPU_VENDOR_ID	0x1414u	/* Microsoft, as for the Basic Render Driver */
+#define DXG_CPU_DEVICE_ID	0x008eu
+#define DXG_CPU_DESCRIPTION	"opendxg CPU engine"
+/* vGPU LUID low words: index + this base (guest LUIDs use index + 1). */
+#define DXG_VGPU_LUID_BASE	0x100u
+
+struct dxg_adapter {
+	uint32_t index;
+	const char *kind;
+	const char *description;
+	struct winluid luid;		/* guest-visible (also the host adapter LUID) */
+	struct winluid vgpu_luid;	/* routes commands (extended header) */
+	uint32_t flags;			/* DXG_ADAPTER_FLAG_* */
+	uint32_t vendor_id;
+	uint32_t device_id;
+	uint32_t node_count;		/* engines (node ordinals 0..n-1) */
+};
+
+struct dxg_adapters {
+	struct dxg_adapter list[DXG_IVSHMEM_MAX_ADAPTERS];
+	uint32_t count;
+	uint32_t luid_high;		/* random per daemon instance */
+};
+
+/* luid_high: the random high LUID word of this instance. */
+void dxg_adapters_init(struct dxg_adapters *a, uint32_t luid_high);
+/* Adds one adapter from a --adapter SPEC; -EINVAL unknown, -ENOSPC full. */
+int dxg_adapters_add(struct dxg_adapters *a, const char *spec);
+/* The spec names --help lists, comma separated. */
+const char *dxg_adapter_kinds(void);
+
+const struct dxg_adapter *dxg_adapter_by_vgpu(const struct dxg_adapters *a,
+					      struct winluid vgpu_luid);
+/* Writes the adapter table of the control page. */
+void dxg_adapters_to_control(const struct dxg_adapters *a,
+			     struct dxg_ivshmem_control *ctl);
+
+/*
+ * Answers QUERYADAPTERINFO: buf holds size bytes of the guest's input
+ * block and receives the answer in place.  Returns an NTSTATUS:
+ * STATUS_NOT_SUPPORTED for unknown types, STATUS_BUFFER_TOO_SMALL when size
+ * is smaller than the answer's structure, STATUS_INVALID_PARAMETER for bad
+ * input fields.
+ */
+int32_t dxg_adapter_query(const struct dxg_adapter *ad, uint32_t type,
+			  void *buf, uint32_t size);
+
+/* UTF-8/ASCII -> UTF-16LE, NUL-terminated, truncated to n units. */
+void dxg_utf16_copy(uint16_t *dst, uint32_t n, const char *src);
+
+#endif /* DXGHOST_ADAPTER_H */

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+#include "dispatch.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "dxg/ntstatus.h"
+#include "dxg/protocol.h"
+
+/* One request as a handler sees it: validated header, resolved objects. */
+struct dxg_req {
+	const uint8_t *cmd;		/* command header onwards (private copy) */
+	uint32_t cmd_len;
+	struct dxgkvmb_command_hdr hdr;
+	struct winluid vgpu_luid;
+	struct dxg_obj *process;	/* NULL unless resolved */
+	const struct dxg_adapter *adapter;
+	uint8_t *reply;
+	uint32_t reply_len;		/* 0: reply is the bare status */
+};
+
+typedef int32_t (*dxg_handler_fn)(struct dxg_dispatch_ctx *ctx,
+				  struct dxg_req *req);
+
+struct dxg_cmd {
+	const char *name;
+	uint32_t channel;	/* DXGKVMB_VGPU_TO_HOST or DXGKVMB_VM_TO_HOST */
+	uint32_t min_size;	/* bytes from the command header on */
+	uint32_t flags;		/* DXG_CMD_* */
+	dxg_handler_fn fn;
+};
+
+/* Copy the fixed part of a command (min_size was checked by the dispatcher). */
+#define REQ_GET(req, type, var) \
+	type var; memcpy(&var, (req)->cmd, sizeof(var))
+
+static void put_reply(struct dxg_req *req, const void *p, uint32_t len)
+{
+	memcpy(req->reply, p, len);
+	req->reply_len = len;
+}
+
+/* ---- VM-wide commands ---- */
+
+static int32_t h_createprocess(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_createprocess, c);
+	struct dxgkvmb_command_createprocess_ret r = { 0 };
+	struct dxg_obj *p;
+	int32_t st;
+
+	st = dxg_obj_create(ctx->objs, DXG_OBJ_PROCESS, NULL, NULL, &p);
+	if (st < 0)
+		return st;
+	p->u.process.cookie = c.process;
+	p->u.process.pid = c.process_id;
+	r.hprocess = p->handle;
+	put_reply(req, &r, sizeof(r));
+	return STATUS_SUCCESS;
+}
+
+static int32_t h_destroyprocess(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	dxg_obj_destroy(ctx->objs, req->process);
+	return STATUS_SUCCESS;
+}
+
+/* ---- adapter commands ---- */
+
+static int32_t h_openadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	struct dxgkvmb_command_openadapter_ret r = {
+		.vmbus_interface_version = DXGK_VMBUS_INTERFACE_VERSION,
+		.vmbus_last_compatible_interface_version =
+			DXGK_VMBUS_LAST_COMPATIBLE_INTERFACE_VERSION,
+	};
+	struct dxg_obj *a;
+	int32_t st;
+
+	st = dxg_obj_create(ctx->objs, DXG_OBJ_ADAPTER, NULL, req->adapter, &a);
+	if (st < 0)
+		return st;
+	r.host_adapter_handle = a->handle;
+	put_reply(req, &r, sizeof(r));
+	return STATUS_SUCCESS;
+}
+
+/* A live object of `type` of this request's process on this request's adapter. */
+static struct dxg_obj *req_object(struct dxg_dispatch_ctx *ctx,
+				  struct dxg_req *req, uint32_t handle,
+				  enum dxg_obj_type type)
+{
+	struct dxg_obj *o = dxg_obj_lookup(ctx->objs, handle, type, req->process);
+
+	return o && o->adapter == req->adapter ? o : NULL;
+}
+
+static int32_t h_closeadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_closeadapter, c);
+	struct dxg_obj *a = req_object(ctx, req, c.host_handle, DXG_OBJ_ADAPTER);
+
+	/* Opened adapters are VM-wide: they have no owning process. */
+	if (!a || a->process)
+		return STATUS_INVALID_HANDLE;
+	dxg_obj_destroy(ctx->objs, a);
+	return STATUS_SUCCESS;
+}
+
+static int32_t h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
+					struct dxg_req *req)
+{
+	struct dxgkvmb_command_getinternaladapterinfo_ret r;
+
+	(void)ctx;
+	memset(&r, 0, sizeof(r));
+	r.flags = DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED;
+	r.driver_ddi_version = KMT_DRIVERVERSION_WDDM_2_7;
+	r.host_adapter_luid = req->adapter->luid;
+	r.host_vgpu_luid = req->adapter->vgpu_luid;
+	dxg_utf16_copy(r.device_description, DXG_ADAPTER_DESCRIPTION_LEN,
+		       req->adapter->description);
+	put_reply(req, &r, sizeof(r));
+	return STATUS_SUCCESS;
+}
+
+static int32_t h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
+				  struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_queryadapterinfo, c);
+	uint32_t room = req->cmd_len - (uint32_t)sizeof(c);
+	struct dxgkvmb_command_queryadapterinfo_ret r = { STATUS_SUCCESS };
+	int32_t st;
+
+	(void)ctx;
+	if (c.private_data_size == 0 || c.private_data_size > room ||
+	    c.private_data_size > DXG_REPLY_BUF_SIZE - sizeof(r))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(req->reply + sizeof(r), req->cmd + sizeof(c), c.private_data_size);
+	st = dxg_adapter_query(req->adapter, c.query_type,
+			       req->reply + sizeof(r), c.private_data_size);
+	if (st < 0)
+		return st;
+	memcpy(req->reply, &r, sizeof(r));
+	req->reply_len = (uint32_t)sizeof(r) + c.private_data_size;
+	return STATUS_SUCCESS;
+}
+
+static int32_t h_createdevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_createdevice, c);
+	struct dxgkvmb_command_createdevice_ret r = { 0 };
+	struct dxg_obj *d;
+	int32_t st;
+
+	st = dxg_obj_create(ctx->objs, DXG_OBJ_DEVICE, req->process,
+			    req->adapter, &d);
+	if (st < 0)
+		return st;
+	d->u.device.flags = c.flags;
+	r.device = d->handle;
+	put_reply(req, &r, sizeof(r));
+	return STATUS_SUCCESS;
+}
+
+static int32_t h_destroydevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_destroydevice, c);
+	struct dxg_obj *d = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
+
+	if (!d)
+		return STATUS_INVALID_HANDLE;
+	dxg_obj_destroy(ctx->objs, d);
+	return STATUS_SUCCESS;
+}
+
+static int32_t h_createcontextvirtual(struct dxg_dispatch_ctx *ctx,
+				      struct dxg_req *req)
+{
+	struct dxgkvmb_command_createcontextvirtual c;
+	struct dxg_obj *d, *x;
+	int32_t st;
+
+	memcpy(&c, req->cmd, DXGKVMB_CREATECONTEXTVIRTUAL_FIXED);
+	if (c.priv_drv_data_size > DXG_MAX_VM_BUS_PACKET_SIZE ||
+	    c.priv_drv_data_size > req->cmd_len - DXGKVMB_CREATECONTEXTVIRTUAL_FIXED)
+		return STATUS_INVALID_PARAMETER;
+	d = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
+	if (!d)
+		return STATUS_INVALID_HANDLE;
+	if (c.node_ordinal >= req->adapter->node_count)
+		return STATUS_INVALID_PARAMETER;
+	st = dxg_obj_create(ctx->objs, DXG_OBJ_CONTEXT, d, req->adapter, &x);
+	if (st < 0)
+		return st;
+	x->u.context.node_ordinal = c.node_ordinal;
+	x->u.context.flags = c.flags;
+	/*
+	 * The reply is the command itself (header onwards, fixed part and
+	 * private data, not the ring's padding) with `context` set.
+	 */
+	put_reply(req, req->cmd,
+		  DXGKVMB_CREATECONTEXTVIRTUAL_FIXED + c.priv_drv_data_size);
+	memcpy(req->reply + offsetof(struct dxgkvmb_command_createcontextvirtual,
+				     context), &x->handle, sizeof(x->handle));
+	return STATUS_SUCCESS;
+}
+
+static int32_t h_destroycontext(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_destroycontext, c);
+	struct dxg_obj *x = req_object(ctx, req, c.context, DXG_OBJ_CONTEXT);
+
+	if (!x)
+		return STATUS_INVALID_HANDLE;
+	dxg_obj_destroy(ctx->objs, x);
+	return STATUS_SUCCESS;
+}
+
+/* ---- the table ---- */
+
+#define VGPU(id, fl, type, h) [DXGK_VMBCOMMAND_##id] = \
+	{ #id, DXGKVMB_VGPU_TO_HOST, sizeof(type), (fl), (h) }
+#define GLOBAL(id, fl, type, h) [DXGK_VMBCOMMAND_##id] = \
+	{ #id, DXGKVMB_VM_TO_HOST, sizeof(type), (fl), (h) }
+
+#define P	DXG_CMD_NEEDS_PROCESS
+#define OP	DXG_CMD_OPT_PROCESS
+#define A	DXG_CMD_NEEDS_ADAPTER
+#define HR	DXG_CMD_HANDLE_REPLY
+
+static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
+	GLOBAL(CREATEPROCESS, HR, struct dxgkvmb_command_createprocess,
+	       h_createprocess),
+	GLOBAL(DESTROYPROCESS, P, struct dxgkvmb_command_destroyprocess,
+	       h_destroyprocess),
+	VGPU(OPENADAPTER, OP | A, struct dxgkvmb_command_openadapter,
+	     h_openadapter),
+	VGPU(CLOSEADAPTER, OP | A, struct dxgkvmb_command_closeadapter,
+	     h_closeadapter),
+	VGPU(GETINTERNALADAPTERINFO, OP | A,
+	     struct dxgkvmb_command_getinternaladapterinfo,
+	     h_getinternaladapterinfo),
+	VGPU(QUERYADAPTERINFO, OP | A, struct dxgkvmb_command_queryadapterinfo,
+	     h_queryadapterinfo),
+	VGPU(CREATEDEVICE, P | A | HR, struct dxgkvmb_command_createdevice,
+	     h_createdevice),
+	VGPU(DESTROYDEVICE, P | A, struct dxgkvmb_command_destroydevice,
+	     h_destroydevice),
+	[DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL] = {
+		"CREATECONTEXTVIRTUAL", DXGKVMB_VGPU_TO_HOST,
+		DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, P | A, h_createcontextvirtual },
+	VGPU(DESTROYCONTEXT, P | A, struct dxgkvmb_command_destroycontext,
+	     h_destroycontext),
+};
+
+static const struct dxg_cmd *find_cmd(uint32_t channel_type, uint32_t command)
+{
+	const struct dxg_cmd *c;
+
+	if (command >= sizeof(commands) / sizeof(commands[0]))
+		return NULL;
+	c = &commands[command];
+	if (!c->fn || c->channel != channel_type)
+		return NULL;
+	return c;
+}
+
+int dxg_dispatch_implemented(uint32_t channel_type, uint32_t command)
+{
+	return find_cmd(channel_type, command) != NULL;
+}
+
+const char *dxg_dispatch_name(uint32_t channel_type, uint32_t command)
+{
+	const struct dxg_cmd *c = find_cmd(channel_type, command);
+
+	return c ? c->name : "unknown";
+}
+
+/* Generic checks shared by every command; returns an NTSTATUS. */
+static int32_t validate(struct dxg_dispatch_ctx *ctx, const uint8_t *msg,
+			uint32_t len, struct dxg_req *req,
+			const struct dxg_cmd **out)
+{
+	struct dxgkvmb_msg_hdr h;
+	uint32_t chan;
+	const struct dxg_cmd *c;
+
+	*out = NULL;
+	if (len < sizeof(h))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&h, msg, sizeof(h));
+	if (h.ext.command_offset != sizeof(h.ext))
+		return STATUS_INVALID_PARAMETER;
+	chan = DXGKVMB_CHANNEL_TYPE(h.hdr.channel);
+	if ((h.hdr.channel & ~(0xffu | DXGKVMB_ASYNC_MSG)) ||
+	    (chan != DXGKVMB_VGPU_TO_HOST && chan != DXGKVMB_VM_TO_HOST))
+		return STATUS_INVALID_PARAMETER;
+	c = find_cmd(chan, h.hdr.command_type);
+	if (!c)
+		return STATUS_NOT_SUPPORTED;
+	*out = c;
+	req->cmd = msg + sizeof(h.ext);
+	req->cmd_len = len - (uint32_t)sizeof(h.ext);
+	req->hdr = h.hdr;
+	req->vgpu_luid = h.ext.vgpu_luid;
+	if (req->cmd_len < c->min_size)
+		return STATUS_INVALID_PARAMETER;
+	if (c->flags & DXG_CMD_NEEDS_ADAPTER) {
+		req->adapter = dxg_adapter_by_vgpu(ctx->adapters, h.ext.vgpu_luid);
+		if (!req->adapter)
+			return STATUS_INVALID_PARAMETER;
+	}
+	if ((c->flags & DXG_CMD_NEEDS_PROCESS) ||
+	    ((c->flags & DXG_CMD_OPT_PROCESS) && h.hdr.process)) {
+		req->process = dxg_obj_lookup(ctx->objs, h.hdr.process,
+					      DXG_OBJ_PROCESS, NULL);
+		if (!req->process)
+			return STATUS_INVALID_HANDLE;
+	}
+	return STATUS_SUCCESS;
+}
+
+/*
+ * A failed request's reply: the bare status, which is shorter than the
+ * command's reply layout.  The ring pads payloads to 8 bytes, so for the
+ * 8-byte {handle, status} layouts a bare status would look like a full
+ * reply: those fail as {handle 0, status} instead.
+ */
+static uint32_t error_reply(const struct dxg_cmd *c, int32_t st, uint8_t *reply)
+{
+	if (c && (c->flags & DXG_CMD_HANDLE_REPLY)) {
+		uint32_t r[2] = { 0, (uint32_t)st };
+
+		memcpy(reply, r, sizeof(r));
+		return sizeof(r);
+	}
+	memcpy(reply, &st, sizeof(st));
+	return sizeof(st);
+}
+
+uint32_t dxg_dispatch(struct dxg_dispatch_ctx *ctx, const void *msg,
+		      uint32_t len, void *reply)
+{
+	struct dxg_req req;
+	const struct dxg_cmd *c;
+	int32_t st;
+
+	memset(&req, 0, sizeof(req));
+	req.reply = reply;
+	st = validate(ctx, msg, len, &req, &c);
+	if (st >= 0)
+		st = c->fn(ctx, &req);
+	if (st < 0) {
+		if (ctx->rl)
+			dxg_log_rl(ctx->rl, DXG_LOG_DEBUG,
+				   "vm %u: %s (type %u) failed: 0x%08x",
+				   ctx->vm_id, c ? c->name : "request",
+				   req.hdr.command_type, (uint32_t)st);
+		return error_reply(c, st, reply);
+	}
+	if (req.reply_len == 0)		/* status-only reply */
+		return error_reply(NULL, st, reply);
+	return req.reply_len;
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dxghost: the opendxg host daemon.  One thread, one epoll loop: the
+ * listening socket, a signalfd, and per VM its QEMU connection and the two
+ * eventfds the guest rings.  VMs that are busy are polled (epoll timeout 0)
+ * and park after a short idle spin.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "ivshmem_server.h"
+#include "log.h"
+#include "options.h"
+#include "vm.h"
+
+enum watch_kind { W_LISTEN, W_SIGNAL, W_SOCK, W_RING, W_STATE };
+
+struct watch {
+	enum watch_kind kind;
+	struct vm_entry *e;
+};
+
+struct vm_entry {
+	struct dxg_vm *vm;
+	struct watch w[3];	/* socket, ring vector, state vector */
+	bool dead;
+};
+
+struct host {
+	struct dxg_options opt;
+	struct dxg_vm_config cfg;
+	int epfd, listen_fd, sig_fd;
+	struct watch listen_w, sig_w;
+	struct vm_entry **vms;	/* max_vms slots */
+	unsigned int next_id;
+	bool stop;
+};
+
+static int watch_fd(struct host *h, int fd, struct watch *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+
+	return epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static int watch_vm(struct host *h, struct vm_entry *e)
+{
+	const int fds[3] = { e->vm->sock, e->vm->host_efd[DXG_IVSHMEM_VEC_RING],
+			     e->vm->host_efd[DXG_IVSHMEM_VEC_STATE] };
+	const enum watch_kind kinds[3] = { W_SOCK, W_RING, W_STATE };
+	int ret = 0;
+
+	for (int i = 0; i < 3 && !ret; i++) {
+		e->w[i].kind = kinds[i];
+		e->w[i].e = e;
+		ret = watch_fd(h, fds[i], &e->w[i]);
+	}
+	return ret;
+}
+
+/* The eventfds are shared with QEMU: remove them from epoll explicitly. */
+static void unwatch_vm(struct host *h, struct vm_entry *e)
+{
+	epoll_ctl(h->epfd, EPOLL_CTL_DEL, e->vm->sock, NULL);
+	for (int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++)
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, e->vm->host_efd[i], NULL);
+}
+
+static int free_slot(struct host *h)
+{
+	for (unsigned int i = 0; i < h->opt.max_vms; i++)
+		if (!h->vms[i])
+			return (int)i;
+	return -1;
+}
+
+static void setup_conn(int fd)
+{
+	struct timeval tv = { .tv_sec = 1 };
+
+	/* The handshake is 7 tiny messages; never wait long for a peer. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static int start_vm(struct host *h, int fd, int slot)
+{
+	struct vm_entry *e = calloc(1, sizeof(*e));
+	int ret = e ? dxg_vm_create(&h->cfg, ++h->next_id, fd, &e->vm) : -ENOMEM;
+
+	if (!ret)
+		ret = dxg_server_handshake(e->vm);
+	if (!ret)
+		ret = fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
+	if (!ret)
+		ret = watch_vm(h, e);
+	if (ret) {
+		log_warn("vm connection failed: %s", strerror(-ret));
+		if (e && e->vm) {
+			unwatch_vm(h, e);
+			dxg_vm_destroy(e->vm);
+		} else {
+			close(fd);
+		}
+		free(e);
+		return ret;
+	}
+	h->vms[slot] = e;
+	log_info("vm %u connected (%llu MiB shared memory, %u adapters)",
+		 e->vm->id, (unsigned long long)(e->vm->shm_size >> 20),
+		 h->opt.adapters.count);
+	return 0;
+}
+
+static void on_accept(struct host *h)
+{
+	int fd, slot;
+
+	while ((fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		setup_conn(fd);
+		slot = free_slot(h);
+		if (slot < 0) {
+			log_warn("refusing a VM: --max-vms %u reached", h->opt.max_vms);
+			close(fd);
+			continue;
+		}
+		start_vm(h, fd, slot);
+	}
+	if (errno != EAGAIN && errno != EINTR)
+		log_warn("accept: %s", strerror(errno));
+}
+
+static void on_sock(struct vm_entry *e)
+{
+	char buf[256];
+	ssize_t n;
+
+	/* QEMU sends nothing after the handshake; EOF means it went away. */
+	while ((n = read(e->vm->sock, buf, sizeof(buf))) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		e->dead = true;
+}
+
+static void on_signal(struct host *h)
+{
+	struct signalfd_siginfo si;
+
+	while (read(h->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		log_info("signal %u: shutting down", si.ssi_signo);
+		h->stop = true;
+	}
+}
+
+static void on_event(struct host *h, struct watch *w, uint32_t events)
+{
+	struct vm_entry *e = w->e;
+
+	switch (w->kind) {
+	case W_LISTEN:
+		on_accept(h);
+		return;
+	case W_SIGNAL:
+		on_signal(h);
+		return;
+	case W_SOCK:
+		if (events & (EPOLLHUP | EPOLLERR))
+			e->dead = true;
+		else
+			on_sock(e);
+		return;
+	case W_RING:
+	case W_STATE:
+		if (e->dead)
+			return;
+		dxg_eventfd_drain(e->vm->host_efd[w->kind == W_RING ?
+			DXG_IVSHMEM_VEC_RING : DXG_IVSHMEM_VEC_STATE]);
+		/* With vectors=1 a state change can arrive on vector 0 too. */
+		dxg_vm_check_state(e->vm);
+		dxg_channel_kick(e->vm, dxg_now_ns());
+		return;
+	}
+}
+
+static void remove_vm(struct host *h, unsigned int slot)
+{
+	struct vm_entry *e = h->vms[slot];
+	unsigned int id = e->vm->id;
+	unsigned long long reqs = (unsigned long long)e->vm->requests;
+	uint32_t freed;
+
+	unwatch_vm(h, e);
+	freed = dxg_vm_destroy(e->vm);
+	free(e);
+	h->vms[slot] = NULL;
+	log_info("vm %u disconnected: %u objects freed, %llu requests served",
+		 id, freed, reqs);
+}
+
+/* Poll busy VMs, reap dead ones; returns the next epoll timeout. */
+static int housekeeping(struct host *h)
+{
+	uint64_t now = dxg_now_ns();
+	int timeout = -1;
+
+	for (unsigned int i = 0; i < h->opt.max_vms; i++) {
+		struct vm_entry *e = h->vms[i];
+
+		if (!e)
+			continue;
+		if (e->dead) {
+			remove_vm(h, i);
+			continue;
+		}
+		dxg_channel_poll(e->vm, now);
+		if (e->vm->reply_pending && timeout < 0)
+			timeout = 1;
+		else if (e->vm->polling && !e->vm->reply_pending)
+			timeout = 0;
+	}
+	return timeout;
+}
+
+static int run(struct host *h)
+{
+	struct epoll_event evs[32];
+	int timeout = -1;
+
+	while (!h->stop) {
+		int n = epoll_wait(h->epfd, evs, 32, timeout);
+
+		if (n < 0 && errno != EINTR) {
+			log_err("epoll_wait: %s", strerror(errno));
+			return 1;
+		}
+		for (int i = 0; i < n; i++)
+			on_event(h, evs[i].data.ptr, evs[i].events);
+		timeout = housekeeping(h);
+	}
+	return 0;
+}
+
+static void shutdown_all(struct host *h)
+{
+	for (unsigned int i = 0; i < h->opt.max_vms; i++) {
+		if (!h->vms[i])
+			continue;
+		dxg_vm_announce_gone(h->vms[i]->vm);
+		remove_vm(h, i);
+	}
+	close(h->listen_fd);
+	unlink(h->opt.socket_path);
+	close(h->sig_fd);
+	close(h->epfd);
+	free(h->vms);
+}
+
+static int setup_signals(struct host *h)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	h->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return h->sig_fd < 0 ? -errno : 0;
+}
+
+static int setup(struct host *h)
+{
+	int ret;
+
+	h->vms = calloc(h->opt.max_vms, sizeof(*h->vms));
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!h->vms || h->epfd < 0)
+		return -ENOMEM;
+	ret = setup_signals(h);
+	if (ret)
+		return ret;
+	h->listen_fd = dxg_server_listen(h->opt.socket_path);
+	if (h->listen_fd < 0) {
+		ret = h->listen_fd;
+		if (ret == -EADDRINUSE)
+			log_err("%s: another dxghost is listening there",
+				h->opt.socket_path);
+		else
+			log_err("%s: %s", h->opt.socket_path, strerror(-ret));
+		return ret;
+	}
+	h->listen_w.kind = W_LISTEN;
+	h->sig_w.kind = W_SIGNAL;
+	ret = watch_fd(h, h->listen_fd, &h->listen_w);
+	return ret ? ret : watch_fd(h, h->sig_fd, &h->sig_w);
+}
+
+static uint32_t random_luid_high(void)
+{
+	uint32_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = (uint32_t)getpid() ^ (uint32_t)dxg_now_ns();
+	return v ? v : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct host h;
+	int ret = dxg_options_parse(&h.opt, argc, argv, random_luid_high());
+
+	if (ret != DXG_OPT_RUN)
+		return ret == DXG_OPT_EXIT_OK ? 0 : 2;
+	dxg_log_set_level(h.opt.log_level);
+	h.cfg.shm_size = h.opt.shm_size;
+	h.cfg.max_objects = h.opt.max_objects;
+	h.cfg.adapters = &h.opt.adapters;
+	if (setup(&h))
+		return 1;
+	log_info("listening on %s (%u adapters, %llu MiB per VM)",
+		 h.opt.socket_path, h.opt.adapters.count,
+		 (unsigned long long)(h.opt.shm_size >> 20));
+	ret = run(&h);
+	shutdown_all(&h);
+	log_info("exiting");
+	return ret;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host object model of one VM: processes (roots), opened adapters
+ * (VM-wide roots), devices owned by a process on an adapter, contexts owned
+ * by a device.  Every object has a handle in the VM's one handle table and
+ * is counted; destroying an object destroys its children first.  A per-VM
+ * quota bounds the number of live objects.
+ */
+#ifndef DXGHOST_OBJECTS_H
+#define DXGHOST_OBJECTS_H
+
+#include <stdint.h>
+
+#include "handles.h"
+
+struct dxg_adapter;
+
+enum dxg_obj_type {
+	DXG_OBJ_PROCESS = 1,
+	DXG_OBJ_ADAPTER = 2,
+	DXG_OBJ_DEVICE = 3,
+	DXG_OBJ_CONTEXT = 4,
+	DXG_OBJ_TYPE_COUNT,
+};
+
+struct dxg_obj {
+	enum dxg_obj_type type;
+	uint32_t handle;
+	struct dxg_obj *parent;		/* NULL for roots */
+	struct dxg_obj *process;	/* owning process (self; NULL for adapters) */
+	struct dxg_obj *children;	/* first child */
+	struct dxg_obj *next, *prev;	/* siblings (or roots) */
+	const struct dxg_adapter *adapter; /* adapter, device, context */
+	union {
+		struct {
+			uint64_t cookie;
+			uint32_t pid;
+		} process;
+		struct {
+			uint32_t flags;
+		} device;
+		struct {
+			uint32_t node_ordinal;
+			uint32_t flags;
+		} context;
+	} u;
+};
+
+struct dxg_objects {
+	struct dxg_handle_table ht;
+	struct dxg_obj *roots;
+	uint32_t count[DXG_OBJ_TYPE_COUNT];
+	uint32_t total;
+};
+
+/* Returns 0 or -EINVAL (max_objects out of range). */
+int dxg_objects_init(struct dxg_objects *o, uint32_t max_objects);
+/* Destroys every object and the table. */
+void dxg_objects_fini(struct dxg_objects *o);
+/* Destroys every object; returns how many were freed. */
+uint32_t dxg_objects_reset(struct dxg_objects *o);
+
+/*
+ * Creates an object of `type` under `parent` (NULL for processes and
+ * adapters).  Returns an NTSTATUS: STATUS_SUCCESS, STATUS_QUOTA_EXCEEDED
+ * or STATUS_NO_MEMORY.
+ */
+int32_t dxg_obj_create(struct dxg_objects *o, enum dxg_obj_type type,
+		       struct dxg_obj *parent, const struct dxg_adapter *adapter,
+		       struct dxg_obj **out);
+/* Destroys obj and all its descendants; returns how many were freed. */
+uint32_t dxg_obj_destroy(struct dxg_objects *o, struct dxg_obj *obj);
+
+/*
+ * The live object of `type` named by handle, or NULL.  When `process` is
+ * not NULL the object must belong to that process.
+ */
+struct dxg_obj *dxg_obj_lookup(struct dxg_objects *o, uint32_t handle,
+			       enum dxg_obj_type type,
+			       const struct dxg_obj *process);
+
+#endif /* DXGHOST_OBJECTS_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "vm.h"
+
+int dxg_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return -EINVAL;
+	switch (toupper((unsigned char)*end)) {
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	}
+	if (shift && (!strcasecmp(end, "iB") || !strcasecmp(end, "B")))
+		end += strlen(end);
+	if (*end || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+void dxg_options_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: dxghost [OPTION]...\n"
+"opendxg host daemon: serves D3DKMT GPU paravirtualization to QEMU VMs\n"
+"over ivshmem-doorbell (-chardev socket,path=SOCKET,id=dxg0\n"
+" -device ivshmem-doorbell,chardev=dxg0,vectors=2).\n"
+"\n"
+"  -s, --socket PATH      listening unix socket (default %s)\n"
+"  -m, --shm-size SIZE    shared memory per VM, power of two with optional\n"
+"                         K/M/G suffix, 2M..4G (default 64M)\n"
+"  -a, --adapter SPEC     offer an adapter; repeatable; SPEC is one of: %s\n"
+"                         (default: one cpu adapter)\n"
+"  -n, --max-vms N        VMs served at once (default %u)\n"
+"  -o, --max-objects N    host objects per VM (default %u)\n"
+"  -l, --log-level LEVEL  error, warn, info or debug (default info)\n"
+"  -q, --quiet            same as --log-level error\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n",
+		DXG_DEFAULT_SOCKET, dxg_adapter_kinds(), DXG_DEFAULT_MAX_VMS,
+		DXG_DEFAULT_MAX_OBJECTS);
+}
+
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int bad(const char *what, const char *arg)
+{
+	fprintf(stderr, "dxghost: invalid %s '%s' (see --help)\n", what, arg);
+	return DXG_OPT_EXIT_ERR;
+}
+
+static int opt_shm(struct dxg_options *o, const char *arg)
+{
+	uint64_t v;
+
+	if (dxg_parse_size(arg, &v) || v < DXG_VM_MIN_SHM || v > DXG_VM_MAX_SHM ||
+	    (v & (v - 1)))
+		return bad("--shm-size (power of two, 2M..4G)", arg);
+	o->shm_size = v;
+	return DXG_OPT_RUN;
+}
+
+static int opt_adapter(struct dxg_options *o, const char *arg)
+{
+	int ret = dxg_adapters_add(&o->adapters, arg);
+
+	if (ret == -ENOSPC) {
+		fprintf(stderr, "dxghost: at most %u adapters\n",
+			DXG_IVSHMEM_MAX_ADAPTERS);
+		return DXG_OPT_EXIT_ERR;
+	}
+	if (ret) {
+		fprintf(stderr, "dxghost: unknown adapter '%s' (known: %s)\n",
+			arg, dxg_adapter_kinds());
+		return DXG_OPT_EXIT_ERR;
+	}
+	return DXG_OPT_RUN;
+}
+
+static int one_option(struct dxg_options *o, int c, const char *arg)
+{
+	int lvl;
+
+	switch (c) {
+	case 's':
+		o->socket_path = arg;
+		return DXG_OPT_RUN;
+	case 'm':
+		return opt_shm(o, arg);
+	case 'a':
+		return opt_adapter(o, arg);
+	case 'n':
+		return parse_u32(arg, 1, 4096, &o->max_vms) ?
+		       bad("--max-vms (1..4096)", arg) : DXG_OPT_RUN;
+	case 'o':
+		return parse_u32(arg, 1, 1u << 22, &o->max_objects) ?
+		       bad("--max-objects (1..4194304)", arg) : DXG_OPT_RUN;
+	case 'l':
+		lvl = dxg_log_parse_level(arg);
+		if (lvl < 0)
+			return bad("--log-level", arg);
+		o->log_level = lvl;
+		return DXG_OPT_RUN;
+	case 'q':
+		o->log_level = DXG_LOG_ERROR;
+		return DXG_OPT_RUN;
+	case 'h':
+		dxg_options_usage(stdout);
+		return DXG_OPT_EXIT_OK;
+	case 'V':
+		printf("dxghost (opendxg) %s\n", DXGHOST_VERSION);
+		return DXG_OPT_EXIT_OK;
+	default:
+		dxg_options_usage(stderr);
+		return DXG_OPT_EXIT_ERR;
+	}
+}
+
+int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
+		      uint32_t luid_high)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "shm-size", required_argument, NULL, 'm' },
+		{ "adapter", required_argument, NULL, 'a' },
+		{ "max-vms", required_argument, NULL, 'n' },
+		{ "max-objects", required_argument, NULL, 'o' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, ret;
+
+	memset(o, 0, sizeof(*o));
+	o->socket_path = DXG_DEFAULT_SOCKET;
+	o->shm_size = DXG_DEFAULT_SHM_SIZE;
+	o->max_vms = DXG_DEFAULT_MAX_VMS;
+	o->max_objects = DXG_DEFAULT_MAX_OBJECTS;
+	o->log_level = DXG_LOG_INFO;
+	dxg_adapters_init(&o->adapters, luid_high);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:m:a:n:o:l:qhV", longopts, NULL)) != -1) {
+		ret = one_option(o, c, optarg);
+		if (ret != DXG_OPT_RUN)
+			return ret;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dxghost: unexpected argument '%s'\n", argv[optind]);
+		return DXG_OPT_EXIT_ERR;
+	}
+	if (o->adapters.count == 0)
+		dxg_adapters_add(&o->adapters, "cpu");
+	return DXG_OPT_RUN;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* dxghost command line. */
+#ifndef DXGHOST_OPTIONS_H
+#define DXGHOST_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "adapter.h"
+
+#define DXG_DEFAULT_SOCKET	"/run/dxghost/dxghost.sock"
+#define DXG_DEFAULT_SHM_SIZE	(64ull * 1024 * 1024)
+#define DXG_DEFAULT_MAX_VMS	64u
+#define DXG_DEFAULT_MAX_OBJECTS	65536u
+
+struct dxg_options {
+	const char *socket_path;
+	uint64_t shm_size;
+	uint32_t max_vms;
+	uint32_t max_objects;
+	int log_level;
+	struct dxg_adapters adapters;
+};
+
+enum { DXG_OPT_RUN, DXG_OPT_EXIT_OK, DXG_OPT_EXIT_ERR };
+
+/* Parses argv; DXG_OPT_RUN to go on, or how to exit (messages printed). */
+int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
+		      uint32_t luid_high);
+void dxg_options_usage(FILE *f);
+/* "64M" -> bytes; 0 on success, -EINVAL otherwise. */
+int dxg_parse_size(const char *s, uint64_t *out);
+
+#endif /* DXGHOST_OPTIONS_H */

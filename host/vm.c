@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+#include "vm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "dxg/protocol.h"
+
+static void control_init(struct dxg_vm *vm)
+{
+	struct dxg_ivshmem_control *c = vm->ctl;
+
+	memset(c, 0, sizeof(*c));
+	c->magic = DXG_IVSHMEM_MAGIC;
+	c->layout_version = DXG_IVSHMEM_LAYOUT_VERSION;
+	c->host_interface_version = DXGK_VMBUS_INTERFACE_VERSION;
+	c->host_caps = DXG_HOST_CAP_ASYNC_MSG;
+	c->ring_size = DXG_VM_RING_SIZE;
+	c->shm_size = vm->shm_size;
+	c->ring_g2h_offset = DXG_VM_RING_G2H_OFFSET;
+	c->ring_h2g_offset = DXG_VM_RING_H2G_OFFSET;
+	c->io_space_offset = DXG_VM_IO_SPACE_OFFSET;
+	c->io_space_size = vm->shm_size - DXG_VM_IO_SPACE_OFFSET;
+	dxg_adapters_to_control(vm->adapters, c);
+	c->host_state = DXG_PEER_READY;
+}
+
+static int make_eventfds(int *fds, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		fds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (fds[i] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int map_shm(struct dxg_vm *vm, uint64_t size)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "dxghost-vm%u", vm->id);
+	vm->memfd = memfd_create(name, MFD_CLOEXEC);
+	if (vm->memfd < 0)
+		return -errno;
+	if (ftruncate(vm->memfd, (off_t)size) < 0)
+		return -errno;
+	vm->shm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->memfd, 0);
+	if (vm->shm == MAP_FAILED) {
+		vm->shm = NULL;
+		return -errno;
+	}
+	vm->shm_size = size;
+	vm->ctl = vm->shm;
+	return 0;
+}
+
+static int init_rings(struct dxg_vm *vm)
+{
+	uint8_t *base = vm->shm;
+	int ret;
+
+	ret = dxg_ring_init(&vm->g2h, base + DXG_VM_RING_G2H_OFFSET, DXG_VM_RING_SIZE);
+	if (!ret)
+		ret = dxg_ring_init(&vm->h2g, base + DXG_VM_RING_H2G_OFFSET,
+				    DXG_VM_RING_SIZE);
+	if (ret)
+		return ret;
+	dxg_ring_reset(&vm->g2h);
+	dxg_ring_reset(&vm->h2g);
+	return 0;
+}
+
+int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
+		  struct dxg_vm **out)
+{
+	struct dxg_vm *vm = calloc(1, sizeof(*vm));
+	int ret;
+
+	*out = NULL;
+	if (!vm)
+		return -ENOMEM;
+	vm->id = id;
+	vm->sock = sock;
+	vm->memfd = -1;
+	vm->adapters = cfg->adapters;
+	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++)
+		vm->host_efd[i] = vm->guest_efd[i] = -1;
+	ret = dxg_objects_init(&vm->objs, cfg->max_objects);
+	vm->rxbuf = malloc(DXG_MAX_PACKET_PAYLOAD);
+	vm->txbuf = malloc(DXG_REPLY_BUF_SIZE);
+	if (!ret && (!vm->rxbuf || !vm->txbuf))
+		ret = -ENOMEM;
+	if (!ret)
+		ret = map_shm(vm, cfg->shm_size);
+	if (!ret)
+		ret = make_eventfds(vm->host_efd, DXG_IVSHMEM_NUM_VECTORS);
+	if (!ret)
+		ret = make_eventfds(vm->guest_efd, DXG_IVSHMEM_NUM_VECTORS);
+	if (!ret)
+		ret = init_rings(vm);
+	if (ret) {
+		vm->sock = -1;	/* the caller still owns it */
+		dxg_vm_destroy(vm);
+		return ret;
+	}
+	control_init(vm);
+	*out = vm;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+uint32_t dxg_vm_destroy(struct dxg_vm *vm)
+{
+	uint32_t freed = dxg_objects_reset(&vm->objs);
+
+	dxg_objects_fini(&vm->objs);
+	if (vm->shm) {
+		dxg_vm_update_stats(vm);	/* what is left: nothing */
+		munmap(vm->shm, vm->shm_size);
+	}
+	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
+		close_fd(&vm->host_efd[i]);
+		close_fd(&vm->guest_efd[i]);
+	}
+	close_fd(&vm->memfd);
+	close_fd(&vm->sock);
+	free(vm->rxbuf);
+	free(vm->txbuf);
+	free(vm);
+	return freed;
+}
+
+void dxg_eventfd_drain(int fd)
+{
+	uint64_t v;
+
+	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		;
+}
+
+void dxg_vm_kick_guest(struct dxg_vm *vm, unsigned int vec)
+{
+	uint64_t one = 1;
+
+	if (vec < DXG_IVSHMEM_NUM_VECTORS &&
+	    write(vm->guest_efd[vec], &one, sizeof(one)) < 0 && errno != EAGAIN)
+		dxg_log_rl(&vm->rl, DXG_LOG_WARN, "vm %u: doorbell: %s", vm->id,
+			   strerror(errno));
+}
+
+void dxg_vm_update_stats(struct dxg_vm *vm)
+{
+	dxg_write_once(vm->ctl->stat_processes, vm->objs.count[DXG_OBJ_PROCESS]);
+	dxg_write_once(vm->ctl->stat_objects, vm->objs.total);
+}
+
+static void reset_channel(struct dxg_vm *vm)
+{
+	vm->serving = false;
+	vm->polling = false;
+	vm->reply_pending = false;
+}
+
+void dxg_vm_drop_guest_state(struct dxg_vm *vm, enum dxg_log_level level,
+			     const char *why)
+{
+	uint32_t freed = dxg_objects_reset(&vm->objs);
+
+	reset_channel(vm);
+	dxg_vm_update_stats(vm);
+	dxg_log_rl(&vm->rl, level,
+		   "vm %u: %s: guest state dropped (%u objects freed)",
+		   vm->id, why, freed);
+}
+
+/* §4.2 step 3: a new guest instance; start from a clean state. */
+static void accept_generation(struct dxg_vm *vm, uint32_t gen)
+{
+	uint32_t freed = dxg_objects_reset(&vm->objs);
+
+	reset_channel(vm);
+	dxg_ring_reset(&vm->g2h);
+	dxg_ring_reset(&vm->h2g);
+	vm->acked_generation = gen;
+	vm->serving = true;
+	dxg_vm_update_stats(vm);
+	dxg_store_release(&vm->ctl->host_generation, gen);
+	dxg_vm_kick_guest(vm, DXG_IVSHMEM_VEC_STATE);
+	dxg_log_rl(&vm->rl, DXG_LOG_INFO,
+		   "vm %u: guest generation %u ready (%u old objects freed)",
+		   vm->id, gen, freed);
+}
+
+void dxg_vm_check_state(struct dxg_vm *vm)
+{
+	uint32_t state = dxg_load_acquire(&vm->ctl->guest_state);
+	uint32_t gen = dxg_read_once(vm->ctl->guest_generation);
+	uint32_t ver = dxg_read_once(vm->ctl->guest_interface_version);
+
+	switch (state) {
+	case DXG_PEER_ABSENT:
+		return;
+	case DXG_PEER_READY:
+		if (gen == 0 || gen == vm->acked_generation)
+			return;
+		if (ver < DXGK_VMBUS_INTERFACE_VERSION) {
+			dxg_log_rl(&vm->rl, DXG_LOG_WARN,
+				   "vm %u: guest interface version %u < %u, ignored",
+				   vm->id, ver, DXGK_VMBUS_INTERFACE_VERSION);
+			return;
+		}
+		accept_generation(vm, gen);
+		return;
+	case DXG_PEER_GONE:
+		if (vm->serving || vm->objs.total) {
+			dxg_vm_drop_guest_state(vm, DXG_LOG_INFO,
+						"guest driver gone");
+		}
+		return;
+	default:
+		dxg_log_rl(&vm->rl, DXG_LOG_WARN, "vm %u: bad guest_state %u",
+			   vm->id, state);
+	}
+}
+
+void dxg_vm_announce_gone(struct dxg_vm *vm)
+{
+	dxg_store_release(&vm->ctl->host_state, DXG_PEER_GONE);
+	dxg_full_barrier();
+	dxg_vm_kick_guest(vm, DXG_IVSHMEM_VEC_STATE);
+}

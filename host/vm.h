@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-VM state: the VM's memfd mapping and control page, the two rings
+ * (views whose sizes the host chose; never re-read from shared memory),
+ * the eventfds of the ivshmem handshake, the host object model, and the
+ * generation handshake of docs/ivshmem-transport.md §4.2.
+ */
+#ifndef DXGHOST_VM_H
+#define DXGHOST_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adapter.h"
+#include "dxg/ivshmem.h"
+#include "dxg/ring.h"
+#include "log.h"
+#include "objects.h"
+
+/* dxghost's BAR2 layout (docs/ivshmem-transport.md §4). */
+#define DXG_VM_RING_SIZE	(256u * 1024)
+#define DXG_VM_RING_G2H_OFFSET	4096u
+#define DXG_VM_RING_H2G_OFFSET	(DXG_VM_RING_G2H_OFFSET + DXG_RING_HDR_SIZE + \
+				 DXG_VM_RING_SIZE)
+#define DXG_VM_IO_SPACE_OFFSET	(1024u * 1024)
+#define DXG_VM_MIN_SHM		(2ull * 1024 * 1024)
+#define DXG_VM_MAX_SHM		(4ull * 1024 * 1024 * 1024)
+
+struct dxg_vm_config {
+	uint64_t shm_size;		/* power of two, MIN..MAX */
+	uint32_t max_objects;
+	const struct dxg_adapters *adapters;
+};
+
+struct dxg_vm {
+	unsigned int id;
+	int sock;			/* QEMU's connection */
+	int memfd;
+	void *shm;
+	size_t shm_size;
+	struct dxg_ivshmem_control *ctl;
+	int host_efd[DXG_IVSHMEM_NUM_VECTORS];	/* the guest rings these */
+	int guest_efd[DXG_IVSHMEM_NUM_VECTORS];	/* we ring the guest */
+	struct dxg_ring g2h, h2g;
+	const struct dxg_adapters *adapters;
+	struct dxg_objects objs;
+	struct dxg_ratelimit rl;
+
+	uint32_t acked_generation;	/* what host_generation says */
+	bool serving;			/* handshake done, rings sane */
+	bool polling;			/* g2h interrupt_mask is 1 */
+	uint64_t last_work_ns;
+
+	/* A reply that did not fit the h2g ring yet (kept in txbuf). */
+	bool reply_pending;
+	uint64_t reply_trans_id;
+	uint32_t reply_len;
+	uint64_t reply_since_ms;
+
+	uint64_t requests;		/* served, for the disconnect log */
+	uint64_t replies;		/* written to the h2g ring */
+	uint8_t *rxbuf;			/* one request, copied out of the ring */
+	uint8_t *txbuf;			/* one reply */
+};
+
+/* Creates the memfd, maps it and lays out the control page; sock is kept. */
+int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
+		  struct dxg_vm **out);
+/* Frees everything; returns the number of host objects that were freed. */
+uint32_t dxg_vm_destroy(struct dxg_vm *vm);
+
+/* Looks at the guest's state words and acts (§4.2, §6). */
+void dxg_vm_check_state(struct dxg_vm *vm);
+/* Drops every object of the guest instance and stops serving. */
+void dxg_vm_drop_guest_state(struct dxg_vm *vm, enum dxg_log_level level,
+			     const char *why);
+/* Writes stat_processes / stat_objects. */
+void dxg_vm_update_stats(struct dxg_vm *vm);
+/* host_state = GONE and ring the guest's state vector (§6). */
+void dxg_vm_announce_gone(struct dxg_vm *vm);
+/* Raise MSI-X vector `vec` in the guest. */
+void dxg_vm_kick_guest(struct dxg_vm *vm, unsigned int vec);
+/* Read and clear an eventfd. */
+void dxg_eventfd_drain(int fd);
+
+#endif /* DXGHOST_VM_H */

@@ -1,0 +1,861 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dxghost against the guest simulator: the daemon binary (argv[1] or
+ * $DXGHOST) is started per test on a private socket.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dxg/ntstatus.h"
+#include "guest_sim.h"
+
+static const char *dxghost_path;
+
+struct daemon {
+	pid_t pid;
+	char dir[64];
+	char sock[128];
+};
+
+/* Daemons started by the running test, killed by teardown if still there. */
+static pid_t spawned[8];
+
+static pid_t spawn(const char *const *argv)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (size_t i = 0; i < sizeof(spawned) / sizeof(spawned[0]); i++) {
+		if (!spawned[i]) {
+			spawned[i] = pid;
+			break;
+		}
+	}
+	return pid;
+}
+
+static void forget(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(spawned) / sizeof(spawned[0]); i++)
+		if (spawned[i] == pid)
+			spawned[i] = 0;
+}
+
+static int kill_leftovers(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(spawned) / sizeof(spawned[0]); i++) {
+		if (spawned[i] > 0) {
+			kill(spawned[i], SIGKILL);
+			waitpid(spawned[i], NULL, 0);
+		}
+		spawned[i] = 0;
+	}
+	return 0;
+}
+
+/* The daemon is ready once its socket file exists (it listens first). */
+static void wait_socket(struct daemon *d)
+{
+	for (int i = 0; i < 1000; i++) {
+		struct stat st;
+
+		if (stat(d->sock, &st) == 0 && S_ISSOCK(st.st_mode))
+			return;
+		usleep(10000);
+	}
+	fail_msg("dxghost did not create %s", d->sock);
+}
+
+/* Starts dxghost with extra arguments (NULL-terminated). */
+static void daemon_start_args(struct daemon *d, const char *const *extra)
+{
+	const char *argv[24] = { dxghost_path, "--socket", d->sock,
+				 "--log-level", "info" };
+	int n = 5;
+
+	strcpy(d->dir, "/tmp/dxghost-test-XXXXXX");
+	assert_non_null(mkdtemp(d->dir));
+	snprintf(d->sock, sizeof(d->sock), "%s/run/dxghost.sock", d->dir);
+	argv[2] = d->sock;
+	while (extra && *extra && n < 22)
+		argv[n++] = *extra++;
+	argv[n] = NULL;
+	d->pid = spawn(argv);
+	assert_true(d->pid > 0);
+	wait_socket(d);
+}
+
+static void daemon_start(struct daemon *d)
+{
+	daemon_start_args(d, NULL);
+}
+
+/* Sends SIGTERM; returns the exit status (or -1 if it died of a signal). */
+static int daemon_stop(struct daemon *d)
+{
+	int status;
+
+	kill(d->pid, SIGTERM);
+	if (waitpid(d->pid, &status, 0) != d->pid)
+		return -1;
+	forget(d->pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void daemon_cleanup(struct daemon *d)
+{
+	char path[160];
+
+	unlink(d->sock);
+	snprintf(path, sizeof(path), "%s/run", d->dir);
+	rmdir(path);
+	rmdir(d->dir);
+}
+
+static int daemon_alive(struct daemon *d)
+{
+	int status;
+
+	return waitpid(d->pid, &status, WNOHANG) == 0;
+}
+
+/* A connected, handshaken guest. */
+static void guest_up(struct gsim *g, struct daemon *d, uint32_t gen)
+{
+	assert_int_equal(gsim_connect(g, d->sock), 0);
+	assert_int_equal(gsim_handshake(g, gen), 0);
+}
+
+/* ---- helpers ---- */
+
+static int64_t ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits up to 5 s for *p == want. */
+static int wait_u32(const uint32_t *p, uint32_t want)
+{
+	int64_t end = ms_now() + 5000;
+
+	while (dxg_load_acquire(p) != want) {
+		if (ms_now() > end)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* A process with a device and a context on adapter 0. */
+struct tree {
+	uint32_t proc, dev, ctx;
+};
+
+static void make_tree(struct gsim *g, struct tree *t)
+{
+	assert_int_equal(gsim_create_process(g, &t->proc), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(g, t->proc, 0, &t->dev), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(g, t->proc, 0, t->dev, 0, 64, &t->ctx),
+			 STATUS_SUCCESS);
+	assert_int_not_equal(t->dev, 0);
+	assert_int_not_equal(t->ctx, 0);
+}
+
+static int run_daemon(const char *const *extra, char *out, size_t cap)
+{
+	int pipefd[2], status;
+	const char *argv[8] = { dxghost_path };
+	int n = 1;
+	pid_t pid;
+	ssize_t got = 0, r;
+
+	while (extra && *extra && n < 7)
+		argv[n++] = *extra++;
+	argv[n] = NULL;
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while ((size_t)got + 1 < cap &&
+	       (r = read(pipefd[0], out + got, cap - 1 - (size_t)got)) > 0)
+		got += r;
+	out[got] = 0;
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---- tests ---- */
+
+/* The first path a driver takes: process, adapter, internal adapter info. */
+static void test_smoke(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	uint32_t proc, adapter;
+	struct dxgkvmb_command_getinternaladapterinfo_ret info;
+	uint8_t m[16 + sizeof(struct dxgkvmb_command_getinternaladapterinfo)] = { 0 };
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	assert_int_equal(gsim_create_process(&g, &proc), STATUS_SUCCESS);
+	assert_int_not_equal(proc, 0);
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	assert_int_not_equal(adapter, 0);
+	gsim_hdr(m, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO, 0);
+	assert_int_equal(gsim_call(&g, m, sizeof(m), &info, sizeof(info)),
+			 sizeof(info));
+	assert_true(info.flags & DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED);
+	assert_memory_equal(&info.host_vgpu_luid, &g.ctl->adapters[0].vgpu_luid, 8);
+	assert_memory_equal(&info.host_adapter_luid, &g.ctl->adapters[0].luid, 8);
+	for (size_t i = 0; i < strlen("opendxg CPU engine"); i++)
+		assert_int_equal(info.device_description[i], "opendxg CPU engine"[i]);
+	assert_int_equal(info.device_description[strlen("opendxg CPU engine")], 0);
+	gsim_close(&g);
+	assert_true(daemon_alive(&d));
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+static void test_help_and_options(void **state)
+{
+	static char out[8192];
+	const char *const opts[] = { "--socket", "--shm-size", "--adapter",
+				     "--max-vms", "--max-objects", "--log-level",
+				     "--quiet", "--help", "--version" };
+
+	(void)state;
+	assert_int_equal(run_daemon((const char *[]){ "--help", NULL }, out, sizeof(out)), 0);
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		assert_non_null(strstr(out, opts[i]));
+	assert_non_null(strstr(out, "/run/dxghost/dxghost.sock"));
+	assert_int_equal(run_daemon((const char *[]){ "--version", NULL }, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "dxghost"));
+	assert_int_not_equal(run_daemon((const char *[]){ "--adapter", "gpu9", NULL },
+					out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "unknown adapter 'gpu9'"));
+	assert_int_not_equal(run_daemon((const char *[]){ "--shm-size", "3M", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--shm-size", "1M", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--shm-size", "8G", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--log-level", "loud", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--max-vms", "0", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--bogus", NULL },
+					out, sizeof(out)), 0);
+}
+
+static void test_handshake_control_page(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	const struct dxg_ivshmem_control *c;
+	const char *const args[] = { "--shm-size", "4M", "--adapter", "cpu",
+				     "--adapter", "cpu", NULL };
+
+	(void)state;
+	daemon_start_args(&d, args);
+	assert_int_equal(gsim_connect(&g, d.sock), 0);
+	assert_int_equal(g.nfds, 5);
+	c = g.ctl;
+	assert_int_equal(g.shm_size, 4u << 20);
+	assert_int_equal(c->magic, DXG_IVSHMEM_MAGIC);
+	assert_int_equal(c->layout_version, DXG_IVSHMEM_LAYOUT_VERSION);
+	assert_int_equal(c->host_interface_version, 40);
+	assert_true(c->host_caps & DXG_HOST_CAP_ASYNC_MSG);
+	assert_int_equal(c->ring_size, 256 * 1024);
+	assert_int_equal(c->shm_size, 4u << 20);
+	assert_int_equal(c->ring_g2h_offset, 4096);
+	assert_int_equal(c->ring_h2g_offset, 4096 + 4096 + 256 * 1024);
+	assert_int_equal(c->io_space_offset, 1 << 20);
+	assert_int_equal(c->io_space_offset + c->io_space_size, 4u << 20);
+	assert_int_equal(c->host_state, DXG_PEER_READY);
+	assert_int_equal(c->host_generation, 0);
+	assert_int_equal(c->adapter_count, 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct dxg_ivshmem_adapter *a = &c->adapters[i];
+
+		assert_int_equal(a->luid.a, i + 1);
+		assert_int_equal(a->vendor_id, 0x1414);
+		assert_int_equal(a->device_id, 0x008e);
+		assert_int_equal(a->vgpu_luid.b, a->luid.b);
+		assert_false(a->luid.a == a->vgpu_luid.a);
+	}
+	assert_int_equal(c->adapters[0].luid.b, c->adapters[1].luid.b);
+	assert_int_not_equal(c->adapters[0].vgpu_luid.a, c->adapters[1].vgpu_luid.a);
+	assert_int_equal(c->adapters[2].luid.a, 0);
+	/* A generation of 0 is not a handshake. */
+	dxg_write_once(g.ctl->guest_interface_version, 40);
+	dxg_store_release(&g.ctl->guest_state, DXG_PEER_READY);
+	gsim_ring_host(&g, DXG_IVSHMEM_VEC_STATE);
+	usleep(20000);
+	assert_int_equal(c->host_generation, 0);
+	/* An old interface version is ignored. */
+	dxg_write_once(g.ctl->guest_interface_version, 27);
+	dxg_write_once(g.ctl->guest_generation, 5);
+	gsim_ring_host(&g, DXG_IVSHMEM_VEC_STATE);
+	usleep(20000);
+	assert_int_equal(c->host_generation, 0);
+	assert_int_equal(gsim_handshake(&g, 7), 0);
+	assert_int_equal(c->host_generation, 7);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+static void test_luids_differ_between_daemons(void **state)
+{
+	struct daemon d1, d2;
+	struct gsim g1, g2;
+
+	(void)state;
+	daemon_start(&d1);
+	daemon_start(&d2);
+	assert_int_equal(gsim_connect(&g1, d1.sock), 0);
+	assert_int_equal(gsim_connect(&g2, d2.sock), 0);
+	assert_int_not_equal(g1.ctl->adapters[0].luid.b, g2.ctl->adapters[0].luid.b);
+	gsim_close(&g1);
+	gsim_close(&g2);
+	assert_int_equal(daemon_stop(&d1), 0);
+	assert_int_equal(daemon_stop(&d2), 0);
+	daemon_cleanup(&d1);
+	daemon_cleanup(&d2);
+}
+
+static void test_round_trips(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	uint32_t proc, adapter, dev, ctx, ctx2;
+	struct d3dkmt_adaptertype at = { 0 };
+	struct d3dkmt_query_device_ids ids = { 0 };
+	struct d3dkmt_driver_description *desc = calloc(1, sizeof(*desc));
+	struct d3dkmt_umdfilenameinfo umd = { .version = KMTUMDVERSION_DX12 };
+	uint32_t ver = 0;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_objects, 1);
+	assert_int_equal(gsim_create_process(&g, &proc), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_processes, 1);
+
+	assert_int_equal(gsim_query_adapter_info(&g, proc, 0, KMTQAITYPE_ADAPTERTYPE,
+						 &at, sizeof(at)), STATUS_SUCCESS);
+	assert_true(at.value & D3DKMT_ADAPTERTYPE_RENDER_SUPPORTED);
+	assert_int_equal(gsim_query_adapter_info(&g, proc, 0,
+						 KMTQAITYPE_PHYSICALADAPTERDEVICEIDS,
+						 &ids, sizeof(ids)), STATUS_SUCCESS);
+	assert_int_equal(ids.device_ids.vendor_id, g.ctl->adapters[0].vendor_id);
+	assert_int_equal(gsim_query_adapter_info(&g, 0, 0, KMTQAITYPE_DRIVERVERSION,
+						 &ver, sizeof(ver)), STATUS_SUCCESS);
+	assert_int_equal(ver, KMT_DRIVERVERSION_WDDM_2_7);
+	assert_int_equal(gsim_query_adapter_info(&g, 0, 0, KMTQAITYPE_DRIVER_DESCRIPTION,
+						 desc, sizeof(*desc)), STATUS_SUCCESS);
+	assert_int_equal(desc->driver_description[0], 'o');
+	assert_int_equal(desc->driver_description[strlen("opendxg CPU engine")], 0);
+	assert_int_equal(gsim_query_adapter_info(&g, 0, 0, KMTQAITYPE_UMDRIVERNAME,
+						 &umd, sizeof(umd)), STATUS_SUCCESS);
+	assert_int_equal(gsim_query_adapter_info(&g, 0, 0, KMTQAITYPE_DRIVER_DESCRIPTION,
+						 desc, 16), STATUS_BUFFER_TOO_SMALL);
+	assert_int_equal(gsim_query_adapter_info(&g, 0, 0, 9999, &ver, sizeof(ver)),
+			 STATUS_NOT_SUPPORTED);
+	/* A process handle that is not live. */
+	assert_int_equal(gsim_query_adapter_info(&g, proc + 64, 0, KMTQAITYPE_ADAPTERTYPE,
+						 &at, sizeof(at)), STATUS_INVALID_HANDLE);
+
+	assert_int_equal(gsim_create_device(&g, proc, 0, &dev), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(&g, proc, 0, dev, 0, 4000, &ctx),
+			 STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(&g, proc, 0, dev, 0, 0, &ctx2),
+			 STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(&g, proc, 0, dev, 3, 0, &ctx2),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(g.ctl->stat_objects, 5);
+	assert_int_equal(gsim_destroy_context(&g, proc, 0, ctx), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_context(&g, proc, 0, ctx), STATUS_INVALID_HANDLE);
+	assert_int_equal(g.ctl->stat_objects, 4);
+	assert_int_equal(gsim_destroy_device(&g, proc, 0, dev), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_objects, 2);
+	assert_int_equal(gsim_destroy_process(&g, proc), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_process(&g, proc), STATUS_INVALID_HANDLE);
+	assert_int_equal(g.ctl->stat_processes, 0);
+	assert_int_equal(gsim_close_adapter(&g, 0, adapter), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_objects, 0);
+	free(desc);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+static void test_stats_after_destroy_and_disconnect(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	struct tree t[3];
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	for (int i = 0; i < 3; i++)
+		make_tree(&g, &t[i]);
+	assert_int_equal(g.ctl->stat_processes, 3);
+	assert_int_equal(g.ctl->stat_objects, 9);
+	/* DESTROYPROCESS takes the device and context along. */
+	assert_int_equal(gsim_destroy_process(&g, t[0].proc), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_objects, 6);
+	assert_int_equal(gsim_destroy_device(&g, t[0].proc, 0, t[0].dev),
+			 STATUS_INVALID_HANDLE);
+	assert_int_equal(gsim_destroy_process(&g, t[1].proc), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_process(&g, t[2].proc), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_objects, 0);
+	assert_int_equal(g.ctl->stat_processes, 0);
+	/* QEMU goes away with objects alive: the host frees them. */
+	make_tree(&g, &t[0]);
+	assert_int_equal(g.ctl->stat_objects, 3);
+	gsim_disconnect(&g);
+	assert_int_equal(wait_u32(&g.ctl->stat_objects, 0), 0);
+	assert_int_equal(g.ctl->stat_processes, 0);
+	assert_true(daemon_alive(&d));
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+/* Writes a raw packet (any descriptor) at the g2h write index. */
+static void raw_packet(struct gsim *g, const struct dxg_pkt_desc *desc,
+		       uint32_t total)
+{
+	uint32_t wr = g->g2h.hdr->write_index;
+	uint64_t trailer = (uint64_t)wr << 32;
+
+	dxg_ring_copy_to(&g->g2h, wr, desc, sizeof(*desc));
+	dxg_ring_copy_to(&g->g2h, dxg_ring_advance(&g->g2h, wr, total - 8),
+			 &trailer, 8);
+	dxg_store_release(&g->g2h.hdr->write_index,
+			  dxg_ring_advance(&g->g2h, wr, total));
+	gsim_ring_host(g, DXG_IVSHMEM_VEC_RING);
+}
+
+static int32_t recv_status(struct gsim *g, uint64_t id)
+{
+	struct dxg_pkt_desc d;
+	int32_t r[2] = { 0 };
+	int n = gsim_recv(g, &d, r, sizeof(r), GSIM_TIMEOUT_MS);
+
+	assert_true(n >= 4);
+	assert_int_equal(d.type, DXG_PKT_COMPLETION);
+	assert_int_equal(d.trans_id, id);
+	return n == 8 && r[0] == 0 ? r[1] : r[0];
+}
+
+static void test_malformed_traffic(void **state)
+{
+	struct daemon d;
+	struct gsim g, other;
+	struct tree t, to;
+	static uint8_t buf[DXG_MAX_PACKET_PAYLOAD];
+	uint32_t seed = 99;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&other, &d, 1);
+	make_tree(&other, &to);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+
+	/* Random garbage: every request still gets its completion. */
+	for (uint64_t id = 1000; id < 1600; id++) {
+		uint32_t len = (seed >> 7) % 700;
+
+		for (uint32_t i = 0; i < len; i++) {
+			seed = seed * 1664525u + 1013904223u;
+			buf[i] = (uint8_t)(seed >> 24);
+		}
+		if (id & 1) {	/* a valid-looking prefix */
+			gsim_hdr(buf, gsim_vgpu(&g, 0), (seed >> 3) & 1,
+				 (seed >> 4) % 70 + (((seed >> 3) & 1) ? 1000 : 0),
+				 (seed & 0x100) ? t.proc : seed);
+		}
+		assert_int_equal(gsim_send(&g, DXG_PKT_DATA_INBAND,
+					   DXG_PKT_FLAG_COMPLETION_REQUESTED, id,
+					   buf, len), 0);
+		struct dxg_pkt_desc dd;
+		int n = gsim_recv(&g, &dd, buf, sizeof(buf), GSIM_TIMEOUT_MS);
+
+		assert_true(n >= 4);
+		assert_int_equal(dd.trans_id, id);
+	}
+	/* Short messages and unknown commands. */
+	memset(buf, 0, 64);
+	assert_int_equal(gsim_send(&g, 6, 1, 7, buf, 8), 0);
+	assert_int_equal(recv_status(&g, 7), STATUS_INVALID_PARAMETER);
+	gsim_hdr(buf, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST, 63, t.proc);
+	assert_int_equal(gsim_send(&g, 6, 1, 8, buf, 64), 0);
+	assert_int_equal(recv_status(&g, 8), STATUS_NOT_SUPPORTED);
+	gsim_hdr(buf, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_CREATEDEVICE, t.proc);
+	assert_int_equal(gsim_send(&g, 6, 1, 9, buf, 44), 0);
+	assert_int_equal(recv_status(&g, 9), STATUS_INVALID_PARAMETER);
+	/* A completion packet from the guest still gets an answer. */
+	assert_int_equal(gsim_send(&g, DXG_PKT_COMPLETION, 1, 10, buf, 64), 0);
+	assert_int_equal(recv_status(&g, 10), STATUS_INVALID_PARAMETER);
+	/* Huge private_data_size. */
+	gsim_hdr(buf, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_QUERYADAPTERINFO, t.proc);
+	memcpy(buf + 40, &(uint32_t[2]){ KMTQAITYPE_ADAPTERTYPE, 0xfffffff0u }, 8);
+	assert_int_equal(gsim_send(&g, 6, 1, 11, buf, 64), 0);
+	assert_int_equal(recv_status(&g, 11), STATUS_INVALID_PARAMETER);
+	/* A packet larger than the protocol allows (written raw). */
+	{
+		uint32_t plen = DXG_MAX_PACKET_PAYLOAD + 1024;
+		struct dxg_pkt_desc rd = { .type = 6, .offset8 = 2,
+					   .len8 = (uint16_t)((16 + plen) / 8),
+					   .flags = 1, .trans_id = 12 };
+
+		raw_packet(&g, &rd, 16 + plen + 8);
+		assert_int_equal(recv_status(&g, 12), STATUS_INVALID_PARAMETER);
+	}
+	/* An async message with an unknown command: no reply, no harm. */
+	gsim_hdr(buf, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
+		 DXGK_VMBCOMMAND_SUBMITCOMMAND, t.proc);
+	assert_int_equal(gsim_send(&g, 6, 0, 0, buf, 64), 0);
+	/* The channel still works, objects intact. */
+	assert_int_equal(gsim_destroy_context(&g, t.proc, 0, t.ctx), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_objects, 2);
+
+	/* Corrupt ring indices: that VM's state is dropped, others go on. */
+	dxg_store_release(&g.g2h.hdr->write_index, 3);
+	gsim_ring_host(&g, DXG_IVSHMEM_VEC_RING);
+	assert_int_equal(wait_u32(&g.ctl->stat_objects, 0), 0);
+	assert_true(daemon_alive(&d));
+	assert_int_equal(gsim_destroy_context(&other, to.proc, 0, to.ctx), STATUS_SUCCESS);
+	assert_int_equal(other.ctl->stat_objects, 2);
+	/* The corrupted VM comes back with a new generation. */
+	assert_int_equal(gsim_handshake(&g, 2), 0);
+	make_tree(&g, &t);
+	assert_int_equal(g.ctl->stat_objects, 3);
+
+	gsim_close(&g);
+	gsim_close(&other);
+	assert_true(daemon_alive(&d));
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+static void test_two_vms_isolated(void **state)
+{
+	struct daemon d;
+	struct gsim a, b;
+	struct tree ta;
+	uint32_t pb;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&a, &d, 1);
+	guest_up(&b, &d, 1);
+	assert_int_not_equal(a.ctl, b.ctl);
+	make_tree(&a, &ta);
+	assert_int_equal(gsim_create_process(&b, &pb), STATUS_SUCCESS);
+	/* A's device and context mean nothing in B. */
+	assert_int_equal(gsim_destroy_device(&b, pb, 0, ta.dev), STATUS_INVALID_HANDLE);
+	assert_int_equal(gsim_destroy_context(&b, pb, 0, ta.ctx), STATUS_INVALID_HANDLE);
+	uint32_t c;
+	assert_int_equal(gsim_create_context(&b, pb, 0, ta.dev, 0, 0, &c),
+			 STATUS_INVALID_HANDLE);
+	/* Within A, another process cannot use them either. */
+	uint32_t pa2;
+	assert_int_equal(gsim_create_process(&a, &pa2), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_device(&a, pa2, 0, ta.dev), STATUS_INVALID_HANDLE);
+	assert_int_equal(a.ctl->stat_objects, 4);
+	assert_int_equal(b.ctl->stat_objects, 1);
+	/* B going away leaves A alone. */
+	gsim_close(&b);
+	assert_int_equal(gsim_destroy_device(&a, ta.proc, 0, ta.dev), STATUS_SUCCESS);
+	gsim_close(&a);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+static void test_rehandshake_and_guest_gone(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	struct tree t, t2;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	/* The driver is loaded again: a new generation starts clean. */
+	assert_int_equal(gsim_handshake(&g, 2), 0);
+	assert_int_equal(g.ctl->stat_objects, 0);
+	assert_int_equal(gsim_destroy_process(&g, t.proc), STATUS_INVALID_HANDLE);
+	make_tree(&g, &t2);
+	assert_int_not_equal(t2.proc, t.proc);	/* stale handles stay stale */
+	/* The driver unloads. */
+	dxg_store_release(&g.ctl->guest_state, DXG_PEER_GONE);
+	gsim_ring_host(&g, DXG_IVSHMEM_VEC_STATE);
+	assert_int_equal(wait_u32(&g.ctl->stat_objects, 0), 0);
+	assert_int_equal(gsim_handshake(&g, 3), 0);
+	make_tree(&g, &t);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+static void test_sigterm(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	struct tree t;
+	struct pollfd p;
+	struct stat st;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(g.ctl->host_state, DXG_PEER_GONE);
+	p.fd = g.guest_efd[DXG_IVSHMEM_VEC_STATE];
+	p.events = POLLIN;
+	assert_int_equal(poll(&p, 1, 0), 1);		/* vector 1 was rung */
+	assert_int_not_equal(stat(d.sock, &st), 0);	/* socket removed */
+	gsim_close(&g);
+	daemon_cleanup(&d);
+}
+
+static void test_socket_file_handling(void **state)
+{
+	struct daemon d, d2;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct gsim g;
+	struct tree t;
+	int fd, status;
+
+	(void)state;
+	/* A stale socket (nobody listening) is replaced. */
+	strcpy(d.dir, "/tmp/dxghost-stale-XXXXXX");
+	assert_non_null(mkdtemp(d.dir));
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/s", d.dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	{
+		const char *argv[] = { dxghost_path, "--socket", sa.sun_path, NULL };
+
+		d.pid = spawn(argv);
+		strcpy(d.sock, sa.sun_path);
+	}
+	/* The stale file is a socket too: wait until the daemon answers. */
+	for (int i = 0; i < 500; i++) {
+		struct gsim probe;
+		int ok = gsim_connect(&probe, d.sock) == 0;
+
+		gsim_close(&probe);
+		if (ok)
+			break;
+		usleep(10000);
+	}
+	assert_true(daemon_alive(&d));
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	/* A live one is refused. */
+	{
+		const char *argv[] = { dxghost_path, "--socket", sa.sun_path, NULL };
+
+		d2.pid = spawn(argv);
+		assert_int_equal(waitpid(d2.pid, &status, 0), d2.pid);
+		forget(d2.pid);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	}
+	assert_true(daemon_alive(&d));
+	assert_int_equal(gsim_destroy_process(&g, t.proc), STATUS_SUCCESS);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	rmdir(d.dir);
+}
+
+static void test_max_vms(void **state)
+{
+	struct daemon d;
+	struct gsim a, b;
+	struct tree t;
+
+	(void)state;
+	daemon_start_args(&d, (const char *[]){ "--max-vms", "1", NULL });
+	guest_up(&a, &d, 1);
+	assert_int_not_equal(gsim_connect(&b, d.sock), 0);
+	gsim_close(&b);
+	make_tree(&a, &t);
+	gsim_close(&a);
+	/* The slot is free again once A is gone. */
+	usleep(50000);
+	guest_up(&b, &d, 1);
+	make_tree(&b, &t);
+	gsim_close(&b);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+static void test_object_quota(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	uint32_t p, dev;
+
+	(void)state;
+	daemon_start_args(&d, (const char *[]){ "--max-objects", "5", NULL });
+	guest_up(&g, &d, 1);
+	assert_int_equal(gsim_create_process(&g, &p), STATUS_SUCCESS);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(gsim_create_device(&g, p, 0, &dev), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(&g, p, 0, &dev), STATUS_QUOTA_EXCEEDED);
+	assert_int_equal(gsim_create_process(&g, &p), STATUS_QUOTA_EXCEEDED);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+/* Many requests in flight; the host polls, batches, and parks when idle. */
+static void test_pipelined_and_parking(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	uint8_t m[16 + sizeof(struct dxgkvmb_command_createprocess)] = { 0 };
+	uint32_t r[4];
+	struct dxg_pkt_desc desc;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	gsim_hdr(m, (struct winluid){ 0, 0 }, DXGKVMB_VM_TO_HOST,
+		 DXGK_VMBCOMMAND_CREATEPROCESS, 0);
+	for (uint64_t id = 1; id <= 300; id++)
+		assert_int_equal(gsim_send(&g, 6, 1, id, m, sizeof(m)), 0);
+	for (uint64_t id = 1; id <= 300; id++) {
+		assert_int_equal(gsim_recv(&g, &desc, r, sizeof(r), GSIM_TIMEOUT_MS), 8);
+		assert_int_equal(desc.trans_id, id);
+		assert_int_not_equal(r[0], 0);
+	}
+	assert_int_equal(g.ctl->stat_processes, 300);
+	/* Far fewer doorbells than requests: the host was polling. */
+	assert_true(g.kicks >= 1 && g.kicks <= 300);
+	/* Idle: the host parks (mask 0) so the next request rings it. */
+	assert_int_equal(wait_u32(&g.g2h.hdr->interrupt_mask, 0), 0);
+	g.kicks = 0;
+	usleep(2000);
+	assert_int_equal(gsim_create_process(&g, &r[0]), STATUS_SUCCESS);
+	assert_int_equal(g.kicks, 1);
+	/* Parked really means asleep: a packet without a doorbell waits... */
+	assert_int_equal(wait_u32(&g.g2h.hdr->interrupt_mask, 0), 0);
+	assert_int_equal(dxg_ring_write2(&g.g2h, 6, 1, 999, m, sizeof(m), NULL, 0), 0);
+	assert_int_equal(gsim_recv(&g, &desc, r, sizeof(r), 50), -ETIMEDOUT);
+	/* ...until the doorbell rings. */
+	gsim_ring_host(&g, DXG_IVSHMEM_VEC_RING);
+	assert_int_equal(gsim_recv(&g, &desc, r, sizeof(r), GSIM_TIMEOUT_MS), 8);
+	assert_int_equal(desc.trans_id, 999);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+/* The guest does not drain its ring for a while: replies wait, none is lost. */
+static void test_full_reply_ring(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	const uint32_t pds = 60000, n = 8;
+	uint32_t len = 16 + sizeof(struct dxgkvmb_command_queryadapterinfo) + pds;
+	uint8_t *m = calloc(1, len), *r = calloc(1, DXG_ALIGN8(4 + pds));
+	struct dxg_pkt_desc desc;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	gsim_hdr(m, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_QUERYADAPTERINFO, 0);
+	memcpy(m + 40, &(uint32_t[2]){ KMTQAITYPE_ADAPTERTYPE, pds }, 8);
+	/* 8 x 60 KB of replies do not fit a 256 KiB ring. */
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(gsim_send(&g, 6, 1, 100 + i, m, len), 0);
+	usleep(100000);
+	assert_true(daemon_alive(&d));
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(gsim_recv(&g, &desc, r, DXG_ALIGN8(4 + pds),
+					   GSIM_TIMEOUT_MS),
+				 (int)DXG_ALIGN8(4 + pds));
+		assert_int_equal(desc.trans_id, 100 + i);
+		assert_int_equal(*(int32_t *)r, STATUS_SUCCESS);
+	}
+	free(m);
+	free(r);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_smoke, kill_leftovers),
+		cmocka_unit_test_teardown(test_help_and_options, kill_leftovers),
+		cmocka_unit_test_teardown(test_handshake_control_page, kill_leftovers),
+		cmocka_unit_test_teardown(test_luids_differ_between_daemons, kill_leftovers),
+		cmocka_unit_test_teardown(test_round_trips, kill_leftovers),
+		cmocka_unit_test_teardown(test_stats_after_destroy_and_disconnect, kill_leftovers),
+		cmocka_unit_test_teardown(test_malformed_traffic, kill_leftovers),
+		cmocka_unit_test_teardown(test_two_vms_isolated, kill_leftovers),
+		cmocka_unit_test_teardown(test_rehandshake_and_guest_gone, kill_leftovers),
+		cmocka_unit_test_teardown(test_sigterm, kill_leftovers),
+		cmocka_unit_test_teardown(test_socket_file_handling, kill_leftovers),
+		cmocka_unit_test_teardown(test_max_vms, kill_leftovers),
+		cmocka_unit_test_teardown(test_object_quota, kill_leftovers),
+		cmocka_unit_test_teardown(test_pipelined_and_parking, kill_leftovers),
+		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),
+	};
+
+	dxghost_path = argc > 1 ? argv[1] : getenv("DXGHOST");
+	if (!dxghost_path) {
+		fprintf(stderr, "usage: test_host PATH-TO-DXGHOST\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: MIT
+/* The table-driven dispatcher (host/dispatch.c), without any transport. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dispatch.h"
+#include "dxg/ntstatus.h"
+#include "dxg/protocol.h"
+
+#define MSG_CAP	(DXG_MAX_VM_BUS_PACKET_SIZE)
+
+struct fx {
+	struct dxg_objects o;
+	struct dxg_adapters a;
+	struct dxg_dispatch_ctx ctx;
+	uint8_t *msg;
+	uint8_t *reply;
+	struct winluid vgpu;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_int_equal(dxg_objects_init(&f->o, 1000), 0);
+	dxg_adapters_init(&f->a, 0xabcd1234);
+	assert_int_equal(dxg_adapters_add(&f->a, "cpu"), 0);
+	f->ctx.objs = &f->o;
+	f->ctx.adapters = &f->a;
+	f->msg = calloc(1, MSG_CAP);
+	f->reply = calloc(1, DXG_REPLY_BUF_SIZE);
+	f->vgpu = f->a.list[0].vgpu_luid;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	dxg_objects_fini(&f->o);
+	free(f->msg);
+	free(f->reply);
+	free(f);
+	return 0;
+}
+
+static void hdr(struct fx *f, uint32_t chan, uint32_t cmd, uint32_t process)
+{
+	struct dxgkvmb_msg_hdr h;
+
+	memset(f->msg, 0, MSG_CAP);
+	memset(&h, 0, sizeof(h));
+	h.ext.command_offset = 16;
+	h.ext.vgpu_luid = chan == DXGKVMB_VGPU_TO_HOST ? f->vgpu :
+			  (struct winluid){ 0, 0 };
+	h.hdr.channel = chan;
+	h.hdr.command_type = cmd;
+	h.hdr.process = process;
+	memcpy(f->msg, &h, sizeof(h));
+}
+
+/* Word i of the payload after the command header. */
+static void arg(struct fx *f, unsigned int i, uint32_t v)
+{
+	memcpy(f->msg + sizeof(struct dxgkvmb_msg_hdr) + 4 * i, &v, 4);
+}
+
+static uint32_t word(const struct fx *f, unsigned int i)
+{
+	uint32_t v;
+
+	memcpy(&v, f->reply + 4 * i, 4);
+	return v;
+}
+
+static uint32_t call(struct fx *f, uint32_t len)
+{
+	uint32_t n;
+
+	memset(f->reply, 0xcc, 64);
+	n = dxg_dispatch(&f->ctx, f->msg, len, f->reply);
+	assert_true(n >= 4 && n <= DXG_REPLY_BUF_SIZE);
+	return n;
+}
+
+/* A reply that is only a status. */
+static int32_t call_status(struct fx *f, uint32_t len)
+{
+	assert_int_equal(call(f, len), 4);
+	return (int32_t)word(f, 0);
+}
+
+#define SZ(type) (uint32_t)(16 + sizeof(type))
+
+static uint32_t create_process(struct fx *f)
+{
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATEPROCESS, 0);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createprocess)), 8);
+	assert_int_equal(word(f, 1), STATUS_SUCCESS);
+	assert_int_not_equal(word(f, 0), 0);
+	return word(f, 0);
+}
+
+static uint32_t create_device(struct fx *f, uint32_t proc)
+{
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createdevice)), 8);
+	assert_int_equal(word(f, 1), STATUS_SUCCESS);
+	return word(f, 0);
+}
+
+/* CREATECONTEXTVIRTUAL payload words: context, device, node, affinity, flags, hint, size */
+static uint32_t ccv(struct fx *f, uint32_t proc, uint32_t dev, uint32_t node,
+		    uint32_t priv)
+{
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL, proc);
+	arg(f, 1, dev);
+	arg(f, 2, node);
+	arg(f, 6, priv);
+	return 16 + DXGKVMB_CREATECONTEXTVIRTUAL_FIXED + priv;
+}
+
+static const uint32_t implemented[][2] = {
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATEPROCESS },
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYPROCESS },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CLOSEADAPTER },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYADAPTERINFO },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYDEVICE },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYCONTEXT },
+};
+#define N_IMPL (sizeof(implemented) / sizeof(implemented[0]))
+
+static int is_implemented(uint32_t chan, uint32_t cmd)
+{
+	for (size_t i = 0; i < N_IMPL; i++)
+		if (implemented[i][0] == chan && implemented[i][1] == cmd)
+			return 1;
+	return 0;
+}
+
+static void test_not_supported(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t extra[] = { 1023, 1024, 4096, 0x7fffffff, 0xffffffff };
+	uint32_t proc = create_process(f);
+
+	for (uint32_t chan = 0; chan <= 1; chan++) {
+		for (uint32_t cmd = 0; cmd < 1100; cmd++) {
+			assert_int_equal(dxg_dispatch_implemented(chan, cmd),
+					 is_implemented(chan, cmd));
+			if (is_implemented(chan, cmd))
+				continue;
+			/* a generous size and a valid process: still unsupported */
+			hdr(f, chan, cmd, proc);
+			assert_int_equal(call_status(f, 4096), STATUS_NOT_SUPPORTED);
+		}
+		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+			hdr(f, chan, extra[i], proc);
+			assert_int_equal(call_status(f, 64), STATUS_NOT_SUPPORTED);
+		}
+	}
+	/* Async messages use the same table. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
+	    DXGK_VMBCOMMAND_SUBMITCOMMAND, proc);
+	assert_int_equal(call_status(f, 256), STATUS_NOT_SUPPORTED);
+}
+
+/* Minimum message size of each implemented command. */
+static uint32_t min_size(uint32_t cmd, uint32_t chan)
+{
+	if (chan == DXGKVMB_VM_TO_HOST)
+		return cmd == DXGK_VMBCOMMAND_CREATEPROCESS ?
+		       SZ(struct dxgkvmb_command_createprocess) :
+		       SZ(struct dxgkvmb_command_destroyprocess);
+	switch (cmd) {
+	case DXGK_VMBCOMMAND_OPENADAPTER: return SZ(struct dxgkvmb_command_openadapter);
+	case DXGK_VMBCOMMAND_CLOSEADAPTER: return SZ(struct dxgkvmb_command_closeadapter);
+	case DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO:
+		return SZ(struct dxgkvmb_command_getinternaladapterinfo);
+	case DXGK_VMBCOMMAND_QUERYADAPTERINFO:
+		return SZ(struct dxgkvmb_command_queryadapterinfo);
+	case DXGK_VMBCOMMAND_CREATEDEVICE: return SZ(struct dxgkvmb_command_createdevice);
+	case DXGK_VMBCOMMAND_DESTROYDEVICE: return SZ(struct dxgkvmb_command_destroydevice);
+	case DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL:
+		return 16 + DXGKVMB_CREATECONTEXTVIRTUAL_FIXED;
+	default: return SZ(struct dxgkvmb_command_destroycontext);
+	}
+}
+
+/* The status of an error reply: 4 bytes, or {0, status} for handle replies. */
+static int32_t error_status(struct fx *f, uint32_t n)
+{
+	if (n == 8) {
+		assert_int_equal(word(f, 0), 0);
+		return (int32_t)word(f, 1);
+	}
+	assert_int_equal(n, 4);
+	return (int32_t)word(f, 0);
+}
+
+static void test_short_messages(void **state)
+{
+	struct fx *f = *state;
+	uint32_t proc = create_process(f);
+
+	for (uint32_t len = 0; len < 40; len++) {
+		hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATEPROCESS, 0);
+		assert_int_equal(call_status(f, len), STATUS_INVALID_PARAMETER);
+	}
+	for (size_t i = 0; i < N_IMPL; i++) {
+		uint32_t chan = implemented[i][0], cmd = implemented[i][1];
+		uint32_t min = min_size(cmd, chan);
+
+		for (uint32_t len = 40; len < min; len += (min - len > 16 ? 8 : 1)) {
+			hdr(f, chan, cmd, proc);
+			assert_int_equal(error_status(f, call(f, len)),
+					 STATUS_INVALID_PARAMETER);
+		}
+	}
+	assert_int_equal(f->o.total, 1);	/* nothing was created */
+}
+
+static void test_bad_header(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t offsets[] = { 0, 8, 15, 17, 24, 40, 0xffffffff };
+	const uint32_t chans[] = { 2, 3, 0xff, 0x200, 0x80000001 };
+	uint32_t len = SZ(struct dxgkvmb_command_getinternaladapterinfo);
+
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO, 0);
+		memcpy(f->msg, &offsets[i], 4);
+		assert_int_equal(call_status(f, len), STATUS_INVALID_PARAMETER);
+	}
+	for (size_t i = 0; i < sizeof(chans) / sizeof(chans[0]); i++) {
+		hdr(f, chans[i], DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO, 0);
+		assert_int_equal(call_status(f, len), STATUS_INVALID_PARAMETER);
+	}
+	/* Sane header: the full reply. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO, 0);
+	assert_int_equal(call(f, len),
+			 sizeof(struct dxgkvmb_command_getinternaladapterinfo_ret));
+	/* Unknown vGPU LUID. */
+	f->vgpu.a ^= 1;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO, 0);
+	assert_int_equal(call_status(f, len), STATUS_INVALID_PARAMETER);
+}
+
+static void test_unknown_process(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t bad[] = { 0, 0x40, 0xffffffff, 0x12345678 };
+	uint32_t proc = create_process(f), dev = create_device(f, proc);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYPROCESS, bad[i]);
+		assert_int_equal(call_status(f, 40), STATUS_INVALID_HANDLE);
+		hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, bad[i]);
+		assert_int_equal(error_status(f, call(f, SZ(struct dxgkvmb_command_createdevice))),
+				 STATUS_INVALID_HANDLE);
+	}
+	/* A device handle is not a process handle. */
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYPROCESS, dev);
+	assert_int_equal(call_status(f, 40), STATUS_INVALID_HANDLE);
+	/* A destroyed process is gone for good. */
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYPROCESS, proc);
+	assert_int_equal(call_status(f, 40), STATUS_SUCCESS);
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYPROCESS, proc);
+	assert_int_equal(call_status(f, 40), STATUS_INVALID_HANDLE);
+	assert_int_equal(f->o.total, 0);
+}
+
+static void test_lifecycle_and_cross_process(void **state)
+{
+	struct fx *f = *state;
+	uint32_t p1 = create_process(f), p2 = create_process(f);
+	uint32_t d1 = create_device(f, p1), ctx, len;
+	uint32_t dsz = SZ(struct dxgkvmb_command_destroydevice);
+
+	len = ccv(f, p1, d1, 0, 100);
+	for (uint32_t i = 0; i < 100; i++)
+		f->msg[16 + DXGKVMB_CREATECONTEXTVIRTUAL_FIXED + i] = (uint8_t)(i ^ 0x5a);
+	assert_int_equal(call(f, len), len - 16);
+	memcpy(&ctx, f->reply + 24, 4);		/* `context` after the command header */
+	assert_int_not_equal(ctx, 0);
+	assert_memory_equal(f->reply + 28, f->msg + 16 + 28, len - 16 - 28);
+	assert_int_equal(f->o.total, 4);
+
+	/* p2 may not use p1's device or context. */
+	assert_int_equal(call_status(f, ccv(f, p2, d1, 0, 0)), STATUS_INVALID_HANDLE);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYDEVICE, p2);
+	arg(f, 0, d1);
+	assert_int_equal(call_status(f, dsz), STATUS_INVALID_HANDLE);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYCONTEXT, p2);
+	arg(f, 0, ctx);
+	assert_int_equal(call_status(f, dsz), STATUS_INVALID_HANDLE);
+	/* A context handle is not a device handle. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYDEVICE, p1);
+	arg(f, 0, ctx);
+	assert_int_equal(call_status(f, dsz), STATUS_INVALID_HANDLE);
+	/* The CPU engine has one node. */
+	assert_int_equal(call_status(f, ccv(f, p1, d1, 1, 0)), STATUS_INVALID_PARAMETER);
+
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYCONTEXT, p1);
+	arg(f, 0, ctx);
+	assert_int_equal(call_status(f, dsz), STATUS_SUCCESS);
+	assert_int_equal(call_status(f, dsz), STATUS_INVALID_HANDLE);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYDEVICE, p1);
+	arg(f, 0, d1);
+	assert_int_equal(call_status(f, dsz), STATUS_SUCCESS);
+	assert_int_equal(f->o.total, 2);
+}
+
+static void test_oversize_private_data(void **state)
+{
+	struct fx *f = *state;
+	uint32_t p = create_process(f), d = create_device(f, p);
+	const uint32_t base = SZ(struct dxgkvmb_command_queryadapterinfo);
+	const uint32_t sizes[] = { 0, 5, 0x10000, DXG_MAX_VM_BUS_PACKET_SIZE,
+				   0x80000000u, 0xffffffffu };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		/* private_data_size larger than what the message carries */
+		hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYADAPTERINFO, p);
+		arg(f, 0, KMTQAITYPE_ADAPTERTYPE);
+		arg(f, 1, sizes[i]);
+		assert_int_equal(call_status(f, base + 4), STATUS_INVALID_PARAMETER);
+		/* context private data that runs past the message (4 bytes sent) */
+		ccv(f, p, d, 0, sizes[i] < 5 ? 5 : sizes[i]);
+		assert_int_equal(call_status(f, 16 + DXGKVMB_CREATECONTEXTVIRTUAL_FIXED + 4),
+				 STATUS_INVALID_PARAMETER);
+	}
+	/* Largest that fits the protocol. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYADAPTERINFO, p);
+	arg(f, 0, KMTQAITYPE_ADAPTERTYPE);
+	arg(f, 1, MSG_CAP - base);
+	assert_int_equal(call(f, MSG_CAP), 4 + MSG_CAP - base);
+	assert_int_equal(word(f, 0), STATUS_SUCCESS);
+	assert_int_equal(f->o.total, 2);
+}
+
+static int32_t qai(struct fx *f, uint32_t type, uint32_t size, const void *in)
+{
+	const uint32_t base = SZ(struct dxgkvmb_command_queryadapterinfo);
+	uint32_t n;
+
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYADAPTERINFO, 0);
+	arg(f, 0, type);
+	arg(f, 1, size);
+	if (in)
+		memcpy(f->msg + base, in, size);
+	n = call(f, base + size);
+	if (n == 4)
+		return (int32_t)word(f, 0);
+	assert_int_equal(n, 4 + size);
+	return (int32_t)word(f, 0);
+}
+
+static void test_query_adapter_info(void **state)
+{
+	struct fx *f = *state;
+	struct d3dkmt_adaptertype at;
+	struct d3dkmt_query_device_ids ids = { .physical_adapter_index = 0 };
+	struct d3dkmt_umdfilenameinfo umd = { .version = KMTUMDVERSION_DX12 };
+	uint32_t v;
+	uint16_t desc[32];
+
+	assert_int_equal(qai(f, KMTQAITYPE_ADAPTERTYPE, sizeof(at), NULL), 0);
+	memcpy(&at, f->reply + 4, sizeof(at));
+	assert_true(at.value & D3DKMT_ADAPTERTYPE_RENDER_SUPPORTED);
+	assert_false(at.value & D3DKMT_ADAPTERTYPE_DISPLAY_SUPPORTED);
+
+	assert_int_equal(qai(f, KMTQAITYPE_DRIVERVERSION, 4, NULL), 0);
+	memcpy(&v, f->reply + 4, 4);
+	assert_int_equal(v, KMT_DRIVERVERSION_WDDM_2_7);
+
+	assert_int_equal(qai(f, KMTQAITYPE_WDDM_2_7_CAPS, 4, NULL), 0);
+
+	assert_int_equal(qai(f, KMTQAITYPE_PHYSICALADAPTERDEVICEIDS, sizeof(ids), &ids), 0);
+	memcpy(&ids, f->reply + 4, sizeof(ids));
+	assert_int_equal(ids.device_ids.vendor_id, DXG_CPU_VENDOR_ID);
+	assert_int_equal(ids.device_ids.device_id, DXG_CPU_DEVICE_ID);
+	ids.physical_adapter_index = 1;
+	assert_int_equal(qai(f, KMTQAITYPE_PHYSICALADAPTERDEVICEIDS, sizeof(ids), &ids),
+			 STATUS_INVALID_PARAMETER);
+
+	assert_int_equal(qai(f, KMTQAITYPE_DRIVER_DESCRIPTION,
+			     sizeof(struct d3dkmt_driver_description), NULL), 0);
+	memcpy(desc, f->reply + 4, sizeof(desc));
+	for (size_t i = 0; i <= strlen(DXG_CPU_DESCRIPTION); i++)
+		assert_int_equal(desc[i], (uint8_t)DXG_CPU_DESCRIPTION[i]);
+
+	assert_int_equal(qai(f, KMTQAITYPE_UMDRIVERNAME, sizeof(umd), &umd), 0);
+	umd.version = 99;
+	assert_int_equal(qai(f, KMTQAITYPE_UMDRIVERNAME, sizeof(umd), &umd),
+			 STATUS_INVALID_PARAMETER);
+
+	/* Too small for the answer. */
+	assert_int_equal(qai(f, KMTQAITYPE_ADAPTERTYPE, 2, NULL), STATUS_BUFFER_TOO_SMALL);
+	assert_int_equal(qai(f, KMTQAITYPE_DRIVER_DESCRIPTION, 100, NULL),
+			 STATUS_BUFFER_TOO_SMALL);
+	assert_int_equal(qai(f, KMTQAITYPE_UMDRIVERNAME, 4, NULL), STATUS_BUFFER_TOO_SMALL);
+	/* Unknown types. */
+	assert_int_equal(qai(f, KMTQAITYPE_UMDRIVERPRIVATE, 64, NULL), STATUS_NOT_SUPPORTED);
+	assert_int_equal(qai(f, 14, 64, NULL), STATUS_NOT_SUPPORTED);
+	assert_int_equal(qai(f, 0xffffffff, 64, NULL), STATUS_NOT_SUPPORTED);
+}
+
+static void test_adapter_open_close(void **state)
+{
+	struct fx *f = *state;
+	uint32_t h, csz = SZ(struct dxgkvmb_command_closeadapter);
+
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, 0);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_openadapter)), 16);
+	h = word(f, 0);
+	assert_int_not_equal(h, 0);
+	assert_int_equal(word(f, 1), STATUS_SUCCESS);
+	assert_int_equal(word(f, 2), DXGK_VMBUS_INTERFACE_VERSION);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CLOSEADAPTER, 0);
+	arg(f, 0, h + 1);
+	assert_int_equal(call_status(f, csz), STATUS_INVALID_HANDLE);
+	arg(f, 0, h);
+	assert_int_equal(call_status(f, csz), STATUS_SUCCESS);
+	assert_int_equal(call_status(f, csz), STATUS_INVALID_HANDLE);
+	assert_int_equal(f->o.total, 0);
+}
+
+static void test_quota(void **state)
+{
+	struct fx *f = *state;
+	uint32_t n = 0;
+
+	for (;;) {
+		hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATEPROCESS, 0);
+		assert_int_equal(call(f, SZ(struct dxgkvmb_command_createprocess)), 8);
+		if (word(f, 0) == 0)
+			break;
+		n++;
+	}
+	assert_int_equal(n, 1000);
+	assert_int_equal((int32_t)word(f, 1), STATUS_QUOTA_EXCEEDED);
+}
+
+static void test_random_garbage(void **state)
+{
+	struct fx *f = *state;
+	uint32_t seed = 12345;
+
+	create_device(f, create_process(f));
+	for (int i = 0; i < 20000; i++) {
+		uint32_t len = 0;
+
+		for (uint32_t j = 0; j < 256; j++) {
+			seed = seed * 1103515245u + 12345u;
+			f->msg[j] = (uint8_t)(seed >> 16);
+		}
+		/* Keep some messages plausible so handlers run too. */
+		if (i & 1) {
+			uint32_t v = 16, chan = (seed >> 8) & 1, cmd = (seed >> 9) % 16;
+
+			memcpy(f->msg, &v, 4);
+			memcpy(f->msg + 8, chan ? &(struct winluid){ 0, 0 } : &f->vgpu, 8);
+			memcpy(f->msg + 28, &chan, 4);
+			if (chan)
+				cmd += 1000;
+			memcpy(f->msg + 32, &cmd, 4);
+		}
+		len = seed % 300;
+		call(f, len);
+	}
+	assert_true(f->o.total <= 1000);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_not_supported),
+		T(test_short_messages),
+		T(test_bad_header),
+		T(test_unknown_process),
+		T(test_lifecycle_and_cross_process),
+		T(test_oversize_private_data),
+		T(test_query_adapter_info),
+		T(test_adapter_open_close),
+		T(test_quota),
+		T(test_random_garbage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

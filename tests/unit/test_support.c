@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/* Small host helpers: the log rate limiter, option parsing, adapters. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "adapter.h"
+#include "log.h"
+#include "options.h"
+
+static void test_ratelimit(void **state)
+{
+	struct dxg_ratelimit rl = { 0 };
+	uint64_t t = 1000000;
+	unsigned int allowed = 0;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		allowed += dxg_ratelimit_allow(&rl, t + (uint64_t)i);
+	assert_int_equal(allowed, DXG_RATELIMIT_BURST);
+	assert_int_equal(rl.suppressed, 1000 - DXG_RATELIMIT_BURST);
+	/* A new window allows a new burst. */
+	assert_true(dxg_ratelimit_allow(&rl, t + DXG_RATELIMIT_WINDOW_MS));
+	assert_int_equal(rl.suppressed, 0);
+}
+
+static void test_log_levels(void **state)
+{
+	(void)state;
+	assert_int_equal(dxg_log_parse_level("error"), DXG_LOG_ERROR);
+	assert_int_equal(dxg_log_parse_level("WARN"), DXG_LOG_WARN);
+	assert_int_equal(dxg_log_parse_level("warning"), DXG_LOG_WARN);
+	assert_int_equal(dxg_log_parse_level("info"), DXG_LOG_INFO);
+	assert_int_equal(dxg_log_parse_level("3"), DXG_LOG_DEBUG);
+	assert_int_equal(dxg_log_parse_level("4"), -1);
+	assert_int_equal(dxg_log_parse_level("verbose"), -1);
+	assert_int_equal(dxg_log_parse_level(""), -1);
+}
+
+static void test_parse_size(void **state)
+{
+	const struct { const char *s; uint64_t v; } ok[] = {
+		{ "64M", 64ull << 20 }, { "2g", 2ull << 30 }, { "4096K", 4ull << 20 },
+		{ "0x200000", 2ull << 20 }, { "16MiB", 16ull << 20 }, { "8MB", 8ull << 20 },
+		{ "123", 123 },
+	};
+	const char *bad[] = { "", "M", "-1", "12Q", "1MM", "1 M", "99999999999999999999",
+			      "17179869184G" };
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(dxg_parse_size(ok[i].s, &v), 0);
+		assert_int_equal(v, ok[i].v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_not_equal(dxg_parse_size(bad[i], &v), 0);
+}
+
+static void test_options(void **state)
+{
+	struct dxg_options o;
+	char *argv1[] = { "dxghost", "--socket", "/tmp/x.sock", "-m", "8M",
+			  "--adapter", "cpu", "--adapter", "cpu", "--max-vms", "3",
+			  "--max-objects", "77", "--quiet", NULL };
+	char *argv2[] = { "dxghost", NULL };
+	char *argv3[] = { "dxghost", "--shm-size", "6M", NULL };
+
+	(void)state;
+	assert_int_equal(dxg_options_parse(&o, 14, argv1, 0x55), DXG_OPT_RUN);
+	assert_string_equal(o.socket_path, "/tmp/x.sock");
+	assert_int_equal(o.shm_size, 8u << 20);
+	assert_int_equal(o.adapters.count, 2);
+	assert_int_equal(o.max_vms, 3);
+	assert_int_equal(o.max_objects, 77);
+	assert_int_equal(o.log_level, DXG_LOG_ERROR);
+	assert_int_equal(o.adapters.list[1].luid.b, 0x55);
+	assert_int_equal(o.adapters.list[1].luid.a, 2);
+
+	assert_int_equal(dxg_options_parse(&o, 1, argv2, 0x66), DXG_OPT_RUN);
+	assert_string_equal(o.socket_path, DXG_DEFAULT_SOCKET);
+	assert_int_equal(o.shm_size, DXG_DEFAULT_SHM_SIZE);
+	assert_int_equal(o.adapters.count, 1);		/* one cpu by default */
+	assert_int_equal(o.max_objects, DXG_DEFAULT_MAX_OBJECTS);
+
+	assert_int_equal(dxg_options_parse(&o, 3, argv3, 1), DXG_OPT_EXIT_ERR);
+}
+
+static void test_adapters(void **state)
+{
+	struct dxg_adapters a;
+	struct winluid none = { 0, 0 };
+
+	(void)state;
+	dxg_adapters_init(&a, 0x1234);
+	assert_int_equal(dxg_adapters_add(&a, "gpu"), -EINVAL);
+	assert_int_equal(dxg_adapters_add(&a, "CPU"), -EINVAL);
+	for (unsigned int i = 0; i < DXG_IVSHMEM_MAX_ADAPTERS; i++)
+		assert_int_equal(dxg_adapters_add(&a, "cpu"), 0);
+	assert_int_equal(dxg_adapters_add(&a, "cpu"), -ENOSPC);
+	for (unsigned int i = 0; i < a.count; i++)
+		assert_ptr_equal(dxg_adapter_by_vgpu(&a, a.list[i].vgpu_luid), &a.list[i]);
+	assert_null(dxg_adapter_by_vgpu(&a, none));
+	assert_null(dxg_adapter_by_vgpu(&a, a.list[0].luid));	/* not a vGPU LUID */
+}
+
+static void test_utf16(void **state)
+{
+	uint16_t buf[4];
+
+	(void)state;
+	memset(buf, 0xff, sizeof(buf));
+	dxg_utf16_copy(buf, 4, "abcdef");
+	assert_int_equal(buf[0], 'a');
+	assert_int_equal(buf[2], 'c');
+	assert_int_equal(buf[3], 0);		/* truncated, terminated */
+	dxg_utf16_copy(buf, 1, "x");
+	assert_int_equal(buf[0], 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ratelimit),
+		cmocka_unit_test(test_log_levels),
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_adapters),
+		cmocka_unit_test(test_utf16),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
