@@ -101,7 +101,8 @@ start_host "$work/gone.sock" "$work/host-gone.log" || exit 1
 (
   # Stop dxghost once the guest says it holds an open /dev/dxg.
   for _ in $(seq 1200); do
-    if tr -d '\r' <"$work/host-gone.console" 2>/dev/null | grep -q '^HOLDING'; then
+    if [ -f "$work/host-gone.console" ] &&
+       tr -d '\r' <"$work/host-gone.console" | grep -q '^HOLDING'; then
       kill -TERM "$host_pid"; exit 0
     fi
     sleep 0.25
