@@ -28,6 +28,9 @@ struct dxg_cmd {
 	uint32_t min_size;	/* bytes from the command header on */
 	uint32_t flags;		/* DXG_CMD_* */
 	dxg_handler_fn fn;
+	/* For the generic destroy handler: where the victim's handle is, its type. */
+	uint32_t target_off;
+	enum dxg_obj_type target_type;
 };
 
 /* Copy the fixed part of a command (min_size was checked by the dispatcher). */
@@ -163,14 +166,22 @@ static int32_t h_createdevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	return STATUS_SUCCESS;
 }
 
-static int32_t h_destroydevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+/*
+ * Every DESTROY* command that names one object owned by the calling
+ * process: the table says where the handle is and what type it must be;
+ * destroying it destroys its children too.
+ */
+static int32_t h_destroy(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			 const struct dxg_cmd *c)
 {
-	REQ_GET(req, struct dxgkvmb_command_destroydevice, c);
-	struct dxg_obj *d = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
+	d3dkmthandle h;
+	struct dxg_obj *o;
 
-	if (!d)
+	memcpy(&h, req->cmd + c->target_off, sizeof(h));
+	o = req_object(ctx, req, h, c->target_type);
+	if (!o)
 		return STATUS_INVALID_HANDLE;
-	dxg_obj_destroy(ctx->objs, d);
+	dxg_obj_destroy(ctx->objs, o);
 	return STATUS_SUCCESS;
 }
 
@@ -206,23 +217,18 @@ static int32_t h_createcontextvirtual(struct dxg_dispatch_ctx *ctx,
 	return STATUS_SUCCESS;
 }
 
-static int32_t h_destroycontext(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
-{
-	REQ_GET(req, struct dxgkvmb_command_destroycontext, c);
-	struct dxg_obj *x = req_object(ctx, req, c.context, DXG_OBJ_CONTEXT);
-
-	if (!x)
-		return STATUS_INVALID_HANDLE;
-	dxg_obj_destroy(ctx->objs, x);
-	return STATUS_SUCCESS;
-}
-
 /* ---- the table ---- */
 
 #define VGPU(id, fl, type, h) [DXGK_VMBCOMMAND_##id] = \
 	{ #id, DXGKVMB_VGPU_TO_HOST, sizeof(type), (fl), (h) }
 #define GLOBAL(id, fl, type, h) [DXGK_VMBCOMMAND_##id] = \
 	{ #id, DXGKVMB_VM_TO_HOST, sizeof(type), (fl), (h) }
+
+/* A destroy command: handled by h_destroy with its per-command rule. */
+#define DESTROY(id, type, field, objtype) [DXGK_VMBCOMMAND_##id] = \
+	{ #id, DXGKVMB_VGPU_TO_HOST, sizeof(type), \
+	  DXG_CMD_NEEDS_PROCESS | DXG_CMD_NEEDS_ADAPTER, NULL, \
+	  offsetof(type, field), (objtype) }
 
 #define P	DXG_CMD_NEEDS_PROCESS
 #define OP	DXG_CMD_OPT_PROCESS
@@ -245,13 +251,13 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	     h_queryadapterinfo),
 	VGPU(CREATEDEVICE, P | A | HR, struct dxgkvmb_command_createdevice,
 	     h_createdevice),
-	VGPU(DESTROYDEVICE, P | A, struct dxgkvmb_command_destroydevice,
-	     h_destroydevice),
+	DESTROY(DESTROYDEVICE, struct dxgkvmb_command_destroydevice, device,
+		DXG_OBJ_DEVICE),
 	[DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL] = {
 		"CREATECONTEXTVIRTUAL", DXGKVMB_VGPU_TO_HOST,
 		DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, P | A, h_createcontextvirtual },
-	VGPU(DESTROYCONTEXT, P | A, struct dxgkvmb_command_destroycontext,
-	     h_destroycontext),
+	DESTROY(DESTROYCONTEXT, struct dxgkvmb_command_destroycontext, context,
+		DXG_OBJ_CONTEXT),
 };
 
 static const struct dxg_cmd *find_cmd(uint32_t channel_type, uint32_t command)
@@ -261,7 +267,7 @@ static const struct dxg_cmd *find_cmd(uint32_t channel_type, uint32_t command)
 	if (command >= sizeof(commands) / sizeof(commands[0]))
 		return NULL;
 	c = &commands[command];
-	if (!c->fn || c->channel != channel_type)
+	if ((!c->fn && !c->target_off) || c->channel != channel_type)
 		return NULL;
 	return c;
 }
@@ -351,7 +357,7 @@ uint32_t dxg_dispatch(struct dxg_dispatch_ctx *ctx, const void *msg,
 	req.reply = reply;
 	st = validate(ctx, msg, len, &req, &c);
 	if (st >= 0)
-		st = c->fn(ctx, &req);
+		st = c->fn ? c->fn(ctx, &req) : h_destroy(ctx, &req, c);
 	if (st < 0) {
 		if (ctx->rl)
 			dxg_log_rl(ctx->rl, DXG_LOG_DEBUG,

@@ -90,3 +90,16 @@ DXG_API const char *dxg_adaptertype_string(__u32 value, const char *sep,
 		snprintf(out, outsz, "none");
 	return out;
 }
+
+NTSTATUS dxg_query_adapter_info(D3DKMT_HANDLE adapter, __u32 type, void *buf,
+				__u32 size)
+{
+	D3DKMT_QUERYADAPTERINFO q = {
+		.adapter = adapter,
+		.type = type,
+		.private_data = (__u64)(uintptr_t)buf,
+		.private_data_size = size,
+	};
+
+	return D3DKMTQueryAdapterInfo(&q);
+}

@@ -23,18 +23,6 @@ static int fail(const char *label, const char *what, NTSTATUS st)
 	return 1;
 }
 
-static NTSTATUS query(D3DKMT_HANDLE adapter, __u32 type, void *buf, __u32 size)
-{
-	D3DKMT_QUERYADAPTERINFO q = {
-		.adapter = adapter,
-		.type = type,
-		.private_data = (__u64)(uintptr_t)buf,
-		.private_data_size = size,
-	};
-
-	return D3DKMTQueryAdapterInfo(&q);
-}
-
 /* Everything done to one adapter; returns 0 when all steps succeeded. */
 static int demo_adapter(unsigned int index, const D3DKMT_ADAPTERINFO *info)
 {
@@ -63,7 +51,7 @@ static int demo_adapter(unsigned int index, const D3DKMT_ADAPTERINFO *info)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto close_adapter;
 	}
-	st = query(open_args.adapter_handle, KMTQAITYPE_DRIVER_DESCRIPTION, desc,
+	st = dxg_query_adapter_info(open_args.adapter_handle, KMTQAITYPE_DRIVER_DESCRIPTION, desc,
 		   sizeof(*desc));
 	if (!NT_SUCCESS(st)) {
 		free(desc);
@@ -77,13 +65,13 @@ static int demo_adapter(unsigned int index, const D3DKMT_ADAPTERINFO *info)
 		 name, info->adapter_luid.b, info->adapter_luid.a);
 	printf("%s: opened, handle 0x%08X\n", label, open_args.adapter_handle);
 
-	st = query(open_args.adapter_handle, KMTQAITYPE_ADAPTERTYPE, &type,
+	st = dxg_query_adapter_info(open_args.adapter_handle, KMTQAITYPE_ADAPTERTYPE, &type,
 		   sizeof(type));
 	if (!NT_SUCCESS(st)) {
 		fail(label, "QueryAdapterInfo(ADAPTERTYPE)", st);
 		goto close_adapter;
 	}
-	st = query(open_args.adapter_handle, KMTQAITYPE_DRIVERVERSION, &wddm,
+	st = dxg_query_adapter_info(open_args.adapter_handle, KMTQAITYPE_DRIVERVERSION, &wddm,
 		   sizeof(wddm));
 	if (!NT_SUCCESS(st)) {
 		fail(label, "QueryAdapterInfo(DRIVERVERSION)", st);

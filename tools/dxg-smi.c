@@ -64,18 +64,6 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static NTSTATUS query(D3DKMT_HANDLE adapter, __u32 type, void *buf, __u32 size)
-{
-	D3DKMT_QUERYADAPTERINFO q = {
-		.adapter = adapter,
-		.type = type,
-		.private_data = (__u64)(uintptr_t)buf,
-		.private_data_size = size,
-	};
-
-	return D3DKMTQueryAdapterInfo(&q);
-}
-
 static int failed(const char *what, unsigned int index, NTSTATUS st)
 {
 	fprintf(stderr, "%s: adapter %u: %s failed: %s (0x%08X)\n", prog, index,
@@ -91,20 +79,20 @@ static int collect(struct adapter_report *r)
 	D3DKMT_DRIVER_DESCRIPTION *desc;
 	int bad = 0;
 
-	r->type_st = query(h, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type));
+	r->type_st = dxg_query_adapter_info(h, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type));
 	if (NT_SUCCESS(r->type_st))
 		r->type = type.value;
 	else
 		bad |= failed("QueryAdapterInfo(ADAPTERTYPE)", r->index, r->type_st);
 
-	r->ids_st = query(h, KMTQAITYPE_PHYSICALADAPTERDEVICEIDS, &ids, sizeof(ids));
+	r->ids_st = dxg_query_adapter_info(h, KMTQAITYPE_PHYSICALADAPTERDEVICEIDS, &ids, sizeof(ids));
 	if (NT_SUCCESS(r->ids_st))
 		r->ids = ids.device_ids;
 	else
 		bad |= failed("QueryAdapterInfo(PHYSICALADAPTERDEVICEIDS)", r->index,
 			      r->ids_st);
 
-	r->wddm_st = query(h, KMTQAITYPE_DRIVERVERSION, &r->wddm, sizeof(r->wddm));
+	r->wddm_st = dxg_query_adapter_info(h, KMTQAITYPE_DRIVERVERSION, &r->wddm, sizeof(r->wddm));
 	if (!NT_SUCCESS(r->wddm_st))
 		bad |= failed("QueryAdapterInfo(DRIVERVERSION)", r->index, r->wddm_st);
 
@@ -113,7 +101,7 @@ static int collect(struct adapter_report *r)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
-	r->desc_st = query(h, KMTQAITYPE_DRIVER_DESCRIPTION, desc, sizeof(*desc));
+	r->desc_st = dxg_query_adapter_info(h, KMTQAITYPE_DRIVER_DESCRIPTION, desc, sizeof(*desc));
 	if (NT_SUCCESS(r->desc_st))
 		dxg_utf16_to_utf8(desc->driver_description, D3DKMT_DRIVER_DESCRIPTION_LENGTH,
 			      r->description, sizeof(r->description));

@@ -284,6 +284,13 @@ DXG_API size_t dxg_utf16_to_utf8(const __u16 *in, size_t n, char *out,
 DXG_API const char *dxg_adaptertype_string(__u32 value, const char *sep,
 					   char *out, size_t outsz);
 
+/*
+ * D3DKMTQueryAdapterInfo for one query @type into @buf (@size bytes): the
+ * struct filled in for the caller.
+ */
+DXG_API NTSTATUS dxg_query_adapter_info(D3DKMT_HANDLE adapter, __u32 type,
+					void *buf, __u32 size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -80,18 +80,6 @@ static int expect_bad_handle(const char *name, NTSTATUS got)
 	return 0;
 }
 
-static NTSTATUS query(D3DKMT_HANDLE adapter, __u32 type, void *buf, __u32 size)
-{
-	D3DKMT_QUERYADAPTERINFO q = {
-		.adapter = adapter,
-		.type = type,
-		.private_data = (__u64)(uintptr_t)buf,
-		.private_data_size = size,
-	};
-
-	return D3DKMTQueryAdapterInfo(&q);
-}
-
 static NTSTATUS close_adapter(D3DKMT_HANDLE h)
 {
 	D3DKMT_CLOSEADAPTER c = { .adapter_handle = h };
@@ -213,7 +201,7 @@ static void test_open_query(const D3DKMT_ADAPTERINFO *info)
 	expect_status("open-from-unknown-luid", D3DKMTOpenAdapterFromLuid(&bad),
 		      STATUS_INVALID_PARAMETER);
 
-	st = query(o.adapter_handle, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type));
+	st = dxg_query_adapter_info(o.adapter_handle, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type));
 	if (NT_SUCCESS(st) && (type.value & D3DKMT_ADAPTERTYPE_PARAVIRTUALIZED))
 		pass("query-adaptertype");
 	else
@@ -221,13 +209,13 @@ static void test_open_query(const D3DKMT_ADAPTERINFO *info)
 		      type.value, dxg_adaptertype_string(type.value, ",", text,
 							 sizeof(text)));
 
-	st = query(o.adapter_handle, KMTQAITYPE_DRIVERVERSION, &wddm, sizeof(wddm));
+	st = dxg_query_adapter_info(o.adapter_handle, KMTQAITYPE_DRIVERVERSION, &wddm, sizeof(wddm));
 	if (NT_SUCCESS(st) && wddm >= KMT_DRIVERVERSION_WDDM_2_0)
 		pass("query-driverversion");
 	else
 		failf("query-driverversion", "%s, %u", dxg_ntstatus_name(st), wddm);
 
-	st = query(o.adapter_handle, KMTQAITYPE_PHYSICALADAPTERDEVICEIDS, &ids,
+	st = dxg_query_adapter_info(o.adapter_handle, KMTQAITYPE_PHYSICALADAPTERDEVICEIDS, &ids,
 		   sizeof(ids));
 	if (NT_SUCCESS(st) && ids.device_ids.vendor_id)
 		pass("query-device-ids");
@@ -237,7 +225,7 @@ static void test_open_query(const D3DKMT_ADAPTERINFO *info)
 
 	desc = calloc(1, sizeof(*desc));
 	if (desc) {
-		st = query(o.adapter_handle, KMTQAITYPE_DRIVER_DESCRIPTION, desc,
+		st = dxg_query_adapter_info(o.adapter_handle, KMTQAITYPE_DRIVER_DESCRIPTION, desc,
 			   sizeof(*desc));
 		dxg_utf16_to_utf8(desc->driver_description,
 				  D3DKMT_DRIVER_DESCRIPTION_LENGTH, text, sizeof(text));
@@ -247,14 +235,14 @@ static void test_open_query(const D3DKMT_ADAPTERINFO *info)
 			failf("query-description", "%s, \"%s\"", dxg_ntstatus_name(st), text);
 
 		expect_status("query-buffer-too-small",
-			      query(o.adapter_handle, KMTQAITYPE_DRIVER_DESCRIPTION,
+			      dxg_query_adapter_info(o.adapter_handle, KMTQAITYPE_DRIVER_DESCRIPTION,
 				    desc, 16),
 			      STATUS_BUFFER_TOO_SMALL);
 		free(desc);
 	}
 
 	expect_bad_handle("query-bad-handle",
-			  query(0x40000fc0u, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type)));
+			  dxg_query_adapter_info(0x40000fc0u, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type)));
 
 	expect_status("close-adapter", close_adapter(o.adapter_handle), STATUS_SUCCESS);
 	expect_bad_handle("close-adapter-twice", close_adapter(o.adapter_handle));
@@ -363,7 +351,7 @@ static int fork_child(D3DKMT_HANDLE parent_adapter, int threads)
 		      fd, r, strerror(errno));
 
 	/* Not a retrying call: the child's first use fails, nothing reopened. */
-	st = query(parent_adapter, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type));
+	st = dxg_query_adapter_info(parent_adapter, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type));
 	expect_status("fork-non-retrying-call", st, STATUS_UNSUCCESSFUL);
 
 	st = enum2_count(&count);
@@ -381,7 +369,7 @@ static int fork_child(D3DKMT_HANDLE parent_adapter, int threads)
 
 	st = enum3(list, D3DKMT_ADAPTERS_MAX, &n);
 	if (NT_SUCCESS(st) && n &&
-	    NT_SUCCESS(query(list[0].adapter_handle, KMTQAITYPE_ADAPTERTYPE, &type,
+	    NT_SUCCESS(dxg_query_adapter_info(list[0].adapter_handle, KMTQAITYPE_ADAPTERTYPE, &type,
 			     sizeof(type))))
 		pass("fork-child-works");
 	else
@@ -421,7 +409,7 @@ static void test_fork(const D3DKMT_ADAPTERINFO *info)
 
 	/* The children's reopen did not disturb the parent. */
 	if (NT_SUCCESS(enum2_count(&count)) &&
-	    NT_SUCCESS(query(info->adapter_handle, KMTQAITYPE_ADAPTERTYPE, &type,
+	    NT_SUCCESS(dxg_query_adapter_info(info->adapter_handle, KMTQAITYPE_ADAPTERTYPE, &type,
 			     sizeof(type))))
 		pass("fork-parent-unaffected");
 	else
@@ -440,7 +428,7 @@ static void test_close_dxcore(void)
 	else
 		failf("close-dxcore-device", "fd is still %d", dxg_fd());
 	expect_status("closed-non-retrying-call",
-		      query(0x40000fc0u, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type)),
+		      dxg_query_adapter_info(0x40000fc0u, KMTQAITYPE_ADAPTERTYPE, &type, sizeof(type)),
 		      STATUS_UNSUCCESSFUL);
 	st = enum2_count(&count);
 	if (NT_SUCCESS(st) && count >= 1 && dxg_fd() >= 0)
