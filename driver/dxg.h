@@ -88,6 +88,9 @@ enum dxg_host_state {
 
 struct dxg_adapter;
 
+/* Hosts whose processes are created at open (later ones: on first use). */
+#define DXG_MAX_HOSTS		16
+
 struct dxg_host {
 	struct kref ref;
 	struct list_head node;		/* dxg_registry.hosts, registry lock */
@@ -136,6 +139,8 @@ bool dxg_registry_empty(void);
 unsigned int dxg_registry_collect(struct dxg_adapter **out, unsigned int max,
 				  bool compute_only, unsigned int *total);
 struct dxg_adapter *dxg_registry_find_luid(const struct winluid *luid);
+u64 dxg_registry_next_process_id(void);
+unsigned int dxg_registry_hosts(struct dxg_host **out, unsigned int max);
 extern const struct file_operations dxg_fops;
 
 /* ---- transports ---- */
@@ -190,6 +195,7 @@ struct dxg_process {
 
 struct dxg_process *dxg_process_create(void);
 void dxg_process_destroy(struct dxg_process *p);
+int dxg_process_attach_hosts(struct dxg_process *p);
 int dxg_process_host_handle(struct dxg_process *p, struct dxg_host *host,
 			    d3dkmthandle *out);
 

@@ -21,11 +21,13 @@ struct dxg_registry {
 	unsigned int num_hosts;
 	struct miscdevice misc;
 	bool registered;
+	atomic64_t process_ids;		/* cookies for CREATEPROCESS */
 };
 
 static struct dxg_registry dxg_registry = {
 	.lock = __MUTEX_INITIALIZER(dxg_registry.lock),
 	.hosts = LIST_HEAD_INIT(dxg_registry.hosts),
+	.process_ids = ATOMIC64_INIT(0),
 	.misc = {
 		.minor = MISC_DYNAMIC_MINOR,
 		.name = "dxg",
@@ -107,6 +109,34 @@ unsigned int dxg_registry_collect(struct dxg_adapter **out, unsigned int max,
 	return n;
 }
 
+u64 dxg_registry_next_process_id(void)
+{
+	return atomic64_inc_return(&dxg_registry.process_ids);
+}
+
+/*
+ * Referenced active hosts, at most @max, for work that must not hold the
+ * registry lock (host round trips).
+ */
+unsigned int dxg_registry_hosts(struct dxg_host **out, unsigned int max)
+{
+	struct dxg_registry *r = &dxg_registry;
+	struct dxg_host *host;
+	unsigned int n = 0;
+
+	mutex_lock(&r->lock);
+	list_for_each_entry(host, &r->hosts, node) {
+		if (n == max)
+			break;
+		if (!dxg_host_active(host))
+			continue;
+		dxg_host_get(host);
+		out[n++] = host;
+	}
+	mutex_unlock(&r->lock);
+	return n;
+}
+
 struct dxg_adapter *dxg_registry_find_luid(const struct winluid *luid)
 {
 	struct dxg_registry *r = &dxg_registry;
@@ -135,9 +165,15 @@ out:
 static int dxg_open(struct inode *inode, struct file *f)
 {
 	struct dxg_process *p = dxg_process_create();
+	int ret;
 
 	if (!p)
 		return -ENOMEM;
+	ret = dxg_process_attach_hosts(p);
+	if (ret) {
+		dxg_process_destroy(p);
+		return ret;
+	}
 	f->private_data = p;
 	return nonseekable_open(inode, f);
 }

@@ -4,9 +4,10 @@
  *
  * A process belongs to the thread group that opened the file; the ioctl
  * dispatcher refuses every other caller.  Its host process on a given host
- * is created lazily, by the first command that needs one (CREATEPROCESS,
- * with a per-open 64-bit id as the cookie: kernel pointers never go to a
- * host).  Enumerating and opening adapters needs none.  At release every
+ * is created when the file is opened, on every host present then, and
+ * on a host that appears later by the first command that needs one
+ * (CREATEPROCESS, with a per-open 64-bit id as the cookie: kernel pointers
+ * never go to a host).  At release every
  * local object is dropped and each host is told DESTROYPROCESS; the host
  * frees whatever the process still owned there.
  */
@@ -23,8 +24,6 @@ struct dxg_process_host {
 	d3dkmthandle handle;		/* the host's process handle */
 };
 
-static atomic64_t dxg_process_ids = ATOMIC64_INIT(0);
-
 struct dxg_process *dxg_process_create(void)
 {
 	struct dxg_process *p = kzalloc(sizeof(*p), GFP_KERNEL);
@@ -32,7 +31,7 @@ struct dxg_process *dxg_process_create(void)
 	if (!p)
 		return NULL;
 	p->tgid = get_pid(task_tgid(current));
-	p->id = atomic64_inc_return(&dxg_process_ids);
+	p->id = dxg_registry_next_process_id();
 	mutex_init(&p->lock);
 	INIT_LIST_HEAD(&p->hosts);
 	dxg_handle_table_init(&p->handles);
@@ -97,6 +96,22 @@ int dxg_process_host_handle(struct dxg_process *p, struct dxg_host *host,
 	*out = link->handle;
 out:
 	mutex_unlock(&p->lock);
+	return ret;
+}
+
+/* Create the process on every host present now (at open). */
+int dxg_process_attach_hosts(struct dxg_process *p)
+{
+	struct dxg_host *hosts[DXG_MAX_HOSTS];
+	unsigned int i, n = dxg_registry_hosts(hosts, ARRAY_SIZE(hosts));
+	d3dkmthandle h;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ret)
+			ret = dxg_process_host_handle(p, hosts[i], &h);
+		dxg_host_put(hosts[i]);
+	}
 	return ret;
 }
 

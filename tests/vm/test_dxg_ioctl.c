@@ -780,12 +780,16 @@ int main(int argc, char **argv)
 	else
 		fail("/dev/dxg is a character device, mode 0666", "%s",
 		     strerror(errno));
+	procs = host_stat("dxg_host_processes");
 	fd = open_dxg();
 	if (fd < 0) {
 		fail("open /dev/dxg", "%s", strerror(errno));
 		return 1;
 	}
 	pass("open /dev/dxg");
+	/* Opening alone makes the process exist on the host (CREATEPROCESS). */
+	expect("open creates the host process",
+	       (int)(host_stat("dxg_host_processes") - procs), 1);
 
 	test_dispatch(fd);
 	test_enum2(fd);
