@@ -9,6 +9,7 @@ packages=(
   libcmocka-dev valgrind sparse
   linux-headers-amd64 kmod
   qemu-system-x86 busybox-static cpio gzip xz-utils
+  libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools
 )
 
 missing=()
