@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The command-stream validator/executor.  One decoder serves both passes:
+ * pass 1 decodes and checks every command (nothing runs), pass 2 decodes
+ * again and runs each one.  Decoding twice costs little next to the work
+ * and keeps one place that knows the format; the buffer is a private copy,
+ * so both passes see the same bytes.
+ */
+#include "cmdstream.h"
+
+#include <string.h>
+
+#include "dxg/ntstatus.h"
+
+DXG_STATIC_ASSERT(DXG_CMD_MAX_BINDINGS == DXG_ENGINE_MAX_BINDINGS,
+		  "the stream's and the engine's binding limits agree");
+DXG_STATIC_ASSERT(DXG_CMD_MAX_PUSH_SIZE == DXG_ENGINE_MAX_PUSH_CONSTANTS,
+		  "the stream's and the engine's push limits agree");
+
+/* One decoded, checked command, ready for the engine. */
+struct cmd {
+	uint16_t opcode;
+	void *dst;
+	const void *src;
+	uint64_t size;
+	uint32_t pattern;
+	struct dxg_engine_dispatch d;	/* DISPATCH only */
+};
+
+/* A host pointer for [va, va + len) inside one mapping, or NULL: a fault. */
+#define xlate(s, va, len) dxg_gpuva_translate((s), (va), (len))
+
+static int32_t decode_copy(const uint8_t *p, const struct dxg_gpuva_space *s,
+			   const struct dxg_engine *e, struct cmd *c)
+{
+	struct dxg_cmd_copy k;
+
+	memcpy(&k, p, sizeof(k));
+	if (k.hdr.size_bytes != sizeof(k) || k.size == 0)
+		return STATUS_INVALID_PARAMETER;
+	if (!e->ops->copy)
+		return STATUS_NOT_SUPPORTED;
+	c->src = xlate(s, k.src_va, k.size);
+	c->dst = xlate(s, k.dst_va, k.size);
+	if (!c->src || !c->dst)
+		return STATUS_ACCESS_DENIED;
+	c->size = k.size;
+	return STATUS_SUCCESS;
+}
+
+static int32_t decode_fill(const uint8_t *p, const struct dxg_gpuva_space *s,
+			   const struct dxg_engine *e, struct cmd *c)
+{
+	struct dxg_cmd_fill k;
+
+	memcpy(&k, p, sizeof(k));
+	if (k.hdr.size_bytes != sizeof(k) || k.reserved || k.size == 0 ||
+	    (k.size & 3) || (k.dst_va & 3))
+		return STATUS_INVALID_PARAMETER;
+	if (!e->ops->fill)
+		return STATUS_NOT_SUPPORTED;
+	c->dst = xlate(s, k.dst_va, k.size);
+	if (!c->dst)
+		return STATUS_ACCESS_DENIED;
+	c->size = k.size;
+	c->pattern = k.pattern;
+	return STATUS_SUCCESS;
+}
+
+static int32_t decode_timestamp(const uint8_t *p,
+				const struct dxg_gpuva_space *s,
+				const struct dxg_engine *e, struct cmd *c)
+{
+	struct dxg_cmd_timestamp k;
+
+	memcpy(&k, p, sizeof(k));
+	if (k.hdr.size_bytes != sizeof(k) || (k.dst_va & 7))
+		return STATUS_INVALID_PARAMETER;
+	if (!e->ops->timestamp)
+		return STATUS_NOT_SUPPORTED;
+	c->dst = xlate(s, k.dst_va, sizeof(uint64_t));
+	if (!c->dst)
+		return STATUS_ACCESS_DENIED;
+	return STATUS_SUCCESS;
+}
+
+static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
+			       const struct dxg_gpuva_space *s,
+			       const struct dxg_engine *e, struct cmd *c)
+{
+	struct dxg_engine_dispatch *d = &c->d;
+	struct dxg_cmd_dispatch k;
+	struct dxg_cmd_binding b;
+	uint32_t i, seen = 0;
+	const uint8_t *q;
+
+	if (size < sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, p, sizeof(k));
+	/* Both counts are bounded before the size formula uses them. */
+	if (k.num_bindings > DXG_CMD_MAX_BINDINGS ||
+	    k.push_size > DXG_CMD_MAX_PUSH_SIZE || (k.push_size & 3) ||
+	    k.reserved || k.pipeline == 0 ||
+	    size != DXG_CMD_DISPATCH_SIZE(k.num_bindings, k.push_size))
+		return STATUS_INVALID_PARAMETER;
+	if (!e->ops->dispatch)
+		return STATUS_NOT_SUPPORTED;
+	d->pipeline = k.pipeline;
+	memcpy(d->groups, k.groups, sizeof(d->groups));
+	d->num_bindings = k.num_bindings;
+	q = p + sizeof(k);
+	for (i = 0; i < k.num_bindings; i++, q += sizeof(b)) {
+		memcpy(&b, q, sizeof(b));
+		if (b.reserved || b.binding >= DXG_CMD_MAX_BINDINGS ||
+		    (seen & (1u << b.binding)) || b.size == 0)
+			return STATUS_INVALID_PARAMETER;
+		seen |= 1u << b.binding;
+		d->bindings[i].binding = b.binding;
+		d->bindings[i].size = b.size;
+		d->bindings[i].host = xlate(s, b.va, b.size);
+		if (!d->bindings[i].host)
+			return STATUS_ACCESS_DENIED;
+	}
+	d->push_size = k.push_size;
+	memcpy(d->push, q, k.push_size);
+	return STATUS_SUCCESS;
+}
+
+/*
+ * Decodes the command at p (@room bytes left in the buffer) into *c and
+ * returns its size in *csize.  Checks everything a command can get wrong.
+ */
+static int32_t decode(const uint8_t *p, uint32_t room,
+		      const struct dxg_gpuva_space *s,
+		      const struct dxg_engine *e, struct cmd *c,
+		      uint32_t *csize)
+{
+	struct dxg_cmd_header h;
+
+	if (room < sizeof(h))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&h, p, sizeof(h));
+	if (h.size_bytes < sizeof(h) || (h.size_bytes & 7) ||
+	    h.size_bytes > room || h.flags)
+		return STATUS_INVALID_PARAMETER;
+	*csize = h.size_bytes;
+	c->opcode = h.opcode;
+	switch (h.opcode) {
+	case DXG_CMD_NOP:
+		return STATUS_SUCCESS;
+	case DXG_CMD_BARRIER:
+		return h.size_bytes == sizeof(struct dxg_cmd_barrier) ?
+			STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+	/* Each fixed-size opcode checks size_bytes before reading its payload. */
+	case DXG_CMD_COPY:
+		if (h.size_bytes != sizeof(struct dxg_cmd_copy))
+			return STATUS_INVALID_PARAMETER;
+		return decode_copy(p, s, e, c);
+	case DXG_CMD_FILL:
+		if (h.size_bytes != sizeof(struct dxg_cmd_fill))
+			return STATUS_INVALID_PARAMETER;
+		return decode_fill(p, s, e, c);
+	case DXG_CMD_TIMESTAMP:
+		if (h.size_bytes != sizeof(struct dxg_cmd_timestamp))
+			return STATUS_INVALID_PARAMETER;
+		return decode_timestamp(p, s, e, c);
+	case DXG_CMD_DISPATCH:
+		return decode_dispatch(p, h.size_bytes, s, e, c);
+	default:
+		return STATUS_ILLEGAL_INSTRUCTION;
+	}
+}
+
+static int32_t run(struct dxg_engine *e, const struct cmd *c)
+{
+	switch (c->opcode) {
+	case DXG_CMD_COPY:
+		return e->ops->copy(e, c->dst, c->src, c->size);
+	case DXG_CMD_FILL:
+		return e->ops->fill(e, c->dst, c->size, c->pattern);
+	case DXG_CMD_TIMESTAMP:
+		return e->ops->timestamp(e, c->dst);
+	case DXG_CMD_DISPATCH:
+		return e->ops->dispatch(e, &c->d);
+	case DXG_CMD_BARRIER:
+		/* Engines that batch wait here; ordering is all a barrier means. */
+		return e->ops->flush ? e->ops->flush(e) : STATUS_SUCCESS;
+	default:
+		return STATUS_SUCCESS;
+	}
+}
+
+/* Both passes; @e_run NULL validates only. */
+static int32_t walk(const void *buf, size_t len,
+		    const struct dxg_gpuva_space *s, const struct dxg_engine *e,
+		    struct dxg_engine *e_run, uint32_t *bad_index)
+{
+	const uint8_t *p = buf;
+	struct dxg_cmdbuf_header h;
+	uint32_t off, i, csize = 0;
+	struct cmd c;
+	int32_t st;
+
+	*bad_index = DXG_CMD_INDEX_HEADER;
+	if (!buf || len < sizeof(h))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != DXG_CMDBUF_MAGIC)
+		return STATUS_INVALID_PARAMETER;
+	if (h.version != DXG_CMDBUF_VERSION)
+		return STATUS_NOT_SUPPORTED;
+	if (h.size_bytes < sizeof(h) || h.size_bytes > len ||
+	    h.size_bytes > DXG_CMDBUF_MAX_SIZE || (h.size_bytes & 7) ||
+	    h.num_commands > (h.size_bytes - sizeof(h)) / sizeof(struct dxg_cmd_header))
+		return STATUS_INVALID_PARAMETER;
+	off = sizeof(h);
+	for (i = 0; i < h.num_commands; i++) {
+		*bad_index = i;
+		st = decode(p + off, h.size_bytes - off, s, e, &c, &csize);
+		if (st < 0)
+			return st;
+		if (e_run) {
+			st = run(e_run, &c);
+			if (st < 0)
+				return st;
+		}
+		off += csize;	/* csize <= h.size_bytes - off: no overflow */
+	}
+	/* The commands must account for every byte the header claims. */
+	if (off != h.size_bytes) {
+		*bad_index = DXG_CMD_INDEX_HEADER;
+		return STATUS_INVALID_PARAMETER;
+	}
+	if (e_run && e_run->ops->flush) {
+		*bad_index = h.num_commands;	/* "after the last command" */
+		st = e_run->ops->flush(e_run);
+		if (st < 0)
+			return st;
+	}
+	return STATUS_SUCCESS;
+}
+
+int32_t dxg_cmdstream_validate(const void *buf, size_t len,
+			       const struct dxg_gpuva_space *va,
+			       const struct dxg_engine *e, uint32_t *bad_index)
+{
+	uint32_t idx;
+	int32_t st = walk(buf, len, va, e, NULL, &idx);
+
+	if (st < 0)
+		*bad_index = idx;
+	return st;
+}
+
+int32_t dxg_cmdstream_execute(const void *buf, size_t len,
+			      const struct dxg_gpuva_space *va,
+			      struct dxg_engine *e, uint32_t *bad_index)
+{
+	uint32_t idx;
+	int32_t st = walk(buf, len, va, e, NULL, &idx);
+
+	if (st >= 0)
+		st = walk(buf, len, va, e, e, &idx);
+	if (st < 0)
+		*bad_index = idx;
+	return st;
+}
+
+int32_t dxg_escape_check_create_pipeline(const void *buf, size_t len,
+				struct dxg_escape_create_pipeline *out,
+				const uint8_t **spirv)
+{
+	struct dxg_escape_create_pipeline k;
+	uint32_t magic;
+
+	if (!buf || len < sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, buf, sizeof(k));
+	if (k.op != DXG_ESCAPE_CREATE_PIPELINE || k.entry[0] == '\0' ||
+	    !memchr(k.entry, '\0', sizeof(k.entry)) ||
+	    k.num_bindings > DXG_CMD_MAX_BINDINGS ||
+	    k.push_size > DXG_CMD_MAX_PUSH_SIZE || (k.push_size & 3) ||
+	    k.spirv_size < 5 * sizeof(uint32_t) ||	/* the module header */
+	    k.spirv_size > DXG_SPIRV_MAX_SIZE || (k.spirv_size & 3) ||
+	    len - sizeof(k) != k.spirv_size)
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&magic, (const uint8_t *)buf + sizeof(k), sizeof(magic));
+	if (magic != DXG_SPIRV_MAGIC)
+		return STATUS_INVALID_PARAMETER;
+	*out = k;
+	*spirv = (const uint8_t *)buf + sizeof(k);
+	return STATUS_SUCCESS;
+}
+
+int32_t dxg_escape_check_destroy_pipeline(const void *buf, size_t len,
+				struct dxg_escape_destroy_pipeline *out)
+{
+	struct dxg_escape_destroy_pipeline k;
+
+	if (!buf || len != sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, buf, sizeof(k));
+	if (k.op != DXG_ESCAPE_DESTROY_PIPELINE || k.reserved || k.pipeline == 0)
+		return STATUS_INVALID_PARAMETER;
+	*out = k;
+	return STATUS_SUCCESS;
+}

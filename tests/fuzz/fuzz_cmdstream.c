@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: the command-stream validator/executor on arbitrary
+ * bytes, against a GPU VA space with a few mappings (fuzz_layout.h).  Each
+ * input runs twice: on the CPU engine (copy/fill/timestamp really touch the
+ * mapped blocks) and on a compute engine that touches every byte of every
+ * binding it is given, so a translation that strays outside a mapping
+ * trips ASan.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdstream.h"
+#include "dxg/ntstatus.h"
+#include "engine_cpu.h"
+#include "fuzz_layout.h"
+#include "fuzz_seeds.h"
+
+static struct dxg_gpuva_space *space;
+static struct dxg_engine *cpu;
+
+static int32_t touch_dispatch(struct dxg_engine *e,
+			      const struct dxg_engine_dispatch *d)
+{
+	volatile uint8_t sum = 0;
+	uint32_t i;
+	uint64_t j;
+
+	(void)e;
+	if (d->num_bindings > DXG_ENGINE_MAX_BINDINGS ||
+	    d->push_size > DXG_ENGINE_MAX_PUSH_CONSTANTS)
+		abort();
+	for (i = 0; i < d->num_bindings; i++) {
+		uint8_t *p = d->bindings[i].host;
+
+		for (j = 0; j < d->bindings[i].size; j++)
+			sum ^= p[j];
+		p[d->bindings[i].size - 1] = sum;
+	}
+	for (i = 0; i < d->push_size; i++)
+		sum ^= d->push[i];
+	return STATUS_SUCCESS;
+}
+
+static int32_t fwd_copy(struct dxg_engine *e, void *dst, const void *src,
+			uint64_t size)
+{
+	(void)e;
+	return cpu->ops->copy(cpu, dst, src, size);
+}
+
+static int32_t fwd_fill(struct dxg_engine *e, void *dst, uint64_t size,
+			uint32_t pattern)
+{
+	(void)e;
+	return cpu->ops->fill(cpu, dst, size, pattern);
+}
+
+static int32_t fwd_timestamp(struct dxg_engine *e, uint64_t *dst)
+{
+	(void)e;
+	return cpu->ops->timestamp(cpu, dst);
+}
+
+static const struct dxg_engine_ops compute_ops = {
+	.name = "fuzz-compute",
+	.copy = fwd_copy,
+	.fill = fwd_fill,
+	.timestamp = fwd_timestamp,
+	.dispatch = touch_dispatch,
+};
+static struct dxg_engine compute = { &compute_ops };
+
+static void setup(void)
+{
+	static const struct { uint64_t va, size; } maps[] = FZ_MAPPINGS;
+	uint64_t va;
+	unsigned int i;
+
+	space = dxg_gpuva_create(DXG_GPUVA_BASE, DXG_GPUVA_SIZE);
+	cpu = dxg_engine_cpu_create();
+	if (!space || !cpu ||
+	    dxg_gpuva_reserve(space, FZ_RES1, 0, 0, FZ_RES1_SIZE, 0, &va) ||
+	    dxg_gpuva_reserve(space, FZ_RES2, 0, 0, FZ_RES2_SIZE, 0, &va))
+		abort();
+	for (i = 0; i < FZ_NUM_MAPPINGS; i++) {
+		/* Never freed: they live as long as the fuzzer. */
+		void *host = calloc(1, maps[i].size);
+
+		if (!host || dxg_gpuva_map(space, maps[i].va, maps[i].size, host, i))
+			abort();
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint32_t bad = 0;
+	int32_t v, st;
+
+	v = dxg_cmdstream_validate(data, size, space, &compute, &bad);
+	st = dxg_cmdstream_execute(data, size, space, &compute, &bad);
+	/* Validation is the first half of execution: they must agree. */
+	if ((v < 0) != (st < 0))
+		abort();
+	st = dxg_cmdstream_execute(data, size, space, cpu, &bad);
+	if (st >= 0 && v < 0)
+		abort();
+	return 0;
+}
+
+/* ---- seeds (DXG_FUZZ_SEEDS=DIR) ---- */
+
+struct seed {
+	uint8_t b[2048];
+	uint32_t len, n;
+};
+
+static void add(struct seed *s, const void *p, uint32_t n)
+{
+	if (s->len + n > sizeof(s->b))
+		abort();
+	memcpy(s->b + s->len, p, n);
+	s->len += n;
+}
+
+static void emit(struct seed *s, const char *dir, const char *name)
+{
+	struct dxg_cmdbuf_header h = { DXG_CMDBUF_MAGIC, DXG_CMDBUF_VERSION,
+				       s->len, s->n };
+	uint32_t bad;
+
+	memcpy(s->b, &h, sizeof(h));
+	/* A seed that does not run cleanly would teach the fuzzer nothing. */
+	if (dxg_cmdstream_execute(s->b, s->len, space, &compute, &bad) < 0)
+		abort();
+	fz_write_seed(dir, name, s->b, s->len);
+	memset(s, 0, sizeof(*s));
+	s->len = sizeof(h);
+}
+
+static void write_seeds(const char *dir)
+{
+	struct seed s = { .len = sizeof(struct dxg_cmdbuf_header) };
+	struct dxg_cmd_copy c = { { DXG_CMD_COPY, 0, sizeof(c) },
+				  FZ_RES1 + 64, FZ_RES1 + 8 * FZ_PG, 256 };
+	struct dxg_cmd_fill f = { { DXG_CMD_FILL, 0, sizeof(f) },
+				  FZ_RES2, FZ_PG, 0xa5a5a5a5u, 0 };
+	struct dxg_cmd_timestamp t = { { DXG_CMD_TIMESTAMP, 0, sizeof(t) },
+				       FZ_RES1 + 4 * FZ_PG + 8 };
+	struct dxg_cmd_header nop = { DXG_CMD_NOP, 0, 16 };
+	struct dxg_cmd_header bar = { DXG_CMD_BARRIER, 0, 8 };
+	struct dxg_cmd_dispatch d = {
+		{ DXG_CMD_DISPATCH, 0, (uint32_t)DXG_CMD_DISPATCH_SIZE(2, 12) },
+		1, { 8, 1, 1 }, 2, 12, 0 };
+	struct dxg_cmd_binding b[2] = {
+		{ 0, 0, FZ_RES1, 4 * FZ_PG },
+		{ 1, 0, FZ_RES2 + 128, 256 },
+	};
+	const uint32_t push[4] = { 1, 2, 3, 0 };
+	const uint64_t zero = 0;
+
+	emit(&s, dir, "empty");
+	add(&s, &c, sizeof(c)); s.n++;
+	add(&s, &f, sizeof(f)); s.n++;
+	add(&s, &bar, sizeof(bar)); s.n++;
+	add(&s, &t, sizeof(t)); s.n++;
+	add(&s, &nop, sizeof(nop)); add(&s, &zero, 8); s.n++;
+	emit(&s, dir, "copy-fill-ts");
+	add(&s, &d, sizeof(d));
+	add(&s, b, sizeof(b));
+	add(&s, push, 16);
+	s.n++;
+	add(&s, &bar, sizeof(bar)); s.n++;
+	c.src_va = FZ_RES1 + 4 * FZ_PG - 16;	/* overlapping, at an edge */
+	c.dst_va = FZ_RES1 + 4 * FZ_PG - 12;
+	c.size = 12;
+	add(&s, &c, sizeof(c)); s.n++;
+	emit(&s, dir, "dispatch");
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *dir = getenv("DXG_FUZZ_SEEDS");
+
+	(void)argc;
+	(void)argv;
+	setup();
+	if (dir) {
+		write_seeds(dir);
+		exit(0);
+	}
+	return 0;
+}

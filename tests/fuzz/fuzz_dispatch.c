@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: the protocol dispatcher (host/dispatch.c) on arbitrary
+ * guest->host messages, with a fresh VM per input (object table and
+ * IO-space heap, so the memory commands run too) so that inputs stay
+ * independent.  An input is a sequence of messages, each a 4-byte
+ * little-endian length (clipped to what is left) and that many bytes, so
+ * the fuzzer can create a process, open an adapter, create a device... and
+ * reach the handlers behind them.  Each message is copied into a heap block
+ * of exactly its length: an over-read trips ASan, as a read past the
+ * private copy would in dxghost.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "dxg/protocol.h"
+#include "memory.h"
+#include "vm.h"
+#include "fuzz_layout.h"
+#include "fuzz_seeds.h"
+
+/* Enough to exercise the quota path without slowing every input down. */
+#define FZ_MAX_OBJECTS	64
+#define FZ_MAX_MESSAGES	64
+/* A small BAR2 with dxghost's layout: the IO space starts where a VM's does. */
+#define FZ_SHM_SIZE	(DXG_VM_IO_SPACE_OFFSET + (4u << 20))
+
+/* The VM's shared memory, reused by every input (its contents do not matter). */
+static uint8_t *fz_shm(void)
+{
+	static uint8_t *shm;
+
+	if (!shm && !(shm = calloc(1, FZ_SHM_SIZE)))
+		abort();
+	return shm;
+}
+
+/* A fresh VM: object table, IO-space heap, two CPU adapters. */
+static void vm_init(struct dxg_objects *objs, struct dxg_mem *mem,
+		    struct dxg_adapters *ads, struct dxg_dispatch_ctx *ctx)
+{
+	if (dxg_objects_init(objs, FZ_MAX_OBJECTS) ||
+	    dxg_mem_init(mem, fz_shm(), FZ_SHM_SIZE, DXG_VM_IO_SPACE_OFFSET))
+		abort();
+	objs->release = dxg_mem_release;
+	objs->release_arg = mem;
+	dxg_adapters_init(ads, FZ_LUID_HIGH);
+	if (dxg_adapters_add(ads, "cpu") || dxg_adapters_add(ads, "cpu"))
+		abort();
+	*ctx = (struct dxg_dispatch_ctx){ .objs = objs, .mem = mem,
+					  .adapters = ads };
+}
+
+static void vm_fini(struct dxg_objects *objs, struct dxg_mem *mem)
+{
+	dxg_objects_fini(objs);		/* releases every object's memory */
+	dxg_mem_fini(mem);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dxg_dispatch_ctx ctx;
+	struct dxg_objects objs;
+	struct dxg_adapters ads;
+	struct dxg_mem mem;
+	struct dxg_ratelimit rl = { 0 };
+	static uint8_t *reply;
+	unsigned int n;
+
+	if (!reply && !(reply = malloc(DXG_REPLY_BUF_SIZE)))
+		abort();
+	vm_init(&objs, &mem, &ads, &ctx);
+	ctx.rl = &rl;
+	for (n = 0; n < FZ_MAX_MESSAGES && size >= 4; n++) {
+		uint32_t len, out;
+		uint8_t *msg;
+
+		memcpy(&len, data, 4);
+		data += 4;
+		size -= 4;
+		if (len > size)
+			len = (uint32_t)size;
+		if (len > DXG_MAX_VM_BUS_PACKET_SIZE)
+			len = DXG_MAX_VM_BUS_PACKET_SIZE;
+		msg = malloc(len ? len : 1);
+		if (!msg)
+			abort();
+		memcpy(msg, data, len);
+		out = dxg_dispatch(&ctx, msg, len, reply);
+		/* The dispatcher's contract: never empty, never past the buffer. */
+		if (out < 4 || out > DXG_REPLY_BUF_SIZE)
+			abort();
+		free(msg);
+		data += len;
+		size -= len;
+	}
+	vm_fini(&objs, &mem);
+	return 0;
+}
+
+/* ---- seeds (DXG_FUZZ_SEEDS=DIR) ---- */
+
+/*
+ * A seed is a message sequence; building it runs each message through a
+ * live dispatcher so that later messages can name the handles earlier ones
+ * returned (a fresh table hands out the same handles every time).
+ */
+struct seed {
+	struct dxg_objects objs;
+	struct dxg_mem mem;
+	struct dxg_adapters ads;
+	struct dxg_dispatch_ctx ctx;
+	uint8_t out[8192];
+	uint32_t len;
+	_Alignas(8) uint8_t msg[1024];
+	_Alignas(8) uint8_t reply[DXG_REPLY_BUF_SIZE];
+};
+
+static void seed_begin(struct seed *s)
+{
+	vm_init(&s->objs, &s->mem, &s->ads, &s->ctx);
+	s->len = 0;
+}
+
+/* Starts a message: headers for (channel, command, process, adapter). */
+static uint8_t *msg(struct seed *s, uint32_t chan, uint32_t cmd,
+		    uint32_t process, unsigned int adapter)
+{
+	struct dxgkvmb_msg_hdr h;
+
+	memset(s->msg, 0, sizeof(s->msg));
+	memset(&h, 0, sizeof(h));
+	h.ext.command_offset = sizeof(h.ext);
+	if (chan == DXGKVMB_VGPU_TO_HOST)
+		h.ext.vgpu_luid = s->ads.list[adapter].vgpu_luid;
+	h.hdr.channel = chan;
+	h.hdr.command_type = cmd;
+	h.hdr.process = process;
+	memcpy(s->msg, &h, sizeof(h));
+	return s->msg + sizeof(h.ext);	/* where the command struct goes */
+}
+
+/* Sends the current message (@cmd_len bytes from the command header on). */
+static uint32_t send(struct seed *s, uint32_t cmd_len, uint32_t *word0)
+{
+	uint32_t len = (uint32_t)sizeof(struct dxgkvmb_command_ext_header) + cmd_len;
+	uint32_t n;
+
+	if (s->len + 4 + len > sizeof(s->out))
+		abort();
+	memcpy(s->out + s->len, &len, 4);
+	memcpy(s->out + s->len + 4, s->msg, len);
+	s->len += 4 + len;
+	n = dxg_dispatch(&s->ctx, s->msg, len, s->reply);
+	if (word0)
+		memcpy(word0, s->reply, 4);
+	return n;
+}
+
+static void seed_end(struct seed *s, const char *dir, const char *name)
+{
+	fz_write_seed(dir, name, s->out, s->len);
+	vm_fini(&s->objs, &s->mem);
+}
+
+#define CMD(T) ((T *)(void *)p)
+
+static uint32_t create_process(struct seed *s)
+{
+	uint8_t *p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATEPROCESS, 0, 0);
+	uint32_t h;
+
+	CMD(struct dxgkvmb_command_createprocess)->process_id = 42;
+	CMD(struct dxgkvmb_command_createprocess)->flags = DXG_CREATEPROCESS_LINUX;
+	send(s, sizeof(struct dxgkvmb_command_createprocess), &h);
+	return h;
+}
+
+/* Reply word i of the last message. */
+static uint32_t reply_word(const struct seed *s, unsigned int i)
+{
+	uint32_t v;
+
+	memcpy(&v, s->reply + 4 * i, 4);
+	return v;
+}
+
+/*
+ * Memory: a device with a paging queue and an allocation, a GPU VA range
+ * reserved and the allocation mapped into it, then freed.  Each step must
+ * succeed, or the seed would stop teaching the fuzzer half way.
+ */
+static void write_memory_seed(struct seed *s)
+{
+	struct dxg_open_alloc_desc desc = { DXG_OPEN_ALLOC_DESC_VERSION, 0, 8192 };
+	struct dxgkvmb_command_createallocation_allocinfo ai = { 0, sizeof(desc), 0 };
+	uint32_t proc, adapter, dev, queue, alloc;
+	uint64_t va;
+	uint8_t *p;
+
+	proc = create_process(s);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, proc, 0);
+	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
+		DXGK_VMBUS_INTERFACE_VERSION;
+	send(s, sizeof(struct dxgkvmb_command_openadapter), &adapter);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
+	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, proc, 0);
+	CMD(struct dxgkvmb_command_createpagingqueue)->args.device = dev;
+	send(s, sizeof(struct dxgkvmb_command_createpagingqueue), &queue);
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION, proc, 0);
+	CMD(struct dxgkvmb_command_createallocation)->device = dev;
+	CMD(struct dxgkvmb_command_createallocation)->alloc_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_createallocation), &ai, sizeof(ai));
+	memcpy(p + sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai),
+	       &desc, sizeof(desc));
+	send(s, sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai) +
+		sizeof(desc), NULL);
+	alloc = reply_word(s, sizeof(struct dxgkvmb_command_createallocation_ret) / 4);
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS,
+		proc, 0);
+	CMD(struct dxgkvmb_command_reservegpuva)->args.adapter = adapter;
+	CMD(struct dxgkvmb_command_reservegpuva)->args.size = 16 * 4096;
+	send(s, sizeof(struct dxgkvmb_command_reservegpuva), NULL);
+	memcpy(&va, s->reply, 8);
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS,
+		proc, 0);
+	CMD(struct dxgkvmb_command_mapgpuva)->device = dev;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.paging_queue = queue;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.allocation = alloc;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.base_address = va + 4096;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.size_in_pages = 2;
+	send(s, sizeof(struct dxgkvmb_command_mapgpuva), NULL);
+	if (!proc || !adapter || !dev || !queue || !alloc || !va ||
+	    ((struct dxgkvmb_command_mapgpuva_ret *)(void *)s->reply)->status)
+		abort();
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_FREEGPUVIRTUALADDRESS,
+		proc, 0);
+	CMD(struct dxgkvmb_command_freegpuva)->args.adapter = adapter;
+	CMD(struct dxgkvmb_command_freegpuva)->args.base_address = va;
+	CMD(struct dxgkvmb_command_freegpuva)->args.size = 16 * 4096;
+	send(s, sizeof(struct dxgkvmb_command_freegpuva), NULL);
+	if (reply_word(s, 0))
+		abort();
+}
+
+static void write_seeds(const char *dir)
+{
+	static struct seed s;
+	uint32_t proc, adapter, dev, ctxh = 0;
+	uint8_t *p;
+
+	seed_begin(&s);
+	create_process(&s);
+	seed_end(&s, dir, "createprocess");
+
+	seed_begin(&s);
+	proc = create_process(&s);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, proc, 0);
+	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
+		DXGK_VMBUS_INTERFACE_VERSION;
+	send(&s, sizeof(struct dxgkvmb_command_openadapter), &adapter);
+	msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO, 0, 0);
+	send(&s, sizeof(struct dxgkvmb_command_getinternaladapterinfo), NULL);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYADAPTERINFO, proc, 0);
+	CMD(struct dxgkvmb_command_queryadapterinfo)->query_type =
+		KMTQAITYPE_ADAPTERTYPE;
+	CMD(struct dxgkvmb_command_queryadapterinfo)->private_data_size = 8;
+	send(&s, sizeof(struct dxgkvmb_command_queryadapterinfo) + 8, NULL);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
+	send(&s, sizeof(struct dxgkvmb_command_createdevice), &dev);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL,
+		proc, 0);
+	CMD(struct dxgkvmb_command_createcontextvirtual)->device = dev;
+	CMD(struct dxgkvmb_command_createcontextvirtual)->priv_drv_data_size = 8;
+	send(&s, DXGKVMB_CREATECONTEXTVIRTUAL_FIXED + 8, NULL);
+	memcpy(&ctxh, s.reply + offsetof(struct dxgkvmb_command_createcontextvirtual,
+					 context), 4);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYCONTEXT, proc, 0);
+	CMD(struct dxgkvmb_command_destroycontext)->context = ctxh;
+	send(&s, sizeof(struct dxgkvmb_command_destroycontext), NULL);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYDEVICE, proc, 0);
+	CMD(struct dxgkvmb_command_destroydevice)->device = dev;
+	send(&s, sizeof(struct dxgkvmb_command_destroydevice), NULL);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CLOSEADAPTER, 0, 0);
+	CMD(struct dxgkvmb_command_closeadapter)->host_handle = adapter;
+	send(&s, sizeof(struct dxgkvmb_command_closeadapter), NULL);
+	msg(&s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYPROCESS, proc, 0);
+	send(&s, sizeof(struct dxgkvmb_command_destroyprocess), NULL);
+	seed_end(&s, dir, "lifecycle");
+
+	/* Two processes with devices on the second adapter, left alive. */
+	seed_begin(&s);
+	proc = create_process(&s);
+	create_process(&s);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 1);
+	send(&s, sizeof(struct dxgkvmb_command_createdevice), &dev);
+	p = msg(&s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL,
+		proc, 1);
+	CMD(struct dxgkvmb_command_createcontextvirtual)->device = dev;
+	send(&s, DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, NULL);
+	seed_end(&s, dir, "two-processes");
+
+	seed_begin(&s);
+	write_memory_seed(&s);
+	seed_end(&s, dir, "memory");
+	(void)p;
+	if (!ctxh)
+		abort();	/* the lifecycle seed must have made a context */
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *dir = getenv("DXG_FUZZ_SEEDS");
+
+	(void)argc;
+	(void)argv;
+	/* Failures are expected by the million; keep the log for crashes. */
+	dxg_log_set_level(DXG_LOG_ERROR);
+	if (dir) {
+		write_seeds(dir);
+		exit(0);
+	}
+	return 0;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds the libFuzzer targets in tests/fuzz/ with clang into build/fuzz/
+# and runs each for SECONDS (default 30) from a seed corpus the targets
+# write themselves (DXG_FUZZ_SEEDS), keeping what they learn in
+# build/fuzz/corpus-<name> for the next run.  Prints one line per target:
+#   PASS fuzz/<name> (<N> runs)      or      FAIL fuzz/<name>: <crash file>
+# and exits non-zero when any target crashed or could not be built.
+#
+# Only this script needs clang (and libclang-rt-14-dev for libFuzzer);
+# meson's builds do not.  CC overrides the compiler.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+secs=${1:-30}
+out=build/fuzz
+cc=${CC:-clang}
+targets=(cmdstream dispatch gpuva)
+san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
+cflags=(-std=c11 -g -O1 -D_GNU_SOURCE -DDXGHOST_VERSION='"fuzz"'
+        -Iinclude -Ihost -Itests/fuzz)
+# meson's gcc build is the warnings gate for host/; clang warns differently
+# (e.g. -Wmissing-field-initializers on positional initializers), so only
+# the fuzz targets themselves are built with -Werror here.
+werror=(-Wall -Wextra -Werror)
+
+mkdir -p "$out/obj"
+rc=0
+
+# The host library, instrumented for coverage; an archive so each target
+# links only the objects it uses (main.c is the daemon's, not ours).
+build_core() {
+  local srcs=() s
+  for s in host/*.c; do
+    [ "$s" = host/main.c ] || srcs+=("$s")
+  done
+  rm -f "$out"/obj/*.o "$out/libcore.a"
+  printf '%s\n' "${srcs[@]}" | xargs -P "$(nproc)" -I{} sh -c \
+    'o="$1/obj/$(basename "$2" .c).o"; shift 2; exec "$@" -c "$0" -o "$o"' \
+    {} "$out" {} "$cc" "${cflags[@]}" -fsanitize=fuzzer-no-link "${san[@]}" \
+    || return 1
+  ar rcs "$out/libcore.a" "$out"/obj/*.o
+}
+
+if ! build_core >"$out/build.log" 2>&1; then
+  cat "$out/build.log"
+  echo "FAIL fuzz/build: see $out/build.log"
+  exit 1
+fi
+# Whatever the host objects need beyond libc: the Vulkan backend's loader
+# and SPIRV-Tools (static C++ libraries, hence libstdc++).
+libs=()
+for pc in vulkan SPIRV-Tools; do
+  if pkg-config --exists "$pc" 2>/dev/null; then
+    read -ra l <<<"$(pkg-config --libs "$pc")"
+    libs+=("${l[@]}")
+  fi
+done
+libs+=(-lstdc++ -lm -lpthread)
+
+for t in "${targets[@]}"; do
+  bin="$out/fuzz_$t"
+  if ! "$cc" "${cflags[@]}" "${werror[@]}" -fsanitize=fuzzer "${san[@]}" \
+      "tests/fuzz/fuzz_$t.c" "$out/libcore.a" "${libs[@]}" -o "$bin" \
+      >"$out/build-$t.log" 2>&1; then
+    cat "$out/build-$t.log"
+    echo "FAIL fuzz/$t: does not build (see $out/build-$t.log)"
+    rc=1
+    continue
+  fi
+  seeds="$out/seeds-$t"
+  corpus="$out/corpus-$t"
+  rm -rf "$seeds" "$out/crash-$t"
+  mkdir -p "$seeds" "$corpus" "$out/crash-$t"
+  if ! DXG_FUZZ_SEEDS="$seeds" "$bin" >"$out/seeds-$t.log" 2>&1; then
+    cat "$out/seeds-$t.log"
+    echo "FAIL fuzz/$t: writing the seed corpus failed"
+    rc=1
+    continue
+  fi
+  cp -f "$seeds"/* "$corpus"/
+  log="$out/run-$t.log"
+  "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+    -rss_limit_mb=2048 -max_len=65536 \
+    -artifact_prefix="$out/crash-$t/" "$corpus" >"$log" 2>&1
+  frc=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
+  runs=${runs:-0}
+  crash=$(find "$out/crash-$t" -type f | head -n1)
+  if [ $frc -ne 0 ] || [ -n "$crash" ]; then
+    grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log" | head -n 5
+    echo "FAIL fuzz/$t: ${crash:-exit $frc, see $log}"
+    rc=1
+  else
+    files=$(find "$corpus" -type f | wc -l)
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
+    echo "fuzz/$t: $runs runs in ${secs}s (${rate:-?} runs/s), corpus $files files"
+    echo "PASS fuzz/$t ($runs runs)"
+  fi
+done
+exit $rc

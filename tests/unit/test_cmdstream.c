@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: MIT
+/* The command-stream validator/executor (host/cmdstream.c) and the CPU engine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cmdstream.h"
+#include "dxg/ntstatus.h"
+#include "engine_cpu.h"
+
+#define PG	DXG_GPUVA_PAGE
+#define HDR	DXG_CMD_INDEX_HEADER
+
+/*
+ * The fixture's GPU VA layout, one reservation of 16 pages at va0:
+ *   pages 0..7   -> a (8 pages)
+ *   pages 8..11  -> b (4 pages, a separate host block)
+ *   pages 12..15 -> reserved, unmapped
+ */
+struct fx {
+	struct dxg_gpuva_space *s;
+	struct dxg_engine *cpu;
+	uint64_t va0;
+	uint8_t *a, *b;
+	uint8_t buf[4096];
+	uint32_t len;		/* bytes written into buf */
+	uint32_t ncmds;
+};
+
+/* An engine that records the dispatches it is given. */
+struct fake {
+	struct dxg_engine e;
+	struct dxg_engine_dispatch last;
+	unsigned int dispatches, flushes, copies;
+	int32_t fail_dispatch;
+};
+
+static int32_t fake_copy(struct dxg_engine *e, void *dst, const void *src,
+			 uint64_t size)
+{
+	((struct fake *)e)->copies++;
+	memmove(dst, src, size);
+	return 0;
+}
+
+static int32_t fake_dispatch(struct dxg_engine *e,
+			     const struct dxg_engine_dispatch *d)
+{
+	struct fake *f = (struct fake *)e;
+
+	f->last = *d;
+	f->dispatches++;
+	return f->fail_dispatch;
+}
+
+static int32_t fake_flush(struct dxg_engine *e)
+{
+	((struct fake *)e)->flushes++;
+	return 0;
+}
+
+static const struct dxg_engine_ops fake_ops = {
+	.name = "fake",
+	.copy = fake_copy,
+	.dispatch = fake_dispatch,
+	.flush = fake_flush,
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->s = dxg_gpuva_create(DXG_GPUVA_BASE, DXG_GPUVA_SIZE);
+	f->cpu = dxg_engine_cpu_create();
+	f->a = calloc(8, PG);
+	f->b = calloc(4, PG);
+	assert_non_null(f->s);
+	assert_non_null(f->cpu);
+	assert_int_equal(dxg_gpuva_reserve(f->s, 0, 0, 0, 16 * PG, 0, &f->va0), 0);
+	assert_int_equal(dxg_gpuva_map(f->s, f->va0, 8 * PG, f->a, 1), 0);
+	assert_int_equal(dxg_gpuva_map(f->s, f->va0 + 8 * PG, 4 * PG, f->b, 2), 0);
+	f->len = sizeof(struct dxg_cmdbuf_header);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	f->cpu->ops->destroy(f->cpu);
+	dxg_gpuva_destroy(f->s);
+	free(f->a);
+	free(f->b);
+	free(f);
+	return 0;
+}
+
+/* ---- building buffers ---- */
+
+static void put(struct fx *f, const void *p, uint32_t n)
+{
+	assert_true(f->len + n <= sizeof(f->buf));
+	if (!n)
+		return;		/* p may be NULL */
+	memcpy(f->buf + f->len, p, n);
+	f->len += n;
+}
+
+/* Finishes the header to describe what was put; returns the length. */
+static uint32_t finish(struct fx *f)
+{
+	struct dxg_cmdbuf_header h = { DXG_CMDBUF_MAGIC, DXG_CMDBUF_VERSION,
+				       f->len, f->ncmds };
+
+	memcpy(f->buf, &h, sizeof(h));
+	return f->len;
+}
+
+static void cmd_copy(struct fx *f, uint64_t src, uint64_t dst, uint64_t size)
+{
+	struct dxg_cmd_copy c = { { DXG_CMD_COPY, 0, sizeof(c) }, src, dst, size };
+
+	put(f, &c, sizeof(c));
+	f->ncmds++;
+}
+
+static void cmd_fill(struct fx *f, uint64_t dst, uint64_t size, uint32_t pat)
+{
+	struct dxg_cmd_fill c = { { DXG_CMD_FILL, 0, sizeof(c) }, dst, size, pat, 0 };
+
+	put(f, &c, sizeof(c));
+	f->ncmds++;
+}
+
+static void cmd_ts(struct fx *f, uint64_t dst)
+{
+	struct dxg_cmd_timestamp c = { { DXG_CMD_TIMESTAMP, 0, sizeof(c) }, dst };
+
+	put(f, &c, sizeof(c));
+	f->ncmds++;
+}
+
+static void cmd_simple(struct fx *f, uint16_t op, uint32_t size)
+{
+	struct dxg_cmd_header h = { op, 0, size };
+	static const uint8_t zero[64];
+
+	put(f, &h, sizeof(h));
+	assert_true(size >= 8 && size - 8 <= sizeof(zero));
+	put(f, zero, size - 8);
+	f->ncmds++;
+}
+
+static void cmd_dispatch(struct fx *f, uint64_t pipe, uint32_t nb,
+			 const struct dxg_cmd_binding *b, uint32_t push_size,
+			 const void *push)
+{
+	struct dxg_cmd_dispatch c = {
+		{ DXG_CMD_DISPATCH, 0, (uint32_t)DXG_CMD_DISPATCH_SIZE(nb, push_size) },
+		pipe, { 4, 2, 1 }, nb, push_size, 0 };
+	static const uint8_t zero[8];
+
+	put(f, &c, sizeof(c));
+	put(f, b, nb * (uint32_t)sizeof(*b));
+	put(f, push, push_size);
+	put(f, zero, DXG_ALIGN8(push_size) - push_size);
+	f->ncmds++;
+}
+
+/* Runs the buffer on the CPU engine; checks status and index. */
+static void expect(struct fx *f, struct dxg_engine *e, int32_t st, uint32_t idx)
+{
+	uint32_t bad = 0x5a5a5a5a, bad2 = 0x5a5a5a5a;
+
+	assert_int_equal(dxg_cmdstream_validate(f->buf, f->len, f->s, e, &bad2), st);
+	assert_int_equal(dxg_cmdstream_execute(f->buf, f->len, f->s, e, &bad), st);
+	if (st < 0) {
+		assert_int_equal(bad, idx);
+		assert_int_equal(bad2, idx);
+	} else {
+		assert_int_equal(bad, 0x5a5a5a5a);	/* untouched on success */
+	}
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* ---- the header ---- */
+
+static void header_errors(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_cmdbuf_header h;
+	uint32_t bad;
+
+	cmd_simple(f, DXG_CMD_NOP, 8);
+	finish(f);
+	expect(f, f->cpu, 0, 0);
+
+	/* Truncated: shorter than the header, and the header claiming more. */
+	assert_int_equal(dxg_cmdstream_execute(f->buf, 15, f->s, f->cpu, &bad),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(bad, HDR);
+	assert_int_equal(dxg_cmdstream_execute(f->buf, 0, f->s, f->cpu, &bad),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_cmdstream_execute(NULL, 64, f->s, f->cpu, &bad),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_cmdstream_execute(f->buf, f->len - 8, f->s, f->cpu,
+					       &bad), STATUS_INVALID_PARAMETER);
+	assert_int_equal(bad, HDR);
+	/* Bytes after size_bytes are not ours to look at. */
+	assert_int_equal(dxg_cmdstream_execute(f->buf, sizeof(f->buf), f->s,
+					       f->cpu, &bad), 0);
+
+#define MUT(field, val, st) do { \
+		memcpy(&h, f->buf, sizeof(h)); \
+		h.field = (val); \
+		memcpy(f->buf, &h, sizeof(h)); \
+		expect(f, f->cpu, (st), HDR); \
+		finish(f); \
+	} while (0)
+	MUT(magic, 0x43475845, STATUS_INVALID_PARAMETER);
+	MUT(magic, 0, STATUS_INVALID_PARAMETER);
+	MUT(version, 0, STATUS_NOT_SUPPORTED);
+	MUT(version, 2, STATUS_NOT_SUPPORTED);
+	MUT(size_bytes, 0, STATUS_INVALID_PARAMETER);
+	MUT(size_bytes, 8, STATUS_INVALID_PARAMETER);
+	MUT(size_bytes, 0xffffffff, STATUS_INVALID_PARAMETER);
+	MUT(size_bytes, 0xfffffff8, STATUS_INVALID_PARAMETER);
+	MUT(size_bytes, 20, STATUS_INVALID_PARAMETER);	/* not 8-granular */
+	MUT(num_commands, 0xffffffff, STATUS_INVALID_PARAMETER);
+	MUT(num_commands, 2, STATUS_INVALID_PARAMETER);
+	/* Fewer commands than bytes: the rest is unaccounted for. */
+	MUT(num_commands, 0, STATUS_INVALID_PARAMETER);
+#undef MUT
+}
+
+static void header_limits(void **state)
+{
+	struct fx *f = *state;
+	size_t big = DXG_CMDBUF_MAX_SIZE + 8;
+	uint8_t *p = calloc(1, big);
+	struct dxg_cmdbuf_header h = { DXG_CMDBUF_MAGIC, DXG_CMDBUF_VERSION, 0, 1 };
+	struct dxg_cmd_header nop = { DXG_CMD_NOP, 0, 0 };
+	uint32_t bad;
+
+	/* One NOP filling the largest buffer is valid; 8 bytes more is not. */
+	h.size_bytes = DXG_CMDBUF_MAX_SIZE;
+	nop.size_bytes = DXG_CMDBUF_MAX_SIZE - sizeof(h);
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), &nop, sizeof(nop));
+	assert_int_equal(dxg_cmdstream_execute(p, big, f->s, f->cpu, &bad), 0);
+	h.size_bytes += 8;
+	nop.size_bytes += 8;
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), &nop, sizeof(nop));
+	assert_int_equal(dxg_cmdstream_execute(p, big, f->s, f->cpu, &bad),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(bad, HDR);
+	free(p);
+
+	/* An empty buffer is valid. */
+	finish(f);
+	expect(f, f->cpu, 0, 0);
+}
+
+/* ---- command framing ---- */
+
+static void framing_errors(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_cmd_header h;
+
+	cmd_simple(f, DXG_CMD_NOP, 16);
+	cmd_simple(f, DXG_CMD_BARRIER, 8);
+	finish(f);
+	expect(f, f->cpu, 0, 0);
+
+#define MUT2(off, field, val, st, idx) do { \
+		memcpy(&h, f->buf + (off), sizeof(h)); \
+		h.field = (val); \
+		memcpy(f->buf + (off), &h, sizeof(h)); \
+		expect(f, f->cpu, (st), (idx)); \
+		f->len = 16; f->ncmds = 0; \
+		cmd_simple(f, DXG_CMD_NOP, 16); \
+		cmd_simple(f, DXG_CMD_BARRIER, 8); \
+		finish(f); \
+	} while (0)
+	MUT2(16, size_bytes, 0, STATUS_INVALID_PARAMETER, 0);
+	MUT2(16, size_bytes, 4, STATUS_INVALID_PARAMETER, 0);
+	MUT2(16, size_bytes, 12, STATUS_INVALID_PARAMETER, 0);	/* unaligned */
+	MUT2(16, size_bytes, 32, STATUS_INVALID_PARAMETER, 0);	/* crosses the end */
+	MUT2(16, size_bytes, 0xfffffff8, STATUS_INVALID_PARAMETER, 0);
+	MUT2(16, size_bytes, 24, STATUS_INVALID_PARAMETER, 1);	/* #1 misplaced */
+	MUT2(16, flags, 1, STATUS_INVALID_PARAMETER, 0);
+	MUT2(32, opcode, 0, STATUS_ILLEGAL_INSTRUCTION, 1);
+	MUT2(32, opcode, 7, STATUS_ILLEGAL_INSTRUCTION, 1);
+	MUT2(32, opcode, 0xffff, STATUS_ILLEGAL_INSTRUCTION, 1);
+	MUT2(32, size_bytes, 16, STATUS_INVALID_PARAMETER, 1);	/* BARRIER is 8 */
+	MUT2(32, flags, 0x8000, STATUS_INVALID_PARAMETER, 1);
+#undef MUT2
+}
+
+/* Wrong size for each fixed-size opcode: too small and too big. */
+static void opcode_sizes(void **state)
+{
+	struct fx *f = *state;
+	static const struct { uint16_t op; uint32_t size; } bad[] = {
+		{ DXG_CMD_COPY, 8 }, { DXG_CMD_COPY, 24 }, { DXG_CMD_COPY, 40 },
+		{ DXG_CMD_FILL, 8 }, { DXG_CMD_FILL, 24 }, { DXG_CMD_FILL, 40 },
+		{ DXG_CMD_TIMESTAMP, 8 }, { DXG_CMD_TIMESTAMP, 24 },
+		{ DXG_CMD_DISPATCH, 8 }, { DXG_CMD_DISPATCH, 32 },
+		{ DXG_CMD_BARRIER, 16 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_simple(f, DXG_CMD_NOP, 8);
+		cmd_simple(f, bad[i].op, bad[i].size);
+		finish(f);
+		expect(f, f->cpu, STATUS_INVALID_PARAMETER, 1);
+	}
+}
+
+/* ---- COPY / FILL / TIMESTAMP ---- */
+
+static void copy_fill_results(void **state)
+{
+	struct fx *f = *state;
+	unsigned int i;
+
+	for (i = 0; i < 64; i++)
+		f->a[i] = (uint8_t)i;
+	cmd_copy(f, f->va0, f->va0 + 8 * PG + 100, 64);	/* a -> b, any alignment */
+	cmd_fill(f, f->va0 + PG, 12, 0xdeadbeef);
+	cmd_fill(f, f->va0 + 2 * PG, PG, 0x01020304);
+	cmd_simple(f, DXG_CMD_BARRIER, 8);
+	/* Reads what the first copy wrote. */
+	cmd_copy(f, f->va0 + 8 * PG + 100, f->va0 + 3 * PG, 64);
+	finish(f);
+	expect(f, f->cpu, 0, 0);
+	assert_memory_equal(f->b + 100, f->a, 64);
+	assert_memory_equal(f->a + 3 * PG, f->a, 64);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(rd32(f->a + PG + 4 * i), 0xdeadbeef);
+	assert_int_equal(rd32(f->a + PG + 12), 0);
+	for (i = 0; i < PG / 4; i++)
+		assert_int_equal(rd32(f->a + 2 * PG + 4 * i), 0x01020304);
+	assert_int_equal(rd32(f->a + 3 * PG - 4), 0x01020304);
+	/* The whole of one mapping, exactly. */
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_fill(f, f->va0, 8 * PG, 0x55aa55aa);
+	finish(f);
+	expect(f, f->cpu, 0, 0);
+	assert_int_equal(rd32(f->a + 8 * PG - 4), 0x55aa55aa);
+}
+
+static void copy_overlap_is_memmove(void **state)
+{
+	struct fx *f = *state;
+	uint8_t want[128];
+	unsigned int i;
+
+	for (i = 0; i < 128; i++)
+		f->a[i] = (uint8_t)(i + 1);
+	cmd_copy(f, f->va0, f->va0 + 16, 100);		/* forwards overlap */
+	finish(f);
+	for (i = 0; i < 128; i++)
+		want[i] = (uint8_t)(i + 1);
+	memmove(want + 16, want, 100);
+	expect(f, f->cpu, 0, 0);
+	assert_memory_equal(f->a, want, 128);
+
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_copy(f, f->va0 + 16, f->va0 + 4, 100);	/* backwards overlap */
+	finish(f);
+	memmove(want + 4, want + 16, 100);
+	expect(f, f->cpu, 0, 0);
+	assert_memory_equal(f->a, want, 128);
+}
+
+static void timestamp_results(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t1, t2;
+
+	cmd_ts(f, f->va0 + 8);
+	cmd_ts(f, f->va0 + 8 * PG + 4 * PG - 8);	/* last word of b */
+	finish(f);
+	expect(f, f->cpu, 0, 0);
+	memcpy(&t1, f->a + 8, 8);
+	memcpy(&t2, f->b + 4 * PG - 8, 8);
+	assert_true(t1 != 0);
+	assert_true(t2 >= t1);
+}
+
+/* Builds one command and checks its status and index (it is command 1). */
+#define ONE(build, st) do { \
+		f->len = 16; f->ncmds = 0; \
+		cmd_simple(f, DXG_CMD_NOP, 8); \
+		build; \
+		finish(f); \
+		expect(f, f->cpu, (st), 1); \
+	} while (0)
+
+static void copy_fill_ts_errors(void **state)
+{
+	struct fx *f = *state;
+	uint64_t v = f->va0, end_b = f->va0 + 12 * PG;
+	struct dxg_cmd_fill fl = { { DXG_CMD_FILL, 0, sizeof(fl) }, v, 4, 0, 1 };
+
+	ONE(cmd_copy(f, v, v + PG, 0), STATUS_INVALID_PARAMETER);
+	ONE(cmd_fill(f, v, 0, 1), STATUS_INVALID_PARAMETER);
+	ONE(cmd_fill(f, v, 6, 1), STATUS_INVALID_PARAMETER);	/* not 4 multiple */
+	ONE(cmd_fill(f, v + 2, 4, 1), STATUS_INVALID_PARAMETER);	/* unaligned */
+	ONE((put(f, &fl, sizeof(fl)), f->ncmds++), STATUS_INVALID_PARAMETER);
+	ONE(cmd_ts(f, v + 4), STATUS_INVALID_PARAMETER);
+	ONE(cmd_ts(f, v + 1), STATUS_INVALID_PARAMETER);
+	/* Not mapped: VA 0, the unmapped pages, outside the reservation. */
+	ONE(cmd_copy(f, 0, v, 8), STATUS_ACCESS_DENIED);
+	ONE(cmd_copy(f, v, end_b, 8), STATUS_ACCESS_DENIED);
+	ONE(cmd_fill(f, end_b + PG, 4, 1), STATUS_ACCESS_DENIED);
+	ONE(cmd_ts(f, f->va0 + 16 * PG), STATUS_ACCESS_DENIED);
+	ONE(cmd_ts(f, DXG_GPUVA_BASE - 8), STATUS_ACCESS_DENIED);
+	/* Crossing from one mapping into the next (a -> b are adjacent VAs). */
+	ONE(cmd_copy(f, v + 8 * PG - 8, v, 16), STATUS_ACCESS_DENIED);
+	ONE(cmd_fill(f, v + 8 * PG - 4, 8, 1), STATUS_ACCESS_DENIED);
+	/* Past the end of the last mapping, by one byte. */
+	ONE(cmd_copy(f, v, end_b - 63, 64), STATUS_ACCESS_DENIED);
+	/* Sizes that wrap the address space. */
+	ONE(cmd_copy(f, v, v + 64, UINT64_MAX), STATUS_ACCESS_DENIED);
+	ONE(cmd_copy(f, UINT64_MAX - 3, v, 8), STATUS_ACCESS_DENIED);
+	ONE(cmd_fill(f, v, 0xfffffffffffffffcull, 1), STATUS_ACCESS_DENIED);
+	ONE(cmd_ts(f, 0xfffffffffffffff8ull), STATUS_ACCESS_DENIED);
+
+	/* After an unmap the same command faults. */
+	ONE(cmd_fill(f, v + 8 * PG, 4, 1), STATUS_SUCCESS);
+	assert_int_equal(dxg_gpuva_unmap(f->s, v + 8 * PG, PG), 0);
+	ONE(cmd_fill(f, v + 8 * PG, 4, 1), STATUS_ACCESS_DENIED);
+	ONE(cmd_fill(f, v + 9 * PG, 4, 1), STATUS_SUCCESS);
+}
+
+/* A malformed command anywhere means nothing runs, not even the ones before. */
+static void nothing_runs_when_invalid(void **state)
+{
+	struct fx *f = *state;
+
+	cmd_fill(f, f->va0, 16, 0x11111111);
+	cmd_ts(f, f->va0 + 13 * PG);		/* unmapped */
+	finish(f);
+	expect(f, f->cpu, STATUS_ACCESS_DENIED, 1);
+	assert_int_equal(rd32(f->a), 0);
+}
+
+/* ---- DISPATCH ---- */
+
+static void dispatch_not_supported_on_cpu(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_cmd_binding b = { 0, 0, f->va0, 64 };
+
+	cmd_fill(f, f->va0, 16, 0x11111111);
+	cmd_dispatch(f, 7, 1, &b, 0, NULL);
+	finish(f);
+	expect(f, f->cpu, STATUS_NOT_SUPPORTED, 1);
+	assert_int_equal(rd32(f->a), 0);
+}
+
+static void dispatch_reaches_engine(void **state)
+{
+	struct fx *f = *state;
+	struct fake k = { .e.ops = &fake_ops };
+	struct dxg_cmd_binding b[3] = {
+		{ 2, 0, f->va0 + 64, 128 },
+		{ 0, 0, f->va0 + 8 * PG, 4 * PG },
+		{ 5, 0, f->va0 + PG, 8 },
+	};
+	uint8_t push[20];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(push); i++)
+		push[i] = (uint8_t)(0xa0 + i);
+	cmd_dispatch(f, 0x1234567890ull, 3, b, sizeof(push), push);
+	cmd_simple(f, DXG_CMD_BARRIER, 8);
+	finish(f);
+	expect(f, &k.e, 0, 0);
+	/* validate ran nothing; execute ran the dispatch and flushed twice. */
+	assert_int_equal(k.dispatches, 1);
+	assert_int_equal(k.flushes, 2);
+	assert_int_equal(k.last.pipeline, 0x1234567890ull);
+	assert_int_equal(k.last.groups[0], 4);
+	assert_int_equal(k.last.groups[1], 2);
+	assert_int_equal(k.last.groups[2], 1);
+	assert_int_equal(k.last.num_bindings, 3);
+	assert_int_equal(k.last.bindings[0].binding, 2);
+	assert_ptr_equal(k.last.bindings[0].host, f->a + 64);
+	assert_int_equal(k.last.bindings[0].size, 128);
+	assert_int_equal(k.last.bindings[1].binding, 0);
+	assert_ptr_equal(k.last.bindings[1].host, f->b);
+	assert_int_equal(k.last.bindings[1].size, 4 * PG);
+	assert_ptr_equal(k.last.bindings[2].host, f->a + PG);
+	assert_int_equal(k.last.push_size, 20);
+	assert_memory_equal(k.last.push, push, 20);
+
+	/* No bindings, no push constants, the largest push. */
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch(f, 1, 0, NULL, 0, NULL);
+	finish(f);
+	expect(f, &k.e, 0, 0);
+	assert_int_equal(k.last.num_bindings, 0);
+	assert_int_equal(k.last.push_size, 0);
+	{
+		uint8_t big[DXG_CMD_MAX_PUSH_SIZE];
+
+		memset(big, 0x77, sizeof(big));
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_dispatch(f, 1, 0, NULL, sizeof(big), big);
+		finish(f);
+		expect(f, &k.e, 0, 0);
+		assert_memory_equal(k.last.push, big, sizeof(big));
+	}
+
+	/* An engine error stops the buffer at that command. */
+	k.fail_dispatch = STATUS_DEVICE_REMOVED;
+	k.copies = 0;
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch(f, 1, 0, NULL, 0, NULL);
+	cmd_copy(f, f->va0, f->va0 + PG, 8);
+	finish(f);
+	{
+		uint32_t bad;
+
+		assert_int_equal(dxg_cmdstream_execute(f->buf, f->len, f->s, &k.e,
+						       &bad), STATUS_DEVICE_REMOVED);
+		assert_int_equal(bad, 0);
+		assert_int_equal(k.copies, 0);
+	}
+}
+
+static void dispatch_errors(void **state)
+{
+	struct fx *f = *state;
+	struct fake k = { .e.ops = &fake_ops };
+	struct dxg_cmd_binding b[DXG_CMD_MAX_BINDINGS + 1];
+	struct dxg_cmd_dispatch d;
+	uint32_t push[40] = { 0 }, i;
+
+	for (i = 0; i < DXG_CMD_MAX_BINDINGS + 1; i++)
+		b[i] = (struct dxg_cmd_binding){ i, 0, f->va0, 16 };
+
+#define D(build, st) do { \
+		f->len = 16; f->ncmds = 0; \
+		cmd_simple(f, DXG_CMD_NOP, 8); \
+		build; \
+		finish(f); \
+		expect(f, &k.e, (st), 1); \
+	} while (0)
+	/* The limits themselves pass. */
+	D(cmd_dispatch(f, 1, DXG_CMD_MAX_BINDINGS, b, 4, push), STATUS_SUCCESS);
+	assert_int_equal(k.last.num_bindings, DXG_CMD_MAX_BINDINGS);
+	/* Too many bindings, push too big or not a multiple of 4, pipeline 0. */
+	D(cmd_dispatch(f, 1, DXG_CMD_MAX_BINDINGS + 1, b, 0, NULL),
+	  STATUS_INVALID_PARAMETER);
+	D(cmd_dispatch(f, 1, 0, NULL, DXG_CMD_MAX_PUSH_SIZE + 4, push),
+	  STATUS_INVALID_PARAMETER);
+	D(cmd_dispatch(f, 1, 0, NULL, 6, push), STATUS_INVALID_PARAMETER);
+	D(cmd_dispatch(f, 0, 0, NULL, 0, NULL), STATUS_INVALID_PARAMETER);
+	/* Bad bindings: duplicate, number too big, empty, reserved, unmapped. */
+	b[1].binding = 0;
+	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_INVALID_PARAMETER);
+	b[1].binding = DXG_CMD_MAX_BINDINGS;
+	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_INVALID_PARAMETER);
+	b[1].binding = 0xffffffff;
+	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_INVALID_PARAMETER);
+	b[1].binding = 1;
+	b[1].size = 0;
+	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_INVALID_PARAMETER);
+	b[1].size = 16;
+	b[1].reserved = 1;
+	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_INVALID_PARAMETER);
+	b[1].reserved = 0;
+	b[1].va = f->va0 + 12 * PG;
+	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_ACCESS_DENIED);
+	b[1].va = f->va0 + 8 * PG - 8;		/* crosses a -> b */
+	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_ACCESS_DENIED);
+	b[1].va = f->va0;
+	b[1].size = UINT64_MAX;
+	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_ACCESS_DENIED);
+	b[1].size = 16;
+
+	/* size_bytes that disagrees with the counts, either way. */
+	memset(&d, 0, sizeof(d));
+	d.hdr = (struct dxg_cmd_header){ DXG_CMD_DISPATCH, 0, 64 };
+	d.pipeline = 1;
+	d.num_bindings = 1;				/* needs 64 */
+	D((put(f, &d, sizeof(d)), put(f, b, 24), f->ncmds++), STATUS_SUCCESS);
+	d.num_bindings = 0;				/* needs 40 */
+	D((put(f, &d, sizeof(d)), put(f, b, 24), f->ncmds++),
+	  STATUS_INVALID_PARAMETER);
+	d.hdr.size_bytes = 40;
+	d.num_bindings = 1;				/* needs 64, claims 40 */
+	D((put(f, &d, sizeof(d)), f->ncmds++), STATUS_INVALID_PARAMETER);
+	d.num_bindings = 0xffffffff;
+	D((put(f, &d, sizeof(d)), f->ncmds++), STATUS_INVALID_PARAMETER);
+	d.num_bindings = 0;
+	d.push_size = 0xfffffffc;
+	D((put(f, &d, sizeof(d)), f->ncmds++), STATUS_INVALID_PARAMETER);
+	d.push_size = 0;
+	d.reserved = 1;
+	D((put(f, &d, sizeof(d)), f->ncmds++), STATUS_INVALID_PARAMETER);
+	d.reserved = 0;
+	d.push_size = 4;				/* needs 48, claims 40 */
+	D((put(f, &d, sizeof(d)), f->ncmds++), STATUS_INVALID_PARAMETER);
+	/* A DISPATCH whose bindings would run past the buffer's end. */
+	d.push_size = 0;
+	d.num_bindings = 16;
+	d.hdr.size_bytes = (uint32_t)DXG_CMD_DISPATCH_SIZE(16, 0);
+	D((put(f, &d, sizeof(d)), f->ncmds++), STATUS_INVALID_PARAMETER);
+#undef D
+}
+
+/* ---- escapes ---- */
+
+static void escapes(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_escape_create_pipeline c, out;
+	struct dxg_escape_destroy_pipeline d = { DXG_ESCAPE_DESTROY_PIPELINE, 0, 5 }, dout;
+	uint32_t spirv[6] = { DXG_SPIRV_MAGIC, 0x10000, 0, 10, 0, 0 };
+	const uint8_t *code;
+	uint8_t *p = (uint8_t *)f->buf;
+	size_t n = sizeof(c) + sizeof(spirv);
+
+	memset(&c, 0, sizeof(c));
+	c.op = DXG_ESCAPE_CREATE_PIPELINE;
+	strcpy(c.entry, "main");
+	c.num_bindings = 3;
+	c.push_size = 8;
+	c.spirv_size = sizeof(spirv);
+#define C(mut, st) do { \
+		struct dxg_escape_create_pipeline t = c; \
+		mut; \
+		memcpy(p, &t, sizeof(t)); \
+		memcpy(p + sizeof(t), spirv, sizeof(spirv)); \
+		assert_int_equal(dxg_escape_check_create_pipeline(p, n, &out, \
+								  &code), (st)); \
+	} while (0)
+	C((void)0, 0);
+	assert_ptr_equal(code, p + sizeof(c));
+	assert_string_equal(out.entry, "main");
+	assert_int_equal(out.num_bindings, 3);
+	C(t.op = 2, STATUS_INVALID_PARAMETER);
+	C(t.entry[0] = 0, STATUS_INVALID_PARAMETER);
+	C(memset(t.entry, 'x', sizeof(t.entry)), STATUS_INVALID_PARAMETER);
+	C(t.num_bindings = DXG_CMD_MAX_BINDINGS + 1, STATUS_INVALID_PARAMETER);
+	C(t.push_size = DXG_CMD_MAX_PUSH_SIZE + 4, STATUS_INVALID_PARAMETER);
+	C(t.push_size = 2, STATUS_INVALID_PARAMETER);
+	C(t.spirv_size = 20, STATUS_INVALID_PARAMETER);	/* disagrees with n */
+	C(t.spirv_size = 0xfffffffc, STATUS_INVALID_PARAMETER);
+	C(t.spirv_size = 22, STATUS_INVALID_PARAMETER);
+	C(t.spirv_size = 0, STATUS_INVALID_PARAMETER);
+	spirv[0] = 0x03022307;		/* wrong endianness */
+	C((void)0, STATUS_INVALID_PARAMETER);
+	spirv[0] = DXG_SPIRV_MAGIC;
+	assert_int_equal(dxg_escape_check_create_pipeline(p, sizeof(c) - 1, &out,
+							  &code),
+			 STATUS_INVALID_PARAMETER);
+	/* Too short to hold the SPIR-V header at all. */
+	c.spirv_size = 16;
+	n = sizeof(c) + 16;
+	C((void)0, STATUS_INVALID_PARAMETER);
+#undef C
+
+	assert_int_equal(dxg_escape_check_destroy_pipeline(&d, sizeof(d), &dout), 0);
+	assert_int_equal(dout.pipeline, 5);
+	assert_int_equal(dxg_escape_check_destroy_pipeline(&d, sizeof(d) + 8, &dout),
+			 STATUS_INVALID_PARAMETER);
+	d.pipeline = 0;
+	assert_int_equal(dxg_escape_check_destroy_pipeline(&d, sizeof(d), &dout),
+			 STATUS_INVALID_PARAMETER);
+	d.pipeline = 5;
+	d.op = DXG_ESCAPE_CREATE_PIPELINE;
+	assert_int_equal(dxg_escape_check_destroy_pipeline(&d, sizeof(d), &dout),
+			 STATUS_INVALID_PARAMETER);
+}
+
+/* The CPU engine's fill for sizes that are not powers of two. */
+static void cpu_fill_sizes(void **state)
+{
+	struct fx *f = *state;
+	uint32_t n;
+
+	for (n = 4; n <= 300; n += 4) {
+		uint32_t i;
+
+		memset(f->a, 0, 320);
+		assert_int_equal(f->cpu->ops->fill(f->cpu, f->a, n, 0xa1b2c3d4), 0);
+		for (i = 0; i < n; i += 4)
+			assert_int_equal(rd32(f->a + i), 0xa1b2c3d4);
+		assert_int_equal(rd32(f->a + n), 0);
+	}
+	assert_string_equal(f->cpu->ops->name, "cpu");
+	assert_null(f->cpu->ops->dispatch);
+	assert_null(f->cpu->ops->create_pipeline);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(header_errors),
+		T(header_limits),
+		T(framing_errors),
+		T(opcode_sizes),
+		T(copy_fill_results),
+		T(copy_overlap_is_memmove),
+		T(timestamp_results),
+		T(copy_fill_ts_errors),
+		T(nothing_runs_when_invalid),
+		T(dispatch_not_supported_on_cpu),
+		T(dispatch_reaches_engine),
+		T(dispatch_errors),
+		T(escapes),
+		T(cpu_fill_sizes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/* The GPU virtual address space (host/gpuva.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "dxg/ntstatus.h"
+#include "gpuva.h"
+
+#define PG	DXG_GPUVA_PAGE
+#define B	DXG_GPUVA_BASE
+
+static uint8_t mem[64 * 4096];
+
+static int setup(void **state)
+{
+	*state = dxg_gpuva_create(DXG_GPUVA_BASE, DXG_GPUVA_SIZE);
+	return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	dxg_gpuva_destroy(*state);
+	return 0;
+}
+
+static uint64_t reserve(struct dxg_gpuva_space *s, uint64_t size)
+{
+	uint64_t va = 0;
+
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, size, 0, &va), 0);
+	return va;
+}
+
+static void create_args(void **state)
+{
+	(void)state;
+	assert_null(dxg_gpuva_create(0, DXG_GPUVA_SIZE));	/* VA 0 */
+	assert_null(dxg_gpuva_create(B, 0));
+	assert_null(dxg_gpuva_create(B + 1, PG));
+	assert_null(dxg_gpuva_create(B, PG + 1));
+	assert_null(dxg_gpuva_create(UINT64_MAX & ~(uint64_t)(PG - 1), 2 * PG));
+	dxg_gpuva_destroy(NULL);
+}
+
+static void reserve_lowest_first(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a, b, c;
+
+	a = reserve(s, PG);
+	b = reserve(s, 2 * PG);
+	assert_int_equal(a, B);
+	assert_int_equal(b, B + PG);
+	assert_int_equal(dxg_gpuva_free(s, a, PG), 0);
+	/* The hole at the bottom is reused when it fits ... */
+	c = reserve(s, PG);
+	assert_int_equal(c, B);
+	/* ... and skipped when it does not. */
+	assert_int_equal(dxg_gpuva_free(s, c, PG), 0);
+	c = reserve(s, 2 * PG);
+	assert_int_equal(c, B + 3 * PG);
+}
+
+static void reserve_fixed(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t va;
+
+	assert_int_equal(dxg_gpuva_reserve(s, B + 10 * PG, 0, 0, 4 * PG, 0, &va), 0);
+	assert_int_equal(va, B + 10 * PG);
+	/* Overlaps at both ends and inside. */
+	assert_int_equal(dxg_gpuva_reserve(s, B + 9 * PG, 0, 0, 2 * PG, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(va, 0);
+	assert_int_equal(dxg_gpuva_reserve(s, B + 13 * PG, 0, 0, 2 * PG, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_reserve(s, B + 11 * PG, 0, 0, PG, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_reserve(s, B + 8 * PG, 0, 0, 8 * PG, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	/* Adjacent is fine. */
+	assert_int_equal(dxg_gpuva_reserve(s, B + 14 * PG, 0, 0, PG, 0, &va), 0);
+	assert_int_equal(dxg_gpuva_reserve(s, B + 9 * PG, 0, 0, PG, 0, &va), 0);
+	/* Outside the space, unaligned, wrapping. */
+	assert_int_equal(dxg_gpuva_reserve(s, B - PG, 0, 0, PG, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_reserve(s, B + DXG_GPUVA_SIZE - PG, 0, 0,
+					   2 * PG, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_reserve(s, B + 100 * PG + 1, 0, 0, PG, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_reserve(s, UINT64_MAX - PG + 1, 0, 0, 2 * PG,
+					   0, &va), STATUS_INVALID_PARAMETER);
+	/* The last page of the space. */
+	assert_int_equal(dxg_gpuva_reserve(s, B + DXG_GPUVA_SIZE - PG, 0, 0, PG,
+					   0, &va), 0);
+}
+
+static void reserve_range_and_align(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t va;
+
+	assert_int_equal(dxg_gpuva_reserve(s, 0, B + 5 * PG + 1, 0, PG, 0, &va), 0);
+	assert_int_equal(va, B + 6 * PG);
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, PG, 1ull << 20, &va), 0);
+	assert_int_equal(va, B);	/* the base is 1 MiB aligned */
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, PG, 1ull << 20, &va), 0);
+	assert_int_equal(va, B + (1ull << 20));
+	/* Bad alignments and sizes. */
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, PG, 3 * PG, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, PG, 512, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, 0, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, PG + 8, 0, &va),
+			 STATUS_INVALID_PARAMETER);
+	/* A window that is full or too small: no room, a clear error. */
+	assert_int_equal(dxg_gpuva_reserve(s, 0, B, B + PG, PG, 0, &va),
+			 STATUS_NO_MEMORY);
+	assert_int_equal(dxg_gpuva_reserve(s, 0, B + 100 * PG, B + 101 * PG,
+					   2 * PG, 0, &va), STATUS_NO_MEMORY);
+	assert_int_equal(dxg_gpuva_reserve(s, 0, B + 100 * PG, B + 100 * PG,
+					   PG, 0, &va), STATUS_INVALID_PARAMETER);
+	/* Bigger than the space; alignment that overflows. */
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, DXG_GPUVA_SIZE + PG, 0,
+					   &va), STATUS_NO_MEMORY);
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, PG, 1ull << 63, &va),
+			 STATUS_NO_MEMORY);
+	/* Exactly the rest of the space in one go. */
+	assert_int_equal(dxg_gpuva_reserve(s, 0, B + (2ull << 20), 0,
+					   DXG_GPUVA_SIZE - (2ull << 20), 0, &va), 0);
+	assert_int_equal(va, B + (2ull << 20));
+}
+
+static void free_rules(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 4 * PG);
+
+	assert_int_equal(dxg_gpuva_free(s, a, 2 * PG), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_free(s, a + PG, 3 * PG), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_free(s, 0, PG), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, a, PG, mem, 1), 0);
+	assert_int_equal(dxg_gpuva_free(s, a, 4 * PG), 0);
+	assert_int_equal(dxg_gpuva_free(s, a, 4 * PG), STATUS_INVALID_PARAMETER);
+	/* Its mapping is gone with it. */
+	assert_null(dxg_gpuva_translate(s, a, 1));
+}
+
+static void map_and_translate(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 8 * PG);
+
+	assert_int_equal(dxg_gpuva_map(s, a + PG, 2 * PG, mem, 1), 0);
+	assert_int_equal(dxg_gpuva_map(s, a + 3 * PG, PG, mem + 10 * PG, 2), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, a + PG, 2 * PG), mem);
+	assert_ptr_equal(dxg_gpuva_translate(s, a + PG + 5, 1), mem + 5);
+	assert_ptr_equal(dxg_gpuva_translate(s, a + 3 * PG - 8, 8), mem + 2 * PG - 8);
+	assert_ptr_equal(dxg_gpuva_translate(s, a + 3 * PG, PG), mem + 10 * PG);
+	/* Unmapped, crossing two adjacent mappings, past the end, empty. */
+	assert_null(dxg_gpuva_translate(s, a, 1));
+	assert_null(dxg_gpuva_translate(s, a + PG - 1, 2));
+	assert_null(dxg_gpuva_translate(s, a + 3 * PG - 4, 8));
+	assert_null(dxg_gpuva_translate(s, a + 4 * PG - 4, 8));
+	assert_null(dxg_gpuva_translate(s, a + PG, 0));
+	assert_null(dxg_gpuva_translate(s, a + PG, UINT64_MAX));
+	assert_null(dxg_gpuva_translate(s, UINT64_MAX, 2));
+	assert_null(dxg_gpuva_translate(s, 0, 1));
+}
+
+static void map_rules(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 4 * PG), b = reserve(s, 4 * PG);
+
+	assert_int_equal(b, a + 4 * PG);
+	/* Across two reservations, outside any, unaligned, empty, NULL. */
+	assert_int_equal(dxg_gpuva_map(s, a + 3 * PG, 2 * PG, mem, 1),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, b + 4 * PG, PG, mem, 1),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, a + 1, PG, mem, 1),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, a, 0, mem, 1), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, a, PG, NULL, 1), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, UINT64_MAX - PG + 1, 2 * PG, mem, 1),
+			 STATUS_INVALID_PARAMETER);
+	/* Double mapping, overlapping either end. */
+	assert_int_equal(dxg_gpuva_map(s, a + PG, 2 * PG, mem, 1), 0);
+	assert_int_equal(dxg_gpuva_map(s, a + PG, PG, mem, 1),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, a, 2 * PG, mem, 1),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, a + 2 * PG, 2 * PG, mem, 1),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, a, PG, mem, 1), 0);
+	assert_int_equal(dxg_gpuva_map(s, a + 3 * PG, PG, mem, 1), 0);
+}
+
+static void unmap_split_and_trim(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 16 * PG);
+
+	assert_int_equal(dxg_gpuva_map(s, a, 8 * PG, mem, 1), 0);
+	/* A hole in the middle splits the mapping. */
+	assert_int_equal(dxg_gpuva_unmap(s, a + 2 * PG, 2 * PG), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, a, 2 * PG), mem);
+	assert_null(dxg_gpuva_translate(s, a + 2 * PG, 1));
+	assert_null(dxg_gpuva_translate(s, a + 4 * PG - 1, 1));
+	assert_ptr_equal(dxg_gpuva_translate(s, a + 4 * PG, 4 * PG), mem + 4 * PG);
+	/* Trim the tail of the first, the head of the second. */
+	assert_int_equal(dxg_gpuva_unmap(s, a + PG, 4 * PG), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, a, PG), mem);
+	assert_null(dxg_gpuva_translate(s, a, PG + 1));
+	assert_null(dxg_gpuva_translate(s, a + 4 * PG, 1));
+	assert_ptr_equal(dxg_gpuva_translate(s, a + 5 * PG, 3 * PG), mem + 5 * PG);
+	/* Unmapping what is not mapped is fine; outside a reservation is not. */
+	assert_int_equal(dxg_gpuva_unmap(s, a + 10 * PG, PG), 0);
+	assert_int_equal(dxg_gpuva_unmap(s, a + 15 * PG, 2 * PG),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_unmap(s, a, 0), STATUS_INVALID_PARAMETER);
+	/* Everything at once; the freed range can be mapped again. */
+	assert_int_equal(dxg_gpuva_unmap(s, a, 16 * PG), 0);
+	assert_null(dxg_gpuva_translate(s, a + 5 * PG, 1));
+	assert_int_equal(dxg_gpuva_map(s, a, 16 * PG, mem, 3), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, a + 15 * PG, PG), mem + 15 * PG);
+}
+
+static void unmap_owner(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 4 * PG), b = reserve(s, 4 * PG);
+
+	assert_int_equal(dxg_gpuva_map(s, a, PG, mem, 7), 0);
+	assert_int_equal(dxg_gpuva_map(s, a + PG, PG, mem, 8), 0);
+	assert_int_equal(dxg_gpuva_map(s, b + 2 * PG, PG, mem, 7), 0);
+	dxg_gpuva_unmap_owner(s, 7);
+	assert_null(dxg_gpuva_translate(s, a, 1));
+	assert_null(dxg_gpuva_translate(s, b + 2 * PG, 1));
+	assert_non_null(dxg_gpuva_translate(s, a + PG, PG));
+	/* A split mapping keeps its owner on both sides. */
+	assert_int_equal(dxg_gpuva_map(s, b, 2 * PG, mem, 9), 0);
+	assert_int_equal(dxg_gpuva_unmap(s, b, PG), 0);
+	assert_non_null(dxg_gpuva_translate(s, b + PG, PG));
+	dxg_gpuva_unmap_owner(s, 9);
+	assert_null(dxg_gpuva_translate(s, b + PG, PG));
+}
+
+/* Many reservations and mappings in mixed order: translation stays exact. */
+static void many(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t va;
+	unsigned int i;
+
+	for (i = 0; i < 2000; i++) {
+		uint64_t at = B + (uint64_t)((i * 7919u) % 2000u) * 2 * PG;
+
+		assert_int_equal(dxg_gpuva_reserve(s, at, 0, 0, PG, 0, &va), 0);
+		assert_int_equal(dxg_gpuva_map(s, at, PG, mem + (i % 64) * PG, i), 0);
+	}
+	for (i = 0; i < 2000; i++) {
+		uint64_t at = B + (uint64_t)((i * 7919u) % 2000u) * 2 * PG;
+
+		assert_ptr_equal(dxg_gpuva_translate(s, at + 8, 8),
+				 mem + (i % 64) * PG + 8);
+		assert_null(dxg_gpuva_translate(s, at + PG, 1));
+	}
+	/* The first gap big enough for two pages is after them all. */
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, 2 * PG, 0, &va), 0);
+	assert_int_equal(va, B + 4000 * PG - PG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(create_args),
+		cmocka_unit_test_setup_teardown(reserve_lowest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(reserve_fixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(reserve_range_and_align, setup, teardown),
+		cmocka_unit_test_setup_teardown(free_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(map_and_translate, setup, teardown),
+		cmocka_unit_test_setup_teardown(map_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(unmap_split_and_trim, setup, teardown),
+		cmocka_unit_test_setup_teardown(unmap_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(many, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
