@@ -3,23 +3,58 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dxg/ntstatus.h"
+#include "vk_device.h"
 
 struct adapter_kind {
 	const char *name;
 	const char *description;
 	uint32_t vendor_id, device_id, flags, node_count;
+	bool software;
 };
 
 static const struct adapter_kind kinds[] = {
-	{ "cpu", DXG_CPU_DESCRIPTION, DXG_CPU_VENDOR_ID, DXG_CPU_DEVICE_ID, 0, 1 },
+	{ "cpu", DXG_CPU_DESCRIPTION, DXG_CPU_VENDOR_ID, DXG_CPU_DEVICE_ID, 0, 1, true },
 };
 
 const char *dxg_adapter_kinds(void)
 {
-	return "cpu";
+	return "cpu, vulkan[:INDEX|:NAME]";
+}
+
+/*
+ * A Vulkan physical device as an adapter.  It stays a render adapter (flags
+ * 0, not compute-only) even though the backend only computes: EnumAdapters2
+ * lists render adapters only, and guest runtimes look there.
+ */
+static int vulkan_kind(const char *sel, struct adapter_kind *k, char *desc,
+		       size_t desc_len, int32_t *vk_index)
+{
+	struct dxg_vk_info list[16];
+	int32_t n = dxg_vk_enumerate(list, 16), idx;
+
+	if (n <= 0)
+		return -ENODEV;
+	idx = dxg_vk_select(list, n > 16 ? 16 : (uint32_t)n, sel);
+	if (idx < 0)
+		return -ENODEV;
+	if (!list[idx].host_import || !list[idx].compute_queue ||
+	    list[idx].api_version < VK_API_VERSION_1_1)
+		return -ENOTSUP;
+	snprintf(desc, desc_len, "%s", list[idx].name);
+	*k = (struct adapter_kind) {
+		.name = "vulkan",
+		.description = desc,
+		.vendor_id = list[idx].vendor_id,
+		.device_id = list[idx].device_id,
+		.node_count = 1,
+		.software = list[idx].type == VK_PHYSICAL_DEVICE_TYPE_CPU,
+	};
+	*vk_index = idx;
+	return 0;
 }
 
 void dxg_adapters_init(struct dxg_adapters *a, uint32_t luid_high)
@@ -31,11 +66,24 @@ void dxg_adapters_init(struct dxg_adapters *a, uint32_t luid_high)
 int dxg_adapters_add(struct dxg_adapters *a, const char *spec)
 {
 	const struct adapter_kind *k = NULL;
+	struct adapter_kind vk;
+	char vk_desc[DXG_ADAPTER_DESC_MAX];
+	int32_t vk_index = -1;
 	struct dxg_adapter *ad;
+	int ret;
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(spec, kinds[i].name))
 			k = &kinds[i];
+	if (!k && (!strcmp(spec, "vulkan") || !strncmp(spec, "vulkan:", 7))) {
+		if (a->count >= DXG_IVSHMEM_MAX_ADAPTERS)
+			return -ENOSPC;
+		ret = vulkan_kind(spec[6] ? spec + 7 : NULL, &vk, vk_desc,
+				  sizeof(vk_desc), &vk_index);
+		if (ret)
+			return ret;
+		k = &vk;
+	}
 	if (!k)
 		return -EINVAL;
 	if (a->count >= DXG_IVSHMEM_MAX_ADAPTERS)
@@ -43,7 +91,9 @@ int dxg_adapters_add(struct dxg_adapters *a, const char *spec)
 	ad = &a->list[a->count];
 	ad->index = a->count;
 	ad->kind = k->name;
-	ad->description = k->description;
+	snprintf(ad->description, sizeof(ad->description), "%s", k->description);
+	ad->software = k->software;
+	ad->vk_index = vk_index;
 	ad->luid.a = a->count + 1;
 	ad->luid.b = a->luid_high;
 	ad->vgpu_luid.a = DXG_VGPU_LUID_BASE + a->count;
@@ -97,14 +147,13 @@ void dxg_utf16_copy(uint16_t *dst, uint32_t n, const char *src)
 
 static int32_t q_adaptertype(const struct dxg_adapter *ad, void *buf)
 {
+	const uint32_t sw = ad->software ? D3DKMT_ADAPTERTYPE_SOFTWARE_DEVICE : 0;
 	struct d3dkmt_adaptertype t = {
-		.value = D3DKMT_ADAPTERTYPE_RENDER_SUPPORTED |
-			 D3DKMT_ADAPTERTYPE_SOFTWARE_DEVICE,
+		.value = D3DKMT_ADAPTERTYPE_RENDER_SUPPORTED | sw,
 	};
 
 	if (ad->flags & DXG_ADAPTER_FLAG_COMPUTE_ONLY)
-		t.value = D3DKMT_ADAPTERTYPE_COMPUTE_ONLY |
-			  D3DKMT_ADAPTERTYPE_SOFTWARE_DEVICE;
+		t.value = D3DKMT_ADAPTERTYPE_COMPUTE_ONLY | sw;
 	memcpy(buf, &t, sizeof(t));
 	return STATUS_SUCCESS;
 }

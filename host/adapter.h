@@ -6,6 +6,7 @@
 #ifndef DXGHOST_ADAPTER_H
 #define DXGHOST_ADAPTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dxg/ivshmem.h"
@@ -17,16 +18,20 @@
 /* vGPU LUID low words: index + this base (guest LUIDs use index + 1). */
 #define DXG_VGPU_LUID_BASE	0x100u
 
+#define DXG_ADAPTER_DESC_MAX	256	/* bytes, NUL included */
+
 struct dxg_adapter {
 	uint32_t index;
-	const char *kind;
-	const char *description;
+	const char *kind;		/* "cpu" or "vulkan" */
+	char description[DXG_ADAPTER_DESC_MAX];
 	struct winluid luid;		/* guest-visible (also the host adapter LUID) */
 	struct winluid vgpu_luid;	/* routes commands (extended header) */
 	uint32_t flags;			/* DXG_ADAPTER_FLAG_* */
 	uint32_t vendor_id;
 	uint32_t device_id;
 	uint32_t node_count;		/* engines (node ordinals 0..n-1) */
+	bool software;			/* ADAPTERTYPE software_device */
+	int32_t vk_index;		/* Vulkan physical device; -1: none */
 };
 
 struct dxg_adapters {
@@ -37,7 +42,12 @@ struct dxg_adapters {
 
 /* luid_high: the random high LUID word of this instance. */
 void dxg_adapters_init(struct dxg_adapters *a, uint32_t luid_high);
-/* Adds one adapter from a --adapter SPEC; -EINVAL unknown, -ENOSPC full. */
+/*
+ * Adds one adapter from a --adapter SPEC: "cpu", or "vulkan[:INDEX|:NAME]"
+ * (the Vulkan physical device is probed now for its name and ids).
+ * -EINVAL unknown spec, -ENOSPC full, -ENODEV no such Vulkan device,
+ * -ENOTSUP a Vulkan device the backend cannot use.
+ */
 int dxg_adapters_add(struct dxg_adapters *a, const char *spec);
 /* The spec names --help lists, comma separated. */
 const char *dxg_adapter_kinds(void);

@@ -53,6 +53,13 @@ struct dxg_engine_ops {
 			    const struct dxg_engine_dispatch *d);
 	/* Waits for everything submitted so far (engines may batch). */
 	int32_t (*flush)(struct dxg_engine *e);
+	/*
+	 * The memory owner calls it before it frees or reuses host memory
+	 * [host, host + size) that dispatches may have used, so the engine
+	 * drops what it keeps about that memory (the Vulkan backend's
+	 * imports).  NULL when the engine keeps nothing.
+	 */
+	void (*forget)(struct dxg_engine *e, void *host, uint64_t size);
 	void (*destroy)(struct dxg_engine *e);
 };
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "vk_device.h"
 #include "vm.h"
 
 int dxg_parse_size(const char *s, uint64_t *out)
@@ -48,7 +49,9 @@ void dxg_options_usage(FILE *f)
 "  -m, --shm-size SIZE    shared memory per VM, power of two with optional\n"
 "                         K/M/G suffix, 2M..4G (default 64M)\n"
 "  -a, --adapter SPEC     offer an adapter; repeatable; SPEC is one of: %s\n"
-"                         (default: one cpu adapter)\n"
+"                         (default: one cpu adapter); vulkan alone is the\n"
+"                         CPU Vulkan device (lavapipe), else the first one\n"
+"      --list-devices     list the Vulkan devices for --adapter vulkan:N and exit\n"
 "  -n, --max-vms N        VMs served at once (default %u)\n"
 "  -o, --max-objects N    host objects per VM (default %u)\n"
 "  -l, --log-level LEVEL  error, warn, info or debug (default info)\n"
@@ -58,6 +61,8 @@ void dxg_options_usage(FILE *f)
 		DXG_DEFAULT_SOCKET, dxg_adapter_kinds(), DXG_DEFAULT_MAX_VMS,
 		DXG_DEFAULT_MAX_OBJECTS);
 }
+
+enum { OPT_LIST_DEVICES = 256 };	/* long-only options */
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
@@ -100,12 +105,34 @@ static int opt_adapter(struct dxg_options *o, const char *arg)
 			DXG_IVSHMEM_MAX_ADAPTERS);
 		return DXG_OPT_EXIT_ERR;
 	}
+	if (ret == -ENODEV) {
+		fprintf(stderr, "dxghost: no Vulkan device matches '%s' "
+			"(see --list-devices)\n", arg);
+		return DXG_OPT_EXIT_ERR;
+	}
+	if (ret == -ENOTSUP) {
+		fprintf(stderr, "dxghost: the Vulkan device of '%s' cannot be used: "
+			"Vulkan 1.1, a compute queue and VK_EXT_external_memory_host "
+			"are required (see --list-devices)\n", arg);
+		return DXG_OPT_EXIT_ERR;
+	}
 	if (ret) {
 		fprintf(stderr, "dxghost: unknown adapter '%s' (known: %s)\n",
 			arg, dxg_adapter_kinds());
 		return DXG_OPT_EXIT_ERR;
 	}
 	return DXG_OPT_RUN;
+}
+
+static int list_devices(void)
+{
+	int32_t n = dxg_vk_list_devices(stdout);
+
+	if (n > 0)
+		return DXG_OPT_EXIT_OK;
+	fprintf(stderr, "dxghost: no Vulkan devices (the loader, libvulkan1, and a "
+		"driver are needed; mesa-vulkan-drivers has lavapipe)\n");
+	return DXG_OPT_EXIT_ERR;
 }
 
 static int one_option(struct dxg_options *o, int c, const char *arg)
@@ -141,6 +168,8 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 	case 'V':
 		printf("dxghost (opendxg) %s\n", DXGHOST_VERSION);
 		return DXG_OPT_EXIT_OK;
+	case OPT_LIST_DEVICES:
+		return list_devices();
 	default:
 		dxg_options_usage(stderr);
 		return DXG_OPT_EXIT_ERR;
@@ -160,6 +189,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret;

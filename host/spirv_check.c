@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/* SPIR-V checks before a module reaches the Vulkan driver. */
+#include "spirv_check.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spirv-tools/libspirv.h>
+#include <vulkan/vulkan.h>
+
+#include "dxg/ntstatus.h"
+
+/* The few opcodes, decorations and storage classes looked at (SPIR-V spec). */
+enum {
+	OP_ENTRY_POINT = 15, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
+	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
+	DEC_BUFFER_BLOCK = 3, DEC_BINDING = 33, DEC_DESCRIPTOR_SET = 34,
+	SC_UNIFORM_CONSTANT = 0, SC_UNIFORM = 2, SC_STORAGE_BUFFER = 12,
+	MODEL_GLCOMPUTE = 5,
+};
+
+#define F_SET		0x01u
+#define F_BINDING	0x02u
+#define F_BUFFER_BLOCK	0x04u
+#define F_ARRAY		0x08u
+#define F_POINTER	0x10u
+#define F_VARIABLE	0x20u
+
+struct id_info {
+	uint8_t flags;
+	uint32_t set, binding;
+	uint32_t sc;		/* pointer or variable storage class */
+	uint32_t type;		/* pointer: pointee; variable: its pointer type */
+};
+
+static spv_target_env target_env(uint32_t vk_api)
+{
+	if (vk_api >= VK_API_VERSION_1_3)
+		return SPV_ENV_VULKAN_1_3;
+	if (vk_api >= VK_API_VERSION_1_2)
+		return SPV_ENV_VULKAN_1_2;
+	return SPV_ENV_VULKAN_1_1;
+}
+
+static int32_t validate(const uint32_t *code, size_t words, uint32_t vk_api)
+{
+	spv_context ctx = spvContextCreate(target_env(vk_api));
+	spv_const_binary_t bin = { .code = code, .wordCount = words };
+	spv_result_t r;
+
+	if (!ctx)
+		return STATUS_NO_MEMORY;
+	r = spvValidate(ctx, &bin, NULL);
+	spvContextDestroy(ctx);
+	return r == SPV_SUCCESS ? 0 : STATUS_INVALID_PARAMETER;
+}
+
+static void decorate(struct id_info *t, const uint32_t *ins, uint32_t wc)
+{
+	struct id_info *d = &t[ins[1]];
+
+	if (ins[2] == DEC_BUFFER_BLOCK)
+		d->flags |= F_BUFFER_BLOCK;
+	if (wc < 4)
+		return;
+	if (ins[2] == DEC_DESCRIPTOR_SET) {
+		d->flags |= F_SET;
+		d->set = ins[3];
+	} else if (ins[2] == DEC_BINDING) {
+		d->flags |= F_BINDING;
+		d->binding = ins[3];
+	}
+}
+
+static bool entry_matches(const uint32_t *ins, uint32_t wc, const char *entry)
+{
+	size_t max = (size_t)(wc - 3) * 4;
+
+	return wc > 3 && ins[1] == MODEL_GLCOMPUTE &&
+	       strnlen((const char *)&ins[3], max) < max &&
+	       !strcmp((const char *)&ins[3], entry);
+}
+
+/* One pass over the instructions; false when one is malformed. */
+static bool scan(const uint32_t *code, size_t words, uint32_t bound,
+		 struct id_info *t, const char *entry, bool *found)
+{
+	for (size_t i = 5; i < words;) {
+		const uint32_t *ins = &code[i];
+		uint32_t wc = ins[0] >> 16, op = ins[0] & 0xffffu;
+
+		if (!wc || wc > words - i)
+			return false;
+		/* Every id operand read below must be < bound. */
+		if (op == OP_ENTRY_POINT)
+			*found |= entry_matches(ins, wc, entry);
+		else if (op == OP_DECORATE && wc >= 3 && ins[1] < bound)
+			decorate(t, ins, wc);
+		else if ((op == OP_TYPE_ARRAY || op == OP_TYPE_RUNTIME_ARRAY) &&
+			 wc >= 3 && ins[1] < bound)
+			t[ins[1]].flags |= F_ARRAY;
+		else if (op == OP_TYPE_POINTER && wc == 4 && ins[1] < bound) {
+			t[ins[1]].flags |= F_POINTER;
+			t[ins[1]].sc = ins[2];
+			t[ins[1]].type = ins[3];
+		} else if (op == OP_VARIABLE && wc >= 4 && ins[2] < bound) {
+			t[ins[2]].flags |= F_VARIABLE;
+			t[ins[2]].type = ins[1];
+			t[ins[2]].sc = ins[3];
+		}
+		i += wc;
+	}
+	return true;
+}
+
+/* A resource variable must be one storage buffer of our layout. */
+static bool resource_ok(const struct id_info *t, uint32_t bound,
+			const struct id_info *v, uint32_t num_bindings)
+{
+	const struct id_info *ptr, *pointee;
+
+	if ((v->flags & (F_SET | F_BINDING)) != (F_SET | F_BINDING) ||
+	    v->set != 0 || v->binding >= num_bindings || v->type >= bound)
+		return false;
+	ptr = &t[v->type];
+	if (!(ptr->flags & F_POINTER) || ptr->type >= bound)
+		return false;
+	pointee = &t[ptr->type];
+	if (pointee->flags & F_ARRAY)	/* descriptor arrays: not in our layout */
+		return false;
+	if (v->sc == SC_STORAGE_BUFFER)
+		return true;
+	/* SPIR-V 1.0 spells a storage buffer "Uniform + BufferBlock". */
+	return v->sc == SC_UNIFORM && (pointee->flags & F_BUFFER_BLOCK);
+}
+
+static int32_t check_layout(const uint32_t *code, size_t words,
+			    const char *entry, uint32_t num_bindings)
+{
+	uint32_t bound = code[3];
+	struct id_info *t;
+	bool found = false, ok;
+
+	/* Ids are defined by instructions: a sparser bound is not worth RAM. */
+	if (!bound || bound > words)
+		return STATUS_INVALID_PARAMETER;
+	t = calloc(bound, sizeof(*t));
+	if (!t)
+		return STATUS_NO_MEMORY;
+	ok = scan(code, words, bound, t, entry, &found) && found;
+	for (uint32_t id = 0; ok && id < bound; id++) {
+		const struct id_info *v = &t[id];
+		bool resource = (v->flags & F_VARIABLE) &&
+				(v->sc == SC_UNIFORM || v->sc == SC_STORAGE_BUFFER ||
+				 v->sc == SC_UNIFORM_CONSTANT);
+
+		/* Decorated non-variables (e.g. structs) carry no binding. */
+		if (resource || (v->flags & (F_SET | F_BINDING) && (v->flags & F_VARIABLE)))
+			ok = resource_ok(t, bound, v, num_bindings);
+	}
+	free(t);
+	return ok ? 0 : STATUS_INVALID_PARAMETER;
+}
+
+int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
+			uint32_t num_bindings, uint32_t vk_api)
+{
+	size_t words = size / 4, elen;
+	int32_t st;
+
+	if (!code || !entry || size % 4 || size < 20 || size > DXG_SPIRV_MAX_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	/* A byte-swapped magic is valid SPIR-V but not what Vulkan takes. */
+	if (code[0] != DXG_SPIRV_MAGIC)
+		return STATUS_INVALID_PARAMETER;
+	elen = strnlen(entry, DXG_SPIRV_MAX_ENTRY + 1);
+	if (!elen || elen > DXG_SPIRV_MAX_ENTRY)
+		return STATUS_INVALID_PARAMETER;
+	st = validate(code, words, vk_api);
+	return st ? st : check_layout(code, words, entry, num_bindings);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Checks a guest's SPIR-V compute module before any Vulkan driver sees it.
+ * Drivers trust their input (Mesa asserts or crashes on some malformed
+ * modules, and a crash would take every VM down with dxghost), so the module
+ * must pass the SPIR-V validator for the device's Vulkan version and fit the
+ * pipeline layout the backend builds: entry point `entry` with the GLCompute
+ * model, every resource a storage buffer at set 0, binding < num_bindings,
+ * no descriptor arrays.
+ */
+#ifndef DXGHOST_SPIRV_CHECK_H
+#define DXGHOST_SPIRV_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DXG_SPIRV_MAGIC		0x07230203u
+#define DXG_SPIRV_MAX_SIZE	(4u << 20)	/* bytes */
+#define DXG_SPIRV_MAX_ENTRY	255u		/* entry point name bytes */
+
+/*
+ * vk_api: the device's Vulkan API version (VK_MAKE_API_VERSION), which
+ * picks the SPIR-V versions accepted.  Returns 0 or
+ * STATUS_INVALID_PARAMETER (STATUS_NO_MEMORY if the validator cannot run).
+ */
+int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
+			uint32_t num_bindings, uint32_t vk_api);
+
+#endif /* DXGHOST_SPIRV_CHECK_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A Vulkan device for the Vulkan execution backend: one instance, the chosen
+ * physical device, a logical device with one compute queue, and the limits
+ * the backend enforces on guest input.  Selection is by index, by a name
+ * substring, or by default: the CPU device (Mesa's lavapipe), so dxghost runs
+ * without a GPU; with no CPU device, the first device.
+ *
+ * VK_EXT_external_memory_host is required: the backend imports guest memory
+ * (the VM's IO space) instead of copying it (docs/vulkan-backend.md).
+ */
+#ifndef DXGHOST_VK_DEVICE_H
+#define DXGHOST_VK_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <vulkan/vulkan.h>
+
+/* What the backend enforces; all taken from the physical device. */
+struct dxg_vk_limits {
+	uint64_t max_storage_buffer_range;	/* bytes per binding */
+	uint32_t max_group_count[3];
+	uint32_t max_push_constants_size;	/* bytes */
+	uint32_t max_storage_buffers;		/* per stage */
+	uint64_t min_import_alignment;		/* host pointer import */
+	uint64_t min_storage_offset_alignment;
+	uint64_t max_allocation_size;		/* 0: not reported */
+	bool timestamps;			/* compute queue has them */
+	float timestamp_period;			/* ns per tick */
+};
+
+/* One physical device as --list-devices shows it. */
+struct dxg_vk_info {
+	uint32_t index;
+	char name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
+	char driver[VK_MAX_DRIVER_NAME_SIZE];
+	VkPhysicalDeviceType type;
+	uint32_t vendor_id, device_id;
+	uint32_t api_version;
+	bool host_import;	/* VK_EXT_external_memory_host */
+	bool compute_queue;
+};
+
+struct dxg_vk_device {
+	VkInstance instance;
+	VkPhysicalDevice phys;
+	VkDevice device;
+	VkQueue queue;
+	uint32_t queue_family;
+	struct dxg_vk_info info;
+	struct dxg_vk_limits limits;
+	VkPhysicalDeviceMemoryProperties mem;
+	PFN_vkGetMemoryHostPointerPropertiesEXT get_host_pointer_props;
+	/* Out-of-range accesses bounded by the binding, not just the buffer. */
+	bool robust2;
+};
+
+/*
+ * Lists the physical devices (at most max) into out; returns how many there
+ * are (may exceed max), or a negative NTSTATUS when Vulkan is unusable.
+ */
+int32_t dxg_vk_enumerate(struct dxg_vk_info *out, uint32_t max);
+
+/*
+ * Picks a device: selector NULL or "" is the default rule above; all digits
+ * is an index; anything else a case-insensitive name substring (first
+ * match).  Returns the index, or a negative NTSTATUS
+ * (STATUS_OBJECT_NAME_NOT_FOUND when nothing matches).
+ */
+int32_t dxg_vk_select(const struct dxg_vk_info *list, uint32_t count,
+		      const char *selector);
+
+/*
+ * Opens the device a selector picks.  On failure returns a negative
+ * NTSTATUS and writes a one-line reason to err (errlen bytes).
+ */
+int32_t dxg_vk_device_open(const char *selector, struct dxg_vk_device **out,
+			   char *err, size_t errlen);
+void dxg_vk_device_close(struct dxg_vk_device *dev);
+
+/* Prints the --list-devices table; returns 0 or a negative NTSTATUS. */
+int32_t dxg_vk_list_devices(FILE *f);
+
+const char *dxg_vk_type_name(VkPhysicalDeviceType type);
+
+#endif /* DXGHOST_VK_DEVICE_H */

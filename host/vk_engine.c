@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+/* The Vulkan execution engine (see vk_engine.h). */
+#include "vk_engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dxg/ntstatus.h"
+#include "engine_cpu.h"
+#include "log.h"
+#include "vk_memory.h"
+#include "vk_pipeline.h"
+#include "vk_status.h"
+
+struct vk_engine {
+	struct dxg_engine base;
+	struct dxg_vk_device *dev;
+	struct dxg_engine *cpu;		/* copy, fill, timestamp */
+	struct dxg_vk_import_cache cache;
+	struct dxg_vk_pipelines pipes;
+	VkCommandPool pool;
+	VkCommandBuffer cb;
+	VkFence fence;
+	VkDescriptorPool dpool;
+	uint64_t timeout_ns;
+	bool lost;
+	bool in_flight;			/* a submission we stopped waiting for */
+};
+
+static struct vk_engine *to_vk(struct dxg_engine *e)
+{
+	return (struct vk_engine *)e;
+}
+
+static int32_t vk_copy(struct dxg_engine *e, void *dst, const void *src,
+		       uint64_t size)
+{
+	struct vk_engine *v = to_vk(e);
+
+	return v->lost ? STATUS_DEVICE_REMOVED : v->cpu->ops->copy(v->cpu, dst, src, size);
+}
+
+static int32_t vk_fill(struct dxg_engine *e, void *dst, uint64_t size,
+		       uint32_t pattern)
+{
+	struct vk_engine *v = to_vk(e);
+
+	return v->lost ? STATUS_DEVICE_REMOVED :
+	       v->cpu->ops->fill(v->cpu, dst, size, pattern);
+}
+
+/* CLOCK_MONOTONIC, as the CPU engine: one clock whichever engine runs. */
+static int32_t vk_timestamp(struct dxg_engine *e, uint64_t *dst)
+{
+	struct vk_engine *v = to_vk(e);
+
+	return v->lost ? STATUS_DEVICE_REMOVED : v->cpu->ops->timestamp(v->cpu, dst);
+}
+
+static int32_t vk_create_pipeline(struct dxg_engine *e, const uint32_t *spirv,
+				  size_t spirv_size, const char *entry,
+				  uint32_t num_bindings, uint32_t push_size,
+				  uint64_t *out_id)
+{
+	struct vk_engine *v = to_vk(e);
+
+	if (v->lost)
+		return STATUS_DEVICE_REMOVED;
+	return dxg_vk_pipeline_create(&v->pipes, spirv, spirv_size, entry,
+				      num_bindings, push_size, out_id);
+}
+
+static int32_t vk_destroy_pipeline(struct dxg_engine *e, uint64_t id)
+{
+	struct vk_engine *v = to_vk(e);
+
+	/* A lost engine may still run it: it goes at engine destruction. */
+	if (v->lost)
+		return STATUS_DEVICE_REMOVED;
+	return dxg_vk_pipeline_destroy(&v->pipes, id);
+}
+
+/* Checks what the device limits and the pipeline's shape allow. */
+static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
+			      const struct dxg_engine_dispatch *d)
+{
+	const struct dxg_vk_limits *l = &v->dev->limits;
+	uint32_t seen = 0;
+
+	for (int i = 0; i < 3; i++)
+		if (!d->groups[i] || d->groups[i] > l->max_group_count[i])
+			return STATUS_INVALID_PARAMETER;
+	if (d->push_size > p->push_size || d->num_bindings != p->num_bindings)
+		return STATUS_INVALID_PARAMETER;
+	for (uint32_t i = 0; i < d->num_bindings; i++) {
+		const struct dxg_engine_binding *b = &d->bindings[i];
+
+		/* Every binding exactly once: an unset descriptor is UB. */
+		if (b->binding >= p->num_bindings || (seen & (1u << b->binding)))
+			return STATUS_INVALID_PARAMETER;
+		seen |= 1u << b->binding;
+		if (!b->host || !b->size || b->size > l->max_storage_buffer_range ||
+		    ((uintptr_t)b->host & (l->min_storage_offset_alignment - 1)))
+			return STATUS_INVALID_PARAMETER;
+	}
+	return 0;
+}
+
+/* Imports the bindings and writes the descriptor set. */
+static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
+		    const struct dxg_engine_dispatch *d, VkDescriptorSet *set)
+{
+	VkDescriptorBufferInfo bi[DXG_ENGINE_MAX_BINDINGS];
+	VkWriteDescriptorSet w[DXG_ENGINE_MAX_BINDINGS];
+	const VkDescriptorSetAllocateInfo ai = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+		.descriptorPool = v->dpool,
+		.descriptorSetCount = 1,
+		.pSetLayouts = &p->set_layout,
+	};
+	VkResult r;
+
+	dxg_vk_cache_begin(&v->cache);
+	for (uint32_t i = 0; i < d->num_bindings; i++) {
+		uint64_t off;
+		int32_t st = dxg_vk_cache_lookup(&v->cache, d->bindings[i].host,
+						 d->bindings[i].size, &bi[i].buffer, &off);
+
+		if (st)
+			return st;
+		bi[i].offset = off;
+		bi[i].range = d->bindings[i].size;
+		w[i] = (VkWriteDescriptorSet) {
+			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+			.dstBinding = d->bindings[i].binding,
+			.descriptorCount = 1,
+			.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+			.pBufferInfo = &bi[i],
+		};
+	}
+	/* Nothing is in flight: the one set of the pool can be reused. */
+	vkResetDescriptorPool(v->dev->device, v->dpool, 0);
+	r = vkAllocateDescriptorSets(v->dev->device, &ai, set);
+	if (r != VK_SUCCESS)
+		return dxg_vk_status(r);
+	for (uint32_t i = 0; i < d->num_bindings; i++)
+		w[i].dstSet = *set;
+	vkUpdateDescriptorSets(v->dev->device, d->num_bindings, w, 0, NULL);
+	return 0;
+}
+
+static VkResult record(struct vk_engine *v, const struct dxg_vk_pipeline *p,
+		       const struct dxg_engine_dispatch *d, VkDescriptorSet set)
+{
+	const VkCommandBufferBeginInfo bi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+	};
+	/* Shader writes must be visible to the host reading guest memory. */
+	const VkMemoryBarrier mb = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_HOST_READ_BIT,
+	};
+	uint8_t push[DXG_ENGINE_MAX_PUSH_CONSTANTS] = { 0 };
+	VkResult r = vkResetCommandBuffer(v->cb, 0);
+
+	if (r == VK_SUCCESS)
+		r = vkBeginCommandBuffer(v->cb, &bi);
+	if (r != VK_SUCCESS)
+		return r;
+	vkCmdBindPipeline(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
+	vkCmdBindDescriptorSets(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
+				0, 1, &set, 0, NULL);
+	if (v->pipes.push_range) {
+		/* The whole range, zero-padded: the shader never reads garbage. */
+		memcpy(push, d->push, d->push_size);
+		vkCmdPushConstants(v->cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+				   v->pipes.push_range, push);
+	}
+	vkCmdDispatch(v->cb, d->groups[0], d->groups[1], d->groups[2]);
+	vkCmdPipelineBarrier(v->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+			     VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
+	return vkEndCommandBuffer(v->cb);
+}
+
+static int32_t lose(struct vk_engine *v, VkResult r, const char *what)
+{
+	v->lost = true;
+	log_err("vulkan engine (%s): %s: %s; the engine is lost",
+		v->dev->info.name, what,
+		r == VK_TIMEOUT ? "timed out" : "device lost");
+	return r == VK_TIMEOUT ? STATUS_IO_TIMEOUT : STATUS_DEVICE_REMOVED;
+}
+
+static int32_t submit_wait(struct vk_engine *v)
+{
+	const VkSubmitInfo si = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+		.commandBufferCount = 1,
+		.pCommandBuffers = &v->cb,
+	};
+	VkResult r = vkResetFences(v->dev->device, 1, &v->fence);
+
+	if (r == VK_SUCCESS)
+		r = vkQueueSubmit(v->dev->queue, 1, &si, v->fence);
+	if (r == VK_ERROR_DEVICE_LOST)
+		return lose(v, r, "submit");
+	if (r != VK_SUCCESS)
+		return dxg_vk_status(r);
+	r = vkWaitForFences(v->dev->device, 1, &v->fence, VK_TRUE, v->timeout_ns);
+	if (r == VK_TIMEOUT) {
+		v->in_flight = true;
+		return lose(v, r, "dispatch");
+	}
+	if (r == VK_ERROR_DEVICE_LOST)
+		return lose(v, r, "dispatch");
+	return dxg_vk_status(r);
+}
+
+static int32_t vk_dispatch(struct dxg_engine *e, const struct dxg_engine_dispatch *d)
+{
+	struct vk_engine *v = to_vk(e);
+	const struct dxg_vk_pipeline *p;
+	VkDescriptorSet set;
+	VkResult r;
+	int32_t st;
+
+	if (v->lost)
+		return STATUS_DEVICE_REMOVED;
+	p = dxg_vk_pipeline_find(&v->pipes, d->pipeline);
+	if (!p)
+		return STATUS_INVALID_HANDLE;
+	if (d->num_bindings > DXG_ENGINE_MAX_BINDINGS ||
+	    d->push_size > DXG_ENGINE_MAX_PUSH_CONSTANTS)
+		return STATUS_INVALID_PARAMETER;
+	st = check_dispatch(v, p, d);
+	if (!st)
+		st = bind(v, p, d, &set);
+	if (st)
+		return st;
+	r = record(v, p, d, set);
+	if (r != VK_SUCCESS)
+		return dxg_vk_status(r);
+	return submit_wait(v);
+}
+
+static int32_t vk_flush(struct dxg_engine *e)
+{
+	return to_vk(e)->lost ? STATUS_DEVICE_REMOVED : STATUS_SUCCESS;
+}
+
+/* True when no submission can still touch memory or objects. */
+static bool idle(struct vk_engine *v, uint64_t wait_ns)
+{
+	if (v->in_flight &&
+	    vkWaitForFences(v->dev->device, 1, &v->fence, VK_TRUE, wait_ns) ==
+	    VK_SUCCESS)
+		v->in_flight = false;
+	return !v->in_flight;
+}
+
+static void vk_forget(struct dxg_engine *e, void *host, uint64_t size)
+{
+	struct vk_engine *v = to_vk(e);
+
+	/*
+	 * Work we gave up on may still use the imports; destroying them under
+	 * it is undefined, so they stay (the device is lost anyway).  No
+	 * waiting: the daemon's loop must not stall on a lost engine.
+	 */
+	if (idle(v, 0))
+		dxg_vk_cache_invalidate(&v->cache, host, size);
+}
+
+static void vk_destroy(struct dxg_engine *e)
+{
+	struct vk_engine *v = to_vk(e);
+	VkDevice dev = v->dev->device;
+
+	if (!idle(v, v->timeout_ns)) {
+		log_err("vulkan engine (%s): work still running after the timeout; its objects are leaked",
+			v->dev->info.name);
+		v->cpu->ops->destroy(v->cpu);
+		free(v);
+		return;
+	}
+	dxg_vk_pipelines_fini(&v->pipes);
+	dxg_vk_cache_fini(&v->cache);
+	vkDestroyDescriptorPool(dev, v->dpool, NULL);
+	vkDestroyFence(dev, v->fence, NULL);
+	vkDestroyCommandPool(dev, v->pool, NULL);	/* frees cb */
+	if (v->cpu)
+		v->cpu->ops->destroy(v->cpu);
+	free(v);
+}
+
+static const struct dxg_engine_ops vk_ops = {
+	.name = "vulkan",
+	.copy = vk_copy,
+	.fill = vk_fill,
+	.timestamp = vk_timestamp,
+	.create_pipeline = vk_create_pipeline,
+	.destroy_pipeline = vk_destroy_pipeline,
+	.dispatch = vk_dispatch,
+	.flush = vk_flush,
+	.forget = vk_forget,
+	.destroy = vk_destroy,
+};
+
+static VkResult make_objects(struct vk_engine *v)
+{
+	VkDevice dev = v->dev->device;
+	const VkCommandPoolCreateInfo pci = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+		.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
+		.queueFamilyIndex = v->dev->queue_family,
+	};
+	VkCommandBufferAllocateInfo cai = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+		.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+		.commandBufferCount = 1,
+	};
+	const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	const VkDescriptorPoolSize size = {
+		.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+		.descriptorCount = DXG_ENGINE_MAX_BINDINGS,
+	};
+	const VkDescriptorPoolCreateInfo dci = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+		.maxSets = 1,
+		.poolSizeCount = 1,
+		.pPoolSizes = &size,
+	};
+	VkResult r = vkCreateCommandPool(dev, &pci, NULL, &v->pool);
+
+	if (r != VK_SUCCESS)
+		return r;
+	cai.commandPool = v->pool;
+	r = vkAllocateCommandBuffers(dev, &cai, &v->cb);
+	if (r == VK_SUCCESS)
+		r = vkCreateFence(dev, &fci, NULL, &v->fence);
+	if (r == VK_SUCCESS)
+		r = vkCreateDescriptorPool(dev, &dci, NULL, &v->dpool);
+	return r;
+}
+
+struct dxg_engine *dxg_engine_vulkan_create(struct dxg_vk_device *dev)
+{
+	struct vk_engine *v = calloc(1, sizeof(*v));
+	uint32_t push = dev->limits.max_push_constants_size;
+
+	if (!v)
+		return NULL;
+	v->base.ops = &vk_ops;
+	v->dev = dev;
+	v->timeout_ns = DXG_VK_DEFAULT_TIMEOUT_NS;
+	dxg_vk_cache_init(&v->cache, dev);
+	dxg_vk_pipelines_init(&v->pipes, dev, push < DXG_ENGINE_MAX_PUSH_CONSTANTS ?
+			      push & ~3u : DXG_ENGINE_MAX_PUSH_CONSTANTS);
+	v->cpu = dxg_engine_cpu_create();
+	if (!v->cpu || make_objects(v) != VK_SUCCESS) {
+		vk_destroy(&v->base);
+		return NULL;
+	}
+	return &v->base;
+}
+
+void dxg_engine_vulkan_set_timeout(struct dxg_engine *e, uint64_t ns)
+{
+	to_vk(e)->timeout_ns = ns;
+}
+
+bool dxg_engine_vulkan_lost(const struct dxg_engine *e)
+{
+	return ((const struct vk_engine *)e)->lost;
+}
+
+void dxg_engine_vulkan_stats(const struct dxg_engine *e, uint64_t *imports,
+			     uint64_t *hits)
+{
+	const struct vk_engine *v = (const struct vk_engine *)e;
+
+	*imports = v->cache.imports;
+	*hits = v->cache.hits;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Compute pipelines of the Vulkan backend and the table that names them by
+ * id.  Every pipeline has the same shape, which the command stream fixes:
+ * num_bindings storage buffers at set 0, bindings 0..n-1, and one push
+ * constant range of the engine's full push size (so a shader never reads
+ * push constants outside the range; dispatches zero-pad them).
+ */
+#ifndef DXGHOST_VK_PIPELINE_H
+#define DXGHOST_VK_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vk_device.h"
+
+#define DXG_VK_MAX_PIPELINES	1024u	/* per engine */
+
+struct dxg_vk_pipeline {
+	uint64_t id;		/* 0: free slot */
+	uint32_t num_bindings;
+	uint32_t push_size;	/* what dispatches may supply */
+	VkShaderModule module;
+	VkDescriptorSetLayout set_layout;
+	VkPipelineLayout layout;
+	VkPipeline pipeline;
+};
+
+struct dxg_vk_pipelines {
+	struct dxg_vk_device *dev;
+	struct dxg_vk_pipeline *p;
+	uint32_t count, cap;
+	uint32_t push_range;	/* bytes in every layout's range */
+	uint64_t next_id;
+};
+
+void dxg_vk_pipelines_init(struct dxg_vk_pipelines *t, struct dxg_vk_device *dev,
+			   uint32_t push_range);
+void dxg_vk_pipelines_fini(struct dxg_vk_pipelines *t);
+
+/*
+ * Checks (spirv_check.h) and builds a pipeline.  STATUS_INVALID_PARAMETER
+ * for bad SPIR-V or sizes, STATUS_NOT_SUPPORTED beyond a device limit,
+ * STATUS_QUOTA_EXCEEDED past DXG_VK_MAX_PIPELINES, or a Vulkan failure's
+ * status (dxg_vk_status()).
+ */
+int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t, const uint32_t *spirv,
+			       size_t spirv_size, const char *entry,
+			       uint32_t num_bindings, uint32_t push_size,
+			       uint64_t *out_id);
+/* STATUS_INVALID_HANDLE for an unknown id. */
+int32_t dxg_vk_pipeline_destroy(struct dxg_vk_pipelines *t, uint64_t id);
+const struct dxg_vk_pipeline *dxg_vk_pipeline_find(const struct dxg_vk_pipelines *t,
+						   uint64_t id);
+
+#endif /* DXGHOST_VK_PIPELINE_H */

@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Vulkan backend (host/vk_*.c, host/spirv_check.c) on the machine's
+ * Vulkan device: lavapipe by default.  A machine without a usable Vulkan
+ * device fails these tests (it cannot run the backend), it does not skip.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "adapter.h"
+#include "dxg/ntstatus.h"
+#include "options.h"
+#include "spirv_check.h"
+#include "vk_device.h"
+#include "vk_engine.h"
+#include "vk_memory.h"
+#include "vk_status.h"
+
+#include "oob_spv.h"
+#include "push_spv.h"
+#include "reduce_spv.h"
+#include "saxpy_spv.h"
+#include "sgemm_spv.h"
+#include "spin_spv.h"
+
+#define IO_SIZE		(64u << 20)	/* the "IO space": a memfd mapping */
+
+static struct dxg_vk_device *dev;
+static struct dxg_engine *eng;
+static uint8_t *io;			/* IO_SIZE bytes, page aligned */
+
+static int group_setup(void **state)
+{
+	char err[256] = "";
+	int fd;
+
+	(void)state;
+	if (dxg_vk_device_open(NULL, &dev, err, sizeof(err))) {
+		fprintf(stderr, "test_vulkan: FAIL: no usable Vulkan device: %s\n"
+			"(the Vulkan backend needs libvulkan1 and a driver; "
+			"lavapipe is in mesa-vulkan-drivers)\n", err);
+		return -1;
+	}
+	eng = dxg_engine_vulkan_create(dev);
+	/* As dxghost's IO space: a memfd mapped shared. */
+	fd = memfd_create("test-io", MFD_CLOEXEC);
+	if (!eng || fd < 0 || ftruncate(fd, IO_SIZE) < 0)
+		return -1;
+	io = mmap(NULL, IO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return io == MAP_FAILED ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (eng)
+		eng->ops->destroy(eng);
+	dxg_vk_device_close(dev);
+	if (io && io != MAP_FAILED)
+		munmap(io, IO_SIZE);
+	return 0;
+}
+
+static uint64_t pipeline(const uint32_t *spv, size_t size, uint32_t nb, uint32_t push)
+{
+	uint64_t id = 0;
+
+	assert_int_equal(eng->ops->create_pipeline(eng, spv, size, "main", nb, push, &id), 0);
+	assert_int_not_equal(id, 0);
+	return id;
+}
+
+static void bind(struct dxg_engine_dispatch *d, uint32_t i, void *host, uint64_t size)
+{
+	d->bindings[i].binding = i;
+	d->bindings[i].host = host;
+	d->bindings[i].size = size;
+	if (d->num_bindings < i + 1)
+		d->num_bindings = i + 1;
+}
+
+static void test_device_default_lavapipe(void **state)
+{
+	const struct dxg_vk_limits *l = &dev->limits;
+
+	(void)state;
+	print_message("device: %s (%s, driver %s), API %u.%u\n", dev->info.name,
+		      dxg_vk_type_name(dev->info.type), dev->info.driver,
+		      VK_API_VERSION_MAJOR(dev->info.api_version),
+		      VK_API_VERSION_MINOR(dev->info.api_version));
+	print_message("limits: storage range %llu, groups %u/%u/%u, push %u, "
+		      "storage buffers %u, import align %llu, offset align %llu\n",
+		      (unsigned long long)l->max_storage_buffer_range,
+		      l->max_group_count[0], l->max_group_count[1], l->max_group_count[2],
+		      l->max_push_constants_size, l->max_storage_buffers,
+		      (unsigned long long)l->min_import_alignment,
+		      (unsigned long long)l->min_storage_offset_alignment);
+	assert_true(dev->info.type == VK_PHYSICAL_DEVICE_TYPE_CPU ||
+		    !strcmp(dev->info.driver, "llvmpipe"));
+	assert_true(dev->info.host_import);
+	assert_true(l->max_storage_buffer_range > 0 && l->min_import_alignment > 0);
+	assert_string_equal(eng->ops->name, "vulkan");
+}
+
+static void test_select_rules(void **state)
+{
+	struct dxg_vk_info l[3] = {
+		{ .name = "NVIDIA GeForce RTX 4090", .type = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU },
+		{ .name = "llvmpipe (LLVM 15)", .type = VK_PHYSICAL_DEVICE_TYPE_CPU,
+		  .driver = "llvmpipe" },
+		{ .name = "AMD Radeon", .type = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU },
+	};
+
+	(void)state;
+	assert_int_equal(dxg_vk_select(l, 3, NULL), 1);	/* the CPU device */
+	assert_int_equal(dxg_vk_select(l, 3, ""), 1);
+	assert_int_equal(dxg_vk_select(l, 1, NULL), 0);	/* else the first */
+	assert_int_equal(dxg_vk_select(l, 3, "2"), 2);
+	assert_int_equal(dxg_vk_select(l, 3, "3"), STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(dxg_vk_select(l, 3, "99999999999999999999"),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(dxg_vk_select(l, 3, "radeon"), 2);
+	assert_int_equal(dxg_vk_select(l, 3, "geforce"), 0);
+	assert_int_equal(dxg_vk_select(l, 3, "intel"), STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(dxg_vk_select(l, 0, NULL), STATUS_OBJECT_NAME_NOT_FOUND);
+}
+
+static void test_status_map(void **state)
+{
+	(void)state;
+	assert_int_equal(dxg_vk_status(VK_SUCCESS), 0);
+	assert_int_equal(dxg_vk_status(VK_ERROR_DEVICE_LOST), STATUS_DEVICE_REMOVED);
+	assert_int_equal(dxg_vk_status(VK_TIMEOUT), STATUS_IO_TIMEOUT);
+	assert_false(NT_SUCCESS(dxg_vk_status(VK_TIMEOUT)));
+	assert_int_equal(dxg_vk_status(VK_ERROR_OUT_OF_DEVICE_MEMORY), STATUS_NO_MEMORY);
+	assert_int_equal(dxg_vk_status(VK_ERROR_UNKNOWN), STATUS_UNSUCCESSFUL);
+}
+
+static void test_import_alignment(void **state)
+{
+	uint64_t a = dxg_vk_import_alignment(dev);
+	struct dxg_vk_import imp;
+
+	(void)state;
+	assert_true(a >= (uint64_t)sysconf(_SC_PAGESIZE));
+	assert_int_equal(dxg_vk_import(dev, io + 16, a, &imp), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_vk_import(dev, io, a + 100, &imp), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_vk_import(dev, io, 0, &imp), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_vk_import(dev, NULL, a, &imp), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_vk_import(dev, (void *)(UINTPTR_MAX & ~(uintptr_t)(a - 1)),
+				       2 * a, &imp), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_vk_import(dev, io + a, 4 * a, &imp), 0);
+	assert_ptr_equal(imp.host, io + a);
+	assert_true(imp.buf != VK_NULL_HANDLE && imp.mem != VK_NULL_HANDLE);
+	dxg_vk_release(dev, &imp);
+}
+
+static void cpu_saxpy(float *y, const float *x, float a, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		y[i] = a * x[i] + y[i];
+}
+
+/* saxpy on the IO space; x and y at the given offsets. */
+static void run_saxpy(uint64_t id, size_t xoff, size_t yoff, uint32_t n)
+{
+	struct dxg_engine_dispatch d = { .pipeline = id };
+	float *x = (float *)(io + xoff), *y = (float *)(io + yoff);
+	float *ref = malloc(n * sizeof(float));
+	struct { uint32_t n; float a; } pc = { n, 2.5f };
+
+	assert_non_null(ref);
+	for (uint32_t i = 0; i < n; i++) {
+		x[i] = (float)i * 0.5f;
+		y[i] = ref[i] = (float)(n - i);
+	}
+	cpu_saxpy(ref, x, pc.a, n);
+	bind(&d, 0, x, n * sizeof(float));
+	bind(&d, 1, y, n * sizeof(float));
+	d.groups[0] = (n + 63) / 64;
+	d.groups[1] = d.groups[2] = 1;
+	d.push_size = sizeof(pc);
+	memcpy(d.push, &pc, sizeof(pc));
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	/* Zero copy: the results are in the mapping itself. */
+	assert_memory_equal(y, ref, n * sizeof(float));
+	free(ref);
+}
+
+static void test_saxpy_zero_copy(void **state)
+{
+	uint64_t id = pipeline(saxpy_spv, sizeof(saxpy_spv), 2, 8);
+	uint64_t imports, hits, imports2, hits2;
+
+	(void)state;
+	dxg_engine_vulkan_stats(eng, &imports, &hits);
+	run_saxpy(id, 0, 1 << 20, 100000);
+	dxg_engine_vulkan_stats(eng, &imports2, &hits2);
+	assert_int_equal(imports2, imports + 2);
+	/* The same allocations again: no new import. */
+	run_saxpy(id, 0, 1 << 20, 100000);
+	dxg_engine_vulkan_stats(eng, &imports, &hits);
+	assert_int_equal(imports, imports2);
+	assert_int_equal(hits, hits2 + 2);
+	/* Unaligned inside an allocation: a buffer offset into the import. */
+	run_saxpy(id, 2 << 20 | 64, 3 << 20 | 4096 | 16, 1000);
+	eng->ops->forget(eng, io, IO_SIZE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+}
+
+static void test_import_cache_invalidate(void **state)
+{
+	uint64_t id = pipeline(saxpy_spv, sizeof(saxpy_spv), 2, 8);
+	uint64_t i0, i1, i2, h;
+
+	(void)state;
+	run_saxpy(id, 4 << 20, 5 << 20, 5000);
+	dxg_engine_vulkan_stats(eng, &i0, &h);
+	run_saxpy(id, 4 << 20, 5 << 20, 5000);
+	dxg_engine_vulkan_stats(eng, &i1, &h);
+	assert_int_equal(i1, i0);
+	/* The owner frees x: its import goes, y's stays. */
+	eng->ops->forget(eng, io + (4 << 20), 1 << 20);
+	run_saxpy(id, 4 << 20, 5 << 20, 5000);
+	dxg_engine_vulkan_stats(eng, &i2, &h);
+	assert_int_equal(i2, i1 + 1);
+	eng->ops->forget(eng, io, IO_SIZE);
+	run_saxpy(id, 4 << 20, 5 << 20, 5000);
+	dxg_engine_vulkan_stats(eng, &i1, &h);
+	assert_int_equal(i1, i2 + 2);
+	eng->ops->forget(eng, io, IO_SIZE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+}
+
+static void test_sgemm(void **state)
+{
+	const uint32_t m = 70, n = 50, k = 33;	/* not multiples of the tile */
+	uint64_t id = pipeline(sgemm_spv, sizeof(sgemm_spv), 3, 12);
+	float *a = (float *)io, *b = (float *)(io + (1 << 20));
+	float *c = (float *)(io + (2 << 20));
+	struct dxg_engine_dispatch d = { .pipeline = id };
+	uint32_t pc[3] = { m, n, k };
+
+	(void)state;
+	for (uint32_t i = 0; i < m * k; i++)
+		a[i] = (float)((i * 7) % 13) - 6.0f;
+	for (uint32_t i = 0; i < k * n; i++)
+		b[i] = (float)((i * 5) % 11) * 0.25f;
+	memset(c, 0xff, m * n * sizeof(float));
+	bind(&d, 0, a, m * k * sizeof(float));
+	bind(&d, 1, b, k * n * sizeof(float));
+	bind(&d, 2, c, m * n * sizeof(float));
+	d.groups[0] = (n + 15) / 16;
+	d.groups[1] = (m + 15) / 16;
+	d.groups[2] = 1;
+	d.push_size = sizeof(pc);
+	memcpy(d.push, pc, sizeof(pc));
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	for (uint32_t r = 0; r < m; r++)
+		for (uint32_t col = 0; col < n; col++) {
+			float ref = 0;
+
+			for (uint32_t i = 0; i < k; i++)
+				ref += a[r * k + i] * b[i * n + col];
+			/* Small integers and quarters: exact in float. */
+			assert_true(c[r * n + col] == ref);
+		}
+	eng->ops->forget(eng, io, IO_SIZE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+}
+
+static void test_reduce(void **state)
+{
+	const uint32_t n = 1000003, per = 4, groups = (n + 256 * per - 1) / (256 * per);
+	uint64_t id = pipeline(reduce_spv, sizeof(reduce_spv), 2, 8);
+	float *in = (float *)io, *part = (float *)(io + (8 << 20));
+	struct dxg_engine_dispatch d = { .pipeline = id };
+	uint32_t pc[2] = { n, per };
+	double ref = 0, sum = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < n; i++) {
+		in[i] = (float)(i % 17) * 0.5f;
+		ref += in[i];
+	}
+	bind(&d, 0, in, n * sizeof(float));
+	bind(&d, 1, part, groups * sizeof(float));
+	d.groups[0] = groups;
+	d.groups[1] = d.groups[2] = 1;
+	d.push_size = sizeof(pc);
+	memcpy(d.push, pc, sizeof(pc));
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	for (uint32_t g = 0; g < groups; g++)
+		sum += part[g];
+	/* Each partial is a sum of <= 1024 halves below 8: exact in float. */
+	assert_true(sum == ref);
+	eng->ops->forget(eng, io, IO_SIZE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+}
+
+static void test_push_constants(void **state)
+{
+	uint64_t id = pipeline(push_spv, sizeof(push_spv), 1, 128);
+	struct dxg_engine_dispatch d = { .pipeline = id, .groups = { 1, 1, 1 } };
+	uint32_t *out = (uint32_t *)io;
+
+	(void)state;
+	for (uint32_t i = 0; i < 32; i++)
+		memcpy(d.push + 4 * i, &(uint32_t){ 0xc0de0000u + i }, 4);
+	d.push_size = 128;
+	bind(&d, 0, out, 128);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	for (uint32_t i = 0; i < 32; i++)
+		assert_int_equal(out[i], 0xc0de0000u + i);
+	/* A shorter push: the rest of the range reads as zeros. */
+	d.push_size = 8;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(out[1], 0xc0de0001u);
+	for (uint32_t i = 2; i < 32; i++)
+		assert_int_equal(out[i], 0);
+	eng->ops->forget(eng, io, IO_SIZE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+}
+
+static int32_t create(const uint32_t *spv, size_t size, const char *entry,
+		      uint32_t nb, uint32_t push)
+{
+	uint64_t id = 0;
+	int32_t st = eng->ops->create_pipeline(eng, spv, size, entry, nb, push, &id);
+
+	if (!st)
+		eng->ops->destroy_pipeline(eng, id);
+	return st;
+}
+
+static void test_invalid_spirv(void **state)
+{
+	size_t big = DXG_SPIRV_MAX_SIZE + 4;
+	uint32_t *buf = calloc(1, big);
+	const uint32_t header_only[5] = { DXG_SPIRV_MAGIC, 0x00010000, 0, 1, 0 };
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv), "main", 2, 8), 0);
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv) - 2, "main", 2, 8),
+			 STATUS_INVALID_PARAMETER);		/* size % 4 */
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv) - 64, "main", 2, 8),
+			 STATUS_INVALID_PARAMETER);		/* truncated */
+	assert_int_equal(create(saxpy_spv, 16, "main", 2, 8), STATUS_INVALID_PARAMETER);
+	assert_int_equal(create(header_only, sizeof(header_only), "main", 0, 0),
+			 STATUS_INVALID_PARAMETER);		/* no entry point */
+	memcpy(buf, saxpy_spv, sizeof(saxpy_spv));
+	buf[0] = 0x03022307;					/* byte-swapped */
+	assert_int_equal(create(buf, sizeof(saxpy_spv), "main", 2, 8),
+			 STATUS_INVALID_PARAMETER);
+	memcpy(buf, saxpy_spv, sizeof(saxpy_spv));
+	assert_int_equal(create(buf, big, "main", 2, 8), STATUS_INVALID_PARAMETER);
+	for (size_t i = 5; i < sizeof(saxpy_spv) / 4; i++)	/* garbage body */
+		buf[i] = 0xdeadbeef ^ (uint32_t)(i * 2654435761u);
+	assert_int_equal(create(buf, sizeof(saxpy_spv), "main", 2, 8),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv), "nope", 2, 8),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv), "", 2, 8),
+			 STATUS_INVALID_PARAMETER);
+	/* The shader uses binding 1; a layout of one binding cannot hold it. */
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv), "main", 1, 8),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv), "main", 17, 8),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv), "main", 2, 6),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(create(saxpy_spv, sizeof(saxpy_spv), "main", 2, 132),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(create(NULL, 0, "main", 2, 8), STATUS_INVALID_PARAMETER);
+	free(buf);
+}
+
+static void test_dispatch_limits(void **state)
+{
+	const struct dxg_vk_limits *l = &dev->limits;
+	uint64_t id = pipeline(saxpy_spv, sizeof(saxpy_spv), 2, 8);
+	struct dxg_engine_dispatch d = { .pipeline = id, .groups = { 1, 1, 1 },
+					 .push_size = 8 };
+	struct dxg_engine_dispatch bad;
+
+	(void)state;
+	bind(&d, 0, io, 256);
+	bind(&d, 1, io + 4096, 256);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	for (int dim = 0; dim < 3; dim++) {
+		bad = d;
+		bad.groups[dim] = 0;
+		assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+		bad.groups[dim] = l->max_group_count[dim] + 1;
+		if (l->max_group_count[dim] != UINT32_MAX)
+			assert_int_equal(eng->ops->dispatch(eng, &bad),
+					 STATUS_INVALID_PARAMETER);
+	}
+	bad = d;	/* one binding beyond maxStorageBufferRange */
+	bad.bindings[1].size = l->max_storage_buffer_range + 4;
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;	/* not aligned to minStorageBufferOffsetAlignment */
+	bad.bindings[1].host = io + 4096 + l->min_storage_offset_alignment / 2;
+	if (l->min_storage_offset_alignment > 1)
+		assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;	/* binding 0 twice, binding 1 missing */
+	bad.bindings[1].binding = 0;
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.num_bindings = 1;
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.num_bindings = DXG_ENGINE_MAX_BINDINGS + 1;
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[0].size = 0;
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.push_size = 12;	/* more than the pipeline declared */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	/* Destroyed pipeline: an unknown id. */
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_HANDLE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), STATUS_INVALID_HANDLE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, 0), STATUS_INVALID_HANDLE);
+	eng->ops->forget(eng, io, IO_SIZE);
+}
+
+static void test_copy_fill_timestamp(void **state)
+{
+	uint64_t t0 = 0, t1 = 0;
+	uint32_t *p = (uint32_t *)io;
+
+	(void)state;
+	assert_int_equal(eng->ops->fill(eng, p, 64, 0xabcd1234u), 0);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(p[i], 0xabcd1234u);
+	assert_int_equal(eng->ops->copy(eng, p + 64, p, 64), 0);
+	assert_memory_equal(p + 64, p, 64);
+	assert_int_equal(eng->ops->timestamp(eng, &t0), 0);
+	assert_int_equal(eng->ops->timestamp(eng, &t1), 0);
+	assert_true(t1 >= t0 && t0 > 0);
+	assert_int_equal(eng->ops->flush(eng), 0);
+}
+
+static void test_timeout_loses_only_that_engine(void **state)
+{
+	struct dxg_engine *e2 = dxg_engine_vulkan_create(dev);
+	uint64_t id, id2 = 0, t;
+	struct dxg_engine_dispatch d = { .groups = { 16, 1, 1 }, .push_size = 4 };
+	uint32_t iters = 200000;	/* 2e8 steps: ~0.1 s on lavapipe */
+
+	(void)state;
+	assert_non_null(e2);
+	assert_int_equal(e2->ops->create_pipeline(e2, spin_spv, sizeof(spin_spv), "main",
+						  1, 4, &id), 0);
+	d.pipeline = id;
+	memcpy(d.push, &iters, 4);
+	bind(&d, 0, io, 256);
+	dxg_engine_vulkan_set_timeout(e2, 1000);	/* 1 µs: it cannot finish */
+	assert_int_equal(e2->ops->dispatch(e2, &d), STATUS_IO_TIMEOUT);
+	assert_true(dxg_engine_vulkan_lost(e2));
+	assert_int_equal(e2->ops->dispatch(e2, &d), STATUS_DEVICE_REMOVED);
+	assert_int_equal(e2->ops->copy(e2, io, io + 64, 4), STATUS_DEVICE_REMOVED);
+	assert_int_equal(e2->ops->timestamp(e2, &t), STATUS_DEVICE_REMOVED);
+	assert_int_equal(e2->ops->flush(e2), STATUS_DEVICE_REMOVED);
+	assert_int_equal(e2->ops->create_pipeline(e2, saxpy_spv, sizeof(saxpy_spv),
+						  "main", 2, 8, &id2),
+			 STATUS_DEVICE_REMOVED);
+	/* The other engine carries on. */
+	assert_false(dxg_engine_vulkan_lost(eng));
+	id2 = pipeline(saxpy_spv, sizeof(saxpy_spv), 2, 8);
+	run_saxpy(id2, 1 << 20, 2 << 20, 1000);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id2), 0);
+	eng->ops->forget(eng, io, IO_SIZE);
+	/* Destroy waits for the abandoned work (within the timeout). */
+	dxg_engine_vulkan_set_timeout(e2, DXG_VK_DEFAULT_TIMEOUT_NS);
+	e2->ops->destroy(e2);
+}
+
+/* A shader indexing far outside its binding reaches nothing else. */
+static void test_out_of_bounds_contained(void **state)
+{
+	uint64_t id = pipeline(oob_spv, sizeof(oob_spv), 1, 8);
+	struct dxg_engine_dispatch d = { .pipeline = id, .groups = { 1, 1, 1 },
+					 .push_size = 8 };
+	uint32_t *page = (uint32_t *)(io + 8192), *next = page + 1024;
+	const uint32_t cases[][2] = {
+		{ 1000, 2000 }, { 0x3fffffff, 0x20000000 }, { 0xffffffff, 0xfffffff0 },
+	};
+
+	(void)state;
+	print_message("robustBufferAccess2: %s\n", dev->robust2 ? "yes" : "no");
+	bind(&d, 0, page, 64);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (uint32_t i = 0; i < 2048; i++)
+			page[i] = 0x11111111u;
+		memcpy(d.push, cases[c], 8);
+		assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+		/* The next page is not part of the import: never touched. */
+		for (uint32_t i = 0; i < 1024; i++)
+			assert_int_equal(next[i], 0x11111111u);
+		if (!dev->robust2)
+			continue;
+		/* robustBufferAccess2: bounded by the binding's 64 bytes. */
+		assert_int_equal(page[0], 0);
+		for (uint32_t i = 16; i < 1024; i++)
+			assert_int_equal(page[i], 0x11111111u);
+	}
+	eng->ops->forget(eng, io, IO_SIZE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+}
+
+static void test_adapter_vulkan(void **state)
+{
+	struct dxg_adapters a;
+	struct d3dkmt_adaptertype t;
+	struct dxg_options o;
+	char *argv[] = { "dxghost", "-a", "cpu", "--adapter", "vulkan:0", NULL };
+
+	(void)state;
+	dxg_adapters_init(&a, 0x1234);
+	assert_int_equal(dxg_adapters_add(&a, "vulkan"), 0);
+	assert_string_equal(a.list[0].kind, "vulkan");
+	assert_string_equal(a.list[0].description, dev->info.name);
+	assert_int_equal(a.list[0].vendor_id, dev->info.vendor_id);
+	assert_int_equal(a.list[0].device_id, dev->info.device_id);
+	assert_int_equal(a.list[0].vk_index, (int32_t)dev->info.index);
+	assert_int_equal(a.list[0].flags, 0);	/* a render adapter */
+	assert_int_equal(dxg_adapter_query(&a.list[0], KMTQAITYPE_ADAPTERTYPE, &t,
+					   sizeof(t)), 0);
+	assert_true(t.value & D3DKMT_ADAPTERTYPE_RENDER_SUPPORTED);
+	/* lavapipe is a CPU device: a software adapter. */
+	assert_true(t.value & D3DKMT_ADAPTERTYPE_SOFTWARE_DEVICE);
+	assert_int_equal(dxg_adapters_add(&a, "vulkan:llvmpipe"), 0);
+	assert_int_equal(dxg_adapters_add(&a, "vulkan:"), 0);
+	assert_int_equal(dxg_adapters_add(&a, "vulkan:99"), -ENODEV);
+	assert_int_equal(dxg_adapters_add(&a, "vulkan:no such gpu"), -ENODEV);
+	assert_int_equal(dxg_adapters_add(&a, "vulkanx"), -EINVAL);
+	assert_int_equal(dxg_adapters_add(&a, "cpu"), 0);
+	assert_int_equal(a.list[3].vk_index, -1);
+	assert_int_equal(a.count, 4);
+	assert_int_equal(dxg_options_parse(&o, 5, argv, 1), DXG_OPT_RUN);
+	assert_int_equal(o.adapters.count, 2);
+	assert_string_equal(o.adapters.list[1].kind, "vulkan");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_device_default_lavapipe),
+		cmocka_unit_test(test_select_rules),
+		cmocka_unit_test(test_status_map),
+		cmocka_unit_test(test_import_alignment),
+		cmocka_unit_test(test_saxpy_zero_copy),
+		cmocka_unit_test(test_import_cache_invalidate),
+		cmocka_unit_test(test_sgemm),
+		cmocka_unit_test(test_reduce),
+		cmocka_unit_test(test_push_constants),
+		cmocka_unit_test(test_invalid_spirv),
+		cmocka_unit_test(test_dispatch_limits),
+		cmocka_unit_test(test_copy_fill_timestamp),
+		cmocka_unit_test(test_timeout_loses_only_that_engine),
+		cmocka_unit_test(test_out_of_bounds_contained),
+		cmocka_unit_test(test_adapter_vulkan),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
