@@ -14,14 +14,30 @@
  *                  handle table and one host process per host it used.
  *   dxg_device     kref: its handle-table entry, each context, lookups.
  *   dxg_context    kref: its handle-table entry, lookups.
+ *   dxg_resource   kref: its handle-table entry, each allocation in it.
+ *   dxg_allocation kref: its handle-table entry, lookups.  Holds its
+ *                  device (and resource).  Its CPU mapping (Lock2) is a
+ *                  dxg_cpu_map, see dxg_memory.c and docs/memory.md.
+ *   dxg_pagingqueue kref: its handle-table entry, lookups; holds its device
+ *                  and the CPU mapping of its fence page.
  *
  * Lock order (take from top to bottom; never upwards):
  *   1. dxg_registry.lock    (mutex)   host list, misc device registration;
  *                                     never held across a host round trip
  *   2. dxg_device.lock      (rwsem)   read across a host round trip on the
  *                                     device, write to mark it destroyed
- *   3. dxg_process.lock     (mutex)   the process's host links; held across
- *                                     the CREATEPROCESS round trip
+ *   3. dxg_allocation.lock  (mutex)   the allocation's CPU mapping and
+ *                                     destroyed flag; held across the
+ *                                     LOCK2/UNLOCK2 round trips and across
+ *                                     vm_mmap()/vm_munmap()/
+ *                                     unmap_mapping_range() of its mapping
+ *   3a. mmap_lock of the calling process (taken inside vm_mmap() and
+ *       friends; our f_op->mmap runs under it)
+ *   3b. dxg_process.grant_lock (spinlock) pending mapping grants; taken by
+ *       the Lock2 path and by f_op->mmap under mmap_lock
+ *   3c. dxg_process.lock     (mutex)   the process's host links; held across
+ *                                     the CREATEPROCESS round trip (never
+ *                                     under mmap_lock)
  *   4. handle table xa_lock (spinlock)
  *   5. dxg_channel.lock     (spinlock) pending requests; the receive path
  *                                     copies a reply under it
@@ -44,6 +60,7 @@
 #include <linux/workqueue.h>
 #include <linux/pid.h>
 #include <linux/fs.h>
+#include <linux/mm_types.h>
 
 #include "dxg/protocol.h"
 #include "dxg/handle.h"
@@ -140,6 +157,8 @@ unsigned int dxg_registry_collect(struct dxg_adapter **out, unsigned int max,
 				  bool compute_only, unsigned int *total);
 struct dxg_adapter *dxg_registry_find_luid(const struct winluid *luid);
 u64 dxg_registry_next_process_id(void);
+/* A range of npages page offsets of /dev/dxg never handed out before; 0: none left. */
+u64 dxg_registry_map_pgoff(u64 npages);
 unsigned int dxg_registry_hosts(struct dxg_host **out, unsigned int max);
 extern const struct file_operations dxg_fops;
 
@@ -154,7 +173,10 @@ void dxg_ivshmem_unregister(void);
 enum dxg_obj_type {
 	DXG_OBJ_ADAPTER = 1,
 	DXG_OBJ_DEVICE = 3,
+	DXG_OBJ_RESOURCE = 4,
+	DXG_OBJ_ALLOCATION = 5,
 	DXG_OBJ_CONTEXT = 7,
+	DXG_OBJ_PAGINGQUEUE = 10,
 };
 
 struct dxg_handle_table {
@@ -181,6 +203,17 @@ void *dxg_handle_remove(struct dxg_handle_table *t, enum dxg_obj_type type,
 			d3dkmthandle h);
 void dxg_handle_remove_contexts(struct dxg_handle_table *t,
 				const struct dxg_device *device);
+/*
+ * Unpublish every entry of `type` for which match(obj, arg) is true; the
+ * objects (with the table's references) are returned through list, a
+ * caller-provided array of at most max (the rest stay published: call
+ * again).  Returns the number unpublished.
+ */
+unsigned int dxg_handle_remove_matching(struct dxg_handle_table *t,
+					enum dxg_obj_type type,
+					bool (*match)(void *obj, const void *arg),
+					const void *arg, void **list,
+					unsigned int max);
 void dxg_obj_put(enum dxg_obj_type type, void *obj);
 
 /* ---- processes (dxg_process.c) ---- */
@@ -188,8 +221,11 @@ void dxg_obj_put(enum dxg_obj_type type, void *obj);
 struct dxg_process {
 	struct pid *tgid;		/* the opener's thread group */
 	u64 id;				/* CREATEPROCESS cookie (never a pointer) */
+	struct file *file;		/* the open file (not referenced: it owns us) */
 	struct mutex lock;		/* hosts */
 	struct list_head hosts;		/* struct dxg_process_host */
+	spinlock_t grant_lock;		/* grants */
+	struct list_head grants;	/* struct dxg_map_grant, pending mmaps */
 	struct dxg_handle_table handles;
 };
 
@@ -219,6 +255,62 @@ void dxg_device_get(struct dxg_device *device);
 void dxg_device_put(struct dxg_device *device);
 void dxg_context_get(struct dxg_context *ctx);
 void dxg_context_put(struct dxg_context *ctx);
+int dxg_destroy_on_host(struct dxg_process *p, struct dxg_adapter *a,
+			u32 command_type, void *cmd, u32 cmd_len);
+
+/* ---- memory (dxg_memory.c) ---- */
+
+/* Bounds (dxgkrnl-facts.md section 1.4). */
+#define DXG_MAX_ALLOCS		1024u	/* Create/DestroyAllocation2 */
+#define DXG_MAX_RESIDENCY	10240u	/* MakeResident / Evict */
+
+/*
+ * A mapping of IO-space pages into one process, made by the driver itself
+ * (vm_mmap of the /dev/dxg file with a one-shot grant).  pgoff is unique
+ * in the file's address space, so unmap_mapping_range() removes its pages
+ * wherever the VMA went.  len == 0: not mapped.
+ */
+struct dxg_cpu_map {
+	unsigned long va;		/* where vm_mmap() put it */
+	u64 pgoff;			/* page offset in the /dev/dxg file */
+	u64 len;			/* bytes */
+	u32 refs;			/* Lock2 count */
+};
+
+struct dxg_resource {
+	struct kref ref;
+	struct dxg_device *device;	/* referenced */
+	d3dkmthandle handle;		/* the host's */
+};
+
+struct dxg_allocation {
+	struct kref ref;
+	struct dxg_device *device;	/* referenced */
+	struct dxg_resource *resource;	/* referenced; NULL: standalone */
+	d3dkmthandle handle;		/* the host's */
+	u64 size;			/* bytes, from the host */
+	struct mutex lock;		/* map, destroyed */
+	bool destroyed;
+	struct dxg_cpu_map map;
+};
+
+struct dxg_pagingqueue {
+	struct kref ref;
+	struct dxg_device *device;	/* referenced */
+	d3dkmthandle handle;		/* the host's */
+	struct dxg_cpu_map fence;	/* read-only fence page */
+};
+
+void dxg_resource_get(struct dxg_resource *r);
+void dxg_resource_put(struct dxg_resource *r);
+void dxg_allocation_get(struct dxg_allocation *a);
+void dxg_allocation_put(struct dxg_allocation *a);
+void dxg_pagingqueue_get(struct dxg_pagingqueue *q);
+void dxg_pagingqueue_put(struct dxg_pagingqueue *q);
+/* DestroyDevice: unpublish and unmap everything the device owns. */
+void dxg_memory_device_destroyed(struct dxg_process *p,
+				 struct dxg_device *device);
+int dxg_mmap(struct file *f, struct vm_area_struct *vma);
 
 /* ---- messages (dxg_msg.c) ---- */
 
@@ -241,6 +333,18 @@ int dxg_ioctl_create_device(struct dxg_process *p, void *arg);
 int dxg_ioctl_destroy_device(struct dxg_process *p, void *arg);
 int dxg_ioctl_create_context_virtual(struct dxg_process *p, void *arg);
 int dxg_ioctl_destroy_context(struct dxg_process *p, void *arg);
+int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg);
+int dxg_ioctl_destroy_allocation2(struct dxg_process *p, void *arg);
+int dxg_ioctl_lock2(struct dxg_process *p, void *arg);
+int dxg_ioctl_unlock2(struct dxg_process *p, void *arg);
+int dxg_ioctl_create_paging_queue(struct dxg_process *p, void *arg);
+int dxg_ioctl_destroy_paging_queue(struct dxg_process *p, void *arg);
+int dxg_ioctl_make_resident(struct dxg_process *p, void *arg);
+int dxg_ioctl_evict(struct dxg_process *p, void *arg);
+int dxg_ioctl_query_video_memory_info(struct dxg_process *p, void *arg);
+int dxg_ioctl_reserve_gpu_va(struct dxg_process *p, void *arg);
+int dxg_ioctl_map_gpu_va(struct dxg_process *p, void *arg);
+int dxg_ioctl_free_gpu_va(struct dxg_process *p, void *arg);
 
 long dxg_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
 

@@ -52,8 +52,8 @@ void dxg_context_put(struct dxg_context *ctx)
 }
 
 /* Destroy an object on the host; a host that is gone destroyed it already. */
-static int dxg_destroy_on_host(struct dxg_process *p, struct dxg_adapter *a,
-			       u32 command_type, void *cmd, u32 cmd_len)
+int dxg_destroy_on_host(struct dxg_process *p, struct dxg_adapter *a,
+			u32 command_type, void *cmd, u32 cmd_len)
 {
 	d3dkmthandle proc;
 	int ret;
@@ -137,6 +137,8 @@ int dxg_ioctl_destroy_device(struct dxg_process *p, void *arg)
 	device->destroyed = true;
 	up_write(&device->lock);
 	dxg_handle_remove_contexts(&p->handles, device);
+	/* Mappings go before the host frees the IO space under them. */
+	dxg_memory_device_destroyed(p, device);
 	ret = dxg_destroy_on_host(p, device->adapter,
 				  DXGK_VMBCOMMAND_DESTROYDEVICE, &cmd,
 				  sizeof(cmd));

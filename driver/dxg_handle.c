@@ -49,6 +49,15 @@ static void dxg_obj_get(enum dxg_obj_type type, void *obj)
 	case DXG_OBJ_CONTEXT:
 		dxg_context_get(obj);
 		break;
+	case DXG_OBJ_RESOURCE:
+		dxg_resource_get(obj);
+		break;
+	case DXG_OBJ_ALLOCATION:
+		dxg_allocation_get(obj);
+		break;
+	case DXG_OBJ_PAGINGQUEUE:
+		dxg_pagingqueue_get(obj);
+		break;
 	}
 }
 
@@ -63,6 +72,15 @@ void dxg_obj_put(enum dxg_obj_type type, void *obj)
 		break;
 	case DXG_OBJ_CONTEXT:
 		dxg_context_put(obj);
+		break;
+	case DXG_OBJ_RESOURCE:
+		dxg_resource_put(obj);
+		break;
+	case DXG_OBJ_ALLOCATION:
+		dxg_allocation_put(obj);
+		break;
+	case DXG_OBJ_PAGINGQUEUE:
+		dxg_pagingqueue_put(obj);
 		break;
 	}
 }
@@ -237,4 +255,32 @@ void dxg_handle_remove_contexts(struct dxg_handle_table *t,
 		dxg_obj_put(e->type, e->obj);
 		kfree(e);
 	}
+}
+
+unsigned int dxg_handle_remove_matching(struct dxg_handle_table *t,
+					enum dxg_obj_type type,
+					bool (*match)(void *obj, const void *arg),
+					const void *arg, void **list,
+					unsigned int max)
+{
+	struct dxg_handle_entry *e, *tmp;
+	unsigned long index;
+	unsigned int n = 0;
+	LIST_HEAD(reap);
+
+	xa_lock(&t->host);
+	xa_for_each(&t->host, index, e) {
+		if (n == max)
+			break;
+		if (e->type != type || !match(e->obj, arg))
+			continue;
+		__xa_erase(&t->host, index);
+		list_add_tail(&e->reap, &reap);
+		list[n++] = e->obj;
+	}
+	xa_unlock(&t->host);
+
+	list_for_each_entry_safe(e, tmp, &reap, reap)
+		kfree(e);
+	return n;
 }

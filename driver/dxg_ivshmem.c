@@ -34,6 +34,9 @@ struct dxg_ivshmem {
 	void __iomem *regs;			/* BAR0 */
 	void *shm;				/* BAR2, write-back */
 	u64 shm_len;
+	phys_addr_t shm_phys;			/* BAR2's physical base */
+	u64 io_offset;				/* IO space inside BAR2 */
+	u64 io_len;
 	struct dxg_ivshmem_control *ctl;
 	int nvec;
 
@@ -104,9 +107,27 @@ static void dxg_ivshmem_release(struct dxg_transport *t)
 	kfree(ivs);
 }
 
+/*
+ * IO-space addresses are absolute offsets in BAR2; the range must lie
+ * inside the IO space the control page announced (checked at probe).
+ */
+static int dxg_ivshmem_io_space_phys(struct dxg_transport *t, u64 offset,
+				     u64 len, phys_addr_t *phys)
+{
+	struct dxg_ivshmem *ivs = to_ivs(t);
+
+	if (!len || offset < ivs->io_offset || offset & ~PAGE_MASK ||
+	    len & ~PAGE_MASK || offset - ivs->io_offset > ivs->io_len ||
+	    len > ivs->io_len - (offset - ivs->io_offset))
+		return -EPROTO;
+	*phys = ivs->shm_phys + offset;
+	return 0;
+}
+
 static const struct dxg_transport_ops dxg_ivshmem_ops = {
 	.send_packet = dxg_ivshmem_send_packet,
 	.kick = dxg_ivshmem_kick,
+	.io_space_phys = dxg_ivshmem_io_space_phys,
 	.release = dxg_ivshmem_release,
 };
 
@@ -205,6 +226,8 @@ static int dxg_ivshmem_check(struct dxg_ivshmem *ivs, u64 bar_len)
 		return -ENODEV;
 	}
 	ivs->shm_len = shm_len;
+	ivs->io_offset = io;
+	ivs->io_len = io_len;
 	dxg_ring_init(&ivs->tx, (u8 *)ivs->shm + g2h, ring_size);
 	dxg_ring_init(&ivs->rx, (u8 *)ivs->shm + h2g, ring_size);
 	return 0;
@@ -295,7 +318,8 @@ static int dxg_ivshmem_probe(struct pci_dev *pdev,
 		ret = -ENODEV;
 		goto err_regions;
 	}
-	ivs->shm = memremap(pci_resource_start(pdev, 2), bar_len, MEMREMAP_WB);
+	ivs->shm_phys = pci_resource_start(pdev, 2);
+	ivs->shm = memremap(ivs->shm_phys, bar_len, MEMREMAP_WB);
 	if (!ivs->shm) {
 		ret = -ENOMEM;
 		goto err_regions;
@@ -442,9 +466,22 @@ static ssize_t dxg_host_processes_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(dxg_host_processes);
 
+/* IO-space bytes the host has allocated for this VM (docs/memory.md). */
+static ssize_t dxg_host_io_used_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct dxg_ivshmem *ivs = dev_get_drvdata(dev);
+
+	if (!ivs || !ivs->ctl)
+		return -ENODEV;
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(ivs->ctl->stat_io_space_used));
+}
+static DEVICE_ATTR_RO(dxg_host_io_used);
+
 static struct attribute *dxg_ivshmem_attrs[] = {
 	&dev_attr_dxg_host_objects.attr,
 	&dev_attr_dxg_host_processes.attr,
+	&dev_attr_dxg_host_io_used.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(dxg_ivshmem);

@@ -22,12 +22,14 @@ struct dxg_registry {
 	struct miscdevice misc;
 	bool registered;
 	atomic64_t process_ids;		/* cookies for CREATEPROCESS */
+	atomic64_t map_pgoff;		/* next free page offset of /dev/dxg */
 };
 
 static struct dxg_registry dxg_registry = {
 	.lock = __MUTEX_INITIALIZER(dxg_registry.lock),
 	.hosts = LIST_HEAD_INIT(dxg_registry.hosts),
 	.process_ids = ATOMIC64_INIT(0),
+	.map_pgoff = ATOMIC64_INIT(0),
 	.misc = {
 		.minor = MISC_DYNAMIC_MINOR,
 		.name = "dxg",
@@ -115,6 +117,26 @@ u64 dxg_registry_next_process_id(void)
 }
 
 /*
+ * Mapping grants use page offsets that are never reused, so zapping one
+ * grant's range can only ever hit that grant's mapping.  A gap page keeps
+ * neighbouring ranges apart.  Offsets stay below 2^50 pages (mmap's loff_t
+ * limit is 2^51); at 2^40 ranges per second that lasts past the uptime of
+ * any machine, and failing then is -ENOSPC, not a wrap.
+ */
+#define DXG_MAP_PGOFF_LIMIT	BIT_ULL(50)
+
+u64 dxg_registry_map_pgoff(u64 npages)
+{
+	u64 start;
+
+	if (!npages || npages >= DXG_MAP_PGOFF_LIMIT)
+		return 0;
+	start = atomic64_add_return(npages + 1, &dxg_registry.map_pgoff) -
+		npages;
+	return start + npages <= DXG_MAP_PGOFF_LIMIT ? start : 0;
+}
+
+/*
  * Referenced active hosts, at most @max, for work that must not hold the
  * registry lock (host round trips).
  */
@@ -174,6 +196,7 @@ static int dxg_open(struct inode *inode, struct file *f)
 		dxg_process_destroy(p);
 		return ret;
 	}
+	p->file = f;
 	f->private_data = p;
 	return nonseekable_open(inode, f);
 }
@@ -189,6 +212,7 @@ const struct file_operations dxg_fops = {
 	.open = dxg_open,
 	.release = dxg_release,
 	.unlocked_ioctl = dxg_ioctl,
+	.mmap = dxg_mmap,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = no_llseek,
 };

@@ -34,6 +34,8 @@ struct dxg_process *dxg_process_create(void)
 	p->id = dxg_registry_next_process_id();
 	mutex_init(&p->lock);
 	INIT_LIST_HEAD(&p->hosts);
+	spin_lock_init(&p->grant_lock);
+	INIT_LIST_HEAD(&p->grants);
 	dxg_handle_table_init(&p->handles);
 	return p;
 }

@@ -35,6 +35,14 @@ struct dxg_transport_ops {
 	/* Notify the peer of queued packets if it is not polling. */
 	void (*kick)(struct dxg_transport *t);
 	/*
+	 * The guest-physical address of [offset, offset + len) of the IO
+	 * space (an IO-space address as the host's replies carry it, e.g.
+	 * LOCK2's cpu_visible_buffer_offset).  Both must be page-aligned and
+	 * the range must lie inside the IO space: -EPROTO otherwise.
+	 */
+	int (*io_space_phys)(struct dxg_transport *t, u64 offset, u64 len,
+			     phys_addr_t *phys);
+	/*
 	 * Free the transport's memory.  Called when the last reference to
 	 * its host is dropped, after the transport has been torn down.
 	 */

@@ -45,7 +45,7 @@ static int handle_packet(struct dxg_vm *vm, const struct dxg_pkt_desc *d,
 {
 	bool wants = d->flags & DXG_PKT_FLAG_COMPLETION_REQUESTED;
 	struct dxg_dispatch_ctx ctx = {
-		.objs = &vm->objs, .adapters = vm->adapters,
+		.objs = &vm->objs, .mem = &vm->mem, .adapters = vm->adapters,
 		.rl = &vm->rl, .vm_id = vm->id,
 	};
 	uint32_t rlen;

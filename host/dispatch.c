@@ -1,26 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "dispatch.h"
+#include "dispatch_int.h"
 
 #include <stddef.h>
 #include <string.h>
 
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
-
-/* One request as a handler sees it: validated header, resolved objects. */
-struct dxg_req {
-	const uint8_t *cmd;		/* command header onwards (private copy) */
-	uint32_t cmd_len;
-	struct dxgkvmb_command_hdr hdr;
-	struct winluid vgpu_luid;
-	struct dxg_obj *process;	/* NULL unless resolved */
-	const struct dxg_adapter *adapter;
-	uint8_t *reply;
-	uint32_t reply_len;		/* 0: reply is the bare status */
-};
-
-typedef int32_t (*dxg_handler_fn)(struct dxg_dispatch_ctx *ctx,
-				  struct dxg_req *req);
 
 struct dxg_cmd {
 	const char *name;
@@ -32,16 +17,6 @@ struct dxg_cmd {
 	uint32_t target_off;
 	enum dxg_obj_type target_type;
 };
-
-/* Copy the fixed part of a command (min_size was checked by the dispatcher). */
-#define REQ_GET(req, type, var) \
-	type var; memcpy(&var, (req)->cmd, sizeof(var))
-
-static void put_reply(struct dxg_req *req, const void *p, uint32_t len)
-{
-	memcpy(req->reply, p, len);
-	req->reply_len = len;
-}
 
 /* ---- VM-wide commands ---- */
 
@@ -89,9 +64,8 @@ static int32_t h_openadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 }
 
 /* A live object of `type` of this request's process on this request's adapter. */
-static struct dxg_obj *req_object(struct dxg_dispatch_ctx *ctx,
-				  struct dxg_req *req, uint32_t handle,
-				  enum dxg_obj_type type)
+struct dxg_obj *req_object(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			   uint32_t handle, enum dxg_obj_type type)
 {
 	struct dxg_obj *o = dxg_obj_lookup(ctx->objs, handle, type, req->process);
 
@@ -258,6 +232,31 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 		DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, P | A, h_createcontextvirtual },
 	DESTROY(DESTROYCONTEXT, struct dxgkvmb_command_destroycontext, context,
 		DXG_OBJ_CONTEXT),
+	/* Memory (host/memory.c). */
+	VGPU(CREATEALLOCATION, P | A, struct dxgkvmb_command_createallocation,
+	     dxg_h_createallocation),
+	VGPU(DESTROYALLOCATION, P | A, struct dxgkvmb_command_destroyallocation,
+	     dxg_h_destroyallocation),
+	VGPU(LOCK2, P | A, struct dxgkvmb_command_lock2, dxg_h_lock2),
+	VGPU(UNLOCK2, P | A, struct dxgkvmb_command_unlock2, dxg_h_unlock2),
+	VGPU(CREATEPAGINGQUEUE, P | A, struct dxgkvmb_command_createpagingqueue,
+	     dxg_h_createpagingqueue),
+	DESTROY(DESTROYPAGINGQUEUE, struct dxgkvmb_command_destroypagingqueue,
+		paging_queue, DXG_OBJ_PAGINGQUEUE),
+	VGPU(MAKERESIDENT, P | A, struct dxgkvmb_command_makeresident,
+	     dxg_h_makeresident),
+	[DXGK_VMBCOMMAND_EVICT] = {
+		"EVICT", DXGKVMB_VGPU_TO_HOST, DXGKVMB_EVICT_FIXED, P | A,
+		dxg_h_evict },
+	VGPU(QUERYVIDEOMEMORYINFO, P | A,
+	     struct dxgkvmb_command_queryvideomemoryinfo,
+	     dxg_h_queryvideomemoryinfo),
+	VGPU(RESERVEGPUVIRTUALADDRESS, P | A, struct dxgkvmb_command_reservegpuva,
+	     dxg_h_reservegpuva),
+	VGPU(MAPGPUVIRTUALADDRESS, P | A, struct dxgkvmb_command_mapgpuva,
+	     dxg_h_mapgpuva),
+	VGPU(FREEGPUVIRTUALADDRESS, P | A, struct dxgkvmb_command_freegpuva,
+	     dxg_h_freegpuva),
 };
 
 static const struct dxg_cmd *find_cmd(uint32_t channel_type, uint32_t command)

@@ -17,8 +17,11 @@
 /* The reply buffer must hold the largest reply. */
 #define DXG_REPLY_BUF_SIZE	(128u * 1024)
 
+struct dxg_mem;
+
 struct dxg_dispatch_ctx {
 	struct dxg_objects *objs;
+	struct dxg_mem *mem;		/* NULL: no IO space (memory commands fail) */
 	const struct dxg_adapters *adapters;
 	struct dxg_ratelimit *rl;	/* per-VM log limiter */
 	unsigned int vm_id;

@@ -92,6 +92,8 @@ uint32_t dxg_obj_destroy(struct dxg_objects *o, struct dxg_obj *obj)
 
 		while (victim->children)
 			victim = victim->children;
+		if (o->release)
+			o->release(o->release_arg, victim);
 		unlink_obj(sibling_head(o, victim->parent), victim);
 		dxg_ht_free(&o->ht, victim->handle, (uint8_t)victim->type);
 		o->count[victim->type]--;

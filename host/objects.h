@@ -14,12 +14,20 @@
 #include "handles.h"
 
 struct dxg_adapter;
+struct dxg_gpuva_space;
+struct dxg_obj;
+
+/* Called for every object just before it is freed (host/memory.c). */
+typedef void (*dxg_obj_release_fn)(void *arg, struct dxg_obj *obj);
 
 enum dxg_obj_type {
 	DXG_OBJ_PROCESS = 1,
 	DXG_OBJ_ADAPTER = 2,
 	DXG_OBJ_DEVICE = 3,
 	DXG_OBJ_CONTEXT = 4,
+	DXG_OBJ_RESOURCE = 5,		/* owns allocations; child of a device */
+	DXG_OBJ_ALLOCATION = 6,		/* child of a device or a resource */
+	DXG_OBJ_PAGINGQUEUE = 7,	/* child of a device */
 	DXG_OBJ_TYPE_COUNT,
 };
 
@@ -35,6 +43,8 @@ struct dxg_obj {
 		struct {
 			uint64_t cookie;
 			uint32_t pid;
+			/* GPU VA spaces, one per adapter index (host/memory.c). */
+			struct dxg_gpuva_space **gpuva;
 		} process;
 		struct {
 			uint32_t flags;
@@ -43,6 +53,15 @@ struct dxg_obj {
 			uint32_t node_ordinal;
 			uint32_t flags;
 		} context;
+		struct {
+			uint64_t io_offset;	/* absolute BAR2 offset */
+			uint64_t size;		/* bytes, page multiple */
+			uint32_t lock_count;	/* LOCK2 minus UNLOCK2 */
+		} allocation;
+		struct {
+			uint64_t fence_offset;	/* the fence page in IO space */
+			uint64_t fence_value;	/* last paging fence value */
+		} pagingqueue;
 	} u;
 };
 
@@ -51,6 +70,8 @@ struct dxg_objects {
 	struct dxg_obj *roots;
 	uint32_t count[DXG_OBJ_TYPE_COUNT];
 	uint32_t total;
+	dxg_obj_release_fn release;	/* optional */
+	void *release_arg;
 };
 
 /* Returns 0 or -EINVAL (max_objects out of range). */

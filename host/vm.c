@@ -101,6 +101,13 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	if (!ret)
 		ret = map_shm(vm, cfg->shm_size);
 	if (!ret)
+		ret = dxg_mem_init(&vm->mem, vm->shm, vm->shm_size,
+				   DXG_VM_IO_SPACE_OFFSET);
+	if (!ret) {
+		vm->objs.release = dxg_mem_release;
+		vm->objs.release_arg = &vm->mem;
+	}
+	if (!ret)
 		ret = make_eventfds(vm->host_efd, DXG_IVSHMEM_NUM_VECTORS);
 	if (!ret)
 		ret = make_eventfds(vm->guest_efd, DXG_IVSHMEM_NUM_VECTORS);
@@ -128,6 +135,7 @@ uint32_t dxg_vm_destroy(struct dxg_vm *vm)
 	uint32_t freed = dxg_objects_reset(&vm->objs);
 
 	dxg_objects_fini(&vm->objs);
+	dxg_mem_fini(&vm->mem);
 	if (vm->shm) {
 		dxg_vm_update_stats(vm);	/* what is left: nothing */
 		munmap(vm->shm, vm->shm_size);
@@ -166,6 +174,7 @@ void dxg_vm_update_stats(struct dxg_vm *vm)
 {
 	dxg_write_once(vm->ctl->stat_processes, vm->objs.count[DXG_OBJ_PROCESS]);
 	dxg_write_once(vm->ctl->stat_objects, vm->objs.total);
+	dxg_write_once(vm->ctl->stat_io_space_used, vm->mem.heap.used);
 }
 
 static void reset_channel(struct dxg_vm *vm)

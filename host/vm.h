@@ -16,6 +16,7 @@
 #include "dxg/ivshmem.h"
 #include "dxg/ring.h"
 #include "log.h"
+#include "memory.h"
 #include "objects.h"
 
 /* dxghost's BAR2 layout (docs/ivshmem-transport.md §4). */
@@ -45,6 +46,7 @@ struct dxg_vm {
 	struct dxg_ring g2h, h2g;
 	const struct dxg_adapters *adapters;
 	struct dxg_objects objs;
+	struct dxg_mem mem;		/* IO-space heap; objs releases into it */
 	struct dxg_ratelimit rl;
 
 	uint32_t acked_generation;	/* what host_generation says */
@@ -75,7 +77,7 @@ void dxg_vm_check_state(struct dxg_vm *vm);
 /* Drops every object of the guest instance and stops serving. */
 void dxg_vm_drop_guest_state(struct dxg_vm *vm, enum dxg_log_level level,
 			     const char *why);
-/* Writes stat_processes / stat_objects. */
+/* Writes stat_processes / stat_objects / stat_io_space_used. */
 void dxg_vm_update_stats(struct dxg_vm *vm);
 /* host_state = GONE and ring the guest's state vector (§6). */
 void dxg_vm_announce_gone(struct dxg_vm *vm);

@@ -67,6 +67,13 @@ crc=$?
 [ $crc -ne 0 ] && tail -n 30 "$logdir/checkpatch.log"
 count "checkpatch clean" $crc
 
+echo "== fuzzing"
+tests/fuzz/run-fuzz.sh "${DXG_FUZZ_SECONDS:-20}" >"$logdir/fuzz.log" 2>&1
+frc=$?
+cat "$logdir/fuzz.log"
+count_lines "$logdir/fuzz.log" fuzz
+count "fuzzers ran" $frc
+
 echo "== VM tests"
 tests/vm/run-vm-tests.sh 2>&1 | tee "$logdir/vm.log"
 vrc=${PIPESTATUS[0]}

@@ -88,7 +88,9 @@ struct dxg_ivshmem_control {
 	__u32 guest_interface_version;	/* the version the guest will speak */
 	__u32 guest_caps;
 	__u32 guest_generation;		/* bumped at every driver bind */
-	__u8 reserved1[1024 - 104];
+	/* Host-owned: IO-space bytes allocated by this VM (docs/memory.md). */
+	__u64 stat_io_space_used;
+	__u8 reserved1[1024 - 112];
 	struct dxg_ivshmem_adapter adapters[DXG_IVSHMEM_MAX_ADAPTERS];
 	__u8 reserved2[DXG_IVSHMEM_CONTROL_SIZE - 1024 -
 		       DXG_IVSHMEM_MAX_ADAPTERS * sizeof(struct dxg_ivshmem_adapter)];
@@ -96,6 +98,8 @@ struct dxg_ivshmem_control {
 DXG_STATIC_ASSERT(sizeof(struct dxg_ivshmem_control) == DXG_IVSHMEM_CONTROL_SIZE,
 		  "control page is one page");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, guest_generation) == 100,
+		  "control page layout");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_io_space_used) == 104,
 		  "control page layout");
 
 #endif /* DXG_IVSHMEM_H */

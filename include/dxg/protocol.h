@@ -283,6 +283,202 @@ struct dxgkvmb_command_status_ret {
 	__s32 status;
 };
 
+/* ---- memory (docs/memory.md) ---- */
+
+/*
+ * CREATEALLOCATION: the fixed part, then alloc_count allocinfo entries,
+ * then private_runtime_data_size bytes of runtime data, priv_drv_data_size
+ * bytes of resource private data, and each allocation's private data in
+ * order.
+ */
+struct dxgkvmb_command_createallocation_allocinfo {
+	__u32 flags;			/* D3DDDI_ALLOCATIONINFO2_FLAG_* */
+	__u32 priv_drv_data_size;
+	__u32 vidpn_source_id;
+};
+struct dxgkvmb_command_createallocation {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle resource;		/* 0, or an existing resource */
+	__u32 private_runtime_data_size;
+	__u32 priv_drv_data_size;
+	__u32 alloc_count;
+	__u32 flags;			/* D3DKMT_CREATEALLOCATION_FLAG_* */
+	__u64 private_runtime_resource_handle;
+	__u8 make_resident;
+	__u8 reserved[7];
+};
+/* dxgkvmb_allocflags (allocinfo_return.allocation_flags) */
+#define DXGKVMB_ALLOCFLAG_EXISTING_SYSMEM	(1u << 11)
+#define DXGKVMB_ALLOCFLAG_CACHED		(1u << 19)
+struct dxgkvmb_describeallocation {
+	__u64 allocation;
+	__u32 width;
+	__u32 height;
+	__u32 format;
+	__u32 multisample_method;
+	__u32 refresh_rate_numerator;
+	__u32 refresh_rate_denominator;
+	__u32 private_driver_attribute;
+	__u32 flags;
+	__u32 rotation;
+	__u32 reserved;
+};
+struct dxgkvmb_command_allocinfo_return {
+	d3dkmthandle allocation;
+	__u32 priv_drv_data_size;	/* echoed private data that follows */
+	__u32 allocation_flags;		/* DXGKVMB_ALLOCFLAG_* */
+	__u32 reserved;
+	__u64 allocation_size;		/* bytes, a page multiple */
+	struct dxgkvmb_describeallocation driver_info;
+};
+/* Reply: this, alloc_count allocinfo_return entries, the private data. */
+struct dxgkvmb_command_createallocation_ret {
+	__u32 flags;
+	d3dkmthandle resource;
+	d3dkmthandle global_share;
+	__u32 vgpu_flags;
+	/* struct dxgkvmb_command_allocinfo_return allocation_info[]; */
+};
+
+/*
+ * The opendxg adapter's per-allocation private driver data (the first 16
+ * bytes; more may follow and are echoed back): how many bytes to allocate.
+ */
+#define DXG_OPEN_ALLOC_DESC_VERSION	1u
+struct dxg_open_alloc_desc {
+	__u32 version;			/* DXG_OPEN_ALLOC_DESC_VERSION */
+	__u32 flags;			/* none defined: 0 */
+	__u64 size;			/* bytes; rounded up to pages */
+};
+
+/* Followed by alloc_count handles (none when `resource` is set). */
+struct dxgkvmb_command_destroyallocation {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle resource;
+	__u32 alloc_count;
+	__u32 flags;			/* D3DDDICB_DESTROYALLOCATION2_FLAG_* */
+	/* d3dkmthandle allocations[]; */
+};
+
+struct dxgkvmb_command_lock2 {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_lock2 args;
+	__u8 use_legacy_lock;
+	__u8 reserved[3];
+	__u32 flags;
+	__u32 priv_drv_data;
+	__u32 reserved2;
+};
+struct dxgkvmb_command_lock2_ret {
+	__s32 status;
+	__u32 reserved;
+	__u64 cpu_visible_buffer_offset;	/* an IO-space address */
+};
+
+struct dxgkvmb_command_unlock2 {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_unlock2 args;
+	__u8 use_legacy_unlock;
+	__u8 reserved[7];
+};
+
+struct dxgkvmb_command_createpagingqueue {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_createpagingqueue args;
+};
+struct dxgkvmb_command_createpagingqueue_ret {
+	d3dkmthandle paging_queue;
+	d3dkmthandle sync_object;	/* 0 from opendxg hosts */
+	__u64 fence_storage_physical_address;	/* IO-space address of the page */
+	__u64 fence_storage_offset;
+};
+
+struct dxgkvmb_command_destroypagingqueue {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle paging_queue;
+	__u32 reserved;
+};
+
+/* Followed by alloc_count handles. */
+struct dxgkvmb_command_makeresident {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle paging_queue;
+	__u32 flags;			/* D3DDDI_MAKERESIDENT_FLAG_* */
+	__u32 alloc_count;
+	/* d3dkmthandle allocations[]; */
+};
+struct dxgkvmb_command_makeresident_ret {
+	__u64 paging_fence_value;
+	__u64 num_bytes_to_trim;
+	__s32 status;
+	__u32 reserved;
+};
+
+/* Fixed part is 36 bytes; alloc_count handles follow at offset 36. */
+#define DXGKVMB_EVICT_FIXED	36u
+struct dxgkvmb_command_evict {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	__u32 flags;			/* D3DDDI_EVICT_FLAG_* */
+	__u32 alloc_count;
+	/* d3dkmthandle allocations[]; */
+};
+/*
+ * The reply has no status word.  opendxg hosts fail EVICT with the 4-byte
+ * NTSTATUS (padded to 8 by the ring), i.e. a value whose high half is 0
+ * and whose low half is a negative NTSTATUS; their successful
+ * num_bytes_to_trim is always 0.
+ */
+struct dxgkvmb_command_evict_ret {
+	__u64 num_bytes_to_trim;
+};
+
+struct dxgkvmb_command_queryvideomemoryinfo {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle adapter;		/* the host's adapter handle */
+	__u32 memory_segment_group;
+	__u32 physical_adapter_index;
+	__u32 reserved;
+};
+struct dxgkvmb_command_queryvideomemoryinfo_ret {
+	__u64 budget;
+	__u64 current_usage;
+	__u64 current_reservation;
+	__u64 available_for_reservation;
+};
+
+/* args.adapter is the host's adapter handle. */
+struct dxgkvmb_command_reservegpuva {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dddi_reservegpuvirtualaddress args;
+};
+struct dxgkvmb_command_reservegpuva_ret {
+	__u64 virtual_address;
+	__u64 paging_fence_value;
+};
+
+struct dxgkvmb_command_mapgpuva {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dddi_mapgpuvirtualaddress args;
+	d3dkmthandle device;
+	__u32 reserved;
+};
+struct dxgkvmb_command_mapgpuva_ret {
+	__u64 virtual_address;
+	__u64 paging_fence_value;
+	__s32 status;
+	__u32 reserved;
+};
+
+/* args.adapter is the host's adapter handle; the reply is a status. */
+struct dxgkvmb_command_freegpuva {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_freegpuvirtualaddress args;
+};
+
 /* ---- host -> VM ---- */
 
 struct dxgkvmb_command_signalguestevent {
@@ -308,5 +504,38 @@ DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_createcontextvirtual
 				     priv_drv_data_size) == 48, "CREATECONTEXTVIRTUAL");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryadapterinfo) == 32, "QUERYADAPTERINFO");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_signalguestevent) == 48, "SIGNALGUESTEVENT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createallocation_allocinfo) == 12,
+		  "CREATEALLOCATION allocinfo");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createallocation) == 64, "CREATEALLOCATION");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_createallocation,
+				     private_runtime_resource_handle) == 48, "CREATEALLOCATION");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_describeallocation) == 48, "describeallocation");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_allocinfo_return) == 72, "allocinfo reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createallocation_ret) == 16,
+		  "CREATEALLOCATION reply");
+DXG_STATIC_ASSERT(sizeof(struct dxg_open_alloc_desc) == 16, "open allocation desc");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_destroyallocation) == 40, "DESTROYALLOCATION");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_lock2) == 64, "LOCK2");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_lock2, flags) == 52, "LOCK2");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_lock2_ret) == 16, "LOCK2 reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_unlock2) == 40, "UNLOCK2");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createpagingqueue) == 56, "CREATEPAGINGQUEUE");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createpagingqueue_ret) == 24,
+		  "CREATEPAGINGQUEUE reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_destroypagingqueue) == 32, "DESTROYPAGINGQUEUE");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_makeresident) == 40, "MAKERESIDENT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_makeresident_ret) == 24, "MAKERESIDENT reply");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_evict, alloc_count) + 4 ==
+		  DXGKVMB_EVICT_FIXED, "EVICT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryvideomemoryinfo) == 40,
+		  "QUERYVIDEOMEMORYINFO");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryvideomemoryinfo_ret) == 32,
+		  "QUERYVIDEOMEMORYINFO reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_reservegpuva) == 96, "RESERVEGPUVA");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_mapgpuva) == 136, "MAPGPUVA");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_mapgpuva, device) == 128,
+		  "MAPGPUVA");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_mapgpuva_ret) == 24, "MAPGPUVA reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_freegpuva) == 48, "FREEGPUVA");
 
 #endif /* DXG_PROTOCOL_H */

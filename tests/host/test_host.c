@@ -753,6 +753,331 @@ static void test_object_quota(void **state)
 	daemon_cleanup(&d);
 }
 
+/* ---- memory commands (docs/memory.md) ---- */
+
+#define EXT	16u
+#define PG	4096u
+
+/* A memory request: `cmd` is the command from its header on. */
+static int mem_call(struct gsim *g, uint32_t proc, uint32_t type, void *cmd,
+		    uint32_t len, void *reply, uint32_t cap)
+{
+	uint8_t *m = calloc(1, EXT + len);
+	int r;
+
+	memcpy(m + EXT, cmd, len);
+	gsim_hdr(m, gsim_vgpu(g, 0), DXGKVMB_VGPU_TO_HOST, type, proc);
+	r = gsim_call(g, m, EXT + len, reply, cap);
+	free(m);
+	return r;
+}
+
+static int32_t mem_status(struct gsim *g, uint32_t proc, uint32_t type,
+			  void *cmd, uint32_t len)
+{
+	int32_t st[2] = { -1, 0 };	/* the ring pads replies to 8 bytes */
+	int r = mem_call(g, proc, type, cmd, len, st, sizeof(st));
+
+	return r < 4 ? -EPROTO : st[0];
+}
+
+/*
+ * CREATEALLOCATION of n allocations of `size` bytes; per-allocation private
+ * data is the opendxg descriptor plus `extra` bytes.  Returns the status.
+ */
+static int32_t mem_create(struct gsim *g, uint32_t proc, uint32_t dev,
+			  uint64_t size, uint32_t n, uint32_t flags,
+			  uint32_t extra, uint32_t *h, uint32_t *res)
+{
+	struct dxgkvmb_command_createallocation c = {
+		.device = dev, .alloc_count = n, .flags = flags,
+	};
+	uint32_t per = sizeof(struct dxg_open_alloc_desc) + extra;
+	uint32_t len = sizeof(c) + n * 12 + n * per;
+	uint32_t rcap = 16 + n * 72 + n * per;
+	uint8_t *cmd = calloc(1, len), *reply = calloc(1, rcap);
+	int r;
+	int32_t st;
+
+	memcpy(cmd, &c, sizeof(c));
+	for (uint32_t i = 0; i < n; i++) {
+		struct dxgkvmb_command_createallocation_allocinfo ai = {
+			.priv_drv_data_size = per,
+		};
+		struct dxg_open_alloc_desc d = {
+			.version = DXG_OPEN_ALLOC_DESC_VERSION, .size = size,
+		};
+		uint8_t *p = cmd + sizeof(c) + n * 12 + i * per;
+
+		memcpy(cmd + sizeof(c) + i * 12, &ai, sizeof(ai));
+		memcpy(p, &d, sizeof(d));
+		memset(p + sizeof(d), 0xa0 + (int)i, extra);
+	}
+	r = mem_call(g, proc, DXGK_VMBCOMMAND_CREATEALLOCATION, cmd, len, reply,
+		     rcap);
+	st = gsim_reply_status(reply, r, rcap, 0);
+	if (r == (int)rcap) {
+		struct dxgkvmb_command_createallocation_ret ret;
+
+		st = STATUS_SUCCESS;
+		memcpy(&ret, reply, sizeof(ret));
+		if (res)
+			*res = ret.resource;
+		for (uint32_t i = 0; i < n; i++) {
+			struct dxgkvmb_command_allocinfo_return ai;
+			const uint8_t *echo = reply + 16 + n * 72 + i * per;
+
+			memcpy(&ai, reply + 16 + i * 72, sizeof(ai));
+			h[i] = ai.allocation;
+			assert_int_equal(ai.allocation_size,
+					 (size + PG - 1) / PG * PG);
+			assert_int_equal(ai.priv_drv_data_size, per);
+			if (extra)
+				assert_int_equal(echo[sizeof(struct dxg_open_alloc_desc)],
+						 0xa0 + i);
+		}
+	}
+	free(cmd);
+	free(reply);
+	return st;
+}
+
+static int32_t mem_destroy(struct gsim *g, uint32_t proc, uint32_t dev,
+			   uint32_t res, const uint32_t *h, uint32_t n)
+{
+	struct dxgkvmb_command_destroyallocation c = {
+		.device = dev, .resource = res, .alloc_count = n,
+	};
+	uint8_t cmd[sizeof(c) + 64 * 4];
+
+	memcpy(cmd, &c, sizeof(c));
+	memcpy(cmd + sizeof(c), h, n * 4);
+	return mem_status(g, proc, DXGK_VMBCOMMAND_DESTROYALLOCATION, cmd,
+			  sizeof(c) + n * 4);
+}
+
+static int32_t mem_lock(struct gsim *g, uint32_t proc, uint32_t dev, uint32_t h,
+			uint64_t *off)
+{
+	struct dxgkvmb_command_lock2 c = { .args = { .device = dev, .allocation = h } };
+	struct dxgkvmb_command_lock2_ret r = { .status = -1 };
+	int n = mem_call(g, proc, DXGK_VMBCOMMAND_LOCK2, &c, sizeof(c), &r, sizeof(r));
+
+	*off = r.cpu_visible_buffer_offset;
+	return gsim_reply_status(&r, n, sizeof(r), 0);
+}
+
+static void test_memory(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	uint32_t p, p2, adapter, dev, dev2, h[16], res = 0, other;
+	uint64_t off, io_base, used;
+	struct dxgkvmb_command_createallocation bad;
+	uint8_t raw[256];
+	int n;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	io_base = g.ctl->io_space_offset;
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_process(&g, &p), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_process(&g, &p2), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(&g, p, 0, &dev), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(&g, p2, 0, &dev2), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);
+
+	/* Two allocations with echoed private data; usage in pages. */
+	assert_int_equal(mem_create(&g, p, dev, 5000, 2, 0, 40, h, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_io_space_used, 4 * PG);
+	assert_int_equal(g.ctl->stat_objects, 7);
+	assert_int_equal(mem_lock(&g, p, dev, h[0], &off), STATUS_SUCCESS);
+	assert_true(off >= io_base && off + 2 * PG <= g.ctl->shm_size && !(off % PG));
+	/* Zero copy: the offset names the bytes the host keeps for it. */
+	assert_int_equal(((uint8_t *)g.shm)[off], 0);
+	memset((uint8_t *)g.shm + off, 0x77, 2 * PG);
+	assert_int_equal(mem_lock(&g, p2, dev, h[0], &off), STATUS_INVALID_HANDLE);
+	assert_int_equal(mem_lock(&g, p, dev2, h[0], &off), STATUS_INVALID_HANDLE);
+
+	/* Malformed CREATEALLOCATION. */
+	assert_int_equal(mem_create(&g, p, dev, PG, 0, 0, 0, h + 2, NULL),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(mem_create(&g, p, dev, 0, 1, 0, 0, h + 2, NULL),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(mem_create(&g, p, dev, UINT64_MAX, 1, 0, 0, h + 2, NULL),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(mem_create(&g, p, dev2, PG, 1, 0, 0, h + 2, NULL),
+			 STATUS_INVALID_HANDLE);
+	assert_int_equal(mem_create(&g, p, dev, PG, 1,
+				    D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED, 0,
+				    h + 2, NULL), STATUS_NOT_SUPPORTED);
+	memset(&bad, 0, sizeof(bad));
+	bad.device = dev;
+	bad.alloc_count = 1025;
+	memcpy(raw, &bad, sizeof(bad));
+	assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_CREATEALLOCATION, raw,
+				    sizeof(bad)), STATUS_INVALID_PARAMETER);
+	bad.alloc_count = 4;		/* the info array is not in the message */
+	memcpy(raw, &bad, sizeof(bad));
+	assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_CREATEALLOCATION, raw,
+				    sizeof(bad) + 8), STATUS_INVALID_PARAMETER);
+	bad.alloc_count = 1;
+	bad.private_runtime_data_size = 0x80000000u;
+	memcpy(raw, &bad, sizeof(bad));
+	assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_CREATEALLOCATION, raw,
+				    sizeof(raw)), STATUS_INVALID_PARAMETER);
+	bad.private_runtime_data_size = 0;
+	memcpy(raw, &bad, sizeof(bad));
+	{
+		struct dxgkvmb_command_createallocation_allocinfo ai = {
+			.priv_drv_data_size = 100000,	/* beyond the message */
+		};
+
+		memcpy(raw + sizeof(bad), &ai, sizeof(ai));
+	}
+	assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_CREATEALLOCATION, raw,
+				    sizeof(raw)), STATUS_INVALID_PARAMETER);
+	assert_int_equal(g.ctl->stat_io_space_used, 4 * PG);
+
+	/* DESTROYALLOCATION: duplicates and foreign handles change nothing. */
+	assert_int_equal(mem_destroy(&g, p, dev, 0, (uint32_t[]){ h[0], h[0] }, 2),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(mem_destroy(&g, p2, dev2, 0, h, 1), STATUS_INVALID_HANDLE);
+	assert_int_equal(mem_destroy(&g, p, dev, 0, h, 0), STATUS_INVALID_PARAMETER);
+	assert_int_equal(g.ctl->stat_io_space_used, 4 * PG);
+	assert_int_equal(mem_destroy(&g, p, dev, 0, h, 2), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);
+	assert_int_equal(mem_lock(&g, p, dev, h[0], &off), STATUS_INVALID_HANDLE);
+
+	/* Resources own their allocations. */
+	assert_int_equal(mem_create(&g, p, dev, PG, 3,
+				    D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE, 0,
+				    h, &res), STATUS_SUCCESS);
+	assert_true(res != 0);
+	assert_int_equal(g.ctl->stat_io_space_used, 3 * PG);
+	assert_int_equal(mem_destroy(&g, p, dev, res, h, 1), STATUS_INVALID_PARAMETER);
+	assert_int_equal(mem_destroy(&g, p, dev, res, NULL, 0), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);
+	assert_int_equal(mem_lock(&g, p, dev, h[1], &off), STATUS_INVALID_HANDLE);
+
+	/* Quota: the IO space; exhaustion fails at once, freeing recovers. */
+	assert_int_equal(mem_create(&g, p, dev, g.ctl->io_space_size + PG, 1, 0, 0,
+				    h, NULL), STATUS_NO_MEMORY);
+	n = 0;
+	while (n < 16 && mem_create(&g, p, dev, 8u << 20, 1, 0, 0, &h[n], NULL) ==
+	       STATUS_SUCCESS)
+		n++;
+	assert_true(n > 0 && n < 16);
+	assert_int_equal(mem_create(&g, p, dev, 8u << 20, 1, 0, 0, &other, NULL),
+			 STATUS_NO_MEMORY);
+	used = g.ctl->stat_io_space_used;
+	assert_int_equal(used, (uint64_t)n << 23);
+
+	/* Paging queue, residency, the fence page in shared memory. */
+	{
+		struct dxgkvmb_command_createpagingqueue cq = { .args = { .device = dev } };
+		struct dxgkvmb_command_createpagingqueue_ret qr = { 0 };
+		uint8_t mr[sizeof(struct dxgkvmb_command_makeresident) + 4];
+		struct dxgkvmb_command_makeresident mc = { .device = dev, .alloc_count = 1 };
+		struct dxgkvmb_command_makeresident_ret rr = { 0 };
+		uint8_t ev[DXGKVMB_EVICT_FIXED + 4] = { 0 };
+		struct dxgkvmb_command_evict_ret er = { 0 };
+
+		/* The IO space is full: the fence page cannot be had either. */
+		assert_int_equal(mem_destroy(&g, p, dev, 0, h, 1), STATUS_SUCCESS);
+		assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, &cq,
+					  sizeof(cq), &qr, sizeof(qr)), sizeof(qr));
+		assert_true(qr.paging_queue && qr.fence_storage_physical_address >= io_base);
+		mc.paging_queue = qr.paging_queue;
+		memcpy(mr, &mc, sizeof(mc));
+		memcpy(mr + sizeof(mc), &h[1], 4);
+		assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_MAKERESIDENT, mr,
+					  sizeof(mr), &rr, sizeof(rr)), sizeof(rr));
+		assert_int_equal(rr.status, STATUS_SUCCESS);
+		assert_int_equal(rr.paging_fence_value, 1);
+		assert_int_equal(*(uint64_t *)((uint8_t *)g.shm +
+					       qr.fence_storage_physical_address), 1);
+		/* EVICT of a foreign allocation: the documented 8-byte error. */
+		memcpy(ev + 24, &dev, 4);
+		memcpy(ev + 32, &(uint32_t){ 1 }, 4);
+		memcpy(ev + 36, &h[0], 4);	/* destroyed above */
+		assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_EVICT, ev, sizeof(ev),
+					  &er, sizeof(er)), 8);
+		assert_int_equal((int32_t)(uint32_t)er.num_bytes_to_trim,
+				 STATUS_INVALID_HANDLE);
+		assert_int_equal(er.num_bytes_to_trim >> 32, 0);
+
+		/* GPU VA: reserve, map into it, free. */
+		{
+			struct dxgkvmb_command_reservegpuva rv = {
+				.args = { .adapter = adapter, .size = 16 * PG },
+			};
+			struct dxgkvmb_command_reservegpuva_ret rvr = { 0 };
+			struct dxgkvmb_command_mapgpuva mv = {
+				.args = { .paging_queue = qr.paging_queue,
+					  .allocation = h[1], .size_in_pages = 2 },
+				.device = dev,
+			};
+			struct dxgkvmb_command_mapgpuva_ret mvr = { 0 };
+			struct dxgkvmb_command_freegpuva fv = { .args = { .adapter = adapter } };
+
+			assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS,
+						  &rv, sizeof(rv), &rvr, sizeof(rvr)),
+					 sizeof(rvr));
+			assert_true(rvr.virtual_address != 0);
+			mv.args.base_address = rvr.virtual_address;
+			assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS,
+						  &mv, sizeof(mv), &mvr, sizeof(mvr)),
+					 sizeof(mvr));
+			assert_int_equal(mvr.virtual_address, rvr.virtual_address);
+			assert_int_equal(mvr.paging_fence_value, 2);
+			mv.args.offset_in_pages = (8u << 20) / PG - 1;	/* past the end */
+			mv.args.base_address = 0;
+			assert_int_equal(gsim_reply_status(&mvr, mem_call(&g, p,
+					 DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS, &mv, sizeof(mv),
+					 &mvr, sizeof(mvr)), sizeof(mvr), 16),
+					 STATUS_INVALID_PARAMETER);
+			mv.args.offset_in_pages = 0;
+			assert_int_equal(gsim_reply_status(&mvr, mem_call(&g, p2,
+					 DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS, &mv, sizeof(mv),
+					 &mvr, sizeof(mvr)), sizeof(mvr), 16),
+					 STATUS_INVALID_HANDLE);
+			fv.args.base_address = rvr.virtual_address;
+			fv.args.size = 16 * PG;
+			assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_FREEGPUVIRTUALADDRESS,
+						    &fv, sizeof(fv)), STATUS_SUCCESS);
+			assert_true(mem_status(&g, p, DXGK_VMBCOMMAND_FREEGPUVIRTUALADDRESS,
+					       &fv, sizeof(fv)) < 0);
+		}
+	}
+
+	/* QUERYVIDEOMEMORYINFO: real budget and usage. */
+	{
+		struct dxgkvmb_command_queryvideomemoryinfo q = { .adapter = adapter };
+		struct dxgkvmb_command_queryvideomemoryinfo_ret qr = { 0 };
+
+		assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_QUERYVIDEOMEMORYINFO, &q,
+					  sizeof(q), &qr, sizeof(qr)), sizeof(qr));
+		assert_int_equal(qr.budget, g.ctl->io_space_size);
+		assert_int_equal(qr.current_usage, g.ctl->stat_io_space_used);
+		q.memory_segment_group = 9;
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_QUERYVIDEOMEMORYINFO,
+					    &q, sizeof(q)), STATUS_INVALID_PARAMETER);
+	}
+
+	/* The process leaving frees everything it had. */
+	assert_int_equal(gsim_destroy_process(&g, p), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);
+	assert_int_equal(g.ctl->stat_objects, 3);
+	assert_int_equal(mem_create(&g, p2, dev2, 8u << 20, 1, 0, 0, h, NULL),
+			 STATUS_SUCCESS);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 /* Many requests in flight; the host polls, batches, and parks when idle. */
 static void test_pipelined_and_parking(void **state)
 {
@@ -847,6 +1172,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_socket_file_handling, kill_leftovers),
 		cmocka_unit_test_teardown(test_max_vms, kill_leftovers),
 		cmocka_unit_test_teardown(test_object_quota, kill_leftovers),
+		cmocka_unit_test_teardown(test_memory, kill_leftovers),
 		cmocka_unit_test_teardown(test_pipelined_and_parking, kill_leftovers),
 		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),
 	};

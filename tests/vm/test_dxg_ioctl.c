@@ -197,8 +197,8 @@ static void test_dispatch(int fd)
 	       xioctl(fd, _IOWR('G', 0x14, struct dxg_small), &s), -ENOTTY);
 	expect("ioctl wrong direction -> ENOTTY",
 	       xioctl(fd, _IOR('G', 0x15, struct d3dkmt_closeadapter), &c), -ENOTTY);
-	expect("unimplemented CreateAllocation -> EOPNOTSUPP",
-	       xioctl(fd, LX_DXCREATEALLOCATION, big), -EOPNOTSUPP);
+	expect("unimplemented Render -> EOPNOTSUPP",
+	       xioctl(fd, LX_DXRENDER, big), -EOPNOTSUPP);
 	expect("unimplemented CreateContext -> EOPNOTSUPP",
 	       xioctl(fd, LX_DXCREATECONTEXT, big), -EOPNOTSUPP);
 	expect("unimplemented IsFeatureEnabled -> EOPNOTSUPP",

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interface of the dispatcher (host/dispatch.c) for the files that
+ * hold handlers of its one command table (host/memory.c, ...).  Handlers
+ * see a validated header and resolved process/adapter, check everything
+ * else themselves, and return an NTSTATUS.
+ */
+#ifndef DXGHOST_DISPATCH_INT_H
+#define DXGHOST_DISPATCH_INT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "dxg/protocol.h"
+
+/* One request as a handler sees it: validated header, resolved objects. */
+struct dxg_req {
+	const uint8_t *cmd;		/* command header onwards (private copy) */
+	uint32_t cmd_len;
+	struct dxgkvmb_command_hdr hdr;
+	struct winluid vgpu_luid;
+	struct dxg_obj *process;	/* NULL unless resolved */
+	const struct dxg_adapter *adapter;
+	uint8_t *reply;
+	uint32_t reply_len;		/* 0: reply is the bare status */
+};
+
+typedef int32_t (*dxg_handler_fn)(struct dxg_dispatch_ctx *ctx,
+				  struct dxg_req *req);
+
+/* Copy the fixed part of a command (min_size was checked by the dispatcher). */
+#define REQ_GET(req, type, var) \
+	type var; memcpy(&var, (req)->cmd, sizeof(var))
+
+static inline void put_reply(struct dxg_req *req, const void *p, uint32_t len)
+{
+	memcpy(req->reply, p, len);
+	req->reply_len = len;
+}
+
+/* A live object of `type` of this request's process on this request's adapter. */
+struct dxg_obj *req_object(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			   uint32_t handle, enum dxg_obj_type type);
+
+/* Memory commands (host/memory.c). */
+int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_destroyallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_lock2(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_unlock2(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_createpagingqueue(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_makeresident(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_evict(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_queryvideomemoryinfo(struct dxg_dispatch_ctx *ctx,
+				   struct dxg_req *req);
+int32_t dxg_h_reservegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_freegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+
+#endif /* DXGHOST_DISPATCH_INT_H */

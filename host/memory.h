@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GPU memory of one VM (docs/memory.md): the IO-space heap that backs every
+ * allocation and paging-queue fence page, and the GPU virtual address
+ * spaces (one per process and adapter, shared by that process's devices on
+ * the adapter).  The memory commands of the dispatcher live in memory.c;
+ * the object model calls dxg_mem_release() for every object it frees, so
+ * destroying an allocation, a device, a process or a whole guest instance
+ * unmaps the allocations from the GPU VA spaces and returns their IO space.
+ */
+#ifndef DXGHOST_MEMORY_H
+#define DXGHOST_MEMORY_H
+
+#include <stdint.h>
+
+#include "ioheap.h"
+#include "objects.h"
+
+/* Bounds from the reference driver (dxgkrnl-facts.md §1.4). */
+#define DXG_MEM_MAX_ALLOCS		1024u	/* per CREATE/DESTROYALLOCATION */
+#define DXG_MEM_MAX_RESIDENCY		10240u	/* per MAKERESIDENT / EVICT */
+
+struct dxg_mem {
+	struct dxg_ioheap heap;		/* [io_space_offset, shm_size) */
+	uint8_t *shm;			/* the VM's BAR2 mapping */
+	uint64_t shm_size;
+};
+
+/* The IO space is [io_offset, shm_size) of shm.  Returns 0 or -errno. */
+int dxg_mem_init(struct dxg_mem *m, uint8_t *shm, uint64_t shm_size,
+		 uint64_t io_offset);
+void dxg_mem_fini(struct dxg_mem *m);
+
+/* The object model's release hook (arg is the struct dxg_mem). */
+void dxg_mem_release(void *arg, struct dxg_obj *obj);
+
+/*
+ * The GPU VA space that a device's or context's commands use: the one of
+ * its process on its adapter, or NULL when nothing was ever reserved there.
+ */
+struct dxg_gpuva_space *dxg_mem_gpuva(const struct dxg_obj *obj);
+
+/* Host pointer to an allocation's memory (size bytes). */
+void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc);
+
+#endif /* DXGHOST_MEMORY_H */
