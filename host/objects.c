@@ -92,8 +92,8 @@ uint32_t dxg_obj_destroy(struct dxg_objects *o, struct dxg_obj *obj)
 
 		while (victim->children)
 			victim = victim->children;
-		if (o->release)
-			o->release(o->release_arg, victim);
+		for (unsigned int i = 0; i < o->num_release; i++)
+			o->release[i](o->release_arg[i], victim);
 		unlink_obj(sibling_head(o, victim->parent), victim);
 		dxg_ht_free(&o->ht, victim->handle, (uint8_t)victim->type);
 		o->count[victim->type]--;
@@ -119,4 +119,15 @@ struct dxg_obj *dxg_obj_lookup(struct dxg_objects *o, uint32_t handle,
 	if (obj && process && obj->process != process)
 		return NULL;
 	return obj;
+}
+
+int dxg_objects_add_release(struct dxg_objects *o, dxg_obj_release_fn fn,
+			    void *arg)
+{
+	if (o->num_release >= DXG_OBJ_MAX_RELEASE)
+		return -ENOSPC;
+	o->release[o->num_release] = fn;
+	o->release_arg[o->num_release] = arg;
+	o->num_release++;
+	return 0;
 }

@@ -14,8 +14,11 @@
 #include "handles.h"
 
 struct dxg_adapter;
+struct dxg_engine;
 struct dxg_gpuva_space;
 struct dxg_obj;
+struct dxg_ctxq;
+struct dxg_sync;
 
 /* Called for every object just before it is freed (host/memory.c). */
 typedef void (*dxg_obj_release_fn)(void *arg, struct dxg_obj *obj);
@@ -28,6 +31,7 @@ enum dxg_obj_type {
 	DXG_OBJ_RESOURCE = 5,		/* owns allocations; child of a device */
 	DXG_OBJ_ALLOCATION = 6,		/* child of a device or a resource */
 	DXG_OBJ_PAGINGQUEUE = 7,	/* child of a device */
+	DXG_OBJ_SYNCOBJECT = 8,		/* child of a device (fences) or process */
 	DXG_OBJ_TYPE_COUNT,
 };
 
@@ -48,11 +52,18 @@ struct dxg_obj {
 		} process;
 		struct {
 			uint32_t flags;
+			/* host/exec.c: the engine and the execution state. */
+			struct dxg_engine *engine;
+			uint32_t exec_state;	/* D3DKMT_DEVICEEXECUTION_* */
 		} device;
 		struct {
 			uint32_t node_ordinal;
 			uint32_t flags;
+			struct dxg_ctxq *queue;	/* host/sched.c */
 		} context;
+		struct {
+			struct dxg_sync *sync;	/* host/sync.c */
+		} syncobject;
 		struct {
 			uint64_t io_offset;	/* absolute BAR2 offset */
 			uint64_t size;		/* bytes, page multiple */
@@ -65,14 +76,22 @@ struct dxg_obj {
 	} u;
 };
 
+#define DXG_OBJ_MAX_RELEASE	4
+
 struct dxg_objects {
 	struct dxg_handle_table ht;
 	struct dxg_obj *roots;
 	uint32_t count[DXG_OBJ_TYPE_COUNT];
 	uint32_t total;
-	dxg_obj_release_fn release;	/* optional */
-	void *release_arg;
+	/* Subsystems' release hooks (memory, execution, sync), in order. */
+	dxg_obj_release_fn release[DXG_OBJ_MAX_RELEASE];
+	void *release_arg[DXG_OBJ_MAX_RELEASE];
+	unsigned int num_release;
 };
+
+/* Adds a release hook; returns 0 or -ENOSPC. */
+int dxg_objects_add_release(struct dxg_objects *o, dxg_obj_release_fn fn,
+			    void *arg);
 
 /* Returns 0 or -EINVAL (max_objects out of range). */
 int dxg_objects_init(struct dxg_objects *o, uint32_t max_objects);

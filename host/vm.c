@@ -103,10 +103,8 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	if (!ret)
 		ret = dxg_mem_init(&vm->mem, vm->shm, vm->shm_size,
 				   DXG_VM_IO_SPACE_OFFSET);
-	if (!ret) {
-		vm->objs.release = dxg_mem_release;
-		vm->objs.release_arg = &vm->mem;
-	}
+	if (!ret)
+		ret = dxg_objects_add_release(&vm->objs, dxg_mem_release, &vm->mem);
 	if (!ret)
 		ret = make_eventfds(vm->host_efd, DXG_IVSHMEM_NUM_VECTORS);
 	if (!ret)

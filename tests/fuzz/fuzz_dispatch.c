@@ -45,8 +45,7 @@ static void vm_init(struct dxg_objects *objs, struct dxg_mem *mem,
 	if (dxg_objects_init(objs, FZ_MAX_OBJECTS) ||
 	    dxg_mem_init(mem, fz_shm(), FZ_SHM_SIZE, DXG_VM_IO_SPACE_OFFSET))
 		abort();
-	objs->release = dxg_mem_release;
-	objs->release_arg = mem;
+	dxg_objects_add_release(objs, dxg_mem_release, mem);
 	dxg_adapters_init(ads, FZ_LUID_HIGH);
 	if (dxg_adapters_add(ads, "cpu") || dxg_adapters_add(ads, "cpu"))
 		abort();
