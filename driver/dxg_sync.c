@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sync objects, submission and device state (docs/sync.md).
+ *
+ * Monitored fences live on the host: the fence page (its first u64 is the
+ * current value, written only by the host) is mapped read-only into the
+ * creating process with the Lock2 grant mechanism (dxg_memory.c).  CPU
+ * notification objects carry a persistent host event that signals the
+ * caller's eventfd.  Submit, signal and GPU-wait are asynchronous
+ * messages when the host accepts them: every handle is checked here first
+ * (it must be the caller's and belong to the same device), so the host
+ * rarely has a reason to fail one it cannot answer.
+ */
+
+#include <linux/completion.h>
+#include <linux/eventfd.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "dxg.h"
+
+#define DXG_MAX_CMD	(DXG_MAX_VM_BUS_PACKET_SIZE - \
+			 sizeof(struct dxgkvmb_command_ext_header))
+#define DXG_SUBMIT_MAX_HISTORY	1024u
+#define DXG_SYNC_UNSUPPORTED_FLAGS (D3DDDI_SYNCOBJ_FLAG_SHARED | \
+	D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING | \
+	D3DDDI_SYNCOBJ_FLAG_CROSS_ADAPTER)
+
+static void dxg_syncobj_release(struct kref *ref)
+{
+	struct dxg_syncobj *so = container_of(ref, struct dxg_syncobj, ref);
+
+	if (so->notify) {
+		dxg_host_event_remove(so->device->adapter->host, so->notify);
+		dxg_host_event_free(so->notify);
+	}
+	dxg_device_put(so->device);
+	kfree(so);
+}
+
+void dxg_syncobj_get(struct dxg_syncobj *so)
+{
+	kref_get(&so->ref);
+}
+
+void dxg_syncobj_put(struct dxg_syncobj *so)
+{
+	kref_put(&so->ref, dxg_syncobj_release);
+}
+
+/* ---- helpers ---- */
+
+/* The device of a context handle, held as by dxg_device_begin(). */
+static struct dxg_device *dxg_ctx_device_begin(struct dxg_process *p,
+					       d3dkmthandle h)
+{
+	struct dxg_context *ctx = dxg_handle_get(&p->handles, DXG_OBJ_CONTEXT,
+						 h);
+	struct dxg_device *device;
+
+	if (!ctx)
+		return ERR_PTR(-EINVAL);
+	device = dxg_device_begin(p, ctx->device->handle);
+	if (!IS_ERR(device) && device != ctx->device) {
+		dxg_device_end(device);
+		device = ERR_PTR(-EINVAL);
+	}
+	dxg_context_put(ctx);
+	return device;
+}
+
+/* An asynchronous message for the device's adapter (device held). */
+static int dxg_device_send(struct dxg_process *p, struct dxg_device *device,
+			   u32 type, void *cmd, u32 len)
+{
+	struct dxg_adapter *a = device->adapter;
+	d3dkmthandle proc;
+	int ret;
+
+	if (!dxg_adapter_usable(a))
+		return -ENODEV;
+	ret = dxg_process_host_handle(p, a->host, &proc);
+	if (ret)
+		return ret;
+	return dxg_send_async(a->host, a, proc, type, cmd, len);
+}
+
+/*
+ * Copy `count` (1..32) handles and, when uvals is set, as many u64 values
+ * from user space into h[] and v[].
+ */
+static int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h,
+			 u64 *v)
+{
+	if (!count || count > D3DDDI_MAX_OBJECT_WAITED_ON)
+		return -EINVAL;
+	if (copy_from_user(h, u64_to_user_ptr(uh), count * sizeof(*h)))
+		return -EFAULT;
+	if (v && copy_from_user(v, u64_to_user_ptr(uvals), count * sizeof(*v)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Every handle a sync object of device (a monitored fence if fences). */
+static int dxg_check_syncobjs(struct dxg_process *p, struct dxg_device *device,
+			      const d3dkmthandle *h, u32 count, bool fences)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		struct dxg_syncobj *so;
+		bool ok;
+
+		so = dxg_handle_get(&p->handles, DXG_OBJ_SYNCOBJECT, h[i]);
+		if (!so)
+			return -EINVAL;
+		ok = so->device == device &&
+		     (!fences || so->type == D3DDDI_MONITORED_FENCE);
+		dxg_syncobj_put(so);
+		if (!ok)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* DESTROYSYNCOBJECT is VM-wide (no adapter in the header). */
+static int dxg_syncobj_destroy_on_host(struct dxg_process *p,
+				       struct dxg_adapter *a, d3dkmthandle h)
+{
+	struct dxgkvmb_command_destroysyncobject cmd = { .sync_object = h };
+	d3dkmthandle proc;
+	int ret;
+
+	if (!dxg_adapter_usable(a))
+		return 0;
+	ret = dxg_process_host_handle(p, a->host, &proc);
+	if (!ret)
+		ret = dxg_call_status(a->host, NULL, proc,
+				      DXGK_VMBCOMMAND_DESTROYSYNCOBJECT, &cmd,
+				      sizeof(cmd));
+	return ret == -ENODEV ? 0 : ret;
+}
+
+/* ---- create / destroy ---- */
+
+static struct dxg_host_event *dxg_event_from_fd(struct dxg_process *p, u64 fd,
+						bool oneshot)
+{
+	struct dxg_host_event *ev;
+	struct eventfd_ctx *efd;
+
+	if (fd > INT_MAX)
+		return ERR_PTR(-EINVAL);
+	efd = eventfd_ctx_fdget((int)fd);	/* refuses anything else */
+	if (IS_ERR(efd))
+		return ERR_CAST(efd);
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	if (!ev) {
+		eventfd_ctx_put(efd);
+		return ERR_PTR(-ENOMEM);
+	}
+	INIT_LIST_HEAD(&ev->node);
+	ev->efd = efd;
+	ev->owner = p;
+	ev->oneshot = oneshot;
+	return ev;
+}
+
+int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_createsynchronizationobject2 *args = arg;
+	struct dxgkvmb_command_createsyncobject cmd = { .args = *args };
+	struct dxgkvmb_command_createsyncobject_ret r = { 0 };
+	u32 type = args->info.type;
+	struct dxg_device *device;
+	struct dxg_syncobj *so;
+	struct dxg_host *host;
+	int ret;
+
+	if (args->info.flags.value & DXG_SYNC_UNSUPPORTED_FLAGS)
+		return -EOPNOTSUPP;
+	if (type != D3DDDI_MONITORED_FENCE && type != D3DDDI_CPU_NOTIFICATION)
+		return !type || type >= D3DDDI_SYNCHRONIZATION_TYPE_LIMIT ?
+		       -EINVAL : -EOPNOTSUPP;
+	device = dxg_device_begin(p, args->device);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	host = device->adapter->host;
+	so = kzalloc(sizeof(*so), GFP_KERNEL);
+	if (!so) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	kref_init(&so->ref);
+	dxg_device_get(device);
+	so->device = device;
+	so->type = type;
+	cmd.args.sync_object = 0;
+	if (type == D3DDDI_CPU_NOTIFICATION) {
+		struct dxg_host_event *ev;
+
+		ev = dxg_event_from_fd(p, args->info.cpu_notification.event,
+				       false);
+		if (IS_ERR(ev)) {
+			ret = PTR_ERR(ev);
+			goto out_put;
+		}
+		dxg_host_event_add(host, ev);
+		so->notify = ev;
+		cmd.args.info.cpu_notification.event = ev->id;
+	} else {
+		cmd.args.info.monitored_fence.fence_cpu_virtual_address = 0;
+		cmd.args.info.monitored_fence.fence_gpu_virtual_address = 0;
+	}
+	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_CREATESYNCOBJECT, &cmd,
+			      sizeof(cmd), &r, sizeof(r));
+	if (!ret && !r.sync_object)
+		ret = -EPROTO;
+	if (ret)
+		goto out_put;
+	so->handle = r.sync_object;
+	if (type == D3DDDI_MONITORED_FENCE)
+		ret = dxg_cpu_map_create(p, host, &so->fence,
+					 r.fence_storage_address, PAGE_SIZE,
+					 false);
+	if (!ret) {
+		ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_SYNCOBJECT,
+					     so, so->handle);
+		if (ret)
+			dxg_cpu_map_destroy(p, &so->fence);
+	}
+	if (ret) {
+		dxg_syncobj_destroy_on_host(p, device->adapter, r.sync_object);
+		goto out_put;
+	}
+	args->sync_object = so->handle;
+	if (type == D3DDDI_MONITORED_FENCE) {
+		args->info.monitored_fence.fence_cpu_virtual_address =
+			so->fence.va;
+		args->info.monitored_fence.fence_gpu_virtual_address =
+			r.fence_gpu_va;
+	}
+out_put:
+	dxg_syncobj_put(so);
+out:
+	dxg_device_end(device);
+	return ret;
+}
+
+int dxg_ioctl_destroy_sync_object(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_destroysynchronizationobject *args = arg;
+	struct dxg_device *device;
+	struct dxg_syncobj *so;
+	int ret = 0;
+
+	so = dxg_handle_remove(&p->handles, DXG_OBJ_SYNCOBJECT,
+			       args->sync_object);
+	if (!so)
+		return -EINVAL;
+	/* The page goes before the host frees the IO space under it. */
+	dxg_cpu_map_destroy(p, &so->fence);
+	device = so->device;
+	down_read(&device->lock);
+	/* A destroyed device took its sync objects with it on the host. */
+	if (!device->destroyed)
+		ret = dxg_syncobj_destroy_on_host(p, device->adapter,
+						  so->handle);
+	up_read(&device->lock);
+	dxg_syncobj_put(so);
+	return ret;
+}
+
+static bool dxg_so_of_device(void *obj, const void *arg)
+{
+	return ((struct dxg_syncobj *)obj)->device == arg;
+}
+
+void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device)
+{
+	void *batch[64];
+	unsigned int n, i;
+
+	do {
+		n = dxg_handle_remove_matching(&p->handles, DXG_OBJ_SYNCOBJECT,
+					       dxg_so_of_device, device, batch,
+					       ARRAY_SIZE(batch));
+		for (i = 0; i < n; i++) {
+			struct dxg_syncobj *so = batch[i];
+
+			dxg_cpu_map_destroy(p, &so->fence);
+			dxg_syncobj_put(so);
+		}
+	} while (n == ARRAY_SIZE(batch));
+}
+
+/* ---- signal ---- */
+
+/*
+ * SIGNALSYNCOBJECT: objects[n], contexts[nc], values[n] after the fixed
+ * part; nc 0 is a signal from the CPU on behalf of the device.
+ */
+static int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
+			   const d3dkmthandle *h, const u64 *v, u32 n,
+			   const d3dkmthandle *ctx, u32 nc, u32 flags)
+{
+	struct dxgkvmb_command_signalsyncobject *cmd;
+	u32 len = sizeof(*cmd) + n * (sizeof(*h) + sizeof(*v)) +
+		  nc * sizeof(*ctx);
+	u8 *pos;
+	int ret;
+
+	cmd = kzalloc(len, GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	cmd->object_count = n;
+	cmd->flags = flags;
+	cmd->context_count = nc;
+	if (!nc)
+		cmd->device = device->handle;
+	pos = (u8 *)(cmd + 1);
+	memcpy(pos, h, n * sizeof(*h));
+	pos += n * sizeof(*h);
+	memcpy(pos, ctx, nc * sizeof(*ctx));
+	pos += nc * sizeof(*ctx);
+	memcpy(pos, v, n * sizeof(*v));
+	ret = dxg_device_send(p, device, DXGK_VMBCOMMAND_SIGNALSYNCOBJECT, cmd,
+			      len);
+	kfree(cmd);
+	return ret;
+}
+
+int dxg_ioctl_signal_from_cpu(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_signalsynchronizationobjectfromcpu *args = arg;
+	d3dkmthandle h[D3DDDI_MAX_OBJECT_SIGNALED];
+	u64 v[D3DDDI_MAX_OBJECT_SIGNALED];
+	struct dxg_device *device;
+	int ret;
+
+	if (args->flags.value & ~D3DDDICB_SIGNAL_FLAG_ALLOW_FENCE_REWIND)
+		return -EINVAL;
+	ret = dxg_copy_refs(args->objects, args->fence_values,
+			    args->object_count, h, v);
+	if (ret)
+		return ret;
+	device = dxg_device_begin(p, args->device);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	ret = dxg_check_syncobjs(p, device, h, args->object_count, true);
+	if (!ret)
+		ret = dxg_send_signal(p, device, h, v, args->object_count, NULL,
+				      0, 0);
+	dxg_device_end(device);
+	return ret;
+}
+
+static int dxg_signal_from_gpu(struct dxg_process *p, d3dkmthandle context,
+			       u64 uobjs, u64 uvals, u32 n, u32 flags)
+{
+	d3dkmthandle h[D3DDDI_MAX_OBJECT_SIGNALED];
+	u64 v[D3DDDI_MAX_OBJECT_SIGNALED];
+	struct dxg_device *device;
+	int ret;
+
+	ret = dxg_copy_refs(uobjs, uvals, n, h, v);
+	if (ret)
+		return ret;
+	device = dxg_ctx_device_begin(p, context);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	ret = dxg_check_syncobjs(p, device, h, n, false);
+	if (!ret)
+		ret = dxg_send_signal(p, device, h, v, n, &context, 1, flags);
+	dxg_device_end(device);
+	return ret;
+}
+
+int dxg_ioctl_signal_from_gpu(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_signalsynchronizationobjectfromgpu *args = arg;
+
+	return dxg_signal_from_gpu(p, args->context, args->objects,
+				   args->monitored_fence_values,
+				   args->object_count, 0);
+}
+
+int dxg_ioctl_signal_from_gpu2(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_signalsynchronizationobjectfromgpu2 *args = arg;
+	d3dkmthandle context;
+
+	/* One context (no linked adapters); no CPU event (not supported). */
+	if (args->context_count != 1 ||
+	    (args->flags.value & ~D3DDDICB_SIGNAL_FLAG_ALLOW_FENCE_REWIND))
+		return -EINVAL;
+	if (get_user(context, (d3dkmthandle __user *)u64_to_user_ptr(args->contexts)))
+		return -EFAULT;
+	return dxg_signal_from_gpu(p, context, args->objects,
+				   args->monitored_fence_values,
+				   args->object_count, 0);
+}
+
+/* ---- waits ---- */
+
+int dxg_ioctl_wait_from_cpu(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_waitforsynchronizationobjectfromcpu *args = arg;
+	struct dxgkvmb_command_waitforsyncobjectfromcpu *cmd = NULL;
+	d3dkmthandle h[D3DDDI_MAX_OBJECT_WAITED_ON];
+	u64 v[D3DDDI_MAX_OBJECT_WAITED_ON];
+	DECLARE_COMPLETION_ONSTACK(done);
+	struct dxg_host_event stack_ev = {
+		.done = &done, .oneshot = true, .owner = p,
+	};
+	struct dxg_host_event *ev = &stack_ev;
+	u32 n = args->object_count, len;
+	struct dxg_device *device;
+	struct dxg_host *host;
+	int ret;
+
+	INIT_LIST_HEAD(&stack_ev.node);
+	if (args->flags.value & ~D3DDDI_WAITFROMCPU_FLAG_WAIT_ANY)
+		return -EINVAL;
+	ret = dxg_copy_refs(args->objects, args->fence_values, n, h, v);
+	if (ret)
+		return ret;
+	device = dxg_device_begin(p, args->device);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	host = device->adapter->host;
+	ret = dxg_check_syncobjs(p, device, h, n, true);
+	if (ret)
+		goto out;
+	len = sizeof(*cmd) + n * (sizeof(*h) + sizeof(*v));
+	cmd = kzalloc(len, GFP_KERNEL);
+	if (!cmd) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (args->async_event) {
+		ev = dxg_event_from_fd(p, args->async_event, true);
+		if (IS_ERR(ev)) {
+			ret = PTR_ERR(ev);
+			goto out;
+		}
+	}
+	/* Pending before the host can possibly signal it. */
+	dxg_host_event_add(host, ev);
+	cmd->device = device->handle;
+	cmd->object_count = n;
+	cmd->flags = args->flags.value;
+	cmd->guest_event_pointer = ev->id;
+	memcpy(cmd + 1, h, n * sizeof(*h));
+	memcpy((u8 *)(cmd + 1) + n * sizeof(*h), v, n * sizeof(*v));
+	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMCPU,
+			      cmd, len, NULL, 0);
+	if (ret > 0)
+		ret = 0;
+	if (ret) {
+		/* Not registered: take the event back unless it fired. */
+		if (dxg_host_event_remove(host, ev) && ev != &stack_ev)
+			dxg_host_event_free(ev);
+		goto out;
+	}
+	if (ev != &stack_ev)
+		goto out;		/* the eventfd is signalled later */
+
+	/* Never hold the device across an unbounded wait. */
+	dxg_host_get(host);
+	kfree(cmd);
+	cmd = NULL;
+	dxg_device_end(device);
+	ret = wait_for_completion_interruptible(&done) ? -EINTR : 0;
+	/* Interrupted: unlink, unless the host signalled meanwhile. */
+	if (ret && !dxg_host_event_remove(host, &stack_ev))
+		ret = 0;
+	if (!ret)
+		ret = stack_ev.status;
+	dxg_host_put(host);
+	return ret;
+out:
+	kfree(cmd);
+	dxg_device_end(device);
+	return ret;
+}
+
+int dxg_ioctl_wait_from_gpu(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_waitforsynchronizationobjectfromgpu *args = arg;
+	struct dxgkvmb_command_waitforsyncobjectfromgpu *cmd;
+	d3dkmthandle h[D3DDDI_MAX_OBJECT_WAITED_ON];
+	u64 v[D3DDDI_MAX_OBJECT_WAITED_ON];
+	u32 n = args->object_count, len;
+	struct dxg_device *device;
+	int ret;
+
+	ret = dxg_copy_refs(args->objects, args->monitored_fence_values, n, h,
+			    v);
+	if (ret)
+		return ret;
+	device = dxg_ctx_device_begin(p, args->context);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	ret = dxg_check_syncobjs(p, device, h, n, true);
+	if (ret)
+		goto out;
+	len = DXGKVMB_WAITFROMGPU_FIXED + n * (sizeof(*h) + sizeof(*v));
+	cmd = kzalloc(len, GFP_KERNEL);
+	if (!cmd) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	cmd->context = args->context;
+	cmd->object_count = n;
+	memcpy((u8 *)cmd + DXGKVMB_WAITFROMGPU_FIXED, v, n * sizeof(*v));
+	memcpy((u8 *)cmd + DXGKVMB_WAITFROMGPU_FIXED + n * sizeof(*v), h,
+	       n * sizeof(*h));
+	ret = dxg_device_send(p, device, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU,
+			      cmd, len);
+	kfree(cmd);
+out:
+	dxg_device_end(device);
+	return ret;
+}
+
+/* ---- submission and device state ---- */
+
+int dxg_ioctl_submit_command(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_submitcommand *args = arg;
+	struct dxgkvmb_command_submitcommand *cmd;
+	u32 nh = args->num_history_buffers, priv = args->priv_drv_data_size;
+	struct dxg_device *device;
+	u8 *pos;
+	u64 len;
+	int ret;
+
+	/* Exactly one context: broadcast needs linked adapters. */
+	if (args->broadcast_context_count != 1 ||
+	    nh > DXG_SUBMIT_MAX_HISTORY || priv > DXG_MAX_PRIVATE_DATA ||
+	    args->num_primaries > D3DDDI_MAX_WRITTEN_PRIMARIES)
+		return -EINVAL;
+	len = sizeof(*cmd) + (u64)nh * sizeof(d3dkmthandle) + priv;
+	if (len > DXG_MAX_CMD)
+		return -EINVAL;
+	device = dxg_ctx_device_begin(p, args->broadcast_context[0]);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	cmd = kvzalloc(len, GFP_KERNEL);
+	if (!cmd) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	cmd->args = *args;
+	pos = (u8 *)(cmd + 1);
+	if (copy_from_user(pos, u64_to_user_ptr(args->history_buffer_array),
+			   nh * sizeof(d3dkmthandle)) ||
+	    copy_from_user(pos + nh * sizeof(d3dkmthandle),
+			   u64_to_user_ptr(args->priv_drv_data), priv)) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	ret = dxg_device_send(p, device, DXGK_VMBCOMMAND_SUBMITCOMMAND, cmd,
+			      (u32)len);
+out_free:
+	kvfree(cmd);
+out:
+	dxg_device_end(device);
+	return ret;
+}
+
+int dxg_ioctl_get_device_state(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_getdevicestate *args = arg;
+	struct dxgkvmb_command_getdevicestate cmd = { .args = *args };
+	struct dxgkvmb_command_getdevicestate_ret r = { };
+	struct dxg_device *device;
+	int ret;
+
+	if (args->state_type != D3DKMT_DEVICESTATE_EXECUTION)
+		return -EOPNOTSUPP;
+	device = dxg_device_begin(p, args->device);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_GETDEVICESTATE, &cmd,
+			      sizeof(cmd), &r, sizeof(r));
+	if (!ret && r.status < 0)
+		ret = dxg_ntstatus_to_errno(r.status);
+	if (!ret)
+		args->execution_state = r.args.execution_state;
+	dxg_device_end(device);
+	return ret;
+}

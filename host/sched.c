@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-context FIFO queues (docs/sync.md).  Each context's entries complete
+ * in submission order: SUBMIT runs dxg_exec_submit(), SIGNAL advances sync
+ * objects, WAIT blocks that queue (only) until every fence reached its
+ * value.  A signal on one context unblocks waits on others in the same
+ * dxg_sched_run() call.
+ */
+#include "sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dxg/ntstatus.h"
+#include "exec.h"
+
+enum { QE_SUBMIT = 1, QE_SIGNAL, QE_WAIT };
+
+struct dxg_qent {
+	struct dxg_qent *next;
+	uint32_t type;
+	uint32_t count;
+	uint64_t va, size;		/* SUBMIT */
+	struct dxg_sync_ref refs[];	/* SIGNAL, WAIT */
+};
+
+static void active_unlink(struct dxg_sched *s, struct dxg_ctxq *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else if (s->active == q)
+		s->active = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	q->next = q->prev = NULL;
+}
+
+static int32_t enqueue(struct dxg_sched *s, struct dxg_obj *context,
+		       uint32_t type, uint64_t va, uint64_t size,
+		       const struct dxg_sync_ref *refs, uint32_t count)
+{
+	struct dxg_ctxq *q = context->u.context.queue;
+	struct dxg_qent *e;
+
+	if (context->type != DXG_OBJ_CONTEXT)
+		return STATUS_INVALID_HANDLE;
+	if (count > DXG_SCHED_MAX_OBJECTS ||
+	    (type != QE_SUBMIT && count == 0))
+		return STATUS_INVALID_PARAMETER;
+	if (s->queued >= DXG_SCHED_MAX_QUEUED)
+		return STATUS_QUOTA_EXCEEDED;
+	if (!q) {
+		q = calloc(1, sizeof(*q));
+		if (!q)
+			return STATUS_NO_MEMORY;
+		q->context = context;
+		context->u.context.queue = q;
+	}
+	e = calloc(1, sizeof(*e) + count * sizeof(e->refs[0]));
+	if (!e)
+		return STATUS_NO_MEMORY;
+	e->type = type;
+	e->count = count;
+	e->va = va;
+	e->size = size;
+	if (count)
+		memcpy(e->refs, refs, count * sizeof(refs[0]));
+	if (q->tail) {
+		q->tail->next = e;
+	} else {
+		q->head = e;
+		/* First entry: the queue becomes active. */
+		q->prev = NULL;
+		q->next = s->active;
+		if (s->active)
+			s->active->prev = q;
+		s->active = q;
+	}
+	q->tail = e;
+	q->n++;
+	s->queued++;
+	return STATUS_SUCCESS;
+}
+
+int32_t dxg_sched_submit(struct dxg_sched *s, struct dxg_obj *context,
+			 uint64_t va, uint64_t size)
+{
+	return enqueue(s, context, QE_SUBMIT, va, size, NULL, 0);
+}
+
+int32_t dxg_sched_signal(struct dxg_sched *s, struct dxg_obj *context,
+			 const struct dxg_sync_ref *refs, uint32_t count)
+{
+	return enqueue(s, context, QE_SIGNAL, 0, 0, refs, count);
+}
+
+int32_t dxg_sched_wait_gpu(struct dxg_sched *s, struct dxg_obj *context,
+			   const struct dxg_sync_ref *refs, uint32_t count)
+{
+	return enqueue(s, context, QE_WAIT, 0, 0, refs, count);
+}
+
+static void pop(struct dxg_sched *s, struct dxg_ctxq *q)
+{
+	struct dxg_qent *e = q->head;
+
+	q->head = e->next;
+	if (!q->head)
+		q->tail = NULL;
+	q->n--;
+	s->queued--;
+	free(e);
+}
+
+void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context)
+{
+	struct dxg_ctxq *q = context->u.context.queue;
+
+	if (!q)
+		return;
+	while (q->head)
+		pop(s, q);
+	active_unlink(s, q);
+	free(q);
+	context->u.context.queue = NULL;
+}
+
+/* A destroyed object counts as reached: a queue never waits for a ghost. */
+static bool wait_satisfied(struct dxg_sched *s, const struct dxg_ctxq *q,
+			   const struct dxg_qent *e)
+{
+	const struct dxg_obj *proc = q->context->process;
+
+	for (uint32_t i = 0; i < e->count; i++) {
+		struct dxg_obj *o = dxg_sync_lookup(s, e->refs[i].handle, proc);
+
+		if (o && dxg_sync_value(o) < e->refs[i].value)
+			return false;
+	}
+	return true;
+}
+
+/* Runs the head of q if it can; returns false when q is blocked. */
+static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
+{
+	struct dxg_qent *e = q->head;
+	struct dxg_obj *ctx = q->context;
+
+	switch (e->type) {
+	case QE_WAIT:
+		if (!wait_satisfied(s, q, e))
+			return false;
+		break;
+	case QE_SIGNAL:
+		for (uint32_t i = 0; i < e->count; i++) {
+			struct dxg_obj *o = dxg_sync_lookup(s, e->refs[i].handle,
+							    ctx->process);
+
+			if (o)
+				dxg_sync_signal(s, o, e->refs[i].value);
+		}
+		break;
+	case QE_SUBMIT:
+		/* Errors put the device into its error state (exec.c). */
+		(void)dxg_exec_submit(s->mem, ctx, e->va, e->size);
+		break;
+	}
+	pop(s, q);
+	q->executed++;
+	return true;
+}
+
+uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
+{
+	uint32_t done = 0, progress;
+
+	s->more = false;
+	do {
+		struct dxg_ctxq *q = s->active, *next;
+
+		progress = 0;
+		for (; q && done < budget; q = next) {
+			next = q->next;
+			while (q->head && done < budget && step_queue(s, q)) {
+				done++;
+				progress++;
+			}
+			if (!q->head)
+				active_unlink(s, q);
+		}
+		if (s->dirty)
+			dxg_sched_check_waiters(s);
+	} while (progress && done < budget);
+	if (done >= budget) {
+		/* Anything still runnable? */
+		for (struct dxg_ctxq *q = s->active; q; q = q->next) {
+			if (q->head->type != QE_WAIT ||
+			    wait_satisfied(s, q, q->head)) {
+				s->more = true;
+				break;
+			}
+		}
+	}
+	return done;
+}
+
+bool dxg_sched_busy(const struct dxg_sched *s)
+{
+	return s->more || s->out_head != NULL || s->dirty;
+}

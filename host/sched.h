@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Submission and synchronization of one VM (docs/sync.md): sync objects
+ * (host/sync.c), per-context FIFO queues (host/sched.c), CPU waiters and
+ * the outbox of SIGNALGUESTEVENT messages for the guest.
+ *
+ * Everything runs in the VM's event-loop thread.  Queued work executes in
+ * dxg_sched_run(), which the command handlers call after they enqueue and
+ * the channel calls between ring polls while dxg_sched_busy(); execution
+ * engines are synchronous, so one long command buffer stalls this VM's
+ * loop until it finishes (a worker thread per engine is the next step).
+ *
+ * Queue entries and waiters name sync objects by handle, never by pointer:
+ * an object destroyed meanwhile is simply not found (a wait on it is
+ * satisfied, a signal of it does nothing), so nothing can dangle.
+ */
+#ifndef DXGHOST_SCHED_H
+#define DXGHOST_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dxg/protocol.h"
+#include "log.h"
+#include "objects.h"
+
+struct dxg_mem;
+
+/* Per-call bounds (dxgkrnl-facts.md §1.2). */
+#define DXG_SCHED_MAX_OBJECTS		32u	/* waited on / signalled */
+/* Per-VM bounds. */
+#define DXG_SCHED_MAX_WAITERS		4096u	/* registered CPU waits */
+#define DXG_SCHED_MAX_PROC_WAITERS	1024u	/* ... of one process */
+#define DXG_SCHED_MAX_QUEUED		16384u	/* entries in all queues */
+#define DXG_SCHED_MAX_OUTBOX		8192u	/* events not yet delivered */
+/* Queue entries one dxg_sched_run() call may complete. */
+#define DXG_SCHED_BUDGET		256u
+
+/* One sync object (DXG_OBJ_SYNCOBJECT's u.syncobject.sync). */
+struct dxg_sync {
+	uint32_t type;		/* D3DDDI_MONITORED_FENCE or _CPU_NOTIFICATION */
+	uint64_t value;		/* authoritative current value (fences) */
+	uint64_t page;		/* IO-space offset of the fence page; 0: none */
+	uint64_t event;		/* guest event id (CPU notifications) */
+};
+
+struct dxg_sync_ref {
+	uint32_t handle;
+	uint64_t value;
+};
+
+struct dxg_qent;
+struct dxg_waiter;
+struct dxg_gevent;
+
+/* One context's queue (DXG_OBJ_CONTEXT's u.context.queue). */
+struct dxg_ctxq {
+	struct dxg_obj *context;
+	struct dxg_qent *head, *tail;
+	uint32_t n;
+	struct dxg_ctxq *next, *prev;	/* the active list (n > 0) */
+	uint64_t executed;		/* entries completed, for tests */
+};
+
+struct dxg_sched {
+	struct dxg_objects *objs;
+	struct dxg_mem *mem;
+	struct dxg_ratelimit *rl;
+	unsigned int vm_id;
+	struct dxg_ctxq *active;	/* queues holding entries */
+	uint32_t queued;		/* entries in all queues */
+	struct dxg_waiter *waiters;
+	uint32_t nwaiters;
+	struct dxg_gevent *out_head, *out_tail;
+	uint32_t nout;
+	bool dirty;			/* a sync object changed: recheck waiters */
+	bool more;			/* runnable work left (budget ran out) */
+	uint64_t dropped_events;	/* outbox overflow, for logs/tests */
+};
+
+void dxg_sched_init(struct dxg_sched *s, struct dxg_objects *objs,
+		    struct dxg_mem *mem, struct dxg_ratelimit *rl,
+		    unsigned int vm_id);
+/* Call after the objects were reset/finalized: frees the outbox. */
+void dxg_sched_fini(struct dxg_sched *s);
+/* Forget undelivered events (a new guest instance). */
+void dxg_sched_clear_outbox(struct dxg_sched *s);
+
+/* The object model's release hook (arg is the struct dxg_sched). */
+void dxg_sched_release(void *arg, struct dxg_obj *obj);
+
+/* ---- sync objects (sync.c) ---- */
+
+/*
+ * Attaches a sync object to obj (a new DXG_OBJ_SYNCOBJECT): a monitored
+ * fence gets a zeroed IO-space page holding `initial`; a CPU notification
+ * remembers the guest event id.  Returns an NTSTATUS.
+ */
+int32_t dxg_sync_create(struct dxg_sched *s, struct dxg_obj *obj,
+			uint32_t type, uint64_t initial, uint64_t event);
+/*
+ * Signals one object: a fence takes max(current, value) (a lower value
+ * never lowers it); a CPU notification queues its guest event.
+ */
+void dxg_sync_signal(struct dxg_sched *s, struct dxg_obj *obj, uint64_t value);
+/* Current value of a fence (0 for other objects). */
+uint64_t dxg_sync_value(const struct dxg_obj *obj);
+/* The sync object `handle` of `process`, or NULL. */
+struct dxg_obj *dxg_sync_lookup(struct dxg_sched *s, uint32_t handle,
+				const struct dxg_obj *process);
+
+/*
+ * Registers a CPU wait of `process` on `device` for refs[0..count): when
+ * every (or, with `any`, one) fence reached its value, `event` is sent to
+ * the guest (maybe at once).  STATUS_QUOTA_EXCEEDED beyond the bounds.
+ */
+int32_t dxg_sched_wait_cpu(struct dxg_sched *s, struct dxg_obj *process,
+			   struct dxg_obj *device, const struct dxg_sync_ref *refs,
+			   uint32_t count, bool any, uint64_t event);
+
+/* Queues a SIGNALGUESTEVENT for `event` of `process` (deduplicated). */
+void dxg_sched_post_event(struct dxg_sched *s, const struct dxg_obj *process,
+			  uint64_t event);
+/* The oldest undelivered event, as a host->VM message; false if none. */
+bool dxg_sched_peek_event(const struct dxg_sched *s,
+			  struct dxgkvmb_command_signalguestevent *msg);
+void dxg_sched_pop_event(struct dxg_sched *s);
+
+/* Rechecks the CPU waiters after sync objects changed. */
+void dxg_sched_check_waiters(struct dxg_sched *s);
+
+/* ---- context queues (sched.c) ---- */
+
+/* Each returns an NTSTATUS (STATUS_QUOTA_EXCEEDED when the VM is full). */
+int32_t dxg_sched_submit(struct dxg_sched *s, struct dxg_obj *context,
+			 uint64_t va, uint64_t size);
+int32_t dxg_sched_signal(struct dxg_sched *s, struct dxg_obj *context,
+			 const struct dxg_sync_ref *refs, uint32_t count);
+int32_t dxg_sched_wait_gpu(struct dxg_sched *s, struct dxg_obj *context,
+			   const struct dxg_sync_ref *refs, uint32_t count);
+
+/*
+ * Completes queued entries in order per context, at most `budget`; a WAIT
+ * at a queue's head blocks that queue only.  Returns the entries completed.
+ */
+uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget);
+/* Work that dxg_sched_run() or the channel could do now. */
+bool dxg_sched_busy(const struct dxg_sched *s);
+/* Release-hook helper: drops a context's queue (its work is lost). */
+void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context);
+
+#endif /* DXGHOST_SCHED_H */

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Sync objects and per-context queues (host/sync.c, host/sched.c), with a
+ * fake execution layer defined here (test-only; the real one is
+ * host/exec.c): it records which context ran which "command buffer".
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dxg/ntstatus.h"
+#include "exec.h"
+#include "ioheap.h"
+#include "memory.h"
+#include "sched.h"
+
+/* ---- the fake execution layer ---- */
+
+#define MAX_RUNS 64
+static struct {
+	uint32_t context[MAX_RUNS];
+	uint64_t va[MAX_RUNS];
+	unsigned int n;
+} runs;
+
+int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
+			uint64_t va, uint64_t size)
+{
+	(void)mem;
+	(void)size;
+	if (runs.n < MAX_RUNS) {
+		runs.context[runs.n] = context->handle;
+		runs.va[runs.n] = va;
+	}
+	runs.n++;
+	return va == 0xbad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+}
+
+uint32_t dxg_exec_device_state(const struct dxg_obj *device)
+{
+	return device->u.device.exec_state ? device->u.device.exec_state :
+	       D3DKMT_DEVICEEXECUTION_ACTIVE;
+}
+
+/* ---- fixture ---- */
+
+static const int fake_adapter;
+#define AD ((const struct dxg_adapter *)&fake_adapter)
+#define SHM_SIZE (1u << 20)
+#define IO_BASE (64u * 1024)
+
+struct fx {
+	struct dxg_objects o;
+	struct dxg_mem mem;
+	struct dxg_sched s;
+	struct dxg_obj *p, *d, *c1, *c2;
+};
+
+static struct dxg_obj *mk(struct fx *f, enum dxg_obj_type t, struct dxg_obj *parent)
+{
+	struct dxg_obj *o;
+
+	assert_int_equal(dxg_obj_create(&f->o, t, parent, AD, &o), STATUS_SUCCESS);
+	return o;
+}
+
+static struct dxg_obj *fence(struct fx *f, struct dxg_obj *dev, uint64_t init)
+{
+	struct dxg_obj *o = mk(f, DXG_OBJ_SYNCOBJECT, dev);
+
+	assert_int_equal(dxg_sync_create(&f->s, o, D3DDDI_MONITORED_FENCE, init, 0),
+			 STATUS_SUCCESS);
+	return o;
+}
+
+static uint64_t page_value(struct fx *f, struct dxg_obj *o)
+{
+	uint64_t v;
+
+	memcpy(&v, f->mem.shm + o->u.syncobject.sync->page, sizeof(v));
+	return v;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(dxg_objects_init(&f->o, 20000), 0);
+	f->mem.shm = calloc(1, SHM_SIZE);
+	f->mem.shm_size = SHM_SIZE;
+	assert_int_equal(dxg_ioheap_init(&f->mem.heap, IO_BASE, SHM_SIZE - IO_BASE), 0);
+	dxg_sched_init(&f->s, &f->o, &f->mem, NULL, 0);
+	assert_int_equal(dxg_objects_add_release(&f->o, dxg_sched_release, &f->s), 0);
+	f->p = mk(f, DXG_OBJ_PROCESS, NULL);
+	f->d = mk(f, DXG_OBJ_DEVICE, f->p);
+	f->c1 = mk(f, DXG_OBJ_CONTEXT, f->d);
+	f->c2 = mk(f, DXG_OBJ_CONTEXT, f->d);
+	memset(&runs, 0, sizeof(runs));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	dxg_objects_fini(&f->o);
+	dxg_sched_fini(&f->s);
+	/* Every fence page went back to the heap. */
+	assert_int_equal(f->mem.heap.used, 0);
+	assert_int_equal(f->s.queued, 0);
+	assert_int_equal(f->s.nwaiters, 0);
+	dxg_ioheap_fini(&f->mem.heap);
+	free(f->mem.shm);
+	free(f);
+	return 0;
+}
+
+static struct dxg_sync_ref ref(struct dxg_obj *o, uint64_t v)
+{
+	struct dxg_sync_ref r = { o->handle, v };
+
+	return r;
+}
+
+static uint32_t outbox_count(struct fx *f)
+{
+	return f->s.nout;
+}
+
+static uint64_t pop_event(struct fx *f)
+{
+	struct dxgkvmb_command_signalguestevent m;
+
+	assert_true(dxg_sched_peek_event(&f->s, &m));
+	assert_int_equal(m.hdr.channel, DXGKVMB_HOST_TO_VM);
+	assert_int_equal(m.hdr.command_type, DXGK_VMBCOMMAND_SIGNALGUESTEVENT);
+	dxg_sched_pop_event(&f->s);
+	return m.event;
+}
+
+/* ---- tests ---- */
+
+static void test_fence_monotonic(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 7);
+
+	assert_int_equal(dxg_sync_value(a), 7);
+	assert_int_equal(page_value(f, a), 7);
+	dxg_sync_signal(&f->s, a, 10);
+	assert_int_equal(page_value(f, a), 10);
+	dxg_sync_signal(&f->s, a, 3);		/* never lowered */
+	assert_int_equal(dxg_sync_value(a), 10);
+	assert_int_equal(page_value(f, a), 10);
+	/* The guest scribbling on the page does not move the fence. */
+	memset(f->mem.shm + a->u.syncobject.sync->page, 0xff, 8);
+	dxg_sync_signal(&f->s, a, 11);
+	assert_int_equal(page_value(f, a), 11);
+	assert_int_equal(dxg_sync_create(&f->s, mk(f, DXG_OBJ_SYNCOBJECT, f->d),
+					 D3DDDI_SEMAPHORE, 0, 0),
+			 STATUS_NOT_SUPPORTED);
+}
+
+static void test_queue_order(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0);
+	struct dxg_sync_ref r = ref(a, 1);
+
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, 0x1000, 64), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, 0x2000, 64), 0);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c1, &r, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, 0x3000, 64), 0);
+	assert_int_equal(f->s.queued, 4);
+	assert_int_equal(dxg_sync_value(a), 0);	/* nothing runs before run() */
+	assert_int_equal(dxg_sched_run(&f->s, DXG_SCHED_BUDGET), 4);
+	assert_int_equal(runs.n, 3);
+	assert_int_equal(runs.va[0], 0x1000);
+	assert_int_equal(runs.va[1], 0x2000);
+	assert_int_equal(runs.va[2], 0x3000);
+	assert_int_equal(dxg_sync_value(a), 1);
+	assert_int_equal(f->s.queued, 0);
+	assert_null(f->s.active);
+	assert_false(dxg_sched_busy(&f->s));
+}
+
+static void test_wait_blocks_one_context(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0);
+	struct dxg_sync_ref r = ref(a, 5);
+
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, f->c1, &r, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, 0x1, 8), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c2, 0x2, 8), 0);
+	assert_int_equal(dxg_sched_run(&f->s, DXG_SCHED_BUDGET), 1);
+	assert_int_equal(runs.n, 1);
+	assert_int_equal(runs.context[0], f->c2->handle);
+	assert_false(dxg_sched_busy(&f->s));	/* blocked is not busy */
+	dxg_sync_signal(&f->s, a, 4);		/* not enough */
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(runs.n, 1);
+	dxg_sync_signal(&f->s, a, 5);
+	assert_int_equal(dxg_sched_run(&f->s, DXG_SCHED_BUDGET), 2);
+	assert_int_equal(runs.n, 2);
+	assert_int_equal(runs.context[1], f->c1->handle);
+}
+
+static void test_cross_context(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0), *b = fence(f, f->d, 0);
+	struct dxg_sync_ref ra = ref(a, 1), rb = ref(b, 1);
+
+	/* c1 waits for c2's signal; c2 then waits for c1's. */
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, f->c1, &ra, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, 0x11, 8), 0);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c1, &rb, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c2, 0x21, 8), 0);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c2, &ra, 1), 0);
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, f->c2, &rb, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c2, 0x22, 8), 0);
+	assert_int_equal(dxg_sched_run(&f->s, DXG_SCHED_BUDGET), 7);
+	assert_int_equal(runs.n, 3);
+	assert_int_equal(runs.va[0], 0x21);
+	assert_int_equal(runs.va[1], 0x11);
+	assert_int_equal(runs.va[2], 0x22);
+}
+
+static void test_cpu_waiters(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0), *b = fence(f, f->d, 0);
+	struct dxg_sync_ref all[2] = { ref(a, 3), ref(b, 1) };
+
+	/* Already satisfied: the event is queued at once. */
+	struct dxg_sync_ref now = ref(a, 0);
+
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &now, 1, false, 99), 0);
+	assert_int_equal(outbox_count(f), 1);
+	assert_int_equal(pop_event(f), 99);
+	assert_int_equal(f->s.nwaiters, 0);
+
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, all, 2, false, 1), 0);
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, all, 2, true, 2), 0);
+	assert_int_equal(f->s.nwaiters, 2);
+	dxg_sync_signal(&f->s, b, 1);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(outbox_count(f), 1);	/* the wait-any one */
+	assert_int_equal(pop_event(f), 2);
+	dxg_sync_signal(&f->s, a, 2);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(outbox_count(f), 0);
+	dxg_sync_signal(&f->s, a, 3);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(pop_event(f), 1);
+	assert_int_equal(f->s.nwaiters, 0);
+	assert_false(dxg_sched_busy(&f->s));
+
+	/* A signal from a context's queue wakes CPU waiters too. */
+	struct dxg_sync_ref r5 = ref(a, 5);
+
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &r5, 1, false, 3), 0);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c2, &r5, 1), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(pop_event(f), 3);
+	/* Bad input. */
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &r5, 0, false, 3),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &r5, 33, false, 3),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &r5, 1, false, 0),
+			 STATUS_INVALID_PARAMETER);
+}
+
+static void test_notification(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *n = mk(f, DXG_OBJ_SYNCOBJECT, f->d);
+	struct dxg_sync_ref r = ref(n, 0);
+
+	assert_int_equal(dxg_sync_create(&f->s, n, D3DDDI_CPU_NOTIFICATION, 0, 0),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_sync_create(&f->s, n, D3DDDI_CPU_NOTIFICATION, 0, 77),
+			 STATUS_SUCCESS);
+	dxg_sync_signal(&f->s, n, 0);
+	dxg_sync_signal(&f->s, n, 0);		/* coalesced until delivered */
+	assert_int_equal(outbox_count(f), 1);
+	assert_int_equal(pop_event(f), 77);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c1, &r, 1), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(pop_event(f), 77);
+}
+
+static void test_destroy_while_queued(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0);
+	struct dxg_obj *d2 = mk(f, DXG_OBJ_DEVICE, f->p);
+	struct dxg_obj *c3 = mk(f, DXG_OBJ_CONTEXT, d2);
+	struct dxg_sync_ref r = ref(a, 1);
+
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, f->c1, &r, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, 0x1, 8), 0);
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, c3, &r, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, c3, 0x3, 8), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(f->s.queued, 4);
+	/* A context: its work is dropped, the other queues stay. */
+	dxg_obj_destroy(&f->o, f->c1);
+	assert_int_equal(f->s.queued, 2);
+	/* A CPU waiter of a device that goes: dropped, never signalled. */
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, d2, &r, 1, false, 5), 0);
+	dxg_obj_destroy(&f->o, d2);
+	assert_int_equal(f->s.queued, 0);
+	assert_int_equal(f->s.nwaiters, 0);
+	dxg_sync_signal(&f->s, a, 1);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(outbox_count(f), 0);
+	assert_int_equal(runs.n, 0);
+	/* A fence destroyed under a wait satisfies it. */
+	struct dxg_obj *b = fence(f, f->d, 0);
+	struct dxg_sync_ref rb = ref(b, 9);
+
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, f->c2, &rb, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c2, 0x2, 8), 0);
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &rb, 1, false, 6), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(runs.n, 0);
+	dxg_obj_destroy(&f->o, b);
+	assert_true(dxg_sched_busy(&f->s));
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(runs.n, 1);
+	assert_int_equal(pop_event(f), 6);
+	/* A process that goes takes its undelivered events with it. */
+	dxg_sync_signal(&f->s, a, 2);
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &r, 1, false, 7), 0);
+	assert_int_equal(outbox_count(f), 1);
+	dxg_obj_destroy(&f->o, f->p);
+	assert_int_equal(outbox_count(f), 0);
+}
+
+static void test_quotas_and_budget(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0);
+	struct dxg_sync_ref r = ref(a, 1);
+	uint32_t i;
+
+	for (i = 0; i < DXG_SCHED_MAX_PROC_WAITERS; i++)
+		assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &r, 1, false,
+						    i + 1), 0);
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, f->p, f->d, &r, 1, false, 1),
+			 STATUS_QUOTA_EXCEEDED);
+	/* Another process still may. */
+	struct dxg_obj *p2 = mk(f, DXG_OBJ_PROCESS, NULL);
+	struct dxg_obj *d2 = mk(f, DXG_OBJ_DEVICE, p2);
+
+	assert_int_equal(dxg_sched_wait_cpu(&f->s, p2, d2, &r, 1, false, 1), 0);
+	dxg_sync_signal(&f->s, a, 1);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(f->s.nwaiters, 0);
+	assert_int_equal(outbox_count(f), DXG_SCHED_MAX_PROC_WAITERS + 1);
+	dxg_sched_clear_outbox(&f->s);
+
+	for (i = 0; i < 10; i++)
+		assert_int_equal(dxg_sched_submit(&f->s, f->c1, 0x100 + i, 8), 0);
+	assert_int_equal(dxg_sched_run(&f->s, 4), 4);
+	assert_true(f->s.more);
+	assert_true(dxg_sched_busy(&f->s));
+	assert_int_equal(dxg_sched_run(&f->s, 100), 6);
+	assert_false(dxg_sched_busy(&f->s));
+	for (i = 0; i < 10; i++)
+		assert_int_equal(runs.va[i], 0x100 + i);
+
+	for (i = 0; i < DXG_SCHED_MAX_QUEUED; i++)
+		assert_int_equal(dxg_sched_wait_gpu(&f->s, f->c2, &r, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c2, 1, 1), STATUS_QUOTA_EXCEEDED);
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, f->c2, &r, 0),
+			 STATUS_INVALID_PARAMETER);
+	dxg_obj_destroy(&f->o, f->c2);
+	assert_int_equal(f->s.queued, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fence_monotonic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_blocks_one_context, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cross_context, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpu_waiters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notification, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_while_queued, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_quotas_and_budget, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

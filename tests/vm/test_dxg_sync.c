@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Raw-ioctl tests of sync objects and submission on /dev/dxg
+ * (docs/sync.md), run inside a guest with dxgkrnl.ko and a dxghost:
+ * monitored fences (read-only fence page), CPU notification objects,
+ * signal from CPU/GPU, CPU waits (blocking and with an eventfd), GPU waits
+ * released by CPU signals, NOP and FILL command buffers submitted from an
+ * allocation mapped at a GPU VA, a malformed buffer putting only its device
+ * into an error state, processes killed while waiting or with queued work,
+ * and bad input.
+ *
+ * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 on any failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "dxg/cmdstream.h"
+#include "dxg/protocol.h"
+#include "uapi/misc/d3dkmthk.h"
+
+#define PAGE	4096u
+
+static int failures;
+
+static void pass(const char *name)
+{
+	printf("PASS %s\n", name);
+	fflush(stdout);
+}
+
+static void fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	failures++;
+}
+
+static void check(const char *name, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		pass(name);
+		return;
+	}
+	printf("FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	failures++;
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int r = ioctl(fd, req, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+static void expect(const char *name, int got, int want)
+{
+	if (got == want)
+		pass(name);
+	else
+		fail(name, "got %d (%s), want %d (%s)", got,
+		     got < 0 ? strerror(-got) : "ok", want,
+		     want < 0 ? strerror(-want) : "ok");
+}
+
+/* Is [p, p + len) mapped in this process? */
+static int mapped(const void *p, size_t len)
+{
+	return msync((void *)p, len, MS_ASYNC) == 0;
+}
+
+struct env {
+	int fd;
+	d3dkmthandle adapter;
+	d3dkmthandle device;
+};
+
+static int env_open(struct env *e)
+{
+	struct d3dkmt_adapterinfo info[D3DKMT_ADAPTERS_MAX];
+	struct d3dkmt_enumadapters2 en = {
+		.num_adapters = D3DKMT_ADAPTERS_MAX,
+		.adapters = (uintptr_t)info,
+	};
+	struct d3dkmt_createdevice cd = { 0 };
+
+	memset(e, 0, sizeof(*e));
+	e->fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
+	if (e->fd < 0 || xioctl(e->fd, LX_DXENUMADAPTERS2, &en) ||
+	    !en.num_adapters)
+		return -1;
+	e->adapter = info[0].adapter_handle;
+	cd.adapter = e->adapter;
+	if (xioctl(e->fd, LX_DXCREATEDEVICE, &cd))
+		return -1;
+	e->device = cd.device;
+	return 0;
+}
+
+/* One allocation of `size` bytes (the opendxg descriptor as private data). */
+static int alloc_n(int fd, d3dkmthandle dev, uint64_t size, uint32_t n,
+		   d3dkmthandle *out, d3dkmthandle *resource)
+{
+	struct d3dddi_allocationinfo2 *info = calloc(n, sizeof(*info));
+	struct dxg_open_alloc_desc *d = calloc(n, sizeof(*d));
+	struct d3dkmt_createallocation ca = {
+		.device = dev,
+		.alloc_count = n,
+		.allocation_info = (uintptr_t)info,
+	};
+	int r;
+
+	for (uint32_t i = 0; i < n; i++) {
+		d[i].version = DXG_OPEN_ALLOC_DESC_VERSION;
+		d[i].size = size;
+		info[i].priv_drv_data = (uintptr_t)&d[i];
+		info[i].priv_drv_data_size = sizeof(d[i]);
+	}
+	if (resource)
+		ca.flags.value = D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE;
+	r = xioctl(fd, LX_DXCREATEALLOCATION, &ca);
+	for (uint32_t i = 0; i < n && out; i++)
+		out[i] = r ? 0 : info[i].allocation;
+	if (resource)
+		*resource = ca.resource;
+	free(info);
+	free(d);
+	return r;
+}
+
+static int alloc1(int fd, d3dkmthandle dev, uint64_t size, d3dkmthandle *out)
+{
+	return alloc_n(fd, dev, size, 1, out, NULL);
+}
+
+static int lock(int fd, d3dkmthandle dev, d3dkmthandle a, void **p)
+{
+	struct d3dkmt_lock2 l = { .device = dev, .allocation = a };
+	int r = xioctl(fd, LX_DXLOCK2, &l);
+
+	*p = (void *)(uintptr_t)l.data;
+	return r;
+}
+
+static long host_stat(const char *name)
+{
+	char pat[128];
+	glob_t g;
+	long sum = 0;
+
+	snprintf(pat, sizeof(pat), "/sys/bus/pci/devices/*/%s", name);
+	if (glob(pat, 0, NULL, &g))
+		return -1;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		long v;
+
+		if (f && fscanf(f, "%ld", &v) == 1)
+			sum += v;
+		if (f)
+			fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+static int context(struct env *e, d3dkmthandle *ctx)
+{
+	struct d3dkmt_createcontextvirtual cc = { .device = e->device };
+	int r = xioctl(e->fd, LX_DXCREATECONTEXTVIRTUAL, &cc);
+
+	*ctx = cc.context;
+	return r;
+}
+
+static int fence_create(struct env *e, uint64_t init, d3dkmthandle *h,
+			volatile uint64_t **page)
+{
+	struct d3dkmt_createsynchronizationobject2 c = { .device = e->device };
+	int r;
+
+	c.info.type = D3DDDI_MONITORED_FENCE;
+	c.info.monitored_fence.initial_fence_value = init;
+	r = xioctl(e->fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c);
+	*h = c.sync_object;
+	if (page)
+		*page = (volatile uint64_t *)(uintptr_t)
+			c.info.monitored_fence.fence_cpu_virtual_address;
+	return r;
+}
+
+static int sync_destroy(int fd, d3dkmthandle h)
+{
+	struct d3dkmt_destroysynchronizationobject d = { .sync_object = h };
+
+	return xioctl(fd, LX_DXDESTROYSYNCHRONIZATIONOBJECT, &d);
+}
+
+static int signal_cpu(struct env *e, d3dkmthandle h, uint64_t v)
+{
+	struct d3dkmt_signalsynchronizationobjectfromcpu s = {
+		.device = e->device, .object_count = 1,
+		.objects = (uintptr_t)&h, .fence_values = (uintptr_t)&v,
+	};
+
+	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, &s);
+}
+
+static int signal_gpu(struct env *e, d3dkmthandle ctx, d3dkmthandle h,
+		      uint64_t v)
+{
+	struct d3dkmt_signalsynchronizationobjectfromgpu s = {
+		.context = ctx, .object_count = 1, .objects = (uintptr_t)&h,
+	};
+
+	s.monitored_fence_values = (uintptr_t)&v;
+	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU, &s);
+}
+
+static int wait_gpu(struct env *e, d3dkmthandle ctx, d3dkmthandle h,
+		    uint64_t v)
+{
+	struct d3dkmt_waitforsynchronizationobjectfromgpu w = {
+		.context = ctx, .object_count = 1, .objects = (uintptr_t)&h,
+	};
+
+	w.monitored_fence_values = (uintptr_t)&v;
+	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMGPU, &w);
+}
+
+static int wait_cpu(struct env *e, d3dkmthandle h, uint64_t v, int efd)
+{
+	struct d3dkmt_waitforsynchronizationobjectfromcpu w = {
+		.device = e->device, .object_count = 1,
+		.objects = (uintptr_t)&h, .fence_values = (uintptr_t)&v,
+		.async_event = efd > 0 ? (uint64_t)efd : 0,
+	};
+
+	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMCPU, &w);
+}
+
+/* Is the eventfd signalled within ms? */
+static int fired(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t v;
+
+	if (poll(&p, 1, ms) != 1)
+		return 0;
+	return read(efd, &v, sizeof(v)) == sizeof(v);
+}
+
+static uint32_t exec_state(struct env *e)
+{
+	struct d3dkmt_getdevicestate s = {
+		.device = e->device, .state_type = D3DKMT_DEVICESTATE_EXECUTION,
+	};
+
+	return xioctl(e->fd, LX_DXGETDEVICESTATE, &s) ? 0 : s.execution_state;
+}
+
+/* A command buffer in an allocation mapped at a GPU VA (docs/memory.md). */
+struct cmdbuf {
+	d3dkmthandle alloc, pq;
+	uint8_t *cpu;
+	uint64_t va;
+};
+
+static int cmdbuf_make(struct env *e, struct cmdbuf *b)
+{
+	struct d3dkmt_createpagingqueue cq = { .device = e->device };
+	struct d3dddi_mapgpuvirtualaddress mv = { .size_in_pages = 1 };
+	void *p;
+
+	if (alloc1(e->fd, e->device, PAGE, &b->alloc) ||
+	    lock(e->fd, e->device, b->alloc, &p) ||
+	    xioctl(e->fd, LX_DXCREATEPAGINGQUEUE, &cq))
+		return -1;
+	b->cpu = p;
+	b->pq = cq.paging_queue;
+	mv.paging_queue = cq.paging_queue;
+	mv.allocation = b->alloc;
+	if (xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv) < 0)
+		return -1;
+	b->va = mv.virtual_address;
+	return 0;
+}
+
+/* header + NOP (+ FILL of 16 bytes at fill_va when non-zero). */
+static uint32_t build(struct cmdbuf *b, uint64_t fill_va, uint32_t pattern)
+{
+	struct dxg_cmdbuf_header h = {
+		.magic = DXG_CMDBUF_MAGIC, .version = DXG_CMDBUF_VERSION,
+	};
+	struct dxg_cmd_header nop = { .opcode = DXG_CMD_NOP, .size_bytes = 16 };
+	struct dxg_cmd_fill f = {
+		.hdr = { .opcode = DXG_CMD_FILL, .size_bytes = sizeof(f) },
+		.dst_va = fill_va, .size = 16, .pattern = pattern,
+	};
+	uint32_t len = sizeof(h);
+
+	memset(b->cpu, 0, 1024);
+	memcpy(b->cpu + len, &nop, sizeof(nop));
+	len += 16;
+	h.num_commands = 1;
+	if (fill_va) {
+		memcpy(b->cpu + len, &f, sizeof(f));
+		len += sizeof(f);
+		h.num_commands++;
+	}
+	h.size_bytes = len;
+	memcpy(b->cpu, &h, sizeof(h));
+	return len;
+}
+
+static int submit(struct env *e, d3dkmthandle ctx, uint64_t va, uint32_t len)
+{
+	struct d3dkmt_submitcommand s = {
+		.command_buffer = va, .command_length = len,
+		.broadcast_context_count = 1,
+	};
+
+	s.broadcast_context[0] = ctx;
+	return xioctl(e->fd, LX_DXSUBMITCOMMAND, &s);
+}
+
+static void test_fences(struct env *e)
+{
+	volatile uint64_t *page;
+	d3dkmthandle f, ctx;
+	int efd = eventfd(0, EFD_CLOEXEC);
+	pid_t pid;
+	int st;
+
+	expect("CreateSynchronizationObject2 monitored fence",
+	       fence_create(e, 3, &f, &page), 0);
+	check("fence page mapped with the initial value",
+	      page && mapped((void *)page, PAGE) && *page == 3, "%p",
+	      (void *)page);
+	check("fence page is read-only",
+	      mprotect((void *)page, PAGE, PROT_READ | PROT_WRITE) != 0,
+	      "writable");
+	/* A process writing to its own fence page dies (child: own fd). */
+	pid = fork();
+	if (pid == 0) {
+		struct env c;
+		volatile uint64_t *cp;
+		d3dkmthandle cf;
+
+		if (env_open(&c) || fence_create(&c, 1, &cf, &cp) || !cp)
+			_exit(2);
+		*cp = 7;
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	check("a write to the fence page faults", WIFSIGNALED(st) &&
+	      (WTERMSIG(st) == SIGSEGV || WTERMSIG(st) == SIGBUS), "status %#x", st);
+	check("the fence value is unchanged", *page == 3, "%llu",
+	      (unsigned long long)*page);
+
+	expect("SignalFromCpu", signal_cpu(e, f, 5), 0);
+	expect("WaitFromCpu (blocking) on a reached value", wait_cpu(e, f, 5, 0), 0);
+	check("the page shows the signalled value", *page == 5, "%llu",
+	      (unsigned long long)*page);
+	expect("SignalFromCpu lower value", signal_cpu(e, f, 1), 0);
+	expect("WaitFromCpu after lower signal", wait_cpu(e, f, 5, 0), 0);
+	check("a lower value never lowers the fence", *page == 5, "%llu",
+	      (unsigned long long)*page);
+
+	expect("WaitFromCpu with an eventfd", wait_cpu(e, f, 6, efd), 0);
+	check("eventfd not signalled before the fence", !fired(efd, 100), "fired");
+	expect("SignalFromCpu 6", signal_cpu(e, f, 6), 0);
+	check("eventfd signalled by the fence", fired(efd, 5000), "not fired");
+
+	/* A signal from a context's queue releases a CPU wait. */
+	expect("CreateContextVirtual", context(e, &ctx), 0);
+	expect("SignalFromGpu", signal_gpu(e, ctx, f, 8), 0);
+	expect("WaitFromCpu after a GPU signal", wait_cpu(e, f, 8, 0), 0);
+
+	/* A GPU wait blocks the context until the CPU signals. */
+	d3dkmthandle g;
+	volatile uint64_t *gpage;
+
+	fence_create(e, 0, &g, &gpage);
+	expect("WaitFromGpu", wait_gpu(e, ctx, f, 10), 0);
+	expect("SignalFromGpu behind the wait", signal_gpu(e, ctx, g, 1), 0);
+	expect("WaitFromCpu with an eventfd (2)", wait_cpu(e, g, 1, efd), 0);
+	check("the GPU signal waits for the GPU wait", !fired(efd, 200) &&
+	      *gpage == 0, "page %llu", (unsigned long long)*gpage);
+	expect("SignalFromCpu releases the queue", signal_cpu(e, f, 10), 0);
+	check("the queued signal ran", fired(efd, 5000) && *gpage == 1,
+	      "page %llu", (unsigned long long)*gpage);
+
+	/* Bad input. */
+	{
+		struct d3dkmt_createsynchronizationobject2 c = {
+			.device = e->device,
+		};
+		d3dkmthandle hs[40] = { 0 };
+		uint64_t vs[40] = { 0 };
+		struct d3dkmt_signalsynchronizationobjectfromcpu s = {
+			.device = e->device, .object_count = 33,
+			.objects = (uintptr_t)hs, .fence_values = (uintptr_t)vs,
+		};
+
+		c.info.type = D3DDDI_SEMAPHORE;
+		expect("Create semaphore -> EOPNOTSUPP",
+		       xioctl(e->fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c),
+		       -EOPNOTSUPP);
+		c.info.type = 77;
+		expect("Create bad type -> EINVAL",
+		       xioctl(e->fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c), -EINVAL);
+		c.info.type = D3DDDI_CPU_NOTIFICATION;
+		c.info.cpu_notification.event = 0;	/* stdin: not an eventfd */
+		expect("CPU notification with a non-eventfd -> EINVAL",
+		       xioctl(e->fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c), -EINVAL);
+		expect("Signal 33 objects -> EINVAL",
+		       xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, &s),
+		       -EINVAL);
+		s.object_count = 1;
+		expect("Signal a bad handle -> EINVAL",
+		       xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, &s),
+		       -EINVAL);
+		s.objects = 8;
+		expect("Signal with a bad pointer -> EFAULT",
+		       xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, &s),
+		       -EFAULT);
+		expect("Wait on a bad handle -> EINVAL", wait_cpu(e, 0x40000123, 1, 0),
+		       -EINVAL);
+		expect("Wait with a non-eventfd -> EINVAL", wait_cpu(e, f, 100, 1),
+		       -EINVAL);
+		expect("Destroy a bad handle -> EINVAL", sync_destroy(e->fd, 0), -EINVAL);
+	}
+	/* Another process's fence. */
+	{
+		struct env o;
+
+		if (env_open(&o) == 0) {
+			expect("another process's fence -> EINVAL",
+			       signal_cpu(&o, f, 100), -EINVAL);
+			close(o.fd);
+		}
+	}
+	expect("DestroySynchronizationObject", sync_destroy(e->fd, f), 0);
+	check("the fence page is gone", !mapped((void *)page, PAGE), "mapped");
+	expect("Destroy twice -> EINVAL", sync_destroy(e->fd, f), -EINVAL);
+	sync_destroy(e->fd, g);
+	close(efd);
+}
+
+static void test_notification(struct env *e)
+{
+	struct d3dkmt_createsynchronizationobject2 c = { .device = e->device };
+	int efd = eventfd(0, EFD_CLOEXEC);
+	d3dkmthandle n, ctx;
+
+	c.info.type = D3DDDI_CPU_NOTIFICATION;
+	c.info.cpu_notification.event = (uint64_t)efd;
+	expect("Create CPU notification", xioctl(e->fd,
+	       LX_DXCREATESYNCHRONIZATIONOBJECT, &c), 0);
+	n = c.sync_object;
+	context(e, &ctx);
+	expect("SignalFromGpu a notification", signal_gpu(e, ctx, n, 0), 0);
+	check("its eventfd fires", fired(efd, 5000), "not fired");
+	expect("SignalFromGpu it again", signal_gpu(e, ctx, n, 0), 0);
+	check("its eventfd fires again (persistent)", fired(efd, 5000), "not fired");
+	expect("WaitFromCpu on a notification -> EINVAL", wait_cpu(e, n, 1, 0),
+	       -EINVAL);
+	expect("Destroy the notification", sync_destroy(e->fd, n), 0);
+	close(efd);
+}
+
+static void test_submit(struct env *e)
+{
+	struct cmdbuf b;
+	d3dkmthandle ctx, f;
+	volatile uint64_t *page;
+	uint32_t len;
+
+	if (cmdbuf_make(e, &b) || context(e, &ctx) ||
+	    fence_create(e, 0, &f, &page)) {
+		fail("submit setup", "%s", strerror(errno));
+		return;
+	}
+	len = build(&b, 0, 0);
+	expect("SubmitCommand NOP", submit(e, ctx, b.va, len), 0);
+	expect("SignalFromGpu after the submit", signal_gpu(e, ctx, f, 1), 0);
+	expect("WaitFromCpu for the submit", wait_cpu(e, f, 1, 0), 0);
+	check("device active after a NOP", exec_state(e) ==
+	      D3DKMT_DEVICEEXECUTION_ACTIVE, "state %u", exec_state(e));
+
+	/* FILL into the command buffer's own allocation, past the commands. */
+	len = build(&b, b.va + 2048, 0xabcd1234);
+	expect("SubmitCommand FILL", submit(e, ctx, b.va, len), 0);
+	expect("SignalFromGpu after FILL", signal_gpu(e, ctx, f, 2), 0);
+	expect("WaitFromCpu for FILL", wait_cpu(e, f, 2, 0), 0);
+	{
+		uint32_t w;
+
+		memcpy(&w, b.cpu + 2048, 4);
+		check("the FILL ran before the signal (zero copy)", w == 0xabcd1234,
+		      "%#x", w);
+	}
+
+	/* Bad input (checked before anything is sent). */
+	{
+		struct d3dkmt_submitcommand s = {
+			.command_buffer = b.va, .command_length = len,
+			.broadcast_context_count = 2,
+		};
+
+		s.broadcast_context[0] = ctx;
+		s.broadcast_context[1] = ctx;
+		expect("Submit to 2 contexts -> EINVAL",
+		       xioctl(e->fd, LX_DXSUBMITCOMMAND, &s), -EINVAL);
+		s.broadcast_context_count = 1;
+		s.priv_drv_data_size = 200 * 1024;
+		expect("Submit 200 KiB private data -> EINVAL",
+		       xioctl(e->fd, LX_DXSUBMITCOMMAND, &s), -EINVAL);
+		s.priv_drv_data_size = 0;
+		s.broadcast_context[0] = 0x40000777;
+		expect("Submit to a bad context -> EINVAL",
+		       xioctl(e->fd, LX_DXSUBMITCOMMAND, &s), -EINVAL);
+	}
+
+	/* A malformed buffer: this device errs, another process's does not. */
+	{
+		struct env o;
+
+		memset(b.cpu, 0x5a, 64);
+		expect("SubmitCommand garbage (async: accepted)",
+		       submit(e, ctx, b.va, 64), 0);
+		check("GetDeviceState reports the error", exec_state(e) !=
+		      D3DKMT_DEVICEEXECUTION_ACTIVE && exec_state(e) != 0,
+		      "state %u", exec_state(e));
+		if (env_open(&o) == 0) {
+			check("another process's device is active",
+			      exec_state(&o) == D3DKMT_DEVICEEXECUTION_ACTIVE,
+			      "state %u", exec_state(&o));
+			close(o.fd);
+		}
+	}
+	sync_destroy(e->fd, f);
+}
+
+/* Killed while blocked in a CPU wait / with queued work: nothing left. */
+static void test_killed(void)
+{
+	long objs0 = host_stat("dxg_host_objects");
+	long procs0 = host_stat("dxg_host_processes");
+	int ready[2];
+	pid_t pid;
+	char c;
+	int st;
+
+	if (pipe(ready))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct env e;
+		d3dkmthandle f, ctx;
+
+		if (env_open(&e) || fence_create(&e, 0, &f, NULL) ||
+		    context(&e, &ctx) || wait_gpu(&e, ctx, f, 5) ||
+		    submit(&e, ctx, 0x1000, 64))
+			_exit(2);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(3);
+		wait_cpu(&e, f, 100, 0);	/* blocks until killed */
+		_exit(4);
+	}
+	close(ready[1]);
+	check("child set up its wait", read(ready[0], &c, 1) == 1, "no");
+	usleep(200 * 1000);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	check("killed while blocked in WaitFromCpu", WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGKILL, "status %#x", st);
+	close(ready[0]);
+	for (int i = 0; i < 50 && host_stat("dxg_host_objects") != objs0; i++)
+		usleep(100 * 1000);
+	check("host objects back to the baseline",
+	      host_stat("dxg_host_objects") == objs0, "%ld vs %ld",
+	      host_stat("dxg_host_objects"), objs0);
+	check("host processes back to the baseline",
+	      host_stat("dxg_host_processes") == procs0, "%ld vs %ld",
+	      host_stat("dxg_host_processes"), procs0);
+}
+
+int main(void)
+{
+	struct env e;
+
+	if (env_open(&e)) {
+		fail("open", "no /dev/dxg adapter: %s", strerror(errno));
+		return 1;
+	}
+	test_fences(&e);
+	test_notification(&e);
+	test_killed();
+	test_submit(&e);
+	close(e.fd);
+	printf("%s test_dxg_sync: %d failure(s)\n", failures ? "FAIL" : "PASS",
+	       failures);
+	return failures ? 1 : 0;
+}
