@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Execution (exec.h, docs/execution.md): every device gets an engine from
+ * its adapter when it is created; a submitted command buffer is copied out
+ * of guest memory, then validated and executed on the device's engine; the
+ * first failure puts the device into an error state that later submissions
+ * see at once.  The pipeline escapes are in exec_escape.c.
+ */
+#include "exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapter.h"
+#include "cmdstream.h"
+#include "dxg/ntstatus.h"
+#include "dxg/protocol.h"
+#include "engine_cpu.h"
+#include "gpuva.h"
+#include "log.h"
+#include "memory.h"
+#include "vk_engine.h"
+
+/* Command buffers up to this size are copied to the stack, not the heap. */
+#define EXEC_STACK_COPY	4096u
+
+/* The execution state a failed submission leaves (docs/command-stream.md §4). */
+static const struct {
+	int32_t status;
+	uint32_t state;
+} fault_states[] = {
+	{ STATUS_INVALID_PARAMETER,	D3DKMT_DEVICEEXECUTION_ERROR_DMAFAULT },
+	{ STATUS_NOT_SUPPORTED,		D3DKMT_DEVICEEXECUTION_ERROR_DMAFAULT },
+	{ STATUS_ILLEGAL_INSTRUCTION,	D3DKMT_DEVICEEXECUTION_ERROR_DMAFAULT },
+	{ STATUS_ACCESS_DENIED,		D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT },
+	{ STATUS_NO_MEMORY,		D3DKMT_DEVICEEXECUTION_ERROR_OUTOFMEMORY },
+};
+
+/* Execution faults are guest-provoked: one limiter for all of them. */
+
+static uint32_t fault_state(int32_t status)
+{
+	for (size_t i = 0; i < sizeof(fault_states) / sizeof(fault_states[0]); i++)
+		if (fault_states[i].status == status)
+			return fault_states[i].state;
+	return D3DKMT_DEVICEEXECUTION_HUNG;	/* an engine failure */
+}
+
+/* The device an allocation belongs to (directly or through its resource). */
+static const struct dxg_obj *alloc_device(const struct dxg_obj *a)
+{
+	const struct dxg_obj *p = a->parent;
+
+	return p && p->type == DXG_OBJ_RESOURCE ? p->parent : p;
+}
+
+/*
+ * An allocation is going: every engine that may have imported its memory
+ * forgets it.  Devices of the allocation's process on its adapter share
+ * one GPU VA space, so any of them can have used it, not only its own.
+ */
+static void forget_allocation(struct dxg_mem *m, struct dxg_obj *alloc)
+{
+	const struct dxg_obj *own = alloc_device(alloc);
+	void *host;
+
+	if (!m || !alloc->u.allocation.size || !own || !alloc->process)
+		return;
+	host = dxg_mem_alloc_ptr(m, alloc);
+	for (struct dxg_obj *d = alloc->process->children; d; d = d->next) {
+		struct dxg_engine *e;
+
+		if (d->type != DXG_OBJ_DEVICE || d->adapter != own->adapter)
+			continue;
+		e = d->u.device.engine;
+		if (e && e->ops->forget)
+			e->ops->forget(e, host, alloc->u.allocation.size);
+	}
+}
+
+void dxg_exec_release(void *arg, struct dxg_obj *obj)
+{
+	struct dxg_engine *e;
+
+	switch (obj->type) {
+	case DXG_OBJ_ALLOCATION:
+		forget_allocation(arg, obj);
+		break;
+	case DXG_OBJ_DEVICE:
+		/* The engine's pipelines go with it. */
+		e = obj->u.device.engine;
+		if (e)
+			e->ops->destroy(e);
+		obj->u.device.engine = NULL;
+		obj->u.device.num_pipelines = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+int32_t dxg_exec_device_init(struct dxg_mem *mem, struct dxg_obj *device)
+{
+	const struct dxg_adapter *ad = device->adapter;
+	struct dxg_engine *e;
+
+	(void)mem;
+	if (device->type != DXG_OBJ_DEVICE || !ad || device->u.device.engine)
+		return STATUS_INVALID_PARAMETER;
+	if (ad->vk_index >= 0) {
+		/* A Vulkan adapter whose device was never opened has no engine. */
+		if (!ad->vk)
+			return STATUS_DEVICE_REMOVED;
+		e = dxg_engine_vulkan_create(ad->vk);
+	} else {
+		e = dxg_engine_cpu_create();
+	}
+	if (!e)
+		return STATUS_NO_MEMORY;
+	device->u.device.engine = e;
+	device->u.device.exec_state = D3DKMT_DEVICEEXECUTION_ACTIVE;
+	device->u.device.num_pipelines = 0;
+	return STATUS_SUCCESS;
+}
+
+uint32_t dxg_exec_device_state(const struct dxg_obj *device)
+{
+	uint32_t s = device->u.device.exec_state;
+
+	return s ? s : D3DKMT_DEVICEEXECUTION_ACTIVE;
+}
+
+/*
+ * How much of the submitted range to copy: the buffer's own size_bytes when
+ * it is smaller (a guest may submit a whole allocation).  The guest can
+ * change the header under us; only the copy is ever parsed, and the
+ * validator rejects a copied header that does not fit the copy.
+ */
+static uint64_t copy_len(const uint8_t *src, uint64_t size)
+{
+	struct dxg_cmdbuf_header h;
+
+	if (size < sizeof(h))
+		return size;
+	memcpy(&h, src, sizeof(h));
+	return h.size_bytes >= sizeof(h) && h.size_bytes < size ? h.size_bytes : size;
+}
+
+static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
+		   uint64_t size, uint32_t *bad_index)
+{
+	const struct dxg_gpuva_space *space = dxg_mem_gpuva(context);
+	_Alignas(8) uint8_t stack[EXEC_STACK_COPY];
+	const uint8_t *src;
+	uint8_t *buf;
+	uint64_t len;
+	int32_t st;
+
+	*bad_index = DXG_CMD_INDEX_HEADER;
+	if (size == 0 || size > DXG_CMDBUF_MAX_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	src = space ? dxg_gpuva_translate(space, va, size) : NULL;
+	if (!src)
+		return STATUS_ACCESS_DENIED;	/* the GPU's page fault */
+	len = copy_len(src, size);
+	buf = len <= sizeof(stack) ? stack : malloc(len);
+	if (!buf)
+		return STATUS_NO_MEMORY;
+	memcpy(buf, src, len);
+	st = dxg_cmdstream_execute(buf, len, space, e, bad_index);
+	if (buf != stack)
+		free(buf);
+	return st;
+}
+
+int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
+			uint64_t va, uint64_t size)
+{
+	struct dxg_obj *dev = context ? context->parent : NULL;
+	uint32_t idx;
+	int32_t st;
+
+	if (!dev || context->type != DXG_OBJ_CONTEXT ||
+	    dev->type != DXG_OBJ_DEVICE || !dev->u.device.engine)
+		return STATUS_INVALID_PARAMETER;
+	/* An errored device runs nothing more (GetDeviceState says why). */
+	if (dxg_exec_device_state(dev) != D3DKMT_DEVICEEXECUTION_ACTIVE)
+		return STATUS_DEVICE_REMOVED;
+	st = run(context, dev->u.device.engine, va, size, &idx);
+	if (st >= 0)
+		return st;
+	dev->u.device.exec_state = fault_state(st);
+	if (mem && mem->rl)
+		dxg_log_rl(mem->rl, DXG_LOG_INFO,
+			   "device 0x%x: command buffer at 0x%llx (%llu bytes) failed at command %d: 0x%08x; execution state %u",
+			   dev->handle, (unsigned long long)va,
+			   (unsigned long long)size,
+			   idx == DXG_CMD_INDEX_HEADER ? -1 : (int)idx,
+			   (uint32_t)st, dev->u.device.exec_state);
+	return st;
+}
