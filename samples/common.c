@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/* Helpers shared by the compute samples: options, errors, timing. */
+#include "samples.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WAIT_MS 30000u
+
+const struct sample samples[] = {
+	{ "sgemm", "C = A x B, single-precision matrix multiply", sample_sgemm },
+	{ "saxpy", "y = a * x + y over a vector", sample_saxpy },
+	{ "reduce", "sum of a vector, tree reduction in passes", sample_reduce },
+	{ "filter", "5x5 Gaussian blur then Sobel edges over an image, written as PNG", sample_filter },
+};
+const size_t num_samples = sizeof(samples) / sizeof(samples[0]);
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int sample_parse(int argc, char **argv, const char *prog, const char *what,
+		 struct sample_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		uint64_t v;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("Usage: %s [--adapter N] [--size N] [--iters N] [--out PNG] [--quick]\n"
+			       "%s on an opendxg adapter (/dev/dxg), checked against a CPU reference.\n"
+			       "  --adapter N  the adapter's index in D3DKMTEnumAdapters3 (default 0)\n"
+			       "  --size N     problem size (elements, matrix order or image width)\n"
+			       "  --iters N    timed runs (default 5)\n"
+			       "  --out PNG    where the filter sample writes its image (default filter.png)\n"
+			       "  --quick      small problems, one run\n"
+			       "Exit status 0 when every result is correct.\n", prog, what);
+			return 2;
+		}
+		if (!strcmp(a, "--quick")) {
+			o->quick = true;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "%s: %s needs a value (or is unknown; see --help)\n", prog, a);
+			return 1;
+		}
+		if (!strcmp(a, "--adapter") && !parse_u64(argv[i + 1], 63, &v)) {
+			o->adapter = (unsigned int)v;
+		} else if (!strcmp(a, "--size") && !parse_u64(argv[i + 1], 1ull << 32, &v) && v) {
+			o->size = v;
+		} else if (!strcmp(a, "--iters") && !parse_u64(argv[i + 1], 10000, &v) && v) {
+			o->iters = (unsigned int)v;
+		} else if (!strcmp(a, "--out")) {
+			o->out = argv[i + 1];
+		} else {
+			fprintf(stderr, "%s: bad option %s %s (see --help)\n", prog, a, argv[i + 1]);
+			return 1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+int sample_fail_st(const char *name, const char *what, NTSTATUS st)
+{
+	const char *why = dxgc_error();
+
+	if (*why)
+		printf("%s: FAILED: %s: %s\n", name, what, why);
+	else
+		printf("%s: FAILED: %s: %s (0x%08X)\n", name, what,
+		       dxg_ntstatus_name(st), (unsigned int)st);
+	fflush(stdout);
+	return 1;
+}
+
+int sample_fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: FAILED: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	return 1;
+}
+
+uint64_t sample_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t sample_rand(uint64_t *s)
+{
+	uint64_t x = *s ? *s : 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+float sample_randf(uint64_t *s, float lo, float hi)
+{
+	/* 24 random bits: exactly representable steps in [0, 1). */
+	float u = (float)(sample_rand(s) >> 40) / 16777216.0f;
+
+	return lo + (hi - lo) * u;
+}
+
+NTSTATUS sample_open(const char *name, const struct sample_opts *o,
+		     struct dxgc_ctx **ctx)
+{
+	NTSTATUS st = dxgc_open(ctx, o->adapter);
+
+	if (!NT_SUCCESS(st))
+		return st;
+	printf("%s: adapter %u: %s\n", name, o->adapter, dxgc_adapter_name(*ctx));
+	return STATUS_SUCCESS;
+}
+
+int sample_close(const char *name, struct dxgc_ctx *ctx)
+{
+	NTSTATUS st = dxgc_close(ctx);
+
+	if (!NT_SUCCESS(st))
+		return sample_fail_st(name, "teardown", st);
+	return 0;
+}
+
+NTSTATUS sample_time(struct dxgc_ctx *ctx, struct dxgc_cmd *cmd,
+		     const struct dxgc_buffer *ts, unsigned int iters,
+		     struct sample_timing *t)
+{
+	const volatile uint64_t *stamp = ts->cpu;
+	uint64_t sum = 0;
+
+	memset(t, 0, sizeof(*t));
+	/* One untimed run first: the device compiles the pipeline on first use. */
+	{
+		NTSTATUS st = dxgc_run(ctx, cmd, WAIT_MS);
+
+		if (st == STATUS_TIMEOUT)
+			return STATUS_IO_TIMEOUT;
+		if (!NT_SUCCESS(st))
+			return st;
+	}
+	t->best_ns = UINT64_MAX;
+	t->best_wall_ns = UINT64_MAX;
+	for (unsigned int i = 0; i < iters; i++) {
+		uint64_t t0 = sample_now_ns(), d;
+		NTSTATUS st = dxgc_run(ctx, cmd, WAIT_MS);
+
+		if (st == STATUS_TIMEOUT)
+			return STATUS_IO_TIMEOUT;
+		if (!NT_SUCCESS(st))
+			return st;
+		d = sample_now_ns() - t0;
+		if (d < t->best_wall_ns)
+			t->best_wall_ns = d;
+		d = stamp[1] - stamp[0];
+		if (stamp[1] < stamp[0] || !stamp[0])
+			return STATUS_UNSUCCESSFUL;	/* no timestamps written */
+		if (d < t->best_ns)
+			t->best_ns = d;
+		sum += d;
+	}
+	t->mean_ns = iters ? sum / iters : 0;
+	return STATUS_SUCCESS;
+}

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+/*
+ * filter: an image filter chain on the GPU, shaders/filter.comp: a 5x5
+ * Gaussian blur of a generated RGBA test image (default 640 x 480), then
+ * Sobel edges of the blurred image, two dispatches in one command buffer
+ * with a BARRIER between them.  The shader uses integer arithmetic only,
+ * so both outputs must equal the CPU reference bit for bit.  Writes the
+ * original, the blurred image and the edges side by side as a PNG
+ * (--out, default filter.png).
+ */
+#include "samples.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef HAVE_LIBPNG
+#include <png.h>
+#include <setjmp.h>
+#endif
+
+#include "filter_spv.h"
+
+#define NAME "filter"
+
+struct push { uint32_t width, height, mode; };
+
+static uint8_t clamp8(int v)
+{
+	return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
+}
+
+/* The test image: gradient, discs, a checkerboard, stripes.  Positions are
+ * in thousandths of the height, so the picture scales with --size. */
+static void make_image(uint32_t *img, uint32_t w, uint32_t h)
+{
+	static const struct { int u, v, r; uint32_t rgb; } discs[] = {
+		{ 400, 350, 190, 0xe03c31 }, { 830, 620, 230, 0x2a9d8f },
+		{ 600, 760, 100, 0xf4a261 }, { 1070, 280, 130, 0x264653 },
+	};
+	uint32_t sq = h / 40 ? h / 40 : 1;
+
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			int r = (int)(x * 255 / w), g = (int)(y * 255 / h), b = 160;
+			int u = (int)((uint64_t)x * 1000 / h), v = (int)((uint64_t)y * 1000 / h);
+
+			for (size_t i = 0; i < sizeof(discs) / sizeof(discs[0]); i++) {
+				int du = u - discs[i].u, dv = v - discs[i].v;
+
+				if (du * du + dv * dv <= discs[i].r * discs[i].r) {
+					r = (int)(discs[i].rgb >> 16);
+					g = (int)(discs[i].rgb >> 8 & 255);
+					b = (int)(discs[i].rgb & 255);
+				}
+			}
+			if (u >= 930 && v >= 620 && v < 950 && ((x / sq + y / sq) & 1))
+				r = g = b = 250;
+			/* Fine stripes: detail the blur removes. */
+			if (u >= 100 && u < 530 && v >= 700 && v < 920 && (x / 2 + y / 6) % 3 == 0)
+				r = g = b = 20;
+			img[(size_t)y * w + x] = clamp8(r) | (uint32_t)clamp8(g) << 8 |
+						 (uint32_t)clamp8(b) << 16 | 0xff000000u;
+		}
+	}
+}
+
+static uint32_t at(const uint32_t *img, uint32_t w, uint32_t h, int x, int y)
+{
+	x = x < 0 ? 0 : x >= (int)w ? (int)w - 1 : x;
+	y = y < 0 ? 0 : y >= (int)h ? (int)h - 1 : y;
+	return img[(size_t)y * w + (size_t)x];
+}
+
+static int luma(uint32_t p)
+{
+	return (int)((77u * (p & 255) + 150u * (p >> 8 & 255) + 29u * (p >> 16 & 255)) >> 8);
+}
+
+/* The CPU reference of shaders/filter.comp, the same integer arithmetic. */
+static void cpu_blur(const uint32_t *src, uint32_t *dst, uint32_t w, uint32_t h)
+{
+	static const unsigned int k[5] = { 1, 4, 6, 4, 1 };
+
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			unsigned int acc[3] = { 0, 0, 0 };
+
+			for (int j = -2; j <= 2; j++) {
+				for (int i = -2; i <= 2; i++) {
+					uint32_t p = at(src, w, h, (int)x + i, (int)y + j);
+					unsigned int kk = k[i + 2] * k[j + 2];
+
+					acc[0] += kk * (p & 255);
+					acc[1] += kk * (p >> 8 & 255);
+					acc[2] += kk * (p >> 16 & 255);
+				}
+			}
+			dst[(size_t)y * w + x] = ((acc[0] + 128) >> 8) |
+						 ((acc[1] + 128) >> 8) << 8 |
+						 ((acc[2] + 128) >> 8) << 16 |
+						 (src[(size_t)y * w + x] & 0xff000000u);
+		}
+	}
+}
+
+static void cpu_sobel(const uint32_t *src, uint32_t *dst, uint32_t w, uint32_t h)
+{
+	for (int y = 0; y < (int)h; y++) {
+		for (int x = 0; x < (int)w; x++) {
+#define L(dx, dy) luma(at(src, w, h, x + (dx), y + (dy)))
+			int gx = -L(-1, -1) - 2 * L(-1, 0) - L(-1, 1) +
+				 L(1, -1) + 2 * L(1, 0) + L(1, 1);
+			int gy = -L(-1, -1) - 2 * L(0, -1) - L(1, -1) +
+				 L(-1, 1) + 2 * L(0, 1) + L(1, 1);
+#undef L
+			int m = abs(gx) + abs(gy);
+			uint32_t v = m > 255 ? 255 : (uint32_t)m;
+
+			dst[(size_t)y * w + (size_t)x] = v | v << 8 | v << 16 | 0xff000000u;
+		}
+	}
+}
+
+static uint64_t compare(const uint32_t *got, const uint32_t *want, size_t n,
+			size_t *first)
+{
+	uint64_t bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (got[i] != want[i]) {
+			if (!bad)
+				*first = i;
+			bad++;
+		}
+	}
+	return bad;
+}
+
+#ifdef HAVE_LIBPNG
+/* The three images side by side, RGB.  Returns 0 or -1 (message printed). */
+static int write_png(const char *path, const uint32_t *const img[3], uint32_t w,
+		     uint32_t h)
+{
+	png_structp png = NULL;
+	png_infop info = NULL;
+	uint8_t *row = NULL;
+	FILE *f = fopen(path, "wb");
+	int volatile ret = -1;
+
+	if (!f) {
+		printf("%s: cannot write %s\n", NAME, path);
+		return -1;
+	}
+	row = malloc((size_t)w * 3 * 3);
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	if (png)
+		info = png_create_info_struct(png);
+	if (!row || !png || !info)
+		goto out;
+	if (setjmp(png_jmpbuf(png)))
+		goto out;
+	png_init_io(png, f);
+	png_set_IHDR(png, info, w * 3, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_set_compression_level(png, 9);
+	png_write_info(png, info);
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t p = 0; p < 3; p++) {
+			for (uint32_t x = 0; x < w; x++) {
+				uint32_t v = img[p][(size_t)y * w + x];
+				uint8_t *o = row + ((size_t)p * w + x) * 3;
+
+				o[0] = v & 255;
+				o[1] = v >> 8 & 255;
+				o[2] = v >> 16 & 255;
+			}
+		}
+		png_write_row(png, row);
+	}
+	png_write_end(png, NULL);
+	ret = 0;
+out:
+	if (png)
+		png_destroy_write_struct(&png, info ? &info : NULL);
+	free(row);
+	if (fclose(f) && !ret)
+		ret = -1;
+	if (ret)
+		printf("%s: writing %s failed\n", NAME, path);
+	return ret;
+}
+#endif
+
+int sample_filter(const struct sample_opts *o)
+{
+	uint32_t w = o->size ? (uint32_t)o->size : (o->quick ? 160 : 640);
+	uint32_t h = w * 3 / 4 ? w * 3 / 4 : 1;
+	unsigned int iters = o->iters ? o->iters : (o->quick ? 1 : 5);
+	const char *out_path = o->out ? o->out : "filter.png";
+	struct dxgc_ctx *ctx = NULL;
+	struct dxgc_buffer *in = NULL, *blur = NULL, *edges = NULL, *ts = NULL;
+	struct dxgc_pipeline *pipe = NULL;
+	struct dxgc_cmd *cmd = NULL;
+	struct sample_timing t;
+	uint32_t *ref_blur = NULL, *ref_edges = NULL;
+	uint64_t bytes, bad;
+	size_t npx, first = 0;
+	NTSTATUS st;
+	int rc = 1;
+
+	if (w < 1 || w > 4096)
+		return sample_fail(NAME, "width %u (1 .. 4096)", w);
+	npx = (size_t)w * h;
+	bytes = npx * sizeof(uint32_t);
+	printf("%s: 5x5 Gaussian blur, then Sobel edges, %u x %u RGBA image, %u timed run(s)\n",
+	       NAME, w, h, iters);
+
+	st = sample_open(NAME, o, &ctx);
+	if (!NT_SUCCESS(st))
+		return sample_fail_st(NAME, "open", st);
+	if (!NT_SUCCESS(st = dxgc_buffer_create(ctx, bytes, &in)) ||
+	    !NT_SUCCESS(st = dxgc_buffer_create(ctx, bytes, &blur)) ||
+	    !NT_SUCCESS(st = dxgc_buffer_create(ctx, bytes, &edges)) ||
+	    !NT_SUCCESS(st = dxgc_buffer_create(ctx, 64, &ts))) {
+		sample_fail_st(NAME, "buffers", st);
+		goto out;
+	}
+	st = dxgc_pipeline_create(ctx, filter_spv, sizeof(filter_spv), "main", 2,
+				  sizeof(struct push), &pipe);
+	if (!NT_SUCCESS(st)) {
+		sample_fail_st(NAME, "pipeline", st);
+		goto out;
+	}
+	make_image(in->cpu, w, h);
+
+	{
+		const struct push pb = { w, h, 0 }, pe = { w, h, 1 };
+		const struct dxgc_binding bb[2] = { { in, 0, 0 }, { blur, 0, 0 } };
+		const struct dxgc_binding be[2] = { { blur, 0, 0 }, { edges, 0, 0 } };
+		const uint32_t groups[3] = { (w + 15) / 16, (h + 15) / 16, 1 };
+
+		st = dxgc_cmd_create(ctx, 0, &cmd);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_begin(cmd);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_timestamp(cmd, ts, 0);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_dispatch(cmd, pipe, groups, bb, 2, &pb, sizeof(pb));
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_barrier(cmd);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_dispatch(cmd, pipe, groups, be, 2, &pe, sizeof(pe));
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_barrier(cmd);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_timestamp(cmd, ts, 8);
+		if (!NT_SUCCESS(st)) {
+			sample_fail_st(NAME, "recording", st);
+			goto out;
+		}
+	}
+	st = sample_time(ctx, cmd, ts, iters, &t);
+	if (!NT_SUCCESS(st)) {
+		sample_fail_st(NAME, "run", st);
+		goto out;
+	}
+
+	ref_blur = malloc(bytes);
+	ref_edges = malloc(bytes);
+	if (!ref_blur || !ref_edges) {
+		sample_fail(NAME, "out of memory for the CPU reference");
+		goto out;
+	}
+	cpu_blur(in->cpu, ref_blur, w, h);
+	cpu_sobel(ref_blur, ref_edges, w, h);
+	bad = compare(blur->cpu, ref_blur, npx, &first);
+	if (bad) {
+		sample_fail(NAME, "blur: %llu of %zu pixels differ (first (%zu, %zu): 0x%08X, want 0x%08X)",
+			    (unsigned long long)bad, npx, first % w, first / w,
+			    ((uint32_t *)blur->cpu)[first], ref_blur[first]);
+		goto out;
+	}
+	bad = compare(edges->cpu, ref_edges, npx, &first);
+	if (bad) {
+		sample_fail(NAME, "edges: %llu of %zu pixels differ (first (%zu, %zu): 0x%08X, want 0x%08X)",
+			    (unsigned long long)bad, npx, first % w, first / w,
+			    ((uint32_t *)edges->cpu)[first], ref_edges[first]);
+		goto out;
+	}
+	printf("%s: correct: blur and edges equal the CPU reference in all %zu pixels\n",
+	       NAME, npx);
+	printf("%s: device time %.3f ms best, %.3f ms mean: %.1f Mpixel/s (2 passes); submit to wait %.3f ms\n",
+	       NAME, t.best_ns / 1e6, t.mean_ns / 1e6, npx * 1e3 / (double)t.best_ns,
+	       t.best_wall_ns / 1e6);
+#ifdef HAVE_LIBPNG
+	{
+		const uint32_t *const imgs[3] = { in->cpu, blur->cpu, edges->cpu };
+
+		if (write_png(out_path, imgs, w, h))
+			goto out;
+		printf("%s: wrote %s (%u x %u: original | blurred | edges)\n", NAME,
+		       out_path, w * 3, h);
+	}
+#else
+	printf("%s: built without libpng: no %s written\n", NAME, out_path);
+#endif
+	rc = 0;
+out:
+	free(ref_blur);
+	free(ref_edges);
+	if (sample_close(NAME, ctx))
+		rc = 1;
+	printf("%s: %s\n", NAME, rc ? "FAILED" : "OK");
+	fflush(stdout);
+	return rc;
+}

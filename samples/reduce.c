@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * reduce: the sum of n floats (default 2^22), shaders/reduce.comp.  Each
+ * pass adds 256 x per_thread elements per workgroup into one partial sum;
+ * passes repeat on the partials (with a BARRIER between them) until one
+ * value is left, all in one command buffer.  The scratch memory is FILLed
+ * with NaN first, so a pass that wrote nothing cannot pass the check
+ * against the CPU's double-precision sum.
+ */
+#include "samples.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reduce_spv.h"
+
+#define NAME		"reduce"
+#define WG		256u
+#define MAX_PER_THREAD	16u
+#define MAX_PASSES	8
+
+struct push { uint32_t n, per_thread; };
+
+struct pass {
+	uint32_t n, per_thread, groups;
+	uint64_t out_offset;
+};
+
+static uint64_t align256(uint64_t v)
+{
+	return (v + 255) & ~255ull;
+}
+
+/* Plans the passes; returns their number and the scratch bytes they need. */
+static int plan(uint64_t n, struct pass *p, uint64_t *scratch)
+{
+	int np = 0;
+
+	*scratch = 0;
+	do {
+		uint32_t per = MAX_PER_THREAD;
+
+		if (np == MAX_PASSES)
+			return -1;
+		if (n <= (uint64_t)WG * MAX_PER_THREAD)
+			per = (uint32_t)((n + WG - 1) / WG);
+		p[np].n = (uint32_t)n;
+		p[np].per_thread = per;
+		p[np].groups = (uint32_t)((n + (uint64_t)WG * per - 1) / ((uint64_t)WG * per));
+		p[np].out_offset = *scratch;
+		*scratch += align256((uint64_t)p[np].groups * sizeof(float));
+		n = p[np].groups;
+		np++;
+	} while (n > 1);
+	return np;
+}
+
+int sample_reduce(const struct sample_opts *o)
+{
+	uint64_t n = o->size ? o->size : (o->quick ? 100000 : 1u << 22);
+	unsigned int iters = o->iters ? o->iters : (o->quick ? 1 : 5);
+	struct dxgc_ctx *ctx = NULL;
+	struct dxgc_buffer *in = NULL, *scratch = NULL, *ts = NULL;
+	struct dxgc_pipeline *pipe = NULL;
+	struct dxgc_cmd *cmd = NULL;
+	struct pass passes[MAX_PASSES];
+	struct sample_timing t;
+	uint64_t scratch_size, seed = 0x5eed0003;
+	double ref = 0, got, err, bound;
+	int np;
+	NTSTATUS st;
+	int rc = 1;
+
+	if (n < 1 || n > (32ull << 20))
+		return sample_fail(NAME, "n = %llu (1 .. %llu)", (unsigned long long)n,
+				   32ull << 20);	/* 128 MiB: one binding's limit */
+	np = plan(n, passes, &scratch_size);
+	if (np < 0 || passes[0].groups > 65535)
+		return sample_fail(NAME, "n = %llu needs too many workgroups", (unsigned long long)n);
+	printf("%s: sum of n = %llu floats in %d pass(es), %u timed run(s)\n", NAME,
+	       (unsigned long long)n, np, iters);
+
+	st = sample_open(NAME, o, &ctx);
+	if (!NT_SUCCESS(st))
+		return sample_fail_st(NAME, "open", st);
+	if (!NT_SUCCESS(st = dxgc_buffer_create(ctx, n * sizeof(float), &in)) ||
+	    !NT_SUCCESS(st = dxgc_buffer_create(ctx, scratch_size, &scratch)) ||
+	    !NT_SUCCESS(st = dxgc_buffer_create(ctx, 64, &ts))) {
+		sample_fail_st(NAME, "buffers", st);
+		goto out;
+	}
+	st = dxgc_pipeline_create(ctx, reduce_spv, sizeof(reduce_spv), "main", 2,
+				  sizeof(struct push), &pipe);
+	if (!NT_SUCCESS(st)) {
+		sample_fail_st(NAME, "pipeline", st);
+		goto out;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		float v = sample_randf(&seed, 0.0f, 1.0f);
+
+		((float *)in->cpu)[i] = v;
+		ref += v;
+	}
+
+	st = dxgc_cmd_create(ctx, 0, &cmd);
+	if (NT_SUCCESS(st))
+		st = dxgc_cmd_begin(cmd);
+	if (NT_SUCCESS(st))
+		st = dxgc_cmd_fill(cmd, scratch, 0, scratch_size & ~3ull, 0x7fc00000u);
+	if (NT_SUCCESS(st))
+		st = dxgc_cmd_barrier(cmd);
+	if (NT_SUCCESS(st))
+		st = dxgc_cmd_timestamp(cmd, ts, 0);
+	for (int i = 0; i < np && NT_SUCCESS(st); i++) {
+		struct push push = { passes[i].n, passes[i].per_thread };
+		uint32_t groups[3] = { passes[i].groups, 1, 1 };
+		struct dxgc_binding bind[2] = {
+			{ in, 0, n * sizeof(float) },
+			{ scratch, passes[i].out_offset, (uint64_t)passes[i].groups * sizeof(float) },
+		};
+
+		if (i) {
+			bind[0].buf = scratch;
+			bind[0].offset = passes[i - 1].out_offset;
+			bind[0].size = (uint64_t)passes[i].n * sizeof(float);
+		}
+		st = dxgc_cmd_dispatch(cmd, pipe, groups, bind, 2, &push, sizeof(push));
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_barrier(cmd);
+	}
+	if (NT_SUCCESS(st))
+		st = dxgc_cmd_timestamp(cmd, ts, 8);
+	if (!NT_SUCCESS(st)) {
+		sample_fail_st(NAME, "recording", st);
+		goto out;
+	}
+	st = sample_time(ctx, cmd, ts, iters, &t);
+	if (!NT_SUCCESS(st)) {
+		sample_fail_st(NAME, "run", st);
+		goto out;
+	}
+
+	got = ((float *)((char *)scratch->cpu + passes[np - 1].out_offset))[0];
+	err = fabs(got - ref);
+	/* Each element passes <= 16 sequential and 8 tree additions per pass. */
+	bound = (double)np * (MAX_PER_THREAD + 8) * FLT_EPSILON * ref + 1e-30;
+	if (!(err <= bound)) {
+		sample_fail(NAME, "sum %.9g, CPU reference %.9g (|error| %.3g > bound %.3g)",
+			    got, ref, err, bound);
+		goto out;
+	}
+	printf("%s: correct: sum %.7g, CPU reference %.7g (|error| %.2e, bound %.2e)\n",
+	       NAME, got, ref, err, bound);
+	printf("%s: device time %.3f ms best, %.3f ms mean: %.2f GB/s, %.2f G elements/s; submit to wait %.3f ms\n",
+	       NAME, t.best_ns / 1e6, t.mean_ns / 1e6, 4.0 * n / (double)t.best_ns,
+	       (double)n / (double)t.best_ns, t.best_wall_ns / 1e6);
+	rc = 0;
+out:
+	if (sample_close(NAME, ctx))
+		rc = 1;
+	printf("%s: %s\n", NAME, rc ? "FAILED" : "OK");
+	fflush(stdout);
+	return rc;
+}

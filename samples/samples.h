@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The compute samples (docs/compute.md): each runs one kernel on an opendxg
+ * adapter through the compute library, checks the result against a CPU
+ * reference and prints correctness and throughput.  A sample returns 0
+ * when the result is correct, 1 otherwise (including any error).
+ */
+#ifndef DXG_SAMPLES_H
+#define DXG_SAMPLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dxg/compute.h>
+
+struct sample_opts {
+	unsigned int adapter;	/* --adapter N */
+	unsigned int iters;	/* --iters N: timed runs (0: the sample's default) */
+	uint64_t size;		/* --size N: problem size (0: the sample's default) */
+	const char *out;	/* --out PATH: the filter's PNG */
+	bool quick;		/* --quick: small problems (tests) */
+};
+
+struct sample {
+	const char *name;
+	const char *what;
+	int (*run)(const struct sample_opts *o);
+};
+
+int sample_saxpy(const struct sample_opts *o);
+int sample_sgemm(const struct sample_opts *o);
+int sample_reduce(const struct sample_opts *o);
+int sample_filter(const struct sample_opts *o);
+
+/* The samples in the order dxg-samples runs them (sgemm first). */
+extern const struct sample samples[];
+extern const size_t num_samples;
+
+/* ---- helpers (common.c) ---- */
+
+/* Parses the options every sample takes; returns 0, 1 on error, 2 for --help. */
+int sample_parse(int argc, char **argv, const char *prog, const char *what,
+		 struct sample_opts *o);
+/* "name: FAILED: what: <dxgc_error()>"; returns 1. */
+int sample_fail_st(const char *name, const char *what, NTSTATUS st);
+/* "name: FAILED: <message>"; returns 1. */
+int sample_fail(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+uint64_t sample_now_ns(void);
+/* Deterministic pseudo-random numbers (xorshift64*). */
+uint64_t sample_rand(uint64_t *state);
+/* Uniform in [lo, hi). */
+float sample_randf(uint64_t *state, float lo, float hi);
+
+/*
+ * The timing the samples share: runs @cmd once to warm up, then @iters
+ * times (each a submit and a wait), reads the device time from the TIMESTAMPs at ts->cpu[0] and [1]
+ * the recording wrote, and returns the best and mean device time and the
+ * best end-to-end (submit to wait returned) time in nanoseconds.
+ */
+struct sample_timing {
+	uint64_t best_ns, mean_ns, best_wall_ns;
+};
+NTSTATUS sample_time(struct dxgc_ctx *ctx, struct dxgc_cmd *cmd,
+		     const struct dxgc_buffer *ts, unsigned int iters,
+		     struct sample_timing *t);
+/* Opens the adapter and prints "name: adapter N: DESCRIPTION". */
+NTSTATUS sample_open(const char *name, const struct sample_opts *o,
+		     struct dxgc_ctx **ctx);
+/* dxgc_close, reporting a failure; returns 0 or 1. */
+int sample_close(const char *name, struct dxgc_ctx *ctx);
+
+#endif /* DXG_SAMPLES_H */

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sgemm: C = A x B for square single-precision matrices (default 512),
+ * shaders/sgemm.comp (16 x 16 tiles in shared memory).  Every element of C
+ * is checked against a CPU reference computed in double precision, within
+ * the rounding bound of a K-term float dot product; the device time comes
+ * from TIMESTAMP commands around the dispatch.
+ */
+#include "samples.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sgemm_spv.h"
+
+#define NAME "sgemm"
+
+struct push { uint32_t m, n, k; };
+
+/* Checks C; returns the number of bad elements, the largest error and its bound. */
+static uint64_t check(const float *a, const float *b, const float *c, uint32_t n,
+		      double *max_err, double *max_bound)
+{
+	double *ref = calloc((size_t)n * n, sizeof(double));
+	double *mag = calloc((size_t)n * n, sizeof(double));
+	uint64_t bad = 0;
+
+	*max_err = 0;
+	*max_bound = 0;
+	if (!ref || !mag) {
+		free(ref);
+		free(mag);
+		return UINT64_MAX;
+	}
+	/* i-k-j order: rows of B and C are walked contiguously. */
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t k = 0; k < n; k++) {
+			double av = a[(size_t)i * n + k];
+			const float *brow = b + (size_t)k * n;
+			double *rrow = ref + (size_t)i * n, *mrow = mag + (size_t)i * n;
+
+			for (uint32_t j = 0; j < n; j++) {
+				rrow[j] += av * brow[j];
+				mrow[j] += fabs(av * brow[j]);
+			}
+		}
+	}
+	for (size_t i = 0; i < (size_t)n * n; i++) {
+		/* |fl(dot) - dot| <= gamma_K * sum |a_ik b_kj|, gamma_K ~ K eps. */
+		double bound = 1.01 * n * FLT_EPSILON * mag[i] + 1e-30;
+		double err = fabs((double)c[i] - ref[i]);
+
+		if (!(err <= bound))	/* NaN counts as bad */
+			bad++;
+		if (err > *max_err || err != err)
+			*max_err = err;
+		if (bound > *max_bound)
+			*max_bound = bound;
+	}
+	free(ref);
+	free(mag);
+	return bad;
+}
+
+int sample_sgemm(const struct sample_opts *o)
+{
+	uint32_t n = o->size ? (uint32_t)o->size : (o->quick ? 128 : 512);
+	unsigned int iters = o->iters ? o->iters : (o->quick ? 1 : 5);
+	struct dxgc_ctx *ctx = NULL;
+	struct dxgc_buffer *a = NULL, *b = NULL, *c = NULL, *ts = NULL;
+	struct dxgc_pipeline *pipe = NULL;
+	struct dxgc_cmd *cmd = NULL;
+	struct sample_timing t;
+	struct push push;
+	uint64_t bytes, seed = 0x5eed0001, bad;
+	double max_err, max_bound, flops;
+	uint32_t groups[3];
+	NTSTATUS st;
+	int rc = 1;
+
+	if (n < 1 || n > 4096)
+		return sample_fail(NAME, "matrix order %u (1 .. 4096)", n);
+	bytes = (uint64_t)n * n * sizeof(float);
+	printf("%s: C = A x B, %u x %u x %u floats, %u timed run(s)\n", NAME, n, n, n, iters);
+
+	st = sample_open(NAME, o, &ctx);
+	if (!NT_SUCCESS(st))
+		return sample_fail_st(NAME, "open", st);
+	if (!NT_SUCCESS(st = dxgc_buffer_create(ctx, bytes, &a)) ||
+	    !NT_SUCCESS(st = dxgc_buffer_create(ctx, bytes, &b)) ||
+	    !NT_SUCCESS(st = dxgc_buffer_create(ctx, bytes, &c)) ||
+	    !NT_SUCCESS(st = dxgc_buffer_create(ctx, 64, &ts))) {
+		sample_fail_st(NAME, "buffers", st);
+		goto out;
+	}
+	st = dxgc_pipeline_create(ctx, sgemm_spv, sizeof(sgemm_spv), "main", 3,
+				  sizeof(push), &pipe);
+	if (!NT_SUCCESS(st)) {
+		sample_fail_st(NAME, "pipeline", st);
+		goto out;
+	}
+	for (size_t i = 0; i < (size_t)n * n; i++) {
+		((float *)a->cpu)[i] = sample_randf(&seed, -1.0f, 1.0f);
+		((float *)b->cpu)[i] = sample_randf(&seed, -1.0f, 1.0f);
+	}
+
+	push = (struct push){ n, n, n };
+	groups[0] = (n + 15) / 16;
+	groups[1] = (n + 15) / 16;
+	groups[2] = 1;
+	{
+		const struct dxgc_binding bind[3] = {
+			{ a, 0, 0 }, { b, 0, 0 }, { c, 0, 0 },
+		};
+
+		st = dxgc_cmd_create(ctx, 0, &cmd);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_begin(cmd);
+		if (NT_SUCCESS(st))	/* poison C: the kernel must write all of it */
+			st = dxgc_cmd_fill(cmd, c, 0, bytes, 0x7fc00000u);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_barrier(cmd);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_timestamp(cmd, ts, 0);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_dispatch(cmd, pipe, groups, bind, 3, &push, sizeof(push));
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_barrier(cmd);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_timestamp(cmd, ts, 8);
+		if (!NT_SUCCESS(st)) {
+			sample_fail_st(NAME, "recording", st);
+			goto out;
+		}
+	}
+	st = sample_time(ctx, cmd, ts, iters, &t);
+	if (!NT_SUCCESS(st)) {
+		sample_fail_st(NAME, "run", st);
+		goto out;
+	}
+
+	bad = check(a->cpu, b->cpu, c->cpu, n, &max_err, &max_bound);
+	if (bad == UINT64_MAX) {
+		sample_fail(NAME, "out of memory for the CPU reference");
+		goto out;
+	}
+	if (bad) {
+		sample_fail(NAME, "%llu of %llu elements wrong (max |error| %.3g, bound %.3g)",
+			    (unsigned long long)bad, (unsigned long long)n * n,
+			    max_err, max_bound);
+		goto out;
+	}
+	printf("%s: correct: all %llu elements match the CPU reference (max |error| %.2e, bound %.2e)\n",
+	       NAME, (unsigned long long)n * n, max_err, max_bound);
+	flops = 2.0 * n * n * n;
+	printf("%s: device time %.3f ms best, %.3f ms mean: %.2f GFLOP/s; submit to wait %.3f ms\n",
+	       NAME, t.best_ns / 1e6, t.mean_ns / 1e6, flops / (double)t.best_ns,
+	       t.best_wall_ns / 1e6);
+	rc = 0;
+out:
+	if (sample_close(NAME, ctx))
+		rc = 1;
+	printf("%s: %s\n", NAME, rc ? "FAILED" : "OK");
+	fflush(stdout);
+	return rc;
+}
