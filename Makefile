@@ -8,13 +8,14 @@ REL     := build/rel
 ASAN    := build/asan
 MODULE  := driver/dxgkrnl.ko
 
-.PHONY: all setup build userspace module demo check clean help
+.PHONY: all setup build userspace module demo check bench clean help
 
 all: build
 
 help:
 	@echo "make demo   - build everything, start dxghost, boot a guest under QEMU and run a GPU workload in it"
 	@echo "make check  - build everything and run all tests (unit, host, static checks, VM tests)"
+	@echo "make bench  - build, then run the benchmarks (ratios vs this machine; docs/performance.md)"
 	@echo "make build  - build user space (build/rel, build/asan) and the kernel module"
 	@echo "make setup  - install missing Debian packages"
 
@@ -44,6 +45,9 @@ demo: build
 
 check: build
 	tests/run-all.sh
+
+bench: build
+	bench/run.sh
 
 clean:
 	rm -rf build

@@ -20,6 +20,11 @@
  *                  dxg_cpu_map, see dxg_memory.c and docs/memory.md.
  *   dxg_pagingqueue kref: its handle-table entry, lookups; holds its device
  *                  and the CPU mapping of its fence page.
+ *   dxg_syncobj    kref: its handle-table entry, lookups; holds its device,
+ *                  the read-only mapping of a monitored fence's page or
+ *                  the persistent host event of a CPU notification.
+ *   dxg_host_event a pending host event (dxg_event.c): on a blocking
+ *                  waiter's stack, or owned by the table (eventfd).
  *
  * Lock order (take from top to bottom; never upwards):
  *   1. dxg_registry.lock    (mutex)   host list, misc device registration;
@@ -41,6 +46,10 @@
  *   4. handle table xa_lock (spinlock)
  *   5. dxg_channel.lock     (spinlock) pending requests; the receive path
  *                                     copies a reply under it
+ *   5a. dxg_host.event_lock (spinlock) pending host events; the receive
+ *                                     path signals/completes under it, so
+ *                                     the eventfd's own wait-queue lock
+ *                                     nests inside; never held with 5
  *   6. transport locks      (spinlock) e.g. the ivshmem TX ring lock
  * (The ivshmem RX mutex is taken only by its interrupt thread, which then
  * takes 5.)  No spinlock is held across a host round trip or while
@@ -116,6 +125,9 @@ struct dxg_host {
 	int state;			/* enum dxg_host_state, READ/WRITE_ONCE */
 	bool async_msg;			/* host accepts async messages */
 	struct work_struct gone_work;	/* unpublish after the peer left */
+	spinlock_t event_lock;		/* events, next_event */
+	struct list_head events;	/* struct dxg_host_event */
+	u64 next_event;
 	unsigned int num_adapters;
 	struct dxg_adapter *adapters[DXG_MAX_HOST_ADAPTERS];
 };
@@ -176,6 +188,7 @@ enum dxg_obj_type {
 	DXG_OBJ_RESOURCE = 4,
 	DXG_OBJ_ALLOCATION = 5,
 	DXG_OBJ_CONTEXT = 7,
+	DXG_OBJ_SYNCOBJECT = 8,
 	DXG_OBJ_PAGINGQUEUE = 10,
 };
 
@@ -222,6 +235,7 @@ struct dxg_process {
 	struct pid *tgid;		/* the opener's thread group */
 	u64 id;				/* CREATEPROCESS cookie (never a pointer) */
 	struct file *file;		/* the open file (not referenced: it owns us) */
+	struct file *map_file;		/* read-write, private: CPU mappings */
 	struct mutex lock;		/* hosts */
 	struct list_head hosts;		/* struct dxg_process_host */
 	spinlock_t grant_lock;		/* grants */
@@ -311,6 +325,70 @@ void dxg_pagingqueue_put(struct dxg_pagingqueue *q);
 void dxg_memory_device_destroyed(struct dxg_process *p,
 				 struct dxg_device *device);
 int dxg_mmap(struct file *f, struct vm_area_struct *vma);
+extern const struct file_operations dxg_map_fops;
+struct file *dxg_registry_map_file(struct dxg_process *p);
+int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
+		       struct dxg_cpu_map *m, u64 io_offset, u64 len,
+		       bool writable);
+void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m);
+/* Look up a device and hold it (read) for a host round trip. */
+struct dxg_device *dxg_device_begin(struct dxg_process *p, d3dkmthandle h);
+void dxg_device_end(struct dxg_device *device);
+int dxg_device_call(struct dxg_process *p, struct dxg_device *device,
+		    u32 type, void *cmd, u32 len, void *reply, u32 reply_len);
+
+/* ---- host events (dxg_event.c) ---- */
+
+struct eventfd_ctx;
+struct completion;
+
+struct dxg_host_event {
+	struct list_head node;		/* host->events; empty = not pending */
+	u64 id;				/* what the host is told */
+	struct dxg_process *owner;
+	struct completion *done;	/* blocking wait (record on its stack) */
+	struct eventfd_ctx *efd;	/* eventfd to signal (referenced) */
+	bool oneshot;			/* unlinked when signalled */
+	int status;			/* -ENODEV: cancelled (host gone) */
+};
+
+void dxg_host_events_init(struct dxg_host *host);
+/* Assigns ev->id and makes it pending. */
+void dxg_host_event_add(struct dxg_host *host, struct dxg_host_event *ev);
+/* Unlinks ev if still pending; true if it was (nobody else will touch it). */
+bool dxg_host_event_remove(struct dxg_host *host, struct dxg_host_event *ev);
+/* Frees a heap record that is not pending (drops its eventfd). */
+void dxg_host_event_free(struct dxg_host_event *ev);
+void dxg_host_events_drop(struct dxg_host *host, struct dxg_process *owner);
+/* Host gone: blocking waits end with -ENODEV.  May not sleep. */
+void dxg_host_events_cancel(struct dxg_host *host);
+void dxg_host_message(struct dxg_host *host, const void *payload, u32 len);
+
+/* ---- sync objects and submission (dxg_sync.c) ---- */
+
+struct dxg_syncobj {
+	struct kref ref;
+	struct dxg_device *device;	/* referenced */
+	d3dkmthandle handle;		/* the host's */
+	u32 type;			/* D3DDDI_MONITORED_FENCE / _CPU_NOTIFICATION */
+	struct dxg_cpu_map fence;	/* read-only fence page (fences) */
+	struct dxg_host_event *notify;	/* persistent event (notifications) */
+};
+
+void dxg_syncobj_get(struct dxg_syncobj *so);
+void dxg_syncobj_put(struct dxg_syncobj *so);
+/* DestroyDevice: unpublish and unmap the device's sync objects. */
+void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device);
+
+int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg);
+int dxg_ioctl_destroy_sync_object(struct dxg_process *p, void *arg);
+int dxg_ioctl_signal_from_cpu(struct dxg_process *p, void *arg);
+int dxg_ioctl_signal_from_gpu(struct dxg_process *p, void *arg);
+int dxg_ioctl_signal_from_gpu2(struct dxg_process *p, void *arg);
+int dxg_ioctl_wait_from_cpu(struct dxg_process *p, void *arg);
+int dxg_ioctl_wait_from_gpu(struct dxg_process *p, void *arg);
+int dxg_ioctl_submit_command(struct dxg_process *p, void *arg);
+int dxg_ioctl_get_device_state(struct dxg_process *p, void *arg);
 
 /* ---- messages (dxg_msg.c) ---- */
 
@@ -321,6 +399,13 @@ int dxg_call_status(struct dxg_host *host, const struct dxg_adapter *adapter,
 		    d3dkmthandle process, u32 command_type, void *cmd,
 		    u32 cmd_len);
 int dxg_reply_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out);
+/*
+ * Submit/signal/GPU-wait: an asynchronous message (no reply) when the host
+ * accepts them, else a synchronous call whose status is returned.
+ */
+int dxg_send_async(struct dxg_host *host, const struct dxg_adapter *adapter,
+		   d3dkmthandle process, u32 command_type, void *cmd,
+		   u32 cmd_len);
 
 /* ---- ioctl handlers ---- */
 
@@ -345,6 +430,7 @@ int dxg_ioctl_query_video_memory_info(struct dxg_process *p, void *arg);
 int dxg_ioctl_reserve_gpu_va(struct dxg_process *p, void *arg);
 int dxg_ioctl_map_gpu_va(struct dxg_process *p, void *arg);
 int dxg_ioctl_free_gpu_va(struct dxg_process *p, void *arg);
+int dxg_ioctl_escape(struct dxg_process *p, void *arg);
 
 long dxg_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
 

@@ -139,6 +139,7 @@ int dxg_ioctl_destroy_device(struct dxg_process *p, void *arg)
 	dxg_handle_remove_contexts(&p->handles, device);
 	/* Mappings go before the host frees the IO space under them. */
 	dxg_memory_device_destroyed(p, device);
+	dxg_sync_device_destroyed(p, device);
 	ret = dxg_destroy_on_host(p, device->adapter,
 				  DXGK_VMBCOMMAND_DESTROYDEVICE, &cmd,
 				  sizeof(cmd));

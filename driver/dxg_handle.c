@@ -58,6 +58,9 @@ static void dxg_obj_get(enum dxg_obj_type type, void *obj)
 	case DXG_OBJ_PAGINGQUEUE:
 		dxg_pagingqueue_get(obj);
 		break;
+	case DXG_OBJ_SYNCOBJECT:
+		dxg_syncobj_get(obj);
+		break;
 	}
 }
 
@@ -81,6 +84,9 @@ void dxg_obj_put(enum dxg_obj_type type, void *obj)
 		break;
 	case DXG_OBJ_PAGINGQUEUE:
 		dxg_pagingqueue_put(obj);
+		break;
+	case DXG_OBJ_SYNCOBJECT:
+		dxg_syncobj_put(obj);
 		break;
 	}
 }

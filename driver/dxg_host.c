@@ -82,6 +82,7 @@ struct dxg_host *dxg_host_create(struct device *dev, struct dxg_transport *t,
 	dxg_channel_init(&host->ch, t);
 	host->state = DXG_HOST_STARTING;
 	INIT_WORK(&host->gone_work, dxg_host_gone_work);
+	dxg_host_events_init(host);
 	t->host = host;
 
 	for (i = 0; i < num_adapters; i++) {
@@ -182,6 +183,7 @@ void dxg_host_peer_gone(struct dxg_host *host)
 	if (xchg(&host->state, DXG_HOST_GONE) == DXG_HOST_GONE)
 		return;
 	dxg_channel_shutdown(&host->ch, -ENODEV);
+	dxg_host_events_cancel(host);
 	schedule_work(&host->gone_work);
 }
 
@@ -189,6 +191,7 @@ void dxg_host_detach(struct dxg_host *host)
 {
 	WRITE_ONCE(host->state, DXG_HOST_GONE);
 	dxg_channel_shutdown(&host->ch, -ENODEV);
+	dxg_host_events_cancel(host);
 	cancel_work_sync(&host->gone_work);
 	dxg_registry_remove(host);
 }
@@ -209,8 +212,8 @@ void dxg_host_receive(struct dxg_host *host, const struct dxg_pkt_desc *desc,
 		dxg_channel_complete(&host->ch, desc->trans_id, payload, len);
 		break;
 	case DXG_PKT_DATA_INBAND:
-		/* Host-to-VM messages: none is needed by what is implemented. */
-		dev_dbg(host->dev, "host message (%u bytes) ignored\n", len);
+		/* Host-to-VM messages (trans_id 0): guest events. */
+		dxg_host_message(host, payload, len);
 		break;
 	default:
 		dev_dbg(host->dev, "packet type %u dropped\n", desc->type);

@@ -9,6 +9,8 @@
  */
 
 #include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -22,7 +24,27 @@ struct dxg_registry {
 	struct miscdevice misc;
 	bool registered;
 	atomic64_t process_ids;		/* cookies for CREATEPROCESS */
-	atomic64_t map_pgoff;		/* next free page offset of /dev/dxg */
+	atomic64_t map_pgoff;		/* next free mapping page offset */
+	/*
+	 * A private pseudo filesystem: each process maps IO space through a
+	 * read-write file on its own inode there, whatever mode /dev/dxg was
+	 * opened with (libdxg opens it read-only), and zapping a range of that
+	 * inode can only ever reach that process's mappings.
+	 */
+	struct vfsmount *mnt;
+};
+
+#define DXG_FS_MAGIC	0x64786731	/* "dxg1" */
+
+static int dxg_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, DXG_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type dxg_fs_type = {
+	.name = "dxgkrnl",
+	.init_fs_context = dxg_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
 };
 
 static struct dxg_registry dxg_registry = {
@@ -201,6 +223,12 @@ static int dxg_open(struct inode *inode, struct file *f)
 	return nonseekable_open(inode, f);
 }
 
+/* /dev/dxg is never mapped directly: Lock2 and fences map through map_file. */
+static int dxg_mmap_refused(struct file *f, struct vm_area_struct *vma)
+{
+	return -EACCES;
+}
+
 static int dxg_release(struct inode *inode, struct file *f)
 {
 	dxg_process_destroy(f->private_data);
@@ -212,20 +240,55 @@ const struct file_operations dxg_fops = {
 	.open = dxg_open,
 	.release = dxg_release,
 	.unlocked_ioctl = dxg_ioctl,
-	.mmap = dxg_mmap,
+	.mmap = dxg_mmap_refused,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = no_llseek,
 };
 
+/* The file a process maps IO space through (see struct dxg_registry). */
+struct file *dxg_registry_map_file(struct dxg_process *p)
+{
+	struct inode *inode = alloc_anon_inode(dxg_registry.mnt->mnt_sb);
+	struct file *f;
+
+	if (IS_ERR(inode))
+		return ERR_CAST(inode);
+	/*
+	 * The file's last fput() drops a reference on dxg_map_fops.owner,
+	 * and mappings (with our vm_ops) may outlive /dev/dxg: take the
+	 * module reference the file will give back.  We run inside an open
+	 * of /dev/dxg, so the module is live.
+	 */
+	__module_get(THIS_MODULE);
+	f = alloc_file_pseudo(inode, dxg_registry.mnt, "dxg-mem", O_RDWR,
+			      &dxg_map_fops);
+	if (IS_ERR(f)) {
+		module_put(THIS_MODULE);
+		iput(inode);
+		return f;
+	}
+	f->private_data = p;
+	return f;
+}
+
 static int __init dxg_init(void)
 {
-	return dxg_ivshmem_register();
+	int ret;
+
+	dxg_registry.mnt = kern_mount(&dxg_fs_type);
+	if (IS_ERR(dxg_registry.mnt))
+		return PTR_ERR(dxg_registry.mnt);
+	ret = dxg_ivshmem_register();
+	if (ret)
+		kern_unmount(dxg_registry.mnt);
+	return ret;
 }
 
 static void __exit dxg_exit(void)
 {
 	dxg_ivshmem_unregister();
 	WARN_ON(!list_empty(&dxg_registry.hosts));
+	kern_unmount(dxg_registry.mnt);
 }
 
 module_init(dxg_init);

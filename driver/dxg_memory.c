@@ -134,6 +134,11 @@ static const struct vm_operations_struct dxg_vm_ops = {
 	.mremap = dxg_vma_mremap,
 };
 
+const struct file_operations dxg_map_fops = {
+	.owner = THIS_MODULE,
+	.mmap = dxg_mmap,
+};
+
 int dxg_mmap(struct file *f, struct vm_area_struct *vma)
 {
 	struct dxg_process *p = f->private_data;
@@ -142,6 +147,8 @@ int dxg_mmap(struct file *f, struct vm_area_struct *vma)
 	phys_addr_t phys = 0;
 	bool writable = false;
 
+	if (!p)		/* the process is gone; only a grant may map */
+		return -EACCES;
 	spin_lock(&p->grant_lock);
 	list_for_each_entry(g, &p->grants, node) {
 		if (g->task == current && g->pgoff == vma->vm_pgoff &&
@@ -167,9 +174,9 @@ int dxg_mmap(struct file *f, struct vm_area_struct *vma)
 }
 
 /* Map len bytes of IO space at io_offset into the calling process. */
-static int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
-			      struct dxg_cpu_map *m, u64 io_offset, u64 len,
-			      bool writable)
+int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
+		       struct dxg_cpu_map *m, u64 io_offset, u64 len,
+		       bool writable)
 {
 	struct dxg_transport *t = host->ch.transport;
 	struct dxg_map_grant g = { .task = current, .writable = writable };
@@ -189,7 +196,7 @@ static int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
 	list_add_tail(&g.node, &p->grants);
 	spin_unlock(&p->grant_lock);
 
-	va = vm_mmap(p->file, 0, len,
+	va = vm_mmap(p->map_file, 0, len,
 		     writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
 		     g.pgoff << PAGE_SHIFT);
 
@@ -209,7 +216,7 @@ static int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
  * Remove the mapping's pages from every VMA that maps them, then, in the
  * owning process, the VMA itself if it is still where we put it.
  */
-static void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m)
+void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m)
 {
 	struct vm_area_struct *vma;
 	struct mm_struct *mm;
@@ -217,7 +224,7 @@ static void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m)
 
 	if (!m->len)
 		return;
-	unmap_mapping_range(p->file->f_mapping, (loff_t)m->pgoff << PAGE_SHIFT,
+	unmap_mapping_range(p->map_file->f_mapping, (loff_t)m->pgoff << PAGE_SHIFT,
 			    m->len, 1);
 	mm = current->mm;
 	if (mm && task_tgid(current) == p->tgid) {
@@ -225,7 +232,7 @@ static void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m)
 		vma = vma_lookup(mm, m->va);
 		ours = vma && vma->vm_start == m->va &&
 		       vma->vm_end - vma->vm_start == m->len &&
-		       vma->vm_file == p->file && vma->vm_pgoff == m->pgoff;
+		       vma->vm_file == p->map_file && vma->vm_pgoff == m->pgoff;
 		mmap_read_unlock(mm);
 		if (ours)
 			vm_munmap(m->va, m->len);
@@ -238,8 +245,7 @@ static void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m)
 /* ---- helpers ---- */
 
 /* Look up a device and hold it (read) for a host round trip. */
-static struct dxg_device *dxg_device_begin(struct dxg_process *p,
-					   d3dkmthandle h)
+struct dxg_device *dxg_device_begin(struct dxg_process *p, d3dkmthandle h)
 {
 	struct dxg_device *device = dxg_handle_get(&p->handles, DXG_OBJ_DEVICE,
 						   h);
@@ -255,16 +261,15 @@ static struct dxg_device *dxg_device_begin(struct dxg_process *p,
 	return device;
 }
 
-static void dxg_device_end(struct dxg_device *device)
+void dxg_device_end(struct dxg_device *device)
 {
 	up_read(&device->lock);
 	dxg_device_put(device);
 }
 
 /* A command for the device's adapter, on behalf of p (device held). */
-static int dxg_device_call(struct dxg_process *p, struct dxg_device *device,
-			   u32 type, void *cmd, u32 len, void *reply,
-			   u32 reply_len)
+int dxg_device_call(struct dxg_process *p, struct dxg_device *device,
+		    u32 type, void *cmd, u32 len, void *reply, u32 reply_len)
 {
 	struct dxg_adapter *a = device->adapter;
 	d3dkmthandle proc;

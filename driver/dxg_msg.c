@@ -81,3 +81,30 @@ int dxg_reply_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out)
 	}
 	return status < 0 ? dxg_ntstatus_to_errno(status) : -EINVAL;
 }
+
+int dxg_send_async(struct dxg_host *host, const struct dxg_adapter *adapter,
+		   d3dkmthandle process, u32 command_type, void *cmd,
+		   u32 cmd_len)
+{
+	struct dxgkvmb_command_ext_header ext = {
+		.command_offset = sizeof(ext),
+	};
+	struct dxgkvmb_command_hdr *hdr = cmd;
+	int ret;
+
+	if (!READ_ONCE(host->async_msg))
+		return dxg_call_status(host, adapter, process, command_type, cmd,
+				       cmd_len);
+	if (cmd_len < sizeof(*hdr))
+		return -EINVAL;
+	if (adapter)
+		ext.vgpu_luid = adapter->vgpu_luid;
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->process = process;
+	hdr->channel = (adapter ? DXGKVMB_VGPU_TO_HOST : DXGKVMB_VM_TO_HOST) |
+		       DXGKVMB_ASYNC_MSG;
+	hdr->command_type = command_type;
+	ret = dxg_channel_send_async(&host->ch, &ext, sizeof(ext), cmd,
+				     cmd_len);
+	return ret == -EMSGSIZE ? -EINVAL : ret;
+}

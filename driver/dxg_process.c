@@ -13,6 +13,8 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/file.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -37,6 +39,12 @@ struct dxg_process *dxg_process_create(void)
 	spin_lock_init(&p->grant_lock);
 	INIT_LIST_HEAD(&p->grants);
 	dxg_handle_table_init(&p->handles);
+	p->map_file = dxg_registry_map_file(p);
+	if (IS_ERR(p->map_file)) {
+		put_pid(p->tgid);
+		kfree(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -122,6 +130,14 @@ void dxg_process_destroy(struct dxg_process *p)
 	struct dxg_process_host *link, *tmp;
 
 	dxg_handle_table_destroy(&p->handles);
+	/*
+	 * Every mapping was unmapped with its object; zap the whole inode
+	 * once more so no page of IO space stays reachable once the host may
+	 * reuse it, then let the VMAs (if any are left) outlive the process.
+	 */
+	unmap_mapping_range(p->map_file->f_mapping, 0, 0, 1);
+	p->map_file->private_data = NULL;
+	fput(p->map_file);
 
 	list_for_each_entry_safe(link, tmp, &p->hosts, node) {
 		struct dxgkvmb_command_destroyprocess cmd = { };
@@ -130,6 +146,8 @@ void dxg_process_destroy(struct dxg_process *p)
 			dxg_call_status(link->host, NULL, link->handle,
 					DXGK_VMBCOMMAND_DESTROYPROCESS,
 					&cmd, sizeof(cmd));
+		/* The host dropped our waits with the process: free their events. */
+		dxg_host_events_drop(link->host, p);
 		list_del(&link->node);
 		dxg_host_put(link->host);
 		kfree(link);

@@ -106,6 +106,31 @@ int dxg_adapters_add(struct dxg_adapters *a, const char *spec)
 	return 0;
 }
 
+int32_t dxg_adapters_open(struct dxg_adapters *a, char *err, size_t errlen)
+{
+	for (uint32_t i = 0; i < a->count; i++) {
+		struct dxg_adapter *ad = &a->list[i];
+		char sel[16];
+		int32_t st;
+
+		if (ad->vk_index < 0 || ad->vk)
+			continue;
+		snprintf(sel, sizeof(sel), "%d", ad->vk_index);
+		st = dxg_vk_device_open(sel, &ad->vk, err, errlen);
+		if (st < 0)
+			return st;
+	}
+	return 0;
+}
+
+void dxg_adapters_close(struct dxg_adapters *a)
+{
+	for (uint32_t i = 0; i < a->count; i++) {
+		dxg_vk_device_close(a->list[i].vk);
+		a->list[i].vk = NULL;
+	}
+}
+
 const struct dxg_adapter *dxg_adapter_by_vgpu(const struct dxg_adapters *a,
 					      struct winluid vgpu_luid)
 {

@@ -7,9 +7,12 @@
 #define DXGHOST_ADAPTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dxg/ivshmem.h"
+
+struct dxg_vk_device;
 
 /* The CPU engine's PCI-style identity (see docs/dxghost.md). */
 #define DXG_CPU_VENDOR_ID	0x1414u	/* Microsoft, as for the Basic Render Driver */
@@ -32,6 +35,8 @@ struct dxg_adapter {
 	uint32_t node_count;		/* engines (node ordinals 0..n-1) */
 	bool software;			/* ADAPTERTYPE software_device */
 	int32_t vk_index;		/* Vulkan physical device; -1: none */
+	/* Its device, shared by every engine on this adapter (dxg_adapters_open). */
+	struct dxg_vk_device *vk;
 };
 
 struct dxg_adapters {
@@ -51,6 +56,14 @@ void dxg_adapters_init(struct dxg_adapters *a, uint32_t luid_high);
 int dxg_adapters_add(struct dxg_adapters *a, const char *spec);
 /* The spec names --help lists, comma separated. */
 const char *dxg_adapter_kinds(void);
+
+/*
+ * Opens the Vulkan device of every Vulkan adapter, once per daemon: the
+ * engines of all devices on that adapter share it.  Returns 0 or a negative
+ * NTSTATUS with a one-line reason in err.  dxg_adapters_close() closes them.
+ */
+int32_t dxg_adapters_open(struct dxg_adapters *a, char *err, size_t errlen);
+void dxg_adapters_close(struct dxg_adapters *a);
 
 const struct dxg_adapter *dxg_adapter_by_vgpu(const struct dxg_adapters *a,
 					      struct winluid vgpu_luid);

@@ -40,12 +40,41 @@ static int reply_status(struct dxg_vm *vm, uint64_t trans_id, int32_t st)
 	return reply(vm, trans_id, sizeof(st));
 }
 
+/*
+ * Write pending guest events (SIGNALGUESTEVENT, in-band, trans_id 0) to the
+ * host->guest ring.  Returns how many were written, or -EPROTO.  Events that
+ * do not fit wait for room like a reply does (docs/sync.md).
+ */
+static int flush_events(struct dxg_vm *vm)
+{
+	struct dxgkvmb_command_signalguestevent msg;
+	int n = 0, ret;
+
+	while (dxg_sched_peek_event(&vm->sched, &msg)) {
+		ret = dxg_ring_write2(&vm->h2g, DXG_PKT_DATA_INBAND, 0, 0, &msg,
+				      sizeof(msg), NULL, 0);
+		if (ret == -EAGAIN) {
+			if (!vm->events_since_ms)
+				vm->events_since_ms = dxg_now_ms();
+			return n;
+		}
+		if (ret)
+			return -EPROTO;
+		dxg_sched_pop_event(&vm->sched);
+		vm->events++;
+		n++;
+	}
+	vm->events_since_ms = 0;
+	return n;
+}
+
 static int handle_packet(struct dxg_vm *vm, const struct dxg_pkt_desc *d,
 			 int len)
 {
 	bool wants = d->flags & DXG_PKT_FLAG_COMPLETION_REQUESTED;
 	struct dxg_dispatch_ctx ctx = {
-		.objs = &vm->objs, .mem = &vm->mem, .adapters = vm->adapters,
+		.objs = &vm->objs, .mem = &vm->mem, .sched = &vm->sched,
+		.adapters = vm->adapters,
 		.rl = &vm->rl, .vm_id = vm->id,
 	};
 	uint32_t rlen;
@@ -68,7 +97,7 @@ static int serve(struct dxg_vm *vm)
 {
 	struct dxg_pkt_desc d;
 	uint64_t replies = vm->replies;
-	int n = 0, len, ret = 0;
+	int n = 0, len, ret = 0, events = 0;
 
 	while (n < (int)DXG_CHANNEL_BATCH) {
 		len = dxg_ring_read(&vm->g2h, &d, vm->rxbuf, DXG_MAX_PACKET_PAYLOAD);
@@ -81,8 +110,16 @@ static int serve(struct dxg_vm *vm)
 		if (ret)
 			break;
 	}
-	/* One doorbell per batch, and only when the guest has replies to read. */
-	if ((vm->replies != replies || ret == -EAGAIN) &&
+	/* Queued work that is runnable, then the events it produced. */
+	if (ret != -EPROTO && (vm->sched.more || vm->sched.dirty))
+		n += (int)dxg_sched_run(&vm->sched, DXG_SCHED_BUDGET);
+	if (ret != -EPROTO) {
+		events = flush_events(vm);
+		if (events < 0)
+			ret = -EPROTO;
+	}
+	/* One doorbell per batch, and only when the guest has packets to read. */
+	if ((vm->replies != replies || events > 0 || ret == -EAGAIN) &&
 	    dxg_ring_consumer_parked(&vm->h2g))
 		dxg_vm_kick_guest(vm, DXG_IVSHMEM_VEC_RING);
 	return ret == -EPROTO ? -EPROTO : n;
@@ -108,6 +145,12 @@ static int step(struct dxg_vm *vm)
 		if (dxg_ring_consumer_parked(&vm->h2g))
 			dxg_vm_kick_guest(vm, DXG_IVSHMEM_VEC_RING);
 	}
+	if (vm->events_since_ms &&
+	    dxg_now_ms() - vm->events_since_ms > DXG_CHANNEL_STALL_MS) {
+		dxg_vm_drop_guest_state(vm, DXG_LOG_WARN,
+					"guest does not drain its ring (events)");
+		return 0;
+	}
 	return serve(vm);
 }
 
@@ -130,7 +173,7 @@ static void after_step(struct dxg_vm *vm, int n, uint64_t now_ns)
 		dxg_vm_drop_guest_state(vm, DXG_LOG_WARN, "corrupt ring");
 		return;
 	}
-	if (n > 0 || vm->reply_pending)
+	if (n > 0 || vm->reply_pending || dxg_sched_busy(&vm->sched))
 		vm->last_work_ns = now_ns;
 	else if (now_ns - vm->last_work_ns >= DXG_CHANNEL_SPIN_NS)
 		park(vm);

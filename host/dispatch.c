@@ -6,6 +6,7 @@
 
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
+#include "exec.h"
 
 struct dxg_cmd {
 	const char *name;
@@ -135,6 +136,11 @@ static int32_t h_createdevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	if (st < 0)
 		return st;
 	d->u.device.flags = c.flags;
+	st = dxg_exec_device_init(ctx->mem, d);
+	if (st < 0) {
+		dxg_obj_destroy(ctx->objs, d);
+		return st;
+	}
 	r.device = d->handle;
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;
@@ -257,6 +263,23 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	     dxg_h_mapgpuva),
 	VGPU(FREEGPUVIRTUALADDRESS, P | A, struct dxgkvmb_command_freegpuva,
 	     dxg_h_freegpuva),
+	/* Sync objects and submission (host/sched_cmds.c, docs/sync.md). */
+	VGPU(CREATESYNCOBJECT, P | A, struct dxgkvmb_command_createsyncobject,
+	     dxg_h_createsyncobject),
+	GLOBAL(DESTROYSYNCOBJECT, P, struct dxgkvmb_command_destroysyncobject,
+	       dxg_h_destroysyncobject),
+	VGPU(SIGNALSYNCOBJECT, P | A, struct dxgkvmb_command_signalsyncobject,
+	     dxg_h_signalsyncobject),
+	VGPU(WAITFORSYNCOBJECTFROMCPU, P | A,
+	     struct dxgkvmb_command_waitforsyncobjectfromcpu, dxg_h_waitfromcpu),
+	VGPU(WAITFORSYNCOBJECTFROMGPU, P | A,
+	     struct dxgkvmb_command_waitforsyncobjectfromgpu, dxg_h_waitfromgpu),
+	VGPU(SUBMITCOMMAND, P | A, struct dxgkvmb_command_submitcommand,
+	     dxg_h_submitcommand),
+	VGPU(GETDEVICESTATE, P | A, struct dxgkvmb_command_getdevicestate,
+	     dxg_h_getdevicestate),
+	/* Escapes (host/exec_escape.c). */
+	VGPU(ESCAPE, P | A, struct dxgkvmb_command_escape, dxg_h_escape),
 };
 
 static const struct dxg_cmd *find_cmd(uint32_t channel_type, uint32_t command)

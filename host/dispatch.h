@@ -18,10 +18,12 @@
 #define DXG_REPLY_BUF_SIZE	(128u * 1024)
 
 struct dxg_mem;
+struct dxg_sched;
 
 struct dxg_dispatch_ctx {
 	struct dxg_objects *objs;
 	struct dxg_mem *mem;		/* NULL: no IO space (memory commands fail) */
+	struct dxg_sched *sched;	/* NULL: sync/submit commands fail */
 	const struct dxg_adapters *adapters;
 	struct dxg_ratelimit *rl;	/* per-VM log limiter */
 	unsigned int vm_id;

@@ -57,4 +57,16 @@ int32_t dxg_h_reservegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_freegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 
+/* D3DKMTEscape (host/exec_escape.c). */
+int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+
+/* Sync objects and submission (host/sched_cmds.c). */
+int32_t dxg_h_createsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_destroysyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_signalsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_waitfromcpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_waitfromgpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_submitcommand(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_getdevicestate(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+
 #endif /* DXGHOST_DISPATCH_INT_H */

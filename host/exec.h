@@ -17,6 +17,9 @@
 
 struct dxg_mem;
 
+/* Pipelines one device may hold at once (DXG_ESCAPE_CREATE_PIPELINE). */
+#define DXG_EXEC_MAX_PIPELINES	1024u
+
 /*
  * Object release hook (register with dxg_objects_add_release): destroys a
  * device's engine and pipelines; for an allocation, makes every engine of

@@ -318,6 +318,7 @@ static uint32_t random_luid_high(void)
 int main(int argc, char **argv)
 {
 	static struct host h;
+	char err[256] = "";
 	int ret = dxg_options_parse(&h.opt, argc, argv, random_luid_high());
 
 	if (ret != DXG_OPT_RUN)
@@ -328,11 +329,25 @@ int main(int argc, char **argv)
 	h.cfg.adapters = &h.opt.adapters;
 	if (setup(&h))
 		return 1;
+	/*
+	 * After setup(): Vulkan drivers start threads, which must inherit the
+	 * blocked SIGTERM/SIGINT that only our signalfd takes.
+	 */
+	if (dxg_adapters_open(&h.opt.adapters, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		shutdown_all(&h);
+		dxg_adapters_close(&h.opt.adapters);
+		return 1;
+	}
+	for (uint32_t i = 0; i < h.opt.adapters.count; i++)
+		log_info("adapter %u: %s (%s)", i, h.opt.adapters.list[i].description,
+			 h.opt.adapters.list[i].kind);
 	log_info("listening on %s (%u adapters, %llu MiB per VM)",
 		 h.opt.socket_path, h.opt.adapters.count,
 		 (unsigned long long)(h.opt.shm_size >> 20));
 	ret = run(&h);
 	shutdown_all(&h);
+	dxg_adapters_close(&h.opt.adapters);
 	log_info("exiting");
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ioheap.h"
+#include "log.h"
 #include "objects.h"
 
 /* Bounds from the reference driver (dxgkrnl-facts.md §1.4). */
@@ -24,6 +25,8 @@ struct dxg_mem {
 	struct dxg_ioheap heap;		/* [io_space_offset, shm_size) */
 	uint8_t *shm;			/* the VM's BAR2 mapping */
 	uint64_t shm_size;
+	/* The VM's log limiter, for faults found while executing (or NULL). */
+	struct dxg_ratelimit *rl;
 };
 
 /* The IO space is [io_offset, shm_size) of shm.  Returns 0 or -errno. */

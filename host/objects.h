@@ -55,6 +55,7 @@ struct dxg_obj {
 			/* host/exec.c: the engine and the execution state. */
 			struct dxg_engine *engine;
 			uint32_t exec_state;	/* D3DKMT_DEVICEEXECUTION_* */
+			uint32_t num_pipelines;	/* live, created by escapes */
 		} device;
 		struct {
 			uint32_t node_ordinal;

@@ -49,8 +49,9 @@ void dxg_options_usage(FILE *f)
 "  -m, --shm-size SIZE    shared memory per VM, power of two with optional\n"
 "                         K/M/G suffix, 2M..4G (default 64M)\n"
 "  -a, --adapter SPEC     offer an adapter; repeatable; SPEC is one of: %s\n"
-"                         (default: one cpu adapter); vulkan alone is the\n"
-"                         CPU Vulkan device (lavapipe), else the first one\n"
+"                         (default: vulkan, or cpu when there is no usable\n"
+"                         Vulkan device); vulkan alone is the CPU Vulkan\n"
+"                         device (lavapipe), else the first one\n"
 "      --list-devices     list the Vulkan devices for --adapter vulkan:N and exit\n"
 "  -n, --max-vms N        VMs served at once (default %u)\n"
 "  -o, --max-objects N    host objects per VM (default %u)\n"
@@ -211,7 +212,13 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		fprintf(stderr, "dxghost: unexpected argument '%s'\n", argv[optind]);
 		return DXG_OPT_EXIT_ERR;
 	}
-	if (o->adapters.count == 0)
+	/* The level the user asked for governs the warning below too. */
+	dxg_log_set_level(o->log_level);
+	if (o->adapters.count == 0 && dxg_adapters_add(&o->adapters, "vulkan")) {
+		/* The default: the CPU Vulkan device (lavapipe), else cpu. */
+		log_warn("no usable Vulkan device (see --list-devices); "
+			 "offering the cpu adapter (copy/fill/timestamp, no compute)");
 		dxg_adapters_add(&o->adapters, "cpu");
+	}
 	return DXG_OPT_RUN;
 }

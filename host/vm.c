@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dispatch.h"
+#include "exec.h"
 #include "dxg/protocol.h"
 
 static void control_init(struct dxg_vm *vm)
@@ -103,8 +104,17 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	if (!ret)
 		ret = dxg_mem_init(&vm->mem, vm->shm, vm->shm_size,
 				   DXG_VM_IO_SPACE_OFFSET);
+	vm->mem.rl = &vm->rl;
+	/* Execution first: engines forget an allocation before its memory goes. */
+	if (!ret)
+		ret = dxg_objects_add_release(&vm->objs, dxg_exec_release, &vm->mem);
 	if (!ret)
 		ret = dxg_objects_add_release(&vm->objs, dxg_mem_release, &vm->mem);
+	/* After memory: fence pages go back to the heap the same way. */
+	dxg_sched_init(&vm->sched, &vm->objs, &vm->mem, &vm->rl, id);
+	if (!ret)
+		ret = dxg_objects_add_release(&vm->objs, dxg_sched_release,
+					      &vm->sched);
 	if (!ret)
 		ret = make_eventfds(vm->host_efd, DXG_IVSHMEM_NUM_VECTORS);
 	if (!ret)
@@ -133,6 +143,7 @@ uint32_t dxg_vm_destroy(struct dxg_vm *vm)
 	uint32_t freed = dxg_objects_reset(&vm->objs);
 
 	dxg_objects_fini(&vm->objs);
+	dxg_sched_fini(&vm->sched);
 	dxg_mem_fini(&vm->mem);
 	if (vm->shm) {
 		dxg_vm_update_stats(vm);	/* what is left: nothing */
@@ -177,6 +188,8 @@ void dxg_vm_update_stats(struct dxg_vm *vm)
 
 static void reset_channel(struct dxg_vm *vm)
 {
+	dxg_sched_clear_outbox(&vm->sched);
+	vm->events_since_ms = 0;
 	vm->serving = false;
 	vm->polling = false;
 	vm->reply_pending = false;

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "memory.h"
 #include "objects.h"
+#include "sched.h"
 
 /* dxghost's BAR2 layout (docs/ivshmem-transport.md §4). */
 #define DXG_VM_RING_SIZE	(256u * 1024)
@@ -47,12 +48,16 @@ struct dxg_vm {
 	const struct dxg_adapters *adapters;
 	struct dxg_objects objs;
 	struct dxg_mem mem;		/* IO-space heap; objs releases into it */
+	struct dxg_sched sched;		/* queues, fences, waiters, events */
 	struct dxg_ratelimit rl;
 
 	uint32_t acked_generation;	/* what host_generation says */
 	bool serving;			/* handshake done, rings sane */
 	bool polling;			/* g2h interrupt_mask is 1 */
 	uint64_t last_work_ns;
+
+	uint64_t events_since_ms;	/* guest events blocked by a full ring */
+	uint64_t events;		/* guest events written to the h2g ring */
 
 	/* A reply that did not fit the h2g ring yet (kept in txbuf). */
 	bool reply_pending;

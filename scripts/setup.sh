@@ -10,6 +10,7 @@ packages=(
   linux-headers-amd64 kmod
   qemu-system-x86 busybox-static cpio gzip xz-utils
   libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools
+  libpng-dev zlib1g-dev
   clang libclang-rt-14-dev
 )
 

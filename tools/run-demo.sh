@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: MIT
 # The main job: start dxghost, boot a Debian guest under QEMU with a stock
 # ivshmem-doorbell device attached to it, load dxgkrnl.ko in the guest and
-# run dxg-smi and dxg-demo there.  Expects `make build` to have run (the
-# README's `make demo` does both).  Exits non-zero if anything failed.
+# run dxg-smi, dxg-demo and the compute samples (sgemm, saxpy, reduce,
+# filter: verified against a CPU reference, with throughput) on the host's
+# Vulkan device there.  The filter sample's PNG comes back as
+# build/demo/filter.png.  Expects `make build` to have run (the README's
+# `make demo` does both).  Exits non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '3,7s/^# \{0,1\}//p' "$0"; exit 0
+  sed -n '3,10s/^# \{0,1\}//p' "$0"; exit 0
 fi
 
 REL=build/rel
@@ -22,7 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for f in "$REL/host/dxghost" "$REL/tools/dxg-smi" "$REL/tools/dxg-demo" driver/dxgkrnl.ko; do
+for f in "$REL/host/dxghost" "$REL/tools/dxg-smi" "$REL/tools/dxg-demo" \
+         "$REL/samples/dxg-samples" driver/dxgkrnl.ko; do
   [ -f "$f" ] || { echo "run-demo: $f is missing: run 'make build' first" >&2; exit 1; }
 done
 
@@ -30,7 +34,7 @@ echo "== fetching Debian's guest kernel (once)"
 tools/vm/fetch-kernel.sh "$VM"
 
 rm -rf "$GUEST"; mkdir -p "$GUEST/bin"
-cp "$REL/tools/dxg-smi" "$REL/tools/dxg-demo" "$GUEST/bin/"
+cp "$REL/tools/dxg-smi" "$REL/tools/dxg-demo" "$REL/samples/dxg-samples" "$GUEST/bin/"
 cat >"$GUEST/run" <<'GUEST'
 set -e
 insmod /lib/dxg/dxgkrnl.ko
@@ -40,10 +44,20 @@ echo "guest\$ dxg-smi"
 dxg-smi
 echo "guest\$ dxg-demo"
 dxg-demo
+echo "guest\$ dxg-samples --out /tmp/filter.png"
+rc=0
+dxg-samples --out /tmp/filter.png || rc=$?
+# The filter's image goes back to the host over the console.
+if [ -s /tmp/filter.png ]; then
+  echo "DXG-PNG-BEGIN filter.png"
+  base64 /tmp/filter.png
+  echo "DXG-PNG-END"
+fi
+exit $rc
 GUEST
 tools/vm/mkinitramfs.sh -o "$VM/initrd-demo.cpio.gz" -m driver/dxgkrnl.ko -d "$GUEST" >/dev/null
 
-echo "== starting dxghost (embedded CPU engine adapter)"
+echo "== starting dxghost (default adapter: the host's Vulkan device, lavapipe unless chosen otherwise)"
 "$REL/host/dxghost" --socket "$work/dxghost.sock" --log-level info &
 host_pid=$!
 for _ in $(seq 100); do [ -S "$work/dxghost.sock" ] && break; sleep 0.1; done
@@ -51,10 +65,21 @@ for _ in $(seq 100); do [ -S "$work/dxghost.sock" ] && break; sleep 0.1; done
 
 echo "== booting the guest (QEMU $( [ -w /dev/kvm ] && echo KVM || echo TCG ), ivshmem-doorbell -> dxghost)"
 set +e
+# The console is shown as it comes, except the PNG's base64 lines.
 tools/vm/run-vm.sh --initrd "$VM/initrd-demo.cpio.gz" --run /opt/dxg/run \
-  --ivshmem "$work/dxghost.sock" --timeout 300
-rc=$?
+  --ivshmem "$work/dxghost.sock" --timeout 600 --log "$work/console.log" |
+  awk '/DXG-PNG-BEGIN/ { skip = 1; next } /DXG-PNG-END/ { skip = 0; next }
+       /DXG-VM-EXIT/ { skip = 0 } !skip { print; fflush() }'
+rc=${PIPESTATUS[0]}
 set -e
+mkdir -p build/demo
+rm -f build/demo/filter.png
+if tr -d '\r' <"$work/console.log" |
+   sed -n '/^DXG-PNG-BEGIN/,/^DXG-PNG-END/{/^DXG-PNG-/d;p}' | base64 -d >"$work/filter.png" 2>/dev/null &&
+   [ -s "$work/filter.png" ]; then
+  cp "$work/filter.png" build/demo/filter.png
+  echo "== the guest's filter image: build/demo/filter.png"
+fi
 if [ $rc -eq 0 ]; then
   echo "== demo: OK"
 else

@@ -283,6 +283,29 @@ struct dxgkvmb_command_status_ret {
 	__s32 status;
 };
 
+/*
+ * ESCAPE (D3DKMTEscape): the fixed part (48 bytes) is followed by
+ * priv_drv_data_size bytes of private data.  The reference host replies
+ * with the updated private data alone; dxghost replies with an NTSTATUS and
+ * then the updated private data (priv_drv_data_size bytes), or with a bare
+ * negative NTSTATUS on failure.
+ */
+#define DXGKVMB_ESCAPE_FIXED 48u
+struct dxgkvmb_command_escape {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle adapter;	/* the host's adapter handle */
+	d3dkmthandle device;	/* 0: none */
+	__u32 type;		/* enum d3dkmt_escapetype */
+	__u32 flags;		/* d3dddi_escapeflags */
+	__u32 priv_drv_data_size;
+	d3dkmthandle context;	/* 0: none */
+	/* __u8 priv_drv_data[]; */
+};
+struct dxgkvmb_command_escape_ret {
+	__s32 status;
+	/* __u8 priv_drv_data[]; */
+};
+
 /* ---- memory (docs/memory.md) ---- */
 
 /*
@@ -479,6 +502,105 @@ struct dxgkvmb_command_freegpuva {
 	struct d3dkmt_freegpuvirtualaddress args;
 };
 
+/* ---- sync objects and submission (docs/sync.md) ---- */
+
+/* args.info.cpu_notification.event carries a guest event id (never an fd). */
+struct dxgkvmb_command_createsyncobject {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_createsynchronizationobject2 args;
+	__u32 client_hint;
+	__u32 reserved;
+};
+/*
+ * sync_object 0 = failure; an opendxg host then replies with the bare
+ * NTSTATUS (a short reply).  fence_storage_address is the IO-space address
+ * of the monitored fence's page (its first __u64 is the current value,
+ * written only by the host); fence_gpu_va is 0 on opendxg hosts for now.
+ */
+struct dxgkvmb_command_createsyncobject_ret {
+	d3dkmthandle sync_object;
+	d3dkmthandle global_sync_object;
+	__u64 fence_gpu_va;
+	__u64 fence_storage_address;
+	__u32 fence_storage_offset;
+	__u32 reserved;
+};
+
+/* VM-wide (1003); the reply is a status. */
+struct dxgkvmb_command_destroysyncobject {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle sync_object;
+	__u32 reserved;
+};
+
+/*
+ * Followed by d3dkmthandle objects[object_count],
+ * d3dkmthandle contexts[context_count], __u64 fence_values[object_count]
+ * (unaligned).  context_count 0: a signal from the CPU (`device` set).
+ */
+struct dxgkvmb_command_signalsyncobject {
+	struct dxgkvmb_command_hdr hdr;
+	__u32 object_count;
+	__u32 flags;			/* D3DDDICB_SIGNAL_FLAG_* */
+	__u32 context_count;
+	__u32 reserved;
+	__u64 fence_value;		/* legacy fences; unused */
+	union {
+		__u64 cpu_event_handle;	/* guest event id */
+		d3dkmthandle device;	/* signal from the CPU */
+	};
+};
+
+/*
+ * Followed by d3dkmthandle objects[object_count], __u64
+ * fence_values[object_count] (unaligned).  The host signals
+ * guest_event_pointer (a guest event id) with SIGNALGUESTEVENT once the
+ * wait is satisfied; the reply only says whether it was registered.
+ */
+struct dxgkvmb_command_waitforsyncobjectfromcpu {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	__u32 object_count;
+	__u32 flags;			/* D3DDDI_WAITFROMCPU_FLAG_* */
+	__u32 reserved;
+	__u64 guest_event_pointer;	/* guest event id */
+	__u8 dereference_event;
+	__u8 reserved2[7];
+};
+
+/*
+ * The fixed part is 40 bytes; __u64 fence_values[object_count] follow at
+ * offset 40, then d3dkmthandle objects[object_count].
+ */
+#define DXGKVMB_WAITFROMGPU_FIXED	40u
+struct dxgkvmb_command_waitforsyncobjectfromgpu {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle context;
+	__u32 object_count;
+	__u8 legacy_fence_object;
+	__u8 reserved[7];
+	/* __u64 fence_values[object_count]; d3dkmthandle objects[]; */
+};
+
+/*
+ * args is the UAPI block (user pointers travel but mean nothing); followed
+ * by args.num_history_buffers handles and args.priv_drv_data_size bytes.
+ */
+struct dxgkvmb_command_submitcommand {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_submitcommand args;
+};
+
+struct dxgkvmb_command_getdevicestate {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_getdevicestate args;
+};
+struct dxgkvmb_command_getdevicestate_ret {
+	struct d3dkmt_getdevicestate args;
+	__s32 status;
+	__u32 reserved;
+};
+
 /* ---- host -> VM ---- */
 
 struct dxgkvmb_command_signalguestevent {
@@ -503,6 +625,8 @@ DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createcontextvirtual) == 56,
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_createcontextvirtual,
 				     priv_drv_data_size) == 48, "CREATECONTEXTVIRTUAL");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryadapterinfo) == 32, "QUERYADAPTERINFO");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_escape) == DXGKVMB_ESCAPE_FIXED, "ESCAPE");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_escape, context) == 44, "ESCAPE");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_signalguestevent) == 48, "SIGNALGUESTEVENT");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createallocation_allocinfo) == 12,
 		  "CREATEALLOCATION allocinfo");
@@ -537,5 +661,23 @@ DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_mapgpuva, device) ==
 		  "MAPGPUVA");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_mapgpuva_ret) == 24, "MAPGPUVA reply");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_freegpuva) == 48, "FREEGPUVA");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createsyncobject) == 128,
+		  "CREATESYNCOBJECT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createsyncobject_ret) == 32,
+		  "CREATESYNCOBJECT reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_destroysyncobject) == 32,
+		  "DESTROYSYNCOBJECT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_signalsyncobject) == 56,
+		  "SIGNALSYNCOBJECT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_waitforsyncobjectfromcpu) == 56,
+		  "WAITFORSYNCOBJECTFROMCPU");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_waitforsyncobjectfromgpu) ==
+		  DXGKVMB_WAITFROMGPU_FIXED, "WAITFORSYNCOBJECTFROMGPU");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_submitcommand) == 408,
+		  "SUBMITCOMMAND");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getdevicestate) == 80,
+		  "GETDEVICESTATE");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getdevicestate_ret) == 64,
+		  "GETDEVICESTATE reply");
 
 #endif /* DXG_PROTOCOL_H */

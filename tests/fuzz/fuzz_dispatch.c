@@ -17,7 +17,9 @@
 
 #include "dispatch.h"
 #include "dxg/protocol.h"
+#include "exec.h"
 #include "memory.h"
+#include "sched.h"
 #include "vm.h"
 #include "fuzz_layout.h"
 #include "fuzz_seeds.h"
@@ -42,20 +44,33 @@ static uint8_t *fz_shm(void)
 static void vm_init(struct dxg_objects *objs, struct dxg_mem *mem,
 		    struct dxg_adapters *ads, struct dxg_dispatch_ctx *ctx)
 {
+	struct dxg_sched *sched;
+
 	if (dxg_objects_init(objs, FZ_MAX_OBJECTS) ||
 	    dxg_mem_init(mem, fz_shm(), FZ_SHM_SIZE, DXG_VM_IO_SPACE_OFFSET))
 		abort();
+	/* As host/vm.c: engines forget allocations before memory frees them. */
+	dxg_objects_add_release(objs, dxg_exec_release, mem);
 	dxg_objects_add_release(objs, dxg_mem_release, mem);
+	sched = malloc(sizeof(*sched));
+	if (!sched)
+		abort();
+	/* As host/vm.c: queues, fences and waiters go after memory. */
+	dxg_sched_init(sched, objs, mem, NULL, 0);
+	dxg_objects_add_release(objs, dxg_sched_release, sched);
 	dxg_adapters_init(ads, FZ_LUID_HIGH);
 	if (dxg_adapters_add(ads, "cpu") || dxg_adapters_add(ads, "cpu"))
 		abort();
 	*ctx = (struct dxg_dispatch_ctx){ .objs = objs, .mem = mem,
-					  .adapters = ads };
+					  .sched = sched, .adapters = ads };
 }
 
-static void vm_fini(struct dxg_objects *objs, struct dxg_mem *mem)
+static void vm_fini(struct dxg_objects *objs, struct dxg_mem *mem,
+		    struct dxg_dispatch_ctx *ctx)
 {
 	dxg_objects_fini(objs);		/* releases every object's memory */
+	dxg_sched_fini(ctx->sched);
+	free(ctx->sched);
 	dxg_mem_fini(mem);
 }
 
@@ -99,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 	}
-	vm_fini(&objs, &mem);
+	vm_fini(&objs, &mem, &ctx);
 	return 0;
 }
 
@@ -165,7 +180,7 @@ static uint32_t send(struct seed *s, uint32_t cmd_len, uint32_t *word0)
 static void seed_end(struct seed *s, const char *dir, const char *name)
 {
 	fz_write_seed(dir, name, s->out, s->len);
-	vm_fini(&s->objs, &s->mem);
+	vm_fini(&s->objs, &s->mem, &s->ctx);
 }
 
 #define CMD(T) ((T *)(void *)p)

@@ -22,8 +22,10 @@
 
 #include <cmocka.h>
 
+#include "dxg/cmdstream.h"
 #include "dxg/ntstatus.h"
 #include "guest_sim.h"
+#include "saxpy_spv.h"
 
 static const char *dxghost_path;
 
@@ -214,6 +216,16 @@ static int run_daemon(const char *const *extra, char *out, size_t cap)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* A NUL-terminated UTF-16 string starts with the ASCII prefix. */
+static void assert_utf16_prefix(const uint16_t *s, const char *prefix)
+{
+	for (size_t i = 0; prefix[i]; i++)
+		assert_int_equal(s[i], (uint16_t)prefix[i]);
+}
+
+/* The default adapter: the CPU Vulkan device (Mesa's lavapipe). */
+#define DEFAULT_ADAPTER_PREFIX	"llvmpipe"
+
 /* ---- tests ---- */
 
 /* The first path a driver takes: process, adapter, internal adapter info. */
@@ -239,9 +251,9 @@ static void test_smoke(void **state)
 	assert_true(info.flags & DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED);
 	assert_memory_equal(&info.host_vgpu_luid, &g.ctl->adapters[0].vgpu_luid, 8);
 	assert_memory_equal(&info.host_adapter_luid, &g.ctl->adapters[0].luid, 8);
-	for (size_t i = 0; i < strlen("opendxg CPU engine"); i++)
-		assert_int_equal(info.device_description[i], "opendxg CPU engine"[i]);
-	assert_int_equal(info.device_description[strlen("opendxg CPU engine")], 0);
+	/* No --adapter: the default Vulkan device, lavapipe. */
+	assert_utf16_prefix(info.device_description, DEFAULT_ADAPTER_PREFIX);
+	assert_int_not_equal(g.ctl->adapters[0].vendor_id, 0x1414);
 	gsim_close(&g);
 	assert_true(daemon_alive(&d));
 	assert_int_equal(daemon_stop(&d), 0);
@@ -387,8 +399,7 @@ static void test_round_trips(void **state)
 	assert_int_equal(ver, KMT_DRIVERVERSION_WDDM_2_7);
 	assert_int_equal(gsim_query_adapter_info(&g, 0, 0, KMTQAITYPE_DRIVER_DESCRIPTION,
 						 desc, sizeof(*desc)), STATUS_SUCCESS);
-	assert_int_equal(desc->driver_description[0], 'o');
-	assert_int_equal(desc->driver_description[strlen("opendxg CPU engine")], 0);
+	assert_utf16_prefix(desc->driver_description, DEFAULT_ADAPTER_PREFIX);
 	assert_int_equal(gsim_query_adapter_info(&g, 0, 0, KMTQAITYPE_UMDRIVERNAME,
 						 &umd, sizeof(umd)), STATUS_SUCCESS);
 	assert_int_equal(gsim_query_adapter_info(&g, 0, 0, KMTQAITYPE_DRIVER_DESCRIPTION,
@@ -851,7 +862,8 @@ static int32_t mem_destroy(struct gsim *g, uint32_t proc, uint32_t dev,
 	uint8_t cmd[sizeof(c) + 64 * 4];
 
 	memcpy(cmd, &c, sizeof(c));
-	memcpy(cmd + sizeof(c), h, n * 4);
+	if (n)		/* h may be NULL for a resource-only destroy */
+		memcpy(cmd + sizeof(c), h, n * 4);
 	return mem_status(g, proc, DXGK_VMBCOMMAND_DESTROYALLOCATION, cmd,
 			  sizeof(c) + n * 4);
 }
@@ -1156,6 +1168,411 @@ static void test_full_reply_ring(void **state)
 	daemon_cleanup(&d);
 }
 
+/* ---- D3DKMTEscape: pipelines of the open command stream ---- */
+
+struct esc {
+	uint32_t process, adapter, device, context;
+	uint32_t type;
+	uint32_t size;		/* the command's priv_drv_data_size */
+	uint32_t len;		/* private data bytes actually sent */
+};
+
+/*
+ * One ESCAPE on adapter `ad`; `data` (e->len bytes) is the private data and
+ * receives the reply's.  Returns the reply's NTSTATUS.
+ */
+static int32_t escape(struct gsim *g, unsigned int ad, const struct esc *e,
+		      void *data)
+{
+	uint32_t len = 16 + DXGKVMB_ESCAPE_FIXED + e->len;
+	uint32_t full = (uint32_t)sizeof(struct dxgkvmb_command_escape_ret) + e->len;
+	uint8_t *m = calloc(1, len), *r = calloc(1, DXG_ALIGN8(full) + 8);
+	struct dxgkvmb_command_escape c;
+	int32_t st;
+	int n;
+
+	assert_non_null(m);
+	assert_non_null(r);
+	gsim_hdr(m, gsim_vgpu(g, ad), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_ESCAPE, e->process);
+	memcpy(&c, m + 16, sizeof(c));
+	c.adapter = e->adapter;
+	c.device = e->device;
+	c.context = e->context;
+	c.type = e->type;
+	c.priv_drv_data_size = e->size;
+	memcpy(m + 16, &c, sizeof(c));
+	memcpy(m + 16 + DXGKVMB_ESCAPE_FIXED, data, e->len);
+	n = gsim_call(g, m, len, r, DXG_ALIGN8(full) + 8);
+	st = gsim_reply_status(r, n, full, 0);
+	if (st >= 0)
+		memcpy(data, r + 4, e->len);
+	free(m);
+	free(r);
+	return st;
+}
+
+/* A CREATE_PIPELINE payload for saxpy; *size is its length (caller frees). */
+static uint8_t *saxpy_create(uint32_t *size)
+{
+	struct dxg_escape_create_pipeline k = {
+		.op = DXG_ESCAPE_CREATE_PIPELINE, .entry = "main",
+		.num_bindings = 2, .push_size = 8,
+		.spirv_size = (uint32_t)sizeof(saxpy_spv),
+	};
+	uint8_t *p = malloc(sizeof(k) + sizeof(saxpy_spv));
+
+	assert_non_null(p);
+	memcpy(p, &k, sizeof(k));
+	memcpy(p + sizeof(k), saxpy_spv, sizeof(saxpy_spv));
+	*size = (uint32_t)(sizeof(k) + sizeof(saxpy_spv));
+	return p;
+}
+
+static void test_escape_pipelines(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	const char *const args[] = { "--adapter", "vulkan", "--adapter", "cpu", NULL };
+	uint32_t proc, proc2, adapter, adapter1, dev, dev2, cdev, ctx, ctx2, size;
+	uint8_t m[16 + sizeof(struct dxgkvmb_command_getinternaladapterinfo)] = { 0 };
+	struct dxgkvmb_command_getinternaladapterinfo_ret info;
+	struct dxg_escape_destroy_pipeline dk = { DXG_ESCAPE_DESTROY_PIPELINE, 0, 0 };
+	uint8_t *cp = saxpy_create(&size), *cp2 = saxpy_create(&size);
+	uint64_t id, id2;
+	uint32_t op = 77;
+	struct esc e;
+
+	(void)state;
+	daemon_start_args(&d, args);
+	guest_up(&g, &d, 1);
+	assert_int_equal(gsim_create_process(&g, &proc), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_process(&g, &proc2), STATUS_SUCCESS);
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	assert_int_equal(gsim_open_adapter(&g, 1, &adapter1), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(&g, proc, 0, &dev), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(&g, proc, 0, &dev2), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(&g, proc, 1, &cdev), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(&g, proc, 0, dev, 0, 0, &ctx), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(&g, proc, 0, dev2, 0, 0, &ctx2),
+			 STATUS_SUCCESS);
+	/* The cpu adapter keeps its description. */
+	gsim_hdr(m, gsim_vgpu(&g, 1), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_GETINTERNALADAPTERINFO, 0);
+	assert_int_equal(gsim_call(&g, m, sizeof(m), &info, sizeof(info)),
+			 sizeof(info));
+	assert_utf16_prefix(info.device_description, "opendxg CPU engine");
+
+	/* Create (with a context named too), then destroy: a round trip. */
+	e = (struct esc){ proc, adapter, dev, ctx, D3DKMT_ESCAPE_DRIVERPRIVATE,
+			  size, size };
+	assert_int_equal(escape(&g, 0, &e, cp), STATUS_SUCCESS);
+	memcpy(&id, cp + offsetof(struct dxg_escape_create_pipeline, pipeline), 8);
+	assert_int_not_equal(id, 0);
+	/* The rest of the private data comes back as it went. */
+	assert_memory_equal(cp + sizeof(struct dxg_escape_create_pipeline), saxpy_spv,
+			    sizeof(saxpy_spv));
+	e.context = 0;
+	assert_int_equal(escape(&g, 0, &e, cp2), STATUS_SUCCESS);
+	memcpy(&id2, cp2 + offsetof(struct dxg_escape_create_pipeline, pipeline), 8);
+	assert_int_not_equal(id2, id);
+	dk.pipeline = id;
+	e.size = e.len = sizeof(dk);
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_SUCCESS);
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_PARAMETER);
+	/* Pipelines are per device. */
+	dk.pipeline = id2;
+	e.device = dev2;
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_PARAMETER);
+	e.device = dev;
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_SUCCESS);
+
+	/* Malformed escapes. */
+	dk.pipeline = 1;
+	e.type = D3DKMT_ESCAPE_VIDMM;
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_NOT_SUPPORTED);
+	e.type = D3DKMT_ESCAPE_DRIVERPRIVATE;
+	e.size = 0;
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_PARAMETER);
+	e.size = sizeof(dk) + 1;	/* more than the message holds */
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_PARAMETER);
+	e.size = 0x7fffffff;
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_PARAMETER);
+	e.size = sizeof(dk);
+	e.adapter = adapter1;		/* another adapter's handle */
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_HANDLE);
+	e.adapter = adapter;
+	e.device = 0;
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_HANDLE);
+	e.device = cdev;		/* a device of the other adapter */
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_HANDLE);
+	e.device = dev;
+	e.context = ctx2;		/* a context of another device */
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_HANDLE);
+	e.context = 0;
+	e.process = proc2;		/* the device is not this process's */
+	assert_int_equal(escape(&g, 0, &e, &dk), STATUS_INVALID_HANDLE);
+	e.process = proc;
+	e.size = e.len = sizeof(op);
+	assert_int_equal(escape(&g, 0, &e, &op), STATUS_NOT_SUPPORTED);
+	e.size = e.len = size - 4;	/* truncated SPIR-V */
+	assert_int_equal(escape(&g, 0, &e, cp), STATUS_INVALID_PARAMETER);
+	/* No compute on the cpu adapter. */
+	e = (struct esc){ proc, adapter1, cdev, 0, D3DKMT_ESCAPE_DRIVERPRIVATE,
+			  size, size };
+	assert_int_equal(escape(&g, 1, &e, cp), STATUS_NOT_SUPPORTED);
+
+	/* None of that hurt the device. */
+	e = (struct esc){ proc, adapter, dev, 0, D3DKMT_ESCAPE_DRIVERPRIVATE,
+			  size, size };
+	assert_int_equal(escape(&g, 0, &e, cp), STATUS_SUCCESS);
+	/* A device destroyed with live pipelines, then the process. */
+	assert_int_equal(gsim_destroy_device(&g, proc, 0, dev), STATUS_SUCCESS);
+	assert_int_equal(escape(&g, 0, &e, cp), STATUS_INVALID_HANDLE);
+	e.device = dev2;
+	assert_int_equal(escape(&g, 0, &e, cp), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_process(&g, proc), STATUS_SUCCESS);
+	gsim_close(&g);
+	free(cp);
+	free(cp2);
+	assert_true(daemon_alive(&d));
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+/* ---- sync objects, CPU waits, async messages (docs/sync.md) ---- */
+
+static int32_t sync_create(struct gsim *g, uint32_t proc, uint32_t dev,
+			   uint32_t type, uint64_t init_or_event, uint32_t *h,
+			   uint64_t *storage)
+{
+	struct dxgkvmb_command_createsyncobject c;
+	struct dxgkvmb_command_createsyncobject_ret r;
+	int n;
+
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	c.args.device = dev;
+	c.args.info.type = type;
+	if (type == D3DDDI_CPU_NOTIFICATION)
+		c.args.info.cpu_notification.event = init_or_event;
+	else
+		c.args.info.monitored_fence.initial_fence_value = init_or_event;
+	n = mem_call(g, proc, DXGK_VMBCOMMAND_CREATESYNCOBJECT, &c, sizeof(c),
+		     &r, sizeof(r));
+	if (n < (int)sizeof(r))
+		return n >= 4 ? (int32_t)r.sync_object : -EPROTO;
+	*h = r.sync_object;
+	if (storage)
+		*storage = r.fence_storage_address;
+	return STATUS_SUCCESS;
+}
+
+/* SIGNALSYNCOBJECT of one object from the CPU (ctx 0) or a context. */
+static int32_t sync_signal(struct gsim *g, uint32_t proc, uint32_t dev,
+			   uint32_t ctx, uint32_t h, uint64_t v, bool async)
+{
+	uint8_t m[EXT + sizeof(struct dxgkvmb_command_signalsyncobject) + 16];
+	struct dxgkvmb_command_signalsyncobject c;
+	uint32_t len = sizeof(c);
+	int32_t st[2] = { -1, 0 };
+
+	memset(&c, 0, sizeof(c));
+	c.object_count = 1;
+	c.context_count = ctx ? 1 : 0;
+	if (!ctx)
+		c.device = dev;
+	memcpy(m + EXT, &c, sizeof(c));
+	memcpy(m + EXT + len, &h, 4);
+	len += 4;
+	if (ctx) {
+		memcpy(m + EXT + len, &ctx, 4);
+		len += 4;
+	}
+	memcpy(m + EXT + len, &v, 8);
+	len += 8;
+	gsim_hdr(m, gsim_vgpu(g, 0), DXGKVMB_VGPU_TO_HOST |
+		 (async ? DXGKVMB_ASYNC_MSG : 0), DXGK_VMBCOMMAND_SIGNALSYNCOBJECT,
+		 proc);
+	if (async)
+		return gsim_send(g, DXG_PKT_DATA_INBAND, 0, 0, m, EXT + len);
+	return gsim_call(g, m, EXT + len, st, sizeof(st)) < 4 ? -EPROTO : st[0];
+}
+
+static int32_t sync_wait_cpu(struct gsim *g, uint32_t proc, uint32_t dev,
+			     uint32_t h, uint64_t v, uint64_t event)
+{
+	uint8_t m[sizeof(struct dxgkvmb_command_waitforsyncobjectfromcpu) + 12];
+	struct dxgkvmb_command_waitforsyncobjectfromcpu c;
+
+	memset(&c, 0, sizeof(c));
+	c.device = dev;
+	c.object_count = 1;
+	c.guest_event_pointer = event;
+	memcpy(m, &c, sizeof(c));
+	memcpy(m + sizeof(c), &h, 4);
+	memcpy(m + sizeof(c) + 4, &v, 8);
+	return mem_status(g, proc, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMCPU, m,
+			  sizeof(m));
+}
+
+/* An asynchronous WAITFORSYNCOBJECTFROMGPU of one fence on a context. */
+static int sync_wait_gpu(struct gsim *g, uint32_t proc, uint32_t ctx,
+			 uint32_t h, uint64_t v)
+{
+	uint8_t m[EXT + DXGKVMB_WAITFROMGPU_FIXED + 12];
+	struct dxgkvmb_command_waitforsyncobjectfromgpu c;
+
+	memset(&c, 0, sizeof(c));
+	c.context = ctx;
+	c.object_count = 1;
+	memcpy(m + EXT, &c, sizeof(c));
+	memcpy(m + EXT + DXGKVMB_WAITFROMGPU_FIXED, &v, 8);
+	memcpy(m + EXT + DXGKVMB_WAITFROMGPU_FIXED + 8, &h, 4);
+	gsim_hdr(m, gsim_vgpu(g, 0), DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
+		 DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU, proc);
+	return gsim_send(g, DXG_PKT_DATA_INBAND, 0, 0, m, sizeof(m));
+}
+
+/* The next host->guest packet is SIGNALGUESTEVENT(event); 0 if none came. */
+static uint64_t next_event(struct gsim *g, int timeout_ms)
+{
+	struct dxgkvmb_command_signalguestevent e;
+	uint8_t buf[256];
+	struct dxg_pkt_desc d;
+	int n = gsim_recv(g, &d, buf, sizeof(buf), timeout_ms);
+
+	if (n == -ETIMEDOUT)
+		return 0;
+	assert_true(n >= (int)sizeof(e));
+	assert_int_equal(d.type, DXG_PKT_DATA_INBAND);
+	assert_int_equal(d.trans_id, 0);
+	memcpy(&e, buf, sizeof(e));
+	assert_int_equal(e.hdr.channel, DXGKVMB_HOST_TO_VM);
+	assert_int_equal(e.hdr.command_type, DXGK_VMBCOMMAND_SIGNALGUESTEVENT);
+	return e.event;
+}
+
+static uint32_t exec_state(struct gsim *g, uint32_t proc, uint32_t dev)
+{
+	struct dxgkvmb_command_getdevicestate c;
+	struct dxgkvmb_command_getdevicestate_ret r;
+
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	c.args.device = dev;
+	c.args.state_type = D3DKMT_DEVICESTATE_EXECUTION;
+	assert_int_equal(mem_call(g, proc, DXGK_VMBCOMMAND_GETDEVICESTATE, &c,
+				  sizeof(c), &r, sizeof(r)), sizeof(r));
+	assert_int_equal(r.status, STATUS_SUCCESS);
+	return r.args.execution_state;
+}
+
+static uint64_t fence_page(struct gsim *g, uint64_t storage)
+{
+	uint64_t v;
+
+	memcpy(&v, (uint8_t *)g->shm + storage, sizeof(v));
+	return v;
+}
+
+static void test_sync(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	struct tree t, t2;
+	uint32_t f1, f2, n1, adapter, h, i;
+	uint64_t s1, s2;
+	int32_t st;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	make_tree(&g, &t);
+	make_tree(&g, &t2);
+
+	/* Fences: a page in the IO space holding the value. */
+	assert_int_equal(sync_create(&g, t.proc, t.dev, D3DDDI_MONITORED_FENCE, 5,
+				     &f1, &s1), STATUS_SUCCESS);
+	assert_int_equal(sync_create(&g, t.proc, t.dev, D3DDDI_MONITORED_FENCE, 0,
+				     &f2, &s2), STATUS_SUCCESS);
+	assert_true(s1 >= g.ctl->io_space_offset && s1 % PG == 0 && s1 != s2);
+	assert_int_equal(fence_page(&g, s1), 5);
+	assert_int_equal(sync_create(&g, t.proc, t.dev, D3DDDI_SEMAPHORE, 0, &h,
+				     NULL), STATUS_NOT_SUPPORTED);
+	assert_int_equal(sync_create(&g, t.proc, t.dev, 99, 0, &h, NULL),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(sync_create(&g, t.proc, t2.dev, D3DDDI_MONITORED_FENCE,
+				     0, &h, NULL), STATUS_INVALID_HANDLE);
+	assert_int_equal(sync_create(&g, t.proc, t.dev, D3DDDI_CPU_NOTIFICATION,
+				     555, &n1, NULL), STATUS_SUCCESS);
+
+	/* CPU waits: at once when reached, else when signalled (async). */
+	assert_int_equal(sync_wait_cpu(&g, t.proc, t.dev, f1, 5, 100), 0);
+	assert_int_equal(next_event(&g, GSIM_TIMEOUT_MS), 100);
+	assert_int_equal(sync_wait_cpu(&g, t.proc, t.dev, f1, 7, 101), 0);
+	assert_int_equal(next_event(&g, 100), 0);
+	assert_int_equal(sync_signal(&g, t.proc, t.dev, 0, f1, 7, true), 0);
+	assert_int_equal(next_event(&g, GSIM_TIMEOUT_MS), 101);
+	assert_int_equal(fence_page(&g, s1), 7);
+	assert_int_equal(sync_signal(&g, t.proc, t.dev, 0, f1, 3, false), 0);
+	assert_int_equal(fence_page(&g, s1), 7);	/* monotonic */
+
+	/* A GPU wait blocks the context; a CPU signal releases it. */
+	assert_int_equal(sync_wait_gpu(&g, t.proc, t.ctx, f1, 9), 0);
+	assert_int_equal(sync_signal(&g, t.proc, t.dev, t.ctx, f2, 1, true), 0);
+	assert_int_equal(sync_signal(&g, t.proc, t.dev, t.ctx, n1, 0, true), 0);
+	assert_int_equal(sync_wait_cpu(&g, t.proc, t.dev, f2, 1, 102), 0);
+	assert_int_equal(next_event(&g, 100), 0);
+	assert_int_equal(fence_page(&g, s2), 0);
+	assert_int_equal(sync_signal(&g, t.proc, t.dev, 0, f1, 9, false), 0);
+	assert_int_equal(fence_page(&g, s2), 1);
+	/* The notification, then the waiter (both from the context's queue). */
+	assert_int_equal(next_event(&g, GSIM_TIMEOUT_MS), 555);
+	assert_int_equal(next_event(&g, GSIM_TIMEOUT_MS), 102);
+
+	/* Another process's fence, a fence of another device: refused. */
+	assert_int_equal(sync_wait_cpu(&g, t2.proc, t2.dev, f1, 1, 103),
+			 STATUS_INVALID_HANDLE);
+	assert_int_equal(sync_signal(&g, t.proc, t.dev, t.ctx, 0xdead, 1, false),
+			 STATUS_INVALID_HANDLE);
+	assert_int_equal(sync_wait_cpu(&g, t.proc, t.dev, n1, 1, 104),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(sync_wait_cpu(&g, t.proc, t.dev, f1, 1, 0),
+			 STATUS_INVALID_PARAMETER);
+
+	/* A malformed async message: the device errs, nothing else does. */
+	assert_int_equal(exec_state(&g, t.proc, t.dev), D3DKMT_DEVICEEXECUTION_ACTIVE);
+	assert_int_equal(sync_signal(&g, t.proc, t.dev, t.ctx, 0xdead, 1, true), 0);
+	assert_int_not_equal(exec_state(&g, t.proc, t.dev),
+			     D3DKMT_DEVICEEXECUTION_ACTIVE);
+	assert_int_equal(exec_state(&g, t2.proc, t2.dev),
+			 D3DKMT_DEVICEEXECUTION_ACTIVE);
+
+	/* The per-process waiter quota. */
+	for (i = 0; i < 1024; i++)
+		assert_int_equal(sync_wait_cpu(&g, t.proc, t.dev, f2, 1000, 1000 + i),
+				 STATUS_SUCCESS);
+	st = sync_wait_cpu(&g, t.proc, t.dev, f2, 1000, 5000);
+	assert_int_equal(st, STATUS_QUOTA_EXCEEDED);
+	assert_int_equal(sync_wait_cpu(&g, t2.proc, t2.dev, 0, 1, 6000),
+			 STATUS_INVALID_HANDLE);
+
+	/* Queued work and waiters go with the process; no event follows. */
+	assert_int_equal(sync_wait_gpu(&g, t.proc, t.ctx, f2, 1000), 0);
+	assert_int_equal(gsim_destroy_process(&g, t.proc), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_process(&g, t2.proc), STATUS_SUCCESS);
+	assert_int_equal(next_event(&g, 100), 0);
+	assert_int_equal(wait_u32(&g.ctl->stat_processes, 0), 0);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);
+	assert_int_equal(gsim_close_adapter(&g, 0, adapter), STATUS_SUCCESS);
+	assert_int_equal(wait_u32(&g.ctl->stat_objects, 0), 0);
+	assert_true(daemon_alive(&d));
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1175,6 +1592,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_memory, kill_leftovers),
 		cmocka_unit_test_teardown(test_pipelined_and_parking, kill_leftovers),
 		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),
+		cmocka_unit_test_teardown(test_escape_pipelines, kill_leftovers),
+		cmocka_unit_test_teardown(test_sync, kill_leftovers),
 	};
 
 	dxghost_path = argc > 1 ? argv[1] : getenv("DXGHOST");

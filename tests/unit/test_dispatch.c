@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
+#include "exec.h"
 
 #define MSG_CAP	(DXG_MAX_VM_BUS_PACKET_SIZE)
 
@@ -29,6 +30,8 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_int_equal(dxg_objects_init(&f->o, 1000), 0);
+	/* Devices get engines: the release hook frees them. */
+	assert_int_equal(dxg_objects_add_release(&f->o, dxg_exec_release, NULL), 0);
 	dxg_adapters_init(&f->a, 0xabcd1234);
 	assert_int_equal(dxg_adapters_add(&f->a, "cpu"), 0);
 	f->ctx.objs = &f->o;
@@ -151,6 +154,16 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_FREEGPUVIRTUALADDRESS },
+	/* escapes (host/exec_escape.c) */
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ESCAPE },
+	/* sync objects and submission (host/sched_cmds.c) */
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATESYNCOBJECT },
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYSYNCOBJECT },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SIGNALSYNCOBJECT },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMCPU },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SUBMITCOMMAND },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETDEVICESTATE },
 };
 #define N_IMPL (sizeof(implemented) / sizeof(implemented[0]))
 
@@ -185,8 +198,12 @@ static void test_not_supported(void **state)
 	}
 	/* Async messages use the same table. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
-	    DXGK_VMBCOMMAND_SUBMITCOMMAND, proc);
+	    DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE, proc);
 	assert_int_equal(call_status(f, 256), STATUS_NOT_SUPPORTED);
+	/* An implemented one is checked like a synchronous one. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
+	    DXGK_VMBCOMMAND_SUBMITCOMMAND, proc);
+	assert_int_equal(call_status(f, 256), STATUS_INVALID_PARAMETER);
 }
 
 /* Minimum message size of each implemented command. */

@@ -69,8 +69,10 @@ static void test_options(void **state)
 			  "--max-objects", "77", "--quiet", NULL };
 	char *argv2[] = { "dxghost", NULL };
 	char *argv3[] = { "dxghost", "--shm-size", "6M", NULL };
+	struct dxg_adapters probe;
 
 	(void)state;
+	dxg_adapters_init(&probe, 1);
 	assert_int_equal(dxg_options_parse(&o, 14, argv1, 0x55), DXG_OPT_RUN);
 	assert_string_equal(o.socket_path, "/tmp/x.sock");
 	assert_int_equal(o.shm_size, 8u << 20);
@@ -84,7 +86,10 @@ static void test_options(void **state)
 	assert_int_equal(dxg_options_parse(&o, 1, argv2, 0x66), DXG_OPT_RUN);
 	assert_string_equal(o.socket_path, DXG_DEFAULT_SOCKET);
 	assert_int_equal(o.shm_size, DXG_DEFAULT_SHM_SIZE);
-	assert_int_equal(o.adapters.count, 1);		/* one cpu by default */
+	/* One adapter by default: lavapipe (Vulkan), cpu where there is none. */
+	assert_int_equal(o.adapters.count, 1);
+	assert_string_equal(o.adapters.list[0].kind,
+			    dxg_adapters_add(&probe, "vulkan") ? "cpu" : "vulkan");
 	assert_int_equal(o.max_objects, DXG_DEFAULT_MAX_OBJECTS);
 
 	assert_int_equal(dxg_options_parse(&o, 3, argv3, 1), DXG_OPT_EXIT_ERR);

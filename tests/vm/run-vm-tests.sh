@@ -32,7 +32,7 @@ tools/vm/fetch-kernel.sh "$VM" >/dev/null || { fail "setup: fetch the guest kern
 [ -f driver/dxgkrnl.ko ] || { fail "setup: driver/dxgkrnl.ko is not built"; exit 1; }
 
 rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
-for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
+for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
   [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$GUEST/bin/"
 done
 cp tests/vm/run-guest.sh "$GUEST/run"

@@ -115,7 +115,14 @@ struct env {
 	d3dkmthandle device;
 };
 
+static int env_open_mode(struct env *e, int mode);
+
 static int env_open(struct env *e)
+{
+	return env_open_mode(e, O_RDWR);
+}
+
+static int env_open_mode(struct env *e, int mode)
 {
 	struct d3dkmt_adapterinfo info[D3DKMT_ADAPTERS_MAX];
 	struct d3dkmt_enumadapters2 en = {
@@ -125,7 +132,7 @@ static int env_open(struct env *e)
 	struct d3dkmt_createdevice cd = { 0 };
 
 	memset(e, 0, sizeof(*e));
-	e->fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
+	e->fd = open("/dev/dxg", mode | O_CLOEXEC);
 	if (e->fd < 0 || xioctl(e->fd, LX_DXENUMADAPTERS2, &en) ||
 	    !en.num_adapters)
 		return -1;
@@ -670,6 +677,33 @@ static void test_destroy_device(void)
 	close(o.fd);
 }
 
+/*
+ * libdxg (like Microsoft's) opens /dev/dxg read-only: Lock2 must still give
+ * a writable mapping, whatever mode the descriptor has.
+ */
+static void test_readonly_fd(void)
+{
+	struct env o;
+	d3dkmthandle h;
+	volatile unsigned char *p;
+	void *v;
+
+	if (env_open_mode(&o, O_RDONLY) || alloc1(o.fd, o.device, PAGE, &h)) {
+		fail("read-only fd setup", "failed: %s", strerror(errno));
+		return;
+	}
+	expect("Lock2 on a read-only /dev/dxg fd", lock(o.fd, o.device, h, &v), 0);
+	p = v;
+	if (p) {
+		p[0] = 0x5a;
+		p[PAGE - 1] = 0xa5;
+		check("the mapping is writable", p[0] == 0x5a && p[PAGE - 1] == 0xa5,
+		      "wrote but read back %02x %02x", p[0], p[PAGE - 1]);
+	}
+	expect("Unlock2 on a read-only fd", unlock(o.fd, o.device, h), 0);
+	close(o.fd);
+}
+
 int main(void)
 {
 	struct env e;
@@ -693,6 +727,7 @@ int main(void)
 	test_exhaustion(&e, base);
 	test_exit_frees(&e, base);
 	test_destroy_device();
+	test_readonly_fd();
 	check("usage at the end equals the baseline", usage_now(&e) == base,
 	      "usage %llu", (unsigned long long)usage_now(&e));
 	close(e.fd);
