@@ -21,28 +21,7 @@
 #include "uapi/misc/d3dkmthk.h"
 
 #include "saxpy_spv.h"
-
-static int failures;
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r = ioctl(fd, req, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static void expect(const char *name, int got, int want)
-{
-	if (got == want) {
-		printf("PASS %s\n", name);
-	} else {
-		printf("FAIL %s: got %d (%s), want %d (%s)\n", name, got,
-		       got < 0 ? strerror(-got) : "ok", want,
-		       want < 0 ? strerror(-want) : "ok");
-		failures++;
-	}
-	fflush(stdout);
-}
+#include "vmtest.h"
 
 struct env {
 	int fd;

@@ -13,9 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,76 +26,13 @@
 
 #include "uapi/misc/d3dkmthk.h"
 
+#include "vmtest.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static int failures;
-
-static void pass(const char *name)
-{
-	printf("PASS %s\n", name);
-	fflush(stdout);
-}
-
-static void fail(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failures++;
-}
-
-/* ioctl returning 0 / positive, or -errno. */
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r = ioctl(fd, req, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-/* Expect a given result (0, positive or -errno). */
-static void expect(const char *name, int got, int want)
-{
-	if (got == want)
-		pass(name);
-	else
-		fail(name, "got %d (%s), want %d (%s)", got,
-		     got < 0 ? strerror(-got) : "ok", want,
-		     want < 0 ? strerror(-want) : "ok");
-}
 
 static int open_dxg(void)
 {
 	return open("/dev/dxg", O_RDWR | O_CLOEXEC);
-}
-
-/* Sum of a host statistic over every bound device; -1 if none. */
-static long host_stat(const char *attr)
-{
-	char pattern[128];
-	glob_t g;
-	long sum = -1;
-	size_t i;
-
-	snprintf(pattern, sizeof(pattern), "/sys/bus/pci/devices/*/%s", attr);
-	if (glob(pattern, 0, NULL, &g))
-		return -1;
-	for (i = 0; i < g.gl_pathc; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "r");
-		long v;
-
-		if (!f)
-			continue;
-		if (fscanf(f, "%ld", &v) == 1)
-			sum = (sum < 0 ? 0 : sum) + v;
-		fclose(f);
-	}
-	globfree(&g);
-	return sum;
 }
 
 static int close_adapter(int fd, d3dkmthandle h)

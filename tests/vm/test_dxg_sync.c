@@ -13,9 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,163 +29,10 @@
 #include "dxg/protocol.h"
 #include "uapi/misc/d3dkmthk.h"
 
+#define VMTEST_RAW_ENV
+#include "vmtest.h"
+
 #define PAGE	4096u
-
-static int failures;
-
-static void pass(const char *name)
-{
-	printf("PASS %s\n", name);
-	fflush(stdout);
-}
-
-static void fail(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failures++;
-}
-
-static void check(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		pass(name);
-		return;
-	}
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failures++;
-}
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r = ioctl(fd, req, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static void expect(const char *name, int got, int want)
-{
-	if (got == want)
-		pass(name);
-	else
-		fail(name, "got %d (%s), want %d (%s)", got,
-		     got < 0 ? strerror(-got) : "ok", want,
-		     want < 0 ? strerror(-want) : "ok");
-}
-
-/* Is [p, p + len) mapped in this process? */
-static int mapped(const void *p, size_t len)
-{
-	return msync((void *)p, len, MS_ASYNC) == 0;
-}
-
-struct env {
-	int fd;
-	d3dkmthandle adapter;
-	d3dkmthandle device;
-};
-
-static int env_open(struct env *e)
-{
-	struct d3dkmt_adapterinfo info[D3DKMT_ADAPTERS_MAX];
-	struct d3dkmt_enumadapters2 en = {
-		.num_adapters = D3DKMT_ADAPTERS_MAX,
-		.adapters = (uintptr_t)info,
-	};
-	struct d3dkmt_createdevice cd = { 0 };
-
-	memset(e, 0, sizeof(*e));
-	e->fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
-	if (e->fd < 0 || xioctl(e->fd, LX_DXENUMADAPTERS2, &en) ||
-	    !en.num_adapters)
-		return -1;
-	e->adapter = info[0].adapter_handle;
-	cd.adapter = e->adapter;
-	if (xioctl(e->fd, LX_DXCREATEDEVICE, &cd))
-		return -1;
-	e->device = cd.device;
-	return 0;
-}
-
-/* One allocation of `size` bytes (the opendxg descriptor as private data). */
-static int alloc_n(int fd, d3dkmthandle dev, uint64_t size, uint32_t n,
-		   d3dkmthandle *out, d3dkmthandle *resource)
-{
-	struct d3dddi_allocationinfo2 *info = calloc(n, sizeof(*info));
-	struct dxg_open_alloc_desc *d = calloc(n, sizeof(*d));
-	struct d3dkmt_createallocation ca = {
-		.device = dev,
-		.alloc_count = n,
-		.allocation_info = (uintptr_t)info,
-	};
-	int r;
-
-	for (uint32_t i = 0; i < n; i++) {
-		d[i].version = DXG_OPEN_ALLOC_DESC_VERSION;
-		d[i].size = size;
-		info[i].priv_drv_data = (uintptr_t)&d[i];
-		info[i].priv_drv_data_size = sizeof(d[i]);
-	}
-	if (resource)
-		ca.flags.value = D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE;
-	r = xioctl(fd, LX_DXCREATEALLOCATION, &ca);
-	for (uint32_t i = 0; i < n && out; i++)
-		out[i] = r ? 0 : info[i].allocation;
-	if (resource)
-		*resource = ca.resource;
-	free(info);
-	free(d);
-	return r;
-}
-
-static int alloc1(int fd, d3dkmthandle dev, uint64_t size, d3dkmthandle *out)
-{
-	return alloc_n(fd, dev, size, 1, out, NULL);
-}
-
-static int lock(int fd, d3dkmthandle dev, d3dkmthandle a, void **p)
-{
-	struct d3dkmt_lock2 l = { .device = dev, .allocation = a };
-	int r = xioctl(fd, LX_DXLOCK2, &l);
-
-	*p = (void *)(uintptr_t)l.data;
-	return r;
-}
-
-static long host_stat(const char *name)
-{
-	char pat[128];
-	glob_t g;
-	long sum = 0;
-
-	snprintf(pat, sizeof(pat), "/sys/bus/pci/devices/*/%s", name);
-	if (glob(pat, 0, NULL, &g))
-		return -1;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "r");
-		long v;
-
-		if (f && fscanf(f, "%ld", &v) == 1)
-			sum += v;
-		if (f)
-			fclose(f);
-	}
-	globfree(&g);
-	return sum;
-}
 
 static int context(struct env *e, d3dkmthandle *ctx)
 {

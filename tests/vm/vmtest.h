@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the guest test programs (tests/vm): the failure
+ * counter, "PASS <name>" / "FAIL <name>: <why>" reporting, ioctl returning
+ * -errno, the host statistics the driver exposes in sysfs and a probe for
+ * mapped ranges.  Each program is one translation unit, so everything here
+ * is static.
+ *
+ * A program that issues raw D3DKMT ioctls through a plain device (one
+ * adapter, one device) defines VMTEST_RAW_ENV before including this header
+ * and gets struct env, env_open(), alloc_n(), alloc1() and lock() as well;
+ * it must include "uapi/misc/d3dkmthk.h" and "dxg/protocol.h" first.
+ */
+#ifndef OPENDXG_TESTS_VM_VMTEST_H
+#define OPENDXG_TESTS_VM_VMTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+/* FAIL lines printed so far; main() exits 1 if it is non-zero. */
+static int failures;
+
+static inline void pass(const char *name)
+{
+	printf("PASS %s\n", name);
+	fflush(stdout);
+}
+
+static inline void vfail(const char *name, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static inline void vfail(const char *name, const char *fmt, va_list ap)
+{
+	printf("FAIL %s: ", name);
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	failures++;
+}
+
+static inline void fail(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline void fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(name, fmt, ap);
+	va_end(ap);
+}
+
+/* PASS if @ok, else FAIL with the printf-style reason. */
+static inline void check(const char *name, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static inline void check(const char *name, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		pass(name);
+		return;
+	}
+	va_start(ap, fmt);
+	vfail(name, fmt, ap);
+	va_end(ap);
+}
+
+/* Expect a given result (0, positive or -errno). */
+static inline void expect(const char *name, int got, int want)
+{
+	if (got == want)
+		pass(name);
+	else
+		fail(name, "got %d (%s), want %d (%s)", got,
+		     got < 0 ? strerror(-got) : "ok", want,
+		     want < 0 ? strerror(-want) : "ok");
+}
+
+/* ioctl returning 0 / positive, or -errno. */
+static inline int xioctl(int fd, unsigned long req, void *arg)
+{
+	int r = ioctl(fd, req, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+/*
+ * Sum of a host statistic (dxg_host_objects, dxg_host_processes,
+ * dxg_host_io_used, ...) over every bound device; -1 if none can be read.
+ */
+static inline long host_stat(const char *attr)
+{
+	char pattern[128];
+	glob_t g;
+	long sum = -1;
+
+	snprintf(pattern, sizeof(pattern), "/sys/bus/pci/devices/*/%s", attr);
+	if (glob(pattern, 0, NULL, &g))
+		return -1;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		long v;
+
+		if (!f)
+			continue;
+		if (fscanf(f, "%ld", &v) == 1)
+			sum = (sum < 0 ? 0 : sum) + v;
+		fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+/* Is [p, p + len) mapped in this process? */
+static inline int mapped(const void *p, size_t len)
+{
+	return msync((void *)p, len, MS_ASYNC) == 0;
+}
+
+#ifdef VMTEST_RAW_ENV
+
+/* /dev/dxg, the first adapter and a device on it. */
+struct env {
+	int fd;
+	d3dkmthandle adapter;
+	d3dkmthandle device;
+};
+
+/* Opens /dev/dxg with @mode (O_RDWR, O_RDONLY, ...); 0 or -1. */
+static inline int env_open_mode(struct env *e, int mode)
+{
+	struct d3dkmt_adapterinfo info[D3DKMT_ADAPTERS_MAX];
+	struct d3dkmt_enumadapters2 en = {
+		.num_adapters = D3DKMT_ADAPTERS_MAX,
+		.adapters = (uintptr_t)info,
+	};
+	struct d3dkmt_createdevice cd = { 0 };
+
+	memset(e, 0, sizeof(*e));
+	e->fd = open("/dev/dxg", mode | O_CLOEXEC);
+	if (e->fd < 0 || xioctl(e->fd, LX_DXENUMADAPTERS2, &en) ||
+	    !en.num_adapters)
+		return -1;
+	e->adapter = info[0].adapter_handle;
+	cd.adapter = e->adapter;
+	if (xioctl(e->fd, LX_DXCREATEDEVICE, &cd))
+		return -1;
+	e->device = cd.device;
+	return 0;
+}
+
+static inline int env_open(struct env *e)
+{
+	return env_open_mode(e, O_RDWR);
+}
+
+/*
+ * @n allocations of `size` bytes each (the opendxg descriptor as private
+ * data), as one resource if @resource is given.
+ */
+static inline int alloc_n(int fd, d3dkmthandle dev, uint64_t size, uint32_t n,
+			  d3dkmthandle *out, d3dkmthandle *resource)
+{
+	struct d3dddi_allocationinfo2 *info = calloc(n, sizeof(*info));
+	struct dxg_open_alloc_desc *d = calloc(n, sizeof(*d));
+	struct d3dkmt_createallocation ca = {
+		.device = dev,
+		.alloc_count = n,
+		.allocation_info = (uintptr_t)info,
+	};
+	int r;
+
+	for (uint32_t i = 0; i < n; i++) {
+		d[i].version = DXG_OPEN_ALLOC_DESC_VERSION;
+		d[i].size = size;
+		info[i].priv_drv_data = (uintptr_t)&d[i];
+		info[i].priv_drv_data_size = sizeof(d[i]);
+	}
+	if (resource)
+		ca.flags.value = D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE;
+	r = xioctl(fd, LX_DXCREATEALLOCATION, &ca);
+	for (uint32_t i = 0; i < n && out; i++)
+		out[i] = r ? 0 : info[i].allocation;
+	if (resource)
+		*resource = ca.resource;
+	free(info);
+	free(d);
+	return r;
+}
+
+/* One allocation of `size` bytes. */
+static inline int alloc1(int fd, d3dkmthandle dev, uint64_t size,
+			 d3dkmthandle *out)
+{
+	return alloc_n(fd, dev, size, 1, out, NULL);
+}
+
+/* Lock2: maps allocation @a, *p its CPU address. */
+static inline int lock(int fd, d3dkmthandle dev, d3dkmthandle a, void **p)
+{
+	struct d3dkmt_lock2 l = { .device = dev, .allocation = a };
+	int r = xioctl(fd, LX_DXLOCK2, &l);
+
+	*p = (void *)(uintptr_t)l.data;
+	return r;
+}
+
+#endif /* VMTEST_RAW_ENV */
+
+#endif /* OPENDXG_TESTS_VM_VMTEST_H */
