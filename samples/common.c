@@ -141,13 +141,15 @@ NTSTATUS sample_open(const char *name, const struct sample_opts *o,
 	return STATUS_SUCCESS;
 }
 
-int sample_close(const char *name, struct dxgc_ctx *ctx)
+int sample_finish(const char *name, struct dxgc_ctx *ctx, int rc)
 {
 	NTSTATUS st = dxgc_close(ctx);
 
 	if (!NT_SUCCESS(st))
-		return sample_fail_st(name, "teardown", st);
-	return 0;
+		rc = sample_fail_st(name, "teardown", st);
+	printf("%s: %s\n", name, rc ? "FAILED" : "OK");
+	fflush(stdout);
+	return rc;
 }
 
 NTSTATUS sample_time(struct dxgc_ctx *ctx, struct dxgc_cmd *cmd,
@@ -189,4 +191,43 @@ NTSTATUS sample_time(struct dxgc_ctx *ctx, struct dxgc_cmd *cmd,
 	}
 	t->mean_ns = iters ? sum / iters : 0;
 	return STATUS_SUCCESS;
+}
+
+NTSTATUS sample_record_timed_dispatch(const char *name, struct dxgc_ctx *ctx,
+				      struct dxgc_cmd **cmd, const struct dxgc_buffer *ts,
+				      const struct dxgc_pipeline *pipe,
+				      const struct sample_prep *prep,
+				      const struct sample_dispatch *disp, unsigned int num_disp,
+				      unsigned int iters, struct sample_timing *t)
+{
+	NTSTATUS st = dxgc_cmd_create(ctx, 0, cmd);
+
+	if (NT_SUCCESS(st))
+		st = dxgc_cmd_begin(*cmd);
+	if (NT_SUCCESS(st) && prep) {
+		if (prep->src)
+			st = dxgc_cmd_copy(*cmd, prep->dst, 0, prep->src, 0, prep->size);
+		else
+			st = dxgc_cmd_fill(*cmd, prep->dst, 0, prep->size, prep->pattern);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_barrier(*cmd);
+	}
+	if (NT_SUCCESS(st))
+		st = dxgc_cmd_timestamp(*cmd, ts, 0);
+	for (unsigned int i = 0; i < num_disp && NT_SUCCESS(st); i++) {
+		st = dxgc_cmd_dispatch(*cmd, pipe, disp[i].groups, disp[i].bind,
+				       disp[i].num_bind, disp[i].push, disp[i].push_size);
+		if (NT_SUCCESS(st))
+			st = dxgc_cmd_barrier(*cmd);
+	}
+	if (NT_SUCCESS(st))
+		st = dxgc_cmd_timestamp(*cmd, ts, 8);
+	if (!NT_SUCCESS(st)) {
+		sample_fail_st(name, "recording", st);
+		return st;
+	}
+	st = sample_time(ctx, *cmd, ts, iters, t);
+	if (!NT_SUCCESS(st))
+		sample_fail_st(name, "run", st);
+	return st;
 }

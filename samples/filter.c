@@ -238,32 +238,15 @@ int sample_filter(const struct sample_opts *o)
 		const struct push pb = { w, h, 0 }, pe = { w, h, 1 };
 		const struct dxgc_binding bb[2] = { { in, 0, 0 }, { blur, 0, 0 } };
 		const struct dxgc_binding be[2] = { { blur, 0, 0 }, { edges, 0, 0 } };
-		const uint32_t groups[3] = { (w + 15) / 16, (h + 15) / 16, 1 };
+		const struct sample_dispatch d[2] = {
+			{ { (w + 15) / 16, (h + 15) / 16, 1 }, bb, 2, &pb, sizeof(pb) },
+			{ { (w + 15) / 16, (h + 15) / 16, 1 }, be, 2, &pe, sizeof(pe) },
+		};
 
-		st = dxgc_cmd_create(ctx, 0, &cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_begin(cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_timestamp(cmd, ts, 0);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_dispatch(cmd, pipe, groups, bb, 2, &pb, sizeof(pb));
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_barrier(cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_dispatch(cmd, pipe, groups, be, 2, &pe, sizeof(pe));
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_barrier(cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_timestamp(cmd, ts, 8);
-		if (!NT_SUCCESS(st)) {
-			sample_fail_st(NAME, "recording", st);
+		st = sample_record_timed_dispatch(NAME, ctx, &cmd, ts, pipe, NULL, d, 2,
+						  iters, &t);
+		if (!NT_SUCCESS(st))
 			goto out;
-		}
-	}
-	st = sample_time(ctx, cmd, ts, iters, &t);
-	if (!NT_SUCCESS(st)) {
-		sample_fail_st(NAME, "run", st);
-		goto out;
 	}
 
 	ref_blur = malloc(bytes);
@@ -309,9 +292,5 @@ int sample_filter(const struct sample_opts *o)
 out:
 	free(ref_blur);
 	free(ref_edges);
-	if (sample_close(NAME, ctx))
-		rc = 1;
-	printf("%s: %s\n", NAME, rc ? "FAILED" : "OK");
-	fflush(stdout);
-	return rc;
+	return sample_finish(NAME, ctx, rc);
 }

@@ -66,6 +66,9 @@ int sample_reduce(const struct sample_opts *o)
 	struct dxgc_pipeline *pipe = NULL;
 	struct dxgc_cmd *cmd = NULL;
 	struct pass passes[MAX_PASSES];
+	struct push push[MAX_PASSES];
+	struct dxgc_binding bind[MAX_PASSES][2];
+	struct sample_dispatch disp[MAX_PASSES];
 	struct sample_timing t;
 	uint64_t scratch_size, seed = 0x5eed0003;
 	double ref = 0, got, err, bound;
@@ -104,42 +107,28 @@ int sample_reduce(const struct sample_opts *o)
 		ref += v;
 	}
 
-	st = dxgc_cmd_create(ctx, 0, &cmd);
-	if (NT_SUCCESS(st))
-		st = dxgc_cmd_begin(cmd);
-	if (NT_SUCCESS(st))
-		st = dxgc_cmd_fill(cmd, scratch, 0, scratch_size & ~3ull, 0x7fc00000u);
-	if (NT_SUCCESS(st))
-		st = dxgc_cmd_barrier(cmd);
-	if (NT_SUCCESS(st))
-		st = dxgc_cmd_timestamp(cmd, ts, 0);
-	for (int i = 0; i < np && NT_SUCCESS(st); i++) {
-		struct push push = { passes[i].n, passes[i].per_thread };
-		uint32_t groups[3] = { passes[i].groups, 1, 1 };
-		struct dxgc_binding bind[2] = {
-			{ in, 0, n * sizeof(float) },
-			{ scratch, passes[i].out_offset, (uint64_t)passes[i].groups * sizeof(float) },
+	for (int i = 0; i < np; i++) {
+		push[i] = (struct push){ passes[i].n, passes[i].per_thread };
+		bind[i][0] = (struct dxgc_binding){ in, 0, n * sizeof(float) };
+		bind[i][1] = (struct dxgc_binding){
+			scratch, passes[i].out_offset, (uint64_t)passes[i].groups * sizeof(float),
 		};
-
 		if (i) {
-			bind[0].buf = scratch;
-			bind[0].offset = passes[i - 1].out_offset;
-			bind[0].size = (uint64_t)passes[i].n * sizeof(float);
+			bind[i][0].buf = scratch;
+			bind[i][0].offset = passes[i - 1].out_offset;
+			bind[i][0].size = (uint64_t)passes[i].n * sizeof(float);
 		}
-		st = dxgc_cmd_dispatch(cmd, pipe, groups, bind, 2, &push, sizeof(push));
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_barrier(cmd);
+		disp[i] = (struct sample_dispatch){
+			{ passes[i].groups, 1, 1 }, bind[i], 2, &push[i], sizeof(push[i]),
+		};
 	}
-	if (NT_SUCCESS(st))
-		st = dxgc_cmd_timestamp(cmd, ts, 8);
-	if (!NT_SUCCESS(st)) {
-		sample_fail_st(NAME, "recording", st);
-		goto out;
-	}
-	st = sample_time(ctx, cmd, ts, iters, &t);
-	if (!NT_SUCCESS(st)) {
-		sample_fail_st(NAME, "run", st);
-		goto out;
+	{
+		const struct sample_prep prep = { scratch, scratch_size & ~3ull, NULL, 0x7fc00000u };
+
+		st = sample_record_timed_dispatch(NAME, ctx, &cmd, ts, pipe, &prep, disp,
+						  (unsigned int)np, iters, &t);
+		if (!NT_SUCCESS(st))
+			goto out;
 	}
 
 	got = ((float *)((char *)scratch->cpu + passes[np - 1].out_offset))[0];
@@ -158,9 +147,5 @@ int sample_reduce(const struct sample_opts *o)
 	       (double)n / (double)t.best_ns, t.best_wall_ns / 1e6);
 	rc = 0;
 out:
-	if (sample_close(NAME, ctx))
-		rc = 1;
-	printf("%s: %s\n", NAME, rc ? "FAILED" : "OK");
-	fflush(stdout);
-	return rc;
+	return sample_finish(NAME, ctx, rc);
 }

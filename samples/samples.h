@@ -65,10 +65,44 @@ struct sample_timing {
 NTSTATUS sample_time(struct dxgc_ctx *ctx, struct dxgc_cmd *cmd,
 		     const struct dxgc_buffer *ts, unsigned int iters,
 		     struct sample_timing *t);
+/*
+ * What a timed run records before its first TIMESTAMP: a FILL of @dst
+ * (poison, so a kernel that writes nothing fails the check) or, with @src,
+ * a COPY from @src, followed by a BARRIER.
+ */
+struct sample_prep {
+	const struct dxgc_buffer *dst;
+	uint64_t size;
+	const struct dxgc_buffer *src;	/* NULL: fill with @pattern */
+	uint32_t pattern;
+};
+/* One dispatch of a timed run. */
+struct sample_dispatch {
+	uint32_t groups[3];
+	const struct dxgc_binding *bind;
+	uint32_t num_bind;
+	const void *push;
+	uint32_t push_size;
+};
+/*
+ * Creates *@cmd and records a timed run of @pipe: [@prep, BARRIER,]
+ * TIMESTAMP at ts+0, each of @disp followed by a BARRIER, TIMESTAMP at ts+8
+ * (@prep may be NULL); then times it with sample_time.  Prints
+ * "name: FAILED: recording: ..." or "name: FAILED: run: ..." on an error.
+ */
+NTSTATUS sample_record_timed_dispatch(const char *name, struct dxgc_ctx *ctx,
+				      struct dxgc_cmd **cmd, const struct dxgc_buffer *ts,
+				      const struct dxgc_pipeline *pipe,
+				      const struct sample_prep *prep,
+				      const struct sample_dispatch *disp, unsigned int num_disp,
+				      unsigned int iters, struct sample_timing *t);
 /* Opens the adapter and prints "name: adapter N: DESCRIPTION". */
 NTSTATUS sample_open(const char *name, const struct sample_opts *o,
 		     struct dxgc_ctx **ctx);
-/* dxgc_close, reporting a failure; returns 0 or 1. */
-int sample_close(const char *name, struct dxgc_ctx *ctx);
+/*
+ * The end of a sample: dxgc_close (reporting a failure), then "name: OK" or
+ * "name: FAILED"; returns @rc, or 1 if the close failed.
+ */
+int sample_finish(const char *name, struct dxgc_ctx *ctx, int rc);
 
 #endif /* DXG_SAMPLES_H */

@@ -29,7 +29,6 @@ int sample_saxpy(const struct sample_opts *o)
 	struct sample_timing t;
 	struct push push;
 	uint64_t bytes, seed = 0x5eed0002, bad = 0, first_bad = 0;
-	uint32_t groups[3];
 	double max_err = 0;
 	NTSTATUS st;
 	int rc = 1;
@@ -64,35 +63,17 @@ int sample_saxpy(const struct sample_opts *o)
 		((float *)y0->cpu)[i] = sample_randf(&seed, -1.0f, 1.0f);
 	}
 
-	groups[0] = (uint32_t)((n + 63) / 64);
-	groups[1] = groups[2] = 1;
 	{
 		const struct dxgc_binding bind[2] = { { x, 0, 0 }, { y, 0, 0 } };
+		const struct sample_prep prep = { y, bytes, y0, 0 };
+		const struct sample_dispatch d = {
+			{ (uint32_t)((n + 63) / 64), 1, 1 }, bind, 2, &push, sizeof(push),
+		};
 
-		st = dxgc_cmd_create(ctx, 0, &cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_begin(cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_copy(cmd, y, 0, y0, 0, bytes);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_barrier(cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_timestamp(cmd, ts, 0);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_dispatch(cmd, pipe, groups, bind, 2, &push, sizeof(push));
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_barrier(cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_timestamp(cmd, ts, 8);
-		if (!NT_SUCCESS(st)) {
-			sample_fail_st(NAME, "recording", st);
+		st = sample_record_timed_dispatch(NAME, ctx, &cmd, ts, pipe, &prep, &d, 1,
+						  iters, &t);
+		if (!NT_SUCCESS(st))
 			goto out;
-		}
-	}
-	st = sample_time(ctx, cmd, ts, iters, &t);
-	if (!NT_SUCCESS(st)) {
-		sample_fail_st(NAME, "run", st);
-		goto out;
 	}
 
 	for (uint64_t i = 0; i < n; i++) {
@@ -127,9 +108,5 @@ int sample_saxpy(const struct sample_opts *o)
 	       2.0 * n / (double)t.best_ns, t.best_wall_ns / 1e6);
 	rc = 0;
 out:
-	if (sample_close(NAME, ctx))
-		rc = 1;
-	printf("%s: %s\n", NAME, rc ? "FAILED" : "OK");
-	fflush(stdout);
-	return rc;
+	return sample_finish(NAME, ctx, rc);
 }

@@ -77,7 +77,6 @@ int sample_sgemm(const struct sample_opts *o)
 	struct push push;
 	uint64_t bytes, seed = 0x5eed0001, bad;
 	double max_err, max_bound, flops;
-	uint32_t groups[3];
 	NTSTATUS st;
 	int rc = 1;
 
@@ -108,38 +107,20 @@ int sample_sgemm(const struct sample_opts *o)
 	}
 
 	push = (struct push){ n, n, n };
-	groups[0] = (n + 15) / 16;
-	groups[1] = (n + 15) / 16;
-	groups[2] = 1;
 	{
 		const struct dxgc_binding bind[3] = {
 			{ a, 0, 0 }, { b, 0, 0 }, { c, 0, 0 },
 		};
+		/* Poison C: the kernel must write all of it. */
+		const struct sample_prep prep = { c, bytes, NULL, 0x7fc00000u };
+		const struct sample_dispatch d = {
+			{ (n + 15) / 16, (n + 15) / 16, 1 }, bind, 3, &push, sizeof(push),
+		};
 
-		st = dxgc_cmd_create(ctx, 0, &cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_begin(cmd);
-		if (NT_SUCCESS(st))	/* poison C: the kernel must write all of it */
-			st = dxgc_cmd_fill(cmd, c, 0, bytes, 0x7fc00000u);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_barrier(cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_timestamp(cmd, ts, 0);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_dispatch(cmd, pipe, groups, bind, 3, &push, sizeof(push));
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_barrier(cmd);
-		if (NT_SUCCESS(st))
-			st = dxgc_cmd_timestamp(cmd, ts, 8);
-		if (!NT_SUCCESS(st)) {
-			sample_fail_st(NAME, "recording", st);
+		st = sample_record_timed_dispatch(NAME, ctx, &cmd, ts, pipe, &prep, &d, 1,
+						  iters, &t);
+		if (!NT_SUCCESS(st))
 			goto out;
-		}
-	}
-	st = sample_time(ctx, cmd, ts, iters, &t);
-	if (!NT_SUCCESS(st)) {
-		sample_fail_st(NAME, "run", st);
-		goto out;
 	}
 
 	bad = check(a->cpu, b->cpu, c->cpu, n, &max_err, &max_bound);
@@ -161,9 +142,5 @@ int sample_sgemm(const struct sample_opts *o)
 	       t.best_wall_ns / 1e6);
 	rc = 0;
 out:
-	if (sample_close(NAME, ctx))
-		rc = 1;
-	printf("%s: %s\n", NAME, rc ? "FAILED" : "OK");
-	fflush(stdout);
-	return rc;
+	return sample_finish(NAME, ctx, rc);
 }
