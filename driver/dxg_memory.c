@@ -320,6 +320,24 @@ static int dxg_check_allocs(struct dxg_process *p, struct dxg_device *device,
 	return 0;
 }
 
+/* Copy @count allocation handles from user space; each must be @device's. */
+static d3dkmthandle *dxg_copy_device_allocs(struct dxg_process *p,
+					    struct dxg_device *device,
+					    u64 uptr, u32 count)
+{
+	d3dkmthandle *h = dxg_copy_handles(uptr, count);
+	int ret;
+
+	if (IS_ERR(h))
+		return h;
+	ret = dxg_check_allocs(p, device, h, count);
+	if (ret) {
+		kvfree(h);
+		return ERR_PTR(ret);
+	}
+	return h;
+}
+
 /* Tell the host to destroy a resource or a list of allocations. */
 static int dxg_destroy_allocs_on_host(struct dxg_process *p,
 				      struct dxg_device *device,
@@ -1021,15 +1039,12 @@ int dxg_ioctl_make_resident(struct dxg_process *p, void *arg)
 	device = dxg_pq_device_begin(p, args->paging_queue);
 	if (IS_ERR(device))
 		return PTR_ERR(device);
-	h = dxg_copy_handles(args->allocation_list, n);
+	h = dxg_copy_device_allocs(p, device, args->allocation_list, n);
 	if (IS_ERR(h)) {
 		ret = PTR_ERR(h);
 		h = NULL;
 		goto out;
 	}
-	ret = dxg_check_allocs(p, device, h, n);
-	if (ret)
-		goto out;
 	cmd = kvzalloc(sizeof(*cmd) + n * sizeof(*h), GFP_KERNEL);
 	if (!cmd) {
 		ret = -ENOMEM;
@@ -1075,15 +1090,12 @@ int dxg_ioctl_evict(struct dxg_process *p, void *arg)
 	device = dxg_device_begin(p, args->device);
 	if (IS_ERR(device))
 		return PTR_ERR(device);
-	h = dxg_copy_handles(args->allocations, n);
+	h = dxg_copy_device_allocs(p, device, args->allocations, n);
 	if (IS_ERR(h)) {
 		ret = PTR_ERR(h);
 		h = NULL;
 		goto out;
 	}
-	ret = dxg_check_allocs(p, device, h, n);
-	if (ret)
-		goto out;
 	len = DXGKVMB_EVICT_FIXED + n * sizeof(*h);
 	cmd = kvzalloc(len, GFP_KERNEL);
 	if (!cmd) {
