@@ -197,3 +197,9 @@ void dxg_channel_poll(struct dxg_vm *vm, uint64_t now_ns)
 		return;
 	after_step(vm, step(vm), now_ns);
 }
+
+bool dxg_channel_has_work(const struct dxg_vm *vm)
+{
+	/* dxg_ring_pending() is non-zero for a packet and for -EPROTO alike. */
+	return dxg_ring_pending(&vm->g2h) != 0 || dxg_sched_busy(&vm->sched);
+}

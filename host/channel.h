@@ -7,6 +7,7 @@
 #ifndef DXGHOST_CHANNEL_H
 #define DXGHOST_CHANNEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vm.h"
@@ -22,5 +23,11 @@
 void dxg_channel_kick(struct dxg_vm *vm, uint64_t now_ns);
 /* One polling step for a VM that is polling or has a reply pending. */
 void dxg_channel_poll(struct dxg_vm *vm, uint64_t now_ns);
+/*
+ * Cheap test for the busy loop: would a polling step of this VM do anything
+ * now (a packet or a corrupt index on the guest->host ring, scheduler work,
+ * events to flush)?  Only loads; writes nothing.
+ */
+bool dxg_channel_has_work(const struct dxg_vm *vm);
 
 #endif /* DXGHOST_CHANNEL_H */
