@@ -429,6 +429,7 @@ int dxg_ioctl_evict(struct dxg_process *p, void *arg);
 int dxg_ioctl_query_video_memory_info(struct dxg_process *p, void *arg);
 int dxg_ioctl_reserve_gpu_va(struct dxg_process *p, void *arg);
 int dxg_ioctl_map_gpu_va(struct dxg_process *p, void *arg);
+int dxg_ioctl_update_gpu_va(struct dxg_process *p, void *arg);
 int dxg_ioctl_free_gpu_va(struct dxg_process *p, void *arg);
 int dxg_ioctl_escape(struct dxg_process *p, void *arg);
 

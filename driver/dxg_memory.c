@@ -1275,3 +1275,69 @@ out:
 	dxg_device_end(device);
 	return ret;
 }
+
+/*
+ * UpdateGpuVirtualAddress: MAP and UNMAP operations, applied by the host all
+ * or nothing.  The operations are copied in once (bounded count) and sent
+ * after the fixed part; MAP allocations must be the device's.  COPY,
+ * MAP_PROTECT and a fence object are not supported (-EOPNOTSUPP).
+ */
+int dxg_ioctl_update_gpu_va(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_updategpuvirtualaddress *args = arg;
+	struct d3dddi_updategpuvirtualaddress_operation *ops;
+	struct dxgkvmb_command_updategpuva *cmd;
+	struct dxg_device *device;
+	u32 i, n = args->num_operations;
+	size_t len;
+	int ret;
+
+	if (!n || n > DXG_MAX_UPDATEGPUVA_OPS || !args->operations)
+		return -EINVAL;
+	len = sizeof(*cmd) + (size_t)n * sizeof(*ops);	/* n is bounded */
+	cmd = kvzalloc(len, GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	ops = (void *)(cmd + 1);
+	if (copy_from_user(ops, u64_to_user_ptr(args->operations),
+			   (size_t)n * sizeof(*ops))) {
+		kvfree(cmd);
+		return -EFAULT;
+	}
+	device = dxg_device_begin(p, args->device);
+	if (IS_ERR(device)) {
+		kvfree(cmd);
+		return PTR_ERR(device);
+	}
+	ret = args->fence_object ? -EOPNOTSUPP : 0;
+	for (i = 0; i < n && !ret; i++) {
+		switch (ops[i].operation) {
+		case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP:
+			ret = dxg_check_allocs(p, device, &ops[i].map.allocation,
+					       1);
+			break;
+		case D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP:
+			break;
+		case D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY:
+		case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT:
+			ret = -EOPNOTSUPP;
+			break;
+		default:
+			ret = -EINVAL;
+		}
+	}
+	if (ret)
+		goto out;
+	cmd->fence_value = args->fence_value;
+	cmd->device = device->handle;
+	cmd->context = args->context;
+	cmd->fence_object = args->fence_object;
+	cmd->num_operations = n;
+	cmd->flags = args->flags;
+	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_UPDATEGPUVIRTUALADDRESS,
+			      cmd, len, NULL, 0);
+out:
+	dxg_device_end(device);
+	kvfree(cmd);
+	return ret;
+}

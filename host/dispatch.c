@@ -7,6 +7,7 @@
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
 #include "exec.h"
+#include "memory.h"
 
 struct dxg_cmd {
 	const char *name;
@@ -110,13 +111,17 @@ static int32_t h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
 	struct dxgkvmb_command_queryadapterinfo_ret r = { STATUS_SUCCESS };
 	int32_t st;
 
-	(void)ctx;
 	if (c.private_data_size == 0 || c.private_data_size > room ||
 	    c.private_data_size > DXG_REPLY_BUF_SIZE - sizeof(r))
 		return STATUS_INVALID_PARAMETER;
 	memcpy(req->reply + sizeof(r), req->cmd + sizeof(c), c.private_data_size);
-	st = dxg_adapter_query(req->adapter, c.query_type,
-			       req->reply + sizeof(r), c.private_data_size);
+	/* Memory segments are the VM's IO space (docs/memory.md). */
+	st = dxg_mem_query_segments(ctx->mem, c.query_type,
+				    req->reply + sizeof(r), c.private_data_size);
+	if (st == STATUS_NOT_SUPPORTED)
+		st = dxg_adapter_query(req->adapter, c.query_type,
+				       req->reply + sizeof(r),
+				       c.private_data_size);
 	if (st < 0)
 		return st;
 	memcpy(req->reply, &r, sizeof(r));
@@ -263,6 +268,8 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	     dxg_h_mapgpuva),
 	VGPU(FREEGPUVIRTUALADDRESS, P | A, struct dxgkvmb_command_freegpuva,
 	     dxg_h_freegpuva),
+	VGPU(UPDATEGPUVIRTUALADDRESS, P | A, struct dxgkvmb_command_updategpuva,
+	     dxg_h_updategpuva),
 	/* Sync objects and submission (host/sched_cmds.c, docs/sync.md). */
 	VGPU(CREATESYNCOBJECT, P | A, struct dxgkvmb_command_createsyncobject,
 	     dxg_h_createsyncobject),

@@ -56,6 +56,7 @@ int32_t dxg_h_queryvideomemoryinfo(struct dxg_dispatch_ctx *ctx,
 int32_t dxg_h_reservegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_freegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_updategpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 
 /* D3DKMTEscape (host/exec_escape.c). */
 int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);

@@ -79,6 +79,50 @@ void dxg_gpuva_destroy(struct dxg_gpuva_space *s)
 }
 
 /* Index of the first reservation with va > @va (upper bound). */
+struct dxg_gpuva_space *dxg_gpuva_clone(const struct dxg_gpuva_space *s)
+{
+	struct dxg_gpuva_space *c = calloc(1, sizeof(*c));
+	uint32_t i;
+
+	if (!c)
+		return NULL;
+	c->base = s->base;
+	c->end = s->end;
+	if (!s->nres)
+		return c;
+	c->res = calloc(s->nres, sizeof(*c->res));
+	if (!c->res) {
+		free(c);
+		return NULL;
+	}
+	c->cap = s->nres;
+	for (i = 0; i < s->nres; i++) {
+		const struct gpuva_res *r = &s->res[i];
+
+		c->res[i] = (struct gpuva_res){ r->va, r->size, NULL, 0, 0 };
+		c->nres = i + 1;
+		if (!r->nmaps)
+			continue;
+		c->res[i].maps = malloc(r->nmaps * sizeof(*r->maps));
+		if (!c->res[i].maps) {
+			dxg_gpuva_destroy(c);
+			return NULL;
+		}
+		memcpy(c->res[i].maps, r->maps, r->nmaps * sizeof(*r->maps));
+		c->res[i].nmaps = r->nmaps;
+		c->res[i].cap = r->nmaps;
+	}
+	return c;
+}
+
+void dxg_gpuva_swap(struct dxg_gpuva_space *a, struct dxg_gpuva_space *b)
+{
+	struct dxg_gpuva_space t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 static uint32_t res_upper(const struct dxg_gpuva_space *s, uint64_t va)
 {
 	uint32_t lo = 0, hi = s->nres;

@@ -48,6 +48,14 @@ int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size);
 void dxg_gpuva_unmap_owner(struct dxg_gpuva_space *s, uint64_t owner);
 
 /*
+ * A deep copy of @s (NULL when out of memory), and an exchange of two
+ * spaces' contents: a batch of changes is applied to a copy and swapped in
+ * only when every change succeeded.
+ */
+struct dxg_gpuva_space *dxg_gpuva_clone(const struct dxg_gpuva_space *s);
+void dxg_gpuva_swap(struct dxg_gpuva_space *a, struct dxg_gpuva_space *b);
+
+/*
  * Translate [@va, @va + @len) to a host pointer; the whole range must lie in
  * one mapping.  Returns NULL otherwise (the caller reports a fault).
  */

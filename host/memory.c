@@ -611,3 +611,133 @@ int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;
 }
+
+/*
+ * One UPDATEGPUVIRTUALADDRESS operation.  With @s NULL only what can be
+ * checked without the space (type, handle, ranges inside the allocation);
+ * otherwise it is applied to @s.
+ */
+static int32_t update_op(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			 const struct dxg_obj *device,
+			 const struct d3dddi_updategpuvirtualaddress_operation *op,
+			 struct dxg_gpuva_space *s)
+{
+	struct dxg_obj *a;
+	uint64_t size;
+
+	switch (op->operation) {
+	case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP:
+		a = req_alloc(ctx, req, op->map.allocation, device);
+		if (!a)
+			return STATUS_INVALID_HANDLE;
+		size = op->map.size;
+		/* Whole pages inside the allocation; no repeat/tiling. */
+		if (!size || size % PAGE || op->map.allocation_offset % PAGE ||
+		    (op->map.allocation_size && op->map.allocation_size != size) ||
+		    size > a->u.allocation.size ||
+		    op->map.allocation_offset > a->u.allocation.size - size)
+			return STATUS_INVALID_PARAMETER;
+		if (!s)
+			return STATUS_SUCCESS;
+		return dxg_gpuva_map(s, op->map.base_address, size,
+				     (uint8_t *)dxg_mem_alloc_ptr(ctx->mem, a) +
+				     op->map.allocation_offset, a->handle);
+	case D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP:
+		if (!op->unmap.size || op->unmap.size % PAGE ||
+		    op->unmap.base_address % PAGE)
+			return STATUS_INVALID_PARAMETER;
+		return s ? dxg_gpuva_unmap(s, op->unmap.base_address,
+					   op->unmap.size) : STATUS_SUCCESS;
+	case D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY:
+	case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT:
+		return STATUS_NOT_SUPPORTED;
+	default:
+		return STATUS_INVALID_PARAMETER;
+	}
+}
+
+/*
+ * MAP and UNMAP operations on the process's space on this adapter, applied
+ * in order and all or nothing: every operation is checked on its own, then
+ * the batch runs on a copy of the space that replaces it only when every
+ * operation succeeded.  Applied at once (everything is resident, and no
+ * fence is waited for): a fence object is not supported.
+ */
+int32_t dxg_h_updategpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_updategpuva, c);
+	struct d3dddi_updategpuvirtualaddress_operation op;
+	struct dxg_gpuva_space *s, *copy;
+	struct dxg_obj *device;
+	uint32_t i, n = c.num_operations;
+	int32_t st = STATUS_SUCCESS;
+
+	if (!ctx->mem)
+		return STATUS_NOT_SUPPORTED;
+	device = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
+	if (!device)
+		return STATUS_INVALID_HANDLE;
+	if (c.context &&
+	    !req_child(ctx, req, c.context, DXG_OBJ_CONTEXT, device))
+		return STATUS_INVALID_HANDLE;
+	if (c.fence_object)
+		return STATUS_NOT_SUPPORTED;
+	if (c.flags & ~D3DKMT_UPDATEGPUVIRTUALADDRESS_FLAG_DO_NOT_WAIT ||
+	    !n || n > DXG_MAX_UPDATEGPUVA_OPS ||
+	    sizeof(c) + (uint64_t)n * sizeof(op) > req->cmd_len)
+		return STATUS_INVALID_PARAMETER;
+	for (i = 0; i < n; i++) {
+		memcpy(&op, req->cmd + sizeof(c) + (uint64_t)i * sizeof(op),
+		       sizeof(op));
+		st = update_op(ctx, req, device, &op, NULL);
+		if (st < 0)
+			return st;
+	}
+	s = req_gpuva(req);
+	copy = s ? dxg_gpuva_clone(s) : NULL;
+	if (!copy)
+		return STATUS_NO_MEMORY;
+	for (i = 0; i < n && st >= 0; i++) {
+		memcpy(&op, req->cmd + sizeof(c) + (uint64_t)i * sizeof(op),
+		       sizeof(op));
+		st = update_op(ctx, req, device, &op, copy);
+	}
+	if (st >= 0)
+		dxg_gpuva_swap(s, copy);
+	dxg_gpuva_destroy(copy);
+	return st < 0 ? st : STATUS_SUCCESS;
+}
+
+int32_t dxg_mem_query_segments(const struct dxg_mem *m, uint32_t type,
+			       void *buf, uint32_t size)
+{
+	/* CPU-visible memory shared with the CPU: no dedicated video memory. */
+	struct d3dkmt_segmentsizeinfo seg = { 0 };
+	struct d3dkmt_segmentgroupsizeinfo g;
+
+	if (!m)
+		return STATUS_NOT_SUPPORTED;
+	seg.shared_system_memory_size = m->heap.size;
+	switch (type) {
+	case KMTQAITYPE_GETSEGMENTSIZE:
+		if (size < sizeof(seg))
+			return STATUS_BUFFER_TOO_SMALL;
+		memcpy(buf, &seg, sizeof(seg));
+		return STATUS_SUCCESS;
+	case KMTQAITYPE_GETSEGMENTGROUPSIZE:
+		if (size < sizeof(g))
+			return STATUS_BUFFER_TOO_SMALL;
+		memcpy(&g, buf, sizeof(g));
+		if (g.physical_adapter_index)
+			return STATUS_INVALID_PARAMETER;
+		g.legacy_info = seg;
+		/* As QUERYVIDEOMEMORYINFO: the IO space is the LOCAL group. */
+		g.local_memory = m->heap.size;
+		g.non_local_memory = 0;
+		g.non_budget_memory = 0;
+		memcpy(buf, &g, sizeof(g));
+		return STATUS_SUCCESS;
+	default:
+		return STATUS_NOT_SUPPORTED;
+	}
+}

@@ -46,4 +46,13 @@ struct dxg_gpuva_space *dxg_mem_gpuva(const struct dxg_obj *obj);
 /* Host pointer to an allocation's memory (size bytes). */
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc);
 
+/*
+ * QUERYADAPTERINFO's memory-segment queries (GETSEGMENTSIZE,
+ * GETSEGMENTGROUPSIZE): the IO space as shared system memory.  @buf holds
+ * the guest's @size bytes.  STATUS_NOT_SUPPORTED for any other type (and
+ * when @m is NULL: a VM without IO space has no segments to report).
+ */
+int32_t dxg_mem_query_segments(const struct dxg_mem *m, uint32_t type,
+			       void *buf, uint32_t size);
+
 #endif /* DXGHOST_MEMORY_H */

@@ -502,6 +502,23 @@ struct dxgkvmb_command_freegpuva {
 	struct d3dkmt_freegpuvirtualaddress args;
 };
 
+/*
+ * Reply: a status.  num_operations (1..DXG_MAX_UPDATEGPUVA_OPS) operations
+ * of 64 bytes follow the fixed part; they are applied all or nothing.
+ */
+#define DXG_MAX_UPDATEGPUVA_OPS		1024u
+struct dxgkvmb_command_updategpuva {
+	struct dxgkvmb_command_hdr hdr;
+	__u64 fence_value;
+	d3dkmthandle device;
+	d3dkmthandle context;
+	d3dkmthandle fence_object;
+	__u32 num_operations;
+	__u32 flags;
+	__u32 reserved;
+	/* struct d3dddi_updategpuvirtualaddress_operation operations[]; */
+};
+
 /* ---- sync objects and submission (docs/sync.md) ---- */
 
 /* args.info.cpu_notification.event carries a guest event id (never an fd). */
@@ -661,6 +678,9 @@ DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_mapgpuva, device) ==
 		  "MAPGPUVA");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_mapgpuva_ret) == 24, "MAPGPUVA reply");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_freegpuva) == 48, "FREEGPUVA");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_updategpuva) == 56, "UPDATEGPUVA");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_updategpuva, flags) == 48,
+		  "UPDATEGPUVA");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createsyncobject) == 128,
 		  "CREATESYNCOBJECT");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createsyncobject_ret) == 32,

@@ -1090,6 +1090,205 @@ static void test_memory(void **state)
 	daemon_cleanup(&d);
 }
 
+/* UPDATEGPUVIRTUALADDRESS of n operations; returns the status. */
+static int32_t mem_update(struct gsim *g, uint32_t proc, uint32_t dev,
+			  uint32_t ctx, uint32_t fence,
+			  const struct d3dddi_updategpuvirtualaddress_operation *ops,
+			  uint32_t n, uint32_t claimed)
+{
+	struct dxgkvmb_command_updategpuva c = {
+		.device = dev, .context = ctx, .fence_object = fence,
+		.num_operations = claimed,
+	};
+	uint32_t len = sizeof(c) + n * sizeof(*ops);
+	uint8_t *cmd = calloc(1, len);
+	int32_t st;
+
+	memcpy(cmd, &c, sizeof(c));
+	if (n)
+		memcpy(cmd + sizeof(c), ops, n * sizeof(*ops));
+	st = mem_status(g, proc, DXGK_VMBCOMMAND_UPDATEGPUVIRTUALADDRESS, cmd, len);
+	free(cmd);
+	return st;
+}
+
+static struct d3dddi_updategpuvirtualaddress_operation
+upd_map(uint64_t va, uint64_t size, uint32_t alloc, uint64_t off)
+{
+	struct d3dddi_updategpuvirtualaddress_operation o = {
+		.operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP,
+	};
+
+	o.map.base_address = va;
+	o.map.size = size;
+	o.map.allocation = alloc;
+	o.map.allocation_offset = off;
+	return o;
+}
+
+static struct d3dddi_updategpuvirtualaddress_operation
+upd_unmap(uint64_t va, uint64_t size)
+{
+	struct d3dddi_updategpuvirtualaddress_operation o = {
+		.operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP,
+	};
+
+	o.unmap.base_address = va;
+	o.unmap.size = size;
+	return o;
+}
+
+/* UPDATEGPUVIRTUALADDRESS (all or nothing) and the segment-size queries. */
+static void test_update_gpuva(void **state)
+{
+	struct d3dddi_updategpuvirtualaddress_operation ops[3];
+	struct daemon d;
+	struct gsim g;
+	struct tree t;
+	uint32_t adapter, h[2] = { 0 }, p2, dev2, h2 = 0;
+	uint64_t va;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_process(&g, &p2), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(&g, p2, 0, &dev2), STATUS_SUCCESS);
+	assert_int_equal(mem_create(&g, t.proc, t.dev, 4 * PG, 2, 0, 0, h, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_create(&g, p2, dev2, PG, 1, 0, 0, &h2, NULL),
+			 STATUS_SUCCESS);
+	{
+		struct dxgkvmb_command_reservegpuva rv = {
+			.args = { .adapter = adapter, .size = 16 * PG },
+		};
+		struct dxgkvmb_command_reservegpuva_ret rvr = { 0 };
+
+		assert_int_equal(mem_call(&g, t.proc,
+					  DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS,
+					  &rv, sizeof(rv), &rvr, sizeof(rvr)),
+				 sizeof(rvr));
+		va = rvr.virtual_address;
+		assert_true(va != 0);
+	}
+
+	/* Two maps and an unmap of a hole in one batch, with the context. */
+	ops[0] = upd_map(va, 4 * PG, h[0], 0);
+	ops[1] = upd_map(va + 4 * PG, 2 * PG, h[1], 2 * PG);
+	ops[2] = upd_unmap(va + 8 * PG, PG);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, t.ctx, 0, ops, 3, 3),
+			 STATUS_SUCCESS);
+	/* Mapped now: mapping there again fails ... */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	/* ... all or nothing: a good map before the bad one is not applied. */
+	ops[0] = upd_map(va + 10 * PG, PG, h[0], 0);
+	ops[1] = upd_map(va + 4 * PG, PG, h[1], 0);	/* already mapped */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_SUCCESS);	/* va + 10 pages was still free */
+	/* Unmap then map again in one batch. */
+	ops[0] = upd_unmap(va, 4 * PG);
+	ops[1] = upd_map(va, 4 * PG, h[1], 0);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+			 STATUS_SUCCESS);
+
+	/* Bad input. */
+	ops[0] = upd_map(va + 12 * PG, PG, 0x12345, 0);		/* bad handle */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_HANDLE);
+	ops[0] = upd_map(va + 12 * PG, PG, h2, 0);		/* foreign */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_HANDLE);
+	ops[0] = upd_map(va + 12 * PG, 2 * PG, h[0], 3 * PG);	/* past the end */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_map(va + 12 * PG, PG + 1, h[0], 0);	/* not pages */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_map(va + 12 * PG, PG, h[0], 0);
+	ops[0].map.allocation_size = 2 * PG;			/* repeat: no */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_map(va + 16 * PG, PG, h[0], 0);		/* not reserved */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_unmap(va + 16 * PG, PG);			/* not reserved */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_unmap(va, 0);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	memset(&ops[0], 0, sizeof(ops[0]));
+	ops[0].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY;
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_NOT_SUPPORTED);
+	ops[0].operation = 77;
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_unmap(va, PG);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 0, 0),
+			 STATUS_INVALID_PARAMETER);		/* no operations */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 2),
+			 STATUS_INVALID_PARAMETER);		/* short message */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1,
+				    DXG_MAX_UPDATEGPUVA_OPS + 1),
+			 STATUS_INVALID_PARAMETER);		/* too many */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 7, ops, 1, 1),
+			 STATUS_NOT_SUPPORTED);			/* fence object */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0x999, 0, ops, 1, 1),
+			 STATUS_INVALID_HANDLE);		/* bad context */
+	assert_int_equal(mem_update(&g, p2, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_HANDLE);		/* foreign device */
+	/* Destroying an allocation drops what UPDATE mapped of it. */
+	assert_int_equal(mem_destroy(&g, t.proc, t.dev, 0, &h[1], 1), STATUS_SUCCESS);
+	ops[0] = upd_map(va, 4 * PG, h[0], 0);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_SUCCESS);
+
+	/* Segment sizes: the IO space is shared system memory. */
+	{
+		struct d3dkmt_segmentsizeinfo si;
+		struct d3dkmt_segmentgroupsizeinfo gi;
+
+		memset(&si, 0xff, sizeof(si));
+		assert_int_equal(gsim_query_adapter_info(&g, t.proc, 0,
+							 KMTQAITYPE_GETSEGMENTSIZE,
+							 &si, sizeof(si)),
+				 STATUS_SUCCESS);
+		assert_int_equal(si.dedicated_video_memory_size, 0);
+		assert_int_equal(si.dedicated_system_memory_size, 0);
+		assert_int_equal(si.shared_system_memory_size, g.ctl->io_space_size);
+		assert_int_equal(gsim_query_adapter_info(&g, t.proc, 0,
+							 KMTQAITYPE_GETSEGMENTSIZE,
+							 &si, sizeof(si) - 8),
+				 STATUS_BUFFER_TOO_SMALL);
+		memset(&gi, 0, sizeof(gi));
+		assert_int_equal(gsim_query_adapter_info(&g, t.proc, 0,
+							 KMTQAITYPE_GETSEGMENTGROUPSIZE,
+							 &gi, sizeof(gi)),
+				 STATUS_SUCCESS);
+		assert_int_equal(gi.legacy_info.shared_system_memory_size,
+				 g.ctl->io_space_size);
+		assert_int_equal(gi.local_memory, g.ctl->io_space_size);
+		assert_int_equal(gi.non_local_memory, 0);
+		gi.physical_adapter_index = 1;
+		assert_int_equal(gsim_query_adapter_info(&g, t.proc, 0,
+							 KMTQAITYPE_GETSEGMENTGROUPSIZE,
+							 &gi, sizeof(gi)),
+				 STATUS_INVALID_PARAMETER);
+	}
+
+	assert_int_equal(gsim_destroy_process(&g, t.proc), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_process(&g, p2), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 /* Many requests in flight; the host polls, batches, and parks when idle. */
 static void test_pipelined_and_parking(void **state)
 {
@@ -1590,6 +1789,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_max_vms, kill_leftovers),
 		cmocka_unit_test_teardown(test_object_quota, kill_leftovers),
 		cmocka_unit_test_teardown(test_memory, kill_leftovers),
+		cmocka_unit_test_teardown(test_update_gpuva, kill_leftovers),
 		cmocka_unit_test_teardown(test_pipelined_and_parking, kill_leftovers),
 		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),
 		cmocka_unit_test_teardown(test_escape_pipelines, kill_leftovers),

@@ -255,6 +255,38 @@ static void unmap_owner(void **state)
 	assert_null(dxg_gpuva_translate(s, b + PG, PG));
 }
 
+/* A copy is independent of its source; swap exchanges whole contents. */
+static void clone_and_swap(void **state)
+{
+	struct dxg_gpuva_space *s = *state, *c, *empty;
+	uint64_t a = reserve(s, 4 * PG), b = reserve(s, 2 * PG);
+
+	empty = dxg_gpuva_clone(s);		/* reservations, no mappings */
+	assert_non_null(empty);
+	assert_int_equal(dxg_gpuva_map(s, a, PG, mem, 1), 0);
+	c = dxg_gpuva_clone(s);
+	assert_non_null(c);
+	assert_ptr_equal(dxg_gpuva_translate(c, a + 8, 8), mem + 8);
+	/* Changes to the copy do not reach the source, and back. */
+	assert_int_equal(dxg_gpuva_unmap(c, a, PG), 0);
+	assert_int_equal(dxg_gpuva_map(c, b, PG, mem + PG, 2), 0);
+	assert_non_null(dxg_gpuva_translate(s, a, PG));
+	assert_null(dxg_gpuva_translate(s, b, 1));
+	assert_int_equal(dxg_gpuva_map(s, a + PG, PG, mem, 3), 0);
+	assert_null(dxg_gpuva_translate(c, a + PG, 1));
+	/* Swap: s has the copy's state, c the old one. */
+	dxg_gpuva_swap(s, c);
+	assert_null(dxg_gpuva_translate(s, a, 1));
+	assert_ptr_equal(dxg_gpuva_translate(s, b, PG), mem + PG);
+	assert_non_null(dxg_gpuva_translate(c, a + PG, PG));
+	dxg_gpuva_destroy(c);
+	/* The reservations came along: a mapping still needs one. */
+	assert_int_equal(dxg_gpuva_map(s, a + 2 * PG, PG, mem, 4), 0);
+	assert_true(dxg_gpuva_map(s, b + 2 * PG, PG, mem, 4) < 0);
+	assert_int_equal(dxg_gpuva_map(empty, a, 4 * PG, mem, 5), 0);
+	dxg_gpuva_destroy(empty);
+}
+
 /* Many reservations and mappings in mixed order: translation stays exact. */
 static void many(void **state)
 {
@@ -292,6 +324,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(map_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(unmap_split_and_trim, setup, teardown),
 		cmocka_unit_test_setup_teardown(unmap_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(clone_and_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(many, setup, teardown),
 	};
 

@@ -5,7 +5,8 @@
  * resources, Lock2/Unlock2 mappings of IO space (zero copy, never reachable
  * after unlock/destroy, not inherited by fork, raw mmap refused), paging
  * queues and their host-written fence page, residency, the video memory
- * budget, GPU VA reserve/map/free, exhaustion and cleanup at process exit.
+ * budget and segment sizes, GPU VA reserve/map/update/free, exhaustion and
+ * cleanup at process exit.
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 on any failure.
  */
@@ -452,6 +453,166 @@ static void test_vidmem(struct env *e)
 	       xioctl(e->fd, LX_DXQUERYVIDEOMEMORYINFO, &q), -EINVAL);
 }
 
+static int update_va(int fd, d3dkmthandle dev,
+		     const struct d3dddi_updategpuvirtualaddress_operation *ops,
+		     uint32_t n)
+{
+	struct d3dkmt_updategpuvirtualaddress u = {
+		.device = dev, .num_operations = n, .operations = (uintptr_t)ops,
+	};
+
+	return xioctl(fd, LX_DXUPDATEGPUVIRTUALADDRESS, &u);
+}
+
+static void upd_map(struct d3dddi_updategpuvirtualaddress_operation *o,
+		    uint64_t va, uint64_t size, d3dkmthandle alloc, uint64_t off)
+{
+	memset(o, 0, sizeof(*o));
+	o->operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP;
+	o->map.base_address = va;
+	o->map.size = size;
+	o->map.allocation = alloc;
+	o->map.allocation_offset = off;
+}
+
+static void upd_unmap(struct d3dddi_updategpuvirtualaddress_operation *o,
+		      uint64_t va, uint64_t size)
+{
+	memset(o, 0, sizeof(*o));
+	o->operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP;
+	o->unmap.base_address = va;
+	o->unmap.size = size;
+}
+
+/* UpdateGpuVirtualAddress: MAP/UNMAP batches, all or nothing, and errors. */
+static void test_update_va(struct env *e)
+{
+	struct d3dddi_updategpuvirtualaddress_operation ops[2], *many;
+	struct d3dkmt_createpagingqueue cq = { .device = e->device };
+	struct d3dddi_destroypagingqueue dq = { 0 };
+	struct d3dddi_reservegpuvirtualaddress rv = {
+		.adapter = e->adapter, .size = 16 * PAGE,
+	};
+	struct d3dddi_mapgpuvirtualaddress mv = { .size_in_pages = 1 };
+	struct d3dkmt_freegpuvirtualaddress fv = { .adapter = e->adapter };
+	struct d3dkmt_updategpuvirtualaddress u = { .device = e->device };
+	d3dkmthandle h = 0;
+	uint64_t va;
+
+	if (alloc1(e->fd, e->device, 2 * PAGE, &h) ||
+	    xioctl(e->fd, LX_DXCREATEPAGINGQUEUE, &cq) ||
+	    xioctl(e->fd, LX_DXRESERVEGPUVIRTUALADDRESS, &rv)) {
+		fail("UpdateGpuVirtualAddress setup", "errno %d", errno);
+		return;
+	}
+	va = rv.virtual_address;
+	mv.paging_queue = cq.paging_queue;
+	mv.allocation = h;
+
+	upd_map(&ops[0], va, 2 * PAGE, h, 0);
+	upd_unmap(&ops[1], va + 4 * PAGE, PAGE);
+	expect("UpdateGpuVirtualAddress map + unmap",
+	       update_va(e->fd, e->device, ops, 2), 0);
+	mv.base_address = va + PAGE;
+	expect("MapGpuVirtualAddress over an update-mapped page -> error",
+	       xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv) < 0, 1);
+	/* All or nothing: the good first op of a failing batch is not kept. */
+	upd_map(&ops[0], va + 8 * PAGE, PAGE, h, 0);
+	upd_map(&ops[1], va, PAGE, h, 0);			/* mapped */
+	expect("UpdateGpuVirtualAddress batch with a bad op -> EINVAL",
+	       update_va(e->fd, e->device, ops, 2), -EINVAL);
+	mv.base_address = va + 8 * PAGE;
+	expect("... and its good op was not applied",
+	       xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv), 0);
+	upd_unmap(&ops[0], va, 2 * PAGE);
+	expect("UpdateGpuVirtualAddress unmap",
+	       update_va(e->fd, e->device, ops, 1), 0);
+	mv.base_address = va + PAGE;
+	expect("MapGpuVirtualAddress where it was unmapped",
+	       xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv), 0);
+
+	upd_map(&ops[0], va + 12 * PAGE, PAGE, 0x40000200, 0);
+	expect("UpdateGpuVirtualAddress bad allocation -> EINVAL",
+	       update_va(e->fd, e->device, ops, 1), -EINVAL);
+	upd_map(&ops[0], va + 12 * PAGE, PAGE, h, 2 * PAGE);
+	expect("UpdateGpuVirtualAddress past the allocation -> EINVAL",
+	       update_va(e->fd, e->device, ops, 1), -EINVAL);
+	/* Far from every reservation (test_paging left one after ours). */
+	upd_map(&ops[0], va + (1ull << 36), PAGE, h, 0);
+	expect("UpdateGpuVirtualAddress map outside a reservation -> EINVAL",
+	       update_va(e->fd, e->device, ops, 1), -EINVAL);
+	upd_unmap(&ops[0], va + (1ull << 36), PAGE);
+	expect("UpdateGpuVirtualAddress unmap of an unreserved range -> EINVAL",
+	       update_va(e->fd, e->device, ops, 1), -EINVAL);
+	memset(&ops[0], 0, sizeof(ops[0]));
+	ops[0].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY;
+	expect("UpdateGpuVirtualAddress COPY -> EOPNOTSUPP",
+	       update_va(e->fd, e->device, ops, 1), -EOPNOTSUPP);
+	ops[0].operation = 77;
+	expect("UpdateGpuVirtualAddress unknown op -> EINVAL",
+	       update_va(e->fd, e->device, ops, 1), -EINVAL);
+	upd_unmap(&ops[0], va, PAGE);
+	u.fence_object = 0x40000500;
+	u.num_operations = 1;
+	u.operations = (uintptr_t)ops;
+	expect("UpdateGpuVirtualAddress with a fence object -> EOPNOTSUPP",
+	       xioctl(e->fd, LX_DXUPDATEGPUVIRTUALADDRESS, &u), -EOPNOTSUPP);
+	u.fence_object = 0;
+	expect("UpdateGpuVirtualAddress 0 ops -> EINVAL",
+	       update_va(e->fd, e->device, ops, 0), -EINVAL);
+	many = calloc(DXG_MAX_UPDATEGPUVA_OPS + 1, sizeof(*many));
+	for (uint32_t i = 0; many && i <= DXG_MAX_UPDATEGPUVA_OPS; i++)
+		upd_unmap(&many[i], va + 2 * PAGE, PAGE);
+	expect("UpdateGpuVirtualAddress 1024 ops",
+	       update_va(e->fd, e->device, many, DXG_MAX_UPDATEGPUVA_OPS), 0);
+	expect("UpdateGpuVirtualAddress 1025 ops -> EINVAL",
+	       update_va(e->fd, e->device, many, DXG_MAX_UPDATEGPUVA_OPS + 1),
+	       -EINVAL);
+	free(many);
+	u.num_operations = 1;
+	u.operations = 8;
+	expect("UpdateGpuVirtualAddress bad pointer -> EFAULT",
+	       xioctl(e->fd, LX_DXUPDATEGPUVIRTUALADDRESS, &u), -EFAULT);
+	upd_unmap(&ops[0], va, PAGE);
+	expect("UpdateGpuVirtualAddress bad device -> EINVAL",
+	       update_va(e->fd, 0x40000400, ops, 1), -EINVAL);
+
+	fv.base_address = va;
+	fv.size = 16 * PAGE;
+	expect("FreeGpuVirtualAddress after updates",
+	       xioctl(e->fd, LX_DXFREEGPUVIRTUALADDRESS, &fv), 0);
+	destroy_allocs(e->fd, e->device, &h, 1);
+	dq.paging_queue = cq.paging_queue;
+	xioctl(e->fd, LX_DXDESTROYPAGINGQUEUE, &dq);
+}
+
+/* QueryAdapterInfo's segment sizes report the IO space. */
+static void test_segments(struct env *e)
+{
+	struct d3dkmt_segmentsizeinfo si;
+	struct d3dkmt_queryadapterinfo q = {
+		.adapter = e->adapter, .type = KMTQAITYPE_GETSEGMENTSIZE,
+		.private_data = (uintptr_t)&si, .private_data_size = sizeof(si),
+	};
+	uint64_t b = 0, u;
+
+	memset(&si, 0xff, sizeof(si));
+	expect("QueryAdapterInfo GETSEGMENTSIZE",
+	       xioctl(e->fd, LX_DXQUERYADAPTERINFO, &q), 0);
+	vidmem(e->fd, e->adapter, &b, &u);
+	check("segment sizes: the IO space is shared memory, nothing dedicated",
+	      si.shared_system_memory_size == b && b &&
+	      !si.dedicated_video_memory_size && !si.dedicated_system_memory_size,
+	      "shared %llu budget %llu dedicated %llu/%llu",
+	      (unsigned long long)si.shared_system_memory_size,
+	      (unsigned long long)b,
+	      (unsigned long long)si.dedicated_video_memory_size,
+	      (unsigned long long)si.dedicated_system_memory_size);
+	q.private_data_size = sizeof(si) - 8;
+	expect("QueryAdapterInfo GETSEGMENTSIZE short buffer -> error",
+	       xioctl(e->fd, LX_DXQUERYADAPTERINFO, &q) < 0, 1);
+}
+
 static void test_exhaustion(struct env *e, uint64_t base)
 {
 	d3dkmthandle h[64];
@@ -565,6 +726,8 @@ int main(void)
 	test_other_process(&e);
 	test_resource(&e, base);
 	test_paging(&e);
+	test_update_va(&e);
+	test_segments(&e);
 	test_exhaustion(&e, base);
 	test_exit_frees(&e, base);
 	test_destroy_device();
