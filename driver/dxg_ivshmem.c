@@ -131,18 +131,26 @@ static const struct dxg_transport_ops dxg_ivshmem_ops = {
 	.release = dxg_ivshmem_release,
 };
 
+/*
+ * Read everything the host wrote.  read_index is stored once per batch
+ * (or sooner when the host asks for room), not once per packet: it shares
+ * a cache line with the host's write_index.
+ */
 static void dxg_ivshmem_drain(struct dxg_ivshmem *ivs)
 {
 	struct dxg_pkt_desc desc;
+	u32 next;
 	int n;
 
 	for (;;) {
-		n = dxg_ring_read(&ivs->rx, &desc, ivs->rx_buf,
-				  DXG_MAX_PACKET_PAYLOAD);
+		n = dxg_ring_peek(&ivs->rx, &desc, ivs->rx_buf,
+				  DXG_MAX_PACKET_PAYLOAD, &next);
 		if (n == -ENODATA)
 			break;
-		if (n == -EMSGSIZE)
-			continue;	/* oversized: consumed and dropped */
+		if (n == -EMSGSIZE) {
+			dxg_ring_consume(&ivs->rx, next);	/* dropped */
+			continue;
+		}
 		if (n < 0) {
 			dev_err_ratelimited(&ivs->pdev->dev,
 					    "host corrupted its ring\n");
@@ -150,8 +158,10 @@ static void dxg_ivshmem_drain(struct dxg_ivshmem *ivs)
 			break;
 		}
 		dxg_host_receive(ivs->host, &desc, ivs->rx_buf, n);
+		dxg_ring_consume(&ivs->rx, next);
 		cond_resched();
 	}
+	dxg_ring_publish(&ivs->rx);
 }
 
 static irqreturn_t dxg_ivshmem_irq(int irq, void *data)
@@ -268,6 +278,8 @@ static int dxg_ivshmem_handshake(struct dxg_ivshmem *ivs)
 	if (READ_ONCE(c->host_generation) != gen)
 		return -ETIMEDOUT;
 	smp_rmb();	/* the host reset the rings before acknowledging */
+	dxg_ring_resync(&ivs->tx);
+	dxg_ring_resync(&ivs->rx);
 	return 0;
 }
 

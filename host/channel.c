@@ -100,13 +100,18 @@ static int serve(struct dxg_vm *vm)
 	int n = 0, len, ret = 0, events = 0;
 
 	while (n < (int)DXG_CHANNEL_BATCH) {
-		len = dxg_ring_read(&vm->g2h, &d, vm->rxbuf, DXG_MAX_PACKET_PAYLOAD);
+		uint32_t next;
+
+		len = dxg_ring_peek(&vm->g2h, &d, vm->rxbuf,
+				    DXG_MAX_PACKET_PAYLOAD, &next);
 		if (len == -ENODATA || len == -EPROTO) {
 			ret = len == -EPROTO ? -EPROTO : 0;
 			break;
 		}
 		n++;
+		/* Copied out: answer, then hand the space back (maybe batched). */
 		ret = handle_packet(vm, &d, len);
+		dxg_ring_consume(&vm->g2h, next);
 		if (ret)
 			break;
 	}
@@ -131,7 +136,10 @@ static int step(struct dxg_vm *vm)
 	if (!vm->serving)
 		return 0;
 	if (vm->reply_pending) {
-		int ret = flush_reply(vm);
+		int ret;
+
+		dxg_ring_publish(&vm->g2h);	/* we stop reading meanwhile */
+		ret = flush_reply(vm);
 
 		if (ret == -EAGAIN) {
 			if (dxg_now_ms() - vm->reply_since_ms > DXG_CHANNEL_STALL_MS) {
@@ -158,6 +166,7 @@ static void park(struct dxg_vm *vm)
 {
 	int pending;
 
+	dxg_ring_publish(&vm->g2h);		/* everything we read, first */
 	dxg_ring_set_polling(&vm->g2h, 0);	/* mask = 0, full barrier */
 	pending = dxg_ring_pending(&vm->g2h);	/* the lost-wake-up re-check */
 	if (pending == 0) {
@@ -198,7 +207,7 @@ void dxg_channel_poll(struct dxg_vm *vm, uint64_t now_ns)
 	after_step(vm, step(vm), now_ns);
 }
 
-bool dxg_channel_has_work(const struct dxg_vm *vm)
+bool dxg_channel_has_work(struct dxg_vm *vm)
 {
 	/* dxg_ring_pending() is non-zero for a packet and for -EPROTO alike. */
 	return dxg_ring_pending(&vm->g2h) != 0 || dxg_sched_busy(&vm->sched);

@@ -28,6 +28,6 @@ void dxg_channel_poll(struct dxg_vm *vm, uint64_t now_ns);
  * now (a packet or a corrupt index on the guest->host ring, scheduler work,
  * events to flush)?  Only loads; writes nothing.
  */
-bool dxg_channel_has_work(const struct dxg_vm *vm);
+bool dxg_channel_has_work(struct dxg_vm *vm);
 
 #endif /* DXGHOST_CHANNEL_H */

@@ -71,7 +71,24 @@ struct dxg_ring {
 	struct dxg_ring_hdr *hdr;
 	__u8 *data;
 	__u32 size;
+	/*
+	 * Producer only: the consumer's read_index as last loaded (validated),
+	 * or DXG_RING_RD_UNKNOWN.  The consumer only moves it forward, so free
+	 * space computed from an old value is an underestimate: the producer
+	 * loads the real one (a cache line the consumer owns) only when the
+	 * old value says the packet does not fit.
+	 */
+	__u32 peer_rd;
+	/*
+	 * Consumer only: where we read next (`rd`) and what we last stored in
+	 * read_index (`rd_pub`).  Our own index is never re-read from shared
+	 * memory once known, so a peer that rewrites it changes nothing here.
+	 */
+	__u32 rd;
+	__u32 rd_pub;
 };
+
+#define DXG_RING_RD_UNKNOWN	0xffffffffu
 
 static inline int dxg_ring_init(struct dxg_ring *r, void *base, __u32 size)
 {
@@ -80,7 +97,21 @@ static inline int dxg_ring_init(struct dxg_ring *r, void *base, __u32 size)
 	r->hdr = (struct dxg_ring_hdr *)base;
 	r->data = (__u8 *)base + DXG_RING_HDR_SIZE;
 	r->size = size;
+	r->peer_rd = DXG_RING_RD_UNKNOWN;
+	r->rd = DXG_RING_RD_UNKNOWN;
+	r->rd_pub = DXG_RING_RD_UNKNOWN;
 	return 0;
+}
+
+/*
+ * Forget what this view remembers of the indices (the peer reset the ring,
+ * e.g. in a new handshake): they are loaded, and checked, at next use.
+ */
+static inline void dxg_ring_resync(struct dxg_ring *r)
+{
+	r->peer_rd = DXG_RING_RD_UNKNOWN;
+	r->rd = DXG_RING_RD_UNKNOWN;
+	r->rd_pub = DXG_RING_RD_UNKNOWN;
 }
 
 /* Reset both indices; only the side that owns the memory does this, before use. */
@@ -91,6 +122,9 @@ static inline void dxg_ring_reset(struct dxg_ring *r)
 	dxg_write_once(r->hdr->interrupt_mask, 0);
 	dxg_write_once(r->hdr->pending_send_sz, 0);
 	dxg_write_once(r->hdr->feature_bits, 0);
+	r->peer_rd = DXG_RING_RD_UNKNOWN;
+	r->rd = 0;
+	r->rd_pub = 0;
 }
 
 static inline int dxg_ring_index_ok(const struct dxg_ring *r, __u32 idx)
@@ -155,12 +189,38 @@ static inline int dxg_ring_write2(struct dxg_ring *r, __u16 type, __u16 flags,
 		return -EMSGSIZE;
 
 	wr = dxg_read_once(r->hdr->write_index);
-	rd = dxg_load_acquire(&r->hdr->read_index);
-	if (!dxg_ring_index_ok(r, wr) || !dxg_ring_index_ok(r, rd))
+	if (!dxg_ring_index_ok(r, wr))
 		return -EPROTO;
-	avail = rd > wr ? rd - wr : r->size - (wr - rd);
-	if (avail <= total)
-		return -EAGAIN;
+	rd = r->peer_rd;
+	avail = rd == DXG_RING_RD_UNKNOWN ? 0 :
+		rd > wr ? rd - wr : r->size - (wr - rd);
+	if (avail <= total) {
+		/* Acquire: the consumer's copy is done before we overwrite. */
+		rd = dxg_load_acquire(&r->hdr->read_index);
+		if (!dxg_ring_index_ok(r, rd))
+			return -EPROTO;
+		r->peer_rd = rd;
+		avail = rd > wr ? rd - wr : r->size - (wr - rd);
+		if (avail <= total) {
+			/*
+			 * Ask the consumer to publish what it has read (it may
+			 * hold a little back, see dxg_ring_consume()), then
+			 * look once more: it may have done so meanwhile.
+			 */
+			dxg_write_once(r->hdr->pending_send_sz, total + 1);
+			dxg_full_barrier();
+			rd = dxg_load_acquire(&r->hdr->read_index);
+			if (!dxg_ring_index_ok(r, rd))
+				return -EPROTO;
+			r->peer_rd = rd;
+			avail = rd > wr ? rd - wr : r->size - (wr - rd);
+			if (avail <= total)
+				return -EAGAIN;
+		}
+	}
+	/* It fits: withdraw a request for room (a load of our own line). */
+	if (dxg_read_once(r->hdr->pending_send_sz))
+		dxg_write_once(r->hdr->pending_send_sz, 0);
 
 	desc.type = type;
 	desc.offset8 = (__u16)(sizeof(desc) / 8);
@@ -211,35 +271,85 @@ static inline void dxg_ring_set_polling(struct dxg_ring *r, int polling)
 	dxg_full_barrier();
 }
 
+/*
+ * Consumer side.  Reading a packet (dxg_ring_peek) and handing its space
+ * back (dxg_ring_consume) are separate, and the store of read_index that
+ * hands space back may be batched: read_index shares a cache line with the
+ * producer's write_index, so each store pulls that line away from the
+ * producer.  A consumer that batches publishes whenever it stops reading
+ * (before it parks or sleeps), when it holds back DXG_RING_PUBLISH_DIV-th
+ * of the ring, and whenever the producer asks for room (pending_send_sz,
+ * set by dxg_ring_write2() when a packet does not fit), so the producer
+ * never waits on space that is already free.
+ */
+#define DXG_RING_PUBLISH_DIV	8u
+
+/* Our read position, loaded (and checked) once after init. */
+static inline int dxg_ring_cursor(struct dxg_ring *r, __u32 *rd)
+{
+	if (r->rd == DXG_RING_RD_UNKNOWN) {
+		__u32 v = dxg_read_once(r->hdr->read_index);
+
+		if (!dxg_ring_index_ok(r, v))
+			return -EPROTO;
+		r->rd = v;
+		r->rd_pub = v;
+	}
+	*rd = r->rd;
+	return 0;
+}
+
+/* Consumer: store read_index if it is behind what we have read. */
+static inline void dxg_ring_publish(struct dxg_ring *r)
+{
+	if (r->rd != r->rd_pub && r->rd != DXG_RING_RD_UNKNOWN) {
+		/* Our copies are complete before the producer may reuse the space. */
+		dxg_store_release(&r->hdr->read_index, r->rd);
+		r->rd_pub = r->rd;
+	}
+}
+
+/* Publish now if the producer is waiting for room (a load of its line). */
+static inline void dxg_ring_publish_if_asked(struct dxg_ring *r)
+{
+	if (r->rd != r->rd_pub && dxg_read_once(r->hdr->pending_send_sz))
+		dxg_ring_publish(r);
+}
+
 /* Consumer: is there anything to read?  (-EPROTO on a corrupted index.) */
-static inline int dxg_ring_pending(const struct dxg_ring *r)
+static inline int dxg_ring_pending(struct dxg_ring *r)
 {
 	__u32 wr = dxg_load_acquire(&r->hdr->write_index);
-	__u32 rd = dxg_read_once(r->hdr->read_index);
+	__u32 rd;
 
-	if (!dxg_ring_index_ok(r, wr) || !dxg_ring_index_ok(r, rd))
+	if (dxg_ring_cursor(r, &rd) || !dxg_ring_index_ok(r, wr))
 		return -EPROTO;
+	if (wr == rd)
+		dxg_ring_publish_if_asked(r);
 	return wr != rd;
 }
 
 /*
- * Read the next packet: its descriptor into *desc and its payload (padded
- * length) into buf.  Returns the payload length (>= 0), -ENODATA when the
- * ring is empty, -EMSGSIZE when the payload does not fit buf (the packet
- * is consumed and dropped), -EPROTO when the ring is corrupt (nothing is
- * consumed; the channel must be torn down).
+ * Copy the next packet out without consuming it: its descriptor into *desc
+ * and its payload (padded length) into buf, and the index just past it into
+ * *next.  Returns the payload length (>= 0), -ENODATA when the ring is
+ * empty, -EMSGSIZE when the payload does not fit buf (nothing copied; *next
+ * is set so the caller can drop it), -EPROTO when the ring is corrupt
+ * (*next untouched; the channel must be torn down).  The copy is complete
+ * on return; dxg_ring_consume(*next) then hands the space back.
  */
-static inline int dxg_ring_read(struct dxg_ring *r, struct dxg_pkt_desc *desc,
-				void *buf, __u32 buf_size)
+static inline int dxg_ring_peek(struct dxg_ring *r, struct dxg_pkt_desc *desc,
+				void *buf, __u32 buf_size, __u32 *next)
 {
 	__u32 wr, rd, used, plen, total, at;
 
 	wr = dxg_load_acquire(&r->hdr->write_index);
-	rd = dxg_read_once(r->hdr->read_index);
-	if (!dxg_ring_index_ok(r, wr) || !dxg_ring_index_ok(r, rd))
+	if (dxg_ring_cursor(r, &rd) || !dxg_ring_index_ok(r, wr))
 		return -EPROTO;
-	if (wr == rd)
+	if (wr == rd) {
+		dxg_ring_publish_if_asked(r);
 		return -ENODATA;
+	}
 	used = wr > rd ? wr - rd : r->size - (rd - wr);
 	if (used < sizeof(*desc) + DXG_PKT_TRAILER_SIZE)
 		return -EPROTO;
@@ -251,17 +361,47 @@ static inline int dxg_ring_read(struct dxg_ring *r, struct dxg_pkt_desc *desc,
 	if (total > used)
 		return -EPROTO;
 	plen = ((__u32)desc->len8 - desc->offset8) * 8u;
-
-	if (plen > buf_size) {
-		dxg_store_release(&r->hdr->read_index,
-				  dxg_ring_advance(r, rd, total));
+	*next = dxg_ring_advance(r, rd, total);
+	if (plen > buf_size)
 		return -EMSGSIZE;
-	}
 	at = dxg_ring_advance(r, rd, (__u32)desc->offset8 * 8u);
 	dxg_ring_copy_from(r, at, buf, plen);
-	/* The copy is complete before the producer may reuse the space. */
-	dxg_store_release(&r->hdr->read_index, dxg_ring_advance(r, rd, total));
 	return (int)plen;
+}
+
+/*
+ * Consumer: done with the packet that ends at `next` (from dxg_ring_peek).
+ * Its space is published at once only when enough is held back or the
+ * producer asked; otherwise at the next dxg_ring_publish().
+ */
+static inline void dxg_ring_consume(struct dxg_ring *r, __u32 next)
+{
+	__u32 held;
+
+	r->rd = next;
+	held = next >= r->rd_pub ? next - r->rd_pub : r->size - (r->rd_pub - next);
+	if (held >= r->size / DXG_RING_PUBLISH_DIV)
+		dxg_ring_publish(r);
+	else
+		dxg_ring_publish_if_asked(r);
+}
+
+/*
+ * Peek, consume and publish in one, for consumers that do not batch: the
+ * packet is consumed on success and on -EMSGSIZE (dropped), never on
+ * -ENODATA or -EPROTO.
+ */
+static inline int dxg_ring_read(struct dxg_ring *r, struct dxg_pkt_desc *desc,
+				void *buf, __u32 buf_size)
+{
+	__u32 next;
+	int ret = dxg_ring_peek(r, desc, buf, buf_size, &next);
+
+	if (ret >= 0 || ret == -EMSGSIZE) {
+		r->rd = next;
+		dxg_ring_publish(r);
+	}
+	return ret;
 }
 
 #endif /* DXG_RING_H */

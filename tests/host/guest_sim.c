@@ -178,6 +178,9 @@ int gsim_handshake(struct gsim *g, uint32_t gen)
 			return -ETIMEDOUT;
 		usleep(500);
 	}
+	/* The host reset both rings: reload our views of them. */
+	dxg_ring_resync(&g->g2h);
+	dxg_ring_resync(&g->h2g);
 	return 0;
 }
 

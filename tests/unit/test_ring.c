@@ -110,7 +110,9 @@ static void test_wrap_around(void **state)
 	fill(in, sizeof(in), 3);
 	/* Start 24 bytes before the end: the descriptor and payload wrap. */
 	for (uint32_t start = RSIZE - 24; start < RSIZE; start += 8) {
+		/* Move both indices, then attach a fresh view (cursors reload). */
 		f->r.hdr->write_index = f->r.hdr->read_index = start;
+		assert_int_equal(dxg_ring_init(&f->r, f->mem, RSIZE), 0);
 		assert_int_equal(dxg_ring_write2(&f->r, 6, 0, start, in, 100,
 						 in + 100, 100), 0);
 		assert_true(f->r.hdr->write_index < start);
@@ -189,6 +191,7 @@ static void test_corrupt_indices(void **state)
 	struct fixture *f = *state;
 	uint8_t buf[64] = { 0 };
 	struct dxg_pkt_desc d;
+	struct dxg_ring fresh;
 	const uint32_t bad[] = { 3, RSIZE, RSIZE + 8, 0xfffffff8u };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -198,12 +201,109 @@ static void test_corrupt_indices(void **state)
 		assert_int_equal(dxg_ring_pending(&f->r), -EPROTO);
 		assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, buf, 8, NULL, 0),
 				 -EPROTO);
+		/* A view attaching to a ring whose read_index is bad. */
 		f->r.hdr->write_index = 0;
 		f->r.hdr->read_index = bad[i];
-		assert_int_equal(dxg_ring_read(&f->r, &d, buf, sizeof(buf)), -EPROTO);
-		assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, buf, 8, NULL, 0),
+		assert_int_equal(dxg_ring_init(&fresh, f->mem, RSIZE), 0);
+		assert_int_equal(dxg_ring_read(&fresh, &d, buf, sizeof(buf)), -EPROTO);
+		assert_int_equal(dxg_ring_pending(&fresh), -EPROTO);
+		assert_int_equal(dxg_ring_write2(&fresh, 6, 0, 1, buf, 8, NULL, 0),
 				 -EPROTO);
 	}
+}
+
+/* The consumer keeps its own cursor: a peer rewriting read_index is ignored. */
+static void test_consumer_ignores_rewritten_read_index(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[32], out[32];
+	struct dxg_pkt_desc d;
+
+	fill(in, sizeof(in), 5);
+	assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, in, 32, NULL, 0), 0);
+	assert_int_equal(dxg_ring_pending(&f->r), 1);
+	f->r.hdr->read_index = 8;	/* the peer scribbles on our index */
+	assert_int_equal(dxg_ring_read(&f->r, &d, out, sizeof(out)), 32);
+	assert_memory_equal(in, out, 32);
+	assert_int_equal(f->r.hdr->read_index, 16 + 32 + 8);
+	assert_int_equal(dxg_ring_pending(&f->r), 0);
+}
+
+/* Batched read_index stores: held back until publish or 1/8 of the ring. */
+static void test_batched_consume(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[200] = { 0 }, out[200];
+	struct dxg_pkt_desc d;
+	uint32_t next = 0, held = 0, pkt = 16 + 200 + 8;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, in, 200, NULL, 0), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(dxg_ring_peek(&f->r, &d, out, sizeof(out), &next), 200);
+		dxg_ring_consume(&f->r, next);
+		held += pkt;
+		assert_int_equal(next, held);
+		assert_int_equal(f->r.hdr->read_index, 0);	/* not yet */
+	}
+	assert_int_equal(dxg_ring_peek(&f->r, &d, out, sizeof(out), &next), -ENODATA);
+	assert_int_equal(dxg_ring_pending(&f->r), 0);
+	dxg_ring_publish(&f->r);
+	assert_int_equal(f->r.hdr->read_index, held);
+
+	/* Holding back an eighth of the ring publishes by itself. */
+	while (held < 2 * RSIZE / DXG_RING_PUBLISH_DIV) {
+		assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, in, 200, NULL, 0), 0);
+		assert_int_equal(dxg_ring_peek(&f->r, &d, out, sizeof(out), &next), 200);
+		dxg_ring_consume(&f->r, next);
+		held += pkt;
+	}
+	assert_int_not_equal(f->r.hdr->read_index, pkt * 3);
+	assert_true(f->r.hdr->read_index <= next);
+	assert_true(next - f->r.hdr->read_index < RSIZE / DXG_RING_PUBLISH_DIV);
+}
+
+/* A producer short of room asks (pending_send_sz); the consumer answers. */
+static void test_producer_asks_for_room(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[1000] = { 0 }, out[1000];
+	struct dxg_pkt_desc d;
+	uint32_t next = 0;
+	int n = 0;
+
+	while (dxg_ring_write2(&f->r, 6, 0, 1, in, 1000, NULL, 0) == 0)
+		n++;
+	assert_true(n > 10);
+	assert_int_equal(f->r.hdr->pending_send_sz, 16 + 1000 + 8 + 1);
+	/* One packet read: published at once because the producer asked. */
+	assert_int_equal(dxg_ring_peek(&f->r, &d, out, sizeof(out), &next), 1000);
+	dxg_ring_consume(&f->r, next);
+	assert_int_equal(f->r.hdr->read_index, next);
+	assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, in, 1000, NULL, 0), 0);
+	assert_int_equal(f->r.hdr->pending_send_sz, 0);	/* withdrawn */
+
+	/* Asked while the consumer already sits on an empty ring. */
+	while (dxg_ring_peek(&f->r, &d, out, sizeof(out), &next) == 1000)
+		dxg_ring_consume(&f->r, next);
+	f->r.hdr->pending_send_sz = 4096;
+	assert_int_equal(dxg_ring_pending(&f->r), 0);
+	assert_int_equal(f->r.hdr->read_index, f->r.hdr->write_index);
+}
+
+/* The producer reloads read_index only when its cached value is short. */
+static void test_producer_caches_read_index(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[64] = { 0 };
+
+	assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, in, 64, NULL, 0), 0);
+	f->r.hdr->read_index = 3;	/* bad, but not looked at: room is known */
+	assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, in, 64, NULL, 0), 0);
+	/* Once the known room runs out, the bad index is seen. */
+	while (dxg_ring_write2(&f->r, 6, 0, 1, in, 64, NULL, 0) == 0)
+		;
+	assert_int_equal(dxg_ring_write2(&f->r, 6, 0, 1, in, 64, NULL, 0), -EPROTO);
 }
 
 static void put_desc(struct fixture *f, uint16_t off8, uint16_t len8)
@@ -271,6 +371,10 @@ int main(void)
 		T(test_oversize),
 		T(test_read_small_buffer_consumes),
 		T(test_corrupt_indices),
+		T(test_consumer_ignores_rewritten_read_index),
+		T(test_batched_consume),
+		T(test_producer_asks_for_room),
+		T(test_producer_caches_read_index),
 		T(test_corrupt_descriptors),
 		T(test_interrupt_mask),
 	};
