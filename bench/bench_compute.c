@@ -22,7 +22,11 @@
  * saxpy shows the fixed cost per dispatch.  The paths are interleaved per
  * repetition; the median per path is the figure.
  *
- * Usage: bench_compute [--reps N] [--device SELECTOR] [--quick]
+ * With --guest FILE (guest_compute's output, bench/run.sh runs it in a VM
+ * first) it instead compares the whole guest path with direct Vulkan
+ * measured now: benchmark (d) as the issue states it.
+ *
+ * Usage: bench_compute [--reps N] [--device SELECTOR] [--quick] [--guest FILE]
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,29 +44,12 @@
 #include "vk_device.h"
 #include "vk_engine.h"
 
-#include "reduce_spv.h"
-#include "saxpy_spv.h"
-#include "sgemm_spv.h"
+#include "kernels.h"
 
+#define PROG		"bench_compute"
 #define GOAL_OVERHEAD	1.05
-#define MAXB		3
+#define MAXB		BENCH_MAXB
 #define PAGE		4096u
-
-struct kernel {
-	const char *name;
-	const uint32_t *spirv;
-	size_t spirv_size;
-	uint32_t nb;			/* bindings */
-	uint64_t size[MAXB];		/* bytes per binding */
-	uint32_t groups[3];
-	uint32_t push[4];
-	uint32_t push_size;
-	bool goal;			/* counts for the >= 1 ms goal */
-	float init[MAXB];		/* every element of each binding, before a run */
-	/* expected first element of binding `check` after one run on fresh inputs */
-	uint32_t check;
-	float expect;
-};
 
 /* ---- direct Vulkan ---- */
 
@@ -98,7 +85,7 @@ static uint32_t host_memory_type(const struct dxg_vk_device *dev, uint32_t bits)
 	fprintf(stderr, "bench_compute: %s: VkResult %d\n", #x, r_); return -1; } } while (0)
 
 static int direct_init(struct direct *d, struct dxg_vk_device *dev,
-		       const struct kernel *k)
+		       const struct bench_kernel *k)
 {
 	VkDevice vd = dev->device;
 	VkDescriptorSetLayoutBinding b[MAXB];
@@ -282,7 +269,7 @@ static uint64_t page_up(uint64_t x)
 	return (x + PAGE - 1) & ~(uint64_t)(PAGE - 1);
 }
 
-static int hosted_init(struct hosted *h, struct dxg_engine *eng, const struct kernel *k)
+static int hosted_init(struct hosted *h, struct dxg_engine *eng, const struct bench_kernel *k)
 {
 	struct dxg_cmdbuf_header hdr = {
 		.magic = DXG_CMDBUF_MAGIC, .version = DXG_CMDBUF_VERSION,
@@ -395,56 +382,167 @@ static void hosted_fini(struct hosted *h)
 	free(h->priv);
 }
 
-/* ---- inputs and checks ---- */
-
-static void fill_floats(void *p, uint64_t bytes, float v)
-{
-	float *f = p;
-
-	for (uint64_t i = 0; i < bytes / sizeof(float); i++)
-		f[i] = v;
-}
-
-/* Fresh inputs (small integers, so every result is exact). */
-static void inputs(const struct kernel *k, void *const *b)
-{
-	for (uint32_t i = 0; i < k->nb; i++)
-		fill_floats(b[i], k->size[i], k->init[i]);
-}
-
-static bool check(const struct kernel *k, void *const *b, const char *path)
-{
-	float got;
-
-	memcpy(&got, b[k->check], sizeof(got));
-	if (got != k->expect)
-		fprintf(stderr, "bench_compute: %s via %s: got %g, want %g\n", k->name,
-			path, (double)got, (double)k->expect);
-	return got == k->expect;
-}
-
 /* ---- main ---- */
 
 enum path { DIRECT, ENGINE, CMDSTREAM, NPATH };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_compute [--reps N] [--device SELECTOR] [--quick]\n");
+	fprintf(stderr, "usage: bench_compute [--reps N] [--device SELECTOR] [--quick] [--guest FILE]\n");
 	exit(2);
+}
+
+static void verdict(const struct bench_kernel *k, const char *what, double r,
+		    double direct_ns, double path_ns)
+{
+	if (k->goal)
+		printf("RESULT compute  %-28s %6.3fx  goal <= %.2fx  %s\n", what, r,
+		       GOAL_OVERHEAD, direct_ns < 1e6 ? "(kernel < 1 ms: not a goal case)" :
+		       r <= GOAL_OVERHEAD ? "MET" : "NOT MET");
+	else
+		printf("INFO   compute  %-28s %6.3fx  (fixed cost %.1f us per dispatch)\n",
+		       what, r, (path_ns - direct_ns) / 1e3);
+}
+
+/* Direct, engine and executor paths on the host, interleaved. */
+static int host_paths(const struct bench_kernel *k, struct dxg_vk_device *dev,
+		      struct dxg_engine *eng, unsigned int reps)
+{
+	struct bench_samples s[NPATH] = { { 0 } };
+	struct direct d;
+	struct hosted h;
+	void *db[MAXB], *hb[MAXB];
+	double med[NPATH];
+	int rc = 0;
+
+	if (direct_init(&d, dev, k) || hosted_init(&h, eng, k)) {
+		fprintf(stderr, PROG ": %s: set-up failed\n", k->name);
+		return 1;
+	}
+	for (uint32_t i = 0; i < k->nb; i++) {
+		db[i] = d.map[i];
+		hb[i] = h.shm + h.off[i];
+	}
+	/* One checked run per path on fresh inputs (also the warm-up). */
+	bench_kernel_inputs(k, db);
+	bench_kernel_inputs(k, hb);
+	if (direct_run(&d) || engine_run(&h) ||
+	    !bench_kernel_check(k, db, PROG, "direct") ||
+	    !bench_kernel_check(k, hb, PROG, "engine")) {
+		rc = 1;
+	} else {
+		bench_kernel_inputs(k, hb);
+		if (cmdstream_run(&h) || !bench_kernel_check(k, hb, PROG, "cmdstream"))
+			rc = 1;
+	}
+	for (unsigned int r = 0; r < reps && !rc; r++) {
+		for (int p = 0; p < NPATH && !rc; p++) {
+			/* Rotate the order so no path always runs first. */
+			int q = (p + (int)r) % NPATH;
+			uint64_t t0 = bench_now_ns();
+			int ret = q == DIRECT ? direct_run(&d) :
+				  q == ENGINE ? engine_run(&h) : cmdstream_run(&h);
+
+			if (ret)
+				rc = 1;
+			bench_samples_add(&s[q], (double)(bench_now_ns() - t0));
+		}
+	}
+	if (!rc) {
+		for (int p = 0; p < NPATH; p++)
+			med[p] = bench_median(&s[p]);
+		printf("  %-18s %11.3f %11.3f %11.3f %8.3fx %8.3fx\n", k->name,
+		       med[DIRECT] / 1e6, med[ENGINE] / 1e6, med[CMDSTREAM] / 1e6,
+		       med[ENGINE] / med[DIRECT], med[CMDSTREAM] / med[DIRECT]);
+		verdict(k, k->name, med[CMDSTREAM] / med[DIRECT], med[DIRECT],
+			med[CMDSTREAM]);
+	}
+	for (int p = 0; p < NPATH; p++)
+		bench_samples_free(&s[p]);
+	hosted_fini(&h);
+	direct_fini(&d);
+	return rc;
+}
+
+/*
+ * --guest FILE: guest_compute's figures (the whole guest path, measured in
+ * a VM a moment ago) against the direct path measured now.
+ */
+static int read_guest(const char *path, double ns[BENCH_NKERNELS])
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	int n = 0;
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	for (int i = 0; i < BENCH_NKERNELS; i++)
+		ns[i] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int idx;
+		double v;
+
+		if (sscanf(line, "GUESTCOMPUTE %u %lf", &idx, &v) == 2 &&
+		    idx < BENCH_NKERNELS && v > 0) {
+			ns[idx] = v;
+			n++;
+		}
+	}
+	fclose(f);
+	if (!n)
+		fprintf(stderr, PROG ": %s holds no GUESTCOMPUTE lines\n", path);
+	return n ? 0 : -1;
+}
+
+static int guest_vs_direct(const struct bench_kernel *k,
+			   struct dxg_vk_device *dev, unsigned int reps,
+			   double guest_ns)
+{
+	struct bench_samples s = { 0 };
+	struct direct d;
+	void *db[MAXB];
+	char what[64];
+	double med;
+	int rc = 0;
+
+	if (direct_init(&d, dev, k)) {
+		fprintf(stderr, PROG ": %s: set-up failed\n", k->name);
+		return 1;
+	}
+	for (uint32_t i = 0; i < k->nb; i++)
+		db[i] = d.map[i];
+	bench_kernel_inputs(k, db);
+	if (direct_run(&d) || !bench_kernel_check(k, db, PROG, "direct"))
+		rc = 1;
+	for (unsigned int r = 0; r < reps && !rc; r++) {
+		uint64_t t0 = bench_now_ns();
+
+		rc = direct_run(&d) ? 1 : 0;
+		bench_samples_add(&s, (double)(bench_now_ns() - t0));
+	}
+	if (!rc) {
+		med = bench_median(&s);
+		printf("  %-18s %11.3f %11.3f %8.3fx\n", k->name, med / 1e6,
+		       guest_ns / 1e6, guest_ns / med);
+		snprintf(what, sizeof(what), "guest %s", k->name);
+		verdict(k, what, guest_ns / med, med, guest_ns);
+	}
+	bench_samples_free(&s);
+	direct_fini(&d);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	unsigned int reps = 15;
-	const char *selector = NULL;
-	uint32_t sm = 256, sn = 256, sk = 256;		/* sgemm */
-	uint32_t ns = 3u << 20, nsmall = 1u << 14;	/* saxpy (<= 65535 groups) */
-	uint32_t nr = 1u << 22, pt = 16;		/* reduce */
-	struct kernel kernels[4];
+	const char *selector = NULL, *guest = NULL;
+	struct bench_kernel kernels[BENCH_NKERNELS];
+	double guest_ns[BENCH_NKERNELS];
 	struct dxg_vk_device *dev;
-	struct dxg_engine *eng;
+	struct dxg_engine *eng = NULL;
 	char err[256];
-	float a = 3.0f;
 	int rc = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -452,6 +550,8 @@ int main(int argc, char **argv)
 			reps = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--device") && i + 1 < argc)
 			selector = argv[++i];
+		else if (!strcmp(argv[i], "--guest") && i + 1 < argc)
+			guest = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
 			reps = 3;
 		else
@@ -459,39 +559,28 @@ int main(int argc, char **argv)
 	}
 	if (!reps)
 		usage();
-
-	kernels[0] = (struct kernel) {
-		"saxpy 3M", saxpy_spv, sizeof(saxpy_spv), 2,
-		{ (uint64_t)ns * 4, (uint64_t)ns * 4 }, { ns / 64, 1, 1 },
-		{ ns, 0 }, 8, true, { 1.0f, 2.0f }, 1, 5.0f,
-	};
-	memcpy(&kernels[0].push[1], &a, sizeof(a));
-	kernels[1] = (struct kernel) {
-		"sgemm 256^3", sgemm_spv, sizeof(sgemm_spv), 3,
-		{ (uint64_t)sm * sk * 4, (uint64_t)sk * sn * 4, (uint64_t)sm * sn * 4 },
-		{ sn / 16, sm / 16, 1 }, { sm, sn, sk }, 12, true, { 1.0f, 1.0f, 0.0f },
-		2, (float)sk,
-	};
-	kernels[2] = (struct kernel) {
-		"reduce 4M", reduce_spv, sizeof(reduce_spv), 2,
-		{ (uint64_t)nr * 4, (uint64_t)nr / (256 * pt) * 4 },
-		{ nr / (256 * pt), 1, 1 }, { nr, pt }, 8, true, { 1.0f, 0.0f },
-		1, (float)(256 * pt),
-	};
-	kernels[3] = kernels[0];
-	kernels[3].name = "saxpy 16K (short)";
-	kernels[3].size[0] = kernels[3].size[1] = (uint64_t)nsmall * 4;
-	kernels[3].groups[0] = nsmall / 64;
-	kernels[3].push[0] = nsmall;
-	kernels[3].goal = false;
+	if (guest && read_guest(guest, guest_ns))
+		return 1;
+	bench_kernels(kernels);
 
 	if (dxg_vk_device_open(selector, &dev, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bench_compute: no Vulkan device: %s\n", err);
+		fprintf(stderr, PROG ": no Vulkan device: %s\n", err);
 		return 1;
+	}
+	if (guest) {
+		printf("Guest path (guest_compute in the VM) against direct Vulkan on %s (%s), %u repetitions\n",
+		       dev->info.name, dev->info.driver, reps);
+		printf("  %-18s %11s %11s %9s\n", "kernel", "direct ms", "guest ms",
+		       "gst/dir");
+		for (unsigned int i = 0; i < BENCH_NKERNELS && !rc; i++)
+			if (guest_ns[i] > 0)
+				rc = guest_vs_direct(&kernels[i], dev, reps, guest_ns[i]);
+		dxg_vk_device_close(dev);
+		return rc;
 	}
 	eng = dxg_engine_vulkan_create(dev);
 	if (!eng) {
-		fprintf(stderr, "bench_compute: cannot create the Vulkan engine\n");
+		fprintf(stderr, PROG ": cannot create the Vulkan engine\n");
 		dxg_vk_device_close(dev);
 		return 1;
 	}
@@ -499,75 +588,8 @@ int main(int argc, char **argv)
 	       dev->info.name, dev->info.driver, reps);
 	printf("  %-18s %11s %11s %11s %9s %9s\n", "kernel", "direct ms",
 	       "engine ms", "cmdstrm ms", "eng/dir", "cmd/dir");
-
-	for (unsigned int ki = 0; ki < sizeof(kernels) / sizeof(kernels[0]); ki++) {
-		const struct kernel *k = &kernels[ki];
-		struct bench_samples s[NPATH] = { { 0 } };
-		struct direct d;
-		struct hosted h;
-		void *db[MAXB], *hb[MAXB];
-		double med[NPATH];
-
-		if (direct_init(&d, dev, k) || hosted_init(&h, eng, k)) {
-			fprintf(stderr, "bench_compute: %s: set-up failed\n", k->name);
-			rc = 1;
-			break;
-		}
-		for (uint32_t i = 0; i < k->nb; i++) {
-			db[i] = d.map[i];
-			hb[i] = h.shm + h.off[i];
-		}
-		/* One checked run per path on fresh inputs (also the warm-up). */
-		inputs(k, db);
-		inputs(k, hb);
-		if (direct_run(&d) || engine_run(&h) || !check(k, db, "direct") ||
-		    !check(k, hb, "engine")) {
-			rc = 1;
-		} else {
-			inputs(k, hb);
-			if (cmdstream_run(&h) || !check(k, hb, "cmdstream"))
-				rc = 1;
-		}
-		for (unsigned int r = 0; r < reps && !rc; r++) {
-			for (int p = 0; p < NPATH && !rc; p++) {
-				/* Rotate the order so no path always runs first. */
-				int q = (p + (int)r) % NPATH;
-				uint64_t t0 = bench_now_ns();
-				int ret = q == DIRECT ? direct_run(&d) :
-					  q == ENGINE ? engine_run(&h) : cmdstream_run(&h);
-
-				if (ret)
-					rc = 1;
-				bench_samples_add(&s[q], (double)(bench_now_ns() - t0));
-			}
-		}
-		if (!rc) {
-			for (int p = 0; p < NPATH; p++)
-				med[p] = bench_median(&s[p]);
-			printf("  %-18s %11.3f %11.3f %11.3f %8.3fx %8.3fx\n", k->name,
-			       med[DIRECT] / 1e6, med[ENGINE] / 1e6, med[CMDSTREAM] / 1e6,
-			       med[ENGINE] / med[DIRECT], med[CMDSTREAM] / med[DIRECT]);
-			if (k->goal) {
-				double r = med[CMDSTREAM] / med[DIRECT];
-				bool long_enough = med[DIRECT] >= 1e6;
-
-				printf("RESULT compute  %-28s %6.3fx  goal <= %.2fx  %s\n",
-				       k->name, r, GOAL_OVERHEAD,
-				       !long_enough ? "(kernel < 1 ms: not a goal case)" :
-				       r <= GOAL_OVERHEAD ? "MET" : "NOT MET");
-			} else {
-				printf("INFO   compute  %-28s %6.3fx  (fixed cost %.1f us per dispatch)\n",
-				       k->name, med[CMDSTREAM] / med[DIRECT],
-				       (med[CMDSTREAM] - med[DIRECT]) / 1e3);
-			}
-		}
-		for (int p = 0; p < NPATH; p++)
-			bench_samples_free(&s[p]);
-		hosted_fini(&h);
-		direct_fini(&d);
-		if (rc)
-			break;
-	}
+	for (unsigned int i = 0; i < BENCH_NKERNELS && !rc; i++)
+		rc = host_paths(&kernels[i], dev, eng, reps);
 	eng->ops->destroy(eng);
 	dxg_vk_device_close(dev);
 	return rc;

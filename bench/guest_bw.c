@@ -20,12 +20,10 @@
  * Prints RESULT lines like the host-side benchmarks; exit 0 when it ran.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,42 +32,6 @@
 
 #define GOAL	0.90
 #define REPS	9
-
-/*
- * libdxg opens /dev/dxg read-only (as Microsoft's libdxg does); a driver
- * that maps Lock2 through that file cannot grant a writable mapping.  When
- * Lock2 through libdxg is refused that way, the same calls are made again as
- * raw ioctls on a descriptor of our own opened read-write (raw_fd >= 0),
- * and the run says so.
- */
-static int raw_fd = -1;
-
-static NTSTATUS raw(unsigned long req, void *arg)
-{
-	int r = ioctl(raw_fd, req, arg);
-
-	return r < 0 ? dxg_errno_to_ntstatus(errno) : r;
-}
-
-static NTSTATUS enum3(D3DKMT_ENUMADAPTERS3 *a)
-{
-	return raw_fd < 0 ? D3DKMTEnumAdapters3(a) : raw(LX_DXENUMADAPTERS3, a);
-}
-
-static NTSTATUS create_device(D3DKMT_CREATEDEVICE *a)
-{
-	return raw_fd < 0 ? D3DKMTCreateDevice(a) : raw(LX_DXCREATEDEVICE, a);
-}
-
-static NTSTATUS create_allocation(D3DKMT_CREATEALLOCATION *a)
-{
-	return raw_fd < 0 ? D3DKMTCreateAllocation2(a) : raw(LX_DXCREATEALLOCATION, a);
-}
-
-static NTSTATUS lock2(D3DKMT_LOCK2 *a)
-{
-	return raw_fd < 0 ? D3DKMTLock2(a) : raw(LX_DXLOCK2, a);
-}
 
 static uint64_t now_ns(void)
 {
@@ -147,12 +109,12 @@ static uint8_t *map_allocation(size_t size, NTSTATUS *status, const char **what)
 
 	memset(list, 0, sizeof(list));
 	*what = "D3DKMTEnumAdapters3 (no adapter?)";
-	*status = enum3(&e);
+	*status = D3DKMTEnumAdapters3(&e);
 	if (!NT_SUCCESS(*status) || !e.adapter_count)
 		return NULL;
 	dev.adapter = list[0].adapter_handle;
 	*what = "D3DKMTCreateDevice";
-	*status = create_device(&dev);
+	*status = D3DKMTCreateDevice(&dev);
 	if (!NT_SUCCESS(*status))
 		return NULL;
 	desc.size = size;
@@ -164,14 +126,14 @@ static uint8_t *map_allocation(size_t size, NTSTATUS *status, const char **what)
 	ca.alloc_count = 1;
 	ca.allocation_info = (uintptr_t)&ai;
 	*what = "D3DKMTCreateAllocation2";
-	*status = create_allocation(&ca);
+	*status = D3DKMTCreateAllocation2(&ca);
 	if (!NT_SUCCESS(*status))
 		return NULL;
 	memset(&lk, 0, sizeof(lk));
 	lk.device = dev.device;
 	lk.allocation = ai.allocation;
 	*what = "D3DKMTLock2";
-	*status = lock2(&lk);
+	*status = D3DKMTLock2(&lk);
 	if (!NT_SUCCESS(*status) || !lk.data)
 		return NULL;
 	return (uint8_t *)(uintptr_t)lk.data;
@@ -191,16 +153,6 @@ int main(int argc, char **argv)
 		size = 4096;
 
 	mapped = map_allocation(size, &st, &what);
-	if (!mapped && st == STATUS_ACCESS_DENIED && !strcmp(what, "D3DKMTLock2")) {
-		printf("NOTE   guestbw  Lock2 through libdxg (read-only /dev/dxg descriptor) is refused: "
-		       "STATUS_ACCESS_DENIED; measuring through a read-write descriptor\n");
-		raw_fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
-		if (raw_fd < 0) {
-			perror("guest_bw: /dev/dxg");
-			return 1;
-		}
-		mapped = map_allocation(size, &st, &what);
-	}
 	if (!mapped)
 		return fail(what, st);
 

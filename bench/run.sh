@@ -4,7 +4,7 @@
 # against eventfd/spin ping-pongs, asynchronous submissions per second, the
 # sample kernels through dxghost's execution path against direct Vulkan,
 # and (booting a guest) write bandwidth into a mapped allocation against
-# malloc'd memory.  Prints one summary table of ratios against the goals.
+# malloc'd memory and the kernels through the whole guest path.  Prints one summary table of ratios against the goals.
 # `make bench` builds first; run by hand: bench/run.sh [--quick] [--no-vm]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ for a in "$@"; do
 done
 
 for f in "$REL/host/dxghost" "$REL/bench/bench_roundtrip" "$REL/bench/bench_submit" \
-         "$REL/bench/bench_compute" "$REL/bench/guest_bw"; do
+         "$REL/bench/bench_compute" "$REL/bench/guest_bw" "$REL/bench/guest_compute"; do
   [ -x "$f" ] || { echo "run.sh: $f is missing: run 'make build' first" >&2; exit 1; }
 done
 
@@ -59,16 +59,17 @@ if [ -z "$novm" ]; then
     echo "run.sh: driver/dxgkrnl.ko is missing: guest bandwidth skipped" >&2
     failed=1
   else
-    echo "== guest (booting a VM for guest_bw)"
+    echo "== guest (booting a VM for guest_bw and guest_compute)"
     tools/vm/fetch-kernel.sh "$VM" >/dev/null
     guest=$work/guest
     mkdir -p "$guest/bin"
-    cp "$REL/bench/guest_bw" "$guest/bin/"
-    cat >"$guest/run" <<'GUEST'
+    cp "$REL/bench/guest_bw" "$REL/bench/guest_compute" "$guest/bin/"
+    cat >"$guest/run" <<GUEST
 set -e
 insmod /lib/dxg/dxgkrnl.ko
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /dev/dxg ] && break; sleep 0.5; done
 guest_bw
+guest_compute $quick
 GUEST
     tools/vm/mkinitramfs.sh -o "$work/initrd-bench.cpio.gz" -m driver/dxgkrnl.ko \
       -d "$guest" >/dev/null
@@ -81,10 +82,12 @@ GUEST
       --ivshmem "$work/dxghost.sock" --timeout 180 >"$work/guest.console" 2>&1
     rc=$?
     # The guest's own lines (the console also carries the kernel's).
-    grep -E '^(Guest bandwidth|  |RESULT|INFO|NOTE|guest_bw)' "$work/guest.console" |
-      tr -d '\r' | tee "$work/guest_bw.log"
-    if [ $rc -ne 0 ] || ! grep -q 'guest_bw: OK' "$work/guest_bw.log"; then
-      echo "run.sh: the guest benchmark failed (exit $rc); console tail:" >&2
+    grep -E '^(Guest bandwidth|Guest compute|  |RESULT|INFO|NOTE|guest_bw|guest_compute)' \
+      "$work/guest.console" | tr -d '\r' | tee "$work/guest_bw.log"
+    grep -E '^GUESTCOMPUTE' "$work/guest.console" | tr -d '\r' >"$work/guest_compute.txt"
+    if [ $rc -ne 0 ] || ! grep -q 'guest_bw: OK' "$work/guest_bw.log" ||
+       ! grep -q 'guest_compute: OK' "$work/guest_bw.log"; then
+      echo "run.sh: the guest benchmarks failed (exit $rc); console tail:" >&2
       tail -20 "$work/guest.console" >&2
       failed=1
     fi
@@ -92,6 +95,12 @@ GUEST
       "$work/guest_bw.log"
     kill -TERM "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null; host_pid=
     echo
+    # (d) as stated: the guest's figures against direct Vulkan, measured now.
+    if [ -s "$work/guest_compute.txt" ]; then
+      step guestcompute "$REL/bench/bench_compute" --guest "$work/guest_compute.txt" $quick
+      sed -i "s/^RESULT compute  guest /RESULT compute($accel) guest /; s/^INFO   compute  guest /INFO   compute($accel) guest /" \
+        "$work/guestcompute.log"
+    fi
   fi
 fi
 
