@@ -36,6 +36,12 @@
  *                                     LOCK2/UNLOCK2 round trips and across
  *                                     vm_mmap()/vm_munmap()/
  *                                     unmap_mapping_range() of its mapping
+ *   3'. dxg_host.maps_lock   (mutex)   the host's list of live CPU
+ *                                     mappings of its IO space; held
+ *                                     across vm_mmap() when one is made
+ *                                     and across the unmap_mapping_range()
+ *                                     calls that revoke them all when the
+ *                                     transport goes away
  *   3a. mmap_lock of the calling process (taken inside vm_mmap() and
  *       friends; our f_op->mmap runs under it)
  *   3b. dxg_process.grant_lock (spinlock) pending mapping grants; taken by
@@ -130,6 +136,14 @@ struct dxg_host {
 	u64 next_event;
 	unsigned int num_adapters;
 	struct dxg_adapter *adapters[DXG_MAX_HOST_ADAPTERS];
+	/*
+	 * Every live CPU mapping of this host's IO space (struct dxg_cpu_map),
+	 * so that all of them can be revoked before the transport's memory
+	 * goes away (hot-unplug); after that no new one is made.
+	 */
+	struct mutex maps_lock;
+	struct list_head maps;
+	bool maps_revoked;
 };
 
 struct dxg_adapter {
@@ -287,8 +301,11 @@ int dxg_destroy_on_host(struct dxg_process *p, struct dxg_adapter *a,
 struct dxg_cpu_map {
 	unsigned long va;		/* where vm_mmap() put it */
 	u64 pgoff;			/* page offset in the /dev/dxg file */
-	u64 len;			/* bytes */
+	u64 len;			/* bytes; 0 = no mapping */
 	u32 refs;			/* Lock2 count */
+	struct dxg_host *host;		/* whose IO space (while len != 0) */
+	struct address_space *mapping;	/* the process's map_file's */
+	struct list_head node;		/* host->maps, under maps_lock */
 };
 
 struct dxg_resource {
@@ -331,6 +348,8 @@ int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
 		       struct dxg_cpu_map *m, u64 io_offset, u64 len,
 		       bool writable);
 void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m);
+/* Removes every CPU mapping of the host's IO space; none is made after. */
+void dxg_host_revoke_maps(struct dxg_host *host);
 /* Look up a device and hold it (read) for a host round trip. */
 struct dxg_device *dxg_device_begin(struct dxg_process *p, d3dkmthandle h);
 void dxg_device_end(struct dxg_device *device);

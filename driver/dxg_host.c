@@ -83,6 +83,8 @@ struct dxg_host *dxg_host_create(struct device *dev, struct dxg_transport *t,
 	host->state = DXG_HOST_STARTING;
 	INIT_WORK(&host->gone_work, dxg_host_gone_work);
 	dxg_host_events_init(host);
+	mutex_init(&host->maps_lock);
+	INIT_LIST_HEAD(&host->maps);
 	t->host = host;
 
 	for (i = 0; i < num_adapters; i++) {

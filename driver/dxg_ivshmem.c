@@ -437,6 +437,8 @@ static void dxg_ivshmem_remove(struct pci_dev *pdev)
 
 	/* Unpublish and fail every waiter first: nothing new reaches us. */
 	dxg_host_detach(host);
+	/* No process may keep a pointer into BAR2 once we let it go. */
+	dxg_host_revoke_maps(host);
 	spin_lock(&ivs->tx_lock);
 	ivs->dead = true;
 	spin_unlock(&ivs->tx_lock);

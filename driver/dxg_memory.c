@@ -185,13 +185,22 @@ int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
 
 	if (!current->mm || !t->ops->io_space_phys)
 		return -ENODEV;
-	ret = t->ops->io_space_phys(t, io_offset, len, &g.phys);
+	/*
+	 * Under maps_lock until the mapping is on the host's list: a
+	 * revocation (the transport going away) either comes first, and we
+	 * map nothing, or after, and removes this mapping too.
+	 */
+	mutex_lock(&host->maps_lock);
+	ret = host->maps_revoked ? -ENODEV :
+	      t->ops->io_space_phys(t, io_offset, len, &g.phys);
 	if (ret)
-		return ret;
+		goto out;
 	g.npages = len >> PAGE_SHIFT;
 	g.pgoff = dxg_registry_map_pgoff(g.npages);
-	if (!g.pgoff)
-		return -ENOSPC;
+	if (!g.pgoff) {
+		ret = -ENOSPC;
+		goto out;
+	}
 	spin_lock(&p->grant_lock);
 	list_add_tail(&g.node, &p->grants);
 	spin_unlock(&p->grant_lock);
@@ -203,13 +212,42 @@ int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
 	spin_lock(&p->grant_lock);
 	list_del(&g.node);	/* harmless when dxg_mmap() consumed it */
 	spin_unlock(&p->grant_lock);
-	if (IS_ERR_VALUE(va))
-		return (int)va;
+	if (IS_ERR_VALUE(va)) {
+		ret = (int)va;
+		goto out;
+	}
 	m->va = va;
 	m->pgoff = g.pgoff;
 	m->len = len;
 	m->refs = 1;
-	return 0;
+	m->host = host;
+	m->mapping = p->map_file->f_mapping;
+	list_add_tail(&m->node, &host->maps);
+out:
+	mutex_unlock(&host->maps_lock);
+	return ret;
+}
+
+static void dxg_cpu_map_zap(const struct dxg_cpu_map *m)
+{
+	unmap_mapping_range(m->mapping, (loff_t)m->pgoff << PAGE_SHIFT, m->len, 1);
+}
+
+/*
+ * The transport's memory is going away (hot-unplug): remove the pages of
+ * every mapping of it from every process, so that no process keeps a
+ * pointer to physical memory that may be given to another device.  The
+ * VMAs stay until their objects are destroyed; touching one faults.
+ */
+void dxg_host_revoke_maps(struct dxg_host *host)
+{
+	struct dxg_cpu_map *m;
+
+	mutex_lock(&host->maps_lock);
+	host->maps_revoked = true;
+	list_for_each_entry(m, &host->maps, node)
+		dxg_cpu_map_zap(m);
+	mutex_unlock(&host->maps_lock);
 }
 
 /*
@@ -224,8 +262,10 @@ void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m)
 
 	if (!m->len)
 		return;
-	unmap_mapping_range(p->map_file->f_mapping, (loff_t)m->pgoff << PAGE_SHIFT,
-			    m->len, 1);
+	mutex_lock(&m->host->maps_lock);
+	list_del(&m->node);
+	mutex_unlock(&m->host->maps_lock);
+	dxg_cpu_map_zap(m);
 	mm = current->mm;
 	if (mm && task_tgid(current) == p->tgid) {
 		mmap_read_lock(mm);
@@ -240,6 +280,8 @@ void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m)
 	m->va = 0;
 	m->len = 0;
 	m->refs = 0;
+	m->host = NULL;
+	m->mapping = NULL;
 }
 
 /* ---- helpers ---- */

@@ -9,6 +9,8 @@
 #   two-vms    two guests on one dxghost at once, each sees only its own objects
 #   host-gone  dxghost stops (SIGTERM) under a live guest: /dev/dxg goes away,
 #              open files get ENODEV, nothing hangs
+#   unplug     the dxg PCI device is removed under a process holding Lock2 and
+#              fence-page mappings: they are revoked (touching them faults)
 # Exit status: 0 when every scenario ran and reported no FAIL.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -112,5 +114,12 @@ watcher=$!
 boot host-gone /opt/dxg/scenarios/host-gone.sh "$work/gone.sock"
 wait $watcher
 wait "$host_pid" 2>/dev/null; host_pid=
+
+# 5. the device is hot-unplugged under live mappings
+start_host "$work/unplug.sock" "$work/host-unplug.log" || exit 1
+boot unplug /opt/dxg/scenarios/unplug.sh "$work/unplug.sock"
+if stop_host; then pass "unplug/dxghost exits 0 on SIGTERM"; else fail "unplug/dxghost exits 0 on SIGTERM"; fi
+if grep -qiE 'assert|sanitizer|segfault' "$work/host-unplug.log"; then
+  fail "unplug/dxghost log is clean"; else pass "unplug/dxghost log is clean"; fi
 
 exit $rc
