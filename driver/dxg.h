@@ -396,6 +396,9 @@ struct dxg_syncobj {
 
 void dxg_syncobj_get(struct dxg_syncobj *so);
 void dxg_syncobj_put(struct dxg_syncobj *so);
+/* Every handle a sync object of device (a monitored fence if fences). */
+int dxg_check_syncobjs(struct dxg_process *p, struct dxg_device *device,
+		       const d3dkmthandle *h, u32 count, bool fences);
 /* DestroyDevice: unpublish and unmap the device's sync objects. */
 void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device);
 

@@ -1319,10 +1319,35 @@ out:
 }
 
 /*
- * UpdateGpuVirtualAddress: MAP and UNMAP operations, applied by the host all
- * or nothing.  The operations are copied in once (bounded count) and sent
- * after the fixed part; MAP allocations must be the device's.  COPY,
- * MAP_PROTECT and a fence object are not supported (-EOPNOTSUPP).
+ * The handles an UpdateGpuVirtualAddress operation names: MAP needs an
+ * allocation of the device, MAP_PROTECT one unless it sets a state (zero
+ * or no-access, allocation 0).  Ranges and protection bits are the host's
+ * to check: it owns the address space.
+ */
+static int dxg_check_update_op(struct dxg_process *p, struct dxg_device *device,
+			       const struct d3dddi_updategpuvirtualaddress_operation *op)
+{
+	switch (op->operation) {
+	case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP:
+		return dxg_check_allocs(p, device, &op->map.allocation, 1);
+	case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT:
+		if (!op->map_protect.allocation)
+			return 0;
+		return dxg_check_allocs(p, device, &op->map_protect.allocation,
+					1);
+	case D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP:
+	case D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * UpdateGpuVirtualAddress: MAP, UNMAP, COPY and MAP_PROTECT operations,
+ * applied by the host all or nothing.  The operations are copied in once
+ * (bounded count) and sent after the fixed part.  A fence object must be a
+ * monitored fence of the device; the host signals it (docs/memory.md §5).
  */
 int dxg_ioctl_update_gpu_va(struct dxg_process *p, void *arg)
 {
@@ -1332,7 +1357,7 @@ int dxg_ioctl_update_gpu_va(struct dxg_process *p, void *arg)
 	struct dxg_device *device;
 	u32 i, n = args->num_operations;
 	size_t len;
-	int ret;
+	int ret = 0;
 
 	if (!n || n > DXG_MAX_UPDATEGPUVA_OPS || !args->operations)
 		return -EINVAL;
@@ -1351,23 +1376,11 @@ int dxg_ioctl_update_gpu_va(struct dxg_process *p, void *arg)
 		kvfree(cmd);
 		return PTR_ERR(device);
 	}
-	ret = args->fence_object ? -EOPNOTSUPP : 0;
-	for (i = 0; i < n && !ret; i++) {
-		switch (ops[i].operation) {
-		case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP:
-			ret = dxg_check_allocs(p, device, &ops[i].map.allocation,
-					       1);
-			break;
-		case D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP:
-			break;
-		case D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY:
-		case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT:
-			ret = -EOPNOTSUPP;
-			break;
-		default:
-			ret = -EINVAL;
-		}
-	}
+	if (args->fence_object)
+		ret = dxg_check_syncobjs(p, device, &args->fence_object, 1,
+					 true);
+	for (i = 0; i < n && !ret; i++)
+		ret = dxg_check_update_op(p, device, &ops[i]);
 	if (ret)
 		goto out;
 	cmd->fence_value = args->fence_value;

@@ -103,8 +103,8 @@ static int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h,
 }
 
 /* Every handle a sync object of device (a monitored fence if fences). */
-static int dxg_check_syncobjs(struct dxg_process *p, struct dxg_device *device,
-			      const d3dkmthandle *h, u32 count, bool fences)
+int dxg_check_syncobjs(struct dxg_process *p, struct dxg_device *device,
+		       const d3dkmthandle *h, u32 count, bool fences)
 {
 	u32 i;
 

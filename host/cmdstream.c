@@ -30,28 +30,67 @@ struct cmd {
 /* A host pointer for [va, va + len) inside one mapping, or NULL: a fault. */
 #define xlate(s, va, len) dxg_gpuva_translate((s), (va), (len))
 
+/*
+ * A destination [va, va + len): one writable mapping (*dst), or one range in
+ * the zero state, where writes are discarded (*dst NULL, and the command
+ * becomes a no-op).  Read-only, no-access and unmapped ranges fault.
+ */
+static int32_t xlate_dst(const struct dxg_gpuva_space *s, uint64_t va,
+			 uint64_t len, void **dst)
+{
+	*dst = dxg_gpuva_access(s, va, len, DXG_GPUVA_WRITE);
+	if (*dst || dxg_gpuva_is_zero(s, va, len))
+		return STATUS_SUCCESS;
+	return STATUS_ACCESS_DENIED;
+}
+
+/*
+ * A COPY whose source is in the zero state reads zeros: it becomes a FILL
+ * of 0 where the engine can do one (4-byte granular), else it faults.
+ */
+static int32_t copy_from_zero(const struct dxg_cmd_copy *k,
+			      const struct dxg_gpuva_space *s,
+			      const struct dxg_engine *e, struct cmd *c)
+{
+	if (!dxg_gpuva_is_zero(s, k->src_va, k->size))
+		return STATUS_ACCESS_DENIED;
+	if (!e->ops->fill || (k->size & 3) || (k->dst_va & 3))
+		return STATUS_ACCESS_DENIED;
+	c->opcode = DXG_CMD_FILL;
+	c->pattern = 0;
+	return STATUS_SUCCESS;
+}
+
 static int32_t decode_copy(const uint8_t *p, const struct dxg_gpuva_space *s,
 			   const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_cmd_copy k;
+	int32_t st;
 
 	memcpy(&k, p, sizeof(k));
 	if (k.hdr.size_bytes != sizeof(k) || k.size == 0)
 		return STATUS_INVALID_PARAMETER;
 	if (!e->ops->copy)
 		return STATUS_NOT_SUPPORTED;
-	c->src = xlate(s, k.src_va, k.size);
-	c->dst = xlate(s, k.dst_va, k.size);
-	if (!c->src || !c->dst)
-		return STATUS_ACCESS_DENIED;
+	st = xlate_dst(s, k.dst_va, k.size, &c->dst);
+	if (st < 0)
+		return st;
 	c->size = k.size;
-	return STATUS_SUCCESS;
+	c->src = xlate(s, k.src_va, k.size);
+	if (!c->src && c->dst)
+		st = copy_from_zero(&k, s, e, c);
+	else if (!c->src && !dxg_gpuva_is_zero(s, k.src_va, k.size))
+		st = STATUS_ACCESS_DENIED;
+	if (st >= 0 && !c->dst)
+		c->opcode = DXG_CMD_NOP;	/* writes to a zero range vanish */
+	return st;
 }
 
 static int32_t decode_fill(const uint8_t *p, const struct dxg_gpuva_space *s,
 			   const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_cmd_fill k;
+	int32_t st;
 
 	memcpy(&k, p, sizeof(k));
 	if (k.hdr.size_bytes != sizeof(k) || k.reserved || k.size == 0 ||
@@ -59,9 +98,11 @@ static int32_t decode_fill(const uint8_t *p, const struct dxg_gpuva_space *s,
 		return STATUS_INVALID_PARAMETER;
 	if (!e->ops->fill)
 		return STATUS_NOT_SUPPORTED;
-	c->dst = xlate(s, k.dst_va, k.size);
+	st = xlate_dst(s, k.dst_va, k.size, &c->dst);
+	if (st < 0)
+		return st;
 	if (!c->dst)
-		return STATUS_ACCESS_DENIED;
+		c->opcode = DXG_CMD_NOP;
 	c->size = k.size;
 	c->pattern = k.pattern;
 	return STATUS_SUCCESS;
@@ -72,16 +113,17 @@ static int32_t decode_timestamp(const uint8_t *p,
 				const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_cmd_timestamp k;
+	int32_t st;
 
 	memcpy(&k, p, sizeof(k));
 	if (k.hdr.size_bytes != sizeof(k) || (k.dst_va & 7))
 		return STATUS_INVALID_PARAMETER;
 	if (!e->ops->timestamp)
 		return STATUS_NOT_SUPPORTED;
-	c->dst = xlate(s, k.dst_va, sizeof(uint64_t));
-	if (!c->dst)
-		return STATUS_ACCESS_DENIED;
-	return STATUS_SUCCESS;
+	st = xlate_dst(s, k.dst_va, sizeof(uint64_t), &c->dst);
+	if (st >= 0 && !c->dst)
+		c->opcode = DXG_CMD_NOP;
+	return st;
 }
 
 static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
@@ -117,7 +159,13 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 		seen |= 1u << b.binding;
 		d->bindings[i].binding = b.binding;
 		d->bindings[i].size = b.size;
-		d->bindings[i].host = xlate(s, b.va, b.size);
+		/*
+		 * Storage buffers are read-write to the shader: a binding must
+		 * be writable memory (not read-only, zero or no-access).
+		 */
+		d->bindings[i].host = dxg_gpuva_access(s, b.va, b.size,
+						       DXG_GPUVA_READ |
+						       DXG_GPUVA_WRITE);
 		if (!d->bindings[i].host)
 			return STATUS_ACCESS_DENIED;
 	}

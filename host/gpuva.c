@@ -22,8 +22,9 @@
 
 struct gpuva_map {
 	uint64_t va, size;
-	uint8_t *host;
+	uint8_t *host;		/* NULL in the ZERO and NO_ACCESS states */
 	uint64_t owner;
+	uint32_t prot;		/* DXG_GPUVA_PROT_* */
 };
 
 struct gpuva_res {
@@ -78,7 +79,6 @@ void dxg_gpuva_destroy(struct dxg_gpuva_space *s)
 	free(s);
 }
 
-/* Index of the first reservation with va > @va (upper bound). */
 struct dxg_gpuva_space *dxg_gpuva_clone(const struct dxg_gpuva_space *s)
 {
 	struct dxg_gpuva_space *c = calloc(1, sizeof(*c));
@@ -123,6 +123,7 @@ void dxg_gpuva_swap(struct dxg_gpuva_space *a, struct dxg_gpuva_space *b)
 	*b = t;
 }
 
+/* Index of the first reservation with va > @va (upper bound). */
 static uint32_t res_upper(const struct dxg_gpuva_space *s, uint64_t va)
 {
 	uint32_t lo = 0, hi = s->nres;
@@ -167,17 +168,20 @@ static struct gpuva_res *res_find(const struct dxg_gpuva_space *s,
 	return end <= r->va + r->size ? r : NULL;
 }
 
-/* Grow an array of n elements of esz bytes to hold one more. */
-static int grow(void **arr, uint32_t *cap, uint32_t n, size_t esz, uint32_t max)
+/* Grow an array of esz-byte elements to hold @need (at most @max). */
+static int grow_to(void **arr, uint32_t *cap, uint64_t need, size_t esz,
+		   uint32_t max)
 {
 	uint32_t ncap;
 	void *p;
 
-	if (n < *cap)
+	if (need <= *cap)
 		return 0;
-	if (n >= max)
+	if (need > max)
 		return STATUS_QUOTA_EXCEEDED;
 	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < need)
+		ncap = (uint32_t)need;
 	if (ncap > max)
 		ncap = max;
 	p = realloc(*arr, (size_t)ncap * esz);
@@ -186,6 +190,18 @@ static int grow(void **arr, uint32_t *cap, uint32_t n, size_t esz, uint32_t max)
 	*arr = p;
 	*cap = ncap;
 	return 0;
+}
+
+/* Grow an array of n elements of esz bytes to hold one more. */
+static int grow(void **arr, uint32_t *cap, uint32_t n, size_t esz, uint32_t max)
+{
+	return grow_to(arr, cap, (uint64_t)n + 1, esz, max);
+}
+
+/* The host address @off bytes into a mapping (none for memoryless states). */
+static uint8_t *map_host_at(const struct gpuva_map *m, uint64_t off)
+{
+	return m->host ? m->host + off : NULL;
 }
 
 /* Is [va, end) free of reservations?  (i = res_upper(s, va)) */
@@ -289,15 +305,29 @@ int32_t dxg_gpuva_free(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 	return STATUS_SUCCESS;
 }
 
-int32_t dxg_gpuva_map(struct dxg_gpuva_space *s, uint64_t va, uint64_t size,
-		      void *host, uint64_t owner)
+/* Protection words dxg_gpuva_map_prot() accepts for @host (NULL or not). */
+static int prot_ok(uint32_t prot, const void *host)
+{
+	const uint32_t state = DXG_GPUVA_PROT_ZERO | DXG_GPUVA_PROT_NO_ACCESS;
+
+	if (prot & ~(DXG_GPUVA_PROT_WRITE | DXG_GPUVA_PROT_EXECUTE | state))
+		return 0;
+	if (!host)	/* exactly one memoryless state, nothing else */
+		return prot == DXG_GPUVA_PROT_ZERO ||
+		       prot == DXG_GPUVA_PROT_NO_ACCESS;
+	return !(prot & state);
+}
+
+int32_t dxg_gpuva_map_prot(struct dxg_gpuva_space *s, uint64_t va,
+			   uint64_t size, void *host, uint64_t owner,
+			   uint32_t prot)
 {
 	struct gpuva_res *r;
 	uint64_t end;
 	uint32_t i;
 	int32_t st;
 
-	if (!host || !range_ok(va, size, &end))
+	if (!prot_ok(prot, host) || !range_ok(va, size, &end))
 		return STATUS_INVALID_PARAMETER;
 	r = res_find(s, va, end);
 	if (!r)
@@ -312,9 +342,17 @@ int32_t dxg_gpuva_map(struct dxg_gpuva_space *s, uint64_t va, uint64_t size,
 	if (st)
 		return st;
 	memmove(&r->maps[i + 1], &r->maps[i], (r->nmaps - i) * sizeof(*r->maps));
-	r->maps[i] = (struct gpuva_map){ va, size, host, owner };
+	r->maps[i] = (struct gpuva_map){ va, size, host, owner, prot };
 	r->nmaps++;
 	return STATUS_SUCCESS;
+}
+
+int32_t dxg_gpuva_map(struct dxg_gpuva_space *s, uint64_t va, uint64_t size,
+		      void *host, uint64_t owner)
+{
+	if (!host)
+		return STATUS_INVALID_PARAMETER;
+	return dxg_gpuva_map_prot(s, va, size, host, owner, DXG_GPUVA_PROT_RW);
 }
 
 int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
@@ -322,7 +360,7 @@ int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 	struct gpuva_res *r;
 	struct gpuva_map *m;
 	uint64_t end, mend;
-	uint32_t i;
+	uint32_t i, k;
 	int32_t st;
 
 	if (!range_ok(va, size, &end))
@@ -349,7 +387,8 @@ int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 			memmove(&r->maps[i + 1], &r->maps[i],
 				(r->nmaps - i) * sizeof(*r->maps));
 			r->maps[i] = (struct gpuva_map){
-				end, mend - end, m->host + (end - m->va), m->owner };
+				end, mend - end, map_host_at(m, end - m->va),
+				m->owner, m->prot };
 			m->size = va - m->va;
 			r->nmaps++;
 			return STATUS_SUCCESS;
@@ -358,18 +397,21 @@ int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 		if (m->va < va && m->va + m->size > va)
 			m->size = va - m->va;
 	}
-	/* Mappings starting in [va, end): drop, or trim the head of the last. */
-	while (i < r->nmaps && r->maps[i].va < end) {
+	/*
+	 * Mappings starting in [va, end): drop the ones wholly inside with one
+	 * move (a big unmap stays linear), trim the head of the last.
+	 */
+	k = i;
+	while (k < r->nmaps && r->maps[k].va + r->maps[k].size <= end)
+		k++;
+	memmove(&r->maps[i], &r->maps[k], (r->nmaps - k) * sizeof(*m));
+	r->nmaps -= k - i;
+	if (i < r->nmaps && r->maps[i].va < end) {
 		m = &r->maps[i];
 		mend = m->va + m->size;
-		if (mend > end) {
-			m->host += end - m->va;
-			m->size = mend - end;
-			m->va = end;
-			break;
-		}
-		memmove(m, m + 1, (r->nmaps - i - 1) * sizeof(*m));
-		r->nmaps--;
+		m->host = map_host_at(m, end - m->va);
+		m->size = mend - end;
+		m->va = end;
 	}
 	return STATUS_SUCCESS;
 }
@@ -388,8 +430,100 @@ void dxg_gpuva_unmap_owner(struct dxg_gpuva_space *s, uint64_t owner)
 	}
 }
 
-void *dxg_gpuva_translate(const struct dxg_gpuva_space *s, uint64_t va,
-			  uint64_t len)
+/*
+ * Snapshot the mappings of [src, send) in @r (every page mapped) into a new
+ * array, moved to start at @dst.  *n gets its length.
+ */
+static int32_t copy_snapshot(const struct gpuva_res *r, uint64_t src,
+			     uint64_t send, uint64_t dst,
+			     struct gpuva_map **out, uint32_t *n)
+{
+	uint32_t i = map_upper(r, src), k = 0;
+	struct gpuva_map *v;
+	uint64_t at = src;
+
+	if (i > 0 && r->maps[i - 1].va + r->maps[i - 1].size > src)
+		i--;	/* the mapping that covers src */
+	v = malloc((size_t)(r->nmaps - i + 1) * sizeof(*v));
+	if (!v)
+		return STATUS_NO_MEMORY;
+	for (; at < send; i++) {
+		const struct gpuva_map *m = &r->maps[i];
+		uint64_t mend;
+
+		/* A hole before the next mapping (or none left): not mapped. */
+		if (i >= r->nmaps || m->va > at) {
+			free(v);
+			return STATUS_INVALID_PARAMETER;
+		}
+		mend = m->va + m->size;
+		v[k] = *m;
+		v[k].va = at - src + dst;
+		v[k].size = (mend < send ? mend : send) - at;
+		v[k].host = map_host_at(m, at - m->va);
+		at += v[k++].size;
+	}
+	*out = v;
+	*n = k;
+	return STATUS_SUCCESS;
+}
+
+/* How many mappings of @r lie wholly inside [va, end). */
+static uint32_t maps_inside(const struct gpuva_res *r, uint64_t va,
+			    uint64_t end)
+{
+	uint32_t i = map_upper(r, va), n = 0;
+
+	if (i > 0 && r->maps[i - 1].va == va)
+		i--;
+	for (; i < r->nmaps && r->maps[i].va + r->maps[i].size <= end; i++)
+		n++;
+	return n;
+}
+
+int32_t dxg_gpuva_copy(struct dxg_gpuva_space *s, uint64_t src, uint64_t size,
+		       uint64_t dst)
+{
+	struct gpuva_res *rs, *rd;
+	struct gpuva_map *v;
+	uint64_t send, dend;
+	uint32_t k, j;
+	int32_t st;
+
+	if (!range_ok(src, size, &send) || !range_ok(dst, size, &dend))
+		return STATUS_INVALID_PARAMETER;
+	rs = res_find(s, src, send);
+	rd = res_find(s, dst, dend);
+	if (!rs || !rd)
+		return STATUS_INVALID_PARAMETER;
+	/* The source first: with overlap it is about to change. */
+	st = copy_snapshot(rs, src, send, dst, &v, &k);
+	if (st)
+		return st;
+	/*
+	 * Room for the pieces and for the split the unmap may make, less the
+	 * mappings it removes whole: the bound counts the result.
+	 */
+	st = grow_to((void **)&rd->maps, &rd->cap,
+		     (uint64_t)rd->nmaps - maps_inside(rd, dst, dend) + k + 1,
+		     sizeof(*rd->maps), MAX_MAPPINGS);
+	if (!st)
+		st = dxg_gpuva_unmap(s, dst, size);	/* cannot fail now */
+	if (st) {
+		free(v);
+		return st;
+	}
+	j = map_upper(rd, dst);
+	memmove(&rd->maps[j + k], &rd->maps[j], (rd->nmaps - j) * sizeof(*v));
+	memcpy(&rd->maps[j], v, (size_t)k * sizeof(*v));
+	rd->nmaps += k;
+	free(v);
+	return STATUS_SUCCESS;
+}
+
+/* The mapping holding all of [va, va + len), or NULL. */
+static const struct gpuva_map *map_find(const struct dxg_gpuva_space *s,
+					uint64_t va, uint64_t len)
 {
 	const struct gpuva_res *r;
 	const struct gpuva_map *m;
@@ -405,7 +539,32 @@ void *dxg_gpuva_translate(const struct dxg_gpuva_space *s, uint64_t va,
 	if (i == 0)
 		return NULL;
 	m = &r->maps[i - 1];
-	if (end > m->va + m->size)
+	return end <= m->va + m->size ? m : NULL;
+}
+
+void *dxg_gpuva_access(const struct dxg_gpuva_space *s, uint64_t va,
+		       uint64_t len, unsigned int access)
+{
+	const struct gpuva_map *m = map_find(s, va, len);
+
+	/* Memoryless states (host NULL) fault here; callers ask is_zero. */
+	if (!m || !m->host)
+		return NULL;
+	if ((access & DXG_GPUVA_WRITE) && !(m->prot & DXG_GPUVA_PROT_WRITE))
 		return NULL;
 	return m->host + (va - m->va);
+}
+
+void *dxg_gpuva_translate(const struct dxg_gpuva_space *s, uint64_t va,
+			  uint64_t len)
+{
+	return dxg_gpuva_access(s, va, len, DXG_GPUVA_READ);
+}
+
+int dxg_gpuva_is_zero(const struct dxg_gpuva_space *s, uint64_t va,
+		      uint64_t len)
+{
+	const struct gpuva_map *m = map_find(s, va, len);
+
+	return m && (m->prot & DXG_GPUVA_PROT_ZERO);
 }

@@ -37,15 +37,47 @@ int32_t dxg_gpuva_reserve(struct dxg_gpuva_space *s, uint64_t fixed_va,
 int32_t dxg_gpuva_free(struct dxg_gpuva_space *s, uint64_t va, uint64_t size);
 
 /*
+ * Protection of a mapping (the bits of d3dddigpuva_protection_type, same
+ * values).  Without PROT_WRITE a mapping is read-only.  EXECUTE is recorded
+ * only: nothing in the command stream executes from a GPU VA.  ZERO and
+ * NO_ACCESS are states without memory (host NULL): a zero range discards
+ * writes (and reads as zeros where the executor can supply them), a
+ * no-access range faults on every access.
+ */
+#define DXG_GPUVA_PROT_WRITE		(1u << 0)
+#define DXG_GPUVA_PROT_EXECUTE		(1u << 1)
+#define DXG_GPUVA_PROT_ZERO		(1u << 2)
+#define DXG_GPUVA_PROT_NO_ACCESS	(1u << 3)
+#define DXG_GPUVA_PROT_RW		DXG_GPUVA_PROT_WRITE
+
+/*
  * Map [@va, @va + @size) — inside one reservation, not already mapped — to
  * host memory @host (an allocation's backing, @size bytes valid).  @owner is
  * an opaque id (the allocation) so a destroyed allocation's mappings can be
- * dropped with dxg_gpuva_unmap_owner().
+ * dropped with dxg_gpuva_unmap_owner().  dxg_gpuva_map() maps read-write;
+ * dxg_gpuva_map_prot() takes a protection: @host must be NULL exactly when
+ * it is ZERO or NO_ACCESS (then WRITE and EXECUTE are meaningless and
+ * refused, and @owner should be 0).
  */
 int32_t dxg_gpuva_map(struct dxg_gpuva_space *s, uint64_t va, uint64_t size,
 		      void *host, uint64_t owner);
+int32_t dxg_gpuva_map_prot(struct dxg_gpuva_space *s, uint64_t va,
+			   uint64_t size, void *host, uint64_t owner,
+			   uint32_t prot);
 int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size);
 void dxg_gpuva_unmap_owner(struct dxg_gpuva_space *s, uint64_t owner);
+
+/*
+ * Make [@dst, @dst + @size) map what [@src, @src + @size) maps, page for
+ * page: the same host memory, owners and protection (a page-table copy, no
+ * data moves).  Each range lies in one reservation (not necessarily the
+ * same); every source page must be mapped (any state); whatever the
+ * destination mapped before is replaced.  The ranges may overlap: the
+ * destination gets the source as it was before the call.  On failure the
+ * space is unchanged.
+ */
+int32_t dxg_gpuva_copy(struct dxg_gpuva_space *s, uint64_t src, uint64_t size,
+		       uint64_t dst);
 
 /*
  * A deep copy of @s (NULL when out of memory), and an exchange of two
@@ -55,11 +87,22 @@ void dxg_gpuva_unmap_owner(struct dxg_gpuva_space *s, uint64_t owner);
 struct dxg_gpuva_space *dxg_gpuva_clone(const struct dxg_gpuva_space *s);
 void dxg_gpuva_swap(struct dxg_gpuva_space *a, struct dxg_gpuva_space *b);
 
+/* Access a command makes to a range. */
+#define DXG_GPUVA_READ		(1u << 0)
+#define DXG_GPUVA_WRITE		(1u << 1)
+
 /*
- * Translate [@va, @va + @len) to a host pointer; the whole range must lie in
- * one mapping.  Returns NULL otherwise (the caller reports a fault).
+ * Translate [@va, @va + @len) to a host pointer for @access (DXG_GPUVA_READ
+ * and/or DXG_GPUVA_WRITE); the whole range must lie in one mapping with
+ * memory whose protection allows the access.  Returns NULL otherwise (the
+ * caller reports a fault).  dxg_gpuva_translate() is a read.
  */
+void *dxg_gpuva_access(const struct dxg_gpuva_space *s, uint64_t va,
+		       uint64_t len, unsigned int access);
 void *dxg_gpuva_translate(const struct dxg_gpuva_space *s, uint64_t va,
 			  uint64_t len);
+/* Does [@va, @va + @len) lie in one mapping in the ZERO state? */
+int dxg_gpuva_is_zero(const struct dxg_gpuva_space *s, uint64_t va,
+		      uint64_t len);
 
 #endif /* DXGHOST_GPUVA_H */

@@ -23,6 +23,7 @@
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
 #include "gpuva.h"
+#include "sched.h"
 
 #define PAGE	DXG_IOHEAP_PAGE
 
@@ -612,63 +613,249 @@ int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	return STATUS_SUCCESS;
 }
 
-/*
- * One UPDATEGPUVIRTUALADDRESS operation.  With @s NULL only what can be
- * checked without the space (type, handle, ranges inside the allocation);
- * otherwise it is applied to @s.
- */
-static int32_t update_op(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
-			 const struct dxg_obj *device,
-			 const struct d3dddi_updategpuvirtualaddress_operation *op,
-			 struct dxg_gpuva_space *s)
-{
-	struct dxg_obj *a;
-	uint64_t size;
+/* The protection bits are passed to the space as they are. */
+DXG_STATIC_ASSERT(DXG_GPUVA_PROT_WRITE == D3DDDIGPUVA_PROTECTION_WRITE &&
+		  DXG_GPUVA_PROT_EXECUTE == D3DDDIGPUVA_PROTECTION_EXECUTE &&
+		  DXG_GPUVA_PROT_ZERO == D3DDDIGPUVA_PROTECTION_ZERO &&
+		  DXG_GPUVA_PROT_NO_ACCESS == D3DDDIGPUVA_PROTECTION_NO_ACCESS,
+		  "gpuva protection bits are the D3DDDIGPUVA ones");
 
-	switch (op->operation) {
-	case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP:
-		a = req_alloc(ctx, req, op->map.allocation, device);
-		if (!a)
-			return STATUS_INVALID_HANDLE;
-		size = op->map.size;
-		/* Whole pages inside the allocation; no repeat/tiling. */
-		if (!size || size % PAGE || op->map.allocation_offset % PAGE ||
-		    (op->map.allocation_size && op->map.allocation_size != size) ||
-		    size > a->u.allocation.size ||
-		    op->map.allocation_offset > a->u.allocation.size - size)
-			return STATUS_INVALID_PARAMETER;
-		if (!s)
-			return STATUS_SUCCESS;
-		return dxg_gpuva_map(s, op->map.base_address, size,
-				     (uint8_t *)dxg_mem_alloc_ptr(ctx->mem, a) +
-				     op->map.allocation_offset, a->handle);
-	case D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP:
-		if (!op->unmap.size || op->unmap.size % PAGE ||
-		    op->unmap.base_address % PAGE)
-			return STATUS_INVALID_PARAMETER;
-		return s ? dxg_gpuva_unmap(s, op->unmap.base_address,
-					   op->unmap.size) : STATUS_SUCCESS;
-	case D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY:
-	case D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT:
-		return STATUS_NOT_SUPPORTED;
-	default:
+#define UPDATE_PROT_STATES	(D3DDDIGPUVA_PROTECTION_ZERO | \
+				 D3DDDIGPUVA_PROTECTION_NO_ACCESS)
+/* What a caller may ask for (SYSTEM_USE_ONLY is not for user mode). */
+#define UPDATE_PROT_VALID	(D3DDDIGPUVA_PROTECTION_WRITE | \
+				 D3DDDIGPUVA_PROTECTION_EXECUTE | \
+				 UPDATE_PROT_STATES)
+
+/* MAP and MAP_PROTECT share their leading fields. */
+DXG_STATIC_ASSERT(offsetof(struct d3dddi_updategpuvirtualaddress_operation,
+			   map.allocation_size) ==
+		  offsetof(struct d3dddi_updategpuvirtualaddress_operation,
+			   map_protect.allocation_size),
+		  "MAP and MAP_PROTECT agree");
+
+/*
+ * The memory a MAP or MAP_PROTECT names: whole pages inside an allocation
+ * of the device (allocation_size 0 or equal to size: no repeat/tiling).
+ */
+static int32_t update_alloc_range(struct dxg_dispatch_ctx *ctx,
+				  struct dxg_req *req,
+				  const struct dxg_obj *device,
+				  const struct d3dddi_updategpuvirtualaddress_operation *op,
+				  uint8_t **host, uint64_t *owner)
+{
+	struct dxg_obj *a = req_alloc(ctx, req, op->map.allocation, device);
+	uint64_t size = op->map.size, off = op->map.allocation_offset;
+
+	if (!a)
+		return STATUS_INVALID_HANDLE;
+	if (!size || size % PAGE || off % PAGE ||
+	    (op->map.allocation_size && op->map.allocation_size != size) ||
+	    size > a->u.allocation.size || off > a->u.allocation.size - size)
 		return STATUS_INVALID_PARAMETER;
-	}
+	*host = (uint8_t *)dxg_mem_alloc_ptr(ctx->mem, a) + off;
+	*owner = a->handle;
+	return STATUS_SUCCESS;
 }
 
 /*
- * MAP and UNMAP operations on the process's space on this adapter, applied
- * in order and all or nothing: every operation is checked on its own, then
- * the batch runs on a copy of the space that replaces it only when every
- * operation succeeded.  Applied at once (everything is resident, and no
- * fence is waited for): a fence object is not supported.
+ * Each operation handler checks what it can on its own (type, handle,
+ * ranges inside the allocation) and, with @s set, applies itself to @s.
+ */
+typedef int32_t (*update_fn)(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			     const struct dxg_obj *device,
+			     const struct d3dddi_updategpuvirtualaddress_operation *op,
+			     struct dxg_gpuva_space *s);
+
+static int32_t update_map(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			  const struct dxg_obj *device,
+			  const struct d3dddi_updategpuvirtualaddress_operation *op,
+			  struct dxg_gpuva_space *s)
+{
+	uint8_t *host;
+	uint64_t owner;
+	int32_t st = update_alloc_range(ctx, req, device, op, &host, &owner);
+
+	if (st < 0 || !s)
+		return st;
+	return dxg_gpuva_map(s, op->map.base_address, op->map.size, host, owner);
+}
+
+/*
+ * MAP_PROTECT: a MAP with a protection (no WRITE: read-only), or, with ZERO
+ * or NO_ACCESS and no allocation, the range put in that state.  opendxg has
+ * no driver protection bits: driver_protection must be 0.
+ */
+static int32_t update_map_protect(struct dxg_dispatch_ctx *ctx,
+				  struct dxg_req *req,
+				  const struct dxg_obj *device,
+				  const struct d3dddi_updategpuvirtualaddress_operation *op,
+				  struct dxg_gpuva_space *s)
+{
+	uint64_t prot = op->map_protect.protection.value, owner = 0;
+	uint64_t size = op->map_protect.size;
+	uint8_t *host = NULL;
+	int32_t st;
+
+	if ((prot & ~UPDATE_PROT_VALID) || op->map_protect.driver_protection)
+		return STATUS_INVALID_PARAMETER;
+	if (prot & UPDATE_PROT_STATES) {
+		/* A state, not memory: "hAllocation must be NULL". */
+		if (op->map_protect.allocation ||
+		    op->map_protect.allocation_offset ||
+		    op->map_protect.allocation_size || !size || size % PAGE ||
+		    (prot != D3DDDIGPUVA_PROTECTION_ZERO &&
+		     prot != D3DDDIGPUVA_PROTECTION_NO_ACCESS))
+			return STATUS_INVALID_PARAMETER;
+	} else {
+		st = update_alloc_range(ctx, req, device, op, &host, &owner);
+		if (st < 0)
+			return st;
+	}
+	if (!s)
+		return STATUS_SUCCESS;
+	return dxg_gpuva_map_prot(s, op->map_protect.base_address, size, host,
+				  owner, (uint32_t)prot);
+}
+
+/*
+ * UNMAP: the range goes to the invalid state (unmapped: every access
+ * faults), or with protection ZERO to the zero state.
+ */
+static int32_t update_unmap(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			    const struct dxg_obj *device,
+			    const struct d3dddi_updategpuvirtualaddress_operation *op,
+			    struct dxg_gpuva_space *s)
+{
+	uint64_t prot = op->unmap.protection.value;
+	int32_t st;
+
+	(void)ctx, (void)req, (void)device;
+	if (!op->unmap.size || op->unmap.size % PAGE ||
+	    op->unmap.base_address % PAGE || (prot & ~UPDATE_PROT_STATES) ||
+	    prot == UPDATE_PROT_STATES)
+		return STATUS_INVALID_PARAMETER;
+	if (!s)
+		return STATUS_SUCCESS;
+	st = dxg_gpuva_unmap(s, op->unmap.base_address, op->unmap.size);
+	if (st < 0 || prot != D3DDDIGPUVA_PROTECTION_ZERO)
+		return st;
+	return dxg_gpuva_map_prot(s, op->unmap.base_address, op->unmap.size,
+				  NULL, 0, DXG_GPUVA_PROT_ZERO);
+}
+
+/* COPY: page-table entries, not data (dxg_gpuva_copy has the rules). */
+static int32_t update_copy(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			   const struct dxg_obj *device,
+			   const struct d3dddi_updategpuvirtualaddress_operation *op,
+			   struct dxg_gpuva_space *s)
+{
+	(void)ctx, (void)req, (void)device;
+	if (!op->copy.size || op->copy.size % PAGE ||
+	    op->copy.source_address % PAGE || op->copy.dest_address % PAGE)
+		return STATUS_INVALID_PARAMETER;
+	return s ? dxg_gpuva_copy(s, op->copy.source_address, op->copy.size,
+				  op->copy.dest_address) : STATUS_SUCCESS;
+}
+
+static const update_fn update_ops[] = {
+	[D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP] = update_map,
+	[D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP] = update_unmap,
+	[D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY] = update_copy,
+	[D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT] = update_map_protect,
+};
+
+/* Operation @i of the request, copied out of the (private) message. */
+static int32_t update_op(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			 const struct dxg_obj *device, uint32_t i,
+			 struct dxg_gpuva_space *s)
+{
+	struct d3dddi_updategpuvirtualaddress_operation op;
+
+	memcpy(&op, req->cmd + sizeof(struct dxgkvmb_command_updategpuva) +
+	       (uint64_t)i * sizeof(op), sizeof(op));
+	if (op.operation >= sizeof(update_ops) / sizeof(update_ops[0]))
+		return STATUS_INVALID_PARAMETER;
+	return update_ops[op.operation](ctx, req, device, &op, s);
+}
+
+/*
+ * The fence of an update: a monitored fence of the device.  It is signalled
+ * to fence_value + 1 when the update is done, after waiting for
+ * fence_value unless DO_NOT_WAIT.
+ */
+static int32_t update_fence(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			    const struct dxgkvmb_command_updategpuva *c,
+			    const struct dxg_obj *device, struct dxg_obj *context,
+			    struct dxg_obj **out)
+{
+	struct dxg_obj *f;
+
+	*out = NULL;
+	if (!c->fence_object)
+		return STATUS_SUCCESS;
+	f = ctx->sched ? dxg_sync_lookup(ctx->sched, c->fence_object,
+					 req->process) : NULL;
+	if (!f || f->parent != device)
+		return STATUS_INVALID_HANDLE;
+	if (f->u.syncobject.sync->type != D3DDDI_MONITORED_FENCE ||
+	    c->fence_value == UINT64_MAX)
+		return STATUS_INVALID_PARAMETER;
+	/*
+	 * Without a context nothing orders the signal after fence_value is
+	 * reached, and a monitored fence must not skip values: it has to be
+	 * reached already, or the caller says not to wait.
+	 */
+	if (!context && !(c->flags & D3DKMT_UPDATEGPUVIRTUALADDRESS_FLAG_DO_NOT_WAIT) &&
+	    dxg_sync_value(f) < c->fence_value)
+		return STATUS_INVALID_PARAMETER;
+	/* Both queue entries fit, or neither is queued. */
+	if (context && ctx->sched->queued + 2 > DXG_SCHED_MAX_QUEUED)
+		return STATUS_QUOTA_EXCEEDED;
+	*out = f;
+	return STATUS_SUCCESS;
+}
+
+/*
+ * Signal the fence: on the context's queue (after a GPU wait for
+ * fence_value unless DO_NOT_WAIT), so it follows the context's earlier
+ * work as a real page-table update on that context would; without a
+ * context at once.
+ */
+static int32_t update_signal(struct dxg_dispatch_ctx *ctx,
+			     const struct dxgkvmb_command_updategpuva *c,
+			     struct dxg_obj *context, struct dxg_obj *fence)
+{
+	struct dxg_sync_ref ref = { fence->handle, c->fence_value };
+	int32_t st = STATUS_SUCCESS;
+
+	if (!context) {
+		dxg_sync_signal(ctx->sched, fence, c->fence_value + 1);
+	} else {
+		if (!(c->flags & D3DKMT_UPDATEGPUVIRTUALADDRESS_FLAG_DO_NOT_WAIT))
+			st = dxg_sched_wait_gpu(ctx->sched, context, &ref, 1);
+		ref.value = c->fence_value + 1;
+		if (st >= 0)
+			st = dxg_sched_signal(ctx->sched, context, &ref, 1);
+	}
+	if (st >= 0)
+		dxg_sched_run(ctx->sched, DXG_SCHED_BUDGET);
+	return st;
+}
+
+/*
+ * MAP, UNMAP, COPY and MAP_PROTECT operations on the process's space on
+ * this adapter, applied in order and all or nothing: every operation is
+ * checked on its own, then the batch runs on a copy of the space that
+ * replaces it only when every operation (and queueing the fence signal)
+ * succeeded.  The update itself takes effect at once (everything is
+ * resident); only the fence signal is ordered (update_signal).
  */
 int32_t dxg_h_updategpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 {
 	REQ_GET(req, struct dxgkvmb_command_updategpuva, c);
-	struct d3dddi_updategpuvirtualaddress_operation op;
 	struct dxg_gpuva_space *s, *copy;
-	struct dxg_obj *device;
+	struct dxg_obj *device, *context = NULL, *fence;
 	uint32_t i, n = c.num_operations;
 	int32_t st = STATUS_SUCCESS;
 
@@ -677,33 +864,34 @@ int32_t dxg_h_updategpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	device = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
 	if (!device)
 		return STATUS_INVALID_HANDLE;
-	if (c.context &&
-	    !req_child(ctx, req, c.context, DXG_OBJ_CONTEXT, device))
-		return STATUS_INVALID_HANDLE;
-	if (c.fence_object)
-		return STATUS_NOT_SUPPORTED;
+	if (c.context) {
+		context = req_child(ctx, req, c.context, DXG_OBJ_CONTEXT, device);
+		if (!context)
+			return STATUS_INVALID_HANDLE;
+	}
 	if (c.flags & ~D3DKMT_UPDATEGPUVIRTUALADDRESS_FLAG_DO_NOT_WAIT ||
 	    !n || n > DXG_MAX_UPDATEGPUVA_OPS ||
-	    sizeof(c) + (uint64_t)n * sizeof(op) > req->cmd_len)
+	    sizeof(c) + (uint64_t)n * sizeof(struct d3dddi_updategpuvirtualaddress_operation) >
+	    req->cmd_len)
 		return STATUS_INVALID_PARAMETER;
-	for (i = 0; i < n; i++) {
-		memcpy(&op, req->cmd + sizeof(c) + (uint64_t)i * sizeof(op),
-		       sizeof(op));
-		st = update_op(ctx, req, device, &op, NULL);
-		if (st < 0)
-			return st;
-	}
+	st = update_fence(ctx, req, &c, device, context, &fence);
+	for (i = 0; i < n && st >= 0; i++)
+		st = update_op(ctx, req, device, i, NULL);
+	if (st < 0)
+		return st;
 	s = req_gpuva(req);
 	copy = s ? dxg_gpuva_clone(s) : NULL;
 	if (!copy)
 		return STATUS_NO_MEMORY;
-	for (i = 0; i < n && st >= 0; i++) {
-		memcpy(&op, req->cmd + sizeof(c) + (uint64_t)i * sizeof(op),
-		       sizeof(op));
-		st = update_op(ctx, req, device, &op, copy);
-	}
-	if (st >= 0)
+	for (i = 0; i < n && st >= 0; i++)
+		st = update_op(ctx, req, device, i, copy);
+	if (st >= 0) {
 		dxg_gpuva_swap(s, copy);
+		if (fence)
+			st = update_signal(ctx, &c, context, fence);
+		if (st < 0)	/* not queued: undo */
+			dxg_gpuva_swap(s, copy);
+	}
 	dxg_gpuva_destroy(copy);
 	return st < 0 ? st : STATUS_SUCCESS;
 }

@@ -1090,15 +1090,16 @@ static void test_memory(void **state)
 	daemon_cleanup(&d);
 }
 
-/* UPDATEGPUVIRTUALADDRESS of n operations; returns the status. */
-static int32_t mem_update(struct gsim *g, uint32_t proc, uint32_t dev,
-			  uint32_t ctx, uint32_t fence,
-			  const struct d3dddi_updategpuvirtualaddress_operation *ops,
-			  uint32_t n, uint32_t claimed)
+/* UPDATEGPUVIRTUALADDRESS of n operations with a fence; returns the status. */
+static int32_t mem_update_fenced(struct gsim *g, uint32_t proc, uint32_t dev,
+				 uint32_t ctx, uint32_t fence, uint64_t value,
+				 uint32_t flags,
+				 const struct d3dddi_updategpuvirtualaddress_operation *ops,
+				 uint32_t n, uint32_t claimed)
 {
 	struct dxgkvmb_command_updategpuva c = {
-		.device = dev, .context = ctx, .fence_object = fence,
-		.num_operations = claimed,
+		.fence_value = value, .device = dev, .context = ctx,
+		.fence_object = fence, .num_operations = claimed, .flags = flags,
 	};
 	uint32_t len = sizeof(c) + n * sizeof(*ops);
 	uint8_t *cmd = calloc(1, len);
@@ -1111,6 +1112,48 @@ static int32_t mem_update(struct gsim *g, uint32_t proc, uint32_t dev,
 	free(cmd);
 	return st;
 }
+
+static int32_t mem_update(struct gsim *g, uint32_t proc, uint32_t dev,
+			  uint32_t ctx, uint32_t fence,
+			  const struct d3dddi_updategpuvirtualaddress_operation *ops,
+			  uint32_t n, uint32_t claimed)
+{
+	return mem_update_fenced(g, proc, dev, ctx, fence, 0, 0, ops, n, claimed);
+}
+
+static struct d3dddi_updategpuvirtualaddress_operation
+upd_copy(uint64_t src, uint64_t size, uint64_t dst)
+{
+	struct d3dddi_updategpuvirtualaddress_operation o = {
+		.operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY,
+	};
+
+	o.copy.source_address = src;
+	o.copy.size = size;
+	o.copy.dest_address = dst;
+	return o;
+}
+
+static struct d3dddi_updategpuvirtualaddress_operation
+upd_protect(uint64_t va, uint64_t size, uint32_t alloc, uint64_t off,
+	    uint64_t prot)
+{
+	struct d3dddi_updategpuvirtualaddress_operation o = {
+		.operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT,
+	};
+
+	o.map_protect.base_address = va;
+	o.map_protect.size = size;
+	o.map_protect.allocation = alloc;
+	o.map_protect.allocation_offset = off;
+	o.map_protect.protection.value = prot;
+	return o;
+}
+
+static int32_t sync_create(struct gsim *g, uint32_t proc, uint32_t dev,
+			   uint32_t type, uint64_t init_or_event, uint32_t *h,
+			   uint64_t *storage);
+static uint64_t fence_page(struct gsim *g, uint64_t storage);
 
 static struct d3dddi_updategpuvirtualaddress_operation
 upd_map(uint64_t va, uint64_t size, uint32_t alloc, uint64_t off)
@@ -1222,9 +1265,9 @@ static void test_update_gpuva(void **state)
 	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
 			 STATUS_INVALID_PARAMETER);
 	memset(&ops[0], 0, sizeof(ops[0]));
-	ops[0].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY;
+	ops[0].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY;	/* size 0 */
 	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
-			 STATUS_NOT_SUPPORTED);
+			 STATUS_INVALID_PARAMETER);
 	ops[0].operation = 77;
 	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
 			 STATUS_INVALID_PARAMETER);
@@ -1237,15 +1280,142 @@ static void test_update_gpuva(void **state)
 				    DXG_MAX_UPDATEGPUVA_OPS + 1),
 			 STATUS_INVALID_PARAMETER);		/* too many */
 	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 7, ops, 1, 1),
-			 STATUS_NOT_SUPPORTED);			/* fence object */
+			 STATUS_INVALID_HANDLE);		/* fence object */
 	assert_int_equal(mem_update(&g, t.proc, t.dev, 0x999, 0, ops, 1, 1),
 			 STATUS_INVALID_HANDLE);		/* bad context */
 	assert_int_equal(mem_update(&g, p2, t.dev, 0, 0, ops, 1, 1),
 			 STATUS_INVALID_HANDLE);		/* foreign device */
-	/* Destroying an allocation drops what UPDATE mapped of it. */
+	/*
+	 * COPY: va + 12..13 map what va + 0..1 map (h[1]).  A source with a
+	 * hole (va + 8 was unmapped above) or outside a reservation fails.
+	 */
+	ops[0] = upd_copy(va, 2 * PG, va + 12 * PG);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_SUCCESS);
+	ops[0] = upd_map(va + 12 * PG, PG, h[0], 0);		/* mapped now */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_copy(va + 7 * PG, 2 * PG, va + 14 * PG);	/* hole */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_copy(va, 2 * PG, va + 15 * PG);		/* past the end */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_copy(va, PG + 8, va + 14 * PG);		/* not pages */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+	/* All or nothing: an UNMAP then a failing COPY leaves va + 12 mapped. */
+	ops[0] = upd_unmap(va + 12 * PG, 2 * PG);
+	ops[1] = upd_copy(va + 8 * PG, PG, va + 14 * PG);	/* unmapped */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+			 STATUS_INVALID_PARAMETER);
+	ops[0] = upd_map(va + 13 * PG, PG, h[0], 0);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+			 STATUS_INVALID_PARAMETER);
+
+	/* MAP_PROTECT: read-only, then the zero and no-access states. */
+	ops[0] = upd_protect(va + 14 * PG, PG, h[0], PG, 0);
+	ops[1] = upd_protect(va + 15 * PG, PG, 0, 0, D3DDDIGPUVA_PROTECTION_ZERO);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+			 STATUS_SUCCESS);
+	ops[0] = upd_unmap(va + 14 * PG, 2 * PG);
+	ops[1] = upd_protect(va + 14 * PG, 2 * PG, 0, 0,
+			     D3DDDIGPUVA_PROTECTION_NO_ACCESS);
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+			 STATUS_SUCCESS);
+	{
+		static const uint64_t bad[] = {
+			D3DDDIGPUVA_PROTECTION_SYSTEM_USE_ONLY, 1ull << 5,
+			1ull << 63, D3DDDIGPUVA_PROTECTION_ZERO |
+			D3DDDIGPUVA_PROTECTION_NO_ACCESS,
+		};
+		unsigned int i;
+
+		ops[0] = upd_unmap(va + 14 * PG, 2 * PG);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			ops[1] = upd_protect(va + 14 * PG, PG, 0, 0, bad[i]);
+			assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops,
+						    2, 2), STATUS_INVALID_PARAMETER);
+		}
+		/* A state with an allocation, memory without one. */
+		ops[1] = upd_protect(va + 14 * PG, PG, h[0], 0,
+				     D3DDDIGPUVA_PROTECTION_ZERO);
+		assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+				 STATUS_INVALID_PARAMETER);
+		ops[1] = upd_protect(va + 14 * PG, PG, 0, 0,
+				     D3DDDIGPUVA_PROTECTION_WRITE);
+		assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+				 STATUS_INVALID_HANDLE);
+		ops[1] = upd_protect(va + 14 * PG, PG, h[0], 0,
+				     D3DDDIGPUVA_PROTECTION_WRITE);
+		ops[1].map_protect.driver_protection = 1;
+		assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+				 STATUS_INVALID_PARAMETER);
+		ops[1].map_protect.driver_protection = 0;
+		assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
+				 STATUS_SUCCESS);
+		/* UNMAP's protection: ZERO or invalid (0 / NO_ACCESS). */
+		ops[0] = upd_unmap(va + 14 * PG, PG);
+		ops[0].unmap.protection.value = D3DDDIGPUVA_PROTECTION_WRITE;
+		assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+				 STATUS_INVALID_PARAMETER);
+		ops[0].unmap.protection.value = D3DDDIGPUVA_PROTECTION_ZERO;
+		assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+				 STATUS_SUCCESS);
+	}
+
+	/*
+	 * The fence: a monitored fence of the device, signalled to
+	 * fence_value + 1.  Without a context it must have reached fence_value
+	 * unless DO_NOT_WAIT; with one the signal follows a GPU wait on it.
+	 */
+	{
+		uint32_t fence, note, pfence;
+		uint64_t storage;
+
+		assert_int_equal(sync_create(&g, t.proc, t.dev, D3DDDI_MONITORED_FENCE,
+					     0, &fence, &storage), STATUS_SUCCESS);
+		assert_int_equal(sync_create(&g, t.proc, t.dev, D3DDDI_CPU_NOTIFICATION,
+					     5, &note, NULL), STATUS_SUCCESS);
+		assert_int_equal(sync_create(&g, p2, dev2, D3DDDI_MONITORED_FENCE,
+					     0, &pfence, NULL), STATUS_SUCCESS);
+		ops[0] = upd_unmap(va + 14 * PG, PG);
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, 0, fence, 0, 0,
+						   ops, 1, 1), STATUS_SUCCESS);
+		assert_int_equal(fence_page(&g, storage), 1);
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, 0, fence, 9, 0,
+						   ops, 1, 1), STATUS_INVALID_PARAMETER);
+		assert_int_equal(fence_page(&g, storage), 1);
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, 0, fence, 9,
+				 D3DKMT_UPDATEGPUVIRTUALADDRESS_FLAG_DO_NOT_WAIT,
+				 ops, 1, 1), STATUS_SUCCESS);
+		assert_int_equal(fence_page(&g, storage), 10);
+		/* On the context: after the wait for 10, 11. */
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, t.ctx, fence,
+						   10, 0, ops, 1, 1), STATUS_SUCCESS);
+		assert_int_equal(fence_page(&g, storage), 11);
+		/* Bad fences; a failed update signals nothing. */
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, 0, note, 0, 0,
+						   ops, 1, 1), STATUS_INVALID_PARAMETER);
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, 0, pfence, 0, 0,
+						   ops, 1, 1), STATUS_INVALID_HANDLE);
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, 0, fence,
+				 UINT64_MAX, D3DKMT_UPDATEGPUVIRTUALADDRESS_FLAG_DO_NOT_WAIT,
+				 ops, 1, 1), STATUS_INVALID_PARAMETER);
+		ops[0] = upd_unmap(va + 16 * PG, PG);		/* not reserved */
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, 0, fence, 11, 0,
+						   ops, 1, 1), STATUS_INVALID_PARAMETER);
+		assert_int_equal(fence_page(&g, storage), 11);
+		assert_int_equal(mem_update_fenced(&g, t.proc, t.dev, 0, fence, 1,
+						   1u << 1, ops, 1, 1),
+				 STATUS_INVALID_PARAMETER);	/* unknown flag */
+	}
+
+	/* Destroying an allocation drops what UPDATE mapped (or copied) of it. */
 	assert_int_equal(mem_destroy(&g, t.proc, t.dev, 0, &h[1], 1), STATUS_SUCCESS);
 	ops[0] = upd_map(va, 4 * PG, h[0], 0);
-	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 1, 1),
+	ops[1] = upd_map(va + 12 * PG, 2 * PG, h[0], 0);	/* the copies */
+	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
 			 STATUS_SUCCESS);
 
 	/* Segment sizes: the IO space is shared system memory. */

@@ -455,6 +455,91 @@ static void copy_fill_ts_errors(void **state)
 	ONE(cmd_fill(f, v + 9 * PG, 4, 1), STATUS_SUCCESS);
 }
 
+/*
+ * Protection (docs/command-stream.md): pages 12..15 of the fixture become
+ * 12 read-only (onto a's first page), 13 zero, 14 no-access.
+ */
+static void protect_pages(struct fx *f)
+{
+	uint64_t v = f->va0;
+
+	assert_int_equal(dxg_gpuva_map_prot(f->s, v + 12 * PG, PG, f->a, 1, 0), 0);
+	assert_int_equal(dxg_gpuva_map_prot(f->s, v + 13 * PG, PG, NULL, 0,
+					    DXG_GPUVA_PROT_ZERO), 0);
+	assert_int_equal(dxg_gpuva_map_prot(f->s, v + 14 * PG, PG, NULL, 0,
+					    DXG_GPUVA_PROT_NO_ACCESS), 0);
+}
+
+static void protection_enforced(void **state)
+{
+	struct fx *f = *state;
+	uint64_t v = f->va0, ro = v + 12 * PG, zero = v + 13 * PG;
+	uint64_t none = v + 14 * PG;
+
+	protect_pages(f);
+	memset(f->a, 0xab, 64);
+	/* No write through a read-only mapping, by any command. */
+	ONE(cmd_fill(f, ro, 16, 1), STATUS_ACCESS_DENIED);
+	ONE(cmd_copy(f, v + PG, ro, 8), STATUS_ACCESS_DENIED);
+	ONE(cmd_ts(f, ro + 8), STATUS_ACCESS_DENIED);
+	assert_int_equal(f->a[0], 0xab);
+	/* Reading it is fine: it is a's first page. */
+	ONE(cmd_copy(f, ro, v + 9 * PG, 64), STATUS_SUCCESS);
+	assert_memory_equal(f->b + PG, f->a, 64);
+	/* No-access: nothing at all. */
+	ONE(cmd_copy(f, none, v, 8), STATUS_ACCESS_DENIED);
+	ONE(cmd_copy(f, v, none, 8), STATUS_ACCESS_DENIED);
+	ONE(cmd_fill(f, none, 4, 1), STATUS_ACCESS_DENIED);
+	ONE(cmd_ts(f, none), STATUS_ACCESS_DENIED);
+	/* Zero: writes vanish (the commands succeed and do nothing) ... */
+	ONE(cmd_fill(f, zero, PG, 1), STATUS_SUCCESS);
+	ONE(cmd_ts(f, zero + 8), STATUS_SUCCESS);
+	ONE(cmd_copy(f, v, zero, 64), STATUS_SUCCESS);
+	ONE(cmd_copy(f, none, zero, 64), STATUS_ACCESS_DENIED);	/* still read */
+	ONE(cmd_copy(f, zero, zero + 64, 64), STATUS_SUCCESS);
+	/* ... reads give zeros (a fill of 0, 4-byte granular on this engine). */
+	ONE(cmd_copy(f, zero + 100, v + 16, 32), STATUS_SUCCESS);
+	assert_int_equal(rd32(f->a + 12), 0xabababab);
+	assert_int_equal(rd32(f->a + 16), 0);
+	assert_int_equal(rd32(f->a + 44), 0);
+	assert_int_equal(rd32(f->a + 48), 0xabababab);
+	ONE(cmd_copy(f, zero, v + 1, 32), STATUS_ACCESS_DENIED);
+	ONE(cmd_copy(f, zero, v, 31), STATUS_ACCESS_DENIED);
+	/* Crossing from a read-only page into a writable one is a fault. */
+	ONE(cmd_fill(f, ro - 4, 8, 1), STATUS_ACCESS_DENIED);
+	/* Protection comes from the space at run time: unmapped, remapped RW. */
+	assert_int_equal(dxg_gpuva_unmap(f->s, ro, PG), 0);
+	assert_int_equal(dxg_gpuva_map(f->s, ro, PG, f->a, 1), 0);
+	ONE(cmd_fill(f, ro, 16, 0x01010101), STATUS_SUCCESS);
+	assert_int_equal(rd32(f->a), 0x01010101);
+}
+
+/* A storage-buffer binding is read-write: it needs writable memory. */
+static void dispatch_binding_protection(void **state)
+{
+	struct fx *f = *state;
+	struct fake k = { .e.ops = &fake_ops };
+	struct dxg_cmd_binding ok = { 0, 0, f->va0, 64 };
+	struct dxg_cmd_binding b[3] = {
+		{ 1, 0, f->va0 + 12 * PG, 64 },		/* read-only */
+		{ 1, 0, f->va0 + 13 * PG, 64 },		/* zero */
+		{ 1, 0, f->va0 + 14 * PG, 64 },		/* no-access */
+	};
+	unsigned int i;
+
+	protect_pages(f);
+	for (i = 0; i < 3; i++) {
+		struct dxg_cmd_binding two[2] = { ok, b[i] };
+
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_dispatch(f, 1, 2, two, 0, NULL);
+		finish(f);
+		expect(f, &k.e, STATUS_ACCESS_DENIED, 0);
+	}
+	assert_int_equal(k.dispatches, 0);
+}
+
 /* A malformed command anywhere means nothing runs, not even the ones before. */
 static void nothing_runs_when_invalid(void **state)
 {
@@ -739,6 +824,8 @@ int main(void)
 		T(dispatch_not_supported_on_cpu),
 		T(dispatch_reaches_engine),
 		T(dispatch_errors),
+		T(protection_enforced),
+		T(dispatch_binding_protection),
 		T(escapes),
 		T(cpu_fill_sizes),
 	};

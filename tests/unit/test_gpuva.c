@@ -312,6 +312,194 @@ static void many(void **state)
 	assert_int_equal(va, B + 4000 * PG - PG);
 }
 
+#define RO	0u			/* MAP_PROTECT without WRITE */
+#define RW	DXG_GPUVA_PROT_RW
+#define ZERO	DXG_GPUVA_PROT_ZERO
+#define NOACC	DXG_GPUVA_PROT_NO_ACCESS
+#define R	DXG_GPUVA_READ
+#define W	DXG_GPUVA_WRITE
+
+/* Protection is recorded per mapping and checked by every translation. */
+static void protection(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 8 * PG);
+
+	assert_int_equal(dxg_gpuva_map_prot(s, a, PG, mem, 1, RO), 0);
+	assert_int_equal(dxg_gpuva_map_prot(s, a + PG, PG, mem + PG, 1,
+					    RW | DXG_GPUVA_PROT_EXECUTE), 0);
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 2 * PG, PG, NULL, 0, ZERO), 0);
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 3 * PG, PG, NULL, 0, NOACC), 0);
+	/* Read-only: reads yes, writes no. */
+	assert_ptr_equal(dxg_gpuva_access(s, a + 8, 8, R), mem + 8);
+	assert_ptr_equal(dxg_gpuva_translate(s, a, PG), mem);
+	assert_null(dxg_gpuva_access(s, a + 8, 8, W));
+	assert_null(dxg_gpuva_access(s, a + 8, 8, R | W));
+	assert_ptr_equal(dxg_gpuva_access(s, a + PG, PG, R | W), mem + PG);
+	/* Zero and no-access have no memory: no pointer for any access. */
+	assert_null(dxg_gpuva_access(s, a + 2 * PG, 8, R));
+	assert_null(dxg_gpuva_access(s, a + 2 * PG, 8, W));
+	assert_null(dxg_gpuva_access(s, a + 3 * PG, 8, R));
+	assert_true(dxg_gpuva_is_zero(s, a + 2 * PG, PG));
+	assert_false(dxg_gpuva_is_zero(s, a + 2 * PG, PG + 1));
+	assert_false(dxg_gpuva_is_zero(s, a + 3 * PG, 8));
+	assert_false(dxg_gpuva_is_zero(s, a, 8));
+	assert_false(dxg_gpuva_is_zero(s, a + 4 * PG, 8));	/* unmapped */
+	/* Bad protection words. */
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 4 * PG, PG, mem, 1, 1u << 4),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 4 * PG, PG, mem, 1, ZERO),
+			 STATUS_INVALID_PARAMETER);		/* memory + state */
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 4 * PG, PG, NULL, 0, RW),
+			 STATUS_INVALID_PARAMETER);		/* no memory */
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 4 * PG, PG, NULL, 0, ZERO | NOACC),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 4 * PG, PG, NULL, 0, ZERO | RW),
+			 STATUS_INVALID_PARAMETER);
+	/* A split keeps the protection on both sides; states split too. */
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 4 * PG, 3 * PG, mem, 2, RO), 0);
+	assert_int_equal(dxg_gpuva_unmap(s, a + 5 * PG, PG), 0);
+	assert_null(dxg_gpuva_access(s, a + 4 * PG, 8, W));
+	assert_ptr_equal(dxg_gpuva_access(s, a + 6 * PG, 8, R), mem + 2 * PG);
+	assert_null(dxg_gpuva_access(s, a + 6 * PG, 8, W));
+	assert_int_equal(dxg_gpuva_unmap(s, a + 2 * PG, PG), 0);
+	assert_false(dxg_gpuva_is_zero(s, a + 2 * PG, 8));
+	/* The clone carries protection. */
+	{
+		struct dxg_gpuva_space *c = dxg_gpuva_clone(s);
+
+		assert_non_null(c);
+		assert_null(dxg_gpuva_access(c, a, 8, W));
+		assert_ptr_equal(dxg_gpuva_access(c, a, 8, R), mem);
+		dxg_gpuva_destroy(c);
+	}
+}
+
+/* COPY: the destination maps what the source maps, page for page. */
+static void copy_basics(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 8 * PG), b = reserve(s, 8 * PG);
+
+	assert_int_equal(dxg_gpuva_map(s, a, 2 * PG, mem, 1), 0);
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 2 * PG, PG, mem + 10 * PG, 2, RO), 0);
+	assert_int_equal(dxg_gpuva_map_prot(s, a + 3 * PG, PG, NULL, 0, ZERO), 0);
+	/* Part of the first mapping, the read-only one and the zero page. */
+	assert_int_equal(dxg_gpuva_copy(s, a + PG, 3 * PG, b + 4 * PG), 0);
+	assert_ptr_equal(dxg_gpuva_access(s, b + 4 * PG, PG, R | W), mem + PG);
+	assert_ptr_equal(dxg_gpuva_access(s, b + 5 * PG, PG, R), mem + 10 * PG);
+	assert_null(dxg_gpuva_access(s, b + 5 * PG, 8, W));
+	assert_true(dxg_gpuva_is_zero(s, b + 6 * PG, PG));
+	assert_null(dxg_gpuva_translate(s, b + 7 * PG, 1));
+	/* The source is unchanged. */
+	assert_ptr_equal(dxg_gpuva_translate(s, a, 2 * PG), mem);
+	/* The copies keep the owner: destroying allocation 1 drops them too. */
+	dxg_gpuva_unmap_owner(s, 1);
+	assert_null(dxg_gpuva_translate(s, a, 1));
+	assert_null(dxg_gpuva_translate(s, b + 4 * PG, 1));
+	assert_ptr_equal(dxg_gpuva_translate(s, b + 5 * PG, PG), mem + 10 * PG);
+	/* A destination replaces what was there (a split at both ends). */
+	assert_int_equal(dxg_gpuva_map(s, b, 4 * PG, mem + 20 * PG, 3), 0);
+	assert_int_equal(dxg_gpuva_copy(s, a + 2 * PG, PG, b + PG), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, b, PG), mem + 20 * PG);
+	assert_ptr_equal(dxg_gpuva_translate(s, b + PG, PG), mem + 10 * PG);
+	assert_ptr_equal(dxg_gpuva_access(s, b + 2 * PG, 2 * PG, W), mem + 22 * PG);
+}
+
+static void copy_rules(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 4 * PG), b = reserve(s, 4 * PG);
+
+	assert_int_equal(dxg_gpuva_map(s, a, 2 * PG, mem, 1), 0);
+	assert_int_equal(dxg_gpuva_map(s, a + 3 * PG, PG, mem, 1), 0);
+	assert_int_equal(dxg_gpuva_map(s, b, PG, mem + 5 * PG, 2), 0);
+	/* Source with a hole (page 2), starting in a hole, past a reservation. */
+	assert_int_equal(dxg_gpuva_copy(s, a, 4 * PG, b), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, a + 2 * PG, PG, b), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, a + 3 * PG, 2 * PG, b),
+			 STATUS_INVALID_PARAMETER);
+	/* Destination across two reservations or outside any. */
+	assert_int_equal(dxg_gpuva_copy(s, a, 2 * PG, a + 3 * PG),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, a, PG, b + 4 * PG),
+			 STATUS_INVALID_PARAMETER);
+	/* Unaligned, empty, wrapping. */
+	assert_int_equal(dxg_gpuva_copy(s, a + 1, PG, b), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, a, PG, b + 1), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, a, PG + 1, b), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, a, 0, b), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, a, PG, UINT64_MAX - PG + 1),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, UINT64_MAX - PG + 1, 2 * PG, b),
+			 STATUS_INVALID_PARAMETER);
+	/* A failed copy changed nothing. */
+	assert_ptr_equal(dxg_gpuva_translate(s, b, PG), mem + 5 * PG);
+	assert_null(dxg_gpuva_translate(s, b + PG, 1));
+	assert_ptr_equal(dxg_gpuva_translate(s, a, 2 * PG), mem);
+	/* Copying a range onto itself is a no-op. */
+	assert_int_equal(dxg_gpuva_copy(s, a, 2 * PG, a), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, a, 2 * PG), mem);
+}
+
+/* Overlapping ranges: the destination gets the source as it was before. */
+static void copy_overlap(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 8 * PG);
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)	/* pages 0..3 -> mem pages 10, 11, 12, 13 */
+		assert_int_equal(dxg_gpuva_map(s, a + i * PG, PG,
+					       mem + (10 + i) * PG, 10 + i), 0);
+	/* Forward by one page: 1..4 <- old 0..3. */
+	assert_int_equal(dxg_gpuva_copy(s, a, 4 * PG, a + PG), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, a, PG), mem + 10 * PG);
+	for (i = 0; i < 4; i++)
+		assert_ptr_equal(dxg_gpuva_translate(s, a + (1 + i) * PG, PG),
+				 mem + (10 + i) * PG);
+	/* Backward by one page: 0..3 <- old 1..4 (= 10, 11, 12, 13). */
+	assert_int_equal(dxg_gpuva_copy(s, a + PG, 4 * PG, a), 0);
+	for (i = 0; i < 4; i++)
+		assert_ptr_equal(dxg_gpuva_translate(s, a + i * PG, PG),
+				 mem + (10 + i) * PG);
+	assert_ptr_equal(dxg_gpuva_translate(s, a + 4 * PG, PG), mem + 13 * PG);
+	/* Owners travel with the pages. */
+	dxg_gpuva_unmap_owner(s, 13);
+	assert_null(dxg_gpuva_translate(s, a + 3 * PG, 1));
+	assert_null(dxg_gpuva_translate(s, a + 4 * PG, 1));
+	assert_non_null(dxg_gpuva_translate(s, a + 2 * PG, PG));
+}
+
+/* Many pieces copied at once; beyond the per-reservation bound nothing. */
+static void copy_many(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	const unsigned int n = 40000;
+	uint64_t a = reserve(s, n * PG), b = reserve(s, 2 * n * PG);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(dxg_gpuva_map(s, a + (uint64_t)i * PG, PG,
+					       mem + (i % 64) * PG, i), 0);
+	assert_int_equal(dxg_gpuva_copy(s, a, (uint64_t)n * PG, b), 0);
+	for (i = 0; i < n; i += 97)
+		assert_ptr_equal(dxg_gpuva_translate(s, b + (uint64_t)i * PG, PG),
+				 mem + (i % 64) * PG);
+	/* 80000 mappings in b would exceed the bound: refused, b unchanged. */
+	assert_int_equal(dxg_gpuva_copy(s, a, (uint64_t)n * PG, b + (uint64_t)n * PG),
+			 STATUS_QUOTA_EXCEEDED);
+	assert_null(dxg_gpuva_translate(s, b + (uint64_t)n * PG, 1));
+	assert_ptr_equal(dxg_gpuva_translate(s, b + (uint64_t)(n - 1) * PG, PG),
+			 mem + ((n - 1) % 64) * PG);
+	/* Shifting b over itself by a page works (same number of pieces). */
+	assert_int_equal(dxg_gpuva_copy(s, b, (uint64_t)n * PG, b + PG), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, b + PG, PG), mem);
+	assert_ptr_equal(dxg_gpuva_translate(s, b, PG), mem);
+	assert_ptr_equal(dxg_gpuva_translate(s, b + (uint64_t)n * PG, PG),
+			 mem + ((n - 1) % 64) * PG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +514,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unmap_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(clone_and_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(many, setup, teardown),
+		cmocka_unit_test_setup_teardown(protection, setup, teardown),
+		cmocka_unit_test_setup_teardown(copy_basics, setup, teardown),
+		cmocka_unit_test_setup_teardown(copy_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(copy_overlap, setup, teardown),
+		cmocka_unit_test_setup_teardown(copy_many, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -546,8 +546,8 @@ static void test_update_va(struct env *e)
 	       update_va(e->fd, e->device, ops, 1), -EINVAL);
 	memset(&ops[0], 0, sizeof(ops[0]));
 	ops[0].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY;
-	expect("UpdateGpuVirtualAddress COPY -> EOPNOTSUPP",
-	       update_va(e->fd, e->device, ops, 1), -EOPNOTSUPP);
+	expect("UpdateGpuVirtualAddress COPY of nothing -> EINVAL",
+	       update_va(e->fd, e->device, ops, 1), -EINVAL);
 	ops[0].operation = 77;
 	expect("UpdateGpuVirtualAddress unknown op -> EINVAL",
 	       update_va(e->fd, e->device, ops, 1), -EINVAL);
@@ -555,8 +555,8 @@ static void test_update_va(struct env *e)
 	u.fence_object = 0x40000500;
 	u.num_operations = 1;
 	u.operations = (uintptr_t)ops;
-	expect("UpdateGpuVirtualAddress with a fence object -> EOPNOTSUPP",
-	       xioctl(e->fd, LX_DXUPDATEGPUVIRTUALADDRESS, &u), -EOPNOTSUPP);
+	expect("UpdateGpuVirtualAddress with a bad fence object -> EINVAL",
+	       xioctl(e->fd, LX_DXUPDATEGPUVIRTUALADDRESS, &u), -EINVAL);
 	u.fence_object = 0;
 	expect("UpdateGpuVirtualAddress 0 ops -> EINVAL",
 	       update_va(e->fd, e->device, ops, 0), -EINVAL);

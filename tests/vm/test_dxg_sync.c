@@ -413,6 +413,153 @@ static void test_submit(struct env *e)
 	sync_destroy(e->fd, f);
 }
 
+/* One UpdateGpuVirtualAddress operation with a fence. */
+static int update_va(struct env *e, d3dkmthandle ctx, d3dkmthandle fence,
+		     uint64_t value, uint32_t flags,
+		     const struct d3dddi_updategpuvirtualaddress_operation *op)
+{
+	struct d3dkmt_updategpuvirtualaddress u = {
+		.device = e->device, .context = ctx, .fence_object = fence,
+		.num_operations = 1, .operations = (uintptr_t)op,
+		.fence_value = value, .flags = flags,
+	};
+
+	return xioctl(e->fd, LX_DXUPDATEGPUVIRTUALADDRESS, &u);
+}
+
+static struct d3dddi_updategpuvirtualaddress_operation
+upd_protect(uint64_t va, d3dkmthandle alloc, uint64_t off, uint64_t prot)
+{
+	struct d3dddi_updategpuvirtualaddress_operation o = {
+		.operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT,
+	};
+
+	o.map_protect.base_address = va;
+	o.map_protect.size = PAGE;
+	o.map_protect.allocation = alloc;
+	o.map_protect.allocation_offset = off;
+	o.map_protect.protection.value = prot;
+	return o;
+}
+
+static struct d3dddi_updategpuvirtualaddress_operation
+upd_copy(uint64_t src, uint64_t dst)
+{
+	struct d3dddi_updategpuvirtualaddress_operation o = {
+		.operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY,
+	};
+
+	o.copy.source_address = src;
+	o.copy.size = PAGE;
+	o.copy.dest_address = dst;
+	return o;
+}
+
+/*
+ * UpdateGpuVirtualAddress with MAP_PROTECT, COPY and a fence, checked by
+ * command buffers.  Its own process: the last step puts the device in
+ * the error state.
+ */
+static void test_update_gpuva(void)
+{
+	struct d3dddi_updategpuvirtualaddress_operation op;
+	struct d3dddi_reservegpuvirtualaddress rv = { .size = 8 * PAGE };
+	const uint32_t nowait = D3DKMT_UPDATEGPUVIRTUALADDRESS_FLAG_DO_NOT_WAIT;
+	volatile uint64_t *page;
+	d3dkmthandle ctx, f, d;
+	struct cmdbuf b;
+	struct env o;
+	uint8_t *dp;
+	uint32_t len, w;
+	uint64_t va;
+	void *p;
+
+	if (env_open(&o)) {
+		fail("update gpuva setup", "%s", strerror(errno));
+		return;
+	}
+	rv.adapter = o.adapter;
+	if (cmdbuf_make(&o, &b) || context(&o, &ctx) ||
+	    fence_create(&o, 0, &f, &page) || alloc1(o.fd, o.device, 2 * PAGE, &d) ||
+	    lock(o.fd, o.device, d, &p) ||
+	    xioctl(o.fd, LX_DXRESERVEGPUVIRTUALADDRESS, &rv)) {
+		fail("update gpuva setup", "%s", strerror(errno));
+		close(o.fd);
+		return;
+	}
+	dp = p;
+	va = rv.virtual_address;
+
+	/* va: d page 0 read-only; va + 1: d page 1 read-write. */
+	op = upd_protect(va, d, 0, 0);
+	expect("UpdateGpuVirtualAddress MAP_PROTECT read-only + fence",
+	       update_va(&o, 0, f, 0, 0, &op), 0);
+	check("the fence shows fence_value + 1", *page == 1, "%llu",
+	      (unsigned long long)*page);
+	op = upd_protect(va + PAGE, d, PAGE, D3DDDIGPUVA_PROTECTION_WRITE);
+	expect("UpdateGpuVirtualAddress MAP_PROTECT read-write, DO_NOT_WAIT",
+	       update_va(&o, 0, f, 4, nowait, &op), 0);
+	check("the fence shows 5", *page == 5, "%llu", (unsigned long long)*page);
+	/* va + 4 maps what va + 1 maps: a FILL there lands in d page 1. */
+	op = upd_copy(va + PAGE, va + 4 * PAGE);
+	expect("UpdateGpuVirtualAddress COPY", update_va(&o, 0, 0, 0, 0, &op), 0);
+	len = build(&b, va + 4 * PAGE + 64, 0x11223344);
+	expect("SubmitCommand FILL through the copy", submit(&o, ctx, b.va, len), 0);
+	expect("SignalFromGpu after it", signal_gpu(&o, ctx, f, 6), 0);
+	expect("WaitFromCpu for it", wait_cpu(&o, f, 6, 0), 0);
+	memcpy(&w, dp + PAGE + 64, 4);
+	check("the copied mapping reaches the same memory", w == 0x11223344,
+	      "%#x", w);
+
+	/* On the context, without DO_NOT_WAIT: 11 only after 10. */
+	op = upd_copy(va + PAGE, va + 5 * PAGE);
+	expect("UpdateGpuVirtualAddress on a context waiting for 10",
+	       update_va(&o, ctx, f, 10, 0, &op), 0);
+	check("the fence did not move yet", *page == 6, "%llu",
+	      (unsigned long long)*page);
+	expect("SignalFromCpu 10", signal_cpu(&o, f, 10), 0);
+	expect("WaitFromCpu 11", wait_cpu(&o, f, 11, 0), 0);
+	check("the fence shows 11", *page == 11, "%llu",
+	      (unsigned long long)*page);
+
+	/* Bad input. */
+	op = upd_copy(va + 2 * PAGE, va + 6 * PAGE);		/* unmapped */
+	expect("UpdateGpuVirtualAddress COPY of a hole -> EINVAL",
+	       update_va(&o, 0, 0, 0, 0, &op), -EINVAL);
+	op = upd_protect(va + 6 * PAGE, d, 0, D3DDDIGPUVA_PROTECTION_SYSTEM_USE_ONLY);
+	expect("UpdateGpuVirtualAddress MAP_PROTECT system-use bit -> EINVAL",
+	       update_va(&o, 0, 0, 0, 0, &op), -EINVAL);
+	op = upd_protect(va + 6 * PAGE, d, 0, 1ull << 40);
+	expect("UpdateGpuVirtualAddress MAP_PROTECT unknown bit -> EINVAL",
+	       update_va(&o, 0, 0, 0, 0, &op), -EINVAL);
+	op = upd_protect(va + 6 * PAGE, 0x40000700, 0, 0);
+	expect("UpdateGpuVirtualAddress MAP_PROTECT bad allocation -> EINVAL",
+	       update_va(&o, 0, 0, 0, 0, &op), -EINVAL);
+	op = upd_protect(va + 6 * PAGE, d, 0, 0);
+	expect("UpdateGpuVirtualAddress bad fence -> EINVAL",
+	       update_va(&o, 0, 0x40000700, 0, 0, &op), -EINVAL);
+	expect("UpdateGpuVirtualAddress fence not reached, no context -> EINVAL",
+	       update_va(&o, 0, f, 50, 0, &op), -EINVAL);
+	check("a failed update signals nothing", *page == 11, "%llu",
+	      (unsigned long long)*page);
+	op = upd_protect(va + 6 * PAGE, 0, 0, D3DDDIGPUVA_PROTECTION_NO_ACCESS);
+	expect("UpdateGpuVirtualAddress MAP_PROTECT no-access",
+	       update_va(&o, 0, 0, 0, 0, &op), 0);
+
+	/* A FILL into the read-only mapping: the device errs. */
+	check("device active before", exec_state(&o) ==
+	      D3DKMT_DEVICEEXECUTION_ACTIVE, "state %u", exec_state(&o));
+	len = build(&b, va + 64, 0x55555555);
+	expect("SubmitCommand FILL into read-only (async: accepted)",
+	       submit(&o, ctx, b.va, len), 0);
+	check("GetDeviceState reports the fault", exec_state(&o) !=
+	      D3DKMT_DEVICEEXECUTION_ACTIVE && exec_state(&o) != 0,
+	      "state %u", exec_state(&o));
+	memcpy(&w, dp + 64, 4);
+	check("the read-only page was not written", w == 0, "%#x", w);
+	close(o.fd);
+}
+
 /* Killed while blocked in a CPU wait / with queued work: nothing left. */
 static void test_killed(void)
 {
@@ -468,6 +615,7 @@ int main(void)
 	test_fences(&e);
 	test_notification(&e);
 	test_killed();
+	test_update_gpuva();
 	test_submit(&e);
 	close(e.fd);
 	printf("%s test_dxg_sync: %d failure(s)\n", failures ? "FAIL" : "PASS",
