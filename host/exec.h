@@ -26,9 +26,11 @@ struct dxg_job;
 #define DXG_EXEC_MAX_PIPELINES	1024u
 
 /*
- * Object release hook (register with dxg_objects_add_release): destroys a
- * device's engine and pipelines; for an allocation, makes every engine of
- * its device forget imports of its memory before the memory is freed.
+ * Object release hook (register with dxg_objects_add_release): for a
+ * device, stops its worker (queued jobs dropped, the running one waited
+ * for) and destroys its engine and pipelines; for an allocation, drains
+ * the worker of every device that may use its memory and makes their
+ * engines forget imports of it, before the memory is freed.
  */
 void dxg_exec_release(void *arg, struct dxg_obj *obj);
 

@@ -224,16 +224,6 @@ void dxg_worker_drain(struct dxg_worker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-bool dxg_worker_busy(struct dxg_worker *w)
-{
-	bool busy;
-
-	pthread_mutex_lock(&w->lock);
-	busy = w->head || w->running;
-	pthread_mutex_unlock(&w->lock);
-	return busy;
-}
-
 void dxg_worker_destroy(struct dxg_worker *w)
 {
 	struct dxg_job *j;

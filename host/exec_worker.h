@@ -87,8 +87,6 @@ int32_t dxg_worker_push(struct dxg_worker *w, struct dxg_job *j);
  * own timeout per job.  Loop thread only.
  */
 void dxg_worker_drain(struct dxg_worker *w);
-/* True when a job is queued or running (tests, logs). */
-bool dxg_worker_busy(struct dxg_worker *w);
 /*
  * Cancels the jobs not started (they complete with STATUS_DEVICE_REMOVED),
  * waits for the running one, joins the thread and frees the worker.
