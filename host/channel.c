@@ -115,8 +115,8 @@ static int serve(struct dxg_vm *vm)
 		if (ret)
 			break;
 	}
-	/* Queued work that is runnable, then the events it produced. */
-	if (ret != -EPROTO && (vm->sched.more || vm->sched.dirty))
+	/* Queued work that is runnable (or jobs back), then its events. */
+	if (ret != -EPROTO && dxg_sched_busy(&vm->sched))
 		n += (int)dxg_sched_run(&vm->sched, DXG_SCHED_BUDGET);
 	if (ret != -EPROTO) {
 		events = flush_events(vm);
@@ -205,6 +205,15 @@ void dxg_channel_poll(struct dxg_vm *vm, uint64_t now_ns)
 	if (!vm->serving || !vm->polling)
 		return;
 	after_step(vm, step(vm), now_ns);
+}
+
+void dxg_channel_jobs_done(struct dxg_vm *vm, uint64_t now_ns)
+{
+	dxg_eventfd_drain(dxg_sched_wake_fd(&vm->sched));
+	/* Finish the entries even when not serving (their jobs are freed). */
+	dxg_sched_collect(&vm->sched);
+	if (vm->serving)
+		dxg_channel_kick(vm, now_ns);	/* run what follows, send events */
 }
 
 bool dxg_channel_has_work(struct dxg_vm *vm)

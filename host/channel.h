@@ -24,6 +24,11 @@ void dxg_channel_kick(struct dxg_vm *vm, uint64_t now_ns);
 /* One polling step for a VM that is polling or has a reply pending. */
 void dxg_channel_poll(struct dxg_vm *vm, uint64_t now_ns);
 /*
+ * The VM's completion eventfd fired (engine workers finished jobs): finish
+ * their queue entries and serve what they unblocked.
+ */
+void dxg_channel_jobs_done(struct dxg_vm *vm, uint64_t now_ns);
+/*
  * Cheap test for the busy loop: would a polling step of this VM do anything
  * now (a packet or a corrupt index on the guest->host ring, scheduler work,
  * events to flush)?  Only loads; writes nothing.

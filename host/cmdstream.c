@@ -268,6 +268,7 @@ static int32_t walk(const void *buf, size_t len,
 		if (st < 0)
 			return st;
 		if (e_run) {
+			e_run->cmd_index = i;
 			st = run(e_run, &c);
 			if (st < 0)
 				return st;
@@ -281,6 +282,7 @@ static int32_t walk(const void *buf, size_t len,
 	}
 	if (e_run && e_run->ops->flush) {
 		*bad_index = h.num_commands;	/* "after the last command" */
+		e_run->cmd_index = h.num_commands;
 		st = e_run->ops->flush(e_run);
 		if (st < 0)
 			return st;

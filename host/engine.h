@@ -65,6 +65,13 @@ struct dxg_engine_ops {
 
 struct dxg_engine {
 	const struct dxg_engine_ops *ops;
+	/*
+	 * The index of the command being executed, set by the command-stream
+	 * executor before each op: an engine that records ops
+	 * (engine_record.h) keeps it so a failure found later still names
+	 * its command.  Other engines ignore it.
+	 */
+	uint32_t cmd_index;
 };
 
 #endif /* DXGHOST_ENGINE_H */

@@ -16,6 +16,8 @@
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
 #include "engine_cpu.h"
+#include "engine_record.h"
+#include "exec_worker.h"
 #include "gpuva.h"
 #include "log.h"
 #include "memory.h"
@@ -72,6 +74,13 @@ static void forget_allocation(struct dxg_mem *m, struct dxg_obj *alloc)
 
 		if (d->type != DXG_OBJ_DEVICE || d->adapter != own->adapter)
 			continue;
+		/*
+		 * Jobs hold raw pointers into the memory: let the device's
+		 * queued and running ones finish first (this blocks the loop,
+		 * bounded by the engine's timeout per job, and only when a
+		 * guest frees memory under its own running work).
+		 */
+		dxg_worker_drain(d->u.device.worker);
 		e = d->u.device.engine;
 		if (e && e->ops->forget)
 			e->ops->forget(e, host, alloc->u.allocation.size);
@@ -87,7 +96,13 @@ void dxg_exec_release(void *arg, struct dxg_obj *obj)
 		forget_allocation(arg, obj);
 		break;
 	case DXG_OBJ_DEVICE:
-		/* The engine's pipelines go with it. */
+		/*
+		 * Its contexts went first (their jobs are orphans now): drop
+		 * the jobs not started, wait for the running one, then the
+		 * engine's pipelines go with it.
+		 */
+		dxg_worker_destroy(obj->u.device.worker);
+		obj->u.device.worker = NULL;
 		e = obj->u.device.engine;
 		if (e)
 			e->ops->destroy(e);
@@ -117,6 +132,12 @@ int32_t dxg_exec_device_init(struct dxg_mem *mem, struct dxg_obj *device)
 	}
 	if (!e)
 		return STATUS_NO_MEMORY;
+	/* Its thread starts with the device's first job. */
+	device->u.device.worker = dxg_worker_create(e, device->handle);
+	if (!device->u.device.worker) {
+		e->ops->destroy(e);
+		return STATUS_NO_MEMORY;
+	}
 	device->u.device.engine = e;
 	device->u.device.exec_state = D3DKMT_DEVICEEXECUTION_ACTIVE;
 	device->u.device.num_pipelines = 0;
@@ -173,21 +194,15 @@ static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
 	return st;
 }
 
-int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
-			uint64_t va, uint64_t size)
+/*
+ * A submission of @dev failed: the first failure sets the device's error
+ * state (later ones find it set already: a job that was queued behind the
+ * failing one, or validated while it ran, does not override it).
+ */
+static int32_t fault(struct dxg_mem *mem, struct dxg_obj *dev, uint64_t va,
+		     uint64_t size, int32_t st, uint32_t idx)
 {
-	struct dxg_obj *dev = context ? context->parent : NULL;
-	uint32_t idx;
-	int32_t st;
-
-	if (!dev || context->type != DXG_OBJ_CONTEXT ||
-	    dev->type != DXG_OBJ_DEVICE || !dev->u.device.engine)
-		return STATUS_INVALID_PARAMETER;
-	/* An errored device runs nothing more (GetDeviceState says why). */
 	if (dxg_exec_device_state(dev) != D3DKMT_DEVICEEXECUTION_ACTIVE)
-		return STATUS_DEVICE_REMOVED;
-	st = run(context, dev->u.device.engine, va, size, &idx);
-	if (st >= 0)
 		return st;
 	dev->u.device.exec_state = fault_state(st);
 	if (mem && mem->rl)
@@ -198,4 +213,88 @@ int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
 			   idx == DXG_CMD_INDEX_HEADER ? -1 : (int)idx,
 			   (uint32_t)st, dev->u.device.exec_state);
 	return st;
+}
+
+/*
+ * The loop's half of a submission: checks, copies the buffer out,
+ * validates it and records what the engine must do into a new job.
+ */
+static int32_t prepare(struct dxg_mem *mem, struct dxg_obj *context,
+		       uint64_t va, uint64_t size, struct dxg_job **out)
+{
+	struct dxg_obj *dev = context ? context->parent : NULL;
+	struct dxg_engine_record rec;
+	struct dxg_job *job;
+	uint32_t idx = DXG_CMD_INDEX_HEADER;
+	int32_t st;
+
+	if (!dev || context->type != DXG_OBJ_CONTEXT ||
+	    dev->type != DXG_OBJ_DEVICE || !dev->u.device.engine)
+		return STATUS_INVALID_PARAMETER;
+	/* An errored device runs nothing more (GetDeviceState says why). */
+	if (dxg_exec_device_state(dev) != D3DKMT_DEVICEEXECUTION_ACTIVE)
+		return STATUS_DEVICE_REMOVED;
+	job = dxg_job_new();
+	if (!job)
+		return fault(mem, dev, va, size, STATUS_NO_MEMORY, idx);
+	dxg_engine_record_init(&rec, dev->u.device.engine, &job->rec);
+	st = run(context, &rec.base, va, size, &idx);
+	if (st < 0) {
+		dxg_job_free(job);
+		return fault(mem, dev, va, size, st, idx);
+	}
+	job->device = dev->handle;
+	job->va = va;
+	job->size = size;
+	*out = job;
+	return STATUS_SUCCESS;
+}
+
+int32_t dxg_exec_start(struct dxg_mem *mem, struct dxg_obj *context,
+		       uint64_t va, uint64_t size, struct dxg_exec_done *done,
+		       struct dxg_job **out)
+{
+	struct dxg_job *job;
+	int32_t st = prepare(mem, context, va, size, &job);
+
+	if (st < 0)
+		return st;
+	job->done = done;
+	st = dxg_worker_push(context->parent->u.device.worker, job);
+	if (st < 0) {
+		dxg_job_free(job);
+		return fault(mem, context->parent, va, size, st,
+			     DXG_CMD_INDEX_HEADER);
+	}
+	*out = job;
+	return STATUS_PENDING;
+}
+
+int32_t dxg_exec_finish(struct dxg_mem *mem, struct dxg_obj *context,
+			struct dxg_job *job)
+{
+	int32_t st = job->status;
+
+	if (st < 0)
+		fault(mem, context->parent, job->va, job->size, st,
+		      job->bad_index);
+	dxg_job_free(job);
+	return st;
+}
+
+int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
+			uint64_t va, uint64_t size)
+{
+	struct dxg_job *job;
+	struct dxg_obj *dev;
+	int32_t st = prepare(mem, context, va, size, &job);
+
+	if (st < 0)
+		return st;
+	dev = context->parent;
+	/* The engine is ours alone once the worker ran what it had. */
+	dxg_worker_drain(dev->u.device.worker);
+	job->status = dxg_recording_replay(&job->rec, dev->u.device.engine,
+					   &job->bad_index);
+	return dxg_exec_finish(mem, context, job);
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Execution on the host: each device's engine (CPU or Vulkan, from its
- * adapter), pipelines created through D3DKMTEscape, and running one
- * submitted command buffer.  The scheduler (host/sched.c) calls
- * dxg_exec_submit() in submission order per context and signals fences
- * afterwards; everything about a command buffer's contents lives here.
+ * adapter) and its worker thread, pipelines created through D3DKMTEscape,
+ * and running one submitted command buffer.  The scheduler (host/sched.c)
+ * calls dxg_exec_start() in submission order per context, the device's
+ * worker runs the job off the loop, and the scheduler calls
+ * dxg_exec_finish() when it is back, then signals fences; everything about
+ * a command buffer's contents lives here.  Threads, what waits for what
+ * and the lock order: exec_worker.h.
  *
  * Functions return 0 or a negative NTSTATUS.
  */
@@ -16,14 +19,18 @@
 #include "objects.h"
 
 struct dxg_mem;
+struct dxg_exec_done;
+struct dxg_job;
 
 /* Pipelines one device may hold at once (DXG_ESCAPE_CREATE_PIPELINE). */
 #define DXG_EXEC_MAX_PIPELINES	1024u
 
 /*
- * Object release hook (register with dxg_objects_add_release): destroys a
- * device's engine and pipelines; for an allocation, makes every engine of
- * its device forget imports of its memory before the memory is freed.
+ * Object release hook (register with dxg_objects_add_release): for a
+ * device, stops its worker (queued jobs dropped, the running one waited
+ * for) and destroys its engine and pipelines; for an allocation, drains
+ * the worker of every device that may use its memory and makes their
+ * engines forget imports of it, before the memory is freed.
  */
 void dxg_exec_release(void *arg, struct dxg_obj *obj);
 
@@ -31,11 +38,32 @@ void dxg_exec_release(void *arg, struct dxg_obj *obj);
 int32_t dxg_exec_device_init(struct dxg_mem *mem, struct dxg_obj *device);
 
 /*
- * Runs the command buffer at GPU VA [@va, @va + @size) of @context's
- * process/adapter VA space: copies it out of guest memory, validates and
- * executes it on the device's engine.  A malformed buffer or an engine
- * failure puts the device into an error state (dxg_exec_device_state) and
- * returns the error; the caller still signals the submission's fences.
+ * Starts the command buffer at GPU VA [@va, @va + @size) of @context's
+ * process/adapter VA space (loop thread): copies it out of guest memory,
+ * validates and translates it (recording the engine ops, engine_record.h)
+ * and hands the job to the device's worker (exec_worker.h).
+ *
+ * Returns STATUS_PENDING with *@job running: it comes back through @done,
+ * and the caller sets (*job)->owner and later calls dxg_exec_finish().
+ * Otherwise the submission is over, with nothing left to run: a malformed
+ * buffer put the device into an error state (dxg_exec_device_state), or
+ * the device was not ACTIVE (STATUS_DEVICE_REMOVED); the caller still
+ * signals the submission's fences.
+ */
+int32_t dxg_exec_start(struct dxg_mem *mem, struct dxg_obj *context,
+		       uint64_t va, uint64_t size, struct dxg_exec_done *done,
+		       struct dxg_job **job);
+/*
+ * A job of @context came back (loop thread): an engine failure puts the
+ * device into its error state.  Frees the job; returns its status.
+ */
+int32_t dxg_exec_finish(struct dxg_mem *mem, struct dxg_obj *context,
+			struct dxg_job *job);
+
+/*
+ * dxg_exec_start() and the engine's work on the calling thread, after the
+ * device's worker ran what it had: for tests and tools.  Returns the
+ * submission's status (the error state is set as above).
  */
 int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
 			uint64_t va, uint64_t size);

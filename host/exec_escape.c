@@ -16,6 +16,7 @@
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
 #include "exec.h"
+#include "exec_worker.h"
 
 static int32_t esc_create_pipeline(struct dxg_obj *dev, void *data,
 				   uint32_t size)
@@ -64,6 +65,8 @@ static int32_t esc_destroy_pipeline(struct dxg_obj *dev, void *data,
 		return st;
 	if (!e->ops->destroy_pipeline)
 		return STATUS_NOT_SUPPORTED;
+	/* Queued and running jobs may use it: they finish first. */
+	dxg_worker_drain(dev->u.device.worker);
 	st = e->ops->destroy_pipeline(e, k.pipeline);
 	if (st == STATUS_INVALID_HANDLE)
 		return STATUS_INVALID_PARAMETER;	/* not a pipeline of this device */

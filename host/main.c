@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * dxghost: the opendxg host daemon.  One thread, one epoll loop: the
- * listening socket, a signalfd, and per VM its QEMU connection and the two
- * eventfds the guest rings.  VMs that are busy are polled and park after a
+ * dxghost: the opendxg host daemon.  One event-loop thread, one epoll set:
+ * the listening socket, a signalfd, and per VM its QEMU connection, the two
+ * eventfds the guest rings and the eventfd its engine workers write when a
+ * job is done (each device's command buffers run on a worker thread of its
+ * own, exec_worker.h, so a long kernel never stalls this loop).  VMs that are busy are polled and park after a
  * short idle spin (spec §5.1).  While any VM polls, the loop spins on the
  * guest->host rings' indices (spin()) and looks at epoll only every
  * DXG_SPIN_EPOLL_NS, so no system call sits between a request and its reply.
@@ -26,7 +28,7 @@
 #include "options.h"
 #include "vm.h"
 
-enum watch_kind { W_LISTEN, W_SIGNAL, W_SOCK, W_RING, W_STATE };
+enum watch_kind { W_LISTEN, W_SIGNAL, W_SOCK, W_RING, W_STATE, W_JOBS };
 
 struct watch {
 	enum watch_kind kind;
@@ -35,7 +37,7 @@ struct watch {
 
 struct vm_entry {
 	struct dxg_vm *vm;
-	struct watch w[3];	/* socket, ring vector, state vector */
+	struct watch w[4];	/* socket, ring vector, state vector, jobs */
 	bool dead;
 };
 
@@ -75,12 +77,13 @@ static int watch_fd(struct host *h, int fd, struct watch *w)
 
 static int watch_vm(struct host *h, struct vm_entry *e)
 {
-	const int fds[3] = { e->vm->sock, e->vm->host_efd[DXG_IVSHMEM_VEC_RING],
-			     e->vm->host_efd[DXG_IVSHMEM_VEC_STATE] };
-	const enum watch_kind kinds[3] = { W_SOCK, W_RING, W_STATE };
+	const int fds[4] = { e->vm->sock, e->vm->host_efd[DXG_IVSHMEM_VEC_RING],
+			     e->vm->host_efd[DXG_IVSHMEM_VEC_STATE],
+			     dxg_sched_wake_fd(&e->vm->sched) };
+	const enum watch_kind kinds[4] = { W_SOCK, W_RING, W_STATE, W_JOBS };
 	int ret = 0;
 
-	for (int i = 0; i < 3 && !ret; i++) {
+	for (int i = 0; i < 4 && !ret; i++) {
 		e->w[i].kind = kinds[i];
 		e->w[i].e = e;
 		ret = watch_fd(h, fds[i], &e->w[i]);
@@ -94,6 +97,7 @@ static void unwatch_vm(struct host *h, struct vm_entry *e)
 	epoll_ctl(h->epfd, EPOLL_CTL_DEL, e->vm->sock, NULL);
 	for (int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++)
 		epoll_ctl(h->epfd, EPOLL_CTL_DEL, e->vm->host_efd[i], NULL);
+	epoll_ctl(h->epfd, EPOLL_CTL_DEL, dxg_sched_wake_fd(&e->vm->sched), NULL);
 }
 
 static int free_slot(struct host *h)
@@ -197,6 +201,10 @@ static void on_event(struct host *h, struct watch *w, uint32_t events)
 			e->dead = true;
 		else
 			on_sock(e);
+		return;
+	case W_JOBS:
+		/* Also after the guest went: the jobs are freed here. */
+		dxg_channel_jobs_done(e->vm, dxg_now_ns());
 		return;
 	case W_RING:
 	case W_STATE:

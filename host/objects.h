@@ -15,6 +15,7 @@
 
 struct dxg_adapter;
 struct dxg_engine;
+struct dxg_worker;
 struct dxg_gpuva_space;
 struct dxg_obj;
 struct dxg_ctxq;
@@ -54,6 +55,7 @@ struct dxg_obj {
 			uint32_t flags;
 			/* host/exec.c: the engine and the execution state. */
 			struct dxg_engine *engine;
+			struct dxg_worker *worker;	/* runs its jobs */
 			uint32_t exec_state;	/* D3DKMT_DEVICEEXECUTION_* */
 			uint32_t num_pipelines;	/* live, created by escapes */
 		} device;

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * Per-context FIFO queues (docs/sync.md).  Each context's entries complete
- * in submission order: SUBMIT runs dxg_exec_submit(), SIGNAL advances sync
- * objects, WAIT blocks that queue (only) until every fence reached its
- * value.  A signal on one context unblocks waits on others in the same
- * dxg_sched_run() call.
+ * in submission order: SUBMIT starts its job on the device's worker
+ * (dxg_exec_start) and blocks that queue (only) until the job is back,
+ * SIGNAL advances sync objects, WAIT blocks that queue (only) until every
+ * fence reached its value.  A signal on one context unblocks waits on
+ * others in the same dxg_sched_run() call.
  */
-#include "sched.h"
+#include "scheduler.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "dxg/ntstatus.h"
 #include "exec.h"
+#include "exec_worker.h"
 
 enum { QE_SUBMIT = 1, QE_SIGNAL, QE_WAIT };
 
@@ -21,6 +23,7 @@ struct dxg_qent {
 	uint32_t type;
 	uint32_t count;
 	uint64_t va, size;		/* SUBMIT */
+	struct dxg_job *job;		/* SUBMIT running on a worker */
 	struct dxg_sync_ref refs[];	/* SIGNAL, WAIT */
 };
 
@@ -118,6 +121,9 @@ void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context)
 
 	if (!q)
 		return;
+	/* A running job finishes unowned; its result is dropped. */
+	if (q->head && q->head->job)
+		q->head->job->owner = NULL;
 	while (q->head)
 		pop(s, q);
 	active_unlink(s, q);
@@ -161,8 +167,15 @@ static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 		}
 		break;
 	case QE_SUBMIT:
+		if (e->job)
+			return false;	/* running: dxg_sched_collect() goes on */
 		/* Errors put the device into its error state (exec.c). */
-		(void)dxg_exec_submit(s->mem, ctx, e->va, e->size);
+		if (dxg_exec_start(s->mem, ctx, e->va, e->size, &s->done,
+				   &e->job) == STATUS_PENDING) {
+			e->job->owner = q;
+			return false;
+		}
+		e->job = NULL;
 		break;
 	}
 	pop(s, q);
@@ -170,10 +183,46 @@ static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 	return true;
 }
 
+/* The head of q cannot run now (used to tell whether work is left). */
+static bool blocked(struct dxg_sched *s, const struct dxg_ctxq *q)
+{
+	const struct dxg_qent *e = q->head;
+
+	return (e->type == QE_WAIT && !wait_satisfied(s, q, e)) ||
+	       (e->type == QE_SUBMIT && e->job);
+}
+
+uint32_t dxg_sched_collect(struct dxg_sched *s)
+{
+	struct dxg_job *j;
+	uint32_t n = 0;
+
+	while ((j = dxg_exec_done_pop(&s->done))) {
+		struct dxg_ctxq *q = j->owner;
+
+		if (!q) {
+			dxg_job_free(j);	/* its context went meanwhile */
+			continue;
+		}
+		/* Only a queue's head runs, and it stays until it is back. */
+		q->head->job = NULL;
+		(void)dxg_exec_finish(s->mem, q->context, j);
+		pop(s, q);
+		q->executed++;
+		if (!q->head)
+			active_unlink(s, q);
+		n++;
+	}
+	if (n)
+		s->more = true;		/* what followed can run now */
+	return n;
+}
+
 uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
 {
 	uint32_t done = 0, progress;
 
+	dxg_sched_collect(s);
 	s->more = false;
 	do {
 		struct dxg_ctxq *q = s->active, *next;
@@ -194,8 +243,7 @@ uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
 	if (done >= budget) {
 		/* Anything still runnable? */
 		for (struct dxg_ctxq *q = s->active; q; q = q->next) {
-			if (q->head->type != QE_WAIT ||
-			    wait_satisfied(s, q, q->head)) {
+			if (!blocked(s, q)) {
 				s->more = true;
 				break;
 			}
@@ -206,5 +254,7 @@ uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
 
 bool dxg_sched_busy(const struct dxg_sched *s)
 {
-	return s->more || s->out_head != NULL || s->dirty;
+	/* A running job is not: its completion wakes the loop. */
+	return s->more || s->out_head != NULL || s->dirty ||
+	       dxg_exec_done_pending(&s->done);
 }

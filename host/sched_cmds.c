@@ -16,7 +16,7 @@
 #include "dispatch_int.h"
 #include "dxg/ntstatus.h"
 #include "exec.h"
-#include "sched.h"
+#include "scheduler.h"
 
 #define SYNC_UNSUPPORTED_FLAGS (D3DDDI_SYNCOBJ_FLAG_SHARED | \
 	D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING | D3DDDI_SYNCOBJ_FLAG_CROSS_ADAPTER)

@@ -7,7 +7,7 @@
  * guest processes.  The host never reads the page back: `value` is the
  * truth, so a guest that scribbles on its view cannot move a fence.
  */
-#include "sched.h"
+#include "scheduler.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +32,16 @@ struct dxg_gevent {
 	uint64_t event;
 };
 
-void dxg_sched_init(struct dxg_sched *s, struct dxg_objects *objs,
-		    struct dxg_mem *mem, struct dxg_ratelimit *rl,
-		    unsigned int vm_id)
+int dxg_sched_init(struct dxg_sched *s, struct dxg_objects *objs,
+		   struct dxg_mem *mem, struct dxg_ratelimit *rl,
+		   unsigned int vm_id, bool wake_fd)
 {
 	memset(s, 0, sizeof(*s));
 	s->objs = objs;
 	s->mem = mem;
 	s->rl = rl;
 	s->vm_id = vm_id;
+	return dxg_exec_done_init(&s->done, wake_fd);
 }
 
 void dxg_sched_clear_outbox(struct dxg_sched *s)
@@ -52,6 +53,7 @@ void dxg_sched_clear_outbox(struct dxg_sched *s)
 void dxg_sched_fini(struct dxg_sched *s)
 {
 	dxg_sched_clear_outbox(s);
+	dxg_exec_done_fini(&s->done);
 }
 
 /* ---- sync objects ---- */

@@ -319,10 +319,13 @@ int32_t dxg_vk_device_open(const char *sel, struct dxg_vk_device **out,
 	int32_t st;
 
 	*out = NULL;
-	if (!d)
+	if (!d || pthread_mutex_init(&d->queue_lock, NULL)) {
+		free(d);
 		return fail(err, errlen, STATUS_NO_MEMORY, "out of memory", NULL);
+	}
 	r = create_instance(&d->instance);
 	if (r != VK_SUCCESS) {
+		pthread_mutex_destroy(&d->queue_lock);
 		free(d);
 		return fail(err, errlen, dxg_vk_status(r),
 			    "no usable Vulkan driver (install libvulkan1 and mesa-vulkan-drivers)",
@@ -355,6 +358,7 @@ void dxg_vk_device_close(struct dxg_vk_device *d)
 	}
 	if (d->instance)
 		vkDestroyInstance(d->instance, NULL);
+	pthread_mutex_destroy(&d->queue_lock);
 	free(d);
 }
 

@@ -12,6 +12,7 @@
 #ifndef DXGHOST_VK_DEVICE_H
 #define DXGHOST_VK_DEVICE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ struct dxg_vk_device {
 	VkPhysicalDevice phys;
 	VkDevice device;
 	VkQueue queue;
+	/* vkQueueSubmit needs the queue externally synchronized (workers). */
+	pthread_mutex_t queue_lock;
 	uint32_t queue_family;
 	struct dxg_vk_info info;
 	struct dxg_vk_limits limits;

@@ -2,6 +2,8 @@
 /* The Vulkan execution engine (see vk_engine.h). */
 #include "vk_engine.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +14,18 @@
 #include "vk_pipeline.h"
 #include "vk_status.h"
 
+/*
+ * Threads: the device's worker runs copy/fill/timestamp/dispatch/flush;
+ * the event loop creates and destroys pipelines and calls forget (after
+ * draining the worker, exec.c) and destroy (after joining it).  `lock`
+ * guards the engine's Vulkan objects (pipelines, import cache, command
+ * buffer, descriptor pool, fence, in_flight) and is never held across the
+ * fence wait, so a pipeline can be created while a kernel runs; it nests
+ * the device's queue_lock (exec_worker.h has the whole order).
+ */
 struct vk_engine {
 	struct dxg_engine base;
+	pthread_mutex_t lock;
 	struct dxg_vk_device *dev;
 	struct dxg_engine *cpu;		/* copy, fill, timestamp */
 	struct dxg_vk_import_cache cache;
@@ -23,7 +35,7 @@ struct vk_engine {
 	VkFence fence;
 	VkDescriptorPool dpool;
 	uint64_t timeout_ns;
-	bool lost;
+	atomic_bool lost;		/* read by every op without the lock */
 	bool in_flight;			/* a submission we stopped waiting for */
 };
 
@@ -63,21 +75,27 @@ static int32_t vk_create_pipeline(struct dxg_engine *e, const uint32_t *spirv,
 				  uint64_t *out_id)
 {
 	struct vk_engine *v = to_vk(e);
+	int32_t st = STATUS_DEVICE_REMOVED;
 
-	if (v->lost)
-		return STATUS_DEVICE_REMOVED;
-	return dxg_vk_pipeline_create(&v->pipes, spirv, spirv_size, entry,
-				      num_bindings, push_size, out_id);
+	pthread_mutex_lock(&v->lock);
+	if (!v->lost)
+		st = dxg_vk_pipeline_create(&v->pipes, spirv, spirv_size, entry,
+					    num_bindings, push_size, out_id);
+	pthread_mutex_unlock(&v->lock);
+	return st;
 }
 
 static int32_t vk_destroy_pipeline(struct dxg_engine *e, uint64_t id)
 {
 	struct vk_engine *v = to_vk(e);
+	int32_t st = STATUS_DEVICE_REMOVED;
 
 	/* A lost engine may still run it: it goes at engine destruction. */
-	if (v->lost)
-		return STATUS_DEVICE_REMOVED;
-	return dxg_vk_pipeline_destroy(&v->pipes, id);
+	pthread_mutex_lock(&v->lock);
+	if (!v->lost)
+		st = dxg_vk_pipeline_destroy(&v->pipes, id);
+	pthread_mutex_unlock(&v->lock);
+	return st;
 }
 
 /* Checks what the device limits and the pipeline's shape allow. */
@@ -193,6 +211,7 @@ static int32_t lose(struct vk_engine *v, VkResult r, const char *what)
 	return r == VK_TIMEOUT ? STATUS_IO_TIMEOUT : STATUS_DEVICE_REMOVED;
 }
 
+/* Called with v->lock held; returns with it held, dropped for the wait. */
 static int32_t submit_wait(struct vk_engine *v)
 {
 	const VkSubmitInfo si = {
@@ -202,13 +221,24 @@ static int32_t submit_wait(struct vk_engine *v)
 	};
 	VkResult r = vkResetFences(v->dev->device, 1, &v->fence);
 
-	if (r == VK_SUCCESS)
+	if (r == VK_SUCCESS) {
+		/* Engines of every VM share the queue, on their own workers. */
+		pthread_mutex_lock(&v->dev->queue_lock);
 		r = vkQueueSubmit(v->dev->queue, 1, &si, v->fence);
+		pthread_mutex_unlock(&v->dev->queue_lock);
+	}
 	if (r == VK_ERROR_DEVICE_LOST)
 		return lose(v, r, "submit");
 	if (r != VK_SUCCESS)
 		return dxg_vk_status(r);
+	/*
+	 * The long part, without the lock: the loop may create pipelines
+	 * meanwhile.  Nothing this submission uses can go (exec.c drains the
+	 * worker before pipelines, imports or the engine are destroyed).
+	 */
+	pthread_mutex_unlock(&v->lock);
 	r = vkWaitForFences(v->dev->device, 1, &v->fence, VK_TRUE, v->timeout_ns);
+	pthread_mutex_lock(&v->lock);
 	if (r == VK_TIMEOUT) {
 		v->in_flight = true;
 		return lose(v, r, "dispatch");
@@ -218,9 +248,9 @@ static int32_t submit_wait(struct vk_engine *v)
 	return dxg_vk_status(r);
 }
 
-static int32_t vk_dispatch(struct dxg_engine *e, const struct dxg_engine_dispatch *d)
+static int32_t dispatch_locked(struct vk_engine *v,
+			       const struct dxg_engine_dispatch *d)
 {
-	struct vk_engine *v = to_vk(e);
 	const struct dxg_vk_pipeline *p;
 	VkDescriptorSet set;
 	VkResult r;
@@ -243,6 +273,17 @@ static int32_t vk_dispatch(struct dxg_engine *e, const struct dxg_engine_dispatc
 	if (r != VK_SUCCESS)
 		return dxg_vk_status(r);
 	return submit_wait(v);
+}
+
+static int32_t vk_dispatch(struct dxg_engine *e, const struct dxg_engine_dispatch *d)
+{
+	struct vk_engine *v = to_vk(e);
+	int32_t st;
+
+	pthread_mutex_lock(&v->lock);
+	st = dispatch_locked(v, d);
+	pthread_mutex_unlock(&v->lock);
+	return st;
 }
 
 static int32_t vk_flush(struct dxg_engine *e)
@@ -269,8 +310,10 @@ static void vk_forget(struct dxg_engine *e, void *host, uint64_t size)
 	 * it is undefined, so they stay (the device is lost anyway).  No
 	 * waiting: the daemon's loop must not stall on a lost engine.
 	 */
+	pthread_mutex_lock(&v->lock);
 	if (idle(v, 0))
 		dxg_vk_cache_invalidate(&v->cache, host, size);
+	pthread_mutex_unlock(&v->lock);
 }
 
 static void vk_destroy(struct dxg_engine *e)
@@ -278,10 +321,12 @@ static void vk_destroy(struct dxg_engine *e)
 	struct vk_engine *v = to_vk(e);
 	VkDevice dev = v->dev->device;
 
+	/* The worker is gone: nobody else holds the lock now. */
 	if (!idle(v, v->timeout_ns)) {
 		log_err("vulkan engine (%s): work still running after the timeout; its objects are leaked",
 			v->dev->info.name);
 		v->cpu->ops->destroy(v->cpu);
+		pthread_mutex_destroy(&v->lock);
 		free(v);
 		return;
 	}
@@ -292,6 +337,7 @@ static void vk_destroy(struct dxg_engine *e)
 	vkDestroyCommandPool(dev, v->pool, NULL);	/* frees cb */
 	if (v->cpu)
 		v->cpu->ops->destroy(v->cpu);
+	pthread_mutex_destroy(&v->lock);
 	free(v);
 }
 
@@ -352,6 +398,10 @@ struct dxg_engine *dxg_engine_vulkan_create(struct dxg_vk_device *dev)
 
 	if (!v)
 		return NULL;
+	if (pthread_mutex_init(&v->lock, NULL)) {
+		free(v);
+		return NULL;
+	}
 	v->base.ops = &vk_ops;
 	v->dev = dev;
 	v->timeout_ns = DXG_VK_DEFAULT_TIMEOUT_NS;
@@ -373,7 +423,7 @@ void dxg_engine_vulkan_set_timeout(struct dxg_engine *e, uint64_t ns)
 
 bool dxg_engine_vulkan_lost(const struct dxg_engine *e)
 {
-	return ((const struct vk_engine *)e)->lost;
+	return atomic_load(&((const struct vk_engine *)e)->lost);
 }
 
 void dxg_engine_vulkan_stats(const struct dxg_engine *e, uint64_t *imports,

@@ -11,8 +11,12 @@
  * STATUS_IO_TIMEOUT or STATUS_DEVICE_REMOVED and every later call with
  * STATUS_DEVICE_REMOVED.  Other engines are not affected.
  *
- * Not thread-safe; engines sharing one dxg_vk_device must be used from one
- * thread (they share its queue).  Rules and limits: docs/vulkan-backend.md.
+ * Threads: one thread (the device's worker) at a time runs the command
+ * ops; pipelines may be created from another thread meanwhile (an engine
+ * mutex, never held across the fence wait).  Destroying a pipeline in use,
+ * forget and destroy need the worker idle (exec.c sees to that).  Engines
+ * on different workers share their device's queue under its queue_lock.
+ * Rules and limits: docs/vulkan-backend.md.
  */
 #ifndef DXGHOST_VK_ENGINE_H
 #define DXGHOST_VK_ENGINE_H

@@ -83,7 +83,7 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 		  struct dxg_vm **out)
 {
 	struct dxg_vm *vm = calloc(1, sizeof(*vm));
-	int ret;
+	int ret, sched_ret;
 
 	*out = NULL;
 	if (!vm)
@@ -111,7 +111,10 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	if (!ret)
 		ret = dxg_objects_add_release(&vm->objs, dxg_mem_release, &vm->mem);
 	/* After memory: fence pages go back to the heap the same way. */
-	dxg_sched_init(&vm->sched, &vm->objs, &vm->mem, &vm->rl, id);
+	sched_ret = dxg_sched_init(&vm->sched, &vm->objs, &vm->mem, &vm->rl, id,
+				   true);
+	if (!ret)
+		ret = sched_ret;
 	if (!ret)
 		ret = dxg_objects_add_release(&vm->objs, dxg_sched_release,
 					      &vm->sched);

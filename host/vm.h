@@ -18,7 +18,7 @@
 #include "log.h"
 #include "memory.h"
 #include "objects.h"
-#include "sched.h"
+#include "scheduler.h"
 
 /* dxghost's BAR2 layout (docs/ivshmem-transport.md §4). */
 #define DXG_VM_RING_SIZE	(256u * 1024)

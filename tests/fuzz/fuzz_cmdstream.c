@@ -71,7 +71,7 @@ static const struct dxg_engine_ops compute_ops = {
 	.timestamp = fwd_timestamp,
 	.dispatch = touch_dispatch,
 };
-static struct dxg_engine compute = { &compute_ops };
+static struct dxg_engine compute = { .ops = &compute_ops };
 
 static void setup(void)
 {

@@ -19,7 +19,7 @@
 #include "dxg/protocol.h"
 #include "exec.h"
 #include "memory.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "vm.h"
 #include "fuzz_layout.h"
 #include "fuzz_seeds.h"
@@ -56,7 +56,8 @@ static void vm_init(struct dxg_objects *objs, struct dxg_mem *mem,
 	if (!sched)
 		abort();
 	/* As host/vm.c: queues, fences and waiters go after memory. */
-	dxg_sched_init(sched, objs, mem, NULL, 0);
+	if (dxg_sched_init(sched, objs, mem, NULL, 0, false))
+		abort();
 	dxg_objects_add_release(objs, dxg_sched_release, sched);
 	dxg_adapters_init(ads, FZ_LUID_HIGH);
 	if (dxg_adapters_add(ads, "cpu") || dxg_adapters_add(ads, "cpu"))

@@ -1942,6 +1942,216 @@ static void test_sync(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/* ---- execution off the event loop (docs/execution.md §4) ---- */
+
+/* A fill target big enough that one buffer of fills takes a while. */
+#define BIG		(16u << 20)
+#define LONG_FILLS	192u	/* 3 GiB written: seconds under ASan */
+
+/* An allocation of `size` bytes mapped at a fresh GPU VA; *cpu maps it here. */
+struct mapped {
+	uint32_t h;
+	uint64_t va;
+	uint8_t *cpu;
+};
+
+static void map_new(struct gsim *g, uint32_t adapter, const struct tree *t,
+		    uint64_t size, struct mapped *m)
+{
+	struct dxgkvmb_command_reservegpuva rv = {
+		.args = { .adapter = adapter, .size = size },
+	};
+	struct dxgkvmb_command_reservegpuva_ret rvr = { 0 };
+	struct d3dddi_updategpuvirtualaddress_operation op;
+	uint64_t off;
+
+	assert_int_equal(mem_create(g, t->proc, t->dev, size, 1, 0, 0, &m->h, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_call(g, t->proc, DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS,
+				  &rv, sizeof(rv), &rvr, sizeof(rvr)), sizeof(rvr));
+	m->va = rvr.virtual_address;
+	op = upd_map(m->va, size, m->h, 0);
+	assert_int_equal(mem_update(g, t->proc, t->dev, 0, 0, &op, 1, 1),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_lock(g, t->proc, t->dev, m->h, &off), STATUS_SUCCESS);
+	m->cpu = (uint8_t *)g->shm + off;
+}
+
+/* Writes a buffer of n FILLs of [dst, dst + size) at cmd; returns its length. */
+static uint32_t write_fills(uint8_t *cmd, uint32_t n, uint64_t dst, uint64_t size,
+			    uint32_t pattern)
+{
+	struct dxg_cmdbuf_header h = {
+		.magic = DXG_CMDBUF_MAGIC, .version = DXG_CMDBUF_VERSION,
+		.size_bytes = (uint32_t)(sizeof(h) + n * sizeof(struct dxg_cmd_fill)),
+		.num_commands = n,
+	};
+	struct dxg_cmd_fill f = {
+		.hdr = { .opcode = DXG_CMD_FILL, .size_bytes = sizeof(f) },
+		.dst_va = dst, .size = size, .pattern = pattern,
+	};
+
+	memcpy(cmd, &h, sizeof(h));
+	for (uint32_t i = 0; i < n; i++)
+		memcpy(cmd + sizeof(h) + i * sizeof(f), &f, sizeof(f));
+	return h.size_bytes;
+}
+
+/* An asynchronous SUBMITCOMMAND of [va, va + len) on a context. */
+static void submit_async(struct gsim *g, uint32_t proc, uint32_t ctx,
+			 uint64_t va, uint32_t len)
+{
+	uint8_t m[EXT + sizeof(struct dxgkvmb_command_submitcommand)];
+	struct dxgkvmb_command_submitcommand c;
+
+	memset(&c, 0, sizeof(c));
+	c.args.command_buffer = va;
+	c.args.command_length = len;
+	c.args.broadcast_context_count = 1;
+	c.args.broadcast_context[0] = ctx;
+	memcpy(m + EXT, &c, sizeof(c));
+	gsim_hdr(m, gsim_vgpu(g, 0), DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
+		 DXGK_VMBCOMMAND_SUBMITCOMMAND, proc);
+	assert_int_equal(gsim_send(g, DXG_PKT_DATA_INBAND, 0, 0, m, sizeof(m)), 0);
+}
+
+static uint64_t fence_now(struct gsim *g, uint64_t storage)
+{
+	return __atomic_load_n((uint64_t *)((uint8_t *)g->shm + storage),
+			       __ATOMIC_ACQUIRE);
+}
+
+/* Waits up to timeout_ms for the fence at `storage` to reach v. */
+static int wait_fence(struct gsim *g, uint64_t storage, uint64_t v, int timeout_ms)
+{
+	int64_t end = ms_now() + timeout_ms;
+
+	while (fence_now(g, storage) < v) {
+		if (ms_now() > end)
+			return -ETIMEDOUT;
+		usleep(500);
+	}
+	return 0;
+}
+
+/* A process with a device, a context, a fence and a mapped command page. */
+struct job_env {
+	struct tree t;
+	uint32_t fence;
+	uint64_t storage;
+	struct mapped cmd;
+};
+
+static void job_env_make(struct gsim *g, uint32_t adapter, struct job_env *e)
+{
+	make_tree(g, &e->t);
+	assert_int_equal(sync_create(g, e->t.proc, e->t.dev, D3DDDI_MONITORED_FENCE,
+				     0, &e->fence, &e->storage), STATUS_SUCCESS);
+	map_new(g, adapter, &e->t, 2 * PG, &e->cmd);
+}
+
+/* Starts the long buffer (fills of `big`) and the fence signal after it. */
+static void start_long(struct gsim *g, struct job_env *e, const struct mapped *big,
+		       uint64_t value)
+{
+	uint32_t len = write_fills(e->cmd.cpu, LONG_FILLS, big->va, BIG,
+				   0x01010101u * (uint32_t)value);
+
+	submit_async(g, e->t.proc, e->t.ctx, e->cmd.va, len);
+	assert_int_equal(sync_signal(g, e->t.proc, e->t.dev, e->t.ctx, e->fence,
+				     value, true), 0);
+}
+
+/* A round trip: answered by the loop, and every earlier message was handled. */
+static void round_trip(struct gsim *g, uint32_t proc)
+{
+	struct d3dkmt_segmentsizeinfo si;
+
+	assert_int_equal(gsim_query_adapter_info(g, proc, 0, KMTQAITYPE_GETSEGMENTSIZE,
+						 &si, sizeof(si)), STATUS_SUCCESS);
+	assert_int_equal(si.shared_system_memory_size, g->ctl->io_space_size);
+}
+
+/*
+ * A long command buffer runs on its device's worker: meanwhile the same VM
+ * is answered and another device's work completes, before the long one's
+ * fence moves.  Destroying its memory, device, process or the whole VM
+ * under running work is safe, and the daemon serves on.
+ */
+static void test_exec_off_loop(void **state)
+{
+	const char *const args[] = { "--adapter", "cpu", NULL };
+	struct daemon d;
+	struct gsim g, g2;
+	struct job_env a, b;
+	struct mapped big, small;
+	uint32_t adapter, len, p;
+
+	(void)state;
+	daemon_start_args(&d, args);
+	guest_up(&g, &d, 1);
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	job_env_make(&g, adapter, &a);
+	job_env_make(&g, adapter, &b);
+	map_new(&g, adapter, &a.t, BIG, &big);
+	map_new(&g, adapter, &b.t, PG, &small);
+
+	/* A runs; the loop answers and B's small fill completes meanwhile. */
+	start_long(&g, &a, &big, 1);
+	round_trip(&g, a.t.proc);
+	assert_int_equal(fence_now(&g, a.storage), 0);
+	len = write_fills(b.cmd.cpu, 1, small.va, PG, 0x5a5a5a5a);
+	submit_async(&g, b.t.proc, b.t.ctx, b.cmd.va, len);
+	assert_int_equal(sync_signal(&g, b.t.proc, b.t.dev, b.t.ctx, b.fence, 1,
+				     true), 0);
+	assert_int_equal(wait_fence(&g, b.storage, 1, GSIM_TIMEOUT_MS), 0);
+	assert_int_equal(small.cpu[PG - 1], 0x5a);
+	/* A CPU signal of another device's fence, answered at once. */
+	assert_int_equal(sync_signal(&g, b.t.proc, b.t.dev, 0, b.fence, 2, false), 0);
+	assert_int_equal(fence_now(&g, b.storage), 2);
+	assert_int_equal(fence_now(&g, a.storage), 0);	/* A still runs */
+	assert_int_equal(wait_fence(&g, a.storage, 1, 120000), 0);
+	assert_int_equal(big.cpu[BIG - 1], 0x01);
+	assert_int_equal(exec_state(&g, a.t.proc, a.t.dev),
+			 D3DKMT_DEVICEEXECUTION_ACTIVE);
+
+	/* Its memory destroyed under it: the destroy waits, the job ends well. */
+	start_long(&g, &a, &big, 2);
+	round_trip(&g, a.t.proc);
+	assert_int_equal(mem_destroy(&g, a.t.proc, a.t.dev, 0, &big.h, 1),
+			 STATUS_SUCCESS);
+	assert_int_equal(wait_fence(&g, a.storage, 2, 120000), 0);
+	assert_int_equal(exec_state(&g, a.t.proc, a.t.dev),
+			 D3DKMT_DEVICEEXECUTION_ACTIVE);
+
+	/* Its device destroyed under it, then B's process under B's job. */
+	map_new(&g, adapter, &a.t, BIG, &big);
+	start_long(&g, &a, &big, 3);
+	round_trip(&g, a.t.proc);
+	assert_int_equal(gsim_destroy_device(&g, a.t.proc, 0, a.t.dev), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_process(&g, a.t.proc), STATUS_SUCCESS);
+	map_new(&g, adapter, &b.t, BIG, &big);
+	start_long(&g, &b, &big, 3);
+	round_trip(&g, b.t.proc);
+	assert_int_equal(gsim_destroy_process(&g, b.t.proc), STATUS_SUCCESS);
+	assert_int_equal(wait_u32(&g.ctl->stat_processes, 0), 0);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);
+	assert_true(daemon_alive(&d));
+
+	/* The VM goes away under running work; a new one is served. */
+	job_env_make(&g, adapter, &a);
+	map_new(&g, adapter, &a.t, BIG, &big);
+	start_long(&g, &a, &big, 1);
+	round_trip(&g, a.t.proc);
+	gsim_close(&g);
+	guest_up(&g2, &d, 1);
+	assert_int_equal(gsim_create_process(&g2, &p), STATUS_SUCCESS);
+	assert_true(daemon_alive(&d));
+	gsim_close(&g2);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1964,6 +2174,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),
 		cmocka_unit_test_teardown(test_escape_pipelines, kill_leftovers),
 		cmocka_unit_test_teardown(test_sync, kill_leftovers),
+		cmocka_unit_test_teardown(test_exec_off_loop, kill_leftovers),
 	};
 
 	dxghost_path = argc > 1 ? argv[1] : getenv("DXGHOST");

@@ -17,7 +17,7 @@
 #include "exec.h"
 #include "ioheap.h"
 #include "memory.h"
-#include "sched.h"
+#include "scheduler.h"
 
 /* ---- the fake execution layer ---- */
 
@@ -28,8 +28,18 @@ static struct {
 	unsigned int n;
 } runs;
 
-int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
-			uint64_t va, uint64_t size)
+/*
+ * Buffers at ASYNC_VA.. "run on a worker": they come back when the test
+ * pushes their job onto the completion list (ASYNC_VA + 0xbad fails).
+ */
+#define ASYNC_VA	0xa5000u
+static struct dxg_job *started[8];
+static unsigned int nstarted, nfinished;
+static int32_t last_finished;
+
+int32_t dxg_exec_start(struct dxg_mem *mem, struct dxg_obj *context,
+		       uint64_t va, uint64_t size, struct dxg_exec_done *done,
+		       struct dxg_job **job)
 {
 	(void)mem;
 	(void)size;
@@ -38,7 +48,28 @@ int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
 		runs.va[runs.n] = va;
 	}
 	runs.n++;
+	if (va >= ASYNC_VA && va < ASYNC_VA + 0x1000 && nstarted < 8) {
+		struct dxg_job *j = dxg_job_new();
+
+		assert_non_null(j);
+		j->done = done;
+		j->status = va == ASYNC_VA + 0xbad ? STATUS_INVALID_PARAMETER : 0;
+		started[nstarted++] = j;
+		*job = j;
+		return STATUS_PENDING;
+	}
 	return va == 0xbad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+}
+
+int32_t dxg_exec_finish(struct dxg_mem *mem, struct dxg_obj *context,
+			struct dxg_job *job)
+{
+	(void)mem;
+	(void)context;
+	nfinished++;
+	last_finished = job->status;
+	dxg_job_free(job);
+	return last_finished;
 }
 
 uint32_t dxg_exec_device_state(const struct dxg_obj *device)
@@ -95,13 +126,14 @@ static int setup(void **state)
 	f->mem.shm = calloc(1, SHM_SIZE);
 	f->mem.shm_size = SHM_SIZE;
 	assert_int_equal(dxg_ioheap_init(&f->mem.heap, IO_BASE, SHM_SIZE - IO_BASE), 0);
-	dxg_sched_init(&f->s, &f->o, &f->mem, NULL, 0);
+	assert_int_equal(dxg_sched_init(&f->s, &f->o, &f->mem, NULL, 0, false), 0);
 	assert_int_equal(dxg_objects_add_release(&f->o, dxg_sched_release, &f->s), 0);
 	f->p = mk(f, DXG_OBJ_PROCESS, NULL);
 	f->d = mk(f, DXG_OBJ_DEVICE, f->p);
 	f->c1 = mk(f, DXG_OBJ_CONTEXT, f->d);
 	f->c2 = mk(f, DXG_OBJ_CONTEXT, f->d);
 	memset(&runs, 0, sizeof(runs));
+	nstarted = nfinished = 0;
 	*state = f;
 	return 0;
 }
@@ -389,6 +421,73 @@ static void test_quotas_and_budget(void **state)
 	assert_int_equal(f->s.queued, 0);
 }
 
+/*
+ * A submission running on a worker blocks its context's queue only, is not
+ * "busy" (the loop may park), and its completion lets the queue go on.
+ */
+static void test_running_submit(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0), *b = fence(f, f->d, 0);
+	struct dxg_sync_ref ra = ref(a, 1), rb = ref(b, 1);
+
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, ASYNC_VA, 64), 0);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c1, &ra, 1), 0);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c2, &rb, 1), 0);
+	assert_int_equal(dxg_sched_run(&f->s, DXG_SCHED_BUDGET), 1);
+	assert_int_equal(nstarted, 1);
+	assert_int_equal(dxg_sync_value(b), 1);		/* the other context ran */
+	assert_int_equal(dxg_sync_value(a), 0);
+	assert_false(dxg_sched_busy(&f->s));
+	/* Running again does not start it twice. */
+	assert_int_equal(dxg_sched_run(&f->s, DXG_SCHED_BUDGET), 0);
+	assert_int_equal(nstarted, 1);
+	/* Back from the worker: busy until collected, then the signal runs. */
+	dxg_exec_done_push(&f->s.done, started[0]);
+	assert_true(dxg_sched_busy(&f->s));
+	assert_int_equal(dxg_sched_run(&f->s, DXG_SCHED_BUDGET), 1);
+	assert_int_equal(nfinished, 1);
+	assert_int_equal(dxg_sync_value(a), 1);
+	assert_int_equal(f->s.queued, 0);
+	assert_null(f->s.active);
+	assert_false(dxg_sched_busy(&f->s));
+
+	/* A failed job still lets what follows run (the fences signal). */
+	ra.value = 2;
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, ASYNC_VA + 0xbad, 64), 0);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c1, &ra, 1), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	dxg_exec_done_push(&f->s.done, started[1]);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(last_finished, STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_sync_value(a), 2);
+}
+
+/* A context destroyed while its job runs: the job comes back unowned. */
+static void test_running_submit_orphaned(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0);
+	struct dxg_sync_ref ra = ref(a, 1);
+
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, ASYNC_VA, 64), 0);
+	assert_int_equal(dxg_sched_signal(&f->s, f->c1, &ra, 1), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nstarted, 1);
+	dxg_obj_destroy(&f->o, f->c1);
+	assert_int_equal(f->s.queued, 0);
+	dxg_exec_done_push(&f->s.done, started[0]);
+	assert_int_equal(dxg_sched_run(&f->s, DXG_SCHED_BUDGET), 0);
+	assert_int_equal(nfinished, 0);		/* freed, not finished */
+	assert_int_equal(dxg_sync_value(a), 0);
+	assert_false(dxg_sched_busy(&f->s));
+	/* One left on the list at teardown is freed by dxg_sched_fini(). */
+	assert_int_equal(dxg_sched_submit(&f->s, f->c2, ASYNC_VA, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	dxg_obj_destroy(&f->o, f->c2);
+	dxg_exec_done_push(&f->s.done, started[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +501,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_destroy_while_queued, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_quotas_and_budget, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_running_submit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_running_submit_orphaned, setup,
 						teardown),
 	};
 

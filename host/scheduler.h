@@ -4,23 +4,27 @@
  * (host/sync.c), per-context FIFO queues (host/sched.c), CPU waiters and
  * the outbox of SIGNALGUESTEVENT messages for the guest.
  *
- * Everything runs in the VM's event-loop thread.  Queued work executes in
- * dxg_sched_run(), which the command handlers call after they enqueue and
- * the channel calls between ring polls while dxg_sched_busy(); execution
- * engines are synchronous, so one long command buffer stalls this VM's
- * loop until it finishes (a worker thread per engine is the next step).
+ * Everything here runs in the daemon's event-loop thread.  Queued work
+ * advances in dxg_sched_run(), which the command handlers call after they
+ * enqueue and the channel calls between ring polls while dxg_sched_busy().
+ * A SUBMIT only starts there: the device's engine worker runs the command
+ * buffer (exec_worker.h) and puts the job on `done`, whose eventfd wakes
+ * the loop; dxg_sched_collect() (called by dxg_sched_run()) then finishes
+ * the entry and the context's queue goes on.  A running job blocks its
+ * context's queue only, and is not "busy": the loop parks meanwhile.
  *
  * Queue entries and waiters name sync objects by handle, never by pointer:
  * an object destroyed meanwhile is simply not found (a wait on it is
  * satisfied, a signal of it does nothing), so nothing can dangle.
  */
-#ifndef DXGHOST_SCHED_H
-#define DXGHOST_SCHED_H
+#ifndef DXGHOST_SCHEDULER_H
+#define DXGHOST_SCHEDULER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "dxg/protocol.h"
+#include "exec_worker.h"
 #include "log.h"
 #include "objects.h"
 
@@ -75,13 +79,21 @@ struct dxg_sched {
 	uint32_t nout;
 	bool dirty;			/* a sync object changed: recheck waiters */
 	bool more;			/* runnable work left (budget ran out) */
+	struct dxg_exec_done done;	/* jobs back from the engine workers */
 	uint64_t dropped_events;	/* outbox overflow, for logs/tests */
 };
 
-void dxg_sched_init(struct dxg_sched *s, struct dxg_objects *objs,
-		    struct dxg_mem *mem, struct dxg_ratelimit *rl,
-		    unsigned int vm_id);
-/* Call after the objects were reset/finalized: frees the outbox. */
+/*
+ * Returns 0 or -errno (the completion eventfd, unless @wake_fd is false:
+ * tests and fuzzers that call dxg_sched_run() themselves).
+ */
+int dxg_sched_init(struct dxg_sched *s, struct dxg_objects *objs,
+		   struct dxg_mem *mem, struct dxg_ratelimit *rl,
+		   unsigned int vm_id, bool wake_fd);
+/*
+ * Call after the objects were reset/finalized (every worker joined): frees
+ * the outbox and the jobs left on the completion list.
+ */
 void dxg_sched_fini(struct dxg_sched *s);
 /* Forget undelivered events (a new guest instance). */
 void dxg_sched_clear_outbox(struct dxg_sched *s);
@@ -144,9 +156,19 @@ int32_t dxg_sched_wait_gpu(struct dxg_sched *s, struct dxg_obj *context,
  * at a queue's head blocks that queue only.  Returns the entries completed.
  */
 uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget);
+/*
+ * Finishes the SUBMIT entries whose jobs came back (loop thread; also the
+ * start of dxg_sched_run()).  Returns how many.
+ */
+uint32_t dxg_sched_collect(struct dxg_sched *s);
+/* The fd that becomes readable when jobs came back (-1 without one). */
+static inline int dxg_sched_wake_fd(const struct dxg_sched *s)
+{
+	return s->done.efd;
+}
 /* Work that dxg_sched_run() or the channel could do now. */
 bool dxg_sched_busy(const struct dxg_sched *s);
 /* Release-hook helper: drops a context's queue (its work is lost). */
 void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context);
 
-#endif /* DXGHOST_SCHED_H */
+#endif /* DXGHOST_SCHEDULER_H */
