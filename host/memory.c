@@ -23,7 +23,7 @@
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
 #include "gpuva.h"
-#include "sched.h"
+#include "scheduler.h"
 
 #define PAGE	DXG_IOHEAP_PAGE
 

@@ -1370,7 +1370,7 @@ static void test_update_gpuva(void **state)
 	 * unless DO_NOT_WAIT; with one the signal follows a GPU wait on it.
 	 */
 	{
-		uint32_t fence, note, pfence;
+		uint32_t fence = 0, note = 0, pfence = 0;
 		uint64_t storage;
 
 		assert_int_equal(sync_create(&g, t.proc, t.dev, D3DDDI_MONITORED_FENCE,
@@ -1850,7 +1850,7 @@ static void test_sync(void **state)
 	struct daemon d;
 	struct gsim g;
 	struct tree t, t2;
-	uint32_t f1, f2, n1, adapter, h, i;
+	uint32_t f1 = 0, f2 = 0, n1 = 0, adapter = 0, h = 0, i;
 	uint64_t s1, s2;
 	int32_t st;
 
