@@ -350,6 +350,8 @@ int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
 void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m);
 /* Removes every CPU mapping of the host's IO space; none is made after. */
 void dxg_host_revoke_maps(struct dxg_host *host);
+/* Takes a closing process's mappings (its map_file's) off the host's list. */
+void dxg_host_forget_maps(struct dxg_host *host, struct address_space *mapping);
 /* Look up a device and hold it (read) for a host round trip. */
 struct dxg_device *dxg_device_begin(struct dxg_process *p, d3dkmthandle h);
 void dxg_device_end(struct dxg_device *device);

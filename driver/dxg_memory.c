@@ -234,6 +234,23 @@ static void dxg_cpu_map_zap(const struct dxg_cpu_map *m)
 }
 
 /*
+ * A process is being torn down: its objects are released without
+ * unmapping one by one (the whole file is zapped instead), so take its
+ * mappings off the host's list first; none may stay there once the
+ * objects holding them are freed.
+ */
+void dxg_host_forget_maps(struct dxg_host *host, struct address_space *mapping)
+{
+	struct dxg_cpu_map *m, *tmp;
+
+	mutex_lock(&host->maps_lock);
+	list_for_each_entry_safe(m, tmp, &host->maps, node)
+		if (m->mapping == mapping)
+			list_del_init(&m->node);
+	mutex_unlock(&host->maps_lock);
+}
+
+/*
  * The transport's memory is going away (hot-unplug): remove the pages of
  * every mapping of it from every process, so that no process keeps a
  * pointer to physical memory that may be given to another device.  The
@@ -263,7 +280,7 @@ void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m)
 	if (!m->len)
 		return;
 	mutex_lock(&m->host->maps_lock);
-	list_del(&m->node);
+	list_del_init(&m->node);	/* may be off the list already */
 	mutex_unlock(&m->host->maps_lock);
 	dxg_cpu_map_zap(m);
 	mm = current->mm;

@@ -129,6 +129,9 @@ void dxg_process_destroy(struct dxg_process *p)
 {
 	struct dxg_process_host *link, *tmp;
 
+	/* Before the objects that hold them are freed (dxg_memory.c). */
+	list_for_each_entry(link, &p->hosts, node)
+		dxg_host_forget_maps(link->host, p->map_file->f_mapping);
 	dxg_handle_table_destroy(&p->handles);
 	/*
 	 * Every mapping was unmapped with its object; zap the whole inode
