@@ -404,8 +404,10 @@ int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 	k = i;
 	while (k < r->nmaps && r->maps[k].va + r->maps[k].size <= end)
 		k++;
-	memmove(&r->maps[i], &r->maps[k], (r->nmaps - k) * sizeof(*m));
-	r->nmaps -= k - i;
+	if (k > i) {	/* (maps may be NULL when there is nothing to drop) */
+		memmove(&r->maps[i], &r->maps[k], (r->nmaps - k) * sizeof(*m));
+		r->nmaps -= k - i;
+	}
 	if (i < r->nmaps && r->maps[i].va < end) {
 		m = &r->maps[i];
 		mend = m->va + m->size;

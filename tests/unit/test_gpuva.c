@@ -500,11 +500,27 @@ static void copy_many(void **state)
 			 mem + ((n - 1) % 64) * PG);
 }
 
+/* Found by fuzz_gpuva: unmapping inside a reservation that never held a
+ * mapping (no mapping array yet) is a no-op, not pointer arithmetic on NULL
+ * (UBSan in the ASan build). */
+static void unmap_never_mapped(void **state)
+{
+	struct dxg_gpuva_space *s = *state;
+	uint64_t a = reserve(s, 8 * PG);
+
+	assert_int_equal(dxg_gpuva_unmap(s, a + PG, 2 * PG), 0);
+	assert_null(dxg_gpuva_translate(s, a + PG, 4));
+	assert_int_equal(dxg_gpuva_map(s, a, PG, mem, 1), 0);
+	assert_int_equal(dxg_gpuva_unmap(s, a + 2 * PG, 2 * PG), 0);
+	assert_ptr_equal(dxg_gpuva_translate(s, a, 4), mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(create_args),
 		cmocka_unit_test_setup_teardown(reserve_lowest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(unmap_never_mapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(reserve_fixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(reserve_range_and_align, setup, teardown),
 		cmocka_unit_test_setup_teardown(free_rules, setup, teardown),
