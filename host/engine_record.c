@@ -188,3 +188,21 @@ void dxg_recording_free(struct dxg_recording *rec)
 	rec->ops = NULL;
 	rec->n = rec->cap = 0;
 }
+
+bool dxg_recording_is_light(const struct dxg_recording *rec, uint64_t max_bytes)
+{
+	uint64_t bytes = 0;
+
+	for (uint32_t i = 0; i < rec->n; i++) {
+		const struct dxg_rec_op *op = &rec->ops[i];
+
+		if (op->kind == DXG_REC_DISPATCH)
+			return false;
+		if (op->kind == DXG_REC_COPY || op->kind == DXG_REC_FILL) {
+			if (op->size > max_bytes - bytes)
+				return false;
+			bytes += op->size;
+		}
+	}
+	return true;
+}

@@ -16,6 +16,7 @@
 #ifndef DXGHOST_ENGINE_RECORD_H
 #define DXGHOST_ENGINE_RECORD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -64,5 +65,12 @@ int32_t dxg_recording_replay(const struct dxg_recording *rec,
 
 /* Frees the ops (the recording itself is the caller's). */
 void dxg_recording_free(struct dxg_recording *rec);
+/*
+ * Is the recording cheap enough to run on the event loop itself: no
+ * DISPATCH (the only op whose time the guest controls) and at most
+ * @max_bytes copied or filled?
+ */
+bool dxg_recording_is_light(const struct dxg_recording *rec,
+			    uint64_t max_bytes);
 
 #endif /* DXGHOST_ENGINE_RECORD_H */

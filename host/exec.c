@@ -259,6 +259,10 @@ int32_t dxg_exec_start(struct dxg_mem *mem, struct dxg_obj *context,
 
 	if (st < 0)
 		return st;
+	/* A few small copies or fills: cheaper here than a thread hand-off. */
+	if (dxg_recording_is_light(&job->rec, DXG_EXEC_INLINE_BYTES) &&
+	    dxg_worker_run_if_idle(context->parent->u.device.worker, job))
+		return dxg_exec_finish(mem, context, job);
 	job->done = done;
 	st = dxg_worker_push(context->parent->u.device.worker, job);
 	if (st < 0) {

@@ -22,6 +22,13 @@ struct dxg_mem;
 struct dxg_exec_done;
 struct dxg_job;
 
+/*
+ * A submission without DISPATCH that copies or fills at most this much runs
+ * on the event loop when the device's worker is idle (a hand-off to the
+ * worker thread and back costs more than such a job; docs/execution.md).
+ */
+#define DXG_EXEC_INLINE_BYTES	(64u * 1024)
+
 /* Pipelines one device may hold at once (DXG_ESCAPE_CREATE_PIPELINE). */
 #define DXG_EXEC_MAX_PIPELINES	1024u
 

@@ -214,6 +214,19 @@ int32_t dxg_worker_push(struct dxg_worker *w, struct dxg_job *j)
 	return st;
 }
 
+bool dxg_worker_run_if_idle(struct dxg_worker *w, struct dxg_job *j)
+{
+	bool idle;
+
+	pthread_mutex_lock(&w->lock);
+	idle = !w->head && !w->running;
+	pthread_mutex_unlock(&w->lock);
+	/* Only the loop queues jobs, and the loop is here: it stays idle. */
+	if (idle)
+		run_job(w, j);
+	return idle;
+}
+
 void dxg_worker_drain(struct dxg_worker *w)
 {
 	if (!w)

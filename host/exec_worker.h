@@ -82,6 +82,14 @@ struct dxg_worker *dxg_worker_create(struct dxg_engine *e, uint32_t id);
  */
 int32_t dxg_worker_push(struct dxg_worker *w, struct dxg_job *j);
 /*
+ * Runs @j at once on the calling (loop) thread if the worker has nothing
+ * queued or running, so the order of the device's jobs is kept and the
+ * engine is not in use; returns false (nothing done) otherwise.  For light
+ * jobs (dxg_recording_is_light), where handing over to the thread and
+ * back would cost more than the job.
+ */
+bool dxg_worker_run_if_idle(struct dxg_worker *w, struct dxg_job *j);
+/*
  * Waits until the worker has run every job queued so far: afterwards no
  * job of it can touch memory or engine objects.  Bounded by the engine's
  * own timeout per job.  Loop thread only.

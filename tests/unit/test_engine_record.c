@@ -171,6 +171,36 @@ static void test_dispatch_copied_and_failure_index(void **state)
 	dxg_recording_free(&rec);
 }
 
+/* Light recordings (may run on the loop): no DISPATCH, few bytes. */
+static void test_light(void **state)
+{
+	struct fake fk = { .e = { .ops = &fake_ops } };
+	struct dxg_engine *cpu = dxg_engine_cpu_create();
+	struct dxg_recording rec = { 0 }, rd = { 0 };
+	struct dxg_engine_record r;
+	struct dxg_engine_dispatch d = { .pipeline = 1, .groups = { 1, 1, 1 } };
+	static uint8_t a[8192], b[8192];
+	uint64_t ts;
+
+	(void)state;
+	dxg_engine_record_init(&r, cpu, &rec);
+	assert_true(dxg_recording_is_light(&rec, 0));		/* empty: a NOP */
+	assert_int_equal(r.base.ops->timestamp(&r.base, &ts), 0);
+	assert_true(dxg_recording_is_light(&rec, 0));		/* no bytes */
+	assert_int_equal(r.base.ops->copy(&r.base, a, b, 4096), 0);
+	assert_int_equal(r.base.ops->fill(&r.base, a, 4096, 7), 0);
+	assert_true(dxg_recording_is_light(&rec, 8192));
+	assert_false(dxg_recording_is_light(&rec, 8191));
+	assert_false(dxg_recording_is_light(&rec, 4096));
+	dxg_recording_free(&rec);
+	/* A DISPATCH is never light, whatever the bytes. */
+	dxg_engine_record_init(&r, &fk.e, &rd);
+	assert_int_equal(r.base.ops->dispatch(&r.base, &d), 0);
+	assert_false(dxg_recording_is_light(&rd, UINT64_MAX));
+	dxg_recording_free(&rd);
+	cpu->ops->destroy(cpu);
+}
+
 /* Whole buffers through the validator: same answers as the real engine. */
 static void test_through_cmdstream(void **state)
 {
@@ -235,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_ops_follow_real_engine),
 		cmocka_unit_test(test_record_then_replay),
 		cmocka_unit_test(test_dispatch_copied_and_failure_index),
+		cmocka_unit_test(test_light),
 		cmocka_unit_test(test_through_cmdstream),
 	};
 
