@@ -31,7 +31,8 @@ void dxg_channel_jobs_done(struct dxg_vm *vm, uint64_t now_ns);
 /*
  * Cheap test for the busy loop: would a polling step of this VM do anything
  * now (a packet or a corrupt index on the guest->host ring, scheduler work,
- * events to flush)?  Only loads; writes nothing.
+ * events to flush)?  Only loads, except that it stores read_index when
+ * the guest asks for room (include/dxg/ring.h).
  */
 bool dxg_channel_has_work(struct dxg_vm *vm);
 

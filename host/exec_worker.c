@@ -20,8 +20,9 @@ struct dxg_worker {
 	bool running;			/* a job is being replayed */
 	bool started, stop;
 	/*
-	 * Worker thread only: a job failed, so the device is in an error
-	 * state and later jobs run nothing (as exec.c's fail-fast would).
+	 * Whoever runs jobs (the thread, or the loop while the thread is
+	 * idle): a job failed, so the device is in an error state and later
+	 * jobs run nothing (as exec.c's fail-fast would).
 	 */
 	bool failed;
 	pthread_t thread;

@@ -25,6 +25,7 @@
 #else
 #include <linux/types.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define DXG_STATIC_ASSERT(expr, msg) _Static_assert(expr, msg)

@@ -33,7 +33,12 @@ struct dxg_ring_hdr {
 	 * the doorbell after you write".
 	 */
 	__u32 interrupt_mask;
-	__u32 pending_send_sz;	/* VMBus field; unused by ivshmem */
+	/*
+	 * Producer-owned: non-zero while the producer waits for room (the
+	 * bytes it needs, plus one), so a consumer that batches its
+	 * read_index stores publishes at once (docs/ivshmem-transport.md §5.2).
+	 */
+	__u32 pending_send_sz;
 	__u32 reserved1[12];
 	__u32 feature_bits;
 	__u8 reserved2[DXG_RING_HDR_SIZE - 68];
@@ -79,6 +84,7 @@ struct dxg_ring {
 	 * old value says the packet does not fit.
 	 */
 	__u32 peer_rd;
+	bool asked_room;	/* producer: we set pending_send_sz */
 	/*
 	 * Consumer only: where we read next (`rd`) and what we last stored in
 	 * read_index (`rd_pub`).  Our own index is never re-read from shared
@@ -98,6 +104,7 @@ static inline int dxg_ring_init(struct dxg_ring *r, void *base, __u32 size)
 	r->data = (__u8 *)base + DXG_RING_HDR_SIZE;
 	r->size = size;
 	r->peer_rd = DXG_RING_RD_UNKNOWN;
+	r->asked_room = false;
 	r->rd = DXG_RING_RD_UNKNOWN;
 	r->rd_pub = DXG_RING_RD_UNKNOWN;
 	return 0;
@@ -110,6 +117,7 @@ static inline int dxg_ring_init(struct dxg_ring *r, void *base, __u32 size)
 static inline void dxg_ring_resync(struct dxg_ring *r)
 {
 	r->peer_rd = DXG_RING_RD_UNKNOWN;
+	r->asked_room = false;
 	r->rd = DXG_RING_RD_UNKNOWN;
 	r->rd_pub = DXG_RING_RD_UNKNOWN;
 }
@@ -123,6 +131,7 @@ static inline void dxg_ring_reset(struct dxg_ring *r)
 	dxg_write_once(r->hdr->pending_send_sz, 0);
 	dxg_write_once(r->hdr->feature_bits, 0);
 	r->peer_rd = DXG_RING_RD_UNKNOWN;
+	r->asked_room = false;
 	r->rd = 0;
 	r->rd_pub = 0;
 }
@@ -158,6 +167,31 @@ static inline void dxg_ring_copy_from(const struct dxg_ring *r, __u32 at,
 	}
 }
 
+/* Bytes from index @from forward to index @to (0 when they are equal). */
+static inline __u32 dxg_ring_dist(const struct dxg_ring *r, __u32 from, __u32 to)
+{
+	return to >= from ? to - from : r->size - (from - to);
+}
+
+/* Producer: load the consumer's read_index (checked) into peer_rd. */
+static inline int dxg_ring_load_peer(struct dxg_ring *r)
+{
+	/* Acquire: the consumer's copy is done before we overwrite. */
+	__u32 rd = dxg_load_acquire(&r->hdr->read_index);
+
+	if (!dxg_ring_index_ok(r, rd))
+		return -EPROTO;
+	r->peer_rd = rd;
+	return 0;
+}
+
+/* Producer: free bytes by peer_rd (the ring is empty when wr == rd). */
+static inline __u32 dxg_ring_room(const struct dxg_ring *r, __u32 wr)
+{
+	return r->peer_rd == DXG_RING_RD_UNKNOWN ? 0 :
+	       r->size - dxg_ring_dist(r, r->peer_rd, wr);
+}
+
 static inline __u32 dxg_ring_advance(const struct dxg_ring *r, __u32 at, __u32 by)
 {
 	/* at < size and by <= size, so this cannot overflow 32 bits twice. */
@@ -176,7 +210,7 @@ static inline int dxg_ring_write2(struct dxg_ring *r, __u16 type, __u16 flags,
 				  const void *p2, __u32 len2)
 {
 	struct dxg_pkt_desc desc;
-	__u32 payload, padded, total, rd, wr, avail, at;
+	__u32 payload, padded, total, wr, at;
 	__u64 trailer;
 	static const __u8 zeros[8];
 
@@ -191,36 +225,28 @@ static inline int dxg_ring_write2(struct dxg_ring *r, __u16 type, __u16 flags,
 	wr = dxg_read_once(r->hdr->write_index);
 	if (!dxg_ring_index_ok(r, wr))
 		return -EPROTO;
-	rd = r->peer_rd;
-	avail = rd == DXG_RING_RD_UNKNOWN ? 0 :
-		rd > wr ? rd - wr : r->size - (wr - rd);
-	if (avail <= total) {
-		/* Acquire: the consumer's copy is done before we overwrite. */
-		rd = dxg_load_acquire(&r->hdr->read_index);
-		if (!dxg_ring_index_ok(r, rd))
+	if (dxg_ring_room(r, wr) <= total) {
+		if (dxg_ring_load_peer(r))
 			return -EPROTO;
-		r->peer_rd = rd;
-		avail = rd > wr ? rd - wr : r->size - (wr - rd);
-		if (avail <= total) {
+		if (dxg_ring_room(r, wr) <= total) {
 			/*
 			 * Ask the consumer to publish what it has read (it may
 			 * hold a little back, see dxg_ring_consume()), then
 			 * look once more: it may have done so meanwhile.
 			 */
 			dxg_write_once(r->hdr->pending_send_sz, total + 1);
+			r->asked_room = true;
 			dxg_full_barrier();
-			rd = dxg_load_acquire(&r->hdr->read_index);
-			if (!dxg_ring_index_ok(r, rd))
+			if (dxg_ring_load_peer(r))
 				return -EPROTO;
-			r->peer_rd = rd;
-			avail = rd > wr ? rd - wr : r->size - (wr - rd);
-			if (avail <= total)
+			if (dxg_ring_room(r, wr) <= total)
 				return -EAGAIN;
 		}
 	}
-	/* It fits: withdraw a request for room (a load of our own line). */
-	if (dxg_read_once(r->hdr->pending_send_sz))
+	if (r->asked_room) {	/* it fits: withdraw the request */
 		dxg_write_once(r->hdr->pending_send_sz, 0);
+		r->asked_room = false;
+	}
 
 	desc.type = type;
 	desc.offset8 = (__u16)(sizeof(desc) / 8);
@@ -350,7 +376,7 @@ static inline int dxg_ring_peek(struct dxg_ring *r, struct dxg_pkt_desc *desc,
 		dxg_ring_publish_if_asked(r);
 		return -ENODATA;
 	}
-	used = wr > rd ? wr - rd : r->size - (rd - wr);
+	used = dxg_ring_dist(r, rd, wr);
 	if (used < sizeof(*desc) + DXG_PKT_TRAILER_SIZE)
 		return -EPROTO;
 
@@ -376,11 +402,8 @@ static inline int dxg_ring_peek(struct dxg_ring *r, struct dxg_pkt_desc *desc,
  */
 static inline void dxg_ring_consume(struct dxg_ring *r, __u32 next)
 {
-	__u32 held;
-
 	r->rd = next;
-	held = next >= r->rd_pub ? next - r->rd_pub : r->size - (r->rd_pub - next);
-	if (held >= r->size / DXG_RING_PUBLISH_DIV)
+	if (dxg_ring_dist(r, r->rd_pub, next) >= r->size / DXG_RING_PUBLISH_DIV)
 		dxg_ring_publish(r);
 	else
 		dxg_ring_publish_if_asked(r);
