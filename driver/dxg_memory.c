@@ -13,7 +13,8 @@
  * a user mmap() of /dev/dxg is always refused (-EACCES).  The VMA is
  * VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY: a forked
  * child does not inherit it (it could not own the memory: the allocation
- * belongs to the parent's open file), and mremap() is refused.  Every grant
+ * belongs to the parent's open file), mremap() is refused, and so is any
+ * split of it (dxg_vma_may_split()).  Every grant
  * uses page offsets of the file that are never reused, so
  * unmap_mapping_range() on exactly that range removes the pages from every
  * VMA that could hold them, wherever the process moved or split it.
@@ -130,8 +131,23 @@ static int dxg_vma_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
+/*
+ * A mapping is one piece, as remap_pfn_range() made it: x86 PAT reserved
+ * its memtype for exactly that range and frees it by the range of the VMA
+ * being unmapped, so a piece split off (partial munmap, MAP_FIXED or
+ * mprotect over part, shrinking mremap) would be freed by a range PAT never
+ * reserved ("freeing invalid memtype", once per unmap, unlimited).  So
+ * whatever would split it fails instead (EINVAL or ENOMEM, as the kernel
+ * reports a failed split); unmapping all of it stays allowed.
+ */
+static int dxg_vma_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
 static const struct vm_operations_struct dxg_vm_ops = {
 	.mremap = dxg_vma_mremap,
+	.may_split = dxg_vma_may_split,
 };
 
 const struct file_operations dxg_map_fops = {
