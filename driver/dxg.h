@@ -56,6 +56,9 @@
  *                                     path signals/completes under it, so
  *                                     the eventfd's own wait-queue lock
  *                                     nests inside; never held with 5
+ *   5b. dxg_host.reclaim_lock (spinlock) late replies to abandoned
+ *                                     creates; taken by the receive path
+ *                                     after 5 is dropped, never with 5
  *   6. transport locks      (spinlock) e.g. the ivshmem TX ring lock
  * (The ivshmem RX mutex is taken only by its interrupt thread, which then
  * takes 5.)  No spinlock is held across a host round trip or while
@@ -94,20 +97,45 @@
 
 struct dxg_channel {
 	struct dxg_transport *transport;
-	spinlock_t lock;		/* pending, next_id, dead_err */
+	spinlock_t lock;		/* pending, abandoned, next_id, dead_err */
 	struct list_head pending;	/* struct dxg_request */
+	struct list_head abandoned;	/* struct dxg_late_reply */
 	u64 next_id;
 	int dead_err;			/* 0 while the peer is alive */
 };
 
+/*
+ * Where the reply to a request goes once its waiter has given up (fatal
+ * signal, timeout), for requests whose reply must not be dropped: see
+ * dxg_channel.c and dxg_reclaim.c.  The channel uses node, id and the
+ * reply buffer; the rest says what the request was.
+ */
+struct dxg_late_reply {
+	struct list_head node;		/* channel abandoned list, then reclaim list */
+	u64 id;				/* the request's transaction id */
+	u32 command_type;		/* what was asked for */
+	u32 process;			/* d3dkmthandle: the header's process */
+	bool vgpu;			/* sent on the adapter's vGPU channel */
+	struct winluid vgpu_luid;
+	u32 got_len;
+	u32 reply_len;
+	u8 reply[];
+};
+
 void dxg_channel_init(struct dxg_channel *ch, struct dxg_transport *t);
+/*
+ * late: NULL, or a record the channel takes (and sets *late to NULL) when
+ * the waiter gives up before the reply arrived.
+ */
 int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
 		     const void *buf2, u32 len2, void *reply, u32 reply_len,
-		     u32 *got_len);
+		     u32 *got_len, struct dxg_late_reply **late);
 int dxg_channel_send_async(struct dxg_channel *ch, const void *buf1, u32 len1,
 			   const void *buf2, u32 len2);
-void dxg_channel_complete(struct dxg_channel *ch, u64 trans_id,
-			  const void *buf, u32 len);
+/* Returns the late-reply record the reply landed in, now the caller's. */
+struct dxg_late_reply *dxg_channel_complete(struct dxg_channel *ch,
+					    u64 trans_id, const void *buf,
+					    u32 len);
 void dxg_channel_shutdown(struct dxg_channel *ch, int err);
 
 /* ---- hosts and adapters (dxg_host.c) ---- */
@@ -144,6 +172,16 @@ struct dxg_host {
 	struct mutex maps_lock;
 	struct list_head maps;
 	bool maps_revoked;
+	/*
+	 * Late replies to creates whose waiter gave up, waiting for the work
+	 * that destroys what they name (dxg_reclaim.c); reclaimed counts those
+	 * objects (sysfs, for tests and tools).
+	 */
+	spinlock_t reclaim_lock;	/* reclaim, reclaim_queued */
+	struct list_head reclaim;	/* struct dxg_late_reply */
+	bool reclaim_queued;
+	struct work_struct reclaim_work;
+	atomic_t reclaimed;
 };
 
 struct dxg_adapter {
@@ -416,9 +454,21 @@ int dxg_ioctl_get_device_state(struct dxg_process *p, void *arg);
 
 /* ---- messages (dxg_msg.c) ---- */
 
+/* Creates whose waiter gave up (dxg_reclaim.c). */
+void dxg_reclaim_init(struct dxg_host *host);
+/* NULL: the command creates nothing; else a record for dxg_channel_call(). */
+struct dxg_late_reply *dxg_reclaim_prepare(u32 command_type,
+					   d3dkmthandle process,
+					   const struct winluid *vgpu_luid);
+void dxg_reclaim_queue(struct dxg_host *host, struct dxg_late_reply *late);
+
 int dxg_call(struct dxg_host *host, const struct dxg_adapter *adapter,
 	     d3dkmthandle process, u32 command_type, void *cmd, u32 cmd_len,
 	     void *reply, u32 reply_len);
+/* As dxg_call; vgpu_luid NULL: a VM-wide command. */
+int dxg_call_luid(struct dxg_host *host, const struct winluid *vgpu_luid,
+		  d3dkmthandle process, u32 command_type, void *cmd,
+		  u32 cmd_len, void *reply, u32 reply_len);
 int dxg_call_status(struct dxg_host *host, const struct dxg_adapter *adapter,
 		    d3dkmthandle process, u32 command_type, void *cmd,
 		    u32 cmd_len);

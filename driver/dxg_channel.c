@@ -10,12 +10,23 @@
  * So either the receive path sees the record and finishes with it before
  * the waiter continues, or it never sees it: the record and the reply
  * buffer can live on the waiter's stack.
+ *
+ * A request whose reply must not be lost even when its waiter gives up (a
+ * create: the host makes the object whether or not anyone waits) brings a
+ * heap record, struct dxg_late_reply.  When the waiter gives up, that record
+ * takes the request's place under the same lock and the channel owns it;
+ * the late reply lands in it and is handed to the receive path's caller
+ * (dxg_reclaim.c undoes what the host created), or it is freed when the
+ * channel shuts down (the host then forgets everything anyway).  The ring
+ * bounds how many such records can wait: a request is recorded only once
+ * its packet is in the ring.
  */
 
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "dxg.h"
@@ -35,6 +46,7 @@ void dxg_channel_init(struct dxg_channel *ch, struct dxg_transport *t)
 	ch->transport = t;
 	spin_lock_init(&ch->lock);
 	INIT_LIST_HEAD(&ch->pending);
+	INIT_LIST_HEAD(&ch->abandoned);
 	ch->next_id = 0;
 	ch->dead_err = 0;
 }
@@ -66,7 +78,7 @@ static int dxg_channel_send(struct dxg_channel *ch, u64 id, u16 flags,
 
 int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
 		     const void *buf2, u32 len2, void *reply, u32 reply_len,
-		     u32 *got_len)
+		     u32 *got_len, struct dxg_late_reply **late)
 {
 	struct dxg_request req = {
 		.reply = reply,
@@ -107,6 +119,12 @@ int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
 		/* Not completed: nobody else can reach the record now. */
 		list_del_init(&req.node);
 		ret = left < 0 ? -EINTR : -ETIMEDOUT;
+		/* Unless the reply still matters: then the channel waits on. */
+		if (late && *late && !ch->dead_err) {
+			(*late)->id = req.id;
+			list_add_tail(&(*late)->node, &ch->abandoned);
+			*late = NULL;
+		}
 	} else {
 		ret = req.status;
 		*got_len = req.got_len;
@@ -122,11 +140,12 @@ int dxg_channel_send_async(struct dxg_channel *ch, const void *buf1, u32 len1,
 				DXG_ASYNC_SEND_RETRIES);
 }
 
-void dxg_channel_complete(struct dxg_channel *ch, u64 trans_id,
-			  const void *buf, u32 len)
+struct dxg_late_reply *dxg_channel_complete(struct dxg_channel *ch,
+					    u64 trans_id, const void *buf,
+					    u32 len)
 {
+	struct dxg_late_reply *late;
 	struct dxg_request *req;
-	bool found = false;
 
 	spin_lock(&ch->lock);
 	list_for_each_entry(req, &ch->pending, node) {
@@ -137,17 +156,27 @@ void dxg_channel_complete(struct dxg_channel *ch, u64 trans_id,
 		req->got_len = len;
 		req->status = 0;
 		complete(&req->done);
-		found = true;
-		break;
+		spin_unlock(&ch->lock);
+		return NULL;
+	}
+	list_for_each_entry(late, &ch->abandoned, node) {
+		if (late->id != trans_id)
+			continue;
+		list_del_init(&late->node);
+		memcpy(late->reply, buf, min(len, late->reply_len));
+		late->got_len = len;
+		spin_unlock(&ch->lock);
+		return late;
 	}
 	spin_unlock(&ch->lock);
-	if (!found)
-		pr_debug("dxgkrnl: reply for unknown request %llu dropped\n",
-			 trans_id);
+	pr_debug("dxgkrnl: reply for unknown request %llu dropped\n",
+		 trans_id);
+	return NULL;
 }
 
 void dxg_channel_shutdown(struct dxg_channel *ch, int err)
 {
+	struct dxg_late_reply *late, *ltmp;
 	struct dxg_request *req, *tmp;
 
 	spin_lock(&ch->lock);
@@ -157,6 +186,11 @@ void dxg_channel_shutdown(struct dxg_channel *ch, int err)
 		list_del_init(&req->node);
 		req->status = ch->dead_err;
 		complete(&req->done);
+	}
+	/* No reply comes any more; the host dropped the VM's objects. */
+	list_for_each_entry_safe(late, ltmp, &ch->abandoned, node) {
+		list_del(&late->node);
+		kfree(late);
 	}
 	spin_unlock(&ch->lock);
 }

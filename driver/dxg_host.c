@@ -85,6 +85,7 @@ struct dxg_host *dxg_host_create(struct device *dev, struct dxg_transport *t,
 	dxg_host_events_init(host);
 	mutex_init(&host->maps_lock);
 	INIT_LIST_HEAD(&host->maps);
+	dxg_reclaim_init(host);
 	t->host = host;
 
 	for (i = 0; i < num_adapters; i++) {
@@ -200,6 +201,11 @@ void dxg_host_detach(struct dxg_host *host)
 
 void dxg_host_destroy(struct dxg_host *host)
 {
+	/*
+	 * The channel is shut down, so no late reply is queued any more and
+	 * the reclaim work finishes at once; it must not outlive the module.
+	 */
+	flush_work(&host->reclaim_work);
 	/* Unlisted since dxg_host_detach(): nobody walks the table any more. */
 	while (host->num_adapters)
 		dxg_adapter_put(host->adapters[--host->num_adapters]);
@@ -209,9 +215,14 @@ void dxg_host_destroy(struct dxg_host *host)
 void dxg_host_receive(struct dxg_host *host, const struct dxg_pkt_desc *desc,
 		      const void *payload, u32 len)
 {
+	struct dxg_late_reply *late;
+
 	switch (desc->type) {
 	case DXG_PKT_COMPLETION:
-		dxg_channel_complete(&host->ch, desc->trans_id, payload, len);
+		late = dxg_channel_complete(&host->ch, desc->trans_id, payload,
+					    len);
+		if (late)	/* its waiter gave up */
+			dxg_reclaim_queue(host, late);
 		break;
 	case DXG_PKT_DATA_INBAND:
 		/* Host-to-VM messages (trans_id 0): guest events. */

@@ -492,10 +492,23 @@ static ssize_t dxg_host_io_used_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(dxg_host_io_used);
 
+/* Objects the host made for waiters that gave up, destroyed again (dxg_reclaim.c). */
+static ssize_t dxg_reclaimed_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct dxg_ivshmem *ivs = dev_get_drvdata(dev);
+
+	if (!ivs || !ivs->host)
+		return -ENODEV;
+	return sysfs_emit(buf, "%d\n", atomic_read(&ivs->host->reclaimed));
+}
+static DEVICE_ATTR_RO(dxg_reclaimed);
+
 static struct attribute *dxg_ivshmem_attrs[] = {
 	&dev_attr_dxg_host_objects.attr,
 	&dev_attr_dxg_host_processes.attr,
 	&dev_attr_dxg_host_io_used.attr,
+	&dev_attr_dxg_reclaimed.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(dxg_ivshmem);

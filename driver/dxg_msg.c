@@ -3,36 +3,45 @@
  * The one message builder: every command to a host goes through dxg_call(),
  * which puts the extended header (interface version 40: the vGPU LUID of
  * the target adapter, zero for VM-wide commands) and the command header in
- * front of the caller's command and waits for the reply.
+ * front of the caller's command and waits for the reply.  A create's reply
+ * that arrives after its waiter gave up is not lost: see dxg_reclaim.c.
  */
 
+#include <linux/err.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "dxg.h"
 
-int dxg_call(struct dxg_host *host, const struct dxg_adapter *adapter,
-	     d3dkmthandle process, u32 command_type, void *cmd, u32 cmd_len,
-	     void *reply, u32 reply_len)
+int dxg_call_luid(struct dxg_host *host, const struct winluid *vgpu_luid,
+		  d3dkmthandle process, u32 command_type, void *cmd,
+		  u32 cmd_len, void *reply, u32 reply_len)
 {
 	struct dxgkvmb_command_ext_header ext = {
 		.command_offset = sizeof(ext),
 	};
 	struct dxgkvmb_command_hdr *hdr = cmd;
+	struct dxg_late_reply *late;
 	u32 got = 0;
 	s32 status;
 	int ret;
 
 	if (cmd_len < sizeof(*hdr))
 		return -EINVAL;
-	if (adapter)
-		ext.vgpu_luid = adapter->vgpu_luid;
+	if (vgpu_luid)
+		ext.vgpu_luid = *vgpu_luid;
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->process = process;
-	hdr->channel = adapter ? DXGKVMB_VGPU_TO_HOST : DXGKVMB_VM_TO_HOST;
+	hdr->channel = vgpu_luid ? DXGKVMB_VGPU_TO_HOST : DXGKVMB_VM_TO_HOST;
 	hdr->command_type = command_type;
 
+	/* A create's reply must reach someone even if we stop waiting. */
+	late = dxg_reclaim_prepare(command_type, process, vgpu_luid);
+	if (IS_ERR(late))
+		return PTR_ERR(late);
 	ret = dxg_channel_call(&host->ch, &ext, sizeof(ext), cmd, cmd_len,
-			       reply, reply_len, &got);
+			       reply, reply_len, &got, &late);
+	kfree(late);	/* NULL if the channel kept it */
 	if (ret == -EMSGSIZE)
 		return -EINVAL;
 	if (ret)
@@ -52,6 +61,15 @@ int dxg_call(struct dxg_host *host, const struct dxg_adapter *adapter,
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int dxg_call(struct dxg_host *host, const struct dxg_adapter *adapter,
+	     d3dkmthandle process, u32 command_type, void *cmd, u32 cmd_len,
+	     void *reply, u32 reply_len)
+{
+	return dxg_call_luid(host, adapter ? &adapter->vgpu_luid : NULL,
+			     process, command_type, cmd, cmd_len, reply,
+			     reply_len);
 }
 
 /* For commands whose reply is a bare NTSTATUS: errno or positive status. */
