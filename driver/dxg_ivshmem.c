@@ -492,6 +492,23 @@ static ssize_t dxg_host_io_used_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(dxg_host_io_used);
 
+/*
+ * Host log lines about this VM that the host's rate limit suppressed: a
+ * guest can see that it is making the host complain without host access.
+ */
+static ssize_t dxg_host_log_suppressed_show(struct device *dev,
+					    struct device_attribute *attr,
+					    char *buf)
+{
+	struct dxg_ivshmem *ivs = dev_get_drvdata(dev);
+
+	if (!ivs || !ivs->ctl)
+		return -ENODEV;
+	return sysfs_emit(buf, "%llu\n",
+			  READ_ONCE(ivs->ctl->stat_log_suppressed));
+}
+static DEVICE_ATTR_RO(dxg_host_log_suppressed);
+
 /* Objects the host made for waiters that gave up, destroyed again (dxg_reclaim.c). */
 static ssize_t dxg_reclaimed_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
@@ -509,6 +526,7 @@ static struct attribute *dxg_ivshmem_attrs[] = {
 	&dev_attr_dxg_host_processes.attr,
 	&dev_attr_dxg_host_io_used.attr,
 	&dev_attr_dxg_reclaimed.attr,
+	&dev_attr_dxg_host_log_suppressed.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(dxg_ivshmem);

@@ -119,7 +119,6 @@ int32_t dxg_exec_device_init(struct dxg_mem *mem, struct dxg_obj *device)
 	const struct dxg_adapter *ad = device->adapter;
 	struct dxg_engine *e;
 
-	(void)mem;
 	if (device->type != DXG_OBJ_DEVICE || !ad || device->u.device.engine)
 		return STATUS_INVALID_PARAMETER;
 	if (ad->vk_index >= 0) {
@@ -127,6 +126,9 @@ int32_t dxg_exec_device_init(struct dxg_mem *mem, struct dxg_obj *device)
 		if (!ad->vk)
 			return STATUS_DEVICE_REMOVED;
 		e = dxg_engine_vulkan_create(ad->vk);
+		/* Its loss is the guest's doing as often as not: the VM's limiter. */
+		if (e && mem)
+			dxg_engine_vulkan_set_log(e, mem->rl);
 	} else {
 		e = dxg_engine_cpu_create();
 	}
@@ -207,8 +209,8 @@ static int32_t fault(struct dxg_mem *mem, struct dxg_obj *dev, uint64_t va,
 	dev->u.device.exec_state = fault_state(st);
 	if (mem && mem->rl)
 		dxg_log_rl(mem->rl, DXG_LOG_INFO,
-			   "device 0x%x: command buffer at 0x%llx (%llu bytes) failed at command %d: 0x%08x; execution state %u",
-			   dev->handle, (unsigned long long)va,
+			   "vm %u: device 0x%x: command buffer at 0x%llx (%llu bytes) failed at command %d: 0x%08x; execution state %u",
+			   mem->rl->vm_id, dev->handle, (unsigned long long)va,
 			   (unsigned long long)size,
 			   idx == DXG_CMD_INDEX_HEADER ? -1 : (int)idx,
 			   (uint32_t)st, dev->u.device.exec_state);

@@ -21,7 +21,10 @@
  *     -> dxg_vk_device.queue_lock   the shared VkQueue; held for
  *                      vkQueueSubmit only.  Neither is held across a
  *                      fence wait.
- * A worker holds no lock while it takes another, except the Vulkan pair.
+ *     -> dxg_ratelimit.lock   the VM's log limiter (log.h), a leaf: a
+ *                      lost engine's error line.
+ * A worker holds no lock while it takes another, except these under
+ * vk_engine.lock.
  */
 #ifndef DXGHOST_EXEC_WORKER_H
 #define DXGHOST_EXEC_WORKER_H

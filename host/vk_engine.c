@@ -35,6 +35,7 @@ struct vk_engine {
 	VkFence fence;
 	VkDescriptorPool dpool;
 	uint64_t timeout_ns;
+	struct dxg_ratelimit *rl;	/* the VM's; NULL: log unlimited */
 	atomic_bool lost;		/* read by every op without the lock */
 	bool in_flight;			/* a submission we stopped waiting for */
 };
@@ -204,10 +205,17 @@ static VkResult record(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 
 static int32_t lose(struct vk_engine *v, VkResult r, const char *what)
 {
+	const char *why = r == VK_TIMEOUT ? "timed out" : "device lost";
+
 	v->lost = true;
-	log_err("vulkan engine (%s): %s: %s; the engine is lost",
-		v->dev->info.name, what,
-		r == VK_TIMEOUT ? "timed out" : "device lost");
+	/* A guest's endless kernel does it: its VM's limiter, if it has one. */
+	if (v->rl)
+		dxg_log_rl(v->rl, DXG_LOG_ERROR,
+			   "vm %u: vulkan engine (%s): %s: %s; the engine is lost",
+			   v->rl->vm_id, v->dev->info.name, what, why);
+	else
+		log_err("vulkan engine (%s): %s: %s; the engine is lost",
+			v->dev->info.name, what, why);
 	return r == VK_TIMEOUT ? STATUS_IO_TIMEOUT : STATUS_DEVICE_REMOVED;
 }
 
@@ -323,8 +331,13 @@ static void vk_destroy(struct dxg_engine *e)
 
 	/* The worker is gone: nobody else holds the lock now. */
 	if (!idle(v, v->timeout_ns)) {
-		log_err("vulkan engine (%s): work still running after the timeout; its objects are leaked",
-			v->dev->info.name);
+		if (v->rl)
+			dxg_log_rl(v->rl, DXG_LOG_ERROR,
+				   "vm %u: vulkan engine (%s): work still running after the timeout; its objects are leaked",
+				   v->rl->vm_id, v->dev->info.name);
+		else
+			log_err("vulkan engine (%s): work still running after the timeout; its objects are leaked",
+				v->dev->info.name);
 		v->cpu->ops->destroy(v->cpu);
 		pthread_mutex_destroy(&v->lock);
 		free(v);
@@ -419,6 +432,11 @@ struct dxg_engine *dxg_engine_vulkan_create(struct dxg_vk_device *dev)
 void dxg_engine_vulkan_set_timeout(struct dxg_engine *e, uint64_t ns)
 {
 	to_vk(e)->timeout_ns = ns;
+}
+
+void dxg_engine_vulkan_set_log(struct dxg_engine *e, struct dxg_ratelimit *rl)
+{
+	to_vk(e)->rl = rl;
 }
 
 bool dxg_engine_vulkan_lost(const struct dxg_engine *e)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "log.h"
 #include "vk_device.h"
 
 #define DXG_VK_DEFAULT_TIMEOUT_NS	(10ull * 1000 * 1000 * 1000)
@@ -37,6 +38,8 @@ struct dxg_engine *dxg_engine_vulkan_create(struct dxg_vk_device *dev);
 
 /* The Vulkan engine's own controls; e must come from dxg_engine_vulkan_create. */
 void dxg_engine_vulkan_set_timeout(struct dxg_engine *e, uint64_t ns);
+/* Its errors go through rl (the VM's limiter; NULL: unlimited), set before use. */
+void dxg_engine_vulkan_set_log(struct dxg_engine *e, struct dxg_ratelimit *rl);
 bool dxg_engine_vulkan_lost(const struct dxg_engine *e);
 /* Import cache statistics: imports made and cache hits so far. */
 void dxg_engine_vulkan_stats(const struct dxg_engine *e, uint64_t *imports,

@@ -91,6 +91,11 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	vm->id = id;
 	vm->sock = sock;
 	vm->memfd = -1;
+	/* First: dxg_vm_destroy finishes it whatever failed after. */
+	if (dxg_ratelimit_init(&vm->rl, id, NULL)) {
+		free(vm);
+		return -ENOMEM;
+	}
 	vm->adapters = cfg->adapters;
 	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++)
 		vm->host_efd[i] = vm->guest_efd[i] = -1;
@@ -101,6 +106,8 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 		ret = -ENOMEM;
 	if (!ret)
 		ret = map_shm(vm, cfg->shm_size);
+	if (!ret)	/* nothing logs through it yet: no lock needed */
+		vm->rl.out = &vm->ctl->stat_log_suppressed;
 	if (!ret)
 		ret = dxg_mem_init(&vm->mem, vm->shm, vm->shm_size,
 				   DXG_VM_IO_SPACE_OFFSET);
@@ -148,6 +155,8 @@ uint32_t dxg_vm_destroy(struct dxg_vm *vm)
 	dxg_objects_fini(&vm->objs);
 	dxg_sched_fini(&vm->sched);
 	dxg_mem_fini(&vm->mem);
+	/* Nothing logs for this VM now: say what was suppressed, last. */
+	dxg_ratelimit_fini(&vm->rl);
 	if (vm->shm) {
 		dxg_vm_update_stats(vm);	/* what is left: nothing */
 		munmap(vm->shm, vm->shm_size);

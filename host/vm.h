@@ -49,7 +49,7 @@ struct dxg_vm {
 	struct dxg_objects objs;
 	struct dxg_mem mem;		/* IO-space heap; objs releases into it */
 	struct dxg_sched sched;		/* queues, fences, waiters, events */
-	struct dxg_ratelimit rl;
+	struct dxg_ratelimit rl;	/* its log lines; writes stat_log_suppressed */
 
 	uint32_t acked_generation;	/* what host_generation says */
 	bool serving;			/* handshake done, rings sane */
@@ -82,7 +82,11 @@ void dxg_vm_check_state(struct dxg_vm *vm);
 /* Drops every object of the guest instance and stops serving. */
 void dxg_vm_drop_guest_state(struct dxg_vm *vm, enum dxg_log_level level,
 			     const char *why);
-/* Writes stat_processes / stat_objects / stat_io_space_used. */
+/*
+ * Writes stat_processes / stat_objects / stat_io_space_used.  The fourth,
+ * stat_log_suppressed, the VM's limiter (vm->rl) writes itself at each
+ * suppressed line, whichever thread or layer logged it.
+ */
 void dxg_vm_update_stats(struct dxg_vm *vm);
 /* host_state = GONE and ring the guest's state vector (§6). */
 void dxg_vm_announce_gone(struct dxg_vm *vm);

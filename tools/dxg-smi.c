@@ -6,14 +6,19 @@
  * For every adapter EnumAdapters3 reports (compute-only ones included) it
  * prints the LUID, the decoded adapter type, the PCI vendor/device ids, the
  * driver description and the WDDM version, then closes the adapter handles
- * the enumeration opened.  Exit status: 0 when every call succeeded, 1
- * otherwise (the failing call and its NTSTATUS are named on stderr).
+ * the enumeration opened.  Then, for every dxghost the guest driver is
+ * attached to (an ivshmem PCI device), the statistics the host keeps about
+ * this VM, read from the driver's sysfs attributes.  Exit status: 0 when
+ * every call succeeded, 1 otherwise (the failing call and its NTSTATUS are
+ * named on stderr).
  */
 #include <dxg/d3dkmt.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,9 +45,14 @@ static void usage(FILE *f)
 		"Usage: %s [--json] [--quiet] [--help]\n"
 		"List the GPU adapters visible through /dev/dxg (opendxg / WSL2 GPU-PV).\n"
 		"\n"
-		"  -j, --json    one JSON object per adapter, one per line\n"
-		"  -q, --quiet   one short line per adapter\n"
+		"  -j, --json    one JSON object per adapter, one per line, then one\n"
+		"                per host device (\"host\": its PCI address)\n"
+		"  -q, --quiet   one short line per adapter (no host statistics)\n"
 		"  -h, --help    this text\n"
+		"\n"
+		"Host statistics (dxghost over ivshmem): this VM's live host processes\n"
+		"and objects, IO-space bytes in use, and the host log lines about this\n"
+		"VM that the host's rate limit suppressed.\n"
 		"\n"
 		"Exit status: 0 on success, 1 when /dev/dxg is missing or a call fails.\n",
 		prog);
@@ -183,6 +193,85 @@ static void print_json(const struct adapter_report *r)
 	       NT_SUCCESS(r->wddm_st) && NT_SUCCESS(r->desc_st) ? "true" : "false");
 }
 
+/*
+ * The driver's PCI devices: its sysfs name is the module's (KBUILD_MODNAME
+ * of driver/dxg_ivshmem.c, in dxgkrnl.ko).  The VMBus transport has none.
+ */
+#define HOST_SYSFS	"/sys/bus/pci/drivers/dxgkrnl"
+
+static const char *const host_stats[][2] = {
+	/* sysfs attribute,		JSON key */
+	{ "dxg_host_processes",		"processes" },
+	{ "dxg_host_objects",		"objects" },
+	{ "dxg_host_io_used",		"io_space_used" },
+	{ "dxg_host_log_suppressed",	"log_suppressed" },
+};
+#define NUM_HOST_STATS	(sizeof(host_stats) / sizeof(host_stats[0]))
+
+/* -1 when the attribute is missing (an older driver) or unreadable. */
+static long long read_stat(const char *dir, const char *attr)
+{
+	char path[PATH_MAX];
+	long long v = -1;
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
+		return -1;
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void print_host(const char *dir, int json)
+{
+	static const char *const labels[NUM_HOST_STATS] = {
+		"Processes      ", "Objects        ", "IO space used  ",
+		"Log suppressed ",
+	};
+	static const char *const units[NUM_HOST_STATS] = {
+		"", "", " bytes", " lines",
+	};
+	const char *dev = strrchr(dir, '/') + 1;
+	long long v[NUM_HOST_STATS];
+
+	for (size_t i = 0; i < NUM_HOST_STATS; i++)
+		v[i] = read_stat(dir, host_stats[i][0]);
+	if (json) {
+		printf("{\"host\":");
+		json_string(dev);
+		for (size_t i = 0; i < NUM_HOST_STATS; i++)
+			if (v[i] >= 0)
+				printf(",\"%s\":%lld", host_stats[i][1], v[i]);
+		printf("}\n");
+		return;
+	}
+	printf("Host %s (dxghost's statistics of this VM)\n", dev);
+	for (size_t i = 0; i < NUM_HOST_STATS; i++) {
+		if (v[i] >= 0)
+			printf("  %s %lld%s\n", labels[i], v[i], units[i]);
+		else
+			printf("  %s ?\n", labels[i]);
+	}
+}
+
+/* Every host device of the driver, in PCI address order. */
+static void print_hosts(int json)
+{
+	glob_t g;
+
+	if (glob(HOST_SYSFS "/*/dxg_host_objects", 0, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		*strrchr(g.gl_pathv[i], '/') = 0;	/* the device's directory */
+		print_host(g.gl_pathv[i], json);
+	}
+	globfree(&g);
+}
+
 /* Why the library has no descriptor: say it in words. */
 static int no_device(void)
 {
@@ -278,6 +367,8 @@ int main(int argc, char **argv)
 	if (e.adapter_count == 0) {
 		if (!json)
 			printf("No adapters.\n");
+		if (!quiet)
+			print_hosts(json);
 		free(list);
 		return 0;
 	}
@@ -305,6 +396,8 @@ int main(int argc, char **argv)
 		if (!NT_SUCCESS(st))
 			bad |= failed("D3DKMTCloseAdapter", i, st);
 	}
+	if (!quiet)
+		print_hosts(json);
 	if (!json && !quiet)
 		printf("%u adapter(s)\n", e.adapter_count);
 	free(r);

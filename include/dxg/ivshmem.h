@@ -90,7 +90,9 @@ struct dxg_ivshmem_control {
 	__u32 guest_generation;		/* bumped at every driver bind */
 	/* Host-owned: IO-space bytes allocated by this VM (docs/memory.md). */
 	__u64 stat_io_space_used;
-	__u8 reserved1[1024 - 112];
+	/* Host-owned: this VM's host log lines its rate limit suppressed. */
+	__u64 stat_log_suppressed;
+	__u8 reserved1[1024 - 120];
 	struct dxg_ivshmem_adapter adapters[DXG_IVSHMEM_MAX_ADAPTERS];
 	__u8 reserved2[DXG_IVSHMEM_CONTROL_SIZE - 1024 -
 		       DXG_IVSHMEM_MAX_ADAPTERS * sizeof(struct dxg_ivshmem_adapter)];
@@ -100,6 +102,10 @@ DXG_STATIC_ASSERT(sizeof(struct dxg_ivshmem_control) == DXG_IVSHMEM_CONTROL_SIZE
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, guest_generation) == 100,
 		  "control page layout");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_io_space_used) == 104,
+		  "control page layout");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_log_suppressed) == 112,
+		  "control page layout");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, adapters) == 1024,
 		  "control page layout");
 
 #endif /* DXG_IVSHMEM_H */

@@ -84,13 +84,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dxg_objects objs;
 	struct dxg_adapters ads;
 	struct dxg_mem mem;
-	struct dxg_ratelimit rl = { 0 };
+	struct dxg_ratelimit rl;
 	static uint8_t *reply;
 	unsigned int n;
 
 	if (!reply && !(reply = malloc(DXG_REPLY_BUF_SIZE)))
 		abort();
 	vm_init(&objs, &mem, &ads, &ctx);
+	if (dxg_ratelimit_init(&rl, 1, NULL))
+		abort();
 	ctx.rl = &rl;
 	for (n = 0; n < FZ_MAX_MESSAGES && size >= 4; n++) {
 		uint32_t len, out;
@@ -116,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= len;
 	}
 	vm_fini(&objs, &mem, &ctx);
+	dxg_ratelimit_fini(&rl);
 	return 0;
 }
 

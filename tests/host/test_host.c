@@ -4,10 +4,12 @@
  * $DXGHOST) is started per test on a private socket.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,16 +35,23 @@ struct daemon {
 	pid_t pid;
 	char dir[64];
 	char sock[128];
+	char log[128];		/* its stderr, when a test reads it; or "" */
 };
 
 /* Daemons started by the running test, killed by teardown if still there. */
 static pid_t spawned[8];
 
-static pid_t spawn(const char *const *argv)
+/* stderr goes to err_path when it is not NULL. */
+static pid_t spawn_to(const char *const *argv, const char *err_path)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		int fd = err_path ? open(err_path, O_WRONLY | O_CREAT | O_APPEND |
+					 O_CLOEXEC, 0600) : -1;
+
+		if (err_path && (fd < 0 || dup2(fd, 2) != 2))
+			_exit(126);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -53,6 +62,11 @@ static pid_t spawn(const char *const *argv)
 		}
 	}
 	return pid;
+}
+
+static pid_t spawn(const char *const *argv)
+{
+	return spawn_to(argv, NULL);
 }
 
 static void forget(pid_t pid)
@@ -88,8 +102,12 @@ static void wait_socket(struct daemon *d)
 	fail_msg("dxghost did not create %s", d->sock);
 }
 
-/* Starts dxghost with extra arguments (NULL-terminated). */
-static void daemon_start_args(struct daemon *d, const char *const *extra)
+/*
+ * Starts dxghost with extra arguments (NULL-terminated); its stderr goes to
+ * d->log when logged (daemon_cleanup copies it to ours).
+ */
+static void daemon_start_full(struct daemon *d, const char *const *extra,
+			      bool logged)
 {
 	const char *argv[24] = { dxghost_path, "--socket", d->sock,
 				 "--log-level", "info" };
@@ -98,13 +116,21 @@ static void daemon_start_args(struct daemon *d, const char *const *extra)
 	strcpy(d->dir, "/tmp/dxghost-test-XXXXXX");
 	assert_non_null(mkdtemp(d->dir));
 	snprintf(d->sock, sizeof(d->sock), "%s/run/dxghost.sock", d->dir);
+	d->log[0] = 0;
+	if (logged)
+		snprintf(d->log, sizeof(d->log), "%s/dxghost.log", d->dir);
 	argv[2] = d->sock;
 	while (extra && *extra && n < 22)
 		argv[n++] = *extra++;
 	argv[n] = NULL;
-	d->pid = spawn(argv);
+	d->pid = spawn_to(argv, logged ? d->log : NULL);
 	assert_true(d->pid > 0);
 	wait_socket(d);
+}
+
+static void daemon_start_args(struct daemon *d, const char *const *extra)
+{
+	daemon_start_full(d, extra, false);
 }
 
 static void daemon_start(struct daemon *d)
@@ -124,10 +150,42 @@ static int daemon_stop(struct daemon *d)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* What the daemon wrote to d->log so far (static, NUL-terminated). */
+static const char *daemon_log(struct daemon *d)
+{
+	static char buf[256 * 1024];
+	FILE *f = fopen(d->log, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* Waits up to 5 s for the daemon to log what; fails showing its log. */
+static void assert_logged(struct daemon *d, const char *what)
+{
+	for (int i = 0; i < 500; i++) {
+		if (strstr(daemon_log(d), what))
+			return;
+		usleep(10000);
+	}
+	fail_msg("dxghost did not log \"%s\"; it logged:\n%s", what,
+		 daemon_log(d));
+}
+
 static void daemon_cleanup(struct daemon *d)
 {
 	char path[160];
 
+	if (d->log[0]) {
+		/* Nothing the daemon said (a sanitizer's report) is lost. */
+		fputs(daemon_log(d), stderr);
+		unlink(d->log);
+	}
 	unlink(d->sock);
 	snprintf(path, sizeof(path), "%s/run", d->dir);
 	rmdir(path);
@@ -2152,6 +2210,82 @@ static void test_exec_off_loop(void **state)
 	daemon_cleanup(&d);
 }
 
+/* ---- the log rate limit, per VM and per level (docs/dxghost.md) ---- */
+
+/* host/log.h: DXG_RATELIMIT_BURST lines per level per 5 s window. */
+#define HOST_LOG_BURST	10
+
+/* Sums the K of every "vm ID: K warn messages suppressed" line. */
+static uint64_t suppressed_in_log(const char *log, unsigned int id)
+{
+	char pat[48];
+	uint64_t sum = 0;
+	unsigned int k;
+	int len = snprintf(pat, sizeof(pat), "warn: vm %u: ", id);
+
+	for (const char *p = log; (p = strstr(p, pat)); p += len)
+		if (sscanf(p + len, "%u warn messages suppressed", &k) == 1)
+			sum += k;
+	return sum;
+}
+
+static void test_log_rate_limit_per_vm(void **state)
+{
+	struct daemon d;
+	struct gsim a, b;
+	struct tree ta;
+	uint8_t buf[64];
+	char line[96];
+	uint64_t n;
+
+	(void)state;
+	daemon_start_full(&d, NULL, true);
+	guest_up(&a, &d, 1);	/* vm 1 */
+	guest_up(&b, &d, 1);	/* vm 2 */
+	make_tree(&a, &ta);
+	assert_int_equal(a.ctl->stat_log_suppressed, 0);
+
+	/*
+	 * A makes the host warn 80 times: async signals of a sync object that
+	 * does not exist (as when another thread just destroyed it) and
+	 * packets that are not in-band.  At most 10 per 5 s are printed.
+	 */
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(sync_signal(&a, ta.proc, ta.dev, 0, 0x7fffffc0u,
+					     1, true), 0);
+	memset(buf, 0, sizeof(buf));
+	for (uint64_t id = 100; id < 140; id++) {
+		assert_int_equal(gsim_send(&a, DXG_PKT_COMPLETION, 1, id, buf,
+					   sizeof(buf)), 0);
+		assert_int_equal(recv_status(&a, id), STATUS_INVALID_PARAMETER);
+	}
+	n = dxg_read_once(a.ctl->stat_log_suppressed);
+	assert_true(n > 0 && n <= 80 - HOST_LOG_BURST);
+	assert_logged(&d, "vm 1: async command 26 failed: 0xc0000008");
+	/* A's flood left B's limiter alone: B's warning is printed. */
+	assert_int_equal(b.ctl->stat_log_suppressed, 0);
+	assert_int_equal(gsim_send(&b, DXG_PKT_COMPLETION, 1, 7, buf, sizeof(buf)), 0);
+	assert_int_equal(recv_status(&b, 7), STATUS_INVALID_PARAMETER);
+	snprintf(line, sizeof(line), "warn: vm 2: bad packet (type %u, not in-band)",
+		 DXG_PKT_COMPLETION);
+	assert_logged(&d, line);
+	assert_int_equal(b.ctl->stat_log_suppressed, 0);
+	/* A's warnings do not mute its other levels. */
+	assert_int_equal(gsim_handshake(&a, 2), 0);
+	assert_logged(&d, "info: vm 1: guest generation 2 ready");
+	n = dxg_read_once(a.ctl->stat_log_suppressed);
+
+	/* A goes: what it had suppressed is reported, naming A and the level. */
+	gsim_close(&a);
+	assert_logged(&d, "vm 1 disconnected");
+	assert_int_equal(suppressed_in_log(daemon_log(&d), 1), n);
+	assert_int_equal(b.ctl->stat_log_suppressed, 0);
+	gsim_close(&b);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(suppressed_in_log(daemon_log(&d), 2), 0);
+	daemon_cleanup(&d);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -2175,6 +2309,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_escape_pipelines, kill_leftovers),
 		cmocka_unit_test_teardown(test_sync, kill_leftovers),
 		cmocka_unit_test_teardown(test_exec_off_loop, kill_leftovers),
+		cmocka_unit_test_teardown(test_log_rate_limit_per_vm, kill_leftovers),
 	};
 
 	dxghost_path = argc > 1 ? argv[1] : getenv("DXGHOST");

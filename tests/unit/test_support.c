@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -14,18 +16,138 @@
 
 static void test_ratelimit(void **state)
 {
-	struct dxg_ratelimit rl = { 0 };
+	struct dxg_ratelimit rl;
 	uint64_t t = 1000000;
 	unsigned int allowed = 0;
 
 	(void)state;
+	assert_int_equal(dxg_ratelimit_init(&rl, 1, NULL), 0);
 	for (int i = 0; i < 1000; i++)
-		allowed += dxg_ratelimit_allow(&rl, t + (uint64_t)i);
+		allowed += dxg_ratelimit_allow(&rl, DXG_LOG_WARN, t + (uint64_t)i);
 	assert_int_equal(allowed, DXG_RATELIMIT_BURST);
-	assert_int_equal(rl.suppressed, 1000 - DXG_RATELIMIT_BURST);
+	assert_int_equal(rl.win[DXG_LOG_WARN].suppressed, 1000 - DXG_RATELIMIT_BURST);
 	/* A new window allows a new burst. */
-	assert_true(dxg_ratelimit_allow(&rl, t + DXG_RATELIMIT_WINDOW_MS));
-	assert_int_equal(rl.suppressed, 0);
+	assert_true(dxg_ratelimit_allow(&rl, DXG_LOG_WARN, t + DXG_RATELIMIT_WINDOW_MS));
+	assert_int_equal(rl.win[DXG_LOG_WARN].suppressed, 0);
+	dxg_ratelimit_fini(&rl);
+}
+
+/* Runs fn with stderr going to a file; returns what it wrote (static). */
+static const char *capture_stderr(void (*fn)(void *), void *arg)
+{
+	static char out[4096];
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	size_t n;
+
+	assert_non_null(f);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fileno(f), 2) == 2);
+	fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	fclose(f);
+	return out;
+}
+
+static unsigned int count_str(const char *s, const char *what)
+{
+	unsigned int n = 0;
+
+	while ((s = strstr(s, what))) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
+struct flood {
+	struct dxg_ratelimit *rl;
+	uint64_t t;
+	unsigned int allowed[DXG_LOG_LEVELS];
+};
+
+/* 100 warnings and 3 errors in one window, then the next window. */
+static void flood(void *arg)
+{
+	struct flood *f = arg;
+
+	for (int i = 0; i < 100; i++)
+		f->allowed[DXG_LOG_WARN] += dxg_ratelimit_allow(f->rl, DXG_LOG_WARN,
+								 f->t + (uint64_t)i);
+	for (int i = 0; i < 3; i++)
+		f->allowed[DXG_LOG_ERROR] += dxg_ratelimit_allow(f->rl, DXG_LOG_ERROR,
+								  f->t + 100);
+	/* The window rolls: one summary, then 5 more suppressed. */
+	for (unsigned int i = 0; i < DXG_RATELIMIT_BURST + 5; i++)
+		f->allowed[DXG_LOG_WARN] += dxg_ratelimit_allow(f->rl, DXG_LOG_WARN,
+								 f->t + DXG_RATELIMIT_WINDOW_MS);
+}
+
+static void fini(void *arg)
+{
+	dxg_ratelimit_fini(arg);
+}
+
+static void test_ratelimit_per_level(void **state)
+{
+	struct dxg_ratelimit rl, other;
+	struct flood f = { .rl = &rl, .t = 1000000 };
+	__u64 out = 0;
+	const char *log;
+
+	(void)state;
+	assert_int_equal(dxg_ratelimit_init(&rl, 7, &out), 0);
+	assert_int_equal(dxg_ratelimit_init(&other, 8, NULL), 0);
+	log = capture_stderr(flood, &f);
+	/* The warnings' flood did not mute the errors. */
+	assert_int_equal(f.allowed[DXG_LOG_ERROR], 3);
+	assert_int_equal(f.allowed[DXG_LOG_WARN], 2 * DXG_RATELIMIT_BURST);
+	/* One summary for the first window, naming the VM and the level. */
+	assert_int_equal(count_str(log, "suppressed"), 1);
+	assert_non_null(strstr(log, "dxghost: warn: vm 7: 90 warn messages suppressed"));
+	/* Every suppressed line counted, and stored where the guest reads it. */
+	assert_int_equal(dxg_ratelimit_suppressed(&rl), 95);
+	assert_int_equal(out, 95);
+	/* Another VM's limiter is untouched. */
+	assert_true(dxg_ratelimit_allow(&other, DXG_LOG_WARN, f.t + 1));
+	assert_int_equal(dxg_ratelimit_suppressed(&other), 0);
+	/* Teardown reports the rest: nothing is silently lost. */
+	log = capture_stderr(fini, &rl);
+	assert_int_equal(count_str(log, "suppressed"), 1);
+	assert_non_null(strstr(log, "dxghost: warn: vm 7: 5 warn messages suppressed"));
+	log = capture_stderr(fini, &other);
+	assert_int_equal(count_str(log, "suppressed"), 0);
+}
+
+/* Below the log level: neither printed nor counted. */
+static void debug_lines(void *arg)
+{
+	for (int i = 0; i < 50; i++)
+		dxg_log_rl(arg, DXG_LOG_DEBUG, "debug %d", i);
+	for (int i = 0; i < 12; i++)
+		dxg_log_rl(arg, DXG_LOG_INFO, "info %d", i);
+}
+
+static void test_ratelimit_log_level(void **state)
+{
+	struct dxg_ratelimit rl;
+	const char *log;
+
+	(void)state;
+	assert_int_equal(dxg_ratelimit_init(&rl, 3, NULL), 0);
+	dxg_log_set_level(DXG_LOG_INFO);
+	log = capture_stderr(debug_lines, &rl);
+	assert_int_equal(count_str(log, "debug "), 0);
+	assert_int_equal(count_str(log, "dxghost: info: info "), DXG_RATELIMIT_BURST);
+	assert_int_equal(dxg_ratelimit_suppressed(&rl), 12 - DXG_RATELIMIT_BURST);
+	log = capture_stderr(fini, &rl);
+	assert_non_null(strstr(log, "dxghost: info: vm 3: 2 info messages suppressed"));
 }
 
 static void test_log_levels(void **state)
@@ -131,6 +253,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ratelimit),
+		cmocka_unit_test(test_ratelimit_per_level),
+		cmocka_unit_test(test_ratelimit_log_level),
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_options),

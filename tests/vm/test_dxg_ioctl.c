@@ -708,6 +708,12 @@ int main(int argc, char **argv)
 		pass("host statistics in sysfs");
 	else
 		fail("host statistics in sysfs", "no dxg_host_objects attribute");
+	/* Other tests of this boot may have made the host log: any count. */
+	if (host_stat("dxg_host_log_suppressed") >= 0)
+		pass("host log lines suppressed, in sysfs");
+	else
+		fail("host log lines suppressed, in sysfs",
+		     "no dxg_host_log_suppressed attribute");
 
 	if (stat("/dev/dxg", &st) == 0 && S_ISCHR(st.st_mode) &&
 	    (st.st_mode & 0777) == 0666)

@@ -488,6 +488,8 @@ static int run_tool(const char *tool, const char *args, char *out, size_t outsz)
 static void test_tools(void)
 {
 	static char out[65536];
+	unsigned long n;
+	const char *p;
 	int rc;
 
 	rc = run_tool("dxg-smi", "", out, sizeof(out));
@@ -497,12 +499,29 @@ static void test_tools(void)
 	else
 		failf("tool-dxg-smi", "exit %d, output: %.300s", rc, out);
 
+	/* The host's statistics of this VM, from the driver's sysfs files. */
+	p = strstr(out, "\nHost ");
+	if (rc == 0 && p && strstr(p, "\n  Processes       ") &&
+	    strstr(p, "\n  Objects         ") &&
+	    strstr(p, "\n  IO space used   ") &&
+	    (p = strstr(p, "\n  Log suppressed  ")) &&
+	    sscanf(p, "\n  Log suppressed  %lu lines", &n) == 1)
+		pass("tool-dxg-smi-host");
+	else
+		failf("tool-dxg-smi-host", "exit %d, output: %.600s", rc, out);
+
 	rc = run_tool("dxg-smi", "--json", out, sizeof(out));
 	if (rc == 0 && !strncmp(out, "{\"index\":0,\"luid\":\"0x", 21) &&
 	    strstr(out, "\"ok\":true}"))
 		pass("tool-dxg-smi-json");
 	else
 		failf("tool-dxg-smi-json", "exit %d, output: %.300s", rc, out);
+	p = strstr(out, "\n{\"host\":\"");
+	if (rc == 0 && p && strstr(p, "\"processes\":") && strstr(p, "\"objects\":") &&
+	    strstr(p, "\"io_space_used\":") && strstr(p, "\"log_suppressed\":"))
+		pass("tool-dxg-smi-json-host");
+	else
+		failf("tool-dxg-smi-json-host", "exit %d, output: %.600s", rc, out);
 
 	rc = run_tool("dxg-demo", "", out, sizeof(out));
 	if (rc == 0 && strstr(out, "created on node 0") &&
