@@ -18,7 +18,8 @@ cc=${CC:-clang}
 targets=(cmdstream dispatch gpuva)
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
 cflags=(-std=c11 -g -O1 -D_GNU_SOURCE -DDXGHOST_VERSION='"fuzz"'
-        -Iinclude -Ihost -Itests/fuzz)
+        -Iinclude -Ihost -Ihost/util -Ihost/server -Ihost/protocol -Ihost/core
+        -Ihost/exec -Ihost/engines -Ihost/engines/vulkan -Itests/fuzz)
 # meson's gcc build is the warnings gate for host/; clang warns differently
 # (e.g. -Wmissing-field-initializers on positional initializers), so only
 # the fuzz targets themselves are built with -Werror here.
@@ -31,9 +32,9 @@ rc=0
 # links only the objects it uses (main.c is the daemon's, not ours).
 build_core() {
   local srcs=() s
-  for s in host/*.c; do
-    [ "$s" = host/main.c ] || srcs+=("$s")
-  done
+  while IFS= read -r s; do
+    [ "$s" = host/server/main.c ] || srcs+=("$s")
+  done < <(find host -name '*.c' | sort)
   rm -f "$out"/obj/*.o "$out/libcore.a"
   printf '%s\n' "${srcs[@]}" | xargs -P "$(nproc)" -I{} sh -c \
     'o="$1/obj/$(basename "$2" .c).o"; shift 2; exec "$@" -c "$0" -o "$o"' \
