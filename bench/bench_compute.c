@@ -37,12 +37,12 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "cmdstream.h"
+#include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
-#include "engine.h"
-#include "gpuva.h"
-#include "vk_device.h"
-#include "vk_engine.h"
+#include "engines/engine.h"
+#include "core/gpuva.h"
+#include "engines/vulkan/vk_device.h"
+#include "engines/vulkan/vk_engine.h"
 
 #include "kernels.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "adapter.h"
+#include "core/adapter.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dxg/ntstatus.h"
-#include "vk_device.h"
+#include "engines/vulkan/vk_device.h"
 
 struct adapter_kind {
 	const char *name;

@@ -6,22 +6,22 @@
  * first failure puts the device into an error state that later submissions
  * see at once.  The pipeline escapes are in exec_escape.c.
  */
-#include "exec.h"
+#include "core/execution.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapter.h"
-#include "cmdstream.h"
+#include "core/adapter.h"
+#include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
-#include "engine_cpu.h"
-#include "engine_record.h"
-#include "exec_worker.h"
-#include "gpuva.h"
-#include "log.h"
-#include "memory.h"
-#include "vk_engine.h"
+#include "engines/engine_cpu.h"
+#include "exec/engine_record.h"
+#include "exec/worker.h"
+#include "core/gpuva.h"
+#include "util/log.h"
+#include "core/memory.h"
+#include "engines/vulkan/vk_engine.h"
 
 /* Command buffers up to this size are copied to the stack, not the heap. */
 #define EXEC_STACK_COPY	4096u

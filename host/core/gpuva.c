@@ -5,7 +5,7 @@
  * binary searches and no allocation.  Reservations and mappings never
  * overlap, so "the last one starting at or below va" is the only candidate.
  */
-#include "gpuva.h"
+#include "core/gpuva.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "handles.h"
+#include "core/handles.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ioheap.h"
+#include "core/ioheap.h"
 
 #include <errno.h>
 #include <stdlib.h>

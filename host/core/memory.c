@@ -11,19 +11,19 @@
  * object of the request's process on the request's adapter, and objects
  * named together must belong to the same device.
  */
-#include "memory.h"
+#include "core/memory.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapter.h"
-#include "dispatch_int.h"
+#include "core/adapter.h"
+#include "protocol/cmds.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
-#include "gpuva.h"
-#include "scheduler.h"
+#include "core/gpuva.h"
+#include "core/scheduler.h"
 
 #define PAGE	DXG_IOHEAP_PAGE
 

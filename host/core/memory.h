@@ -13,9 +13,9 @@
 
 #include <stdint.h>
 
-#include "ioheap.h"
-#include "log.h"
-#include "objects.h"
+#include "core/ioheap.h"
+#include "util/log.h"
+#include "core/objects.h"
 
 /* Bounds from the reference driver (dxgkrnl-facts.md §1.4). */
 #define DXG_MEM_MAX_ALLOCS		1024u	/* per CREATE/DESTROYALLOCATION */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "objects.h"
+#include "core/objects.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "handles.h"
+#include "core/handles.h"
 
 struct dxg_adapter;
 struct dxg_engine;

@@ -7,14 +7,14 @@
  * fence reached its value.  A signal on one context unblocks waits on
  * others in the same dxg_sched_run() call.
  */
-#include "scheduler.h"
+#include "core/scheduler.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "dxg/ntstatus.h"
-#include "exec.h"
-#include "exec_worker.h"
+#include "core/execution.h"
+#include "exec/worker.h"
 
 enum { QE_SUBMIT = 1, QE_SIGNAL, QE_WAIT };
 

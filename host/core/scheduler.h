@@ -24,9 +24,9 @@
 #include <stdint.h>
 
 #include "dxg/protocol.h"
-#include "exec_worker.h"
-#include "log.h"
-#include "objects.h"
+#include "exec/worker.h"
+#include "util/log.h"
+#include "core/objects.h"
 
 struct dxg_mem;
 

@@ -7,14 +7,14 @@
  * guest processes.  The host never reads the page back: `value` is the
  * truth, so a guest that scribbles on its view cannot move a fence.
  */
-#include "scheduler.h"
+#include "core/scheduler.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "dxg/ntstatus.h"
-#include "ioheap.h"
-#include "memory.h"
+#include "core/ioheap.h"
+#include "core/memory.h"
 
 struct dxg_waiter {
 	struct dxg_waiter *next, *prev;

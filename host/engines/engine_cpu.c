@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "engine_cpu.h"
+#include "engines/engine_cpu.h"
 
 #include <stdlib.h>
 #include <string.h>

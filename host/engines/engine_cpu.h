@@ -7,7 +7,7 @@
 #ifndef DXGHOST_ENGINE_CPU_H
 #define DXGHOST_ENGINE_CPU_H
 
-#include "engine.h"
+#include "engines/engine.h"
 
 /* NULL when out of memory; freed with e->ops->destroy(e). */
 struct dxg_engine *dxg_engine_cpu_create(void);

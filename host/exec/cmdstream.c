@@ -6,7 +6,7 @@
  * and keeps one place that knows the format; the buffer is a private copy,
  * so both passes see the same bytes.
  */
-#include "cmdstream.h"
+#include "exec/cmdstream.h"
 
 #include <string.h>
 

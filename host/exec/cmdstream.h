@@ -26,8 +26,8 @@
 #include <stdint.h>
 
 #include "dxg/cmdstream.h"
-#include "engine.h"
-#include "gpuva.h"
+#include "engines/engine.h"
+#include "core/gpuva.h"
 
 /* Validates without executing anything. */
 int32_t dxg_cmdstream_validate(const void *buf, size_t len,

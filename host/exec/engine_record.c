@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The recording engine (see engine_record.h). */
-#include "engine_record.h"
+#include "exec/engine_record.h"
 
 #include <stdlib.h>
 #include <string.h>

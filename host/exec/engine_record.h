@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "engines/engine.h"
 
 enum dxg_rec_kind {
 	DXG_REC_COPY = 1,

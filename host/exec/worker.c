@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Engine workers and the completion list (see exec_worker.h). */
-#include "exec_worker.h"
+#include "exec/worker.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "dispatch_int.h"
+#include "protocol/cmds.h"
 
 #include <stddef.h>
 #include <string.h>
 
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
-#include "exec.h"
-#include "memory.h"
+#include "core/execution.h"
+#include "core/memory.h"
 
 struct dxg_cmd {
 	const char *name;

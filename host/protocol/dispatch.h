@@ -10,9 +10,9 @@
 
 #include <stdint.h>
 
-#include "adapter.h"
-#include "log.h"
-#include "objects.h"
+#include "core/adapter.h"
+#include "util/log.h"
+#include "core/objects.h"
 
 /* The reply buffer must hold the largest reply. */
 #define DXG_REPLY_BUF_SIZE	(128u * 1024)

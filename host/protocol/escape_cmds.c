@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdstream.h"
-#include "dispatch_int.h"
+#include "exec/cmdstream.h"
+#include "protocol/cmds.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
-#include "exec.h"
-#include "exec_worker.h"
+#include "core/execution.h"
+#include "exec/worker.h"
 
 static int32_t esc_create_pipeline(struct dxg_obj *dev, void *data,
 				   uint32_t size)

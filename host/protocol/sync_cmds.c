@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "dispatch_int.h"
+#include "protocol/cmds.h"
 #include "dxg/ntstatus.h"
-#include "exec.h"
-#include "scheduler.h"
+#include "core/execution.h"
+#include "core/scheduler.h"
 
 #define SYNC_UNSUPPORTED_FLAGS (D3DDDI_SYNCOBJ_FLAG_SHARED | \
 	D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING | D3DDDI_SYNCOBJ_FLAG_CROSS_ADAPTER)

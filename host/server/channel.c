@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "channel.h"
+#include "server/channel.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "dispatch.h"
+#include "protocol/dispatch.h"
 #include "dxg/ntstatus.h"
 
 /* Returns 0, -EAGAIN (kept pending) or -EPROTO. */

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vm.h"
+#include "server/vm.h"
 
 /* Packets handled per pass before the guest is notified. */
 #define DXG_CHANNEL_BATCH	32u

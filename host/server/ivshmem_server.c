@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ivshmem_server.h"
+#include "server/ivshmem_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "util/log.h"
 
 #define DXG_IVSHMEM_PROTOCOL_VERSION	0
 

@@ -7,7 +7,7 @@
 #ifndef DXGHOST_IVSHMEM_SERVER_H
 #define DXGHOST_IVSHMEM_SERVER_H
 
-#include "vm.h"
+#include "server/vm.h"
 
 /*
  * Creates the socket's directory, replaces a stale socket file, refuses a

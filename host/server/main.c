@@ -23,11 +23,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "channel.h"
-#include "ivshmem_server.h"
-#include "log.h"
-#include "options.h"
-#include "vm.h"
+#include "server/channel.h"
+#include "server/ivshmem_server.h"
+#include "util/log.h"
+#include "server/options.h"
+#include "server/vm.h"
 
 enum watch_kind { W_LISTEN, W_SIGNAL, W_SOCK, W_RING, W_STATE, W_JOBS };
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "options.h"
+#include "server/options.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "log.h"
-#include "vk_device.h"
-#include "vm.h"
+#include "util/log.h"
+#include "engines/vulkan/vk_device.h"
+#include "server/vm.h"
 
 int dxg_parse_size(const char *s, uint64_t *out)
 {

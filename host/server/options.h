@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "adapter.h"
+#include "core/adapter.h"
 
 #define DXG_DEFAULT_SOCKET	"/run/dxghost/dxghost.sock"
 #define DXG_DEFAULT_SHM_SIZE	(64ull * 1024 * 1024)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "vm.h"
+#include "server/vm.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dispatch.h"
-#include "exec.h"
+#include "protocol/dispatch.h"
+#include "core/execution.h"
 #include "dxg/protocol.h"
 
 static void control_init(struct dxg_vm *vm)

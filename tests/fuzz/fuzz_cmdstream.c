@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdstream.h"
+#include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
-#include "engine_cpu.h"
+#include "engines/engine_cpu.h"
 #include "fuzz_layout.h"
 #include "fuzz_seeds.h"
 

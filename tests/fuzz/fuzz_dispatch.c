@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatch.h"
+#include "protocol/dispatch.h"
 #include "dxg/protocol.h"
-#include "exec.h"
-#include "memory.h"
-#include "scheduler.h"
-#include "vm.h"
+#include "core/execution.h"
+#include "core/memory.h"
+#include "core/scheduler.h"
+#include "server/vm.h"
 #include "fuzz_layout.h"
 #include "fuzz_seeds.h"
 

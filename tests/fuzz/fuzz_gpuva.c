@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz_seeds.h"
-#include "gpuva.h"
+#include "core/gpuva.h"
 
 #define W	64u			/* pages in the space */
 #define PG	DXG_GPUVA_PAGE

@@ -8,7 +8,7 @@
 #ifndef DXG_FUZZ_LAYOUT_H
 #define DXG_FUZZ_LAYOUT_H
 
-#include "gpuva.h"
+#include "core/gpuva.h"
 
 #define FZ_PG		DXG_GPUVA_PAGE
 /* Reservation 1: 16 pages at the base of the space. */

@@ -18,8 +18,7 @@ cc=${CC:-clang}
 targets=(cmdstream dispatch gpuva)
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
 cflags=(-std=c11 -g -O1 -D_GNU_SOURCE -DDXGHOST_VERSION='"fuzz"'
-        -Iinclude -Ihost -Ihost/util -Ihost/server -Ihost/protocol -Ihost/core
-        -Ihost/exec -Ihost/engines -Ihost/engines/vulkan -Itests/fuzz)
+        -Iinclude -Ihost -Itests/fuzz)
 # meson's gcc build is the warnings gate for host/; clang warns differently
 # (e.g. -Wmissing-field-initializers on positional initializers), so only
 # the fuzz targets themselves are built with -Werror here.

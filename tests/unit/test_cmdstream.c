@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "cmdstream.h"
+#include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
-#include "engine_cpu.h"
+#include "engines/engine_cpu.h"
 
 #define PG	DXG_GPUVA_PAGE
 #define HDR	DXG_CMD_INDEX_HEADER

@@ -9,10 +9,10 @@
 
 #include <cmocka.h>
 
-#include "dispatch.h"
+#include "protocol/dispatch.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
-#include "exec.h"
+#include "core/execution.h"
 
 #define MSG_CAP	(DXG_MAX_VM_BUS_PACKET_SIZE)
 

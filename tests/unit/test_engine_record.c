@@ -14,10 +14,10 @@
 
 #include <cmocka.h>
 
-#include "cmdstream.h"
+#include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
-#include "engine_cpu.h"
-#include "engine_record.h"
+#include "engines/engine_cpu.h"
+#include "exec/engine_record.h"
 
 #define PG	DXG_GPUVA_PAGE
 

@@ -18,15 +18,15 @@
 
 #include <cmocka.h>
 
-#include "adapter.h"
+#include "core/adapter.h"
 #include "dxg/cmdstream.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
-#include "engine.h"
-#include "exec.h"
-#include "gpuva.h"
-#include "memory.h"
-#include "vk_engine.h"
+#include "engines/engine.h"
+#include "core/execution.h"
+#include "core/gpuva.h"
+#include "core/memory.h"
+#include "engines/vulkan/vk_engine.h"
 
 #include "saxpy_spv.h"
 

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "dxg/ntstatus.h"
-#include "gpuva.h"
+#include "core/gpuva.h"
 
 #define PG	DXG_GPUVA_PAGE
 #define B	DXG_GPUVA_BASE

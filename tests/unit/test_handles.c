@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "dxg/handle.h"
-#include "handles.h"
+#include "core/handles.h"
 
 static int objs[16];
 

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "dxg/ntstatus.h"
-#include "ioheap.h"
+#include "core/ioheap.h"
 
 #define PG	DXG_IOHEAP_PAGE
 #define BASE	(1024u * 1024)

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "dxg/ntstatus.h"
-#include "objects.h"
+#include "core/objects.h"
 
 /* Objects only compare adapter pointers; any address will do. */
 static const int fake_adapter;

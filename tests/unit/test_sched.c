@@ -14,10 +14,10 @@
 #include <cmocka.h>
 
 #include "dxg/ntstatus.h"
-#include "exec.h"
-#include "ioheap.h"
-#include "memory.h"
-#include "scheduler.h"
+#include "core/execution.h"
+#include "core/ioheap.h"
+#include "core/memory.h"
+#include "core/scheduler.h"
 
 /* ---- the fake execution layer ---- */
 

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "adapter.h"
-#include "log.h"
-#include "options.h"
+#include "core/adapter.h"
+#include "util/log.h"
+#include "server/options.h"
 
 static void test_ratelimit(void **state)
 {

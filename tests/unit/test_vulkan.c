@@ -17,14 +17,14 @@
 
 #include <cmocka.h>
 
-#include "adapter.h"
+#include "core/adapter.h"
 #include "dxg/ntstatus.h"
-#include "options.h"
-#include "spirv_check.h"
-#include "vk_device.h"
-#include "vk_engine.h"
-#include "vk_memory.h"
-#include "vk_status.h"
+#include "server/options.h"
+#include "engines/vulkan/spirv_check.h"
+#include "engines/vulkan/vk_device.h"
+#include "engines/vulkan/vk_engine.h"
+#include "engines/vulkan/vk_memory.h"
+#include "engines/vulkan/vk_status.h"
 
 #include "oob_spv.h"
 #include "push_spv.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* SPIR-V checks before a module reaches the Vulkan driver. */
-#include "spirv_check.h"
+#include "engines/vulkan/spirv_check.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Vulkan instance, physical device selection and the logical device. */
-#include "vk_device.h"
+#include "engines/vulkan/vk_device.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "dxg/ntstatus.h"
-#include "vk_status.h"
+#include "engines/vulkan/vk_status.h"
 
 #define MAX_DEVICES	32u
 

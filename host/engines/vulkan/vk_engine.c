@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The Vulkan execution engine (see vk_engine.h). */
-#include "vk_engine.h"
+#include "engines/vulkan/vk_engine.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "dxg/ntstatus.h"
-#include "engine_cpu.h"
-#include "log.h"
-#include "vk_memory.h"
-#include "vk_pipeline.h"
-#include "vk_status.h"
+#include "engines/engine_cpu.h"
+#include "util/log.h"
+#include "engines/vulkan/vk_memory.h"
+#include "engines/vulkan/vk_pipeline.h"
+#include "engines/vulkan/vk_status.h"
 
 /*
  * Threads: the device's worker runs copy/fill/timestamp/dispatch/flush;

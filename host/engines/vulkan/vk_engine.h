@@ -24,9 +24,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
-#include "log.h"
-#include "vk_device.h"
+#include "engines/engine.h"
+#include "util/log.h"
+#include "engines/vulkan/vk_device.h"
 
 #define DXG_VK_DEFAULT_TIMEOUT_NS	(10ull * 1000 * 1000 * 1000)
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* Zero-copy host memory import (VK_EXT_external_memory_host) and its cache. */
-#include "vk_memory.h"
+#include "engines/vulkan/vk_memory.h"
 
 #include <string.h>
 #include <unistd.h>
 
 #include "dxg/ntstatus.h"
-#include "vk_status.h"
+#include "engines/vulkan/vk_status.h"
 
 #define HOST_HANDLE	VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT
 

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "vk_device.h"
+#include "engines/vulkan/vk_device.h"
 
 #define DXG_VK_IMPORT_CACHE_SIZE	64u
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* Compute pipelines of the Vulkan backend (see vk_pipeline.h). */
-#include "vk_pipeline.h"
+#include "engines/vulkan/vk_pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "dxg/ntstatus.h"
-#include "engine.h"
-#include "spirv_check.h"
-#include "vk_status.h"
+#include "engines/engine.h"
+#include "engines/vulkan/spirv_check.h"
+#include "engines/vulkan/vk_status.h"
 
 void dxg_vk_pipelines_init(struct dxg_vk_pipelines *t, struct dxg_vk_device *dev,
 			   uint32_t push_range)

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vk_device.h"
+#include "engines/vulkan/vk_device.h"
 
 #define DXG_VK_MAX_PIPELINES	1024u	/* per engine */
 

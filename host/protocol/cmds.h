@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dispatch.h"
+#include "protocol/dispatch.h"
 #include "dxg/protocol.h"
 
 /* One request as a handler sees it: validated header, resolved objects. */

@@ -34,8 +34,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
-#include "engine_record.h"
+#include "engines/engine.h"
+#include "exec/engine_record.h"
 
 struct dxg_exec_done;
 

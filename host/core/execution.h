@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "objects.h"
+#include "core/objects.h"
 
 struct dxg_mem;
 struct dxg_exec_done;
