@@ -8,11 +8,11 @@
  *              buffers in HOST_VISIBLE|HOST_COHERENT device memory, the
  *              command buffer recorded once and resubmitted, a fence wait
  *              per dispatch.  The floor.
- *   engine     dxghost's Vulkan engine (host/vk_engine.c): bindings are host
+ *   engine     dxghost's Vulkan engine (host/engines/vulkan/vk_engine.c): bindings are host
  *              pointers into a shared memfd mapping (as the VM's IO space),
  *              imported with VK_EXT_external_memory_host (zero copy, import
  *              cache), descriptor update, record, submit, wait per dispatch.
- *   cmdstream  the host's executor (host/cmdstream.c): a DISPATCH command
+ *   cmdstream  the host's executor (host/exec/cmdstream.c): a DISPATCH command
  *              buffer copied out of the shared mapping into private memory,
  *              validated, addresses translated through a GPU VA space, then
  *              the engine as above.  This is what dxg_exec_submit() runs
@@ -363,7 +363,7 @@ static int cmdstream_run(struct hosted *h)
 
 	/* As dxg_exec_submit: copy out of shared memory, then parse the copy. */
 	memcpy(h->priv, h->shm + h->cmd_off, h->cmd_len);
-	st = dxg_cmdstream_execute(h->priv, h->cmd_len, h->va, h->eng, &bad);
+	st = dxg_cmdstream_execute(h->priv, h->cmd_len, dxg_gpuva_va(h->va), h->eng, &bad);
 	if (st)
 		fprintf(stderr, "bench_compute: cmdstream: 0x%08x at %u\n", (uint32_t)st, bad);
 	return st ? -1 : 0;

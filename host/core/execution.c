@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Execution (exec.h, docs/execution.md): every device gets an engine from
+ * Execution (core/execution.h, docs/execution.md): every device gets an engine from
  * its adapter when it is created; a submitted command buffer is copied out
  * of guest memory, then validated and executed on the device's engine; the
  * first failure puts the device into an error state that later submissions
- * see at once.  The pipeline escapes are in exec_escape.c.
+ * see at once.  The pipeline escapes are in core/escape.c.
  */
 #include "core/execution.h"
 
@@ -14,7 +14,7 @@
 #include "core/adapter.h"
 #include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
-#include "dxg/protocol.h"
+#include "uapi/misc/d3dkmthk.h"
 #include "engines/engine_cpu.h"
 #include "exec/engine_record.h"
 #include "exec/worker.h"
@@ -190,7 +190,7 @@ static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
 	if (!buf)
 		return STATUS_NO_MEMORY;
 	memcpy(buf, src, len);
-	st = dxg_cmdstream_execute(buf, len, space, e, bad_index);
+	st = dxg_cmdstream_execute(buf, len, dxg_gpuva_va(space), e, bad_index);
 	if (buf != stack)
 		free(buf);
 	return st;

@@ -2,12 +2,12 @@
 /*
  * Execution on the host: each device's engine (CPU or Vulkan, from its
  * adapter) and its worker thread, pipelines created through D3DKMTEscape,
- * and running one submitted command buffer.  The scheduler (host/sched.c)
+ * and running one submitted command buffer.  The scheduler (host/core/scheduler.c)
  * calls dxg_exec_start() in submission order per context, the device's
  * worker runs the job off the loop, and the scheduler calls
  * dxg_exec_finish() when it is back, then signals fences; everything about
  * a command buffer's contents lives here.  Threads, what waits for what
- * and the lock order: exec_worker.h.
+ * and the lock order: exec/worker.h.
  *
  * Functions return 0 or a negative NTSTATUS.
  */
@@ -48,7 +48,7 @@ int32_t dxg_exec_device_init(struct dxg_mem *mem, struct dxg_obj *device);
  * Starts the command buffer at GPU VA [@va, @va + @size) of @context's
  * process/adapter VA space (loop thread): copies it out of guest memory,
  * validates and translates it (recording the engine ops, engine_record.h)
- * and hands the job to the device's worker (exec_worker.h).
+ * and hands the job to the device's worker (exec/worker.h).
  *
  * Returns STATUS_PENDING with *@job running: it comes back through @done,
  * and the caller sets (*job)->owner and later calls dxg_exec_finish().

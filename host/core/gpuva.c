@@ -7,6 +7,7 @@
  */
 #include "core/gpuva.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,10 +35,13 @@ struct gpuva_res {
 };
 
 struct dxg_gpuva_space {
+	struct dxg_va va;		/* what the command stream sees (exec/va.h) */
 	uint64_t base, end;		/* [base, end) */
 	struct gpuva_res *res;
 	uint32_t nres, cap;
 };
+
+static const struct dxg_va_ops gpuva_va_ops;
 
 static int page_aligned(uint64_t v)
 {
@@ -62,6 +66,7 @@ struct dxg_gpuva_space *dxg_gpuva_create(uint64_t base, uint64_t size)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	s->va.ops = &gpuva_va_ops;
 	s->base = base;
 	s->end = end;
 	return s;
@@ -86,6 +91,7 @@ struct dxg_gpuva_space *dxg_gpuva_clone(const struct dxg_gpuva_space *s)
 
 	if (!c)
 		return NULL;
+	c->va.ops = &gpuva_va_ops;
 	c->base = s->base;
 	c->end = s->end;
 	if (!s->nres)
@@ -569,4 +575,32 @@ int dxg_gpuva_is_zero(const struct dxg_gpuva_space *s, uint64_t va,
 	const struct gpuva_map *m = map_find(s, va, len);
 
 	return m && (m->prot & DXG_GPUVA_PROT_ZERO);
+}
+
+/* The command stream's view (exec/va.h): the same lookups. */
+static const struct dxg_gpuva_space *from_va(const struct dxg_va *va)
+{
+	return (const struct dxg_gpuva_space *)((const char *)va -
+		offsetof(struct dxg_gpuva_space, va));
+}
+
+static void *va_access(const struct dxg_va *va, uint64_t addr, uint64_t len,
+		       unsigned int access)
+{
+	return dxg_gpuva_access(from_va(va), addr, len, access);
+}
+
+static int va_is_zero(const struct dxg_va *va, uint64_t addr, uint64_t len)
+{
+	return dxg_gpuva_is_zero(from_va(va), addr, len);
+}
+
+static const struct dxg_va_ops gpuva_va_ops = {
+	.access = va_access,
+	.is_zero = va_is_zero,
+};
+
+const struct dxg_va *dxg_gpuva_va(const struct dxg_gpuva_space *s)
+{
+	return s ? &s->va : NULL;
 }

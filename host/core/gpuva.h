@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exec/va.h"
+
 #define DXG_GPUVA_PAGE		4096u
 /* The space every device gets: [DXG_GPUVA_BASE, DXG_GPUVA_BASE + DXG_GPUVA_SIZE). */
 #define DXG_GPUVA_BASE		0x100000000ull		/* 4 GiB: 0 is never valid */
@@ -87,9 +89,9 @@ int32_t dxg_gpuva_copy(struct dxg_gpuva_space *s, uint64_t src, uint64_t size,
 struct dxg_gpuva_space *dxg_gpuva_clone(const struct dxg_gpuva_space *s);
 void dxg_gpuva_swap(struct dxg_gpuva_space *a, struct dxg_gpuva_space *b);
 
-/* Access a command makes to a range. */
-#define DXG_GPUVA_READ		(1u << 0)
-#define DXG_GPUVA_WRITE		(1u << 1)
+/* Access a command makes to a range (the command stream's flags). */
+#define DXG_GPUVA_READ		DXG_VA_READ
+#define DXG_GPUVA_WRITE		DXG_VA_WRITE
 
 /*
  * Translate [@va, @va + @len) to a host pointer for @access (DXG_GPUVA_READ
@@ -104,5 +106,8 @@ void *dxg_gpuva_translate(const struct dxg_gpuva_space *s, uint64_t va,
 /* Does [@va, @va + @len) lie in one mapping in the ZERO state? */
 int dxg_gpuva_is_zero(const struct dxg_gpuva_space *s, uint64_t va,
 		      uint64_t len);
+
+/* The space as the command stream sees it (exec/va.h); NULL for NULL. */
+const struct dxg_va *dxg_gpuva_va(const struct dxg_gpuva_space *s);
 
 #endif /* DXGHOST_GPUVA_H */

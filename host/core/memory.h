@@ -3,7 +3,7 @@
  * GPU memory of one VM (docs/memory.md): the IO-space heap that backs every
  * allocation and paging-queue fence page, and the GPU virtual address
  * spaces (one per process and adapter, shared by that process's devices on
- * the adapter).  The memory commands of the dispatcher live in memory.c;
+ * the adapter).  The memory commands are protocol/memory_cmds.c;
  * the object model calls dxg_mem_release() for every object it frees, so
  * destroying an allocation, a device, a process or a whole guest instance
  * unmaps the allocations from the GPU VA spaces and returns their IO space.
@@ -42,6 +42,9 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj);
  * its process on its adapter, or NULL when nothing was ever reserved there.
  */
 struct dxg_gpuva_space *dxg_mem_gpuva(const struct dxg_obj *obj);
+/* The GPU VA space of process on adapter, created if it has none; NULL: no memory. */
+struct dxg_gpuva_space *dxg_mem_process_gpuva(struct dxg_obj *process,
+					      const struct dxg_adapter *adapter);
 
 /* Host pointer to an allocation's memory (size bytes). */
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc);

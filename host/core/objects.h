@@ -21,7 +21,7 @@ struct dxg_obj;
 struct dxg_ctxq;
 struct dxg_sync;
 
-/* Called for every object just before it is freed (host/memory.c). */
+/* Called for every object just before it is freed (host/core/memory.c). */
 typedef void (*dxg_obj_release_fn)(void *arg, struct dxg_obj *obj);
 
 enum dxg_obj_type {
@@ -48,12 +48,12 @@ struct dxg_obj {
 		struct {
 			uint64_t cookie;
 			uint32_t pid;
-			/* GPU VA spaces, one per adapter index (host/memory.c). */
+			/* GPU VA spaces, one per adapter index (host/core/memory.c). */
 			struct dxg_gpuva_space **gpuva;
 		} process;
 		struct {
 			uint32_t flags;
-			/* host/exec.c: the engine and the execution state. */
+			/* host/core/execution.c: the engine and the execution state. */
 			struct dxg_engine *engine;
 			struct dxg_worker *worker;	/* runs its jobs */
 			uint32_t exec_state;	/* D3DKMT_DEVICEEXECUTION_* */
@@ -62,10 +62,10 @@ struct dxg_obj {
 		struct {
 			uint32_t node_ordinal;
 			uint32_t flags;
-			struct dxg_ctxq *queue;	/* host/sched.c */
+			struct dxg_ctxq *queue;	/* host/core/scheduler.c */
 		} context;
 		struct {
-			struct dxg_sync *sync;	/* host/sync.c */
+			struct dxg_sync *sync;	/* host/core/sync.c */
 		} syncobject;
 		struct {
 			uint64_t io_offset;	/* absolute BAR2 offset */

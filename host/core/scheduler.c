@@ -27,6 +27,30 @@ struct dxg_qent {
 	struct dxg_sync_ref refs[];	/* SIGNAL, WAIT */
 };
 
+int dxg_sched_init(struct dxg_sched *s, struct dxg_objects *objs,
+		   struct dxg_mem *mem, struct dxg_ratelimit *rl,
+		   unsigned int vm_id, bool wake_fd)
+{
+	memset(s, 0, sizeof(*s));
+	s->objs = objs;
+	s->mem = mem;
+	s->rl = rl;
+	s->vm_id = vm_id;
+	return dxg_exec_done_init(&s->done, wake_fd);
+}
+
+void dxg_sched_clear_outbox(struct dxg_sched *s)
+{
+	while (s->out_head)
+		dxg_sched_pop_event(s);
+}
+
+void dxg_sched_fini(struct dxg_sched *s)
+{
+	dxg_sched_clear_outbox(s);
+	dxg_exec_done_fini(&s->done);
+}
+
 static void active_unlink(struct dxg_sched *s, struct dxg_ctxq *q)
 {
 	if (q->prev)
@@ -169,7 +193,7 @@ static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 	case QE_SUBMIT:
 		if (e->job)
 			return false;	/* running: dxg_sched_collect() goes on */
-		/* Errors put the device into its error state (exec.c). */
+		/* Errors put the device into its error state (core/execution.c). */
 		if (dxg_exec_start(s->mem, ctx, e->va, e->size, &s->done,
 				   &e->job) == STATUS_PENDING) {
 			e->job->owner = q;

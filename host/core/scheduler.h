@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Submission and synchronization of one VM (docs/sync.md): sync objects
- * (host/sync.c), per-context FIFO queues (host/sched.c), CPU waiters and
+ * (host/core/sync.c), per-context FIFO queues (host/core/scheduler.c), CPU waiters and
  * the outbox of SIGNALGUESTEVENT messages for the guest.
  *
  * Everything here runs in the daemon's event-loop thread.  Queued work
  * advances in dxg_sched_run(), which the command handlers call after they
  * enqueue and the channel calls between ring polls while dxg_sched_busy().
  * A SUBMIT only starts there: the device's engine worker runs the command
- * buffer (exec_worker.h) and puts the job on `done`, whose eventfd wakes
+ * buffer (exec/worker.h) and puts the job on `done`, whose eventfd wakes
  * the loop; dxg_sched_collect() (called by dxg_sched_run()) then finishes
  * the entry and the context's queue goes on.  A running job blocks its
  * context's queue only, and is not "busy": the loop parks meanwhile.
@@ -23,10 +23,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dxg/protocol.h"
 #include "exec/worker.h"
 #include "util/log.h"
 #include "core/objects.h"
+#include "uapi/misc/d3dkmthk.h"
 
 struct dxg_mem;
 
@@ -133,15 +133,24 @@ int32_t dxg_sched_wait_cpu(struct dxg_sched *s, struct dxg_obj *process,
 /* Queues a SIGNALGUESTEVENT for `event` of `process` (deduplicated). */
 void dxg_sched_post_event(struct dxg_sched *s, const struct dxg_obj *process,
 			  uint64_t event);
-/* The oldest undelivered event, as a host->VM message; false if none. */
-bool dxg_sched_peek_event(const struct dxg_sched *s,
-			  struct dxgkvmb_command_signalguestevent *msg);
+/*
+ * An event for the guest: what one SIGNALGUESTEVENT carries (the protocol
+ * layer encodes it: protocol/events.c).
+ */
+struct dxg_guest_event {
+	uint32_t process;		/* the process's handle, 0 for none */
+	uint64_t process_cookie;	/* the guest's id of that process */
+	uint64_t event;
+};
+
+/* The oldest undelivered event; false if none. */
+bool dxg_sched_peek_event(const struct dxg_sched *s, struct dxg_guest_event *ev);
 void dxg_sched_pop_event(struct dxg_sched *s);
 
 /* Rechecks the CPU waiters after sync objects changed. */
 void dxg_sched_check_waiters(struct dxg_sched *s);
 
-/* ---- context queues (sched.c) ---- */
+/* ---- context queues (core/scheduler.c) ---- */
 
 /* Each returns an NTSTATUS (STATUS_QUOTA_EXCEEDED when the VM is full). */
 int32_t dxg_sched_submit(struct dxg_sched *s, struct dxg_obj *context,

@@ -32,30 +32,6 @@ struct dxg_gevent {
 	uint64_t event;
 };
 
-int dxg_sched_init(struct dxg_sched *s, struct dxg_objects *objs,
-		   struct dxg_mem *mem, struct dxg_ratelimit *rl,
-		   unsigned int vm_id, bool wake_fd)
-{
-	memset(s, 0, sizeof(*s));
-	s->objs = objs;
-	s->mem = mem;
-	s->rl = rl;
-	s->vm_id = vm_id;
-	return dxg_exec_done_init(&s->done, wake_fd);
-}
-
-void dxg_sched_clear_outbox(struct dxg_sched *s)
-{
-	while (s->out_head)
-		dxg_sched_pop_event(s);
-}
-
-void dxg_sched_fini(struct dxg_sched *s)
-{
-	dxg_sched_clear_outbox(s);
-	dxg_exec_done_fini(&s->done);
-}
-
 /* ---- sync objects ---- */
 
 static void fence_store(struct dxg_sched *s, struct dxg_sync *y)
@@ -173,20 +149,15 @@ void dxg_sched_post_event(struct dxg_sched *s, const struct dxg_obj *process,
 	s->nout++;
 }
 
-bool dxg_sched_peek_event(const struct dxg_sched *s,
-			  struct dxgkvmb_command_signalguestevent *msg)
+bool dxg_sched_peek_event(const struct dxg_sched *s, struct dxg_guest_event *ev)
 {
 	const struct dxg_gevent *e = s->out_head;
 
 	if (!e)
 		return false;
-	memset(msg, 0, sizeof(*msg));
-	msg->hdr.channel = DXGKVMB_HOST_TO_VM;
-	msg->hdr.command_type = DXGK_VMBCOMMAND_SIGNALGUESTEVENT;
-	msg->hdr.process = e->process ? e->process->handle : 0;
-	msg->event = e->event;
-	msg->process_id = e->process ? e->process->u.process.cookie : 0;
-	msg->dereference_event = 0;
+	ev->process = e->process ? e->process->handle : 0;
+	ev->process_cookie = e->process ? e->process->u.process.cookie : 0;
+	ev->event = e->event;
 	return true;
 }
 

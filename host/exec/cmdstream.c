@@ -28,18 +28,18 @@ struct cmd {
 };
 
 /* A host pointer for [va, va + len) inside one mapping, or NULL: a fault. */
-#define xlate(s, va, len) dxg_gpuva_translate((s), (va), (len))
+#define xlate(s, va, len) dxg_va_access((s), (va), (len), DXG_VA_READ)
 
 /*
  * A destination [va, va + len): one writable mapping (*dst), or one range in
  * the zero state, where writes are discarded (*dst NULL, and the command
  * becomes a no-op).  Read-only, no-access and unmapped ranges fault.
  */
-static int32_t xlate_dst(const struct dxg_gpuva_space *s, uint64_t va,
+static int32_t xlate_dst(const struct dxg_va *s, uint64_t va,
 			 uint64_t len, void **dst)
 {
-	*dst = dxg_gpuva_access(s, va, len, DXG_GPUVA_WRITE);
-	if (*dst || dxg_gpuva_is_zero(s, va, len))
+	*dst = dxg_va_access(s, va, len, DXG_VA_WRITE);
+	if (*dst || dxg_va_is_zero(s, va, len))
 		return STATUS_SUCCESS;
 	return STATUS_ACCESS_DENIED;
 }
@@ -49,10 +49,10 @@ static int32_t xlate_dst(const struct dxg_gpuva_space *s, uint64_t va,
  * of 0 where the engine can do one (4-byte granular), else it faults.
  */
 static int32_t copy_from_zero(const struct dxg_cmd_copy *k,
-			      const struct dxg_gpuva_space *s,
+			      const struct dxg_va *s,
 			      const struct dxg_engine *e, struct cmd *c)
 {
-	if (!dxg_gpuva_is_zero(s, k->src_va, k->size))
+	if (!dxg_va_is_zero(s, k->src_va, k->size))
 		return STATUS_ACCESS_DENIED;
 	if (!e->ops->fill || (k->size & 3) || (k->dst_va & 3))
 		return STATUS_ACCESS_DENIED;
@@ -61,7 +61,7 @@ static int32_t copy_from_zero(const struct dxg_cmd_copy *k,
 	return STATUS_SUCCESS;
 }
 
-static int32_t decode_copy(const uint8_t *p, const struct dxg_gpuva_space *s,
+static int32_t decode_copy(const uint8_t *p, const struct dxg_va *s,
 			   const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_cmd_copy k;
@@ -79,14 +79,14 @@ static int32_t decode_copy(const uint8_t *p, const struct dxg_gpuva_space *s,
 	c->src = xlate(s, k.src_va, k.size);
 	if (!c->src && c->dst)
 		st = copy_from_zero(&k, s, e, c);
-	else if (!c->src && !dxg_gpuva_is_zero(s, k.src_va, k.size))
+	else if (!c->src && !dxg_va_is_zero(s, k.src_va, k.size))
 		st = STATUS_ACCESS_DENIED;
 	if (st >= 0 && !c->dst)
 		c->opcode = DXG_CMD_NOP;	/* writes to a zero range vanish */
 	return st;
 }
 
-static int32_t decode_fill(const uint8_t *p, const struct dxg_gpuva_space *s,
+static int32_t decode_fill(const uint8_t *p, const struct dxg_va *s,
 			   const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_cmd_fill k;
@@ -109,7 +109,7 @@ static int32_t decode_fill(const uint8_t *p, const struct dxg_gpuva_space *s,
 }
 
 static int32_t decode_timestamp(const uint8_t *p,
-				const struct dxg_gpuva_space *s,
+				const struct dxg_va *s,
 				const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_cmd_timestamp k;
@@ -127,7 +127,7 @@ static int32_t decode_timestamp(const uint8_t *p,
 }
 
 static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
-			       const struct dxg_gpuva_space *s,
+			       const struct dxg_va *s,
 			       const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_engine_dispatch *d = &c->d;
@@ -163,9 +163,9 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 		 * Storage buffers are read-write to the shader: a binding must
 		 * be writable memory (not read-only, zero or no-access).
 		 */
-		d->bindings[i].host = dxg_gpuva_access(s, b.va, b.size,
-						       DXG_GPUVA_READ |
-						       DXG_GPUVA_WRITE);
+		d->bindings[i].host = dxg_va_access(s, b.va, b.size,
+						       DXG_VA_READ |
+						       DXG_VA_WRITE);
 		if (!d->bindings[i].host)
 			return STATUS_ACCESS_DENIED;
 	}
@@ -179,7 +179,7 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
  * returns its size in *csize.  Checks everything a command can get wrong.
  */
 static int32_t decode(const uint8_t *p, uint32_t room,
-		      const struct dxg_gpuva_space *s,
+		      const struct dxg_va *s,
 		      const struct dxg_engine *e, struct cmd *c,
 		      uint32_t *csize)
 {
@@ -240,7 +240,7 @@ static int32_t run(struct dxg_engine *e, const struct cmd *c)
 
 /* Both passes; @e_run NULL validates only. */
 static int32_t walk(const void *buf, size_t len,
-		    const struct dxg_gpuva_space *s, const struct dxg_engine *e,
+		    const struct dxg_va *s, const struct dxg_engine *e,
 		    struct dxg_engine *e_run, uint32_t *bad_index)
 {
 	const uint8_t *p = buf;
@@ -291,7 +291,7 @@ static int32_t walk(const void *buf, size_t len,
 }
 
 int32_t dxg_cmdstream_validate(const void *buf, size_t len,
-			       const struct dxg_gpuva_space *va,
+			       const struct dxg_va *va,
 			       const struct dxg_engine *e, uint32_t *bad_index)
 {
 	uint32_t idx;
@@ -303,7 +303,7 @@ int32_t dxg_cmdstream_validate(const void *buf, size_t len,
 }
 
 int32_t dxg_cmdstream_execute(const void *buf, size_t len,
-			      const struct dxg_gpuva_space *va,
+			      const struct dxg_va *va,
 			      struct dxg_engine *e, uint32_t *bad_index)
 {
 	uint32_t idx;

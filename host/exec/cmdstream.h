@@ -27,11 +27,11 @@
 
 #include "dxg/cmdstream.h"
 #include "engines/engine.h"
-#include "core/gpuva.h"
+#include "exec/va.h"
 
 /* Validates without executing anything. */
 int32_t dxg_cmdstream_validate(const void *buf, size_t len,
-			       const struct dxg_gpuva_space *va,
+			       const struct dxg_va *va,
 			       const struct dxg_engine *e, uint32_t *bad_index);
 
 /*
@@ -40,7 +40,7 @@ int32_t dxg_cmdstream_validate(const void *buf, size_t len,
  * error stops execution at that command (earlier commands took effect).
  */
 int32_t dxg_cmdstream_execute(const void *buf, size_t len,
-			      const struct dxg_gpuva_space *va,
+			      const struct dxg_va *va,
 			      struct dxg_engine *e, uint32_t *bad_index);
 
 /*

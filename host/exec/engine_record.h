@@ -5,7 +5,7 @@
  * translated, to a recording.  dxghost's event loop validates and
  * translates a command buffer against it (dxg_cmdstream_execute) -- the
  * object tables and VA spaces are the loop's alone -- and the device's
- * engine worker (exec_worker.h) later replays the recording on the real
+ * engine worker (exec/worker.h) later replays the recording on the real
  * engine, off the loop.
  *
  * The recorder offers exactly the ops its real engine has, so validation

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Engine workers and the completion list (see exec_worker.h). */
+/* Engine workers and the completion list (see exec/worker.h). */
 #include "exec/worker.h"
 
 #include <errno.h>
@@ -22,7 +22,7 @@ struct dxg_worker {
 	/*
 	 * Whoever runs jobs (the thread, or the loop while the thread is
 	 * idle): a job failed, so the device is in an error state and later
-	 * jobs run nothing (as exec.c's fail-fast would).
+	 * jobs run nothing (as core/execution.c's fail-fast would).
 	 */
 	bool failed;
 	pthread_t thread;

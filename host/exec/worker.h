@@ -7,7 +7,7 @@
  * it to the device's worker; the worker replays its jobs FIFO, one at a
  * time, on the real engine and appends each finished job to its VM's
  * completion list, whose eventfd wakes the loop.  The loop then finishes
- * the job's queue entry (exec.c, sched.c).
+ * the job's queue entry (core/execution.c, core/scheduler.c).
  *
  * Threads and locks (lock order, top first; nothing else nests):
  *   loop thread:    everything in the object tables, VA spaces, queues,

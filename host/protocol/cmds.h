@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internal interface of the dispatcher (host/dispatch.c) for the files that
- * hold handlers of its one command table (host/memory.c, ...).  Handlers
+ * Internal interface of the dispatcher (host/protocol/dispatch.c) for the files that
+ * hold handlers of its one command table (host/core/memory.c, ...).  Handlers
  * see a validated header and resolved process/adapter, check everything
  * else themselves, and return an NTSTATUS.
  */
@@ -40,10 +40,28 @@ static inline void put_reply(struct dxg_req *req, const void *p, uint32_t len)
 }
 
 /* A live object of `type` of this request's process on this request's adapter. */
+/* An asynchronous request failed: see dispatch.c.  Returns st. */
+int32_t dxg_req_failed(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+		       struct dxg_obj *device, int32_t st);
+
 struct dxg_obj *req_object(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 			   uint32_t handle, enum dxg_obj_type type);
 
-/* Memory commands (host/memory.c). */
+/* Memory commands (host/core/memory.c). */
+/* adapter_cmds.c */
+int32_t dxg_h_openadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_closeadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
+				     struct dxg_req *req);
+int32_t dxg_h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
+			       struct dxg_req *req);
+/* device_cmds.c */
+int32_t dxg_h_createprocess(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_destroyprocess(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_createdevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_createcontextvirtual(struct dxg_dispatch_ctx *ctx,
+				   struct dxg_req *req);
+/* memory_cmds.c */
 int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_destroyallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_lock2(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
@@ -58,15 +76,16 @@ int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_freegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_updategpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 
-/* D3DKMTEscape (host/exec_escape.c). */
+/* escape_cmds.c: D3DKMTEscape */
 int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 
-/* Sync objects and submission (host/sched_cmds.c). */
+/* sync_cmds.c */
 int32_t dxg_h_createsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_destroysyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_signalsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_waitfromcpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_waitfromgpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+/* submit_cmds.c */
 int32_t dxg_h_submitcommand(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_getdevicestate(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 

@@ -1,4 +1,11 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The one command table and the path every guest message takes through it:
+ * find the command (channel and id), check the message against the
+ * command's rules (size, process, adapter), call its handler and shape the
+ * reply.  The handlers are in <area>_cmds.c; DESTROY commands that name one
+ * object share h_destroy here, driven by the table.
+ */
 #include "protocol/cmds.h"
 
 #include <stddef.h>
@@ -7,7 +14,6 @@
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
 #include "core/execution.h"
-#include "core/memory.h"
 
 struct dxg_cmd {
 	const char *name;
@@ -20,51 +26,6 @@ struct dxg_cmd {
 	enum dxg_obj_type target_type;
 };
 
-/* ---- VM-wide commands ---- */
-
-static int32_t h_createprocess(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
-{
-	REQ_GET(req, struct dxgkvmb_command_createprocess, c);
-	struct dxgkvmb_command_createprocess_ret r = { 0 };
-	struct dxg_obj *p;
-	int32_t st;
-
-	st = dxg_obj_create(ctx->objs, DXG_OBJ_PROCESS, NULL, NULL, &p);
-	if (st < 0)
-		return st;
-	p->u.process.cookie = c.process;
-	p->u.process.pid = c.process_id;
-	r.hprocess = p->handle;
-	put_reply(req, &r, sizeof(r));
-	return STATUS_SUCCESS;
-}
-
-static int32_t h_destroyprocess(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
-{
-	dxg_obj_destroy(ctx->objs, req->process);
-	return STATUS_SUCCESS;
-}
-
-/* ---- adapter commands ---- */
-
-static int32_t h_openadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
-{
-	struct dxgkvmb_command_openadapter_ret r = {
-		.vmbus_interface_version = DXGK_VMBUS_INTERFACE_VERSION,
-		.vmbus_last_compatible_interface_version =
-			DXGK_VMBUS_LAST_COMPATIBLE_INTERFACE_VERSION,
-	};
-	struct dxg_obj *a;
-	int32_t st;
-
-	st = dxg_obj_create(ctx->objs, DXG_OBJ_ADAPTER, NULL, req->adapter, &a);
-	if (st < 0)
-		return st;
-	r.host_adapter_handle = a->handle;
-	put_reply(req, &r, sizeof(r));
-	return STATUS_SUCCESS;
-}
-
 /* A live object of `type` of this request's process on this request's adapter. */
 struct dxg_obj *req_object(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 			   uint32_t handle, enum dxg_obj_type type)
@@ -74,81 +35,32 @@ struct dxg_obj *req_object(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 	return o && o->adapter == req->adapter ? o : NULL;
 }
 
-static int32_t h_closeadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+static bool is_async(const struct dxg_req *req)
 {
-	REQ_GET(req, struct dxgkvmb_command_closeadapter, c);
-	struct dxg_obj *a = req_object(ctx, req, c.host_handle, DXG_OBJ_ADAPTER);
-
-	/* Opened adapters are VM-wide: they have no owning process. */
-	if (!a || a->process)
-		return STATUS_INVALID_HANDLE;
-	dxg_obj_destroy(ctx->objs, a);
-	return STATUS_SUCCESS;
+	return req->hdr.channel & DXGKVMB_ASYNC_MSG;
 }
 
-static int32_t h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
-					struct dxg_req *req)
+/*
+ * SUBMITCOMMAND, SIGNALSYNCOBJECT and WAITFORSYNCOBJECTFROMGPU usually
+ * arrive as asynchronous messages (DXGKVMB_ASYNC_MSG, no reply): when such a
+ * message fails, the device it names (if any) enters an error state that
+ * GETDEVICESTATE reports, and the failure is logged rate-limited.  The same
+ * commands sent synchronously get the status in their reply instead.
+ */
+int32_t dxg_req_failed(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+		       struct dxg_obj *device, int32_t st)
 {
-	struct dxgkvmb_command_getinternaladapterinfo_ret r;
-
-	(void)ctx;
-	memset(&r, 0, sizeof(r));
-	r.flags = DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED;
-	r.driver_ddi_version = KMT_DRIVERVERSION_WDDM_2_7;
-	r.host_adapter_luid = req->adapter->luid;
-	r.host_vgpu_luid = req->adapter->vgpu_luid;
-	dxg_utf16_copy(r.device_description, DXG_ADAPTER_DESCRIPTION_LEN,
-		       req->adapter->description);
-	put_reply(req, &r, sizeof(r));
-	return STATUS_SUCCESS;
-}
-
-static int32_t h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
-				  struct dxg_req *req)
-{
-	REQ_GET(req, struct dxgkvmb_command_queryadapterinfo, c);
-	uint32_t room = req->cmd_len - (uint32_t)sizeof(c);
-	struct dxgkvmb_command_queryadapterinfo_ret r = { STATUS_SUCCESS };
-	int32_t st;
-
-	if (c.private_data_size == 0 || c.private_data_size > room ||
-	    c.private_data_size > DXG_REPLY_BUF_SIZE - sizeof(r))
-		return STATUS_INVALID_PARAMETER;
-	memcpy(req->reply + sizeof(r), req->cmd + sizeof(c), c.private_data_size);
-	/* Memory segments are the VM's IO space (docs/memory.md). */
-	st = dxg_mem_query_segments(ctx->mem, c.query_type,
-				    req->reply + sizeof(r), c.private_data_size);
-	if (st == STATUS_NOT_SUPPORTED)
-		st = dxg_adapter_query(req->adapter, c.query_type,
-				       req->reply + sizeof(r),
-				       c.private_data_size);
-	if (st < 0)
+	if (!is_async(req))
 		return st;
-	memcpy(req->reply, &r, sizeof(r));
-	req->reply_len = (uint32_t)sizeof(r) + c.private_data_size;
-	return STATUS_SUCCESS;
-}
-
-static int32_t h_createdevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
-{
-	REQ_GET(req, struct dxgkvmb_command_createdevice, c);
-	struct dxgkvmb_command_createdevice_ret r = { 0 };
-	struct dxg_obj *d;
-	int32_t st;
-
-	st = dxg_obj_create(ctx->objs, DXG_OBJ_DEVICE, req->process,
-			    req->adapter, &d);
-	if (st < 0)
-		return st;
-	d->u.device.flags = c.flags;
-	st = dxg_exec_device_init(ctx->mem, d);
-	if (st < 0) {
-		dxg_obj_destroy(ctx->objs, d);
-		return st;
-	}
-	r.device = d->handle;
-	put_reply(req, &r, sizeof(r));
-	return STATUS_SUCCESS;
+	if (device && dxg_exec_device_state(device) ==
+		      D3DKMT_DEVICEEXECUTION_ACTIVE)
+		device->u.device.exec_state = D3DKMT_DEVICEEXECUTION_ERROR_DMAFAULT;
+	if (ctx->rl)
+		dxg_log_rl(ctx->rl, DXG_LOG_WARN,
+			   "vm %u: async command %u failed: 0x%08x%s", ctx->vm_id,
+			   req->hdr.command_type, (uint32_t)st,
+			   device ? " (device in error state)" : "");
+	return st;
 }
 
 /*
@@ -167,38 +79,6 @@ static int32_t h_destroy(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 	if (!o)
 		return STATUS_INVALID_HANDLE;
 	dxg_obj_destroy(ctx->objs, o);
-	return STATUS_SUCCESS;
-}
-
-static int32_t h_createcontextvirtual(struct dxg_dispatch_ctx *ctx,
-				      struct dxg_req *req)
-{
-	struct dxgkvmb_command_createcontextvirtual c;
-	struct dxg_obj *d, *x;
-	int32_t st;
-
-	memcpy(&c, req->cmd, DXGKVMB_CREATECONTEXTVIRTUAL_FIXED);
-	if (c.priv_drv_data_size > DXG_MAX_VM_BUS_PACKET_SIZE ||
-	    c.priv_drv_data_size > req->cmd_len - DXGKVMB_CREATECONTEXTVIRTUAL_FIXED)
-		return STATUS_INVALID_PARAMETER;
-	d = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
-	if (!d)
-		return STATUS_INVALID_HANDLE;
-	if (c.node_ordinal >= req->adapter->node_count)
-		return STATUS_INVALID_PARAMETER;
-	st = dxg_obj_create(ctx->objs, DXG_OBJ_CONTEXT, d, req->adapter, &x);
-	if (st < 0)
-		return st;
-	x->u.context.node_ordinal = c.node_ordinal;
-	x->u.context.flags = c.flags;
-	/*
-	 * The reply is the command itself (header onwards, fixed part and
-	 * private data, not the ring's padding) with `context` set.
-	 */
-	put_reply(req, req->cmd,
-		  DXGKVMB_CREATECONTEXTVIRTUAL_FIXED + c.priv_drv_data_size);
-	memcpy(req->reply + offsetof(struct dxgkvmb_command_createcontextvirtual,
-				     context), &x->handle, sizeof(x->handle));
 	return STATUS_SUCCESS;
 }
 
@@ -222,28 +102,28 @@ static int32_t h_createcontextvirtual(struct dxg_dispatch_ctx *ctx,
 
 static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	GLOBAL(CREATEPROCESS, HR, struct dxgkvmb_command_createprocess,
-	       h_createprocess),
+	       dxg_h_createprocess),
 	GLOBAL(DESTROYPROCESS, P, struct dxgkvmb_command_destroyprocess,
-	       h_destroyprocess),
+	       dxg_h_destroyprocess),
 	VGPU(OPENADAPTER, OP | A, struct dxgkvmb_command_openadapter,
-	     h_openadapter),
+	     dxg_h_openadapter),
 	VGPU(CLOSEADAPTER, OP | A, struct dxgkvmb_command_closeadapter,
-	     h_closeadapter),
+	     dxg_h_closeadapter),
 	VGPU(GETINTERNALADAPTERINFO, OP | A,
 	     struct dxgkvmb_command_getinternaladapterinfo,
-	     h_getinternaladapterinfo),
+	     dxg_h_getinternaladapterinfo),
 	VGPU(QUERYADAPTERINFO, OP | A, struct dxgkvmb_command_queryadapterinfo,
-	     h_queryadapterinfo),
+	     dxg_h_queryadapterinfo),
 	VGPU(CREATEDEVICE, P | A | HR, struct dxgkvmb_command_createdevice,
-	     h_createdevice),
+	     dxg_h_createdevice),
 	DESTROY(DESTROYDEVICE, struct dxgkvmb_command_destroydevice, device,
 		DXG_OBJ_DEVICE),
 	[DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL] = {
 		"CREATECONTEXTVIRTUAL", DXGKVMB_VGPU_TO_HOST,
-		DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, P | A, h_createcontextvirtual },
+		DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, P | A, dxg_h_createcontextvirtual },
 	DESTROY(DESTROYCONTEXT, struct dxgkvmb_command_destroycontext, context,
 		DXG_OBJ_CONTEXT),
-	/* Memory (host/memory.c). */
+	/* Memory (host/core/memory.c). */
 	VGPU(CREATEALLOCATION, P | A, struct dxgkvmb_command_createallocation,
 	     dxg_h_createallocation),
 	VGPU(DESTROYALLOCATION, P | A, struct dxgkvmb_command_destroyallocation,
@@ -270,7 +150,7 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	     dxg_h_freegpuva),
 	VGPU(UPDATEGPUVIRTUALADDRESS, P | A, struct dxgkvmb_command_updategpuva,
 	     dxg_h_updategpuva),
-	/* Sync objects and submission (host/sched_cmds.c, docs/sync.md). */
+	/* Sync objects and submission (host/protocol/sync_cmds.c, docs/sync.md). */
 	VGPU(CREATESYNCOBJECT, P | A, struct dxgkvmb_command_createsyncobject,
 	     dxg_h_createsyncobject),
 	GLOBAL(DESTROYSYNCOBJECT, P, struct dxgkvmb_command_destroysyncobject,
@@ -285,7 +165,7 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	     dxg_h_submitcommand),
 	VGPU(GETDEVICESTATE, P | A, struct dxgkvmb_command_getdevicestate,
 	     dxg_h_getdevicestate),
-	/* Escapes (host/exec_escape.c). */
+	/* Escapes (host/core/escape.c). */
 	VGPU(ESCAPE, P | A, struct dxgkvmb_command_escape, dxg_h_escape),
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/dispatch.h"
+#include "protocol/events.h"
 #include "dxg/ntstatus.h"
 
 /* Returns 0, -EAGAIN (kept pending) or -EPROTO. */
@@ -48,9 +49,11 @@ static int reply_status(struct dxg_vm *vm, uint64_t trans_id, int32_t st)
 static int flush_events(struct dxg_vm *vm)
 {
 	struct dxgkvmb_command_signalguestevent msg;
+	struct dxg_guest_event ev;
 	int n = 0, ret;
 
-	while (dxg_sched_peek_event(&vm->sched, &msg)) {
+	while (dxg_sched_peek_event(&vm->sched, &ev)) {
+		dxg_encode_guest_event(&ev, &msg);
 		ret = dxg_ring_write2(&vm->h2g, DXG_PKT_DATA_INBAND, 0, 0, &msg,
 				      sizeof(msg), NULL, 0);
 		if (ret == -EAGAIN) {

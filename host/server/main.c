@@ -4,7 +4,7 @@
  * the listening socket, a signalfd, and per VM its QEMU connection, the two
  * eventfds the guest rings and the eventfd its engine workers write when a
  * job is done (each device's command buffers run on a worker thread of its
- * own, exec_worker.h, so a long kernel never stalls this loop).  VMs that
+ * own, exec/worker.h, so a long kernel never stalls this loop).  VMs that
  * are busy are polled and park after a short idle spin (spec §5.1).  While
  * any VM polls, the loop spins on the guest->host rings' indices (spin())
  * and looks at epoll only every DXG_SPIN_EPOLL_NS, so no system call sits

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/gpuva.h"
 #include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
 #include "engines/engine_cpu.h"
@@ -102,12 +103,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t bad = 0;
 	int32_t v, st;
 
-	v = dxg_cmdstream_validate(data, size, space, &compute, &bad);
-	st = dxg_cmdstream_execute(data, size, space, &compute, &bad);
+	v = dxg_cmdstream_validate(data, size, dxg_gpuva_va(space), &compute, &bad);
+	st = dxg_cmdstream_execute(data, size, dxg_gpuva_va(space), &compute, &bad);
 	/* Validation is the first half of execution: they must agree. */
 	if ((v < 0) != (st < 0))
 		abort();
-	st = dxg_cmdstream_execute(data, size, space, cpu, &bad);
+	st = dxg_cmdstream_execute(data, size, dxg_gpuva_va(space), cpu, &bad);
 	if (st >= 0 && v < 0)
 		abort();
 	return 0;
@@ -136,7 +137,7 @@ static void emit(struct seed *s, const char *dir, const char *name)
 
 	memcpy(s->b, &h, sizeof(h));
 	/* A seed that does not run cleanly would teach the fuzzer nothing. */
-	if (dxg_cmdstream_execute(s->b, s->len, space, &compute, &bad) < 0)
+	if (dxg_cmdstream_execute(s->b, s->len, dxg_gpuva_va(space), &compute, &bad) < 0)
 		abort();
 	fz_write_seed(dir, name, s->b, s->len);
 	memset(s, 0, sizeof(*s));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: the protocol dispatcher (host/dispatch.c) on arbitrary
+ * libFuzzer target: the protocol dispatcher (host/protocol/dispatch.c) on arbitrary
  * guest->host messages, with a fresh VM per input (object table and
  * IO-space heap, so the memory commands run too) so that inputs stay
  * independent.  An input is a sequence of messages, each a 4-byte
@@ -49,13 +49,13 @@ static void vm_init(struct dxg_objects *objs, struct dxg_mem *mem,
 	if (dxg_objects_init(objs, FZ_MAX_OBJECTS) ||
 	    dxg_mem_init(mem, fz_shm(), FZ_SHM_SIZE, DXG_VM_IO_SPACE_OFFSET))
 		abort();
-	/* As host/vm.c: engines forget allocations before memory frees them. */
+	/* As host/server/vm.c: engines forget allocations before memory frees them. */
 	dxg_objects_add_release(objs, dxg_exec_release, mem);
 	dxg_objects_add_release(objs, dxg_mem_release, mem);
 	sched = malloc(sizeof(*sched));
 	if (!sched)
 		abort();
-	/* As host/vm.c: queues, fences and waiters go after memory. */
+	/* As host/server/vm.c: queues, fences and waiters go after memory. */
 	if (dxg_sched_init(sched, objs, mem, NULL, 0, false))
 		abort();
 	dxg_objects_add_release(objs, dxg_sched_release, sched);

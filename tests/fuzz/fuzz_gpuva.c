@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: the GPU VA space (host/gpuva.c) against a page-by-page
+ * libFuzzer target: the GPU VA space (host/core/gpuva.c) against a page-by-page
  * model.  The guest drives reserve/map/unmap/free through the memory
  * commands, so every sequence of calls must keep the space consistent:
  * each input is a list of 8-byte operations on a small space, and after

@@ -2212,7 +2212,7 @@ static void test_exec_off_loop(void **state)
 
 /* ---- the log rate limit, per VM and per level (docs/dxghost.md) ---- */
 
-/* host/log.h: DXG_RATELIMIT_BURST lines per level per 5 s window. */
+/* host/util/log.h: DXG_RATELIMIT_BURST lines per level per 5 s window. */
 #define HOST_LOG_BURST	10
 
 /* Sums the K of every "vm ID: K warn messages suppressed" line. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The command-stream validator/executor (host/cmdstream.c) and the CPU engine. */
+/* The command-stream validator/executor (host/exec/cmdstream.c) and the CPU engine. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "core/gpuva.h"
 #include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
 #include "engines/engine_cpu.h"
@@ -178,8 +179,8 @@ static void expect(struct fx *f, struct dxg_engine *e, int32_t st, uint32_t idx)
 {
 	uint32_t bad = 0x5a5a5a5a, bad2 = 0x5a5a5a5a;
 
-	assert_int_equal(dxg_cmdstream_validate(f->buf, f->len, f->s, e, &bad2), st);
-	assert_int_equal(dxg_cmdstream_execute(f->buf, f->len, f->s, e, &bad), st);
+	assert_int_equal(dxg_cmdstream_validate(f->buf, f->len, dxg_gpuva_va(f->s), e, &bad2), st);
+	assert_int_equal(dxg_cmdstream_execute(f->buf, f->len, dxg_gpuva_va(f->s), e, &bad), st);
 	if (st < 0) {
 		assert_int_equal(bad, idx);
 		assert_int_equal(bad2, idx);
@@ -209,18 +210,18 @@ static void header_errors(void **state)
 	expect(f, f->cpu, 0, 0);
 
 	/* Truncated: shorter than the header, and the header claiming more. */
-	assert_int_equal(dxg_cmdstream_execute(f->buf, 15, f->s, f->cpu, &bad),
+	assert_int_equal(dxg_cmdstream_execute(f->buf, 15, dxg_gpuva_va(f->s), f->cpu, &bad),
 			 STATUS_INVALID_PARAMETER);
 	assert_int_equal(bad, HDR);
-	assert_int_equal(dxg_cmdstream_execute(f->buf, 0, f->s, f->cpu, &bad),
+	assert_int_equal(dxg_cmdstream_execute(f->buf, 0, dxg_gpuva_va(f->s), f->cpu, &bad),
 			 STATUS_INVALID_PARAMETER);
-	assert_int_equal(dxg_cmdstream_execute(NULL, 64, f->s, f->cpu, &bad),
+	assert_int_equal(dxg_cmdstream_execute(NULL, 64, dxg_gpuva_va(f->s), f->cpu, &bad),
 			 STATUS_INVALID_PARAMETER);
-	assert_int_equal(dxg_cmdstream_execute(f->buf, f->len - 8, f->s, f->cpu,
+	assert_int_equal(dxg_cmdstream_execute(f->buf, f->len - 8, dxg_gpuva_va(f->s), f->cpu,
 					       &bad), STATUS_INVALID_PARAMETER);
 	assert_int_equal(bad, HDR);
 	/* Bytes after size_bytes are not ours to look at. */
-	assert_int_equal(dxg_cmdstream_execute(f->buf, sizeof(f->buf), f->s,
+	assert_int_equal(dxg_cmdstream_execute(f->buf, sizeof(f->buf), dxg_gpuva_va(f->s),
 					       f->cpu, &bad), 0);
 
 #define MUT(field, val, st) do { \
@@ -260,12 +261,12 @@ static void header_limits(void **state)
 	nop.size_bytes = DXG_CMDBUF_MAX_SIZE - sizeof(h);
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), &nop, sizeof(nop));
-	assert_int_equal(dxg_cmdstream_execute(p, big, f->s, f->cpu, &bad), 0);
+	assert_int_equal(dxg_cmdstream_execute(p, big, dxg_gpuva_va(f->s), f->cpu, &bad), 0);
 	h.size_bytes += 8;
 	nop.size_bytes += 8;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), &nop, sizeof(nop));
-	assert_int_equal(dxg_cmdstream_execute(p, big, f->s, f->cpu, &bad),
+	assert_int_equal(dxg_cmdstream_execute(p, big, dxg_gpuva_va(f->s), f->cpu, &bad),
 			 STATUS_INVALID_PARAMETER);
 	assert_int_equal(bad, HDR);
 	free(p);
@@ -633,7 +634,7 @@ static void dispatch_reaches_engine(void **state)
 	{
 		uint32_t bad;
 
-		assert_int_equal(dxg_cmdstream_execute(f->buf, f->len, f->s, &k.e,
+		assert_int_equal(dxg_cmdstream_execute(f->buf, f->len, dxg_gpuva_va(f->s), &k.e,
 						       &bad), STATUS_DEVICE_REMOVED);
 		assert_int_equal(bad, 0);
 		assert_int_equal(k.copies, 0);

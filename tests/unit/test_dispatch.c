@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The table-driven dispatcher (host/dispatch.c), without any transport. */
+/* The table-driven dispatcher (host/protocol/dispatch.c), without any transport. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,7 +141,7 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYDEVICE },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYCONTEXT },
-	/* memory (host/memory.c) */
+	/* memory (host/core/memory.c) */
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYALLOCATION },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_LOCK2 },
@@ -155,9 +155,9 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_FREEGPUVIRTUALADDRESS },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_UPDATEGPUVIRTUALADDRESS },
-	/* escapes (host/exec_escape.c) */
+	/* escapes (host/core/escape.c) */
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ESCAPE },
-	/* sync objects and submission (host/sched_cmds.c) */
+	/* sync objects and submission (host/protocol/sync_cmds.c) */
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATESYNCOBJECT },
 	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYSYNCOBJECT },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SIGNALSYNCOBJECT },

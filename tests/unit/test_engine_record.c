@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The recording engine (host/engine_record.c): what a command buffer
+ * The recording engine (host/exec/engine_record.c): what a command buffer
  * records runs nothing until it is replayed, the recorder offers exactly
  * the real engine's ops (so validation answers the same), and a replay
  * failure names the failing command.
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "core/gpuva.h"
 #include "exec/cmdstream.h"
 #include "dxg/ntstatus.h"
 #include "engines/engine_cpu.h"
@@ -234,7 +235,7 @@ static void test_through_cmdstream(void **state)
 	h.num_commands = 1;
 	memcpy(buf, &h, sizeof(h));
 	dxg_engine_record_init(&r, cpu, &rec);
-	assert_int_equal(dxg_cmdstream_execute(buf, len, s, &r.base, &bad), 0);
+	assert_int_equal(dxg_cmdstream_execute(buf, len, dxg_gpuva_va(s), &r.base, &bad), 0);
 	assert_int_equal(rec.n, 2);			/* the fill and the flush */
 	assert_int_equal(rec.ops[1].kind, DXG_REC_FLUSH);
 	assert_int_equal(rec.ops[1].cmd_index, 1);	/* after the last */
@@ -249,7 +250,7 @@ static void test_through_cmdstream(void **state)
 	h.size_bytes = len;
 	h.num_commands = 2;
 	memcpy(buf, &h, sizeof(h));
-	assert_int_equal(dxg_cmdstream_execute(buf, len, s, &r.base, &bad),
+	assert_int_equal(dxg_cmdstream_execute(buf, len, dxg_gpuva_va(s), &r.base, &bad),
 			 STATUS_NOT_SUPPORTED);
 	assert_int_equal(bad, 1);
 	assert_int_equal(rec.n, 0);

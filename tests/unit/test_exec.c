@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The execution layer (host/exec.c, host/exec_escape.c) over a fake VM: a
+ * The execution layer (host/core/execution.c, host/core/escape.c) over a fake VM: a
  * memfd-backed "BAR2" with the IO-space heap, the object model with the
  * execution and memory release hooks in dxghost's order, and devices on a
  * cpu adapter and on the default Vulkan adapter (lavapipe).  Command
@@ -61,7 +61,7 @@ static int setup(void **state)
 	assert_true(f->shm != MAP_FAILED);
 	assert_int_equal(dxg_mem_init(&f->mem, f->shm, SHM_SIZE, IO_OFFSET), 0);
 	assert_int_equal(dxg_objects_init(&f->objs, 1000), 0);
-	/* host/vm.c's order: execution before memory. */
+	/* host/server/vm.c's order: execution before memory. */
 	assert_int_equal(dxg_objects_add_release(&f->objs, dxg_exec_release, &f->mem), 0);
 	assert_int_equal(dxg_objects_add_release(&f->objs, dxg_mem_release, &f->mem), 0);
 	dxg_adapters_init(&f->ads, 0x1234);

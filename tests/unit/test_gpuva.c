@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The GPU virtual address space (host/gpuva.c). */
+/* The GPU virtual address space (host/core/gpuva.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

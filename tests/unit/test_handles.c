@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The host handle table (host/handles.c). */
+/* The host handle table (host/core/handles.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

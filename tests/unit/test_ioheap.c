@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The IO-space heap (host/ioheap.c). */
+/* The IO-space heap (host/core/ioheap.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The host object model (host/objects.c). */
+/* The host object model (host/core/objects.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Sync objects and per-context queues (host/sync.c, host/sched.c), with a
+ * Sync objects and per-context queues (host/core/sync.c, host/core/scheduler.c), with a
  * fake execution layer defined here (test-only; the real one is
- * host/exec.c): it records which context ran which "command buffer".
+ * host/core/execution.c): it records which context ran which "command buffer".
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #include "dxg/ntstatus.h"
 #include "core/execution.h"
 #include "core/ioheap.h"
+#include "protocol/events.h"
 #include "core/memory.h"
 #include "core/scheduler.h"
 
@@ -169,8 +170,10 @@ static uint32_t outbox_count(struct fx *f)
 static uint64_t pop_event(struct fx *f)
 {
 	struct dxgkvmb_command_signalguestevent m;
+	struct dxg_guest_event ev;
 
-	assert_true(dxg_sched_peek_event(&f->s, &m));
+	assert_true(dxg_sched_peek_event(&f->s, &ev));
+	dxg_encode_guest_event(&ev, &m);
 	assert_int_equal(m.hdr.channel, DXGKVMB_HOST_TO_VM);
 	assert_int_equal(m.hdr.command_type, DXGK_VMBCOMMAND_SIGNALGUESTEVENT);
 	dxg_sched_pop_event(&f->s);

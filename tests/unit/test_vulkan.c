@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The Vulkan backend (host/vk_*.c, host/spirv_check.c) on the machine's
+ * The Vulkan backend (host/engines/vulkan/vk_*.c, host/engines/vulkan/spirv_check.c) on the machine's
  * Vulkan device: lavapipe by default.  A machine without a usable Vulkan
  * device fails these tests (it cannot run the backend), it does not skip.
  */

@@ -17,11 +17,11 @@
 /*
  * Threads: the device's worker runs copy/fill/timestamp/dispatch/flush;
  * the event loop creates and destroys pipelines and calls forget (after
- * draining the worker, exec.c) and destroy (after joining it).  `lock`
+ * draining the worker, core/execution.c) and destroy (after joining it).  `lock`
  * guards the engine's Vulkan objects (pipelines, import cache, command
  * buffer, descriptor pool, fence, in_flight) and is never held across the
  * fence wait, so a pipeline can be created while a kernel runs; it nests
- * the device's queue_lock (exec_worker.h has the whole order).
+ * the device's queue_lock (exec/worker.h has the whole order).
  */
 struct vk_engine {
 	struct dxg_engine base;
@@ -241,7 +241,7 @@ static int32_t submit_wait(struct vk_engine *v)
 		return dxg_vk_status(r);
 	/*
 	 * The long part, without the lock: the loop may create pipelines
-	 * meanwhile.  Nothing this submission uses can go (exec.c drains the
+	 * meanwhile.  Nothing this submission uses can go (core/execution.c drains the
 	 * worker before pipelines, imports or the engine are destroyed).
 	 */
 	pthread_mutex_unlock(&v->lock);

@@ -14,7 +14,7 @@
  * Threads: one thread (the device's worker) at a time runs the command
  * ops; pipelines may be created from another thread meanwhile (an engine
  * mutex, never held across the fence wait).  Destroying a pipeline in use,
- * forget and destroy need the worker idle (exec.c sees to that).  Engines
+ * forget and destroy need the worker idle (core/execution.c sees to that).  Engines
  * on different workers share their device's queue under its queue_lock.
  * Rules and limits: docs/vulkan-backend.md.
  */

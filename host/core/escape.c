@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The escapes of the open command stream (include/dxg/cmdstream.h §6):
+ * compute pipelines created from SPIR-V and destroyed on a device's engine.
+ * The escape's private data is the caller's private copy (the ESCAPE
+ * command's, protocol/escape_cmds.c), checked here before the engine sees
+ * it; outputs are written in place.  A malformed escape fails alone: the
+ * device's execution state is not touched.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/execution.h"
+#include "dxg/ntstatus.h"
+#include "uapi/misc/d3dkmthk.h"
+#include "exec/cmdstream.h"
+#include "exec/worker.h"
+
+static int32_t esc_create_pipeline(struct dxg_obj *dev, void *data,
+				   uint32_t size)
+{
+	struct dxg_engine *e = dev->u.device.engine;
+	struct dxg_escape_create_pipeline k;
+	const uint8_t *spirv;
+	uint32_t *words;
+	uint64_t id = 0;
+	int32_t st;
+
+	st = dxg_escape_check_create_pipeline(data, size, &k, &spirv);
+	if (st < 0)
+		return st;
+	if (!e->ops->create_pipeline)
+		return STATUS_NOT_SUPPORTED;	/* no compute on this adapter */
+	if (dxg_exec_device_state(dev) != D3DKMT_DEVICEEXECUTION_ACTIVE)
+		return STATUS_DEVICE_REMOVED;
+	if (dev->u.device.num_pipelines >= DXG_EXEC_MAX_PIPELINES)
+		return STATUS_QUOTA_EXCEEDED;
+	/* The words sit at offset 88 of the copy: give the API aligned ones. */
+	words = malloc(k.spirv_size);
+	if (!words)
+		return STATUS_NO_MEMORY;
+	memcpy(words, spirv, k.spirv_size);
+	st = e->ops->create_pipeline(e, words, k.spirv_size, k.entry,
+				     k.num_bindings, k.push_size, &id);
+	free(words);
+	if (st < 0)
+		return st;
+	dev->u.device.num_pipelines++;
+	memcpy((uint8_t *)data + offsetof(struct dxg_escape_create_pipeline, pipeline),
+	       &id, sizeof(id));
+	return STATUS_SUCCESS;
+}
+
+static int32_t esc_destroy_pipeline(struct dxg_obj *dev, void *data,
+				    uint32_t size)
+{
+	struct dxg_engine *e = dev->u.device.engine;
+	struct dxg_escape_destroy_pipeline k;
+	int32_t st;
+
+	st = dxg_escape_check_destroy_pipeline(data, size, &k);
+	if (st < 0)
+		return st;
+	if (!e->ops->destroy_pipeline)
+		return STATUS_NOT_SUPPORTED;
+	/* Queued and running jobs may use it: they finish first. */
+	dxg_worker_drain(dev->u.device.worker);
+	st = e->ops->destroy_pipeline(e, k.pipeline);
+	if (st == STATUS_INVALID_HANDLE)
+		return STATUS_INVALID_PARAMETER;	/* not a pipeline of this device */
+	if (st < 0)
+		return st;
+	if (dev->u.device.num_pipelines)
+		dev->u.device.num_pipelines--;
+	return STATUS_SUCCESS;
+}
+
+static const struct {
+	uint32_t op;
+	int32_t (*fn)(struct dxg_obj *dev, void *data, uint32_t size);
+} escape_ops[] = {
+	{ DXG_ESCAPE_CREATE_PIPELINE, esc_create_pipeline },
+	{ DXG_ESCAPE_DESTROY_PIPELINE, esc_destroy_pipeline },
+};
+
+int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_obj *device,
+			void *data, uint32_t size)
+{
+	uint32_t op;
+
+	(void)mem;
+	if (!device || device->type != DXG_OBJ_DEVICE || !device->u.device.engine)
+		return STATUS_INVALID_HANDLE;
+	if (!data || size < sizeof(op))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&op, data, sizeof(op));
+	for (size_t i = 0; i < sizeof(escape_ops) / sizeof(escape_ops[0]); i++)
+		if (escape_ops[i].op == op)
+			return escape_ops[i].fn(device, data, size);
+	return STATUS_NOT_SUPPORTED;
+}
