@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Runs every test suite and prints one summary line: "N passed, N failed".
 #   unit + host : cmocka programs under ASan/UBSan (meson test, build/asan)
-#   static      : the module with W=1 -Werror, sparse, checkpatch
+#   static      : the module with W=1 -Werror, sparse, checkpatch; dxghost's
+#                 layers (tests/static/check-host-layers.sh)
 #   vm          : the real module in a real Debian guest under QEMU against
 #                 the real dxghost (tests/vm/run-vm-tests.sh)
 # Each suite's individual results are counted; a suite that cannot run at
@@ -66,6 +67,12 @@ scripts/checkpatch.sh >"$logdir/checkpatch.log" 2>&1
 crc=$?
 [ $crc -ne 0 ] && tail -n 30 "$logdir/checkpatch.log"
 count "checkpatch clean" $crc
+
+tests/static/check-host-layers.sh --self-test >"$logdir/host-layers.log" 2>&1 &&
+  tests/static/check-host-layers.sh >>"$logdir/host-layers.log" 2>&1
+lrc=$?
+[ $lrc -ne 0 ] && cat "$logdir/host-layers.log"
+count "host layers: includes go downward only" $lrc
 
 echo "== fuzzing"
 tests/fuzz/run-fuzz.sh "${DXG_FUZZ_SECONDS:-20}" >"$logdir/fuzz.log" 2>&1
