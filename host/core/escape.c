@@ -13,9 +13,9 @@
 
 #include "core/execution.h"
 #include "dxg/ntstatus.h"
-#include "uapi/misc/d3dkmthk.h"
 #include "exec/cmdstream.h"
 #include "exec/worker.h"
+#include "uapi/misc/d3dkmthk.h"
 
 static int32_t esc_create_pipeline(struct dxg_obj *dev, void *data,
 				   uint32_t size)

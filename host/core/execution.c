@@ -12,16 +12,16 @@
 #include <string.h>
 
 #include "core/adapter.h"
-#include "exec/cmdstream.h"
+#include "core/gpuva.h"
+#include "core/memory.h"
 #include "dxg/ntstatus.h"
-#include "uapi/misc/d3dkmthk.h"
 #include "engines/engine_cpu.h"
+#include "engines/vulkan/vk_engine.h"
+#include "exec/cmdstream.h"
 #include "exec/engine_record.h"
 #include "exec/worker.h"
-#include "core/gpuva.h"
+#include "uapi/misc/d3dkmthk.h"
 #include "util/log.h"
-#include "core/memory.h"
-#include "engines/vulkan/vk_engine.h"
 
 /* Command buffers up to this size are copied to the stack, not the heap. */
 #define EXEC_STACK_COPY	4096u

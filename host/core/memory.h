@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "core/ioheap.h"
-#include "util/log.h"
 #include "core/objects.h"
+#include "util/log.h"
 
 /* Bounds from the reference driver (dxgkrnl-facts.md §1.4). */
 #define DXG_MEM_MAX_ALLOCS		1024u	/* per CREATE/DESTROYALLOCATION */

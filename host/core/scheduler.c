@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dxg/ntstatus.h"
 #include "core/execution.h"
+#include "dxg/ntstatus.h"
 #include "exec/worker.h"
 
 enum { QE_SUBMIT = 1, QE_SIGNAL, QE_WAIT };

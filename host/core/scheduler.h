@@ -23,10 +23,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "exec/worker.h"
-#include "util/log.h"
 #include "core/objects.h"
+#include "exec/worker.h"
 #include "uapi/misc/d3dkmthk.h"
+#include "util/log.h"
 
 struct dxg_mem;
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dxg/ntstatus.h"
 #include "core/ioheap.h"
 #include "core/memory.h"
+#include "dxg/ntstatus.h"
 
 struct dxg_waiter {
 	struct dxg_waiter *next, *prev;

@@ -44,7 +44,7 @@ int32_t dxg_h_closeadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 }
 
 int32_t dxg_h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
-					struct dxg_req *req)
+				     struct dxg_req *req)
 {
 	struct dxgkvmb_command_getinternaladapterinfo_ret r;
 
@@ -61,7 +61,7 @@ int32_t dxg_h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
 }
 
 int32_t dxg_h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
-				  struct dxg_req *req)
+			       struct dxg_req *req)
 {
 	REQ_GET(req, struct dxgkvmb_command_queryadapterinfo, c);
 	uint32_t room = req->cmd_len - (uint32_t)sizeof(c);

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "protocol/dispatch.h"
 #include "dxg/protocol.h"
+#include "protocol/dispatch.h"
 
 /* One request as a handler sees it: validated header, resolved objects. */
 struct dxg_req {

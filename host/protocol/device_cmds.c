@@ -59,7 +59,7 @@ int32_t dxg_h_createdevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 }
 
 int32_t dxg_h_createcontextvirtual(struct dxg_dispatch_ctx *ctx,
-				      struct dxg_req *req)
+				   struct dxg_req *req)
 {
 	struct dxgkvmb_command_createcontextvirtual c;
 	struct dxg_obj *d, *x;

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/execution.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
-#include "core/execution.h"
 
 struct dxg_cmd {
 	const char *name;

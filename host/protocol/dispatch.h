@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #include "core/adapter.h"
-#include "util/log.h"
 #include "core/objects.h"
+#include "util/log.h"
 
 /* The reply buffer must hold the largest reply. */
 #define DXG_REPLY_BUF_SIZE	(128u * 1024)

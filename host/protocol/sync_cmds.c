@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "protocol/cmds.h"
-#include "dxg/ntstatus.h"
 #include "core/execution.h"
 #include "core/scheduler.h"
+#include "dxg/ntstatus.h"
+#include "protocol/cmds.h"
 
 #define SYNC_UNSUPPORTED_FLAGS (D3DDDI_SYNCOBJ_FLAG_SHARED | \
 	D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING | D3DDDI_SYNCOBJ_FLAG_CROSS_ADAPTER)

@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dxg/ntstatus.h"
 #include "protocol/dispatch.h"
 #include "protocol/events.h"
-#include "dxg/ntstatus.h"
 
 /* Returns 0, -EAGAIN (kept pending) or -EPROTO. */
 static int flush_reply(struct dxg_vm *vm)

@@ -25,9 +25,9 @@
 
 #include "server/channel.h"
 #include "server/ivshmem_server.h"
-#include "util/log.h"
 #include "server/options.h"
 #include "server/vm.h"
+#include "util/log.h"
 
 enum watch_kind { W_LISTEN, W_SIGNAL, W_SOCK, W_RING, W_STATE, W_JOBS };
 

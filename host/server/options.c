@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/log.h"
 #include "engines/vulkan/vk_device.h"
 #include "server/vm.h"
+#include "util/log.h"
 
 int dxg_parse_size(const char *s, uint64_t *out)
 {

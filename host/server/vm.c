@@ -9,9 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "protocol/dispatch.h"
 #include "core/execution.h"
 #include "dxg/protocol.h"
+#include "protocol/dispatch.h"
 
 static void control_init(struct dxg_vm *vm)
 {

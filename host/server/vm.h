@@ -13,12 +13,12 @@
 #include <stdint.h>
 
 #include "core/adapter.h"
-#include "dxg/ivshmem.h"
-#include "dxg/ring.h"
-#include "util/log.h"
 #include "core/memory.h"
 #include "core/objects.h"
 #include "core/scheduler.h"
+#include "dxg/ivshmem.h"
+#include "dxg/ring.h"
+#include "util/log.h"
 
 /* dxghost's BAR2 layout (docs/ivshmem-transport.md §4). */
 #define DXG_VM_RING_SIZE	(256u * 1024)

@@ -9,10 +9,10 @@
 
 #include "dxg/ntstatus.h"
 #include "engines/engine_cpu.h"
-#include "util/log.h"
 #include "engines/vulkan/vk_memory.h"
 #include "engines/vulkan/vk_pipeline.h"
 #include "engines/vulkan/vk_status.h"
+#include "util/log.h"
 
 /*
  * Threads: the device's worker runs copy/fill/timestamp/dispatch/flush;

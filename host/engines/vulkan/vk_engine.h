@@ -25,8 +25,8 @@
 #include <stdint.h>
 
 #include "engines/engine.h"
-#include "util/log.h"
 #include "engines/vulkan/vk_device.h"
+#include "util/log.h"
 
 #define DXG_VK_DEFAULT_TIMEOUT_NS	(10ull * 1000 * 1000 * 1000)
 
