@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "dxg/ntstatus.h"
+#include "dxg/vkinfo.h"
 #include "engines/vulkan/vk_device.h"
+#include "engines/vulkan/vk_info.h"
 
 struct adapter_kind {
 	const char *name;
@@ -246,6 +248,22 @@ static int32_t q_umdrivername(const struct dxg_adapter *ad, void *buf)
 	return STATUS_SUCCESS;
 }
 
+/*
+ * The Vulkan device's description for a guest Vulkan driver
+ * (include/dxg/vkinfo.h); the request header is the guest's: checked here.
+ */
+static int32_t q_umdriverprivate(const struct dxg_adapter *ad, void *buf)
+{
+	struct dxg_vkinfo *q = buf;
+
+	if (!ad->vk)
+		return STATUS_NOT_SUPPORTED;	/* the cpu adapter: no Vulkan */
+	if (q->hdr.magic != DXG_VKINFO_MAGIC ||
+	    q->hdr.version != DXG_VKINFO_VERSION || q->hdr.reserved)
+		return STATUS_INVALID_PARAMETER;
+	return dxg_vk_info_query(ad->vk, q);
+}
+
 struct query_entry {
 	uint32_t type;
 	uint32_t size;	/* the answer's structure; smaller buffers fail */
@@ -267,6 +285,7 @@ static const struct query_entry queries[] = {
 	{ KMTQAITYPE_DRIVER_DESCRIPTION_RENDER,
 	  sizeof(struct d3dkmt_driver_description), q_description },
 	{ KMTQAITYPE_UMDRIVERNAME, sizeof(struct d3dkmt_umdfilenameinfo), q_umdrivername },
+	{ KMTQAITYPE_UMDRIVERPRIVATE, DXG_VKINFO_SIZE, q_umdriverprivate },
 };
 
 int32_t dxg_adapter_query(const struct dxg_adapter *ad, uint32_t type,

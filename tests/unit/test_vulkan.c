@@ -19,6 +19,7 @@
 
 #include "core/adapter.h"
 #include "dxg/ntstatus.h"
+#include "dxg/vkinfo.h"
 #include "server/options.h"
 #include "engines/vulkan/spirv_check.h"
 #include "engines/vulkan/vk_device.h"
@@ -557,6 +558,98 @@ static void test_adapter_vulkan(void **state)
 	assert_string_equal(o.adapters.list[1].kind, "vulkan");
 }
 
+/* The host device's description for a guest Vulkan driver (dxg/vkinfo.h). */
+static void vkinfo_ask(struct dxg_vkinfo *q, uint32_t what, uint32_t first)
+{
+	memset(q, 0xa5, sizeof(*q));	/* the answer must not depend on it */
+	memset(&q->hdr, 0, sizeof(q->hdr));
+	q->hdr.magic = DXG_VKINFO_MAGIC;
+	q->hdr.version = DXG_VKINFO_VERSION;
+	q->hdr.what = what;
+	q->hdr.first = first;
+}
+
+static void test_adapter_vkinfo(void **state)
+{
+	struct dxg_adapter ad = { .kind = "vulkan", .vk = dev, .vk_index = 0 };
+	struct dxg_adapter cpu = { .kind = "cpu", .vk_index = -1 };
+	struct dxg_vkinfo *q = malloc(sizeof(*q));
+	VkPhysicalDeviceProperties p;
+	VkExtensionProperties *all;
+	uint32_t n = 0, got = 0, i;
+	bool compute = false;
+
+	(void)state;
+	assert_non_null(q);
+	vkGetPhysicalDeviceProperties(dev->phys, &p);
+	vkinfo_ask(q, DXG_VKINFO_DEVICE, 0);
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), 0);
+	assert_int_equal(q->hdr.magic, DXG_VKINFO_MAGIC);
+	assert_string_equal(q->u.device.properties.deviceName, p.deviceName);
+	assert_int_equal(q->u.device.properties.apiVersion, p.apiVersion);
+	assert_int_equal(q->u.device.properties.limits.maxComputeWorkGroupInvocations,
+			 p.limits.maxComputeWorkGroupInvocations);
+	assert_true(q->u.device.features.robustBufferAccess);
+	/* lavapipe is a 1.3 device: every newer structure is there, no pointer. */
+	assert_int_equal(q->u.device.properties13.sType,
+			 VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_PROPERTIES);
+	assert_null(q->u.device.properties13.pNext);
+	assert_null(q->u.device.features11.pNext);
+	assert_true(q->u.device.properties11.subgroupSize >= 1);
+	assert_true(q->u.device.queue_family_count >= 1 &&
+		    q->u.device.queue_family_count <= DXG_VKINFO_MAX_QUEUE_FAMILIES);
+	for (i = 0; i < q->u.device.queue_family_count; i++)
+		compute |= !!(q->u.device.queue_families[i].queueFlags &
+			      VK_QUEUE_COMPUTE_BIT);
+	assert_true(compute);
+	assert_true(q->u.device.memory.memoryTypeCount >= 1);
+
+	/* Extensions come in pages; together they are the device's list. */
+	assert_int_equal(vkEnumerateDeviceExtensionProperties(dev->phys, NULL, &n,
+							      NULL), VK_SUCCESS);
+	all = calloc(n, sizeof(*all));
+	assert_non_null(all);
+	assert_int_equal(vkEnumerateDeviceExtensionProperties(dev->phys, NULL, &n,
+							      all), VK_SUCCESS);
+	while (got < n) {
+		vkinfo_ask(q, DXG_VKINFO_EXTENSIONS, got);
+		assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE,
+						   q, DXG_VKINFO_SIZE), 0);
+		assert_int_equal(q->hdr.total, n);
+		assert_true(q->hdr.count >= 1 &&
+			    q->hdr.count <= DXG_VKINFO_EXTENSIONS_PER_QUERY);
+		for (i = 0; i < q->hdr.count; i++)
+			assert_string_equal(q->u.extensions[i].extensionName,
+					    all[got + i].extensionName);
+		got += q->hdr.count;
+	}
+	vkinfo_ask(q, DXG_VKINFO_EXTENSIONS, n + 1000);
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), 0);
+	assert_int_equal(q->hdr.count, 0);
+	free(all);
+
+	/* What a guest may send wrong. */
+	vkinfo_ask(q, DXG_VKINFO_DEVICE, 0);
+	q->hdr.magic++;
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), STATUS_INVALID_PARAMETER);
+	vkinfo_ask(q, DXG_VKINFO_DEVICE, 0);
+	q->hdr.version = DXG_VKINFO_VERSION + 1;
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), STATUS_INVALID_PARAMETER);
+	vkinfo_ask(q, 99, 0);
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), STATUS_INVALID_PARAMETER);
+	vkinfo_ask(q, DXG_VKINFO_DEVICE, 0);
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE - 1), STATUS_BUFFER_TOO_SMALL);
+	assert_int_equal(dxg_adapter_query(&cpu, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), STATUS_NOT_SUPPORTED);
+	free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_loses_only_that_engine),
 		cmocka_unit_test(test_out_of_bounds_contained),
 		cmocka_unit_test(test_adapter_vulkan),
+		cmocka_unit_test(test_adapter_vkinfo),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -18,8 +18,12 @@ static VkResult create_instance(VkInstance *out)
 		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
 		.pApplicationName = "dxghost",
 		.pEngineName = "opendxg",
-		/* 1.1: properties2 and external memory are core there. */
-		.apiVersion = VK_API_VERSION_1_1,
+		/*
+		 * 1.1: properties2 and external memory are core there; asking
+		 * for 1.3 lets the guest's view (vk_info.c) read the 1.2/1.3
+		 * structures of devices that have them.
+		 */
+		.apiVersion = VK_API_VERSION_1_3,
 	};
 	const VkInstanceCreateInfo ci = {
 		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,

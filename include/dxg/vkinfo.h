@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host's Vulkan device as the guest sees it: what a guest Vulkan
+ * driver (lib/vulkan/) needs to report the host's real properties, features,
+ * limits, queue families, memory heaps and extensions -- never invented ones.
+ *
+ * Carried by D3DKMTQueryAdapterInfo(KMTQAITYPE_UMDRIVERPRIVATE), the query
+ * WDDM gives a user-mode driver for its kernel driver's private data.  The
+ * private data is one struct dxg_vkinfo (exactly DXG_VKINFO_SIZE bytes): the
+ * caller fills the request header (magic, version, what, first) and the host
+ * answers in place.  An adapter without a Vulkan device (the cpu adapter)
+ * answers STATUS_NOT_SUPPORTED; a bad header STATUS_INVALID_PARAMETER; a
+ * smaller buffer STATUS_BUFFER_TOO_SMALL.  docs/vulkan-backend.md has the
+ * details.
+ *
+ * Vulkan structures travel as the host's Vulkan headers lay them out (both
+ * sides are x86_64 builds of this tree against the same headers); only core
+ * 1.0-1.3 structures, whose layouts are frozen, with sType kept and pNext
+ * zeroed.  A 1.3 structure the host device cannot report (API version below
+ * 1.3) is all zero with sType 0: absent.
+ */
+#ifndef DXG_VKINFO_H
+#define DXG_VKINFO_H
+
+#include <stdint.h>
+
+#include <vulkan/vulkan.h>
+
+#include "dxg/compat.h"
+
+#define DXG_VKINFO_MAGIC	0x464e494b56475844ull	/* "DXGVKINF" */
+#define DXG_VKINFO_VERSION	1u
+
+enum dxg_vkinfo_what {
+	DXG_VKINFO_DEVICE = 1,		/* struct dxg_vkinfo_device */
+	DXG_VKINFO_EXTENSIONS = 2,	/* device extensions from `first` on */
+};
+
+/* Extensions per answer; ask again from first + count for the rest. */
+#define DXG_VKINFO_EXTENSIONS_PER_QUERY	64u
+#define DXG_VKINFO_MAX_QUEUE_FAMILIES	16u
+
+struct dxg_vkinfo_header {
+	uint64_t magic;			/* in and out: DXG_VKINFO_MAGIC */
+	uint32_t version;		/* in and out: DXG_VKINFO_VERSION */
+	uint32_t what;			/* in: enum dxg_vkinfo_what */
+	uint32_t first;			/* in: EXTENSIONS: index of the first one */
+	uint32_t count;			/* out: EXTENSIONS: how many follow */
+	uint32_t total;			/* out: EXTENSIONS: how many there are */
+	uint32_t reserved;
+};
+
+struct dxg_vkinfo_device {
+	VkPhysicalDeviceProperties properties;		/* limits, name, UUIDs */
+	VkPhysicalDeviceVulkan11Properties properties11;	/* subgroups */
+	VkPhysicalDeviceVulkan12Properties properties12;
+	VkPhysicalDeviceVulkan13Properties properties13;
+	VkPhysicalDeviceFeatures features;
+	VkPhysicalDeviceVulkan11Features features11;
+	VkPhysicalDeviceVulkan12Features features12;
+	VkPhysicalDeviceVulkan13Features features13;
+	VkPhysicalDeviceMemoryProperties memory;	/* the host device's own */
+	uint32_t queue_family_count;
+	uint32_t reserved;
+	VkQueueFamilyProperties queue_families[DXG_VKINFO_MAX_QUEUE_FAMILIES];
+};
+
+struct dxg_vkinfo {
+	struct dxg_vkinfo_header hdr;
+	union {
+		struct dxg_vkinfo_device device;
+		VkExtensionProperties extensions[DXG_VKINFO_EXTENSIONS_PER_QUERY];
+	} u;
+};
+
+#define DXG_VKINFO_SIZE	((uint32_t)sizeof(struct dxg_vkinfo))
+
+/* Fits one query on every transport (a message of at most 128 KiB). */
+DXG_STATIC_ASSERT(sizeof(struct dxg_vkinfo) <= 32u * 1024, "vkinfo size");
+DXG_STATIC_ASSERT(sizeof(struct dxg_vkinfo_header) == 32, "vkinfo header");
+
+#endif /* DXG_VKINFO_H */
