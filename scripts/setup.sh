@@ -9,7 +9,7 @@ packages=(
   libcmocka-dev valgrind sparse
   linux-headers-amd64 kmod
   qemu-system-x86 busybox-static cpio gzip xz-utils
-  libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools
+  libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools
   libpng-dev zlib1g-dev
   clang libclang-rt-14-dev
 )

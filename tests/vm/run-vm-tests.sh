@@ -11,6 +11,8 @@
 #              open files get ENODEV, nothing hangs
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
+#   vulkan     Debian's Vulkan loader and vulkaninfo with the opendxg ICD
+#              (lib/vulkan/) in the guest, against dxghost's Vulkan adapter
 # Exit status: 0 when every scenario ran and reported no FAIL.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -62,7 +64,7 @@ boot() {
   local args=() s start end vrc
   for s in "$@"; do args+=(--ivshmem "$s"); done
   start=$(date +%s)
-  tools/vm/run-vm.sh --initrd "$VM/initrd-test.cpio.gz" --run "$script" \
+  tools/vm/run-vm.sh --initrd "${VM_INITRD:-$VM/initrd-test.cpio.gz}" --run "$script" \
     --timeout 600 --log "$work/$name.console" "${args[@]}" >/dev/null 2>&1
   vrc=$?
   end=$(date +%s)
@@ -121,5 +123,19 @@ boot unplug /opt/dxg/scenarios/unplug.sh "$work/unplug.sock"
 if stop_host; then pass "unplug/dxghost exits 0 on SIGTERM"; else fail "unplug/dxghost exits 0 on SIGTERM"; fi
 if grep -qiE 'assert|sanitizer|segfault' "$work/host-unplug.log"; then
   fail "unplug/dxghost log is clean"; else pass "unplug/dxghost log is clean"; fi
+
+# 6. Vulkan: Debian's loader and vulkaninfo with the opendxg ICD
+if tests/vm/vulkan/mkroot.sh "$VM/vulkan-root" "$REL/lib/vulkan/libvulkan_opendxg.so" \
+     "$REL/tests/vm/vulkan/test_odx_icd" >"$work/mkroot.log" 2>&1 &&
+   tools/vm/mkinitramfs.sh -o "$VM/initrd-vulkan.cpio.gz" -m driver/dxgkrnl.ko -d "$GUEST" \
+     -r "$VM/vulkan-root" >/dev/null; then
+  start_host "$work/vulkan.sock" "$work/host-vulkan.log" || exit 1
+  VM_INITRD="$VM/initrd-vulkan.cpio.gz" boot vulkan /opt/dxg/scenarios/vulkan.sh "$work/vulkan.sock"
+  if stop_host; then pass "vulkan/dxghost exits 0 on SIGTERM"; else fail "vulkan/dxghost exits 0 on SIGTERM"; fi
+  cp "$work/host-vulkan.log" build/test-logs/dxghost-vulkan.log
+else
+  cat "$work/mkroot.log"
+  fail "setup: build the Vulkan guest"
+fi
 
 exit $rc

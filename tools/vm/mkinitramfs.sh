@@ -10,7 +10,7 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 usage() {
 	cat <<EOF
-Usage: $PROG -o OUT.cpio.gz [-m MODULE.ko]... [-d DIR]...
+Usage: $PROG -o OUT.cpio.gz [-m MODULE.ko]... [-d DIR]... [-r DIR]...
 
 Build a gzip-compressed "newc" cpio initramfs containing:
 
@@ -21,6 +21,10 @@ Build a gzip-compressed "newc" cpio initramfs containing:
   /opt/dxg/...                     contents of each -d DIR, merged in order
                                    (later DIRs overwrite earlier files; file
                                    modes are kept)
+  /...                             contents of each -r DIR, merged into the
+                                   root after busybox (dynamically linked
+                                   programs with their libraries at the
+                                   paths they were built for)
   /init                            mounts proc/sysfs/devtmpfs/tmpfs, runs
                                    'sh \$dxg.run' (default /opt/dxg/run) with
                                    PATH=/opt/dxg/bin:..., prints
@@ -30,6 +34,7 @@ Options:
   -o FILE   output file (required)
   -m FILE   kernel module to include (repeatable)
   -d DIR    directory to merge into /opt/dxg (repeatable)
+  -r DIR    directory to merge into / (repeatable)
   -h, --help
 
 The archive is reproducible: entries are sorted, owned by 0:0 and stamped
@@ -46,12 +51,14 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 out=
 modules=()
 dirs=()
+rootdirs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h|--help) usage; exit 0 ;;
 	-o) [ $# -ge 2 ] || die "-o needs an argument"; out=$2; shift 2 ;;
 	-m) [ $# -ge 2 ] || die "-m needs an argument"; modules+=("$2"); shift 2 ;;
 	-d) [ $# -ge 2 ] || die "-d needs an argument"; dirs+=("$2"); shift 2 ;;
+	-r) [ $# -ge 2 ] || die "-r needs an argument"; rootdirs+=("$2"); shift 2 ;;
 	-o*) out=${1#-o}; shift ;;
 	-m*) modules+=("${1#-m}"); shift ;;
 	-d*) dirs+=("${1#-d}"); shift ;;
@@ -72,7 +79,7 @@ for m in ${modules[@]+"${modules[@]}"}; do
 	[ -f "$m" ] || die "module '$m' not found"
 	case "$m" in *.ko) ;; *) die "module '$m' does not end in .ko" ;; esac
 done
-for d in ${dirs[@]+"${dirs[@]}"}; do
+for d in ${dirs[@]+"${dirs[@]}"} ${rootdirs[@]+"${rootdirs[@]}"}; do
 	[ -d "$d" ] || die "directory '$d' not found"
 done
 
@@ -107,6 +114,9 @@ done
 for d in ${dirs[@]+"${dirs[@]}"}; do
 	# -a keeps modes and symlinks; ownership is normalised by cpio below.
 	cp -a "$d/." "$root/opt/dxg/"
+done
+for d in ${rootdirs[@]+"${rootdirs[@]}"}; do
+	cp -a "$d/." "$root/"
 done
 
 # --- /init -------------------------------------------------------------------

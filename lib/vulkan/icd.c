@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The loader-ICD interface (Vulkan loader "LoaderDriverInterface", version
+ * 5): the three vk_icd* functions are all this library exports; everything
+ * else is reached through them, looked up in the generated table
+ * (entrypoints.c) by dispatch level.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "entrypoints.h"
+#include "odx.h"
+
+#define ODX_EXPORT __attribute__((visibility("default")))
+
+/* The loader interface versions the ICD speaks (5: API-version negotiation). */
+#define ODX_ICD_INTERFACE_MIN	5u
+#define ODX_ICD_INTERFACE_MAX	5u
+
+static int cmp_entry(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct odx_entrypoint *)elem)->name);
+}
+
+const struct odx_entrypoint *odx_entrypoint_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	return bsearch(name, odx_entrypoints, odx_entrypoint_count,
+		       sizeof(odx_entrypoints[0]), cmp_entry);
+}
+
+void *odx_alloc(const VkAllocationCallbacks *a, size_t size,
+		VkSystemAllocationScope scope)
+{
+	void *p;
+
+	if (a && a->pfnAllocation)
+		p = a->pfnAllocation(a->pUserData, size, 16, scope);
+	else
+		p = aligned_alloc(16, (size + 15) & ~(size_t)15);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void odx_free(const VkAllocationCallbacks *a, void *p)
+{
+	if (!p)
+		return;
+	if (a && a->pfnFree)
+		a->pfnFree(a->pUserData, p);
+	else
+		free(p);
+}
+
+ODX_EXPORT VKAPI_ATTR VkResult VKAPI_CALL
+vk_icdNegotiateLoaderICDInterfaceVersion(uint32_t *pVersion)
+{
+	if (*pVersion < ODX_ICD_INTERFACE_MIN)
+		return VK_ERROR_INCOMPATIBLE_DRIVER;
+	if (*pVersion > ODX_ICD_INTERFACE_MAX)
+		*pVersion = ODX_ICD_INTERFACE_MAX;
+	return VK_SUCCESS;
+}
+
+static PFN_vkVoidFunction lookup(const char *name, bool (*ok)(enum odx_level))
+{
+	const struct odx_entrypoint *e = odx_entrypoint_find(name);
+
+	return e && e->fn && ok(e->level) ? e->fn : NULL;
+}
+
+static bool any_level(enum odx_level l)
+{
+	(void)l;
+	return true;
+}
+
+static bool global_level(enum odx_level l)
+{
+	return l == ODX_LEVEL_GLOBAL;
+}
+
+static bool physical_device_level(enum odx_level l)
+{
+	return l == ODX_LEVEL_PHYSICAL_DEVICE;
+}
+
+static bool device_level(enum odx_level l)
+{
+	return l == ODX_LEVEL_DEVICE;
+}
+
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+odx_GetInstanceProcAddr(VkInstance instance, const char *pName)
+{
+	/* Without an instance: the global commands, and this one (1.2.193). */
+	if (!instance) {
+		if (pName && !strcmp(pName, "vkGetInstanceProcAddr"))
+			return (PFN_vkVoidFunction)odx_GetInstanceProcAddr;
+		return lookup(pName, global_level);
+	}
+	return lookup(pName, any_level);
+}
+
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+odx_GetDeviceProcAddr(VkDevice device, const char *pName)
+{
+	(void)device;
+	return lookup(pName, device_level);
+}
+
+ODX_EXPORT VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+vk_icdGetInstanceProcAddr(VkInstance instance, const char *pName)
+{
+	return odx_GetInstanceProcAddr(instance, pName);
+}
+
+ODX_EXPORT VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+vk_icdGetPhysicalDeviceProcAddr(VkInstance instance, const char *pName)
+{
+	(void)instance;
+	return lookup(pName, physical_device_level);
+}

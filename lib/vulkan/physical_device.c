@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Physical devices: one per dxg adapter whose host offers a Vulkan device
+ * with a compute queue.  What they report is the host device's, as dxghost
+ * describes it (include/dxg/vkinfo.h), intersected with what this driver
+ * implements: compute and transfer on one queue, buffers (no images yet),
+ * the IO space as memory, the features in the allowlists below.  Nothing is
+ * invented; what the host lacks stays absent.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odx.h"
+
+#define ODX_DRIVER_VERSION	VK_MAKE_API_VERSION(0, 0, 1, 0)
+
+static NTSTATUS vkinfo(D3DKMT_HANDLE adapter, struct dxg_vkinfo *q,
+		       uint32_t what, uint32_t first)
+{
+	D3DKMT_QUERYADAPTERINFO qa = {
+		.adapter = adapter,
+		.type = KMTQAITYPE_UMDRIVERPRIVATE,
+		.private_data = (uintptr_t)q,
+		.private_data_size = DXG_VKINFO_SIZE,
+	};
+
+	memset(q, 0, sizeof(*q));
+	q->hdr.magic = DXG_VKINFO_MAGIC;
+	q->hdr.version = DXG_VKINFO_VERSION;
+	q->hdr.what = what;
+	q->hdr.first = first;
+	return D3DKMTQueryAdapterInfo(&qa);
+}
+
+static bool has_compute(const struct dxg_vkinfo_device *d)
+{
+	for (uint32_t i = 0; i < d->queue_family_count &&
+	     i < DXG_VKINFO_MAX_QUEUE_FAMILIES; i++)
+		if (d->queue_families[i].queueFlags & VK_QUEUE_COMPUTE_BIT)
+			return true;
+	return false;
+}
+
+/* The host's extensions, page by page; 0 or -1. */
+static int read_extensions(struct odx_physical_device *pd,
+			   struct dxg_vkinfo *q, const VkAllocationCallbacks *a)
+{
+	uint32_t got = 0, total;
+
+	if (vkinfo(pd->adapter, q, DXG_VKINFO_EXTENSIONS, 0) < 0)
+		return -1;
+	total = q->hdr.total;
+	if (total > 4096)	/* dxghost's answer is input too */
+		return -1;
+	pd->host_extensions = odx_alloc(a, (total ? total : 1) *
+					sizeof(VkExtensionProperties),
+					VK_SYSTEM_ALLOCATION_SCOPE_INSTANCE);
+	if (!pd->host_extensions)
+		return -1;
+	for (;;) {
+		if (q->hdr.count > DXG_VKINFO_EXTENSIONS_PER_QUERY ||
+		    q->hdr.count > total - got)
+			return -1;
+		memcpy(pd->host_extensions + got, q->u.extensions,
+		       q->hdr.count * sizeof(VkExtensionProperties));
+		got += q->hdr.count;
+		if (got == total || !q->hdr.count)
+			break;
+		if (vkinfo(pd->adapter, q, DXG_VKINFO_EXTENSIONS, got) < 0)
+			return -1;
+	}
+	pd->host_extension_count = got;
+	return 0;
+}
+
+static uint64_t io_space_size(D3DKMT_HANDLE adapter)
+{
+	struct d3dkmt_segmentsizeinfo seg = { 0 };
+	D3DKMT_QUERYADAPTERINFO qa = {
+		.adapter = adapter,
+		.type = KMTQAITYPE_GETSEGMENTSIZE,
+		.private_data = (uintptr_t)&seg,
+		.private_data_size = sizeof(seg),
+	};
+
+	return D3DKMTQueryAdapterInfo(&qa) < 0 ? 0 :
+		seg.shared_system_memory_size;
+}
+
+static const VkAllocationCallbacks *inst_alloc(const struct odx_instance *inst)
+{
+	return inst->alloc.pfnAllocation ? &inst->alloc : NULL;
+}
+
+void odx_physical_device_destroy(struct odx_physical_device *pd)
+{
+	const VkAllocationCallbacks *a;
+	D3DKMT_CLOSEADAPTER c;
+
+	if (!pd)
+		return;
+	a = inst_alloc(pd->instance);
+	if (pd->adapter) {
+		c.adapter_handle = pd->adapter;
+		D3DKMTCloseAdapter(&c);
+	}
+	odx_free(a, pd->host_extensions);
+	odx_free(a, pd);
+}
+
+/* One adapter: a physical device if its host has a Vulkan compute device. */
+static struct odx_physical_device *probe(struct odx_instance *inst,
+					 const D3DKMT_ADAPTERINFO *ai,
+					 struct dxg_vkinfo *q)
+{
+	const VkAllocationCallbacks *a = inst_alloc(inst);
+	struct odx_physical_device *pd;
+
+	pd = odx_alloc(a, sizeof(*pd), VK_SYSTEM_ALLOCATION_SCOPE_INSTANCE);
+	if (!pd)
+		return NULL;
+	set_loader_magic_value(pd);
+	pd->instance = inst;
+	pd->adapter = ai->adapter_handle;
+	pd->luid = ai->adapter_luid;
+	if (vkinfo(pd->adapter, q, DXG_VKINFO_DEVICE, 0) < 0 ||
+	    !has_compute(&q->u.device))
+		goto no;
+	pd->host = q->u.device;
+	pd->heap_size = io_space_size(pd->adapter);
+	if (!pd->heap_size || read_extensions(pd, q, a))
+		goto no;
+	return pd;
+no:
+	odx_physical_device_destroy(pd);
+	return NULL;
+}
+
+VkResult odx_enumerate_adapters(struct odx_instance *inst)
+{
+	D3DKMT_ADAPTERINFO info[D3DKMT_ADAPTERS_MAX];
+	D3DKMT_ENUMADAPTERS2 e = {
+		.num_adapters = D3DKMT_ADAPTERS_MAX,
+		.adapters = (uintptr_t)info,
+	};
+	struct dxg_vkinfo *q;
+	uint32_t i;
+
+	/* No /dev/dxg, no host: no devices here; other drivers may have some. */
+	if (D3DKMTEnumAdapters2(&e) < 0)
+		return VK_SUCCESS;
+	q = malloc(sizeof(*q));
+	if (!q)
+		goto oom;
+	for (i = 0; i < e.num_adapters && i < D3DKMT_ADAPTERS_MAX; i++) {
+		struct odx_physical_device *pd = NULL;
+
+		if (inst->physical_device_count < ODX_MAX_PHYSICAL_DEVICES)
+			pd = probe(inst, &info[i], q);
+		if (pd) {
+			inst->physical_devices[inst->physical_device_count++] = pd;
+		} else {
+			D3DKMT_CLOSEADAPTER c = { .adapter_handle = info[i].adapter_handle };
+
+			D3DKMTCloseAdapter(&c);
+		}
+	}
+	free(q);
+	return VK_SUCCESS;
+oom:
+	for (i = 0; i < e.num_adapters && i < D3DKMT_ADAPTERS_MAX; i++) {
+		D3DKMT_CLOSEADAPTER c = { .adapter_handle = info[i].adapter_handle };
+
+		D3DKMTCloseAdapter(&c);
+	}
+	return VK_ERROR_OUT_OF_HOST_MEMORY;
+}
+
+/* ---- properties ---- */
+
+static struct odx_physical_device *pdev(VkPhysicalDevice h)
+{
+	return (struct odx_physical_device *)h;
+}
+
+static uint32_t api_version(const struct odx_physical_device *pd)
+{
+	uint32_t host = pd->host.properties.apiVersion;
+
+	return host < ODX_API_VERSION ? host : ODX_API_VERSION;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceProperties(VkPhysicalDevice physicalDevice,
+				VkPhysicalDeviceProperties *pProperties)
+{
+	const struct odx_physical_device *pd = pdev(physicalDevice);
+
+	*pProperties = pd->host.properties;
+	pProperties->apiVersion = api_version(pd);
+	pProperties->driverVersion = ODX_DRIVER_VERSION;
+	/* No sparse resources. */
+	memset(&pProperties->sparseProperties, 0,
+	       sizeof(pProperties->sparseProperties));
+}
+
+/* A core aggregate structure from the host's, keeping the caller's chain. */
+#define COPY_KEEP_CHAIN(dst, src) do {			\
+	void *next_ = (dst)->pNext;			\
+	VkStructureType type_ = (dst)->sType;		\
+	*(dst) = (src);					\
+	(dst)->sType = type_;				\
+	(dst)->pNext = next_;				\
+} while (0)
+
+static void driver_identity(const struct odx_physical_device *pd,
+			    char *name, char *info,
+			    VkConformanceVersion *conformance)
+{
+	const VkPhysicalDeviceVulkan12Properties *h = &pd->host.properties12;
+
+	snprintf(name, VK_MAX_DRIVER_NAME_SIZE, "%s", ODX_DRIVER_NAME);
+	/* Bounded: the host's strings need not be terminated. */
+	snprintf(info, VK_MAX_DRIVER_INFO_SIZE, "on the host's %.100s %.120s",
+		 h->driverName[0] ? h->driverName : "Vulkan driver", h->driverInfo);
+	/* Not (yet) tested for conformance: all zero, as the spec allows. */
+	memset(conformance, 0, sizeof(*conformance));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
+				 VkPhysicalDeviceProperties2 *pProperties)
+{
+	const struct odx_physical_device *pd = pdev(physicalDevice);
+	const VkPhysicalDeviceVulkan11Properties *h11 = &pd->host.properties11;
+	const VkPhysicalDeviceVulkan12Properties *h12 = &pd->host.properties12;
+	const VkPhysicalDeviceVulkan13Properties *h13 = &pd->host.properties13;
+
+	odx_GetPhysicalDeviceProperties(physicalDevice, &pProperties->properties);
+	for (VkBaseOutStructure *s = pProperties->pNext; s; s = s->pNext) {
+		switch (s->sType) {
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_PROPERTIES: {
+			VkPhysicalDeviceVulkan11Properties *p = (void *)s;
+
+			COPY_KEEP_CHAIN(p, *h11);
+			p->subgroupSupportedStages &= VK_SHADER_STAGE_COMPUTE_BIT;
+			memcpy(p->deviceLUID, &pd->luid, sizeof(pd->luid));
+			p->deviceLUIDValid = VK_TRUE;
+			p->deviceNodeMask = 1;
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES: {
+			VkPhysicalDeviceVulkan12Properties *p = (void *)s;
+
+			COPY_KEEP_CHAIN(p, *h12);
+			driver_identity(pd, p->driverName, p->driverInfo,
+					&p->conformanceVersion);
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_PROPERTIES: {
+			VkPhysicalDeviceVulkan13Properties *p = (void *)s;
+
+			COPY_KEEP_CHAIN(p, *h13);
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES: {
+			VkPhysicalDeviceSubgroupProperties *p = (void *)s;
+
+			p->subgroupSize = h11->subgroupSize;
+			p->supportedStages = h11->subgroupSupportedStages &
+					     VK_SHADER_STAGE_COMPUTE_BIT;
+			p->supportedOperations = h11->subgroupSupportedOperations;
+			p->quadOperationsInAllStages = VK_FALSE;
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES: {
+			VkPhysicalDeviceIDProperties *p = (void *)s;
+
+			memcpy(p->deviceUUID, h11->deviceUUID, VK_UUID_SIZE);
+			memcpy(p->driverUUID, h11->driverUUID, VK_UUID_SIZE);
+			memcpy(p->deviceLUID, &pd->luid, sizeof(pd->luid));
+			p->deviceNodeMask = 1;
+			p->deviceLUIDValid = VK_TRUE;
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES: {
+			VkPhysicalDeviceDriverProperties *p = (void *)s;
+
+			p->driverID = h12->driverID;
+			driver_identity(pd, p->driverName, p->driverInfo,
+					&p->conformanceVersion);
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES: {
+			VkPhysicalDeviceMaintenance3Properties *p = (void *)s;
+
+			p->maxPerSetDescriptors = h11->maxPerSetDescriptors;
+			p->maxMemoryAllocationSize = h11->maxMemoryAllocationSize;
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_4_PROPERTIES: {
+			VkPhysicalDeviceMaintenance4Properties *p = (void *)s;
+
+			p->maxBufferSize = h13->maxBufferSize;
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES: {
+			VkPhysicalDeviceSubgroupSizeControlProperties *p = (void *)s;
+
+			p->minSubgroupSize = h13->minSubgroupSize;
+			p->maxSubgroupSize = h13->maxSubgroupSize;
+			p->maxComputeWorkgroupSubgroups = h13->maxComputeWorkgroupSubgroups;
+			p->requiredSubgroupSizeStages = h13->requiredSubgroupSizeStages &
+							VK_SHADER_STAGE_COMPUTE_BIT;
+			break;
+		}
+		default:	/* not ours to fill: left as the caller made it */
+			break;
+		}
+	}
+}
+
+/* ---- features: the host's, where this driver implements them ---- */
+
+#define FEATURE(type, member) offsetof(type, member)
+
+static const size_t features10[] = {
+	FEATURE(VkPhysicalDeviceFeatures, robustBufferAccess),
+	FEATURE(VkPhysicalDeviceFeatures, shaderUniformBufferArrayDynamicIndexing),
+	FEATURE(VkPhysicalDeviceFeatures, shaderStorageBufferArrayDynamicIndexing),
+	FEATURE(VkPhysicalDeviceFeatures, shaderFloat64),
+	FEATURE(VkPhysicalDeviceFeatures, shaderInt64),
+	FEATURE(VkPhysicalDeviceFeatures, shaderInt16),
+};
+
+static const size_t features11[] = {
+	FEATURE(VkPhysicalDeviceVulkan11Features, storageBuffer16BitAccess),
+	FEATURE(VkPhysicalDeviceVulkan11Features, uniformAndStorageBuffer16BitAccess),
+	FEATURE(VkPhysicalDeviceVulkan11Features, storagePushConstant16),
+	FEATURE(VkPhysicalDeviceVulkan11Features, variablePointersStorageBuffer),
+	FEATURE(VkPhysicalDeviceVulkan11Features, variablePointers),
+};
+
+static const size_t features12[] = {
+	FEATURE(VkPhysicalDeviceVulkan12Features, storageBuffer8BitAccess),
+	FEATURE(VkPhysicalDeviceVulkan12Features, uniformAndStorageBuffer8BitAccess),
+	FEATURE(VkPhysicalDeviceVulkan12Features, storagePushConstant8),
+	FEATURE(VkPhysicalDeviceVulkan12Features, shaderBufferInt64Atomics),
+	FEATURE(VkPhysicalDeviceVulkan12Features, shaderSharedInt64Atomics),
+	FEATURE(VkPhysicalDeviceVulkan12Features, shaderFloat16),
+	FEATURE(VkPhysicalDeviceVulkan12Features, shaderInt8),
+	FEATURE(VkPhysicalDeviceVulkan12Features, scalarBlockLayout),
+	FEATURE(VkPhysicalDeviceVulkan12Features, uniformBufferStandardLayout),
+	FEATURE(VkPhysicalDeviceVulkan12Features, shaderSubgroupExtendedTypes),
+	FEATURE(VkPhysicalDeviceVulkan12Features, hostQueryReset),
+	FEATURE(VkPhysicalDeviceVulkan12Features, timelineSemaphore),
+	FEATURE(VkPhysicalDeviceVulkan12Features, bufferDeviceAddress),
+	FEATURE(VkPhysicalDeviceVulkan12Features, vulkanMemoryModel),
+	FEATURE(VkPhysicalDeviceVulkan12Features, vulkanMemoryModelDeviceScope),
+	FEATURE(VkPhysicalDeviceVulkan12Features,
+		vulkanMemoryModelAvailabilityVisibilityChains),
+	FEATURE(VkPhysicalDeviceVulkan12Features, subgroupBroadcastDynamicId),
+};
+
+static const size_t features13[] = {
+	FEATURE(VkPhysicalDeviceVulkan13Features, pipelineCreationCacheControl),
+	FEATURE(VkPhysicalDeviceVulkan13Features, subgroupSizeControl),
+	FEATURE(VkPhysicalDeviceVulkan13Features, computeFullSubgroups),
+	FEATURE(VkPhysicalDeviceVulkan13Features, synchronization2),
+	FEATURE(VkPhysicalDeviceVulkan13Features, shaderZeroInitializeWorkgroupMemory),
+	FEATURE(VkPhysicalDeviceVulkan13Features, shaderIntegerDotProduct),
+	FEATURE(VkPhysicalDeviceVulkan13Features, maintenance4),
+};
+
+/*
+ * Every VkBool32 of dst after `skip` bytes cleared, then the allowed ones
+ * copied from the host's structure src.
+ */
+static void intersect(void *dst, const void *src, size_t size, size_t skip,
+		      const size_t *allowed, size_t n)
+{
+	memset((char *)dst + skip, 0, size - skip);
+	for (size_t i = 0; i < n; i++)
+		memcpy((char *)dst + allowed[i], (const char *)src + allowed[i],
+		       sizeof(VkBool32));
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define CHAIN_HDR sizeof(VkBaseOutStructure)
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceFeatures(VkPhysicalDevice physicalDevice,
+			      VkPhysicalDeviceFeatures *pFeatures)
+{
+	const struct odx_physical_device *pd = pdev(physicalDevice);
+
+	intersect(pFeatures, &pd->host.features, sizeof(*pFeatures), 0,
+		  features10, N(features10));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceFeatures2(VkPhysicalDevice physicalDevice,
+			       VkPhysicalDeviceFeatures2 *pFeatures)
+{
+	const struct odx_physical_device *pd = pdev(physicalDevice);
+
+	odx_GetPhysicalDeviceFeatures(physicalDevice, &pFeatures->features);
+	for (VkBaseOutStructure *s = pFeatures->pNext; s; s = s->pNext) {
+		switch (s->sType) {
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES:
+			intersect(s, &pd->host.features11,
+				  sizeof(VkPhysicalDeviceVulkan11Features),
+				  CHAIN_HDR, features11, N(features11));
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES:
+			intersect(s, &pd->host.features12,
+				  sizeof(VkPhysicalDeviceVulkan12Features),
+				  CHAIN_HDR, features12, N(features12));
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES:
+			intersect(s, &pd->host.features13,
+				  sizeof(VkPhysicalDeviceVulkan13Features),
+				  CHAIN_HDR, features13, N(features13));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- queues, memory, formats ---- */
+
+/* One family: compute and transfer, with the host's compute timestamps. */
+static VkQueueFamilyProperties family(const struct odx_physical_device *pd)
+{
+	VkQueueFamilyProperties f = {
+		.queueFlags = VK_QUEUE_COMPUTE_BIT | VK_QUEUE_TRANSFER_BIT,
+		.queueCount = 1,
+		.minImageTransferGranularity = { 1, 1, 1 },
+	};
+
+	for (uint32_t i = 0; i < pd->host.queue_family_count &&
+	     i < DXG_VKINFO_MAX_QUEUE_FAMILIES; i++) {
+		if (pd->host.queue_families[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
+			f.timestampValidBits =
+				pd->host.queue_families[i].timestampValidBits;
+			break;
+		}
+	}
+	return f;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceQueueFamilyProperties(VkPhysicalDevice physicalDevice,
+					   uint32_t *pCount,
+					   VkQueueFamilyProperties *pProps)
+{
+	if (!pProps) {
+		*pCount = 1;
+		return;
+	}
+	if (*pCount == 0)
+		return;
+	pProps[0] = family(pdev(physicalDevice));
+	*pCount = 1;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceQueueFamilyProperties2(VkPhysicalDevice physicalDevice,
+					    uint32_t *pCount,
+					    VkQueueFamilyProperties2 *pProps)
+{
+	if (!pProps) {
+		*pCount = 1;
+		return;
+	}
+	if (*pCount == 0)
+		return;
+	pProps[0].queueFamilyProperties = family(pdev(physicalDevice));
+	*pCount = 1;
+}
+
+/*
+ * The IO space is the memory: CPU-visible, coherent and cached on both
+ * sides (write-back RAM shared with the host), and what the host's device
+ * works on.  Device-local memory of the host's device is not offered yet.
+ */
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceMemoryProperties(VkPhysicalDevice physicalDevice,
+				      VkPhysicalDeviceMemoryProperties *pMem)
+{
+	const struct odx_physical_device *pd = pdev(physicalDevice);
+
+	memset(pMem, 0, sizeof(*pMem));
+	pMem->memoryHeapCount = 1;
+	pMem->memoryHeaps[0].size = pd->heap_size;
+	pMem->memoryHeaps[0].flags = VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
+	pMem->memoryTypeCount = 1;
+	pMem->memoryTypes[0].heapIndex = 0;
+	pMem->memoryTypes[0].propertyFlags = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT |
+		VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+		VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+		VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceMemoryProperties2(VkPhysicalDevice physicalDevice,
+				       VkPhysicalDeviceMemoryProperties2 *pMem)
+{
+	odx_GetPhysicalDeviceMemoryProperties(physicalDevice,
+					      &pMem->memoryProperties);
+}
+
+/* Buffers only: no format has image or texel-buffer features yet. */
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceFormatProperties(VkPhysicalDevice physicalDevice,
+				      VkFormat format,
+				      VkFormatProperties *pProps)
+{
+	(void)physicalDevice;
+	(void)format;
+	memset(pProps, 0, sizeof(*pProps));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceFormatProperties2(VkPhysicalDevice physicalDevice,
+				       VkFormat format,
+				       VkFormatProperties2 *pProps)
+{
+	odx_GetPhysicalDeviceFormatProperties(physicalDevice, format,
+					      &pProps->formatProperties);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_GetPhysicalDeviceImageFormatProperties(VkPhysicalDevice physicalDevice,
+					   VkFormat format, VkImageType type,
+					   VkImageTiling tiling,
+					   VkImageUsageFlags usage,
+					   VkImageCreateFlags flags,
+					   VkImageFormatProperties *pProps)
+{
+	(void)physicalDevice;
+	(void)format;
+	(void)type;
+	(void)tiling;
+	(void)usage;
+	(void)flags;
+	memset(pProps, 0, sizeof(*pProps));
+	return VK_ERROR_FORMAT_NOT_SUPPORTED;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_GetPhysicalDeviceImageFormatProperties2(VkPhysicalDevice physicalDevice,
+					    const VkPhysicalDeviceImageFormatInfo2 *pInfo,
+					    VkImageFormatProperties2 *pProps)
+{
+	(void)physicalDevice;
+	(void)pInfo;
+	memset(&pProps->imageFormatProperties, 0,
+	       sizeof(pProps->imageFormatProperties));
+	return VK_ERROR_FORMAT_NOT_SUPPORTED;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceSparseImageFormatProperties(VkPhysicalDevice physicalDevice,
+						 VkFormat format,
+						 VkImageType type,
+						 VkSampleCountFlagBits samples,
+						 VkImageUsageFlags usage,
+						 VkImageTiling tiling,
+						 uint32_t *pCount,
+						 VkSparseImageFormatProperties *pProps)
+{
+	(void)physicalDevice;
+	(void)format;
+	(void)type;
+	(void)samples;
+	(void)usage;
+	(void)tiling;
+	(void)pProps;
+	*pCount = 0;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceSparseImageFormatProperties2(VkPhysicalDevice physicalDevice,
+						  const VkPhysicalDeviceSparseImageFormatInfo2 *pInfo,
+						  uint32_t *pCount,
+						  VkSparseImageFormatProperties2 *pProps)
+{
+	(void)physicalDevice;
+	(void)pInfo;
+	(void)pProps;
+	*pCount = 0;
+}
+
+/* No external handle types yet (sync files and sharing come later). */
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceExternalBufferProperties(VkPhysicalDevice physicalDevice,
+					      const VkPhysicalDeviceExternalBufferInfo *pInfo,
+					      VkExternalBufferProperties *pProps)
+{
+	(void)physicalDevice;
+	(void)pInfo;
+	memset(&pProps->externalMemoryProperties, 0,
+	       sizeof(pProps->externalMemoryProperties));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceExternalFenceProperties(VkPhysicalDevice physicalDevice,
+					     const VkPhysicalDeviceExternalFenceInfo *pInfo,
+					     VkExternalFenceProperties *pProps)
+{
+	(void)physicalDevice;
+	(void)pInfo;
+	pProps->exportFromImportedHandleTypes = 0;
+	pProps->compatibleHandleTypes = 0;
+	pProps->externalFenceFeatures = 0;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetPhysicalDeviceExternalSemaphoreProperties(VkPhysicalDevice physicalDevice,
+						 const VkPhysicalDeviceExternalSemaphoreInfo *pInfo,
+						 VkExternalSemaphoreProperties *pProps)
+{
+	(void)physicalDevice;
+	(void)pInfo;
+	pProps->exportFromImportedHandleTypes = 0;
+	pProps->compatibleHandleTypes = 0;
+	pProps->externalSemaphoreFeatures = 0;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_GetPhysicalDeviceToolProperties(VkPhysicalDevice physicalDevice,
+				    uint32_t *pCount,
+				    VkPhysicalDeviceToolProperties *pProps)
+{
+	(void)physicalDevice;
+	(void)pProps;
+	*pCount = 0;
+	return VK_SUCCESS;
+}
+
+/* The device extensions this driver implements, where the host has them. */
+static const char *const implemented_extensions[] = { NULL };
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_EnumerateDeviceExtensionProperties(VkPhysicalDevice physicalDevice,
+				       const char *pLayerName,
+				       uint32_t *pCount,
+				       VkExtensionProperties *pProps)
+{
+	const struct odx_physical_device *pd = pdev(physicalDevice);
+	uint32_t n = 0, room = pProps ? *pCount : 0;
+	VkResult r = VK_SUCCESS;
+
+	if (pLayerName)
+		return VK_ERROR_LAYER_NOT_PRESENT;
+	for (uint32_t i = 0; i < pd->host_extension_count; i++) {
+		for (const char *const *e = implemented_extensions; *e; e++) {
+			if (strcmp(*e, pd->host_extensions[i].extensionName))
+				continue;
+			if (pProps && n >= room) {
+				r = VK_INCOMPLETE;
+				break;
+			}
+			if (pProps)
+				pProps[n] = pd->host_extensions[i];
+			n++;
+		}
+	}
+	*pCount = n;
+	return r;
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The opendxg Vulkan driver through Debian's Vulkan loader, in the guest,
+ * against dxghost: the loader finds and negotiates with the ICD, the
+ * instance sees one physical device per Vulkan adapter, and what that
+ * device reports is the host device's, intersected with what the driver
+ * implements (one compute+transfer queue, the IO space as memory, no
+ * graphics features even where the host has them).  A logical device with
+ * its queue can be created and destroyed (a D3DKMT device and context on
+ * the host); what it cannot offer is refused.
+ *
+ * Usage: test_odx_icd [EXPECTED_DEVICE_NAME]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vulkan/vulkan.h>
+
+#include "vmtest.h"
+
+int main(int argc, char **argv)
+{
+	VkApplicationInfo app = {
+		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+		.pApplicationName = "test_odx_icd",
+		.apiVersion = VK_API_VERSION_1_3,
+	};
+	VkInstanceCreateInfo ici = {
+		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+		.pApplicationInfo = &app,
+	};
+	VkPhysicalDeviceVulkan13Properties p13 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_PROPERTIES,
+	};
+	VkPhysicalDeviceVulkan12Properties p12 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES,
+		.pNext = &p13,
+	};
+	VkPhysicalDeviceVulkan11Properties p11 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_PROPERTIES,
+		.pNext = &p12,
+	};
+	VkPhysicalDeviceProperties2 p2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+		.pNext = &p11,
+	};
+	VkPhysicalDeviceVulkan12Features f12 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+	};
+	VkPhysicalDeviceFeatures2 f2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+		.pNext = &f12,
+	};
+	float prio = 1.0f;
+	VkDeviceQueueCreateInfo qci = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+		.queueCount = 1,
+		.pQueuePriorities = &prio,
+	};
+	VkDeviceCreateInfo dci = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+		.queueCreateInfoCount = 1,
+		.pQueueCreateInfos = &qci,
+	};
+	VkPhysicalDeviceMemoryProperties mem;
+	VkQueueFamilyProperties qf[4];
+	VkPhysicalDevice pd[4];
+	VkInstance inst;
+	VkDevice dev = VK_NULL_HANDLE;
+	uint32_t version = 0, n = 4, nqf = 4, next = 99;
+	VkResult r;
+
+	expect("vkEnumerateInstanceVersion",
+	       vkEnumerateInstanceVersion(&version), VK_SUCCESS);
+	check("instance version is at least 1.1",
+	      version >= VK_API_VERSION_1_1, "%#x", version);
+	r = vkCreateInstance(&ici, NULL, &inst);
+	expect("vkCreateInstance through the loader", r, VK_SUCCESS);
+	if (r != VK_SUCCESS)
+		return 1;
+	r = vkEnumeratePhysicalDevices(inst, &n, pd);
+	check("one physical device: the dxg adapter", r == VK_SUCCESS && n == 1,
+	      "result %d, %u devices", r, n);
+	if (n < 1)
+		return 1;
+
+	vkGetPhysicalDeviceProperties2(pd[0], &p2);
+	printf("# device: %s, Vulkan %u.%u, driver %s (%s)\n",
+	       p2.properties.deviceName,
+	       VK_API_VERSION_MAJOR(p2.properties.apiVersion),
+	       VK_API_VERSION_MINOR(p2.properties.apiVersion),
+	       p12.driverName, p12.driverInfo);
+	if (argc > 1)
+		check("the device carries the host device's name",
+		      !strcmp(p2.properties.deviceName, argv[1]),
+		      "'%s', host adapter '%s'", p2.properties.deviceName, argv[1]);
+	check("the driver is opendxg", !strcmp(p12.driverName, "opendxg"),
+	      "'%s'", p12.driverName);
+	check("the host's limits",
+	      p2.properties.limits.maxComputeWorkGroupInvocations >= 128 &&
+	      p2.properties.limits.maxComputeSharedMemorySize >= 16384,
+	      "invocations %u", p2.properties.limits.maxComputeWorkGroupInvocations);
+	check("subgroups reported for compute",
+	      p11.subgroupSize >= 1 &&
+	      (p11.subgroupSupportedStages == VK_SHADER_STAGE_COMPUTE_BIT),
+	      "size %u stages %#x", p11.subgroupSize, p11.subgroupSupportedStages);
+	check("a LUID, the adapter's", p11.deviceLUIDValid, "not valid");
+	check("the chain is left intact", p11.pNext == &p12 && p12.pNext == &p13,
+	      "pNext rewritten");
+
+	vkGetPhysicalDeviceFeatures2(pd[0], &f2);
+	check("robustBufferAccess (the host requires it)",
+	      f2.features.robustBufferAccess, "absent");
+	check("no graphics features, whatever the host has",
+	      !f2.features.geometryShader && !f2.features.tessellationShader &&
+	      !f2.features.samplerAnisotropy, "a graphics feature is set");
+	printf("# features: int64 %u float64 %u int8 %u float16 %u timeline %u bda %u\n",
+	       f2.features.shaderInt64, f2.features.shaderFloat64,
+	       f12.shaderInt8, f12.shaderFloat16, f12.timelineSemaphore,
+	       f12.bufferDeviceAddress);
+
+	vkGetPhysicalDeviceQueueFamilyProperties(pd[0], &nqf, qf);
+	check("one queue family: compute and transfer, no graphics",
+	      nqf == 1 && (qf[0].queueFlags & VK_QUEUE_COMPUTE_BIT) &&
+	      !(qf[0].queueFlags & VK_QUEUE_GRAPHICS_BIT) && qf[0].queueCount == 1,
+	      "%u families, flags %#x", nqf, nqf ? qf[0].queueFlags : 0);
+	vkGetPhysicalDeviceMemoryProperties(pd[0], &mem);
+	check("memory: the IO space, host-visible and coherent",
+	      mem.memoryHeapCount == 1 && mem.memoryHeaps[0].size > 0 &&
+	      mem.memoryTypeCount >= 1 &&
+	      (mem.memoryTypes[0].propertyFlags &
+	       (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)) ==
+	      (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT),
+	      "%u heaps, %u types", mem.memoryHeapCount, mem.memoryTypeCount);
+	printf("# heap: %llu MiB\n",
+	       (unsigned long long)(mem.memoryHeaps[0].size >> 20));
+	expect("vkEnumerateDeviceExtensionProperties",
+	       vkEnumerateDeviceExtensionProperties(pd[0], NULL, &next, NULL),
+	       VK_SUCCESS);
+	check("no device extension claimed that is not implemented", next == 0,
+	      "%u", next);
+	expect("vkCreateDevice", vkCreateDevice(pd[0], &dci, NULL, &dev),
+	       VK_SUCCESS);
+	if (dev) {
+		VkQueue q = VK_NULL_HANDLE;
+
+		vkGetDeviceQueue(dev, 0, 0, &q);
+		check("its queue", q != VK_NULL_HANDLE, "none");
+		expect("vkDeviceWaitIdle", vkDeviceWaitIdle(dev), VK_SUCCESS);
+		vkDestroyDevice(dev, NULL);
+		pass("vkDestroyDevice");
+	}
+	{
+		VkPhysicalDeviceFeatures gfx = { .geometryShader = VK_TRUE };
+		const char *ext = "VK_KHR_swapchain";
+
+		dci.pEnabledFeatures = &gfx;
+		dev = VK_NULL_HANDLE;
+		expect("a feature it does not offer -> VK_ERROR_FEATURE_NOT_PRESENT",
+		       vkCreateDevice(pd[0], &dci, NULL, &dev),
+		       VK_ERROR_FEATURE_NOT_PRESENT);
+		dci.pEnabledFeatures = NULL;
+		dci.enabledExtensionCount = 1;
+		dci.ppEnabledExtensionNames = &ext;
+		expect("an extension it does not list -> VK_ERROR_EXTENSION_NOT_PRESENT",
+		       vkCreateDevice(pd[0], &dci, NULL, &dev),
+		       VK_ERROR_EXTENSION_NOT_PRESENT);
+	}
+	vkDestroyInstance(inst, NULL);
+	pass("vkDestroyInstance");
+	return failures ? 1 : 0;
+}
