@@ -256,36 +256,40 @@ static int32_t q_umdriverprivate(const struct dxg_adapter *ad, void *buf)
 {
 	struct dxg_vkinfo *q = buf;
 
-	if (!ad->vk)
-		return STATUS_NOT_SUPPORTED;	/* the cpu adapter: no Vulkan */
 	if (q->hdr.magic != DXG_VKINFO_MAGIC ||
 	    q->hdr.version != DXG_VKINFO_VERSION || q->hdr.reserved)
 		return STATUS_INVALID_PARAMETER;
 	return dxg_vk_info_query(ad->vk, q);
 }
 
+static bool has_vulkan(const struct dxg_adapter *ad)
+{
+	return ad->vk != NULL;	/* the cpu adapter has no Vulkan device */
+}
+
 struct query_entry {
 	uint32_t type;
 	uint32_t size;	/* the answer's structure; smaller buffers fail */
 	int32_t (*fill)(const struct dxg_adapter *ad, void *buf);
+	/* NULL, or whether this adapter answers the query at all. */
+	bool (*has)(const struct dxg_adapter *ad);
 };
 
+#define QUERY(t, s, f)		{ .type = (t), .size = (s), .fill = (f) }
+#define QUERY_IF(t, s, f, h)	{ .type = (t), .size = (s), .fill = (f), .has = (h) }
+
 static const struct query_entry queries[] = {
-	{ KMTQAITYPE_ADAPTERTYPE, sizeof(struct d3dkmt_adaptertype), q_adaptertype },
-	{ KMTQAITYPE_ADAPTERTYPE_RENDER, sizeof(struct d3dkmt_adaptertype), q_adaptertype },
-	{ KMTQAITYPE_DRIVERVERSION, sizeof(__u32), q_driverversion },
-	{ KMTQAITYPE_DRIVERVERSION_RENDER, sizeof(__u32), q_driverversion },
-	{ KMTQAITYPE_WDDM_2_7_CAPS, sizeof(struct d3dkmt_wddm_2_7_caps), q_wddm27caps },
-	{ KMTQAITYPE_PHYSICALADAPTERCOUNT,
-	  sizeof(struct d3dkmt_physical_adapter_count), q_physcount },
-	{ KMTQAITYPE_PHYSICALADAPTERDEVICEIDS,
-	  sizeof(struct d3dkmt_query_device_ids), q_deviceids },
-	{ KMTQAITYPE_DRIVER_DESCRIPTION,
-	  sizeof(struct d3dkmt_driver_description), q_description },
-	{ KMTQAITYPE_DRIVER_DESCRIPTION_RENDER,
-	  sizeof(struct d3dkmt_driver_description), q_description },
-	{ KMTQAITYPE_UMDRIVERNAME, sizeof(struct d3dkmt_umdfilenameinfo), q_umdrivername },
-	{ KMTQAITYPE_UMDRIVERPRIVATE, DXG_VKINFO_SIZE, q_umdriverprivate },
+	QUERY(KMTQAITYPE_ADAPTERTYPE, sizeof(struct d3dkmt_adaptertype), q_adaptertype),
+	QUERY(KMTQAITYPE_ADAPTERTYPE_RENDER, sizeof(struct d3dkmt_adaptertype), q_adaptertype),
+	QUERY(KMTQAITYPE_DRIVERVERSION, sizeof(__u32), q_driverversion),
+	QUERY(KMTQAITYPE_DRIVERVERSION_RENDER, sizeof(__u32), q_driverversion),
+	QUERY(KMTQAITYPE_WDDM_2_7_CAPS, sizeof(struct d3dkmt_wddm_2_7_caps), q_wddm27caps),
+	QUERY(KMTQAITYPE_PHYSICALADAPTERCOUNT, sizeof(struct d3dkmt_physical_adapter_count), q_physcount),
+	QUERY(KMTQAITYPE_PHYSICALADAPTERDEVICEIDS, sizeof(struct d3dkmt_query_device_ids), q_deviceids),
+	QUERY(KMTQAITYPE_DRIVER_DESCRIPTION, sizeof(struct d3dkmt_driver_description), q_description),
+	QUERY(KMTQAITYPE_DRIVER_DESCRIPTION_RENDER, sizeof(struct d3dkmt_driver_description), q_description),
+	QUERY(KMTQAITYPE_UMDRIVERNAME, sizeof(struct d3dkmt_umdfilenameinfo), q_umdrivername),
+	QUERY_IF(KMTQAITYPE_UMDRIVERPRIVATE, DXG_VKINFO_SIZE, q_umdriverprivate, has_vulkan),
 };
 
 int32_t dxg_adapter_query(const struct dxg_adapter *ad, uint32_t type,
@@ -294,6 +298,8 @@ int32_t dxg_adapter_query(const struct dxg_adapter *ad, uint32_t type,
 	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
 		if (queries[i].type != type)
 			continue;
+		if (queries[i].has && !queries[i].has(ad))
+			return STATUS_NOT_SUPPORTED;
 		if (size < queries[i].size)
 			return STATUS_BUFFER_TOO_SMALL;
 		return queries[i].fill(ad, buf);

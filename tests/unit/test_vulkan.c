@@ -647,6 +647,8 @@ static void test_adapter_vkinfo(void **state)
 					   DXG_VKINFO_SIZE - 1), STATUS_BUFFER_TOO_SMALL);
 	assert_int_equal(dxg_adapter_query(&cpu, KMTQAITYPE_UMDRIVERPRIVATE, q,
 					   DXG_VKINFO_SIZE), STATUS_NOT_SUPPORTED);
+	assert_int_equal(dxg_adapter_query(&cpu, KMTQAITYPE_UMDRIVERPRIVATE, q, 64),
+			 STATUS_NOT_SUPPORTED);
 	free(q);
 }
 
