@@ -242,7 +242,10 @@ const struct file_operations dxg_fops = {
 	.unlocked_ioctl = dxg_ioctl,
 	.mmap = dxg_mmap_refused,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
+	/*
+	 * No .llseek: dxg_open() makes the file nonseekable, so lseek() is
+	 * -ESPIPE (no_llseek was NULL since 6.0 and is gone in 6.12).
+	 */
 };
 
 /* The file a process maps IO space through (see struct dxg_registry). */
