@@ -32,10 +32,14 @@ userspace: $(REL)/build.ninja $(ASAN)/build.ninja
 	ninja -C $(REL)
 	ninja -C $(ASAN)
 
+# driver/dxgkrnl.ko for the default kernel line (make demo, make bench), then
+# the module of every kernel line out of tree in build/kmod/<release>/
+# (scripts/build-module.sh; the VM tests take it from there).
 # Re-evaluate KREL after setup may have installed the headers.
 module:
 	$(MAKE) -C $(if $(KREL),$(KDIR),/usr/src/linux-headers-$$(scripts/kernel-release.sh)) \
 		M=$(CURDIR)/driver W=1 KCFLAGS=-Werror modules
+	scripts/build-module.sh --all --quiet
 
 build: setup
 	$(MAKE) userspace module

@@ -3,11 +3,16 @@
 # Installs, from Debian's packages, whatever the build and the tests need and
 # is missing.  Safe to run again: it does nothing when all is installed.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The kernel headers come through one metapackage per kernel line
+# (scripts/kernel-release.sh): linux-headers-amd64 (6.1), linux-headers-6.12-amd64.
+mapfile -t kernel_headers < <(scripts/kernel-release.sh --packages)
 
 packages=(
   build-essential pkg-config meson ninja-build python3 perl
   libcmocka-dev valgrind sparse
-  linux-headers-amd64 kmod
+  "${kernel_headers[@]}" kmod
   qemu-system-x86 busybox-static cpio gzip xz-utils
   libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools
   libpng-dev zlib1g-dev
@@ -34,5 +39,9 @@ fi
 
 echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# linux-headers-6.12.* depend on their linux-image, which is installed too
+# but never booted here (the VM tests boot a copy unpacked into build/):
+# INITRD=No makes its kernel hook skip update-initramfs (minutes of work).
+export INITRD=No
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"

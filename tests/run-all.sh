@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: MIT
 # Runs every test suite and prints one summary line: "N passed, N failed".
 #   unit + host : cmocka programs under ASan/UBSan (meson test, build/asan)
-#   static      : the module with W=1 -Werror, sparse, checkpatch; dxghost's
-#                 layers (tests/static/check-host-layers.sh)
+#   static      : the module with W=1 -Werror and sparse, for each kernel
+#                 line (scripts/kernel-release.sh --lines), checkpatch;
+#                 dxghost's layers (tests/static/check-host-layers.sh)
 #   vm          : the real module in a real Debian guest under QEMU against
-#                 the real dxghost (tests/vm/run-vm-tests.sh)
+#                 the real dxghost (tests/vm/run-vm-tests.sh), once per
+#                 kernel line; names are prefixed vm-LINE/
 # Each suite's individual results are counted; a suite that cannot run at
 # all counts as a failure, never as a skip.
 set -uo pipefail
@@ -53,16 +55,21 @@ fi
 passed=$((passed + ok)); failed=$((failed + bad))
 
 echo "== static checks"
-krel=$(scripts/kernel-release.sh)
-kdir=/usr/src/linux-headers-$krel
-make -s -C "$kdir" M="$PWD/driver" clean >/dev/null 2>&1
-make -C "$kdir" M="$PWD/driver" W=1 KCFLAGS=-Werror modules >"$logdir/module-w1.log" 2>&1
-count "module builds with W=1 -Werror" $?
-make -C "$kdir" M="$PWD/driver" C=2 W=1 KCFLAGS=-Werror modules >"$logdir/sparse.log" 2>&1
-src=$?
-if [ $src -eq 0 ] && grep -E '(warning|error):' "$logdir/sparse.log" >/dev/null; then src=1; fi
-[ $src -ne 0 ] && grep -E '(warning|error):' "$logdir/sparse.log" | head -n 20
-count "sparse clean" $src
+# The module for each kernel line, out of tree in build/kmod/<release>/
+# (scripts/build-module.sh).  Kbuild rebuilds whatever was built with other
+# flags, and every build is W=1 -Werror, so an incremental build is as strict
+# as a clean one.  C=2 runs sparse on every file whether built or not.
+for line in $(scripts/kernel-release.sh --lines); do
+  scripts/build-module.sh --line "$line" >"$logdir/module-w1-$line.log" 2>&1
+  mrc=$?
+  [ $mrc -ne 0 ] && grep -E '(warning|error)' "$logdir/module-w1-$line.log" | head -n 20
+  count "module $line: builds with W=1 -Werror" $mrc
+  scripts/build-module.sh --line "$line" -- C=2 >"$logdir/sparse-$line.log" 2>&1
+  src=$?
+  if [ $src -eq 0 ] && grep -E '(warning|error):' "$logdir/sparse-$line.log" >/dev/null; then src=1; fi
+  [ $src -ne 0 ] && grep -E '(warning|error)' "$logdir/sparse-$line.log" | head -n 20
+  count "module $line: sparse clean" $src
+done
 scripts/checkpatch.sh >"$logdir/checkpatch.log" 2>&1
 crc=$?
 [ $crc -ne 0 ] && tail -n 30 "$logdir/checkpatch.log"
@@ -81,11 +88,15 @@ cat "$logdir/fuzz.log"
 count_lines "$logdir/fuzz.log" fuzz
 count "fuzzers ran" $frc
 
-echo "== VM tests"
-tests/vm/run-vm-tests.sh 2>&1 | tee "$logdir/vm.log"
-vrc=${PIPESTATUS[0]}
-count_lines "$logdir/vm.log" vm
-count "VM test run completed" $vrc
+# One VM suite per kernel line; names carry the line: vm-6.12/main/insmod.
+for line in $(scripts/kernel-release.sh --lines); do
+  echo "== VM tests, kernel line $line"
+  tests/vm/run-vm-tests.sh --line "$line" 2>&1 |
+    sed -u "s|^\(PASS\|FAIL\) |\1 vm-$line/|" | tee "$logdir/vm-$line.log"
+  vrc=${PIPESTATUS[0]}
+  count_lines "$logdir/vm-$line.log" vm
+  count "vm-$line: VM test run completed" $vrc
+done
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then

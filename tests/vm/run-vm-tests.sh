@@ -17,9 +17,35 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
+usage() {
+  cat <<EOF
+Usage: ${0##*/} [--line LINE]
+
+Run the VM scenarios on Debian's kernel line LINE (lines: $(scripts/kernel-release.sh --lines 2>/dev/null | xargs);
+default: the first).  The module is built for it with scripts/build-module.sh
+(build/kmod/<release>/), the kernel fetched with tools/vm/fetch-kernel.sh
+(build/vm/ for the default line, build/vm-LINE/ for the others); the
+user-space programs come from build/rel.  Consoles and dxghost logs are kept
+in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
+EOF
+}
+
+line=
+while [ $# -gt 0 ]; do
+  case "$1" in
+  -h|--help) usage; exit 0 ;;
+  --line) [ $# -ge 2 ] || { echo "${0##*/}: --line needs an argument" >&2; exit 2; }; line=$2; shift 2 ;;
+  --line=*) line=${1#*=}; shift ;;
+  *) usage >&2; echo "${0##*/}: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+mapfile -t lines < <(scripts/kernel-release.sh --lines)
+line=${line:-${lines[0]}}
+
 REL=build/rel
-VM=build/vm
+if [ "$line" = "${lines[0]}" ]; then VM=build/vm; else VM=build/vm-$line; fi
 GUEST=$VM/guest
+LOGS=build/test-logs/vm-$line
 work=$(mktemp -d /tmp/dxg-vmtest.XXXXXX)
 host_pid=
 cleanup() {
@@ -32,8 +58,9 @@ rc=0
 fail() { echo "FAIL $1"; rc=1; }
 pass() { echo "PASS $1"; }
 
-tools/vm/fetch-kernel.sh "$VM" >/dev/null || { fail "setup: fetch the guest kernel"; exit 1; }
-[ -f driver/dxgkrnl.ko ] || { fail "setup: driver/dxgkrnl.ko is not built"; exit 1; }
+tools/vm/fetch-kernel.sh --line "$line" "$VM" >/dev/null || { fail "setup: fetch the guest kernel"; exit 1; }
+ko=$(scripts/build-module.sh --line "$line" --quiet) && [ -f "$ko" ] ||
+  { fail "setup: build dxgkrnl.ko for $line"; exit 1; }
 
 rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
 for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
@@ -42,7 +69,7 @@ done
 cp tests/vm/run-guest.sh "$GUEST/run"
 cp tests/vm/scenarios/*.sh "$GUEST/scenarios/"
 chmod +x "$GUEST/run" "$GUEST"/scenarios/*.sh
-tools/vm/mkinitramfs.sh -o "$VM/initrd-test.cpio.gz" -m driver/dxgkrnl.ko -d "$GUEST" >/dev/null ||
+tools/vm/mkinitramfs.sh -o "$VM/initrd-test.cpio.gz" -m "$ko" -d "$GUEST" >/dev/null ||
   { fail "setup: build the initramfs"; exit 1; }
 
 start_host() { # socket log
@@ -64,7 +91,7 @@ boot() {
   local args=() s start end vrc
   for s in "$@"; do args+=(--ivshmem "$s"); done
   start=$(date +%s)
-  tools/vm/run-vm.sh --initrd "${VM_INITRD:-$VM/initrd-test.cpio.gz}" --run "$script" \
+  tools/vm/run-vm.sh --kernel "$VM/vmlinuz" --initrd "${VM_INITRD:-$VM/initrd-test.cpio.gz}" --run "$script" \
     --timeout 600 --log "$work/$name.console" "${args[@]}" >/dev/null 2>&1
   vrc=$?
   end=$(date +%s)
@@ -74,11 +101,11 @@ boot() {
     fail "$name/guest exit status $vrc"
     tr -d '\r' <"$work/$name.console" | tail -n 40 | sed 's/^/#   /'
   fi
-  cp "$work/$name.console" "build/test-logs/vm-$name.console" 2>/dev/null
+  cp "$work/$name.console" "$LOGS/$name.console" 2>/dev/null
   return $vrc
 }
 
-mkdir -p build/test-logs
+mkdir -p "$LOGS"
 
 # 1. no host at all
 boot no-host /opt/dxg/scenarios/no-host.sh
@@ -98,7 +125,7 @@ wait $pa; ra=$?; wait $pb; rb=$?
 sed 's/^\(PASS\|FAIL\) vm-\(.\)\//\1 two-vms\/vm-\2\//' "$work/vm-a.out" "$work/vm-b.out"
 [ $ra -eq 0 ] && [ $rb -eq 0 ] || rc=1
 if stop_host; then pass "main/dxghost exits 0 on SIGTERM"; else fail "main/dxghost exits 0 on SIGTERM"; fi
-cp "$work/host-main.log" build/test-logs/dxghost-main.log
+cp "$work/host-main.log" "$LOGS/dxghost-main.log"
 
 # 4. the host goes away under a live guest
 start_host "$work/gone.sock" "$work/host-gone.log" || exit 1
@@ -127,12 +154,12 @@ if grep -qiE 'assert|sanitizer|segfault' "$work/host-unplug.log"; then
 # 6. Vulkan: Debian's loader and vulkaninfo with the opendxg ICD
 if tests/vm/vulkan/mkroot.sh "$VM/vulkan-root" "$REL/lib/vulkan/libvulkan_opendxg.so" \
      "$REL/tests/vm/vulkan/test_odx_icd" >"$work/mkroot.log" 2>&1 &&
-   tools/vm/mkinitramfs.sh -o "$VM/initrd-vulkan.cpio.gz" -m driver/dxgkrnl.ko -d "$GUEST" \
+   tools/vm/mkinitramfs.sh -o "$VM/initrd-vulkan.cpio.gz" -m "$ko" -d "$GUEST" \
      -r "$VM/vulkan-root" >/dev/null; then
   start_host "$work/vulkan.sock" "$work/host-vulkan.log" || exit 1
   VM_INITRD="$VM/initrd-vulkan.cpio.gz" boot vulkan /opt/dxg/scenarios/vulkan.sh "$work/vulkan.sock"
   if stop_host; then pass "vulkan/dxghost exits 0 on SIGTERM"; else fail "vulkan/dxghost exits 0 on SIGTERM"; fi
-  cp "$work/host-vulkan.log" build/test-logs/dxghost-vulkan.log
+  cp "$work/host-vulkan.log" "$LOGS/dxghost-vulkan.log"
 else
   cat "$work/mkroot.log"
   fail "setup: build the Vulkan guest"

@@ -4,63 +4,77 @@
 # fetch-kernel.sh - obtain Debian's guest kernel image for VM tests without
 # installing it on the host.
 #
-# The image must be the same kernel release as the installed
-# linux-headers-amd64 metapackage points at, because dxgkrnl.ko is built
-# against /usr/src/linux-headers-<release>.
+# The image must be the same kernel release (and Debian version) as the
+# installed headers of its kernel line (scripts/kernel-release.sh), because
+# dxgkrnl.ko is built against /usr/src/linux-headers-<release>.
 
 set -euo pipefail
 
 PROG=${0##*/}
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-HEADERS_META=linux-headers-amd64
+KREL=$REPO_ROOT/scripts/kernel-release.sh
 
 usage() {
 	cat <<EOF
-Usage: $PROG [OUTDIR]
+Usage: $PROG [--line LINE] [OUTDIR]
 
-Download (not install) the Debian linux-image package whose release matches
-the installed $HEADERS_META, extract it and place:
+Download (not install) the Debian linux-image package whose release and
+version match the installed headers of kernel line LINE (default: the default
+line; lines: $("$KREL" --lines 2>/dev/null | xargs)), extract it and place:
 
   OUTDIR/vmlinuz         the kernel image
-  OUTDIR/kernel-release  the release string (e.g. 6.1.0-56-amd64)
+  OUTDIR/kernel-release  the release string (e.g. 6.1.0-57-amd64)
   OUTDIR/config          the kernel's config (for reference)
-  OUTDIR/kernel-version  the Debian package version (e.g. 6.1.192-2)
+  OUTDIR/kernel-version  the Debian package version (e.g. 6.1.192-3)
 
-OUTDIR defaults to $REPO_ROOT/build/vm.
+OUTDIR defaults to $REPO_ROOT/build/vm for the default line and to
+$REPO_ROOT/build/vm-LINE for the others.
 Nothing is done if OUTDIR already holds a kernel for the right release.
 Prints the kernel release on stdout.
 
+The package is linux-image-<release> (Debian's signed image) or, when that
+cannot be downloaded, linux-image-<release>-unsigned; both hold the same kernel.
+
 Environment:
-  DXG_KERNEL_RELEASE  override the release (default: derived from
-                      $HEADERS_META's dependency)
+  DXG_KERNEL_RELEASE  override the release (default: scripts/kernel-release.sh LINE)
 EOF
 }
 
 die() { echo "$PROG: error: $*" >&2; exit 1; }
 log() { echo "$PROG: $*" >&2; }
 
-case "${1:-}" in
--h|--help) usage; exit 0 ;;
--*) usage >&2; die "unknown option '$1'" ;;
-esac
+line=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h|--help) usage; exit 0 ;;
+	--line) [ $# -ge 2 ] || die "--line needs an argument"; line=$2; shift 2 ;;
+	--line=*) line=${1#*=}; shift ;;
+	-*) usage >&2; die "unknown option '$1'" ;;
+	*) break ;;
+	esac
+done
 [ $# -le 1 ] || { usage >&2; die "too many arguments"; }
-
-OUTDIR=${1:-$REPO_ROOT/build/vm}
 
 for tool in dpkg-query apt-get dpkg; do
 	command -v "$tool" >/dev/null || die "'$tool' not found (this script needs a Debian host)"
 done
 
+mapfile -t lines < <("$KREL" --lines)
+line=${line:-${lines[0]}}
+case " ${lines[*]} " in
+*" $line "*) ;;
+*) die "unknown kernel line '$line' (lines: ${lines[*]})" ;;
+esac
+if [ "$line" = "${lines[0]}" ]; then
+	OUTDIR=${1:-$REPO_ROOT/build/vm}
+else
+	OUTDIR=${1:-$REPO_ROOT/build/vm-$line}
+fi
+
 # --- work out the release -------------------------------------------------
 release=${DXG_KERNEL_RELEASE:-}
 if [ -z "$release" ]; then
-	deps=$(dpkg-query -W -f='${Depends}' "$HEADERS_META" 2>/dev/null) ||
-		die "$HEADERS_META is not installed (apt-get install $HEADERS_META)"
-	# e.g. "linux-headers-6.1.0-56-amd64 (= 6.1.192-2)"
-	release=$(printf '%s\n' "$deps" | tr ',' '\n' |
-		sed -n 's/^[[:space:]]*linux-headers-\([0-9][^[:space:]]*\).*/\1/p' | head -n1)
-	[ -n "$release" ] ||
-		die "cannot derive the kernel release from $HEADERS_META's Depends: '$deps'"
+	release=$("$KREL" "$line") || die "cannot work out the release of kernel line $line"
 fi
 
 headers_pkg=linux-headers-$release
@@ -89,17 +103,21 @@ OUTDIR=$(cd "$OUTDIR" && pwd)
 work=$(mktemp -d "$OUTDIR/.fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-spec=$image_pkg${version:+=$version}
-log "downloading $spec"
 # apt-get download writes into the current directory.  As root, apt drops to
 # the _apt user for downloads, which cannot write to our directory: make the
 # scratch dir world-writable (it is private to us and removed afterwards).
 chmod 0777 "$work"
-if ! (cd "$work" && apt-get download -q "$spec" >&2); then
-	die "apt-get download $spec failed (is the package in the apt lists? try 'apt-get update')"
-fi
-deb=$(find "$work" -maxdepth 1 -name "${image_pkg}_*.deb" | head -n1)
-[ -n "$deb" ] || die "apt-get download did not produce ${image_pkg}_*.deb"
+deb=
+for pkg in "$image_pkg" "$image_pkg-unsigned"; do
+	spec=$pkg${version:+=$version}
+	log "downloading $spec"
+	if (cd "$work" && apt-get download -q "$spec" >&2); then
+		deb=$(find "$work" -maxdepth 1 -name "${pkg}_*.deb" | head -n1)
+		break
+	fi
+done
+[ -n "$deb" ] ||
+	die "apt-get download $image_pkg${version:+=$version} (or -unsigned) failed (is the package in the apt lists? try 'apt-get update')"
 
 log "extracting $(basename "$deb")"
 dpkg -x "$deb" "$work/root"
