@@ -8,7 +8,7 @@ REL     := build/rel
 ASAN    := build/asan
 MODULE  := driver/dxgkrnl.ko
 
-.PHONY: all setup build userspace module demo check bench clean help
+.PHONY: all setup build userspace module demo check bench clean help deb dkms-install dkms-uninstall
 
 all: build
 
@@ -18,6 +18,9 @@ help:
 	@echo "make bench  - build, then run the benchmarks (ratios vs this machine; docs/performance.md)"
 	@echo "make build  - build user space (build/rel, build/asan) and the kernel module"
 	@echo "make setup  - install missing Debian packages"
+	@echo "make deb    - build the Debian packages into build/pkg/debs (docs/packaging.md)"
+	@echo "make dkms-install [DKMS_KERNELS='REL...'] - (root) install dxgkrnl through DKMS"
+	@echo "make dkms-uninstall - (root) remove it from DKMS"
 
 setup:
 	@scripts/setup.sh
@@ -52,6 +55,17 @@ check: build
 
 bench: build
 	bench/run.sh
+
+# Packaging (docs/packaging.md).  DKMS_KERNELS: the kernel releases to build
+# for (default: the running kernel).
+deb: setup
+	scripts/build-debs.sh
+
+dkms-install:
+	scripts/dkms.sh install $(foreach k,$(DKMS_KERNELS),-k $(k))
+
+dkms-uninstall:
+	scripts/dkms.sh remove
 
 clean:
 	rm -rf build

@@ -17,6 +17,7 @@ packages=(
   libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools
   libpng-dev zlib1g-dev
   clang libclang-rt-14-dev
+  dpkg-dev debhelper dh-dkms mmdebstrap
 )
 
 missing=()
