@@ -8,6 +8,8 @@
 #   vm          : the real module in a real Debian guest under QEMU against
 #                 the real dxghost (tests/vm/run-vm-tests.sh), once per
 #                 kernel line; names are prefixed vm-LINE/
+#   pkg         : the Debian packages built and tested in a clean root
+#                 (tests/pkg/run-pkg-tests.sh: DKMS, the systemd unit, ...)
 # Each suite's individual results are counted; a suite that cannot run at
 # all counts as a failure, never as a skip.
 set -uo pipefail
@@ -87,6 +89,12 @@ frc=$?
 cat "$logdir/fuzz.log"
 count_lines "$logdir/fuzz.log" fuzz
 count "fuzzers ran" $frc
+
+echo "== packaging"
+tests/pkg/run-pkg-tests.sh 2>&1 | tee "$logdir/pkg.log"
+prc=${PIPESTATUS[0]}
+count_lines "$logdir/pkg.log" pkg
+count "pkg: packaging test run completed" $prc
 
 # One VM suite per kernel line; names carry the line: vm-6.12/main/insmod.
 for line in $(scripts/kernel-release.sh --lines); do
