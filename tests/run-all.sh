@@ -38,7 +38,15 @@ count_lines() { # log prefix
   while IFS= read -r l; do failures+=("$2: ${l#FAIL }"); done < <(grep '^FAIL ' "$1" || true)
 }
 
-echo "== unit and host tests (ASan+UBSan)"
+# section NAME: starts a suite's output, and says how long the previous one took.
+sec_name= sec_start=$SECONDS
+section() {
+  [ -z "$sec_name" ] || echo "# $sec_name: $((SECONDS - sec_start)) s"
+  sec_name=$1 sec_start=$SECONDS
+  [ -z "$1" ] || echo "== $1"
+}
+
+section "unit and host tests (ASan+UBSan)"
 meson test -C build/asan --print-errorlogs --no-rebuild >"$logdir/meson-test.log" 2>&1
 mrc=$?
 sed -n 's/^ *[0-9]*\/[0-9]* \(.*\)$/\1/p' "$logdir/meson-test.log" | sed 's/  */ /g'
@@ -56,7 +64,7 @@ elif [ "$bad" -gt 0 ] || [ $mrc -ne 0 ]; then
 fi
 passed=$((passed + ok)); failed=$((failed + bad))
 
-echo "== static checks"
+section "static checks"
 # The module for each kernel line, out of tree in build/kmod/<release>/
 # (scripts/build-module.sh).  Kbuild rebuilds whatever was built with other
 # flags, and every build is W=1 -Werror, so an incremental build is as strict
@@ -83,14 +91,14 @@ lrc=$?
 [ $lrc -ne 0 ] && cat "$logdir/host-layers.log"
 count "host layers: includes go downward only" $lrc
 
-echo "== fuzzing"
+section "fuzzing"
 tests/fuzz/run-fuzz.sh "${DXG_FUZZ_SECONDS:-20}" >"$logdir/fuzz.log" 2>&1
 frc=$?
 cat "$logdir/fuzz.log"
 count_lines "$logdir/fuzz.log" fuzz
 count "fuzzers ran" $frc
 
-echo "== packaging"
+section "packaging"
 tests/pkg/run-pkg-tests.sh 2>&1 | tee "$logdir/pkg.log"
 prc=${PIPESTATUS[0]}
 count_lines "$logdir/pkg.log" pkg
@@ -98,14 +106,15 @@ count "pkg: packaging test run completed" $prc
 
 # One VM suite per kernel line; names carry the line: vm-6.12/main/insmod.
 for line in $(scripts/kernel-release.sh --lines); do
-  echo "== VM tests, kernel line $line"
+  section "VM tests, kernel line $line"
   tests/vm/run-vm-tests.sh --line "$line" 2>&1 |
-    sed -u "s|^\(PASS\|FAIL\) |\1 vm-$line/|" | tee "$logdir/vm-$line.log"
+    sed -u "s#^\(PASS\|FAIL\) #\1 vm-$line/#" | tee "$logdir/vm-$line.log"
   vrc=${PIPESTATUS[0]}
   count_lines "$logdir/vm-$line.log" vm
   count "vm-$line: VM test run completed" $vrc
 done
 
+section ""
 echo
 if [ ${#failures[@]} -gt 0 ]; then
   echo "failures:"
