@@ -133,8 +133,12 @@ echo "# root: $(($(date +%s) - start)) s"
 root=$PKG/root
 mounts=()
 hostpid=
-# Removes the working root, never what is mounted in it (/dev is the host's).
+# Removes the working root, never what is mounted in it.  Mounts left by a
+# run that was killed are taken down first.
 remove_root() {
+	if grep -q " $root[ /]" /proc/mounts; then
+		umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null
+	fi
 	if grep -q " $root[ /]" /proc/mounts; then
 		echo "# still mounted under $root, left in place:"; grep " $root[ /]" /proc/mounts | sed 's/^/#   /'
 		return 1
@@ -158,9 +162,17 @@ prepare_root() {
 		echo "no overlayfs here: copying the root"
 		cp -a "$base/." "$root/" || return 1
 	fi
+	# A /dev of its own (not a bind of the host's, which a stray rm -rf of
+	# build/ would reach): the few nodes apt, dkms and dxghost use.
 	mount -t proc proc "$root/proc" && mounts+=("$root/proc") &&
-	mount --bind /dev "$root/dev" && mounts+=("$root/dev") &&
-	mount -t tmpfs tmpfs "$root/run" && mounts+=("$root/run") || return 1
+	mount -t tmpfs -o mode=0755,nosuid tmpfs "$root/dev" && mounts+=("$root/dev") &&
+	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$root/run" && mounts+=("$root/run") || return 1
+	mknod -m 666 "$root/dev/null" c 1 3 && mknod -m 666 "$root/dev/zero" c 1 5 &&
+	mknod -m 666 "$root/dev/full" c 1 7 && mknod -m 666 "$root/dev/random" c 1 8 &&
+	mknod -m 666 "$root/dev/urandom" c 1 9 && mknod -m 666 "$root/dev/tty" c 5 0 || return 1
+	ln -s /proc/self/fd "$root/dev/fd" && ln -s /proc/self/fd/0 "$root/dev/stdin" &&
+	ln -s /proc/self/fd/1 "$root/dev/stdout" && ln -s /proc/self/fd/2 "$root/dev/stderr" &&
+	mkdir -m 1777 "$root/dev/shm" || return 1
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 	mkdir -p "$root/tmp/debs" && cp "$PKG"/debs/*.deb "$root/tmp/debs/"
 }
