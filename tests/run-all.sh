@@ -39,7 +39,7 @@ count_lines() { # log prefix
 }
 
 # section NAME: starts a suite's output, and says how long the previous one took.
-sec_name= sec_start=$SECONDS
+sec_name='' sec_start=$SECONDS
 section() {
   [ -z "$sec_name" ] || echo "# $sec_name: $((SECONDS - sec_start)) s"
   sec_name=$1 sec_start=$SECONDS

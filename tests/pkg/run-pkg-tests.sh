@@ -18,7 +18,7 @@
 # /var/cache/opendxg/pkg-root), keyed by what goes into it; each run installs
 # into a throw-away overlay (or copy) of it.  Needs root.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 PROG=${0##*/}
 usage() {
@@ -105,7 +105,8 @@ fi
 # metapackages on this machine (a new kernel in Debian makes a new root).
 key=$( {
 	echo "recipe 1 $SUITE"; printf '%s\n' "${MIRRORS[@]}" "${ROOT_PKGS[@]}"
-	dpkg-query -W -f='${Package} ${Version}\n' $(scripts/kernel-release.sh --packages) 2>&1
+	mapfile -t metas < <(scripts/kernel-release.sh --packages)
+	dpkg-query -W -f='${Package} ${Version}\n' "${metas[@]}" 2>&1
 } | sha256sum | cut -c1-16)
 base=$CACHE/$key
 make_root() {
@@ -136,11 +137,11 @@ hostpid=
 # Removes the working root, never what is mounted in it.  Mounts left by a
 # run that was killed are taken down first.
 remove_root() {
-	if grep -q " $root[ /]" /proc/mounts; then
+	if grep -q " ${root}[ /]" /proc/mounts; then
 		umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null
 	fi
-	if grep -q " $root[ /]" /proc/mounts; then
-		echo "# still mounted under $root, left in place:"; grep " $root[ /]" /proc/mounts | sed 's/^/#   /'
+	if grep -q " ${root}[ /]" /proc/mounts; then
+		echo "# still mounted under $root, left in place:"; grep " ${root}[ /]" /proc/mounts | sed 's/^/#   /'
 		return 1
 	fi
 	rm -rf --one-file-system "$PKG/ovl" "$root"
