@@ -110,12 +110,14 @@ struct dxg_channel {
  * dxg_channel.c and dxg_reclaim.c.  The channel uses node, id and the
  * reply buffer; the rest says what the request was.
  */
+struct dxg_reclaim_rule;
+
 struct dxg_late_reply {
 	struct list_head node;		/* channel abandoned list, then reclaim list */
 	u64 id;				/* the request's transaction id */
-	u32 command_type;		/* what was asked for */
+	const struct dxg_reclaim_rule *rule;	/* what undoes it (dxg_reclaim.c) */
 	u32 process;			/* d3dkmthandle: the header's process */
-	bool vgpu;			/* sent on the adapter's vGPU channel */
+	bool undo_on_vgpu;		/* the undo goes to vgpu_luid's channel */
 	struct winluid vgpu_luid;
 	u32 got_len;
 	u32 reply_len;

@@ -98,10 +98,10 @@ struct dxg_late_reply *dxg_reclaim_prepare(u32 command_type,
 	if (!late)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&late->node);
-	late->command_type = command_type;
+	late->rule = rule;
 	late->process = process;
-	if (vgpu_luid) {
-		late->vgpu = true;
+	if (vgpu_luid && !rule->vm_wide) {
+		late->undo_on_vgpu = true;
 		late->vgpu_luid = *vgpu_luid;
 	}
 	late->reply_len = len;
@@ -111,14 +111,14 @@ struct dxg_late_reply *dxg_reclaim_prepare(u32 command_type,
 /* Destroy what the late reply names, if it names anything. */
 static void dxg_reclaim_one(struct dxg_host *host, struct dxg_late_reply *late)
 {
-	const struct dxg_reclaim_rule *rule = dxg_reclaim_rule(late->command_type);
+	const struct dxg_reclaim_rule *rule = late->rule;
 	struct dxg_reclaim_msg msg = { };
 	struct dxgkvmb_command_status_ret r = { 0 };
 	d3dkmthandle h, process = late->process;
 	u32 len = sizeof(msg);
 	int ret;
 
-	if (!rule || late->got_len < rule->handle_offset + sizeof(h))
+	if (late->got_len < rule->handle_offset + sizeof(h))
 		return;		/* a short reply is a failure: nothing was made */
 	memcpy(&h, late->reply + rule->handle_offset, sizeof(h));
 	if (!h)
@@ -129,14 +129,13 @@ static void dxg_reclaim_one(struct dxg_host *host, struct dxg_late_reply *late)
 	} else {
 		msg.handle = h;
 	}
-	ret = dxg_call_luid(host, rule->vm_wide || !late->vgpu ? NULL :
-			    &late->vgpu_luid, process, rule->destroy, &msg,
-			    len, &r, sizeof(r));
+	ret = dxg_call_luid(host, late->undo_on_vgpu ? &late->vgpu_luid : NULL,
+			    process, rule->destroy, &msg, len, &r, sizeof(r));
 	if (!ret && r.status < 0)
 		ret = dxg_ntstatus_to_errno(r.status);
 	atomic_inc(&host->reclaimed);
 	dev_dbg(host->dev, "command %u: object %#x made for a waiter that gave up, destroyed: %d\n",
-		late->command_type, h, ret);
+		rule->create, h, ret);
 }
 
 static void dxg_reclaim_work(struct work_struct *work)
@@ -144,14 +143,14 @@ static void dxg_reclaim_work(struct work_struct *work)
 	struct dxg_host *host = container_of(work, struct dxg_host,
 					     reclaim_work);
 	struct dxg_late_reply *late, *tmp;
-	LIST_HEAD(todo);
+	LIST_HEAD(batch);
 
 	spin_lock(&host->reclaim_lock);
-	list_splice_init(&host->reclaim, &todo);
+	list_splice_init(&host->reclaim, &batch);
 	host->reclaim_queued = false;
 	spin_unlock(&host->reclaim_lock);
 
-	list_for_each_entry_safe(late, tmp, &todo, node) {
+	list_for_each_entry_safe(late, tmp, &batch, node) {
 		list_del(&late->node);
 		if (dxg_host_active(host))
 			dxg_reclaim_one(host, late);

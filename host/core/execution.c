@@ -38,22 +38,12 @@ static const struct {
 	{ STATUS_NO_MEMORY,		D3DKMT_DEVICEEXECUTION_ERROR_OUTOFMEMORY },
 };
 
-/* Execution faults are guest-provoked: one limiter for all of them. */
-
 static uint32_t fault_state(int32_t status)
 {
 	for (size_t i = 0; i < sizeof(fault_states) / sizeof(fault_states[0]); i++)
 		if (fault_states[i].status == status)
 			return fault_states[i].state;
 	return D3DKMT_DEVICEEXECUTION_HUNG;	/* an engine failure */
-}
-
-/* The device an allocation belongs to (directly or through its resource). */
-static const struct dxg_obj *alloc_device(const struct dxg_obj *a)
-{
-	const struct dxg_obj *p = a->parent;
-
-	return p && p->type == DXG_OBJ_RESOURCE ? p->parent : p;
 }
 
 /*
@@ -63,7 +53,7 @@ static const struct dxg_obj *alloc_device(const struct dxg_obj *a)
  */
 static void forget_allocation(struct dxg_mem *m, struct dxg_obj *alloc)
 {
-	const struct dxg_obj *own = alloc_device(alloc);
+	const struct dxg_obj *own = dxg_alloc_device(alloc);
 	void *host;
 
 	if (!m || !alloc->u.allocation.size || !own || !alloc->process)

@@ -107,6 +107,13 @@ uint32_t dxg_obj_destroy(struct dxg_objects *o, struct dxg_obj *obj)
 	return freed;
 }
 
+const struct dxg_obj *dxg_alloc_device(const struct dxg_obj *alloc)
+{
+	const struct dxg_obj *p = alloc->parent;
+
+	return p && p->type == DXG_OBJ_RESOURCE ? p->parent : p;
+}
+
 struct dxg_obj *dxg_obj_lookup(struct dxg_objects *o, uint32_t handle,
 			       enum dxg_obj_type type,
 			       const struct dxg_obj *process)

@@ -114,6 +114,9 @@ int32_t dxg_obj_create(struct dxg_objects *o, enum dxg_obj_type type,
 /* Destroys obj and all its descendants; returns how many were freed. */
 uint32_t dxg_obj_destroy(struct dxg_objects *o, struct dxg_obj *obj);
 
+/* The device an allocation belongs to (directly or through its resource). */
+const struct dxg_obj *dxg_alloc_device(const struct dxg_obj *alloc);
+
 /*
  * The live object of `type` named by handle, or NULL.  When `process` is
  * not NULL the object must belong to that process.

@@ -33,14 +33,6 @@ static struct dxg_gpuva_space *req_gpuva(struct dxg_req *req)
 	return dxg_mem_process_gpuva(req->process, req->adapter);
 }
 
-/* The device an allocation belongs to (directly or through its resource). */
-static const struct dxg_obj *alloc_device(const struct dxg_obj *a)
-{
-	const struct dxg_obj *p = a->parent;
-
-	return p && p->type == DXG_OBJ_RESOURCE ? p->parent : p;
-}
-
 /* An allocation of the request's process that belongs to `device`. */
 static struct dxg_obj *req_alloc(struct dxg_dispatch_ctx *ctx,
 				 struct dxg_req *req, uint32_t handle,
@@ -48,7 +40,7 @@ static struct dxg_obj *req_alloc(struct dxg_dispatch_ctx *ctx,
 {
 	struct dxg_obj *a = req_object(ctx, req, handle, DXG_OBJ_ALLOCATION);
 
-	return a && alloc_device(a) == device ? a : NULL;
+	return a && dxg_alloc_device(a) == device ? a : NULL;
 }
 
 static struct dxg_obj *req_child(struct dxg_dispatch_ctx *ctx,

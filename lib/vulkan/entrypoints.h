@@ -2,8 +2,8 @@
 /*
  * The ICD's entry-point table (generated from vk.xml at build time by
  * gen_entrypoints.py into entrypoints.c): every command of core Vulkan
- * 1.0-1.3 with its dispatch level and implementation, NULL where the ICD
- * has none.  Sorted by name.
+ * 1.0-1.3 with its dispatch level and implementation (NULL where the driver
+ * has none yet: docs/vulkan-driver.md lists what exists).  Sorted by name.
  */
 #ifndef ODX_ENTRYPOINTS_H
 #define ODX_ENTRYPOINTS_H
@@ -20,7 +20,7 @@ enum odx_level {
 struct odx_entrypoint {
 	const char *name;
 	enum odx_level level;
-	PFN_vkVoidFunction fn;		/* NULL: not implemented */
+	PFN_vkVoidFunction fn;		/* NULL: the driver has none (GetProcAddr answers NULL) */
 };
 
 extern const struct odx_entrypoint odx_entrypoints[];

@@ -50,11 +50,6 @@ odx_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
 	return VK_SUCCESS;
 }
 
-static const VkAllocationCallbacks *inst_alloc(const struct odx_instance *inst)
-{
-	return inst->alloc.pfnAllocation ? &inst->alloc : NULL;
-}
-
 VKAPI_ATTR void VKAPI_CALL
 odx_DestroyInstance(VkInstance instance, const VkAllocationCallbacks *pAllocator)
 {
@@ -65,7 +60,7 @@ odx_DestroyInstance(VkInstance instance, const VkAllocationCallbacks *pAllocator
 		return;
 	for (uint32_t i = 0; i < inst->physical_device_count; i++)
 		odx_physical_device_destroy(inst->physical_devices[i]);
-	odx_free(inst_alloc(inst), inst);
+	odx_free(odx_instance_alloc(inst), inst);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -98,14 +93,12 @@ VKAPI_ATTR VkResult VKAPI_CALL
 odx_EnumeratePhysicalDeviceGroups(VkInstance instance, uint32_t *pCount,
 				  VkPhysicalDeviceGroupProperties *pGroups)
 {
-	struct odx_instance *inst = (struct odx_instance *)instance;
 	VkPhysicalDevice pds[ODX_MAX_PHYSICAL_DEVICES];
 	uint32_t total = ODX_MAX_PHYSICAL_DEVICES, n;
 	VkResult r = odx_EnumeratePhysicalDevices(instance, &total, pds);
 
 	if (r < 0)
 		return r;
-	(void)inst;
 	/* Each device is its own group (no linked adapters). */
 	if (!pGroups) {
 		*pCount = total;

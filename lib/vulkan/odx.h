@@ -43,6 +43,13 @@ struct odx_instance {
 	struct odx_physical_device *physical_devices[ODX_MAX_PHYSICAL_DEVICES];
 };
 
+/* The callbacks the instance was created with, or NULL (libc). */
+static inline const VkAllocationCallbacks *
+odx_instance_alloc(const struct odx_instance *inst)
+{
+	return inst->alloc.pfnAllocation ? &inst->alloc : NULL;
+}
+
 /* Host allocations through the application's callbacks, or libc. */
 void *odx_alloc(const VkAllocationCallbacks *a, size_t size,
 		VkSystemAllocationScope scope);

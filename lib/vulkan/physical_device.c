@@ -89,11 +89,6 @@ static uint64_t io_space_size(D3DKMT_HANDLE adapter)
 		seg.shared_system_memory_size;
 }
 
-static const VkAllocationCallbacks *inst_alloc(const struct odx_instance *inst)
-{
-	return inst->alloc.pfnAllocation ? &inst->alloc : NULL;
-}
-
 void odx_physical_device_destroy(struct odx_physical_device *pd)
 {
 	const VkAllocationCallbacks *a;
@@ -101,7 +96,7 @@ void odx_physical_device_destroy(struct odx_physical_device *pd)
 
 	if (!pd)
 		return;
-	a = inst_alloc(pd->instance);
+	a = odx_instance_alloc(pd->instance);
 	if (pd->adapter) {
 		c.adapter_handle = pd->adapter;
 		D3DKMTCloseAdapter(&c);
@@ -115,7 +110,7 @@ static struct odx_physical_device *probe(struct odx_instance *inst,
 					 const D3DKMT_ADAPTERINFO *ai,
 					 struct dxg_vkinfo *q)
 {
-	const VkAllocationCallbacks *a = inst_alloc(inst);
+	const VkAllocationCallbacks *a = odx_instance_alloc(inst);
 	struct odx_physical_device *pd;
 
 	pd = odx_alloc(a, sizeof(*pd), VK_SYSTEM_ALLOCATION_SCOPE_INSTANCE);
