@@ -275,6 +275,7 @@ static int hosted_init(struct hosted *h, struct dxg_engine *eng, const struct be
 		.magic = DXG_CMDBUF_MAGIC, .version = DXG_CMDBUF_VERSION,
 		.num_commands = 1,
 	};
+	struct dxg_engine_pipeline desc;
 	struct dxg_cmd_dispatch dc = {
 		.hdr = { .opcode = DXG_CMD_DISPATCH,
 			 .size_bytes = (uint32_t)DXG_CMD_DISPATCH_SIZE(k->nb, k->push_size) },
@@ -302,8 +303,9 @@ static int hosted_init(struct hosted *h, struct dxg_engine *eng, const struct be
 	if (h->shm == MAP_FAILED)
 		return -1;
 
-	st = eng->ops->create_pipeline(eng, k->spirv, k->spirv_size, "main", k->nb,
-				       k->push_size, &h->pipeline);
+	dxg_engine_pipeline_v1(&desc, k->spirv, k->spirv_size, "main", k->nb,
+			       k->push_size);
+	st = eng->ops->create_pipeline(eng, &desc, &h->pipeline);
 	if (st) {
 		fprintf(stderr, "bench_compute: create_pipeline: 0x%08x\n", (uint32_t)st);
 		return -1;

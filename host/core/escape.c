@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The escapes of the open command stream (include/dxg/cmdstream.h §6):
- * compute pipelines created from SPIR-V and destroyed on a device's engine.
+ * The escapes of the open command stream (docs/command-stream.md §6):
+ * compute pipelines created from SPIR-V (with the fixed version 1 layout or
+ * a layout of their own) and destroyed on a device's engine.
  * The escape's private data is the caller's private copy (the ESCAPE
  * command's, protocol/escape_cmds.c), checked here before the engine sees
  * it; outputs are written in place.  A malformed escape fails alone: the
@@ -17,39 +18,88 @@
 #include "exec/worker.h"
 #include "uapi/misc/d3dkmthk.h"
 
-static int32_t esc_create_pipeline(struct dxg_obj *dev, void *data,
-				   uint32_t size)
+/*
+ * The common part of both create escapes: the device may take another
+ * pipeline, the engine builds it from aligned copies, and the id goes back
+ * at @id_offset of the escape's data.
+ */
+static int32_t create_pipeline(struct dxg_obj *dev, struct dxg_engine_pipeline *desc,
+			       const uint8_t *spirv, void *data, size_t id_offset)
 {
 	struct dxg_engine *e = dev->u.device.engine;
-	struct dxg_escape_create_pipeline k;
-	const uint8_t *spirv;
 	uint32_t *words;
 	uint64_t id = 0;
 	int32_t st;
 
-	st = dxg_escape_check_create_pipeline(data, size, &k, &spirv);
-	if (st < 0)
-		return st;
 	if (!e->ops->create_pipeline)
 		return STATUS_NOT_SUPPORTED;	/* no compute on this adapter */
 	if (dxg_exec_device_state(dev) != D3DKMT_DEVICEEXECUTION_ACTIVE)
 		return STATUS_DEVICE_REMOVED;
 	if (dev->u.device.num_pipelines >= DXG_EXEC_MAX_PIPELINES)
 		return STATUS_QUOTA_EXCEEDED;
-	/* The words sit at offset 88 of the copy: give the API aligned ones. */
-	words = malloc(k.spirv_size);
+	/* The words sit at an offset of the copy: give the API aligned ones. */
+	words = malloc(desc->spirv_size);
 	if (!words)
 		return STATUS_NO_MEMORY;
-	memcpy(words, spirv, k.spirv_size);
-	st = e->ops->create_pipeline(e, words, k.spirv_size, k.entry,
-				     k.num_bindings, k.push_size, &id);
+	memcpy(words, spirv, desc->spirv_size);
+	desc->spirv = words;
+	st = e->ops->create_pipeline(e, desc, &id);
 	free(words);
 	if (st < 0)
 		return st;
 	dev->u.device.num_pipelines++;
-	memcpy((uint8_t *)data + offsetof(struct dxg_escape_create_pipeline, pipeline),
-	       &id, sizeof(id));
+	memcpy((uint8_t *)data + id_offset, &id, sizeof(id));
 	return STATUS_SUCCESS;
+}
+
+static int32_t esc_create_pipeline(struct dxg_obj *dev, void *data,
+				   uint32_t size)
+{
+	struct dxg_escape_create_pipeline k;
+	struct dxg_engine_pipeline desc;
+	const uint8_t *spirv;
+	int32_t st;
+
+	st = dxg_escape_check_create_pipeline(data, size, &k, &spirv);
+	if (st < 0)
+		return st;
+	dxg_engine_pipeline_v1(&desc, NULL, k.spirv_size, k.entry,
+			       k.num_bindings, k.push_size);
+	return create_pipeline(dev, &desc, spirv, data,
+			       offsetof(struct dxg_escape_create_pipeline, pipeline));
+}
+
+static int32_t esc_create_pipeline2(struct dxg_obj *dev, void *data,
+				    uint32_t size)
+{
+	struct dxg_pipeline_slot slots[DXG_CMD_MAX_BINDINGS];
+	struct dxg_pipeline_spec spec[DXG_PIPELINE_MAX_SPEC];
+	struct dxg_escape_create_pipeline2 k;
+	struct dxg_engine_pipeline desc = { 0 };
+	const uint8_t *spirv, *spec_data;
+	int32_t st;
+
+	st = dxg_escape_check_create_pipeline2(data, size, &k, slots, spec,
+					       &spec_data, &spirv);
+	if (st < 0)
+		return st;
+	desc.spirv_size = k.spirv_size;
+	desc.entry = k.entry;
+	desc.num_slots = k.num_slots;
+	for (uint32_t i = 0; i < k.num_slots; i++)
+		desc.slots[i] = (struct dxg_engine_slot) {
+			.set = slots[i].set,
+			.binding = slots[i].binding,
+			.type = slots[i].type,
+		};
+	desc.push_size = k.push_size;
+	desc.num_spec = k.num_spec;
+	desc.spec = spec;
+	desc.spec_data = spec_data;
+	desc.spec_data_size = k.spec_data_size;
+	desc.subgroup_size = k.subgroup_size;
+	return create_pipeline(dev, &desc, spirv, data,
+			       offsetof(struct dxg_escape_create_pipeline2, pipeline));
 }
 
 static int32_t esc_destroy_pipeline(struct dxg_obj *dev, void *data,
@@ -82,6 +132,7 @@ static const struct {
 } escape_ops[] = {
 	{ DXG_ESCAPE_CREATE_PIPELINE, esc_create_pipeline },
 	{ DXG_ESCAPE_DESTROY_PIPELINE, esc_destroy_pipeline },
+	{ DXG_ESCAPE_CREATE_PIPELINE2, esc_create_pipeline2 },
 };
 
 int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_obj *device,

@@ -14,24 +14,69 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dxg/cmdstream.h"
+
 #define DXG_ENGINE_MAX_BINDINGS		16
 #define DXG_ENGINE_MAX_PUSH_CONSTANTS	128	/* bytes */
 
-/* One storage-buffer binding of a dispatch, already translated. */
+/* One buffer binding of a dispatch, already translated. */
 struct dxg_engine_binding {
-	uint32_t binding;	/* the shader's binding number (set 0) */
+	uint32_t binding;	/* the pipeline's slot index (struct dxg_engine_pipeline) */
 	void *host;		/* start of the range in host memory */
 	uint64_t size;		/* bytes */
 };
 
 struct dxg_engine_dispatch {
 	uint64_t pipeline;	/* an id from create_pipeline */
+	uint32_t base[3];	/* first workgroup ids (0 for DISPATCH) */
 	uint32_t groups[3];
 	uint32_t num_bindings;
 	struct dxg_engine_binding bindings[DXG_ENGINE_MAX_BINDINGS];
 	uint32_t push_size;
 	uint8_t push[DXG_ENGINE_MAX_PUSH_CONSTANTS];
 };
+
+/* One descriptor of a pipeline's layout. */
+struct dxg_engine_slot {
+	uint32_t set;		/* < DXG_PIPELINE_MAX_SETS */
+	uint32_t binding;
+	uint32_t type;		/* enum dxg_slot_type */
+};
+
+/*
+ * What a pipeline is made of, checked for form by the escape (sizes,
+ * counts, ranges) and for meaning by the engine (the SPIR-V against the
+ * layout and the device).  Pointers are the caller's until create returns.
+ */
+struct dxg_engine_pipeline {
+	const uint32_t *spirv;	/* aligned words */
+	size_t spirv_size;	/* bytes */
+	const char *entry;
+	uint32_t num_slots;
+	struct dxg_engine_slot slots[DXG_ENGINE_MAX_BINDINGS];
+	uint32_t push_size;
+	uint32_t num_spec;
+	const struct dxg_pipeline_spec *spec;	/* aligned, num_spec entries */
+	const void *spec_data;
+	uint32_t spec_data_size;
+	uint32_t subgroup_size;	/* required subgroup size, 0: any */
+};
+
+/* The version 1 shape: storage buffers 0..n-1 of set 0. */
+static inline void dxg_engine_pipeline_v1(struct dxg_engine_pipeline *p,
+					  const uint32_t *spirv, size_t size,
+					  const char *entry, uint32_t num_bindings,
+					  uint32_t push_size)
+{
+	*p = (struct dxg_engine_pipeline) {
+		.spirv = spirv, .spirv_size = size, .entry = entry,
+		.num_slots = num_bindings, .push_size = push_size,
+	};
+	for (uint32_t i = 0; i < num_bindings && i < DXG_ENGINE_MAX_BINDINGS; i++)
+		p->slots[i] = (struct dxg_engine_slot) {
+			.set = 0, .binding = i, .type = DXG_SLOT_STORAGE_BUFFER,
+		};
+}
 
 struct dxg_engine;
 
@@ -44,9 +89,8 @@ struct dxg_engine_ops {
 	/* Writes a 64-bit nanosecond timestamp of the engine's clock. */
 	int32_t (*timestamp)(struct dxg_engine *e, uint64_t *dst);
 	/* NULL when the engine cannot run compute pipelines. */
-	int32_t (*create_pipeline)(struct dxg_engine *e, const uint32_t *spirv,
-				   size_t spirv_size, const char *entry,
-				   uint32_t num_bindings, uint32_t push_size,
+	int32_t (*create_pipeline)(struct dxg_engine *e,
+				   const struct dxg_engine_pipeline *p,
 				   uint64_t *out_id);
 	int32_t (*destroy_pipeline)(struct dxg_engine *e, uint64_t id);
 	int32_t (*dispatch)(struct dxg_engine *e,

@@ -21,10 +21,11 @@ DXG_STATIC_ASSERT(DXG_CMD_MAX_PUSH_SIZE == DXG_ENGINE_MAX_PUSH_CONSTANTS,
 struct cmd {
 	uint16_t opcode;
 	void *dst;
-	const void *src;
+	const void *src;		/* COPY, UPDATE (inside the buffer) */
 	uint64_t size;
 	uint32_t pattern;
-	struct dxg_engine_dispatch d;	/* DISPATCH only */
+	const void *indirect;		/* DISPATCH2: the group counts, or NULL */
+	struct dxg_engine_dispatch d;	/* DISPATCH, DISPATCH2 */
 };
 
 /* A host pointer for [va, va + len) inside one mapping, or NULL: a fault. */
@@ -126,32 +127,19 @@ static int32_t decode_timestamp(const uint8_t *p,
 	return st;
 }
 
-static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
-			       const struct dxg_va *s,
-			       const struct dxg_engine *e, struct cmd *c)
+/*
+ * The bindings and push constants after a DISPATCH or DISPATCH2 at q; the
+ * counts were bounded by the caller.
+ */
+static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
+			       uint32_t push_size, const struct dxg_va *s,
+			       struct dxg_engine_dispatch *d)
 {
-	struct dxg_engine_dispatch *d = &c->d;
-	struct dxg_cmd_dispatch k;
 	struct dxg_cmd_binding b;
 	uint32_t i, seen = 0;
-	const uint8_t *q;
 
-	if (size < sizeof(k))
-		return STATUS_INVALID_PARAMETER;
-	memcpy(&k, p, sizeof(k));
-	/* Both counts are bounded before the size formula uses them. */
-	if (k.num_bindings > DXG_CMD_MAX_BINDINGS ||
-	    k.push_size > DXG_CMD_MAX_PUSH_SIZE || (k.push_size & 3) ||
-	    k.reserved || k.pipeline == 0 ||
-	    size != DXG_CMD_DISPATCH_SIZE(k.num_bindings, k.push_size))
-		return STATUS_INVALID_PARAMETER;
-	if (!e->ops->dispatch)
-		return STATUS_NOT_SUPPORTED;
-	d->pipeline = k.pipeline;
-	memcpy(d->groups, k.groups, sizeof(d->groups));
-	d->num_bindings = k.num_bindings;
-	q = p + sizeof(k);
-	for (i = 0; i < k.num_bindings; i++, q += sizeof(b)) {
+	d->num_bindings = num_bindings;
+	for (i = 0; i < num_bindings; i++, q += sizeof(b)) {
 		memcpy(&b, q, sizeof(b));
 		if (b.reserved || b.binding >= DXG_CMD_MAX_BINDINGS ||
 		    (seen & (1u << b.binding)) || b.size == 0)
@@ -164,13 +152,89 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 		 * be writable memory (not read-only, zero or no-access).
 		 */
 		d->bindings[i].host = dxg_va_access(s, b.va, b.size,
-						       DXG_VA_READ |
-						       DXG_VA_WRITE);
+						    DXG_VA_READ | DXG_VA_WRITE);
 		if (!d->bindings[i].host)
 			return STATUS_ACCESS_DENIED;
 	}
-	d->push_size = k.push_size;
-	memcpy(d->push, q, k.push_size);
+	d->push_size = push_size;
+	memcpy(d->push, q, push_size);
+	return STATUS_SUCCESS;
+}
+
+static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
+			       const struct dxg_va *s,
+			       const struct dxg_engine *e, struct cmd *c)
+{
+	struct dxg_cmd_dispatch k;
+
+	if (size < sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, p, sizeof(k));
+	/* Both counts are bounded before the size formula uses them. */
+	if (k.num_bindings > DXG_CMD_MAX_BINDINGS ||
+	    k.push_size > DXG_CMD_MAX_PUSH_SIZE || (k.push_size & 3) ||
+	    k.reserved || k.pipeline == 0 ||
+	    size != DXG_CMD_DISPATCH_SIZE(k.num_bindings, k.push_size))
+		return STATUS_INVALID_PARAMETER;
+	if (!e->ops->dispatch)
+		return STATUS_NOT_SUPPORTED;
+	memset(c->d.base, 0, sizeof(c->d.base));
+	c->d.pipeline = k.pipeline;
+	memcpy(c->d.groups, k.groups, sizeof(c->d.groups));
+	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, &c->d);
+}
+
+static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
+				const struct dxg_va *s,
+				const struct dxg_engine *e, struct cmd *c)
+{
+	struct dxg_cmd_dispatch2 k;
+
+	if (size < sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, p, sizeof(k));
+	if (k.num_bindings > DXG_CMD_MAX_BINDINGS ||
+	    k.push_size > DXG_CMD_MAX_PUSH_SIZE || (k.push_size & 3) ||
+	    k.pipeline == 0 || (k.indirect_va & 3) ||
+	    size != DXG_CMD_DISPATCH2_SIZE(k.num_bindings, k.push_size))
+		return STATUS_INVALID_PARAMETER;
+	if (!e->ops->dispatch)
+		return STATUS_NOT_SUPPORTED;
+	c->d.pipeline = k.pipeline;
+	memcpy(c->d.base, k.base, sizeof(c->d.base));
+	memcpy(c->d.groups, k.groups, sizeof(c->d.groups));
+	c->indirect = NULL;
+	if (k.indirect_va) {
+		/* Read when the command runs: earlier commands may write it. */
+		c->indirect = xlate(s, k.indirect_va, 3 * sizeof(uint32_t));
+		if (!c->indirect)
+			return STATUS_ACCESS_DENIED;
+	}
+	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, &c->d);
+}
+
+static int32_t decode_update(const uint8_t *p, uint32_t size,
+			     const struct dxg_va *s,
+			     const struct dxg_engine *e, struct cmd *c)
+{
+	struct dxg_cmd_update k;
+	int32_t st;
+
+	if (size < sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, p, sizeof(k));
+	if (k.reserved || k.size == 0 || (k.size & 3) || (k.dst_va & 3) ||
+	    k.size > DXG_CMD_MAX_UPDATE || size != DXG_CMD_UPDATE_SIZE(k.size))
+		return STATUS_INVALID_PARAMETER;
+	if (!e->ops->copy)
+		return STATUS_NOT_SUPPORTED;
+	st = xlate_dst(s, k.dst_va, k.size, &c->dst);
+	if (st < 0)
+		return st;
+	/* The data is in the host's private copy of the buffer. */
+	c->src = p + sizeof(k);
+	c->size = k.size;
+	c->opcode = c->dst ? DXG_CMD_UPDATE : DXG_CMD_NOP;
 	return STATUS_SUCCESS;
 }
 
@@ -178,7 +242,7 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
  * Decodes the command at p (@room bytes left in the buffer) into *c and
  * returns its size in *csize.  Checks everything a command can get wrong.
  */
-static int32_t decode(const uint8_t *p, uint32_t room,
+static int32_t decode(const uint8_t *p, uint32_t room, uint32_t version,
 		      const struct dxg_va *s,
 		      const struct dxg_engine *e, struct cmd *c,
 		      uint32_t *csize)
@@ -214,9 +278,30 @@ static int32_t decode(const uint8_t *p, uint32_t room,
 		return decode_timestamp(p, s, e, c);
 	case DXG_CMD_DISPATCH:
 		return decode_dispatch(p, h.size_bytes, s, e, c);
+	/* Version 2's opcodes do not exist in a version 1 buffer. */
+	case DXG_CMD_DISPATCH2:
+		if (version < DXG_CMDBUF_VERSION_2)
+			return STATUS_ILLEGAL_INSTRUCTION;
+		return decode_dispatch2(p, h.size_bytes, s, e, c);
+	case DXG_CMD_UPDATE:
+		if (version < DXG_CMDBUF_VERSION_2)
+			return STATUS_ILLEGAL_INSTRUCTION;
+		return decode_update(p, h.size_bytes, s, e, c);
 	default:
 		return STATUS_ILLEGAL_INSTRUCTION;
 	}
+}
+
+/* DISPATCH2's indirect counts, read now; a count of 0 dispatches nothing. */
+static int32_t run_dispatch2(struct dxg_engine *e, const struct cmd *c)
+{
+	struct dxg_engine_dispatch d = c->d;
+
+	if (c->indirect)
+		memcpy(d.groups, c->indirect, sizeof(d.groups));
+	if (!d.groups[0] || !d.groups[1] || !d.groups[2])
+		return STATUS_SUCCESS;
+	return e->ops->dispatch(e, &d);
 }
 
 static int32_t run(struct dxg_engine *e, const struct cmd *c)
@@ -230,6 +315,10 @@ static int32_t run(struct dxg_engine *e, const struct cmd *c)
 		return e->ops->timestamp(e, c->dst);
 	case DXG_CMD_DISPATCH:
 		return e->ops->dispatch(e, &c->d);
+	case DXG_CMD_DISPATCH2:
+		return run_dispatch2(e, c);
+	case DXG_CMD_UPDATE:
+		return e->ops->copy(e, c->dst, c->src, c->size);
 	case DXG_CMD_BARRIER:
 		/* Engines that batch wait here; ordering is all a barrier means. */
 		return e->ops->flush ? e->ops->flush(e) : STATUS_SUCCESS;
@@ -255,7 +344,7 @@ static int32_t walk(const void *buf, size_t len,
 	memcpy(&h, p, sizeof(h));
 	if (h.magic != DXG_CMDBUF_MAGIC)
 		return STATUS_INVALID_PARAMETER;
-	if (h.version != DXG_CMDBUF_VERSION)
+	if (h.version < DXG_CMDBUF_VERSION || h.version > DXG_CMDBUF_VERSION_MAX)
 		return STATUS_NOT_SUPPORTED;
 	if (h.size_bytes < sizeof(h) || h.size_bytes > len ||
 	    h.size_bytes > DXG_CMDBUF_MAX_SIZE || (h.size_bytes & 7) ||
@@ -264,7 +353,7 @@ static int32_t walk(const void *buf, size_t len,
 	off = sizeof(h);
 	for (i = 0; i < h.num_commands; i++) {
 		*bad_index = i;
-		st = decode(p + off, h.size_bytes - off, s, e, &c, &csize);
+		st = decode(p + off, h.size_bytes - off, h.version, s, e, &c, &csize);
 		if (st < 0)
 			return st;
 		if (e_run) {
@@ -339,6 +428,51 @@ int32_t dxg_escape_check_create_pipeline(const void *buf, size_t len,
 		return STATUS_INVALID_PARAMETER;
 	*out = k;
 	*spirv = (const uint8_t *)buf + sizeof(k);
+	return STATUS_SUCCESS;
+}
+
+int32_t dxg_escape_check_create_pipeline2(const void *buf, size_t len,
+				struct dxg_escape_create_pipeline2 *out,
+				struct dxg_pipeline_slot *slots,
+				struct dxg_pipeline_spec *spec,
+				const uint8_t **spec_data, const uint8_t **spirv)
+{
+	struct dxg_escape_create_pipeline2 k;
+	const uint8_t *q = buf;
+	uint32_t magic;
+
+	if (!buf || len < sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, buf, sizeof(k));
+	/* Every count is bounded before the size formula uses it. */
+	if (k.op != DXG_ESCAPE_CREATE_PIPELINE2 || k.entry[0] == '\0' ||
+	    !memchr(k.entry, '\0', sizeof(k.entry)) || k.flags ||
+	    k.num_slots > DXG_CMD_MAX_BINDINGS ||
+	    k.push_size > DXG_CMD_MAX_PUSH_SIZE || (k.push_size & 3) ||
+	    k.num_spec > DXG_PIPELINE_MAX_SPEC ||
+	    k.spec_data_size > DXG_PIPELINE_MAX_SPEC_DATA ||
+	    k.spirv_size < 5 * sizeof(uint32_t) ||
+	    k.spirv_size > DXG_SPIRV_MAX_SIZE || (k.spirv_size & 3) ||
+	    len != DXG_ESCAPE_CREATE_PIPELINE2_SIZE(k.num_slots, k.num_spec,
+						    k.spec_data_size, k.spirv_size))
+		return STATUS_INVALID_PARAMETER;
+	q += sizeof(k);
+	memcpy(slots, q, k.num_slots * sizeof(*slots));
+	q += k.num_slots * sizeof(*slots);
+	for (uint32_t i = 0; i < k.num_slots; i++)
+		if (slots[i].reserved || slots[i].set >= DXG_PIPELINE_MAX_SETS ||
+		    slots[i].binding > DXG_PIPELINE_MAX_BINDING ||
+		    slots[i].type > DXG_SLOT_UNIFORM_BUFFER)
+			return STATUS_INVALID_PARAMETER;
+	memcpy(spec, q, k.num_spec * sizeof(*spec));
+	q += k.num_spec * sizeof(*spec);
+	*spec_data = q;
+	q += DXG_ALIGN8(k.spec_data_size);
+	memcpy(&magic, q, sizeof(magic));
+	if (magic != DXG_SPIRV_MAGIC)
+		return STATUS_INVALID_PARAMETER;
+	*out = k;
+	*spirv = q;
 	return STATUS_SUCCESS;
 }
 

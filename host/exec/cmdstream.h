@@ -53,6 +53,17 @@ int32_t dxg_cmdstream_execute(const void *buf, size_t len,
 int32_t dxg_escape_check_create_pipeline(const void *buf, size_t len,
 				struct dxg_escape_create_pipeline *out,
 				const uint8_t **spirv);
+/*
+ * Same for DXG_ESCAPE_CREATE_PIPELINE2: the fixed part to *out, its slots
+ * and specialization entries copied into @slots (DXG_CMD_MAX_BINDINGS
+ * entries) and @spec (DXG_PIPELINE_MAX_SPEC), and pointers to the
+ * specialization data and the SPIR-V inside @buf.
+ */
+int32_t dxg_escape_check_create_pipeline2(const void *buf, size_t len,
+				struct dxg_escape_create_pipeline2 *out,
+				struct dxg_pipeline_slot *slots,
+				struct dxg_pipeline_spec *spec,
+				const uint8_t **spec_data, const uint8_t **spirv);
 /* Same for DXG_ESCAPE_DESTROY_PIPELINE. */
 int32_t dxg_escape_check_destroy_pipeline(const void *buf, size_t len,
 				struct dxg_escape_destroy_pipeline *out);

@@ -98,13 +98,11 @@ static int32_t rec_flush(struct dxg_engine *e)
 }
 
 /* Only advertised (so the validator accepts escapes' ops); never called. */
-static int32_t rec_create_pipeline(struct dxg_engine *e, const uint32_t *spirv,
-				   size_t spirv_size, const char *entry,
-				   uint32_t num_bindings, uint32_t push_size,
+static int32_t rec_create_pipeline(struct dxg_engine *e,
+				   const struct dxg_engine_pipeline *desc,
 				   uint64_t *out_id)
 {
-	(void)e, (void)spirv, (void)spirv_size, (void)entry;
-	(void)num_bindings, (void)push_size, (void)out_id;
+	(void)e, (void)desc, (void)out_id;
 	return STATUS_NOT_SUPPORTED;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The open adapter's command stream, version 1: what a command buffer
+ * The open adapter's command stream, versions 1 and 2: what a command buffer
  * submitted to an opendxg adapter contains, and the D3DKMTEscape payloads
  * that create and destroy SPIR-V compute pipelines.  Shared by the guest
  * (the compute library records buffers) and the host (dxghost validates and
@@ -19,6 +19,9 @@
 /* "DXGC" in memory order: the bytes 'D' 'X' 'G' 'C'. */
 #define DXG_CMDBUF_MAGIC		0x43475844u
 #define DXG_CMDBUF_VERSION		1u
+/* Version 2 adds DISPATCH2 and UPDATE; a version 1 buffer means the same. */
+#define DXG_CMDBUF_VERSION_2		2u
+#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_2
 
 /* Limits (docs/command-stream.md §5). */
 #define DXG_CMDBUF_MAX_SIZE		(16u << 20)	/* whole buffer, bytes */
@@ -26,6 +29,11 @@
 #define DXG_CMD_MAX_PUSH_SIZE		128u	/* push constants, bytes */
 #define DXG_SPIRV_MAX_SIZE		(4u << 20)	/* bytes */
 #define DXG_PIPELINE_ENTRY_LEN		64u	/* entry name, NUL included */
+#define DXG_CMD_MAX_UPDATE		65536u	/* UPDATE payload, bytes */
+#define DXG_PIPELINE_MAX_SETS		4u	/* descriptor sets 0..3 */
+#define DXG_PIPELINE_MAX_BINDING	31u	/* binding numbers 0..31 */
+#define DXG_PIPELINE_MAX_SPEC		64u	/* specialization constants */
+#define DXG_PIPELINE_MAX_SPEC_DATA	1024u	/* their data, bytes */
 
 /* The command index reported for errors in the buffer header itself. */
 #define DXG_CMD_INDEX_HEADER		0xffffffffu
@@ -46,6 +54,9 @@ enum dxg_cmd_opcode {
 	DXG_CMD_TIMESTAMP	= 4,
 	DXG_CMD_DISPATCH	= 5,
 	DXG_CMD_BARRIER		= 6,
+	/* Version 2: */
+	DXG_CMD_DISPATCH2	= 7,
+	DXG_CMD_UPDATE		= 8,
 };
 
 /* Every command starts with this; size_bytes counts it and the payload. */
@@ -113,12 +124,47 @@ struct dxg_cmd_barrier {
 };
 
 /*
+ * DISPATCH2 (version 2): DISPATCH with a base workgroup (vkCmdDispatchBase)
+ * and, when indirect_va is not 0, the group counts read from 3 u32 at
+ * indirect_va when the command runs (vkCmdDispatchIndirect).  A count of 0
+ * dispatches nothing.  Followed by bindings and push constants as DISPATCH;
+ * size_bytes is exactly DXG_CMD_DISPATCH2_SIZE(num_bindings, push_size).
+ */
+struct dxg_cmd_dispatch2 {
+	struct dxg_cmd_header hdr;
+	__u64 pipeline;
+	__u32 base[3];		/* first workgroup ids x, y, z */
+	__u32 groups[3];	/* ignored when indirect_va != 0 */
+	__u64 indirect_va;	/* 0, or a multiple of 4 */
+	__u32 num_bindings;
+	__u32 push_size;
+};
+
+#define DXG_CMD_DISPATCH2_SIZE(nb, push) \
+	(sizeof(struct dxg_cmd_dispatch2) + \
+	 (nb) * sizeof(struct dxg_cmd_binding) + DXG_ALIGN8(push))
+
+/*
+ * UPDATE (version 2): writes size bytes that follow the command at dst_va
+ * (vkCmdUpdateBuffer).  size_bytes is exactly 24 + align8(size).
+ */
+struct dxg_cmd_update {
+	struct dxg_cmd_header hdr;
+	__u64 dst_va;		/* multiple of 4 */
+	__u32 size;		/* > 0, multiple of 4, <= DXG_CMD_MAX_UPDATE */
+	__u32 reserved;		/* 0 */
+};
+
+#define DXG_CMD_UPDATE_SIZE(n)	(sizeof(struct dxg_cmd_update) + DXG_ALIGN8(n))
+
+/*
  * D3DKMTEscape (D3DKMT_ESCAPE_DRIVERPRIVATE) payloads: the escape's private
  * data starts with a u32 op.
  */
 enum dxg_escape_op {
 	DXG_ESCAPE_CREATE_PIPELINE	= 1,
 	DXG_ESCAPE_DESTROY_PIPELINE	= 2,
+	DXG_ESCAPE_CREATE_PIPELINE2	= 3,
 };
 
 /*
@@ -142,6 +188,57 @@ struct dxg_escape_destroy_pipeline {
 	__u64 pipeline;
 };
 
+/* What a pipeline slot holds (the shader's descriptor type). */
+enum dxg_slot_type {
+	DXG_SLOT_STORAGE_BUFFER	= 0,
+	DXG_SLOT_UNIFORM_BUFFER	= 1,
+};
+
+/*
+ * One descriptor of a CREATE_PIPELINE2 layout.  A DISPATCH of that pipeline
+ * names it by its index in the layout (dxg_cmd_binding.binding is the slot
+ * index), so every slot gets a buffer at each dispatch.
+ */
+struct dxg_pipeline_slot {
+	__u8 set;		/* < DXG_PIPELINE_MAX_SETS */
+	__u8 type;		/* enum dxg_slot_type */
+	__u16 reserved;		/* 0 */
+	__u32 binding;		/* <= DXG_PIPELINE_MAX_BINDING, unique per set */
+};
+
+/* One specialization constant: size bytes at offset of the data. */
+struct dxg_pipeline_spec {
+	__u32 constant_id;
+	__u32 offset;
+	__u32 size;		/* 1, 2, 4 or 8 */
+	__u32 reserved;		/* 0 */
+};
+
+/*
+ * CREATE_PIPELINE2: a pipeline with a real descriptor layout, specialization
+ * constants and a required subgroup size.  Followed by num_slots slots,
+ * num_spec entries, spec_data_size bytes of data zero padded to a multiple
+ * of 8, then spirv_size bytes of SPIR-V; the private data is exactly
+ * DXG_ESCAPE_CREATE_PIPELINE2_SIZE(...) bytes.  Output as CREATE_PIPELINE.
+ */
+struct dxg_escape_create_pipeline2 {
+	__u32 op;			/* DXG_ESCAPE_CREATE_PIPELINE2 */
+	char entry[DXG_PIPELINE_ENTRY_LEN];
+	__u32 num_slots;		/* <= DXG_CMD_MAX_BINDINGS */
+	__u32 push_size;		/* <= DXG_CMD_MAX_PUSH_SIZE, multiple of 4 */
+	__u32 spirv_size;
+	__u32 num_spec;			/* <= DXG_PIPELINE_MAX_SPEC */
+	__u32 spec_data_size;		/* <= DXG_PIPELINE_MAX_SPEC_DATA */
+	__u32 subgroup_size;		/* required subgroup size, 0: any */
+	__u32 flags;			/* 0 */
+	__u64 pipeline;			/* out: the id (never 0) */
+};
+
+#define DXG_ESCAPE_CREATE_PIPELINE2_SIZE(slots, spec, data, spirv) \
+	(sizeof(struct dxg_escape_create_pipeline2) + \
+	 (slots) * sizeof(struct dxg_pipeline_slot) + \
+	 (spec) * sizeof(struct dxg_pipeline_spec) + DXG_ALIGN8(data) + (spirv))
+
 /* The first word of every SPIR-V module. */
 #define DXG_SPIRV_MAGIC			0x07230203u
 
@@ -153,6 +250,12 @@ DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_timestamp) == 16, "TIMESTAMP");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding) == 24, "binding");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch) == 40, "DISPATCH");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_barrier) == 8, "BARRIER");
+DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch2) == 56, "DISPATCH2");
+DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_update) == 24, "UPDATE");
+DXG_STATIC_ASSERT(sizeof(struct dxg_pipeline_slot) == 8, "slot");
+DXG_STATIC_ASSERT(sizeof(struct dxg_pipeline_spec) == 16, "spec entry");
+DXG_STATIC_ASSERT(sizeof(struct dxg_escape_create_pipeline2) == 104,
+		  "CREATE_PIPELINE2");
 DXG_STATIC_ASSERT(sizeof(struct dxg_escape_create_pipeline) == 88,
 		  "CREATE_PIPELINE");
 DXG_STATIC_ASSERT(sizeof(struct dxg_escape_destroy_pipeline) == 16,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dxg/vkfeatures.h"
 #include "odx.h"
 
 #define ODX_DRIVER_VERSION	VK_MAKE_API_VERSION(0, 0, 1, 0)
@@ -319,69 +320,6 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 
 /* ---- features: the host's, where this driver implements them ---- */
 
-#define FEATURE(type, member) offsetof(type, member)
-
-static const size_t features10[] = {
-	FEATURE(VkPhysicalDeviceFeatures, robustBufferAccess),
-	FEATURE(VkPhysicalDeviceFeatures, shaderUniformBufferArrayDynamicIndexing),
-	FEATURE(VkPhysicalDeviceFeatures, shaderStorageBufferArrayDynamicIndexing),
-	FEATURE(VkPhysicalDeviceFeatures, shaderFloat64),
-	FEATURE(VkPhysicalDeviceFeatures, shaderInt64),
-	FEATURE(VkPhysicalDeviceFeatures, shaderInt16),
-};
-
-static const size_t features11[] = {
-	FEATURE(VkPhysicalDeviceVulkan11Features, storageBuffer16BitAccess),
-	FEATURE(VkPhysicalDeviceVulkan11Features, uniformAndStorageBuffer16BitAccess),
-	FEATURE(VkPhysicalDeviceVulkan11Features, storagePushConstant16),
-	FEATURE(VkPhysicalDeviceVulkan11Features, variablePointersStorageBuffer),
-	FEATURE(VkPhysicalDeviceVulkan11Features, variablePointers),
-};
-
-static const size_t features12[] = {
-	FEATURE(VkPhysicalDeviceVulkan12Features, storageBuffer8BitAccess),
-	FEATURE(VkPhysicalDeviceVulkan12Features, uniformAndStorageBuffer8BitAccess),
-	FEATURE(VkPhysicalDeviceVulkan12Features, storagePushConstant8),
-	FEATURE(VkPhysicalDeviceVulkan12Features, shaderBufferInt64Atomics),
-	FEATURE(VkPhysicalDeviceVulkan12Features, shaderSharedInt64Atomics),
-	FEATURE(VkPhysicalDeviceVulkan12Features, shaderFloat16),
-	FEATURE(VkPhysicalDeviceVulkan12Features, shaderInt8),
-	FEATURE(VkPhysicalDeviceVulkan12Features, scalarBlockLayout),
-	FEATURE(VkPhysicalDeviceVulkan12Features, uniformBufferStandardLayout),
-	FEATURE(VkPhysicalDeviceVulkan12Features, shaderSubgroupExtendedTypes),
-	FEATURE(VkPhysicalDeviceVulkan12Features, hostQueryReset),
-	FEATURE(VkPhysicalDeviceVulkan12Features, timelineSemaphore),
-	FEATURE(VkPhysicalDeviceVulkan12Features, bufferDeviceAddress),
-	FEATURE(VkPhysicalDeviceVulkan12Features, vulkanMemoryModel),
-	FEATURE(VkPhysicalDeviceVulkan12Features, vulkanMemoryModelDeviceScope),
-	FEATURE(VkPhysicalDeviceVulkan12Features,
-		vulkanMemoryModelAvailabilityVisibilityChains),
-	FEATURE(VkPhysicalDeviceVulkan12Features, subgroupBroadcastDynamicId),
-};
-
-static const size_t features13[] = {
-	FEATURE(VkPhysicalDeviceVulkan13Features, pipelineCreationCacheControl),
-	FEATURE(VkPhysicalDeviceVulkan13Features, subgroupSizeControl),
-	FEATURE(VkPhysicalDeviceVulkan13Features, computeFullSubgroups),
-	FEATURE(VkPhysicalDeviceVulkan13Features, synchronization2),
-	FEATURE(VkPhysicalDeviceVulkan13Features, shaderZeroInitializeWorkgroupMemory),
-	FEATURE(VkPhysicalDeviceVulkan13Features, shaderIntegerDotProduct),
-	FEATURE(VkPhysicalDeviceVulkan13Features, maintenance4),
-};
-
-/*
- * Every VkBool32 of dst after `skip` bytes cleared, then the allowed ones
- * copied from the host's structure src.
- */
-static void intersect(void *dst, const void *src, size_t size, size_t skip,
-		      const size_t *allowed, size_t n)
-{
-	memset((char *)dst + skip, 0, size - skip);
-	for (size_t i = 0; i < n; i++)
-		memcpy((char *)dst + allowed[i], (const char *)src + allowed[i],
-		       sizeof(VkBool32));
-}
-
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define CHAIN_HDR sizeof(VkBaseOutStructure)
 
@@ -391,8 +329,8 @@ odx_GetPhysicalDeviceFeatures(VkPhysicalDevice physicalDevice,
 {
 	const struct odx_physical_device *pd = pdev(physicalDevice);
 
-	intersect(pFeatures, &pd->host.features, sizeof(*pFeatures), 0,
-		  features10, N(features10));
+	dxg_vk_features_intersect(pFeatures, &pd->host.features, sizeof(*pFeatures),
+				  0, dxg_vk_features10, N(dxg_vk_features10));
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -405,19 +343,22 @@ odx_GetPhysicalDeviceFeatures2(VkPhysicalDevice physicalDevice,
 	for (VkBaseOutStructure *s = pFeatures->pNext; s; s = s->pNext) {
 		switch (s->sType) {
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES:
-			intersect(s, &pd->host.features11,
+			dxg_vk_features_intersect(s, &pd->host.features11,
 				  sizeof(VkPhysicalDeviceVulkan11Features),
-				  CHAIN_HDR, features11, N(features11));
+				  CHAIN_HDR, dxg_vk_features11,
+				  N(dxg_vk_features11));
 			break;
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES:
-			intersect(s, &pd->host.features12,
+			dxg_vk_features_intersect(s, &pd->host.features12,
 				  sizeof(VkPhysicalDeviceVulkan12Features),
-				  CHAIN_HDR, features12, N(features12));
+				  CHAIN_HDR, dxg_vk_features12,
+				  N(dxg_vk_features12));
 			break;
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES:
-			intersect(s, &pd->host.features13,
+			dxg_vk_features_intersect(s, &pd->host.features13,
 				  sizeof(VkPhysicalDeviceVulkan13Features),
-				  CHAIN_HDR, features13, N(features13));
+				  CHAIN_HDR, dxg_vk_features13,
+				  N(dxg_vk_features13));
 			break;
 		default:
 			break;

@@ -113,14 +113,18 @@ static void put(struct fx *f, const void *p, uint32_t n)
 	f->len += n;
 }
 
-/* Finishes the header to describe what was put; returns the length. */
-static uint32_t finish(struct fx *f)
+/* Finishes the header (format @version) to describe what was put. */
+static uint32_t finish_v(struct fx *f, uint32_t version)
 {
-	struct dxg_cmdbuf_header h = { DXG_CMDBUF_MAGIC, DXG_CMDBUF_VERSION,
-				       f->len, f->ncmds };
+	struct dxg_cmdbuf_header h = { DXG_CMDBUF_MAGIC, version, f->len, f->ncmds };
 
 	memcpy(f->buf, &h, sizeof(h));
 	return f->len;
+}
+
+static uint32_t finish(struct fx *f)
+{
+	return finish_v(f, DXG_CMDBUF_VERSION);
 }
 
 static void cmd_copy(struct fx *f, uint64_t src, uint64_t dst, uint64_t size)
@@ -234,7 +238,7 @@ static void header_errors(void **state)
 	MUT(magic, 0x43475845, STATUS_INVALID_PARAMETER);
 	MUT(magic, 0, STATUS_INVALID_PARAMETER);
 	MUT(version, 0, STATUS_NOT_SUPPORTED);
-	MUT(version, 2, STATUS_NOT_SUPPORTED);
+	MUT(version, 3, STATUS_NOT_SUPPORTED);
 	MUT(size_bytes, 0, STATUS_INVALID_PARAMETER);
 	MUT(size_bytes, 8, STATUS_INVALID_PARAMETER);
 	MUT(size_bytes, 0xffffffff, STATUS_INVALID_PARAMETER);
@@ -810,6 +814,222 @@ static void cpu_fill_sizes(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* ---- version 2: DISPATCH2 and UPDATE ---- */
+
+static void cmd_update(struct fx *f, uint64_t dst, const void *data, uint32_t n)
+{
+	struct dxg_cmd_update c = { { DXG_CMD_UPDATE, 0, (uint32_t)DXG_CMD_UPDATE_SIZE(n) },
+				    dst, n, 0 };
+	static const uint8_t zero[8];
+
+	put(f, &c, sizeof(c));
+	put(f, data, n);
+	put(f, zero, DXG_ALIGN8(n) - n);
+	f->ncmds++;
+}
+
+static void cmd_dispatch2(struct fx *f, const uint32_t base[3], const uint32_t groups[3],
+			  uint64_t indirect, const struct dxg_cmd_binding *b, uint32_t nb)
+{
+	struct dxg_cmd_dispatch2 c = {
+		.hdr = { DXG_CMD_DISPATCH2, 0, (uint32_t)DXG_CMD_DISPATCH2_SIZE(nb, 0) },
+		.pipeline = 7, .indirect_va = indirect, .num_bindings = nb,
+	};
+
+	memcpy(c.base, base, sizeof(c.base));
+	memcpy(c.groups, groups, sizeof(c.groups));
+	put(f, &c, sizeof(c));
+	put(f, b, nb * (uint32_t)sizeof(*b));
+	f->ncmds++;
+}
+
+static void update_results(void **state)
+{
+	struct fx *f = *state;
+	const uint8_t data[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	static const uint8_t zero[64];
+
+	cmd_update(f, f->va0 + 100, data, sizeof(data));
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, f->cpu, 0, 0);
+	assert_memory_equal(f->a + 100, data, sizeof(data));
+	assert_memory_equal(f->a + 112, zero, 8);	/* nothing past size */
+
+	/* Version 1 has no UPDATE. */
+	finish(f);
+	expect(f, f->cpu, STATUS_ILLEGAL_INSTRUCTION, 0);
+
+	/* Misaligned, empty, too big, size_bytes not matching, unmapped. */
+	{
+		struct { uint64_t va; uint32_t n; int32_t st; } bad[] = {
+			{ f->va0 + 2, 4, STATUS_INVALID_PARAMETER },
+			{ f->va0, 6, STATUS_INVALID_PARAMETER },
+			{ f->va0 + 12 * PG, 8, STATUS_ACCESS_DENIED },
+			{ f->va0 + 8 * PG - 4, 8, STATUS_ACCESS_DENIED },	/* two mappings */
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			f->len = 16;
+			f->ncmds = 0;
+			cmd_update(f, bad[i].va, data, bad[i].n);
+			finish_v(f, DXG_CMDBUF_VERSION_2);
+			expect(f, f->cpu, bad[i].st, 0);
+		}
+	}
+	{
+		struct dxg_cmd_update c = { { DXG_CMD_UPDATE, 0, 24 + 8 }, f->va0,
+					    DXG_CMD_MAX_UPDATE + 4, 0 };
+
+		f->len = 16;
+		f->ncmds = 0;
+		put(f, &c, sizeof(c));
+		put(f, zero, 8);
+		f->ncmds++;
+		finish_v(f, DXG_CMDBUF_VERSION_2);
+		expect(f, f->cpu, STATUS_INVALID_PARAMETER, 0);
+	}
+}
+
+static void dispatch2_base_and_indirect(void **state)
+{
+	struct fx *f = *state;
+	struct fake k = { .e.ops = &fake_ops };
+	const struct dxg_cmd_binding b = { 0, 0, f->va0 + PG, 256 };
+	const uint32_t base[3] = { 3, 2, 1 }, groups[3] = { 4, 5, 6 };
+	const uint32_t later[3] = { 9, 8, 7 }, zero3[3] = { 0 };
+
+	cmd_dispatch2(f, base, groups, 0, &b, 1);
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, &k.e, 0, 0);
+	assert_int_equal(k.dispatches, 1);
+	assert_memory_equal(k.last.base, base, sizeof(base));
+	assert_memory_equal(k.last.groups, groups, sizeof(groups));
+	assert_ptr_equal(k.last.bindings[0].host, f->a + PG);
+
+	/* Indirect: the counts an earlier command of the buffer wrote. */
+	f->len = 16;
+	f->ncmds = 0;
+	memcpy(f->a + 64, groups, sizeof(groups));
+	cmd_update(f, f->va0 + 64, later, sizeof(later));
+	cmd_simple(f, DXG_CMD_BARRIER, 8);
+	cmd_dispatch2(f, zero3, groups, f->va0 + 64, &b, 1);
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, &k.e, 0, 0);
+	assert_int_equal(k.dispatches, 2);
+	assert_memory_equal(k.last.groups, later, sizeof(later));
+
+	/* A zero count dispatches nothing. */
+	memset(f->a + 64, 0, 12);
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch2(f, zero3, groups, f->va0 + 64, &b, 1);
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, &k.e, 0, 0);
+	assert_int_equal(k.dispatches, 2);
+
+	/* Unmapped or misaligned indirect address; DISPATCH2 in version 1. */
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch2(f, zero3, groups, f->va0 + 12 * PG, &b, 1);
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, &k.e, STATUS_ACCESS_DENIED, 0);
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch2(f, zero3, groups, f->va0 + 2, &b, 1);
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, &k.e, STATUS_INVALID_PARAMETER, 0);
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch2(f, base, groups, 0, &b, 1);
+	finish(f);
+	expect(f, &k.e, STATUS_ILLEGAL_INSTRUCTION, 0);
+	/* The CPU engine has no dispatch. */
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, f->cpu, STATUS_NOT_SUPPORTED, 0);
+}
+
+/* CREATE_PIPELINE2: the layout parsed, every count and field bounded. */
+static void escape_pipeline2(void **state)
+{
+	struct dxg_pipeline_slot slots[DXG_CMD_MAX_BINDINGS];
+	struct dxg_pipeline_spec spec[DXG_PIPELINE_MAX_SPEC];
+	struct dxg_escape_create_pipeline2 c = {
+		.op = DXG_ESCAPE_CREATE_PIPELINE2, .entry = "main", .num_slots = 2,
+		.push_size = 8, .spirv_size = 24, .num_spec = 1, .spec_data_size = 4,
+	}, out;
+	const struct dxg_pipeline_slot s2[2] = { { 1, DXG_SLOT_UNIFORM_BUFFER, 0, 3 },
+						  { 0, DXG_SLOT_STORAGE_BUFFER, 0, 0 } };
+	const struct dxg_pipeline_spec sp = { 5, 0, 4, 0 };
+	uint32_t spirv[6] = { DXG_SPIRV_MAGIC, 0x10000, 0, 10, 0, 0 };
+	const uint8_t data[8] = { 42 };
+	uint8_t p[256];
+	const uint8_t *sd, *code;
+	size_t n = DXG_ESCAPE_CREATE_PIPELINE2_SIZE(2, 1, 4, 24);
+
+	(void)state;
+	assert_true(n <= sizeof(p));
+#define BUILD(hdr) do { \
+		memcpy(p, &(hdr), sizeof(hdr)); \
+		memcpy(p + 104, s2, sizeof(s2)); \
+		memcpy(p + 120, &sp, sizeof(sp)); \
+		memcpy(p + 136, data, 8); \
+		memcpy(p + 144, spirv, sizeof(spirv)); \
+	} while (0)
+	BUILD(c);
+	assert_int_equal(n, 168);
+	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
+							   &sd, &code), 0);
+	assert_int_equal(out.num_slots, 2);
+	assert_int_equal(slots[0].set, 1);
+	assert_int_equal(slots[0].binding, 3);
+	assert_int_equal(slots[0].type, DXG_SLOT_UNIFORM_BUFFER);
+	assert_int_equal(spec[0].constant_id, 5);
+	assert_ptr_equal(sd, p + 136);
+	assert_ptr_equal(code, p + 144);
+	/* Every size and field: one bad value each. */
+	assert_int_not_equal(dxg_escape_check_create_pipeline2(p, n - 4, &out, slots,
+							       spec, &sd, &code), 0);
+#define BAD(field, v) do { \
+		struct dxg_escape_create_pipeline2 t = c; \
+		t.field = v; \
+		BUILD(t); \
+		assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, \
+				 spec, &sd, &code), STATUS_INVALID_PARAMETER); \
+	} while (0)
+	BAD(flags, 1);
+	BAD(num_slots, DXG_CMD_MAX_BINDINGS + 1);
+	BAD(num_spec, DXG_PIPELINE_MAX_SPEC + 1);
+	BAD(spec_data_size, 0xfffffff9u);
+	BAD(push_size, 6);
+	BAD(spirv_size, 0xfffffffcu);
+	BAD(num_slots, 3);	/* the sizes no longer add up */
+	BAD(op, DXG_ESCAPE_CREATE_PIPELINE);
+#undef BAD
+	/* A slot's set beyond the limit, an unknown type, reserved bits. */
+	BUILD(c);
+	p[104] = DXG_PIPELINE_MAX_SETS;
+	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
+							   &sd, &code),
+			 STATUS_INVALID_PARAMETER);
+	BUILD(c);
+	p[105] = 2;
+	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
+							   &sd, &code),
+			 STATUS_INVALID_PARAMETER);
+	BUILD(c);
+	p[106] = 1;
+	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
+							   &sd, &code),
+			 STATUS_INVALID_PARAMETER);
+	/* Not SPIR-V where the module should start. */
+	BUILD(c);
+	p[144] ^= 0xff;
+	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
+							   &sd, &code),
+			 STATUS_INVALID_PARAMETER);
+#undef BUILD
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -829,6 +1049,9 @@ int main(void)
 		T(dispatch_binding_protection),
 		T(escapes),
 		T(cpu_fill_sizes),
+		T(update_results),
+		T(dispatch2_base_and_indirect),
+		T(escape_pipeline2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

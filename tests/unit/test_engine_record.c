@@ -56,12 +56,10 @@ static int32_t fake_flush(struct dxg_engine *e)
 	return 0;
 }
 
-static int32_t fake_create(struct dxg_engine *e, const uint32_t *spirv,
-			   size_t spirv_size, const char *entry,
-			   uint32_t num_bindings, uint32_t push_size, uint64_t *id)
+static int32_t fake_create(struct dxg_engine *e, const struct dxg_engine_pipeline *p,
+			   uint64_t *id)
 {
-	(void)e, (void)spirv, (void)spirv_size, (void)entry;
-	(void)num_bindings, (void)push_size, (void)id;
+	(void)e, (void)p, (void)id;
 	return 0;
 }
 

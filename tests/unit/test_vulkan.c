@@ -73,11 +73,21 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* A version 1 pipeline (storage buffers 0..nb-1 of set 0) on engine e. */
+static int32_t make_v1(struct dxg_engine *e, const uint32_t *spv, size_t size,
+		       const char *entry, uint32_t nb, uint32_t push, uint64_t *id)
+{
+	struct dxg_engine_pipeline desc;
+
+	dxg_engine_pipeline_v1(&desc, spv, size, entry, nb, push);
+	return e->ops->create_pipeline(e, &desc, id);
+}
+
 static uint64_t pipeline(const uint32_t *spv, size_t size, uint32_t nb, uint32_t push)
 {
 	uint64_t id = 0;
 
-	assert_int_equal(eng->ops->create_pipeline(eng, spv, size, "main", nb, push, &id), 0);
+	assert_int_equal(make_v1(eng, spv, size, "main", nb, push, &id), 0);
 	assert_int_not_equal(id, 0);
 	return id;
 }
@@ -338,7 +348,7 @@ static int32_t create(const uint32_t *spv, size_t size, const char *entry,
 		      uint32_t nb, uint32_t push)
 {
 	uint64_t id = 0;
-	int32_t st = eng->ops->create_pipeline(eng, spv, size, entry, nb, push, &id);
+	int32_t st = make_v1(eng, spv, size, entry, nb, push, &id);
 
 	if (!st)
 		eng->ops->destroy_pipeline(eng, id);
@@ -465,8 +475,7 @@ static void test_timeout_loses_only_that_engine(void **state)
 
 	(void)state;
 	assert_non_null(e2);
-	assert_int_equal(e2->ops->create_pipeline(e2, spin_spv, sizeof(spin_spv), "main",
-						  1, 4, &id), 0);
+	assert_int_equal(make_v1(e2, spin_spv, sizeof(spin_spv), "main", 1, 4, &id), 0);
 	d.pipeline = id;
 	memcpy(d.push, &iters, 4);
 	bind(&d, 0, io, 256);
@@ -477,8 +486,7 @@ static void test_timeout_loses_only_that_engine(void **state)
 	assert_int_equal(e2->ops->copy(e2, io, io + 64, 4), STATUS_DEVICE_REMOVED);
 	assert_int_equal(e2->ops->timestamp(e2, &t), STATUS_DEVICE_REMOVED);
 	assert_int_equal(e2->ops->flush(e2), STATUS_DEVICE_REMOVED);
-	assert_int_equal(e2->ops->create_pipeline(e2, saxpy_spv, sizeof(saxpy_spv),
-						  "main", 2, 8, &id2),
+	assert_int_equal(make_v1(e2, saxpy_spv, sizeof(saxpy_spv), "main", 2, 8, &id2),
 			 STATUS_DEVICE_REMOVED);
 	/* The other engine carries on. */
 	assert_false(dxg_engine_vulkan_lost(eng));

@@ -114,14 +114,30 @@ static bool scan(const uint32_t *code, size_t words, uint32_t bound,
 	return true;
 }
 
-/* A resource variable must be one storage buffer of our layout. */
+/* The slot of the layout at (set, binding), or NULL. */
+static const struct dxg_engine_slot *find_slot(const struct dxg_engine_slot *slots,
+					       uint32_t n, uint32_t set,
+					       uint32_t binding)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (slots[i].set == set && slots[i].binding == binding)
+			return &slots[i];
+	return NULL;
+}
+
+/* A resource variable must be one buffer of our layout, of its type. */
 static bool resource_ok(const struct id_info *t, uint32_t bound,
-			const struct id_info *v, uint32_t num_bindings)
+			const struct id_info *v, const struct dxg_engine_slot *slots,
+			uint32_t num_slots)
 {
 	const struct id_info *ptr, *pointee;
+	const struct dxg_engine_slot *slot;
 
 	if ((v->flags & (F_SET | F_BINDING)) != (F_SET | F_BINDING) ||
-	    v->set != 0 || v->binding >= num_bindings || v->type >= bound)
+	    v->type >= bound)
+		return false;
+	slot = find_slot(slots, num_slots, v->set, v->binding);
+	if (!slot)
 		return false;
 	ptr = &t[v->type];
 	if (!(ptr->flags & F_POINTER) || ptr->type >= bound)
@@ -129,6 +145,8 @@ static bool resource_ok(const struct id_info *t, uint32_t bound,
 	pointee = &t[ptr->type];
 	if (pointee->flags & F_ARRAY)	/* descriptor arrays: not in our layout */
 		return false;
+	if (slot->type == DXG_SLOT_UNIFORM_BUFFER)
+		return v->sc == SC_UNIFORM && !(pointee->flags & F_BUFFER_BLOCK);
 	if (v->sc == SC_STORAGE_BUFFER)
 		return true;
 	/* SPIR-V 1.0 spells a storage buffer "Uniform + BufferBlock". */
@@ -136,7 +154,8 @@ static bool resource_ok(const struct id_info *t, uint32_t bound,
 }
 
 static int32_t check_layout(const uint32_t *code, size_t words,
-			    const char *entry, uint32_t num_bindings)
+			    const char *entry, const struct dxg_engine_slot *slots,
+			    uint32_t num_slots)
 {
 	uint32_t bound = code[3];
 	struct id_info *t;
@@ -157,14 +176,15 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 
 		/* Decorated non-variables (e.g. structs) carry no binding. */
 		if (resource || (v->flags & (F_SET | F_BINDING) && (v->flags & F_VARIABLE)))
-			ok = resource_ok(t, bound, v, num_bindings);
+			ok = resource_ok(t, bound, v, slots, num_slots);
 	}
 	free(t);
 	return ok ? 0 : STATUS_INVALID_PARAMETER;
 }
 
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
-			uint32_t num_bindings, uint32_t vk_api)
+			const struct dxg_engine_slot *slots, uint32_t num_slots,
+			uint32_t vk_api)
 {
 	size_t words = size / 4, elen;
 	int32_t st;
@@ -178,5 +198,5 @@ int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 	if (!elen || elen > DXG_SPIRV_MAX_ENTRY)
 		return STATUS_INVALID_PARAMETER;
 	st = validate(code, words, vk_api);
-	return st ? st : check_layout(code, words, entry, num_bindings);
+	return st ? st : check_layout(code, words, entry, slots, num_slots);
 }

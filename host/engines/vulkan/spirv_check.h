@@ -5,14 +5,16 @@
  * modules, and a crash would take every VM down with dxghost), so the module
  * must pass the SPIR-V validator for the device's Vulkan version and fit the
  * pipeline layout the backend builds: entry point `entry` with the GLCompute
- * model, every resource a storage buffer at set 0, binding < num_bindings,
- * no descriptor arrays.
+ * model, every resource a buffer of the layout's slots (storage or uniform,
+ * as the slot says), no descriptor arrays.
  */
 #ifndef DXGHOST_SPIRV_CHECK_H
 #define DXGHOST_SPIRV_CHECK_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "engines/engine.h"
 
 #define DXG_SPIRV_MAGIC		0x07230203u
 #define DXG_SPIRV_MAX_SIZE	(4u << 20)	/* bytes */
@@ -24,6 +26,7 @@
  * STATUS_INVALID_PARAMETER (STATUS_NO_MEMORY if the validator cannot run).
  */
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
-			uint32_t num_bindings, uint32_t vk_api);
+			const struct dxg_engine_slot *slots, uint32_t num_slots,
+			uint32_t vk_api);
 
 #endif /* DXGHOST_SPIRV_CHECK_H */

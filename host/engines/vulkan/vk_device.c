@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "dxg/ntstatus.h"
+#include "dxg/vkfeatures.h"
 #include "engines/vulkan/vk_status.h"
 
 #define MAX_DEVICES	32u
@@ -170,6 +171,9 @@ static void read_limits(struct dxg_vk_device *d)
 	VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
 	};
+	VkPhysicalDeviceSubgroupSizeControlProperties sg = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES,
+	};
 	VkPhysicalDeviceMaintenance3Properties m3 = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
 		.pNext = &host,
@@ -183,7 +187,16 @@ static void read_limits(struct dxg_vk_device *d)
 	uint32_t nqf = 16;
 	struct dxg_vk_limits *out = &d->limits;
 
+	/* Subgroup size control is core in 1.3 (or an extension we do not use). */
+	if (d->info.api_version >= VK_API_VERSION_1_3)
+		host.pNext = &sg;
 	vkGetPhysicalDeviceProperties2(d->phys, &p2);
+	out->min_subgroup_size = sg.minSubgroupSize;
+	out->max_subgroup_size = sg.maxSubgroupSize;
+	out->max_uniform_buffer_range = l->maxUniformBufferRange;
+	out->max_uniform_buffers = l->maxPerStageDescriptorUniformBuffers;
+	out->min_uniform_offset_alignment = l->minUniformBufferOffsetAlignment;
+	out->max_bound_sets = l->maxBoundDescriptorSets;
 	out->max_storage_buffer_range = l->maxStorageBufferRange;
 	memcpy(out->max_group_count, l->maxComputeWorkGroupCount,
 	       sizeof(out->max_group_count));
@@ -240,6 +253,65 @@ static int32_t robustness(struct dxg_vk_device *d, VkPhysicalDeviceFeatures *f,
 	return 0;
 }
 
+/*
+ * The compute features a guest may use (include/dxg/vkfeatures.h), where
+ * the device has them: a guest's Vulkan driver offers exactly these, so its
+ * pipelines must find them enabled here.  The chain f2 -> f11 -> f12 -> f13
+ * (the last two only where the device's version has them) is filled in.
+ */
+static void guest_features(struct dxg_vk_device *d, VkPhysicalDeviceFeatures2 *f2,
+			   VkPhysicalDeviceVulkan11Features *f11,
+			   VkPhysicalDeviceVulkan12Features *f12,
+			   VkPhysicalDeviceVulkan13Features *f13)
+{
+	VkPhysicalDeviceVulkan11Features h11 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
+	};
+	VkPhysicalDeviceVulkan12Features h12 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+	};
+	VkPhysicalDeviceVulkan13Features h13 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
+	};
+	VkPhysicalDeviceFeatures2 have = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+	};
+	const size_t hdr = sizeof(VkBaseOutStructure);
+	uint32_t api = d->info.api_version;
+
+	/* The 1.1/1.2/1.3 structures exist from Vulkan 1.2 and 1.3 on. */
+	if (api >= VK_API_VERSION_1_2) {
+		have.pNext = &h11;
+		h11.pNext = &h12;
+		if (api >= VK_API_VERSION_1_3)
+			h12.pNext = &h13;
+	}
+	vkGetPhysicalDeviceFeatures2(d->phys, &have);
+	*f2 = (VkPhysicalDeviceFeatures2) {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+	};
+	*f11 = (VkPhysicalDeviceVulkan11Features) { .sType = h11.sType };
+	*f12 = (VkPhysicalDeviceVulkan12Features) { .sType = h12.sType };
+	*f13 = (VkPhysicalDeviceVulkan13Features) { .sType = h13.sType };
+	dxg_vk_features_intersect(&f2->features, &have.features,
+				  sizeof(have.features), 0, dxg_vk_features10,
+				  DXG_VKF_COUNT(dxg_vk_features10));
+	if (api < VK_API_VERSION_1_2)
+		return;
+	dxg_vk_features_intersect(f11, &h11, sizeof(h11), hdr, dxg_vk_features11,
+				  DXG_VKF_COUNT(dxg_vk_features11));
+	dxg_vk_features_intersect(f12, &h12, sizeof(h12), hdr, dxg_vk_features12,
+				  DXG_VKF_COUNT(dxg_vk_features12));
+	f2->pNext = f11;
+	f11->pNext = f12;
+	if (api < VK_API_VERSION_1_3)
+		return;
+	dxg_vk_features_intersect(f13, &h13, sizeof(h13), hdr, dxg_vk_features13,
+				  DXG_VKF_COUNT(dxg_vk_features13));
+	f12->pNext = f13;
+	d->limits.subgroup_size_control = f13->subgroupSizeControl;
+}
+
 static int32_t create_device(struct dxg_vk_device *d)
 {
 	static const char *const exts[] = { VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,
@@ -252,20 +324,33 @@ static int32_t create_device(struct dxg_vk_device *d)
 		.pQueuePriorities = &prio,
 	};
 	VkPhysicalDeviceRobustness2FeaturesEXT r2;
-	VkPhysicalDeviceFeatures features;
+	VkPhysicalDeviceVulkan11Features f11;
+	VkPhysicalDeviceVulkan12Features f12;
+	VkPhysicalDeviceVulkan13Features f13;
+	VkPhysicalDeviceFeatures2 f2;
+	VkPhysicalDeviceFeatures robust;
 	VkDeviceCreateInfo ci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+		.pNext = &f2,
 		.queueCreateInfoCount = 1,
 		.pQueueCreateInfos = &q,
 		.ppEnabledExtensionNames = exts,
-		.pEnabledFeatures = &features,
 	};
 	VkResult r;
 
-	if (robustness(d, &features, &r2))
+	if (robustness(d, &robust, &r2))
 		return STATUS_NOT_SUPPORTED;
+	guest_features(d, &f2, &f11, &f12, &f13);
+	f2.features.robustBufferAccess = VK_TRUE;
 	ci.enabledExtensionCount = d->robust2 ? 2 : 1;
-	ci.pNext = d->robust2 ? &r2 : NULL;
+	if (d->robust2) {
+		/* At the end of the chain guest_features built. */
+		VkBaseOutStructure *last = (VkBaseOutStructure *)&f2;
+
+		while (last->pNext)
+			last = last->pNext;
+		last->pNext = (VkBaseOutStructure *)&r2;
+	}
 	r = vkCreateDevice(d->phys, &ci, NULL, &d->device);
 
 	if (r != VK_SUCCESS)

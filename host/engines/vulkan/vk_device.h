@@ -28,6 +28,12 @@ struct dxg_vk_limits {
 	uint64_t min_import_alignment;		/* host pointer import */
 	uint64_t min_storage_offset_alignment;
 	uint64_t max_allocation_size;		/* 0: not reported */
+	uint64_t max_uniform_buffer_range;
+	uint32_t max_uniform_buffers;		/* per stage */
+	uint64_t min_uniform_offset_alignment;
+	uint32_t max_bound_sets;
+	uint32_t min_subgroup_size, max_subgroup_size;	/* 0: not reported */
+	bool subgroup_size_control;		/* enabled on the device */
 	bool timestamps;			/* compute queue has them */
 	float timestamp_period;			/* ns per tick */
 };

@@ -70,9 +70,8 @@ static int32_t vk_timestamp(struct dxg_engine *e, uint64_t *dst)
 	return v->lost ? STATUS_DEVICE_REMOVED : v->cpu->ops->timestamp(v->cpu, dst);
 }
 
-static int32_t vk_create_pipeline(struct dxg_engine *e, const uint32_t *spirv,
-				  size_t spirv_size, const char *entry,
-				  uint32_t num_bindings, uint32_t push_size,
+static int32_t vk_create_pipeline(struct dxg_engine *e,
+				  const struct dxg_engine_pipeline *desc,
 				  uint64_t *out_id)
 {
 	struct vk_engine *v = to_vk(e);
@@ -80,8 +79,7 @@ static int32_t vk_create_pipeline(struct dxg_engine *e, const uint32_t *spirv,
 
 	pthread_mutex_lock(&v->lock);
 	if (!v->lost)
-		st = dxg_vk_pipeline_create(&v->pipes, spirv, spirv_size, entry,
-					    num_bindings, push_size, out_id);
+		st = dxg_vk_pipeline_create(&v->pipes, desc, out_id);
 	pthread_mutex_unlock(&v->lock);
 	return st;
 }
@@ -107,40 +105,47 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 	uint32_t seen = 0;
 
 	for (int i = 0; i < 3; i++)
-		if (!d->groups[i] || d->groups[i] > l->max_group_count[i])
+		if (!d->groups[i] || d->groups[i] > l->max_group_count[i] ||
+		    d->base[i] > l->max_group_count[i] - d->groups[i])
 			return STATUS_INVALID_PARAMETER;
-	if (d->push_size > p->push_size || d->num_bindings != p->num_bindings)
+	if (d->push_size > p->push_size || d->num_bindings != p->num_slots)
 		return STATUS_INVALID_PARAMETER;
 	for (uint32_t i = 0; i < d->num_bindings; i++) {
 		const struct dxg_engine_binding *b = &d->bindings[i];
+		bool uniform;
 
-		/* Every binding exactly once: an unset descriptor is UB. */
-		if (b->binding >= p->num_bindings || (seen & (1u << b->binding)))
+		/* Every slot exactly once: an unset descriptor is UB. */
+		if (b->binding >= p->num_slots || (seen & (1u << b->binding)))
 			return STATUS_INVALID_PARAMETER;
 		seen |= 1u << b->binding;
-		if (!b->host || !b->size || b->size > l->max_storage_buffer_range ||
-		    ((uintptr_t)b->host & (l->min_storage_offset_alignment - 1)))
+		uniform = p->slots[b->binding].type == DXG_SLOT_UNIFORM_BUFFER;
+		if (!b->host || !b->size ||
+		    b->size > (uniform ? l->max_uniform_buffer_range :
+			       l->max_storage_buffer_range) ||
+		    ((uintptr_t)b->host & ((uniform ? l->min_uniform_offset_alignment :
+					    l->min_storage_offset_alignment) - 1)))
 			return STATUS_INVALID_PARAMETER;
 	}
 	return 0;
 }
 
-/* Imports the bindings and writes the descriptor set. */
+/* Imports the bindings and writes one descriptor set per set of the layout. */
 static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
-		    const struct dxg_engine_dispatch *d, VkDescriptorSet *set)
+		    const struct dxg_engine_dispatch *d, VkDescriptorSet *sets)
 {
 	VkDescriptorBufferInfo bi[DXG_ENGINE_MAX_BINDINGS];
 	VkWriteDescriptorSet w[DXG_ENGINE_MAX_BINDINGS];
 	const VkDescriptorSetAllocateInfo ai = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
 		.descriptorPool = v->dpool,
-		.descriptorSetCount = 1,
-		.pSetLayouts = &p->set_layout,
+		.descriptorSetCount = p->num_sets,
+		.pSetLayouts = p->set_layouts,
 	};
 	VkResult r;
 
 	dxg_vk_cache_begin(&v->cache);
 	for (uint32_t i = 0; i < d->num_bindings; i++) {
+		const struct dxg_engine_slot *slot = &p->slots[d->bindings[i].binding];
 		uint64_t off;
 		int32_t st = dxg_vk_cache_lookup(&v->cache, d->bindings[i].host,
 						 d->bindings[i].size, &bi[i].buffer, &off);
@@ -151,25 +156,29 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		bi[i].range = d->bindings[i].size;
 		w[i] = (VkWriteDescriptorSet) {
 			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-			.dstBinding = d->bindings[i].binding,
+			.dstBinding = slot->binding,
 			.descriptorCount = 1,
-			.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+			.descriptorType = slot->type == DXG_SLOT_UNIFORM_BUFFER ?
+				VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER :
+				VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
 			.pBufferInfo = &bi[i],
 		};
 	}
-	/* Nothing is in flight: the one set of the pool can be reused. */
+	if (!p->num_sets)
+		return 0;
+	/* Nothing is in flight: the pool's sets can be reused. */
 	vkResetDescriptorPool(v->dev->device, v->dpool, 0);
-	r = vkAllocateDescriptorSets(v->dev->device, &ai, set);
+	r = vkAllocateDescriptorSets(v->dev->device, &ai, sets);
 	if (r != VK_SUCCESS)
 		return dxg_vk_status(r);
 	for (uint32_t i = 0; i < d->num_bindings; i++)
-		w[i].dstSet = *set;
+		w[i].dstSet = sets[p->slots[d->bindings[i].binding].set];
 	vkUpdateDescriptorSets(v->dev->device, d->num_bindings, w, 0, NULL);
 	return 0;
 }
 
 static VkResult record(struct vk_engine *v, const struct dxg_vk_pipeline *p,
-		       const struct dxg_engine_dispatch *d, VkDescriptorSet set)
+		       const struct dxg_engine_dispatch *d, const VkDescriptorSet *sets)
 {
 	const VkCommandBufferBeginInfo bi = {
 		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
@@ -189,15 +198,20 @@ static VkResult record(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 	if (r != VK_SUCCESS)
 		return r;
 	vkCmdBindPipeline(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
-	vkCmdBindDescriptorSets(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
-				0, 1, &set, 0, NULL);
+	if (p->num_sets)
+		vkCmdBindDescriptorSets(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
+					0, p->num_sets, sets, 0, NULL);
 	if (v->pipes.push_range) {
 		/* The whole range, zero-padded: the shader never reads garbage. */
 		memcpy(push, d->push, d->push_size);
 		vkCmdPushConstants(v->cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
 				   v->pipes.push_range, push);
 	}
-	vkCmdDispatch(v->cb, d->groups[0], d->groups[1], d->groups[2]);
+	if (d->base[0] || d->base[1] || d->base[2])
+		vkCmdDispatchBase(v->cb, d->base[0], d->base[1], d->base[2],
+				  d->groups[0], d->groups[1], d->groups[2]);
+	else
+		vkCmdDispatch(v->cb, d->groups[0], d->groups[1], d->groups[2]);
 	vkCmdPipelineBarrier(v->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
 			     VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
 	return vkEndCommandBuffer(v->cb);
@@ -260,7 +274,7 @@ static int32_t dispatch_locked(struct vk_engine *v,
 			       const struct dxg_engine_dispatch *d)
 {
 	const struct dxg_vk_pipeline *p;
-	VkDescriptorSet set;
+	VkDescriptorSet sets[DXG_PIPELINE_MAX_SETS];
 	VkResult r;
 	int32_t st;
 
@@ -274,10 +288,10 @@ static int32_t dispatch_locked(struct vk_engine *v,
 		return STATUS_INVALID_PARAMETER;
 	st = check_dispatch(v, p, d);
 	if (!st)
-		st = bind(v, p, d, &set);
+		st = bind(v, p, d, sets);
 	if (st)
 		return st;
-	r = record(v, p, d, set);
+	r = record(v, p, d, sets);
 	if (r != VK_SUCCESS)
 		return dxg_vk_status(r);
 	return submit_wait(v);
@@ -381,15 +395,16 @@ static VkResult make_objects(struct vk_engine *v)
 		.commandBufferCount = 1,
 	};
 	const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-	const VkDescriptorPoolSize size = {
-		.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-		.descriptorCount = DXG_ENGINE_MAX_BINDINGS,
+	/* One dispatch's sets at a time: any mix of the two types. */
+	const VkDescriptorPoolSize sizes[] = {
+		{ VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, DXG_ENGINE_MAX_BINDINGS },
+		{ VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, DXG_ENGINE_MAX_BINDINGS },
 	};
 	const VkDescriptorPoolCreateInfo dci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-		.maxSets = 1,
-		.poolSizeCount = 1,
-		.pPoolSizes = &size,
+		.maxSets = DXG_PIPELINE_MAX_SETS,
+		.poolSizeCount = 2,
+		.pPoolSizes = sizes,
 	};
 	VkResult r = vkCreateCommandPool(dev, &pci, NULL, &v->pool);
 

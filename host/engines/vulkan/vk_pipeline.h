@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Compute pipelines of the Vulkan backend and the table that names them by
- * id.  Every pipeline has the same shape, which the command stream fixes:
- * num_bindings storage buffers at set 0, bindings 0..n-1, and one push
- * constant range of the engine's full push size (so a shader never reads
- * push constants outside the range; dispatches zero-pad them).
+ * id.  A pipeline's layout is its slots (struct dxg_engine_pipeline):
+ * storage and uniform buffers in descriptor sets 0..3, each set a layout of
+ * its own (empty where no slot uses it), and one push constant range of the
+ * engine's full push size (so a shader never reads push constants outside
+ * the range; dispatches zero-pad them).
  */
 #ifndef DXGHOST_VK_PIPELINE_H
 #define DXGHOST_VK_PIPELINE_H
@@ -12,16 +13,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engines/engine.h"
 #include "engines/vulkan/vk_device.h"
 
 #define DXG_VK_MAX_PIPELINES	1024u	/* per engine */
 
 struct dxg_vk_pipeline {
 	uint64_t id;		/* 0: free slot */
-	uint32_t num_bindings;
+	uint32_t num_slots;
+	struct dxg_engine_slot slots[DXG_ENGINE_MAX_BINDINGS];
+	uint32_t num_sets;	/* highest set used + 1 */
 	uint32_t push_size;	/* what dispatches may supply */
 	VkShaderModule module;
-	VkDescriptorSetLayout set_layout;
+	VkDescriptorSetLayout set_layouts[DXG_PIPELINE_MAX_SETS];
 	VkPipelineLayout layout;
 	VkPipeline pipeline;
 };
@@ -40,13 +44,13 @@ void dxg_vk_pipelines_fini(struct dxg_vk_pipelines *t);
 
 /*
  * Checks (spirv_check.h) and builds a pipeline.  STATUS_INVALID_PARAMETER
- * for bad SPIR-V or sizes, STATUS_NOT_SUPPORTED beyond a device limit,
+ * for bad SPIR-V, sizes, slots or specialization constants,
+ * STATUS_NOT_SUPPORTED beyond a device limit (including a subgroup size),
  * STATUS_QUOTA_EXCEEDED past DXG_VK_MAX_PIPELINES, or a Vulkan failure's
  * status (dxg_vk_status()).
  */
-int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t, const uint32_t *spirv,
-			       size_t spirv_size, const char *entry,
-			       uint32_t num_bindings, uint32_t push_size,
+int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
+			       const struct dxg_engine_pipeline *desc,
 			       uint64_t *out_id);
 /* STATUS_INVALID_HANDLE for an unknown id. */
 int32_t dxg_vk_pipeline_destroy(struct dxg_vk_pipelines *t, uint64_t id);

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Vulkan features of compute work that opendxg carries from the host's
+ * device to a guest: dxghost enables exactly these (where its device has
+ * them) on the device that runs guest work, and the guest's Vulkan driver
+ * reports exactly these (where the host said its device has them).  One
+ * list, so a guest is never offered a feature its pipelines cannot use.
+ * Every graphics feature stays off.  Offsets of VkBool32 members.
+ *
+ * bufferDeviceAddress is not here: a shader would see host device
+ * addresses, not the guest's GPU virtual addresses (docs/vulkan-driver.md).
+ */
+#ifndef DXG_VKFEATURES_H
+#define DXG_VKFEATURES_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include <vulkan/vulkan.h>
+
+#define DXG_VKF(type, member) offsetof(type, member)
+
+static const size_t dxg_vk_features10[] = {
+	DXG_VKF(VkPhysicalDeviceFeatures, robustBufferAccess),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderUniformBufferArrayDynamicIndexing),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageBufferArrayDynamicIndexing),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderFloat64),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt64),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt16),
+};
+
+static const size_t dxg_vk_features11[] = {
+	DXG_VKF(VkPhysicalDeviceVulkan11Features, storageBuffer16BitAccess),
+	DXG_VKF(VkPhysicalDeviceVulkan11Features, uniformAndStorageBuffer16BitAccess),
+	DXG_VKF(VkPhysicalDeviceVulkan11Features, storagePushConstant16),
+	DXG_VKF(VkPhysicalDeviceVulkan11Features, variablePointersStorageBuffer),
+	DXG_VKF(VkPhysicalDeviceVulkan11Features, variablePointers),
+};
+
+static const size_t dxg_vk_features12[] = {
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, storageBuffer8BitAccess),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, uniformAndStorageBuffer8BitAccess),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, storagePushConstant8),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, shaderBufferInt64Atomics),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, shaderSharedInt64Atomics),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, shaderFloat16),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, shaderInt8),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, scalarBlockLayout),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, uniformBufferStandardLayout),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, shaderSubgroupExtendedTypes),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, hostQueryReset),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, timelineSemaphore),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, vulkanMemoryModel),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, vulkanMemoryModelDeviceScope),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features,
+		vulkanMemoryModelAvailabilityVisibilityChains),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, subgroupBroadcastDynamicId),
+};
+
+static const size_t dxg_vk_features13[] = {
+	DXG_VKF(VkPhysicalDeviceVulkan13Features, pipelineCreationCacheControl),
+	DXG_VKF(VkPhysicalDeviceVulkan13Features, subgroupSizeControl),
+	DXG_VKF(VkPhysicalDeviceVulkan13Features, computeFullSubgroups),
+	DXG_VKF(VkPhysicalDeviceVulkan13Features, synchronization2),
+	DXG_VKF(VkPhysicalDeviceVulkan13Features, shaderZeroInitializeWorkgroupMemory),
+	DXG_VKF(VkPhysicalDeviceVulkan13Features, shaderIntegerDotProduct),
+	DXG_VKF(VkPhysicalDeviceVulkan13Features, maintenance4),
+};
+
+#define DXG_VKF_COUNT(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Every VkBool32 of dst after `skip` bytes (a chained structure's sType and
+ * pNext) cleared, then the allowed ones copied from src.
+ */
+static inline void dxg_vk_features_intersect(void *dst, const void *src,
+					     size_t size, size_t skip,
+					     const size_t *allowed, size_t n)
+{
+	memset((char *)dst + skip, 0, size - skip);
+	for (size_t i = 0; i < n; i++)
+		memcpy((char *)dst + allowed[i], (const char *)src + allowed[i],
+		       sizeof(VkBool32));
+}
+
+#endif /* DXG_VKFEATURES_H */
