@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdenc.h"
 #include "dxg/cmdstream.h"
 #include "dxg/protocol.h"
 
@@ -132,9 +133,7 @@ struct dxgc_cmd {
 	uint32_t magic;
 	struct dxgc_ctx *ctx;
 	struct dxgc_buffer *mem;	/* the CPU-visible command memory */
-	uint32_t capacity;
-	uint32_t used;			/* bytes, header included */
-	uint32_t count;
+	struct dxg_enc enc;		/* records straight into mem */
 	NTSTATUS error;			/* sticky recording error */
 	char error_msg[160];
 	uint64_t last_fence;		/* its last submission */
@@ -1134,8 +1133,7 @@ NTSTATUS dxgc_cmd_create(struct dxgc_ctx *ctx, uint32_t capacity,
 	list_del(&buf_impl(c->mem)->link);
 	c->magic = MAGIC_CMD;
 	c->ctx = ctx;
-	c->capacity = capacity;
-	c->used = sizeof(struct dxg_cmdbuf_header);
+	dxg_enc_init(&c->enc, c->mem->cpu, capacity, NULL, NULL);
 	list_add(&ctx->cmds, &c->link);
 	*out = c;
 	return STATUS_SUCCESS;
@@ -1185,8 +1183,7 @@ NTSTATUS dxgc_cmd_begin(struct dxgc_cmd *cmd)
 			return fail(STATUS_GRAPHICS_ALLOCATION_BUSY,
 				    "dxgc_cmd_begin: the previous submission is still running");
 	}
-	c->used = sizeof(struct dxg_cmdbuf_header);
-	c->count = 0;
+	dxg_enc_reset(&c->enc);
 	c->error = STATUS_SUCCESS;
 	c->error_msg[0] = '\0';
 	return STATUS_SUCCESS;
@@ -1194,12 +1191,12 @@ NTSTATUS dxgc_cmd_begin(struct dxgc_cmd *cmd)
 
 uint32_t dxgc_cmd_size(const struct dxgc_cmd *cmd)
 {
-	return cmd && cmd->magic == MAGIC_CMD ? cmd->used : 0;
+	return cmd && cmd->magic == MAGIC_CMD ? cmd->enc.used : 0;
 }
 
 uint32_t dxgc_cmd_count(const struct dxgc_cmd *cmd)
 {
-	return cmd && cmd->magic == MAGIC_CMD ? cmd->count : 0;
+	return cmd && cmd->magic == MAGIC_CMD ? cmd->enc.count : 0;
 }
 
 /* A recording error: returned now and remembered for dxgc_submit. */
@@ -1220,24 +1217,14 @@ static NTSTATUS rec_fail(struct dxgc_cmd *c, NTSTATUS st, const char *fmt, ...)
 	return st;
 }
 
-/* Appends @size bytes (a multiple of 8) built in @cmd. */
-static NTSTATUS emit(struct dxgc_cmd *c, const void *cmd, uint32_t size)
+/* The encoder's answer: false means the command did not fit. */
+static NTSTATUS emitted(struct dxgc_cmd *c, bool ok, uint32_t size)
 {
-	if (size > c->capacity - c->used)
-		return rec_fail(c, STATUS_BUFFER_TOO_SMALL,
-				"command buffer full (%u of %u bytes used, %u more needed)",
-				c->used, c->capacity, size);
-	memcpy((uint8_t *)c->mem->cpu + c->used, cmd, size);
-	c->used += size;
-	c->count++;
-	return STATUS_SUCCESS;
-}
-
-static void hdr(struct dxg_cmd_header *h, uint16_t opcode, uint32_t size)
-{
-	h->opcode = opcode;
-	h->flags = 0;
-	h->size_bytes = size;
+	if (ok)
+		return STATUS_SUCCESS;
+	return rec_fail(c, STATUS_BUFFER_TOO_SMALL,
+			"command buffer full (%u of %u bytes used, %u more needed)",
+			c->enc.used, c->enc.cap, size);
 }
 
 /* Is [off, off + size) inside buffer b of the command buffer's context? */
@@ -1262,7 +1249,6 @@ NTSTATUS dxgc_cmd_copy(struct dxgc_cmd *cmd, const struct dxgc_buffer *dst,
 		       uint64_t src_offset, uint64_t size)
 {
 	struct dxgc_cmd *c = cmd_ok(cmd);
-	struct dxg_cmd_copy k = { 0 };
 	NTSTATUS st = rec_start(c, "dxgc_cmd_copy");
 
 	if (!NT_SUCCESS(st))
@@ -1273,18 +1259,15 @@ NTSTATUS dxgc_cmd_copy(struct dxgc_cmd *cmd, const struct dxgc_buffer *dst,
 				"dxgc_cmd_copy: %llu bytes from offset %llu to offset %llu: outside the buffers",
 				(unsigned long long)size, (unsigned long long)src_offset,
 				(unsigned long long)dst_offset);
-	hdr(&k.hdr, DXG_CMD_COPY, sizeof(k));
-	k.src_va = src->gpu_va + src_offset;
-	k.dst_va = dst->gpu_va + dst_offset;
-	k.size = size;
-	return emit(c, &k, sizeof(k));
+	return emitted(c, dxg_enc_copy(&c->enc, src->gpu_va + src_offset,
+				       dst->gpu_va + dst_offset, size),
+		       sizeof(struct dxg_cmd_copy));
 }
 
 NTSTATUS dxgc_cmd_fill(struct dxgc_cmd *cmd, const struct dxgc_buffer *dst,
 		       uint64_t offset, uint64_t size, uint32_t pattern)
 {
 	struct dxgc_cmd *c = cmd_ok(cmd);
-	struct dxg_cmd_fill k = { 0 };
 	NTSTATUS st = rec_start(c, "dxgc_cmd_fill");
 
 	if (!NT_SUCCESS(st))
@@ -1293,18 +1276,14 @@ NTSTATUS dxgc_cmd_fill(struct dxgc_cmd *cmd, const struct dxgc_buffer *dst,
 		return rec_fail(c, STATUS_INVALID_PARAMETER,
 				"dxgc_cmd_fill: %llu bytes at offset %llu (multiples of 4, inside the buffer)",
 				(unsigned long long)size, (unsigned long long)offset);
-	hdr(&k.hdr, DXG_CMD_FILL, sizeof(k));
-	k.dst_va = dst->gpu_va + offset;
-	k.size = size;
-	k.pattern = pattern;
-	return emit(c, &k, sizeof(k));
+	return emitted(c, dxg_enc_fill(&c->enc, dst->gpu_va + offset, size, pattern),
+		       sizeof(struct dxg_cmd_fill));
 }
 
 NTSTATUS dxgc_cmd_timestamp(struct dxgc_cmd *cmd, const struct dxgc_buffer *dst,
 			    uint64_t offset)
 {
 	struct dxgc_cmd *c = cmd_ok(cmd);
-	struct dxg_cmd_timestamp k = { 0 };
 	NTSTATUS st = rec_start(c, "dxgc_cmd_timestamp");
 
 	if (!NT_SUCCESS(st))
@@ -1313,9 +1292,8 @@ NTSTATUS dxgc_cmd_timestamp(struct dxgc_cmd *cmd, const struct dxgc_buffer *dst,
 		return rec_fail(c, STATUS_INVALID_PARAMETER,
 				"dxgc_cmd_timestamp: offset %llu (a multiple of 8, 8 bytes inside the buffer)",
 				(unsigned long long)offset);
-	hdr(&k.hdr, DXG_CMD_TIMESTAMP, sizeof(k));
-	k.dst_va = dst->gpu_va + offset;
-	return emit(c, &k, sizeof(k));
+	return emitted(c, dxg_enc_timestamp(&c->enc, dst->gpu_va + offset),
+		       sizeof(struct dxg_cmd_timestamp));
 }
 
 NTSTATUS dxgc_cmd_dispatch(struct dxgc_cmd *cmd, const struct dxgc_pipeline *pipe,
@@ -1324,11 +1302,10 @@ NTSTATUS dxgc_cmd_dispatch(struct dxgc_cmd *cmd, const struct dxgc_pipeline *pip
 			   uint32_t num_bindings, const void *push,
 			   uint32_t push_size)
 {
-	uint8_t k[DXG_CMD_DISPATCH_SIZE(DXG_CMD_MAX_BINDINGS, DXG_CMD_MAX_PUSH_SIZE)];
+	struct dxg_cmd_binding cb[DXG_CMD_MAX_BINDINGS];
 	struct dxgc_cmd *c = cmd_ok(cmd);
 	const struct pipeline_impl *p = pipe_impl(pipe);
-	struct dxg_cmd_dispatch d = { 0 };
-	uint32_t size, off;
+	struct dxg_enc_dispatch d = { 0 };
 	NTSTATUS st = rec_start(c, "dxgc_cmd_dispatch");
 
 	if (!NT_SUCCESS(st))
@@ -1346,18 +1323,14 @@ NTSTATUS dxgc_cmd_dispatch(struct dxgc_cmd *cmd, const struct dxgc_pipeline *pip
 		return rec_fail(c, STATUS_INVALID_PARAMETER,
 				"dxgc_cmd_dispatch: %u bytes of push constants (a multiple of 4, at most the pipeline's %u)",
 				push_size, pipe->push_size);
-	size = (uint32_t)DXG_CMD_DISPATCH_SIZE(num_bindings, push_size);
-	memset(k, 0, sizeof(k));
-	hdr(&d.hdr, DXG_CMD_DISPATCH, size);
 	d.pipeline = pipe->id;
 	memcpy(d.groups, groups, sizeof(d.groups));
+	d.bindings = cb;
 	d.num_bindings = num_bindings;
+	d.push = push;
 	d.push_size = push_size;
-	memcpy(k, &d, sizeof(d));
-	off = sizeof(d);
 	for (uint32_t i = 0; i < num_bindings; i++) {
 		const struct dxgc_binding *b = &bindings[i];
-		struct dxg_cmd_binding cb = { 0 };
 		uint64_t bsize;
 
 		if (!buf_impl(b->buf) || buf_impl(b->buf)->ctx != c->ctx)
@@ -1375,27 +1348,22 @@ NTSTATUS dxgc_cmd_dispatch(struct dxgc_cmd *cmd, const struct dxgc_pipeline *pip
 					i, (unsigned long long)bsize,
 					(unsigned long long)b->offset,
 					(unsigned long long)b->buf->size);
-		cb.binding = i;
-		cb.va = b->buf->gpu_va + b->offset;
-		cb.size = bsize;
-		memcpy(k + off, &cb, sizeof(cb));
-		off += sizeof(cb);
+		cb[i] = (struct dxg_cmd_binding) {
+			.binding = i, .va = b->buf->gpu_va + b->offset, .size = bsize,
+		};
 	}
-	if (push_size)
-		memcpy(k + off, push, push_size);
-	return emit(c, k, size);
+	return emitted(c, dxg_enc_dispatch(&c->enc, &d),
+		       (uint32_t)DXG_CMD_DISPATCH_SIZE(num_bindings, push_size));
 }
 
 NTSTATUS dxgc_cmd_barrier(struct dxgc_cmd *cmd)
 {
 	struct dxgc_cmd *c = cmd_ok(cmd);
-	struct dxg_cmd_barrier k;
 	NTSTATUS st = rec_start(c, "dxgc_cmd_barrier");
 
 	if (!NT_SUCCESS(st))
 		return st;
-	hdr(&k.hdr, DXG_CMD_BARRIER, sizeof(k));
-	return emit(c, &k, sizeof(k));
+	return emitted(c, dxg_enc_barrier(&c->enc), sizeof(struct dxg_cmd_barrier));
 }
 
 /* ---- submission ------------------------------------------------------------------ */
@@ -1406,7 +1374,6 @@ NTSTATUS dxgc_submit(struct dxgc_ctx *ctx, struct dxgc_cmd *cmd,
 	struct dxgc_cmd *c = cmd_ok(cmd);
 	D3DKMT_SUBMITCOMMAND sc = { 0 };
 	D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU sg = { 0 };
-	struct dxg_cmdbuf_header h;
 	uint64_t value;
 	NTSTATUS st;
 
@@ -1425,22 +1392,18 @@ NTSTATUS dxgc_submit(struct dxgc_ctx *ctx, struct dxgc_cmd *cmd,
 	if (ctx->submitted == UINT64_MAX)
 		return fail(STATUS_UNSUCCESSFUL, "dxgc_submit: fence values exhausted");
 
-	h.magic = DXG_CMDBUF_MAGIC;
-	h.version = DXG_CMDBUF_VERSION;
-	h.size_bytes = c->used;
-	h.num_commands = c->count;
-	memcpy(c->mem->cpu, &h, sizeof(h));
+	dxg_enc_finish(&c->enc);
 	/* The commands are in memory before the host hears of them. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 
 	sc.command_buffer = c->mem->gpu_va;
-	sc.command_length = c->used;
+	sc.command_length = c->enc.used;
 	sc.broadcast_context_count = 1;
 	sc.broadcast_context[0] = ctx->context;
 	st = D3DKMTSubmitCommand(&sc);
 	if (!NT_SUCCESS(st))
 		return fail(st, "D3DKMTSubmitCommand (%u commands, %u bytes)",
-			    c->count, c->used);
+			    c->enc.count, c->enc.used);
 
 	value = ctx->submitted + 1;
 	sg.context = ctx->context;
