@@ -1,34 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Logical devices and their queue: a D3DKMT device on the physical device's
- * adapter with one virtual context (the compute node) behind the queue.
- * Creation checks the request against what the physical device reports:
- * queue family 0 with one queue, features it offers, no extension it does
- * not list.  Submission is the next step (docs/vulkan-driver.md); until it
- * exists no work can be pending, so waiting for idle returns at once.
+ * adapter with one virtual context (the compute node) behind the queue, a
+ * paging queue for GPU VA mappings, and a monitored fence the queue signals
+ * after every submission (wait idle).  Creation checks the request against
+ * what the physical device reports: queue family 0 with one queue, features
+ * it offers, no extension it does not list.
  */
 #include <string.h>
 
 #include "odx.h"
-
-struct odx_queue {
-	VK_LOADER_DATA loader;
-	struct odx_device *device;
-};
-
-struct odx_device {
-	VK_LOADER_DATA loader;
-	struct odx_physical_device *physical;
-	VkAllocationCallbacks alloc;
-	D3DKMT_HANDLE device;
-	D3DKMT_HANDLE context;
-	struct odx_queue queue;
-};
-
-static const VkAllocationCallbacks *dev_alloc(const struct odx_device *d)
-{
-	return d->alloc.pfnAllocation ? &d->alloc : NULL;
-}
 
 /* Is every VkBool32 set in `want` also set in `have` (after `skip` bytes)? */
 static bool subset(const void *want, const void *have, size_t size, size_t skip)
@@ -104,14 +85,24 @@ static VkResult check_request(VkPhysicalDevice pd, const VkDeviceCreateInfo *ci)
 		if (q->queueFamilyIndex != 0 || q->queueCount != 1 || n++)
 			return VK_ERROR_INITIALIZATION_FAILED;
 	}
-	/* Only what EnumerateDeviceExtensionProperties lists: nothing yet. */
-	if (ci->enabledExtensionCount)
-		return VK_ERROR_EXTENSION_NOT_PRESENT;
+	for (uint32_t i = 0; i < ci->enabledExtensionCount; i++)
+		if (!odx_device_extension_offered((const struct odx_physical_device *)pd,
+						  ci->ppEnabledExtensionNames[i]))
+			return VK_ERROR_EXTENSION_NOT_PRESENT;
 	return check_features(pd, ci);
 }
 
 static void destroy_kmt(struct odx_device *d)
 {
+	if (d->dummy)
+		odx_memory_destroy(d, d->dummy);
+	if (d->idle)
+		odx_fence_destroy(d, d->idle);
+	if (d->paging_queue) {
+		D3DDDI_DESTROYPAGINGQUEUE dp = { .paging_queue = d->paging_queue };
+
+		D3DKMTDestroyPagingQueue(&dp);
+	}
 	if (d->context) {
 		D3DKMT_DESTROYCONTEXT dc = { .context = d->context };
 
@@ -124,8 +115,7 @@ static void destroy_kmt(struct odx_device *d)
 	}
 }
 
-/* D3DKMT's failures as Vulkan's: memory, a gone host, or initialization. */
-static VkResult vk_result(NTSTATUS st)
+VkResult odx_result(NTSTATUS st, VkResult other)
 {
 	switch (st) {
 	case STATUS_NO_MEMORY:
@@ -135,8 +125,47 @@ static VkResult vk_result(NTSTATUS st)
 	case STATUS_DEVICE_REMOVED:
 		return VK_ERROR_DEVICE_LOST;
 	default:
-		return VK_ERROR_INITIALIZATION_FAILED;
+		return other;
 	}
+}
+
+VkResult odx_device_check(struct odx_device *d)
+{
+	D3DKMT_GETDEVICESTATE gs = {
+		.device = d->device,
+		.state_type = D3DKMT_DEVICESTATE_EXECUTION,
+	};
+
+	if (atomic_load(&d->lost))
+		return VK_ERROR_DEVICE_LOST;
+	if (NT_SUCCESS(D3DKMTGetDeviceState(&gs)) &&
+	    gs.execution_state == D3DKMT_DEVICEEXECUTION_ACTIVE)
+		return VK_SUCCESS;
+	/* A failed command buffer, a hung engine or a gone host: lost for good. */
+	atomic_store(&d->lost, true);
+	return VK_ERROR_DEVICE_LOST;
+}
+
+/* The paging queue, the idle fence and the dummy buffer memory. */
+static VkResult create_helpers(struct odx_device *d)
+{
+	D3DKMT_CREATEPAGINGQUEUE pq = {
+		.device = d->device,
+		.priority = D3DDDI_PAGINGQUEUE_PRIORITY_NORMAL,
+	};
+	NTSTATUS st = D3DKMTCreatePagingQueue(&pq);
+	VkResult r;
+
+	if (!NT_SUCCESS(st))
+		return odx_result(st, VK_ERROR_INITIALIZATION_FAILED);
+	d->paging_queue = pq.paging_queue;
+	d->paging_fence_cpu = (const volatile uint64_t *)(uintptr_t)
+			      pq.fence_cpu_virtual_address;
+	r = odx_fence_create(d, 0, &d->idle);
+	if (r == VK_SUCCESS)
+		r = odx_memory_create(d, 4096, &d->dummy);
+	return r == VK_ERROR_OUT_OF_DEVICE_MEMORY ? r :
+	       r != VK_SUCCESS ? VK_ERROR_INITIALIZATION_FAILED : r;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -175,12 +204,18 @@ odx_CreateDevice(VkPhysicalDevice physicalDevice,
 	if (!NT_SUCCESS(st))
 		goto fail;
 	d->context = cc.context;
+	r = create_helpers(d);
+	if (r != VK_SUCCESS) {
+		destroy_kmt(d);
+		odx_free(pAllocator, d);
+		return r;
+	}
 	*pDevice = (VkDevice)d;
 	return VK_SUCCESS;
 fail:
 	destroy_kmt(d);
 	odx_free(pAllocator, d);
-	return vk_result(st);
+	return odx_result(st, VK_ERROR_INITIALIZATION_FAILED);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -191,8 +226,11 @@ odx_DestroyDevice(VkDevice device, const VkAllocationCallbacks *pAllocator)
 	(void)pAllocator;
 	if (!d)
 		return;
+	/* The application waited for idle; a bounded wait covers a lost host. */
+	odx_fences_wait(d, 1, &d->idle, &d->idle_submitted, true,
+			5000000000ull);
 	destroy_kmt(d);
-	odx_free(dev_alloc(d), d);
+	odx_free(odx_device_alloc(d), d);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -218,15 +256,16 @@ odx_GetDeviceQueue2(VkDevice device, const VkDeviceQueueInfo2 *pQueueInfo,
 			   pQueueInfo->queueIndex, pQueue);
 }
 
-/* Nothing can be submitted yet, so nothing is ever pending. */
 VKAPI_ATTR VkResult VKAPI_CALL odx_QueueWaitIdle(VkQueue queue)
 {
-	(void)queue;
-	return VK_SUCCESS;
+	return odx_DeviceWaitIdle((VkDevice)((struct odx_queue *)queue)->device);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL odx_DeviceWaitIdle(VkDevice device)
 {
-	(void)device;
-	return VK_SUCCESS;
+	struct odx_device *d = (struct odx_device *)device;
+	VkResult r = odx_fences_wait(d, 1, &d->idle, &d->idle_submitted, true,
+				     UINT64_MAX);
+
+	return r == VK_SUCCESS ? odx_device_check(d) : r;
 }

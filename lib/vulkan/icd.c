@@ -64,9 +64,37 @@ vk_icdNegotiateLoaderICDInterfaceVersion(uint32_t *pVersion)
 	return VK_SUCCESS;
 }
 
+/*
+ * The extensions this driver offers were promoted to core: their commands
+ * are the core ones under a suffixed name (vkCmdPipelineBarrier2KHR is
+ * vkCmdPipelineBarrier2), so a name not found is tried without its suffix.
+ */
+static const struct odx_entrypoint *find_promoted(const char *name)
+{
+	static const char *const suffixes[] = { "KHR", "EXT" };
+	const struct odx_entrypoint *e;
+	char core[128];
+	size_t n;
+
+	if (!name)
+		return NULL;
+	e = odx_entrypoint_find(name);
+	if (e)
+		return e;
+	n = strlen(name);
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if (n <= 3 || n - 3 >= sizeof(core) || strcmp(name + n - 3, suffixes[i]))
+			continue;
+		memcpy(core, name, n - 3);
+		core[n - 3] = '\0';
+		return odx_entrypoint_find(core);
+	}
+	return NULL;
+}
+
 static PFN_vkVoidFunction lookup(const char *name, bool (*ok)(enum odx_level))
 {
-	const struct odx_entrypoint *e = odx_entrypoint_find(name);
+	const struct odx_entrypoint *e = find_promoted(name);
 
 	return e && e->fn && ok(e->level) ? e->fn : NULL;
 }

@@ -7,6 +7,8 @@
 #ifndef ODX_H
 #define ODX_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -15,6 +17,8 @@
 
 #include <dxg/d3dkmt.h>
 
+#include "cmdenc.h"
+#include "dxg/cmdstream.h"
 #include "dxg/vkinfo.h"
 #include "entrypoint_decls.h"
 
@@ -50,6 +54,187 @@ odx_instance_alloc(const struct odx_instance *inst)
 	return inst->alloc.pfnAllocation ? &inst->alloc : NULL;
 }
 
+/* ---- logical devices (device.c) ---- */
+
+struct odx_queue {
+	VK_LOADER_DATA loader;
+	struct odx_device *device;
+};
+
+struct odx_device {
+	VK_LOADER_DATA loader;
+	struct odx_physical_device *physical;
+	VkAllocationCallbacks alloc;
+	D3DKMT_HANDLE device;
+	D3DKMT_HANDLE context;		/* the compute node: the queue */
+	D3DKMT_HANDLE paging_queue;
+	const volatile uint64_t *paging_fence_cpu;
+	/* Signalled after every submission: queue and device wait idle. */
+	struct odx_fence *idle;
+	uint64_t idle_submitted;	/* under the queue's external sync */
+	struct odx_queue queue;
+	atomic_bool lost;		/* the host reported the device in error */
+	struct odx_memory *dummy;	/* backs descriptors the app left unwritten */
+};
+
+static inline const VkAllocationCallbacks *odx_device_alloc(const struct odx_device *d)
+{
+	return d->alloc.pfnAllocation ? &d->alloc : NULL;
+}
+
+/* D3DKMT failures as Vulkan's (memory, device memory, device lost, other). */
+VkResult odx_result(NTSTATUS st, VkResult other);
+/* Checks the host's execution state: VK_ERROR_DEVICE_LOST once it failed. */
+VkResult odx_device_check(struct odx_device *d);
+
+/* ---- memory (memory.c) ---- */
+
+struct odx_memory {
+	D3DKMT_HANDLE allocation;
+	uint8_t *cpu;			/* mapped for the allocation's lifetime */
+	uint64_t va;			/* GPU virtual address */
+	uint64_t size;			/* as asked for */
+	uint64_t alloc_size;		/* pages */
+};
+
+VkResult odx_memory_create(struct odx_device *d, uint64_t size,
+			   struct odx_memory **out);
+void odx_memory_destroy(struct odx_device *d, struct odx_memory *m);
+
+struct odx_buffer {
+	uint64_t size;
+	struct odx_memory *mem;		/* NULL until bound */
+	uint64_t offset;
+};
+
+/* ---- synchronization (sync.c) ---- */
+
+/* A monitored fence: VkFence, VkSemaphore and the idle fence are one. */
+struct odx_fence {
+	D3DKMT_HANDLE sync;
+	const volatile uint64_t *cpu;	/* the value the host writes */
+	uint64_t pending;		/* VkFence: the value that signals it, 0: none */
+	uint64_t last;			/* last value handed out for signalling */
+	bool cpu_signaled;		/* VkFence created or marked signalled */
+	bool timeline;			/* VkSemaphore of the timeline type */
+};
+
+VkResult odx_fence_create(struct odx_device *d, uint64_t initial,
+			  struct odx_fence **out);
+void odx_fence_destroy(struct odx_device *d, struct odx_fence *f);
+uint64_t odx_fence_value(const struct odx_fence *f);
+/*
+ * Waits until the fences reach their values (all, or any one), at most
+ * timeout_ns (UINT64_MAX: forever).  VK_SUCCESS, VK_TIMEOUT or an error.
+ */
+VkResult odx_fences_wait(struct odx_device *d, uint32_t n,
+			 struct odx_fence *const *f, const uint64_t *values,
+			 bool all, uint64_t timeout_ns);
+
+/* ---- descriptors (descriptor.c) ---- */
+
+struct odx_set_binding {
+	uint32_t binding;
+	VkDescriptorType type;
+	uint32_t count;
+	uint32_t dynamic_index;		/* dynamic buffers: order in the layout */
+};
+
+struct odx_set_layout {
+	atomic_uint refs;		/* the handle, sets and pipeline layouts */
+	uint32_t count;
+	uint32_t dynamic_count;
+	struct odx_set_binding b[];	/* sorted by binding */
+};
+
+struct odx_descriptor {
+	struct odx_buffer *buffer;	/* NULL: never written */
+	uint64_t offset, range;
+};
+
+struct odx_descriptor_set {
+	struct odx_set_layout *layout;
+	struct odx_descriptor_pool *pool;
+	struct odx_descriptor_set *next;	/* the pool's list */
+	struct odx_descriptor d[];		/* one per layout binding */
+};
+
+struct odx_descriptor_pool {
+	struct odx_descriptor_set *sets;
+	uint32_t max_sets, live;
+};
+
+void odx_set_layout_unref(struct odx_device *d, struct odx_set_layout *l);
+/* The binding's entry of a layout, or NULL. */
+const struct odx_set_binding *odx_set_layout_find(const struct odx_set_layout *l,
+						  uint32_t binding, uint32_t *index);
+
+/* ---- pipelines (pipeline.c) ---- */
+
+struct odx_pipeline_layout {
+	uint32_t set_count;
+	struct odx_set_layout *sets[DXG_PIPELINE_MAX_SETS];
+	uint32_t push_size;		/* end of the last push constant range */
+};
+
+/* One buffer the shader uses: (set, binding) in the pipeline's layout. */
+struct odx_slot {
+	uint32_t set, binding;
+};
+
+struct odx_pipeline {
+	uint64_t id;			/* the host's */
+	uint32_t num_slots;
+	struct odx_slot slots[DXG_CMD_MAX_BINDINGS];
+	uint32_t push_size;
+};
+
+struct odx_shader_module {
+	size_t size;
+	uint32_t code[];
+};
+
+/* ---- command buffers (cmd_buffer.c, cmd_record.c) ---- */
+
+struct odx_cmd_pool {
+	struct odx_cmd_buffer *buffers;
+};
+
+struct odx_bound_set {
+	struct odx_descriptor_set *set;
+	uint32_t dynamic[DXG_CMD_MAX_BINDINGS];	/* offsets, layout order */
+};
+
+struct odx_cmd_buffer {
+	VK_LOADER_DATA loader;
+	struct odx_device *device;
+	struct odx_cmd_pool *pool;
+	struct odx_cmd_buffer *next;	/* the pool's list */
+	struct dxg_enc enc;		/* records into malloc'd memory */
+	VkResult error;			/* sticky recording error */
+	bool last_was_barrier;
+	struct odx_memory *gpu;		/* the finished buffer, for the host */
+	uint32_t length;		/* bytes of it that count */
+	/* State of the recording. */
+	struct odx_pipeline *pipeline;
+	struct odx_bound_set sets[DXG_PIPELINE_MAX_SETS];
+	uint8_t push[DXG_CMD_MAX_PUSH_SIZE];
+};
+
+/* ---- query pools (query.c) ---- */
+
+/* Each query: a u64 timestamp, then a u32 availability word, padded. */
+#define ODX_QUERY_STRIDE	16u
+
+struct odx_query_pool {
+	struct odx_memory *mem;
+	uint32_t count;
+};
+
+/* Handles of non-dispatchable objects are pointers to ours. */
+#define ODX_FROM_HANDLE(type, h)	((struct type *)(uintptr_t)(h))
+#define ODX_TO_HANDLE(vktype, p)	((vktype)(uintptr_t)(p))
+
 /* Host allocations through the application's callbacks, or libc. */
 void *odx_alloc(const VkAllocationCallbacks *a, size_t size,
 		VkSystemAllocationScope scope);
@@ -58,5 +243,8 @@ void odx_free(const VkAllocationCallbacks *a, void *p);
 /* physical_device.c: builds the list of an instance. */
 VkResult odx_enumerate_adapters(struct odx_instance *inst);
 void odx_physical_device_destroy(struct odx_physical_device *pd);
+/* An extension this driver implements and the host's device has. */
+bool odx_device_extension_offered(const struct odx_physical_device *pd,
+				  const char *name);
 
 #endif /* ODX_H */

@@ -194,9 +194,25 @@ odx_GetPhysicalDeviceProperties(VkPhysicalDevice physicalDevice,
 {
 	const struct odx_physical_device *pd = pdev(physicalDevice);
 
+	VkPhysicalDeviceLimits *l = &pProperties->limits;
+
 	*pProperties = pd->host.properties;
 	pProperties->apiVersion = api_version(pd);
 	pProperties->driverVersion = ODX_DRIVER_VERSION;
+	/* What the command stream carries (docs/command-stream.md §5). */
+#define CLAMP(f, max) do { if ((f) > (max)) (f) = (max); } while (0)
+	CLAMP(l->maxBoundDescriptorSets, DXG_PIPELINE_MAX_SETS);
+	CLAMP(l->maxPerStageDescriptorStorageBuffers, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxPerStageDescriptorUniformBuffers, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxPerStageResources, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxDescriptorSetStorageBuffers, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxDescriptorSetUniformBuffers, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxDescriptorSetStorageBuffersDynamic, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxDescriptorSetUniformBuffersDynamic, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxPushConstantsSize, DXG_CMD_MAX_PUSH_SIZE);
+#undef CLAMP
+	/* TIMESTAMP writes nanoseconds of dxghost's engine clock. */
+	l->timestampPeriod = 1.0f;
 	/* No sparse resources. */
 	memset(&pProperties->sparseProperties, 0,
 	       sizeof(pProperties->sparseProperties));
@@ -578,8 +594,42 @@ odx_GetPhysicalDeviceToolProperties(VkPhysicalDevice physicalDevice,
 	return VK_SUCCESS;
 }
 
-/* The device extensions this driver implements, where the host has them. */
-static const char *const implemented_extensions[] = { NULL };
+/*
+ * The device extensions this driver implements, where the host has them:
+ * those compute programs gate on, all promoted to core by 1.3 (their
+ * commands are the core ones, icd.c resolves the suffixed names) or
+ * SPIR-V-only (the host's device runs the shader).
+ */
+static const char *const implemented_extensions[] = {
+	"VK_KHR_16bit_storage", "VK_KHR_8bit_storage", "VK_KHR_bind_memory2",
+	"VK_KHR_copy_commands2", "VK_KHR_dedicated_allocation",
+	"VK_KHR_driver_properties", "VK_KHR_get_memory_requirements2",
+	"VK_KHR_maintenance1", "VK_KHR_maintenance2", "VK_KHR_maintenance3",
+	"VK_KHR_maintenance4", "VK_KHR_shader_atomic_int64",
+	"VK_KHR_shader_float16_int8", "VK_KHR_shader_float_controls",
+	"VK_KHR_shader_integer_dot_product", "VK_KHR_shader_non_semantic_info",
+	"VK_KHR_shader_subgroup_extended_types", "VK_KHR_spirv_1_4",
+	"VK_KHR_storage_buffer_storage_class", "VK_KHR_synchronization2",
+	"VK_KHR_timeline_semaphore", "VK_KHR_uniform_buffer_standard_layout",
+	"VK_KHR_variable_pointers", "VK_KHR_vulkan_memory_model",
+	"VK_KHR_zero_initialize_workgroup_memory", "VK_EXT_host_query_reset",
+	"VK_EXT_pipeline_creation_cache_control", "VK_EXT_scalar_block_layout",
+	"VK_EXT_subgroup_size_control", NULL
+};
+
+bool odx_device_extension_offered(const struct odx_physical_device *pd,
+				  const char *name)
+{
+	bool ours = false;
+
+	for (const char *const *e = implemented_extensions; *e && !ours; e++)
+		ours = !strcmp(*e, name);
+	for (uint32_t i = 0; ours && i < pd->host_extension_count; i++)
+		if (!strncmp(pd->host_extensions[i].extensionName, name,
+			     VK_MAX_EXTENSION_NAME_SIZE))
+			return true;
+	return false;
+}
 
 VKAPI_ATTR VkResult VKAPI_CALL
 odx_EnumerateDeviceExtensionProperties(VkPhysicalDevice physicalDevice,
@@ -595,7 +645,8 @@ odx_EnumerateDeviceExtensionProperties(VkPhysicalDevice physicalDevice,
 		return VK_ERROR_LAYER_NOT_PRESENT;
 	for (uint32_t i = 0; i < pd->host_extension_count; i++) {
 		for (const char *const *e = implemented_extensions; *e; e++) {
-			if (strcmp(*e, pd->host_extensions[i].extensionName))
+			if (strncmp(*e, pd->host_extensions[i].extensionName,
+				    VK_MAX_EXTENSION_NAME_SIZE))
 				continue;
 			if (pProps && n >= room) {
 				r = VK_INCOMPLETE;

@@ -160,7 +160,8 @@ if grep -qiE 'assert|sanitizer|segfault' "$work/host-unplug.log"; then
 
 # 6. Vulkan: Debian's loader and vulkaninfo with the opendxg ICD
 if tests/vm/vulkan/mkroot.sh "$VM/vulkan-root" "$REL/lib/vulkan/libvulkan_opendxg.so" \
-     "$REL/tests/vm/vulkan/test_odx_icd" >"$work/mkroot.log" 2>&1 &&
+     "$REL/tests/vm/vulkan/test_odx_icd" "$REL/tests/vm/vulkan/test_odx_compute" \
+     >"$work/mkroot.log" 2>&1 &&
    tools/vm/mkinitramfs.sh -o "$VM/initrd-vulkan.cpio.gz" -m "$ko" -d "$GUEST" \
      -r "$VM/vulkan-root" >/dev/null; then
   start_host "$work/vulkan.sock" "$work/host-vulkan.log" || exit 1

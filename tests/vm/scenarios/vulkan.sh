@@ -16,6 +16,7 @@ name=$(dxg-smi | sed -n 's/^Adapter 0: //p')
 echo "# host adapter: $name"
 
 test_odx_icd "$name" || r=1
+test_odx_compute || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Recording: each vkCmd* becomes commands of the open command stream.  The
+ * Vulkan state a dispatch needs (pipeline, descriptor sets with their
+ * dynamic offsets, push constants) is kept here and resolved when the
+ * dispatch is recorded: every buffer the pipeline's shader declares is
+ * bound by GPU VA range, in the pipeline's slot order.  Barriers of any
+ * kind are the stream's BARRIER (the stream has one kind).
+ */
+#include <string.h>
+
+#include "odx.h"
+
+#define CMD(h)	((struct odx_cmd_buffer *)(h))
+
+/* The encoder ran out of memory: the recording fails at vkEndCommandBuffer. */
+static void check(struct odx_cmd_buffer *c, bool ok)
+{
+	if (!ok && c->error == VK_SUCCESS)
+		c->error = VK_ERROR_OUT_OF_HOST_MEMORY;
+	c->last_was_barrier = false;
+}
+
+static uint64_t buffer_va(const struct odx_buffer *b, uint64_t offset)
+{
+	return b->mem ? b->mem->va + b->offset + offset : 0;
+}
+
+static void barrier(struct odx_cmd_buffer *c)
+{
+	if (c->last_was_barrier)
+		return;
+	check(c, dxg_enc_barrier(&c->enc));
+	c->last_was_barrier = true;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdBindPipeline(VkCommandBuffer commandBuffer, VkPipelineBindPoint bindPoint,
+		    VkPipeline pipeline)
+{
+	if (bindPoint == VK_PIPELINE_BIND_POINT_COMPUTE)
+		CMD(commandBuffer)->pipeline = ODX_FROM_HANDLE(odx_pipeline, pipeline);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBindPoint bindPoint,
+			  VkPipelineLayout layout, uint32_t firstSet, uint32_t setCount,
+			  const VkDescriptorSet *pSets, uint32_t dynamicCount,
+			  const uint32_t *pDynamic)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+	uint32_t next = 0;
+
+	(void)layout;
+	if (bindPoint != VK_PIPELINE_BIND_POINT_COMPUTE)
+		return;
+	for (uint32_t i = 0; i < setCount && firstSet + i < DXG_PIPELINE_MAX_SETS; i++) {
+		struct odx_bound_set *b = &c->sets[firstSet + i];
+		struct odx_descriptor_set *s = ODX_FROM_HANDLE(odx_descriptor_set, pSets[i]);
+
+		b->set = s;
+		memset(b->dynamic, 0, sizeof(b->dynamic));
+		if (!s)
+			continue;
+		for (uint32_t k = 0; k < s->layout->dynamic_count; k++, next++)
+			if (k < DXG_CMD_MAX_BINDINGS && next < dynamicCount)
+				b->dynamic[k] = pDynamic[next];
+	}
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout layout,
+		     VkShaderStageFlags stages, uint32_t offset, uint32_t size,
+		     const void *pValues)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+
+	(void)layout, (void)stages;
+	if (offset < sizeof(c->push) && size <= sizeof(c->push) - offset)
+		memcpy(c->push + offset, pValues, size);
+}
+
+/*
+ * Slot i of the pipeline as a binding of the command.  A descriptor the
+ * application left unwritten (valid when the shader never reads it) gets
+ * the device's dummy buffer, so the host always has a range to bind.
+ */
+static struct dxg_cmd_binding resolve(const struct odx_cmd_buffer *c, uint32_t i)
+{
+	const struct odx_slot *slot = &c->pipeline->slots[i];
+	const struct odx_bound_set *bs = &c->sets[slot->set];
+	struct dxg_cmd_binding out = {
+		.binding = i, .va = c->device->dummy->va, .size = 256,
+	};
+	const struct odx_set_binding *b;
+	const struct odx_descriptor *d;
+	uint64_t offset, range;
+	uint32_t idx;
+
+	if (!bs->set)
+		return out;
+	b = odx_set_layout_find(bs->set->layout, slot->binding, &idx);
+	d = b ? &bs->set->d[idx] : NULL;
+	if (!d || !d->buffer || !d->buffer->mem || d->offset >= d->buffer->size)
+		return out;
+	offset = d->offset;
+	if ((b->type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC ||
+	     b->type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC) &&
+	    b->dynamic_index < DXG_CMD_MAX_BINDINGS)
+		offset += bs->dynamic[b->dynamic_index];
+	range = d->range == VK_WHOLE_SIZE ? d->buffer->size - d->offset : d->range;
+	out.va = buffer_va(d->buffer, offset);
+	out.size = range;
+	return out;
+}
+
+static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
+		     const uint32_t groups[3], uint64_t indirect_va)
+{
+	struct dxg_cmd_binding b[DXG_CMD_MAX_BINDINGS];
+	struct dxg_enc_dispatch d = { .indirect_va = indirect_va };
+
+	if (!c->pipeline) {
+		check(c, false);
+		return;
+	}
+	/* Work before a dispatch may write what it reads (Vulkan's barriers). */
+	barrier(c);
+	for (uint32_t i = 0; i < c->pipeline->num_slots; i++)
+		b[i] = resolve(c, i);
+	d.pipeline = c->pipeline->id;
+	memcpy(d.base, base, sizeof(d.base));
+	memcpy(d.groups, groups, sizeof(d.groups));
+	d.bindings = b;
+	d.num_bindings = c->pipeline->num_slots;
+	d.push = c->push;
+	d.push_size = c->pipeline->push_size;
+	check(c, dxg_enc_dispatch(&c->enc, &d));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t x, uint32_t y, uint32_t z)
+{
+	const uint32_t base[3] = { 0 }, groups[3] = { x, y, z };
+
+	if (x && y && z)
+		dispatch(CMD(commandBuffer), base, groups, 0);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdDispatchBase(VkCommandBuffer commandBuffer, uint32_t bx, uint32_t by,
+		    uint32_t bz, uint32_t x, uint32_t y, uint32_t z)
+{
+	const uint32_t base[3] = { bx, by, bz }, groups[3] = { x, y, z };
+
+	if (x && y && z)
+		dispatch(CMD(commandBuffer), base, groups, 0);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffer,
+			VkDeviceSize offset)
+{
+	const uint32_t zero[3] = { 0 };
+
+	dispatch(CMD(commandBuffer), zero, zero,
+		 buffer_va(ODX_FROM_HANDLE(odx_buffer, buffer), offset));
+}
+
+/* ---- transfers ---- */
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdCopyBuffer(VkCommandBuffer commandBuffer, VkBuffer src, VkBuffer dst,
+		  uint32_t count, const VkBufferCopy *pRegions)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+	const struct odx_buffer *s = ODX_FROM_HANDLE(odx_buffer, src);
+	const struct odx_buffer *d = ODX_FROM_HANDLE(odx_buffer, dst);
+
+	barrier(c);
+	for (uint32_t i = 0; i < count; i++)
+		if (pRegions[i].size)
+			check(c, dxg_enc_copy(&c->enc, buffer_va(s, pRegions[i].srcOffset),
+					      buffer_va(d, pRegions[i].dstOffset),
+					      pRegions[i].size));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdCopyBuffer2(VkCommandBuffer commandBuffer, const VkCopyBufferInfo2 *pInfo)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+	const struct odx_buffer *s = ODX_FROM_HANDLE(odx_buffer, pInfo->srcBuffer);
+	const struct odx_buffer *d = ODX_FROM_HANDLE(odx_buffer, pInfo->dstBuffer);
+
+	barrier(c);
+	for (uint32_t i = 0; i < pInfo->regionCount; i++) {
+		const VkBufferCopy2 *r = &pInfo->pRegions[i];
+
+		if (r->size)
+			check(c, dxg_enc_copy(&c->enc, buffer_va(s, r->srcOffset),
+					      buffer_va(d, r->dstOffset), r->size));
+	}
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdFillBuffer(VkCommandBuffer commandBuffer, VkBuffer dst, VkDeviceSize offset,
+		  VkDeviceSize size, uint32_t data)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+	const struct odx_buffer *b = ODX_FROM_HANDLE(odx_buffer, dst);
+
+	/* VK_WHOLE_SIZE: to the end, rounded down to a multiple of 4. */
+	if (size == VK_WHOLE_SIZE)
+		size = offset < b->size ? (b->size - offset) & ~3ull : 0;
+	if (!size)
+		return;
+	barrier(c);
+	check(c, dxg_enc_fill(&c->enc, buffer_va(b, offset), size, data));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdUpdateBuffer(VkCommandBuffer commandBuffer, VkBuffer dst, VkDeviceSize offset,
+		    VkDeviceSize size, const void *pData)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+
+	if (!size || size > DXG_CMD_MAX_UPDATE)
+		return;
+	barrier(c);
+	check(c, dxg_enc_update(&c->enc, buffer_va(ODX_FROM_HANDLE(odx_buffer, dst), offset),
+				pData, (uint32_t)size));
+}
+
+/* ---- barriers ---- */
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStageFlags srcStages,
+		       VkPipelineStageFlags dstStages, VkDependencyFlags flags,
+		       uint32_t memCount, const VkMemoryBarrier *pMem,
+		       uint32_t bufCount, const VkBufferMemoryBarrier *pBuf,
+		       uint32_t imgCount, const VkImageMemoryBarrier *pImg)
+{
+	(void)srcStages, (void)dstStages, (void)flags, (void)memCount, (void)pMem;
+	(void)bufCount, (void)pBuf, (void)imgCount, (void)pImg;
+	barrier(CMD(commandBuffer));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdPipelineBarrier2(VkCommandBuffer commandBuffer, const VkDependencyInfo *pInfo)
+{
+	(void)pInfo;
+	barrier(CMD(commandBuffer));
+}
+
+/* ---- queries: a TIMESTAMP into the query's slot, then its availability ---- */
+
+static void write_timestamp(struct odx_cmd_buffer *c, VkQueryPool pool, uint32_t query)
+{
+	const struct odx_query_pool *p = ODX_FROM_HANDLE(odx_query_pool, pool);
+	uint64_t va = p->mem->va + (uint64_t)query * ODX_QUERY_STRIDE;
+
+	/* Vulkan's timestamp follows the work before it: wait for it. */
+	barrier(c);
+	check(c, dxg_enc_timestamp(&c->enc, va));
+	barrier(c);
+	check(c, dxg_enc_fill(&c->enc, va + 8, 4, 1));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdWriteTimestamp(VkCommandBuffer commandBuffer, VkPipelineStageFlagBits stage,
+		      VkQueryPool pool, uint32_t query)
+{
+	(void)stage;
+	write_timestamp(CMD(commandBuffer), pool, query);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdWriteTimestamp2(VkCommandBuffer commandBuffer, VkPipelineStageFlags2 stage,
+		       VkQueryPool pool, uint32_t query)
+{
+	(void)stage;
+	write_timestamp(CMD(commandBuffer), pool, query);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdResetQueryPool(VkCommandBuffer commandBuffer, VkQueryPool pool,
+		      uint32_t first, uint32_t count)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+	const struct odx_query_pool *p = ODX_FROM_HANDLE(odx_query_pool, pool);
+
+	if (!count)
+		return;
+	barrier(c);
+	check(c, dxg_enc_fill(&c->enc, p->mem->va + (uint64_t)first * ODX_QUERY_STRIDE,
+			      (uint64_t)count * ODX_QUERY_STRIDE, 0));
+}

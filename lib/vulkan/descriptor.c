@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Descriptor set layouts, pools and sets.  A set is resolved when a dispatch
+ * is recorded (cmd_record.c): each buffer descriptor becomes a GPU VA range
+ * of the command, so the host never sees sets.  Buffer descriptors (storage
+ * and uniform, dynamic or not) are what this driver implements; other types
+ * are kept so layouts can be made, and a pipeline that uses them fails.
+ * Layouts are reference counted: Vulkan lets the application destroy one
+ * while sets and pipeline layouts made from it live.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "odx.h"
+
+static int cmp_binding(const void *a, const void *b)
+{
+	uint32_t x = ((const struct odx_set_binding *)a)->binding;
+	uint32_t y = ((const struct odx_set_binding *)b)->binding;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool is_dynamic(VkDescriptorType t)
+{
+	return t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC ||
+	       t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreateDescriptorSetLayout(VkDevice device,
+			      const VkDescriptorSetLayoutCreateInfo *pCreateInfo,
+			      const VkAllocationCallbacks *pAllocator,
+			      VkDescriptorSetLayout *pSetLayout)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	uint32_t n = pCreateInfo->bindingCount, dyn = 0;
+	struct odx_set_layout *l;
+
+	(void)pAllocator;
+	l = odx_alloc(odx_device_alloc(d), sizeof(*l) + n * sizeof(l->b[0]),
+		      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!l)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	atomic_init(&l->refs, 1);
+	l->count = n;
+	for (uint32_t i = 0; i < n; i++) {
+		const VkDescriptorSetLayoutBinding *b = &pCreateInfo->pBindings[i];
+
+		l->b[i] = (struct odx_set_binding) {
+			.binding = b->binding, .type = b->descriptorType,
+			.count = b->descriptorCount,
+		};
+	}
+	/* Dynamic offsets are given in binding order (the spec's rule). */
+	qsort(l->b, n, sizeof(l->b[0]), cmp_binding);
+	for (uint32_t i = 0; i < n; i++)
+		if (is_dynamic(l->b[i].type)) {
+			l->b[i].dynamic_index = dyn;
+			dyn += l->b[i].count;
+		}
+	l->dynamic_count = dyn;
+	*pSetLayout = ODX_TO_HANDLE(VkDescriptorSetLayout, l);
+	return VK_SUCCESS;
+}
+
+void odx_set_layout_unref(struct odx_device *d, struct odx_set_layout *l)
+{
+	if (l && atomic_fetch_sub(&l->refs, 1) == 1)
+		odx_free(odx_device_alloc(d), l);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyDescriptorSetLayout(VkDevice device, VkDescriptorSetLayout layout,
+			       const VkAllocationCallbacks *pAllocator)
+{
+	(void)pAllocator;
+	odx_set_layout_unref((struct odx_device *)device,
+			     ODX_FROM_HANDLE(odx_set_layout, layout));
+}
+
+const struct odx_set_binding *odx_set_layout_find(const struct odx_set_layout *l,
+						  uint32_t binding, uint32_t *index)
+{
+	for (uint32_t i = 0; i < l->count; i++)
+		if (l->b[i].binding == binding) {
+			if (index)
+				*index = i;
+			return &l->b[i];
+		}
+	return NULL;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetDescriptorSetLayoutSupport(VkDevice device,
+				  const VkDescriptorSetLayoutCreateInfo *pCreateInfo,
+				  VkDescriptorSetLayoutSupport *pSupport)
+{
+	(void)device;
+	pSupport->supported = pCreateInfo->bindingCount <= DXG_CMD_MAX_BINDINGS;
+}
+
+/* ---- pools and sets ---- */
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreateDescriptorPool(VkDevice device, const VkDescriptorPoolCreateInfo *pCreateInfo,
+			 const VkAllocationCallbacks *pAllocator,
+			 VkDescriptorPool *pPool)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_descriptor_pool *p;
+
+	(void)pAllocator;
+	p = odx_alloc(odx_device_alloc(d), sizeof(*p), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!p)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	memset(p, 0, sizeof(*p));
+	p->max_sets = pCreateInfo->maxSets;
+	*pPool = ODX_TO_HANDLE(VkDescriptorPool, p);
+	return VK_SUCCESS;
+}
+
+static void free_set(struct odx_device *d, struct odx_descriptor_set *s)
+{
+	struct odx_descriptor_set **pp = &s->pool->sets;
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = s->next;
+	s->pool->live--;
+	odx_set_layout_unref(d, s->layout);
+	odx_free(odx_device_alloc(d), s);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_ResetDescriptorPool(VkDevice device, VkDescriptorPool pool,
+			VkDescriptorPoolResetFlags flags)
+{
+	struct odx_descriptor_pool *p = ODX_FROM_HANDLE(odx_descriptor_pool, pool);
+
+	(void)flags;
+	while (p->sets)
+		free_set((struct odx_device *)device, p->sets);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyDescriptorPool(VkDevice device, VkDescriptorPool pool,
+			  const VkAllocationCallbacks *pAllocator)
+{
+	struct odx_descriptor_pool *p = ODX_FROM_HANDLE(odx_descriptor_pool, pool);
+
+	(void)pAllocator;
+	if (!p)
+		return;
+	odx_ResetDescriptorPool(device, pool, 0);
+	odx_free(odx_device_alloc((struct odx_device *)device), p);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_AllocateDescriptorSets(VkDevice device, const VkDescriptorSetAllocateInfo *pInfo,
+			   VkDescriptorSet *pSets)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_descriptor_pool *p = ODX_FROM_HANDLE(odx_descriptor_pool,
+							pInfo->descriptorPool);
+	uint32_t i;
+
+	for (i = 0; i < pInfo->descriptorSetCount; i++) {
+		struct odx_set_layout *l = ODX_FROM_HANDLE(odx_set_layout,
+							   pInfo->pSetLayouts[i]);
+		struct odx_descriptor_set *s;
+
+		if (p->live >= p->max_sets)
+			goto fail_pool;
+		s = odx_alloc(odx_device_alloc(d), sizeof(*s) + l->count * sizeof(s->d[0]),
+			      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+		if (!s)
+			goto fail_mem;
+		memset(s, 0, sizeof(*s) + l->count * sizeof(s->d[0]));
+		atomic_fetch_add(&l->refs, 1);
+		s->layout = l;
+		s->pool = p;
+		s->next = p->sets;
+		p->sets = s;
+		p->live++;
+		pSets[i] = ODX_TO_HANDLE(VkDescriptorSet, s);
+	}
+	return VK_SUCCESS;
+fail_pool:
+	odx_FreeDescriptorSets(device, pInfo->descriptorPool, i, pSets);
+	memset(pSets, 0, pInfo->descriptorSetCount * sizeof(*pSets));
+	return VK_ERROR_OUT_OF_POOL_MEMORY;
+fail_mem:
+	odx_FreeDescriptorSets(device, pInfo->descriptorPool, i, pSets);
+	memset(pSets, 0, pInfo->descriptorSetCount * sizeof(*pSets));
+	return VK_ERROR_OUT_OF_HOST_MEMORY;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_FreeDescriptorSets(VkDevice device, VkDescriptorPool pool, uint32_t count,
+		       const VkDescriptorSet *pSets)
+{
+	(void)pool;
+	for (uint32_t i = 0; i < count; i++)
+		if (pSets[i])
+			free_set((struct odx_device *)device,
+				 ODX_FROM_HANDLE(odx_descriptor_set, pSets[i]));
+	return VK_SUCCESS;
+}
+
+/*
+ * Writes element `elem` of binding `binding` onwards; arrays of buffers
+ * keep only element 0 (the host binds single buffers), and consecutive
+ * bindings take the overflow as the spec describes.
+ */
+static void write_buffers(struct odx_descriptor_set *s, uint32_t binding,
+			  uint32_t elem, uint32_t count,
+			  const VkDescriptorBufferInfo *bi)
+{
+	uint32_t idx;
+
+	for (uint32_t i = 0; i < count; i++) {
+		const struct odx_set_binding *b = odx_set_layout_find(s->layout, binding, &idx);
+
+		if (!b)
+			return;
+		while (b && elem >= b->count) {
+			elem -= b->count;
+			b = idx + 1 < s->layout->count ? &s->layout->b[++idx] : NULL;
+		}
+		if (!b)
+			return;
+		if (elem == 0)
+			s->d[idx] = (struct odx_descriptor) {
+				.buffer = ODX_FROM_HANDLE(odx_buffer, bi[i].buffer),
+				.offset = bi[i].offset, .range = bi[i].range,
+			};
+		binding = b->binding;
+		elem++;
+	}
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_UpdateDescriptorSets(VkDevice device, uint32_t writeCount,
+			 const VkWriteDescriptorSet *pWrites, uint32_t copyCount,
+			 const VkCopyDescriptorSet *pCopies)
+{
+	(void)device;
+	for (uint32_t i = 0; i < writeCount; i++) {
+		const VkWriteDescriptorSet *w = &pWrites[i];
+
+		if (w->pBufferInfo &&
+		    (w->descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER ||
+		     w->descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER ||
+		     is_dynamic(w->descriptorType)))
+			write_buffers(ODX_FROM_HANDLE(odx_descriptor_set, w->dstSet),
+				      w->dstBinding, w->dstArrayElement,
+				      w->descriptorCount, w->pBufferInfo);
+	}
+	for (uint32_t i = 0; i < copyCount; i++) {
+		const VkCopyDescriptorSet *c = &pCopies[i];
+		struct odx_descriptor_set *src = ODX_FROM_HANDLE(odx_descriptor_set, c->srcSet);
+		struct odx_descriptor_set *dst = ODX_FROM_HANDLE(odx_descriptor_set, c->dstSet);
+		uint32_t si, di;
+
+		if (odx_set_layout_find(src->layout, c->srcBinding, &si) &&
+		    odx_set_layout_find(dst->layout, c->dstBinding, &di) &&
+		    c->srcArrayElement == 0 && c->dstArrayElement == 0)
+			dst->d[di] = src->d[si];
+	}
+}

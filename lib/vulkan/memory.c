@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Device memory and buffers.  A VkDeviceMemory is one D3DKMT allocation in
+ * the VM's IO space (guest-shared RAM the host's device imports): created,
+ * mapped into this process (Lock2) and into the GPU VA space (at an address
+ * the host picks) at once, and kept mapped, so vkMapMemory is pointer
+ * arithmetic.  A VkBuffer is a range of one; commands address it by GPU VA.
+ */
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+#include "dxg/protocol.h"
+#include "odx.h"
+
+#define ODX_PAGE		4096ull
+#define ODX_PAGING_WAIT_NS	2000000000ull
+/* Buffers start at this alignment in their memory: any GPU's binding rule. */
+#define ODX_BUFFER_ALIGN	256u
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The mapping is usable once the paging fence has its value. */
+static VkResult wait_paging(struct odx_device *d, uint64_t value)
+{
+	uint64_t deadline = now_ns() + ODX_PAGING_WAIT_NS;
+
+	if (!d->paging_fence_cpu || !value)
+		return VK_SUCCESS;
+	while (__atomic_load_n((const uint64_t *)d->paging_fence_cpu,
+			       __ATOMIC_ACQUIRE) < value) {
+		if (now_ns() > deadline)
+			return VK_ERROR_DEVICE_LOST;
+		sched_yield();
+	}
+	return VK_SUCCESS;
+}
+
+static void release(struct odx_device *d, struct odx_memory *m)
+{
+	D3DKMT_DESTROYALLOCATION2 da = {
+		.device = d->device,
+		.allocations = (__u64)(uintptr_t)&m->allocation,
+		.alloc_count = 1,
+	};
+
+	/* Destroying the allocation unmaps it from the CPU and the GPU VA. */
+	if (m->allocation)
+		D3DKMTDestroyAllocation2(&da);
+	if (m->va) {
+		D3DKMT_FREEGPUVIRTUALADDRESS fv = {
+			.adapter = d->physical->adapter,
+			.base_address = m->va,
+			.size = m->alloc_size,
+		};
+
+		D3DKMTFreeGpuVirtualAddress(&fv);
+	}
+}
+
+VkResult odx_memory_create(struct odx_device *d, uint64_t size,
+			   struct odx_memory **out)
+{
+	struct dxg_open_alloc_desc desc = { .version = DXG_OPEN_ALLOC_DESC_VERSION };
+	D3DDDI_ALLOCATIONINFO2 info = { 0 };
+	D3DKMT_CREATEALLOCATION ca = { 0 };
+	D3DKMT_LOCK2 lk = { 0 };
+	D3DDDI_MAPGPUVIRTUALADDRESS mv = { 0 };
+	struct odx_memory *m;
+	NTSTATUS st;
+	VkResult r;
+
+	if (!size || size > d->physical->heap_size)
+		return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+	m = odx_alloc(odx_device_alloc(d), sizeof(*m), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!m)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	memset(m, 0, sizeof(*m));
+	m->size = size;
+	m->alloc_size = (size + ODX_PAGE - 1) & ~(ODX_PAGE - 1);
+	desc.size = m->alloc_size;
+	info.priv_drv_data = (__u64)(uintptr_t)&desc;
+	info.priv_drv_data_size = sizeof(desc);
+	ca.device = d->device;
+	ca.alloc_count = 1;
+	ca.allocation_info = (__u64)(uintptr_t)&info;
+	st = D3DKMTCreateAllocation2(&ca);
+	if (!NT_SUCCESS(st)) {
+		r = odx_result(st, VK_ERROR_OUT_OF_DEVICE_MEMORY);
+		goto fail;
+	}
+	m->allocation = info.allocation;
+	lk.device = d->device;
+	lk.allocation = m->allocation;
+	st = D3DKMTLock2(&lk);
+	if (!NT_SUCCESS(st) || !lk.data) {
+		r = odx_result(st, VK_ERROR_MEMORY_MAP_FAILED);
+		goto fail;
+	}
+	m->cpu = (uint8_t *)(uintptr_t)lk.data;
+	mv.paging_queue = d->paging_queue;
+	mv.allocation = m->allocation;
+	mv.size_in_pages = m->alloc_size / ODX_PAGE;
+	st = D3DKMTMapGpuVirtualAddress(&mv);
+	if (!NT_SUCCESS(st) || !mv.virtual_address) {
+		r = odx_result(st, VK_ERROR_OUT_OF_DEVICE_MEMORY);
+		goto fail;
+	}
+	m->va = mv.virtual_address;
+	r = wait_paging(d, mv.paging_fence_value);
+	if (r != VK_SUCCESS)
+		goto fail;
+	*out = m;
+	return VK_SUCCESS;
+fail:
+	release(d, m);
+	odx_free(odx_device_alloc(d), m);
+	return r;
+}
+
+void odx_memory_destroy(struct odx_device *d, struct odx_memory *m)
+{
+	if (!m)
+		return;
+	release(d, m);
+	odx_free(odx_device_alloc(d), m);
+}
+
+/* ---- VkDeviceMemory ---- */
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *pAllocateInfo,
+		   const VkAllocationCallbacks *pAllocator, VkDeviceMemory *pMemory)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_memory *m;
+	VkResult r;
+
+	(void)pAllocator;	/* our objects follow the device's callbacks */
+	if (pAllocateInfo->memoryTypeIndex != 0)
+		return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+	r = odx_memory_create(d, pAllocateInfo->allocationSize, &m);
+	if (r == VK_SUCCESS)
+		*pMemory = ODX_TO_HANDLE(VkDeviceMemory, m);
+	return r;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_FreeMemory(VkDevice device, VkDeviceMemory memory,
+	       const VkAllocationCallbacks *pAllocator)
+{
+	(void)pAllocator;
+	odx_memory_destroy((struct odx_device *)device,
+			   ODX_FROM_HANDLE(odx_memory, memory));
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_MapMemory(VkDevice device, VkDeviceMemory memory, VkDeviceSize offset,
+	      VkDeviceSize size, VkMemoryMapFlags flags, void **ppData)
+{
+	struct odx_memory *m = ODX_FROM_HANDLE(odx_memory, memory);
+
+	(void)device, (void)size, (void)flags;
+	*ppData = m->cpu + offset;
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_UnmapMemory(VkDevice device, VkDeviceMemory memory)
+{
+	(void)device, (void)memory;	/* it stays mapped until freed */
+}
+
+/* Coherent memory: a fence orders the CPU's accesses, nothing to write back. */
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_FlushMappedMemoryRanges(VkDevice device, uint32_t count,
+			    const VkMappedMemoryRange *ranges)
+{
+	(void)device, (void)count, (void)ranges;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_InvalidateMappedMemoryRanges(VkDevice device, uint32_t count,
+				 const VkMappedMemoryRange *ranges)
+{
+	(void)device, (void)count, (void)ranges;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetDeviceMemoryCommitment(VkDevice device, VkDeviceMemory memory,
+			      VkDeviceSize *pCommitted)
+{
+	(void)device;
+	*pCommitted = ODX_FROM_HANDLE(odx_memory, memory)->alloc_size;
+}
+
+/* ---- VkBuffer ---- */
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCreateInfo,
+		 const VkAllocationCallbacks *pAllocator, VkBuffer *pBuffer)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_buffer *b;
+
+	(void)pAllocator;
+	if (pCreateInfo->flags & (VK_BUFFER_CREATE_SPARSE_BINDING_BIT |
+				  VK_BUFFER_CREATE_PROTECTED_BIT))
+		return VK_ERROR_FEATURE_NOT_PRESENT;
+	b = odx_alloc(odx_device_alloc(d), sizeof(*b), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!b)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	memset(b, 0, sizeof(*b));
+	b->size = pCreateInfo->size;
+	*pBuffer = ODX_TO_HANDLE(VkBuffer, b);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyBuffer(VkDevice device, VkBuffer buffer,
+		  const VkAllocationCallbacks *pAllocator)
+{
+	(void)pAllocator;
+	odx_free(odx_device_alloc((struct odx_device *)device),
+		 ODX_FROM_HANDLE(odx_buffer, buffer));
+}
+
+static void buffer_requirements(uint64_t size, VkMemoryRequirements *req)
+{
+	req->size = (size + ODX_BUFFER_ALIGN - 1) & ~(uint64_t)(ODX_BUFFER_ALIGN - 1);
+	req->alignment = ODX_BUFFER_ALIGN;
+	req->memoryTypeBits = 1;
+}
+
+/* Dedicated allocations are neither needed nor preferred. */
+static void requirements2(uint64_t size, VkMemoryRequirements2 *req)
+{
+	buffer_requirements(size, &req->memoryRequirements);
+	for (VkBaseOutStructure *s = req->pNext; s; s = s->pNext) {
+		if (s->sType == VK_STRUCTURE_TYPE_MEMORY_DEDICATED_REQUIREMENTS) {
+			VkMemoryDedicatedRequirements *dr = (void *)s;
+
+			dr->prefersDedicatedAllocation = VK_FALSE;
+			dr->requiresDedicatedAllocation = VK_FALSE;
+		}
+	}
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetBufferMemoryRequirements(VkDevice device, VkBuffer buffer,
+				VkMemoryRequirements *pReq)
+{
+	(void)device;
+	buffer_requirements(ODX_FROM_HANDLE(odx_buffer, buffer)->size, pReq);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetBufferMemoryRequirements2(VkDevice device,
+				 const VkBufferMemoryRequirementsInfo2 *pInfo,
+				 VkMemoryRequirements2 *pReq)
+{
+	(void)device;
+	requirements2(ODX_FROM_HANDLE(odx_buffer, pInfo->buffer)->size, pReq);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetDeviceBufferMemoryRequirements(VkDevice device,
+				      const VkDeviceBufferMemoryRequirements *pInfo,
+				      VkMemoryRequirements2 *pReq)
+{
+	(void)device;
+	requirements2(pInfo->pCreateInfo->size, pReq);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_BindBufferMemory(VkDevice device, VkBuffer buffer, VkDeviceMemory memory,
+		     VkDeviceSize offset)
+{
+	struct odx_buffer *b = ODX_FROM_HANDLE(odx_buffer, buffer);
+
+	(void)device;
+	b->mem = ODX_FROM_HANDLE(odx_memory, memory);
+	b->offset = offset;
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_BindBufferMemory2(VkDevice device, uint32_t count,
+		      const VkBindBufferMemoryInfo *pInfos)
+{
+	for (uint32_t i = 0; i < count; i++)
+		odx_BindBufferMemory(device, pInfos[i].buffer, pInfos[i].memory,
+				     pInfos[i].memoryOffset);
+	return VK_SUCCESS;
+}

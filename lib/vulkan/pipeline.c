@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shader modules, pipeline layouts, compute pipelines and pipeline caches.
+ * A compute pipeline goes to the host as one DXG_ESCAPE_CREATE_PIPELINE2
+ * (docs/command-stream.md §6): the SPIR-V, the entry point, the buffers the
+ * shader declares as slots (their set, binding and type from the pipeline
+ * layout), the push constant size, the specialization constants and a
+ * required subgroup size.  The host validates and compiles it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odx.h"
+
+/* ---- shader modules: the SPIR-V, kept until a pipeline is made ---- */
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreateShaderModule(VkDevice device, const VkShaderModuleCreateInfo *pCreateInfo,
+		       const VkAllocationCallbacks *pAllocator,
+		       VkShaderModule *pModule)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_shader_module *m;
+
+	(void)pAllocator;
+	if (pCreateInfo->codeSize > DXG_SPIRV_MAX_SIZE)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	m = odx_alloc(odx_device_alloc(d), sizeof(*m) + pCreateInfo->codeSize,
+		      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!m)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	m->size = pCreateInfo->codeSize;
+	memcpy(m->code, pCreateInfo->pCode, m->size);
+	*pModule = ODX_TO_HANDLE(VkShaderModule, m);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyShaderModule(VkDevice device, VkShaderModule module,
+			const VkAllocationCallbacks *pAllocator)
+{
+	(void)pAllocator;
+	odx_free(odx_device_alloc((struct odx_device *)device),
+		 ODX_FROM_HANDLE(odx_shader_module, module));
+}
+
+/* ---- pipeline layouts ---- */
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreatePipelineLayout(VkDevice device, const VkPipelineLayoutCreateInfo *pCreateInfo,
+			 const VkAllocationCallbacks *pAllocator,
+			 VkPipelineLayout *pLayout)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_pipeline_layout *l;
+
+	(void)pAllocator;
+	if (pCreateInfo->setLayoutCount > DXG_PIPELINE_MAX_SETS)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;	/* beyond the reported limit */
+	l = odx_alloc(odx_device_alloc(d), sizeof(*l), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!l)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	memset(l, 0, sizeof(*l));
+	l->set_count = pCreateInfo->setLayoutCount;
+	for (uint32_t i = 0; i < l->set_count; i++) {
+		l->sets[i] = ODX_FROM_HANDLE(odx_set_layout, pCreateInfo->pSetLayouts[i]);
+		if (l->sets[i])
+			atomic_fetch_add(&l->sets[i]->refs, 1);
+	}
+	for (uint32_t i = 0; i < pCreateInfo->pushConstantRangeCount; i++) {
+		const VkPushConstantRange *r = &pCreateInfo->pPushConstantRanges[i];
+
+		if (r->offset + r->size > l->push_size)
+			l->push_size = r->offset + r->size;
+	}
+	*pLayout = ODX_TO_HANDLE(VkPipelineLayout, l);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyPipelineLayout(VkDevice device, VkPipelineLayout layout,
+			  const VkAllocationCallbacks *pAllocator)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_pipeline_layout *l = ODX_FROM_HANDLE(odx_pipeline_layout, layout);
+
+	(void)pAllocator;
+	if (!l)
+		return;
+	for (uint32_t i = 0; i < l->set_count; i++)
+		odx_set_layout_unref(d, l->sets[i]);
+	odx_free(odx_device_alloc(d), l);
+}
+
+/* ---- compute pipelines ---- */
+
+enum { OP_VARIABLE = 59, OP_DECORATE = 71, DEC_BINDING = 33, DEC_SET = 34 };
+
+/*
+ * The (set, binding) pairs the module's variables are decorated with: the
+ * buffers the shader declares.  The host checks the module for real; this
+ * only reads decorations, bounded by the module.
+ */
+static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slots,
+			uint32_t *count)
+{
+	const uint32_t *w = m->code;
+	size_t words = m->size / 4;
+	uint32_t n = 0;
+
+	for (size_t i = 5; i < words;) {
+		uint32_t wc = w[i] >> 16, op = w[i] & 0xffff;
+
+		if (!wc || wc > words - i)
+			return VK_ERROR_INVALID_SHADER_NV;
+		if (op == OP_DECORATE && wc == 4 && w[i + 2] == DEC_SET) {
+			uint32_t id = w[i + 1], set = w[i + 3];
+
+			/* Its binding: the other decoration of the same id. */
+			for (size_t j = 5; j < words;) {
+				uint32_t wc2 = w[j] >> 16;
+
+				if (!wc2 || wc2 > words - j)
+					return VK_ERROR_INVALID_SHADER_NV;
+				if ((w[j] & 0xffff) == OP_DECORATE && wc2 == 4 &&
+				    w[j + 1] == id && w[j + 2] == DEC_BINDING) {
+					if (n == DXG_CMD_MAX_BINDINGS)
+						return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+					slots[n++] = (struct odx_slot) {
+						.set = set, .binding = w[j + 3],
+					};
+					break;
+				}
+				j += wc2;
+			}
+		}
+		i += wc;
+	}
+	*count = n;
+	return VK_SUCCESS;
+}
+
+/* The slot's type in the layout: a buffer this driver can bind, or -1. */
+static int slot_type(const struct odx_pipeline_layout *l, const struct odx_slot *s)
+{
+	const struct odx_set_binding *b;
+
+	if (s->set >= l->set_count || !l->sets[s->set])
+		return -1;
+	b = odx_set_layout_find(l->sets[s->set], s->binding, NULL);
+	if (!b)
+		return -1;
+	switch (b->type) {
+	case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER:
+	case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC:
+		return DXG_SLOT_STORAGE_BUFFER;
+	case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
+	case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC:
+		return DXG_SLOT_UNIFORM_BUFFER;
+	default:
+		return -1;
+	}
+}
+
+static uint32_t required_subgroup_size(const VkPipelineShaderStageCreateInfo *st)
+{
+	for (const VkBaseInStructure *s = st->pNext; s; s = s->pNext)
+		if (s->sType ==
+		    VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO)
+			return ((const VkPipelineShaderStageRequiredSubgroupSizeCreateInfo *)
+				(const void *)s)->requiredSubgroupSize;
+	return 0;
+}
+
+static VkResult escape(struct odx_device *d, void *data, uint32_t size)
+{
+	D3DKMT_ESCAPE e = {
+		.adapter = d->physical->adapter,
+		.device = d->device,
+		.type = D3DKMT_ESCAPE_DRIVERPRIVATE,
+		.priv_drv_data = (__u64)(uintptr_t)data,
+		.priv_drv_data_size = size,
+	};
+	NTSTATUS st = D3DKMTEscape(&e);
+
+	if (NT_SUCCESS(st))
+		return VK_SUCCESS;
+	/* Invalid SPIR-V or a layout the host refuses: the shader's fault. */
+	if (st == STATUS_INVALID_PARAMETER || st == STATUS_NOT_SUPPORTED)
+		return VK_ERROR_INVALID_SHADER_NV;
+	return odx_result(st, VK_ERROR_UNKNOWN);
+}
+
+/* The escape's payload for one pipeline (docs/command-stream.md §6). */
+static VkResult build(struct odx_device *d, const VkComputePipelineCreateInfo *ci,
+		      struct odx_pipeline *p)
+{
+	const VkPipelineShaderStageCreateInfo *st = &ci->stage;
+	const struct odx_shader_module *m = ODX_FROM_HANDLE(odx_shader_module, st->module);
+	const struct odx_pipeline_layout *l = ODX_FROM_HANDLE(odx_pipeline_layout, ci->layout);
+	const VkSpecializationInfo *sp = st->pSpecializationInfo;
+	uint32_t nspec = sp ? sp->mapEntryCount : 0;
+	uint32_t data = sp ? (uint32_t)sp->dataSize : 0;
+	struct dxg_escape_create_pipeline2 k = { .op = DXG_ESCAPE_CREATE_PIPELINE2 };
+	uint8_t *buf, *q;
+	size_t size;
+	VkResult r;
+
+	if (!m || !l || strlen(st->pName) >= DXG_PIPELINE_ENTRY_LEN ||
+	    nspec > DXG_PIPELINE_MAX_SPEC || data > DXG_PIPELINE_MAX_SPEC_DATA ||
+	    l->push_size > DXG_CMD_MAX_PUSH_SIZE)
+		return VK_ERROR_INVALID_SHADER_NV;
+	r = reflect(m, p->slots, &p->num_slots);
+	if (r != VK_SUCCESS)
+		return r;
+	size = DXG_ESCAPE_CREATE_PIPELINE2_SIZE(p->num_slots, nspec, data, m->size);
+	buf = calloc(1, size);
+	if (!buf)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	memcpy(k.entry, st->pName, strlen(st->pName));
+	k.num_slots = p->num_slots;
+	k.push_size = (l->push_size + 3) & ~3u;
+	k.spirv_size = (uint32_t)m->size;
+	k.num_spec = nspec;
+	k.spec_data_size = data;
+	k.subgroup_size = required_subgroup_size(st);
+	q = buf + sizeof(k);
+	for (uint32_t i = 0; i < p->num_slots; i++, q += sizeof(struct dxg_pipeline_slot)) {
+		int type = slot_type(l, &p->slots[i]);
+		struct dxg_pipeline_slot s = {
+			.set = (uint8_t)p->slots[i].set, .type = (uint8_t)type,
+			.binding = p->slots[i].binding,
+		};
+
+		if (type < 0 || p->slots[i].set >= DXG_PIPELINE_MAX_SETS) {
+			free(buf);
+			return VK_ERROR_INVALID_SHADER_NV;
+		}
+		memcpy(q, &s, sizeof(s));
+	}
+	for (uint32_t i = 0; i < nspec; i++, q += sizeof(struct dxg_pipeline_spec)) {
+		const struct dxg_pipeline_spec e = {
+			.constant_id = sp->pMapEntries[i].constantID,
+			.offset = sp->pMapEntries[i].offset,
+			.size = (uint32_t)sp->pMapEntries[i].size,
+		};
+
+		memcpy(q, &e, sizeof(e));
+	}
+	if (data)
+		memcpy(q, sp->pData, data);
+	q += DXG_ALIGN8(data);
+	memcpy(q, m->code, m->size);
+	memcpy(buf, &k, sizeof(k));
+	r = escape(d, buf, (uint32_t)size);
+	if (r == VK_SUCCESS)
+		memcpy(&p->id, buf + offsetof(struct dxg_escape_create_pipeline2, pipeline),
+		       sizeof(p->id));
+	free(buf);
+	if (r == VK_SUCCESS && !p->id)
+		r = VK_ERROR_UNKNOWN;
+	p->push_size = k.push_size;
+	return r;
+}
+
+static void destroy_pipeline(struct odx_device *d, struct odx_pipeline *p)
+{
+	struct dxg_escape_destroy_pipeline dp = {
+		.op = DXG_ESCAPE_DESTROY_PIPELINE, .pipeline = p->id,
+	};
+
+	if (p->id)
+		escape(d, &dp, sizeof(dp));
+	odx_free(odx_device_alloc(d), p);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreateComputePipelines(VkDevice device, VkPipelineCache cache, uint32_t count,
+			   const VkComputePipelineCreateInfo *pCreateInfos,
+			   const VkAllocationCallbacks *pAllocator,
+			   VkPipeline *pPipelines)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	VkResult result = VK_SUCCESS;
+
+	(void)cache, (void)pAllocator;
+	for (uint32_t i = 0; i < count; i++) {
+		struct odx_pipeline *p = odx_alloc(odx_device_alloc(d), sizeof(*p),
+						   VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+		VkResult r = VK_ERROR_OUT_OF_HOST_MEMORY;
+
+		pPipelines[i] = VK_NULL_HANDLE;
+		if (p) {
+			memset(p, 0, sizeof(*p));
+			r = build(d, &pCreateInfos[i], p);
+		}
+		if (r == VK_SUCCESS) {
+			pPipelines[i] = ODX_TO_HANDLE(VkPipeline, p);
+			continue;
+		}
+		if (p)
+			destroy_pipeline(d, p);
+		if (getenv("ODX_DEBUG"))
+			fprintf(stderr, "opendxg: compute pipeline '%s': VkResult %d\n",
+				pCreateInfos[i].stage.pName, r);
+		result = r;
+		if (pCreateInfos[i].flags & VK_PIPELINE_CREATE_EARLY_RETURN_ON_FAILURE_BIT)
+			break;
+	}
+	return result;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyPipeline(VkDevice device, VkPipeline pipeline,
+		    const VkAllocationCallbacks *pAllocator)
+{
+	struct odx_pipeline *p = ODX_FROM_HANDLE(odx_pipeline, pipeline);
+
+	(void)pAllocator;
+	if (p)
+		destroy_pipeline((struct odx_device *)device, p);
+}
+
+/* ---- pipeline caches: valid, empty (the host compiles every time) ---- */
+
+struct odx_pipeline_cache {
+	uint8_t unused;
+};
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreatePipelineCache(VkDevice device, const VkPipelineCacheCreateInfo *pCreateInfo,
+			const VkAllocationCallbacks *pAllocator, VkPipelineCache *pCache)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_pipeline_cache *c;
+
+	(void)pCreateInfo, (void)pAllocator;
+	c = odx_alloc(odx_device_alloc(d), sizeof(*c), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!c)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	*pCache = ODX_TO_HANDLE(VkPipelineCache, c);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyPipelineCache(VkDevice device, VkPipelineCache cache,
+			 const VkAllocationCallbacks *pAllocator)
+{
+	(void)pAllocator;
+	odx_free(odx_device_alloc((struct odx_device *)device),
+		 ODX_FROM_HANDLE(odx_pipeline_cache, cache));
+}
+
+/* The header version one layout of the spec, and no data after it. */
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_GetPipelineCacheData(VkDevice device, VkPipelineCache cache, size_t *pSize,
+			 void *pData)
+{
+	const struct odx_device *d = (const struct odx_device *)device;
+	const VkPhysicalDeviceProperties *p = &d->physical->host.properties;
+	uint32_t h[4 + VK_UUID_SIZE / 4];
+
+	(void)cache;
+	if (!pData) {
+		*pSize = sizeof(h);
+		return VK_SUCCESS;
+	}
+	if (*pSize < sizeof(h)) {
+		*pSize = 0;
+		return VK_INCOMPLETE;
+	}
+	h[0] = sizeof(h);
+	h[1] = VK_PIPELINE_CACHE_HEADER_VERSION_ONE;
+	h[2] = p->vendorID;
+	h[3] = p->deviceID;
+	memcpy(&h[4], p->pipelineCacheUUID, VK_UUID_SIZE);
+	memcpy(pData, h, sizeof(h));
+	*pSize = sizeof(h);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_MergePipelineCaches(VkDevice device, VkPipelineCache dst, uint32_t count,
+			const VkPipelineCache *pSrc)
+{
+	(void)device, (void)dst, (void)count, (void)pSrc;
+	return VK_SUCCESS;
+}
