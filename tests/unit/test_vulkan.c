@@ -33,6 +33,7 @@
 #include "saxpy_spv.h"
 #include "sgemm_spv.h"
 #include "spin_spv.h"
+#include "layout_spv.h"
 
 #define IO_SIZE		(64u << 20)	/* the "IO space": a memfd mapping */
 
@@ -398,6 +399,101 @@ static void test_invalid_spirv(void **state)
 	free(buf);
 }
 
+/* layout.comp's layout: storage 0.0, uniform 0.2, storage 1.1; spec 0, 1. */
+static void layout_desc(struct dxg_engine_pipeline *p, const uint32_t *spec_data,
+			const struct dxg_pipeline_spec *spec)
+{
+	*p = (struct dxg_engine_pipeline) {
+		.spirv = layout_spv, .spirv_size = sizeof(layout_spv), .entry = "main",
+		.num_slots = 3, .push_size = 8,
+		.num_spec = 2, .spec = spec, .spec_data = spec_data, .spec_data_size = 8,
+	};
+	p->slots[0] = (struct dxg_engine_slot) { 0, 0, DXG_SLOT_STORAGE_BUFFER };
+	p->slots[1] = (struct dxg_engine_slot) { 0, 2, DXG_SLOT_UNIFORM_BUFFER };
+	p->slots[2] = (struct dxg_engine_slot) { 1, 1, DXG_SLOT_STORAGE_BUFFER };
+}
+
+/* CREATE_PIPELINE2's pipelines: sets, uniform buffers, spec constants, base. */
+static void test_pipeline_layouts(void **state)
+{
+	const uint32_t spec_data[2] = { 64, 3 };
+	const struct dxg_pipeline_spec spec[2] = { { 0, 0, 4, 0 }, { 1, 4, 4, 0 } };
+	struct dxg_engine_pipeline p, bad;
+	struct dxg_engine_dispatch d = { .groups = { 2, 1, 1 }, .base = { 2, 0, 0 },
+					 .push_size = 8 };
+	uint32_t *in = (uint32_t *)io, *out = (uint32_t *)(io + 4096);
+	uint32_t *uni = (uint32_t *)(io + 8192);
+	const uint32_t push[2] = { 320, 7 };
+	uint64_t id = 0, id2 = 0;
+
+	(void)state;
+	layout_desc(&p, spec_data, spec);
+	assert_int_equal(eng->ops->create_pipeline(eng, &p, &id), 0);
+	for (uint32_t i = 0; i < 320; i++) {
+		in[i] = i;
+		out[i] = 0xffffffffu;
+	}
+	uni[0] = 5;
+	d.pipeline = id;
+	memcpy(d.push, push, sizeof(push));
+	/* Slots bound out of order: a slot index, not a binding number. */
+	d.num_bindings = 3;
+	d.bindings[0] = (struct dxg_engine_binding) { 2, out, 320 * 4 };
+	d.bindings[1] = (struct dxg_engine_binding) { 0, in, 320 * 4 };
+	d.bindings[2] = (struct dxg_engine_binding) { 1, uni, 16 };
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	for (uint32_t i = 0; i < 320; i++)
+		assert_int_equal(out[i], i >= 128 && i < 256 ? i * 3 + 5 + 7 : 0xffffffffu);
+	/* base + groups beyond the device's count limit. */
+	d.base[0] = dev->limits.max_group_count[0];
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+
+	/* The module and the slots must agree; every field is checked. */
+	bad = p;
+	bad.slots[1].type = DXG_SLOT_STORAGE_BUFFER;	/* the shader's is uniform */
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
+	bad = p;
+	bad.num_slots = 2;				/* set 1 binding 1 missing */
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
+	bad = p;
+	bad.slots[2].binding = 2;
+	bad.slots[2].set = 0;				/* (0, 2) twice */
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
+	bad = p;
+	bad.slots[2].set = DXG_PIPELINE_MAX_SETS;
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
+	bad = p;
+	bad.slots[0].type = 7;
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
+	{
+		const struct dxg_pipeline_spec outside[2] = { { 0, 0, 4, 0 }, { 1, 6, 4, 0 } };
+		const struct dxg_pipeline_spec twice[2] = { { 0, 0, 4, 0 }, { 0, 4, 4, 0 } };
+		const struct dxg_pipeline_spec odd[2] = { { 0, 0, 4, 0 }, { 1, 4, 3, 0 } };
+
+		bad = p;
+		bad.spec = outside;
+		assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2),
+				 STATUS_INVALID_PARAMETER);
+		bad.spec = twice;
+		assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2),
+				 STATUS_INVALID_PARAMETER);
+		bad.spec = odd;
+		assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2),
+				 STATUS_INVALID_PARAMETER);
+	}
+	bad = p;
+	bad.subgroup_size = 3;				/* not a power of two */
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_NOT_SUPPORTED);
+	/* A subgroup size the device has works (where it has the control). */
+	if (dev->limits.subgroup_size_control) {
+		bad = p;
+		bad.subgroup_size = dev->limits.max_subgroup_size;
+		assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), 0);
+		assert_int_equal(eng->ops->destroy_pipeline(eng, id2), 0);
+	}
+}
+
 static void test_dispatch_limits(void **state)
 {
 	const struct dxg_vk_limits *l = &dev->limits;
@@ -673,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_reduce),
 		cmocka_unit_test(test_push_constants),
 		cmocka_unit_test(test_invalid_spirv),
+		cmocka_unit_test(test_pipeline_layouts),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),
