@@ -26,6 +26,8 @@ struct gpuva_map {
 	uint8_t *host;		/* NULL in the ZERO and NO_ACCESS states */
 	uint64_t owner;
 	uint32_t prot;		/* DXG_GPUVA_PROT_* */
+	void *dev;		/* device memory instead of host memory, or NULL */
+	uint64_t dev_offset;	/* of va in dev */
 };
 
 struct gpuva_res {
@@ -204,10 +206,16 @@ static int grow(void **arr, uint32_t *cap, uint32_t n, size_t esz, uint32_t max)
 	return grow_to(arr, cap, (uint64_t)n + 1, esz, max);
 }
 
-/* The host address @off bytes into a mapping (none for memoryless states). */
-static uint8_t *map_host_at(const struct gpuva_map *m, uint64_t off)
+/* The part of a mapping that starts @off bytes into it (va and size untouched). */
+static struct gpuva_map map_at(const struct gpuva_map *m, uint64_t off)
 {
-	return m->host ? m->host + off : NULL;
+	struct gpuva_map r = *m;
+
+	if (r.host)
+		r.host += off;
+	if (r.dev)
+		r.dev_offset += off;
+	return r;
 }
 
 /* Is [va, end) free of reservations?  (i = res_upper(s, va)) */
@@ -324,17 +332,14 @@ static int prot_ok(uint32_t prot, const void *host)
 	return !(prot & state);
 }
 
-int32_t dxg_gpuva_map_prot(struct dxg_gpuva_space *s, uint64_t va,
-			   uint64_t size, void *host, uint64_t owner,
-			   uint32_t prot)
+/* Inserts @m (its va and size checked by the caller's range_ok). */
+static int32_t insert(struct dxg_gpuva_space *s, const struct gpuva_map *m)
 {
 	struct gpuva_res *r;
-	uint64_t end;
+	uint64_t va = m->va, end = m->va + m->size;
 	uint32_t i;
 	int32_t st;
 
-	if (!prot_ok(prot, host) || !range_ok(va, size, &end))
-		return STATUS_INVALID_PARAMETER;
 	r = res_find(s, va, end);
 	if (!r)
 		return STATUS_INVALID_PARAMETER;
@@ -348,9 +353,37 @@ int32_t dxg_gpuva_map_prot(struct dxg_gpuva_space *s, uint64_t va,
 	if (st)
 		return st;
 	memmove(&r->maps[i + 1], &r->maps[i], (r->nmaps - i) * sizeof(*r->maps));
-	r->maps[i] = (struct gpuva_map){ va, size, host, owner, prot };
+	r->maps[i] = *m;
 	r->nmaps++;
 	return STATUS_SUCCESS;
+}
+
+int32_t dxg_gpuva_map_prot(struct dxg_gpuva_space *s, uint64_t va,
+			   uint64_t size, void *host, uint64_t owner,
+			   uint32_t prot)
+{
+	const struct gpuva_map m = {
+		.va = va, .size = size, .host = host, .owner = owner, .prot = prot,
+	};
+	uint64_t end;
+
+	if (!prot_ok(prot, host) || !range_ok(va, size, &end))
+		return STATUS_INVALID_PARAMETER;
+	return insert(s, &m);
+}
+
+int32_t dxg_gpuva_map_dev(struct dxg_gpuva_space *s, uint64_t va, uint64_t size,
+			  void *dev, uint64_t dev_offset, uint64_t owner)
+{
+	const struct gpuva_map m = {
+		.va = va, .size = size, .owner = owner, .prot = DXG_GPUVA_PROT_RW,
+		.dev = dev, .dev_offset = dev_offset,
+	};
+	uint64_t end;
+
+	if (!dev || !range_ok(va, size, &end))
+		return STATUS_INVALID_PARAMETER;
+	return insert(s, &m);
 }
 
 int32_t dxg_gpuva_map(struct dxg_gpuva_space *s, uint64_t va, uint64_t size,
@@ -392,9 +425,9 @@ int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 			mend = m->va + m->size;
 			memmove(&r->maps[i + 1], &r->maps[i],
 				(r->nmaps - i) * sizeof(*r->maps));
-			r->maps[i] = (struct gpuva_map){
-				end, mend - end, map_host_at(m, end - m->va),
-				m->owner, m->prot };
+			r->maps[i] = map_at(m, end - m->va);
+			r->maps[i].va = end;
+			r->maps[i].size = mend - end;
 			m->size = va - m->va;
 			r->nmaps++;
 			return STATUS_SUCCESS;
@@ -417,7 +450,7 @@ int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 	if (i < r->nmaps && r->maps[i].va < end) {
 		m = &r->maps[i];
 		mend = m->va + m->size;
-		m->host = map_host_at(m, end - m->va);
+		*m = map_at(m, end - m->va);
 		m->size = mend - end;
 		m->va = end;
 	}
@@ -465,10 +498,9 @@ static int32_t copy_snapshot(const struct gpuva_res *r, uint64_t src,
 			return STATUS_INVALID_PARAMETER;
 		}
 		mend = m->va + m->size;
-		v[k] = *m;
+		v[k] = map_at(m, at - m->va);
 		v[k].va = at - src + dst;
 		v[k].size = (mend < send ? mend : send) - at;
-		v[k].host = map_host_at(m, at - m->va);
 		at += v[k++].size;
 	}
 	*out = v;
@@ -555,7 +587,7 @@ void *dxg_gpuva_access(const struct dxg_gpuva_space *s, uint64_t va,
 {
 	const struct gpuva_map *m = map_find(s, va, len);
 
-	/* Memoryless states (host NULL) fault here; callers ask is_zero. */
+	/* Memoryless states and device memory (host NULL) fault here. */
 	if (!m || !m->host)
 		return NULL;
 	if ((access & DXG_GPUVA_WRITE) && !(m->prot & DXG_GPUVA_PROT_WRITE))
@@ -567,6 +599,23 @@ void *dxg_gpuva_translate(const struct dxg_gpuva_space *s, uint64_t va,
 			  uint64_t len)
 {
 	return dxg_gpuva_access(s, va, len, DXG_GPUVA_READ);
+}
+
+int dxg_gpuva_resolve(const struct dxg_gpuva_space *s, uint64_t va, uint64_t len,
+		      unsigned int access, struct dxg_engine_mem *out)
+{
+	const struct gpuva_map *m = map_find(s, va, len);
+
+	if (!m || (!m->host && !m->dev))
+		return -1;
+	if ((access & DXG_GPUVA_WRITE) && !(m->prot & DXG_GPUVA_PROT_WRITE))
+		return -1;
+	*out = (struct dxg_engine_mem) {
+		.host = m->host ? m->host + (va - m->va) : NULL,
+		.dev = m->dev,
+		.dev_offset = m->dev ? m->dev_offset + (va - m->va) : 0,
+	};
+	return 0;
 }
 
 int dxg_gpuva_is_zero(const struct dxg_gpuva_space *s, uint64_t va,
@@ -595,9 +644,16 @@ static int va_is_zero(const struct dxg_va *va, uint64_t addr, uint64_t len)
 	return dxg_gpuva_is_zero(from_va(va), addr, len);
 }
 
+static int va_resolve(const struct dxg_va *va, uint64_t addr, uint64_t len,
+		      unsigned int access, struct dxg_engine_mem *out)
+{
+	return dxg_gpuva_resolve(from_va(va), addr, len, access, out);
+}
+
 static const struct dxg_va_ops gpuva_va_ops = {
 	.access = va_access,
 	.is_zero = va_is_zero,
+	.resolve = va_resolve,
 };
 
 const struct dxg_va *dxg_gpuva_va(const struct dxg_gpuva_space *s)

@@ -66,6 +66,14 @@ int32_t dxg_gpuva_map(struct dxg_gpuva_space *s, uint64_t va, uint64_t size,
 int32_t dxg_gpuva_map_prot(struct dxg_gpuva_space *s, uint64_t va,
 			   uint64_t size, void *host, uint64_t owner,
 			   uint32_t prot);
+/*
+ * Map [@va, @va + @size) read-write onto device memory @dev (an engine's
+ * object, docs/memory.md §8) from @dev_offset: memory the host's CPU cannot
+ * reach, so dxg_gpuva_access() faults on it and only engines use it
+ * (dxg_gpuva_resolve()).
+ */
+int32_t dxg_gpuva_map_dev(struct dxg_gpuva_space *s, uint64_t va, uint64_t size,
+			  void *dev, uint64_t dev_offset, uint64_t owner);
 int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size);
 void dxg_gpuva_unmap_owner(struct dxg_gpuva_space *s, uint64_t owner);
 
@@ -104,6 +112,12 @@ void *dxg_gpuva_access(const struct dxg_gpuva_space *s, uint64_t va,
 void *dxg_gpuva_translate(const struct dxg_gpuva_space *s, uint64_t va,
 			  uint64_t len);
 /* Does [@va, @va + @len) lie in one mapping in the ZERO state? */
+/*
+ * The memory behind [va, va + len) for @access, host or device: 0, or -1 (a
+ * fault: unmapped, crossing mappings, memoryless, or a forbidden write).
+ */
+int dxg_gpuva_resolve(const struct dxg_gpuva_space *s, uint64_t va, uint64_t len,
+		      unsigned int access, struct dxg_engine_mem *out);
 int dxg_gpuva_is_zero(const struct dxg_gpuva_space *s, uint64_t va,
 		      uint64_t len);
 

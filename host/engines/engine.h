@@ -19,11 +19,39 @@
 #define DXG_ENGINE_MAX_BINDINGS		16
 #define DXG_ENGINE_MAX_PUSH_CONSTANTS	128	/* bytes */
 
+/*
+ * Memory a command names: host memory (the VM's IO space), or device
+ * memory of the engine's device (an object of the engine's kind, which the
+ * host's CPU cannot reach).  Exactly one of host and dev is set.
+ */
+struct dxg_engine_mem {
+	void *host;
+	void *dev;
+	uint64_t dev_offset;
+};
+
 /* One buffer binding of a dispatch, already translated. */
 struct dxg_engine_binding {
 	uint32_t binding;	/* the pipeline's slot index (struct dxg_engine_pipeline) */
-	void *host;		/* start of the range in host memory */
+	void *host;		/* start of the range in host memory, or NULL */
 	uint64_t size;		/* bytes */
+	void *dev;		/* or device memory (engine_mem) ... */
+	uint64_t dev_offset;	/* ... from this offset */
+};
+
+/* A transfer where device memory is involved (copy, fill, update). */
+enum dxg_engine_xfer_op {
+	DXG_XFER_COPY,		/* src -> dst */
+	DXG_XFER_FILL,		/* pattern over dst */
+	DXG_XFER_UPDATE,	/* data (size bytes, host) -> dst */
+};
+
+struct dxg_engine_xfer {
+	uint32_t op;		/* enum dxg_engine_xfer_op */
+	struct dxg_engine_mem dst, src;
+	const void *data;
+	uint64_t size;
+	uint32_t pattern;
 };
 
 struct dxg_engine_dispatch {
@@ -95,6 +123,11 @@ struct dxg_engine_ops {
 	int32_t (*destroy_pipeline)(struct dxg_engine *e, uint64_t id);
 	int32_t (*dispatch)(struct dxg_engine *e,
 			    const struct dxg_engine_dispatch *d);
+	/*
+	 * A transfer from, to or within device memory; NULL when the engine
+	 * has none (the CPU engine): host-only transfers use copy and fill.
+	 */
+	int32_t (*xfer)(struct dxg_engine *e, const struct dxg_engine_xfer *x);
 	/* Waits for everything submitted so far (engines may batch). */
 	int32_t (*flush)(struct dxg_engine *e);
 	/*

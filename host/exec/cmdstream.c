@@ -8,6 +8,7 @@
  */
 #include "exec/cmdstream.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "dxg/ntstatus.h"
@@ -20,8 +21,9 @@ DXG_STATIC_ASSERT(DXG_CMD_MAX_PUSH_SIZE == DXG_ENGINE_MAX_PUSH_CONSTANTS,
 /* One decoded, checked command, ready for the engine. */
 struct cmd {
 	uint16_t opcode;
-	void *dst;
-	const void *src;		/* COPY, UPDATE (inside the buffer) */
+	struct dxg_engine_mem dst;	/* host or device memory */
+	struct dxg_engine_mem src;	/* COPY */
+	const void *data;		/* UPDATE: inside the buffer */
 	uint64_t size;
 	uint32_t pattern;
 	const void *indirect;		/* DISPATCH2: the group counts, or NULL */
@@ -31,16 +33,32 @@ struct cmd {
 /* A host pointer for [va, va + len) inside one mapping, or NULL: a fault. */
 #define xlate(s, va, len) dxg_va_access((s), (va), (len), DXG_VA_READ)
 
-/*
- * A destination [va, va + len): one writable mapping (*dst), or one range in
- * the zero state, where writes are discarded (*dst NULL, and the command
- * becomes a no-op).  Read-only, no-access and unmapped ranges fault.
- */
-static int32_t xlate_dst(const struct dxg_va *s, uint64_t va,
-			 uint64_t len, void **dst)
+static bool mem_none(const struct dxg_engine_mem *m)
 {
-	*dst = dxg_va_access(s, va, len, DXG_VA_WRITE);
-	if (*dst || dxg_va_is_zero(s, va, len))
+	return !m->host && !m->dev;
+}
+
+/* Device memory is the engine's xfer op's: the CPU engine has none. */
+static int32_t mem_supported(const struct dxg_engine *e,
+			     const struct dxg_engine_mem *m)
+{
+	return m->dev && !e->ops->xfer ? STATUS_NOT_SUPPORTED : STATUS_SUCCESS;
+}
+
+/*
+ * A destination [va, va + len): one writable mapping, host or device
+ * memory (*dst), or one range in the zero state, where writes are discarded
+ * (*dst empty, and the command becomes a no-op).  Read-only, no-access and
+ * unmapped ranges fault.
+ */
+static int32_t xlate_dst(const struct dxg_va *s, const struct dxg_engine *e,
+			 uint64_t va, uint64_t len, struct dxg_engine_mem *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!dxg_va_resolve(s, va, len, DXG_VA_WRITE, dst))
+		return mem_supported(e, dst);
+	memset(dst, 0, sizeof(*dst));
+	if (dxg_va_is_zero(s, va, len))
 		return STATUS_SUCCESS;
 	return STATUS_ACCESS_DENIED;
 }
@@ -55,7 +73,7 @@ static int32_t copy_from_zero(const struct dxg_cmd_copy *k,
 {
 	if (!dxg_va_is_zero(s, k->src_va, k->size))
 		return STATUS_ACCESS_DENIED;
-	if (!e->ops->fill || (k->size & 3) || (k->dst_va & 3))
+	if ((!c->dst.dev && !e->ops->fill) || (k->size & 3) || (k->dst_va & 3))
 		return STATUS_ACCESS_DENIED;
 	c->opcode = DXG_CMD_FILL;
 	c->pattern = 0;
@@ -73,16 +91,18 @@ static int32_t decode_copy(const uint8_t *p, const struct dxg_va *s,
 		return STATUS_INVALID_PARAMETER;
 	if (!e->ops->copy)
 		return STATUS_NOT_SUPPORTED;
-	st = xlate_dst(s, k.dst_va, k.size, &c->dst);
+	st = xlate_dst(s, e, k.dst_va, k.size, &c->dst);
 	if (st < 0)
 		return st;
 	c->size = k.size;
-	c->src = xlate(s, k.src_va, k.size);
-	if (!c->src && c->dst)
+	memset(&c->src, 0, sizeof(c->src));
+	if (!dxg_va_resolve(s, k.src_va, k.size, DXG_VA_READ, &c->src))
+		st = mem_supported(e, &c->src);
+	else if (!mem_none(&c->dst))
 		st = copy_from_zero(&k, s, e, c);
-	else if (!c->src && !dxg_va_is_zero(s, k.src_va, k.size))
+	else if (!dxg_va_is_zero(s, k.src_va, k.size))
 		st = STATUS_ACCESS_DENIED;
-	if (st >= 0 && !c->dst)
+	if (st >= 0 && mem_none(&c->dst))
 		c->opcode = DXG_CMD_NOP;	/* writes to a zero range vanish */
 	return st;
 }
@@ -99,10 +119,10 @@ static int32_t decode_fill(const uint8_t *p, const struct dxg_va *s,
 		return STATUS_INVALID_PARAMETER;
 	if (!e->ops->fill)
 		return STATUS_NOT_SUPPORTED;
-	st = xlate_dst(s, k.dst_va, k.size, &c->dst);
+	st = xlate_dst(s, e, k.dst_va, k.size, &c->dst);
 	if (st < 0)
 		return st;
-	if (!c->dst)
+	if (mem_none(&c->dst))
 		c->opcode = DXG_CMD_NOP;
 	c->size = k.size;
 	c->pattern = k.pattern;
@@ -121,8 +141,8 @@ static int32_t decode_timestamp(const uint8_t *p,
 		return STATUS_INVALID_PARAMETER;
 	if (!e->ops->timestamp)
 		return STATUS_NOT_SUPPORTED;
-	st = xlate_dst(s, k.dst_va, sizeof(uint64_t), &c->dst);
-	if (st >= 0 && !c->dst)
+	st = xlate_dst(s, e, k.dst_va, sizeof(uint64_t), &c->dst);
+	if (st >= 0 && mem_none(&c->dst))
 		c->opcode = DXG_CMD_NOP;
 	return st;
 }
@@ -133,8 +153,10 @@ static int32_t decode_timestamp(const uint8_t *p,
  */
 static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 			       uint32_t push_size, const struct dxg_va *s,
+			       const struct dxg_engine *e,
 			       struct dxg_engine_dispatch *d)
 {
+	struct dxg_engine_mem m;
 	struct dxg_cmd_binding b;
 	uint32_t i, seen = 0;
 
@@ -149,12 +171,16 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 		d->bindings[i].size = b.size;
 		/*
 		 * Storage buffers are read-write to the shader: a binding must
-		 * be writable memory (not read-only, zero or no-access).
+		 * be writable memory (not read-only, zero or no-access), host
+		 * or device memory.
 		 */
-		d->bindings[i].host = dxg_va_access(s, b.va, b.size,
-						    DXG_VA_READ | DXG_VA_WRITE);
-		if (!d->bindings[i].host)
+		if (dxg_va_resolve(s, b.va, b.size, DXG_VA_READ | DXG_VA_WRITE, &m))
 			return STATUS_ACCESS_DENIED;
+		if (mem_supported(e, &m) < 0)
+			return STATUS_NOT_SUPPORTED;
+		d->bindings[i].host = m.host;
+		d->bindings[i].dev = m.dev;
+		d->bindings[i].dev_offset = m.dev_offset;
 	}
 	d->push_size = push_size;
 	memcpy(d->push, q, push_size);
@@ -181,7 +207,7 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 	memset(c->d.base, 0, sizeof(c->d.base));
 	c->d.pipeline = k.pipeline;
 	memcpy(c->d.groups, k.groups, sizeof(c->d.groups));
-	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, &c->d);
+	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, e, &c->d);
 }
 
 static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
@@ -210,7 +236,7 @@ static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
 		if (!c->indirect)
 			return STATUS_ACCESS_DENIED;
 	}
-	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, &c->d);
+	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, e, &c->d);
 }
 
 static int32_t decode_update(const uint8_t *p, uint32_t size,
@@ -228,13 +254,13 @@ static int32_t decode_update(const uint8_t *p, uint32_t size,
 		return STATUS_INVALID_PARAMETER;
 	if (!e->ops->copy)
 		return STATUS_NOT_SUPPORTED;
-	st = xlate_dst(s, k.dst_va, k.size, &c->dst);
+	st = xlate_dst(s, e, k.dst_va, k.size, &c->dst);
 	if (st < 0)
 		return st;
 	/* The data is in the host's private copy of the buffer. */
-	c->src = p + sizeof(k);
+	c->data = p + sizeof(k);
 	c->size = k.size;
-	c->opcode = c->dst ? DXG_CMD_UPDATE : DXG_CMD_NOP;
+	c->opcode = mem_none(&c->dst) ? DXG_CMD_NOP : DXG_CMD_UPDATE;
 	return STATUS_SUCCESS;
 }
 
@@ -304,21 +330,53 @@ static int32_t run_dispatch2(struct dxg_engine *e, const struct cmd *c)
 	return e->ops->dispatch(e, &d);
 }
 
+/* A transfer with device memory on either side: the engine's xfer op. */
+static int32_t run_xfer(struct dxg_engine *e, uint32_t op, const struct cmd *c,
+			const void *data)
+{
+	const struct dxg_engine_xfer x = {
+		.op = op, .dst = c->dst, .src = c->src, .data = data,
+		.size = c->size, .pattern = c->pattern,
+	};
+
+	return e->ops->xfer(e, &x);
+}
+
+static int32_t run_timestamp(struct dxg_engine *e, const struct cmd *c)
+{
+	struct cmd t = *c;
+	uint64_t now;
+	int32_t st;
+
+	if (!c->dst.dev)
+		return e->ops->timestamp(e, c->dst.host);
+	/* Device memory: the clock read here, then written by the engine. */
+	st = e->ops->timestamp(e, &now);
+	t.size = sizeof(now);
+	return st < 0 ? st : run_xfer(e, DXG_XFER_UPDATE, &t, &now);
+}
+
 static int32_t run(struct dxg_engine *e, const struct cmd *c)
 {
 	switch (c->opcode) {
 	case DXG_CMD_COPY:
-		return e->ops->copy(e, c->dst, c->src, c->size);
+		if (c->dst.dev || c->src.dev)
+			return run_xfer(e, DXG_XFER_COPY, c, NULL);
+		return e->ops->copy(e, c->dst.host, c->src.host, c->size);
 	case DXG_CMD_FILL:
-		return e->ops->fill(e, c->dst, c->size, c->pattern);
+		if (c->dst.dev)
+			return run_xfer(e, DXG_XFER_FILL, c, NULL);
+		return e->ops->fill(e, c->dst.host, c->size, c->pattern);
 	case DXG_CMD_TIMESTAMP:
-		return e->ops->timestamp(e, c->dst);
+		return run_timestamp(e, c);
+	case DXG_CMD_UPDATE:
+		if (c->dst.dev)
+			return run_xfer(e, DXG_XFER_UPDATE, c, c->data);
+		return e->ops->copy(e, c->dst.host, c->data, c->size);
 	case DXG_CMD_DISPATCH:
 		return e->ops->dispatch(e, &c->d);
 	case DXG_CMD_DISPATCH2:
 		return run_dispatch2(e, c);
-	case DXG_CMD_UPDATE:
-		return e->ops->copy(e, c->dst, c->src, c->size);
 	case DXG_CMD_BARRIER:
 		/* Engines that batch wait here; ordering is all a barrier means. */
 		return e->ops->flush ? e->ops->flush(e) : STATUS_SUCCESS;

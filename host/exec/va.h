@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engines/engine.h"
+
 /* Access a command makes to a range. */
 #define DXG_VA_READ	(1u << 0)
 #define DXG_VA_WRITE	(1u << 1)
@@ -29,6 +31,12 @@ struct dxg_va_ops {
 			unsigned int access);
 	/* Does [addr, addr + len) lie in one mapping in the zero state? */
 	int (*is_zero)(const struct dxg_va *va, uint64_t addr, uint64_t len);
+	/*
+	 * As access, but device memory too: 0 with *out set (host or dev), or
+	 * -1 for a fault.
+	 */
+	int (*resolve)(const struct dxg_va *va, uint64_t addr, uint64_t len,
+		       unsigned int access, struct dxg_engine_mem *out);
 };
 
 struct dxg_va {
@@ -40,6 +48,13 @@ static inline void *dxg_va_access(const struct dxg_va *va, uint64_t addr,
 				  uint64_t len, unsigned int access)
 {
 	return va ? va->ops->access(va, addr, len, access) : NULL;
+}
+
+static inline int dxg_va_resolve(const struct dxg_va *va, uint64_t addr,
+				 uint64_t len, unsigned int access,
+				 struct dxg_engine_mem *out)
+{
+	return va ? va->ops->resolve(va, addr, len, access, out) : -1;
 }
 
 static inline int dxg_va_is_zero(const struct dxg_va *va, uint64_t addr,

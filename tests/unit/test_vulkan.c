@@ -438,9 +438,12 @@ static void test_pipeline_layouts(void **state)
 	memcpy(d.push, push, sizeof(push));
 	/* Slots bound out of order: a slot index, not a binding number. */
 	d.num_bindings = 3;
-	d.bindings[0] = (struct dxg_engine_binding) { 2, out, 320 * 4 };
-	d.bindings[1] = (struct dxg_engine_binding) { 0, in, 320 * 4 };
-	d.bindings[2] = (struct dxg_engine_binding) { 1, uni, 16 };
+	d.bindings[0] = (struct dxg_engine_binding) { .binding = 2, .host = out,
+						     .size = 320 * 4 };
+	d.bindings[1] = (struct dxg_engine_binding) { .binding = 0, .host = in,
+						     .size = 320 * 4 };
+	d.bindings[2] = (struct dxg_engine_binding) { .binding = 1, .host = uni,
+						     .size = 16 };
 	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
 	for (uint32_t i = 0; i < 320; i++)
 		assert_int_equal(out[i], i >= 128 && i < 256 ? i * 3 + 5 + 7 : 0xffffffffu);
