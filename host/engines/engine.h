@@ -44,6 +44,7 @@ enum dxg_engine_xfer_op {
 	DXG_XFER_COPY,		/* src -> dst */
 	DXG_XFER_FILL,		/* pattern over dst */
 	DXG_XFER_UPDATE,	/* data (size bytes, host) -> dst */
+	DXG_XFER_TIMESTAMP,	/* the engine's clock (u64 ns, as timestamp) -> dst */
 };
 
 struct dxg_engine_xfer {
@@ -114,6 +115,9 @@ struct dxg_engine_ops {
 			uint64_t size);
 	int32_t (*fill)(struct dxg_engine *e, void *dst, uint64_t size,
 			uint32_t pattern);
+	/* @size bytes of @data to @dst; @data is valid only during the call. */
+	int32_t (*update)(struct dxg_engine *e, void *dst, const void *data,
+			  uint64_t size);
 	/* Writes a 64-bit nanosecond timestamp of the engine's clock. */
 	int32_t (*timestamp)(struct dxg_engine *e, uint64_t *dst);
 	/* NULL when the engine cannot run compute pipelines. */
@@ -125,7 +129,8 @@ struct dxg_engine_ops {
 			    const struct dxg_engine_dispatch *d);
 	/*
 	 * A transfer from, to or within device memory; NULL when the engine
-	 * has none (the CPU engine): host-only transfers use copy and fill.
+	 * has none (the CPU engine): host-only transfers use copy, fill and
+	 * update.  x->data is valid only during the call.
 	 */
 	int32_t (*xfer)(struct dxg_engine *e, const struct dxg_engine_xfer *x);
 	/* Waits for everything submitted so far (engines may batch). */

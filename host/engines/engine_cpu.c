@@ -23,6 +23,12 @@ static int32_t cpu_copy(struct dxg_engine *e, void *dst, const void *src,
 	return STATUS_SUCCESS;
 }
 
+static int32_t cpu_update(struct dxg_engine *e, void *dst, const void *data,
+			  uint64_t size)
+{
+	return cpu_copy(e, dst, data, size);
+}
+
 static int32_t cpu_fill(struct dxg_engine *e, void *dst, uint64_t size,
 			uint32_t pattern)
 {
@@ -69,6 +75,7 @@ static void cpu_destroy(struct dxg_engine *e)
 static const struct dxg_engine_ops cpu_ops = {
 	.name = "cpu",
 	.copy = cpu_copy,
+	.update = cpu_update,
 	.fill = cpu_fill,
 	.timestamp = cpu_timestamp,
 	.flush = cpu_flush,

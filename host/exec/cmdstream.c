@@ -252,7 +252,7 @@ static int32_t decode_update(const uint8_t *p, uint32_t size,
 	if (k.reserved || k.size == 0 || (k.size & 3) || (k.dst_va & 3) ||
 	    k.size > DXG_CMD_MAX_UPDATE || size != DXG_CMD_UPDATE_SIZE(k.size))
 		return STATUS_INVALID_PARAMETER;
-	if (!e->ops->copy)
+	if (!e->ops->update)
 		return STATUS_NOT_SUPPORTED;
 	st = xlate_dst(s, e, k.dst_va, k.size, &c->dst);
 	if (st < 0)
@@ -342,18 +342,15 @@ static int32_t run_xfer(struct dxg_engine *e, uint32_t op, const struct cmd *c,
 	return e->ops->xfer(e, &x);
 }
 
+/* Device memory: the engine reads its clock and writes it there. */
 static int32_t run_timestamp(struct dxg_engine *e, const struct cmd *c)
 {
 	struct cmd t = *c;
-	uint64_t now;
-	int32_t st;
 
 	if (!c->dst.dev)
 		return e->ops->timestamp(e, c->dst.host);
-	/* Device memory: the clock read here, then written by the engine. */
-	st = e->ops->timestamp(e, &now);
-	t.size = sizeof(now);
-	return st < 0 ? st : run_xfer(e, DXG_XFER_UPDATE, &t, &now);
+	t.size = sizeof(uint64_t);
+	return run_xfer(e, DXG_XFER_TIMESTAMP, &t, NULL);
 }
 
 static int32_t run(struct dxg_engine *e, const struct cmd *c)
@@ -372,7 +369,7 @@ static int32_t run(struct dxg_engine *e, const struct cmd *c)
 	case DXG_CMD_UPDATE:
 		if (c->dst.dev)
 			return run_xfer(e, DXG_XFER_UPDATE, c, c->data);
-		return e->ops->copy(e, c->dst.host, c->data, c->size);
+		return e->ops->update(e, c->dst.host, c->data, c->size);
 	case DXG_CMD_DISPATCH:
 		return e->ops->dispatch(e, &c->d);
 	case DXG_CMD_DISPATCH2:

@@ -92,6 +92,49 @@ static int32_t rec_dispatch(struct dxg_engine *e,
 	return STATUS_SUCCESS;
 }
 
+/* A heap copy of @size bytes of @data for @op (NULL data: nothing). */
+static int32_t keep_data(struct dxg_rec_op *op, const void *data, uint64_t size)
+{
+	if (!data)
+		return STATUS_SUCCESS;
+	op->data = malloc(size ? size : 1);
+	if (!op->data)
+		return STATUS_NO_MEMORY;
+	memcpy(op->data, data, size);
+	return STATUS_SUCCESS;
+}
+
+static int32_t rec_update(struct dxg_engine *e, void *dst, const void *data,
+			  uint64_t size)
+{
+	struct dxg_rec_op *op = append(e, DXG_REC_UPDATE);
+
+	if (!op)
+		return STATUS_NO_MEMORY;
+	op->dst = dst;
+	op->size = size;
+	return keep_data(op, data, size);
+}
+
+static int32_t rec_xfer(struct dxg_engine *e, const struct dxg_engine_xfer *x)
+{
+	struct dxg_engine_xfer *copy = malloc(sizeof(*copy));
+	struct dxg_rec_op *op = copy ? append(e, DXG_REC_XFER) : NULL;
+
+	if (!op) {
+		free(copy);
+		return STATUS_NO_MEMORY;
+	}
+	*copy = *x;
+	op->x = copy;
+	if (x->op != DXG_XFER_UPDATE)
+		return STATUS_SUCCESS;
+	if (keep_data(op, x->data, x->size))
+		return STATUS_NO_MEMORY;
+	copy->data = op->data;
+	return STATUS_SUCCESS;
+}
+
 static int32_t rec_flush(struct dxg_engine *e)
 {
 	return append(e, DXG_REC_FLUSH) ? STATUS_SUCCESS : STATUS_NO_MEMORY;
@@ -115,11 +158,13 @@ static int32_t rec_destroy_pipeline(struct dxg_engine *e, uint64_t id)
 static const struct dxg_engine_ops record_ops = {
 	.name = "record",
 	.copy = rec_copy,
+	.update = rec_update,
 	.fill = rec_fill,
 	.timestamp = rec_timestamp,
 	.create_pipeline = rec_create_pipeline,
 	.destroy_pipeline = rec_destroy_pipeline,
 	.dispatch = rec_dispatch,
+	.xfer = rec_xfer,
 	.flush = rec_flush,
 };
 
@@ -134,6 +179,8 @@ void dxg_engine_record_init(struct dxg_engine_record *r,
 	memset(r, 0, sizeof(*r));
 	r->ops = record_ops;
 	KEEP_IF(real, r->ops, copy);
+	KEEP_IF(real, r->ops, update);
+	KEEP_IF(real, r->ops, xfer);
 	KEEP_IF(real, r->ops, fill);
 	KEEP_IF(real, r->ops, timestamp);
 	KEEP_IF(real, r->ops, create_pipeline);
@@ -158,6 +205,10 @@ static int32_t replay_one(struct dxg_engine *e, const struct dxg_rec_op *op)
 		return e->ops->dispatch(e, op->d);
 	case DXG_REC_FLUSH:
 		return e->ops->flush(e);
+	case DXG_REC_UPDATE:
+		return e->ops->update(e, op->dst, op->data, op->size);
+	case DXG_REC_XFER:
+		return e->ops->xfer(e, op->x);
 	default:
 		return STATUS_INVALID_PARAMETER;
 	}
@@ -179,9 +230,11 @@ int32_t dxg_recording_replay(const struct dxg_recording *rec,
 
 void dxg_recording_free(struct dxg_recording *rec)
 {
-	for (uint32_t i = 0; i < rec->n; i++)
-		if (rec->ops[i].kind == DXG_REC_DISPATCH)
-			free(rec->ops[i].d);
+	for (uint32_t i = 0; i < rec->n; i++) {
+		free(rec->ops[i].d);
+		free(rec->ops[i].x);
+		free(rec->ops[i].data);
+	}
 	free(rec->ops);
 	rec->ops = NULL;
 	rec->n = rec->cap = 0;
@@ -194,9 +247,11 @@ bool dxg_recording_is_light(const struct dxg_recording *rec, uint64_t max_bytes)
 	for (uint32_t i = 0; i < rec->n; i++) {
 		const struct dxg_rec_op *op = &rec->ops[i];
 
-		if (op->kind == DXG_REC_DISPATCH)
+		/* Device work is never light: a thread hand-off is cheap next to it. */
+		if (op->kind == DXG_REC_DISPATCH || op->kind == DXG_REC_XFER)
 			return false;
-		if (op->kind == DXG_REC_COPY || op->kind == DXG_REC_FILL) {
+		if (op->kind == DXG_REC_COPY || op->kind == DXG_REC_FILL ||
+		    op->kind == DXG_REC_UPDATE) {
 			if (op->size > max_bytes - bytes)
 				return false;
 			bytes += op->size;

@@ -8,6 +8,9 @@
  * engine worker (exec/worker.h) later replays the recording on the real
  * engine, off the loop.
  *
+ * Data that lives only as long as the command buffer's copy (UPDATE's) is
+ * copied into the recording.
+ *
  * The recorder offers exactly the ops its real engine has, so validation
  * answers as the real engine would (DISPATCH on the CPU engine stays
  * STATUS_NOT_SUPPORTED).  Pipelines are never created or destroyed through
@@ -27,6 +30,8 @@ enum dxg_rec_kind {
 	DXG_REC_TIMESTAMP,
 	DXG_REC_DISPATCH,
 	DXG_REC_FLUSH,
+	DXG_REC_UPDATE,
+	DXG_REC_XFER,
 };
 
 /* One recorded op; the pointers are the translated ones. */
@@ -38,6 +43,8 @@ struct dxg_rec_op {
 	uint64_t size;			/* COPY, FILL */
 	uint32_t pattern;		/* FILL */
 	struct dxg_engine_dispatch *d;	/* DISPATCH: a heap copy */
+	struct dxg_engine_xfer *x;	/* XFER: a heap copy */
+	void *data;			/* UPDATE, XFER: a heap copy of the data */
 };
 
 struct dxg_recording {

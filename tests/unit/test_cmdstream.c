@@ -49,6 +49,12 @@ static int32_t fake_copy(struct dxg_engine *e, void *dst, const void *src,
 	return 0;
 }
 
+static int32_t fake_update(struct dxg_engine *e, void *dst, const void *data,
+			   uint64_t size)
+{
+	return fake_copy(e, dst, data, size);
+}
+
 static int32_t fake_dispatch(struct dxg_engine *e,
 			     const struct dxg_engine_dispatch *d)
 {
@@ -68,6 +74,7 @@ static int32_t fake_flush(struct dxg_engine *e)
 static const struct dxg_engine_ops fake_ops = {
 	.name = "fake",
 	.copy = fake_copy,
+	.update = fake_update,
 	.dispatch = fake_dispatch,
 	.flush = fake_flush,
 };
@@ -1030,6 +1037,132 @@ static void escape_pipeline2(void **state)
 #undef BUILD
 }
 
+/* ---- device memory: the engine's xfer op, never a host pointer ---- */
+
+struct fake_dev {
+	struct dxg_engine e;
+	struct dxg_engine_xfer x[8];
+	struct dxg_engine_dispatch d;
+	unsigned int nx, nd;
+};
+
+static int32_t fd_xfer(struct dxg_engine *e, const struct dxg_engine_xfer *x)
+{
+	struct fake_dev *f = (struct fake_dev *)e;
+
+	if (f->nx < 8)
+		f->x[f->nx] = *x;
+	f->nx++;
+	return 0;
+}
+
+static int32_t fd_dispatch(struct dxg_engine *e, const struct dxg_engine_dispatch *d)
+{
+	struct fake_dev *f = (struct fake_dev *)e;
+
+	f->d = *d;
+	f->nd++;
+	return 0;
+}
+
+static int32_t fd_copy(struct dxg_engine *e, void *dst, const void *src, uint64_t n)
+{
+	(void)e, (void)dst, (void)src, (void)n;
+	fail_msg("a host copy for device memory");
+	return 0;
+}
+
+static int32_t fd_fill(struct dxg_engine *e, void *dst, uint64_t n, uint32_t p)
+{
+	(void)e, (void)dst, (void)n, (void)p;
+	fail_msg("a host fill for device memory");
+	return 0;
+}
+
+static int32_t fd_update(struct dxg_engine *e, void *dst, const void *src, uint64_t n)
+{
+	return fd_copy(e, dst, src, n);
+}
+
+static int32_t fd_timestamp(struct dxg_engine *e, uint64_t *dst)
+{
+	(void)e, (void)dst;
+	fail_msg("a host timestamp into device memory");
+	return 0;
+}
+
+static const struct dxg_engine_ops fd_ops = {
+	.name = "fake-dev", .copy = fd_copy, .fill = fd_fill, .update = fd_update,
+	.timestamp = fd_timestamp, .dispatch = fd_dispatch, .xfer = fd_xfer,
+};
+
+static void device_memory(void **state)
+{
+	struct fx *f = *state;
+	struct fake_dev k = { .e.ops = &fd_ops };
+	int devobj;
+	uint64_t dva;
+	const uint32_t data[2] = { 7, 9 }, zero3[3] = { 0 }, g[3] = { 1, 1, 1 };
+	const struct dxg_cmd_binding b = { 0, 0, 0, 256 };
+	struct dxg_cmd_binding bd = b;
+
+	/* 4 device pages at the reservation's last 4 pages (unmapped so far). */
+	dva = f->va0 + 12 * PG;
+	assert_int_equal(dxg_gpuva_map_dev(f->s, dva, 4 * PG, &devobj, 8 * PG, 9), 0);
+	assert_null(dxg_gpuva_translate(f->s, dva, 4));	/* no host pointer, ever */
+
+	cmd_copy(f, f->va0, dva + 16, 64);		/* host -> device */
+	cmd_copy(f, dva + 64, f->va0 + 128, 32);	/* device -> host */
+	cmd_fill(f, dva, 64, 0x55aa55aa);
+	cmd_update(f, dva + PG, data, sizeof(data));
+	cmd_ts(f, dva + 2 * PG);
+	bd.va = dva + 256;
+	cmd_dispatch2(f, zero3, g, 0, &bd, 1);
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, &k.e, 0, 0);
+	assert_int_equal(k.nx, 5);
+	assert_int_equal(k.x[0].op, DXG_XFER_COPY);
+	assert_ptr_equal(k.x[0].src.host, f->a);
+	assert_ptr_equal(k.x[0].dst.dev, &devobj);
+	assert_int_equal(k.x[0].dst.dev_offset, 8 * PG + 16);
+	assert_int_equal(k.x[0].size, 64);
+	assert_ptr_equal(k.x[1].src.dev, &devobj);
+	assert_int_equal(k.x[1].src.dev_offset, 8 * PG + 64);
+	assert_ptr_equal(k.x[1].dst.host, f->a + 128);
+	assert_int_equal(k.x[2].op, DXG_XFER_FILL);
+	assert_int_equal(k.x[2].pattern, 0x55aa55aa);
+	assert_int_equal(k.x[3].op, DXG_XFER_UPDATE);
+	assert_int_equal(k.x[3].size, 8);
+	assert_int_equal(k.x[4].op, DXG_XFER_TIMESTAMP);
+	assert_int_equal(k.x[4].dst.dev_offset, 10 * PG);
+	assert_int_equal(k.nd, 1);
+	assert_null(k.d.bindings[0].host);
+	assert_ptr_equal(k.d.bindings[0].dev, &devobj);
+	assert_int_equal(k.d.bindings[0].dev_offset, 8 * PG + 256);
+
+	/* The CPU engine has no device memory: refused before anything runs. */
+	expect(f, f->cpu, STATUS_NOT_SUPPORTED, 0);
+	/* Indirect counts must be host memory (read by the executor). */
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch2(f, zero3, g, dva, &b, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, &k.e, STATUS_ACCESS_DENIED, 0);
+	/* A range from host into device memory crosses two mappings. */
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_fill(f, dva - 4, 8, 0);
+	finish(f);
+	expect(f, &k.e, STATUS_ACCESS_DENIED, 0);
+	/* Unmapping by owner drops it like any mapping. */
+	dxg_gpuva_unmap_owner(f->s, 9);
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_fill(f, dva, 8, 0);
+	finish(f);
+	expect(f, &k.e, STATUS_ACCESS_DENIED, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1052,6 +1185,7 @@ int main(void)
 		T(update_results),
 		T(dispatch2_base_and_indirect),
 		T(escape_pipeline2),
+		T(device_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,6 +140,74 @@ static void test_record_then_replay(void **state)
 	cpu->ops->destroy(cpu);
 }
 
+/* A fake xfer: what it was given, with the data it could read then. */
+struct fake_xfer {
+	struct dxg_engine e;
+	struct dxg_engine_xfer last;
+	uint8_t data[16];
+	unsigned int n;
+};
+
+static int32_t fake_xfer(struct dxg_engine *e, const struct dxg_engine_xfer *x)
+{
+	struct fake_xfer *f = (struct fake_xfer *)e;
+
+	f->last = *x;
+	if (x->op == DXG_XFER_UPDATE)
+		memcpy(f->data, x->data, x->size < 16 ? x->size : 16);
+	f->n++;
+	return 0;
+}
+
+static const struct dxg_engine_ops xfer_ops = { .name = "xfer", .xfer = fake_xfer };
+
+/*
+ * UPDATE data lives in the command buffer's copy, which is freed before the
+ * replay: the recording keeps its own copy, for host and device memory.
+ */
+static void test_update_data_kept(void **state)
+{
+	struct dxg_engine *cpu = dxg_engine_cpu_create();
+	struct fake_xfer fx = { .e = { .ops = &xfer_ops } };
+	struct dxg_recording rec = { 0 };
+	struct dxg_engine_record r;
+	uint8_t data[16], dst[16] = { 0 }, want[16];
+	struct dxg_engine_xfer x = { .op = DXG_XFER_UPDATE, .data = data, .size = 16 };
+	int dev;
+	uint32_t bad = 0;
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		want[i] = data[i] = (uint8_t)(i + 1);
+	dxg_engine_record_init(&r, cpu, &rec);
+	assert_null(r.base.ops->xfer);		/* the CPU engine has none */
+	assert_int_equal(r.base.ops->update(&r.base, dst, data, sizeof(data)), 0);
+	memset(data, 0xee, sizeof(data));	/* the buffer's copy is gone */
+	assert_int_equal(dxg_recording_replay(&rec, cpu, &bad), 0);
+	assert_memory_equal(dst, want, sizeof(dst));
+	dxg_recording_free(&rec);
+
+	for (int i = 0; i < 16; i++)
+		data[i] = (uint8_t)(i + 1);
+	x.dst.dev = &dev;
+	x.dst.dev_offset = 256;
+	dxg_engine_record_init(&r, &fx.e, &rec);
+	assert_null(r.base.ops->update);
+	assert_int_equal(r.base.ops->xfer(&r.base, &x), 0);
+	memset(data, 0xee, sizeof(data));
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(fx.n, 0);
+	assert_false(dxg_recording_is_light(&rec, UINT64_MAX));	/* device work */
+	assert_int_equal(dxg_recording_replay(&rec, &fx.e, &bad), 0);
+	assert_int_equal(fx.n, 1);
+	assert_int_equal(fx.last.op, DXG_XFER_UPDATE);
+	assert_ptr_equal(fx.last.dst.dev, &dev);
+	assert_int_equal(fx.last.dst.dev_offset, 256);
+	assert_memory_equal(fx.data, want, 16);
+	dxg_recording_free(&rec);
+	cpu->ops->destroy(cpu);
+}
+
 /* A dispatch is copied (the caller's struct is gone by replay time). */
 static void test_dispatch_copied_and_failure_index(void **state)
 {
@@ -265,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_record_then_replay),
 		cmocka_unit_test(test_dispatch_copied_and_failure_index),
 		cmocka_unit_test(test_light),
+		cmocka_unit_test(test_update_data_kept),
 		cmocka_unit_test(test_through_cmdstream),
 	};
 

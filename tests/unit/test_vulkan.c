@@ -23,6 +23,7 @@
 #include "server/options.h"
 #include "engines/vulkan/spirv_check.h"
 #include "engines/vulkan/vk_device.h"
+#include "engines/vulkan/vk_devmem.h"
 #include "engines/vulkan/vk_engine.h"
 #include "engines/vulkan/vk_memory.h"
 #include "engines/vulkan/vk_status.h"
@@ -497,6 +498,87 @@ static void test_pipeline_layouts(void **state)
 	}
 }
 
+/* Device memory: zeroed, filled and read back by transfers, bound to kernels. */
+static void test_device_memory(void **state)
+{
+	struct dxg_vk_devmem *m = NULL;
+	const uint32_t n = 1024;
+	float *x = (float *)(io + 16384), *y = (float *)(io + 32768);
+	float *ref = malloc(n * sizeof(float));
+	struct { uint32_t n; float a; } pc = { n, 2.5f };
+	struct dxg_engine_xfer t = { .size = n * sizeof(float) };
+	struct dxg_engine_dispatch d = { .groups = { (n + 63) / 64, 1, 1 },
+					 .push_size = sizeof(pc) };
+	uint64_t id = pipeline(saxpy_spv, sizeof(saxpy_spv), 2, 8), ts = 0;
+	const uint32_t word = 0xfeedf00d;
+
+	(void)state;
+	assert_non_null(ref);
+	assert_int_equal(dxg_vk_devmem_alloc(dev, 2 * n * sizeof(float), &m), 0);
+	/* It starts zeroed: nothing of an earlier owner shows. */
+	memset(y, 0xee, n * sizeof(float));
+	t.op = DXG_XFER_COPY;
+	t.src.dev = m;
+	t.dst.host = y;
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(y[i] == 0.0f);
+	for (uint32_t i = 0; i < n; i++) {
+		x[i] = (float)i * 0.5f;
+		y[i] = ref[i] = (float)(n - i);
+	}
+	cpu_saxpy(ref, x, pc.a, n);
+	/* Host -> device, both halves. */
+	t.src = (struct dxg_engine_mem) { .host = x };
+	t.dst = (struct dxg_engine_mem) { .dev = m, .dev_offset = 0 };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	t.src = (struct dxg_engine_mem) { .host = y };
+	t.dst.dev_offset = n * sizeof(float);
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	memset(y, 0, n * sizeof(float));
+	/* The kernel on device memory only. */
+	d.pipeline = id;
+	memcpy(d.push, &pc, sizeof(pc));
+	d.num_bindings = 2;
+	d.bindings[0] = (struct dxg_engine_binding) { .binding = 0, .dev = m,
+		.dev_offset = 0, .size = n * sizeof(float) };
+	d.bindings[1] = (struct dxg_engine_binding) { .binding = 1, .dev = m,
+		.dev_offset = n * sizeof(float), .size = n * sizeof(float) };
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	/* Device -> host. */
+	t.src = (struct dxg_engine_mem) { .dev = m, .dev_offset = n * sizeof(float) };
+	t.dst = (struct dxg_engine_mem) { .host = y };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	assert_memory_equal(y, ref, n * sizeof(float));
+	/* Fill, update and a timestamp into device memory, read back. */
+	t = (struct dxg_engine_xfer) { .op = DXG_XFER_FILL, .size = 64, .pattern = 0x01020304,
+				       .dst = { .dev = m } };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	t = (struct dxg_engine_xfer) { .op = DXG_XFER_UPDATE, .size = 4, .data = &word,
+				       .dst = { .dev = m, .dev_offset = 4 } };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	t = (struct dxg_engine_xfer) { .op = DXG_XFER_TIMESTAMP, .size = 8,
+				       .dst = { .dev = m, .dev_offset = 8 } };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	t = (struct dxg_engine_xfer) { .op = DXG_XFER_COPY, .size = 64,
+				       .src = { .dev = m }, .dst = { .host = y } };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	assert_int_equal(((uint32_t *)y)[0], 0x01020304);
+	assert_int_equal(((uint32_t *)y)[1], word);
+	memcpy(&ts, (uint8_t *)y + 8, 8);
+	assert_true(ts != 0);
+	assert_int_equal(((uint32_t *)y)[15], 0x01020304);
+	/* Out of the memory's bounds, a misaligned update: refused. */
+	t.src.dev_offset = 2 * n * sizeof(float) - 32;
+	assert_int_equal(eng->ops->xfer(eng, &t), STATUS_INVALID_PARAMETER);
+	t = (struct dxg_engine_xfer) { .op = DXG_XFER_UPDATE, .size = 6, .data = &word,
+				       .dst = { .dev = m } };
+	assert_int_equal(eng->ops->xfer(eng, &t), STATUS_INVALID_PARAMETER);
+	eng->ops->destroy_pipeline(eng, id);
+	dxg_vk_devmem_free(dev, m);
+	free(ref);
+}
+
 static void test_dispatch_limits(void **state)
 {
 	const struct dxg_vk_limits *l = &dev->limits;
@@ -773,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_push_constants),
 		cmocka_unit_test(test_invalid_spirv),
 		cmocka_unit_test(test_pipeline_layouts),
+		cmocka_unit_test(test_device_memory),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),

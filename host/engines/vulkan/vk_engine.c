@@ -9,6 +9,7 @@
 
 #include "dxg/ntstatus.h"
 #include "engines/engine_cpu.h"
+#include "engines/vulkan/vk_devmem.h"
 #include "engines/vulkan/vk_memory.h"
 #include "engines/vulkan/vk_pipeline.h"
 #include "engines/vulkan/vk_status.h"
@@ -51,6 +52,14 @@ static int32_t vk_copy(struct dxg_engine *e, void *dst, const void *src,
 	struct vk_engine *v = to_vk(e);
 
 	return v->lost ? STATUS_DEVICE_REMOVED : v->cpu->ops->copy(v->cpu, dst, src, size);
+}
+
+static int32_t vk_update(struct dxg_engine *e, void *dst, const void *data,
+			 uint64_t size)
+{
+	struct vk_engine *v = to_vk(e);
+
+	return v->lost ? STATUS_DEVICE_REMOVED : v->cpu->ops->update(v->cpu, dst, data, size);
 }
 
 static int32_t vk_fill(struct dxg_engine *e, void *dst, uint64_t size,
@@ -112,6 +121,7 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 		return STATUS_INVALID_PARAMETER;
 	for (uint32_t i = 0; i < d->num_bindings; i++) {
 		const struct dxg_engine_binding *b = &d->bindings[i];
+		uint64_t start;
 		bool uniform;
 
 		/* Every slot exactly once: an unset descriptor is UB. */
@@ -119,14 +129,36 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 			return STATUS_INVALID_PARAMETER;
 		seen |= 1u << b->binding;
 		uniform = p->slots[b->binding].type == DXG_SLOT_UNIFORM_BUFFER;
-		if (!b->host || !b->size ||
+		/* Host memory: the pointer's alignment; device memory: the offset's. */
+		start = b->dev ? b->dev_offset : (uintptr_t)b->host;
+		if ((!b->host && !b->dev) || !b->size ||
 		    b->size > (uniform ? l->max_uniform_buffer_range :
 			       l->max_storage_buffer_range) ||
-		    ((uintptr_t)b->host & ((uniform ? l->min_uniform_offset_alignment :
-					    l->min_storage_offset_alignment) - 1)))
+		    (start & ((uniform ? l->min_uniform_offset_alignment :
+			       l->min_storage_offset_alignment) - 1)))
 			return STATUS_INVALID_PARAMETER;
 	}
 	return 0;
+}
+
+/*
+ * The buffer and offset behind memory a command names: an import of host
+ * memory (cached), or the device memory's own buffer, checked against its
+ * size.
+ */
+static int32_t buffer_of(struct vk_engine *v, void *host, void *dev,
+			 uint64_t dev_offset, uint64_t size, VkBuffer *buf,
+			 uint64_t *offset)
+{
+	const struct dxg_vk_devmem *m = dev;
+
+	if (!m)
+		return dxg_vk_cache_lookup(&v->cache, host, size, buf, offset);
+	if (dev_offset > m->size || size > m->size - dev_offset)
+		return STATUS_INVALID_PARAMETER;
+	*buf = m->buf;
+	*offset = dev_offset;
+	return STATUS_SUCCESS;
 }
 
 /* Imports the bindings and writes one descriptor set per set of the layout. */
@@ -147,8 +179,9 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 	for (uint32_t i = 0; i < d->num_bindings; i++) {
 		const struct dxg_engine_slot *slot = &p->slots[d->bindings[i].binding];
 		uint64_t off;
-		int32_t st = dxg_vk_cache_lookup(&v->cache, d->bindings[i].host,
-						 d->bindings[i].size, &bi[i].buffer, &off);
+		int32_t st = buffer_of(v, d->bindings[i].host, d->bindings[i].dev,
+				       d->bindings[i].dev_offset, d->bindings[i].size,
+				       &bi[i].buffer, &off);
 
 		if (st)
 			return st;
@@ -308,6 +341,94 @@ static int32_t vk_dispatch(struct dxg_engine *e, const struct dxg_engine_dispatc
 	return st;
 }
 
+/* One transfer recorded into the engine's command buffer. */
+static VkResult record_xfer(struct vk_engine *v, const struct dxg_engine_xfer *x,
+			    VkBuffer dst, uint64_t doff, VkBuffer src, uint64_t soff)
+{
+	const VkCommandBufferBeginInfo bi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+	};
+	/* Host memory written by the transfer is read by the CPU next. */
+	const VkMemoryBarrier mb = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_HOST_READ_BIT,
+	};
+	VkResult r = vkResetCommandBuffer(v->cb, 0);
+
+	if (r == VK_SUCCESS)
+		r = vkBeginCommandBuffer(v->cb, &bi);
+	if (r != VK_SUCCESS)
+		return r;
+	switch (x->op) {
+	case DXG_XFER_COPY: {
+		const VkBufferCopy region = { soff, doff, x->size };
+
+		vkCmdCopyBuffer(v->cb, src, dst, 1, &region);
+		break;
+	}
+	case DXG_XFER_FILL:
+		vkCmdFillBuffer(v->cb, dst, doff, x->size, x->pattern);
+		break;
+	default:	/* UPDATE; TIMESTAMP as an update of the clock */
+		vkCmdUpdateBuffer(v->cb, dst, doff, x->size, x->data);
+		break;
+	}
+	vkCmdPipelineBarrier(v->cb, VK_PIPELINE_STAGE_TRANSFER_BIT,
+			     VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
+	return vkEndCommandBuffer(v->cb);
+}
+
+static int32_t xfer_locked(struct vk_engine *v, const struct dxg_engine_xfer *in)
+{
+	struct dxg_engine_xfer t, *x = &t;
+	VkBuffer dst, src = VK_NULL_HANDLE;
+	uint64_t doff, soff = 0, now;
+	VkResult r;
+	int32_t st;
+
+	if (v->lost)
+		return STATUS_DEVICE_REMOVED;
+	t = *in;
+	if (t.op == DXG_XFER_TIMESTAMP) {
+		/* The clock now, as the CPU engine's timestamp reads it. */
+		st = v->cpu->ops->timestamp(v->cpu, &now);
+		if (st)
+			return st;
+		t.op = DXG_XFER_UPDATE;
+		t.data = &now;
+		t.size = sizeof(now);
+	}
+	/* vkCmdUpdateBuffer's rules; the stream's UPDATE and TIMESTAMP keep them. */
+	if (!x->size || (x->op == DXG_XFER_UPDATE &&
+			 (x->size > DXG_CMD_MAX_UPDATE || (x->size & 3) || !x->data)))
+		return STATUS_INVALID_PARAMETER;
+	dxg_vk_cache_begin(&v->cache);
+	st = buffer_of(v, x->dst.host, x->dst.dev, x->dst.dev_offset, x->size,
+		       &dst, &doff);
+	if (!st && x->op == DXG_XFER_COPY)
+		st = buffer_of(v, x->src.host, x->src.dev, x->src.dev_offset, x->size,
+			       &src, &soff);
+	if (st)
+		return st;
+	r = record_xfer(v, x, dst, doff, src, soff);
+	if (r != VK_SUCCESS)
+		return dxg_vk_status(r);
+	return submit_wait(v);
+}
+
+static int32_t vk_xfer(struct dxg_engine *e, const struct dxg_engine_xfer *x)
+{
+	struct vk_engine *v = to_vk(e);
+	int32_t st;
+
+	pthread_mutex_lock(&v->lock);
+	st = xfer_locked(v, x);
+	pthread_mutex_unlock(&v->lock);
+	return st;
+}
+
 static int32_t vk_flush(struct dxg_engine *e)
 {
 	return to_vk(e)->lost ? STATUS_DEVICE_REMOVED : STATUS_SUCCESS;
@@ -371,11 +492,13 @@ static void vk_destroy(struct dxg_engine *e)
 static const struct dxg_engine_ops vk_ops = {
 	.name = "vulkan",
 	.copy = vk_copy,
+	.update = vk_update,
 	.fill = vk_fill,
 	.timestamp = vk_timestamp,
 	.create_pipeline = vk_create_pipeline,
 	.destroy_pipeline = vk_destroy_pipeline,
 	.dispatch = vk_dispatch,
+	.xfer = vk_xfer,
 	.flush = vk_flush,
 	.forget = vk_forget,
 	.destroy = vk_destroy,
