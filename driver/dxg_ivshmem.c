@@ -480,34 +480,37 @@ static ssize_t dxg_host_processes_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(dxg_host_processes);
 
-/* IO-space bytes the host has allocated for this VM (docs/memory.md). */
-static ssize_t dxg_host_io_used_show(struct device *dev,
-				     struct device_attribute *attr, char *buf)
+/* A u64 statistic the host keeps in the control page, at @off. */
+static ssize_t dxg_host_u64_show(struct device *dev, char *buf, size_t off)
 {
 	struct dxg_ivshmem *ivs = dev_get_drvdata(dev);
+	u64 v;
 
 	if (!ivs || !ivs->ctl)
 		return -ENODEV;
-	return sysfs_emit(buf, "%llu\n", READ_ONCE(ivs->ctl->stat_io_space_used));
+	v = READ_ONCE(*(u64 *)((u8 *)ivs->ctl + off));
+	return sysfs_emit(buf, "%llu\n", v);
 }
-static DEVICE_ATTR_RO(dxg_host_io_used);
 
+#define DXG_HOST_U64_ATTR(name, field)					\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
+{									\
+	return dxg_host_u64_show(dev, buf,				\
+		offsetof(struct dxg_ivshmem_control, field));		\
+}									\
+static DEVICE_ATTR_RO(name)
+
+/* IO-space bytes the host has allocated for this VM (docs/memory.md). */
+DXG_HOST_U64_ATTR(dxg_host_io_used, stat_io_space_used);
 /*
  * Host log lines about this VM that the host's rate limit suppressed: a
  * guest can see that it is making the host complain without host access.
  */
-static ssize_t dxg_host_log_suppressed_show(struct device *dev,
-					    struct device_attribute *attr,
-					    char *buf)
-{
-	struct dxg_ivshmem *ivs = dev_get_drvdata(dev);
-
-	if (!ivs || !ivs->ctl)
-		return -ENODEV;
-	return sysfs_emit(buf, "%llu\n",
-			  READ_ONCE(ivs->ctl->stat_log_suppressed));
-}
-static DEVICE_ATTR_RO(dxg_host_log_suppressed);
+DXG_HOST_U64_ATTR(dxg_host_log_suppressed, stat_log_suppressed);
+/* Device-local memory (docs/memory.md §8): the VM's quota and its use. */
+DXG_HOST_U64_ATTR(dxg_host_device_memory_quota, device_memory_quota);
+DXG_HOST_U64_ATTR(dxg_host_device_memory_used, stat_device_memory_used);
 
 /* Objects the host made for waiters that gave up, destroyed again (dxg_reclaim.c). */
 static ssize_t dxg_reclaimed_show(struct device *dev,
@@ -527,6 +530,8 @@ static struct attribute *dxg_ivshmem_attrs[] = {
 	&dev_attr_dxg_host_io_used.attr,
 	&dev_attr_dxg_reclaimed.attr,
 	&dev_attr_dxg_host_log_suppressed.attr,
+	&dev_attr_dxg_host_device_memory_quota.attr,
+	&dev_attr_dxg_host_device_memory_used.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(dxg_ivshmem);

@@ -205,6 +205,8 @@ static const char *const host_stats[][2] = {
 	{ "dxg_host_objects",		"objects" },
 	{ "dxg_host_io_used",		"io_space_used" },
 	{ "dxg_host_log_suppressed",	"log_suppressed" },
+	{ "dxg_host_device_memory_quota", "device_memory_quota" },
+	{ "dxg_host_device_memory_used", "device_memory_used" },
 };
 #define NUM_HOST_STATS	(sizeof(host_stats) / sizeof(host_stats[0]))
 
@@ -230,10 +232,10 @@ static void print_host(const char *dir, int json)
 {
 	static const char *const labels[NUM_HOST_STATS] = {
 		"Processes      ", "Objects        ", "IO space used  ",
-		"Log suppressed ",
+		"Log suppressed ", "Device memory  ", "Device mem used",
 	};
 	static const char *const units[NUM_HOST_STATS] = {
-		"", "", " bytes", " lines",
+		"", "", " bytes", " lines", " bytes (quota)", " bytes",
 	};
 	const char *dev = strrchr(dir, '/') + 1;
 	long long v[NUM_HOST_STATS];

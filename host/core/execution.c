@@ -72,8 +72,15 @@ static void forget_allocation(struct dxg_mem *m, struct dxg_obj *alloc)
 		 */
 		dxg_worker_drain(d->u.device.worker);
 		e = d->u.device.engine;
-		if (e && e->ops->forget)
+		if (e && host && e->ops->forget)
 			e->ops->forget(e, host, alloc->u.allocation.size);
+		/*
+		 * A lost engine may have given up on work that still runs on
+		 * the device: its device memory must not be freed under it.
+		 */
+		if (e && alloc->u.allocation.dev && d->adapter && d->adapter->vk &&
+		    dxg_engine_vulkan_lost(e))
+			alloc->u.allocation.dev_busy = true;
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "core/adapter.h"
 #include "core/gpuva.h"
 #include "dxg/ntstatus.h"
+#include "engines/vulkan/vk_devmem.h"
 
 #define PAGE	DXG_IOHEAP_PAGE
 
@@ -74,7 +75,60 @@ struct dxg_gpuva_space *dxg_mem_process_gpuva(struct dxg_obj *process,
 
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc)
 {
-	return m->shm + alloc->u.allocation.io_offset;
+	return alloc->u.allocation.dev ? NULL : m->shm + alloc->u.allocation.io_offset;
+}
+
+bool dxg_mem_has_device(const struct dxg_mem *m, const struct dxg_adapter *ad)
+{
+	return m && ad && ad->vk && m->dev_quota;
+}
+
+int32_t dxg_mem_alloc_device(struct dxg_mem *m, struct dxg_obj *a,
+			     const struct dxg_adapter *ad, uint64_t size)
+{
+	int32_t st;
+
+	if (!dxg_mem_has_device(m, ad))
+		return STATUS_NOT_SUPPORTED;
+	if (size > m->dev_quota - m->dev_used)
+		return STATUS_QUOTA_EXCEEDED;
+	st = dxg_vk_devmem_alloc(ad->vk, size, &a->u.allocation.dev);
+	if (st < 0)
+		return st;
+	a->u.allocation.size = size;
+	a->u.allocation.io_offset = 0;
+	m->dev_used += size;
+	return STATUS_SUCCESS;
+}
+
+int32_t dxg_mem_map_alloc(const struct dxg_mem *m, struct dxg_gpuva_space *s,
+			  uint64_t va, uint64_t size, const struct dxg_obj *a,
+			  uint64_t off, uint32_t prot)
+{
+	if (!a->u.allocation.dev)
+		return dxg_gpuva_map_prot(s, va, size,
+					  (uint8_t *)dxg_mem_alloc_ptr(m, a) + off,
+					  a->handle, prot);
+	if (prot != DXG_GPUVA_PROT_RW)
+		return STATUS_NOT_SUPPORTED;
+	return dxg_gpuva_map_dev(s, va, size, a->u.allocation.dev, off, a->handle);
+}
+
+/* Device memory goes back to its device, unless work may still use it. */
+static void release_device(struct dxg_mem *m, struct dxg_obj *obj)
+{
+	struct dxg_vk_devmem *dev = obj->u.allocation.dev;
+
+	if (obj->u.allocation.dev_busy) {
+		if (m->rl)
+			dxg_log_rl(m->rl, DXG_LOG_ERROR,
+				   "vm %u: allocation 0x%x: device memory still in use by work that timed out; leaked",
+				   m->rl->vm_id, obj->handle);
+	} else if (obj->adapter && obj->adapter->vk) {
+		dxg_vk_devmem_free(obj->adapter->vk, dev);
+	}
+	m->dev_used -= obj->u.allocation.size;
+	obj->u.allocation.dev = NULL;
 }
 
 void dxg_mem_release(void *arg, struct dxg_obj *obj)
@@ -89,8 +143,11 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 		s = dxg_mem_gpuva(obj);
 		if (s)
 			dxg_gpuva_unmap_owner(s, obj->handle);
-		dxg_ioheap_free(&m->heap, obj->u.allocation.io_offset,
-				obj->u.allocation.size);
+		if (obj->u.allocation.dev)
+			release_device(m, obj);
+		else
+			dxg_ioheap_free(&m->heap, obj->u.allocation.io_offset,
+					obj->u.allocation.size);
 		obj->u.allocation.size = 0;
 		break;
 	case DXG_OBJ_PAGINGQUEUE:
@@ -113,16 +170,22 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 	}
 }
 
-int32_t dxg_mem_query_segments(const struct dxg_mem *m, uint32_t type,
+int32_t dxg_mem_query_segments(const struct dxg_mem *m,
+			       const struct dxg_adapter *ad, uint32_t type,
 			       void *buf, uint32_t size)
 {
-	/* CPU-visible memory shared with the CPU: no dedicated video memory. */
+	/*
+	 * The IO space is system memory shared with the CPU; device memory,
+	 * where the adapter has it, is the dedicated video memory.
+	 */
 	struct d3dkmt_segmentsizeinfo seg = { 0 };
 	struct d3dkmt_segmentgroupsizeinfo g;
+	bool dev = dxg_mem_has_device(m, ad);
 
 	if (!m)
 		return STATUS_NOT_SUPPORTED;
 	seg.shared_system_memory_size = m->heap.size;
+	seg.dedicated_video_memory_size = dev ? m->dev_quota : 0;
 	switch (type) {
 	case KMTQAITYPE_GETSEGMENTSIZE:
 		if (size < sizeof(seg))
@@ -136,9 +199,13 @@ int32_t dxg_mem_query_segments(const struct dxg_mem *m, uint32_t type,
 		if (g.physical_adapter_index)
 			return STATUS_INVALID_PARAMETER;
 		g.legacy_info = seg;
-		/* As QUERYVIDEOMEMORYINFO: the IO space is the LOCAL group. */
-		g.local_memory = m->heap.size;
-		g.non_local_memory = 0;
+		/*
+		 * As QUERYVIDEOMEMORYINFO: device memory is the LOCAL group and
+		 * the IO space NON_LOCAL; without device memory the IO space is
+		 * LOCAL (the memory the GPU works on).
+		 */
+		g.local_memory = dev ? m->dev_quota : m->heap.size;
+		g.non_local_memory = dev ? m->heap.size : 0;
 		g.non_budget_memory = 0;
 		memcpy(buf, &g, sizeof(g));
 		return STATUS_SUCCESS;

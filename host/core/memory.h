@@ -11,8 +11,11 @@
 #ifndef DXGHOST_MEMORY_H
 #define DXGHOST_MEMORY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "core/adapter.h"
+#include "core/gpuva.h"
 #include "core/ioheap.h"
 #include "core/objects.h"
 #include "util/log.h"
@@ -25,6 +28,8 @@ struct dxg_mem {
 	struct dxg_ioheap heap;		/* [io_space_offset, shm_size) */
 	uint8_t *shm;			/* the VM's BAR2 mapping */
 	uint64_t shm_size;
+	/* Device-local memory of Vulkan adapters: the VM's quota and use. */
+	uint64_t dev_quota, dev_used;
 	/* The VM's log limiter, for faults found while executing (or NULL). */
 	struct dxg_ratelimit *rl;
 };
@@ -46,16 +51,40 @@ struct dxg_gpuva_space *dxg_mem_gpuva(const struct dxg_obj *obj);
 struct dxg_gpuva_space *dxg_mem_process_gpuva(struct dxg_obj *process,
 					      const struct dxg_adapter *adapter);
 
-/* Host pointer to an allocation's memory (size bytes). */
+/* Host pointer to an allocation's memory (size bytes); NULL for device memory. */
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc);
+
+/* Does the adapter offer device-local memory to this VM? */
+bool dxg_mem_has_device(const struct dxg_mem *m, const struct dxg_adapter *ad);
+
+/*
+ * Backs allocation @a (of adapter @ad, no memory yet) with @size bytes of
+ * the adapter's device memory, within the VM's quota: STATUS_NOT_SUPPORTED
+ * (no device memory on the adapter), STATUS_QUOTA_EXCEEDED (quota or the
+ * device full), or another failure.
+ */
+int32_t dxg_mem_alloc_device(struct dxg_mem *m, struct dxg_obj *a,
+			     const struct dxg_adapter *ad, uint64_t size);
+
+/*
+ * Maps [@va, @va + @size) of space @s onto allocation @a from byte @off,
+ * host or device memory, with protection @prot (DXG_GPUVA_PROT_*; device
+ * memory is read-write only: anything else is STATUS_NOT_SUPPORTED).
+ */
+int32_t dxg_mem_map_alloc(const struct dxg_mem *m, struct dxg_gpuva_space *s,
+			  uint64_t va, uint64_t size, const struct dxg_obj *a,
+			  uint64_t off, uint32_t prot);
 
 /*
  * QUERYADAPTERINFO's memory-segment queries (GETSEGMENTSIZE,
- * GETSEGMENTGROUPSIZE): the IO space as shared system memory.  @buf holds
+ * GETSEGMENTGROUPSIZE) for adapter @ad: the IO space as shared system
+ * memory, and the VM's device-memory quota as dedicated video memory where
+ * the adapter has device memory.  @buf holds
  * the guest's @size bytes.  STATUS_NOT_SUPPORTED for any other type (and
  * when @m is NULL: a VM without IO space has no segments to report).
  */
-int32_t dxg_mem_query_segments(const struct dxg_mem *m, uint32_t type,
+int32_t dxg_mem_query_segments(const struct dxg_mem *m,
+			       const struct dxg_adapter *ad, uint32_t type,
 			       void *buf, uint32_t size);
 
 #endif /* DXGHOST_MEMORY_H */

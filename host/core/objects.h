@@ -9,6 +9,7 @@
 #ifndef DXGHOST_OBJECTS_H
 #define DXGHOST_OBJECTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/handles.h"
@@ -18,6 +19,7 @@ struct dxg_engine;
 struct dxg_worker;
 struct dxg_gpuva_space;
 struct dxg_obj;
+struct dxg_vk_devmem;
 struct dxg_ctxq;
 struct dxg_sync;
 
@@ -71,6 +73,10 @@ struct dxg_obj {
 			uint64_t io_offset;	/* absolute BAR2 offset */
 			uint64_t size;		/* bytes, page multiple */
 			uint32_t lock_count;	/* LOCK2 minus UNLOCK2 */
+			/* Device-local instead of IO space (docs/memory.md §8). */
+			struct dxg_vk_devmem *dev;
+			/* Work that timed out may still use dev: it is leaked. */
+			bool dev_busy;
 		} allocation;
 		struct {
 			uint64_t fence_offset;	/* the fence page in IO space */

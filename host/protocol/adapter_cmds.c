@@ -73,7 +73,7 @@ int32_t dxg_h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
 		return STATUS_INVALID_PARAMETER;
 	memcpy(req->reply + sizeof(r), req->cmd + sizeof(c), c.private_data_size);
 	/* Memory segments are the VM's IO space (docs/memory.md). */
-	st = dxg_mem_query_segments(ctx->mem, c.query_type,
+	st = dxg_mem_query_segments(ctx->mem, req->adapter, c.query_type,
 				    req->reply + sizeof(r), c.private_data_size);
 	if (st == STATUS_NOT_SUPPORTED)
 		st = dxg_adapter_query(req->adapter, c.query_type,

@@ -156,11 +156,18 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		    priv_off + total + info.priv_drv_data_size > req->cmd_len)
 			return STATUS_INVALID_PARAMETER;
 		memcpy(&d, req->cmd + priv_off + total, sizeof(d));
-		if (d.version != DXG_OPEN_ALLOC_DESC_VERSION || d.flags ||
+		if (d.version != DXG_OPEN_ALLOC_DESC_VERSION ||
+		    (d.flags & ~DXG_OPEN_ALLOC_DEVICE_LOCAL) ||
 		    !dxg_ioheap_round(d.size))
 			return STATUS_INVALID_PARAMETER;
-		if (dxg_ioheap_round(d.size) > m->heap.size)
+		if (d.flags & DXG_OPEN_ALLOC_DEVICE_LOCAL) {
+			if (!dxg_mem_has_device(m, req->adapter))
+				return STATUS_NOT_SUPPORTED;
+			if (dxg_ioheap_round(d.size) > m->dev_quota)
+				return STATUS_QUOTA_EXCEEDED;
+		} else if (dxg_ioheap_round(d.size) > m->heap.size) {
 			return STATUS_NO_MEMORY;
+		}
 		total += info.priv_drv_data_size;
 	}
 	reply_len = sizeof(r) + (uint64_t)n * sizeof(*out) + total;
@@ -193,6 +200,15 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 			goto fail;
 		allocs[created] = a;
 		size = dxg_ioheap_round(d.size);
+		if (d.flags & DXG_OPEN_ALLOC_DEVICE_LOCAL) {
+			/* Zeroed by the device (vk_devmem.h). */
+			st = dxg_mem_alloc_device(m, a, req->adapter, size);
+			if (st < 0) {
+				created++;
+				goto fail;
+			}
+			continue;
+		}
 		st = dxg_ioheap_alloc(&m->heap, size, &off);
 		if (st < 0) {
 			created++;
@@ -279,7 +295,8 @@ int32_t dxg_h_lock2(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	a = device ? req_alloc(ctx, req, c.args.allocation, device) : NULL;
 	if (!a)
 		return STATUS_INVALID_HANDLE;
-	if (a->u.allocation.lock_count == UINT32_MAX)
+	/* Device memory is not CPU-visible: only commands reach it. */
+	if (a->u.allocation.dev || a->u.allocation.lock_count == UINT32_MAX)
 		return STATUS_INVALID_PARAMETER;
 	a->u.allocation.lock_count++;
 	r.status = STATUS_SUCCESS;
@@ -391,6 +408,7 @@ int32_t dxg_h_queryvideomemoryinfo(struct dxg_dispatch_ctx *ctx,
 	REQ_GET(req, struct dxgkvmb_command_queryvideomemoryinfo, c);
 	struct dxgkvmb_command_queryvideomemoryinfo_ret r = { 0 };
 	struct dxg_obj *a;
+	bool dev;
 
 	if (!ctx->mem)
 		return STATUS_NOT_SUPPORTED;
@@ -399,14 +417,29 @@ int32_t dxg_h_queryvideomemoryinfo(struct dxg_dispatch_ctx *ctx,
 		return STATUS_INVALID_HANDLE;
 	if (c.physical_adapter_index)
 		return STATUS_INVALID_PARAMETER;
+	/*
+	 * With device memory it is LOCAL (the VM's quota; usage the whole
+	 * VM's) and the IO space NON_LOCAL; without, the IO space is LOCAL.
+	 */
+	dev = dxg_mem_has_device(ctx->mem, req->adapter);
 	switch (c.memory_segment_group) {
 	case D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL:
-		/* The VM's IO space is the budget; usage is the whole VM's. */
+		if (dev) {
+			r.budget = ctx->mem->dev_quota;
+			r.current_usage = ctx->mem->dev_used;
+			r.available_for_reservation = ctx->mem->dev_quota;
+			break;
+		}
 		r.budget = ctx->mem->heap.size;
 		r.current_usage = ctx->mem->heap.used;
 		r.available_for_reservation = ctx->mem->heap.size;
 		break;
 	case D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL:
+		if (dev) {
+			r.budget = ctx->mem->heap.size;
+			r.current_usage = ctx->mem->heap.used;
+			r.available_for_reservation = ctx->mem->heap.size;
+		}
 		break;
 	default:
 		return STATUS_INVALID_PARAMETER;
@@ -498,15 +531,13 @@ int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 				       c.args.maximum_address, size, 0, &va);
 		if (st < 0)
 			return st;
-		st = dxg_gpuva_map(s, va, size, (uint8_t *)dxg_mem_alloc_ptr(m, a) + off,
-				   a->handle);
+		st = dxg_mem_map_alloc(m, s, va, size, a, off, DXG_GPUVA_PROT_RW);
 		if (st < 0) {
 			dxg_gpuva_free(s, va, size);
 			return st;
 		}
 	} else {
-		st = dxg_gpuva_map(s, va, size, (uint8_t *)dxg_mem_alloc_ptr(m, a) + off,
-				   a->handle);
+		st = dxg_mem_map_alloc(m, s, va, size, a, off, DXG_GPUVA_PROT_RW);
 		if (st < 0)
 			return st;
 	}
@@ -546,7 +577,7 @@ static int32_t update_alloc_range(struct dxg_dispatch_ctx *ctx,
 				  struct dxg_req *req,
 				  const struct dxg_obj *device,
 				  const struct d3dddi_updategpuvirtualaddress_operation *op,
-				  uint8_t **host, uint64_t *owner)
+				  struct dxg_obj **alloc)
 {
 	struct dxg_obj *a = req_alloc(ctx, req, op->map.allocation, device);
 	uint64_t size = op->map.size, off = op->map.allocation_offset;
@@ -557,8 +588,7 @@ static int32_t update_alloc_range(struct dxg_dispatch_ctx *ctx,
 	    (op->map.allocation_size && op->map.allocation_size != size) ||
 	    size > a->u.allocation.size || off > a->u.allocation.size - size)
 		return STATUS_INVALID_PARAMETER;
-	*host = (uint8_t *)dxg_mem_alloc_ptr(ctx->mem, a) + off;
-	*owner = a->handle;
+	*alloc = a;
 	return STATUS_SUCCESS;
 }
 
@@ -576,13 +606,13 @@ static int32_t update_map(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 			  const struct d3dddi_updategpuvirtualaddress_operation *op,
 			  struct dxg_gpuva_space *s)
 {
-	uint8_t *host;
-	uint64_t owner;
-	int32_t st = update_alloc_range(ctx, req, device, op, &host, &owner);
+	struct dxg_obj *a;
+	int32_t st = update_alloc_range(ctx, req, device, op, &a);
 
 	if (st < 0 || !s)
 		return st;
-	return dxg_gpuva_map(s, op->map.base_address, op->map.size, host, owner);
+	return dxg_mem_map_alloc(ctx->mem, s, op->map.base_address, op->map.size,
+				 a, op->map.allocation_offset, DXG_GPUVA_PROT_RW);
 }
 
 /*
@@ -596,9 +626,9 @@ static int32_t update_map_protect(struct dxg_dispatch_ctx *ctx,
 				  const struct d3dddi_updategpuvirtualaddress_operation *op,
 				  struct dxg_gpuva_space *s)
 {
-	uint64_t prot = op->map_protect.protection.value, owner = 0;
+	uint64_t prot = op->map_protect.protection.value;
 	uint64_t size = op->map_protect.size;
-	uint8_t *host = NULL;
+	struct dxg_obj *a = NULL;
 	int32_t st;
 
 	if ((prot & ~UPDATE_PROT_VALID) || op->map_protect.driver_protection)
@@ -612,14 +642,20 @@ static int32_t update_map_protect(struct dxg_dispatch_ctx *ctx,
 		     prot != D3DDDIGPUVA_PROTECTION_NO_ACCESS))
 			return STATUS_INVALID_PARAMETER;
 	} else {
-		st = update_alloc_range(ctx, req, device, op, &host, &owner);
+		st = update_alloc_range(ctx, req, device, op, &a);
 		if (st < 0)
 			return st;
+		/* Device memory: read-write mappings only (docs/memory.md §8). */
+		if (a->u.allocation.dev && prot != D3DDDIGPUVA_PROTECTION_WRITE)
+			return STATUS_NOT_SUPPORTED;
 	}
 	if (!s)
 		return STATUS_SUCCESS;
-	return dxg_gpuva_map_prot(s, op->map_protect.base_address, size, host,
-				  owner, (uint32_t)prot);
+	if (!a)
+		return dxg_gpuva_map_prot(s, op->map_protect.base_address, size, NULL,
+					  0, (uint32_t)prot);
+	return dxg_mem_map_alloc(ctx->mem, s, op->map_protect.base_address, size, a,
+				 op->map_protect.allocation_offset, (uint32_t)prot);
 }
 
 /*

@@ -408,6 +408,7 @@ int main(int argc, char **argv)
 	dxg_log_set_level(h.opt.log_level);
 	h.cfg.shm_size = h.opt.shm_size;
 	h.cfg.max_objects = h.opt.max_objects;
+	h.cfg.device_memory = h.opt.device_memory;
 	h.cfg.adapters = &h.opt.adapters;
 	if (setup(&h))
 		return 1;

@@ -48,6 +48,9 @@ void dxg_options_usage(FILE *f)
 "  -s, --socket PATH      listening unix socket (default %s)\n"
 "  -m, --shm-size SIZE    shared memory per VM, power of two with optional\n"
 "                         K/M/G suffix, 2M..4G (default 64M)\n"
+"  -d, --device-memory SIZE  device-local memory a VM may allocate on a\n"
+"                         Vulkan adapter, with optional K/M/G suffix; 0 offers\n"
+"                         none (default 1G)\n"
 "  -a, --adapter SPEC     offer an adapter; repeatable; SPEC is one of: %s\n"
 "                         (default: vulkan, or cpu when there is no usable\n"
 "                         Vulkan device); vulkan alone is the CPU Vulkan\n"
@@ -148,6 +151,10 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 		return opt_shm(o, arg);
 	case 'a':
 		return opt_adapter(o, arg);
+	case 'd':
+		return dxg_parse_size(arg, &o->device_memory) ||
+		       o->device_memory > (1ull << 40) ?
+		       bad("--device-memory (0..1T)", arg) : DXG_OPT_RUN;
 	case 'n':
 		return parse_u32(arg, 1, 4096, &o->max_vms) ?
 		       bad("--max-vms (1..4096)", arg) : DXG_OPT_RUN;
@@ -184,6 +191,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "socket", required_argument, NULL, 's' },
 		{ "shm-size", required_argument, NULL, 'm' },
 		{ "adapter", required_argument, NULL, 'a' },
+		{ "device-memory", required_argument, NULL, 'd' },
 		{ "max-vms", required_argument, NULL, 'n' },
 		{ "max-objects", required_argument, NULL, 'o' },
 		{ "log-level", required_argument, NULL, 'l' },
@@ -198,12 +206,13 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 	memset(o, 0, sizeof(*o));
 	o->socket_path = DXG_DEFAULT_SOCKET;
 	o->shm_size = DXG_DEFAULT_SHM_SIZE;
+	o->device_memory = DXG_DEFAULT_DEVICE_MEMORY;
 	o->max_vms = DXG_DEFAULT_MAX_VMS;
 	o->max_objects = DXG_DEFAULT_MAX_OBJECTS;
 	o->log_level = DXG_LOG_INFO;
 	dxg_adapters_init(&o->adapters, luid_high);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:m:a:n:o:l:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:m:a:d:n:o:l:qhV", longopts, NULL)) != -1) {
 		ret = one_option(o, c, optarg);
 		if (ret != DXG_OPT_RUN)
 			return ret;

@@ -12,10 +12,13 @@
 #define DXG_DEFAULT_SHM_SIZE	(64ull * 1024 * 1024)
 #define DXG_DEFAULT_MAX_VMS	64u
 #define DXG_DEFAULT_MAX_OBJECTS	65536u
+/* Device-local memory a VM may allocate on a Vulkan adapter (docs/memory.md §8). */
+#define DXG_DEFAULT_DEVICE_MEMORY	(1ull << 30)
 
 struct dxg_options {
 	const char *socket_path;
 	uint64_t shm_size;
+	uint64_t device_memory;		/* per VM; 0: none offered */
 	uint32_t max_vms;
 	uint32_t max_objects;
 	int log_level;

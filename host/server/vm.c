@@ -29,6 +29,7 @@ static void control_init(struct dxg_vm *vm)
 	c->io_space_offset = DXG_VM_IO_SPACE_OFFSET;
 	c->io_space_size = vm->shm_size - DXG_VM_IO_SPACE_OFFSET;
 	dxg_adapters_to_control(vm->adapters, c);
+	c->device_memory_quota = vm->mem.dev_quota;
 	c->host_state = DXG_PEER_READY;
 }
 
@@ -112,6 +113,7 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 		ret = dxg_mem_init(&vm->mem, vm->shm, vm->shm_size,
 				   DXG_VM_IO_SPACE_OFFSET);
 	vm->mem.rl = &vm->rl;
+	vm->mem.dev_quota = cfg->device_memory;	/* control_init reports it */
 	/* Execution first: engines forget an allocation before its memory goes. */
 	if (!ret)
 		ret = dxg_objects_add_release(&vm->objs, dxg_exec_release, &vm->mem);
@@ -196,6 +198,7 @@ void dxg_vm_update_stats(struct dxg_vm *vm)
 	dxg_write_once(vm->ctl->stat_processes, vm->objs.count[DXG_OBJ_PROCESS]);
 	dxg_write_once(vm->ctl->stat_objects, vm->objs.total);
 	dxg_write_once(vm->ctl->stat_io_space_used, vm->mem.heap.used);
+	dxg_write_once(vm->ctl->stat_device_memory_used, vm->mem.dev_used);
 }
 
 static void reset_channel(struct dxg_vm *vm)

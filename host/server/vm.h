@@ -31,6 +31,7 @@
 
 struct dxg_vm_config {
 	uint64_t shm_size;		/* power of two, MIN..MAX */
+	uint64_t device_memory;		/* device-local quota; 0: none */
 	uint32_t max_objects;
 	const struct dxg_adapters *adapters;
 };

@@ -92,7 +92,10 @@ struct dxg_ivshmem_control {
 	__u64 stat_io_space_used;
 	/* Host-owned: this VM's host log lines its rate limit suppressed. */
 	__u64 stat_log_suppressed;
-	__u8 reserved1[1024 - 120];
+	/* Host-owned: device-local memory (docs/memory.md §8): quota and use. */
+	__u64 device_memory_quota;
+	__u64 stat_device_memory_used;
+	__u8 reserved1[1024 - 136];
 	struct dxg_ivshmem_adapter adapters[DXG_IVSHMEM_MAX_ADAPTERS];
 	__u8 reserved2[DXG_IVSHMEM_CONTROL_SIZE - 1024 -
 		       DXG_IVSHMEM_MAX_ADAPTERS * sizeof(struct dxg_ivshmem_adapter)];
@@ -104,6 +107,8 @@ DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, guest_generatio
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_io_space_used) == 104,
 		  "control page layout");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_log_suppressed) == 112,
+		  "control page layout");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_device_memory_used) == 128,
 		  "control page layout");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, adapters) == 1024,
 		  "control page layout");

@@ -369,9 +369,15 @@ struct dxgkvmb_command_createallocation_ret {
  * bytes; more may follow and are echoed back): how many bytes to allocate.
  */
 #define DXG_OPEN_ALLOC_DESC_VERSION	1u
+/*
+ * flags: the allocation lives in the host device's own memory (device-local,
+ * not CPU-visible: LOCK2 refuses it), within the VM's quota; only adapters
+ * that report dedicated video memory take it (docs/memory.md §8).
+ */
+#define DXG_OPEN_ALLOC_DEVICE_LOCAL	(1u << 0)
 struct dxg_open_alloc_desc {
 	__u32 version;			/* DXG_OPEN_ALLOC_DESC_VERSION */
-	__u32 flags;			/* none defined: 0 */
+	__u32 flags;			/* DXG_OPEN_ALLOC_* */
 	__u64 size;			/* bytes; rounded up to pages */
 };
 

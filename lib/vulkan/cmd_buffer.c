@@ -195,7 +195,7 @@ VKAPI_ATTR VkResult VKAPI_CALL odx_EndCommandBuffer(VkCommandBuffer commandBuffe
 			size *= 2;
 		odx_memory_destroy(c->device, c->gpu);
 		c->gpu = NULL;
-		r = odx_memory_create(c->device, size, &c->gpu);
+		r = odx_memory_create(c->device, size, false, &c->gpu);
 		if (r != VK_SUCCESS)
 			return r;
 	}

@@ -163,7 +163,7 @@ static VkResult create_helpers(struct odx_device *d)
 			      pq.fence_cpu_virtual_address;
 	r = odx_fence_create(d, 0, &d->idle);
 	if (r == VK_SUCCESS)
-		r = odx_memory_create(d, 4096, &d->dummy);
+		r = odx_memory_create(d, 4096, false, &d->dummy);
 	return r == VK_ERROR_OUT_OF_DEVICE_MEMORY ? r :
 	       r != VK_SUCCESS ? VK_ERROR_INITIALIZATION_FAILED : r;
 }

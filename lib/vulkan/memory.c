@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Device memory and buffers.  A VkDeviceMemory is one D3DKMT allocation in
- * the VM's IO space (guest-shared RAM the host's device imports): created,
- * mapped into this process (Lock2) and into the GPU VA space (at an address
- * the host picks) at once, and kept mapped, so vkMapMemory is pointer
- * arithmetic.  A VkBuffer is a range of one; commands address it by GPU VA.
+ * Device memory and buffers.  A VkDeviceMemory is one D3DKMT allocation:
+ * in the VM's IO space (guest-shared RAM the host's device imports),
+ * mapped into this process (Lock2) at once and kept mapped, so vkMapMemory
+ * is pointer arithmetic; or in the host device's own memory (device-local,
+ * never CPU-visible).  Either is mapped into the GPU VA space at an address
+ * the host picks.  A VkBuffer is a range of one; commands address it by
+ * GPU VA.
  */
 #include <sched.h>
 #include <string.h>
@@ -64,7 +66,7 @@ static void release(struct odx_device *d, struct odx_memory *m)
 	}
 }
 
-VkResult odx_memory_create(struct odx_device *d, uint64_t size,
+VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
 			   struct odx_memory **out)
 {
 	struct dxg_open_alloc_desc desc = { .version = DXG_OPEN_ALLOC_DESC_VERSION };
@@ -76,7 +78,8 @@ VkResult odx_memory_create(struct odx_device *d, uint64_t size,
 	NTSTATUS st;
 	VkResult r;
 
-	if (!size || size > d->physical->heap_size)
+	if (!size || size > (device ? d->physical->device_heap_size :
+			     d->physical->heap_size))
 		return VK_ERROR_OUT_OF_DEVICE_MEMORY;
 	m = odx_alloc(odx_device_alloc(d), sizeof(*m), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
 	if (!m)
@@ -85,6 +88,7 @@ VkResult odx_memory_create(struct odx_device *d, uint64_t size,
 	m->size = size;
 	m->alloc_size = (size + ODX_PAGE - 1) & ~(ODX_PAGE - 1);
 	desc.size = m->alloc_size;
+	desc.flags = device ? DXG_OPEN_ALLOC_DEVICE_LOCAL : 0;
 	info.priv_drv_data = (__u64)(uintptr_t)&desc;
 	info.priv_drv_data_size = sizeof(desc);
 	ca.device = d->device;
@@ -96,14 +100,16 @@ VkResult odx_memory_create(struct odx_device *d, uint64_t size,
 		goto fail;
 	}
 	m->allocation = info.allocation;
-	lk.device = d->device;
-	lk.allocation = m->allocation;
-	st = D3DKMTLock2(&lk);
-	if (!NT_SUCCESS(st) || !lk.data) {
-		r = odx_result(st, VK_ERROR_MEMORY_MAP_FAILED);
-		goto fail;
+	if (!device) {
+		lk.device = d->device;
+		lk.allocation = m->allocation;
+		st = D3DKMTLock2(&lk);
+		if (!NT_SUCCESS(st) || !lk.data) {
+			r = odx_result(st, VK_ERROR_MEMORY_MAP_FAILED);
+			goto fail;
+		}
+		m->cpu = (uint8_t *)(uintptr_t)lk.data;
 	}
-	m->cpu = (uint8_t *)(uintptr_t)lk.data;
 	mv.paging_queue = d->paging_queue;
 	mv.allocation = m->allocation;
 	mv.size_in_pages = m->alloc_size / ODX_PAGE;
@@ -143,9 +149,11 @@ odx_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *pAllocateInfo,
 	VkResult r;
 
 	(void)pAllocator;	/* our objects follow the device's callbacks */
-	if (pAllocateInfo->memoryTypeIndex != 0)
+	if (pAllocateInfo->memoryTypeIndex >= odx_memory_type_count(d->physical))
 		return VK_ERROR_OUT_OF_DEVICE_MEMORY;
-	r = odx_memory_create(d, pAllocateInfo->allocationSize, &m);
+	r = odx_memory_create(d, pAllocateInfo->allocationSize,
+			      odx_type_is_device(d->physical,
+						 pAllocateInfo->memoryTypeIndex), &m);
 	if (r == VK_SUCCESS)
 		*pMemory = ODX_TO_HANDLE(VkDeviceMemory, m);
 	return r;
@@ -167,6 +175,8 @@ odx_MapMemory(VkDevice device, VkDeviceMemory memory, VkDeviceSize offset,
 	struct odx_memory *m = ODX_FROM_HANDLE(odx_memory, memory);
 
 	(void)device, (void)size, (void)flags;
+	if (!m->cpu)	/* device memory: valid usage forbids it, refused anyway */
+		return VK_ERROR_MEMORY_MAP_FAILED;
 	*ppData = m->cpu + offset;
 	return VK_SUCCESS;
 }
@@ -235,17 +245,20 @@ odx_DestroyBuffer(VkDevice device, VkBuffer buffer,
 		 ODX_FROM_HANDLE(odx_buffer, buffer));
 }
 
-static void buffer_requirements(uint64_t size, VkMemoryRequirements *req)
+/* Every memory type takes every buffer. */
+static void buffer_requirements(const struct odx_device *d, uint64_t size,
+				VkMemoryRequirements *req)
 {
 	req->size = (size + ODX_BUFFER_ALIGN - 1) & ~(uint64_t)(ODX_BUFFER_ALIGN - 1);
 	req->alignment = ODX_BUFFER_ALIGN;
-	req->memoryTypeBits = 1;
+	req->memoryTypeBits = (1u << odx_memory_type_count(d->physical)) - 1;
 }
 
 /* Dedicated allocations are neither needed nor preferred. */
-static void requirements2(uint64_t size, VkMemoryRequirements2 *req)
+static void requirements2(const struct odx_device *d, uint64_t size,
+			  VkMemoryRequirements2 *req)
 {
-	buffer_requirements(size, &req->memoryRequirements);
+	buffer_requirements(d, size, &req->memoryRequirements);
 	for (VkBaseOutStructure *s = req->pNext; s; s = s->pNext) {
 		if (s->sType == VK_STRUCTURE_TYPE_MEMORY_DEDICATED_REQUIREMENTS) {
 			VkMemoryDedicatedRequirements *dr = (void *)s;
@@ -260,8 +273,8 @@ VKAPI_ATTR void VKAPI_CALL
 odx_GetBufferMemoryRequirements(VkDevice device, VkBuffer buffer,
 				VkMemoryRequirements *pReq)
 {
-	(void)device;
-	buffer_requirements(ODX_FROM_HANDLE(odx_buffer, buffer)->size, pReq);
+	buffer_requirements((const struct odx_device *)device,
+			    ODX_FROM_HANDLE(odx_buffer, buffer)->size, pReq);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -269,8 +282,8 @@ odx_GetBufferMemoryRequirements2(VkDevice device,
 				 const VkBufferMemoryRequirementsInfo2 *pInfo,
 				 VkMemoryRequirements2 *pReq)
 {
-	(void)device;
-	requirements2(ODX_FROM_HANDLE(odx_buffer, pInfo->buffer)->size, pReq);
+	requirements2((const struct odx_device *)device,
+		      ODX_FROM_HANDLE(odx_buffer, pInfo->buffer)->size, pReq);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -278,8 +291,7 @@ odx_GetDeviceBufferMemoryRequirements(VkDevice device,
 				      const VkDeviceBufferMemoryRequirements *pInfo,
 				      VkMemoryRequirements2 *pReq)
 {
-	(void)device;
-	requirements2(pInfo->pCreateInfo->size, pReq);
+	requirements2((const struct odx_device *)device, pInfo->pCreateInfo->size, pReq);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL

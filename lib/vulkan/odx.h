@@ -36,7 +36,23 @@ struct odx_physical_device {
 	VkExtensionProperties *host_extensions;
 	uint32_t host_extension_count;
 	uint64_t heap_size;		/* the IO space: CPU-visible memory */
+	uint64_t device_heap_size;	/* the host device's memory for us, 0: none */
 };
+
+/*
+ * Memory types: with device memory, type 0 is it and type 1 the IO space;
+ * without, type 0 is the IO space.
+ */
+#define ODX_MEMORY_TYPE_DEVICE	0u
+static inline bool odx_type_is_device(const struct odx_physical_device *pd,
+				      uint32_t type)
+{
+	return pd->device_heap_size && type == ODX_MEMORY_TYPE_DEVICE;
+}
+static inline uint32_t odx_memory_type_count(const struct odx_physical_device *pd)
+{
+	return pd->device_heap_size ? 2 : 1;
+}
 
 struct odx_instance {
 	VK_LOADER_DATA loader;
@@ -91,13 +107,14 @@ VkResult odx_device_check(struct odx_device *d);
 
 struct odx_memory {
 	D3DKMT_HANDLE allocation;
-	uint8_t *cpu;			/* mapped for the allocation's lifetime */
+	uint8_t *cpu;			/* mapped for its lifetime; NULL: device memory */
 	uint64_t va;			/* GPU virtual address */
 	uint64_t size;			/* as asked for */
 	uint64_t alloc_size;		/* pages */
 };
 
-VkResult odx_memory_create(struct odx_device *d, uint64_t size,
+/* IO-space memory (CPU-visible), or with @device the host device's own. */
+VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
 			   struct odx_memory **out);
 void odx_memory_destroy(struct odx_device *d, struct odx_memory *m);
 

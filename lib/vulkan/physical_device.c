@@ -76,7 +76,11 @@ static int read_extensions(struct odx_physical_device *pd,
 	return 0;
 }
 
-static uint64_t io_space_size(D3DKMT_HANDLE adapter)
+/*
+ * The adapter's memory: the IO space (shared system memory) and the host
+ * device's memory this VM may use (dedicated video memory, 0: none).
+ */
+static void segment_sizes(D3DKMT_HANDLE adapter, uint64_t *io, uint64_t *dev)
 {
 	struct d3dkmt_segmentsizeinfo seg = { 0 };
 	D3DKMT_QUERYADAPTERINFO qa = {
@@ -86,8 +90,10 @@ static uint64_t io_space_size(D3DKMT_HANDLE adapter)
 		.private_data_size = sizeof(seg),
 	};
 
-	return D3DKMTQueryAdapterInfo(&qa) < 0 ? 0 :
-		seg.shared_system_memory_size;
+	if (D3DKMTQueryAdapterInfo(&qa) < 0)
+		memset(&seg, 0, sizeof(seg));
+	*io = seg.shared_system_memory_size;
+	*dev = seg.dedicated_video_memory_size;
 }
 
 void odx_physical_device_destroy(struct odx_physical_device *pd)
@@ -125,7 +131,7 @@ static struct odx_physical_device *probe(struct odx_instance *inst,
 	    !has_compute(&q->u.device))
 		goto no;
 	pd->host = q->u.device;
-	pd->heap_size = io_space_size(pd->adapter);
+	segment_sizes(pd->adapter, &pd->heap_size, &pd->device_heap_size);
 	if (!pd->heap_size || read_extensions(pd, q, a))
 		goto no;
 	return pd;
@@ -435,26 +441,41 @@ odx_GetPhysicalDeviceQueueFamilyProperties2(VkPhysicalDevice physicalDevice,
 }
 
 /*
- * The IO space is the memory: CPU-visible, coherent and cached on both
- * sides (write-back RAM shared with the host), and what the host's device
- * works on.  Device-local memory of the host's device is not offered yet.
+ * Two kinds of memory.  The host device's own memory, where the host
+ * offers this VM some (its quota): device-local, not CPU-visible, reached
+ * by copy commands.  And the IO space: CPU-visible, coherent and cached on
+ * both sides (write-back RAM shared with the host), which the host's device
+ * imports; it is the device's only memory (so device-local too) when the
+ * host offers no device memory.
  */
 VKAPI_ATTR void VKAPI_CALL
 odx_GetPhysicalDeviceMemoryProperties(VkPhysicalDevice physicalDevice,
 				      VkPhysicalDeviceMemoryProperties *pMem)
 {
 	const struct odx_physical_device *pd = pdev(physicalDevice);
-
-	memset(pMem, 0, sizeof(*pMem));
-	pMem->memoryHeapCount = 1;
-	pMem->memoryHeaps[0].size = pd->heap_size;
-	pMem->memoryHeaps[0].flags = VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
-	pMem->memoryTypeCount = 1;
-	pMem->memoryTypes[0].heapIndex = 0;
-	pMem->memoryTypes[0].propertyFlags = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT |
-		VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+	const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
 		VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
 		VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+	uint32_t io;
+
+	memset(pMem, 0, sizeof(*pMem));
+	if (pd->device_heap_size) {
+		pMem->memoryHeaps[0].size = pd->device_heap_size;
+		pMem->memoryHeaps[0].flags = VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
+		pMem->memoryTypes[ODX_MEMORY_TYPE_DEVICE].heapIndex = 0;
+		pMem->memoryTypes[ODX_MEMORY_TYPE_DEVICE].propertyFlags =
+			VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+		io = 1;
+	} else {
+		io = 0;
+	}
+	pMem->memoryHeapCount = io + 1;
+	pMem->memoryHeaps[io].size = pd->heap_size;
+	pMem->memoryHeaps[io].flags = io ? 0 : VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
+	pMem->memoryTypeCount = io + 1;
+	pMem->memoryTypes[io].heapIndex = io;
+	pMem->memoryTypes[io].propertyFlags = io ? host :
+		host | VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
 }
 
 VKAPI_ATTR void VKAPI_CALL

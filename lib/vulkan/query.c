@@ -25,7 +25,7 @@ odx_CreateQueryPool(VkDevice device, const VkQueryPoolCreateInfo *pCreateInfo,
 	if (!p)
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	p->count = pCreateInfo->queryCount;
-	r = odx_memory_create(d, (uint64_t)p->count * ODX_QUERY_STRIDE, &p->mem);
+	r = odx_memory_create(d, (uint64_t)p->count * ODX_QUERY_STRIDE, false, &p->mem);
 	if (r != VK_SUCCESS) {
 		odx_free(odx_device_alloc(d), p);
 		return r;

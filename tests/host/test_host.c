@@ -1123,11 +1123,19 @@ static void test_memory(void **state)
 		}
 	}
 
-	/* QUERYVIDEOMEMORYINFO: real budget and usage. */
+	/*
+	 * QUERYVIDEOMEMORYINFO: real budget and usage.  The Vulkan adapter has
+	 * device memory: it is LOCAL, the IO space NON_LOCAL.
+	 */
 	{
 		struct dxgkvmb_command_queryvideomemoryinfo q = { .adapter = adapter };
 		struct dxgkvmb_command_queryvideomemoryinfo_ret qr = { 0 };
 
+		assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_QUERYVIDEOMEMORYINFO, &q,
+					  sizeof(q), &qr, sizeof(qr)), sizeof(qr));
+		assert_int_equal(qr.budget, g.ctl->device_memory_quota);
+		assert_int_equal(qr.current_usage, g.ctl->stat_device_memory_used);
+		q.memory_segment_group = D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL;
 		assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_QUERYVIDEOMEMORYINFO, &q,
 					  sizeof(q), &qr, sizeof(qr)), sizeof(qr));
 		assert_int_equal(qr.budget, g.ctl->io_space_size);
@@ -1240,6 +1248,116 @@ upd_unmap(uint64_t va, uint64_t size)
 }
 
 /* UPDATEGPUVIRTUALADDRESS (all or nothing) and the segment-size queries. */
+/* CREATEALLOCATION of one allocation with descriptor flags @desc_flags. */
+static int32_t mem_create_flags(struct gsim *g, uint32_t proc, uint32_t dev,
+				uint64_t size, uint32_t desc_flags, uint32_t *h)
+{
+	struct {
+		struct dxgkvmb_command_createallocation c;
+		struct dxgkvmb_command_createallocation_allocinfo ai;
+		struct dxg_open_alloc_desc d;
+	} __attribute__((packed)) cmd = {
+		.c = { .device = dev, .alloc_count = 1 },
+		.ai = { .priv_drv_data_size = sizeof(struct dxg_open_alloc_desc) },
+		.d = { .version = DXG_OPEN_ALLOC_DESC_VERSION, .flags = desc_flags,
+		       .size = size },
+	};
+	uint8_t reply[16 + 72 + sizeof(struct dxg_open_alloc_desc)];
+	struct dxgkvmb_command_allocinfo_return ai;
+	int r = mem_call(g, proc, DXGK_VMBCOMMAND_CREATEALLOCATION, &cmd, sizeof(cmd),
+			 reply, sizeof(reply));
+
+	if (r != (int)sizeof(reply))
+		return gsim_reply_status(reply, r, sizeof(reply), 0);
+	memcpy(&ai, reply + 16, sizeof(ai));
+	*h = ai.allocation;
+	return STATUS_SUCCESS;
+}
+
+/*
+ * Device-local allocations (docs/memory.md §8): in the Vulkan device's own
+ * memory within the VM's quota, never CPU-visible, mapped into GPU VA like
+ * any other; refused where the adapter has none.
+ */
+static void test_device_local(void **state)
+{
+	const char *const no_dev[] = { "--device-memory", "0", NULL };
+	const char *const small[] = { "--device-memory", "8M", NULL };
+	struct daemon d;
+	struct gsim g;
+	struct tree t;
+	uint32_t h = 0, h2 = 0;
+	uint64_t off;
+
+	(void)state;
+	daemon_start_full(&d, small, false);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	assert_int_equal(g.ctl->device_memory_quota, 8u << 20);
+	assert_int_equal(mem_create_flags(&g, t.proc, t.dev, 5 * PG,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &h), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_device_memory_used, 5 * PG);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);	/* no IO space taken */
+	/* Not CPU-visible. */
+	assert_int_equal(mem_lock(&g, t.proc, t.dev, h, &off), STATUS_INVALID_PARAMETER);
+	/* Mapped into the GPU VA space like IO-space memory. */
+	{
+		struct dxgkvmb_command_mapgpuva mv = {
+			.device = t.dev,
+			.args = { .paging_queue = 0, .allocation = h, .size_in_pages = 5 },
+		};
+		struct dxgkvmb_command_createpagingqueue pq = { .args = { .device = t.dev } };
+		struct dxgkvmb_command_createpagingqueue_ret pqr = { 0 };
+		struct dxgkvmb_command_mapgpuva_ret mr = { 0 };
+
+		assert_int_equal(mem_call(&g, t.proc, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, &pq,
+					  sizeof(pq), &pqr, sizeof(pqr)), sizeof(pqr));
+		mv.args.paging_queue = pqr.paging_queue;
+		assert_int_equal(mem_call(&g, t.proc, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS, &mv,
+					  sizeof(mv), &mr, sizeof(mr)), sizeof(mr));
+		assert_int_equal(mr.status, STATUS_SUCCESS);
+		assert_true(mr.virtual_address != 0);
+	}
+	/* The quota: 8 MiB in all. */
+	assert_int_equal(mem_create_flags(&g, t.proc, t.dev, 8u << 20,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &h2),
+			 STATUS_QUOTA_EXCEEDED);
+	assert_int_equal(mem_create_flags(&g, t.proc, t.dev, (8u << 20) - 5 * PG,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &h2), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_device_memory_used, 8u << 20);
+	assert_int_equal(mem_create_flags(&g, t.proc, t.dev, PG,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &h2),
+			 STATUS_QUOTA_EXCEEDED);
+	/* Unknown descriptor flags. */
+	assert_int_equal(mem_create_flags(&g, t.proc, t.dev, PG, 2, &h2),
+			 STATUS_INVALID_PARAMETER);
+	/* The process leaving gives it all back. */
+	assert_int_equal(gsim_destroy_process(&g, t.proc), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_device_memory_used, 0);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+
+	/* --device-memory 0: none offered, none reported. */
+	daemon_start_full(&d, no_dev, false);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	assert_int_equal(mem_create_flags(&g, t.proc, t.dev, PG,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &h),
+			 STATUS_NOT_SUPPORTED);
+	{
+		struct d3dkmt_segmentsizeinfo si;
+
+		assert_int_equal(gsim_query_adapter_info(&g, t.proc, 0,
+							 KMTQAITYPE_GETSEGMENTSIZE,
+							 &si, sizeof(si)),
+				 STATUS_SUCCESS);
+		assert_int_equal(si.dedicated_video_memory_size, 0);
+		assert_int_equal(si.shared_system_memory_size, g.ctl->io_space_size);
+	}
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 static void test_update_gpuva(void **state)
 {
 	struct d3dddi_updategpuvirtualaddress_operation ops[3];
@@ -1476,7 +1594,11 @@ static void test_update_gpuva(void **state)
 	assert_int_equal(mem_update(&g, t.proc, t.dev, 0, 0, ops, 2, 2),
 			 STATUS_SUCCESS);
 
-	/* Segment sizes: the IO space is shared system memory. */
+	/*
+	 * Segment sizes: the IO space is shared system memory, the VM's
+	 * device-memory quota (1 GiB by default) the Vulkan adapter's
+	 * dedicated video memory.
+	 */
 	{
 		struct d3dkmt_segmentsizeinfo si;
 		struct d3dkmt_segmentgroupsizeinfo gi;
@@ -1486,7 +1608,8 @@ static void test_update_gpuva(void **state)
 							 KMTQAITYPE_GETSEGMENTSIZE,
 							 &si, sizeof(si)),
 				 STATUS_SUCCESS);
-		assert_int_equal(si.dedicated_video_memory_size, 0);
+		assert_int_equal(g.ctl->device_memory_quota, 1ull << 30);
+		assert_int_equal(si.dedicated_video_memory_size, 1ull << 30);
 		assert_int_equal(si.dedicated_system_memory_size, 0);
 		assert_int_equal(si.shared_system_memory_size, g.ctl->io_space_size);
 		assert_int_equal(gsim_query_adapter_info(&g, t.proc, 0,
@@ -1500,8 +1623,8 @@ static void test_update_gpuva(void **state)
 				 STATUS_SUCCESS);
 		assert_int_equal(gi.legacy_info.shared_system_memory_size,
 				 g.ctl->io_space_size);
-		assert_int_equal(gi.local_memory, g.ctl->io_space_size);
-		assert_int_equal(gi.non_local_memory, 0);
+		assert_int_equal(gi.local_memory, 1ull << 30);
+		assert_int_equal(gi.non_local_memory, g.ctl->io_space_size);
 		gi.physical_adapter_index = 1;
 		assert_int_equal(gsim_query_adapter_info(&g, t.proc, 0,
 							 KMTQAITYPE_GETSEGMENTGROUPSIZE,
@@ -2304,6 +2427,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_object_quota, kill_leftovers),
 		cmocka_unit_test_teardown(test_memory, kill_leftovers),
 		cmocka_unit_test_teardown(test_update_gpuva, kill_leftovers),
+		cmocka_unit_test_teardown(test_device_local, kill_leftovers),
 		cmocka_unit_test_teardown(test_pipelined_and_parking, kill_leftovers),
 		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),
 		cmocka_unit_test_teardown(test_escape_pipelines, kill_leftovers),

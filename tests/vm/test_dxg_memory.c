@@ -49,10 +49,12 @@ static int unlock(int fd, d3dkmthandle dev, d3dkmthandle a)
 	return xioctl(fd, LX_DXUNLOCK2, &u);
 }
 
-static int vidmem(int fd, d3dkmthandle adapter, uint64_t *budget,
-		  uint64_t *usage)
+static int vidmem_group(int fd, d3dkmthandle adapter, uint32_t group,
+			uint64_t *budget, uint64_t *usage)
 {
-	struct d3dkmt_queryvideomemoryinfo q = { .adapter = adapter };
+	struct d3dkmt_queryvideomemoryinfo q = {
+		.adapter = adapter, .memory_segment_group = group,
+	};
 	int r = xioctl(fd, LX_DXQUERYVIDEOMEMORYINFO, &q);
 
 	*budget = q.budget;
@@ -60,11 +62,34 @@ static int vidmem(int fd, d3dkmthandle adapter, uint64_t *budget,
 	return r;
 }
 
+/* The adapter's dedicated video memory (device-local), 0 when it has none. */
+static uint64_t dedicated(struct env *e)
+{
+	struct d3dkmt_segmentsizeinfo si = { 0 };
+	struct d3dkmt_queryadapterinfo q = {
+		.adapter = e->adapter, .type = KMTQAITYPE_GETSEGMENTSIZE,
+		.private_data = (uintptr_t)&si, .private_data_size = sizeof(si),
+	};
+
+	return xioctl(e->fd, LX_DXQUERYADAPTERINFO, &q) ? 0 : si.dedicated_video_memory_size;
+}
+
+/*
+ * The IO space's budget and usage: the LOCAL group, or NON_LOCAL where the
+ * adapter has device memory (which is then LOCAL).
+ */
+static int vidmem(struct env *e, uint64_t *budget, uint64_t *usage)
+{
+	return vidmem_group(e->fd, e->adapter,
+			    dedicated(e) ? D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL :
+			    D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL, budget, usage);
+}
+
 static uint64_t usage_now(struct env *e)
 {
 	uint64_t b, u;
 
-	return vidmem(e->fd, e->adapter, &b, &u) ? UINT64_MAX : u;
+	return vidmem(e, &b, &u) ? UINT64_MAX : u;
 }
 
 static void test_create_bad(struct env *e)
@@ -436,7 +461,7 @@ static void test_vidmem(struct env *e)
 	struct d3dkmt_queryvideomemoryinfo q = { .adapter = e->adapter };
 	uint64_t b, u;
 
-	expect("QueryVideoMemoryInfo", vidmem(e->fd, e->adapter, &b, &u), 0);
+	expect("QueryVideoMemoryInfo", vidmem(e, &b, &u), 0);
 	check("budget is the IO space, usage within it", b >= 1 * MIB && u <= b,
 	      "budget %llu usage %llu", (unsigned long long)b,
 	      (unsigned long long)u);
@@ -599,15 +624,23 @@ static void test_segments(struct env *e)
 	memset(&si, 0xff, sizeof(si));
 	expect("QueryAdapterInfo GETSEGMENTSIZE",
 	       xioctl(e->fd, LX_DXQUERYADAPTERINFO, &q), 0);
-	vidmem(e->fd, e->adapter, &b, &u);
-	check("segment sizes: the IO space is shared memory, nothing dedicated",
-	      si.shared_system_memory_size == b && b &&
-	      !si.dedicated_video_memory_size && !si.dedicated_system_memory_size,
-	      "shared %llu budget %llu dedicated %llu/%llu",
+	vidmem(e, &b, &u);
+	check("segment sizes: the IO space is shared memory",
+	      si.shared_system_memory_size == b && b && !si.dedicated_system_memory_size,
+	      "shared %llu budget %llu dedicated system %llu",
 	      (unsigned long long)si.shared_system_memory_size,
 	      (unsigned long long)b,
-	      (unsigned long long)si.dedicated_video_memory_size,
 	      (unsigned long long)si.dedicated_system_memory_size);
+	if (si.dedicated_video_memory_size) {
+		uint64_t lb = 0, lu = 0;
+
+		vidmem_group(e->fd, e->adapter, D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL, &lb, &lu);
+		check("dedicated video memory (device-local) is the LOCAL budget",
+		      lb == si.dedicated_video_memory_size && lu <= lb,
+		      "dedicated %llu local budget %llu usage %llu",
+		      (unsigned long long)si.dedicated_video_memory_size,
+		      (unsigned long long)lb, (unsigned long long)lu);
+	}
 	q.private_data_size = sizeof(si) - 8;
 	expect("QueryAdapterInfo GETSEGMENTSIZE short buffer -> error",
 	       xioctl(e->fd, LX_DXQUERYADAPTERINFO, &q) < 0, 1);

@@ -88,8 +88,31 @@ static int make_device(struct ctx *c)
 	return 0;
 }
 
+/* The first memory type with all of @want and none of @avoid, or -1. */
+static int memory_type(struct ctx *c, VkMemoryPropertyFlags want,
+		       VkMemoryPropertyFlags avoid)
+{
+	VkPhysicalDeviceMemoryProperties mp;
+
+	vkGetPhysicalDeviceMemoryProperties(c->pd, &mp);
+	for (uint32_t i = 0; i < mp.memoryTypeCount; i++)
+		if ((mp.memoryTypes[i].propertyFlags & want) == want &&
+		    !(mp.memoryTypes[i].propertyFlags & avoid))
+			return (int)i;
+	return -1;
+}
+
+static int make_buffer_in(struct ctx *c, VkDeviceMemory mem, VkBuffer *b,
+			  VkDeviceSize off, VkDeviceSize size, VkBufferUsageFlags usage);
+
 static int make_buffer(struct ctx *c, VkBuffer *b, VkDeviceSize off, VkDeviceSize size,
 		       VkBufferUsageFlags usage)
+{
+	return make_buffer_in(c, c->mem, b, off, size, usage);
+}
+
+static int make_buffer_in(struct ctx *c, VkDeviceMemory mem, VkBuffer *b,
+			  VkDeviceSize off, VkDeviceSize size, VkBufferUsageFlags usage)
 {
 	VkBufferCreateInfo bci = {
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size, .usage = usage,
@@ -101,7 +124,7 @@ static int make_buffer(struct ctx *c, VkBuffer *b, VkDeviceSize off, VkDeviceSiz
 	check("buffer requirements", req.memoryTypeBits & 1 && off % req.alignment == 0,
 	      "types 0x%x alignment %llu", req.memoryTypeBits,
 	      (unsigned long long)req.alignment);
-	VK_OK("bind", vkBindBufferMemory(c->dev, *b, c->mem, off));
+	VK_OK("bind", vkBindBufferMemory(c->dev, *b, mem, off));
 	return 0;
 }
 
@@ -112,7 +135,14 @@ static int make_resources(struct ctx *c)
 	};
 	const VkBufferUsageFlags sb = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
 		VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+	int type = memory_type(c, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+			       VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0);
 
+	if (type < 0) {
+		fail("memory", "no host-visible coherent type");
+		return -1;
+	}
+	mai.memoryTypeIndex = (uint32_t)type;
 	VK_OK("memory", vkAllocateMemory(c->dev, &mai, NULL, &c->mem));
 	VK_OK("map", vkMapMemory(c->dev, c->mem, 0, VK_WHOLE_SIZE, 0, (void **)&c->map));
 	if (make_buffer(c, &c->in, OFF_IN, N * 4, sb) ||
@@ -193,12 +223,13 @@ static int make_pipeline(struct ctx *c)
 static int make_sets(struct ctx *c)
 {
 	const VkDescriptorPoolSize ps[] = {
-		{ VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 },
-		{ VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, 1 },
+		{ VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 },
+		{ VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, 2 },
 	};
 	VkDescriptorPoolCreateInfo dpci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-		.maxSets = 2, .poolSizeCount = 2, .pPoolSizes = ps,
+		.flags = VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT,
+		.maxSets = 4, .poolSizeCount = 2, .pPoolSizes = ps,
 	};
 	VkDescriptorSetAllocateInfo dsai = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
@@ -465,6 +496,111 @@ static void destroy(struct ctx *c)
 	*c = (struct ctx) { .inst = c->inst, .pd = c->pd };
 }
 
+/*
+ * Device-local memory: not CPU-visible (mapping it fails), filled and read
+ * back by copies, and bound to the kernel like any buffer.
+ */
+static int device_local(struct ctx *c)
+{
+	const VkBufferUsageFlags sb = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+		VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+	int type = memory_type(c, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
+			       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT);
+	VkMemoryAllocateInfo mai = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = 2 * 4096,
+	};
+	VkDescriptorSetLayout l[2] = { c->sl[0], c->sl[1] };
+	VkDescriptorSetAllocateInfo dsai = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+		.descriptorPool = c->dp, .descriptorSetCount = 2, .pSetLayouts = l,
+	};
+	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	uint32_t *res = (uint32_t *)(c->map + OFF_RES), bad = 0;
+	VkDeviceMemory dmem;
+	VkBuffer din, dout;
+	VkDescriptorSet ds[2], keep[2];
+	VkCommandBuffer cb;
+	VkFence fence;
+	void *p = NULL;
+
+	if (type < 0) {
+		fail("device-local memory type", "none");
+		return -1;
+	}
+	mai.memoryTypeIndex = (uint32_t)type;
+	VK_OK("allocate device-local memory", vkAllocateMemory(c->dev, &mai, NULL, &dmem));
+	check("device-local memory cannot be mapped",
+	      vkMapMemory(c->dev, dmem, 0, VK_WHOLE_SIZE, 0, &p) ==
+	      VK_ERROR_MEMORY_MAP_FAILED, "mapped at %p", p);
+	if (make_buffer_in(c, dmem, &din, 0, N * 4, sb) ||
+	    make_buffer_in(c, dmem, &dout, 4096, N * 4, sb))
+		return -1;
+	VK_OK("descriptor sets", vkAllocateDescriptorSets(c->dev, &dsai, ds));
+	{
+		VkDescriptorBufferInfo bi[3] = {
+			{ din, 0, VK_WHOLE_SIZE }, { c->uni, 0, 16 }, { dout, 0, N * 4 },
+		};
+		VkWriteDescriptorSet w[3] = {
+			{ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = ds[0],
+			  .dstBinding = 0, .descriptorCount = 1,
+			  .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+			  .pBufferInfo = &bi[0] },
+			{ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = ds[0],
+			  .dstBinding = 2, .descriptorCount = 1,
+			  .descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC,
+			  .pBufferInfo = &bi[1] },
+			{ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = ds[1],
+			  .dstBinding = 1, .descriptorCount = 1,
+			  .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+			  .pBufferInfo = &bi[2] },
+		};
+
+		vkUpdateDescriptorSets(c->dev, 3, w, 0, NULL);
+	}
+	VK_OK("fence", vkCreateFence(c->dev, &fci, NULL, &fence));
+	memset(res, 0, N * 4);
+	cb = begin(c);
+	{
+		const VkBufferCopy in = { 0, 0, N * 4 }, out = { 0, 0, N * 4 };
+
+		/* in (host) -> din (device); the kernel; dout (device) -> res (host). */
+		vkCmdCopyBuffer(cb, c->in, din, 1, &in);
+		vkCmdFillBuffer(cb, dout, 0, VK_WHOLE_SIZE, 0xffffffffu);
+		barrier2(cb);
+		keep[0] = c->ds[0];
+		keep[1] = c->ds[1];
+		c->ds[0] = ds[0];
+		c->ds[1] = ds[1];
+		bind_all(c, cb, 11);
+		c->ds[0] = keep[0];
+		c->ds[1] = keep[1];
+		vkCmdDispatch(cb, (N + 63) / 64, 1, 1);
+		barrier2(cb);
+		vkCmdCopyBuffer(cb, dout, c->res, 1, &out);
+	}
+	VK_OK("end", vkEndCommandBuffer(cb));
+	{
+		VkSubmitInfo si = {
+			.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+			.pCommandBuffers = &cb,
+		};
+
+		VK_OK("submit", vkQueueSubmit(c->q, 1, &si, fence));
+	}
+	expect("the device-local batch completes",
+	       vkWaitForFences(c->dev, 1, &fence, VK_TRUE, 30ull * 1000000000ull), VK_SUCCESS);
+	for (uint32_t i = 0; i < N; i++)
+		bad += res[i] != i * MUL + ADD + 11;
+	check("a kernel on device-local buffers, copied in and out: results", !bad,
+	      "%u wrong, res[0]=%u res[%u]=%u", bad, res[0], N - 1, res[N - 1]);
+	vkDestroyFence(c->dev, fence, NULL);
+	vkFreeDescriptorSets(c->dev, c->dp, 2, ds);
+	vkDestroyBuffer(c->dev, din, NULL);
+	vkDestroyBuffer(c->dev, dout, NULL);
+	vkFreeMemory(c->dev, dmem, NULL);
+	return 0;
+}
+
 /* Invalid SPIR-V is refused; a dispatch the host cannot run loses the device. */
 static int errors(struct ctx *c)
 {
@@ -524,7 +660,7 @@ int main(void)
 	struct ctx c = { 0 };
 
 	if (make_device(&c) || make_resources(&c) || make_pipeline(&c) ||
-	    make_sets(&c) || compute(&c))
+	    make_sets(&c) || compute(&c) || device_local(&c))
 		return 1;
 	destroy(&c);
 	pass("every object destroyed");

@@ -126,15 +126,26 @@ int main(int argc, char **argv)
 	      !(qf[0].queueFlags & VK_QUEUE_GRAPHICS_BIT) && qf[0].queueCount == 1,
 	      "%u families, flags %#x", nqf, nqf ? qf[0].queueFlags : 0);
 	vkGetPhysicalDeviceMemoryProperties(pd[0], &mem);
-	check("memory: the IO space, host-visible and coherent",
-	      mem.memoryHeapCount == 1 && mem.memoryHeaps[0].size > 0 &&
-	      mem.memoryTypeCount >= 1 &&
-	      (mem.memoryTypes[0].propertyFlags &
-	       (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)) ==
-	      (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT),
+	/*
+	 * dxghost's default offers device memory (1 GiB per VM): a device-local
+	 * heap and type not CPU-visible, and the IO space host-visible and
+	 * coherent (cached: write-back RAM on both sides).
+	 */
+	check("memory: device-local heap and type, then the IO space",
+	      mem.memoryHeapCount == 2 && mem.memoryTypeCount == 2 &&
+	      mem.memoryHeaps[0].size == 1ull << 30 &&
+	      mem.memoryHeaps[0].flags == VK_MEMORY_HEAP_DEVICE_LOCAL_BIT &&
+	      mem.memoryTypes[0].heapIndex == 0 &&
+	      mem.memoryTypes[0].propertyFlags == VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT &&
+	      mem.memoryHeaps[1].size > 0 && mem.memoryHeaps[1].flags == 0 &&
+	      mem.memoryTypes[1].heapIndex == 1 &&
+	      mem.memoryTypes[1].propertyFlags == (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+						   VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+						   VK_MEMORY_PROPERTY_HOST_CACHED_BIT),
 	      "%u heaps, %u types", mem.memoryHeapCount, mem.memoryTypeCount);
-	printf("# heap: %llu MiB\n",
-	       (unsigned long long)(mem.memoryHeaps[0].size >> 20));
+	printf("# heaps: %llu MiB device-local, %llu MiB IO space\n",
+	       (unsigned long long)(mem.memoryHeaps[0].size >> 20),
+	       (unsigned long long)(mem.memoryHeaps[1].size >> 20));
 	expect("vkEnumerateDeviceExtensionProperties",
 	       vkEnumerateDeviceExtensionProperties(pd[0], NULL, &next, NULL),
 	       VK_SUCCESS);
