@@ -59,6 +59,13 @@ static int32_t fwd_fill(struct dxg_engine *e, void *dst, uint64_t size,
 	return cpu->ops->fill(cpu, dst, size, pattern);
 }
 
+static int32_t fwd_update(struct dxg_engine *e, void *dst, const void *data,
+			  uint64_t size)
+{
+	(void)e;
+	return cpu->ops->update(cpu, dst, data, size);
+}
+
 static int32_t fwd_timestamp(struct dxg_engine *e, uint64_t *dst)
 {
 	(void)e;
@@ -68,6 +75,7 @@ static int32_t fwd_timestamp(struct dxg_engine *e, uint64_t *dst)
 static const struct dxg_engine_ops compute_ops = {
 	.name = "fuzz-compute",
 	.copy = fwd_copy,
+	.update = fwd_update,
 	.fill = fwd_fill,
 	.timestamp = fwd_timestamp,
 	.dispatch = touch_dispatch,
@@ -129,10 +137,10 @@ static void add(struct seed *s, const void *p, uint32_t n)
 	s->len += n;
 }
 
-static void emit(struct seed *s, const char *dir, const char *name)
+static void emit_v(struct seed *s, const char *dir, const char *name,
+		   uint32_t version)
 {
-	struct dxg_cmdbuf_header h = { DXG_CMDBUF_MAGIC, DXG_CMDBUF_VERSION,
-				       s->len, s->n };
+	struct dxg_cmdbuf_header h = { DXG_CMDBUF_MAGIC, version, s->len, s->n };
 	uint32_t bad;
 
 	memcpy(s->b, &h, sizeof(h));
@@ -142,6 +150,11 @@ static void emit(struct seed *s, const char *dir, const char *name)
 	fz_write_seed(dir, name, s->b, s->len);
 	memset(s, 0, sizeof(*s));
 	s->len = sizeof(h);
+}
+
+static void emit(struct seed *s, const char *dir, const char *name)
+{
+	emit_v(s, dir, name, DXG_CMDBUF_VERSION);
 }
 
 static void write_seeds(const char *dir)
@@ -182,6 +195,30 @@ static void write_seeds(const char *dir)
 	c.size = 12;
 	add(&s, &c, sizeof(c)); s.n++;
 	emit(&s, dir, "dispatch");
+	{
+		/* Version 2: UPDATE writes the counts DISPATCH2 reads. */
+		const uint32_t groups[4] = { 2, 1, 1, 0 };
+		struct dxg_cmd_update u = {
+			{ DXG_CMD_UPDATE, 0, (uint32_t)DXG_CMD_UPDATE_SIZE(12) },
+			FZ_RES1 + 2 * FZ_PG, 12, 0 };
+		struct dxg_cmd_dispatch2 d2 = {
+			.hdr = { DXG_CMD_DISPATCH2, 0,
+				 (uint32_t)DXG_CMD_DISPATCH2_SIZE(2, 12) },
+			.pipeline = 1, .base = { 1, 0, 0 }, .groups = { 1, 1, 1 },
+			.indirect_va = FZ_RES1 + 2 * FZ_PG, .num_bindings = 2,
+			.push_size = 12,
+		};
+
+		add(&s, &u, sizeof(u));
+		add(&s, groups, 16);
+		s.n++;
+		add(&s, &bar, sizeof(bar)); s.n++;
+		add(&s, &d2, sizeof(d2));
+		add(&s, b, sizeof(b));
+		add(&s, push, 16);
+		s.n++;
+		emit_v(&s, dir, "v2-update-dispatch2", DXG_CMDBUF_VERSION_2);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
