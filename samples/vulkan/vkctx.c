@@ -318,12 +318,13 @@ int vkc_open(struct vkc *c, const char *prog, const struct vkc_opts *o,
 		return -1;
 	vkGetPhysicalDeviceProperties(c->phys, &c->props);
 	vkGetPhysicalDeviceMemoryProperties(c->phys, &c->mem);
-	c->staged = has_device_only_memory(&c->mem);
+	c->staged = has_device_only_memory(&c->mem) || o->staging;
 	printf("%s (Vulkan %u.%u.%u, %s)\n", c->props.deviceName,
 	       VK_API_VERSION_MAJOR(c->props.apiVersion), VK_API_VERSION_MINOR(c->props.apiVersion),
 	       VK_API_VERSION_PATCH(c->props.apiVersion),
-	       c->staged ? "working buffers in device-local memory, staged"
-			 : "working buffers in host-visible memory");
+	       !c->staged ? "working buffers in host-visible memory"
+	       : o->staging ? "working buffers staged (--staging)"
+			    : "working buffers in device-local memory, staged");
 	if (o->validate)
 		printf("%s: validation: %s on, any warning or error fails the run\n", prog,
 		       VALIDATION_LAYER);

@@ -27,6 +27,7 @@ struct vkc_opts {
 	uint64_t size;		/* --size N: problem size (0: the program's default) */
 	bool quick;		/* --quick: small problems (tests) */
 	bool validate;		/* --validate, or ODX_VALIDATE=1 in the environment */
+	bool staging;		/* --staging: staging buffers even where not needed */
 };
 
 /*
@@ -57,7 +58,7 @@ struct vkc {
 	VkCommandBuffer xfer;		/* uploads and downloads */
 	VkFence fence;
 	VkQueryPool query;		/* two timestamps; VK_NULL_HANDLE without */
-	bool staged;			/* working buffers in memory the CPU cannot map */
+	bool staged;			/* data moves through staging buffers */
 	bool storage16;			/* storageBuffer16BitAccess enabled */
 };
 

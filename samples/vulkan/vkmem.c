@@ -6,7 +6,8 @@
  * A device whose memory the CPU cannot map (a discrete GPU's VRAM) gets
  * the working buffers there and host-visible staging buffers beside them;
  * a device with one kind of memory (lavapipe, integrated GPUs) uses
- * host-visible memory directly.  Host-visible memory that is not coherent
+ * host-visible memory directly, or like the other with --staging (which
+ * is how the staged path is tested on lavapipe).  Host-visible memory that is not coherent
  * is flushed after CPU writes and invalidated before CPU reads, over whole
  * multiples of nonCoherentAtomSize as the specification requires.
  */
@@ -141,7 +142,8 @@ int vkc_array_create(struct vkc *c, VkDeviceSize size, struct vkc_array *a)
 	a->size = size;
 	if (vkc_buffer_create(c, size, usage, VKC_GPU, &a->gpu))
 		return -1;
-	if (a->gpu.map) {
+	/* Host-visible working memory: no staging, unless asked for. */
+	if (a->gpu.map && !c->staged) {
 		a->cpu = a->gpu.map;
 		return 0;
 	}

@@ -46,6 +46,9 @@ int vkc_parse(int argc, char **argv, const char *usage, struct vkc_opts *o,
 			       "  --quick      small problems, one timed run\n"
 			       "  --validate   enable VK_LAYER_KHRONOS_validation (also ODX_VALIDATE=1);\n"
 			       "               any warning or error it reports fails the run\n"
+			       "  --staging    move data through staging buffers and vkCmdCopyBuffer,\n"
+			       "               as on a device with device-only memory, even where the\n"
+			       "               working buffers are host-visible\n"
 			       "Exit status 0 when every result is correct.\n", usage);
 			return 2;
 		}
@@ -55,6 +58,10 @@ int vkc_parse(int argc, char **argv, const char *usage, struct vkc_opts *o,
 		}
 		if (!strcmp(a, "--validate")) {
 			o->validate = true;
+			continue;
+		}
+		if (!strcmp(a, "--staging")) {
+			o->staging = true;
 			continue;
 		}
 		if (a[0] != '-') {
