@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define WAIT_MS 30000u
 
@@ -101,33 +100,6 @@ int sample_fail(const char *name, const char *fmt, ...)
 	printf("\n");
 	fflush(stdout);
 	return 1;
-}
-
-uint64_t sample_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t sample_rand(uint64_t *s)
-{
-	uint64_t x = *s ? *s : 0x9e3779b97f4a7c15ull;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
-float sample_randf(uint64_t *s, float lo, float hi)
-{
-	/* 24 random bits: exactly representable steps in [0, 1). */
-	float u = (float)(sample_rand(s) >> 40) / 16777216.0f;
-
-	return lo + (hi - lo) * u;
 }
 
 NTSTATUS sample_open(const char *name, const struct sample_opts *o,

@@ -25,118 +25,6 @@
 
 struct push { uint32_t width, height, mode; };
 
-static uint8_t clamp8(int v)
-{
-	return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
-}
-
-/* The test image: gradient, discs, a checkerboard, stripes.  Positions are
- * in thousandths of the height, so the picture scales with --size. */
-static void make_image(uint32_t *img, uint32_t w, uint32_t h)
-{
-	static const struct { int u, v, r; uint32_t rgb; } discs[] = {
-		{ 400, 350, 190, 0xe03c31 }, { 830, 620, 230, 0x2a9d8f },
-		{ 600, 760, 100, 0xf4a261 }, { 1070, 280, 130, 0x264653 },
-	};
-	uint32_t sq = h / 40 ? h / 40 : 1;
-
-	for (uint32_t y = 0; y < h; y++) {
-		for (uint32_t x = 0; x < w; x++) {
-			int r = (int)(x * 255 / w), g = (int)(y * 255 / h), b = 160;
-			int u = (int)((uint64_t)x * 1000 / h), v = (int)((uint64_t)y * 1000 / h);
-
-			for (size_t i = 0; i < sizeof(discs) / sizeof(discs[0]); i++) {
-				int du = u - discs[i].u, dv = v - discs[i].v;
-
-				if (du * du + dv * dv <= discs[i].r * discs[i].r) {
-					r = (int)(discs[i].rgb >> 16);
-					g = (int)(discs[i].rgb >> 8 & 255);
-					b = (int)(discs[i].rgb & 255);
-				}
-			}
-			if (u >= 930 && v >= 620 && v < 950 && ((x / sq + y / sq) & 1))
-				r = g = b = 250;
-			/* Fine stripes: detail the blur removes. */
-			if (u >= 100 && u < 530 && v >= 700 && v < 920 && (x / 2 + y / 6) % 3 == 0)
-				r = g = b = 20;
-			img[(size_t)y * w + x] = clamp8(r) | (uint32_t)clamp8(g) << 8 |
-						 (uint32_t)clamp8(b) << 16 | 0xff000000u;
-		}
-	}
-}
-
-static uint32_t at(const uint32_t *img, uint32_t w, uint32_t h, int x, int y)
-{
-	x = x < 0 ? 0 : x >= (int)w ? (int)w - 1 : x;
-	y = y < 0 ? 0 : y >= (int)h ? (int)h - 1 : y;
-	return img[(size_t)y * w + (size_t)x];
-}
-
-static int luma(uint32_t p)
-{
-	return (int)((77u * (p & 255) + 150u * (p >> 8 & 255) + 29u * (p >> 16 & 255)) >> 8);
-}
-
-/* The CPU reference of shaders/filter.comp, the same integer arithmetic. */
-static void cpu_blur(const uint32_t *src, uint32_t *dst, uint32_t w, uint32_t h)
-{
-	static const unsigned int k[5] = { 1, 4, 6, 4, 1 };
-
-	for (uint32_t y = 0; y < h; y++) {
-		for (uint32_t x = 0; x < w; x++) {
-			unsigned int acc[3] = { 0, 0, 0 };
-
-			for (int j = -2; j <= 2; j++) {
-				for (int i = -2; i <= 2; i++) {
-					uint32_t p = at(src, w, h, (int)x + i, (int)y + j);
-					unsigned int kk = k[i + 2] * k[j + 2];
-
-					acc[0] += kk * (p & 255);
-					acc[1] += kk * (p >> 8 & 255);
-					acc[2] += kk * (p >> 16 & 255);
-				}
-			}
-			dst[(size_t)y * w + x] = ((acc[0] + 128) >> 8) |
-						 ((acc[1] + 128) >> 8) << 8 |
-						 ((acc[2] + 128) >> 8) << 16 |
-						 (src[(size_t)y * w + x] & 0xff000000u);
-		}
-	}
-}
-
-static void cpu_sobel(const uint32_t *src, uint32_t *dst, uint32_t w, uint32_t h)
-{
-	for (int y = 0; y < (int)h; y++) {
-		for (int x = 0; x < (int)w; x++) {
-#define L(dx, dy) luma(at(src, w, h, x + (dx), y + (dy)))
-			int gx = -L(-1, -1) - 2 * L(-1, 0) - L(-1, 1) +
-				 L(1, -1) + 2 * L(1, 0) + L(1, 1);
-			int gy = -L(-1, -1) - 2 * L(0, -1) - L(1, -1) +
-				 L(-1, 1) + 2 * L(0, 1) + L(1, 1);
-#undef L
-			int m = abs(gx) + abs(gy);
-			uint32_t v = m > 255 ? 255 : (uint32_t)m;
-
-			dst[(size_t)y * w + (size_t)x] = v | v << 8 | v << 16 | 0xff000000u;
-		}
-	}
-}
-
-static uint64_t compare(const uint32_t *got, const uint32_t *want, size_t n,
-			size_t *first)
-{
-	uint64_t bad = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (got[i] != want[i]) {
-			if (!bad)
-				*first = i;
-			bad++;
-		}
-	}
-	return bad;
-}
-
 #ifdef HAVE_LIBPNG
 /* The three images side by side, RGB.  Returns 0 or -1 (message printed). */
 static int write_png(const char *path, const uint32_t *const img[3], uint32_t w,
@@ -194,8 +82,8 @@ out:
 
 int sample_filter(const struct sample_opts *o)
 {
-	uint32_t w = o->size ? (uint32_t)o->size : (o->quick ? 160 : 640);
-	uint32_t h = w * 3 / 4 ? w * 3 / 4 : 1;
+	uint32_t w = o->size ? (uint32_t)o->size : (o->quick ? FILTER_W_QUICK : FILTER_W_DEFAULT);
+	uint32_t h = filter_height(w);
 	unsigned int iters = o->iters ? o->iters : (o->quick ? 1 : 5);
 	const char *out_path = o->out ? o->out : "filter.png";
 	struct dxgc_ctx *ctx = NULL;
@@ -209,8 +97,8 @@ int sample_filter(const struct sample_opts *o)
 	NTSTATUS st;
 	int rc = 1;
 
-	if (w < 1 || w > 4096)
-		return sample_fail(NAME, "width %u (1 .. 4096)", w);
+	if (w < 1 || w > FILTER_W_MAX)
+		return sample_fail(NAME, "width %u (1 .. %u)", w, FILTER_W_MAX);
 	npx = (size_t)w * h;
 	bytes = npx * sizeof(uint32_t);
 	printf("%s: 5x5 Gaussian blur, then Sobel edges, %u x %u RGBA image, %u timed run(s)\n",
@@ -232,15 +120,15 @@ int sample_filter(const struct sample_opts *o)
 		sample_fail_st(NAME, "pipeline", st);
 		goto out;
 	}
-	make_image(in->cpu, w, h);
+	filter_make_image(in->cpu, w, h);
 
 	{
 		const struct push pb = { w, h, 0 }, pe = { w, h, 1 };
 		const struct dxgc_binding bb[2] = { { in, 0, 0 }, { blur, 0, 0 } };
 		const struct dxgc_binding be[2] = { { blur, 0, 0 }, { edges, 0, 0 } };
 		const struct sample_dispatch d[2] = {
-			{ { (w + 15) / 16, (h + 15) / 16, 1 }, bb, 2, &pb, sizeof(pb) },
-			{ { (w + 15) / 16, (h + 15) / 16, 1 }, be, 2, &pe, sizeof(pe) },
+			{ { (w + FILTER_TILE - 1) / FILTER_TILE, (h + FILTER_TILE - 1) / FILTER_TILE, 1 }, bb, 2, &pb, sizeof(pb) },
+			{ { (w + FILTER_TILE - 1) / FILTER_TILE, (h + FILTER_TILE - 1) / FILTER_TILE, 1 }, be, 2, &pe, sizeof(pe) },
 		};
 
 		st = sample_record_timed_dispatch(NAME, ctx, &cmd, ts, pipe, NULL, d, 2,
@@ -255,16 +143,16 @@ int sample_filter(const struct sample_opts *o)
 		sample_fail(NAME, "out of memory for the CPU reference");
 		goto out;
 	}
-	cpu_blur(in->cpu, ref_blur, w, h);
-	cpu_sobel(ref_blur, ref_edges, w, h);
-	bad = compare(blur->cpu, ref_blur, npx, &first);
+	filter_cpu_blur(in->cpu, ref_blur, w, h);
+	filter_cpu_sobel(ref_blur, ref_edges, w, h);
+	bad = filter_compare(blur->cpu, ref_blur, npx, &first);
 	if (bad) {
 		sample_fail(NAME, "blur: %llu of %zu pixels differ (first (%zu, %zu): 0x%08X, want 0x%08X)",
 			    (unsigned long long)bad, npx, first % w, first / w,
 			    ((uint32_t *)blur->cpu)[first], ref_blur[first]);
 		goto out;
 	}
-	bad = compare(edges->cpu, ref_edges, npx, &first);
+	bad = filter_compare(edges->cpu, ref_edges, npx, &first);
 	if (bad) {
 		sample_fail(NAME, "edges: %llu of %zu pixels differ (first (%zu, %zu): 0x%08X, want 0x%08X)",
 			    (unsigned long long)bad, npx, first % w, first / w,

@@ -9,77 +9,39 @@
  */
 #include "samples.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "reduce_spv.h"
 
 #define NAME		"reduce"
-#define WG		256u
-#define MAX_PER_THREAD	16u
-#define MAX_PASSES	8
+#define MAX_PASSES	REDUCE_MAX_PASSES
 
 struct push { uint32_t n, per_thread; };
 
-struct pass {
-	uint32_t n, per_thread, groups;
-	uint64_t out_offset;
-};
-
-static uint64_t align256(uint64_t v)
-{
-	return (v + 255) & ~255ull;
-}
-
-/* Plans the passes; returns their number and the scratch bytes they need. */
-static int plan(uint64_t n, struct pass *p, uint64_t *scratch)
-{
-	int np = 0;
-
-	*scratch = 0;
-	do {
-		uint32_t per = MAX_PER_THREAD;
-
-		if (np == MAX_PASSES)
-			return -1;
-		if (n <= (uint64_t)WG * MAX_PER_THREAD)
-			per = (uint32_t)((n + WG - 1) / WG);
-		p[np].n = (uint32_t)n;
-		p[np].per_thread = per;
-		p[np].groups = (uint32_t)((n + (uint64_t)WG * per - 1) / ((uint64_t)WG * per));
-		p[np].out_offset = *scratch;
-		*scratch += align256((uint64_t)p[np].groups * sizeof(float));
-		n = p[np].groups;
-		np++;
-	} while (n > 1);
-	return np;
-}
-
 int sample_reduce(const struct sample_opts *o)
 {
-	uint64_t n = o->size ? o->size : (o->quick ? 100000 : 1u << 22);
+	uint64_t n = o->size ? o->size : (o->quick ? REDUCE_N_QUICK : REDUCE_N_DEFAULT);
 	unsigned int iters = o->iters ? o->iters : (o->quick ? 1 : 5);
 	struct dxgc_ctx *ctx = NULL;
 	struct dxgc_buffer *in = NULL, *scratch = NULL, *ts = NULL;
 	struct dxgc_pipeline *pipe = NULL;
 	struct dxgc_cmd *cmd = NULL;
-	struct pass passes[MAX_PASSES];
+	struct reduce_pass passes[MAX_PASSES];
 	struct push push[MAX_PASSES];
 	struct dxgc_binding bind[MAX_PASSES][2];
 	struct sample_dispatch disp[MAX_PASSES];
 	struct sample_timing t;
-	uint64_t scratch_size, seed = 0x5eed0003;
-	double ref = 0, got, err, bound;
+	uint64_t scratch_size;
+	double ref, got, err, bound;
 	int np;
 	NTSTATUS st;
 	int rc = 1;
 
-	if (n < 1 || n > (32ull << 20))
+	if (n < 1 || n > REDUCE_N_MAX)
 		return sample_fail(NAME, "n = %llu (1 .. %llu)", (unsigned long long)n,
-				   32ull << 20);	/* 128 MiB: one binding's limit */
-	np = plan(n, passes, &scratch_size);
+				   REDUCE_N_MAX);
+	np = reduce_plan(n, 256, passes, &scratch_size);
 	if (np < 0 || passes[0].groups > 65535)
 		return sample_fail(NAME, "n = %llu needs too many workgroups", (unsigned long long)n);
 	printf("%s: sum of n = %llu floats in %d pass(es), %u timed run(s)\n", NAME,
@@ -100,12 +62,7 @@ int sample_reduce(const struct sample_opts *o)
 		sample_fail_st(NAME, "pipeline", st);
 		goto out;
 	}
-	for (uint64_t i = 0; i < n; i++) {
-		float v = sample_randf(&seed, 0.0f, 1.0f);
-
-		((float *)in->cpu)[i] = v;
-		ref += v;
-	}
+	ref = reduce_inputs(in->cpu, n);
 
 	for (int i = 0; i < np; i++) {
 		push[i] = (struct push){ passes[i].n, passes[i].per_thread };
@@ -133,8 +90,7 @@ int sample_reduce(const struct sample_opts *o)
 
 	got = ((float *)((char *)scratch->cpu + passes[np - 1].out_offset))[0];
 	err = fabs(got - ref);
-	/* Each element passes <= 16 sequential and 8 tree additions per pass. */
-	bound = (double)np * (MAX_PER_THREAD + 8) * FLT_EPSILON * ref + 1e-30;
+	bound = reduce_bound(np, ref);
 	if (!(err <= bound)) {
 		sample_fail(NAME, "sum %.9g, CPU reference %.9g (|error| %.3g > bound %.3g)",
 			    got, ref, err, bound);

@@ -14,6 +14,8 @@
 
 #include <dxg/compute.h>
 
+#include "reference.h"
+
 struct sample_opts {
 	unsigned int adapter;	/* --adapter N */
 	unsigned int iters;	/* --iters N: timed runs (0: the sample's default) */
@@ -47,11 +49,6 @@ int sample_fail_st(const char *name, const char *what, NTSTATUS st);
 /* "name: FAILED: <message>"; returns 1. */
 int sample_fail(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-uint64_t sample_now_ns(void);
-/* Deterministic pseudo-random numbers (xorshift64*). */
-uint64_t sample_rand(uint64_t *state);
-/* Uniform in [lo, hi). */
-float sample_randf(uint64_t *state, float lo, float hi);
 
 /*
  * The timing the samples share: runs @cmd once to warm up, then @iters

@@ -7,10 +7,7 @@
  */
 #include "samples.h"
 
-#include <float.h>
-#include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "saxpy_spv.h"
 
@@ -20,7 +17,7 @@ struct push { uint32_t n; float a; };
 
 int sample_saxpy(const struct sample_opts *o)
 {
-	uint64_t n = o->size ? o->size : (o->quick ? 1u << 16 : 1u << 21);
+	uint64_t n = o->size ? o->size : (o->quick ? SAXPY_N_QUICK : SAXPY_N_DEFAULT);
 	unsigned int iters = o->iters ? o->iters : (o->quick ? 1 : 5);
 	struct dxgc_ctx *ctx = NULL;
 	struct dxgc_buffer *x = NULL, *y = NULL, *y0 = NULL, *ts = NULL;
@@ -28,17 +25,16 @@ int sample_saxpy(const struct sample_opts *o)
 	struct dxgc_cmd *cmd = NULL;
 	struct sample_timing t;
 	struct push push;
-	uint64_t bytes, seed = 0x5eed0002, bad = 0, first_bad = 0;
-	double max_err = 0;
+	uint64_t bytes, bad, first_bad;
+	double max_err;
 	NTSTATUS st;
 	int rc = 1;
 
-	/* 65535 groups of 64 per dispatch. */
-	if (n > 65535ull * 64)
+	if (n > SAXPY_N_MAX)
 		return sample_fail(NAME, "n = %llu (at most %llu)", (unsigned long long)n,
-				   65535ull * 64);
+				   SAXPY_N_MAX);
 	bytes = n * sizeof(float);
-	push = (struct push){ (uint32_t)n, 2.5f };
+	push = (struct push){ (uint32_t)n, SAXPY_A };
 	printf("%s: y = %.1f * x + y, n = %llu floats, %u timed run(s)\n", NAME,
 	       push.a, (unsigned long long)n, iters);
 
@@ -58,10 +54,7 @@ int sample_saxpy(const struct sample_opts *o)
 		sample_fail_st(NAME, "pipeline", st);
 		goto out;
 	}
-	for (uint64_t i = 0; i < n; i++) {
-		((float *)x->cpu)[i] = sample_randf(&seed, -1.0f, 1.0f);
-		((float *)y0->cpu)[i] = sample_randf(&seed, -1.0f, 1.0f);
-	}
+	saxpy_inputs(x->cpu, y0->cpu, n);
 
 	{
 		const struct dxgc_binding bind[2] = { { x, 0, 0 }, { y, 0, 0 } };
@@ -76,21 +69,7 @@ int sample_saxpy(const struct sample_opts *o)
 			goto out;
 	}
 
-	for (uint64_t i = 0; i < n; i++) {
-		float xv = ((float *)x->cpu)[i], yv = ((float *)y0->cpu)[i];
-		double ref = (double)push.a * xv + yv;
-		/* One rounding of the product and one of the sum at most. */
-		double bound = 2.0 * FLT_EPSILON * (fabs((double)push.a * xv) + fabs(yv)) + 1e-30;
-		double err = fabs((double)((float *)y->cpu)[i] - ref);
-
-		if (!(err <= bound)) {
-			if (!bad)
-				first_bad = i;
-			bad++;
-		}
-		if (err > max_err || err != err)
-			max_err = err;
-	}
+	bad = saxpy_check(push.a, x->cpu, y0->cpu, y->cpu, n, &first_bad, &max_err);
 	if (bad) {
 		sample_fail(NAME, "%llu of %llu elements wrong (first at %llu: %g, want %g)",
 			    (unsigned long long)bad, (unsigned long long)n,

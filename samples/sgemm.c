@@ -8,11 +8,7 @@
  */
 #include "samples.h"
 
-#include <float.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "sgemm_spv.h"
 
@@ -20,54 +16,9 @@
 
 struct push { uint32_t m, n, k; };
 
-/* Checks C; returns the number of bad elements, the largest error and its bound. */
-static uint64_t check(const float *a, const float *b, const float *c, uint32_t n,
-		      double *max_err, double *max_bound)
-{
-	double *ref = calloc((size_t)n * n, sizeof(double));
-	double *mag = calloc((size_t)n * n, sizeof(double));
-	uint64_t bad = 0;
-
-	*max_err = 0;
-	*max_bound = 0;
-	if (!ref || !mag) {
-		free(ref);
-		free(mag);
-		return UINT64_MAX;
-	}
-	/* i-k-j order: rows of B and C are walked contiguously. */
-	for (uint32_t i = 0; i < n; i++) {
-		for (uint32_t k = 0; k < n; k++) {
-			double av = a[(size_t)i * n + k];
-			const float *brow = b + (size_t)k * n;
-			double *rrow = ref + (size_t)i * n, *mrow = mag + (size_t)i * n;
-
-			for (uint32_t j = 0; j < n; j++) {
-				rrow[j] += av * brow[j];
-				mrow[j] += fabs(av * brow[j]);
-			}
-		}
-	}
-	for (size_t i = 0; i < (size_t)n * n; i++) {
-		/* |fl(dot) - dot| <= gamma_K * sum |a_ik b_kj|, gamma_K ~ K eps. */
-		double bound = 1.01 * n * FLT_EPSILON * mag[i] + 1e-30;
-		double err = fabs((double)c[i] - ref[i]);
-
-		if (!(err <= bound))	/* NaN counts as bad */
-			bad++;
-		if (err > *max_err || err != err)
-			*max_err = err;
-		if (bound > *max_bound)
-			*max_bound = bound;
-	}
-	free(ref);
-	free(mag);
-	return bad;
-}
-
 int sample_sgemm(const struct sample_opts *o)
 {
-	uint32_t n = o->size ? (uint32_t)o->size : (o->quick ? 128 : 512);
+	uint32_t n = o->size ? (uint32_t)o->size : (o->quick ? SGEMM_N_QUICK : SGEMM_N_DEFAULT);
 	unsigned int iters = o->iters ? o->iters : (o->quick ? 1 : 5);
 	struct dxgc_ctx *ctx = NULL;
 	struct dxgc_buffer *a = NULL, *b = NULL, *c = NULL, *ts = NULL;
@@ -75,13 +26,13 @@ int sample_sgemm(const struct sample_opts *o)
 	struct dxgc_cmd *cmd = NULL;
 	struct sample_timing t;
 	struct push push;
-	uint64_t bytes, seed = 0x5eed0001, bad;
+	uint64_t bytes, bad;
 	double max_err, max_bound, flops;
 	NTSTATUS st;
 	int rc = 1;
 
-	if (n < 1 || n > 4096)
-		return sample_fail(NAME, "matrix order %u (1 .. 4096)", n);
+	if (n < 1 || n > SGEMM_N_MAX)
+		return sample_fail(NAME, "matrix order %u (1 .. %u)", n, SGEMM_N_MAX);
 	bytes = (uint64_t)n * n * sizeof(float);
 	printf("%s: C = A x B, %u x %u x %u floats, %u timed run(s)\n", NAME, n, n, n, iters);
 
@@ -101,10 +52,7 @@ int sample_sgemm(const struct sample_opts *o)
 		sample_fail_st(NAME, "pipeline", st);
 		goto out;
 	}
-	for (size_t i = 0; i < (size_t)n * n; i++) {
-		((float *)a->cpu)[i] = sample_randf(&seed, -1.0f, 1.0f);
-		((float *)b->cpu)[i] = sample_randf(&seed, -1.0f, 1.0f);
-	}
+	sgemm_inputs(a->cpu, b->cpu, n);
 
 	push = (struct push){ n, n, n };
 	{
@@ -114,7 +62,7 @@ int sample_sgemm(const struct sample_opts *o)
 		/* Poison C: the kernel must write all of it. */
 		const struct sample_prep prep = { c, bytes, NULL, 0x7fc00000u };
 		const struct sample_dispatch d = {
-			{ (n + 15) / 16, (n + 15) / 16, 1 }, bind, 3, &push, sizeof(push),
+			{ (n + SGEMM_TILE - 1) / SGEMM_TILE, (n + SGEMM_TILE - 1) / SGEMM_TILE, 1 }, bind, 3, &push, sizeof(push),
 		};
 
 		st = sample_record_timed_dispatch(NAME, ctx, &cmd, ts, pipe, &prep, &d, 1,
@@ -123,7 +71,7 @@ int sample_sgemm(const struct sample_opts *o)
 			goto out;
 	}
 
-	bad = check(a->cpu, b->cpu, c->cpu, n, &max_err, &max_bound);
+	bad = sgemm_check(a->cpu, b->cpu, c->cpu, n, &max_err, &max_bound);
 	if (bad == UINT64_MAX) {
 		sample_fail(NAME, "out of memory for the CPU reference");
 		goto out;

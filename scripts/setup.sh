@@ -16,6 +16,7 @@ packages=(
   qemu-system-x86 busybox-static cpio gzip xz-utils
   libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools
   libpng-dev zlib1g-dev
+  vulkan-validationlayers libvkfft-dev glslang-dev libfftw3-dev g++
   clang libclang-rt-14-dev
   dpkg-dev debhelper dh-dkms mmdebstrap
 )
