@@ -11,69 +11,6 @@
 
 #include "odx.h"
 
-/* Is every VkBool32 set in `want` also set in `have` (after `skip` bytes)? */
-static bool subset(const void *want, const void *have, size_t size, size_t skip)
-{
-	const VkBool32 *w = (const VkBool32 *)((const char *)want + skip);
-	const VkBool32 *h = (const VkBool32 *)((const char *)have + skip);
-
-	for (size_t i = 0; i < (size - skip) / sizeof(VkBool32); i++)
-		if (w[i] && !h[i])
-			return false;
-	return true;
-}
-
-/* The features asked for, in pEnabledFeatures and the chain, are offered. */
-static VkResult check_features(VkPhysicalDevice pd, const VkDeviceCreateInfo *ci)
-{
-	VkPhysicalDeviceVulkan13Features h13 = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
-	};
-	VkPhysicalDeviceVulkan12Features h12 = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-		.pNext = &h13,
-	};
-	VkPhysicalDeviceVulkan11Features h11 = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
-		.pNext = &h12,
-	};
-	VkPhysicalDeviceFeatures2 have = {
-		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-		.pNext = &h11,
-	};
-	const size_t hdr = sizeof(VkBaseInStructure);
-
-	odx_GetPhysicalDeviceFeatures2(pd, &have);
-	if (ci->pEnabledFeatures &&
-	    !subset(ci->pEnabledFeatures, &have.features,
-		    sizeof(VkPhysicalDeviceFeatures), 0))
-		return VK_ERROR_FEATURE_NOT_PRESENT;
-	for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
-		bool ok = true;
-
-		switch (s->sType) {
-		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2:
-			ok = subset(&((const VkPhysicalDeviceFeatures2 *)s)->features,
-				    &have.features, sizeof(VkPhysicalDeviceFeatures), 0);
-			break;
-		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES:
-			ok = subset(s, &h11, sizeof(h11), hdr);
-			break;
-		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES:
-			ok = subset(s, &h12, sizeof(h12), hdr);
-			break;
-		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES:
-			ok = subset(s, &h13, sizeof(h13), hdr);
-			break;
-		default:	/* a structure of an extension we do not offer */
-			break;
-		}
-		if (!ok)
-			return VK_ERROR_FEATURE_NOT_PRESENT;
-	}
-	return VK_SUCCESS;
-}
-
 static VkResult check_request(VkPhysicalDevice pd, const VkDeviceCreateInfo *ci)
 {
 	uint32_t n = 0;
@@ -89,7 +26,7 @@ static VkResult check_request(VkPhysicalDevice pd, const VkDeviceCreateInfo *ci)
 		if (!odx_device_extension_offered((const struct odx_physical_device *)pd,
 						  ci->ppEnabledExtensionNames[i]))
 			return VK_ERROR_EXTENSION_NOT_PRESENT;
-	return check_features(pd, ci);
+	return odx_features_check((const struct odx_physical_device *)pd, ci);
 }
 
 static void destroy_kmt(struct odx_device *d)

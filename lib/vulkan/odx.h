@@ -260,6 +260,9 @@ void odx_free(const VkAllocationCallbacks *a, void *p);
 /* physical_device.c: builds the list of an instance. */
 VkResult odx_enumerate_adapters(struct odx_instance *inst);
 void odx_physical_device_destroy(struct odx_physical_device *pd);
+/* features.c: the features asked for at device creation are offered. */
+VkResult odx_features_check(const struct odx_physical_device *pd,
+			    const VkDeviceCreateInfo *ci);
 /* An extension this driver implements and the host's device has. */
 bool odx_device_extension_offered(const struct odx_physical_device *pd,
 				  const char *name);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dxg/vkfeatures.h"
 #include "odx.h"
 
 #define ODX_DRIVER_VERSION	VK_MAKE_API_VERSION(0, 0, 1, 0)
@@ -335,54 +334,6 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 			break;
 		}
 		default:	/* not ours to fill: left as the caller made it */
-			break;
-		}
-	}
-}
-
-/* ---- features: the host's, where this driver implements them ---- */
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define CHAIN_HDR sizeof(VkBaseOutStructure)
-
-VKAPI_ATTR void VKAPI_CALL
-odx_GetPhysicalDeviceFeatures(VkPhysicalDevice physicalDevice,
-			      VkPhysicalDeviceFeatures *pFeatures)
-{
-	const struct odx_physical_device *pd = pdev(physicalDevice);
-
-	dxg_vk_features_intersect(pFeatures, &pd->host.features, sizeof(*pFeatures),
-				  0, dxg_vk_features10, N(dxg_vk_features10));
-}
-
-VKAPI_ATTR void VKAPI_CALL
-odx_GetPhysicalDeviceFeatures2(VkPhysicalDevice physicalDevice,
-			       VkPhysicalDeviceFeatures2 *pFeatures)
-{
-	const struct odx_physical_device *pd = pdev(physicalDevice);
-
-	odx_GetPhysicalDeviceFeatures(physicalDevice, &pFeatures->features);
-	for (VkBaseOutStructure *s = pFeatures->pNext; s; s = s->pNext) {
-		switch (s->sType) {
-		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES:
-			dxg_vk_features_intersect(s, &pd->host.features11,
-				  sizeof(VkPhysicalDeviceVulkan11Features),
-				  CHAIN_HDR, dxg_vk_features11,
-				  N(dxg_vk_features11));
-			break;
-		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES:
-			dxg_vk_features_intersect(s, &pd->host.features12,
-				  sizeof(VkPhysicalDeviceVulkan12Features),
-				  CHAIN_HDR, dxg_vk_features12,
-				  N(dxg_vk_features12));
-			break;
-		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES:
-			dxg_vk_features_intersect(s, &pd->host.features13,
-				  sizeof(VkPhysicalDeviceVulkan13Features),
-				  CHAIN_HDR, dxg_vk_features13,
-				  N(dxg_vk_features13));
-			break;
-		default:
 			break;
 		}
 	}
