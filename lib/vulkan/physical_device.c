@@ -232,6 +232,17 @@ odx_GetPhysicalDeviceProperties(VkPhysicalDevice physicalDevice,
 	(dst)->pNext = next_;				\
 } while (0)
 
+/*
+ * Members first..last of promoted structure T at @dst from the same members
+ * of aggregate @src (the types check that the names exist in both).
+ */
+#define COPY_RUN(T, dst, src, first, last) do {				\
+	T *d_ = (void *)(dst);						\
+	size_t n_ = offsetof(T, last) + sizeof(d_->last) - offsetof(T, first); \
+	_Static_assert(sizeof(d_->first) == sizeof((src)->first), #first); \
+	memcpy(&d_->first, &(src)->first, n_);				\
+} while (0)
+
 static void driver_identity(const struct odx_physical_device *pd,
 			    char *name, char *info,
 			    VkConformanceVersion *conformance)
@@ -282,6 +293,24 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 			COPY_KEEP_CHAIN(p, *h13);
 			break;
 		}
+		/*
+		 * Promoted structures whose members are a run of the
+		 * aggregate's, in the same order: copied as that run.
+		 */
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES:
+			COPY_RUN(VkPhysicalDeviceFloatControlsProperties, s, h12,
+				 denormBehaviorIndependence, shaderRoundingModeRTZFloat64);
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES:
+			((VkPhysicalDeviceTimelineSemaphoreProperties *)(void *)s)->
+				maxTimelineSemaphoreValueDifference =
+				h12->maxTimelineSemaphoreValueDifference;
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES:
+			COPY_RUN(VkPhysicalDeviceShaderIntegerDotProductProperties, s, h13,
+				 integerDotProduct8BitUnsignedAccelerated,
+				 integerDotProductAccumulatingSaturating64BitMixedSignednessAccelerated);
+			break;
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES: {
 			VkPhysicalDeviceSubgroupProperties *p = (void *)s;
 

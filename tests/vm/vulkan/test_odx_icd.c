@@ -109,6 +109,52 @@ int main(int argc, char **argv)
 	check("the chain is left intact", p11.pNext == &p12 && p12.pNext == &p13,
 	      "pNext rewritten");
 
+	{
+		/* Promoted structures answer as the aggregates. */
+		VkPhysicalDeviceFloatControlsProperties fc = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES,
+		};
+		VkPhysicalDeviceTimelineSemaphoreProperties ts = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES,
+			.pNext = &fc,
+		};
+		VkPhysicalDeviceProperties2 q = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &ts,
+		};
+		VkPhysicalDevice16BitStorageFeatures s16 = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+		};
+		VkPhysicalDeviceTimelineSemaphoreFeatures tf = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES,
+			.pNext = &s16,
+		};
+		VkPhysicalDeviceVulkan11Features a11 = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
+			.pNext = &tf,
+		};
+		VkPhysicalDeviceFeatures2 qf = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &a11,
+		};
+
+		vkGetPhysicalDeviceProperties2(pd[0], &q);
+		check("promoted properties: float controls and timeline as 1.2's",
+		      fc.shaderSignedZeroInfNanPreserveFloat32 ==
+		      p12.shaderSignedZeroInfNanPreserveFloat32 &&
+		      fc.denormBehaviorIndependence == p12.denormBehaviorIndependence &&
+		      fc.shaderRoundingModeRTZFloat64 == p12.shaderRoundingModeRTZFloat64 &&
+		      ts.maxTimelineSemaphoreValueDifference ==
+		      p12.maxTimelineSemaphoreValueDifference &&
+		      ts.maxTimelineSemaphoreValueDifference > 0,
+		      "timeline %llu", (unsigned long long)ts.maxTimelineSemaphoreValueDifference);
+		vkGetPhysicalDeviceFeatures2(pd[0], &qf);
+		check("promoted features: 16-bit storage and timeline as the aggregates",
+		      s16.storageBuffer16BitAccess == a11.storageBuffer16BitAccess &&
+		      s16.storagePushConstant16 == a11.storagePushConstant16 &&
+		      tf.timelineSemaphore == VK_TRUE, "16-bit %u/%u timeline %u",
+		      s16.storageBuffer16BitAccess, a11.storageBuffer16BitAccess,
+		      tf.timelineSemaphore);
+	}
+
 	vkGetPhysicalDeviceFeatures2(pd[0], &f2);
 	check("robustBufferAccess (the host requires it)",
 	      f2.features.robustBufferAccess, "absent");
