@@ -318,11 +318,12 @@ int vkc_open(struct vkc *c, const char *prog, const struct vkc_opts *o,
 		return -1;
 	vkGetPhysicalDeviceProperties(c->phys, &c->props);
 	vkGetPhysicalDeviceMemoryProperties(c->phys, &c->mem);
-	c->staged = has_device_only_memory(&c->mem) || o->staging;
+	c->staged = (has_device_only_memory(&c->mem) && !o->host_memory) || o->staging;
 	printf("%s (Vulkan %u.%u.%u, %s)\n", c->props.deviceName,
 	       VK_API_VERSION_MAJOR(c->props.apiVersion), VK_API_VERSION_MINOR(c->props.apiVersion),
 	       VK_API_VERSION_PATCH(c->props.apiVersion),
-	       !c->staged ? "working buffers in host-visible memory"
+	       !c->staged ? (o->host_memory ? "working buffers in host-visible memory (--host-memory)" :
+			     "working buffers in host-visible memory")
 	       : o->staging ? "working buffers staged (--staging)"
 			    : "working buffers in device-local memory, staged");
 	if (o->validate)

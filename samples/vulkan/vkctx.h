@@ -28,6 +28,7 @@ struct vkc_opts {
 	bool quick;		/* --quick: small problems (tests) */
 	bool validate;		/* --validate, or ODX_VALIDATE=1 in the environment */
 	bool staging;		/* --staging: staging buffers even where not needed */
+	bool host_memory;	/* --host-memory: never device-only memory */
 };
 
 /*

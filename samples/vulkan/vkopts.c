@@ -49,6 +49,8 @@ int vkc_parse(int argc, char **argv, const char *usage, struct vkc_opts *o,
 			       "  --staging    move data through staging buffers and vkCmdCopyBuffer,\n"
 			       "               as on a device with device-only memory, even where the\n"
 			       "               working buffers are host-visible\n"
+			       "  --host-memory  working buffers in host-visible memory even where the\n"
+			       "               device has device-only memory (placement benchmarks)\n"
 			       "Exit status 0 when every result is correct.\n", usage);
 			return 2;
 		}
@@ -62,6 +64,10 @@ int vkc_parse(int argc, char **argv, const char *usage, struct vkc_opts *o,
 		}
 		if (!strcmp(a, "--staging")) {
 			o->staging = true;
+			continue;
+		}
+		if (!strcmp(a, "--host-memory")) {
+			o->host_memory = true;
 			continue;
 		}
 		if (a[0] != '-') {
