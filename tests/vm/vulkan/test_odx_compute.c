@@ -8,7 +8,13 @@
  * between two batches, a timeline semaphore the CPU signals, fences; wait
  * idle; a pipeline cache; invalid SPIR-V refused; a failing dispatch is a
  * lost device.  Every result is checked against the CPU.
+ *
+ * With ODX_VALIDATE=1 it runs under the Khronos validation layer, counts
+ * every warning and error the layer reports (VK_EXT_debug_utils) and fails
+ * if there is any; the deliberate misuse (invalid SPIR-V, a dispatch beyond
+ * the limits) is left out then.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,7 @@
 
 struct ctx {
 	VkInstance inst;
+	VkDebugUtilsMessengerEXT messenger;
 	VkPhysicalDevice pd;
 	VkDevice dev;
 	VkQueue q;
@@ -47,6 +54,39 @@ enum { OFF_IN = 0, OFF_OUT = 4096, OFF_UNI = 8192, OFF_IND = 12288, OFF_RES = 16
 		VkResult r_ = (call); \
 		if (r_ != VK_SUCCESS) { fail(name, "%s: VkResult %d", #call, r_); return -1; } \
 	} while (0)
+
+static unsigned int messages;
+
+static VKAPI_ATTR VkBool32 VKAPI_CALL
+on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+	   VkDebugUtilsMessageTypeFlagsEXT type,
+	   const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
+{
+	(void)severity, (void)type, (void)user;
+	messages++;
+	printf("# validation: %s\n", data->pMessage);
+	return VK_FALSE;
+}
+
+static bool validating(void)
+{
+	const char *v = getenv("ODX_VALIDATE");
+
+	return v && !strcmp(v, "1");
+}
+
+/* The layer and its messenger, warnings and errors (ODX_VALIDATE=1). */
+static const char *const layer = "VK_LAYER_KHRONOS_validation";
+static const char *const debug_ext = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+static const VkDebugUtilsMessengerCreateInfoEXT messenger_ci = {
+	.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
+	.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
+			   VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT,
+	.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+		       VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+		       VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
+	.pfnUserCallback = on_message,
+};
 
 static int make_device(struct ctx *c)
 {
@@ -76,8 +116,27 @@ static int make_device(struct ctx *c)
 	};
 	uint32_t n = 1;
 
+	if (validating()) {
+		ici.pNext = &messenger_ci;	/* instance creation itself too */
+		ici.enabledLayerCount = 1;
+		ici.ppEnabledLayerNames = &layer;
+		ici.enabledExtensionCount = 1;
+		ici.ppEnabledExtensionNames = &debug_ext;
+	}
 	if (!c->inst) {
 		VK_OK("instance", vkCreateInstance(&ici, NULL, &c->inst));
+		if (validating()) {
+			PFN_vkCreateDebugUtilsMessengerEXT create =
+				(PFN_vkCreateDebugUtilsMessengerEXT)
+				vkGetInstanceProcAddr(c->inst, "vkCreateDebugUtilsMessengerEXT");
+
+			if (!create) {
+				fail("validation", "no vkCreateDebugUtilsMessengerEXT");
+				return -1;
+			}
+			VK_OK("debug messenger", create(c->inst, &messenger_ci, NULL,
+							&c->messenger));
+		}
 		if (vkEnumeratePhysicalDevices(c->inst, &n, &c->pd) < 0 || !n) {
 			fail("physical device", "none");
 			return -1;
@@ -189,6 +248,7 @@ static int make_pipeline(struct ctx *c)
 	const VkSpecializationInfo spec = { 2, me, sizeof(spec_data), spec_data };
 	VkComputePipelineCreateInfo pci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+		.flags = VK_PIPELINE_CREATE_DISPATCH_BASE_BIT,	/* vkCmdDispatchBase */
 		.stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
 			   .stage = VK_SHADER_STAGE_COMPUTE_BIT, .pName = "main",
 			   .pSpecializationInfo = &spec },
@@ -493,7 +553,7 @@ static void destroy(struct ctx *c)
 	vkFreeMemory(c->dev, c->mem, NULL);
 	vkDestroyDevice(c->dev, NULL);
 	/* Only the instance stays: the next round makes everything anew. */
-	*c = (struct ctx) { .inst = c->inst, .pd = c->pd };
+	*c = (struct ctx) { .inst = c->inst, .pd = c->pd, .messenger = c->messenger };
 }
 
 /*
@@ -504,8 +564,10 @@ static int device_local(struct ctx *c)
 {
 	const VkBufferUsageFlags sb = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
 		VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+	/* Device-only memory (opendxg's); any device-local type elsewhere. */
 	int type = memory_type(c, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
 			       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT);
+	bool device_only = type >= 0;
 	VkMemoryAllocateInfo mai = {
 		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = 2 * 4096,
 	};
@@ -523,15 +585,19 @@ static int device_local(struct ctx *c)
 	VkFence fence;
 	void *p = NULL;
 
+	if (type < 0)
+		type = memory_type(c, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0);
 	if (type < 0) {
 		fail("device-local memory type", "none");
 		return -1;
 	}
 	mai.memoryTypeIndex = (uint32_t)type;
 	VK_OK("allocate device-local memory", vkAllocateMemory(c->dev, &mai, NULL, &dmem));
-	check("device-local memory cannot be mapped",
-	      vkMapMemory(c->dev, dmem, 0, VK_WHOLE_SIZE, 0, &p) ==
-	      VK_ERROR_MEMORY_MAP_FAILED, "mapped at %p", p);
+	/* Mapping it is invalid usage: not tried under the validation layer. */
+	if (device_only && !validating())
+		check("device-local memory cannot be mapped",
+		      vkMapMemory(c->dev, dmem, 0, VK_WHOLE_SIZE, 0, &p) ==
+		      VK_ERROR_MEMORY_MAP_FAILED, "mapped at %p", p);
 	if (make_buffer_in(c, dmem, &din, 0, N * 4, sb) ||
 	    make_buffer_in(c, dmem, &dout, 4096, N * 4, sb))
 		return -1;
@@ -664,7 +730,18 @@ int main(void)
 		return 1;
 	destroy(&c);
 	pass("every object destroyed");
-	errors(&c);
+	if (!validating()) {
+		errors(&c);
+	} else {
+		PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger =
+			(PFN_vkDestroyDebugUtilsMessengerEXT)
+			vkGetInstanceProcAddr(c.inst, "vkDestroyDebugUtilsMessengerEXT");
+
+		if (destroy_messenger)
+			destroy_messenger(c.inst, c.messenger, NULL);
+		check("no validation message under VK_LAYER_KHRONOS_validation",
+		      messages == 0, "%u messages", messages);
+	}
 	vkDestroyInstance(c.inst, NULL);
 	return failures ? 1 : 0;
 }
