@@ -10,8 +10,7 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 usage() {
 	cat <<EOF
-Usage: $PROG -o OUT.cpio.gz [-m MODULE.ko]... [-d DIR]... [-r DIR]...
-                         [-b MODULE.ko[.xz]]...
+Usage: $PROG -o OUT.cpio.gz [-m MODULE.ko]... [-d DIR]... [-b MODULE.ko[.xz]]...
 
 Build a gzip-compressed "newc" cpio initramfs containing:
 
@@ -22,10 +21,6 @@ Build a gzip-compressed "newc" cpio initramfs containing:
   /opt/dxg/...                     contents of each -d DIR, merged in order
                                    (later DIRs overwrite earlier files; file
                                    modes are kept)
-  /...                             contents of each -r DIR, merged into the
-                                   root after busybox (dynamically linked
-                                   programs with their libraries at the
-                                   paths they were built for)
   /lib/boot/NN-NAME.ko             each -b MODULE, in order (decompressed)
   /init                            mounts proc/sysfs/devtmpfs/tmpfs, runs
                                    'sh \$dxg.run' (default /opt/dxg/run) with
@@ -41,7 +36,6 @@ Options:
   -o FILE   output file (required)
   -m FILE   kernel module to include (repeatable)
   -d DIR    directory to merge into /opt/dxg (repeatable)
-  -r DIR    directory to merge into / (repeatable)
   -b FILE   module that mounts a root disk (dxg.root=), loaded in the order
             given (repeatable; .ko, .ko.xz or .ko.zst)
   -h, --help
@@ -60,7 +54,6 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 out=
 modules=()
 dirs=()
-rootdirs=()
 bootmods=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -68,7 +61,6 @@ while [ $# -gt 0 ]; do
 	-o) [ $# -ge 2 ] || die "-o needs an argument"; out=$2; shift 2 ;;
 	-m) [ $# -ge 2 ] || die "-m needs an argument"; modules+=("$2"); shift 2 ;;
 	-d) [ $# -ge 2 ] || die "-d needs an argument"; dirs+=("$2"); shift 2 ;;
-	-r) [ $# -ge 2 ] || die "-r needs an argument"; rootdirs+=("$2"); shift 2 ;;
 	-b) [ $# -ge 2 ] || die "-b needs an argument"; bootmods+=("$2"); shift 2 ;;
 	-o*) out=${1#-o}; shift ;;
 	-m*) modules+=("${1#-m}"); shift ;;
@@ -94,7 +86,7 @@ for m in ${bootmods[@]+"${bootmods[@]}"}; do
 	[ -f "$m" ] || die "module '$m' not found"
 	case "$m" in *.ko|*.ko.xz|*.ko.zst) ;; *) die "module '$m' does not end in .ko, .ko.xz or .ko.zst" ;; esac
 done
-for d in ${dirs[@]+"${dirs[@]}"} ${rootdirs[@]+"${rootdirs[@]}"}; do
+for d in ${dirs[@]+"${dirs[@]}"}; do
 	[ -d "$d" ] || die "directory '$d' not found"
 done
 
@@ -141,9 +133,6 @@ done
 for d in ${dirs[@]+"${dirs[@]}"}; do
 	# -a keeps modes and symlinks; ownership is normalised by cpio below.
 	cp -a "$d/." "$root/opt/dxg/"
-done
-for d in ${rootdirs[@]+"${rootdirs[@]}"}; do
-	cp -a "$d/." "$root/"
 done
 
 # --- /init -------------------------------------------------------------------
