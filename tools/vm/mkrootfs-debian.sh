@@ -235,21 +235,17 @@ cat >"$stage/sbin/dxg-init" <<'INIT'
 export PATH=/opt/dxg/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
 
-# The initramfs moved /dev, /proc, /sys and /run here; mount what is not.
-mountpoint -q /proc || mount -t proc proc /proc
-mountpoint -q /sys || mount -t sysfs sysfs /sys
-mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-mountpoint -q /run || mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mkdir -p /dev/pts /dev/shm
-mount -t devpts -o gid=5,mode=0620 devpts /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+# The initramfs moved /dev, /proc, /sys and /run here; /etc/fstab has the
+# rest, mounted by one mount(8) (each program started costs under TCG).
+[ -e /proc/self ] || mount -t proc proc /proc
+mount -a
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
-hostname dxg-guest 2>/dev/null
+read -r host </etc/hostname && echo "$host" >/proc/sys/kernel/hostname
 
 run=/opt/dxg/run
 set -f
-for arg in $(cat /proc/cmdline); do
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
 	case "$arg" in
 	dxg.run=*) run=${arg#dxg.run=} ;;
 	esac
@@ -276,6 +272,19 @@ sleep 5
 echo b >/proc/sysrq-trigger
 INIT
 chmod 0755 "$stage/sbin/dxg-init"
+rm -f "$stage/etc/fstab" "$stage/etc/hostname"
+cat >"$stage/etc/fstab" <<'FSTAB'
+# opendxg Debian guest (tools/vm/mkrootfs-debian.sh); / is mounted by the
+# initramfs, which also moves /dev, /proc, /sys and /run here.
+proc	/proc	proc	defaults	0 0
+sysfs	/sys	sysfs	defaults	0 0
+devtmpfs	/dev	devtmpfs	defaults	0 0
+tmpfs	/run	tmpfs	mode=0755	0 0
+tmpfs	/tmp	tmpfs	mode=1777	0 0
+devpts	/dev/pts	devpts	gid=5,mode=0620,X-mount.mkdir	0 0
+tmpfs	/dev/shm	tmpfs	mode=1777,X-mount.mkdir	0 0
+FSTAB
+echo dxg-guest >"$stage/etc/hostname"
 
 # --- the image and its initramfs ------------------------------------------------------------
 mb=$(du -sm "$stage" | cut -f1)
