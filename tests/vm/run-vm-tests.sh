@@ -189,11 +189,12 @@ fi
 
 # 6. Vulkan, in the Debian guest: Debian's loader, vulkaninfo and validation
 # layer with the opendxg driver installed (tools/vm/mkrootfs-debian.sh).  Every
-# test program tests/vm/vulkan/ builds (test_*) goes into its /opt/dxg/bin.
+# test program tests/vm/vulkan/ builds (test_*) and the Vulkan samples go
+# into its /opt/dxg/bin.
 if want vulkan; then
   DEB=$VM/debian-guest
   rm -rf "$DEB"; mkdir -p "$DEB/bin" "$DEB/scenarios"
-  for f in "$REL"/tests/vm/vulkan/test_*; do
+  for f in "$REL"/tests/vm/vulkan/test_* "$REL"/samples/vulkan/vk-samples "$REL"/samples/vulkan/vk-fft; do
     [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$DEB/bin/"
   done
   cp tests/vm/scenarios/*.sh "$DEB/scenarios/"
