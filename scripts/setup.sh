@@ -13,7 +13,7 @@ packages=(
   build-essential pkg-config meson ninja-build python3 perl
   libcmocka-dev valgrind sparse
   "${kernel_headers[@]}" kmod
-  qemu-system-x86 busybox-static cpio gzip xz-utils
+  qemu-system-x86 busybox-static cpio gzip xz-utils e2fsprogs
   libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools
   libpng-dev zlib1g-dev
   vulkan-validationlayers libvkfft-dev glslang-dev libfftw3-dev g++

@@ -11,34 +11,48 @@
 #              open files get ENODEV, nothing hangs
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
-#   vulkan     Debian's Vulkan loader and vulkaninfo with the opendxg ICD
-#              (lib/vulkan/) in the guest, against dxghost's Vulkan adapter
+#   vulkan     in the Debian guest (a Debian 12 root disk, built by
+#              tools/vm/mkrootfs-debian.sh): Debian's Vulkan loader,
+#              vulkaninfo and validation layer with the opendxg ICD
+#              (lib/vulkan/) installed, against dxghost's Vulkan adapter
 # Exit status: 0 when every scenario ran and reported no FAIL.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 usage() {
   cat <<EOF
-Usage: ${0##*/} [--line LINE]
+Usage: ${0##*/} [--line LINE] [--scenario NAME]...
 
 Run the VM scenarios on Debian's kernel line LINE (lines: $(scripts/kernel-release.sh --lines 2>/dev/null | xargs);
-default: the first).  The module is built for it with scripts/build-module.sh
+default: the first); with --scenario, only those named (repeatable; names:
+$scenarios).  The module is built for it with scripts/build-module.sh
 (build/kmod/<release>/), the kernel fetched with tools/vm/fetch-kernel.sh
 (build/vm/ for the default line, build/vm-LINE/ for the others); the
-user-space programs come from build/rel.  Consoles and dxghost logs are kept
+user-space programs come from build/rel.  The busybox scenarios boot an
+initramfs; vulkan boots the Debian guest (its root cached in
+/var/cache/opendxg/guest-root/, the image in build/vm*/debian.img).  Consoles and dxghost logs are kept
 in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
 EOF
 }
 
+scenarios="no-host main two-vms host-gone unplug vulkan"
 line=
+only=
 while [ $# -gt 0 ]; do
   case "$1" in
   -h|--help) usage; exit 0 ;;
   --line) [ $# -ge 2 ] || { echo "${0##*/}: --line needs an argument" >&2; exit 2; }; line=$2; shift 2 ;;
   --line=*) line=${1#*=}; shift ;;
+  --scenario) [ $# -ge 2 ] || { echo "${0##*/}: --scenario needs an argument" >&2; exit 2; }; only+=" $2"; shift 2 ;;
+  --scenario=*) only+=" ${1#*=}"; shift ;;
   *) usage >&2; echo "${0##*/}: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+for s in $only; do
+  case " $scenarios " in *" $s "*) ;; *) echo "${0##*/}: unknown scenario '$s' (names: $scenarios)" >&2; exit 2 ;; esac
+done
+# want NAME: the scenario is to run.
+want() { [ -z "$only" ] || case " $only " in *" $1 "*) true ;; *) false ;; esac; }
 mapfile -t lines < <(scripts/kernel-release.sh --lines)
 line=${line:-${lines[0]}}
 
@@ -62,15 +76,19 @@ tools/vm/fetch-kernel.sh --line "$line" "$VM" >/dev/null || { fail "setup: fetch
 ko=$(scripts/build-module.sh --line "$line" --quiet) && [ -f "$ko" ] ||
   { fail "setup: build dxgkrnl.ko for $line"; exit 1; }
 
-rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
-for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
-  [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$GUEST/bin/"
-done
-cp tests/vm/run-guest.sh "$GUEST/run"
-cp tests/vm/scenarios/*.sh "$GUEST/scenarios/"
-chmod +x "$GUEST/run" "$GUEST"/scenarios/*.sh
-tools/vm/mkinitramfs.sh -o "$VM/initrd-test.cpio.gz" -m "$ko" -d "$GUEST" >/dev/null ||
-  { fail "setup: build the initramfs"; exit 1; }
+busybox=0
+for s in no-host main two-vms host-gone unplug; do want $s && busybox=1; done
+if [ $busybox = 1 ]; then
+  rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
+  for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
+    [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$GUEST/bin/"
+  done
+  cp tests/vm/run-guest.sh "$GUEST/run"
+  cp tests/vm/scenarios/*.sh "$GUEST/scenarios/"
+  chmod +x "$GUEST/run" "$GUEST"/scenarios/*.sh
+  tools/vm/mkinitramfs.sh -o "$VM/initrd-test.cpio.gz" -m "$ko" -d "$GUEST" >/dev/null ||
+    { fail "setup: build the initramfs"; exit 1; }
+fi
 
 start_host() { # socket log
   "$REL/host/dxghost" --socket "$1" --log-level info >"$2" 2>&1 &
@@ -98,7 +116,8 @@ boot() {
   local args=() s start end vrc
   for s in "$@"; do args+=(--ivshmem "$s"); done
   start=$(date +%s)
-  tools/vm/run-vm.sh --kernel "$VM/vmlinuz" --initrd "${VM_INITRD:-$VM/initrd-test.cpio.gz}" --run "$script" \
+  tools/vm/run-vm.sh --kernel "$VM/vmlinuz" --initrd "${VM_INITRD:-$VM/initrd-test.cpio.gz}" \
+    ${VM_ROOT:+--root "$VM_ROOT"} --run "$script" \
     --timeout 600 --log "$work/$name.console" "${args[@]}" -- tsc=unstable >/dev/null 2>&1
   vrc=$?
   end=$(date +%s)
@@ -115,62 +134,84 @@ boot() {
 mkdir -p "$LOGS"
 
 # 1. no host at all
-boot no-host /opt/dxg/scenarios/no-host.sh
+want no-host && boot no-host /opt/dxg/scenarios/no-host.sh
 
-# 2. the full suite against one dxghost
-start_host "$work/dxg.sock" "$work/host-main.log" || exit 1
-boot main /opt/dxg/run "$work/dxg.sock"
-if kill -0 "$host_pid" 2>/dev/null; then pass "main/dxghost survived the guest"; else fail "main/dxghost died"; fi
-if grep -qiE 'assert|sanitizer|segfault' "$work/host-main.log"; then fail "main/dxghost log is clean"; else pass "main/dxghost log is clean"; fi
+if want main || want two-vms; then
+  # 2. the full suite against one dxghost
+  start_host "$work/dxg.sock" "$work/host-main.log" || exit 1
+  if want main; then
+    boot main /opt/dxg/run "$work/dxg.sock"
+    if kill -0 "$host_pid" 2>/dev/null; then pass "main/dxghost survived the guest"; else fail "main/dxghost died"; fi
+    if grep -qiE 'assert|sanitizer|segfault' "$work/host-main.log"; then fail "main/dxghost log is clean"; else pass "main/dxghost log is clean"; fi
+  fi
 
-# 3. two guests on the same dxghost at the same time
-boot vm-a /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-a.out" &
-pa=$!
-boot vm-b /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-b.out" &
-pb=$!
-wait $pa; ra=$?; wait $pb; rb=$?
-sed 's/^\(PASS\|FAIL\) vm-\(.\)\//\1 two-vms\/vm-\2\//' "$work/vm-a.out" "$work/vm-b.out"
-[ $ra -eq 0 ] && [ $rb -eq 0 ] || rc=1
-if stop_host; then pass "main/dxghost exits 0 on SIGTERM"; else fail "main/dxghost exits 0 on SIGTERM"; fi
-cp "$work/host-main.log" "$LOGS/dxghost-main.log"
+  # 3. two guests on the same dxghost at the same time
+  if want two-vms; then
+    boot vm-a /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-a.out" &
+    pa=$!
+    boot vm-b /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-b.out" &
+    pb=$!
+    wait $pa; ra=$?; wait $pb; rb=$?
+    sed 's/^\(PASS\|FAIL\) vm-\(.\)\//\1 two-vms\/vm-\2\//' "$work/vm-a.out" "$work/vm-b.out"
+    [ $ra -eq 0 ] && [ $rb -eq 0 ] || rc=1
+  fi
+  if stop_host; then pass "main/dxghost exits 0 on SIGTERM"; else fail "main/dxghost exits 0 on SIGTERM"; fi
+  cp "$work/host-main.log" "$LOGS/dxghost-main.log"
+fi
 
 # 4. the host goes away under a live guest
-start_host "$work/gone.sock" "$work/host-gone.log" || exit 1
-(
-  # Stop dxghost once the guest says it holds an open /dev/dxg.
-  for _ in $(seq 1200); do
-    if [ -f "$work/host-gone.console" ] &&
-       tr -d '\r' <"$work/host-gone.console" | grep -q '^HOLDING'; then
-      kill -TERM "$host_pid"; exit 0
-    fi
-    sleep 0.25
-  done
-) &
-watcher=$!
-boot host-gone /opt/dxg/scenarios/host-gone.sh "$work/gone.sock"
-wait $watcher
-wait "$host_pid" 2>/dev/null; host_pid=
+if want host-gone; then
+  start_host "$work/gone.sock" "$work/host-gone.log" || exit 1
+  (
+    # Stop dxghost once the guest says it holds an open /dev/dxg.
+    for _ in $(seq 1200); do
+      if [ -f "$work/host-gone.console" ] &&
+         tr -d '\r' <"$work/host-gone.console" | grep -q '^HOLDING'; then
+        kill -TERM "$host_pid"; exit 0
+      fi
+      sleep 0.25
+    done
+  ) &
+  watcher=$!
+  boot host-gone /opt/dxg/scenarios/host-gone.sh "$work/gone.sock"
+  wait $watcher
+  wait "$host_pid" 2>/dev/null; host_pid=
+fi
 
 # 5. the device is hot-unplugged under live mappings
-start_host "$work/unplug.sock" "$work/host-unplug.log" || exit 1
-boot unplug /opt/dxg/scenarios/unplug.sh "$work/unplug.sock"
-if stop_host; then pass "unplug/dxghost exits 0 on SIGTERM"; else fail "unplug/dxghost exits 0 on SIGTERM"; fi
-if grep -qiE 'assert|sanitizer|segfault' "$work/host-unplug.log"; then
-  fail "unplug/dxghost log is clean"; else pass "unplug/dxghost log is clean"; fi
+if want unplug; then
+  start_host "$work/unplug.sock" "$work/host-unplug.log" || exit 1
+  boot unplug /opt/dxg/scenarios/unplug.sh "$work/unplug.sock"
+  if stop_host; then pass "unplug/dxghost exits 0 on SIGTERM"; else fail "unplug/dxghost exits 0 on SIGTERM"; fi
+  if grep -qiE 'assert|sanitizer|segfault' "$work/host-unplug.log"; then
+    fail "unplug/dxghost log is clean"; else pass "unplug/dxghost log is clean"; fi
+fi
 
-# 6. Vulkan: Debian's loader and vulkaninfo with the opendxg ICD
-if tests/vm/vulkan/mkroot.sh "$VM/vulkan-root" "$REL/lib/vulkan/libvulkan_opendxg.so" \
-     "$REL/tests/vm/vulkan/test_odx_icd" "$REL/tests/vm/vulkan/test_odx_compute" \
-     >"$work/mkroot.log" 2>&1 &&
-   tools/vm/mkinitramfs.sh -o "$VM/initrd-vulkan.cpio.gz" -m "$ko" -d "$GUEST" \
-     -r "$VM/vulkan-root" >/dev/null; then
-  start_host "$work/vulkan.sock" "$work/host-vulkan.log" || exit 1
-  VM_INITRD="$VM/initrd-vulkan.cpio.gz" boot vulkan /opt/dxg/scenarios/vulkan.sh "$work/vulkan.sock"
-  if stop_host; then pass "vulkan/dxghost exits 0 on SIGTERM"; else fail "vulkan/dxghost exits 0 on SIGTERM"; fi
-  cp "$work/host-vulkan.log" "$LOGS/dxghost-vulkan.log"
-else
-  cat "$work/mkroot.log"
-  fail "setup: build the Vulkan guest"
+# 6. Vulkan, in the Debian guest: Debian's loader, vulkaninfo and validation
+# layer with the opendxg driver installed (tools/vm/mkrootfs-debian.sh).  Every
+# test program tests/vm/vulkan/ builds (test_*) and the Vulkan samples go
+# into its /opt/dxg/bin.
+if want vulkan; then
+  DEB=$VM/debian-guest
+  rm -rf "$DEB"; mkdir -p "$DEB/bin" "$DEB/scenarios"
+  for f in "$REL"/tests/vm/vulkan/test_* "$REL"/samples/vulkan/vk-samples "$REL"/samples/vulkan/vk-fft; do
+    [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$DEB/bin/"
+  done
+  cp tests/vm/scenarios/*.sh "$DEB/scenarios/"
+  start=$(date +%s)
+  # Its messages (a cache miss says so) as comments, as they come.
+  tools/vm/mkrootfs-debian.sh -o "$VM/debian.img" -i "$VM/initrd-debian.cpio.gz" \
+    -k "$VM" -m "$ko" -b "$REL" -d "$DEB" 2>&1 | sed -u 's/^/# /'
+  if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+    echo "# vulkan: the Debian guest's image in $(($(date +%s) - start)) s"
+    start_host "$work/vulkan.sock" "$work/host-vulkan.log" || exit 1
+    VM_INITRD="$VM/initrd-debian.cpio.gz" VM_ROOT="$VM/debian.img" \
+      boot vulkan /opt/dxg/scenarios/vulkan.sh "$work/vulkan.sock"
+    if stop_host; then pass "vulkan/dxghost exits 0 on SIGTERM"; else fail "vulkan/dxghost exits 0 on SIGTERM"; fi
+    cp "$work/host-vulkan.log" "$LOGS/dxghost-vulkan.log"
+  else
+    fail "setup: build the Debian guest"
+  fi
 fi
 
 exit $rc

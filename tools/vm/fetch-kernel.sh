@@ -26,6 +26,9 @@ line; lines: $("$KREL" --lines 2>/dev/null | xargs)), extract it and place:
   OUTDIR/kernel-release  the release string (e.g. 6.1.0-57-amd64)
   OUTDIR/config          the kernel's config (for reference)
   OUTDIR/kernel-version  the Debian package version (e.g. 6.1.192-3)
+  OUTDIR/modules/lib/modules/RELEASE/
+                         the kernel's modules, as the package has them, with
+                         depmod's index (modprobe -d OUTDIR/modules -S RELEASE)
 
 OUTDIR defaults to $REPO_ROOT/build/vm for the default line and to
 $REPO_ROOT/build/vm-LINE for the others.
@@ -91,6 +94,7 @@ fi
 stamp="$OUTDIR/kernel-release"
 if [ -s "$OUTDIR/vmlinuz" ] && [ -f "$stamp" ] &&
    [ "$(cat "$stamp")" = "$release" ] &&
+   [ -f "$OUTDIR/modules/lib/modules/$release/modules.dep" ] &&
    { [ -z "$version" ] || [ "$(cat "$OUTDIR/kernel-version" 2>/dev/null)" = "$version" ]; }; then
 	log "kernel $release${version:+ ($version)} already present in $OUTDIR"
 	echo "$release"
@@ -124,9 +128,18 @@ dpkg -x "$deb" "$work/root"
 [ -f "$work/root/boot/vmlinuz-$release" ] ||
 	die "$(basename "$deb") does not contain /boot/vmlinuz-$release"
 
+[ -d "$work/root/lib/modules/$release" ] ||
+	die "$(basename "$deb") does not contain /lib/modules/$release"
+command -v depmod >/dev/null || die "'depmod' not found (apt-get install kmod)"
+
 # Install atomically-ish: write the stamp last.
 rm -f "$stamp"
 cp "$work/root/boot/vmlinuz-$release" "$OUTDIR/vmlinuz"
+# The modules (the Debian guest's root disk takes what it needs from here).
+rm -rf "$OUTDIR/modules"
+mkdir -p "$OUTDIR/modules/lib/modules"
+mv "$work/root/lib/modules/$release" "$OUTDIR/modules/lib/modules/"
+depmod -b "$OUTDIR/modules" "$release"
 [ -f "$work/root/boot/config-$release" ] &&
 	cp "$work/root/boot/config-$release" "$OUTDIR/config"
 dpkg-deb -f "$deb" Version >"$OUTDIR/kernel-version"

@@ -10,7 +10,7 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 usage() {
 	cat <<EOF
-Usage: $PROG -o OUT.cpio.gz [-m MODULE.ko]... [-d DIR]... [-r DIR]...
+Usage: $PROG -o OUT.cpio.gz [-m MODULE.ko]... [-d DIR]... [-b MODULE.ko[.xz]]...
 
 Build a gzip-compressed "newc" cpio initramfs containing:
 
@@ -21,20 +21,23 @@ Build a gzip-compressed "newc" cpio initramfs containing:
   /opt/dxg/...                     contents of each -d DIR, merged in order
                                    (later DIRs overwrite earlier files; file
                                    modes are kept)
-  /...                             contents of each -r DIR, merged into the
-                                   root after busybox (dynamically linked
-                                   programs with their libraries at the
-                                   paths they were built for)
+  /lib/boot/NN-NAME.ko             each -b MODULE, in order (decompressed)
   /init                            mounts proc/sysfs/devtmpfs/tmpfs, runs
                                    'sh \$dxg.run' (default /opt/dxg/run) with
                                    PATH=/opt/dxg/bin:..., prints
-                                   'DXG-VM-EXIT <rc>' and powers off
+                                   'DXG-VM-EXIT <rc>' and powers off;
+                                   with dxg.root=DEV on the kernel command
+                                   line it instead loads /lib/boot/*.ko,
+                                   mounts DEV (ext4) and switch_roots into
+                                   it, running its /sbin/dxg-init (the
+                                   Debian guest, mkrootfs-debian.sh)
 
 Options:
   -o FILE   output file (required)
   -m FILE   kernel module to include (repeatable)
   -d DIR    directory to merge into /opt/dxg (repeatable)
-  -r DIR    directory to merge into / (repeatable)
+  -b FILE   module that mounts a root disk (dxg.root=), loaded in the order
+            given (repeatable; .ko, .ko.xz or .ko.zst)
   -h, --help
 
 The archive is reproducible: entries are sorted, owned by 0:0 and stamped
@@ -51,14 +54,14 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 out=
 modules=()
 dirs=()
-rootdirs=()
+bootmods=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h|--help) usage; exit 0 ;;
 	-o) [ $# -ge 2 ] || die "-o needs an argument"; out=$2; shift 2 ;;
 	-m) [ $# -ge 2 ] || die "-m needs an argument"; modules+=("$2"); shift 2 ;;
 	-d) [ $# -ge 2 ] || die "-d needs an argument"; dirs+=("$2"); shift 2 ;;
-	-r) [ $# -ge 2 ] || die "-r needs an argument"; rootdirs+=("$2"); shift 2 ;;
+	-b) [ $# -ge 2 ] || die "-b needs an argument"; bootmods+=("$2"); shift 2 ;;
 	-o*) out=${1#-o}; shift ;;
 	-m*) modules+=("${1#-m}"); shift ;;
 	-d*) dirs+=("${1#-d}"); shift ;;
@@ -79,7 +82,11 @@ for m in ${modules[@]+"${modules[@]}"}; do
 	[ -f "$m" ] || die "module '$m' not found"
 	case "$m" in *.ko) ;; *) die "module '$m' does not end in .ko" ;; esac
 done
-for d in ${dirs[@]+"${dirs[@]}"} ${rootdirs[@]+"${rootdirs[@]}"}; do
+for m in ${bootmods[@]+"${bootmods[@]}"}; do
+	[ -f "$m" ] || die "module '$m' not found"
+	case "$m" in *.ko|*.ko.xz|*.ko.zst) ;; *) die "module '$m' does not end in .ko, .ko.xz or .ko.zst" ;; esac
+done
+for d in ${dirs[@]+"${dirs[@]}"}; do
 	[ -d "$d" ] || die "directory '$d' not found"
 done
 
@@ -92,7 +99,7 @@ trap 'rm -rf "$stage"; [ -z "$tmp_out" ] || rm -f "$tmp_out"' EXIT
 umask 022
 
 root=$stage/root
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc,lib/dxg,opt/dxg/bin}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc,lib/dxg,lib/boot,opt/dxg/bin}
 chmod 1777 "$root/tmp"
 
 # --- busybox ---------------------------------------------------------------
@@ -111,12 +118,21 @@ done < <("$BUSYBOX" --list-full)
 for m in ${modules[@]+"${modules[@]}"}; do
 	install -m 0644 "$m" "$root/lib/dxg/$(basename "$m")"
 done
+# Boot modules uncompressed: busybox's insmod may not read compressed ones.
+i=100
+for m in ${bootmods[@]+"${bootmods[@]}"}; do
+	name=$(basename "$m"); name=${name%.xz}; name=${name%.zst}
+	case "$m" in
+	*.xz) xz -dc "$m" >"$root/lib/boot/$i-$name" ;;
+	*.zst) zstd -qdc "$m" >"$root/lib/boot/$i-$name" ;;
+	*) cp "$m" "$root/lib/boot/$i-$name" ;;
+	esac || die "cannot unpack '$m'"
+	chmod 0644 "$root/lib/boot/$i-$name"
+	i=$((i + 1))
+done
 for d in ${dirs[@]+"${dirs[@]}"}; do
 	# -a keeps modes and symlinks; ownership is normalised by cpio below.
 	cp -a "$d/." "$root/opt/dxg/"
-done
-for d in ${rootdirs[@]+"${rootdirs[@]}"}; do
-	cp -a "$d/." "$root/"
 done
 
 # --- /init -------------------------------------------------------------------
@@ -137,13 +153,38 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 
 run=/opt/dxg/run
+newroot=
 set -f
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	dxg.run=*) run=${arg#dxg.run=} ;;
+	dxg.root=*) newroot=${arg#dxg.root=} ;;
 	esac
 done
 set +f
+
+# A root disk (run-vm.sh --root): mount it and hand over to its own init,
+# which keeps the contract below (dxg.run, DXG-VM-EXIT).  A root that does
+# not come up ends without a DXG-VM-EXIT line: a boot failure for run-vm.sh.
+if [ -n "$newroot" ]; then
+	for m in /lib/boot/*.ko; do
+		[ -f "$m" ] && insmod "$m" 2>/dev/null
+	done
+	i=0
+	while [ ! -b "$newroot" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	mkdir -p /newroot
+	if mount -t ext4 "$newroot" /newroot && [ -x /newroot/sbin/dxg-init ]; then
+		umount /tmp
+		for d in /dev /proc /sys /run; do mount -o move "$d" "/newroot$d"; done
+		exec switch_root /newroot /sbin/dxg-init
+	fi
+	echo "dxg-init: error: cannot boot the root '$newroot' (no block device, no ext4, or no /sbin/dxg-init)" >&2
+	lsmod >&2
+	dmesg | tail -n 20 >&2
+	poweroff -f
+	echo o >/proc/sysrq-trigger
+	sleep 5
+fi
 
 if [ -f "$run" ]; then
 	cd /opt/dxg

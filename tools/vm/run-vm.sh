@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# run-vm.sh - boot a test initramfs in QEMU and return the guest script's
-# exit code.
+# run-vm.sh - boot a test initramfs (and, with --root, the Debian root disk
+# it mounts) in QEMU and return the guest script's exit code.
 
 set -euo pipefail
 
@@ -14,9 +14,9 @@ usage() {
 	cat <<EOF
 Usage: $PROG [options] [-- EXTRA KERNEL CMDLINE...]
 
-Boot QEMU (no disk, no network) with a kernel and an initramfs built by
-mkinitramfs.sh, stream the serial console to stdout, and exit with the code
-the guest printed as 'DXG-VM-EXIT <rc>'.
+Boot QEMU (no network; no disk unless --root) with a kernel and an initramfs
+built by mkinitramfs.sh, stream the serial console to stdout, and exit with
+the code the guest printed as 'DXG-VM-EXIT <rc>'.
 
 Options:
   --kernel FILE     kernel image (default: $REPO_ROOT/build/vm/vmlinuz,
@@ -24,6 +24,11 @@ Options:
   --initrd FILE     initramfs (required)
   --run PATH        guest script to run, passed as dxg.run=PATH
                     (default: the init's default, /opt/dxg/run)
+  --root IMAGE      boot into the root filesystem IMAGE (ext4, made by
+                    mkrootfs-debian.sh with its initramfs): a virtio disk
+                    (/dev/vda) with snapshot=on, so the guest's writes are
+                    thrown away and several guests may share IMAGE; the
+                    initramfs mounts it and switches to it (dxg.root=/dev/vda)
   --ivshmem SOCKET  attach an ivshmem-doorbell device (vectors=2) served by the
                     ivshmem server at unix socket SOCKET; repeatable, devices
                     are added in order
@@ -41,7 +46,7 @@ Exit status:
   124  timeout (and no DXG-VM-EXIT line)
   125  QEMU ended without printing a DXG-VM-EXIT line (boot failure, panic,
        QEMU error)
-  125  also: the VM could not be started (missing kernel/initrd/socket,
+  125  also: the VM could not be started (missing kernel/initrd/image/socket,
        no QEMU)
   2    usage error (bad option); note a guest script may also exit 2
 
@@ -59,6 +64,7 @@ die() { echo "$PROG: error: $*" >&2; exit 125; }
 kernel=$REPO_ROOT/build/vm/vmlinuz
 initrd=
 run=
+rootimg=
 socks=()
 mem=512
 smp=2
@@ -74,13 +80,14 @@ while [ $# -gt 0 ]; do
 	--kernel)  need_arg "$1" $#; kernel=$2; shift 2 ;;
 	--initrd)  need_arg "$1" $#; initrd=$2; shift 2 ;;
 	--run)     need_arg "$1" $#; run=$2; shift 2 ;;
+	--root)    need_arg "$1" $#; rootimg=$2; shift 2 ;;
 	--ivshmem) need_arg "$1" $#; socks+=("$2"); shift 2 ;;
 	--mem)     need_arg "$1" $#; mem=$2; shift 2 ;;
 	--smp)     need_arg "$1" $#; smp=$2; shift 2 ;;
 	--timeout) need_arg "$1" $#; timeout_s=$2; shift 2 ;;
 	--log)     need_arg "$1" $#; logfile=$2; shift 2 ;;
 	--accel)   need_arg "$1" $#; accel=$2; shift 2 ;;
-	--kernel=*|--initrd=*|--run=*|--ivshmem=*|--mem=*|--smp=*|--timeout=*|--log=*|--accel=*)
+	--kernel=*|--initrd=*|--run=*|--root=*|--ivshmem=*|--mem=*|--smp=*|--timeout=*|--log=*|--accel=*)
 		opt=${1%%=*}; val=${1#*=}; shift; set -- "$opt" "$val" "$@" ;;
 	--) shift; extra=("$@"); break ;;
 	*) usage >&2; usage_err "unknown argument '$1' (put kernel cmdline words after --)" ;;
@@ -99,6 +106,10 @@ command -v timeout >/dev/null || die "'timeout' not found (coreutils)"
 [ -n "$initrd" ] || { usage >&2; usage_err "--initrd FILE is required (build one with tools/vm/mkinitramfs.sh)"; }
 [ -f "$initrd" ] || die "initrd '$initrd' not found"
 [ -f "$kernel" ] || die "kernel '$kernel' not found (run tools/vm/fetch-kernel.sh)"
+if [ -n "$rootimg" ]; then
+	[ -f "$rootimg" ] || die "root image '$rootimg' not found (build it with tools/vm/mkrootfs-debian.sh)"
+	case "$rootimg" in *,*) die "root image path '$rootimg' must not contain a comma" ;; esac
+fi
 for s in ${socks[@]+"${socks[@]}"}; do
 	[ -e "$s" ] || die "ivshmem socket '$s' does not exist (is the ivshmem server / dxghost running?)"
 	[ -S "$s" ] || die "ivshmem socket '$s' is not a unix socket"
@@ -124,9 +135,14 @@ esac
 # --- kernel command line -----------------------------------------------------------
 cmdline="console=ttyS0 panic=-1 quiet loglevel=4"
 [ -z "$run" ] || cmdline+=" dxg.run=$run"
+[ -z "$rootimg" ] || cmdline+=" dxg.root=/dev/vda"
 [ ${#extra[@]} -eq 0 ] || cmdline+=" ${extra[*]}"
 
 dev_args=()
+# The root disk first, so that it is /dev/vda.  snapshot=on: writes go to a
+# temporary file QEMU deletes on exit.
+[ -z "$rootimg" ] ||
+	dev_args+=(-drive "file=$rootimg,format=raw,if=virtio,snapshot=on")
 i=0
 for s in ${socks[@]+"${socks[@]}"}; do
 	dev_args+=(-chardev "socket,path=$s,id=dxg$i"

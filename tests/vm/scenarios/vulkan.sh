@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: MIT
-# Guest side of the Vulkan scenario: Debian's Vulkan loader and vulkaninfo
-# (the root overlay, tests/vm/vulkan/mkroot.sh) with only the opendxg ICD
-# visible, against dxghost's default Vulkan adapter (lavapipe).
+# Guest side of the Vulkan scenario, in the Debian guest
+# (tools/vm/mkrootfs-debian.sh): Debian's Vulkan loader, vulkaninfo and
+# validation layer with the opendxg ICD installed as its package would be
+# (the only driver the loader finds), against dxghost's default Vulkan
+# adapter (lavapipe).
 r=0
 t() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1"; r=1; fi; }
 host_stat() { cat /sys/bus/pci/devices/*/"$1" 2>/dev/null | head -n1; }
 
-t "insmod" "insmod /lib/dxg/dxgkrnl.ko"
+t "only the opendxg driver is installed" "[ \"\$(ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null | grep json)\" = opendxg_icd.x86_64.json ]"
+t "modprobe dxgkrnl" "modprobe dxgkrnl"
 for _ in $(seq 50); do [ -c /dev/dxg ] && break; sleep 0.2; done
 t "/dev/dxg appears" "[ -c /dev/dxg ]"
-export VK_DRIVER_FILES=/opt/dxg/icd/opendxg_icd.json
 # vulkaninfo's window-system libraries complain without it (no display here).
 export XDG_RUNTIME_DIR=/tmp
 name=$(dxg-smi | sed -n 's/^Adapter 0: //p')
@@ -32,8 +34,16 @@ t "vulkaninfo shows the host's limits" "grep -q 'maxComputeWorkGroupInvocations'
 grep -A3 'queueFlags' /tmp/vi-full.txt | sed 's/^/# /'
 t "vulkaninfo shows one compute queue family, no graphics" "grep 'queueFlags' /tmp/vi-full.txt | grep -q COMPUTE && ! grep 'queueFlags' /tmp/vi-full.txt | grep -q GRAPHICS"
 
+# The validation layer (later tests run under it): it loads with our driver.
+VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation VK_LOADER_DEBUG=layer \
+  vulkaninfo --summary >/tmp/vi-layer.txt 2>&1
+vrc=$?
+grep -m1 'Insert instance layer' /tmp/vi-layer.txt | sed 's/^/# /'
+t "vulkaninfo runs clean under the validation layer" "[ $vrc = 0 ] && ! grep -qiE 'error|failed' /tmp/vi-layer.txt"
+t "the validation layer is loaded and the device listed" "grep -q 'Insert instance layer.*VK_LAYER_KHRONOS_validation' /tmp/vi-layer.txt && grep -qF \"deviceName         = $name\" /tmp/vi-layer.txt"
+
 t "no host processes left" "[ \"\$(host_stat dxg_host_processes)\" = 0 ]"
-t "rmmod" "rmmod dxgkrnl"
+t "modprobe -r dxgkrnl" "modprobe -r dxgkrnl"
 if dmesg | grep -E 'WARNING|BUG|Oops|leak|INFO: possible|UBSAN|KASAN'; then
   echo "FAIL kernel log clean"; r=1
 else
