@@ -10,6 +10,8 @@
  * false.
  */
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dxg/vkfeatures.h"
@@ -22,7 +24,7 @@ enum agg { A11, A12, A13 };
 
 struct promoted {
 	VkStructureType type;
-	size_t size;
+	size_t size;		/* the end of its members */
 	enum agg agg;
 	uint32_t n;
 	struct { size_t dst, src; } f[4];
@@ -31,80 +33,85 @@ struct promoted {
 #define F11(T, m) { offsetof(T, m), offsetof(VkPhysicalDeviceVulkan11Features, m) }
 #define F12(T, m) { offsetof(T, m), offsetof(VkPhysicalDeviceVulkan12Features, m) }
 #define F13(T, m) { offsetof(T, m), offsetof(VkPhysicalDeviceVulkan13Features, m) }
-#define S(T) sizeof(T)
+/*
+ * Where a structure's members end: sizeof would count the padding after an
+ * odd number of VkBool32s, which nobody initializes (the validation layer's
+ * copies carry garbage there).
+ */
+#define END(T, last) (offsetof(T, last) + sizeof(VkBool32))
 #define ST(x) VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_##x
 
 static const struct promoted promoted[] = {
-	{ ST(16BIT_STORAGE_FEATURES), S(VkPhysicalDevice16BitStorageFeatures), A11, 4, {
+	{ ST(16BIT_STORAGE_FEATURES), END(VkPhysicalDevice16BitStorageFeatures, storageInputOutput16), A11, 4, {
 	  F11(VkPhysicalDevice16BitStorageFeatures, storageBuffer16BitAccess),
 	  F11(VkPhysicalDevice16BitStorageFeatures, uniformAndStorageBuffer16BitAccess),
 	  F11(VkPhysicalDevice16BitStorageFeatures, storagePushConstant16),
 	  F11(VkPhysicalDevice16BitStorageFeatures, storageInputOutput16) } },
-	{ ST(VARIABLE_POINTERS_FEATURES), S(VkPhysicalDeviceVariablePointersFeatures), A11, 2, {
+	{ ST(VARIABLE_POINTERS_FEATURES), END(VkPhysicalDeviceVariablePointersFeatures, variablePointers), A11, 2, {
 	  F11(VkPhysicalDeviceVariablePointersFeatures, variablePointersStorageBuffer),
 	  F11(VkPhysicalDeviceVariablePointersFeatures, variablePointers) } },
-	{ ST(8BIT_STORAGE_FEATURES), S(VkPhysicalDevice8BitStorageFeatures), A12, 3, {
+	{ ST(8BIT_STORAGE_FEATURES), END(VkPhysicalDevice8BitStorageFeatures, storagePushConstant8), A12, 3, {
 	  F12(VkPhysicalDevice8BitStorageFeatures, storageBuffer8BitAccess),
 	  F12(VkPhysicalDevice8BitStorageFeatures, uniformAndStorageBuffer8BitAccess),
 	  F12(VkPhysicalDevice8BitStorageFeatures, storagePushConstant8) } },
-	{ ST(SHADER_ATOMIC_INT64_FEATURES), S(VkPhysicalDeviceShaderAtomicInt64Features), A12, 2, {
+	{ ST(SHADER_ATOMIC_INT64_FEATURES), END(VkPhysicalDeviceShaderAtomicInt64Features, shaderSharedInt64Atomics), A12, 2, {
 	  F12(VkPhysicalDeviceShaderAtomicInt64Features, shaderBufferInt64Atomics),
 	  F12(VkPhysicalDeviceShaderAtomicInt64Features, shaderSharedInt64Atomics) } },
-	{ ST(SHADER_FLOAT16_INT8_FEATURES), S(VkPhysicalDeviceShaderFloat16Int8Features), A12, 2, {
+	{ ST(SHADER_FLOAT16_INT8_FEATURES), END(VkPhysicalDeviceShaderFloat16Int8Features, shaderInt8), A12, 2, {
 	  F12(VkPhysicalDeviceShaderFloat16Int8Features, shaderFloat16),
 	  F12(VkPhysicalDeviceShaderFloat16Int8Features, shaderInt8) } },
-	{ ST(SCALAR_BLOCK_LAYOUT_FEATURES), S(VkPhysicalDeviceScalarBlockLayoutFeatures), A12, 1, {
+	{ ST(SCALAR_BLOCK_LAYOUT_FEATURES), END(VkPhysicalDeviceScalarBlockLayoutFeatures, scalarBlockLayout), A12, 1, {
 	  F12(VkPhysicalDeviceScalarBlockLayoutFeatures, scalarBlockLayout) } },
 	{ ST(UNIFORM_BUFFER_STANDARD_LAYOUT_FEATURES),
-	  S(VkPhysicalDeviceUniformBufferStandardLayoutFeatures), A12, 1, {
+	  END(VkPhysicalDeviceUniformBufferStandardLayoutFeatures, uniformBufferStandardLayout), A12, 1, {
 	  F12(VkPhysicalDeviceUniformBufferStandardLayoutFeatures, uniformBufferStandardLayout) } },
 	{ ST(SHADER_SUBGROUP_EXTENDED_TYPES_FEATURES),
-	  S(VkPhysicalDeviceShaderSubgroupExtendedTypesFeatures), A12, 1, {
+	  END(VkPhysicalDeviceShaderSubgroupExtendedTypesFeatures, shaderSubgroupExtendedTypes), A12, 1, {
 	  F12(VkPhysicalDeviceShaderSubgroupExtendedTypesFeatures, shaderSubgroupExtendedTypes) } },
-	{ ST(HOST_QUERY_RESET_FEATURES), S(VkPhysicalDeviceHostQueryResetFeatures), A12, 1, {
+	{ ST(HOST_QUERY_RESET_FEATURES), END(VkPhysicalDeviceHostQueryResetFeatures, hostQueryReset), A12, 1, {
 	  F12(VkPhysicalDeviceHostQueryResetFeatures, hostQueryReset) } },
-	{ ST(TIMELINE_SEMAPHORE_FEATURES), S(VkPhysicalDeviceTimelineSemaphoreFeatures), A12, 1, {
+	{ ST(TIMELINE_SEMAPHORE_FEATURES), END(VkPhysicalDeviceTimelineSemaphoreFeatures, timelineSemaphore), A12, 1, {
 	  F12(VkPhysicalDeviceTimelineSemaphoreFeatures, timelineSemaphore) } },
-	{ ST(BUFFER_DEVICE_ADDRESS_FEATURES), S(VkPhysicalDeviceBufferDeviceAddressFeatures), A12, 1, {
+	{ ST(BUFFER_DEVICE_ADDRESS_FEATURES), END(VkPhysicalDeviceBufferDeviceAddressFeatures, bufferDeviceAddressMultiDevice), A12, 1, {
 	  F12(VkPhysicalDeviceBufferDeviceAddressFeatures, bufferDeviceAddress) } },
-	{ ST(VULKAN_MEMORY_MODEL_FEATURES), S(VkPhysicalDeviceVulkanMemoryModelFeatures), A12, 3, {
+	{ ST(VULKAN_MEMORY_MODEL_FEATURES), END(VkPhysicalDeviceVulkanMemoryModelFeatures, vulkanMemoryModelAvailabilityVisibilityChains), A12, 3, {
 	  F12(VkPhysicalDeviceVulkanMemoryModelFeatures, vulkanMemoryModel),
 	  F12(VkPhysicalDeviceVulkanMemoryModelFeatures, vulkanMemoryModelDeviceScope),
 	  F12(VkPhysicalDeviceVulkanMemoryModelFeatures,
 	      vulkanMemoryModelAvailabilityVisibilityChains) } },
-	{ ST(SUBGROUP_SIZE_CONTROL_FEATURES), S(VkPhysicalDeviceSubgroupSizeControlFeatures), A13, 2, {
+	{ ST(SUBGROUP_SIZE_CONTROL_FEATURES), END(VkPhysicalDeviceSubgroupSizeControlFeatures, computeFullSubgroups), A13, 2, {
 	  F13(VkPhysicalDeviceSubgroupSizeControlFeatures, subgroupSizeControl),
 	  F13(VkPhysicalDeviceSubgroupSizeControlFeatures, computeFullSubgroups) } },
-	{ ST(SYNCHRONIZATION_2_FEATURES), S(VkPhysicalDeviceSynchronization2Features), A13, 1, {
+	{ ST(SYNCHRONIZATION_2_FEATURES), END(VkPhysicalDeviceSynchronization2Features, synchronization2), A13, 1, {
 	  F13(VkPhysicalDeviceSynchronization2Features, synchronization2) } },
 	{ ST(SHADER_INTEGER_DOT_PRODUCT_FEATURES),
-	  S(VkPhysicalDeviceShaderIntegerDotProductFeatures), A13, 1, {
+	  END(VkPhysicalDeviceShaderIntegerDotProductFeatures, shaderIntegerDotProduct), A13, 1, {
 	  F13(VkPhysicalDeviceShaderIntegerDotProductFeatures, shaderIntegerDotProduct) } },
-	{ ST(MAINTENANCE_4_FEATURES), S(VkPhysicalDeviceMaintenance4Features), A13, 1, {
+	{ ST(MAINTENANCE_4_FEATURES), END(VkPhysicalDeviceMaintenance4Features, maintenance4), A13, 1, {
 	  F13(VkPhysicalDeviceMaintenance4Features, maintenance4) } },
 	{ ST(ZERO_INITIALIZE_WORKGROUP_MEMORY_FEATURES),
-	  S(VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures), A13, 1, {
+	  END(VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures, shaderZeroInitializeWorkgroupMemory), A13, 1, {
 	  F13(VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures,
 	      shaderZeroInitializeWorkgroupMemory) } },
 	{ ST(PIPELINE_CREATION_CACHE_CONTROL_FEATURES),
-	  S(VkPhysicalDevicePipelineCreationCacheControlFeatures), A13, 1, {
+	  END(VkPhysicalDevicePipelineCreationCacheControlFeatures, pipelineCreationCacheControl), A13, 1, {
 	  F13(VkPhysicalDevicePipelineCreationCacheControlFeatures,
 	      pipelineCreationCacheControl) } },
 	/* Core structures of features not offered: all false. */
-	{ ST(SHADER_DRAW_PARAMETERS_FEATURES), S(VkPhysicalDeviceShaderDrawParametersFeatures), A11, 0, { { 0, 0 } } },
-	{ ST(MULTIVIEW_FEATURES), S(VkPhysicalDeviceMultiviewFeatures), A11, 0, { { 0, 0 } } },
-	{ ST(PROTECTED_MEMORY_FEATURES), S(VkPhysicalDeviceProtectedMemoryFeatures), A11, 0, { { 0, 0 } } },
-	{ ST(SAMPLER_YCBCR_CONVERSION_FEATURES), S(VkPhysicalDeviceSamplerYcbcrConversionFeatures), A11, 0, { { 0, 0 } } },
-	{ ST(DESCRIPTOR_INDEXING_FEATURES), S(VkPhysicalDeviceDescriptorIndexingFeatures), A12, 0, { { 0, 0 } } },
-	{ ST(IMAGELESS_FRAMEBUFFER_FEATURES), S(VkPhysicalDeviceImagelessFramebufferFeatures), A12, 0, { { 0, 0 } } },
-	{ ST(SEPARATE_DEPTH_STENCIL_LAYOUTS_FEATURES), S(VkPhysicalDeviceSeparateDepthStencilLayoutsFeatures), A12, 0, { { 0, 0 } } },
-	{ ST(SHADER_DEMOTE_TO_HELPER_INVOCATION_FEATURES), S(VkPhysicalDeviceShaderDemoteToHelperInvocationFeatures), A13, 0, { { 0, 0 } } },
-	{ ST(IMAGE_ROBUSTNESS_FEATURES), S(VkPhysicalDeviceImageRobustnessFeatures), A13, 0, { { 0, 0 } } },
-	{ ST(PRIVATE_DATA_FEATURES), S(VkPhysicalDevicePrivateDataFeatures), A13, 0, { { 0, 0 } } },
-	{ ST(DYNAMIC_RENDERING_FEATURES), S(VkPhysicalDeviceDynamicRenderingFeatures), A13, 0, { { 0, 0 } } },
-	{ ST(INLINE_UNIFORM_BLOCK_FEATURES), S(VkPhysicalDeviceInlineUniformBlockFeatures), A13, 0, { { 0, 0 } } },
-	{ ST(SHADER_TERMINATE_INVOCATION_FEATURES), S(VkPhysicalDeviceShaderTerminateInvocationFeatures), A13, 0, { { 0, 0 } } },
-	{ ST(TEXTURE_COMPRESSION_ASTC_HDR_FEATURES), S(VkPhysicalDeviceTextureCompressionASTCHDRFeatures), A13, 0, { { 0, 0 } } },
+	{ ST(SHADER_DRAW_PARAMETERS_FEATURES), END(VkPhysicalDeviceShaderDrawParametersFeatures, shaderDrawParameters), A11, 0, { { 0, 0 } } },
+	{ ST(MULTIVIEW_FEATURES), END(VkPhysicalDeviceMultiviewFeatures, multiviewTessellationShader), A11, 0, { { 0, 0 } } },
+	{ ST(PROTECTED_MEMORY_FEATURES), END(VkPhysicalDeviceProtectedMemoryFeatures, protectedMemory), A11, 0, { { 0, 0 } } },
+	{ ST(SAMPLER_YCBCR_CONVERSION_FEATURES), END(VkPhysicalDeviceSamplerYcbcrConversionFeatures, samplerYcbcrConversion), A11, 0, { { 0, 0 } } },
+	{ ST(DESCRIPTOR_INDEXING_FEATURES), END(VkPhysicalDeviceDescriptorIndexingFeatures, runtimeDescriptorArray), A12, 0, { { 0, 0 } } },
+	{ ST(IMAGELESS_FRAMEBUFFER_FEATURES), END(VkPhysicalDeviceImagelessFramebufferFeatures, imagelessFramebuffer), A12, 0, { { 0, 0 } } },
+	{ ST(SEPARATE_DEPTH_STENCIL_LAYOUTS_FEATURES), END(VkPhysicalDeviceSeparateDepthStencilLayoutsFeatures, separateDepthStencilLayouts), A12, 0, { { 0, 0 } } },
+	{ ST(SHADER_DEMOTE_TO_HELPER_INVOCATION_FEATURES), END(VkPhysicalDeviceShaderDemoteToHelperInvocationFeatures, shaderDemoteToHelperInvocation), A13, 0, { { 0, 0 } } },
+	{ ST(IMAGE_ROBUSTNESS_FEATURES), END(VkPhysicalDeviceImageRobustnessFeatures, robustImageAccess), A13, 0, { { 0, 0 } } },
+	{ ST(PRIVATE_DATA_FEATURES), END(VkPhysicalDevicePrivateDataFeatures, privateData), A13, 0, { { 0, 0 } } },
+	{ ST(DYNAMIC_RENDERING_FEATURES), END(VkPhysicalDeviceDynamicRenderingFeatures, dynamicRendering), A13, 0, { { 0, 0 } } },
+	{ ST(INLINE_UNIFORM_BLOCK_FEATURES), END(VkPhysicalDeviceInlineUniformBlockFeatures, descriptorBindingInlineUniformBlockUpdateAfterBind), A13, 0, { { 0, 0 } } },
+	{ ST(SHADER_TERMINATE_INVOCATION_FEATURES), END(VkPhysicalDeviceShaderTerminateInvocationFeatures, shaderTerminateInvocation), A13, 0, { { 0, 0 } } },
+	{ ST(TEXTURE_COMPRESSION_ASTC_HDR_FEATURES), END(VkPhysicalDeviceTextureCompressionASTCHDRFeatures, textureCompressionASTC_HDR), A13, 0, { { 0, 0 } } },
 };
 
 /* The offered aggregates: the host's, through the shared list. */
@@ -142,6 +149,25 @@ static const struct promoted *find(VkStructureType type)
 	return NULL;
 }
 
+/* The end of the members of a feature structure we know, or 0. */
+static size_t struct_size(VkStructureType type)
+{
+	const struct promoted *p = find(type);
+
+	switch (type) {
+	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2:
+		return END(VkPhysicalDeviceFeatures2, features.inheritedQueries);
+	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES:
+		return END(VkPhysicalDeviceVulkan11Features, shaderDrawParameters);
+	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES:
+		return END(VkPhysicalDeviceVulkan12Features, subgroupBroadcastDynamicId);
+	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES:
+		return END(VkPhysicalDeviceVulkan13Features, maintenance4);
+	default:
+		return p ? p->size : 0;
+	}
+}
+
 /*
  * What this driver offers in the structure of @type, written over @s
  * (after its header): false when @type is none we know (left alone).
@@ -157,13 +183,13 @@ static bool fill(const struct offered *o, VkStructureType type, void *s)
 		memcpy(&((VkPhysicalDeviceFeatures2 *)s)->features, &o->f10, sizeof(o->f10));
 		return true;
 	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES:
-		src = &o->f11, size = sizeof(o->f11);
-		break;
 	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES:
-		src = &o->f12, size = sizeof(o->f12);
-		break;
 	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES:
-		src = &o->f13, size = sizeof(o->f13);
+		src = type == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES ?
+		      (const void *)&o->f11 :
+		      type == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES ?
+		      (const void *)&o->f12 : (const void *)&o->f13;
+		size = struct_size(type);
 		break;
 	default:
 		if (!p)
@@ -179,23 +205,6 @@ static bool fill(const struct offered *o, VkStructureType type, void *s)
 	return true;
 }
 
-static size_t struct_size(VkStructureType type)
-{
-	const struct promoted *p = find(type);
-
-	switch (type) {
-	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2:
-		return sizeof(VkPhysicalDeviceFeatures2);
-	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES:
-		return sizeof(VkPhysicalDeviceVulkan11Features);
-	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES:
-		return sizeof(VkPhysicalDeviceVulkan12Features);
-	case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES:
-		return sizeof(VkPhysicalDeviceVulkan13Features);
-	default:
-		return p ? p->size : 0;
-	}
-}
 
 VKAPI_ATTR void VKAPI_CALL
 odx_GetPhysicalDeviceFeatures(VkPhysicalDevice physicalDevice,
@@ -239,8 +248,11 @@ VkResult odx_features_check(const struct odx_physical_device *pd,
 
 	offered(pd, &o);
 	if (ci->pEnabledFeatures &&
-	    !subset(ci->pEnabledFeatures, &o.f10, sizeof(o.f10), 0))
+	    !subset(ci->pEnabledFeatures, &o.f10, sizeof(o.f10), 0)) {
+		if (getenv("ODX_DEBUG"))
+			fprintf(stderr, "opendxg: vkCreateDevice: a core 1.0 feature is not offered\n");
 		return VK_ERROR_FEATURE_NOT_PRESENT;
+	}
 	for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
 		size_t size = struct_size(s->sType);
 
@@ -249,8 +261,15 @@ VkResult odx_features_check(const struct odx_physical_device *pd,
 			continue;
 		memset(have, 0, sizeof(have));
 		fill(&o, s->sType, have);
-		if (!subset(s, have, size, HDR))
+		if (!subset(s, have, size, HDR)) {
+			if (getenv("ODX_DEBUG"))
+				for (size_t off = HDR; off < size; off += sizeof(VkBool32))
+					if (*(const VkBool32 *)((const char *)s + off) &&
+					    !*(const VkBool32 *)(have + off))
+						fprintf(stderr, "opendxg: vkCreateDevice: structure %d, member at offset %zu: not offered\n",
+							s->sType, off);
 			return VK_ERROR_FEATURE_NOT_PRESENT;
+		}
 	}
 	return VK_SUCCESS;
 }

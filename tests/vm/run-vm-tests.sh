@@ -194,7 +194,7 @@ fi
 if want vulkan; then
   DEB=$VM/debian-guest
   rm -rf "$DEB"; mkdir -p "$DEB/bin" "$DEB/scenarios"
-  for f in "$REL"/tests/vm/vulkan/test_* "$REL"/samples/vulkan/vk-samples "$REL"/samples/vulkan/vk-fft; do
+  for f in "$REL"/tests/vm/vulkan/test_* "$REL"/samples/vulkan/vk-samples "$REL"/samples/vulkan/vk-fft "$REL"/samples/vulkan/vk-submit; do
     [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$DEB/bin/"
   done
   cp tests/vm/scenarios/*.sh "$DEB/scenarios/"

@@ -42,6 +42,21 @@ grep -m1 'Insert instance layer' /tmp/vi-layer.txt | sed 's/^/# /'
 t "vulkaninfo runs clean under the validation layer" "[ $vrc = 0 ] && ! grep -qiE 'error|failed' /tmp/vi-layer.txt"
 t "the validation layer is loaded and the device listed" "grep -q 'Insert instance layer.*VK_LAYER_KHRONOS_validation' /tmp/vi-layer.txt && grep -qF \"deviceName         = $name\" /tmp/vi-layer.txt"
 
+# Under the validation layer: the ICD's own compute test (zero messages),
+# then programs nobody wrote for opendxg: the samples as plain Vulkan,
+# VkFFT checked against FFTW, and the submission rate.  Each fails on any
+# validation warning or error and on any wrong result.
+ODX_DEBUG=1 ODX_VALIDATE=1 test_odx_compute >/tmp/odx-val.txt 2>&1 || r=1
+grep opendxg: /tmp/odx-val.txt | sed "s/^/# /"
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-val.txt
+for p in "vk-samples all --quick" "vk-fft --quick" "vk-submit --quick"; do
+  $p --validate >/tmp/prog.txt 2>&1
+  prc=$?
+  sed 's/^/# /' /tmp/prog.txt
+  t "$p (validation layer on): every result correct, no message" "[ $prc = 0 ]"
+done
+t "device memory back to 0 after the programs" "[ \"\$(host_stat dxg_host_device_memory_used)\" = 0 ]"
+
 t "no host processes left" "[ \"\$(host_stat dxg_host_processes)\" = 0 ]"
 t "modprobe -r dxgkrnl" "modprobe -r dxgkrnl"
 if dmesg | grep -E 'WARNING|BUG|Oops|leak|INFO: possible|UBSAN|KASAN'; then
