@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The main job: start dxghost, boot a Debian guest under QEMU with a stock
+# The main job: start dxghost, boot a Debian 12 guest under QEMU with a stock
 # ivshmem-doorbell device attached to it, load dxgkrnl.ko in the guest and
-# run dxg-smi, dxg-demo and the compute samples (sgemm, saxpy, reduce,
-# filter: verified against a CPU reference, with throughput) on the host's
-# Vulkan device there.  The filter sample's PNG comes back as
-# build/demo/filter.png.  Expects `make build` to have run (the README's
-# `make demo` does both).  Exits non-zero if anything failed.
+# run there, on the host's Vulkan device: dxg-smi, dxg-demo and the compute
+# samples through libdxg (verified, with throughput; the filter's PNG comes
+# back as build/demo/filter.png), then through the opendxg Vulkan driver
+# with Debian's Vulkan loader: vulkaninfo --summary, the same samples as
+# plain Vulkan programs and VkFFT checked against FFTW.  Expects `make
+# build` to have run (the README's `make demo` does both).  Exits non-zero
+# if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '3,10s/^# \{0,1\}//p' "$0"; exit 0
+  sed -n '3,11s/^# \{0,1\}//p' "$0"; exit 0
 fi
 
 REL=build/rel
@@ -26,20 +28,24 @@ cleanup() {
 trap cleanup EXIT
 
 for f in "$REL/host/dxghost" "$REL/tools/dxg-smi" "$REL/tools/dxg-demo" \
-         "$REL/samples/dxg-samples" driver/dxgkrnl.ko; do
+         "$REL/samples/dxg-samples" "$REL/samples/vulkan/vk-samples" \
+         "$REL/samples/vulkan/vk-fft" "$REL/lib/vulkan/libvulkan_opendxg.so"; do
   [ -f "$f" ] || { echo "run-demo: $f is missing: run 'make build' first" >&2; exit 1; }
 done
+ko=$(scripts/build-module.sh --quiet) && [ -f "$ko" ] ||
+  { echo "run-demo: building dxgkrnl.ko failed" >&2; exit 1; }
 
 echo "== fetching Debian's guest kernel (once)"
 tools/vm/fetch-kernel.sh "$VM"
 
 rm -rf "$GUEST"; mkdir -p "$GUEST/bin"
-cp "$REL/tools/dxg-smi" "$REL/tools/dxg-demo" "$REL/samples/dxg-samples" "$GUEST/bin/"
+cp "$REL/samples/vulkan/vk-samples" "$REL/samples/vulkan/vk-fft" "$GUEST/bin/"
 cat >"$GUEST/run" <<'GUEST'
 set -e
-insmod /lib/dxg/dxgkrnl.ko
+modprobe dxgkrnl
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /dev/dxg ] && break; sleep 0.5; done
-echo "guest: $(uname -r), /dev/dxg: $(ls -l /dev/dxg 2>&1)"
+. /etc/os-release
+echo "guest: $PRETTY_NAME, $(uname -r), /dev/dxg: $(ls -l /dev/dxg 2>&1)"
 echo "guest\$ dxg-smi"
 dxg-smi
 echo "guest\$ dxg-demo"
@@ -53,9 +59,20 @@ if [ -s /tmp/filter.png ]; then
   base64 /tmp/filter.png
   echo "DXG-PNG-END"
 fi
+# Vulkan programs nobody wrote for opendxg, through its Vulkan driver.
+export XDG_RUNTIME_DIR=/tmp
+echo "guest\$ vulkaninfo --summary"
+vulkaninfo --summary 2>&1 | sed -n '/^Devices:/,$p' || rc=1
+echo "guest\$ vk-samples"
+vk-samples || rc=$?
+echo "guest\$ vk-fft"
+vk-fft || rc=$?
 exit $rc
 GUEST
-tools/vm/mkinitramfs.sh -o "$VM/initrd-demo.cpio.gz" -m driver/dxgkrnl.ko -d "$GUEST" >/dev/null
+
+echo "== the Debian guest (built once from Debian's packages, then cached)"
+tools/vm/mkrootfs-debian.sh -o "$VM/debian.img" -i "$VM/initrd-debian.cpio.gz" \
+  -k "$VM" -m "$ko" -b "$REL" -d "$GUEST"
 
 echo "== starting dxghost (default adapter: the host's Vulkan device, lavapipe unless chosen otherwise)"
 "$REL/host/dxghost" --socket "$work/dxghost.sock" --log-level info &
@@ -66,8 +83,8 @@ for _ in $(seq 100); do [ -S "$work/dxghost.sock" ] && break; sleep 0.1; done
 echo "== booting the guest (QEMU $( [ -w /dev/kvm ] && echo KVM || echo TCG ), ivshmem-doorbell -> dxghost)"
 set +e
 # The console is shown as it comes, except the PNG's base64 lines.
-tools/vm/run-vm.sh --initrd "$VM/initrd-demo.cpio.gz" --run /opt/dxg/run \
-  --ivshmem "$work/dxghost.sock" --timeout 600 --log "$work/console.log" |
+tools/vm/run-vm.sh --initrd "$VM/initrd-debian.cpio.gz" --root "$VM/debian.img" \
+  --run /opt/dxg/run --ivshmem "$work/dxghost.sock" --timeout 900 --log "$work/console.log" |
   awk '/DXG-PNG-BEGIN/ { skip = 1; next } /DXG-PNG-END/ { skip = 0; next }
        /DXG-VM-EXIT/ { skip = 0 } !skip { print; fflush() }'
 rc=${PIPESTATUS[0]}
