@@ -3,8 +3,9 @@
 # The opendxg benchmarks (docs/performance.md): round trips through dxghost
 # against eventfd/spin ping-pongs, asynchronous submissions per second, the
 # sample kernels through dxghost's execution path against direct Vulkan,
-# and (booting a guest) write bandwidth into a mapped allocation against
-# malloc'd memory and the kernels through the whole guest path.  Prints one summary table of ratios against the goals.
+# and (booting guests) write bandwidth into a mapped allocation against
+# malloc'd memory, the kernels through the whole guest path, and plain
+# Vulkan programs through the opendxg Vulkan driver against the host's device.  Prints one summary table of ratios against the goals.
 # `make bench` builds first; run by hand: bench/run.sh [--quick] [--no-vm]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -102,6 +103,12 @@ GUEST
         "$work/guestcompute.log"
     fi
   fi
+fi
+
+# (e) the Vulkan driver: plain Vulkan programs in the Debian guest against
+# the same programs on the host's device.
+if [ -z "$novm" ]; then
+  step icd bench/icd.sh $quick
 fi
 
 echo "== summary: ratios measured in this run against this machine's floors"
