@@ -295,3 +295,61 @@ odx_CmdResetQueryPool(VkCommandBuffer commandBuffer, VkQueryPool pool,
 	check(c, dxg_enc_fill(&c->enc, p->mem->va + (uint64_t)first * ODX_QUERY_STRIDE,
 			      (uint64_t)count * ODX_QUERY_STRIDE, 0));
 }
+
+/* ---- events: FILL writes the word (event.c); a wait is a BARRIER ---- */
+
+static void set_event(struct odx_cmd_buffer *c, VkEvent event, uint32_t value)
+{
+	/* Set after the work before it, as the stage mask asks at most. */
+	barrier(c);
+	check(c, dxg_enc_fill(&c->enc, odx_event_va(event), 4, value));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdSetEvent(VkCommandBuffer commandBuffer, VkEvent event, VkPipelineStageFlags stage)
+{
+	(void)stage;
+	set_event(CMD(commandBuffer), event, 1);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdSetEvent2(VkCommandBuffer commandBuffer, VkEvent event, const VkDependencyInfo *pInfo)
+{
+	(void)pInfo;
+	set_event(CMD(commandBuffer), event, 1);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdResetEvent(VkCommandBuffer commandBuffer, VkEvent event, VkPipelineStageFlags stage)
+{
+	(void)stage;
+	set_event(CMD(commandBuffer), event, 0);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdResetEvent2(VkCommandBuffer commandBuffer, VkEvent event,
+		   VkPipelineStageFlags2 stage)
+{
+	(void)stage;
+	set_event(CMD(commandBuffer), event, 0);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdWaitEvents(VkCommandBuffer commandBuffer, uint32_t eventCount, const VkEvent *pEvents,
+		  VkPipelineStageFlags src, VkPipelineStageFlags dst,
+		  uint32_t memCount, const VkMemoryBarrier *pMem,
+		  uint32_t bufCount, const VkBufferMemoryBarrier *pBuf,
+		  uint32_t imgCount, const VkImageMemoryBarrier *pImg)
+{
+	(void)eventCount, (void)pEvents, (void)src, (void)dst, (void)memCount, (void)pMem;
+	(void)bufCount, (void)pBuf, (void)imgCount, (void)pImg;
+	barrier(CMD(commandBuffer));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdWaitEvents2(VkCommandBuffer commandBuffer, uint32_t eventCount, const VkEvent *pEvents,
+		   const VkDependencyInfo *pInfos)
+{
+	(void)eventCount, (void)pEvents, (void)pInfos;
+	barrier(CMD(commandBuffer));
+}

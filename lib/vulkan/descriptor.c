@@ -242,6 +242,12 @@ static void write_buffers(struct odx_descriptor_set *s, uint32_t binding,
 	}
 }
 
+static bool is_buffer(VkDescriptorType t)
+{
+	return t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER ||
+	       t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER || is_dynamic(t);
+}
+
 VKAPI_ATTR void VKAPI_CALL
 odx_UpdateDescriptorSets(VkDevice device, uint32_t writeCount,
 			 const VkWriteDescriptorSet *pWrites, uint32_t copyCount,
@@ -251,10 +257,7 @@ odx_UpdateDescriptorSets(VkDevice device, uint32_t writeCount,
 	for (uint32_t i = 0; i < writeCount; i++) {
 		const VkWriteDescriptorSet *w = &pWrites[i];
 
-		if (w->pBufferInfo &&
-		    (w->descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER ||
-		     w->descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER ||
-		     is_dynamic(w->descriptorType)))
+		if (w->pBufferInfo && is_buffer(w->descriptorType))
 			write_buffers(ODX_FROM_HANDLE(odx_descriptor_set, w->dstSet),
 				      w->dstBinding, w->dstArrayElement,
 				      w->descriptorCount, w->pBufferInfo);
@@ -269,5 +272,69 @@ odx_UpdateDescriptorSets(VkDevice device, uint32_t writeCount,
 		    odx_set_layout_find(dst->layout, c->dstBinding, &di) &&
 		    c->srcArrayElement == 0 && c->dstArrayElement == 0)
 			dst->d[di] = src->d[si];
+	}
+}
+
+/* ---- descriptor update templates: the writes, with where their data is ---- */
+
+struct odx_update_template {
+	uint32_t count;
+	VkDescriptorUpdateTemplateEntry e[];
+};
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreateDescriptorUpdateTemplate(VkDevice device,
+				   const VkDescriptorUpdateTemplateCreateInfo *pCreateInfo,
+				   const VkAllocationCallbacks *pAllocator,
+				   VkDescriptorUpdateTemplate *pTemplate)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	uint32_t n = pCreateInfo->descriptorUpdateEntryCount;
+	struct odx_update_template *t;
+
+	(void)pAllocator;
+	/* Push-descriptor templates need VK_KHR_push_descriptor: not offered. */
+	if (pCreateInfo->templateType != VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_DESCRIPTOR_SET)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	t = odx_alloc(odx_device_alloc(d), sizeof(*t) + n * sizeof(t->e[0]),
+		      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!t)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	t->count = n;
+	memcpy(t->e, pCreateInfo->pDescriptorUpdateEntries, n * sizeof(t->e[0]));
+	*pTemplate = ODX_TO_HANDLE(VkDescriptorUpdateTemplate, t);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyDescriptorUpdateTemplate(VkDevice device, VkDescriptorUpdateTemplate tmpl,
+				    const VkAllocationCallbacks *pAllocator)
+{
+	(void)pAllocator;
+	odx_free(odx_device_alloc((struct odx_device *)device),
+		 ODX_FROM_HANDLE(odx_update_template, tmpl));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_UpdateDescriptorSetWithTemplate(VkDevice device, VkDescriptorSet set,
+				    VkDescriptorUpdateTemplate tmpl, const void *pData)
+{
+	const struct odx_update_template *t = ODX_FROM_HANDLE(odx_update_template, tmpl);
+
+	(void)device;
+	for (uint32_t i = 0; i < t->count; i++) {
+		const VkDescriptorUpdateTemplateEntry *e = &t->e[i];
+
+		if (!is_buffer(e->descriptorType))
+			continue;
+		/* Each element's VkDescriptorBufferInfo at offset + k * stride. */
+		for (uint32_t k = 0; k < e->descriptorCount; k++) {
+			VkDescriptorBufferInfo bi;
+
+			memcpy(&bi, (const char *)pData + e->offset + (size_t)k * e->stride,
+			       sizeof(bi));
+			write_buffers(ODX_FROM_HANDLE(odx_descriptor_set, set), e->dstBinding,
+				      e->dstArrayElement + k, 1, &bi);
+		}
 	}
 }

@@ -238,6 +238,10 @@ struct odx_cmd_buffer {
 	uint8_t push[DXG_CMD_MAX_PUSH_SIZE];
 };
 
+/* ---- events (event.c) ---- */
+
+uint64_t odx_event_va(VkEvent event);
+
 /* ---- query pools (query.c) ---- */
 
 /* Each query: a u64 timestamp, then a u32 availability word, padded. */

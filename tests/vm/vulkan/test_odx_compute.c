@@ -15,6 +15,7 @@
  * the limits) is left out then.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -557,6 +558,82 @@ static void destroy(struct ctx *c)
 }
 
 /*
+ * A descriptor update template writes set 0 as vkUpdateDescriptorSets
+ * would; events are set and reset by the CPU and by commands.
+ */
+static int templates_and_events(struct ctx *c)
+{
+	struct { VkDescriptorBufferInfo in, uni; } data = {
+		{ c->in, 0, VK_WHOLE_SIZE }, { c->uni, 0, 16 },
+	};
+	const VkDescriptorUpdateTemplateEntry te[2] = {
+		{ 0, 0, 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 0, 0 },
+		{ 2, 0, 1, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC,
+		  offsetof(__typeof__(data), uni), 0 },
+	};
+	const VkDescriptorUpdateTemplateCreateInfo tci = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_UPDATE_TEMPLATE_CREATE_INFO,
+		.descriptorUpdateEntryCount = 2, .pDescriptorUpdateEntries = te,
+		.templateType = VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_DESCRIPTOR_SET,
+		.descriptorSetLayout = c->sl[0],
+	};
+	VkDescriptorSetAllocateInfo dsai = {
+		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+		.descriptorPool = c->dp, .descriptorSetCount = 1, .pSetLayouts = &c->sl[0],
+	};
+	const VkEventCreateInfo eci = { .sType = VK_STRUCTURE_TYPE_EVENT_CREATE_INFO };
+	const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	uint32_t *out = (uint32_t *)(c->map + OFF_OUT), bad = 0;
+	VkDescriptorUpdateTemplate tmpl;
+	VkDescriptorSet set, keep;
+	VkCommandBuffer cb;
+	VkEvent ev;
+	VkFence fence;
+
+	VK_OK("update template", vkCreateDescriptorUpdateTemplate(c->dev, &tci, NULL, &tmpl));
+	VK_OK("descriptor set", vkAllocateDescriptorSets(c->dev, &dsai, &set));
+	vkUpdateDescriptorSetWithTemplate(c->dev, set, tmpl, &data);
+	VK_OK("event", vkCreateEvent(c->dev, &eci, NULL, &ev));
+	expect("a new event is reset", vkGetEventStatus(c->dev, ev), VK_EVENT_RESET);
+	VK_OK("vkSetEvent", vkSetEvent(c->dev, ev));
+	expect("vkSetEvent sets it", vkGetEventStatus(c->dev, ev), VK_EVENT_SET);
+	VK_OK("vkResetEvent", vkResetEvent(c->dev, ev));
+	expect("vkResetEvent resets it", vkGetEventStatus(c->dev, ev), VK_EVENT_RESET);
+	VK_OK("fence", vkCreateFence(c->dev, &fci, NULL, &fence));
+	cb = begin(c);
+	vkCmdFillBuffer(cb, c->out, 0, VK_WHOLE_SIZE, 0);
+	vkCmdSetEvent(cb, ev, VK_PIPELINE_STAGE_TRANSFER_BIT);
+	vkCmdWaitEvents(cb, 1, &ev, VK_PIPELINE_STAGE_TRANSFER_BIT,
+			VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, NULL, 0, NULL, 0, NULL);
+	keep = c->ds[0];
+	c->ds[0] = set;
+	bind_all(c, cb, 21);
+	c->ds[0] = keep;
+	vkCmdDispatch(cb, (N + 63) / 64, 1, 1);
+	VK_OK("end", vkEndCommandBuffer(cb));
+	{
+		VkSubmitInfo si = {
+			.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+			.pCommandBuffers = &cb,
+		};
+
+		VK_OK("submit", vkQueueSubmit(c->q, 1, &si, fence));
+	}
+	expect("the batch completes",
+	       vkWaitForFences(c->dev, 1, &fence, VK_TRUE, 30ull * 1000000000ull), VK_SUCCESS);
+	expect("vkCmdSetEvent set it", vkGetEventStatus(c->dev, ev), VK_EVENT_SET);
+	for (uint32_t i = 0; i < N; i++)
+		bad += out[i] != i * MUL + ADD + 21;
+	check("a set written by an update template: results", !bad,
+	      "%u wrong, out[0]=%u", bad, out[0]);
+	vkDestroyFence(c->dev, fence, NULL);
+	vkDestroyEvent(c->dev, ev, NULL);
+	vkFreeDescriptorSets(c->dev, c->dp, 1, &set);
+	vkDestroyDescriptorUpdateTemplate(c->dev, tmpl, NULL);
+	return 0;
+}
+
+/*
  * Device-local memory: not CPU-visible (mapping it fails), filled and read
  * back by copies, and bound to the kernel like any buffer.
  */
@@ -726,7 +803,8 @@ int main(void)
 	struct ctx c = { 0 };
 
 	if (make_device(&c) || make_resources(&c) || make_pipeline(&c) ||
-	    make_sets(&c) || compute(&c) || device_local(&c))
+	    make_sets(&c) || compute(&c) || templates_and_events(&c) ||
+	    device_local(&c))
 		return 1;
 	destroy(&c);
 	pass("every object destroyed");
