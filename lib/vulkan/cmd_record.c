@@ -7,6 +7,7 @@
  * bound by GPU VA range, in the pipeline's slot order.  Barriers of any
  * kind are the stream's BARRIER (the stream has one kind).
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "odx.h"
@@ -280,6 +281,39 @@ odx_CmdWriteTimestamp2(VkCommandBuffer commandBuffer, VkPipelineStageFlags2 stag
 {
 	(void)stage;
 	write_timestamp(CMD(commandBuffer), pool, query);
+}
+
+/*
+ * The results into a buffer, by COPY from each query's slot: a u64 value
+ * with a u64 availability is the slot as it is (value, then the u32 word
+ * and its zero padding); 32-bit results take the value's low half and the
+ * word.  Earlier commands have finished (the barrier), so WAIT holds.
+ */
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdCopyQueryPoolResults(VkCommandBuffer commandBuffer, VkQueryPool pool,
+			    uint32_t first, uint32_t count, VkBuffer dst,
+			    VkDeviceSize offset, VkDeviceSize stride,
+			    VkQueryResultFlags flags)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+	const struct odx_query_pool *p = ODX_FROM_HANDLE(odx_query_pool, pool);
+	const struct odx_buffer *b = ODX_FROM_HANDLE(odx_buffer, dst);
+	bool is64 = flags & VK_QUERY_RESULT_64_BIT;
+	bool avail = flags & VK_QUERY_RESULT_WITH_AVAILABILITY_BIT;
+
+	barrier(c);
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t src = p->mem->va + (uint64_t)(first + i) * ODX_QUERY_STRIDE;
+		uint64_t to = buffer_va(b, offset + (uint64_t)i * stride);
+
+		if (is64) {
+			check(c, dxg_enc_copy(&c->enc, src, to, avail ? 16 : 8));
+			continue;
+		}
+		check(c, dxg_enc_copy(&c->enc, src, to, 4));
+		if (avail)
+			check(c, dxg_enc_copy(&c->enc, src + 8, to + 4, 4));
+	}
 }
 
 VKAPI_ATTR void VKAPI_CALL

@@ -211,7 +211,7 @@ static int make_resources(struct ctx *c)
 			VK_BUFFER_USAGE_TRANSFER_DST_BIT) ||
 	    make_buffer(c, &c->ind, OFF_IND, 12, VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
 			VK_BUFFER_USAGE_TRANSFER_DST_BIT) ||
-	    make_buffer(c, &c->res, OFF_RES, N * 4, sb))
+	    make_buffer(c, &c->res, OFF_RES, N * 4 + 64, sb))
 		return -1;
 	for (uint32_t i = 0; i < N; i++)
 		((uint32_t *)(c->map + OFF_IN))[i] = i;
@@ -434,6 +434,10 @@ static int compute(struct ctx *c)
 		vkCmdCopyBuffer(cb2, c->out, c->res, 1, &bc);
 	}
 	vkCmdWriteTimestamp(cb2, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, c->qp, 1);
+	/* Both results with availability into res[N..], 16 bytes apart. */
+	vkCmdCopyQueryPoolResults(cb2, c->qp, 0, 2, c->res, N * 4, 16,
+				  VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT |
+				  VK_QUERY_RESULT_WAIT_BIT);
 	VK_OK("end 2", vkEndCommandBuffer(cb2));
 	{
 		const VkSemaphoreSubmitInfo wait = {
@@ -467,6 +471,15 @@ static int compute(struct ctx *c)
 	check("timestamps: two, increasing", r == VK_SUCCESS && ts[0] && ts[1] >= ts[0],
 	      "r %d t0 %llu t1 %llu", r, (unsigned long long)ts[0],
 	      (unsigned long long)ts[1]);
+	{
+		uint64_t q[4];
+
+		memcpy(q, c->map + OFF_RES + N * 4, sizeof(q));
+		check("vkCmdCopyQueryPoolResults: the values and their availability",
+		      q[0] == ts[0] && q[1] == 1 && q[2] == ts[1] && q[3] == 1,
+		      "%llu/%llu %llu/%llu", (unsigned long long)q[0], (unsigned long long)q[1],
+		      (unsigned long long)q[2], (unsigned long long)q[3]);
+	}
 	VK_OK("timeline value", vkGetSemaphoreCounterValue(c->dev, tl, &v));
 	check("timeline semaphore reached 5", v == 5, "value %llu", (unsigned long long)v);
 
