@@ -111,9 +111,56 @@ static const void *find_next(const void *chain, VkStructureType type)
 	return NULL;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL
-odx_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *pSubmits,
-		VkFence fence)
+/*
+ * Batch @i of a vkQueueSubmit (VkSubmitInfo) into @b: its semaphores with
+ * their values (VkTimelineSemaphoreSubmitInfo) and command buffers.
+ */
+static VkResult batch_from_submit(struct batch *b, const void *infos, uint32_t i)
+{
+	const VkSubmitInfo *si = &((const VkSubmitInfo *)infos)[i];
+	const VkTimelineSemaphoreSubmitInfo *tl =
+		find_next(si->pNext, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
+
+	if (si->waitSemaphoreCount > ODX_MAX_SYNC ||
+	    si->signalSemaphoreCount > ODX_MAX_SYNC - 2)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	for (uint32_t k = 0; k < si->waitSemaphoreCount; k++)
+		add_wait(b, ODX_FROM_HANDLE(odx_fence, si->pWaitSemaphores[k]),
+			 tl && k < tl->waitSemaphoreValueCount ? tl->pWaitSemaphoreValues[k] : 0);
+	for (uint32_t k = 0; k < si->signalSemaphoreCount; k++)
+		add_signal(b, ODX_FROM_HANDLE(odx_fence, si->pSignalSemaphores[k]),
+			   tl && k < tl->signalSemaphoreValueCount ?
+			   tl->pSignalSemaphoreValues[k] : 0);
+	b->ncmd = si->commandBufferCount;
+	b->cmds = si->pCommandBuffers;
+	return VK_SUCCESS;
+}
+
+/* The same for vkQueueSubmit2 (VkSubmitInfo2). */
+static VkResult batch_from_submit2(struct batch *b, const void *infos, uint32_t i)
+{
+	const VkSubmitInfo2 *si = &((const VkSubmitInfo2 *)infos)[i];
+
+	if (si->waitSemaphoreInfoCount > ODX_MAX_SYNC ||
+	    si->signalSemaphoreInfoCount > ODX_MAX_SYNC - 2)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	for (uint32_t k = 0; k < si->waitSemaphoreInfoCount; k++)
+		add_wait(b, ODX_FROM_HANDLE(odx_fence, si->pWaitSemaphoreInfos[k].semaphore),
+			 si->pWaitSemaphoreInfos[k].value);
+	for (uint32_t k = 0; k < si->signalSemaphoreInfoCount; k++)
+		add_signal(b, ODX_FROM_HANDLE(odx_fence, si->pSignalSemaphoreInfos[k].semaphore),
+			   si->pSignalSemaphoreInfos[k].value);
+	b->ncmd = si->commandBufferInfoCount;
+	b->cmds2 = si->pCommandBufferInfos;
+	return VK_SUCCESS;
+}
+
+/*
+ * Every batch in order; the fence goes with the last, or with an empty
+ * batch of its own when there is none.
+ */
+static VkResult submit(VkQueue queue, uint32_t count, const void *infos, VkFence fence,
+		       VkResult (*fill)(struct batch *b, const void *infos, uint32_t i))
 {
 	struct odx_device *d = ((struct odx_queue *)queue)->device;
 	struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, fence);
@@ -122,27 +169,13 @@ odx_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *pSubmits,
 	if (atomic_load(&d->lost))
 		return VK_ERROR_DEVICE_LOST;
 	for (uint32_t i = 0; i < count || (i == 0 && f); i++) {
-		const VkSubmitInfo *si = i < count ? &pSubmits[i] : NULL;
-		const VkTimelineSemaphoreSubmitInfo *tl = si ? find_next(si->pNext,
-			VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO) : NULL;
-		bool last = i + 1 >= count;
-		VkResult r;
+		VkResult r = VK_SUCCESS;
 
 		memset(&b, 0, sizeof(b));
-		if (si && (si->waitSemaphoreCount > ODX_MAX_SYNC ||
-			   si->signalSemaphoreCount > ODX_MAX_SYNC - 2))
-			return VK_ERROR_OUT_OF_HOST_MEMORY;
-		for (uint32_t k = 0; si && k < si->waitSemaphoreCount; k++)
-			add_wait(&b, ODX_FROM_HANDLE(odx_fence, si->pWaitSemaphores[k]),
-				 tl && k < tl->waitSemaphoreValueCount ?
-				 tl->pWaitSemaphoreValues[k] : 0);
-		for (uint32_t k = 0; si && k < si->signalSemaphoreCount; k++)
-			add_signal(&b, ODX_FROM_HANDLE(odx_fence, si->pSignalSemaphores[k]),
-				   tl && k < tl->signalSemaphoreValueCount ?
-				   tl->pSignalSemaphoreValues[k] : 0);
-		b.ncmd = si ? si->commandBufferCount : 0;
-		b.cmds = si ? si->pCommandBuffers : NULL;
-		r = run_batch(d, &b, last ? f : NULL);
+		if (i < count)
+			r = fill(&b, infos, i);
+		if (r == VK_SUCCESS)
+			r = run_batch(d, &b, i + 1 >= count ? f : NULL);
 		if (r != VK_SUCCESS)
 			return r;
 	}
@@ -150,36 +183,15 @@ odx_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *pSubmits,
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
+odx_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *pSubmits,
+		VkFence fence)
+{
+	return submit(queue, count, pSubmits, fence, batch_from_submit);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
 odx_QueueSubmit2(VkQueue queue, uint32_t count, const VkSubmitInfo2 *pSubmits,
 		 VkFence fence)
 {
-	struct odx_device *d = ((struct odx_queue *)queue)->device;
-	struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, fence);
-	struct batch b;
-
-	if (atomic_load(&d->lost))
-		return VK_ERROR_DEVICE_LOST;
-	for (uint32_t i = 0; i < count || (i == 0 && f); i++) {
-		const VkSubmitInfo2 *si = i < count ? &pSubmits[i] : NULL;
-		VkResult r;
-
-		memset(&b, 0, sizeof(b));
-		if (si && (si->waitSemaphoreInfoCount > ODX_MAX_SYNC ||
-			   si->signalSemaphoreInfoCount > ODX_MAX_SYNC - 2))
-			return VK_ERROR_OUT_OF_HOST_MEMORY;
-		for (uint32_t k = 0; si && k < si->waitSemaphoreInfoCount; k++)
-			add_wait(&b, ODX_FROM_HANDLE(odx_fence,
-						     si->pWaitSemaphoreInfos[k].semaphore),
-				 si->pWaitSemaphoreInfos[k].value);
-		for (uint32_t k = 0; si && k < si->signalSemaphoreInfoCount; k++)
-			add_signal(&b, ODX_FROM_HANDLE(odx_fence,
-						       si->pSignalSemaphoreInfos[k].semaphore),
-				   si->pSignalSemaphoreInfos[k].value);
-		b.ncmd = si ? si->commandBufferInfoCount : 0;
-		b.cmds2 = si ? si->pCommandBufferInfos : NULL;
-		r = run_batch(d, &b, i + 1 >= count ? f : NULL);
-		if (r != VK_SUCCESS)
-			return r;
-	}
-	return VK_SUCCESS;
+	return submit(queue, count, pSubmits, fence, batch_from_submit2);
 }
