@@ -16,7 +16,8 @@ Usage: $PROG [--check] [OUTDIR]
 Copy the working tree (tracked and untracked files that git does not
 ignore) to build/pkg/src/opendxg-VERSION/, run 'dpkg-buildpackage -b -us -uc'
 there and move the packages to OUTDIR (default build/pkg/debs/):
-dxgkrnl-dkms, dxghost, libdxg0, libdxg-dev, dxg-tools (and their -dbgsym).
+dxgkrnl-dkms, dxghost, libdxg0, libdxg-dev, dxg-tools, opendxg-vulkan-driver
+(and their -dbgsym).
 
 The build runs the packages' own tests (meson test) unless DEB_BUILD_OPTIONS
 has nocheck; --check keeps them, the default is nocheck (make check runs the

@@ -11,6 +11,9 @@
 #     starts it (user dxghost, /etc/default/dxghost) and stops cleanly;
 #   - the manual page documents every option of dxghost --help;
 #   - programs build against libdxg-dev (pkg-config) and the tools run;
+#   - the Vulkan driver's manifest is where Debian's loader looks and names
+#     the installed library, which exports the ICD interface only, and the
+#     loader (vulkaninfo) reads the manifest and loads the driver;
 #   - purging removes the module from every kernel and the service.
 # Prints PASS/FAIL lines named pkg/...; exits 0 when none failed.
 #
@@ -50,7 +53,7 @@ MIRRORS=("deb http://deb.debian.org/debian $SUITE main"
 # systemd-sysusers), and a C toolchain for the libdxg-dev check.
 mapfile -t ROOT_PKGS < <(scripts/kernel-release.sh --packages)
 ROOT_PKGS+=(dkms systemd gcc libc6-dev pkg-config)
-PACKAGES=(dxgkrnl-dkms dxghost libdxg0 libdxg-dev dxg-tools)
+PACKAGES=(dxgkrnl-dkms dxghost libdxg0 libdxg-dev dxg-tools opendxg-vulkan-driver)
 
 rc=0
 pass() { echo "PASS pkg/$1"; }
@@ -336,18 +339,69 @@ tools_run() {
 }
 check "dxg-tools: dxg-smi and dxg-samples run (no /dev/dxg: exit 1)" tools_run
 
-# --- 8. purge ---------------------------------------------------------------------------------
+# --- 8. the Vulkan driver -------------------------------------------------------------------
+# Named as meson names it (host_machine.cpu_family(), the GNU CPU on Debian's
+# architectures); the library in the multiarch libdir, as Mesa's.
+icd_manifest=/usr/share/vulkan/icd.d/opendxg_icd.$(dpkg-architecture -qDEB_HOST_GNU_CPU).json
+icd_lib=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/libvulkan_opendxg.so
+icd_files() {
+	local path
+	inroot dpkg -L opendxg-vulkan-driver | grep -E '\.(so|json)$' || return 1
+	[ -f "$root$icd_manifest" ] || { echo "no $icd_manifest"; return 1; }
+	cat "$root$icd_manifest"
+	path=$(python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["file_format_version"] == "1.0.0", m
+assert m["ICD"]["api_version"].startswith("1.3."), m
+print(m["ICD"]["library_path"])' "$root$icd_manifest") || return 1
+	echo "library_path: $path"
+	[ "$path" = "$icd_lib" ] && [ -f "$root$path" ] && inroot dpkg -S "$path"
+}
+check "opendxg-vulkan-driver: $icd_manifest names the installed $icd_lib" icd_files
+# The loader interface and nothing else (icd.map); no soname (a module);
+# every library it needs is installed.
+icd_symbols() {
+	local syms
+	syms=$(inroot nm -D --defined-only "$icd_lib" | awk '{ print $3 }' | sort) || return 1
+	echo "$syms"
+	[ "$syms" = "$(printf '%s\n' vk_icdGetInstanceProcAddr vk_icdGetPhysicalDeviceProcAddr \
+		vk_icdNegotiateLoaderICDInterfaceVersion)" ] || return 1
+	inroot readelf -d "$icd_lib" | grep -E 'NEEDED|SONAME'
+	! inroot readelf -d "$icd_lib" | grep -q SONAME || return 1
+	inroot ldd "$icd_lib"; ! inroot ldd "$icd_lib" | grep -q 'not found'
+}
+check "opendxg-vulkan-driver: the library exports vk_icd* only (nm -D), no soname, its libraries installed" icd_symbols
+# Debian's loader finds the manifest in its search path, opens the library
+# and creates an instance with it; there is no /dev/dxg here, so no device.
+# Only our driver is in the root (vulkan-tools without Recommends).
+icd_loader() {
+	local out
+	inroot apt-get install -y -q --no-install-recommends vulkan-tools || return 1
+	inroot sh -c 'ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null'
+	out=$(inroot env VK_LOADER_DEBUG=driver vulkaninfo --summary 2>&1 | awk '!seen[$0]++')
+	echo "$out"
+	grep -qx 'DRIVER: */usr/share/vulkan/icd\.d' <<<"$out" &&
+		grep -q "Found ICD manifest file $icd_manifest" <<<"$out" &&
+		grep -q "Searching for ICD drivers named $icd_lib" <<<"$out" || return 1
+	# Loaded and negotiated (else "Found no drivers!", vkCreateInstance
+	# failing); the only complaint: no device.
+	! grep -E 'Failed loading|Found no drivers|vkCreateInstance failed' <<<"$out" &&
+		grep -q 'Failed to detect any valid GPUs' <<<"$out"
+}
+check "opendxg-vulkan-driver: VK_LOADER_DEBUG=driver vulkaninfo: the loader reads the manifest and loads the driver" icd_loader
+
+# --- 9. purge ---------------------------------------------------------------------------------
 purge() {
 	inroot apt-get purge -y -q "${PACKAGES[@]}" || return 1
 	local left
 	left=$(inroot sh -c 'ls -d /usr/src/dxgkrnl-* /var/lib/dkms/dxgkrnl \
 		/lib/modules/*/updates/dkms/dxgkrnl.ko* /lib/systemd/system/dxghost.service \
-		/etc/default/dxghost /usr/sbin/dxghost 2>/dev/null')
+		/etc/default/dxghost /usr/sbin/dxghost '"$icd_manifest $icd_lib"' 2>/dev/null')
 	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
 }
-check "purge removes the module from every kernel, the service and its config" purge
+check "purge removes the module from every kernel, the service and its config, the Vulkan driver" purge
 
-# --- 9. make dkms-install / dkms-uninstall (scripts/dkms.sh) from a source tree ----------------
+# --- 10. make dkms-install / dkms-uninstall (scripts/dkms.sh) from a source tree ----------------
 first_line=$(scripts/kernel-release.sh --lines | head -n1)
 first_rel=$(scripts/kernel-release.sh --root "$root" "$first_line" 2>&1)
 dkms_script() {

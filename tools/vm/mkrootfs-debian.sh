@@ -26,8 +26,8 @@ plus, at the paths opendxg's Debian packages use:
 
   /lib/modules/RELEASE/updates/dkms/dxgkrnl.ko   (-m; depmod run: modprobe dxgkrnl)
   /usr/lib/$MULTIARCH/libdxg.so.0*              (libdxg0)
-  /usr/lib/$MULTIARCH/libvulkan_opendxg.so       (the Vulkan driver) and its
-  /usr/share/vulkan/icd.d/opendxg_icd.x86_64.json  manifest, the only one
+  /usr/lib/$MULTIARCH/libvulkan_opendxg.so       (opendxg-vulkan-driver)
+  /usr/share/vulkan/icd.d/opendxg_icd.x86_64.json  (its manifest, meson's; the only one)
   /usr/bin/dxg-smi, dxg-demo, dxg-samples         (dxg-tools)
 
 and for the tests: the guest kernel's modules that mount the root (and what
@@ -128,7 +128,8 @@ kmods=$(cd "$kdir" && pwd)/modules
 [ -f "$kmods/lib/modules/$release/modules.dep" ] ||
 	die "no modules of $release in $kdir/modules (run tools/vm/fetch-kernel.sh)"
 [ -f "$ko" ] || die "module '$ko' not found"
-for f in lib/libdxg.so.0 lib/vulkan/libvulkan_opendxg.so; do
+ICD_MANIFEST=lib/vulkan/opendxg_icd.x86_64.json
+for f in lib/libdxg.so.0 lib/vulkan/libvulkan_opendxg.so "$ICD_MANIFEST"; do
 	[ -e "$build/$f" ] || die "$build/$f is not built"
 done
 for d in ${dirs[@]+"${dirs[@]}"}; do [ -d "$d" ] || die "directory '$d' not found"; done
@@ -197,16 +198,15 @@ so=$(readlink -f "$build/lib/libdxg.so.0")
 put 0644 "$so" "$lib/${so##*/}"
 ln -sfn "${so##*/}" "$stage$lib/libdxg.so.0"
 put 0644 "$build/lib/vulkan/libvulkan_opendxg.so" "$lib/libvulkan_opendxg.so"
+# The manifest meson generated (lib/vulkan/opendxg_icd.json.in), the one the
+# package installs, with library_path where the package puts the library
+# (the build directory's prefix may be another, /usr/local by default).
 mkdir -p "$stage/usr/share/vulkan/icd.d"
-cat >"$stage/usr/share/vulkan/icd.d/opendxg_icd.x86_64.json" <<JSON
-{
-    "file_format_version": "1.0.0",
-    "ICD": {
-        "library_path": "$lib/libvulkan_opendxg.so",
-        "api_version": "1.3.0"
-    }
-}
-JSON
+rm -f "$stage/usr/share/vulkan/icd.d/${ICD_MANIFEST##*/}"
+sed 's|\("library_path": *"\)[^"]*"|\1'"$lib"'/libvulkan_opendxg.so"|' "$build/$ICD_MANIFEST" \
+	>"$stage/usr/share/vulkan/icd.d/${ICD_MANIFEST##*/}"
+grep -q "\"library_path\": \"$lib/libvulkan_opendxg.so\"" "$stage/usr/share/vulkan/icd.d/${ICD_MANIFEST##*/}" ||
+	die "no library_path in $build/$ICD_MANIFEST"
 for t in tools/dxg-smi tools/dxg-demo samples/dxg-samples; do
 	[ -x "$build/$t" ] && put 0755 "$build/$t" "/usr/bin/${t##*/}"
 done
