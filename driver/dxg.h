@@ -160,6 +160,12 @@ struct dxg_host {
 	struct dxg_channel ch;
 	int state;			/* enum dxg_host_state, READ/WRITE_ONCE */
 	bool async_msg;			/* host accepts async messages */
+	/*
+	 * The host uses opendxg's reply extensions ({handle, status} creates,
+	 * {status, data} escapes); otherwise it answers as a Windows host
+	 * does (docs/protocol.md §5).  Set once at bind time.
+	 */
+	bool odx_replies;
 	struct work_struct gone_work;	/* unpublish after the peer left */
 	spinlock_t event_lock;		/* events, next_event */
 	struct list_head events;	/* struct dxg_host_event */
@@ -474,7 +480,10 @@ int dxg_call_luid(struct dxg_host *host, const struct winluid *vgpu_luid,
 int dxg_call_status(struct dxg_host *host, const struct dxg_adapter *adapter,
 		    d3dkmthandle process, u32 command_type, void *cmd,
 		    u32 cmd_len);
-int dxg_reply_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out);
+int dxg_reply_status_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out);
+u32 dxg_handle_reply_size(const struct dxg_host *host);
+int dxg_reply_handle(const struct dxg_host *host, const void *reply,
+		     d3dkmthandle *out);
 /*
  * Submit/signal/GPU-wait: an asynchronous message (no reply) when the host
  * accepts them, else a synchronous call whose status is returned.

@@ -96,9 +96,9 @@ int dxg_ioctl_create_device(struct dxg_process *p, void *arg)
 	if (ret)
 		goto out;
 	ret = dxg_call(a->host, a, proc, DXGK_VMBCOMMAND_CREATEDEVICE, &cmd,
-		       sizeof(cmd), &r, sizeof(r));
+		       sizeof(cmd), &r, dxg_handle_reply_size(a->host));
 	if (!ret)
-		ret = dxg_reply_handle(r.device, r.status, &h);
+		ret = dxg_reply_handle(a->host, &r, &h);
 	if (ret)
 		goto out;
 
@@ -208,7 +208,7 @@ int dxg_ioctl_create_context_virtual(struct dxg_process *p, void *arg)
 	ret = dxg_call(a->host, a, proc, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL,
 		       cmd, cmd_len, reply, cmd_len);
 	if (!ret)
-		ret = dxg_reply_handle(reply->context, 0, &args->context);
+		ret = dxg_reply_status_handle(reply->context, 0, &args->context);
 	if (ret)
 		goto out_unlock;
 

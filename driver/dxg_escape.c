@@ -4,10 +4,11 @@
  *
  * The private data (1 .. DXG_ESCAPE_MAX_DATA bytes) is copied in once and
  * sent with the adapter's host handle and the optional device and context
- * (which must belong to that adapter, and the context to that device); the
- * host's reply is a status followed by the updated private data, which is
- * copied back.  opendxg's own escapes create and destroy compute pipelines
- * on a device (docs/command-stream.md §6).
+ * (which must belong to that adapter, and the context to that device).  An
+ * opendxg host replies with a status followed by the updated private data,
+ * a Windows host with the updated private data alone (docs/protocol.md §5,
+ * D3); either way the data is copied back.  opendxg's own escapes create
+ * and destroy compute pipelines on a device (docs/command-stream.md §6).
  */
 
 #include <linux/slab.h>
@@ -28,7 +29,9 @@ static int dxg_escape_send(struct dxg_process *p, struct dxg_adapter *a,
 	void __user *udata = u64_to_user_ptr(args->priv_drv_data);
 	struct dxgkvmb_command_escape *cmd;
 	struct dxgkvmb_command_escape_ret *reply;
+	u32 status_len = a->host->odx_replies ? sizeof(*reply) : 0;
 	d3dkmthandle proc;
+	s32 status;
 	int ret;
 
 	cmd = kvzalloc(DXGKVMB_ESCAPE_FIXED + size, GFP_KERNEL);
@@ -52,18 +55,19 @@ static int dxg_escape_send(struct dxg_process *p, struct dxg_adapter *a,
 	if (!ret)
 		ret = dxg_call(a->host, a, proc, DXGK_VMBCOMMAND_ESCAPE, cmd,
 			       DXGKVMB_ESCAPE_FIXED + size, reply,
-			       sizeof(*reply) + size);
+			       status_len + size);
 	if (ret)
 		goto out;
-	if (reply->status < 0) {
-		ret = dxg_ntstatus_to_errno(reply->status);
+	status = status_len ? reply->status : STATUS_SUCCESS;
+	if (status < 0) {
+		ret = dxg_ntstatus_to_errno(status);
 		goto out;
 	}
-	if (copy_to_user(udata, reply + 1, size)) {
+	if (copy_to_user(udata, (u8 *)reply + status_len, size)) {
 		ret = -EFAULT;
 		goto out;
 	}
-	ret = reply->status;
+	ret = status;
 out:
 	kvfree(reply);
 	kvfree(cmd);

@@ -66,7 +66,7 @@ static void dxg_host_gone_work(struct work_struct *work)
 
 struct dxg_host *dxg_host_create(struct device *dev, struct dxg_transport *t,
 				 const struct dxg_adapter_desc *descs,
-				 unsigned int num_adapters)
+				 unsigned int num_adapters, bool odx_replies)
 {
 	struct dxg_host *host;
 	unsigned int i;
@@ -81,6 +81,7 @@ struct dxg_host *dxg_host_create(struct device *dev, struct dxg_transport *t,
 	host->dev = get_device(dev);
 	dxg_channel_init(&host->ch, t);
 	host->state = DXG_HOST_STARTING;
+	host->odx_replies = odx_replies;
 	INIT_WORK(&host->gone_work, dxg_host_gone_work);
 	dxg_host_events_init(host);
 	mutex_init(&host->maps_lock);
@@ -132,8 +133,8 @@ static int dxg_adapter_open(struct dxg_host *host, struct dxg_adapter *a)
 	ret = dxg_call(host, a, 0, DXGK_VMBCOMMAND_OPENADAPTER, &open,
 		       sizeof(open), &open_ret, sizeof(open_ret));
 	if (!ret)
-		ret = dxg_reply_handle(open_ret.host_adapter_handle,
-				       open_ret.status, &h);
+		ret = dxg_reply_status_handle(open_ret.host_adapter_handle,
+					      open_ret.status, &h);
 	if (ret)
 		return ret;
 

@@ -359,7 +359,9 @@ static int dxg_ivshmem_probe(struct pci_dev *pdev,
 		descs[i].vendor_id = READ_ONCE(e->vendor_id);
 		descs[i].device_id = READ_ONCE(e->device_id);
 	}
-	host = dxg_host_create(&pdev->dev, &ivs->t, descs, count);
+	host = dxg_host_create(&pdev->dev, &ivs->t, descs, count,
+			       READ_ONCE(ivs->ctl->host_caps) &
+			       DXG_HOST_CAP_ODX_REPLIES);
 	if (IS_ERR(host)) {
 		ret = PTR_ERR(host);
 		goto err_unmap;

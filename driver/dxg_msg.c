@@ -88,16 +88,38 @@ int dxg_call_status(struct dxg_host *host, const struct dxg_adapter *adapter,
 }
 
 /*
- * Replies that carry a new handle report failure as handle 0 with the
- * reason (opendxg hosts) or 0 (other hosts) in the status word.
+ * Replies that carry a new handle and a status word report failure as
+ * handle 0 with the reason in the status word.
  */
-int dxg_reply_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out)
+int dxg_reply_status_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out)
 {
 	if (handle) {
 		*out = handle;
 		return 0;
 	}
 	return status < 0 ? dxg_ntstatus_to_errno(status) : -EINVAL;
+}
+
+/*
+ * CREATEPROCESS and CREATEDEVICE: an opendxg host answers {handle, status}
+ * (8 bytes), a Windows host the handle alone (4 bytes), 0 on failure.
+ */
+u32 dxg_handle_reply_size(const struct dxg_host *host)
+{
+	return host->odx_replies ? sizeof(struct dxgkvmb_command_createprocess_ret) :
+				   sizeof(d3dkmthandle);
+}
+
+/* Reads a reply of dxg_handle_reply_size() bytes. */
+int dxg_reply_handle(const struct dxg_host *host, const void *reply,
+		     d3dkmthandle *out)
+{
+	struct dxgkvmb_command_createprocess_ret r = { 0 };
+
+	memcpy(&r, reply, dxg_handle_reply_size(host));
+	if (!host->odx_replies)
+		r.status = 0;	/* a Windows host has no status word */
+	return dxg_reply_status_handle(r.hprocess, r.status, out);
 }
 
 int dxg_send_async(struct dxg_host *host, const struct dxg_adapter *adapter,

@@ -68,11 +68,11 @@ static int dxg_process_create_on_host(struct dxg_process *p,
 	cmd->flags = DXG_CREATEPROCESS_LINUX;
 
 	ret = dxg_call(host, NULL, 0, DXGK_VMBCOMMAND_CREATEPROCESS, cmd,
-		       sizeof(*cmd), &r, sizeof(r));
+		       sizeof(*cmd), &r, dxg_handle_reply_size(host));
 	kfree(cmd);
 	if (ret)
 		return ret;
-	return dxg_reply_handle(r.hprocess, r.status, out);
+	return dxg_reply_handle(host, &r, out);
 }
 
 int dxg_process_host_handle(struct dxg_process *p, struct dxg_host *host,

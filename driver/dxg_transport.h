@@ -70,10 +70,12 @@ struct dxg_adapter_desc {
  * dxg_host_create() makes the host object (no traffic yet), the transport
  * then enables its interrupts and completes its handshake, and
  * dxg_host_start() opens the adapters and publishes the host on /dev/dxg.
+ * odx_replies: the host said it uses opendxg's reply extensions
+ * (docs/protocol.md §5.4); a Windows host never does.
  */
 struct dxg_host *dxg_host_create(struct device *dev, struct dxg_transport *t,
 				 const struct dxg_adapter_desc *descs,
-				 unsigned int num_adapters);
+				 unsigned int num_adapters, bool odx_replies);
 int dxg_host_start(struct dxg_host *host);
 /*
  * Tear-down, from the transport's remove: unpublish the host, fail every

@@ -16,7 +16,8 @@
 int32_t dxg_h_openadapter(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 {
 	struct dxgkvmb_command_openadapter_ret r = {
-		.vmbus_interface_version = DXGK_VMBUS_INTERFACE_VERSION,
+		.vmbus_interface_version = ctx->interface_version ?
+			ctx->interface_version : DXGK_VMBUS_INTERFACE_VERSION,
 		.vmbus_last_compatible_interface_version =
 			DXGK_VMBUS_LAST_COMPATIBLE_INTERFACE_VERSION,
 	};

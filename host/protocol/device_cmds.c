@@ -26,7 +26,8 @@ int32_t dxg_h_createprocess(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	p->u.process.cookie = c.process;
 	p->u.process.pid = c.process_id;
 	r.hprocess = p->handle;
-	put_reply(req, &r, sizeof(r));
+	/* A Windows host answers the handle alone. */
+	put_reply(req, &r, ctx->windows ? sizeof(r.hprocess) : sizeof(r));
 	return STATUS_SUCCESS;
 }
 
@@ -54,7 +55,7 @@ int32_t dxg_h_createdevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 		return st;
 	}
 	r.device = d->handle;
-	put_reply(req, &r, sizeof(r));
+	put_reply(req, &r, ctx->windows ? sizeof(r.device) : sizeof(r));
 	return STATUS_SUCCESS;
 }
 

@@ -166,7 +166,8 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	VGPU(GETDEVICESTATE, P | A, struct dxgkvmb_command_getdevicestate,
 	     dxg_h_getdevicestate),
 	/* Escapes (host/core/escape.c). */
-	VGPU(ESCAPE, P | A, struct dxgkvmb_command_escape, dxg_h_escape),
+	VGPU(ESCAPE, P | A | DXG_CMD_DATA_REPLY, struct dxgkvmb_command_escape,
+	     dxg_h_escape),
 };
 
 static const struct dxg_cmd *find_cmd(uint32_t channel_type, uint32_t command)
@@ -242,9 +243,36 @@ static int32_t validate(struct dxg_dispatch_ctx *ctx, const uint8_t *msg,
  * command's reply layout.  The ring pads payloads to 8 bytes, so for the
  * 8-byte {handle, status} layouts a bare status would look like a full
  * reply: those fail as {handle 0, status} instead.
+ *
+ * In windows mode the creates with a handle reply fail as the 4-byte
+ * handle 0, and ESCAPE answers the request's private data unchanged (a
+ * Windows host's escape reply is the data alone, docs/protocol.md §5.1 D3);
+ * the other commands still fail with the bare status (D4 is not done).
  */
-static uint32_t error_reply(const struct dxg_cmd *c, int32_t st, uint8_t *reply)
+static uint32_t error_reply(const struct dxg_dispatch_ctx *ctx,
+			    const struct dxg_cmd *c, const struct dxg_req *req,
+			    int32_t st, uint8_t *reply)
 {
+	if (c && ctx->windows && (c->flags & DXG_CMD_HANDLE_REPLY)) {
+		memset(reply, 0, sizeof(d3dkmthandle));
+		return sizeof(d3dkmthandle);
+	}
+	if (c && ctx->windows && (c->flags & DXG_CMD_DATA_REPLY) &&
+	    req->cmd_len >= DXGKVMB_ESCAPE_FIXED) {
+		struct dxgkvmb_command_escape e;
+
+		memcpy(&e, req->cmd, DXGKVMB_ESCAPE_FIXED);
+		if (e.priv_drv_data_size &&
+		    e.priv_drv_data_size <= req->cmd_len - DXGKVMB_ESCAPE_FIXED &&
+		    e.priv_drv_data_size <= DXG_REPLY_BUF_SIZE) {
+			/* Replies are at least 4 bytes: pad with zeros. */
+			memset(reply, 0, sizeof(st));
+			memcpy(reply, req->cmd + DXGKVMB_ESCAPE_FIXED,
+			       e.priv_drv_data_size);
+			return e.priv_drv_data_size < sizeof(st) ?
+			       (uint32_t)sizeof(st) : e.priv_drv_data_size;
+		}
+	}
 	if (c && (c->flags & DXG_CMD_HANDLE_REPLY)) {
 		uint32_t r[2] = { 0, (uint32_t)st };
 
@@ -273,9 +301,9 @@ uint32_t dxg_dispatch(struct dxg_dispatch_ctx *ctx, const void *msg,
 				   "vm %u: %s (type %u) failed: 0x%08x",
 				   ctx->vm_id, c ? c->name : "request",
 				   req.hdr.command_type, (uint32_t)st);
-		return error_reply(c, st, reply);
+		return error_reply(ctx, c, &req, st, reply);
 	}
 	if (req.reply_len == 0)		/* status-only reply */
-		return error_reply(NULL, st, reply);
+		return error_reply(ctx, NULL, &req, st, reply);
 	return req.reply_len;
 }

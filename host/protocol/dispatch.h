@@ -8,6 +8,7 @@
 #ifndef DXGHOST_DISPATCH_H
 #define DXGHOST_DISPATCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/adapter.h"
@@ -27,6 +28,13 @@ struct dxg_dispatch_ctx {
 	const struct dxg_adapters *adapters;
 	struct dxg_ratelimit *rl;	/* per-VM log limiter */
 	unsigned int vm_id;
+	/*
+	 * Answer as a Windows host does (dxghost --windows, docs/protocol.md
+	 * §5.4): a 4-byte handle for CREATEPROCESS and CREATEDEVICE, the
+	 * private data alone for ESCAPE.
+	 */
+	bool windows;
+	uint32_t interface_version;	/* OPENADAPTER's; 0: the default */
 };
 
 /* Handler flags. */
@@ -34,7 +42,12 @@ struct dxg_dispatch_ctx {
 #define DXG_CMD_OPT_PROCESS	(1u << 1)	/* hdr.process 0 or live */
 #define DXG_CMD_NEEDS_ADAPTER	(1u << 2)	/* ext.vgpu_luid must name one */
 #define DXG_CMD_HANDLE_REPLY	(1u << 3)	/* 8-byte {handle, status} reply:
-						 * errors reply {0, status} */
+						 * errors reply {0, status};
+						 * windows: the 4-byte handle,
+						 * errors 0 */
+#define DXG_CMD_DATA_REPLY	(1u << 4)	/* windows: the request's private
+						 * data back (ESCAPE); errors
+						 * leave it unchanged */
 
 /*
  * Dispatches msg (len bytes) and writes the reply into reply (capacity

@@ -14,7 +14,9 @@
 /*
  * The ESCAPE command: D3DKMT_ESCAPE_DRIVERPRIVATE on a device of the
  * calling process (our escapes all act on a device); anything else is not
- * supported.  Reply: status, then the updated private data.
+ * supported.  Reply: status, then the updated private data; in windows mode
+ * the updated private data alone (a failure leaves it unchanged: see
+ * error_reply() in dispatch.c).
  */
 int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 {
@@ -44,6 +46,14 @@ int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	st = dxg_exec_escape(ctx->mem, dev, data, c.priv_drv_data_size);
 	if (st < 0)
 		return st;
+	if (ctx->windows) {
+		/* The data alone; replies are at least 4 bytes (zero-padded). */
+		memmove(req->reply, data, c.priv_drv_data_size);
+		memset(req->reply + c.priv_drv_data_size, 0, sizeof(r));
+		req->reply_len = c.priv_drv_data_size < sizeof(r) ?
+				 (uint32_t)sizeof(r) : c.priv_drv_data_size;
+		return STATUS_SUCCESS;
+	}
 	r.status = st;
 	memcpy(req->reply, &r, sizeof(r));
 	req->reply_len = (uint32_t)sizeof(r) + c.priv_drv_data_size;

@@ -79,6 +79,8 @@ static int handle_packet(struct dxg_vm *vm, const struct dxg_pkt_desc *d,
 		.objs = &vm->objs, .mem = &vm->mem, .sched = &vm->sched,
 		.adapters = vm->adapters,
 		.rl = &vm->rl, .vm_id = vm->id,
+		.windows = vm->windows,
+		.interface_version = vm->interface_version,
 	};
 	uint32_t rlen;
 

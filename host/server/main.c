@@ -409,6 +409,8 @@ int main(int argc, char **argv)
 	h.cfg.shm_size = h.opt.shm_size;
 	h.cfg.max_objects = h.opt.max_objects;
 	h.cfg.device_memory = h.opt.device_memory;
+	h.cfg.windows = h.opt.windows;
+	h.cfg.interface_version = h.opt.interface_version;
 	h.cfg.adapters = &h.opt.adapters;
 	if (setup(&h))
 		return 1;

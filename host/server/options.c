@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dxg/protocol.h"
 #include "engines/vulkan/vk_device.h"
 #include "server/vm.h"
 #include "util/log.h"
@@ -60,13 +61,23 @@ void dxg_options_usage(FILE *f)
 "  -o, --max-objects N    host objects per VM (default %u)\n"
 "  -l, --log-level LEVEL  error, warn, info or debug (default info)\n"
 "  -q, --quiet            same as --log-level error\n"
+"      --windows          answer as a Windows host does: no opendxg reply\n"
+"                         extensions (docs/protocol.md section 5), for testing\n"
+"                         the guest driver's Windows reply handling\n"
+"      --interface-version N  the dxgkrnl VM-bus interface version reported\n"
+"                         to the guest, %u..%u (default %u)\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n",
 		DXG_DEFAULT_SOCKET, dxg_adapter_kinds(), DXG_DEFAULT_MAX_VMS,
-		DXG_DEFAULT_MAX_OBJECTS);
+		DXG_DEFAULT_MAX_OBJECTS, DXGK_VMBUS_INTERFACE_VERSION,
+		DXG_MAX_INTERFACE_VERSION, DXGK_VMBUS_INTERFACE_VERSION);
 }
 
-enum { OPT_LIST_DEVICES = 256 };	/* long-only options */
+enum {	/* long-only options */
+	OPT_LIST_DEVICES = 256,
+	OPT_WINDOWS,
+	OPT_INTERFACE_VERSION,
+};
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
@@ -178,6 +189,13 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 		return DXG_OPT_EXIT_OK;
 	case OPT_LIST_DEVICES:
 		return list_devices();
+	case OPT_WINDOWS:
+		o->windows = true;
+		return DXG_OPT_RUN;
+	case OPT_INTERFACE_VERSION:
+		return parse_u32(arg, DXGK_VMBUS_INTERFACE_VERSION,
+				 DXG_MAX_INTERFACE_VERSION, &o->interface_version) ?
+		       bad("--interface-version", arg) : DXG_OPT_RUN;
 	default:
 		dxg_options_usage(stderr);
 		return DXG_OPT_EXIT_ERR;
@@ -199,6 +217,9 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
+		{ "windows", no_argument, NULL, OPT_WINDOWS },
+		{ "interface-version", required_argument, NULL,
+		  OPT_INTERFACE_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret;
@@ -210,6 +231,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 	o->max_vms = DXG_DEFAULT_MAX_VMS;
 	o->max_objects = DXG_DEFAULT_MAX_OBJECTS;
 	o->log_level = DXG_LOG_INFO;
+	o->interface_version = DXGK_VMBUS_INTERFACE_VERSION;
 	dxg_adapters_init(&o->adapters, luid_high);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:m:a:d:n:o:l:qhV", longopts, NULL)) != -1) {

@@ -3,6 +3,7 @@
 #ifndef DXGHOST_OPTIONS_H
 #define DXGHOST_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -14,6 +15,12 @@
 #define DXG_DEFAULT_MAX_OBJECTS	65536u
 /* Device-local memory a VM may allocate on a Vulkan adapter (docs/memory.md §8). */
 #define DXG_DEFAULT_DEVICE_MEMORY	(1ull << 30)
+/*
+ * --interface-version: from the guest's own version (40, the least it
+ * accepts) up; a current Windows host's value is not in the fact sheet
+ * (docs/protocol.md §5.3), its newest driver defines up to 46.
+ */
+#define DXG_MAX_INTERFACE_VERSION	65535u
 
 struct dxg_options {
 	const char *socket_path;
@@ -22,6 +29,8 @@ struct dxg_options {
 	uint32_t max_vms;
 	uint32_t max_objects;
 	int log_level;
+	bool windows;			/* --windows: reply as a Windows host */
+	uint32_t interface_version;	/* reported to the guest */
 	struct dxg_adapters adapters;
 };
 

@@ -20,8 +20,10 @@ static void control_init(struct dxg_vm *vm)
 	memset(c, 0, sizeof(*c));
 	c->magic = DXG_IVSHMEM_MAGIC;
 	c->layout_version = DXG_IVSHMEM_LAYOUT_VERSION;
-	c->host_interface_version = DXGK_VMBUS_INTERFACE_VERSION;
-	c->host_caps = DXG_HOST_CAP_ASYNC_MSG;
+	c->host_interface_version = vm->interface_version;
+	/* A Windows host knows none of opendxg's reply extensions. */
+	c->host_caps = DXG_HOST_CAP_ASYNC_MSG |
+		       (vm->windows ? 0 : DXG_HOST_CAP_ODX_REPLIES);
 	c->ring_size = DXG_VM_RING_SIZE;
 	c->shm_size = vm->shm_size;
 	c->ring_g2h_offset = DXG_VM_RING_G2H_OFFSET;
@@ -98,6 +100,9 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 		return -ENOMEM;
 	}
 	vm->adapters = cfg->adapters;
+	vm->windows = cfg->windows;
+	vm->interface_version = cfg->interface_version ? cfg->interface_version :
+				DXGK_VMBUS_INTERFACE_VERSION;
 	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++)
 		vm->host_efd[i] = vm->guest_efd[i] = -1;
 	ret = dxg_objects_init(&vm->objs, cfg->max_objects);

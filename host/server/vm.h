@@ -33,6 +33,8 @@ struct dxg_vm_config {
 	uint64_t shm_size;		/* power of two, MIN..MAX */
 	uint64_t device_memory;		/* device-local quota; 0: none */
 	uint32_t max_objects;
+	bool windows;			/* Windows reply shapes, no ODX_REPLIES */
+	uint32_t interface_version;	/* 0: DXGK_VMBUS_INTERFACE_VERSION */
 	const struct dxg_adapters *adapters;
 };
 
@@ -47,6 +49,8 @@ struct dxg_vm {
 	int guest_efd[DXG_IVSHMEM_NUM_VECTORS];	/* we ring the guest */
 	struct dxg_ring g2h, h2g;
 	const struct dxg_adapters *adapters;
+	bool windows;			/* from dxg_vm_config */
+	uint32_t interface_version;
 	struct dxg_objects objs;
 	struct dxg_mem mem;		/* IO-space heap; objs releases into it */
 	struct dxg_sched sched;		/* queues, fences, waiters, events */

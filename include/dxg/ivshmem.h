@@ -49,6 +49,13 @@
 
 /* Capability bits (host_caps / guest_caps). */
 #define DXG_HOST_CAP_ASYNC_MSG		(1u << 0)
+/*
+ * The host uses opendxg's reply extensions (docs/protocol.md §4.2, §5.4):
+ * {handle, status} for CREATEPROCESS and CREATEDEVICE, {status, data} for
+ * ESCAPE.  Only opendxg hosts set it; without it the guest expects the
+ * replies of a Windows host.
+ */
+#define DXG_HOST_CAP_ODX_REPLIES	(1u << 1)
 #define DXG_GUEST_CAP_WSL2		(1u << 0)
 
 /* Adapter flags in the adapter table. */

@@ -94,6 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dxg_ratelimit_init(&rl, 1, NULL))
 		abort();
 	ctx.rl = &rl;
+	/* The input's last byte picks dxghost --windows's reply shapes. */
+	ctx.windows = size && (data[size - 1] & 1);
 	for (n = 0; n < FZ_MAX_MESSAGES && size >= 4; n++) {
 		uint32_t len, out;
 		uint8_t *msg;

@@ -323,7 +323,8 @@ static void test_help_and_options(void **state)
 	static char out[8192];
 	const char *const opts[] = { "--socket", "--shm-size", "--adapter",
 				     "--max-vms", "--max-objects", "--log-level",
-				     "--quiet", "--help", "--version" };
+				     "--quiet", "--help", "--version", "--windows",
+				     "--interface-version" };
 
 	(void)state;
 	assert_int_equal(run_daemon((const char *[]){ "--help", NULL }, out, sizeof(out)), 0);
@@ -344,6 +345,10 @@ static void test_help_and_options(void **state)
 	assert_int_not_equal(run_daemon((const char *[]){ "--log-level", "loud", NULL },
 					out, sizeof(out)), 0);
 	assert_int_not_equal(run_daemon((const char *[]){ "--max-vms", "0", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--interface-version", "39", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--interface-version", "x", NULL },
 					out, sizeof(out)), 0);
 	assert_int_not_equal(run_daemon((const char *[]){ "--bogus", NULL },
 					out, sizeof(out)), 0);
@@ -367,6 +372,7 @@ static void test_handshake_control_page(void **state)
 	assert_int_equal(c->layout_version, DXG_IVSHMEM_LAYOUT_VERSION);
 	assert_int_equal(c->host_interface_version, 40);
 	assert_true(c->host_caps & DXG_HOST_CAP_ASYNC_MSG);
+	assert_true(c->host_caps & DXG_HOST_CAP_ODX_REPLIES);
 	assert_int_equal(c->ring_size, 256 * 1024);
 	assert_int_equal(c->shm_size, 4u << 20);
 	assert_int_equal(c->ring_g2h_offset, 4096);
@@ -2026,6 +2032,120 @@ static uint64_t fence_page(struct gsim *g, uint64_t storage)
 	return v;
 }
 
+/* A reply of `want` bytes, as the ring delivers it (padded to 8 with zeros). */
+static void assert_reply_len(int n, const uint8_t *r, uint32_t want)
+{
+	assert_true(n == (int)want || n == (int)DXG_ALIGN8(want));
+	for (int i = (int)want; i < n; i++)
+		assert_int_equal(r[i], 0);
+}
+
+/*
+ * dxghost --windows (docs/protocol.md §5.4) as a guest sees it: no
+ * ODX_REPLIES bit, the configured interface version, CREATEPROCESS and
+ * CREATEDEVICE answering the 4-byte handle, ESCAPE the private data alone.
+ */
+static void test_windows_mode(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	const char *const args[] = { "--windows", "--interface-version", "46",
+				     "--adapter", "vulkan", NULL };
+	uint8_t m[16 + sizeof(struct dxgkvmb_command_createdevice)] = { 0 };
+	uint8_t r[64];
+	uint32_t proc, adapter, dev, size, esz = 16 + DXGKVMB_ESCAPE_FIXED;
+	uint8_t *cp = saxpy_create(&size), *msg, *reply;
+	struct dxgkvmb_command_openadapter_ret oa;
+	struct dxgkvmb_command_createprocess cpc;
+	struct dxgkvmb_command_escape c;
+	uint64_t id;
+	int n;
+
+	(void)state;
+	daemon_start_args(&d, args);
+	guest_up(&g, &d, 1);
+	assert_false(g.ctl->host_caps & DXG_HOST_CAP_ODX_REPLIES);
+	assert_true(g.ctl->host_caps & DXG_HOST_CAP_ASYNC_MSG);
+	assert_int_equal(g.ctl->host_interface_version, 46);
+
+	/* CREATEPROCESS: the handle alone. */
+	msg = calloc(1, 16 + sizeof(cpc));
+	assert_non_null(msg);
+	gsim_hdr(msg, (struct winluid){ 0, 0 }, DXGKVMB_VM_TO_HOST,
+		 DXGK_VMBCOMMAND_CREATEPROCESS, 0);
+	memcpy(&cpc, msg + 16, sizeof(cpc));
+	cpc.process = 0x1234;
+	cpc.flags = DXG_CREATEPROCESS_LINUX;
+	memcpy(msg + 16, &cpc, sizeof(cpc));
+	memset(r, 0xcc, sizeof(r));
+	n = gsim_call(&g, msg, 16 + sizeof(cpc), r, sizeof(r));
+	assert_reply_len(n, r, 4);
+	memcpy(&proc, r, 4);
+	assert_int_not_equal(proc, 0);
+	free(msg);
+
+	/* OPENADAPTER reports the configured version. */
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	assert_int_equal(gsim_close_adapter(&g, 0, adapter), STATUS_SUCCESS);
+	gsim_hdr(m, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_OPENADAPTER, 0);
+	n = gsim_call(&g, m, 16 + sizeof(struct dxgkvmb_command_openadapter),
+		      &oa, sizeof(oa));
+	assert_int_equal(n, sizeof(oa));
+	assert_int_not_equal(oa.host_adapter_handle, 0);
+	assert_int_equal(oa.vmbus_interface_version, 46);
+	adapter = oa.host_adapter_handle;
+
+	/* CREATEDEVICE: the handle alone; failure is handle 0. */
+	gsim_hdr(m, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_CREATEDEVICE, proc);
+	memset(r, 0xcc, sizeof(r));
+	n = gsim_call(&g, m, sizeof(m), r, sizeof(r));
+	assert_reply_len(n, r, 4);
+	memcpy(&dev, r, 4);
+	assert_int_not_equal(dev, 0);
+	gsim_hdr(m, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_CREATEDEVICE, proc + 64);
+	memset(r, 0xcc, sizeof(r));
+	n = gsim_call(&g, m, sizeof(m), r, sizeof(r));
+	assert_reply_len(n, r, 4);
+	assert_int_equal(r[0] | r[1] | r[2] | r[3], 0);
+
+	/* ESCAPE CREATE_PIPELINE: the updated private data alone. */
+	msg = calloc(1, esz + size);
+	reply = calloc(1, DXG_ALIGN8(size) + 16);
+	assert_non_null(msg);
+	assert_non_null(reply);
+	gsim_hdr(msg, gsim_vgpu(&g, 0), DXGKVMB_VGPU_TO_HOST,
+		 DXGK_VMBCOMMAND_ESCAPE, proc);
+	memcpy(&c, msg + 16, sizeof(c));
+	c.adapter = adapter;
+	c.device = dev;
+	c.type = D3DKMT_ESCAPE_DRIVERPRIVATE;
+	c.priv_drv_data_size = size;
+	memcpy(msg + 16, &c, sizeof(c));
+	memcpy(msg + esz, cp, size);
+	n = gsim_call(&g, msg, esz + size, reply, DXG_ALIGN8(size) + 16);
+	assert_reply_len(n, reply, size);
+	memcpy(&id, reply + offsetof(struct dxg_escape_create_pipeline, pipeline), 8);
+	assert_int_not_equal(id, 0);
+	assert_memory_equal(reply + sizeof(struct dxg_escape_create_pipeline),
+			    saxpy_spv, sizeof(saxpy_spv));
+	/* A failing one (truncated SPIR-V): the private data unchanged. */
+	c.priv_drv_data_size = size - 4;
+	memcpy(msg + 16, &c, sizeof(c));
+	n = gsim_call(&g, msg, esz + size - 4, reply, DXG_ALIGN8(size) + 16);
+	assert_reply_len(n, reply, size - 4);
+	assert_memory_equal(reply, cp, size - 4);
+	free(msg);
+	free(reply);
+	free(cp);
+
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 static void test_sync(void **state)
 {
 	struct daemon d;
@@ -2431,6 +2551,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_pipelined_and_parking, kill_leftovers),
 		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),
 		cmocka_unit_test_teardown(test_escape_pipelines, kill_leftovers),
+		cmocka_unit_test_teardown(test_windows_mode, kill_leftovers),
 		cmocka_unit_test_teardown(test_sync, kill_leftovers),
 		cmocka_unit_test_teardown(test_exec_off_loop, kill_leftovers),
 		cmocka_unit_test_teardown(test_log_rate_limit_per_vm, kill_leftovers),

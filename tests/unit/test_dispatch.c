@@ -514,6 +514,60 @@ static void test_random_garbage(void **state)
 	assert_true(f->o.total <= 1000);
 }
 
+/*
+ * dxghost --windows (docs/protocol.md §5.4): CREATEPROCESS and CREATEDEVICE
+ * answer the 4-byte handle (0 on failure), ESCAPE the private data alone
+ * (unchanged on failure, for every size mod 8), OPENADAPTER the configured
+ * interface version.
+ */
+static void test_windows_replies(void **state)
+{
+	struct fx *f = *state;
+	uint32_t proc, dev, esz = 16 + DXGKVMB_ESCAPE_FIXED;
+	uint8_t data[16];
+
+	f->ctx.windows = true;
+	f->ctx.interface_version = 46;
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATEPROCESS, 0);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createprocess)), 4);
+	proc = word(f, 0);
+	assert_int_not_equal(proc, 0);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createdevice)), 4);
+	dev = word(f, 0);
+	assert_int_not_equal(dev, 0);
+	/* A failed create: handle 0, no status word. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc + 64);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createdevice)), 4);
+	assert_int_equal(word(f, 0), 0);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, 0);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_openadapter)), 16);
+	assert_int_not_equal(word(f, 0), 0);
+	assert_int_equal(word(f, 2), 46);
+	/* Failed escapes (no such adapter): the private data back as it went. */
+	for (uint32_t n = 1; n <= sizeof(data); n++) {
+		struct dxgkvmb_command_escape c;
+
+		for (uint32_t i = 0; i < n; i++)
+			data[i] = (uint8_t)(0x80 + n + i);
+		hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ESCAPE, proc);
+		memcpy(&c, f->msg + 16, sizeof(c));
+		c.adapter = 0x12345678;
+		c.device = dev;
+		c.type = D3DKMT_ESCAPE_DRIVERPRIVATE;
+		c.priv_drv_data_size = n;
+		memcpy(f->msg + 16, &c, sizeof(c));
+		memcpy(f->msg + esz, data, n);
+		assert_int_equal(call(f, esz + n), n > 4 ? n : 4);
+		assert_memory_equal(f->reply, data, n);
+	}
+	/* An escape whose size does not fit the message: the bare status. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ESCAPE, proc);
+	arg(f, 2, D3DKMT_ESCAPE_DRIVERPRIVATE);
+	arg(f, 4, 64);
+	assert_int_equal(call_status(f, esz + 8), STATUS_INVALID_PARAMETER);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -528,6 +582,7 @@ int main(void)
 		T(test_adapter_open_close),
 		T(test_quota),
 		T(test_random_garbage),
+		T(test_windows_replies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

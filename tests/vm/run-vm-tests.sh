@@ -11,6 +11,10 @@
 #              open files get ENODEV, nothing hangs
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
+#   windows    main's test programs against dxghost --windows
+#              --interface-version 46: Windows reply shapes, no
+#              DXG_HOST_CAP_ODX_REPLIES, a newer interface version
+#              (tests/vm/scenarios/windows.sh says what differs)
 #   vulkan     in the Debian guest (a Debian 12 root disk, built by
 #              tools/vm/mkrootfs-debian.sh): Debian's Vulkan loader,
 #              vulkaninfo and validation layer with the opendxg ICD
@@ -35,7 +39,7 @@ in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
 EOF
 }
 
-scenarios="no-host main two-vms host-gone unplug vulkan"
+scenarios="no-host main two-vms host-gone unplug windows vulkan"
 line=
 only=
 while [ $# -gt 0 ]; do
@@ -77,7 +81,7 @@ ko=$(scripts/build-module.sh --line "$line" --quiet) && [ -f "$ko" ] ||
   { fail "setup: build dxgkrnl.ko for $line"; exit 1; }
 
 busybox=0
-for s in no-host main two-vms host-gone unplug; do want $s && busybox=1; done
+for s in no-host main two-vms host-gone unplug windows; do want $s && busybox=1; done
 if [ $busybox = 1 ]; then
   rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
   for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
@@ -90,11 +94,12 @@ if [ $busybox = 1 ]; then
     { fail "setup: build the initramfs"; exit 1; }
 fi
 
-start_host() { # socket log
-  "$REL/host/dxghost" --socket "$1" --log-level info >"$2" 2>&1 &
+start_host() { # socket log [dxghost option...]
+  local sock=$1 log=$2; shift 2
+  "$REL/host/dxghost" --socket "$sock" --log-level info "$@" >"$log" 2>&1 &
   host_pid=$!
-  for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.1; done
-  fail "setup: dxghost did not create $1"; cat "$2"; return 1
+  for _ in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
+  fail "setup: dxghost did not create $sock"; cat "$log"; return 1
 }
 
 stop_host() { # expect clean exit
@@ -187,7 +192,17 @@ if want unplug; then
     fail "unplug/dxghost log is clean"; else pass "unplug/dxghost log is clean"; fi
 fi
 
-# 6. Vulkan, in the Debian guest: Debian's loader, vulkaninfo and validation
+# 6. The driver's tests against a host that answers as Windows does
+if want windows; then
+  start_host "$work/windows.sock" "$work/host-windows.log" --windows --interface-version 46 || exit 1
+  boot windows /opt/dxg/scenarios/windows.sh "$work/windows.sock"
+  if stop_host; then pass "windows/dxghost exits 0 on SIGTERM"; else fail "windows/dxghost exits 0 on SIGTERM"; fi
+  if grep -qiE 'assert|sanitizer|segfault' "$work/host-windows.log"; then
+    fail "windows/dxghost log is clean"; else pass "windows/dxghost log is clean"; fi
+  cp "$work/host-windows.log" "$LOGS/dxghost-windows.log"
+fi
+
+# 7. Vulkan, in the Debian guest: Debian's loader, vulkaninfo and validation
 # layer with the opendxg driver installed (tools/vm/mkrootfs-debian.sh).  Every
 # test program tests/vm/vulkan/ builds (test_*) and the Vulkan samples go
 # into its /opt/dxg/bin.

@@ -144,17 +144,19 @@ static void test_bad(struct env *e)
 	b = a;
 	b.type = D3DKMT_ESCAPE_VIDMM;
 	expect("Escape other type -> EPERM (not supported)",
-	       xioctl(e->fd, LX_DXESCAPE, &b), -EPERM);
+	       xioctl(e->fd, LX_DXESCAPE, &b), host_escape_err(-EPERM));
 	b = a;
 	b.device = 0;
 	expect("Escape without a device -> EBADF", xioctl(e->fd, LX_DXESCAPE, &b),
-	       -EBADF);
+	       host_escape_err(-EBADF));
 	expect("Escape unknown op -> EPERM", escape(e, e->device, 0, &op, sizeof(op)),
-	       -EPERM);
+	       host_escape_err(-EPERM));
+	id = 1;
 	expect("Escape truncated CREATE_PIPELINE -> EINVAL",
-	       create(e, e->device, 0, 4, &id), -EINVAL);
+	       create(e, e->device, 0, 4, &id), host_escape_err(-EINVAL));
+	expect("Escape truncated CREATE_PIPELINE returns no pipeline", id == 0, 1);
 	expect("Escape DESTROY_PIPELINE of no pipeline -> EINVAL",
-	       destroy(e, e->device, 12345), -EINVAL);
+	       destroy(e, e->device, 12345), host_escape_err(-EINVAL));
 }
 
 int main(void)
@@ -175,7 +177,7 @@ int main(void)
 	test_bad(&e);
 	expect("Escape DESTROY_PIPELINE", destroy(&e, e.device, id), 0);
 	expect("Escape DESTROY_PIPELINE twice -> EINVAL", destroy(&e, e.device, id),
-	       -EINVAL);
+	       host_escape_err(-EINVAL));
 	expect("Escape works after bad input", create(&e, e.device, 0, 0, &id3), 0);
 	/* Devices go with live pipelines: the host destroys them. */
 	dd.device = e.device;

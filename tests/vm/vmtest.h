@@ -96,6 +96,24 @@ static inline int xioctl(int fd, unsigned long req, void *arg)
 }
 
 /*
+ * DXG_TEST_WINDOWS_HOST=1: the host answers as a Windows host does
+ * (dxghost --windows, the windows scenario): a failed escape reports no
+ * reason, it returns its private data unchanged and the ioctl succeeds.
+ */
+static inline int windows_host(void)
+{
+	const char *v = getenv("DXG_TEST_WINDOWS_HOST");
+
+	return v && *v == '1';
+}
+
+/* What an escape the host fails returns: want, or 0 from a Windows host. */
+static inline int host_escape_err(int want)
+{
+	return windows_host() ? 0 : want;
+}
+
+/*
  * Sum of a host statistic (dxg_host_objects, dxg_host_processes,
  * dxg_host_io_used, ...) over every bound device; -1 if none can be read.
  */
