@@ -19,19 +19,6 @@ const struct sample samples[] = {
 };
 const size_t num_samples = sizeof(samples) / sizeof(samples[0]);
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int sample_parse(int argc, char **argv, const char *prog, const char *what,
 		 struct sample_opts *o)
 {
@@ -59,11 +46,11 @@ int sample_parse(int argc, char **argv, const char *prog, const char *what,
 			fprintf(stderr, "%s: %s needs a value (or is unknown; see --help)\n", prog, a);
 			return 1;
 		}
-		if (!strcmp(a, "--adapter") && !parse_u64(argv[i + 1], 63, &v)) {
+		if (!strcmp(a, "--adapter") && !sample_parse_u64(argv[i + 1], 63, &v)) {
 			o->adapter = (unsigned int)v;
-		} else if (!strcmp(a, "--size") && !parse_u64(argv[i + 1], 1ull << 32, &v) && v) {
+		} else if (!strcmp(a, "--size") && !sample_parse_u64(argv[i + 1], 1ull << 32, &v) && v) {
 			o->size = v;
-		} else if (!strcmp(a, "--iters") && !parse_u64(argv[i + 1], 10000, &v) && v) {
+		} else if (!strcmp(a, "--iters") && !sample_parse_u64(argv[i + 1], 10000, &v) && v) {
 			o->iters = (unsigned int)v;
 		} else if (!strcmp(a, "--out")) {
 			o->out = argv[i + 1];

@@ -2,6 +2,7 @@
 /* The samples' inputs and CPU references (reference.h). */
 #include "reference.h"
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -287,4 +288,17 @@ uint64_t filter_compare(const uint32_t *got, const uint32_t *want, size_t n, siz
 		}
 	}
 	return bad;
+}
+
+int sample_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }

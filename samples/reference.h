@@ -91,4 +91,7 @@ void filter_cpu_sobel(const uint32_t *src, uint32_t *dst, uint32_t w, uint32_t h
 /* The number of pixels that differ, and the first one's index. */
 uint64_t filter_compare(const uint32_t *got, const uint32_t *want, size_t n, size_t *first);
 
+/* An option's number: 0..max, no sign, no trailing text; 0 or -1. */
+int sample_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
 #endif /* DXG_SAMPLES_REFERENCE_H */

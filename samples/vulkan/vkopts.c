@@ -2,23 +2,12 @@
 /* The options vk-samples and vk-fft share (vkctx.h). */
 #include "vkctx.h"
 
+#include "../reference.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 int vkc_parse(int argc, char **argv, const char *usage, struct vkc_opts *o,
 	      char **args, int *nargs)
@@ -78,11 +67,11 @@ int vkc_parse(int argc, char **argv, const char *usage, struct vkc_opts *o,
 			fprintf(stderr, "%s: %s needs a value (or is unknown; see --help)\n", prog, a);
 			return 1;
 		}
-		if (!strcmp(a, "--device") && !parse_u64(argv[i + 1], 1023, &v)) {
+		if (!strcmp(a, "--device") && !sample_parse_u64(argv[i + 1], 1023, &v)) {
 			o->device = (int)v;
-		} else if (!strcmp(a, "--size") && !parse_u64(argv[i + 1], 1ull << 32, &v) && v) {
+		} else if (!strcmp(a, "--size") && !sample_parse_u64(argv[i + 1], 1ull << 32, &v) && v) {
 			o->size = v;
-		} else if (!strcmp(a, "--iters") && !parse_u64(argv[i + 1], 10000, &v) && v) {
+		} else if (!strcmp(a, "--iters") && !sample_parse_u64(argv[i + 1], 10000, &v) && v) {
 			o->iters = (unsigned int)v;
 		} else {
 			fprintf(stderr, "%s: bad option %s %s (see --help)\n", prog, a, argv[i + 1]);
