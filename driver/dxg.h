@@ -83,6 +83,7 @@
 #include "dxg/protocol.h"
 #include "dxg/handle.h"
 #include "dxg/ntstatus.h"
+#include "dxg/reply.h"
 #include "dxg_transport.h"
 
 /* Bounds on what user space may make us allocate or send. */
@@ -394,6 +395,13 @@ int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
 		       struct dxg_cpu_map *m, u64 io_offset, u64 len,
 		       bool writable);
 void dxg_cpu_map_destroy(struct dxg_process *p, struct dxg_cpu_map *m);
+/*
+ * Maps, read-only, the page of a monitored fence whose value the host keeps
+ * at IO-space address + offset; *cpu_va is where the value is.
+ */
+int dxg_fence_map_create(struct dxg_process *p, struct dxg_host *host,
+			 struct dxg_cpu_map *m, u64 address, u64 offset,
+			 u64 *cpu_va);
 /* Removes every CPU mapping of the host's IO space; none is made after. */
 void dxg_host_revoke_maps(struct dxg_host *host);
 /* Takes a closing process's mappings (its map_file's) off the host's list. */

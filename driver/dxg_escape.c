@@ -28,14 +28,14 @@ static int dxg_escape_send(struct dxg_process *p, struct dxg_adapter *a,
 	u32 size = args->priv_drv_data_size;
 	void __user *udata = u64_to_user_ptr(args->priv_drv_data);
 	struct dxgkvmb_command_escape *cmd;
-	struct dxgkvmb_command_escape_ret *reply;
-	u32 status_len = a->host->odx_replies ? sizeof(*reply) : 0;
+	bool odx = a->host->odx_replies;
+	const void *data;
+	void *reply;
 	d3dkmthandle proc;
-	s32 status;
 	int ret;
 
 	cmd = kvzalloc(DXGKVMB_ESCAPE_FIXED + size, GFP_KERNEL);
-	reply = kvzalloc(sizeof(*reply) + size, GFP_KERNEL);
+	reply = kvzalloc(dxg_reply_escape_len(odx, size), GFP_KERNEL);
 	if (!cmd || !reply) {
 		ret = -ENOMEM;
 		goto out;
@@ -55,19 +55,12 @@ static int dxg_escape_send(struct dxg_process *p, struct dxg_adapter *a,
 	if (!ret)
 		ret = dxg_call(a->host, a, proc, DXGK_VMBCOMMAND_ESCAPE, cmd,
 			       DXGKVMB_ESCAPE_FIXED + size, reply,
-			       status_len + size);
+			       dxg_reply_escape_len(odx, size));
 	if (ret)
 		goto out;
-	status = status_len ? reply->status : STATUS_SUCCESS;
-	if (status < 0) {
-		ret = dxg_ntstatus_to_errno(status);
-		goto out;
-	}
-	if (copy_to_user(udata, (u8 *)reply + status_len, size)) {
+	ret = dxg_reply_escape(odx, reply, &data);
+	if (ret >= 0 && copy_to_user(udata, data, size))
 		ret = -EFAULT;
-		goto out;
-	}
-	ret = status;
 out:
 	kvfree(reply);
 	kvfree(cmd);

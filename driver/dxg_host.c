@@ -122,7 +122,10 @@ static int dxg_adapter_open(struct dxg_host *host, struct dxg_adapter *a)
 		.vmbus_interface_version = DXGK_VMBUS_INTERFACE_VERSION,
 		.vmbus_last_compatible_interface_version =
 			DXGK_VMBUS_LAST_COMPATIBLE_INTERFACE_VERSION,
-		.guest_adapter_luid = a->luid,
+		/*
+		 * guest_adapter_luid stays 0, as the reference sends it
+		 * (protocol.md D15): no host reads it.
+		 */
 	};
 	struct dxgkvmb_command_openadapter_ret open_ret = { 0 };
 	struct dxgkvmb_command_getinternaladapterinfo info = { };

@@ -244,6 +244,23 @@ out:
 	return ret;
 }
 
+int dxg_fence_map_create(struct dxg_process *p, struct dxg_host *host,
+			 struct dxg_cpu_map *m, u64 address, u64 offset,
+			 u64 *cpu_va)
+{
+	u64 page, in_page;
+	int ret;
+
+	/* A Windows host may place fences inside a page (protocol.md D11). */
+	ret = dxg_reply_fence_storage(address, offset, PAGE_SIZE, &page,
+				      &in_page);
+	if (!ret)
+		ret = dxg_cpu_map_create(p, host, m, page, PAGE_SIZE, false);
+	if (!ret)
+		*cpu_va = m->va + in_page;
+	return ret;
+}
+
 static void dxg_cpu_map_zap(const struct dxg_cpu_map *m)
 {
 	unmap_mapping_range(m->mapping, (loff_t)m->pgoff << PAGE_SHIFT, m->len, 1);
@@ -529,6 +546,13 @@ static int dxg_ca_finish(struct dxg_process *p, struct dxg_device *device,
 	const u8 *priv = (const u8 *)&ai[ca->n];
 	u32 i;
 
+	/*
+	 * A Windows host fails the create with the whole reply zeroed: an
+	 * ordinary failure (D4a).  Some handles 0 and others not is a
+	 * protocol error.
+	 */
+	if (!ai[0].allocation && (!ca->new_res || !ca->reply->resource))
+		return dxg_reply_new_handle(0, 0);
 	if (ca->new_res) {
 		if (!ca->reply->resource)
 			return -EPROTO;
@@ -1005,6 +1029,7 @@ int dxg_ioctl_create_paging_queue(struct dxg_process *p, void *arg)
 	struct dxgkvmb_command_destroypagingqueue undo = { };
 	struct dxg_pagingqueue *q;
 	struct dxg_device *device;
+	u64 fence_va = 0;
 	int ret;
 
 	device = dxg_device_begin(p, args->device);
@@ -1023,15 +1048,15 @@ int dxg_ioctl_create_paging_queue(struct dxg_process *p, void *arg)
 	cmd.args.fence_cpu_virtual_address = 0;
 	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE,
 			      &cmd, sizeof(cmd), &r, sizeof(r));
-	if (!ret && !r.paging_queue)
-		ret = -EPROTO;
+	if (!ret)
+		ret = dxg_reply_new_handle(r.paging_queue, 0);
 	if (ret)
 		goto out_put;
 	q->handle = r.paging_queue;
 	/* The paging fence page: read-only, the host writes it. */
-	ret = dxg_cpu_map_create(p, device->adapter->host, &q->fence,
-				 r.fence_storage_physical_address, PAGE_SIZE,
-				 false);
+	ret = dxg_fence_map_create(p, device->adapter->host, &q->fence,
+				   r.fence_storage_physical_address,
+				   r.fence_storage_offset, &fence_va);
 	if (!ret) {
 		ret = dxg_handle_insert_host(&p->handles, p,
 					     DXG_OBJ_PAGINGQUEUE, q, q->handle);
@@ -1046,7 +1071,7 @@ int dxg_ioctl_create_paging_queue(struct dxg_process *p, void *arg)
 	}
 	args->paging_queue = r.paging_queue;
 	args->sync_object = r.sync_object;
-	args->fence_cpu_virtual_address = q->fence.va;
+	args->fence_cpu_virtual_address = fence_va;
 out_put:
 	dxg_pagingqueue_put(q);
 out:
@@ -1157,7 +1182,7 @@ int dxg_ioctl_evict(struct dxg_process *p, void *arg)
 	u8 *cmd = NULL;
 	d3dkmthandle *h;
 	u32 len;
-	s32 st;
+	u64 trim;
 	int ret;
 
 	if (!n || n > DXG_MAX_RESIDENCY)
@@ -1192,12 +1217,10 @@ int dxg_ioctl_evict(struct dxg_process *p, void *arg)
 	if (ret)
 		goto out;
 	/* See dxgkvmb_command_evict_ret: an opendxg error reply. */
-	st = (s32)lower_32_bits(r.num_bytes_to_trim);
-	if (!upper_32_bits(r.num_bytes_to_trim) && st < 0) {
-		ret = dxg_ntstatus_to_errno(st);
-		goto out;
-	}
-	args->num_bytes_to_trim = r.num_bytes_to_trim;
+	ret = dxg_reply_evict(device->adapter->host->odx_replies,
+			      r.num_bytes_to_trim, &trim);
+	if (!ret)
+		args->num_bytes_to_trim = trim;
 out:
 	kvfree(cmd);
 	kvfree(h);
@@ -1220,6 +1243,9 @@ int dxg_ioctl_query_video_memory_info(struct dxg_process *p, void *arg)
 	int ret;
 
 	if (args->process)	/* no cross-process queries */
+		return -EINVAL;
+	/* The reply has no status (a Windows host's failure is zeros). */
+	if (args->memory_segment_group > D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL)
 		return -EINVAL;
 	a = dxg_handle_get(&p->handles, DXG_OBJ_ADAPTER, args->adapter);
 	if (!a)
@@ -1305,6 +1331,12 @@ int dxg_ioctl_reserve_gpu_va(struct dxg_process *p, void *arg)
 				  sizeof(r));
 	if (ret)
 		return ret;
+	/*
+	 * The reply has no status: a Windows host fails with the whole reply
+	 * zeroed (docs/protocol.md §5.4), and no reservation starts at 0.
+	 */
+	if (!r.virtual_address)
+		return -EINVAL;
 	args->virtual_address = r.virtual_address;
 	args->paging_fence_value = r.paging_fence_value;
 	return 0;

@@ -23,7 +23,6 @@ int dxg_call_luid(struct dxg_host *host, const struct winluid *vgpu_luid,
 	struct dxgkvmb_command_hdr *hdr = cmd;
 	struct dxg_late_reply *late;
 	u32 got = 0;
-	s32 status;
 	int ret;
 
 	if (cmd_len < sizeof(*hdr))
@@ -47,18 +46,9 @@ int dxg_call_luid(struct dxg_host *host, const struct winluid *vgpu_luid,
 	if (ret)
 		return ret;
 	if (got < reply_len) {
-		/*
-		 * A short reply is an error reply: a negative NTSTATUS says
-		 * why, anything else breaks the protocol.
-		 */
-		if (got >= sizeof(status)) {
-			memcpy(&status, reply, sizeof(status));
-			if (status < 0)
-				return dxg_ntstatus_to_errno(status);
-		}
 		dev_dbg(host->dev, "short reply (%u < %u) to command %u\n",
 			got, reply_len, command_type);
-		return -EPROTO;
+		return dxg_reply_short(host->odx_replies, reply, got);
 	}
 	return 0;
 }
@@ -93,11 +83,11 @@ int dxg_call_status(struct dxg_host *host, const struct dxg_adapter *adapter,
  */
 int dxg_reply_status_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out)
 {
-	if (handle) {
+	int ret = dxg_reply_new_handle(handle, status);
+
+	if (!ret)
 		*out = handle;
-		return 0;
-	}
-	return status < 0 ? dxg_ntstatus_to_errno(status) : -EINVAL;
+	return ret;
 }
 
 /*
@@ -106,20 +96,14 @@ int dxg_reply_status_handle(d3dkmthandle handle, s32 status, d3dkmthandle *out)
  */
 u32 dxg_handle_reply_size(const struct dxg_host *host)
 {
-	return host->odx_replies ? sizeof(struct dxgkvmb_command_createprocess_ret) :
-				   sizeof(d3dkmthandle);
+	return dxg_reply_handle_len(host->odx_replies);
 }
 
 /* Reads a reply of dxg_handle_reply_size() bytes. */
 int dxg_reply_handle(const struct dxg_host *host, const void *reply,
 		     d3dkmthandle *out)
 {
-	struct dxgkvmb_command_createprocess_ret r = { 0 };
-
-	memcpy(&r, reply, dxg_handle_reply_size(host));
-	if (!host->odx_replies)
-		r.status = 0;	/* a Windows host has no status word */
-	return dxg_reply_status_handle(r.hprocess, r.status, out);
+	return dxg_reply_handle_parse(host->odx_replies, reply, out);
 }
 
 int dxg_send_async(struct dxg_host *host, const struct dxg_adapter *adapter,

@@ -176,6 +176,7 @@ int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg)
 	struct dxg_device *device;
 	struct dxg_syncobj *so;
 	struct dxg_host *host;
+	u64 fence_va = 0;
 	int ret;
 
 	if (args->info.flags.value & DXG_SYNC_UNSUPPORTED_FLAGS)
@@ -215,15 +216,15 @@ int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg)
 	}
 	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_CREATESYNCOBJECT, &cmd,
 			      sizeof(cmd), &r, sizeof(r));
-	if (!ret && !r.sync_object)
-		ret = -EPROTO;
+	if (!ret)
+		ret = dxg_reply_new_handle(r.sync_object, 0);
 	if (ret)
 		goto out_put;
 	so->handle = r.sync_object;
 	if (type == D3DDDI_MONITORED_FENCE)
-		ret = dxg_cpu_map_create(p, host, &so->fence,
-					 r.fence_storage_address, PAGE_SIZE,
-					 false);
+		ret = dxg_fence_map_create(p, host, &so->fence,
+					   r.fence_storage_address,
+					   r.fence_storage_offset, &fence_va);
 	if (!ret) {
 		ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_SYNCOBJECT,
 					     so, so->handle);
@@ -237,7 +238,7 @@ int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg)
 	args->sync_object = so->handle;
 	if (type == D3DDDI_MONITORED_FENCE) {
 		args->info.monitored_fence.fence_cpu_virtual_address =
-			so->fence.va;
+			fence_va;
 		args->info.monitored_fence.fence_gpu_virtual_address =
 			r.fence_gpu_va;
 	}

@@ -51,7 +51,7 @@ int32_t dxg_h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
 
 	(void)ctx;
 	memset(&r, 0, sizeof(r));
-	r.flags = DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED;
+	r.flags = ctx->no_async ? 0 : DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED;
 	r.driver_ddi_version = KMT_DRIVERVERSION_WDDM_2_7;
 	r.host_adapter_luid = req->adapter->luid;
 	r.host_vgpu_luid = req->adapter->vgpu_luid;

@@ -7,6 +7,7 @@
  * object share h_destroy here, driven by the table.
  */
 #include "protocol/cmds.h"
+#include "protocol/windows_replies.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -166,7 +167,7 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	VGPU(GETDEVICESTATE, P | A, struct dxgkvmb_command_getdevicestate,
 	     dxg_h_getdevicestate),
 	/* Escapes (host/core/escape.c). */
-	VGPU(ESCAPE, P | A | DXG_CMD_DATA_REPLY, struct dxgkvmb_command_escape,
+	VGPU(ESCAPE, P | A, struct dxgkvmb_command_escape,
 	     dxg_h_escape),
 };
 
@@ -244,35 +245,16 @@ static int32_t validate(struct dxg_dispatch_ctx *ctx, const uint8_t *msg,
  * 8-byte {handle, status} layouts a bare status would look like a full
  * reply: those fail as {handle 0, status} instead.
  *
- * In windows mode the creates with a handle reply fail as the 4-byte
- * handle 0, and ESCAPE answers the request's private data unchanged (a
- * Windows host's escape reply is the data alone, docs/protocol.md §5.1 D3);
- * the other commands still fail with the bare status (D4 is not done).
+ * In windows mode a failure has the command's whole reply shape, as a
+ * Windows host sends it (windows_replies.c).
  */
 static uint32_t error_reply(const struct dxg_dispatch_ctx *ctx,
 			    const struct dxg_cmd *c, const struct dxg_req *req,
 			    int32_t st, uint8_t *reply)
 {
-	if (c && ctx->windows && (c->flags & DXG_CMD_HANDLE_REPLY)) {
-		memset(reply, 0, sizeof(d3dkmthandle));
-		return sizeof(d3dkmthandle);
-	}
-	if (c && ctx->windows && (c->flags & DXG_CMD_DATA_REPLY) &&
-	    req->cmd_len >= DXGKVMB_ESCAPE_FIXED) {
-		struct dxgkvmb_command_escape e;
-
-		memcpy(&e, req->cmd, DXGKVMB_ESCAPE_FIXED);
-		if (e.priv_drv_data_size &&
-		    e.priv_drv_data_size <= req->cmd_len - DXGKVMB_ESCAPE_FIXED &&
-		    e.priv_drv_data_size <= DXG_REPLY_BUF_SIZE) {
-			/* Replies are at least 4 bytes: pad with zeros. */
-			memset(reply, 0, sizeof(st));
-			memcpy(reply, req->cmd + DXGKVMB_ESCAPE_FIXED,
-			       e.priv_drv_data_size);
-			return e.priv_drv_data_size < sizeof(st) ?
-			       (uint32_t)sizeof(st) : e.priv_drv_data_size;
-		}
-	}
+	if (c && ctx->windows)
+		return dxg_windows_error_reply(req->hdr.command_type, req->cmd,
+					       req->cmd_len, st, reply);
 	if (c && (c->flags & DXG_CMD_HANDLE_REPLY)) {
 		uint32_t r[2] = { 0, (uint32_t)st };
 

@@ -31,9 +31,15 @@ struct dxg_dispatch_ctx {
 	/*
 	 * Answer as a Windows host does (dxghost --windows, docs/protocol.md
 	 * §5.4): a 4-byte handle for CREATEPROCESS and CREATEDEVICE, the
-	 * private data alone for ESCAPE.
+	 * private data alone for ESCAPE, failures in the whole reply shape.
 	 */
 	bool windows;
+	/*
+	 * dxghost --no-async: GETINTERNALADAPTERINFO does not enable
+	 * asynchronous messages, so the guest sends submissions, signals
+	 * and GPU waits synchronously (as to a Windows host without them).
+	 */
+	bool no_async;
 	uint32_t interface_version;	/* OPENADAPTER's; 0: the default */
 };
 
@@ -43,11 +49,8 @@ struct dxg_dispatch_ctx {
 #define DXG_CMD_NEEDS_ADAPTER	(1u << 2)	/* ext.vgpu_luid must name one */
 #define DXG_CMD_HANDLE_REPLY	(1u << 3)	/* 8-byte {handle, status} reply:
 						 * errors reply {0, status};
-						 * windows: the 4-byte handle,
-						 * errors 0 */
-#define DXG_CMD_DATA_REPLY	(1u << 4)	/* windows: the request's private
-						 * data back (ESCAPE); errors
-						 * leave it unchanged */
+						 * windows: the 4-byte handle
+						 * (windows_replies.c) */
 
 /*
  * Dispatches msg (len bytes) and writes the reply into reply (capacity

@@ -80,6 +80,7 @@ static int handle_packet(struct dxg_vm *vm, const struct dxg_pkt_desc *d,
 		.adapters = vm->adapters,
 		.rl = &vm->rl, .vm_id = vm->id,
 		.windows = vm->windows,
+		.no_async = vm->no_async,
 		.interface_version = vm->interface_version,
 	};
 	uint32_t rlen;

@@ -410,6 +410,7 @@ int main(int argc, char **argv)
 	h.cfg.max_objects = h.opt.max_objects;
 	h.cfg.device_memory = h.opt.device_memory;
 	h.cfg.windows = h.opt.windows;
+	h.cfg.no_async = h.opt.no_async;
 	h.cfg.interface_version = h.opt.interface_version;
 	h.cfg.adapters = &h.opt.adapters;
 	if (setup(&h))

@@ -64,6 +64,9 @@ void dxg_options_usage(FILE *f)
 "      --windows          answer as a Windows host does: no opendxg reply\n"
 "                         extensions (docs/protocol.md section 5), for testing\n"
 "                         the guest driver's Windows reply handling\n"
+"      --no-async         do not enable asynchronous messages: the guest then\n"
+"                         submits and signals synchronously, as to a host\n"
+"                         without them\n"
 "      --interface-version N  the dxgkrnl VM-bus interface version reported\n"
 "                         to the guest, %u..%u (default %u)\n"
 "  -h, --help             show this help and exit\n"
@@ -76,6 +79,7 @@ void dxg_options_usage(FILE *f)
 enum {	/* long-only options */
 	OPT_LIST_DEVICES = 256,
 	OPT_WINDOWS,
+	OPT_NO_ASYNC,
 	OPT_INTERFACE_VERSION,
 };
 
@@ -192,6 +196,9 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 	case OPT_WINDOWS:
 		o->windows = true;
 		return DXG_OPT_RUN;
+	case OPT_NO_ASYNC:
+		o->no_async = true;
+		return DXG_OPT_RUN;
 	case OPT_INTERFACE_VERSION:
 		return parse_u32(arg, DXGK_VMBUS_INTERFACE_VERSION,
 				 DXG_MAX_INTERFACE_VERSION, &o->interface_version) ?
@@ -218,6 +225,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "version", no_argument, NULL, 'V' },
 		{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
 		{ "windows", no_argument, NULL, OPT_WINDOWS },
+		{ "no-async", no_argument, NULL, OPT_NO_ASYNC },
 		{ "interface-version", required_argument, NULL,
 		  OPT_INTERFACE_VERSION },
 		{ NULL, 0, NULL, 0 },

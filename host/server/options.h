@@ -30,6 +30,7 @@ struct dxg_options {
 	uint32_t max_objects;
 	int log_level;
 	bool windows;			/* --windows: reply as a Windows host */
+	bool no_async;			/* --no-async: no asynchronous messages */
 	uint32_t interface_version;	/* reported to the guest */
 	struct dxg_adapters adapters;
 };

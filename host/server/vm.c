@@ -22,7 +22,7 @@ static void control_init(struct dxg_vm *vm)
 	c->layout_version = DXG_IVSHMEM_LAYOUT_VERSION;
 	c->host_interface_version = vm->interface_version;
 	/* A Windows host knows none of opendxg's reply extensions. */
-	c->host_caps = DXG_HOST_CAP_ASYNC_MSG |
+	c->host_caps = (vm->no_async ? 0 : DXG_HOST_CAP_ASYNC_MSG) |
 		       (vm->windows ? 0 : DXG_HOST_CAP_ODX_REPLIES);
 	c->ring_size = DXG_VM_RING_SIZE;
 	c->shm_size = vm->shm_size;
@@ -101,6 +101,7 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	}
 	vm->adapters = cfg->adapters;
 	vm->windows = cfg->windows;
+	vm->no_async = cfg->no_async;
 	vm->interface_version = cfg->interface_version ? cfg->interface_version :
 				DXGK_VMBUS_INTERFACE_VERSION;
 	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++)

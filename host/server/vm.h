@@ -34,6 +34,7 @@ struct dxg_vm_config {
 	uint64_t device_memory;		/* device-local quota; 0: none */
 	uint32_t max_objects;
 	bool windows;			/* Windows reply shapes, no ODX_REPLIES */
+	bool no_async;			/* no asynchronous messages */
 	uint32_t interface_version;	/* 0: DXGK_VMBUS_INTERFACE_VERSION */
 	const struct dxg_adapters *adapters;
 };
@@ -50,6 +51,7 @@ struct dxg_vm {
 	struct dxg_ring g2h, h2g;
 	const struct dxg_adapters *adapters;
 	bool windows;			/* from dxg_vm_config */
+	bool no_async;
 	uint32_t interface_version;
 	struct dxg_objects objs;
 	struct dxg_mem mem;		/* IO-space heap; objs releases into it */

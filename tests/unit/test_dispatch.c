@@ -568,6 +568,97 @@ static void test_windows_replies(void **state)
 	assert_int_equal(call_status(f, esz + 8), STATUS_INVALID_PARAMETER);
 }
 
+/* Every byte of the reply from `from` on (of n) is zero. */
+static void assert_zero_from(const struct fx *f, uint32_t from, uint32_t n)
+{
+	for (uint32_t i = from; i < n; i++)
+		assert_int_equal(f->reply[i], 0);
+}
+
+/*
+ * dxghost --windows fails a command with its whole reply shape (protocol.md
+ * §5.4 host item 3): zeros, the status in the status field where the shape
+ * has one; the command back with context 0 for CREATECONTEXTVIRTUAL.  The
+ * commands here fail: the device (handle 0x4242) does not exist.
+ */
+static void test_windows_failure_shapes(void **state)
+{
+	static const struct {
+		uint32_t cmd, len, min, status_off;	/* UINT32_MAX: none */
+	} fixed[] = {
+		{ DXGK_VMBCOMMAND_LOCK2, 16,
+		  SZ(struct dxgkvmb_command_lock2), 0 },
+		{ DXGK_VMBCOMMAND_MAKERESIDENT, 24,
+		  SZ(struct dxgkvmb_command_makeresident) + 4, 16 },
+		{ DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, 24,
+		  SZ(struct dxgkvmb_command_createpagingqueue), UINT32_MAX },
+		{ DXGK_VMBCOMMAND_CREATESYNCOBJECT, 32,
+		  SZ(struct dxgkvmb_command_createsyncobject), UINT32_MAX },
+		{ DXGK_VMBCOMMAND_EVICT, 8, 16 + DXGKVMB_EVICT_FIXED + 4,
+		  UINT32_MAX },
+		{ DXGK_VMBCOMMAND_GETDEVICESTATE, 64,
+		  SZ(struct dxgkvmb_command_getdevicestate), 56 },
+		{ DXGK_VMBCOMMAND_DESTROYDEVICE, 4,
+		  SZ(struct dxgkvmb_command_destroydevice), 0 },
+	};
+	struct fx *f = *state;
+	uint32_t proc, n, ctx_fixed = DXGKVMB_CREATECONTEXTVIRTUAL_FIXED;
+
+	f->ctx.windows = true;
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATEPROCESS, 0);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createprocess)), 4);
+	proc = word(f, 0);
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		hdr(f, DXGKVMB_VGPU_TO_HOST, fixed[i].cmd, proc);
+		/* The device is the first word after the header (LOCK2: in args). */
+		arg(f, 0, 0x4242);
+		arg(f, 3, 1);	/* MAKERESIDENT/EVICT alloc_count */
+		n = call(f, fixed[i].min);
+		assert_int_equal(n, fixed[i].len);
+		if (fixed[i].status_off != UINT32_MAX) {
+			assert_true((int32_t)word(f, fixed[i].status_off / 4) < 0);
+			assert_zero_from(f, fixed[i].status_off + 4, n);
+			assert_zero_from(f, 0, fixed[i].status_off);
+		} else {
+			assert_zero_from(f, 0, n);
+		}
+	}
+	/* QUERYADAPTERINFO of an unknown type: the status and n zero bytes. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYADAPTERINFO, proc);
+	arg(f, 0, 0x7777);
+	arg(f, 1, 12);
+	n = call(f, SZ(struct dxgkvmb_command_queryadapterinfo) + 12);
+	assert_int_equal(n, 16);
+	assert_true((int32_t)word(f, 0) < 0);
+	assert_zero_from(f, 4, n);
+	/* CREATECONTEXTVIRTUAL: the command back, context 0. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL, proc);
+	arg(f, 1, 0x4242);		/* device */
+	arg(f, 6, 4);			/* priv_drv_data_size */
+	arg(f, 7, 0xabcdef01);		/* the private data */
+	n = call(f, 16 + ctx_fixed + 4);
+	assert_int_equal(n, ctx_fixed + 4);
+	assert_int_equal(word(f, 6), 0);
+	assert_int_equal(word(f, 7), 0x4242);
+	assert_int_equal(word(f, 13), 0xabcdef01);
+	/* CREATEALLOCATION: 16 + 72 a + the private data, all zero. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION, proc);
+	arg(f, 0, 0x4242);		/* device */
+	arg(f, 4, 2);			/* alloc_count */
+	arg(f, 10 + 1, 40);		/* allocation 0's private data size */
+	arg(f, 10 + 4, 24);		/* allocation 1's */
+	n = call(f, SZ(struct dxgkvmb_command_createallocation) + 24 + 64);
+	assert_int_equal(n, 16 + 2 * 72 + 64);
+	assert_zero_from(f, 0, n);
+	/* Private data sizes beyond the message: the bare status. */
+	arg(f, 10 + 4, 0x10000000);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createallocation) +
+			      24 + 64), 4);
+	/* An unknown command: the bare status. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, 200, proc);
+	assert_int_equal(call_status(f, 64), STATUS_NOT_SUPPORTED);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -583,6 +674,7 @@ int main(void)
 		T(test_quota),
 		T(test_random_garbage),
 		T(test_windows_replies),
+		T(test_windows_failure_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,8 +11,9 @@
 #              open files get ENODEV, nothing hangs
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
-#   windows    main's test programs against dxghost --windows
-#              --interface-version 46: Windows reply shapes, no
+#   windows    main's test programs against dxghost --windows --no-async
+#              --interface-version 46: Windows reply shapes, no async
+#              messages, no
 #              DXG_HOST_CAP_ODX_REPLIES, a newer interface version
 #              (tests/vm/scenarios/windows.sh says what differs)
 #   vulkan     in the Debian guest (a Debian 12 root disk, built by
@@ -194,7 +195,7 @@ fi
 
 # 6. The driver's tests against a host that answers as Windows does
 if want windows; then
-  start_host "$work/windows.sock" "$work/host-windows.log" --windows --interface-version 46 || exit 1
+  start_host "$work/windows.sock" "$work/host-windows.log" --windows --no-async --interface-version 46 || exit 1
   boot windows /opt/dxg/scenarios/windows.sh "$work/windows.sock"
   if stop_host; then pass "windows/dxghost exits 0 on SIGTERM"; else fail "windows/dxghost exits 0 on SIGTERM"; fi
   if grep -qiE 'assert|sanitizer|segfault' "$work/host-windows.log"; then

@@ -147,7 +147,8 @@ static void test_create_bad(struct env *e)
 	d.version = DXG_OPEN_ALLOC_DESC_VERSION;
 	d.size = 1ull << 40;
 	expect("CreateAllocation larger than the IO space -> ENOMEM",
-	       xioctl(e->fd, LX_DXCREATEALLOCATION, &ca), -ENOMEM);
+	       xioctl(e->fd, LX_DXCREATEALLOCATION, &ca),
+	       host_create_err(-ENOMEM));
 	d.size = PAGE;
 	info[0].sysmem = (uintptr_t)big;
 	expect("CreateAllocation existing sysmem -> EOPNOTSUPP",
@@ -655,9 +656,10 @@ static void test_exhaustion(struct env *e, uint64_t base)
 	while (n < 64 && !(r = alloc1(e->fd, e->device, 8 * MIB, &h[n])))
 		n++;
 	check("allocating until the IO space is full gives ENOMEM",
-	      r == -ENOMEM && n > 0, "r %d after %u", r, n);
+	      r == host_create_err(-ENOMEM) && n > 0, "r %d after %u", r, n);
 	expect("an allocation larger than the IO space -> ENOMEM",
-	       alloc1(e->fd, e->device, 64 * MIB, NULL), -ENOMEM);
+	       alloc1(e->fd, e->device, 64 * MIB, NULL),
+	       host_create_err(-ENOMEM));
 	if (n)
 		expect("free them all", destroy_allocs(e->fd, e->device, h, n), 0);
 	expect("allocate again after freeing", alloc1(e->fd, e->device, 8 * MIB,

@@ -114,6 +114,16 @@ static inline int host_escape_err(int want)
 }
 
 /*
+ * What a create the host fails returns: want, or -EINVAL from a Windows
+ * host, whose failed creates carry no reason, only a zero handle
+ * (docs/protocol.md §5.1 D4a).
+ */
+static inline int host_create_err(int want)
+{
+	return windows_host() ? -EINVAL : want;
+}
+
+/*
  * Sum of a host statistic (dxg_host_objects, dxg_host_processes,
  * dxg_host_io_used, ...) over every bound device; -1 if none can be read.
  */

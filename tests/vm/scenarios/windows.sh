@@ -1,14 +1,17 @@
 # SPDX-License-Identifier: MIT
 # Guest side of the windows scenario: the driver's tests against
-# dxghost --windows --interface-version 46 (docs/protocol.md §5.4), which
-# answers CREATEPROCESS and CREATEDEVICE with the 4-byte handle and ESCAPE
-# with the private data alone, and clears DXG_HOST_CAP_ODX_REPLIES.
+# dxghost --windows --no-async --interface-version 46 (docs/protocol.md
+# §5.4), which answers CREATEPROCESS and CREATEDEVICE with the 4-byte
+# handle, ESCAPE with the private data alone and every failure in the
+# command's whole reply shape, clears DXG_HOST_CAP_ODX_REPLIES and enables
+# no asynchronous messages (so submissions and signals are synchronous).
 # Every test program of the main scenario runs (test_dxg_ioctl, _memory,
 # _sync, _vma, _killopen, _vkinfo, _escape, the compute and libdxg tests,
 # dxg-smi, dxg-demo).  Only the expectations that read a host's reason for
-# a failed escape depend on opendxg's {status, data} reply: a Windows
-# host's escape fails silently (data unchanged, ioctl 0, pipeline id 0);
-# DXG_TEST_WINDOWS_HOST=1 tells test_dxg_escape and test_dxg_compute so.
+# a failed escape or create depend on opendxg's replies: a Windows host's
+# escape fails silently (data unchanged, ioctl 0, pipeline id 0) and its
+# failed creates carry no reason (EINVAL); DXG_TEST_WINDOWS_HOST=1 tells
+# test_dxg_escape, test_dxg_compute and test_dxg_memory so.
 export DXG_TEST_WINDOWS_HOST=1
 BIN=/opt/dxg/bin
 r=0
