@@ -7,8 +7,9 @@
  * the handler, or NULL where opendxg does not implement it yet.  The
  * dispatcher refuses with -ENOTTY a number outside 1..LX_IO_MAX, a request
  * word that differs from the table's in any bit, and a caller outside the
- * thread group that opened the file (user space relies on it after fork);
- * a valid request without a handler gets -EOPNOTSUPP.  It copies the
+ * thread group that opened the file (user space relies on it after fork),
+ * and the 8 slots the reference refuses the same way; a valid request
+ * without a handler yet gets -EOPNOTSUPP.  It copies the
  * argument block in, runs the handler on the kernel copy and copies it
  * back out when the handler succeeded (0 or a positive NTSTATUS, which is
  * returned unchanged).  Handlers never touch the user's argument block.
@@ -27,15 +28,22 @@ struct dxg_ioctl_desc {
 	unsigned int cmd;
 	const char *name;
 	int (*handler)(struct dxg_process *p, void *arg);
+	bool refused;		/* the reference's -ENOTTY */
 };
 
 #define DXG_IOCTL(req, fn) \
 	[_IOC_NR(req)] = { .cmd = (req), .name = #req, .handler = (fn) }
+/*
+ * The 8 slots the reference leaves without a handler (facts §1.3): user
+ * space (libdxg) may issue them and expects the reference's -ENOTTY.
+ */
+#define DXG_IOCTL_REFUSED(req) \
+	[_IOC_NR(req)] = { .cmd = (req), .name = #req, .refused = true }
 
 static const struct dxg_ioctl_desc dxg_ioctls[LX_IO_MAX + 1] = {
 	DXG_IOCTL(LX_DXOPENADAPTERFROMLUID, dxg_ioctl_open_adapter_from_luid),
 	DXG_IOCTL(LX_DXCREATEDEVICE, dxg_ioctl_create_device),
-	DXG_IOCTL(LX_DXCREATECONTEXT, NULL),
+	DXG_IOCTL_REFUSED(LX_DXCREATECONTEXT),
 	DXG_IOCTL(LX_DXCREATECONTEXTVIRTUAL, dxg_ioctl_create_context_virtual),
 	DXG_IOCTL(LX_DXDESTROYCONTEXT, dxg_ioctl_destroy_context),
 	DXG_IOCTL(LX_DXCREATEALLOCATION, dxg_ioctl_create_allocation),
@@ -56,10 +64,10 @@ static const struct dxg_ioctl_desc dxg_ioctls[LX_IO_MAX + 1] = {
 	DXG_IOCTL(LX_DXENUMADAPTERS2, dxg_ioctl_enum_adapters2),
 	DXG_IOCTL(LX_DXCLOSEADAPTER, dxg_ioctl_close_adapter),
 	DXG_IOCTL(LX_DXCHANGEVIDEOMEMORYRESERVATION, NULL),
-	DXG_IOCTL(LX_DXCREATEHWCONTEXT, NULL),
+	DXG_IOCTL_REFUSED(LX_DXCREATEHWCONTEXT),
 	DXG_IOCTL(LX_DXCREATEHWQUEUE, NULL),
 	DXG_IOCTL(LX_DXDESTROYDEVICE, dxg_ioctl_destroy_device),
-	DXG_IOCTL(LX_DXDESTROYHWCONTEXT, NULL),
+	DXG_IOCTL_REFUSED(LX_DXDESTROYHWCONTEXT),
 	DXG_IOCTL(LX_DXDESTROYHWQUEUE, NULL),
 	DXG_IOCTL(LX_DXDESTROYPAGINGQUEUE, dxg_ioctl_destroy_paging_queue),
 	DXG_IOCTL(LX_DXDESTROYSYNCHRONIZATIONOBJECT, dxg_ioctl_destroy_sync_object),
@@ -68,17 +76,17 @@ static const struct dxg_ioctl_desc dxg_ioctls[LX_IO_MAX + 1] = {
 	DXG_IOCTL(LX_DXFREEGPUVIRTUALADDRESS, dxg_ioctl_free_gpu_va),
 	DXG_IOCTL(LX_DXGETCONTEXTINPROCESSSCHEDULINGPRIORITY, NULL),
 	DXG_IOCTL(LX_DXGETCONTEXTSCHEDULINGPRIORITY, NULL),
-	DXG_IOCTL(LX_DXGETSHAREDRESOURCEADAPTERLUID, NULL),
+	DXG_IOCTL_REFUSED(LX_DXGETSHAREDRESOURCEADAPTERLUID),
 	DXG_IOCTL(LX_DXINVALIDATECACHE, NULL),
 	DXG_IOCTL(LX_DXLOCK2, dxg_ioctl_lock2),
 	DXG_IOCTL(LX_DXMARKDEVICEASERROR, NULL),
 	DXG_IOCTL(LX_DXOFFERALLOCATIONS, NULL),
-	DXG_IOCTL(LX_DXOPENRESOURCE, NULL),
-	DXG_IOCTL(LX_DXOPENSYNCHRONIZATIONOBJECT, NULL),
+	DXG_IOCTL_REFUSED(LX_DXOPENRESOURCE),
+	DXG_IOCTL_REFUSED(LX_DXOPENSYNCHRONIZATIONOBJECT),
 	DXG_IOCTL(LX_DXQUERYALLOCATIONRESIDENCY, NULL),
-	DXG_IOCTL(LX_DXQUERYRESOURCEINFO, NULL),
+	DXG_IOCTL_REFUSED(LX_DXQUERYRESOURCEINFO),
 	DXG_IOCTL(LX_DXRECLAIMALLOCATIONS2, NULL),
-	DXG_IOCTL(LX_DXRENDER, NULL),
+	DXG_IOCTL_REFUSED(LX_DXRENDER),
 	DXG_IOCTL(LX_DXSETALLOCATIONPRIORITY, NULL),
 	DXG_IOCTL(LX_DXSETCONTEXTINPROCESSSCHEDULINGPRIORITY, NULL),
 	DXG_IOCTL(LX_DXSETCONTEXTSCHEDULINGPRIORITY, NULL),
@@ -129,7 +137,7 @@ long dxg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	d = &dxg_ioctls[array_index_nospec(nr, LX_IO_MAX + 1)];
 	if (cmd != d->cmd)
 		return -ENOTTY;
-	if (task_tgid(current) != p->tgid)
+	if (task_tgid(current) != p->tgid || d->refused)
 		return -ENOTTY;
 	if (!d->handler)
 		return -EOPNOTSUPP;
