@@ -254,6 +254,7 @@ else
 fi
 qemu_pid=$(cat "/run/libvirt/qemu/$NAME.pid" 2>/dev/null)
 note "QEMU pid ${qemu_pid:-?}: $(ps -o user=,group= -p "${qemu_pid:-0}" 2>/dev/null | xargs)"
+[ -S "$sock" ] && note "the socket while the domain runs: $(stat -c '%U:%G %A' "$sock")"
 
 # The guest's result comes over the serial console (a file).
 state=timeout
