@@ -136,6 +136,8 @@ cleanup() {
   fi
   if [ -n "$host_pid" ]; then kill -TERM "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null; fi
   save_logs
+  # libvirt keeps the logs of domains long gone; this one is in $LOGS now.
+  rm -f "/var/log/libvirt/qemu/$NAME.log"
   [ -n "$own_libvirtd" ] && stop_pidfile "$work/libvirtd.pid"
   [ -n "$own_virtlogd" ] && stop_pidfile "$work/virtlogd.pid"
   rm -rf "$work"
