@@ -19,6 +19,7 @@ packages=(
   vulkan-validationlayers libvkfft-dev glslang-dev libfftw3-dev g++
   clang libclang-rt-14-dev
   dpkg-dev debhelper dh-dkms mmdebstrap
+  libvirt-daemon-system libvirt-clients
 )
 
 missing=()

@@ -10,6 +10,10 @@
 #                 kernel line; names are prefixed vm-LINE/
 #   pkg         : the Debian packages built and tested in a clean root
 #                 (tests/pkg/run-pkg-tests.sh: DKMS, the systemd unit, ...)
+#   libvirt     : a domain with a <shmem> ivshmem-doorbell device defined and
+#                 started by a real libvirtd, the guest workload run in it,
+#                 destroyed; dxghost frees all it held
+#                 (tests/libvirt/run-libvirt-test.sh); names libvirt/...
 # Each suite's individual results are counted; a suite that cannot run at
 # all counts as a failure, never as a skip.
 set -uo pipefail
@@ -113,6 +117,13 @@ for line in $(scripts/kernel-release.sh --lines); do
   count_lines "$logdir/vm-$line.log" vm
   count "vm-$line: VM test run completed" $vrc
 done
+
+# libvirt, the way most people run their guests (docs/libvirt.md).
+section "libvirt"
+tests/libvirt/run-libvirt-test.sh 2>&1 | tee "$logdir/libvirt.log"
+lvrc=${PIPESTATUS[0]}
+count_lines "$logdir/libvirt.log" libvirt
+count "libvirt: libvirt test run completed" $lvrc
 
 section ""
 echo
