@@ -90,7 +90,8 @@ static int check_existing(const struct sockaddr_un *sa)
  * Bind under a temporary name and rename into place once listening, so
  * the path never names a socket that refuses connections.
  */
-static int bind_listen(int fd, const char *path)
+static int bind_listen(int fd, const char *path,
+		       const struct dxg_socket_access *acc)
 {
 	struct sockaddr_un tmp;
 	char name[sizeof(tmp.sun_path) + 32];
@@ -103,7 +104,9 @@ static int bind_listen(int fd, const char *path)
 	unlink(name);
 	if (bind(fd, (struct sockaddr *)&tmp, sizeof(tmp)) < 0)
 		return -errno;
-	if (listen(fd, 16) < 0 || rename(name, path) < 0) {
+	if ((acc->gid != (gid_t)-1 && chown(name, (uid_t)-1, acc->gid) < 0) ||
+	    (acc->mode && chmod(name, acc->mode) < 0) ||
+	    listen(fd, 16) < 0 || rename(name, path) < 0) {
 		ret = -errno;
 		unlink(name);
 		return ret;
@@ -111,7 +114,7 @@ static int bind_listen(int fd, const char *path)
 	return 0;
 }
 
-int dxg_server_listen(const char *path)
+int dxg_server_listen(const char *path, const struct dxg_socket_access *acc)
 {
 	struct sockaddr_un sa;
 	int fd, ret;
@@ -126,7 +129,7 @@ int dxg_server_listen(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	ret = bind_listen(fd, path);
+	ret = bind_listen(fd, path, acc);
 	if (ret) {
 		close(fd);
 		return ret;

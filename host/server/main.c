@@ -372,7 +372,7 @@ static int setup(struct host *h)
 	ret = setup_signals(h);
 	if (ret)
 		return ret;
-	h->listen_fd = dxg_server_listen(h->opt.socket_path);
+	h->listen_fd = dxg_server_listen(h->opt.socket_path, &h->opt.socket_access);
 	if (h->listen_fd < 0) {
 		ret = h->listen_fd;
 		if (ret == -EADDRINUSE)

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,6 +48,10 @@ void dxg_options_usage(FILE *f)
 " -device ivshmem-doorbell,chardev=dxg0,vectors=2).\n"
 "\n"
 "  -s, --socket PATH      listening unix socket (default %s)\n"
+"      --socket-group GROUP  the socket's group (a name or number), for a\n"
+"                         QEMU that runs as another user (libvirt's)\n"
+"      --socket-mode MODE the socket's mode, octal (e.g. 0660; default:\n"
+"                         from the umask)\n"
 "  -m, --shm-size SIZE    shared memory per VM, power of two with optional\n"
 "                         K/M/G suffix, 2M..4G (default 64M)\n"
 "  -d, --device-memory SIZE  device-local memory a VM may allocate on a\n"
@@ -81,7 +86,44 @@ enum {	/* long-only options */
 	OPT_WINDOWS,
 	OPT_NO_ASYNC,
 	OPT_INTERFACE_VERSION,
+	OPT_SOCKET_GROUP,
+	OPT_SOCKET_MODE,
 };
+
+/* A group name or number. */
+static int parse_group(const char *s, gid_t *gid)
+{
+	const struct group *g = getgrnam(s);
+	char *end;
+	unsigned long v;
+
+	if (g) {
+		*gid = g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || !isdigit((unsigned char)*s) ||
+	    v >= (gid_t)-1)
+		return -1;
+	*gid = (gid_t)v;
+	return 0;
+}
+
+/* An octal permission mode, at most 0777, not 0. */
+static int parse_mode(const char *s, mode_t *mode)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (errno || end == s || *end || !isdigit((unsigned char)*s) ||
+	    !v || v > 0777)
+		return -1;
+	*mode = (mode_t)v;
+	return 0;
+}
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
@@ -199,6 +241,12 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 	case OPT_NO_ASYNC:
 		o->no_async = true;
 		return DXG_OPT_RUN;
+	case OPT_SOCKET_GROUP:
+		return parse_group(arg, &o->socket_access.gid) ?
+		       bad("--socket-group", arg) : DXG_OPT_RUN;
+	case OPT_SOCKET_MODE:
+		return parse_mode(arg, &o->socket_access.mode) ?
+		       bad("--socket-mode", arg) : DXG_OPT_RUN;
 	case OPT_INTERFACE_VERSION:
 		return parse_u32(arg, DXGK_VMBUS_INTERFACE_VERSION,
 				 DXG_MAX_INTERFACE_VERSION, &o->interface_version) ?
@@ -226,6 +274,8 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
 		{ "windows", no_argument, NULL, OPT_WINDOWS },
 		{ "no-async", no_argument, NULL, OPT_NO_ASYNC },
+		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 		{ "interface-version", required_argument, NULL,
 		  OPT_INTERFACE_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -234,6 +284,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 
 	memset(o, 0, sizeof(*o));
 	o->socket_path = DXG_DEFAULT_SOCKET;
+	o->socket_access.gid = (gid_t)-1;
 	o->shm_size = DXG_DEFAULT_SHM_SIZE;
 	o->device_memory = DXG_DEFAULT_DEVICE_MEMORY;
 	o->max_vms = DXG_DEFAULT_MAX_VMS;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/adapter.h"
+#include "server/ivshmem_server.h"
 
 #define DXG_DEFAULT_SOCKET	"/run/dxghost/dxghost.sock"
 #define DXG_DEFAULT_SHM_SIZE	(64ull * 1024 * 1024)
@@ -24,6 +25,7 @@
 
 struct dxg_options {
 	const char *socket_path;
+	struct dxg_socket_access socket_access;	/* --socket-group, --socket-mode */
 	uint64_t shm_size;
 	uint64_t device_memory;		/* per VM; 0: none offered */
 	uint32_t max_vms;

@@ -324,7 +324,8 @@ static void test_help_and_options(void **state)
 	const char *const opts[] = { "--socket", "--shm-size", "--adapter",
 				     "--max-vms", "--max-objects", "--log-level",
 				     "--quiet", "--help", "--version", "--windows",
-				     "--interface-version" };
+				     "--interface-version", "--no-async",
+				     "--socket-group", "--socket-mode" };
 
 	(void)state;
 	assert_int_equal(run_daemon((const char *[]){ "--help", NULL }, out, sizeof(out)), 0);
@@ -342,6 +343,14 @@ static void test_help_and_options(void **state)
 					out, sizeof(out)), 0);
 	assert_int_not_equal(run_daemon((const char *[]){ "--shm-size", "8G", NULL },
 					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--socket-mode", "0999", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--socket-mode", "01777", NULL },
+					out, sizeof(out)), 0);
+	assert_int_not_equal(run_daemon((const char *[]){ "--socket-group",
+							  "no-such-group-xyz", NULL },
+					out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "invalid --socket-group"));
 	assert_int_not_equal(run_daemon((const char *[]){ "--log-level", "loud", NULL },
 					out, sizeof(out)), 0);
 	assert_int_not_equal(run_daemon((const char *[]){ "--max-vms", "0", NULL },
@@ -785,6 +794,33 @@ static void test_socket_file_handling(void **state)
 	gsim_close(&g);
 	assert_int_equal(daemon_stop(&d), 0);
 	rmdir(d.dir);
+}
+
+/*
+ * --socket-group and --socket-mode: the socket has them from the moment it
+ * appears at its path, and a guest connects through it.
+ */
+static void test_socket_access(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	struct stat st;
+	char gid[16];
+	/* root may give the socket any group; others only their own. */
+	gid_t want = getuid() == 0 ? 4242 : getgid();
+
+	(void)state;
+	snprintf(gid, sizeof(gid), "%u", (unsigned int)want);
+	daemon_start_args(&d, (const char *[]){ "--socket-group", gid,
+						"--socket-mode", "0660", NULL });
+	assert_int_equal(stat(d.sock, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0660);
+	assert_int_equal(st.st_gid, want);
+	guest_up(&g, &d, 1);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
 }
 
 static void test_max_vms(void **state)
@@ -2543,6 +2579,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_rehandshake_and_guest_gone, kill_leftovers),
 		cmocka_unit_test_teardown(test_sigterm, kill_leftovers),
 		cmocka_unit_test_teardown(test_socket_file_handling, kill_leftovers),
+		cmocka_unit_test_teardown(test_socket_access, kill_leftovers),
 		cmocka_unit_test_teardown(test_max_vms, kill_leftovers),
 		cmocka_unit_test_teardown(test_object_quota, kill_leftovers),
 		cmocka_unit_test_teardown(test_memory, kill_leftovers),

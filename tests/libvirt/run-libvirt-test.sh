@@ -212,10 +212,14 @@ mkdir -m 0750 "$work/run"
 if [ "$fault" = no-access ]; then note "fault: $work/run is root's only"; else chgrp "$qemu_gid" "$work/run"; fi
 sock=$work/run/dxghost.sock
 if [ "$fault" != no-host ]; then
-  (umask 0007; exec "$REL/host/dxghost" --socket "$sock" --log-level info) >"$work/dxghost.log" 2>&1 &
+  "$REL/host/dxghost" --socket "$sock" --socket-group "$qemu_gid" --socket-mode 0770 \
+    --log-level info >"$work/dxghost.log" 2>&1 &
   host_pid=$!
   for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-  if [ -S "$sock" ]; then chgrp "$qemu_gid" "$sock"; else
+  if [ -S "$sock" ]; then
+    [ "$(stat -c %g:%a "$sock")" = "$qemu_gid:770" ] ||
+      { fail "setup: dxghost's socket has group:mode $(stat -c %g:%a "$sock"), want $qemu_gid:770"; show_logs; exit 1; }
+  else
     fail "setup: dxghost did not create $sock"; show_logs; exit 1
   fi
 else
