@@ -8,7 +8,7 @@ REL     := build/rel
 ASAN    := build/asan
 MODULE  := driver/dxgkrnl.ko
 
-.PHONY: all setup build userspace module demo check bench clean help deb dkms-install dkms-uninstall
+.PHONY: all setup build userspace module demo check bench fuzz-driver clean help deb dkms-install dkms-uninstall
 
 all: build
 
@@ -17,6 +17,7 @@ help:
 	@echo "make check  - build everything and run all tests (unit, host, static checks, VM tests)"
 	@echo "make bench  - build, then run the benchmarks (ratios vs this machine; docs/performance.md)"
 	@echo "make build  - build user space (build/rel, build/asan) and the kernel module"
+	@echo "make fuzz-driver [FUZZ_SECONDS=N] [FUZZ_SEED=S] - the driver fuzzer's long run in a VM, per kernel line"
 	@echo "make setup  - install missing Debian packages"
 	@echo "make deb    - build the Debian packages into build/pkg/debs (docs/packaging.md)"
 	@echo "make dkms-install [DKMS_KERNELS='REL...'] - (root) install dxgkrnl through DKMS"
@@ -55,6 +56,15 @@ check: build
 
 bench: build
 	bench/run.sh
+
+# The driver fuzzer's long run (docs/reliability.md): FUZZ_SECONDS per kernel
+# line (default an hour), FUZZ_SEED to replay a run.
+FUZZ_SECONDS ?= 3600
+fuzz-driver: build
+	for line in $$(scripts/kernel-release.sh --lines); do \
+	  DXG_DRIVER_FUZZ_SECONDS=$(FUZZ_SECONDS) DXG_DRIVER_FUZZ_SEED=$(FUZZ_SEED) \
+	    tests/vm/run-vm-tests.sh --line $$line --scenario fuzz || exit 1; \
+	done
 
 # Packaging (docs/packaging.md).  DKMS_KERNELS: the kernel releases to build
 # for (default: the running kernel).

@@ -16,6 +16,10 @@
 #              messages, no
 #              DXG_HOST_CAP_ODX_REPLIES, a newer interface version
 #              (tests/vm/scenarios/windows.sh says what differs)
+#   fuzz       dxg-fuzz (tests/vm/fuzz/) calls every ioctl with random
+#              structure-aware arguments from threads and killed children for
+#              DXG_DRIVER_FUZZ_SECONDS (60); then the kernel log is clean, the host
+#              holds nothing of the VM, the driver works and unloads
 #   vulkan     in the Debian guest (a Debian 12 root disk, built by
 #              tools/vm/mkrootfs-debian.sh): Debian's Vulkan loader,
 #              vulkaninfo and validation layer with the opendxg ICD
@@ -40,7 +44,7 @@ in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
 EOF
 }
 
-scenarios="no-host main two-vms host-gone unplug windows vulkan"
+scenarios="no-host main two-vms host-gone unplug windows fuzz vulkan"
 line=
 only=
 while [ $# -gt 0 ]; do
@@ -56,6 +60,8 @@ done
 for s in $only; do
   case " $scenarios " in *" $s "*) ;; *) echo "${0##*/}: unknown scenario '$s' (names: $scenarios)" >&2; exit 2 ;; esac
 done
+FUZZ_SECONDS=${DXG_DRIVER_FUZZ_SECONDS:-60}
+case "$FUZZ_SECONDS" in ''|*[!0-9]*) echo "${0##*/}: DXG_DRIVER_FUZZ_SECONDS must be a number" >&2; exit 2 ;; esac
 # want NAME: the scenario is to run.
 want() { [ -z "$only" ] || case " $only " in *" $1 "*) true ;; *) false ;; esac; }
 mapfile -t lines < <(scripts/kernel-release.sh --lines)
@@ -82,10 +88,10 @@ ko=$(scripts/build-module.sh --line "$line" --quiet) && [ -f "$ko" ] ||
   { fail "setup: build dxgkrnl.ko for $line"; exit 1; }
 
 busybox=0
-for s in no-host main two-vms host-gone unplug windows; do want $s && busybox=1; done
+for s in no-host main two-vms host-gone unplug windows fuzz; do want $s && busybox=1; done
 if [ $busybox = 1 ]; then
   rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
-  for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
+  for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tests/vm/fuzz/dxg-fuzz "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
     [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$GUEST/bin/"
   done
   cp tests/vm/run-guest.sh "$GUEST/run"
@@ -124,7 +130,8 @@ boot() {
   start=$(date +%s)
   tools/vm/run-vm.sh --kernel "$VM/vmlinuz" --initrd "${VM_INITRD:-$VM/initrd-test.cpio.gz}" \
     ${VM_ROOT:+--root "$VM_ROOT"} --run "$script" \
-    --timeout 600 --log "$work/$name.console" "${args[@]}" -- tsc=unstable >/dev/null 2>&1
+    --timeout $((600 + FUZZ_SECONDS)) --log "$work/$name.console" "${args[@]}" \
+    -- tsc=unstable ${VM_CMDLINE:-} >/dev/null 2>&1
   vrc=$?
   end=$(date +%s)
   tr -d '\r' <"$work/$name.console" | sed -n "s/^\(PASS\|FAIL\) /\1 $name\//p"
@@ -203,7 +210,20 @@ if want windows; then
   cp "$work/host-windows.log" "$LOGS/dxghost-windows.log"
 fi
 
-# 7. Vulkan, in the Debian guest: Debian's loader, vulkaninfo and validation
+# 7. The driver fuzzer (tests/vm/fuzz/dxg_fuzz.c): DXG_DRIVER_FUZZ_SECONDS (default
+# 60) and DXG_DRIVER_FUZZ_SEED (default random) reach the guest on its command line.
+if want fuzz; then
+  start_host "$work/fuzz.sock" "$work/host-fuzz.log" || exit 1
+  VM_CMDLINE="dxg_fuzz_seconds=$FUZZ_SECONDS${DXG_DRIVER_FUZZ_SEED:+ dxg_fuzz_seed=$DXG_DRIVER_FUZZ_SEED}" \
+    boot fuzz /opt/dxg/scenarios/fuzz.sh "$work/fuzz.sock"
+  tr -d '\r' <"$work/fuzz.console" | grep '^dxg-fuzz:' | sed 's/^/# /'
+  if stop_host; then pass "fuzz/dxghost exits 0 on SIGTERM"; else fail "fuzz/dxghost exits 0 on SIGTERM"; fi
+  if grep -qiE 'assert|sanitizer|segfault' "$work/host-fuzz.log"; then
+    fail "fuzz/dxghost log is clean"; else pass "fuzz/dxghost log is clean"; fi
+  cp "$work/host-fuzz.log" "$LOGS/dxghost-fuzz.log"
+fi
+
+# 8. Vulkan, in the Debian guest: Debian's loader, vulkaninfo and validation
 # layer with the opendxg driver installed (tools/vm/mkrootfs-debian.sh).  Every
 # test program tests/vm/vulkan/ builds (test_*) and the Vulkan samples go
 # into its /opt/dxg/bin.

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# Guest side of the fuzz scenario (docs/reliability.md): dxg-fuzz calls every
+# /dev/dxg ioctl with structure-aware random arguments from several threads
+# and killed children; afterwards the kernel log is clean, the host holds no
+# object of this VM, the driver still works and unloads.  The run's length
+# comes from the kernel command line (dxg_fuzz_seconds=N, default 60) and
+# its seed from dxg_fuzz_seed=S (default: random, printed).
+BIN=/opt/dxg/bin
+r=0
+t() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1"; r=1; fi; }
+host_stat() { # sum of a host statistic over the bound devices
+  s=0; for f in /sys/bus/pci/devices/*/"$1"; do [ -f "$f" ] && s=$((s + $(cat "$f"))); done; echo $s
+}
+arg() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
+seconds=$(arg dxg_fuzz_seconds); seconds=${seconds:-60}
+seed=$(arg dxg_fuzz_seed)
+
+t "insmod" "insmod /lib/dxg/dxgkrnl.ko"
+for _ in $(seq 50); do [ -c /dev/dxg ] && break; sleep 0.2; done
+t "/dev/dxg appears" "[ -c /dev/dxg ]"
+# The VM-wide objects (the opened adapters) stay; nothing else may.
+base=$(host_stat dxg_host_objects)
+t "dxg-fuzz for $seconds s: no ioctl returns what user space must never see" \
+  "$BIN/dxg-fuzz --seconds $seconds ${seed:+--seed $seed}"
+# Every file is closed with the fuzzer gone: the host lets go of all of it.
+echo "# host objects: $(host_stat dxg_host_objects), $base before the fuzzer"
+for _ in $(seq 100); do [ "$(host_stat dxg_host_objects)" = "$base" ] && break; sleep 0.1; done
+t "the host holds no object of this VM's processes after the fuzzer ($base VM-wide)" \
+  "[ \$(host_stat dxg_host_objects) = $base ]"
+t "the host holds no process of this VM after the fuzzer" "[ \$(host_stat dxg_host_processes) = 0 ]"
+t "the driver still works: dxg-demo" "$BIN/dxg-demo >/dev/null"
+t "the driver still works: test_dxg_ioctl" "$BIN/test_dxg_ioctl >/tmp/ioctl.out || { grep FAIL /tmp/ioctl.out; false; }"
+t "rmmod" "rmmod dxgkrnl"
+if dmesg | grep -E 'WARNING|BUG|Oops|leak|INFO: possible|UBSAN|KASAN|general protection'; then
+  echo "FAIL kernel log clean"; r=1
+else
+  echo "PASS kernel log clean"
+fi
+exit $r
