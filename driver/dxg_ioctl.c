@@ -12,7 +12,8 @@
  * without a handler yet gets -EOPNOTSUPP.  It copies the
  * argument block in, runs the handler on the kernel copy and copies it
  * back out when the handler succeeded (0 or a positive NTSTATUS, which is
- * returned unchanged), or, for the ones marked so, failed with -EOVERFLOW.  Handlers never touch the user's argument block.
+ * returned unchanged), or, for the ones marked so, failed with
+ * -EOVERFLOW.  Handlers never touch the user's argument block.
  */
 
 #include <linux/nospec.h>

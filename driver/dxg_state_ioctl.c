@@ -222,7 +222,7 @@ out:
 }
 
 /* Processes listed at most (a VM has far fewer /dev/dxg users). */
-#define DXG_ENUM_PROCESSES_MAX	(1u << 16)
+#define DXG_ENUM_PROCESSES_MAX	65536u
 
 /*
  * Answered in the guest, as the reference: the pids of the caller's
