@@ -182,6 +182,13 @@ struct dxg_host {
 	struct list_head maps;
 	bool maps_revoked;
 	/*
+	 * The processes created on this host (struct dxg_process_host), for
+	 * EnumProcesses and QueryStatistics by pid; a process leaves before
+	 * its handle table goes.
+	 */
+	struct mutex procs_lock;
+	struct list_head procs;
+	/*
 	 * Late replies to creates whose waiter gave up, waiting for the work
 	 * that destroys what they name (dxg_reclaim.c); reclaimed counts those
 	 * objects (sysfs, for tests and tools).
@@ -277,6 +284,9 @@ void *dxg_handle_remove(struct dxg_handle_table *t, enum dxg_obj_type type,
 			d3dkmthandle h);
 void dxg_handle_remove_contexts(struct dxg_handle_table *t,
 				const struct dxg_device *device);
+/* Is obj published in t as a guest-generated (adapter) handle of `type`? */
+bool dxg_handle_holds_local(struct dxg_handle_table *t, enum dxg_obj_type type,
+			    const void *obj);
 /*
  * Unpublish every entry of `type` for which match(obj, arg) is true; the
  * objects (with the table's references) are returned through list, a
@@ -309,6 +319,16 @@ void dxg_process_destroy(struct dxg_process *p);
 int dxg_process_attach_hosts(struct dxg_process *p);
 int dxg_process_host_handle(struct dxg_process *p, struct dxg_host *host,
 			    d3dkmthandle *out);
+/* The host handle of the process of thread group `pid` on host; -EINVAL: none. */
+int dxg_process_host_handle_by_pid(struct dxg_host *host, struct pid *pid,
+				   d3dkmthandle *out);
+/*
+ * The pids, in the caller's pid namespace, of the processes of that
+ * namespace holding an adapter handle of `a`, each once: up to `max` into
+ * pids; returns how many there are (maybe more than max).
+ */
+unsigned int dxg_process_list_users(struct dxg_adapter *a, u32 *pids,
+				    unsigned int max);
 
 /* ---- devices and contexts (dxg_device_ioctl.c) ---- */
 
@@ -467,6 +487,18 @@ int dxg_ioctl_wait_from_cpu(struct dxg_process *p, void *arg);
 int dxg_ioctl_wait_from_gpu(struct dxg_process *p, void *arg);
 int dxg_ioctl_submit_command(struct dxg_process *p, void *arg);
 int dxg_ioctl_get_device_state(struct dxg_process *p, void *arg);
+
+/* ---- priority, device error, observability (dxg_state_ioctl.c) ---- */
+
+int dxg_ioctl_set_context_priority(struct dxg_process *p, void *arg);
+int dxg_ioctl_set_context_inproc_priority(struct dxg_process *p, void *arg);
+int dxg_ioctl_get_context_priority(struct dxg_process *p, void *arg);
+int dxg_ioctl_get_context_inproc_priority(struct dxg_process *p, void *arg);
+int dxg_ioctl_mark_device_as_error(struct dxg_process *p, void *arg);
+int dxg_ioctl_query_clock_calibration(struct dxg_process *p, void *arg);
+int dxg_ioctl_query_statistics(struct dxg_process *p, void *arg);
+int dxg_ioctl_enum_processes(struct dxg_process *p, void *arg);
+int dxg_ioctl_is_feature_enabled(struct dxg_process *p, void *arg);
 
 /* ---- messages (dxg_msg.c) ---- */
 

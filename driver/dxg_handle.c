@@ -104,6 +104,25 @@ static void dxg_table_drain(struct xarray *xa)
 	xa_destroy(xa);
 }
 
+bool dxg_handle_holds_local(struct dxg_handle_table *t, enum dxg_obj_type type,
+			    const void *obj)
+{
+	struct dxg_handle_entry *e;
+	unsigned long index;
+	bool found = false;
+
+	/* Entries are erased under the lock before they are freed. */
+	xa_lock(&t->local);
+	xa_for_each(&t->local, index, e) {
+		if (e->type == type && e->obj == obj) {
+			found = true;
+			break;
+		}
+	}
+	xa_unlock(&t->local);
+	return found;
+}
+
 /* Only at process release: no concurrent users remain. */
 void dxg_handle_table_destroy(struct dxg_handle_table *t)
 {

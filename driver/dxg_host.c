@@ -86,6 +86,8 @@ struct dxg_host *dxg_host_create(struct device *dev, struct dxg_transport *t,
 	dxg_host_events_init(host);
 	mutex_init(&host->maps_lock);
 	INIT_LIST_HEAD(&host->maps);
+	mutex_init(&host->procs_lock);
+	INIT_LIST_HEAD(&host->procs);
 	dxg_reclaim_init(host);
 	t->host = host;
 

@@ -12,7 +12,8 @@
  * without a handler yet gets -EOPNOTSUPP.  It copies the
  * argument block in, runs the handler on the kernel copy and copies it
  * back out when the handler succeeded (0 or a positive NTSTATUS, which is
- * returned unchanged).  Handlers never touch the user's argument block.
+ * returned unchanged), or, for the ones marked so, failed with
+ * -EOVERFLOW.  Handlers never touch the user's argument block.
  */
 
 #include <linux/nospec.h>
@@ -29,10 +30,15 @@ struct dxg_ioctl_desc {
 	const char *name;
 	int (*handler)(struct dxg_process *p, void *arg);
 	bool refused;		/* the reference's -ENOTTY */
+	bool out_on_overflow;	/* copy the block out on -EOVERFLOW too */
 };
 
 #define DXG_IOCTL(req, fn) \
 	[_IOC_NR(req)] = { .cmd = (req), .name = #req, .handler = (fn) }
+/* Its count goes back with -EOVERFLOW (EnumProcesses, as the reference). */
+#define DXG_IOCTL_OVF(req, fn) \
+	[_IOC_NR(req)] = { .cmd = (req), .name = #req, .handler = (fn), \
+			   .out_on_overflow = true }
 /*
  * The 8 slots the reference leaves without a handler (facts §1.3): user
  * space (libdxg) may issue them and expects the reference's -ENOTTY.
@@ -74,12 +80,14 @@ static const struct dxg_ioctl_desc dxg_ioctls[LX_IO_MAX + 1] = {
 	DXG_IOCTL(LX_DXEVICT, dxg_ioctl_evict),
 	DXG_IOCTL(LX_DXFLUSHHEAPTRANSITIONS, NULL),
 	DXG_IOCTL(LX_DXFREEGPUVIRTUALADDRESS, dxg_ioctl_free_gpu_va),
-	DXG_IOCTL(LX_DXGETCONTEXTINPROCESSSCHEDULINGPRIORITY, NULL),
-	DXG_IOCTL(LX_DXGETCONTEXTSCHEDULINGPRIORITY, NULL),
+	DXG_IOCTL(LX_DXGETCONTEXTINPROCESSSCHEDULINGPRIORITY,
+		  dxg_ioctl_get_context_inproc_priority),
+	DXG_IOCTL(LX_DXGETCONTEXTSCHEDULINGPRIORITY,
+		  dxg_ioctl_get_context_priority),
 	DXG_IOCTL_REFUSED(LX_DXGETSHAREDRESOURCEADAPTERLUID),
 	DXG_IOCTL(LX_DXINVALIDATECACHE, NULL),
 	DXG_IOCTL(LX_DXLOCK2, dxg_ioctl_lock2),
-	DXG_IOCTL(LX_DXMARKDEVICEASERROR, NULL),
+	DXG_IOCTL(LX_DXMARKDEVICEASERROR, dxg_ioctl_mark_device_as_error),
 	DXG_IOCTL(LX_DXOFFERALLOCATIONS, NULL),
 	DXG_IOCTL_REFUSED(LX_DXOPENRESOURCE),
 	DXG_IOCTL_REFUSED(LX_DXOPENSYNCHRONIZATIONOBJECT),
@@ -88,8 +96,10 @@ static const struct dxg_ioctl_desc dxg_ioctls[LX_IO_MAX + 1] = {
 	DXG_IOCTL(LX_DXRECLAIMALLOCATIONS2, NULL),
 	DXG_IOCTL_REFUSED(LX_DXRENDER),
 	DXG_IOCTL(LX_DXSETALLOCATIONPRIORITY, NULL),
-	DXG_IOCTL(LX_DXSETCONTEXTINPROCESSSCHEDULINGPRIORITY, NULL),
-	DXG_IOCTL(LX_DXSETCONTEXTSCHEDULINGPRIORITY, NULL),
+	DXG_IOCTL(LX_DXSETCONTEXTINPROCESSSCHEDULINGPRIORITY,
+		  dxg_ioctl_set_context_inproc_priority),
+	DXG_IOCTL(LX_DXSETCONTEXTSCHEDULINGPRIORITY,
+		  dxg_ioctl_set_context_priority),
 	DXG_IOCTL(LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, dxg_ioctl_signal_from_cpu),
 	DXG_IOCTL(LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU, dxg_ioctl_signal_from_gpu),
 	DXG_IOCTL(LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU2,
@@ -103,19 +113,19 @@ static const struct dxg_ioctl_desc dxg_ioctls[LX_IO_MAX + 1] = {
 	DXG_IOCTL(LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMCPU, dxg_ioctl_wait_from_cpu),
 	DXG_IOCTL(LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMGPU, dxg_ioctl_wait_from_gpu),
 	DXG_IOCTL(LX_DXGETALLOCATIONPRIORITY, NULL),
-	DXG_IOCTL(LX_DXQUERYCLOCKCALIBRATION, NULL),
+	DXG_IOCTL(LX_DXQUERYCLOCKCALIBRATION, dxg_ioctl_query_clock_calibration),
 	DXG_IOCTL(LX_DXENUMADAPTERS3, dxg_ioctl_enum_adapters3),
 	DXG_IOCTL(LX_DXSHAREOBJECTS, NULL),
 	DXG_IOCTL(LX_DXOPENSYNCOBJECTFROMNTHANDLE2, NULL),
 	DXG_IOCTL(LX_DXQUERYRESOURCEINFOFROMNTHANDLE, NULL),
 	DXG_IOCTL(LX_DXOPENRESOURCEFROMNTHANDLE, NULL),
-	DXG_IOCTL(LX_DXQUERYSTATISTICS, NULL),
+	DXG_IOCTL(LX_DXQUERYSTATISTICS, dxg_ioctl_query_statistics),
 	DXG_IOCTL(LX_DXSHAREOBJECTWITHHOST, NULL),
 	DXG_IOCTL(LX_DXCREATESYNCFILE, NULL),
 	DXG_IOCTL(LX_DXWAITSYNCFILE, NULL),
 	DXG_IOCTL(LX_DXOPENSYNCOBJECTFROMSYNCFILE, NULL),
-	DXG_IOCTL(LX_DXENUMPROCESSES, NULL),
-	DXG_IOCTL(LX_ISFEATUREENABLED, NULL),
+	DXG_IOCTL_OVF(LX_DXENUMPROCESSES, dxg_ioctl_enum_processes),
+	DXG_IOCTL(LX_ISFEATUREENABLED, dxg_ioctl_is_feature_enabled),
 };
 
 /* Argument blocks up to this size are copied to the stack. */
@@ -157,7 +167,8 @@ long dxg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		goto out;
 	}
 	ret = d->handler(p, buf);
-	if (ret >= 0 && copy_to_user(uarg, buf, size))
+	if ((ret >= 0 || (ret == -EOVERFLOW && d->out_on_overflow)) &&
+	    copy_to_user(uarg, buf, size))
 		ret = -EFAULT;
 	if (ret < 0)
 		pr_debug("dxgkrnl: %s: %d\n", d->name, ret);

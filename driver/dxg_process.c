@@ -15,13 +15,16 @@
 #include <linux/atomic.h>
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "dxg.h"
 
 struct dxg_process_host {
-	struct list_head node;
+	struct list_head node;		/* p->hosts */
+	struct list_head host_node;	/* host->procs, host->procs_lock */
+	struct dxg_process *p;
 	struct dxg_host *host;		/* referenced */
 	d3dkmthandle handle;		/* the host's process handle */
 };
@@ -102,11 +105,65 @@ int dxg_process_host_handle(struct dxg_process *p, struct dxg_host *host,
 	}
 	dxg_host_get(host);
 	link->host = host;
+	link->p = p;
 	list_add_tail(&link->node, &p->hosts);
+	mutex_lock(&host->procs_lock);
+	list_add_tail(&link->host_node, &host->procs);
+	mutex_unlock(&host->procs_lock);
 	*out = link->handle;
 out:
 	mutex_unlock(&p->lock);
 	return ret;
+}
+
+int dxg_process_host_handle_by_pid(struct dxg_host *host, struct pid *pid,
+				   d3dkmthandle *out)
+{
+	struct dxg_process_host *link;
+	int ret = -EINVAL;
+
+	mutex_lock(&host->procs_lock);
+	list_for_each_entry(link, &host->procs, host_node) {
+		if (link->p->tgid == pid) {
+			*out = link->handle;
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&host->procs_lock);
+	return ret;
+}
+
+unsigned int dxg_process_list_users(struct dxg_adapter *a, u32 *pids,
+				    unsigned int max)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct dxg_host *host = a->host;
+	struct dxg_process_host *link;
+	unsigned int n = 0, i;
+
+	mutex_lock(&host->procs_lock);
+	list_for_each_entry(link, &host->procs, host_node) {
+		struct dxg_process *p = link->p;
+		u32 nr;
+
+		/* As the reference: processes of the caller's namespace. */
+		if (ns_of_pid(p->tgid) != ns ||
+		    !dxg_handle_holds_local(&p->handles, DXG_OBJ_ADAPTER, a))
+			continue;
+		nr = pid_nr_ns(p->tgid, ns);
+		/* A thread group with several opens is listed once. */
+		for (i = 0; i < min(n, max); i++)
+			if (pids[i] == nr)
+				break;
+		if (i < min(n, max))
+			continue;
+		if (n < max)
+			pids[n] = nr;
+		n++;
+	}
+	mutex_unlock(&host->procs_lock);
+	return n;
 }
 
 /* Create the process on every host present now (at open). */
@@ -130,8 +187,13 @@ void dxg_process_destroy(struct dxg_process *p)
 	struct dxg_process_host *link, *tmp;
 
 	/* Before the objects that hold them are freed (dxg_memory.c). */
-	list_for_each_entry(link, &p->hosts, node)
+	list_for_each_entry(link, &p->hosts, node) {
 		dxg_host_forget_maps(link->host, p->map_file->f_mapping);
+		/* Nobody looks into the handle table from now on. */
+		mutex_lock(&link->host->procs_lock);
+		list_del(&link->host_node);
+		mutex_unlock(&link->host->procs_lock);
+	}
 	dxg_handle_table_destroy(&p->handles);
 	/*
 	 * Every mapping was unmapped with its object; zap the whole inode

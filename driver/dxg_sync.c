@@ -580,8 +580,6 @@ int dxg_ioctl_get_device_state(struct dxg_process *p, void *arg)
 	struct dxg_device *device;
 	int ret;
 
-	if (args->state_type != D3DKMT_DEVICESTATE_EXECUTION)
-		return -EOPNOTSUPP;
 	device = dxg_device_begin(p, args->device);
 	if (IS_ERR(device))
 		return PTR_ERR(device);
@@ -589,8 +587,12 @@ int dxg_ioctl_get_device_state(struct dxg_process *p, void *arg)
 			      sizeof(cmd), &r, sizeof(r));
 	if (!ret && r.status < 0)
 		ret = dxg_ntstatus_to_errno(r.status);
-	if (!ret)
-		args->execution_state = r.args.execution_state;
+	if (!ret) {
+		/* The state of the type asked for; the rest is the caller's. */
+		r.args.device = args->device;
+		r.args.state_type = args->state_type;
+		*args = r.args;
+	}
 	dxg_device_end(device);
 	return ret;
 }

@@ -60,11 +60,16 @@ struct dxg_obj {
 			struct dxg_worker *worker;	/* runs its jobs */
 			uint32_t exec_state;	/* D3DKMT_DEVICEEXECUTION_* */
 			uint32_t num_pipelines;	/* live, created by escapes */
+			/* host/core/scheduler.c: its jobs on the worker (0 or 1). */
+			uint32_t inflight;
 		} device;
 		struct {
 			uint32_t node_ordinal;
 			uint32_t flags;
 			struct dxg_ctxq *queue;	/* host/core/scheduler.c */
+			/* SETCONTEXT[INPROCESS]SCHEDULINGPRIORITY (docs/sync.md). */
+			int32_t priority;
+			int32_t inproc_priority;
 		} context;
 		struct {
 			struct dxg_sync *sync;	/* host/core/sync.c */

@@ -6,6 +6,12 @@
  * SIGNAL advances sync objects, WAIT blocks that queue (only) until every
  * fence reached its value.  A signal on one context unblocks waits on
  * others in the same dxg_sched_run() call.
+ *
+ * Priority: the active list is kept in priority order (scheduling
+ * priority, then in-process priority, highest first; FIFO among equals),
+ * and a device's engine gets one job at a time, so when it becomes free
+ * the highest-priority context whose head can run goes next: queued work
+ * of a high-priority context overtakes queued work of lower ones.
  */
 #include "core/scheduler.h"
 
@@ -62,6 +68,57 @@ static void active_unlink(struct dxg_sched *s, struct dxg_ctxq *q)
 	q->next = q->prev = NULL;
 }
 
+/* q goes before r in the active list. */
+static bool ranks_before(const struct dxg_ctxq *q, const struct dxg_ctxq *r)
+{
+	const struct dxg_obj *a = q->context, *b = r->context;
+
+	if (a->u.context.priority != b->u.context.priority)
+		return a->u.context.priority > b->u.context.priority;
+	return a->u.context.inproc_priority > b->u.context.inproc_priority;
+}
+
+/* Inserts q behind every queue of its priority or higher. */
+static void active_insert(struct dxg_sched *s, struct dxg_ctxq *q)
+{
+	struct dxg_ctxq *at = s->active, *prev = NULL;
+
+	while (at && !ranks_before(q, at)) {
+		prev = at;
+		at = at->next;
+	}
+	q->prev = prev;
+	q->next = at;
+	if (at)
+		at->prev = q;
+	if (prev)
+		prev->next = q;
+	else
+		s->active = q;
+}
+
+int32_t dxg_sched_set_priority(struct dxg_sched *s, struct dxg_obj *context,
+			       bool in_process, int32_t priority)
+{
+	struct dxg_ctxq *q = context->u.context.queue;
+
+	if (context->type != DXG_OBJ_CONTEXT)
+		return STATUS_INVALID_HANDLE;
+	if (priority < DXG_SCHED_PRIORITY_MIN ||
+	    priority > DXG_SCHED_PRIORITY_MAX)
+		return STATUS_INVALID_PARAMETER;
+	if (in_process)
+		context->u.context.inproc_priority = priority;
+	else
+		context->u.context.priority = priority;
+	if (q && q->head) {
+		/* Its new place; it goes behind its new equals. */
+		active_unlink(s, q);
+		active_insert(s, q);
+	}
+	return STATUS_SUCCESS;
+}
+
 static int32_t enqueue(struct dxg_sched *s, struct dxg_obj *context,
 		       uint32_t type, uint64_t va, uint64_t size,
 		       const struct dxg_sync_ref *refs, uint32_t count)
@@ -97,11 +154,7 @@ static int32_t enqueue(struct dxg_sched *s, struct dxg_obj *context,
 	} else {
 		q->head = e;
 		/* First entry: the queue becomes active. */
-		q->prev = NULL;
-		q->next = s->active;
-		if (s->active)
-			s->active->prev = q;
-		s->active = q;
+		active_insert(s, q);
 	}
 	q->tail = e;
 	q->n++;
@@ -139,15 +192,35 @@ static void pop(struct dxg_sched *s, struct dxg_ctxq *q)
 	free(e);
 }
 
+/* The device's engine runs (or was given) a job of one of its queues. */
+static bool engine_busy(const struct dxg_obj *context)
+{
+	const struct dxg_obj *dev = context->parent;
+
+	return dev && dev->type == DXG_OBJ_DEVICE && dev->u.device.inflight;
+}
+
+static void engine_done(struct dxg_obj *dev)
+{
+	if (dev && dev->type == DXG_OBJ_DEVICE && dev->u.device.inflight)
+		dev->u.device.inflight--;
+}
+
 void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context)
 {
 	struct dxg_ctxq *q = context->u.context.queue;
 
 	if (!q)
 		return;
-	/* A running job finishes unowned; its result is dropped. */
-	if (q->head && q->head->job)
+	/*
+	 * A running job finishes unowned; its result is dropped.  The engine
+	 * is the device's again for scheduling: the next job queues behind
+	 * it on the worker.
+	 */
+	if (q->head && q->head->job) {
 		q->head->job->owner = NULL;
+		engine_done(context->parent);
+	}
 	while (q->head)
 		pop(s, q);
 	active_unlink(s, q);
@@ -193,10 +266,14 @@ static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 	case QE_SUBMIT:
 		if (e->job)
 			return false;	/* running: dxg_sched_collect() goes on */
+		/* The engine is busy: the next job is chosen when it is free. */
+		if (engine_busy(ctx))
+			return false;
 		/* Errors put the device into its error state (core/execution.c). */
 		if (dxg_exec_start(s->mem, ctx, e->va, e->size, &s->done,
 				   &e->job) == STATUS_PENDING) {
 			e->job->owner = q;
+			ctx->parent->u.device.inflight++;
 			return false;
 		}
 		e->job = NULL;
@@ -213,7 +290,7 @@ static bool blocked(struct dxg_sched *s, const struct dxg_ctxq *q)
 	const struct dxg_qent *e = q->head;
 
 	return (e->type == QE_WAIT && !wait_satisfied(s, q, e)) ||
-	       (e->type == QE_SUBMIT && e->job);
+	       (e->type == QE_SUBMIT && (e->job || engine_busy(q->context)));
 }
 
 uint32_t dxg_sched_collect(struct dxg_sched *s)
@@ -230,6 +307,7 @@ uint32_t dxg_sched_collect(struct dxg_sched *s)
 		}
 		/* Only a queue's head runs, and it stays until it is back. */
 		q->head->job = NULL;
+		engine_done(q->context->parent);
 		(void)dxg_exec_finish(s->mem, q->context, j);
 		pop(s, q);
 		q->executed++;

@@ -162,7 +162,11 @@ int32_t dxg_sched_wait_gpu(struct dxg_sched *s, struct dxg_obj *context,
 
 /*
  * Completes queued entries in order per context, at most `budget`; a WAIT
- * at a queue's head blocks that queue only.  Returns the entries completed.
+ * at a queue's head blocks that queue only, a SUBMIT blocks it while the
+ * job runs and, before it starts, while the device's engine runs a job of
+ * another context: the engine takes the next job from the queues in
+ * priority order (highest first, FIFO among equals).  Returns the entries
+ * completed.
  */
 uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget);
 /*
@@ -175,6 +179,16 @@ static inline int dxg_sched_wake_fd(const struct dxg_sched *s)
 {
 	return s->done.efd;
 }
+/*
+ * Scheduling priority of a context (docs/sync.md §priority): the range of
+ * both values, and the call that sets one (`in_process` picks which) and
+ * moves the context's queue to its new place.  STATUS_INVALID_PARAMETER
+ * outside the range.
+ */
+#define DXG_SCHED_PRIORITY_MIN		(-7)
+#define DXG_SCHED_PRIORITY_MAX		7
+int32_t dxg_sched_set_priority(struct dxg_sched *s, struct dxg_obj *context,
+			       bool in_process, int32_t priority);
 /* Work that dxg_sched_run() or the channel could do now. */
 bool dxg_sched_busy(const struct dxg_sched *s);
 /* Release-hook helper: drops a context's queue (its work is lost). */

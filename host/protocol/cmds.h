@@ -88,5 +88,17 @@ int32_t dxg_h_waitfromgpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 /* submit_cmds.c */
 int32_t dxg_h_submitcommand(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_getdevicestate(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+/* state_cmds.c */
+int32_t dxg_h_setcontextschedulingpriority(struct dxg_dispatch_ctx *ctx,
+					   struct dxg_req *req);
+int32_t dxg_h_getcontextschedulingpriority(struct dxg_dispatch_ctx *ctx,
+					   struct dxg_req *req);
+int32_t dxg_h_markdeviceaserror(struct dxg_dispatch_ctx *ctx,
+				struct dxg_req *req);
+int32_t dxg_h_queryclockcalibration(struct dxg_dispatch_ctx *ctx,
+				    struct dxg_req *req);
+int32_t dxg_h_querystatistics(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_isfeatureenabled(struct dxg_dispatch_ctx *ctx,
+			       struct dxg_req *req);
 
 #endif /* DXGHOST_DISPATCH_INT_H */

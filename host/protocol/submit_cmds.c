@@ -56,14 +56,35 @@ int32_t dxg_h_getdevicestate(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 
 	if (!dev)
 		return STATUS_INVALID_HANDLE;
-	if (c.args.state_type != D3DKMT_DEVICESTATE_EXECUTION)
-		return STATUS_NOT_SUPPORTED;
-	/* What was submitted before this request and can run, has run. */
-	if (ctx->sched)
-		dxg_sched_run(ctx->sched, DXG_SCHED_MAX_QUEUED);
 	memset(&r, 0, sizeof(r));
-	r.args = c.args;
-	r.args.execution_state = dxg_exec_device_state(dev);
+	r.args.device = c.args.device;
+	r.args.state_type = c.args.state_type;
+	switch (c.args.state_type) {
+	case D3DKMT_DEVICESTATE_EXECUTION:
+		/* What was submitted before this request and can run, has run. */
+		if (ctx->sched)
+			dxg_sched_run(ctx->sched, DXG_SCHED_MAX_QUEUED);
+		r.args.execution_state = dxg_exec_device_state(dev);
+		break;
+	case D3DKMT_DEVICESTATE_RESET:
+		/* No desktop switch ever happens: no reset flags. */
+		break;
+	case D3DKMT_DEVICESTATE_PAGE_FAULT:
+		/*
+		 * A page fault's address is not kept (the device's execution
+		 * state says whether one happened): an empty fault record.
+		 */
+		if (ctx->sched)
+			dxg_sched_run(ctx->sched, DXG_SCHED_MAX_QUEUED);
+		break;
+	case D3DKMT_DEVICESTATE_PRESENT:
+	case D3DKMT_DEVICESTATE_PRESENT_DWM:
+	case D3DKMT_DEVICESTATE_PRESENT_QUEUE:
+		/* The adapter has no VidPN source for vidpn_source_id to name. */
+		return STATUS_INVALID_PARAMETER;
+	default:
+		return STATUS_INVALID_PARAMETER;
+	}
 	r.status = STATUS_SUCCESS;
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;

@@ -64,6 +64,12 @@ static const struct win_reply win_replies[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = 
 	FIXED(CREATESYNCOBJECT, struct dxgkvmb_command_createsyncobject_ret,
 	      NO_STATUS),
 	FIXED_STATUS(GETDEVICESTATE, struct dxgkvmb_command_getdevicestate_ret),
+	FIXED_STATUS(GETCONTEXTSCHEDULINGPRIORITY,
+		     struct dxgkvmb_command_getcontextschedulingpriority_ret),
+	FIXED_STATUS(QUERYCLOCKCALIBRATION,
+		     struct dxgkvmb_command_queryclockcalibration_ret),
+	FIXED_STATUS(QUERYSTATISTICS, struct dxgkvmb_command_querystatistics_ret),
+	FIXED_STATUS(ISFEATUREENABLED, struct dxgkvmb_command_isfeatureenabled_ret),
 	SHAPE(ESCAPE, WIN_ESCAPE),
 };
 

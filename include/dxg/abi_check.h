@@ -222,6 +222,14 @@ DXG_ABI_SIZE(d3dddi_allocationlist, 8);
 DXG_ABI_SIZE(d3dddi_patchlocationlist, 24);
 DXG_ABI_SIZE(d3dddi_synchronizationobjectinfo2, 80);
 DXG_ABI_SIZE(dxgk_gpuclockdata, 28);
+/* The leading members of Windows' QueryStatistics results opendxg fills. */
+DXG_ABI_SIZE(d3dkmt_querystatistics_adapter_information, 40);
+DXG_ABI_SIZE(d3dkmt_querystatistics_memory, 16);
+DXG_ABI_SIZE(d3dkmt_querystatistics_segment_information, 112);
+DXG_ABI_SIZE(d3dkmt_querystatistics_system_memory, 72);
+DXG_ABI_SIZE(d3dkmt_querystatistics_process_information, 80);
+DXG_ABI_SIZE(d3dkmt_querystatistics_process_adapter_information, 16);
+DXG_ABI_SIZE(d3dkmt_querystatistics_process_segment_information, 40);
 DXG_ABI_SIZE(d3dkmt_drt_escape_head, 12);
 DXG_ABI_SIZE(d3dkmt_ht_desc, 40);
 DXG_ABI_SIZE(d3dkmdt_gdisurfacedata, 24);
@@ -460,6 +468,15 @@ DXG_ABI_OFFSET(d3dkmt_queryallocationresidency, residency_status, 24);
 /* Clock calibration (byte packed). */
 DXG_ABI_OFFSET(d3dkmt_queryclockcalibration, clock_data, 12);
 DXG_ABI_OFFSET(dxgk_gpuclockdata, flags, 24);
+DXG_ABI_OFFSET(d3dkmt_querystatistics_adapter_information, zero_length_dma_buffers, 24);
+DXG_ABI_OFFSET(d3dkmt_querystatistics_segment_information, memory, 24);
+DXG_ABI_OFFSET(d3dkmt_querystatistics_segment_information, aperture, 40);
+DXG_ABI_OFFSET(d3dkmt_querystatistics_segment_information,
+	       total_bytes_evicted_by_priority, 48);
+DXG_ABI_OFFSET(d3dkmt_querystatistics_segment_information, segment_properties, 104);
+DXG_ABI_OFFSET(d3dkmt_querystatistics_process_information, system_memory, 8);
+DXG_ABI_OFFSET(d3dkmt_querystatistics_process_segment_information,
+	       allocs_committed, 32);
 
 DXG_ABI_OFFSET(d3dkmt_getsharedresourceadapterluid, handle, 8);
 DXG_ABI_OFFSET(d3dkmt_getsharedresourceadapterluid, adapter_luid, 16);

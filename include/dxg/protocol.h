@@ -624,6 +624,77 @@ struct dxgkvmb_command_getdevicestate_ret {
 	__u32 reserved;
 };
 
+/*
+ * Scheduling priority (docs/protocol.md §2.12).  One command for both
+ * ioctls of each pair: in_process picks the in-process priority.
+ */
+struct dxgkvmb_command_setcontextschedulingpriority2 {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle context;
+	__s32 priority;
+	__u8 in_process;	/* bool */
+	__u8 reserved[7];
+};
+struct dxgkvmb_command_getcontextschedulingpriority {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle context;
+	__u8 in_process;	/* bool */
+	__u8 reserved[3];
+};
+struct dxgkvmb_command_getcontextschedulingpriority_ret {
+	__s32 status;
+	__s32 priority;
+};
+
+/* The reply is the bare status. */
+struct dxgkvmb_command_markdeviceaserror {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_markdeviceaserror args;
+};
+
+/* args.adapter is the host's adapter handle. */
+struct dxgkvmb_command_queryclockcalibration {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_queryclockcalibration args;
+};
+struct dxgkvmb_command_queryclockcalibration_ret {
+	__s32 status;
+	struct dxgk_gpuclockdata clock_data;	/* byte-packed, 28 bytes */
+};
+
+/*
+ * args.process is the host's handle of the process asked about (0: the
+ * caller's); adapter_luid is the guest's LUID of the adapter.
+ */
+struct dxgkvmb_command_querystatistics {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_querystatistics args;
+};
+struct dxgkvmb_command_querystatistics_ret {
+	__s32 status;
+	__u32 reserved;
+	struct d3dkmt_querystatistics_result result;
+};
+
+/* The reference's feature descriptor (the guest ignores it). */
+struct dxgk_feature_desc {
+	__u16 min_supported_version;
+	__u16 max_supported_version;
+	__u16 flags;		/* supported:1 virtualization_mode:3 global:1 ... */
+};
+
+struct dxgkvmb_command_isfeatureenabled {
+	struct dxgkvmb_command_hdr hdr;
+	__u32 feature_id;	/* enum dxgk_feature_id */
+	__u32 reserved;
+};
+struct dxgkvmb_command_isfeatureenabled_ret {
+	__s32 status;
+	struct dxgk_feature_desc descriptor;
+	struct dxgk_isfeatureenabled_result result;
+	__u16 reserved;
+};
+
 /* ---- host -> VM ---- */
 
 struct dxgkvmb_command_signalguestevent {
@@ -705,5 +776,27 @@ DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getdevicestate) == 80,
 		  "GETDEVICESTATE");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getdevicestate_ret) == 64,
 		  "GETDEVICESTATE reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_setcontextschedulingpriority2) == 40,
+		  "SETCONTEXTSCHEDULINGPRIORITY");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getcontextschedulingpriority) == 32,
+		  "GETCONTEXTSCHEDULINGPRIORITY");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getcontextschedulingpriority_ret) == 8,
+		  "GETCONTEXTSCHEDULINGPRIORITY reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_markdeviceaserror) == 32,
+		  "MARKDEVICEASERROR");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryclockcalibration) == 64,
+		  "QUERYCLOCKCALIBRATION");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryclockcalibration_ret) == 32,
+		  "QUERYCLOCKCALIBRATION reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_querystatistics) == 832,
+		  "QUERYSTATISTICS");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_querystatistics_ret) == 784,
+		  "QUERYSTATISTICS reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_isfeatureenabled) == 32,
+		  "ISFEATUREENABLED");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_isfeatureenabled_ret) == 16,
+		  "ISFEATUREENABLED reply");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_isfeatureenabled_ret,
+				     result) == 10, "ISFEATUREENABLED reply");
 
 #endif /* DXG_PROTOCOL_H */

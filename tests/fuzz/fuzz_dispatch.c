@@ -274,6 +274,57 @@ static void write_memory_seed(struct seed *s)
 		abort();
 }
 
+/* Priority, device state and the observability commands on a live context. */
+static void write_state_seed(struct seed *s)
+{
+	uint32_t proc, adapter, dev, ctxh = 0;
+	uint8_t *p;
+
+	proc = create_process(s);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, proc, 0);
+	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
+		DXGK_VMBUS_INTERFACE_VERSION;
+	send(s, sizeof(struct dxgkvmb_command_openadapter), &adapter);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
+	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL,
+		proc, 0);
+	CMD(struct dxgkvmb_command_createcontextvirtual)->device = dev;
+	send(s, DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, NULL);
+	memcpy(&ctxh, s->reply + offsetof(struct dxgkvmb_command_createcontextvirtual,
+					  context), 4);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST,
+		DXGK_VMBCOMMAND_SETCONTEXTSCHEDULINGPRIORITY, proc, 0);
+	CMD(struct dxgkvmb_command_setcontextschedulingpriority2)->context = ctxh;
+	CMD(struct dxgkvmb_command_setcontextschedulingpriority2)->priority = 3;
+	send(s, sizeof(struct dxgkvmb_command_setcontextschedulingpriority2), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST,
+		DXGK_VMBCOMMAND_GETCONTEXTSCHEDULINGPRIORITY, proc, 0);
+	CMD(struct dxgkvmb_command_getcontextschedulingpriority)->context = ctxh;
+	send(s, sizeof(struct dxgkvmb_command_getcontextschedulingpriority), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYSTATISTICS, proc, 0);
+	CMD(struct dxgkvmb_command_querystatistics)->args.type =
+		D3DKMT_QUERYSTATISTICS_SEGMENT;
+	send(s, sizeof(struct dxgkvmb_command_querystatistics), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYCLOCKCALIBRATION,
+		proc, 0);
+	CMD(struct dxgkvmb_command_queryclockcalibration)->args.adapter = adapter;
+	send(s, sizeof(struct dxgkvmb_command_queryclockcalibration), NULL);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ISFEATUREENABLED, 0, 0);
+	send(s, sizeof(struct dxgkvmb_command_isfeatureenabled), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MARKDEVICEASERROR, proc, 0);
+	CMD(struct dxgkvmb_command_markdeviceaserror)->args.device = dev;
+	CMD(struct dxgkvmb_command_markdeviceaserror)->args.reason =
+		D3DKMT_DEVICE_ERROR_REASON_GENERIC;
+	send(s, sizeof(struct dxgkvmb_command_markdeviceaserror), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETDEVICESTATE, proc, 0);
+	CMD(struct dxgkvmb_command_getdevicestate)->args.device = dev;
+	CMD(struct dxgkvmb_command_getdevicestate)->args.state_type =
+		D3DKMT_DEVICESTATE_EXECUTION;
+	send(s, sizeof(struct dxgkvmb_command_getdevicestate), NULL);
+	(void)p;
+}
+
 static void write_seeds(const char *dir)
 {
 	static struct seed s;
@@ -334,6 +385,10 @@ static void write_seeds(const char *dir)
 	seed_begin(&s);
 	write_memory_seed(&s);
 	seed_end(&s, dir, "memory");
+
+	seed_begin(&s);
+	write_state_seed(&s);
+	seed_end(&s, dir, "state");
 	(void)p;
 	if (!ctxh)
 		abort();	/* the lifecycle seed must have made a context */

@@ -13,6 +13,8 @@
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
 #include "core/execution.h"
+#include "core/memory.h"
+#include "core/scheduler.h"
 
 #define MSG_CAP	(DXG_MAX_VM_BUS_PACKET_SIZE)
 
@@ -165,6 +167,13 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SUBMITCOMMAND },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETDEVICESTATE },
+	/* priority, device error, observability (host/protocol/state_cmds.c) */
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SETCONTEXTSCHEDULINGPRIORITY },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETCONTEXTSCHEDULINGPRIORITY },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MARKDEVICEASERROR },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYCLOCKCALIBRATION },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYSTATISTICS },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ISFEATUREENABLED },
 };
 #define N_IMPL (sizeof(implemented) / sizeof(implemented[0]))
 
@@ -598,6 +607,14 @@ static void test_windows_failure_shapes(void **state)
 		  UINT32_MAX },
 		{ DXGK_VMBCOMMAND_GETDEVICESTATE, 64,
 		  SZ(struct dxgkvmb_command_getdevicestate), 56 },
+		{ DXGK_VMBCOMMAND_GETCONTEXTSCHEDULINGPRIORITY, 8,
+		  SZ(struct dxgkvmb_command_getcontextschedulingpriority), 0 },
+		{ DXGK_VMBCOMMAND_QUERYCLOCKCALIBRATION, 32,
+		  SZ(struct dxgkvmb_command_queryclockcalibration), 0 },
+		{ DXGK_VMBCOMMAND_QUERYSTATISTICS, 784,
+		  SZ(struct dxgkvmb_command_querystatistics), 0 },
+		{ DXGK_VMBCOMMAND_ISFEATUREENABLED, 16,
+		  SZ(struct dxgkvmb_command_isfeatureenabled) - 1, 0 },
 		{ DXGK_VMBCOMMAND_DESTROYDEVICE, 4,
 		  SZ(struct dxgkvmb_command_destroydevice), 0 },
 	};
@@ -659,6 +676,190 @@ static void test_windows_failure_shapes(void **state)
 	assert_int_equal(call_status(f, 64), STATUS_NOT_SUPPORTED);
 }
 
+/*
+ * Priority, MARKDEVICEASERROR, GETDEVICESTATE's types, QUERYSTATISTICS,
+ * QUERYCLOCKCALIBRATION and ISFEATUREENABLED (host/protocol/state_cmds.c),
+ * with a scheduler and an IO space.
+ */
+#define ST_SHM	(1u << 20)
+#define ST_IO	(64u * 1024)
+
+static void test_state_commands(void **state)
+{
+	struct fx *f = *state;
+	struct dxgkvmb_command_querystatistics_ret *qs;
+	struct d3dkmt_querystatistics_segment_information si;
+	struct d3dkmt_querystatistics_adapter_information ai;
+	struct dxgkvmb_command_queryclockcalibration_ret cc;
+	struct dxg_sched sched;
+	struct dxg_mem mem;
+	uint8_t *shm = calloc(1, ST_SHM);
+	uint32_t proc, proc2, dev, dev2, ctx, ctx2, adapter, n;
+	const uint32_t gds = SZ(struct dxgkvmb_command_getdevicestate);
+	const uint32_t qsz = SZ(struct dxgkvmb_command_querystatistics);
+
+	assert_non_null(shm);
+	assert_int_equal(dxg_mem_init(&mem, shm, ST_SHM, ST_IO), 0);
+	assert_int_equal(dxg_sched_init(&sched, &f->o, &mem, NULL, 0, false), 0);
+	assert_int_equal(dxg_objects_add_release(&f->o, dxg_sched_release,
+						 &sched), 0);
+	f->ctx.mem = &mem;
+	f->ctx.sched = &sched;
+	proc = create_process(f);
+	proc2 = create_process(f);
+	dev = create_device(f, proc);
+	dev2 = create_device(f, proc2);
+	n = ccv(f, proc, dev, 0, 0);
+	assert_int_equal(call(f, n), n - 16);
+	ctx = word(f, 6);
+	n = ccv(f, proc2, dev2, 0, 0);
+	assert_int_equal(call(f, n), n - 16);
+	ctx2 = word(f, 6);
+
+	/* Priority: set, read back (each kind), range, other process's context. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SETCONTEXTSCHEDULINGPRIORITY,
+	    proc);
+	arg(f, 0, ctx);
+	arg(f, 1, 5);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_setcontextschedulingpriority2)),
+			 STATUS_SUCCESS);
+	arg(f, 1, (uint32_t)-4);
+	arg(f, 2, 1);			/* in_process */
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_setcontextschedulingpriority2)),
+			 STATUS_SUCCESS);
+	arg(f, 1, 8);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_setcontextschedulingpriority2)),
+			 STATUS_INVALID_PARAMETER);
+	arg(f, 0, ctx2);
+	arg(f, 1, 1);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_setcontextschedulingpriority2)),
+			 STATUS_INVALID_HANDLE);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETCONTEXTSCHEDULINGPRIORITY,
+	    proc);
+	arg(f, 0, ctx);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_getcontextschedulingpriority)), 8);
+	assert_int_equal(word(f, 0), STATUS_SUCCESS);
+	assert_int_equal(word(f, 1), 5);
+	arg(f, 1, 1);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_getcontextschedulingpriority)), 8);
+	assert_int_equal((int32_t)word(f, 1), -4);
+	arg(f, 0, dev);			/* a device is no context */
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_getcontextschedulingpriority)),
+			 STATUS_INVALID_HANDLE);
+
+	/* GETDEVICESTATE: every type. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETDEVICESTATE, proc);
+	arg(f, 0, dev);
+	arg(f, 1, D3DKMT_DEVICESTATE_EXECUTION);
+	assert_int_equal(call(f, gds), 64);
+	assert_int_equal(word(f, 2), D3DKMT_DEVICEEXECUTION_ACTIVE);
+	assert_int_equal(word(f, 14), STATUS_SUCCESS);
+	for (uint32_t t = D3DKMT_DEVICESTATE_RESET; t <= 7; t += 2) {
+		/* RESET (3), PAGE_FAULT (5): a state; 7: no such type. */
+		arg(f, 1, t);
+		assert_int_equal(call(f, gds), t == 7 ? 4 : 64);
+		if (t != 7)
+			assert_int_equal(word(f, 14), STATUS_SUCCESS);
+	}
+	for (uint32_t t = D3DKMT_DEVICESTATE_PRESENT; t <= 6; t += 2) {
+		/* The present states name a VidPN source: there is none. */
+		arg(f, 1, t);
+		assert_int_equal(call_status(f, gds), STATUS_INVALID_PARAMETER);
+	}
+
+	/* MARKDEVICEASERROR: the reason is checked, then the device errs. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MARKDEVICEASERROR, proc);
+	arg(f, 0, dev);
+	arg(f, 1, 7);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_markdeviceaserror)),
+			 STATUS_INVALID_PARAMETER);
+	arg(f, 0, dev2);
+	arg(f, 1, D3DKMT_DEVICE_ERROR_REASON_GENERIC);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_markdeviceaserror)),
+			 STATUS_INVALID_HANDLE);
+	arg(f, 0, dev);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_markdeviceaserror)),
+			 STATUS_SUCCESS);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETDEVICESTATE, proc);
+	arg(f, 0, dev);
+	arg(f, 1, D3DKMT_DEVICESTATE_EXECUTION);
+	assert_int_equal(call(f, gds), 64);
+	assert_int_equal(word(f, 2), D3DKMT_DEVICEEXECUTION_ERROR_DMAFAULT);
+	arg(f, 0, dev2);		/* the other process's device is untouched */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETDEVICESTATE, proc2);
+	arg(f, 0, dev2);
+	arg(f, 1, D3DKMT_DEVICESTATE_EXECUTION);
+	assert_int_equal(call(f, gds), 64);
+	assert_int_equal(word(f, 2), D3DKMT_DEVICEEXECUTION_ACTIVE);
+
+	/* QUERYSTATISTICS: the IO space's real use. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYSTATISTICS, proc);
+	arg(f, 0, D3DKMT_QUERYSTATISTICS_ADAPTER);
+	assert_int_equal(call(f, qsz), 784);
+	qs = (void *)f->reply;
+	assert_int_equal(qs->status, STATUS_SUCCESS);
+	memcpy(&ai, qs->result.data, sizeof(ai));
+	assert_int_equal(ai.nb_segments, 1);
+	assert_int_equal(ai.node_count, f->a.list[0].node_count);
+	arg(f, 0, D3DKMT_QUERYSTATISTICS_SEGMENT);
+	assert_int_equal(call(f, qsz), 784);
+	memcpy(&si, qs->result.data, sizeof(si));
+	assert_int_equal(si.commit_limit, mem.heap.size);
+	assert_int_equal(si.bytes_committed, mem.heap.used);
+	assert_int_equal(si.aperture, 1);
+	arg(f, 200, 1);			/* query.segment_id: no segment 1 */
+	assert_int_equal(call_status(f, qsz), STATUS_INVALID_PARAMETER);
+	arg(f, 200, 0);
+	arg(f, 4, 0x77777);		/* process: no such host handle */
+	assert_int_equal(call_status(f, qsz), STATUS_INVALID_HANDLE);
+	arg(f, 4, 0);
+	arg(f, 5, 1);			/* process beyond 32 bits */
+	assert_int_equal(call_status(f, qsz), STATUS_INVALID_PARAMETER);
+	arg(f, 5, 0);
+	arg(f, 0, D3DKMT_QUERYSTATISTICS_NODE);
+	assert_int_equal(call_status(f, qsz), STATUS_NOT_SUPPORTED);
+	arg(f, 0, 0xffff);
+	assert_int_equal(call_status(f, qsz), STATUS_NOT_SUPPORTED);
+
+	/* QUERYCLOCKCALIBRATION: the adapter by the host's handle, node in range. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, 0);
+	arg(f, 0, DXGK_VMBUS_INTERFACE_VERSION);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_openadapter)), 16);
+	adapter = word(f, 0);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYCLOCKCALIBRATION, proc);
+	arg(f, 0, adapter);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_queryclockcalibration)), 32);
+	memcpy(&cc, f->reply, sizeof(cc));
+	assert_int_equal(cc.status, STATUS_SUCCESS);
+	assert_int_equal(cc.clock_data.gpu_frequency, 1000000000u);
+	assert_true(cc.clock_data.gpu_clock_counter > 0);
+	arg(f, 1, 99);			/* node_ordinal */
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_queryclockcalibration)),
+			 STATUS_INVALID_PARAMETER);
+	arg(f, 1, 0);
+	arg(f, 0, dev);			/* not an adapter */
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_queryclockcalibration)),
+			 STATUS_INVALID_HANDLE);
+
+	/* ISFEATUREENABLED: known and off, or unknown. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ISFEATUREENABLED, 0);
+	arg(f, 0, DXGK_FEATURE_HWSCH);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_isfeatureenabled)), 16);
+	assert_int_equal(word(f, 0), STATUS_SUCCESS);
+	assert_int_equal(f->reply[12] | f->reply[13] << 8,
+			 DXGK_ISFEATUREENABLED_KNOWN_FEATURE);
+	arg(f, 0, 1234);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_isfeatureenabled)), 16);
+	assert_int_equal(f->reply[12] | f->reply[13] << 8, 0);
+
+	dxg_objects_reset(&f->o);
+	dxg_sched_fini(&sched);
+	dxg_mem_fini(&mem);
+	f->ctx.mem = NULL;
+	f->ctx.sched = NULL;
+	free(shm);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -675,6 +876,7 @@ int main(void)
 		T(test_random_garbage),
 		T(test_windows_replies),
 		T(test_windows_failure_shapes),
+		T(test_state_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -491,6 +491,130 @@ static void test_running_submit_orphaned(void **state)
 	dxg_exec_done_push(&f->s.done, started[1]);
 }
 
+/*
+ * Priority: three low contexts queue jobs behind a gate (a fence), a
+ * fourth context is raised and queues its job last; when the gate opens
+ * the engine takes the high context's job first, then the others in
+ * their order.  The fake records the order in which jobs start.
+ */
+static void run_gate(struct fx *f, struct dxg_obj **c, unsigned int nc,
+		     struct dxg_obj *gate)
+{
+	struct dxg_sync_ref g = ref(gate, 1);
+
+	for (unsigned int i = 0; i < nc; i++) {
+		assert_int_equal(dxg_sched_wait_gpu(&f->s, c[i], &g, 1), 0);
+		assert_int_equal(dxg_sched_submit(&f->s, c[i], ASYNC_VA + i, 64), 0);
+	}
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nstarted, 0);
+	dxg_sync_signal(&f->s, gate, 1);
+	/* One job at a time on the device's engine; finish each in turn. */
+	for (unsigned int i = 0; i < nc; i++) {
+		dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+		assert_int_equal(nstarted, i + 1);
+		dxg_exec_done_push(&f->s.done, started[i]);
+	}
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nfinished, nc);
+	assert_int_equal(f->s.queued, 0);
+}
+
+static void test_priority_overtakes(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *gate = fence(f, f->d, 0);
+	struct dxg_obj *c3 = mk(f, DXG_OBJ_CONTEXT, f->d);
+	struct dxg_obj *hi = mk(f, DXG_OBJ_CONTEXT, f->d);
+	struct dxg_obj *c[] = { f->c1, f->c2, c3, hi };
+
+	assert_int_equal(dxg_sched_set_priority(&f->s, hi, false, 5), 0);
+	run_gate(f, c, 4, gate);
+	assert_int_equal(runs.n, 4);
+	assert_int_equal(runs.context[0], hi->handle);
+	assert_int_equal(runs.context[1], f->c1->handle);
+	assert_int_equal(runs.context[2], f->c2->handle);
+	assert_int_equal(runs.context[3], c3->handle);
+}
+
+/* Equal priorities: FIFO in the order the queues became active. */
+static void test_priority_fifo_among_equals(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *gate = fence(f, f->d, 0);
+	struct dxg_obj *c3 = mk(f, DXG_OBJ_CONTEXT, f->d);
+	struct dxg_obj *c[] = { f->c1, f->c2, c3 };
+
+	run_gate(f, c, 3, gate);
+	assert_int_equal(runs.context[0], f->c1->handle);
+	assert_int_equal(runs.context[1], f->c2->handle);
+	assert_int_equal(runs.context[2], c3->handle);
+}
+
+/*
+ * Raised while its work is queued (the queue moves), the in-process
+ * priority orders equals, a lowered context goes last, and the range is
+ * checked.
+ */
+static void test_priority_change_queued(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *gate = fence(f, f->d, 0);
+	struct dxg_obj *c3 = mk(f, DXG_OBJ_CONTEXT, f->d);
+	struct dxg_obj *c4 = mk(f, DXG_OBJ_CONTEXT, f->d);
+	struct dxg_sync_ref g = ref(gate, 1);
+	struct dxg_obj *c[] = { f->c1, f->c2, c3, c4 };
+
+	for (unsigned int i = 0; i < 4; i++) {
+		assert_int_equal(dxg_sched_wait_gpu(&f->s, c[i], &g, 1), 0);
+		assert_int_equal(dxg_sched_submit(&f->s, c[i], ASYNC_VA + i, 64), 0);
+	}
+	assert_int_equal(dxg_sched_set_priority(&f->s, c3, false, 2), 0);
+	assert_int_equal(dxg_sched_set_priority(&f->s, c4, true, 1), 0);
+	assert_int_equal(dxg_sched_set_priority(&f->s, f->c1, false, -3), 0);
+	assert_int_equal(dxg_sched_set_priority(&f->s, f->c2, false, 8),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_sched_set_priority(&f->s, f->c2, true, -8),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_sched_set_priority(&f->s, f->d, false, 0),
+			 STATUS_INVALID_HANDLE);
+	dxg_sync_signal(&f->s, gate, 1);
+	for (unsigned int i = 0; i < 4; i++) {
+		dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+		assert_int_equal(nstarted, i + 1);
+		dxg_exec_done_push(&f->s.done, started[i]);
+	}
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	/* c3 (2), c4 (0, in-process 1), c2 (0), c1 (-3). */
+	assert_int_equal(runs.context[0], c3->handle);
+	assert_int_equal(runs.context[1], c4->handle);
+	assert_int_equal(runs.context[2], f->c2->handle);
+	assert_int_equal(runs.context[3], f->c1->handle);
+	assert_int_equal(c3->u.context.priority, 2);
+	assert_int_equal(c4->u.context.inproc_priority, 1);
+}
+
+/* A context destroyed while its job runs gives the engine back. */
+static void test_priority_engine_freed(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, ASYNC_VA, 64), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, f->c2, ASYNC_VA + 1, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nstarted, 1);		/* c2 waits for the engine */
+	assert_false(dxg_sched_busy(&f->s));
+	dxg_obj_destroy(&f->o, f->c1);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nstarted, 2);
+	dxg_exec_done_push(&f->s.done, started[0]);	/* unowned: dropped */
+	dxg_exec_done_push(&f->s.done, started[1]);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nfinished, 1);
+	assert_int_equal(f->s.queued, 0);
+	assert_int_equal(f->d->u.device.inflight, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +631,14 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_running_submit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_running_submit_orphaned, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_priority_overtakes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_priority_fifo_among_equals,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priority_change_queued, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_priority_engine_freed, setup,
 						teardown),
 	};
 

@@ -1877,6 +1877,79 @@ struct d3dkmt_querystatistics_result {
 	__u8		data[D3DKMT_QUERYSTATISTICS_RESULT_SIZE];
 };
 
+/*
+ * The leading members of Windows' result layouts that opendxg fills, at
+ * Windows' offsets (everything after them in the result is zero); the
+ * figures are the host's (docs/ioctls.md, QueryStatistics).
+ */
+struct d3dkmt_querystatistics_adapter_information {	/* _ADAPTER */
+	__u32		nb_segments;
+	__u32		node_count;
+	__u32		vidpn_source_count;
+	__u32		vsync_enabled;
+	__u32		tdr_detected_count;
+	__u32		reserved;
+	__s64		zero_length_dma_buffers;
+	__u64		restarted_period;
+};
+
+struct d3dkmt_querystatistics_memory {
+	__u64		total_bytes_evicted;
+	__u32		allocs_committed;
+	__u32		allocs_resident;
+};
+
+#define D3DKMT_QUERYSTATISTICS_SEGMENT_SYSTEM_MEMORY	(1ull << 0)
+
+struct d3dkmt_querystatistics_segment_information {	/* _SEGMENT */
+	__u64		commit_limit;
+	__u64		bytes_committed;
+	__u64		bytes_resident;
+	struct d3dkmt_querystatistics_memory memory;
+	__u32		aperture;		/* boolean */
+	__u32		reserved;
+	__u64		total_bytes_evicted_by_priority[5];
+	__u64		system_memory_end_address;
+	__u64		power_flags;
+	__u64		segment_properties;	/* _SEGMENT_SYSTEM_MEMORY ... */
+};
+
+struct d3dkmt_querystatistics_system_memory {
+	__u64		bytes_allocated;
+	__u64		bytes_reserved;
+	__u32		small_allocation_blocks;
+	__u32		large_allocation_blocks;
+	__u64		write_combined_bytes_allocated;
+	__u64		write_combined_bytes_reserved;
+	__u64		cached_bytes_allocated;
+	__u64		cached_bytes_reserved;
+	__u64		section_bytes_allocated;
+	__u64		section_bytes_reserved;
+};
+
+struct d3dkmt_querystatistics_process_information {	/* _PROCESS */
+	__u32		node_count;
+	__u32		vidpn_source_count;
+	struct d3dkmt_querystatistics_system_memory system_memory;
+};
+
+struct d3dkmt_querystatistics_process_adapter_information { /* _PROCESS_ADAPTER */
+	__u32		nb_segments;
+	__u32		node_count;
+	__u32		vidpn_source_count;
+	__u32		virtual_memory_usage;
+};
+
+struct d3dkmt_querystatistics_process_segment_information { /* _PROCESS_SEGMENT */
+	__u64		bytes_committed;
+	__u64		maximum_working_set;
+	__u64		minimum_working_set;
+	__u32		nb_referenced_allocation_evicted_in_period;
+	__u32		padding;
+	__u32		allocs_committed;	/* VideoMemory.AllocsCommitted */
+	__u32		reserved;
+};
+
 /* 0x43 */
 struct d3dkmt_querystatistics {
 	__u32		type;		/* enum d3dkmt_querystatistics_type */
