@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 usage() {
 	cat <<EOF
-Usage: $PROG [--line LINE]... [--all] [--clean] [--quiet] [-- MAKE ARGS...]
+Usage: $PROG [--line LINE]... [--all] [--debug|--debug-only] [--clean] [--quiet] [-- MAKE ARGS...]
 
 Build dxgkrnl.ko with W=1 KCFLAGS=-Werror for each kernel LINE (lines:
 $("$ROOT/scripts/kernel-release.sh" --lines 2>/dev/null | xargs); default: the first) against
@@ -28,6 +28,10 @@ build/kmod/<release>/build.log).
 Options:
   --line LINE   a kernel line (scripts/kernel-release.sh --lines); repeatable
   --all         every kernel line
+  --debug       also against the debug guest kernel's tree
+                (tools/vm/build-debug-kernel.sh; built if missing), in
+                build/kmod/debug/driver/
+  --debug-only  only against the debug kernel's tree
   --clean       make clean first (a full rebuild, e.g. before a static check)
   --quiet       no Kbuild output unless it fails
   -h, --help
@@ -41,6 +45,7 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 lines=()
 clean=0
 quiet=0
+debug=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h|--help) usage; exit 0 ;;
@@ -48,12 +53,14 @@ while [ $# -gt 0 ]; do
 	--line=*) lines+=("${1#*=}"); shift ;;
 	--all) mapfile -t lines < <("$ROOT/scripts/kernel-release.sh" --lines); shift ;;
 	--clean) clean=1; shift ;;
+	--debug) debug=1; shift ;;
+	--debug-only) debug=2; shift ;;
 	--quiet) quiet=1; shift ;;
 	--) shift; break ;;
 	*) usage >&2; die "unknown argument '$1'" ;;
 	esac
 done
-if [ ${#lines[@]} -eq 0 ]; then
+if [ ${#lines[@]} -eq 0 ] && [ $debug -ne 2 ]; then
 	mapfile -t lines < <("$ROOT/scripts/kernel-release.sh" --lines)
 	lines=("${lines[0]}")
 fi
@@ -81,11 +88,21 @@ sync_dir() {
 	done
 }
 
-for line in "${lines[@]}"; do
+# Targets: "name kdir out" for each line, and the debug kernel's tree.
+targets=()
+for line in "${lines[@]+"${lines[@]}"}"; do
 	release=$("$ROOT/scripts/kernel-release.sh" "$line") || exit 1
 	kdir=/usr/src/linux-headers-$release
 	[ -d "$kdir" ] || die "$kdir is missing (run scripts/setup.sh)"
-	out=$ROOT/build/kmod/$release
+	targets+=("$line $kdir $ROOT/build/kmod/$release")
+done
+if [ $debug -ne 0 ]; then
+	kdir=$("$ROOT/tools/vm/build-debug-kernel.sh") || die "no debug kernel tree"
+	targets+=("debug $kdir $ROOT/build/kmod/debug")
+fi
+
+for target in "${targets[@]}"; do
+	read -r line kdir out <<<"$target"
 	sync_dir "$ROOT/driver" "$out/driver" Kbuild Makefile '*.c' '*.h'
 	rm -rf "$out/include.new"
 	cp -pr "$ROOT/include" "$out/include.new"
@@ -98,6 +115,6 @@ for line in "${lines[@]}"; do
 		make -C "$kdir" M="$out/driver" -j"$(nproc)" W=1 KCFLAGS=-Werror "$@" modules
 	) >"$log" 2>&1 || rc=$?
 	if [ $rc -ne 0 ] || [ $quiet -eq 0 ]; then cat "$log" >&2; fi
-	[ $rc -eq 0 ] || die "the build for $line ($release) failed"
+	[ $rc -eq 0 ] || die "the build for $line ($kdir) failed"
 	echo "$out/driver/dxgkrnl.ko"
 done

@@ -20,6 +20,7 @@ packages=(
   clang libclang-rt-14-dev
   dpkg-dev debhelper dh-dkms mmdebstrap
   libvirt-daemon-system libvirt-clients
+  flex bison bc libelf-dev libssl-dev
 )
 
 missing=()
