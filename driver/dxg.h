@@ -89,9 +89,7 @@
 #define DXG_MAX_PRIVATE_DATA	(128u * 1024)
 /* A synchronous request waits this long for its reply. */
 #define DXG_CALL_TIMEOUT_MS	30000
-/* Full ring: retries (1-2 ms apart) before -EBUSY. */
-#define DXG_SYNC_SEND_RETRIES	50
-#define DXG_ASYNC_SEND_RETRIES	5000
+/* Full ring: see include/dxg/retry.h (DXG_SEND_RETRIES_SYNC/_ASYNC). */
 
 /* ---- channel (dxg_channel.c) ---- */
 
@@ -129,7 +127,8 @@ void dxg_channel_init(struct dxg_channel *ch, struct dxg_transport *t);
  * late: NULL, or a record the channel takes (and sets *late to NULL) when
  * the waiter gives up before the reply arrived.
  */
-int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
+int dxg_channel_call(struct dxg_channel *ch, enum dxg_route route,
+		     const void *buf1, u32 len1,
 		     const void *buf2, u32 len2, void *reply, u32 reply_len,
 		     u32 *got_len, struct dxg_late_reply **late);
 int dxg_channel_send_async(struct dxg_channel *ch, const void *buf1, u32 len1,
