@@ -6,8 +6,9 @@
  *   dxg_registry   module scope (dxg_main.c): the probed hosts and the
  *                  /dev/dxg misc device, registered while a host is present.
  *   dxg_host       one per transport device (one ivshmem PCI device = one
- *                  host).  kref: the transport, each adapter, each process
- *                  link.  State STARTING -> ACTIVE -> GONE.
+ *                  host; on Hyper-V one per vGPU, see dxg_vmbus.c).
+ *                  kref: the transport, each adapter, each process link.
+ *                  State STARTING -> ACTIVE -> GONE.
  *   dxg_adapter    one per adapter-table entry of a host.  kref: the host,
  *                  each adapter handle, each device.
  *   dxg_process    one per open file of /dev/dxg (not per tgid): its own
@@ -61,9 +62,11 @@
  *                                     after 5 is dropped, never with 5
  *   6. transport locks      (spinlock) e.g. the ivshmem TX ring lock
  * (The ivshmem RX mutex is taken only by its interrupt thread, which then
- * takes 5.)  No spinlock is held across a host round trip or while
- * sleeping; only the sleeping locks 2 and 3 are held across round trips, as
- * noted.  Objects are never released (last kref dropped) under a spinlock.
+ * takes 5.  The VMBus transport's own locks, and where they sit relative
+ * to these, are listed at the top of dxg_vmbus.c.)  No spinlock is held
+ * across a host round trip or while sleeping; only the sleeping locks 2 and
+ * 3 are held across round trips, as noted.  Objects are never released
+ * (last kref dropped) under a spinlock.
  */
 #ifndef _DXG_H
 #define _DXG_H
@@ -237,6 +240,14 @@ extern const struct file_operations dxg_fops;
 
 int dxg_ivshmem_register(void);
 void dxg_ivshmem_unregister(void);
+#if IS_ENABLED(CONFIG_HYPERV)
+/* 0 also when there is no VMBus here (the transport then stays off). */
+int dxg_vmbus_register(void);
+void dxg_vmbus_unregister(void);
+#else
+static inline int dxg_vmbus_register(void) { return 0; }
+static inline void dxg_vmbus_unregister(void) { }
+#endif
 
 /* ---- handles (dxg_handle.c) ---- */
 
