@@ -118,6 +118,23 @@ static inline int dxg_vmbus_cfg_parse(const __u32 *dw, unsigned int ndw,
 	return 0;
 }
 
+/* ---- tags: several hosts (one per vGPU) share the global channel ---- */
+
+/*
+ * Each started vGPU is one dxg_host with its own request ids and guest
+ * event ids.  On the shared global channel its tag, a byte
+ * {1, generation:3, slot:4}, tells whose they are: a request's VMBus
+ * transaction id is (id << 8 | tag); a guest event id is (tag << 56 | n).
+ * The generation keeps a late reply for a removed vGPU away from the next
+ * vGPU in its slot.
+ */
+#define DXG_VMBUS_TAG_HOST	0x80u
+
+static inline __u8 dxg_vmbus_tag(unsigned int slot, unsigned int gen)
+{
+	return (__u8)(DXG_VMBUS_TAG_HOST | (gen & 7u) << 4 | (slot & 15u));
+}
+
 /* ---- pairing: PCI devices, vGPU channels, the global channel ---- */
 
 /*
@@ -268,10 +285,15 @@ static inline int dxg_vmbus_pair_next_ready(const struct dxg_vmbus_pairing *p)
 
 /*
  * The caller starts slot i now: it is ACTIVE, in a new generation.
- * Returns the tag of this start (below).
+ * Returns the tag of this start.
  */
 static inline __u8 dxg_vmbus_pair_start(struct dxg_vmbus_pairing *p,
-					unsigned int i);
+					unsigned int i)
+{
+	p->slot[i].gen++;
+	p->slot[i].state = DXG_VMBUS_SLOT_ACTIVE;
+	return dxg_vmbus_tag(i, p->slot[i].gen);
+}
 
 /* The start failed: FAILED until an end arrives again. */
 static inline void dxg_vmbus_pair_start_failed(struct dxg_vmbus_pairing *p,
@@ -280,34 +302,11 @@ static inline void dxg_vmbus_pair_start_failed(struct dxg_vmbus_pairing *p,
 	p->slot[i].state = DXG_VMBUS_SLOT_FAILED;
 }
 
-/* ---- tags: several hosts (one per vGPU) share the global channel ---- */
-
-/*
- * Each started vGPU is one dxg_host with its own request ids and guest
- * event ids.  On the shared global channel its tag, a byte
- * {1, generation:3, slot:4}, tells whose they are: a request's VMBus
- * transaction id is (id << 8 | tag); a guest event id is (tag << 56 | n).
- * The generation keeps a late reply for a removed vGPU away from the next
- * vGPU in its slot.
- */
-#define DXG_VMBUS_TAG_HOST	0x80u
-
-static inline __u8 dxg_vmbus_tag(unsigned int slot, unsigned int gen)
-{
-	return (__u8)(DXG_VMBUS_TAG_HOST | (gen & 7u) << 4 | (slot & 15u));
-}
+/* ---- tagged ids on the global channel ---- */
 
 static inline unsigned int dxg_vmbus_tag_slot(__u8 tag)
 {
 	return tag & 15u;
-}
-
-static inline __u8 dxg_vmbus_pair_start(struct dxg_vmbus_pairing *p,
-					unsigned int i)
-{
-	p->slot[i].gen++;
-	p->slot[i].state = DXG_VMBUS_SLOT_ACTIVE;
-	return dxg_vmbus_tag(i, p->slot[i].gen);
 }
 
 /* false: id 0 (no reply expected: sent as 0) or too large to tag. */
