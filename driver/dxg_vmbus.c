@@ -75,6 +75,17 @@
 #include "dxg.h"
 #include "dxg_vmbus.h"
 
+/* The kernel's VMBus ring header is the one our ring codec writes. */
+static_assert(offsetof(struct hv_ring_buffer, write_index) ==
+	      offsetof(struct dxg_ring_hdr, write_index));
+static_assert(offsetof(struct hv_ring_buffer, read_index) ==
+	      offsetof(struct dxg_ring_hdr, read_index));
+static_assert(offsetof(struct hv_ring_buffer, interrupt_mask) ==
+	      offsetof(struct dxg_ring_hdr, interrupt_mask));
+static_assert(offsetof(struct hv_ring_buffer, pending_send_sz) ==
+	      offsetof(struct dxg_ring_hdr, pending_send_sz));
+static_assert(offsetof(struct hv_ring_buffer, buffer) == DXG_RING_HDR_SIZE);
+
 /* A raw packet: descriptor, at most 128 KiB of payload, padding. */
 #define DXG_VMBUS_RX_BUF	(DXG_MAX_PACKET_PAYLOAD + 64)
 
