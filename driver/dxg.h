@@ -6,8 +6,9 @@
  *   dxg_registry   module scope (dxg_main.c): the probed hosts and the
  *                  /dev/dxg misc device, registered while a host is present.
  *   dxg_host       one per transport device (one ivshmem PCI device = one
- *                  host).  kref: the transport, each adapter, each process
- *                  link.  State STARTING -> ACTIVE -> GONE.
+ *                  host; on Hyper-V one per vGPU, see dxg_vmbus.c).
+ *                  kref: the transport, each adapter, each process link.
+ *                  State STARTING -> ACTIVE -> GONE.
  *   dxg_adapter    one per adapter-table entry of a host.  kref: the host,
  *                  each adapter handle, each device.
  *   dxg_process    one per open file of /dev/dxg (not per tgid): its own
@@ -61,9 +62,11 @@
  *                                     after 5 is dropped, never with 5
  *   6. transport locks      (spinlock) e.g. the ivshmem TX ring lock
  * (The ivshmem RX mutex is taken only by its interrupt thread, which then
- * takes 5.)  No spinlock is held across a host round trip or while
- * sleeping; only the sleeping locks 2 and 3 are held across round trips, as
- * noted.  Objects are never released (last kref dropped) under a spinlock.
+ * takes 5.  The VMBus transport's own locks, and where they sit relative
+ * to these, are listed at the top of dxg_vmbus.c.)  No spinlock is held
+ * across a host round trip or while sleeping; only the sleeping locks 2 and
+ * 3 are held across round trips, as noted.  Objects are never released
+ * (last kref dropped) under a spinlock.
  */
 #ifndef _DXG_H
 #define _DXG_H
@@ -90,9 +93,7 @@
 #define DXG_MAX_PRIVATE_DATA	(128u * 1024)
 /* A synchronous request waits this long for its reply. */
 #define DXG_CALL_TIMEOUT_MS	30000
-/* Full ring: retries (1-2 ms apart) before -EBUSY. */
-#define DXG_SYNC_SEND_RETRIES	50
-#define DXG_ASYNC_SEND_RETRIES	5000
+/* Full ring: see include/dxg/retry.h (DXG_SEND_RETRIES_SYNC/_ASYNC). */
 
 /* ---- channel (dxg_channel.c) ---- */
 
@@ -130,7 +131,8 @@ void dxg_channel_init(struct dxg_channel *ch, struct dxg_transport *t);
  * late: NULL, or a record the channel takes (and sets *late to NULL) when
  * the waiter gives up before the reply arrived.
  */
-int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
+int dxg_channel_call(struct dxg_channel *ch, enum dxg_route route,
+		     const void *buf1, u32 len1,
 		     const void *buf2, u32 len2, void *reply, u32 reply_len,
 		     u32 *got_len, struct dxg_late_reply **late);
 int dxg_channel_send_async(struct dxg_channel *ch, const void *buf1, u32 len1,
@@ -246,6 +248,14 @@ extern const struct file_operations dxg_fops;
 
 int dxg_ivshmem_register(void);
 void dxg_ivshmem_unregister(void);
+#if IS_ENABLED(CONFIG_HYPERV)
+/* 0 also when there is no VMBus here (the transport then stays off). */
+int dxg_vmbus_register(void);
+void dxg_vmbus_unregister(void);
+#else
+static inline int dxg_vmbus_register(void) { return 0; }
+static inline void dxg_vmbus_unregister(void) { }
+#endif
 
 /* ---- handles (dxg_handle.c) ---- */
 

@@ -30,6 +30,7 @@
 #include <linux/string.h>
 
 #include "dxg.h"
+#include "dxg/retry.h"
 
 struct dxg_request {
 	struct list_head node;		/* channel pending list; empty = done */
@@ -51,32 +52,55 @@ void dxg_channel_init(struct dxg_channel *ch, struct dxg_transport *t)
 	ch->dead_err = 0;
 }
 
-/* Write one packet, retrying a full ring with bounded backoff. */
-static int dxg_channel_send(struct dxg_channel *ch, u64 id, u16 flags,
-			    const void *buf1, u32 len1,
+struct dxg_send_ctx {
+	struct dxg_channel *ch;
+	enum dxg_route route;
+	u64 id;
+	u16 flags;
+	const void *buf1, *buf2;
+	u32 len1, len2;
+};
+
+static int dxg_channel_try_send(void *arg)
+{
+	struct dxg_send_ctx *c = arg;
+	struct dxg_transport *t = c->ch->transport;
+	int ret = READ_ONCE(c->ch->dead_err);
+
+	if (ret)
+		return ret;
+	return t->ops->send_packet(t, c->route, c->id, c->flags, c->buf1,
+				   c->len1, c->buf2, c->len2);
+}
+
+static void dxg_channel_backoff(void *arg, unsigned int attempt)
+{
+	usleep_range(1000, 2000);
+}
+
+/*
+ * Write one packet, retrying a full ring with bounded backoff (the policy
+ * is include/dxg/retry.h's, unit-tested there).
+ */
+static int dxg_channel_send(struct dxg_channel *ch, enum dxg_route route,
+			    u64 id, u16 flags, const void *buf1, u32 len1,
 			    const void *buf2, u32 len2, unsigned int retries)
 {
-	struct dxg_transport *t = ch->transport;
-	unsigned int i;
+	struct dxg_send_ctx c = {
+		.ch = ch, .route = route, .id = id, .flags = flags,
+		.buf1 = buf1, .len1 = len1, .buf2 = buf2, .len2 = len2,
+	};
 	int ret;
 
-	for (i = 0; ; i++) {
-		ret = READ_ONCE(ch->dead_err);
-		if (ret)
-			return ret;
-		ret = t->ops->send_packet(t, id, flags, buf1, len1, buf2, len2);
-		if (ret != -EAGAIN)
-			break;
-		if (i >= retries)
-			return -EBUSY;
-		usleep_range(1000, 2000);
-	}
+	ret = dxg_send_retry(dxg_channel_try_send, dxg_channel_backoff, &c,
+			     retries);
 	if (!ret)
-		t->ops->kick(t);
+		ch->transport->ops->kick(ch->transport);
 	return ret;
 }
 
-int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
+int dxg_channel_call(struct dxg_channel *ch, enum dxg_route route,
+		     const void *buf1, u32 len1,
 		     const void *buf2, u32 len2, void *reply, u32 reply_len,
 		     u32 *got_len, struct dxg_late_reply **late)
 {
@@ -101,8 +125,9 @@ int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
 	list_add_tail(&req.node, &ch->pending);
 	spin_unlock(&ch->lock);
 
-	ret = dxg_channel_send(ch, req.id, DXG_PKT_FLAG_COMPLETION_REQUESTED,
-			       buf1, len1, buf2, len2, DXG_SYNC_SEND_RETRIES);
+	ret = dxg_channel_send(ch, route, req.id,
+			       DXG_PKT_FLAG_COMPLETION_REQUESTED,
+			       buf1, len1, buf2, len2, DXG_SEND_RETRIES_SYNC);
 	if (ret) {
 		spin_lock(&ch->lock);
 		if (!list_empty(&req.node))
@@ -136,8 +161,9 @@ int dxg_channel_call(struct dxg_channel *ch, const void *buf1, u32 len1,
 int dxg_channel_send_async(struct dxg_channel *ch, const void *buf1, u32 len1,
 			   const void *buf2, u32 len2)
 {
-	return dxg_channel_send(ch, 0, 0, buf1, len1, buf2, len2,
-				DXG_ASYNC_SEND_RETRIES);
+	/* Asynchronous messages only ever go VM-wide (the global channel). */
+	return dxg_channel_send(ch, DXG_ROUTE_VM, 0, 0, buf1, len1, buf2, len2,
+				DXG_SEND_RETRIES_ASYNC);
 }
 
 struct dxg_late_reply *dxg_channel_complete(struct dxg_channel *ch,

@@ -34,7 +34,8 @@ void dxg_host_events_init(struct dxg_host *host)
 {
 	spin_lock_init(&host->event_lock);
 	INIT_LIST_HEAD(&host->events);
-	host->next_event = 0;
+	/* Ids are base + 1, + 2, ...: hosts sharing a channel never collide. */
+	host->next_event = host->ch.transport->event_id_base;
 }
 
 void dxg_host_event_add(struct dxg_host *host, struct dxg_host_event *ev)

@@ -196,9 +196,39 @@ void dxg_host_peer_gone(struct dxg_host *host)
 	schedule_work(&host->gone_work);
 }
 
+/*
+ * Tell the host that its open adapters are closed (D17), for transports
+ * that ask for it.  Runs while the channel still works; a host that is
+ * gone already fails each call at once (-ENODEV).
+ */
+static void dxg_host_close_adapters(struct dxg_host *host)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < host->num_adapters; i++) {
+		struct dxg_adapter *a = host->adapters[i];
+		struct dxgkvmb_command_closeadapter cmd = {
+			.host_handle = a->host_handle,
+		};
+
+		if (!a->host_handle)
+			continue;
+		ret = dxg_call_status(host, a, 0, DXGK_VMBCOMMAND_CLOSEADAPTER,
+				      &cmd, sizeof(cmd));
+		if (ret)
+			dev_dbg(host->dev, "CLOSEADAPTER of adapter %u: %d\n",
+				i, ret);
+	}
+}
+
 void dxg_host_detach(struct dxg_host *host)
 {
-	WRITE_ONCE(host->state, DXG_HOST_GONE);
+	int was = xchg(&host->state, DXG_HOST_GONE);
+
+	/* Unpublished for new callers first; the channel still carries ours. */
+	if (host->ch.transport->close_adapters && was != DXG_HOST_GONE)
+		dxg_host_close_adapters(host);
 	dxg_channel_shutdown(&host->ch, -ENODEV);
 	dxg_host_events_cancel(host);
 	cancel_work_sync(&host->gone_work);

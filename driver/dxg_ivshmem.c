@@ -64,7 +64,9 @@ static void dxg_ivshmem_doorbell(struct dxg_ivshmem *ivs, u32 vector)
 		  ivs->regs + DXG_IVSHMEM_REG_DOORBELL);
 }
 
-static int dxg_ivshmem_send_packet(struct dxg_transport *t, u64 trans_id,
+/* One channel: the route does not matter. */
+static int dxg_ivshmem_send_packet(struct dxg_transport *t,
+				   enum dxg_route route, u64 trans_id,
 				   u16 flags, const void *buf1, u32 len1,
 				   const void *buf2, u32 len2)
 {

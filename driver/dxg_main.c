@@ -283,12 +283,23 @@ static int __init dxg_init(void)
 		return PTR_ERR(dxg_registry.mnt);
 	ret = dxg_ivshmem_register();
 	if (ret)
-		kern_unmount(dxg_registry.mnt);
+		goto err_mnt;
+	/* Off (and 0) when this is not a Hyper-V guest. */
+	ret = dxg_vmbus_register();
+	if (ret)
+		goto err_ivshmem;
+	return 0;
+
+err_ivshmem:
+	dxg_ivshmem_unregister();
+err_mnt:
+	kern_unmount(dxg_registry.mnt);
 	return ret;
 }
 
 static void __exit dxg_exit(void)
 {
+	dxg_vmbus_unregister();
 	dxg_ivshmem_unregister();
 	WARN_ON(!list_empty(&dxg_registry.hosts));
 	kern_unmount(dxg_registry.mnt);

@@ -17,29 +17,29 @@ int dxg_call_luid(struct dxg_host *host, const struct winluid *vgpu_luid,
 		  d3dkmthandle process, u32 command_type, void *cmd,
 		  u32 cmd_len, void *reply, u32 reply_len)
 {
-	struct dxgkvmb_command_ext_header ext = {
-		.command_offset = sizeof(ext),
-	};
-	struct dxgkvmb_command_hdr *hdr = cmd;
+	struct dxgkvmb_command_ext_header ext;
 	struct dxg_late_reply *late;
+	enum dxg_route route;
 	u32 got = 0;
 	int ret;
 
-	if (cmd_len < sizeof(*hdr))
+	if (cmd_len < sizeof(struct dxgkvmb_command_hdr))
 		return -EINVAL;
-	if (vgpu_luid)
-		ext.vgpu_luid = *vgpu_luid;
-	memset(hdr, 0, sizeof(*hdr));
-	hdr->process = process;
-	hdr->channel = vgpu_luid ? DXGKVMB_VGPU_TO_HOST : DXGKVMB_VM_TO_HOST;
-	hdr->command_type = command_type;
+	dxg_msg_fill_hdr(&ext, cmd, vgpu_luid, process, command_type, false);
+	/*
+	 * An adapter command takes the adapter's own channel unless the host
+	 * enabled async messages: then everything goes VM-wide, and the
+	 * extended header's vGPU LUID routes it (D18).
+	 */
+	route = vgpu_luid && !READ_ONCE(host->async_msg) ? DXG_ROUTE_ADAPTER :
+							   DXG_ROUTE_VM;
 
 	/* A create's reply must reach someone even if we stop waiting. */
 	late = dxg_reclaim_prepare(command_type, process, vgpu_luid);
 	if (IS_ERR(late))
 		return PTR_ERR(late);
-	ret = dxg_channel_call(&host->ch, &ext, sizeof(ext), cmd, cmd_len,
-			       reply, reply_len, &got, &late);
+	ret = dxg_channel_call(&host->ch, route, &ext, sizeof(ext), cmd,
+			       cmd_len, reply, reply_len, &got, &late);
 	kfree(late);	/* NULL if the channel kept it */
 	if (ret == -EMSGSIZE)
 		return -EINVAL;
@@ -110,24 +110,16 @@ int dxg_send_async(struct dxg_host *host, const struct dxg_adapter *adapter,
 		   d3dkmthandle process, u32 command_type, void *cmd,
 		   u32 cmd_len)
 {
-	struct dxgkvmb_command_ext_header ext = {
-		.command_offset = sizeof(ext),
-	};
-	struct dxgkvmb_command_hdr *hdr = cmd;
+	struct dxgkvmb_command_ext_header ext;
 	int ret;
 
 	if (!READ_ONCE(host->async_msg))
 		return dxg_call_status(host, adapter, process, command_type, cmd,
 				       cmd_len);
-	if (cmd_len < sizeof(*hdr))
+	if (cmd_len < sizeof(struct dxgkvmb_command_hdr))
 		return -EINVAL;
-	if (adapter)
-		ext.vgpu_luid = adapter->vgpu_luid;
-	memset(hdr, 0, sizeof(*hdr));
-	hdr->process = process;
-	hdr->channel = (adapter ? DXGKVMB_VGPU_TO_HOST : DXGKVMB_VM_TO_HOST) |
-		       DXGKVMB_ASYNC_MSG;
-	hdr->command_type = command_type;
+	dxg_msg_fill_hdr(&ext, cmd, adapter ? &adapter->vgpu_luid : NULL,
+			 process, command_type, true);
 	ret = dxg_channel_send_async(&host->ch, &ext, sizeof(ext), cmd,
 				     cmd_len);
 	return ret == -EMSGSIZE ? -EINVAL : ret;

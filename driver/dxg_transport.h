@@ -3,8 +3,9 @@
  * The interface between the protocol layers of dxgkrnl and a transport.
  *
  * A transport moves dxgkrnl VM-bus packets between this guest and one host.
- * dxg_ivshmem.c implements it over QEMU's ivshmem-doorbell device; a
- * Hyper-V VMBus transport implements the same operations.  Nothing above
+ * dxg_ivshmem.c implements it over QEMU's ivshmem-doorbell device;
+ * dxg_vmbus.c over Hyper-V VMBus channels (one host per vGPU there, all
+ * sharing the VM's global channel).  Nothing above
  * this interface knows which transport carries its packets.
  *
  * Down-calls (ops) are made by the channel layer; up-calls (the dxg_host_*
@@ -22,6 +23,19 @@
 struct dxg_transport;
 struct dxg_host;
 
+/*
+ * Which of the host's channels a packet takes (docs/protocol.md §1.3, D18).
+ * A transport with a single channel (ivshmem) ignores it.  On Hyper-V,
+ * VM-wide commands, every asynchronous message and, when the host enabled
+ * async messages, every adapter command go to the VM's global channel;
+ * otherwise adapter commands go to the vGPU's own channel.  The channel
+ * layer decides (dxg_call_luid(), dxg_send_async()).
+ */
+enum dxg_route {
+	DXG_ROUTE_VM,		/* the global (VM-wide) channel */
+	DXG_ROUTE_ADAPTER,	/* the channel of the host's adapter */
+};
+
 struct dxg_transport_ops {
 	/*
 	 * Queue one in-band packet whose payload is buf1 followed by buf2.
@@ -29,7 +43,8 @@ struct dxg_transport_ops {
 	 * -EMSGSIZE (can never fit), -EPROTO (the peer corrupted the ring;
 	 * the transport has declared the peer gone) or -ENODEV (gone).
 	 */
-	int (*send_packet)(struct dxg_transport *t, u64 trans_id, u16 flags,
+	int (*send_packet)(struct dxg_transport *t, enum dxg_route route,
+			   u64 trans_id, u16 flags,
 			   const void *buf1, u32 len1,
 			   const void *buf2, u32 len2);
 	/* Notify the peer of queued packets if it is not polling. */
@@ -52,6 +67,16 @@ struct dxg_transport_ops {
 struct dxg_transport {
 	const struct dxg_transport_ops *ops;
 	struct dxg_host *host;		/* up-call target, set by dxg_host_create() */
+	/*
+	 * Set before dxg_host_create().  event_id_base: the host's guest event
+	 * ids are event_id_base + 1, + 2, ... (hosts that share a channel to
+	 * one Hyper-V host keep theirs apart; include/dxg/vmbus.h).
+	 * close_adapters: dxg_host_detach() sends CLOSEADAPTER for every open
+	 * adapter while the channel still works (a Hyper-V host keeps an
+	 * adapter open until told; dxghost forgets a VM when it leaves).
+	 */
+	u64 event_id_base;
+	bool close_adapters;
 };
 
 /* What a transport learned about one adapter of its host. */

@@ -184,6 +184,21 @@ struct dxgkvmb_command_destroyprocess {
 	struct dxgkvmb_command_hdr hdr;
 };
 
+/*
+ * SETIOSPACEREGION: the guest tells a Hyper-V host where it reserved the IO
+ * space (guest-physical base and length) in the VMBus MMIO pool.  Sent
+ * VM-wide on the global channel before any OPENADAPTER; the reply is a bare
+ * NTSTATUS.  The ivshmem transport never sends it (the host announces its
+ * IO space in the control page).
+ */
+struct dxgkvmb_command_setiospaceregion {
+	struct dxgkvmb_command_hdr hdr;
+	__u64 start;
+	__u64 length;
+	__u32 shared_page_gpadl;	/* unused: 0 */
+	__u32 reserved;
+};
+
 /* ---- adapter commands ---- */
 
 struct dxgkvmb_command_openadapter {
@@ -705,6 +720,35 @@ struct dxgkvmb_command_signalguestevent {
 	__u8 reserved[7];
 };
 
+/* SETGUESTDATA's data_type field (bits 1..4 of flags; bit 0: dereference). */
+#define DXG_SETGUESTDATA_DEREFERENCE	(1u << 0)
+#define DXG_SETGUESTDATA_TYPE(f)	(((f) >> 1) & 0xfu)
+#define DXG_SETGUESTDATA_TYPE_DWORD	0u
+#define DXG_SETGUESTDATA_TYPE_UINT64	1u
+
+struct dxgkvmb_command_setguestdata {
+	struct dxgkvmb_command_hdr hdr;
+	__u64 guest_pointer;	/* the cookie the guest gave (CREATEDEVICE) */
+	__u64 data;		/* data64, or data32 in the low half */
+	__u32 flags;		/* DXG_SETGUESTDATA_* */
+	__u32 reserved;
+};
+
+/*
+ * SETEXISTINGSYSMEMPAGES (adapter command): the guest-physical page frames
+ * of pinned user memory backing an "existing sysmem" allocation, for a host
+ * that advertised map_guest_memory.  Followed by num_pages __u64 PFNs; a
+ * long list is split into several messages (include/dxg/vmbus.h).
+ */
+struct dxgkvmb_command_setexistingsysmempages {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle allocation;
+	__u32 num_pages;
+	__u32 alloc_offset_in_pages;
+	/* __u64 pfns[num_pages]; */
+};
+
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_ext_header) == 16, "ext header");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_hdr) == 24, "command header");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_msg_hdr) == 40, "message header");
@@ -722,6 +766,14 @@ DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryadapterinfo) == 32, "QUERYA
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_escape) == DXGKVMB_ESCAPE_FIXED, "ESCAPE");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_escape, context) == 44, "ESCAPE");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_signalguestevent) == 48, "SIGNALGUESTEVENT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_setguestdata) == 48, "SETGUESTDATA");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_setiospaceregion) == 48, "SETIOSPACEREGION");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_setiospaceregion, start) == 24,
+		  "SETIOSPACEREGION");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_setiospaceregion,
+				     shared_page_gpadl) == 40, "SETIOSPACEREGION");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_setexistingsysmempages) == 40,
+		  "SETEXISTINGSYSMEMPAGES");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createallocation_allocinfo) == 12,
 		  "CREATEALLOCATION allocinfo");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createallocation) == 64, "CREATEALLOCATION");
@@ -798,5 +850,28 @@ DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_isfeatureenabled_ret) == 16,
 		  "ISFEATUREENABLED reply");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_isfeatureenabled_ret,
 				     result) == 10, "ISFEATUREENABLED reply");
+
+/*
+ * Fill the two headers every guest->host message starts with.  vgpu_luid
+ * NULL: a VM-wide command (channel type VM_TO_HOST, zero LUID); otherwise an
+ * adapter command routed by that LUID.  async: fire-and-forget (no reply).
+ */
+static inline void dxg_msg_fill_hdr(struct dxgkvmb_command_ext_header *ext,
+				    struct dxgkvmb_command_hdr *hdr,
+				    const struct winluid *vgpu_luid,
+				    __u32 process, __u32 command_type,
+				    bool async)
+{
+	memset(ext, 0, sizeof(*ext));
+	ext->command_offset = sizeof(*ext);
+	if (vgpu_luid)
+		ext->vgpu_luid = *vgpu_luid;
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->process = process;
+	hdr->channel = vgpu_luid ? DXGKVMB_VGPU_TO_HOST : DXGKVMB_VM_TO_HOST;
+	if (async)
+		hdr->channel |= DXGKVMB_ASYNC_MSG;
+	hdr->command_type = command_type;
+}
 
 #endif /* DXG_PROTOCOL_H */
