@@ -7,7 +7,7 @@
 #                 dxghost's layers (tests/static/check-host-layers.sh)
 #   vm          : the real module in a real Debian guest under QEMU against
 #                 the real dxghost (tests/vm/run-vm-tests.sh), once per
-#                 kernel line; names are prefixed vm-LINE/
+#                 kernel line and on the debug kernel; names are prefixed vm-LINE/, vm-debug/
 #   pkg         : the Debian packages built and tested in a clean root
 #                 (tests/pkg/run-pkg-tests.sh: DKMS, the systemd unit, ...)
 #   libvirt     : a domain with a <shmem> ivshmem-doorbell device defined and
@@ -117,6 +117,15 @@ for line in $(scripts/kernel-release.sh --lines); do
   count_lines "$logdir/vm-$line.log" vm
   count "vm-$line: VM test run completed" $vrc
 done
+
+# The busybox scenarios once more on the debug kernel (KASAN, lockdep,
+# kmemleak, UBSAN...; docs/reliability.md): any report fails the run.
+section "VM tests, debug kernel"
+tests/vm/run-vm-tests.sh --line debug 2>&1 |
+  sed -u "s#^\(PASS\|FAIL\) #\1 vm-debug/#" | tee "$logdir/vm-debug.log"
+vrc=${PIPESTATUS[0]}
+count_lines "$logdir/vm-debug.log" vm
+count "vm-debug: VM test run completed" $vrc
 
 # libvirt, the way most people run their guests (docs/libvirt.md).
 section "libvirt"

@@ -33,7 +33,10 @@ usage() {
 Usage: ${0##*/} [--line LINE] [--scenario NAME]...
 
 Run the VM scenarios on Debian's kernel line LINE (lines: $(scripts/kernel-release.sh --lines 2>/dev/null | xargs);
-default: the first); with --scenario, only those named (repeatable; names:
+default: the first), or on the debug kernel (--line debug: Debian's source of
+the first line with KASAN, lockdep, kmemleak, UBSAN and more, built and cached
+by tools/vm/build-debug-kernel.sh; the busybox scenarios only); with
+--scenario, only those named (repeatable; names:
 $scenarios).  The module is built for it with scripts/build-module.sh
 (build/kmod/<release>/), the kernel fetched with tools/vm/fetch-kernel.sh
 (build/vm/ for the default line, build/vm-LINE/ for the others); the
@@ -66,6 +69,12 @@ case "$FUZZ_SECONDS" in ''|*[!0-9]*) echo "${0##*/}: DXG_DRIVER_FUZZ_SECONDS mus
 want() { [ -z "$only" ] || case " $only " in *" $1 "*) true ;; *) false ;; esac; }
 mapfile -t lines < <(scripts/kernel-release.sh --lines)
 line=${line:-${lines[0]}}
+# The debug kernel (tools/vm/build-debug-kernel.sh) runs the busybox
+# scenarios; the Debian guest needs Debian's kernel and its modules.
+if [ "$line" = debug ]; then
+  if [ -z "$only" ]; then only=" no-host main two-vms host-gone unplug windows fuzz"; fi
+  want vulkan && { echo "${0##*/}: the vulkan scenario needs a Debian kernel line" >&2; exit 2; }
+fi
 
 REL=build/rel
 if [ "$line" = "${lines[0]}" ]; then VM=build/vm; else VM=build/vm-$line; fi
@@ -83,9 +92,19 @@ rc=0
 fail() { echo "FAIL $1"; rc=1; }
 pass() { echo "PASS $1"; }
 
-tools/vm/fetch-kernel.sh --line "$line" "$VM" >/dev/null || { fail "setup: fetch the guest kernel"; exit 1; }
-ko=$(scripts/build-module.sh --line "$line" --quiet) && [ -f "$ko" ] ||
-  { fail "setup: build dxgkrnl.ko for $line"; exit 1; }
+if [ "$line" = debug ]; then
+  # Built once and cached by its inputs; a miss says so and takes minutes.
+  tree=$(tools/vm/build-debug-kernel.sh 2> >(sed -u 's/^/# /' >&2)) ||
+    { fail "setup: build the debug kernel"; exit 1; }
+  mkdir -p "$VM"
+  cmp -s "$tree/arch/x86/boot/bzImage" "$VM/vmlinuz" || cp "$tree/arch/x86/boot/bzImage" "$VM/vmlinuz"
+  ko=$(scripts/build-module.sh --debug-only --quiet) && [ -f "$ko" ] ||
+    { fail "setup: build dxgkrnl.ko for the debug kernel"; exit 1; }
+else
+  tools/vm/fetch-kernel.sh --line "$line" "$VM" >/dev/null || { fail "setup: fetch the guest kernel"; exit 1; }
+  ko=$(scripts/build-module.sh --line "$line" --quiet) && [ -f "$ko" ] ||
+    { fail "setup: build dxgkrnl.ko for $line"; exit 1; }
+fi
 
 busybox=0
 for s in no-host main two-vms host-gone unplug windows fuzz; do want $s && busybox=1; done

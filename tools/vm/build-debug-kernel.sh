@@ -10,7 +10,8 @@
 #
 # The built tree is cached in $DXG_CACHE/debug-kernel/<key>/ (default
 # /var/cache/opendxg), keyed by the source version, the config fragment and
-# this script, and rebuilt only when missing.  Prints the tree's path; its
+# RECIPE below, and rebuilt only when missing; older keys are removed after
+# a build.  Prints the tree's path; its
 # arch/x86/boot/bzImage boots the guest and `make -C TREE M=...` builds
 # dxgkrnl.ko against it (scripts/build-module.sh --debug).
 set -euo pipefail
@@ -45,7 +46,9 @@ release=$("$ROOT/scripts/kernel-release.sh")
 line=${release%%.0-*}			# 6.1.0-57-amd64 -> 6.1
 version=$(dpkg-query -W -f='${Version}' "linux-headers-$release" 2>/dev/null) ||
 	die "linux-headers-$release is not installed (run scripts/setup.sh)"
-key=$( { echo "linux-source-$line $version"; cat "$FRAGMENT" "${BASH_SOURCE[0]}"; } |
+# RECIPE: bump when the way the tree is built changes (not for comments).
+RECIPE=1
+key=$( { echo "linux-source-$line $version recipe $RECIPE"; cat "$FRAGMENT"; } |
 	sha256sum | cut -c1-16)
 if [ $print_key = 1 ]; then
 	echo "$key"
@@ -96,4 +99,6 @@ if ! make -j"$(nproc)" all >>"$dir/build.log" 2>&1; then
 fi
 log "built in $(($(date +%s) - start)) s"
 touch "$dir/.done"
+# Trees of other keys are stale (about 1 GB each).
+find "$CACHE" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
 echo "$tree"

@@ -4,6 +4,8 @@
 # validation layer with the opendxg ICD installed as its package would be
 # (the only driver the loader finds), against dxghost's default Vulkan
 # adapter (lavapipe).
+. /opt/dxg/scenarios/kernel-log.sh
+kernel_checks_begin
 r=0
 t() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1"; r=1; fi; }
 host_stat() { cat /sys/bus/pci/devices/*/"$1" 2>/dev/null | head -n1; }
@@ -60,9 +62,5 @@ t "device memory back to 0 after the programs" "[ \"\$(host_stat dxg_host_device
 
 t "no host processes left" "[ \"\$(host_stat dxg_host_processes)\" = 0 ]"
 t "modprobe -r dxgkrnl" "modprobe -r dxgkrnl"
-if dmesg | grep -E 'WARNING|BUG|Oops|leak|INFO: possible|UBSAN|KASAN'; then
-  echo "FAIL kernel log clean"; r=1
-else
-  echo "PASS kernel log clean"
-fi
+kernel_log_clean
 exit $r

@@ -12,6 +12,8 @@
 # escape fails silently (data unchanged, ioctl 0, pipeline id 0) and its
 # failed creates carry no reason (EINVAL); DXG_TEST_WINDOWS_HOST=1 tells
 # test_dxg_escape, test_dxg_compute and test_dxg_memory so.
+. /opt/dxg/scenarios/kernel-log.sh
+kernel_checks_begin
 export DXG_TEST_WINDOWS_HOST=1
 BIN=/opt/dxg/bin
 r=0
@@ -31,9 +33,5 @@ for p in "$BIN"/test_*; do
 done
 t "no host processes left after the tests" "[ \$(host_stat dxg_host_processes) = 0 ]"
 t "rmmod" "rmmod dxgkrnl"
-if dmesg | grep -E 'WARNING|BUG|Oops|leak|INFO: possible|UBSAN|KASAN'; then
-  echo "FAIL kernel log clean"; r=1
-else
-  echo "PASS kernel log clean"
-fi
+kernel_log_clean
 exit $r
