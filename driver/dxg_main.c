@@ -278,12 +278,19 @@ static int __init dxg_init(void)
 {
 	int ret;
 
-	dxg_registry.mnt = kern_mount(&dxg_fs_type);
-	if (IS_ERR(dxg_registry.mnt))
-		return PTR_ERR(dxg_registry.mnt);
-	ret = dxg_ivshmem_register();
+	ret = dxg_syncfile_init();
 	if (ret)
+		return ret;
+	dxg_registry.mnt = kern_mount(&dxg_fs_type);
+	if (IS_ERR(dxg_registry.mnt)) {
+		dxg_syncfile_exit();
+		return PTR_ERR(dxg_registry.mnt);
+	}
+	ret = dxg_ivshmem_register();
+	if (ret) {
 		kern_unmount(dxg_registry.mnt);
+		dxg_syncfile_exit();
+	}
 	return ret;
 }
 
@@ -292,6 +299,8 @@ static void __exit dxg_exit(void)
 	dxg_ivshmem_unregister();
 	WARN_ON(!list_empty(&dxg_registry.hosts));
 	kern_unmount(dxg_registry.mnt);
+	/* Every sync point held the module: their work has run or runs now. */
+	dxg_syncfile_exit();
 }
 
 module_init(dxg_init);

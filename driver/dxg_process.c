@@ -129,9 +129,15 @@ void dxg_process_destroy(struct dxg_process *p)
 {
 	struct dxg_process_host *link, *tmp;
 
-	/* Before the objects that hold them are freed (dxg_memory.c). */
-	list_for_each_entry(link, &p->hosts, node)
+	/*
+	 * Before the objects that hold them are freed (dxg_memory.c).  The
+	 * sync files of the process fail before its objects go on the host.
+	 */
+	list_for_each_entry(link, &p->hosts, node) {
 		dxg_host_forget_maps(link->host, p->map_file->f_mapping);
+		dxg_host_events_fail_fences(link->host, p, NULL, NULL,
+					    -ECANCELED);
+	}
 	dxg_handle_table_destroy(&p->handles);
 	/*
 	 * Every mapping was unmapped with its object; zap the whole inode
