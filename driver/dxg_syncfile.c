@@ -254,19 +254,23 @@ static struct dma_fence *dxg_sync_file_fence(u64 fd)
 	return fence ? fence : ERR_PTR(-EINVAL);
 }
 
-/* Every fence in head ours?  Their number in *count. */
+/*
+ * Every fence in head ours?  Their number in *count.  The iterator holds a
+ * reference on head until it has run to its end: no loop over it stops
+ * early.
+ */
 static bool dxg_fences_ours(struct dma_fence *head, unsigned int *count)
 {
 	struct dma_fence_unwrap iter;
 	struct dma_fence *f;
+	bool ours = true;
 
 	*count = 0;
 	dma_fence_unwrap_for_each(f, &iter, head) {
-		if (f->ops != &dxg_fence_ops)
-			return false;
+		ours &= f->ops == &dxg_fence_ops;
 		(*count)++;
 	}
-	return true;
+	return ours;
 }
 
 static struct dxg_syncpoint *to_syncpoint(struct dma_fence *f)
@@ -314,31 +318,31 @@ int dxg_ioctl_wait_sync_file(struct dxg_process *p, void *arg)
 		ret = PTR_ERR(device);
 		goto out_fence;
 	}
-	/* One (object, highest value) per sync object not yet signalled. */
+	/*
+	 * One (object, highest value) per sync object not yet signalled;
+	 * the loop runs to its end (see dxg_fences_ours()).
+	 */
 	dma_fence_unwrap_for_each(f, &iter, fence) {
 		struct dxg_syncpoint *sp = to_syncpoint(f);
 
-		if (dma_fence_is_signaled(f))
+		if (ret || dma_fence_is_signaled(f))
 			continue;
 		ret = dxg_syncpoint_check(p, device, sp);
 		if (ret)
-			goto out;
+			continue;
 		for (i = 0; i < n && h[i] != sp->so->handle; i++)
 			;
-		if (i == n) {
-			if (n == ARRAY_SIZE(h)) {
-				ret = -EINVAL;
-				goto out;
-			}
+		if (i < n) {
+			v[i] = max(v[i], f->seqno);
+		} else if (n == ARRAY_SIZE(h)) {
+			ret = -EINVAL;
+		} else {
 			h[n] = sp->so->handle;
 			v[n++] = f->seqno;
-		} else if (f->seqno > v[i]) {
-			v[i] = f->seqno;
 		}
 	}
-	if (n)
+	if (!ret && n)
 		ret = dxg_send_wait_from_gpu(p, device, args->context, h, v, n);
-out:
 	dxg_device_end(device);
 out_fence:
 	dma_fence_put(fence);
