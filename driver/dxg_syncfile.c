@@ -25,8 +25,10 @@
  * come in any context, so the release callback only queues the sync
  * point's work, which unlinks the event, drops the sync object and frees
  * the fence after an RCU grace period.  Each live sync point holds a module
- * reference (the fence's ops live here); the work runs on our own
- * workqueue, which module exit destroys, so it never runs past the module.
+ * reference (the fence's ops live here), dropped by the release callback
+ * as its last step, so that rmmod works as soon as the last sync file is
+ * closed; the work runs on our own workqueue, which module exit destroys
+ * (running what is still queued) before the module's code goes.
  *
  * Lock order: the ioctls take dxg_device.lock (read) across the host round
  * trip, then dxg_host.event_lock (spinlock) briefly; event_lock is never
@@ -75,7 +77,6 @@ static void dxg_syncpoint_release_work(struct work_struct *work)
 	dxg_host_event_remove(sp->so->device->adapter->host, &sp->ev);
 	dxg_syncobj_put(sp->so);
 	kfree_rcu(sp, base.rcu);
-	module_put(THIS_MODULE);
 }
 
 /* Any context: the rest waits for the work. */
@@ -85,6 +86,7 @@ static void dxg_fence_release(struct dma_fence *fence)
 						base);
 
 	queue_work(dxg_fence_wq, &sp->release);
+	module_put(THIS_MODULE);	/* last: see the header */
 }
 
 static const struct dma_fence_ops dxg_fence_ops = {
@@ -202,7 +204,7 @@ int dxg_ioctl_create_sync_file(struct dxg_process *p, void *arg)
 	sp->ev.so = so;
 	sp->so = so;			/* the lookup's reference */
 	sp->owner_id = p->id;
-	__module_get(THIS_MODULE);	/* dropped by the release work */
+	__module_get(THIS_MODULE);	/* dropped by dxg_fence_release() */
 	dma_fence_init(&sp->base, &dxg_fence_ops, &sp->lock, so->fence_context,
 		       args->fence_value);
 
