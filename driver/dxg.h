@@ -25,7 +25,11 @@
  *                  the read-only mapping of a monitored fence's page or
  *                  the persistent host event of a CPU notification.
  *   dxg_host_event a pending host event (dxg_event.c): on a blocking
- *                  waiter's stack, or owned by the table (eventfd).
+ *                  waiter's stack, owned by the table (eventfd), or
+ *                  inside a sync point.
+ *   dxg_syncpoint  a sync file's dma_fence (dxg_syncfile.c): refcounted
+ *                  by dma-fence; holds its sync object and a module
+ *                  reference; freed by a work item after the last put.
  *
  * Lock order (take from top to bottom; never upwards):
  *   1. dxg_registry.lock    (mutex)   host list, misc device registration;
@@ -56,7 +60,9 @@
  *   5a. dxg_host.event_lock (spinlock) pending host events; the receive
  *                                     path signals/completes under it, so
  *                                     the eventfd's own wait-queue lock
- *                                     nests inside; never held with 5
+ *                                     nests inside; never held with 5.
+ *                                     A sync point's fence is signalled
+ *                                     after it is dropped (dxg_syncfile.c)
  *   5b. dxg_host.reclaim_lock (spinlock) late replies to abandoned
  *                                     creates; taken by the receive path
  *                                     after 5 is dropped, never with 5
@@ -446,13 +452,22 @@ int dxg_device_call(struct dxg_process *p, struct dxg_device *device,
 
 struct eventfd_ctx;
 struct completion;
+struct dma_fence;
+struct dxg_syncobj;
 
 struct dxg_host_event {
 	struct list_head node;		/* host->events; empty = not pending */
 	u64 id;				/* what the host is told */
-	struct dxg_process *owner;
+	struct dxg_process *owner;	/* compared only, never dereferenced */
 	struct completion *done;	/* blocking wait (record on its stack) */
 	struct eventfd_ctx *efd;	/* eventfd to signal (referenced) */
+	/*
+	 * A sync point's fence (not referenced: the sync point's release
+	 * unlinks the record first) and the sync object it waits on (held by
+	 * the sync point).  Signalled once, then unlinked.
+	 */
+	struct dma_fence *fence;
+	struct dxg_syncobj *so;
 	bool oneshot;			/* unlinked when signalled */
 	int status;			/* -ENODEV: cancelled (host gone) */
 };
@@ -465,6 +480,14 @@ bool dxg_host_event_remove(struct dxg_host *host, struct dxg_host_event *ev);
 /* Frees a heap record that is not pending (drops its eventfd). */
 void dxg_host_event_free(struct dxg_host_event *ev);
 void dxg_host_events_drop(struct dxg_host *host, struct dxg_process *owner);
+/*
+ * Signal with err the pending sync-point fences of owner (and, when not
+ * NULL, of device / of sync object so): what they wait for went away.
+ */
+void dxg_host_events_fail_fences(struct dxg_host *host,
+				 const struct dxg_process *owner,
+				 const struct dxg_device *device,
+				 const struct dxg_syncobj *so, int err);
 /* Host gone: blocking waits end with -ENODEV.  May not sleep. */
 void dxg_host_events_cancel(struct dxg_host *host);
 void dxg_host_message(struct dxg_host *host, const void *payload, u32 len);
@@ -477,6 +500,9 @@ struct dxg_syncobj {
 	d3dkmthandle handle;		/* the host's */
 	u32 type;			/* D3DDDI_MONITORED_FENCE / _CPU_NOTIFICATION */
 	struct dxg_cpu_map fence;	/* read-only fence page (fences) */
+	u64 fence_cpu_va;		/* where the value is in that page */
+	u64 fence_gpu_va;		/* the host's */
+	u64 fence_context;		/* dma-fence context of its sync files */
 	struct dxg_host_event *notify;	/* persistent event (notifications) */
 };
 
@@ -487,6 +513,12 @@ int dxg_check_syncobjs(struct dxg_process *p, struct dxg_device *device,
 		       const d3dkmthandle *h, u32 count, bool fences);
 /* DestroyDevice: unpublish and unmap the device's sync objects. */
 void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device);
+/* The device of a context handle, held as by dxg_device_begin(). */
+struct dxg_device *dxg_ctx_device_begin(struct dxg_process *p, d3dkmthandle h);
+/* WAITFORSYNCOBJECTFROMGPU: n (1..32) checked fences of the context's device. */
+int dxg_send_wait_from_gpu(struct dxg_process *p, struct dxg_device *device,
+			   d3dkmthandle context, const d3dkmthandle *h,
+			   const u64 *v, u32 n);
 
 int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg);
 int dxg_ioctl_destroy_sync_object(struct dxg_process *p, void *arg);
@@ -509,6 +541,14 @@ int dxg_ioctl_query_clock_calibration(struct dxg_process *p, void *arg);
 int dxg_ioctl_query_statistics(struct dxg_process *p, void *arg);
 int dxg_ioctl_enum_processes(struct dxg_process *p, void *arg);
 int dxg_ioctl_is_feature_enabled(struct dxg_process *p, void *arg);
+
+/* ---- sync files (dxg_syncfile.c) ---- */
+
+int dxg_syncfile_init(void);
+void dxg_syncfile_exit(void);
+int dxg_ioctl_create_sync_file(struct dxg_process *p, void *arg);
+int dxg_ioctl_wait_sync_file(struct dxg_process *p, void *arg);
+int dxg_ioctl_open_syncobj_from_sync_file(struct dxg_process *p, void *arg);
 
 /* ---- messages (dxg_msg.c) ---- */
 

@@ -13,8 +13,17 @@
  * its record under the same lock.  Either the receive path finishes with a
  * record before its owner continues, or it never sees it (reference bug
  * §8.14: no use after free).  A signal for an unknown id is ignored.
+ *
+ * A sync point's record (dxg_syncfile.c) carries its dma_fence, which the
+ * table does not reference.  Whoever signals it first "claims" it under
+ * event_lock: takes a fence reference unless the count already reached 0
+ * (then the sync point's release work is about to unlink the record and
+ * the record is left alone) and unlinks it; the fence is signalled (with
+ * an error when what it waited for went away) after event_lock is
+ * dropped, so the fence's lock never nests inside event_lock.
  */
 
+#include <linux/dma-fence.h>
 #include <linux/eventfd.h>
 #include <linux/slab.h>
 
@@ -65,14 +74,45 @@ void dxg_host_event_free(struct dxg_host_event *ev)
 	kfree(ev);
 }
 
+/* event_lock held: move a sync point's record to `to`, with a reference. */
+static bool dxg_fence_event_claim(struct dxg_host_event *ev,
+				  struct list_head *to)
+{
+	if (!dma_fence_get_rcu(ev->fence))
+		return false;		/* being released: its work unlinks it */
+	list_move_tail(&ev->node, to);
+	return true;
+}
+
+/* Signal (with err unless 0) and release the claimed records. */
+static void dxg_fence_events_fire(struct list_head *claimed, int err)
+{
+	struct dxg_host_event *ev, *tmp;
+
+	list_for_each_entry_safe(ev, tmp, claimed, node) {
+		struct dma_fence *fence = ev->fence;
+
+		list_del_init(&ev->node);
+		if (err)
+			dma_fence_set_error(fence, err);
+		dma_fence_signal(fence);
+		dma_fence_put(fence);
+	}
+}
+
 static void dxg_host_event_signal(struct dxg_host *host, u64 id)
 {
 	struct dxg_host_event *ev, *done = NULL;
+	LIST_HEAD(claimed);
 
 	spin_lock(&host->event_lock);
 	list_for_each_entry(ev, &host->events, node) {
 		if (ev->id != id)
 			continue;
+		if (ev->fence) {
+			dxg_fence_event_claim(ev, &claimed);
+			break;
+		}
 		if (ev->efd)
 			dxg_eventfd_signal(ev->efd);
 		if (ev->oneshot) {
@@ -87,6 +127,7 @@ static void dxg_host_event_signal(struct dxg_host *host, u64 id)
 	spin_unlock(&host->event_lock);
 	if (done)
 		dxg_host_event_free(done);
+	dxg_fence_events_fire(&claimed, 0);
 }
 
 /* Drop the one-shot eventfd events of a process that is going away. */
@@ -97,7 +138,8 @@ void dxg_host_events_drop(struct dxg_host *host, struct dxg_process *owner)
 
 	spin_lock(&host->event_lock);
 	list_for_each_entry_safe(ev, tmp, &host->events, node) {
-		if (ev->owner == owner && ev->oneshot && !ev->done)
+		if (ev->owner == owner && ev->oneshot && !ev->done &&
+		    !ev->fence)
 			list_move_tail(&ev->node, &dead);
 	}
 	spin_unlock(&host->event_lock);
@@ -105,12 +147,38 @@ void dxg_host_events_drop(struct dxg_host *host, struct dxg_process *owner)
 		dxg_host_event_free(ev);
 }
 
-void dxg_host_events_cancel(struct dxg_host *host)
+void dxg_host_events_fail_fences(struct dxg_host *host,
+				 const struct dxg_process *owner,
+				 const struct dxg_device *device,
+				 const struct dxg_syncobj *so, int err)
 {
 	struct dxg_host_event *ev, *tmp;
+	LIST_HEAD(claimed);
 
 	spin_lock(&host->event_lock);
 	list_for_each_entry_safe(ev, tmp, &host->events, node) {
+		/* ev->so is held by the sync point while ev is linked. */
+		if (!ev->fence || ev->owner != owner ||
+		    (device && ev->so->device != device) ||
+		    (so && ev->so != so))
+			continue;
+		dxg_fence_event_claim(ev, &claimed);
+	}
+	spin_unlock(&host->event_lock);
+	dxg_fence_events_fire(&claimed, err);
+}
+
+void dxg_host_events_cancel(struct dxg_host *host)
+{
+	struct dxg_host_event *ev, *tmp;
+	LIST_HEAD(claimed);
+
+	spin_lock(&host->event_lock);
+	list_for_each_entry_safe(ev, tmp, &host->events, node) {
+		if (ev->fence) {
+			dxg_fence_event_claim(ev, &claimed);
+			continue;
+		}
 		if (!ev->done)
 			continue;
 		list_del_init(&ev->node);
@@ -118,6 +186,8 @@ void dxg_host_events_cancel(struct dxg_host *host)
 		complete(ev->done);
 	}
 	spin_unlock(&host->event_lock);
+	/* Nothing will signal them any more. */
+	dxg_fence_events_fire(&claimed, -ENODEV);
 }
 
 /* An in-band host->VM message (trans_id 0). */

@@ -278,9 +278,14 @@ static int __init dxg_init(void)
 {
 	int ret;
 
+	ret = dxg_syncfile_init();
+	if (ret)
+		return ret;
 	dxg_registry.mnt = kern_mount(&dxg_fs_type);
-	if (IS_ERR(dxg_registry.mnt))
-		return PTR_ERR(dxg_registry.mnt);
+	if (IS_ERR(dxg_registry.mnt)) {
+		ret = PTR_ERR(dxg_registry.mnt);
+		goto err_syncfile;
+	}
 	ret = dxg_ivshmem_register();
 	if (ret)
 		goto err_mnt;
@@ -294,6 +299,8 @@ err_ivshmem:
 	dxg_ivshmem_unregister();
 err_mnt:
 	kern_unmount(dxg_registry.mnt);
+err_syncfile:
+	dxg_syncfile_exit();
 	return ret;
 }
 
@@ -303,6 +310,8 @@ static void __exit dxg_exit(void)
 	dxg_ivshmem_unregister();
 	WARN_ON(!list_empty(&dxg_registry.hosts));
 	kern_unmount(dxg_registry.mnt);
+	/* Every sync point held the module: their work has run or runs now. */
+	dxg_syncfile_exit();
 }
 
 module_init(dxg_init);

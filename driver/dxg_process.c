@@ -186,9 +186,14 @@ void dxg_process_destroy(struct dxg_process *p)
 {
 	struct dxg_process_host *link, *tmp;
 
-	/* Before the objects that hold them are freed (dxg_memory.c). */
+	/*
+	 * Before the objects that hold them are freed (dxg_memory.c).  The
+	 * sync files of the process fail before its objects go on the host.
+	 */
 	list_for_each_entry(link, &p->hosts, node) {
 		dxg_host_forget_maps(link->host, p->map_file->f_mapping);
+		dxg_host_events_fail_fences(link->host, p, NULL, NULL,
+					    -ECANCELED);
 		/* Nobody looks into the handle table from now on. */
 		mutex_lock(&link->host->procs_lock);
 		list_del(&link->host_node);

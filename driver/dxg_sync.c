@@ -13,6 +13,7 @@
  */
 
 #include <linux/completion.h>
+#include <linux/dma-fence.h>
 #include <linux/eventfd.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -52,8 +53,7 @@ void dxg_syncobj_put(struct dxg_syncobj *so)
 /* ---- helpers ---- */
 
 /* The device of a context handle, held as by dxg_device_begin(). */
-static struct dxg_device *dxg_ctx_device_begin(struct dxg_process *p,
-					       d3dkmthandle h)
+struct dxg_device *dxg_ctx_device_begin(struct dxg_process *p, d3dkmthandle h)
 {
 	struct dxg_context *ctx = dxg_handle_get(&p->handles, DXG_OBJ_CONTEXT,
 						 h);
@@ -221,10 +221,15 @@ int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg)
 	if (ret)
 		goto out_put;
 	so->handle = r.sync_object;
-	if (type == D3DDDI_MONITORED_FENCE)
+	if (type == D3DDDI_MONITORED_FENCE) {
+		/* Its values are a timeline of their own (dxg_syncfile.c). */
+		so->fence_context = dma_fence_context_alloc(1);
 		ret = dxg_fence_map_create(p, host, &so->fence,
 					   r.fence_storage_address,
 					   r.fence_storage_offset, &fence_va);
+		so->fence_cpu_va = fence_va;
+		so->fence_gpu_va = r.fence_gpu_va;
+	}
 	if (!ret) {
 		ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_SYNCOBJECT,
 					     so, so->handle);
@@ -263,6 +268,12 @@ int dxg_ioctl_destroy_sync_object(struct dxg_process *p, void *arg)
 	/* The page goes before the host frees the IO space under it. */
 	dxg_cpu_map_destroy(p, &so->fence);
 	device = so->device;
+	/*
+	 * Its pending sync files fail before the host destroys it (the host
+	 * would count a destroyed fence as reached).
+	 */
+	dxg_host_events_fail_fences(device->adapter->host, p, NULL, so,
+				    -ECANCELED);
 	down_read(&device->lock);
 	/* A destroyed device took its sync objects with it on the host. */
 	if (!device->destroyed)
@@ -283,6 +294,9 @@ void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device)
 	void *batch[64];
 	unsigned int n, i;
 
+	/* No sync file of the device can be created any more (destroyed). */
+	dxg_host_events_fail_fences(device->adapter->host, p, device, NULL,
+				    -ECANCELED);
 	do {
 		n = dxg_handle_remove_matching(&p->handles, DXG_OBJ_SYNCOBJECT,
 					       dxg_so_of_device, device, batch,
@@ -487,13 +501,34 @@ out:
 	return ret;
 }
 
+int dxg_send_wait_from_gpu(struct dxg_process *p, struct dxg_device *device,
+			   d3dkmthandle context, const d3dkmthandle *h,
+			   const u64 *v, u32 n)
+{
+	struct dxgkvmb_command_waitforsyncobjectfromgpu *cmd;
+	u32 len = DXGKVMB_WAITFROMGPU_FIXED + n * (sizeof(*h) + sizeof(*v));
+	int ret;
+
+	cmd = kzalloc(len, GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	cmd->context = context;
+	cmd->object_count = n;
+	memcpy((u8 *)cmd + DXGKVMB_WAITFROMGPU_FIXED, v, n * sizeof(*v));
+	memcpy((u8 *)cmd + DXGKVMB_WAITFROMGPU_FIXED + n * sizeof(*v), h,
+	       n * sizeof(*h));
+	ret = dxg_device_send(p, device, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU,
+			      cmd, len);
+	kfree(cmd);
+	return ret;
+}
+
 int dxg_ioctl_wait_from_gpu(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_waitforsynchronizationobjectfromgpu *args = arg;
-	struct dxgkvmb_command_waitforsyncobjectfromgpu *cmd;
 	d3dkmthandle h[D3DDDI_MAX_OBJECT_WAITED_ON];
 	u64 v[D3DDDI_MAX_OBJECT_WAITED_ON];
-	u32 n = args->object_count, len;
+	u32 n = args->object_count;
 	struct dxg_device *device;
 	int ret;
 
@@ -505,23 +540,8 @@ int dxg_ioctl_wait_from_gpu(struct dxg_process *p, void *arg)
 	if (IS_ERR(device))
 		return PTR_ERR(device);
 	ret = dxg_check_syncobjs(p, device, h, n, true);
-	if (ret)
-		goto out;
-	len = DXGKVMB_WAITFROMGPU_FIXED + n * (sizeof(*h) + sizeof(*v));
-	cmd = kzalloc(len, GFP_KERNEL);
-	if (!cmd) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	cmd->context = args->context;
-	cmd->object_count = n;
-	memcpy((u8 *)cmd + DXGKVMB_WAITFROMGPU_FIXED, v, n * sizeof(*v));
-	memcpy((u8 *)cmd + DXGKVMB_WAITFROMGPU_FIXED + n * sizeof(*v), h,
-	       n * sizeof(*h));
-	ret = dxg_device_send(p, device, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU,
-			      cmd, len);
-	kfree(cmd);
-out:
+	if (!ret)
+		ret = dxg_send_wait_from_gpu(p, device, args->context, h, v, n);
 	dxg_device_end(device);
 	return ret;
 }

@@ -6,14 +6,17 @@
  *                          host's object count for this VM stays exactly
  *                          what this guest made (another guest is doing the
  *                          same on the same dxghost at the same time)
- *   dxg_hold gone          hold /dev/dxg open with a device, print HOLDING,
- *                          wait for the host to go away, then check that
- *                          /dev/dxg disappears and calls fail with ENODEV
+ *   dxg_hold gone          hold /dev/dxg open with a device and a pending
+ *                          sync file, print HOLDING, wait for the host to
+ *                          go away, then check that /dev/dxg disappears,
+ *                          calls fail with ENODEV and the sync file is
+ *                          signalled with -ENODEV
  *
  * Prints PASS/FAIL lines; exits non-zero on any failure.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/sync_file.h>
 
 #include "uapi/misc/d3dkmthk.h"
 
@@ -147,13 +151,28 @@ static int isolation(int n)
 	return failures != 0;
 }
 
+/* A sync file for a value the monitored fence never reaches; -1: none. */
+static int pending_sync_file(int fd, d3dkmthandle device)
+{
+	struct d3dkmt_createsynchronizationobject2 c = { .device = device };
+	struct d3dkmt_createsyncfile sf = { .device = device, .fence_value = 1 };
+
+	c.info.type = D3DDDI_MONITORED_FENCE;
+	if (ioctl(fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c))
+		return -1;
+	sf.monitored_fence = c.sync_object;
+	if (ioctl(fd, LX_DXCREATESYNCFILE, &sf))
+		return -1;
+	return (int)sf.sync_file_handle;
+}
+
 static int gone(void)
 {
 	struct d3dkmt_enumadapters2 e = { 0 };
 	struct d3dkmt_destroydevice d = { 0 };
 	d3dkmthandle adapter = 0, device = 0;
 	struct stat st;
-	int fd, i, vanished = 0;
+	int fd, i, vanished = 0, sfd;
 
 	fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
 	check(fd >= 0, "gone/open", "open /dev/dxg");
@@ -161,6 +180,8 @@ static int gone(void)
 		return 1;
 	check(first_adapter(fd, &adapter) == 0, "gone/adapter", "no adapter");
 	check(create_device(fd, adapter, &device) == 0, "gone/create device", "CreateDevice");
+	sfd = pending_sync_file(fd, device);
+	check(sfd >= 0, "gone/pending sync file", "CreateSyncFile");
 	printf("HOLDING\n");
 	fflush(stdout);
 	for (i = 0; i < 600 && !vanished; i++) {
@@ -176,6 +197,16 @@ static int gone(void)
 	check(ioctl(fd, LX_DXDESTROYDEVICE, &d) == -1 && errno == ENODEV,
 	      "gone/destroy after host left answers ENODEV", "expected ENODEV");
 	check(close(fd) == 0, "gone/close after host left", "close failed");
+	if (sfd >= 0) {
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+		struct sync_file_info info = { 0 };
+
+		check(poll(&pfd, 1, 5000) == 1, "gone/the sync file is signalled",
+		      "still pending");
+		check(ioctl(sfd, SYNC_IOC_FILE_INFO, &info) == 0 &&
+		      info.status == -ENODEV, "gone/with -ENODEV", "status");
+		close(sfd);
+	}
 	return failures != 0;
 }
 
