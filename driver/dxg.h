@@ -32,7 +32,14 @@
  *                  reference; freed by a work item after the last put.
  *
  * Lock order (take from top to bottom; never upwards):
- *   1. dxg_registry.lock    (mutex)   host list, misc device registration;
+ *   0. dxg_registry.misc_lock (mutex) misc device (un)registration; the
+ *                                     misc core's misc_mtx nests inside it.
+ *                                     Never taken under misc_mtx, i.e. never
+ *                                     from f_op->open (lockdep found the
+ *                                     inversion with 1 when both were one)
+ *   1. dxg_registry.lock    (mutex)   host list; taken by f_op->open under
+ *                                     misc_mtx, so misc_register() and
+ *                                     misc_deregister() never run under it;
  *                                     never held across a host round trip
  *   2. dxg_device.lock      (rwsem)   read across a host round trip on the
  *                                     device, write to mark it destroyed

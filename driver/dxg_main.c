@@ -18,7 +18,13 @@
 #include "dxg.h"
 
 struct dxg_registry {
-	struct mutex lock;		/* everything below */
+	/*
+	 * misc_lock serializes (un)registering the misc device and is taken
+	 * outside misc_mtx; lock guards the host list and is taken by
+	 * dxg_open() under misc_mtx.  One mutex for both deadlocked (dxg.h).
+	 */
+	struct mutex misc_lock;		/* misc, registered */
+	struct mutex lock;		/* hosts, num_hosts */
 	struct list_head hosts;		/* struct dxg_host, ACTIVE or GONE */
 	unsigned int num_hosts;
 	struct miscdevice misc;
@@ -48,6 +54,7 @@ static struct file_system_type dxg_fs_type = {
 };
 
 static struct dxg_registry dxg_registry = {
+	.misc_lock = __MUTEX_INITIALIZER(dxg_registry.misc_lock),
 	.lock = __MUTEX_INITIALIZER(dxg_registry.lock),
 	.hosts = LIST_HEAD_INIT(dxg_registry.hosts),
 	.process_ids = ATOMIC64_INIT(0),
@@ -60,23 +67,26 @@ static struct dxg_registry dxg_registry = {
 	},
 };
 
+/* Lists the host, then makes sure /dev/dxg exists (it may be opened at once). */
 int dxg_registry_add(struct dxg_host *host)
 {
 	struct dxg_registry *r = &dxg_registry;
 	int ret = 0;
 
-	mutex_lock(&r->lock);
-	if (!r->registered) {
-		ret = misc_register(&r->misc);
-		if (ret)
-			goto out;
-		r->registered = true;
-	}
+	mutex_lock(&r->misc_lock);
 	dxg_host_get(host);
+	mutex_lock(&r->lock);
 	list_add_tail(&host->node, &r->hosts);
 	WRITE_ONCE(r->num_hosts, r->num_hosts + 1);
-out:
 	mutex_unlock(&r->lock);
+	if (!r->registered) {
+		ret = misc_register(&r->misc);
+		if (!ret)
+			r->registered = true;
+	}
+	mutex_unlock(&r->misc_lock);
+	if (ret)
+		dxg_registry_remove(host);
 	return ret;
 }
 
@@ -85,17 +95,19 @@ void dxg_registry_remove(struct dxg_host *host)
 	struct dxg_registry *r = &dxg_registry;
 	bool listed = false;
 
+	mutex_lock(&r->misc_lock);
 	mutex_lock(&r->lock);
 	if (!list_empty(&host->node)) {
 		list_del_init(&host->node);
 		WRITE_ONCE(r->num_hosts, r->num_hosts - 1);
 		listed = true;
 	}
+	mutex_unlock(&r->lock);
 	if (!r->num_hosts && r->registered) {
 		misc_deregister(&r->misc);
 		r->registered = false;
 	}
-	mutex_unlock(&r->lock);
+	mutex_unlock(&r->misc_lock);
 	if (listed)
 		dxg_host_put(host);
 }
