@@ -62,38 +62,6 @@ static int fence(struct env *e, d3dkmthandle *h)
 	return r;
 }
 
-static int signal_cpu(struct env *e, d3dkmthandle h, uint64_t v)
-{
-	struct d3dkmt_signalsynchronizationobjectfromcpu s = {
-		.device = e->device, .object_count = 1,
-		.objects = (uintptr_t)&h, .fence_values = (uintptr_t)&v,
-	};
-
-	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, &s);
-}
-
-static int signal_gpu(struct env *e, d3dkmthandle ctx, d3dkmthandle h,
-		      uint64_t v)
-{
-	struct d3dkmt_signalsynchronizationobjectfromgpu s = {
-		.context = ctx, .object_count = 1,
-		.objects = (uintptr_t)&h, .monitored_fence_values = (uintptr_t)&v,
-	};
-
-	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU, &s);
-}
-
-static int wait_gpu(struct env *e, d3dkmthandle ctx, d3dkmthandle h,
-		    uint64_t v)
-{
-	struct d3dkmt_waitforsynchronizationobjectfromgpu w = {
-		.context = ctx, .object_count = 1, .objects = (uintptr_t)&h,
-	};
-
-	w.monitored_fence_values = (uintptr_t)&v;
-	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMGPU, &w);
-}
-
 static int wait_cpu(struct env *e, d3dkmthandle h, uint64_t v)
 {
 	struct d3dkmt_waitforsynchronizationobjectfromcpu w = {

@@ -43,61 +43,6 @@ static int context(struct env *e, d3dkmthandle *ctx)
 	return r;
 }
 
-static int fence_create(struct env *e, uint64_t init, d3dkmthandle *h,
-			volatile uint64_t **page)
-{
-	struct d3dkmt_createsynchronizationobject2 c = { .device = e->device };
-	int r;
-
-	c.info.type = D3DDDI_MONITORED_FENCE;
-	c.info.monitored_fence.initial_fence_value = init;
-	r = xioctl(e->fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c);
-	*h = c.sync_object;
-	if (page)
-		*page = (volatile uint64_t *)(uintptr_t)
-			c.info.monitored_fence.fence_cpu_virtual_address;
-	return r;
-}
-
-static int sync_destroy(int fd, d3dkmthandle h)
-{
-	struct d3dkmt_destroysynchronizationobject d = { .sync_object = h };
-
-	return xioctl(fd, LX_DXDESTROYSYNCHRONIZATIONOBJECT, &d);
-}
-
-static int signal_cpu(struct env *e, d3dkmthandle h, uint64_t v)
-{
-	struct d3dkmt_signalsynchronizationobjectfromcpu s = {
-		.device = e->device, .object_count = 1,
-		.objects = (uintptr_t)&h, .fence_values = (uintptr_t)&v,
-	};
-
-	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, &s);
-}
-
-static int signal_gpu(struct env *e, d3dkmthandle ctx, d3dkmthandle h,
-		      uint64_t v)
-{
-	struct d3dkmt_signalsynchronizationobjectfromgpu s = {
-		.context = ctx, .object_count = 1, .objects = (uintptr_t)&h,
-	};
-
-	s.monitored_fence_values = (uintptr_t)&v;
-	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU, &s);
-}
-
-static int wait_gpu(struct env *e, d3dkmthandle ctx, d3dkmthandle h,
-		    uint64_t v)
-{
-	struct d3dkmt_waitforsynchronizationobjectfromgpu w = {
-		.context = ctx, .object_count = 1, .objects = (uintptr_t)&h,
-	};
-
-	w.monitored_fence_values = (uintptr_t)&v;
-	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMGPU, &w);
-}
-
 static int wait_cpu(struct env *e, d3dkmthandle h, uint64_t v, int efd)
 {
 	struct d3dkmt_waitforsynchronizationobjectfromcpu w = {
@@ -203,7 +148,7 @@ static void test_fences(struct env *e)
 	int st;
 
 	expect("CreateSynchronizationObject2 monitored fence",
-	       fence_create(e, 3, &f, &page), 0);
+	       fence_create(e, e->device, 3, &f, &page), 0);
 	check("fence page mapped with the initial value",
 	      page && mapped((void *)page, PAGE) && *page == 3, "%p",
 	      (void *)page);
@@ -217,7 +162,7 @@ static void test_fences(struct env *e)
 		volatile uint64_t *cp;
 		d3dkmthandle cf;
 
-		if (env_open(&c) || fence_create(&c, 1, &cf, &cp) || !cp)
+		if (env_open(&c) || fence_create(&c, c.device, 1, &cf, &cp) || !cp)
 			_exit(2);
 		*cp = 7;
 		_exit(0);
@@ -251,7 +196,7 @@ static void test_fences(struct env *e)
 	d3dkmthandle g;
 	volatile uint64_t *gpage;
 
-	fence_create(e, 0, &g, &gpage);
+	fence_create(e, e->device, 0, &g, &gpage);
 	expect("WaitFromGpu", wait_gpu(e, ctx, f, 10), 0);
 	expect("SignalFromGpu behind the wait", signal_gpu(e, ctx, g, 1), 0);
 	expect("WaitFromCpu with an eventfd (2)", wait_cpu(e, g, 1, efd), 0);
@@ -348,7 +293,7 @@ static void test_submit(struct env *e)
 	uint32_t len;
 
 	if (cmdbuf_make(e, &b) || context(e, &ctx) ||
-	    fence_create(e, 0, &f, &page)) {
+	    fence_create(e, e->device, 0, &f, &page)) {
 		fail("submit setup", "%s", strerror(errno));
 		return;
 	}
@@ -480,7 +425,7 @@ static void test_update_gpuva(void)
 	}
 	rv.adapter = o.adapter;
 	if (cmdbuf_make(&o, &b) || context(&o, &ctx) ||
-	    fence_create(&o, 0, &f, &page) || alloc1(o.fd, o.device, 2 * PAGE, &d) ||
+	    fence_create(&o, o.device, 0, &f, &page) || alloc1(o.fd, o.device, 2 * PAGE, &d) ||
 	    lock(o.fd, o.device, d, &p) ||
 	    xioctl(o.fd, LX_DXRESERVEGPUVIRTUALADDRESS, &rv)) {
 		fail("update gpuva setup", "%s", strerror(errno));
@@ -577,7 +522,7 @@ static void test_killed(void)
 		struct env e;
 		d3dkmthandle f, ctx;
 
-		if (env_open(&e) || fence_create(&e, 0, &f, NULL) ||
+		if (env_open(&e) || fence_create(&e, e.device, 0, &f, NULL) ||
 		    context(&e, &ctx) || wait_gpu(&e, ctx, f, 5) ||
 		    submit(&e, ctx, 0x1000, 64))
 			_exit(2);

@@ -37,50 +37,6 @@
 #define VMTEST_RAW_ENV
 #include "vmtest.h"
 
-static int fence_create(struct env *e, d3dkmthandle dev, uint64_t init,
-			d3dkmthandle *h, volatile uint64_t **page)
-{
-	struct d3dkmt_createsynchronizationobject2 c = { .device = dev };
-	int r;
-
-	c.info.type = D3DDDI_MONITORED_FENCE;
-	c.info.monitored_fence.initial_fence_value = init;
-	r = xioctl(e->fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c);
-	*h = c.sync_object;
-	if (page)
-		*page = (volatile uint64_t *)(uintptr_t)
-			c.info.monitored_fence.fence_cpu_virtual_address;
-	return r;
-}
-
-static int sync_destroy(int fd, d3dkmthandle h)
-{
-	struct d3dkmt_destroysynchronizationobject d = { .sync_object = h };
-
-	return xioctl(fd, LX_DXDESTROYSYNCHRONIZATIONOBJECT, &d);
-}
-
-static int signal_cpu(struct env *e, d3dkmthandle h, uint64_t v)
-{
-	struct d3dkmt_signalsynchronizationobjectfromcpu s = {
-		.device = e->device, .object_count = 1,
-		.objects = (uintptr_t)&h, .fence_values = (uintptr_t)&v,
-	};
-
-	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMCPU, &s);
-}
-
-static int signal_gpu(struct env *e, d3dkmthandle ctx, d3dkmthandle h,
-		      uint64_t v)
-{
-	struct d3dkmt_signalsynchronizationobjectfromgpu s = {
-		.context = ctx, .object_count = 1, .objects = (uintptr_t)&h,
-	};
-
-	s.monitored_fence_values = (uintptr_t)&v;
-	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU, &s);
-}
-
 static int context(struct env *e, d3dkmthandle *ctx)
 {
 	struct d3dkmt_createcontextvirtual cc = { .device = e->device };
