@@ -14,32 +14,13 @@
 
 #include "dxg.h"
 
-/* The device of a context handle, held as by dxg_device_begin(). */
-static struct dxg_device *dxg_state_ctx_begin(struct dxg_process *p,
-					      d3dkmthandle h)
-{
-	struct dxg_context *ctx = dxg_handle_get(&p->handles, DXG_OBJ_CONTEXT,
-						 h);
-	struct dxg_device *device;
-
-	if (!ctx)
-		return ERR_PTR(-EINVAL);
-	device = dxg_device_begin(p, ctx->device->handle);
-	if (!IS_ERR(device) && device != ctx->device) {
-		dxg_device_end(device);
-		device = ERR_PTR(-EINVAL);
-	}
-	dxg_context_put(ctx);
-	return device;
-}
-
 static int dxg_set_priority(struct dxg_process *p, d3dkmthandle context,
 			    s32 priority, bool in_process)
 {
 	struct dxgkvmb_command_setcontextschedulingpriority2 cmd = {
 		.context = context, .priority = priority, .in_process = in_process,
 	};
-	struct dxg_device *device = dxg_state_ctx_begin(p, context);
+	struct dxg_device *device = dxg_ctx_device_begin(p, context);
 	int ret;
 
 	if (IS_ERR(device))
@@ -58,7 +39,7 @@ static int dxg_get_priority(struct dxg_process *p, d3dkmthandle context,
 		.context = context, .in_process = in_process,
 	};
 	struct dxgkvmb_command_getcontextschedulingpriority_ret r = { };
-	struct dxg_device *device = dxg_state_ctx_begin(p, context);
+	struct dxg_device *device = dxg_ctx_device_begin(p, context);
 	int ret;
 
 	if (IS_ERR(device))

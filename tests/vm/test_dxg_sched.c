@@ -83,46 +83,11 @@ static int submit(struct env *e, d3dkmthandle ctx, uint64_t va, uint32_t len)
 	return xioctl(e->fd, LX_DXSUBMITCOMMAND, &s);
 }
 
-static uint32_t exec_state(struct env *e)
-{
-	struct d3dkmt_getdevicestate s = {
-		.device = e->device, .state_type = D3DKMT_DEVICESTATE_EXECUTION,
-	};
-
-	return xioctl(e->fd, LX_DXGETDEVICESTATE, &s) ? 0 : s.execution_state;
-}
-
-/* One page mapped at a GPU VA: command buffers, the slot, the records. */
-struct page {
-	d3dkmthandle alloc;
-	uint8_t *cpu;
-	uint64_t va;
-};
-
-static int page_make(struct env *e, struct page *pg)
-{
-	struct d3dkmt_createpagingqueue cq = { .device = e->device };
-	struct d3dddi_mapgpuvirtualaddress mv = { .size_in_pages = 1 };
-	void *p;
-
-	if (alloc1(e->fd, e->device, PAGE, &pg->alloc) ||
-	    lock(e->fd, e->device, pg->alloc, &p) ||
-	    xioctl(e->fd, LX_DXCREATEPAGINGQUEUE, &cq))
-		return -1;
-	pg->cpu = p;
-	mv.paging_queue = cq.paging_queue;
-	mv.allocation = pg->alloc;
-	if (xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv) < 0)
-		return -1;
-	pg->va = mv.virtual_address;
-	return 0;
-}
-
 /*
  * Job i's buffer at 256 i: COPY the slot to its record, FILL the slot
  * with i + 1.  Afterwards record i holds the id of the job before it.
  */
-static uint32_t job(struct page *pg, unsigned int i)
+static uint32_t job(struct cmdbuf *pg, unsigned int i)
 {
 	struct dxg_cmdbuf_header h = {
 		.magic = DXG_CMDBUF_MAGIC, .version = DXG_CMDBUF_VERSION,
@@ -146,7 +111,7 @@ static uint32_t job(struct page *pg, unsigned int i)
 	return h.size_bytes;
 }
 
-static uint32_t rec(struct page *pg, unsigned int i)
+static uint32_t rec(struct cmdbuf *pg, unsigned int i)
 {
 	uint32_t v;
 
@@ -180,7 +145,7 @@ enum raise { NONE, BEFORE, QUEUED, INPROC_QUEUED };
  * context 3: before it queues, after everything queued, or by its
  * in-process priority.  Returns the job order as "3012"-style digits.
  */
-static void order_run(struct env *e, struct page *pg, enum raise how,
+static void order_run(struct env *e, struct cmdbuf *pg, enum raise how,
 		      char out[NJOBS + 1])
 {
 	d3dkmthandle ctx[NJOBS], done[NJOBS], gate;
@@ -232,10 +197,10 @@ static void order_run(struct env *e, struct page *pg, enum raise how,
 
 static void test_priority_order(struct env *e)
 {
-	struct page pg;
+	struct cmdbuf pg;
 	char order[NJOBS + 1];
 
-	if (page_make(e, &pg)) {
+	if (cmdbuf_make(e, &pg)) {
 		fail("priority setup", "%s", strerror(errno));
 		return;
 	}
@@ -311,11 +276,11 @@ static void test_device_state(void)
 	struct d3dkmt_getdevicestate s;
 	struct d3dkmt_markdeviceaserror m = { 0 };
 	struct env e, o;
-	struct page pg;
+	struct cmdbuf pg;
 	d3dkmthandle ctx, f;
 	uint32_t w;
 
-	if (env_open(&e) || env_open(&o) || page_make(&e, &pg) ||
+	if (env_open(&e) || env_open(&o) || cmdbuf_make(&e, &pg) ||
 	    context(&e, &ctx) || fence(&e, &f)) {
 		fail("device state setup", "%s", strerror(errno));
 		return;

@@ -65,42 +65,6 @@ static int fired(int efd, int ms)
 	return read(efd, &v, sizeof(v)) == sizeof(v);
 }
 
-static uint32_t exec_state(struct env *e)
-{
-	struct d3dkmt_getdevicestate s = {
-		.device = e->device, .state_type = D3DKMT_DEVICESTATE_EXECUTION,
-	};
-
-	return xioctl(e->fd, LX_DXGETDEVICESTATE, &s) ? 0 : s.execution_state;
-}
-
-/* A command buffer in an allocation mapped at a GPU VA (docs/memory.md). */
-struct cmdbuf {
-	d3dkmthandle alloc, pq;
-	uint8_t *cpu;
-	uint64_t va;
-};
-
-static int cmdbuf_make(struct env *e, struct cmdbuf *b)
-{
-	struct d3dkmt_createpagingqueue cq = { .device = e->device };
-	struct d3dddi_mapgpuvirtualaddress mv = { .size_in_pages = 1 };
-	void *p;
-
-	if (alloc1(e->fd, e->device, PAGE, &b->alloc) ||
-	    lock(e->fd, e->device, b->alloc, &p) ||
-	    xioctl(e->fd, LX_DXCREATEPAGINGQUEUE, &cq))
-		return -1;
-	b->cpu = p;
-	b->pq = cq.paging_queue;
-	mv.paging_queue = cq.paging_queue;
-	mv.allocation = b->alloc;
-	if (xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv) < 0)
-		return -1;
-	b->va = mv.virtual_address;
-	return 0;
-}
-
 /* header + NOP (+ FILL of 16 bytes at fill_va when non-zero). */
 static uint32_t build(struct cmdbuf *b, uint64_t fill_va, uint32_t pattern)
 {

@@ -300,6 +300,43 @@ static inline int wait_gpu(struct env *e, d3dkmthandle ctx, d3dkmthandle h,
 	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMGPU, &w);
 }
 
+/* The device's execution state (D3DKMT_DEVICEEXECUTION_*), 0 on error. */
+static inline uint32_t exec_state(struct env *e)
+{
+	struct d3dkmt_getdevicestate s = {
+		.device = e->device, .state_type = D3DKMT_DEVICESTATE_EXECUTION,
+	};
+
+	return xioctl(e->fd, LX_DXGETDEVICESTATE, &s) ? 0 : s.execution_state;
+}
+
+/* A page-sized allocation, Lock2-mapped and mapped at a GPU VA. */
+struct cmdbuf {
+	d3dkmthandle alloc, pq;
+	uint8_t *cpu;
+	uint64_t va;
+};
+
+static inline int cmdbuf_make(struct env *e, struct cmdbuf *b)
+{
+	struct d3dkmt_createpagingqueue cq = { .device = e->device };
+	struct d3dddi_mapgpuvirtualaddress mv = { .size_in_pages = 1 };
+	void *p;
+
+	if (alloc1(e->fd, e->device, 4096, &b->alloc) ||
+	    lock(e->fd, e->device, b->alloc, &p) ||
+	    xioctl(e->fd, LX_DXCREATEPAGINGQUEUE, &cq))
+		return -1;
+	b->cpu = p;
+	b->pq = cq.paging_queue;
+	mv.paging_queue = cq.paging_queue;
+	mv.allocation = b->alloc;
+	if (xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv) < 0)
+		return -1;
+	b->va = mv.virtual_address;
+	return 0;
+}
+
 #endif /* VMTEST_RAW_ENV */
 
 #endif /* OPENDXG_TESTS_VM_VMTEST_H */

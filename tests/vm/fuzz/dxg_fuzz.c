@@ -225,6 +225,15 @@ static uint64_t pointer(int depth)
 
 /* ---- templates: valid arguments of the common operations ---- */
 
+/* What the destroys (whose argument is the one handle) destroy. */
+static const enum kind destroyed_kind[] = {
+	[_IOC_NR(LX_DXDESTROYDEVICE)] = K_DEVICE,
+	[_IOC_NR(LX_DXDESTROYCONTEXT)] = K_CONTEXT,
+	[_IOC_NR(LX_DXDESTROYPAGINGQUEUE)] = K_PAGINGQ,
+	[_IOC_NR(LX_DXDESTROYSYNCHRONIZATIONOBJECT)] = K_SYNC,
+	[_IOC_NR(LX_DXCLOSEADAPTER)] = K_ADAPTER,
+};
+
 static __thread struct d3dddi_allocationinfo2 t_info[3];
 static __thread struct dxg_open_alloc_desc t_desc[3];
 static __thread uint32_t t_handles[2];
@@ -366,14 +375,7 @@ static bool template(unsigned int nr, uint8_t *arg)
 	case _IOC_NR(LX_DXDESTROYPAGINGQUEUE):
 	case _IOC_NR(LX_DXDESTROYSYNCHRONIZATIONOBJECT):
 	case _IOC_NR(LX_DXCLOSEADAPTER): {
-		static const enum kind k[] = {
-			[_IOC_NR(LX_DXDESTROYDEVICE)] = K_DEVICE,
-			[_IOC_NR(LX_DXDESTROYCONTEXT)] = K_CONTEXT,
-			[_IOC_NR(LX_DXDESTROYPAGINGQUEUE)] = K_PAGINGQ,
-			[_IOC_NR(LX_DXDESTROYSYNCHRONIZATIONOBJECT)] = K_SYNC,
-			[_IOC_NR(LX_DXCLOSEADAPTER)] = K_ADAPTER,
-		};
-		uint32_t h = handle(k[nr]);
+		uint32_t h = handle(destroyed_kind[nr]);
 
 		memcpy(arg, &h, sizeof(h));
 		return true;
@@ -444,10 +446,7 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 		uint32_t h;
 
 		memcpy(&h, arg, sizeof(h));
-		retire(nr == _IOC_NR(LX_DXDESTROYDEVICE) ? K_DEVICE :
-		       nr == _IOC_NR(LX_DXDESTROYCONTEXT) ? K_CONTEXT :
-		       nr == _IOC_NR(LX_DXDESTROYPAGINGQUEUE) ? K_PAGINGQ :
-		       nr == _IOC_NR(LX_DXCLOSEADAPTER) ? K_ADAPTER : K_SYNC, h);
+		retire(destroyed_kind[nr], h);
 		break;
 	}
 	default:
