@@ -228,7 +228,14 @@ fi
 xml_sock=$sock
 [ "$fault" = bad-socket ] && { xml_sock=$work/run/nobody.sock; note "fault: the domain names $xml_sock"; }
 
-# What dxghost holds with no VM: what it must be back to afterwards.
+# What dxghost holds with no VM: what it must be back to afterwards. The
+# socket appears before the adapters open (the Vulkan loader opens and closes
+# files then), so the baseline waits for the line saying it is ready.
+if [ -n "$host_pid" ]; then
+  for _ in $(seq 300); do grep -q 'info: listening on' "$work/dxghost.log" && break; sleep 0.1; done
+  grep -q 'info: listening on' "$work/dxghost.log" ||
+    { fail "setup: dxghost did not say it is listening"; show_logs; exit 1; }
+fi
 fds() { ls "/proc/$host_pid/fd" 2>/dev/null | wc -l; }
 shm_maps() { grep -c 'memfd:' "/proc/$host_pid/maps" 2>/dev/null; }
 threads() { ls "/proc/$host_pid/task" 2>/dev/null | wc -l; }
