@@ -856,6 +856,9 @@ int dxg_ioctl_destroy_allocation2(struct dxg_process *p, void *arg)
 		res = dxg_handle_get(&p->handles, DXG_OBJ_RESOURCE,
 				     args->resource);
 		if (!res || res->device != device) {
+			/* Another device's resource: drop the lookup's reference. */
+			if (res)
+				dxg_resource_put(res);
 			ret = -EINVAL;
 			goto out;
 		}

@@ -315,6 +315,31 @@ static void test_other_process(struct env *e)
 	munmap(p, PAGE);	/* now the process is released */
 }
 
+/*
+ * A resource named with another device of the same process is refused and
+ * stays the first device's.  Regression: the refusal kept the lookup's
+ * reference, so the resource, its device, adapter and host were never freed
+ * (kmemleak on the debug kernel, found by dxg-fuzz).
+ */
+static void other_device_resource(struct env *e, d3dkmthandle res)
+{
+	struct d3dkmt_createdevice cd = { .adapter = e->adapter };
+	struct d3dkmt_destroyallocation2 d = { .resource = res };
+	struct d3dkmt_destroydevice dd;
+
+	if (xioctl(e->fd, LX_DXCREATEDEVICE, &cd)) {
+		fail("DestroyAllocation2 another device's resource: setup",
+		     "CreateDevice failed");
+		return;
+	}
+	d.device = cd.device;
+	expect("DestroyAllocation2 another device's resource -> EINVAL",
+	       xioctl(e->fd, LX_DXDESTROYALLOCATION2, &d), -EINVAL);
+	dd.device = cd.device;
+	expect("DestroyDevice the other device",
+	       xioctl(e->fd, LX_DXDESTROYDEVICE, &dd), 0);
+}
+
 static void test_resource(struct env *e, uint64_t base)
 {
 	d3dkmthandle h[3], res = 0;
@@ -342,6 +367,7 @@ static void test_resource(struct env *e, uint64_t base)
 	       xioctl(e->fd, LX_DXDESTROYALLOCATION2, &d), -EINVAL);
 	d.alloc_count = 0;
 	d.resource = res;
+	other_device_resource(e, res);
 	expect("DestroyAllocation2 the resource",
 	       xioctl(e->fd, LX_DXDESTROYALLOCATION2, &d), 0);
 	check("the resource's mappings are gone", !mapped(p, 2 * PAGE), "mapped");

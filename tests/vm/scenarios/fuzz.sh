@@ -33,10 +33,5 @@ t "the host holds no process of this VM after the fuzzer" "[ \$(host_stat dxg_ho
 t "the driver still works: dxg-demo" "$BIN/dxg-demo >/dev/null"
 t "the driver still works: test_dxg_ioctl" "$BIN/test_dxg_ioctl >/tmp/ioctl.out || { grep FAIL /tmp/ioctl.out; false; }"
 t "rmmod" "rmmod dxgkrnl"
-# Open bug (docs/reliability.md §1, "Found"): about one debug-kernel run in
-# four leaks the host object after the fuzzer (its reference count is not
-# dropped; not reproducible by seed).  kmemleak's report is printed but
-# does not fail this scenario until it is fixed; every other scenario and
-# every other kernel report here still fail the run.
-KMEMLEAK_KNOWN="host reference leak under dxg-fuzz" kernel_log_clean
+kernel_log_clean
 exit $r

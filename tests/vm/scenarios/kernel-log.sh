@@ -25,11 +25,7 @@ kernel_log_clean() {
   fi
   if [ -e $KMEMLEAK ]; then
     echo scan >$KMEMLEAK; sleep 2; echo scan >$KMEMLEAK
-    if grep -q unreferenced $KMEMLEAK && [ -n "${KMEMLEAK_KNOWN:-}" ]; then
-      # A known, open leak (named by the caller): shown, not failed.
-      echo "kmemleak: $(grep -c unreferenced $KMEMLEAK) objects (known: $KMEMLEAK_KNOWN)"
-      head -n 400 $KMEMLEAK
-    elif grep -q unreferenced $KMEMLEAK; then
+    if grep -q unreferenced $KMEMLEAK; then
       echo "kmemleak: $(grep -c unreferenced $KMEMLEAK) objects; the first of them:"
       head -n 400 $KMEMLEAK; echo "FAIL kmemleak finds no leak"; r=1
     else
