@@ -26,6 +26,8 @@
 #include "dxg/ivshmem.h"
 
 #define DXG_IVSHMEM_HANDSHAKE_MS	5000
+/* How often the watchdog looks at the host's heartbeat. */
+#define DXG_IVSHMEM_WATCHDOG_MS		1000
 
 struct dxg_ivshmem {
 	struct dxg_transport t;
@@ -51,6 +53,11 @@ struct dxg_ivshmem {
 
 	wait_queue_head_t state_wq;
 	u32 generation;
+
+	/* DXG_HOST_CAP_HEARTBEAT: a killed host writes no GONE state. */
+	struct delayed_work watchdog;
+	u32 beat;				/* last host_heartbeat seen */
+	unsigned long beat_seen;		/* jiffies when it changed */
 };
 
 static struct dxg_ivshmem *to_ivs(struct dxg_transport *t)
@@ -180,6 +187,50 @@ static irqreturn_t dxg_ivshmem_irq(int irq, void *data)
 		dxg_ivshmem_drain(ivs);
 	mutex_unlock(&ivs->rx_lock);
 	return IRQ_HANDLED;
+}
+
+/*
+ * A host that was killed (SIGKILL, a crash) never writes GONE, and QEMU
+ * does not tell the guest that its ivshmem server went away: without this
+ * every call would wait for its timeout.  When the heartbeat stands still
+ * for DXG_HOST_SILENT_MS the host is treated as gone: calls fail with
+ * -ENODEV, the adapters and /dev/dxg go, exactly as after a clean exit.
+ */
+static void dxg_ivshmem_watchdog(struct work_struct *work)
+{
+	struct dxg_ivshmem *ivs = container_of(to_delayed_work(work),
+					       struct dxg_ivshmem, watchdog);
+	u32 beat = READ_ONCE(ivs->ctl->host_heartbeat);
+
+	if (!dxg_host_active(ivs->host))
+		return;
+	if (READ_ONCE(ivs->ctl->host_state) == DXG_PEER_GONE) {
+		dxg_host_peer_gone(ivs->host);	/* its interrupt was lost */
+		return;
+	}
+	if (beat != ivs->beat) {
+		ivs->beat = beat;
+		ivs->beat_seen = jiffies;
+	} else if (time_after(jiffies, ivs->beat_seen +
+			      msecs_to_jiffies(DXG_HOST_SILENT_MS))) {
+		dev_warn(&ivs->pdev->dev,
+			 "dxg host silent for %u ms (killed?): its adapters are gone\n",
+			 jiffies_to_msecs(jiffies - ivs->beat_seen));
+		dxg_host_peer_gone(ivs->host);
+		return;
+	}
+	schedule_delayed_work(&ivs->watchdog,
+			      msecs_to_jiffies(DXG_IVSHMEM_WATCHDOG_MS));
+}
+
+static void dxg_ivshmem_watchdog_start(struct dxg_ivshmem *ivs)
+{
+	if (!(READ_ONCE(ivs->ctl->host_caps) & DXG_HOST_CAP_HEARTBEAT))
+		return;
+	ivs->beat = READ_ONCE(ivs->ctl->host_heartbeat);
+	ivs->beat_seen = jiffies;
+	schedule_delayed_work(&ivs->watchdog,
+			      msecs_to_jiffies(DXG_IVSHMEM_WATCHDOG_MS));
 }
 
 /* Does [off, off + len) lie inside the shared memory, past the control page? */
@@ -317,6 +368,7 @@ static int dxg_ivshmem_probe(struct pci_dev *pdev,
 	spin_lock_init(&ivs->tx_lock);
 	mutex_init(&ivs->rx_lock);
 	init_waitqueue_head(&ivs->state_wq);
+	INIT_DELAYED_WORK(&ivs->watchdog, dxg_ivshmem_watchdog);
 
 	ret = pci_enable_device(pdev);
 	if (ret)
@@ -401,6 +453,7 @@ static int dxg_ivshmem_probe(struct pci_dev *pdev,
 	ret = dxg_host_start(host);
 	if (ret)
 		goto err_goodbye;
+	dxg_ivshmem_watchdog_start(ivs);
 	return 0;
 
 err_goodbye:
@@ -439,6 +492,8 @@ static void dxg_ivshmem_remove(struct pci_dev *pdev)
 	struct dxg_ivshmem *ivs = pci_get_drvdata(pdev);
 	struct dxg_host *host = ivs->host;
 
+	/* It reads the control page and may declare the host gone. */
+	cancel_delayed_work_sync(&ivs->watchdog);
 	/* Unpublish and fail every waiter first: nothing new reaches us. */
 	dxg_host_detach(host);
 	/* No process may keep a pointer into BAR2 once we let it go. */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "server/channel.h"
+#include "server/heartbeat.h"
 #include "server/ivshmem_server.h"
 #include "server/options.h"
 #include "server/vm.h"
@@ -48,6 +49,7 @@ struct host {
 	int epfd, listen_fd, sig_fd;
 	struct watch listen_w, sig_w;
 	struct vm_entry **vms;	/* max_vms slots */
+	struct dxg_heartbeat hb;	/* host_heartbeat of each VM in vms */
 	unsigned int next_id;
 	unsigned int spin_next;	/* round-robin start of the busy loop */
 	bool stop;
@@ -140,6 +142,7 @@ static int start_vm(struct host *h, int fd, int slot)
 		return ret;
 	}
 	h->vms[slot] = e;
+	dxg_heartbeat_add(&h->hb, (unsigned int)slot, &e->vm->ctl->host_heartbeat);
 	log_info("vm %u connected (%llu MiB shared memory, %u adapters)",
 		 e->vm->id, (unsigned long long)(e->vm->shm_size >> 20),
 		 h->opt.adapters.count);
@@ -228,6 +231,7 @@ static void remove_vm(struct host *h, unsigned int slot)
 	uint32_t freed;
 
 	unwatch_vm(h, e);
+	dxg_heartbeat_remove(&h->hb, slot);
 	freed = dxg_vm_destroy(e->vm);
 	free(e);
 	h->vms[slot] = NULL;
@@ -340,6 +344,7 @@ static void shutdown_all(struct host *h)
 		dxg_vm_announce_gone(h->vms[i]->vm);
 		remove_vm(h, i);
 	}
+	dxg_heartbeat_stop(&h->hb);
 	close(h->listen_fd);
 	unlink(h->opt.socket_path);
 	close(h->sig_fd);
@@ -370,6 +375,8 @@ static int setup(struct host *h)
 	if (!h->vms || h->epfd < 0)
 		return -ENOMEM;
 	ret = setup_signals(h);
+	if (!ret)	/* after the signal mask: the thread inherits it */
+		ret = dxg_heartbeat_start(&h->hb, h->opt.max_vms);
 	if (ret)
 		return ret;
 	h->listen_fd = dxg_server_listen(h->opt.socket_path, &h->opt.socket_access);

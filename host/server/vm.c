@@ -23,7 +23,8 @@ static void control_init(struct dxg_vm *vm)
 	c->host_interface_version = vm->interface_version;
 	/* A Windows host knows none of opendxg's reply extensions. */
 	c->host_caps = (vm->no_async ? 0 : DXG_HOST_CAP_ASYNC_MSG) |
-		       (vm->windows ? 0 : DXG_HOST_CAP_ODX_REPLIES);
+		       (vm->windows ? 0 : DXG_HOST_CAP_ODX_REPLIES) |
+		       DXG_HOST_CAP_HEARTBEAT;
 	c->ring_size = DXG_VM_RING_SIZE;
 	c->shm_size = vm->shm_size;
 	c->ring_g2h_offset = DXG_VM_RING_G2H_OFFSET;

@@ -56,6 +56,15 @@
  * replies of a Windows host.
  */
 #define DXG_HOST_CAP_ODX_REPLIES	(1u << 1)
+/*
+ * The host advances host_heartbeat every DXG_HOST_HEARTBEAT_MS while it
+ * runs, from a thread of its own: a guest that sees it stand still for
+ * DXG_HOST_SILENT_MS knows the host was killed (no GONE state was written)
+ * and fails its calls with -ENODEV instead of letting each one time out.
+ */
+#define DXG_HOST_CAP_HEARTBEAT		(1u << 2)
+#define DXG_HOST_HEARTBEAT_MS		500u
+#define DXG_HOST_SILENT_MS		5000u
 #define DXG_GUEST_CAP_WSL2		(1u << 0)
 
 /* Adapter flags in the adapter table. */
@@ -102,7 +111,10 @@ struct dxg_ivshmem_control {
 	/* Host-owned: device-local memory (docs/memory.md §8): quota and use. */
 	__u64 device_memory_quota;
 	__u64 stat_device_memory_used;
-	__u8 reserved1[1024 - 136];
+	/* Host-owned: advanced while the host runs (DXG_HOST_CAP_HEARTBEAT). */
+	__u32 host_heartbeat;
+	__u32 reserved_hb;
+	__u8 reserved1[1024 - 144];
 	struct dxg_ivshmem_adapter adapters[DXG_IVSHMEM_MAX_ADAPTERS];
 	__u8 reserved2[DXG_IVSHMEM_CONTROL_SIZE - 1024 -
 		       DXG_IVSHMEM_MAX_ADAPTERS * sizeof(struct dxg_ivshmem_adapter)];
@@ -116,6 +128,8 @@ DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_io_space_u
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_log_suppressed) == 112,
 		  "control page layout");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_device_memory_used) == 128,
+		  "control page layout");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, host_heartbeat) == 136,
 		  "control page layout");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, adapters) == 1024,
 		  "control page layout");

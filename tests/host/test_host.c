@@ -422,6 +422,57 @@ static void test_handshake_control_page(void **state)
 	daemon_cleanup(&d);
 }
 
+/* The value *p reaches within ms milliseconds, or the last one seen. */
+static uint32_t beat_after(const uint32_t *p, uint32_t from, int ms)
+{
+	int64_t end = ms_now() + ms;
+	uint32_t v;
+
+	while ((v = dxg_load_acquire(p)) == from && ms_now() < end)
+		usleep(10000);
+	return v;
+}
+
+/*
+ * The heartbeat (docs/ivshmem-transport.md §6) advances while dxghost runs,
+ * busy or not, and stands still when it is stopped or killed: what the
+ * guest's watchdog relies on to tell a killed host from a slow one.
+ */
+static void test_heartbeat(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	uint32_t v;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	assert_true(g.ctl->host_caps & DXG_HOST_CAP_HEARTBEAT);
+	v = dxg_load_acquire(&g.ctl->host_heartbeat);
+	v = beat_after(&g.ctl->host_heartbeat, v, 4 * DXG_HOST_HEARTBEAT_MS);
+	assert_int_not_equal(beat_after(&g.ctl->host_heartbeat, v,
+					4 * DXG_HOST_HEARTBEAT_MS), v);
+	/* Stopped: no beat for three periods. */
+	assert_int_equal(kill(d.pid, SIGSTOP), 0);
+	usleep(100000);
+	v = dxg_load_acquire(&g.ctl->host_heartbeat);
+	assert_int_equal(beat_after(&g.ctl->host_heartbeat, v,
+				    3 * DXG_HOST_HEARTBEAT_MS), v);
+	assert_int_equal(kill(d.pid, SIGCONT), 0);
+	assert_int_not_equal(beat_after(&g.ctl->host_heartbeat, v,
+					4 * DXG_HOST_HEARTBEAT_MS), v);
+	/* Killed: the shared page stays, the beat does not. */
+	assert_int_equal(kill(d.pid, SIGKILL), 0);
+	usleep(100000);
+	v = dxg_load_acquire(&g.ctl->host_heartbeat);
+	assert_int_equal(beat_after(&g.ctl->host_heartbeat, v,
+				    3 * DXG_HOST_HEARTBEAT_MS), v);
+	assert_int_equal(g.ctl->host_state, DXG_PEER_READY);	/* nobody said GONE */
+	gsim_close(&g);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+
 static void test_luids_differ_between_daemons(void **state)
 {
 	struct daemon d1, d2;
@@ -2571,6 +2622,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_smoke, kill_leftovers),
 		cmocka_unit_test_teardown(test_help_and_options, kill_leftovers),
 		cmocka_unit_test_teardown(test_handshake_control_page, kill_leftovers),
+		cmocka_unit_test_teardown(test_heartbeat, kill_leftovers),
 		cmocka_unit_test_teardown(test_luids_differ_between_daemons, kill_leftovers),
 		cmocka_unit_test_teardown(test_round_trips, kill_leftovers),
 		cmocka_unit_test_teardown(test_stats_after_destroy_and_disconnect, kill_leftovers),

@@ -9,6 +9,8 @@
 #   two-vms    two guests on one dxghost at once, each sees only its own objects
 #   host-gone  dxghost stops (SIGTERM) under a live guest: /dev/dxg goes away,
 #              open files get ENODEV, nothing hangs
+#   host-killed the same with SIGKILL: dxghost writes nothing, the guest's
+#              heartbeat watchdog declares it gone within 20 s
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
 #   windows    main's test programs against dxghost --windows --no-async
@@ -47,7 +49,7 @@ in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
 EOF
 }
 
-scenarios="no-host main two-vms host-gone unplug windows fuzz vulkan"
+scenarios="no-host main two-vms host-gone host-killed unplug windows fuzz vulkan"
 line=
 only=
 while [ $# -gt 0 ]; do
@@ -72,7 +74,7 @@ line=${line:-${lines[0]}}
 # The debug kernel (tools/vm/build-debug-kernel.sh) runs the busybox
 # scenarios; the Debian guest needs Debian's kernel and its modules.
 if [ "$line" = debug ]; then
-  if [ -z "$only" ]; then only=" no-host main two-vms host-gone unplug windows fuzz"; fi
+  if [ -z "$only" ]; then only=" no-host main two-vms host-gone host-killed unplug windows fuzz"; fi
   want vulkan && { echo "${0##*/}: the vulkan scenario needs a Debian kernel line" >&2; exit 2; }
 fi
 
@@ -107,7 +109,7 @@ else
 fi
 
 busybox=0
-for s in no-host main two-vms host-gone unplug windows fuzz; do want $s && busybox=1; done
+for s in no-host main two-vms host-gone host-killed unplug windows fuzz; do want $s && busybox=1; done
 if [ $busybox = 1 ]; then
   rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
   for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tests/vm/fuzz/dxg-fuzz "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
@@ -191,24 +193,31 @@ if want main || want two-vms; then
   cp "$work/host-main.log" "$LOGS/dxghost-main.log"
 fi
 
-# 4. the host goes away under a live guest
-if want host-gone; then
-  start_host "$work/gone.sock" "$work/host-gone.log" || exit 1
+# 4. the host goes away under a live guest: stopped (SIGTERM, it says
+# GONE) or killed (SIGKILL, it says nothing: the guest's heartbeat watchdog
+# must notice within DXG_HOST_SILENT_MS).  The guest checks that /dev/dxg
+# goes within bound_s seconds of HOLDING.
+host_leaves() { # scenario signal bound_s
+  local name=$1 sig=$2 bound=$3 watcher
+  start_host "$work/$name.sock" "$work/$name.log" || exit 1
   (
-    # Stop dxghost once the guest says it holds an open /dev/dxg.
+    # Signal dxghost once the guest says it holds an open /dev/dxg.
     for _ in $(seq 1200); do
-      if [ -f "$work/host-gone.console" ] &&
-         tr -d '\r' <"$work/host-gone.console" | grep -q '^HOLDING'; then
-        kill -TERM "$host_pid"; exit 0
+      if [ -f "$work/$name.console" ] &&
+         tr -d '\r' <"$work/$name.console" | grep -q '^HOLDING'; then
+        kill -"$sig" "$host_pid"; exit 0
       fi
       sleep 0.25
     done
   ) &
   watcher=$!
-  boot host-gone /opt/dxg/scenarios/host-gone.sh "$work/gone.sock"
+  VM_CMDLINE="dxg_test.gone_bound=$bound" \
+    boot "$name" /opt/dxg/scenarios/host-gone.sh "$work/$name.sock"
   wait $watcher
-  wait "$host_pid" 2>/dev/null; host_pid=
-fi
+  { wait "$host_pid"; } 2>/dev/null; host_pid=
+}
+want host-gone && host_leaves host-gone TERM 60
+want host-killed && host_leaves host-killed KILL 20
 
 # 5. the device is hot-unplugged under live mappings
 if want unplug; then
