@@ -306,3 +306,9 @@ int32_t dxg_adapter_query(const struct dxg_adapter *ad, uint32_t type,
 	}
 	return STATUS_NOT_SUPPORTED;
 }
+
+long dxg_adapter_vk_objects(const struct dxg_adapter *ad)
+{
+	return ad->vk ? atomic_load_explicit(&ad->vk->objects,
+					     memory_order_relaxed) : -1;
+}

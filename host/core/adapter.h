@@ -64,6 +64,8 @@ const char *dxg_adapter_kinds(void);
  */
 int32_t dxg_adapters_open(struct dxg_adapters *a, char *err, size_t errlen);
 void dxg_adapters_close(struct dxg_adapters *a);
+/* The Vulkan objects dxghost holds on the adapter's device; -1: none. */
+long dxg_adapter_vk_objects(const struct dxg_adapter *ad);
 
 const struct dxg_adapter *dxg_adapter_by_vgpu(const struct dxg_adapters *a,
 					      struct winluid vgpu_luid);

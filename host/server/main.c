@@ -179,11 +179,44 @@ static void on_sock(struct vm_entry *e)
 		e->dead = true;
 }
 
+/*
+ * SIGUSR1: one status line per adapter and one for the VMs, for operators
+ * and for the tests that check that nothing a VM held outlives it.
+ */
+static void log_status(struct host *h)
+{
+	unsigned int vms = 0;
+	unsigned long long objects = 0;
+
+	for (unsigned int i = 0; i < h->opt.max_vms; i++) {
+		if (!h->vms[i] || h->vms[i]->dead)
+			continue;
+		vms++;
+		objects += dxg_load_acquire(&h->vms[i]->vm->ctl->stat_objects);
+	}
+	log_info("status: %u VMs connected, %llu host objects", vms, objects);
+	for (uint32_t i = 0; i < h->opt.adapters.count; i++) {
+		const struct dxg_adapter *ad = &h->opt.adapters.list[i];
+		long vk = dxg_adapter_vk_objects(ad);
+
+		if (vk >= 0)
+			log_info("status: adapter %u (%s): %ld Vulkan objects",
+				 i, ad->description, vk);
+		else
+			log_info("status: adapter %u (%s): no Vulkan device",
+				 i, ad->description);
+	}
+}
+
 static void on_signal(struct host *h)
 {
 	struct signalfd_siginfo si;
 
 	while (read(h->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1) {
+			log_status(h);
+			continue;
+		}
 		log_info("signal %u: shutting down", si.ssi_signo);
 		h->stop = true;
 	}
@@ -360,6 +393,7 @@ static int setup_signals(struct host *h)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
 	h->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);

@@ -13,6 +13,7 @@
 #define DXGHOST_VK_DEVICE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,7 +65,23 @@ struct dxg_vk_device {
 	PFN_vkGetMemoryHostPointerPropertiesEXT get_host_pointer_props;
 	/* Out-of-range accesses bounded by the binding, not just the buffer. */
 	bool robust2;
+	/*
+	 * Vulkan objects dxghost holds on this device (buffers, memory,
+	 * pipelines and their layouts and modules, command and descriptor
+	 * pools, fences; not what pools own): what a VM left behind shows
+	 * here (SIGUSR1's status line, the connect/kill cycle test).
+	 */
+	atomic_long objects;
 };
+
+/* Is the handle a live object?  Vulkan ignores VK_NULL_HANDLE in destroys. */
+#define DXG_VK_LIVE(h)	((h) != VK_NULL_HANDLE ? 1L : 0L)
+
+/* n objects made (n > 0) or about to be destroyed (n < 0) on d. */
+static inline void dxg_vk_objects(struct dxg_vk_device *d, long n)
+{
+	atomic_fetch_add_explicit(&d->objects, n, memory_order_relaxed);
+}
 
 /*
  * Lists the physical devices (at most max) into out; returns how many there

@@ -59,6 +59,7 @@ static VkResult zero(struct dxg_vk_device *d, VkBuffer buf)
 		r = vkAllocateCommandBuffers(d->device, &cai, &cb);
 	if (r == VK_SUCCESS)
 		r = vkCreateFence(d->device, &fci, NULL, &fence);
+	dxg_vk_objects(d, DXG_VK_LIVE(pool) + DXG_VK_LIVE(fence));
 	if (r == VK_SUCCESS)
 		r = vkBeginCommandBuffer(cb, &bi);
 	if (r == VK_SUCCESS) {
@@ -76,6 +77,7 @@ static VkResult zero(struct dxg_vk_device *d, VkBuffer buf)
 	/* A fill that did not finish may still run: keep what it uses. */
 	if (r == VK_TIMEOUT)
 		return r;
+	dxg_vk_objects(d, -(DXG_VK_LIVE(pool) + DXG_VK_LIVE(fence)));
 	vkDestroyFence(d->device, fence, NULL);
 	vkDestroyCommandPool(d->device, pool, NULL);
 	return r;
@@ -109,6 +111,7 @@ int32_t dxg_vk_devmem_alloc(struct dxg_vk_device *d, uint64_t size,
 	r = vkCreateBuffer(d->device, &bci, NULL, &m->buf);
 	if (r != VK_SUCCESS)
 		goto fail;
+	dxg_vk_objects(d, 1);
 	vkGetBufferMemoryRequirements(d->device, m->buf, &req);
 	type = pick_type(d, req.memoryTypeBits);
 	if (type < 0) {
@@ -118,6 +121,7 @@ int32_t dxg_vk_devmem_alloc(struct dxg_vk_device *d, uint64_t size,
 	mai.allocationSize = req.size;
 	mai.memoryTypeIndex = (uint32_t)type;
 	r = vkAllocateMemory(d->device, &mai, NULL, &m->mem);
+	dxg_vk_objects(d, DXG_VK_LIVE(m->mem));
 	if (r == VK_SUCCESS)
 		r = vkBindBufferMemory(d->device, m->buf, m->mem, 0);
 	if (r == VK_SUCCESS)
@@ -137,6 +141,7 @@ void dxg_vk_devmem_free(struct dxg_vk_device *d, struct dxg_vk_devmem *m)
 {
 	if (!m)
 		return;
+	dxg_vk_objects(d, -(DXG_VK_LIVE(m->buf) + DXG_VK_LIVE(m->mem)));
 	vkDestroyBuffer(d->device, m->buf, NULL);
 	vkFreeMemory(d->device, m->mem, NULL);
 	free(m);

@@ -480,6 +480,8 @@ static void vk_destroy(struct dxg_engine *e)
 	}
 	dxg_vk_pipelines_fini(&v->pipes);
 	dxg_vk_cache_fini(&v->cache);
+	dxg_vk_objects(v->dev, -(DXG_VK_LIVE(v->pool) + DXG_VK_LIVE(v->fence) +
+				 DXG_VK_LIVE(v->dpool)));
 	vkDestroyDescriptorPool(dev, v->dpool, NULL);
 	vkDestroyFence(dev, v->fence, NULL);
 	vkDestroyCommandPool(dev, v->pool, NULL);	/* frees cb */
@@ -539,6 +541,8 @@ static VkResult make_objects(struct vk_engine *v)
 		r = vkCreateFence(dev, &fci, NULL, &v->fence);
 	if (r == VK_SUCCESS)
 		r = vkCreateDescriptorPool(dev, &dci, NULL, &v->dpool);
+	dxg_vk_objects(v->dev, DXG_VK_LIVE(v->pool) + DXG_VK_LIVE(v->fence) +
+			       DXG_VK_LIVE(v->dpool));
 	return r;
 }
 

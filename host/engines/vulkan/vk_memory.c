@@ -66,6 +66,7 @@ static int32_t make_buffer(struct dxg_vk_device *dev, uint64_t size,
 
 	if (r != VK_SUCCESS)
 		return dxg_vk_status(r);
+	dxg_vk_objects(dev, 1);
 	vkGetBufferMemoryRequirements(dev->device, *out, req);
 	return 0;
 }
@@ -103,12 +104,14 @@ int32_t dxg_vk_import(struct dxg_vk_device *dev, void *host, uint64_t size,
 	type = find_type(dev, hp.memoryTypeBits & req.memoryTypeBits);
 	/* A driver that pads the buffer beyond the range cannot bind it. */
 	if (type < 0 || req.size > size) {
+		dxg_vk_objects(dev, -1);
 		vkDestroyBuffer(dev->device, out->buf, NULL);
 		out->buf = VK_NULL_HANDLE;
 		return STATUS_NOT_SUPPORTED;
 	}
 	ai.memoryTypeIndex = (uint32_t)type;
 	r = vkAllocateMemory(dev->device, &ai, NULL, &out->mem);
+	dxg_vk_objects(dev, DXG_VK_LIVE(out->mem));
 	if (r == VK_SUCCESS)
 		r = vkBindBufferMemory(dev->device, out->buf, out->mem, 0);
 	if (r != VK_SUCCESS) {
@@ -122,6 +125,7 @@ int32_t dxg_vk_import(struct dxg_vk_device *dev, void *host, uint64_t size,
 
 void dxg_vk_release(struct dxg_vk_device *dev, struct dxg_vk_import *imp)
 {
+	dxg_vk_objects(dev, -(DXG_VK_LIVE(imp->buf) + DXG_VK_LIVE(imp->mem)));
 	if (imp->buf)
 		vkDestroyBuffer(dev->device, imp->buf, NULL);
 	if (imp->mem)

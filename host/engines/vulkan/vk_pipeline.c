@@ -19,8 +19,22 @@ void dxg_vk_pipelines_init(struct dxg_vk_pipelines *t, struct dxg_vk_device *dev
 	t->next_id = 1;
 }
 
-static void release(VkDevice dev, struct dxg_vk_pipeline *p)
+/* The Vulkan objects p holds. */
+static long live_objects(const struct dxg_vk_pipeline *p)
 {
+	long n = DXG_VK_LIVE(p->pipeline) + DXG_VK_LIVE(p->layout) +
+		 DXG_VK_LIVE(p->module);
+
+	for (uint32_t i = 0; i < DXG_PIPELINE_MAX_SETS; i++)
+		n += DXG_VK_LIVE(p->set_layouts[i]);
+	return n;
+}
+
+static void release(struct dxg_vk_device *d, struct dxg_vk_pipeline *p)
+{
+	VkDevice dev = d->device;
+
+	dxg_vk_objects(d, -live_objects(p));
 	/* Vulkan ignores VK_NULL_HANDLE in every destroy call. */
 	vkDestroyPipeline(dev, p->pipeline, NULL);
 	vkDestroyPipelineLayout(dev, p->layout, NULL);
@@ -34,7 +48,7 @@ void dxg_vk_pipelines_fini(struct dxg_vk_pipelines *t)
 {
 	for (uint32_t i = 0; i < t->cap; i++)
 		if (t->p[i].id)
-			release(t->dev->device, &t->p[i]);
+			release(t->dev, &t->p[i]);
 	free(t->p);
 	t->p = NULL;
 	t->count = t->cap = 0;
@@ -247,8 +261,9 @@ int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
 			p->num_sets = d->slots[i].set + 1;
 	p->push_size = d->push_size;
 	r = build(t->dev->device, p, d, t->push_range);
+	dxg_vk_objects(t->dev, live_objects(p));
 	if (r != VK_SUCCESS) {
-		release(t->dev->device, p);
+		release(t->dev, p);
 		/* The module passed validation: a failure now is the driver's. */
 		return r == VK_ERROR_INVALID_SHADER_NV ? STATUS_INVALID_PARAMETER :
 		       dxg_vk_status(r);
@@ -281,7 +296,7 @@ int32_t dxg_vk_pipeline_destroy(struct dxg_vk_pipelines *t, uint64_t id)
 
 	if (!p)
 		return STATUS_INVALID_HANDLE;
-	release(t->dev->device, p);
+	release(t->dev, p);
 	t->count--;
 	return 0;
 }
