@@ -218,6 +218,22 @@ static int gone(int bound_s)
 	return failures != 0;
 }
 
+/* A context on the device and gone again: 0, or the errno of the create. */
+static int context_errno(int fd, d3dkmthandle device)
+{
+	struct d3dkmt_createcontextvirtual c = {
+		.device = device,
+		.client_hint = D3DKMT_CLIENTHINT_VULKAN,
+	};
+	struct d3dkmt_destroycontext d = { 0 };
+
+	if (ioctl(fd, LX_DXCREATECONTEXTVIRTUAL, &c))
+		return errno;
+	d.context = c.context;
+	ioctl(fd, LX_DXDESTROYCONTEXT, &d);
+	return 0;
+}
+
 /*
  * A takeover by another dxghost (docs/ivshmem-transport.md §6): what this
  * process held is gone (ENODEV), and the GPU is back for whoever opens it.
@@ -226,7 +242,7 @@ static int restart(int bound_s)
 {
 	struct d3dkmt_enumadapters2 e = { 0 };
 	d3dkmthandle adapter = 0, device = 0;
-	int fd, fd2 = -1, i, reset = 0;
+	int fd, fd2 = -1, i, reset = 0, err = 0;
 
 	fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
 	check(fd >= 0, "restart/open", "open /dev/dxg");
@@ -235,15 +251,20 @@ static int restart(int bound_s)
 	check(first_adapter(fd, &adapter) == 0, "restart/adapter", "no adapter");
 	check(create_device(fd, adapter, &device) == 0, "restart/create device",
 	      "CreateDevice");
+	check(context_errno(fd, device) == 0, "restart/the device works",
+	      "CreateContextVirtual");
 	printf("HOLDING\n");
 	fflush(stdout);
+	/* The device belonged to the old host: it is removed, not served. */
 	for (i = 0; i < bound_s * 10 && !reset; i++) {
 		sleep_ms(100);
-		errno = 0;
-		reset = ioctl(fd, LX_DXENUMADAPTERS2, &e) == -1 && errno == ENODEV;
+		err = context_errno(fd, device);
+		reset = err != 0;
 	}
-	printf("# the held file answered ENODEV %.1f s after HOLDING\n", i / 10.0);
-	check(reset, "restart/the held device is reset (ENODEV)", "still served");
+	printf("# the held device failed (%s) %.1f s after HOLDING\n",
+	       strerror(err), i / 10.0);
+	check(reset && err == ENODEV, "restart/the held device is reset (ENODEV)",
+	      "still served");
 	for (i = 0; i < bound_s * 10 && fd2 < 0; i++) {
 		fd2 = open("/dev/dxg", O_RDWR | O_CLOEXEC);
 		if (fd2 >= 0 && first_adapter(fd2, &adapter)) {
@@ -260,6 +281,10 @@ static int restart(int bound_s)
 		      "restart/a new device works", "CreateDevice");
 		close(fd2);
 	}
+	/* The file itself sees the new host's adapters, as any new one does. */
+	e.num_adapters = 0;
+	check(ioctl(fd, LX_DXENUMADAPTERS2, &e) == 0 && e.num_adapters >= 1,
+	      "restart/the old file sees the adapters again", "EnumAdapters2");
 	check(close(fd) == 0, "restart/close the old file", "close failed");
 	return failures != 0;
 }
