@@ -58,6 +58,27 @@ struct dxg_ivshmem {
 	struct delayed_work watchdog;
 	u32 beat;				/* last host_heartbeat seen */
 	unsigned long beat_seen;		/* jiffies when it changed */
+
+	u32 instance;				/* host_instance at probe */
+	bool reprobing;				/* a reprobe is queued (xchg) */
+};
+
+/*
+ * The driver, and its own workqueue for reprobes (a dxghost took the VM
+ * over): unregistering the driver drains it, so no reprobe outlives the
+ * module.
+ */
+struct dxg_ivshmem_driver {
+	struct pci_driver pci;
+	struct workqueue_struct *reprobe_wq;
+};
+
+static struct dxg_ivshmem_driver dxg_ivshmem_driver;
+
+/* A reprobe: allocated apart from the device state it replaces. */
+struct dxg_ivshmem_reprobe {
+	struct work_struct work;
+	struct pci_dev *pdev;			/* referenced */
 };
 
 static struct dxg_ivshmem *to_ivs(struct dxg_transport *t)
@@ -173,11 +194,67 @@ static void dxg_ivshmem_drain(struct dxg_ivshmem *ivs)
 	dxg_ring_publish(&ivs->rx);
 }
 
+/*
+ * Another dxghost process took the VM over (docs/ivshmem-transport.md §6):
+ * a new host_instance, with the page complete (host_state READY written
+ * last).  Everything the old host held is gone.
+ */
+static bool dxg_ivshmem_restarted(struct dxg_ivshmem *ivs)
+{
+	u32 inst;
+
+	/* Acquire: the host writes host_state after the rest of the page. */
+	if (smp_load_acquire(&ivs->ctl->host_state) != DXG_PEER_READY)
+		return false;
+	inst = READ_ONCE(ivs->ctl->host_instance);
+	return inst && inst != ivs->instance;
+}
+
+static void dxg_ivshmem_reprobe_work(struct work_struct *work)
+{
+	struct dxg_ivshmem_reprobe *r =
+		container_of(work, struct dxg_ivshmem_reprobe, work);
+
+	/* remove() (processes get -ENODEV, /dev/dxg goes), then probe(). */
+	if (device_reprobe(&r->pdev->dev))
+		dev_warn(&r->pdev->dev, "dxg host restarted; reprobe failed\n");
+	pci_dev_put(r->pdev);
+	kfree(r);
+}
+
+/*
+ * Tear this device state down and probe again: the driver core calls
+ * remove() and probe() under the device lock, from the driver's workqueue
+ * (remove() never waits for it, so the lock is not taken twice).
+ */
+static void dxg_ivshmem_schedule_reprobe(struct dxg_ivshmem *ivs)
+{
+	struct dxg_ivshmem_reprobe *r;
+
+	if (xchg(&ivs->reprobing, true))
+		return;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		dxg_host_peer_gone(ivs->host);	/* at least fail its calls */
+		return;
+	}
+	dev_info(&ivs->pdev->dev,
+		 "dxg host restarted: GPU reset, the adapters come back\n");
+	INIT_WORK(&r->work, dxg_ivshmem_reprobe_work);
+	r->pdev = pci_dev_get(ivs->pdev);
+	queue_work(dxg_ivshmem_driver.reprobe_wq, &r->work);
+}
+
 static irqreturn_t dxg_ivshmem_irq(int irq, void *data)
 {
 	struct dxg_ivshmem *ivs = data;
 
 	wake_up(&ivs->state_wq);
+	/* Even after a watchdog gave the old host up. */
+	if (dxg_ivshmem_restarted(ivs)) {
+		dxg_ivshmem_schedule_reprobe(ivs);
+		return IRQ_HANDLED;
+	}
 	if (READ_ONCE(ivs->ctl->host_state) == DXG_PEER_GONE) {
 		dxg_host_peer_gone(ivs->host);
 		return IRQ_HANDLED;
@@ -202,6 +279,10 @@ static void dxg_ivshmem_watchdog(struct work_struct *work)
 					       struct dxg_ivshmem, watchdog);
 	u32 beat = READ_ONCE(ivs->ctl->host_heartbeat);
 
+	if (dxg_ivshmem_restarted(ivs)) {	/* its interrupt was lost */
+		dxg_ivshmem_schedule_reprobe(ivs);
+		return;
+	}
 	if (!dxg_host_active(ivs->host))
 		return;
 	if (READ_ONCE(ivs->ctl->host_state) == DXG_PEER_GONE) {
@@ -394,6 +475,8 @@ static int dxg_ivshmem_probe(struct pci_dev *pdev,
 	ret = dxg_ivshmem_check(ivs, bar_len);
 	if (ret)
 		goto err_unmap;
+	/* The host we attach to; another one later means a takeover. */
+	ivs->instance = READ_ONCE(ivs->ctl->host_instance);
 
 	ivs->rx_buf = kvmalloc(DXG_MAX_PACKET_PAYLOAD, GFP_KERNEL);
 	ivs->regs = pci_iomap(pdev, 0, 0);
@@ -601,20 +684,32 @@ static const struct pci_device_id dxg_ivshmem_ids[] = {
 };
 MODULE_DEVICE_TABLE(pci, dxg_ivshmem_ids);
 
-static struct pci_driver dxg_ivshmem_driver = {
-	.name = KBUILD_MODNAME,
-	.id_table = dxg_ivshmem_ids,
-	.probe = dxg_ivshmem_probe,
-	.remove = dxg_ivshmem_remove,
-	.dev_groups = dxg_ivshmem_groups,
+static struct dxg_ivshmem_driver dxg_ivshmem_driver = {
+	.pci = {
+		.name = KBUILD_MODNAME,
+		.id_table = dxg_ivshmem_ids,
+		.probe = dxg_ivshmem_probe,
+		.remove = dxg_ivshmem_remove,
+		.dev_groups = dxg_ivshmem_groups,
+	},
 };
 
 int dxg_ivshmem_register(void)
 {
-	return pci_register_driver(&dxg_ivshmem_driver);
+	int ret;
+
+	dxg_ivshmem_driver.reprobe_wq = alloc_workqueue("dxg_ivshmem", 0, 0);
+	if (!dxg_ivshmem_driver.reprobe_wq)
+		return -ENOMEM;
+	ret = pci_register_driver(&dxg_ivshmem_driver.pci);
+	if (ret)
+		destroy_workqueue(dxg_ivshmem_driver.reprobe_wq);
+	return ret;
 }
 
 void dxg_ivshmem_unregister(void)
 {
-	pci_unregister_driver(&dxg_ivshmem_driver);
+	pci_unregister_driver(&dxg_ivshmem_driver.pci);
+	/* A queued reprobe finds no driver now; it only drops its device. */
+	destroy_workqueue(dxg_ivshmem_driver.reprobe_wq);
 }

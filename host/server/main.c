@@ -21,16 +21,18 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "server/channel.h"
+#include "server/handover.h"
 #include "server/heartbeat.h"
 #include "server/ivshmem_server.h"
 #include "server/options.h"
 #include "server/vm.h"
 #include "util/log.h"
 
-enum watch_kind { W_LISTEN, W_SIGNAL, W_SOCK, W_RING, W_STATE, W_JOBS };
+enum watch_kind { W_LISTEN, W_SIGNAL, W_HANDOVER, W_SOCK, W_RING, W_STATE, W_JOBS };
 
 struct watch {
 	enum watch_kind kind;
@@ -47,7 +49,10 @@ struct host {
 	struct dxg_options opt;
 	struct dxg_vm_config cfg;
 	int epfd, listen_fd, sig_fd;
-	struct watch listen_w, sig_w;
+	int handover_fd;	/* SOCKET.handover; -1: none */
+	int handover_conn;	/* the daemon we handed over to; -1: none */
+	bool handed_over;	/* exit without telling the guests */
+	struct watch listen_w, sig_w, handover_w;
 	struct vm_entry **vms;	/* max_vms slots */
 	struct dxg_heartbeat hb;	/* host_heartbeat of each VM in vms */
 	unsigned int next_id;
@@ -222,6 +227,43 @@ static void on_signal(struct host *h)
 	}
 }
 
+/*
+ * Another dxghost (--takeover) asks for the VMs: send them and stop.  The
+ * connection stays open until this process exits, which tells the new one
+ * that nothing here touches the VMs any more.
+ */
+static void on_handover(struct host *h)
+{
+	struct vm_entry *e;
+	struct dxg_vm **vms = calloc(h->opt.max_vms, sizeof(*vms));
+	unsigned int n = 0;
+	int conn, ret;
+
+	conn = accept4(h->handover_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0) {
+		free(vms);
+		return;
+	}
+	ret = vms ? dxg_handover_check_peer(conn) : -ENOMEM;
+	for (unsigned int i = 0; !ret && i < h->opt.max_vms; i++) {
+		e = h->vms[i];
+		if (e && !e->dead)
+			vms[n++] = e->vm;
+	}
+	if (!ret)
+		ret = dxg_handover_send(conn, h->listen_fd, vms, n, h->next_id + 1);
+	free(vms);
+	if (ret) {
+		log_warn("handover refused or failed: %s; serving on", strerror(-ret));
+		close(conn);
+		return;
+	}
+	log_info("handed %u VMs over to the new dxghost; exiting", n);
+	h->handover_conn = conn;
+	h->handed_over = true;
+	h->stop = true;
+}
+
 static void on_event(struct host *h, struct watch *w, uint32_t events)
 {
 	struct vm_entry *e = w->e;
@@ -229,6 +271,9 @@ static void on_event(struct host *h, struct watch *w, uint32_t events)
 	switch (w->kind) {
 	case W_LISTEN:
 		on_accept(h);
+		return;
+	case W_HANDOVER:
+		on_handover(h);
 		return;
 	case W_SIGNAL:
 		on_signal(h);
@@ -371,15 +416,31 @@ static int run(struct host *h)
 
 static void shutdown_all(struct host *h)
 {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
 	for (unsigned int i = 0; i < h->opt.max_vms; i++) {
 		if (!h->vms[i])
 			continue;
-		dxg_vm_announce_gone(h->vms[i]->vm);
+		/* Handed over: the guests are the new daemon's to tell. */
+		if (!h->handed_over)
+			dxg_vm_announce_gone(h->vms[i]->vm);
 		remove_vm(h, i);
 	}
 	dxg_heartbeat_stop(&h->hb);
-	close(h->listen_fd);
-	unlink(h->opt.socket_path);
+	if (h->handover_fd >= 0) {
+		close(h->handover_fd);
+		if (!dxg_handover_path(h->opt.socket_path, path, sizeof(path)))
+			unlink(path);
+	}
+	/*
+	 * Ours to remove only when we listen on it (not after a failed
+	 * --takeover: it is the running daemon's) and did not hand it over.
+	 */
+	if (h->listen_fd >= 0) {
+		close(h->listen_fd);
+		if (!h->handed_over)
+			unlink(h->opt.socket_path);
+	}
 	close(h->sig_fd);
 	close(h->epfd);
 	free(h->vms);
@@ -408,10 +469,18 @@ static int setup(struct host *h)
 	h->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (!h->vms || h->epfd < 0)
 		return -ENOMEM;
+	h->listen_fd = h->handover_fd = h->handover_conn = -1;
 	ret = setup_signals(h);
 	if (!ret)	/* after the signal mask: the thread inherits it */
 		ret = dxg_heartbeat_start(&h->hb, h->opt.max_vms);
 	if (ret)
+		return ret;
+	h->listen_w.kind = W_LISTEN;
+	h->sig_w.kind = W_SIGNAL;
+	h->handover_w.kind = W_HANDOVER;
+	ret = watch_fd(h, h->sig_fd, &h->sig_w);
+	/* --takeover: the socket comes from the running daemon (takeover()). */
+	if (ret || h->opt.takeover)
 		return ret;
 	h->listen_fd = dxg_server_listen(h->opt.socket_path, &h->opt.socket_access);
 	if (h->listen_fd < 0) {
@@ -423,10 +492,81 @@ static int setup(struct host *h)
 			log_err("%s: %s", h->opt.socket_path, strerror(-ret));
 		return ret;
 	}
-	h->listen_w.kind = W_LISTEN;
-	h->sig_w.kind = W_SIGNAL;
+	return watch_fd(h, h->listen_fd, &h->listen_w);
+}
+
+/* Where the next dxghost --takeover finds us. */
+static int listen_handover(struct host *h)
+{
+	int fd = dxg_handover_listen(h->opt.socket_path);
+
+	if (fd < 0) {
+		log_err("%s.handover: %s", h->opt.socket_path, strerror(-fd));
+		return fd;
+	}
+	h->handover_fd = fd;
+	return watch_fd(h, fd, &h->handover_w);
+}
+
+/* --takeover: the running daemon's socket and VMs become ours. */
+static int takeover(struct host *h)
+{
+	struct dxg_handover_state st;
+	char err[256] = "";
+	unsigned int adopted = 0;
+	int ret, slot;
+
+	log_info("taking over from the dxghost on %s", h->opt.socket_path);
+	ret = dxg_handover_receive(h->opt.socket_path, 60000, &st, err,
+				   sizeof(err));
+	if (ret) {
+		log_err("takeover: %s", err);
+		return ret;
+	}
+	h->listen_fd = st.listen_fd;
+	st.listen_fd = -1;
+	h->next_id = st.next_id ? st.next_id - 1 : 0;
 	ret = watch_fd(h, h->listen_fd, &h->listen_w);
-	return ret ? ret : watch_fd(h, h->sig_fd, &h->sig_w);
+	for (unsigned int i = 0; !ret && i < st.count; i++) {
+		struct dxg_vm_handover *hv = &st.vms[i];
+		struct vm_entry *e;
+
+		slot = free_slot(h);
+		e = slot >= 0 ? calloc(1, sizeof(*e)) : NULL;
+		if (!e) {
+			log_warn("takeover: no room for vm %u (--max-vms %u)",
+				 hv->id, h->opt.max_vms);
+			continue;	/* closed by dxg_handover_state_free */
+		}
+		if (hv->id > h->next_id)
+			h->next_id = hv->id;
+		ret = dxg_vm_adopt(&h->cfg, hv, &e->vm);
+		hv->sock = hv->memfd = -1;	/* the VM's now, or closed */
+		for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++)
+			hv->host_efd[k] = hv->guest_efd[k] = -1;
+		if (ret) {
+			log_warn("takeover: vm %u: %s", hv->id, strerror(-ret));
+			free(e);
+			ret = 0;
+			continue;
+		}
+		ret = watch_vm(h, e);
+		if (ret) {
+			unwatch_vm(h, e);
+			dxg_vm_destroy(e->vm);
+			free(e);
+			break;
+		}
+		h->vms[slot] = e;
+		dxg_heartbeat_add(&h->hb, (unsigned int)slot,
+				  &e->vm->ctl->host_heartbeat);
+		adopted++;
+		log_info("vm %u taken over: its guest sees a GPU reset", e->vm->id);
+	}
+	dxg_handover_state_free(&st);
+	if (!ret)
+		log_info("took over %u VMs", adopted);
+	return ret;
 }
 
 static uint32_t random_luid_high(void)
@@ -454,6 +594,7 @@ int main(int argc, char **argv)
 	h.cfg.no_async = h.opt.no_async;
 	h.cfg.interface_version = h.opt.interface_version;
 	h.cfg.adapters = &h.opt.adapters;
+	h.cfg.instance = random_luid_high();	/* non-zero, this process's */
 	if (setup(&h))
 		return 1;
 	/*
@@ -462,6 +603,12 @@ int main(int argc, char **argv)
 	 */
 	if (dxg_adapters_open(&h.opt.adapters, err, sizeof(err)) < 0) {
 		log_err("%s", err);
+		shutdown_all(&h);
+		dxg_adapters_close(&h.opt.adapters);
+		return 1;
+	}
+	/* Only now: the old daemon serves while our Vulkan devices open. */
+	if ((h.opt.takeover && takeover(&h)) || listen_handover(&h)) {
 		shutdown_all(&h);
 		dxg_adapters_close(&h.opt.adapters);
 		return 1;

@@ -72,6 +72,9 @@ void dxg_options_usage(FILE *f)
 "      --no-async         do not enable asynchronous messages: the guest then\n"
 "                         submits and signals synchronously, as to a host\n"
 "                         without them\n"
+"      --takeover         take the VMs over from the dxghost running on the\n"
+"                         socket (an upgrade or restart without rebooting the\n"
+"                         guests: they see a GPU reset); it exits\n"
 "      --interface-version N  the dxgkrnl VM-bus interface version reported\n"
 "                         to the guest, %u..%u (default %u)\n"
 "  -h, --help             show this help and exit\n"
@@ -85,6 +88,7 @@ enum {	/* long-only options */
 	OPT_LIST_DEVICES = 256,
 	OPT_WINDOWS,
 	OPT_NO_ASYNC,
+	OPT_TAKEOVER,
 	OPT_INTERFACE_VERSION,
 	OPT_SOCKET_GROUP,
 	OPT_SOCKET_MODE,
@@ -241,6 +245,9 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 	case OPT_NO_ASYNC:
 		o->no_async = true;
 		return DXG_OPT_RUN;
+	case OPT_TAKEOVER:
+		o->takeover = true;
+		return DXG_OPT_RUN;
 	case OPT_SOCKET_GROUP:
 		return parse_group(arg, &o->socket_access.gid) ?
 		       bad("--socket-group", arg) : DXG_OPT_RUN;
@@ -274,6 +281,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
 		{ "windows", no_argument, NULL, OPT_WINDOWS },
 		{ "no-async", no_argument, NULL, OPT_NO_ASYNC },
+		{ "takeover", no_argument, NULL, OPT_TAKEOVER },
 		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 		{ "interface-version", required_argument, NULL,

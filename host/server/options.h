@@ -33,6 +33,7 @@ struct dxg_options {
 	int log_level;
 	bool windows;			/* --windows: reply as a Windows host */
 	bool no_async;			/* --no-async: no asynchronous messages */
+	bool takeover;			/* --takeover: the running daemon's VMs */
 	uint32_t interface_version;	/* reported to the guest */
 	struct dxg_adapters adapters;
 };

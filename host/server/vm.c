@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/execution.h"
@@ -33,7 +34,9 @@ static void control_init(struct dxg_vm *vm)
 	c->io_space_size = vm->shm_size - DXG_VM_IO_SPACE_OFFSET;
 	dxg_adapters_to_control(vm->adapters, c);
 	c->device_memory_quota = vm->mem.dev_quota;
-	c->host_state = DXG_PEER_READY;
+	/* Last: a guest acts on a new instance only with the page complete. */
+	dxg_store_release(&c->host_instance, vm->instance);
+	dxg_store_release(&c->host_state, DXG_PEER_READY);
 }
 
 static int make_eventfds(int *fds, unsigned int n)
@@ -46,16 +49,28 @@ static int make_eventfds(int *fds, unsigned int n)
 	return 0;
 }
 
-static int map_shm(struct dxg_vm *vm, uint64_t size)
+static int map_shm(struct dxg_vm *vm, uint64_t size, int memfd)
 {
 	char name[32];
+	struct stat st;
 
-	snprintf(name, sizeof(name), "dxghost-vm%u", vm->id);
-	vm->memfd = memfd_create(name, MFD_CLOEXEC);
-	if (vm->memfd < 0)
-		return -errno;
-	if (ftruncate(vm->memfd, (off_t)size) < 0)
-		return -errno;
+	if (memfd >= 0) {
+		/* Handed over: its size is the VM's, as QEMU mapped it. */
+		vm->memfd = memfd;
+		if (fstat(memfd, &st) < 0)
+			return -errno;
+		size = (uint64_t)st.st_size;
+		if (size < DXG_VM_MIN_SHM || size > DXG_VM_MAX_SHM ||
+		    (size & (size - 1)))
+			return -EINVAL;
+	} else {
+		snprintf(name, sizeof(name), "dxghost-vm%u", vm->id);
+		vm->memfd = memfd_create(name, MFD_CLOEXEC);
+		if (vm->memfd < 0)
+			return -errno;
+		if (ftruncate(vm->memfd, (off_t)size) < 0)
+			return -errno;
+	}
 	vm->shm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       vm->memfd, 0);
 	if (vm->shm == MAP_FAILED) {
@@ -83,37 +98,48 @@ static int init_rings(struct dxg_vm *vm)
 	return 0;
 }
 
-int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
-		  struct dxg_vm **out)
+/* hv: the fds of a VM taken over (owned by the VM from here), or NULL. */
+static int vm_make(const struct dxg_vm_config *cfg, unsigned int id, int sock,
+		   const struct dxg_vm_handover *hv, struct dxg_vm **out)
 {
 	struct dxg_vm *vm = calloc(1, sizeof(*vm));
 	int ret, sched_ret;
 
 	*out = NULL;
-	if (!vm)
+	if (!vm) {
+		if (hv)
+			dxg_vm_handover_close(hv);
 		return -ENOMEM;
+	}
 	vm->id = id;
 	vm->sock = sock;
 	vm->memfd = -1;
 	/* First: dxg_vm_destroy finishes it whatever failed after. */
 	if (dxg_ratelimit_init(&vm->rl, id, NULL)) {
 		free(vm);
+		if (hv)
+			dxg_vm_handover_close(hv);
 		return -ENOMEM;
 	}
 	vm->adapters = cfg->adapters;
+	vm->instance = cfg->instance ? cfg->instance : 1;
 	vm->windows = cfg->windows;
 	vm->no_async = cfg->no_async;
 	vm->interface_version = cfg->interface_version ? cfg->interface_version :
 				DXGK_VMBUS_INTERFACE_VERSION;
-	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++)
-		vm->host_efd[i] = vm->guest_efd[i] = -1;
+	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
+		vm->host_efd[i] = hv ? hv->host_efd[i] : -1;
+		vm->guest_efd[i] = hv ? hv->guest_efd[i] : -1;
+	}
 	ret = dxg_objects_init(&vm->objs, cfg->max_objects);
 	vm->rxbuf = malloc(DXG_MAX_PACKET_PAYLOAD);
 	vm->txbuf = malloc(DXG_REPLY_BUF_SIZE);
 	if (!ret && (!vm->rxbuf || !vm->txbuf))
 		ret = -ENOMEM;
 	if (!ret)
-		ret = map_shm(vm, cfg->shm_size);
+		ret = map_shm(vm, cfg->shm_size, hv ? hv->memfd : -1);
+	else if (hv)
+		vm->memfd = hv->memfd;	/* closed by dxg_vm_destroy */
 	if (!ret)	/* nothing logs through it yet: no lock needed */
 		vm->rl.out = &vm->ctl->stat_log_suppressed;
 	if (!ret)
@@ -134,20 +160,61 @@ int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	if (!ret)
 		ret = dxg_objects_add_release(&vm->objs, dxg_sched_release,
 					      &vm->sched);
-	if (!ret)
+	if (!ret && !hv)
 		ret = make_eventfds(vm->host_efd, DXG_IVSHMEM_NUM_VECTORS);
-	if (!ret)
+	if (!ret && !hv)
 		ret = make_eventfds(vm->guest_efd, DXG_IVSHMEM_NUM_VECTORS);
 	if (!ret)
 		ret = init_rings(vm);
 	if (ret) {
-		vm->sock = -1;	/* the caller still owns it */
+		if (!hv)
+			vm->sock = -1;	/* the caller still owns it */
 		dxg_vm_destroy(vm);
 		return ret;
 	}
 	control_init(vm);
 	*out = vm;
 	return 0;
+}
+
+int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
+		  struct dxg_vm **out)
+{
+	return vm_make(cfg, id, sock, NULL, out);
+}
+
+int dxg_vm_adopt(const struct dxg_vm_config *cfg,
+		 const struct dxg_vm_handover *hv, struct dxg_vm **out)
+{
+	int ret = vm_make(cfg, hv->id, hv->sock, hv, out);
+
+	if (!ret)	/* the page says "another host": the guest resets */
+		dxg_vm_kick_guest(*out, DXG_IVSHMEM_VEC_STATE);
+	return ret;
+}
+
+void dxg_vm_handover_fds(const struct dxg_vm *vm, struct dxg_vm_handover *hv)
+{
+	hv->id = vm->id;
+	hv->sock = vm->sock;
+	hv->memfd = vm->memfd;
+	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
+		hv->host_efd[i] = vm->host_efd[i];
+		hv->guest_efd[i] = vm->guest_efd[i];
+	}
+}
+
+void dxg_vm_handover_close(const struct dxg_vm_handover *hv)
+{
+	int fds[2 + 2 * DXG_IVSHMEM_NUM_VECTORS] = { hv->sock, hv->memfd };
+
+	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
+		fds[2 + i] = hv->host_efd[i];
+		fds[2 + DXG_IVSHMEM_NUM_VECTORS + i] = hv->guest_efd[i];
+	}
+	for (unsigned int i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 }
 
 static void close_fd(int *fd)

@@ -36,7 +36,21 @@ struct dxg_vm_config {
 	bool windows;			/* Windows reply shapes, no ODX_REPLIES */
 	bool no_async;			/* no asynchronous messages */
 	uint32_t interface_version;	/* 0: DXGK_VMBUS_INTERFACE_VERSION */
+	uint32_t instance;		/* host_instance: this process's, non-zero */
 	const struct dxg_adapters *adapters;
+};
+
+/*
+ * What a VM's connection is made of, handed from one dxghost process to
+ * the next (server/handover.h): QEMU's socket, the shared memory and the
+ * doorbell eventfds, which QEMU keeps using unchanged.
+ */
+struct dxg_vm_handover {
+	unsigned int id;
+	int sock;
+	int memfd;
+	int host_efd[DXG_IVSHMEM_NUM_VECTORS];	/* the guest rings these */
+	int guest_efd[DXG_IVSHMEM_NUM_VECTORS];	/* we ring the guest */
 };
 
 struct dxg_vm {
@@ -50,6 +64,7 @@ struct dxg_vm {
 	int guest_efd[DXG_IVSHMEM_NUM_VECTORS];	/* we ring the guest */
 	struct dxg_ring g2h, h2g;
 	const struct dxg_adapters *adapters;
+	uint32_t instance;		/* from dxg_vm_config */
 	bool windows;			/* from dxg_vm_config */
 	bool no_async;
 	uint32_t interface_version;
@@ -81,6 +96,18 @@ struct dxg_vm {
 /* Creates the memfd, maps it and lays out the control page; sock is kept. */
 int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 		  struct dxg_vm **out);
+/*
+ * Takes over a VM another dxghost served: maps its memory, lays the control
+ * page out afresh with this process's host_instance (the guest sees a GPU
+ * reset and handshakes again) and rings the guest.  The VM owns the fds
+ * from here on, also when this fails.
+ */
+int dxg_vm_adopt(const struct dxg_vm_config *cfg,
+		 const struct dxg_vm_handover *hv, struct dxg_vm **out);
+/* The fds to hand to the next dxghost (still this VM's). */
+void dxg_vm_handover_fds(const struct dxg_vm *vm, struct dxg_vm_handover *hv);
+/* Closes the fds of a handover nobody took. */
+void dxg_vm_handover_close(const struct dxg_vm_handover *hv);
 /* Frees everything; returns the number of host objects that were freed. */
 uint32_t dxg_vm_destroy(struct dxg_vm *vm);
 

@@ -113,7 +113,14 @@ struct dxg_ivshmem_control {
 	__u64 stat_device_memory_used;
 	/* Host-owned: advanced while the host runs (DXG_HOST_CAP_HEARTBEAT). */
 	__u32 host_heartbeat;
-	__u32 reserved_hb;
+	/*
+	 * Host-owned: non-zero, different for each dxghost process.  A new
+	 * value with host_state READY means another dxghost took the VM over
+	 * (an upgrade or restart, docs/ivshmem-transport.md §6): the guest
+	 * resets its GPU state and handshakes again.  Written last, after
+	 * the rest of the page, with host_state.
+	 */
+	__u32 host_instance;
 	__u8 reserved1[1024 - 144];
 	struct dxg_ivshmem_adapter adapters[DXG_IVSHMEM_MAX_ADAPTERS];
 	__u8 reserved2[DXG_IVSHMEM_CONTROL_SIZE - 1024 -
@@ -130,6 +137,8 @@ DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_log_suppre
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, stat_device_memory_used) == 128,
 		  "control page layout");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, host_heartbeat) == 136,
+		  "control page layout");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, host_instance) == 140,
 		  "control page layout");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxg_ivshmem_control, adapters) == 1024,
 		  "control page layout");

@@ -435,6 +435,110 @@ static uint32_t beat_after(const uint32_t *p, uint32_t from, int ms)
 }
 
 /*
+ * Starts `dxghost --takeover` on old's socket (new's log in old's dir);
+ * returns once it is listening for the next takeover itself.
+ */
+static void daemon_takeover(struct daemon *old, struct daemon *nw, int n)
+{
+	const char *argv[] = { dxghost_path, "--socket", old->sock,
+			       "--log-level", "info", "--takeover", NULL };
+
+	*nw = *old;
+	snprintf(nw->log, sizeof(nw->log), "%s/dxghost-%d.log", old->dir, n);
+	nw->pid = spawn_to(argv, nw->log);
+	assert_true(nw->pid > 0);
+	assert_logged(nw, "took over");
+}
+
+/*
+ * An upgrade without rebooting the guests (docs/dxghost.md, "Upgrading"):
+ * a second dxghost takes the VM over through the handover socket; the old
+ * one exits without saying GONE; the guest (here the simulator, which is
+ * also QEMU: its socket, memory and doorbells stay the same) sees a new
+ * host_instance, its old objects are gone, a new handshake is served, and
+ * new VMs connect to the new daemon on the same socket.
+ */
+static void test_takeover(void **state)
+{
+	struct daemon d, d2, d3;
+	struct gsim g, g2;
+	struct tree t, t2;
+	uint32_t inst, v;
+	int status;
+
+	(void)state;
+	daemon_start_full(&d, NULL, true);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	inst = g.ctl->host_instance;
+	assert_int_not_equal(inst, 0);
+
+	daemon_takeover(&d, &d2, 2);
+	assert_int_equal(waitpid(d.pid, &status, 0), d.pid);
+	forget(d.pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_logged(&d, "handed 1 VMs over");
+	assert_logged(&d2, "vm 1 taken over");
+	/* A new host, ready, nothing of the old one's objects. */
+	assert_int_equal(g.ctl->host_state, DXG_PEER_READY);
+	assert_int_not_equal(g.ctl->host_instance, inst);
+	assert_int_not_equal(g.ctl->host_instance, 0);
+	assert_int_equal(g.ctl->stat_objects, 0);
+	assert_true(g.ctl->host_caps & DXG_HOST_CAP_HEARTBEAT);
+	v = dxg_load_acquire(&g.ctl->host_heartbeat);
+	assert_int_not_equal(beat_after(&g.ctl->host_heartbeat, v,
+					4 * DXG_HOST_HEARTBEAT_MS), v);
+	/* The guest driver handshakes again, as after a reprobe. */
+	assert_int_equal(gsim_handshake(&g, 2), 0);
+	assert_int_equal(gsim_destroy_process(&g, t.proc), STATUS_INVALID_HANDLE);
+	make_tree(&g, &t2);
+	assert_int_equal(g.ctl->stat_objects, 3);
+	/* The same socket path, served by the new daemon. */
+	guest_up(&g2, &d2, 1);
+	make_tree(&g2, &t);
+	gsim_close(&g2);
+
+	/* And once more: the new one hands over too. */
+	daemon_takeover(&d2, &d3, 3);
+	assert_int_equal(waitpid(d2.pid, &status, 0), d2.pid);
+	forget(d2.pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(gsim_handshake(&g, 3), 0);
+	make_tree(&g, &t);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d3), 0);
+	daemon_cleanup(&d3);
+	daemon_cleanup(&d2);
+	daemon_cleanup(&d);
+}
+
+/* Nothing to take over: a clear error, and nobody's socket is touched. */
+static void test_takeover_nothing(void **state)
+{
+	struct daemon d, d2;
+	struct stat st;
+	int status;
+	const char *args[] = { "--socket", NULL, "--takeover", NULL };
+	char out[4096];
+
+	(void)state;
+	/* A takeover without VMs; the new daemon removes the socket at exit. */
+	daemon_start_full(&d, NULL, true);
+	daemon_takeover(&d, &d2, 2);
+	assert_int_equal(waitpid(d.pid, &status, 0), d.pid);
+	forget(d.pid);
+	assert_logged(&d, "handed 0 VMs over");
+	assert_int_equal(daemon_stop(&d2), 0);
+	assert_true(stat(d.sock, &st) < 0);
+	/* Now there is nobody to take over from. */
+	args[1] = d.sock;
+	assert_int_equal(run_daemon(args, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "no dxghost to take over from"));
+	daemon_cleanup(&d2);
+	daemon_cleanup(&d);
+}
+
+/*
  * The heartbeat (docs/ivshmem-transport.md §6) advances while dxghost runs,
  * busy or not, and stands still when it is stopped or killed: what the
  * guest's watchdog relies on to tell a killed host from a slow one.
@@ -2797,6 +2901,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_help_and_options, kill_leftovers),
 		cmocka_unit_test_teardown(test_handshake_control_page, kill_leftovers),
 		cmocka_unit_test_teardown(test_heartbeat, kill_leftovers),
+		cmocka_unit_test_teardown(test_takeover, kill_leftovers),
+		cmocka_unit_test_teardown(test_takeover_nothing, kill_leftovers),
 		cmocka_unit_test_teardown(test_luids_differ_between_daemons, kill_leftovers),
 		cmocka_unit_test_teardown(test_round_trips, kill_leftovers),
 		cmocka_unit_test_teardown(test_stats_after_destroy_and_disconnect, kill_leftovers),

@@ -11,6 +11,9 @@
 #              open files get ENODEV, nothing hangs
 #   host-killed the same with SIGKILL: dxghost writes nothing, the guest's
 #              heartbeat watchdog declares it gone within 20 s
+#   host-restart a second dxghost --takeover takes the VM over under a live
+#              guest: the held device is reset, /dev/dxg comes back, new
+#              processes work; no QEMU change, no reboot
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
 #   windows    main's test programs against dxghost --windows --no-async
@@ -49,7 +52,7 @@ in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
 EOF
 }
 
-scenarios="no-host main two-vms host-gone host-killed unplug windows fuzz vulkan"
+scenarios="no-host main two-vms host-gone host-killed host-restart unplug windows fuzz vulkan"
 line=
 only=
 while [ $# -gt 0 ]; do
@@ -74,7 +77,7 @@ line=${line:-${lines[0]}}
 # The debug kernel (tools/vm/build-debug-kernel.sh) runs the busybox
 # scenarios; the Debian guest needs Debian's kernel and its modules.
 if [ "$line" = debug ]; then
-  if [ -z "$only" ]; then only=" no-host main two-vms host-gone host-killed unplug windows fuzz"; fi
+  if [ -z "$only" ]; then only=" no-host main two-vms host-gone host-killed host-restart unplug windows fuzz"; fi
   want vulkan && { echo "${0##*/}: the vulkan scenario needs a Debian kernel line" >&2; exit 2; }
 fi
 
@@ -109,7 +112,7 @@ else
 fi
 
 busybox=0
-for s in no-host main two-vms host-gone host-killed unplug windows fuzz; do want $s && busybox=1; done
+for s in no-host main two-vms host-gone host-killed host-restart unplug windows fuzz; do want $s && busybox=1; done
 if [ $busybox = 1 ]; then
   rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
   for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tests/vm/fuzz/dxg-fuzz "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
@@ -218,6 +221,43 @@ host_leaves() { # scenario signal bound_s
 }
 want host-gone && host_leaves host-gone TERM 60
 want host-killed && host_leaves host-killed KILL 20
+
+# 4b. dxghost upgraded under a live guest: a second one takes the VM over
+# (--takeover) when the guest holds a device; no QEMU change, no reboot.
+if want host-restart; then
+  start_host "$work/restart.sock" "$work/host-restart.log" || exit 1
+  old_pid=$host_pid
+  (
+    for _ in $(seq 1200); do
+      if [ -f "$work/host-restart.console" ] &&
+         tr -d '\r' <"$work/host-restart.console" | grep -q '^HOLDING'; then
+        "$REL/host/dxghost" --socket "$work/restart.sock" --log-level info --takeover \
+          >"$work/host-restart-new.log" 2>&1 &
+        echo $! >"$work/restart-new.pid"; wait; exit 0
+      fi
+      sleep 0.25
+    done
+  ) &
+  watcher=$!
+  boot host-restart /opt/dxg/scenarios/host-restart.sh "$work/restart.sock"
+  if wait "$old_pid"; then pass "host-restart/the old dxghost exits 0 after the handover"
+  else fail "host-restart/the old dxghost exits 0 after the handover"; fi
+  host_pid=$(cat "$work/restart-new.pid" 2>/dev/null)
+  if [ -n "$host_pid" ] && grep -q 'vm 1 taken over' "$work/host-restart-new.log"; then
+    pass "host-restart/the new dxghost took the VM over"
+  else
+    fail "host-restart/the new dxghost took the VM over"; cat "$work/host-restart-new.log" 2>/dev/null | sed 's/^/#   /'
+  fi
+  if [ -n "$host_pid" ] && kill -TERM "$host_pid" 2>/dev/null; then
+    for _ in $(seq 100); do kill -0 "$host_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$host_pid" 2>/dev/null && fail "host-restart/the new dxghost exits on SIGTERM" ||
+      pass "host-restart/the new dxghost exits on SIGTERM"
+  fi
+  wait $watcher 2>/dev/null; host_pid=
+  cp "$work/host-restart-new.log" "$LOGS/dxghost-restart-new.log" 2>/dev/null
+  if grep -qiE 'assert|sanitizer|segfault' "$work/host-restart.log" "$work/host-restart-new.log"; then
+    fail "host-restart/dxghost logs are clean"; else pass "host-restart/dxghost logs are clean"; fi
+fi
 
 # 5. the device is hot-unplugged under live mappings
 if want unplug; then

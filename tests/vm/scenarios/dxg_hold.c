@@ -11,6 +11,10 @@
  *                          go away, then check that /dev/dxg disappears,
  *                          calls fail with ENODEV and the sync file is
  *                          signalled with -ENODEV
+ *   dxg_hold restart [BOUND_S] hold a device, print HOLDING, wait for
+ *                          another dxghost to take the VM over: the held
+ *                          file answers ENODEV (GPU reset), /dev/dxg comes
+ *                          back and a new open gets a working device
  *
  * Prints PASS/FAIL lines; exits non-zero on any failure.
  */
@@ -214,12 +218,85 @@ static int gone(int bound_s)
 	return failures != 0;
 }
 
+/* A context on the device and gone again: 0, or the errno of the create. */
+static int context_errno(int fd, d3dkmthandle device)
+{
+	struct d3dkmt_createcontextvirtual c = {
+		.device = device,
+		.client_hint = D3DKMT_CLIENTHINT_VULKAN,
+	};
+	struct d3dkmt_destroycontext d = { 0 };
+
+	if (ioctl(fd, LX_DXCREATECONTEXTVIRTUAL, &c))
+		return errno;
+	d.context = c.context;
+	ioctl(fd, LX_DXDESTROYCONTEXT, &d);
+	return 0;
+}
+
+/*
+ * A takeover by another dxghost (docs/ivshmem-transport.md §6): what this
+ * process held is gone (ENODEV), and the GPU is back for whoever opens it.
+ */
+static int restart(int bound_s)
+{
+	struct d3dkmt_enumadapters2 e = { 0 };
+	d3dkmthandle adapter = 0, device = 0;
+	int fd, fd2 = -1, i, reset = 0, err = 0;
+
+	fd = open("/dev/dxg", O_RDWR | O_CLOEXEC);
+	check(fd >= 0, "restart/open", "open /dev/dxg");
+	if (fd < 0)
+		return 1;
+	check(first_adapter(fd, &adapter) == 0, "restart/adapter", "no adapter");
+	check(create_device(fd, adapter, &device) == 0, "restart/create device",
+	      "CreateDevice");
+	check(context_errno(fd, device) == 0, "restart/the device works",
+	      "CreateContextVirtual");
+	printf("HOLDING\n");
+	fflush(stdout);
+	/* The device belonged to the old host: it is removed, not served. */
+	for (i = 0; i < bound_s * 10 && !reset; i++) {
+		sleep_ms(100);
+		err = context_errno(fd, device);
+		reset = err != 0;
+	}
+	printf("# the held device failed (%s) %.1f s after HOLDING\n",
+	       strerror(err), i / 10.0);
+	check(reset && err == ENODEV, "restart/the held device is reset (ENODEV)",
+	      "still served");
+	for (i = 0; i < bound_s * 10 && fd2 < 0; i++) {
+		fd2 = open("/dev/dxg", O_RDWR | O_CLOEXEC);
+		if (fd2 >= 0 && first_adapter(fd2, &adapter)) {
+			close(fd2);
+			fd2 = -1;
+		}
+		if (fd2 < 0)
+			sleep_ms(100);
+	}
+	printf("# /dev/dxg back %.1f s later\n", i / 10.0);
+	check(fd2 >= 0, "restart//dev/dxg back with an adapter", "not back");
+	if (fd2 >= 0) {
+		check(create_device(fd2, adapter, &device) == 0,
+		      "restart/a new device works", "CreateDevice");
+		close(fd2);
+	}
+	/* The file itself sees the new host's adapters, as any new one does. */
+	e.num_adapters = 0;
+	check(ioctl(fd, LX_DXENUMADAPTERS2, &e) == 0 && e.num_adapters >= 1,
+	      "restart/the old file sees the adapters again", "EnumAdapters2");
+	check(close(fd) == 0, "restart/close the old file", "close failed");
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "isolation"))
 		return isolation(argc > 2 ? atoi(argv[2]) : 8);
+	if (argc >= 2 && !strcmp(argv[1], "restart"))
+		return restart(argc >= 3 ? atoi(argv[2]) : 60);
 	if (argc >= 2 && !strcmp(argv[1], "gone"))
 		return gone(argc >= 3 ? atoi(argv[2]) : 60);
-	fprintf(stderr, "usage: dxg_hold isolation [N] | gone [BOUND_S]\n");
+	fprintf(stderr, "usage: dxg_hold isolation [N] | gone [BOUND_S] | restart [BOUND_S]\n");
 	return 2;
 }
