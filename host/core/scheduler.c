@@ -17,7 +17,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/adapter.h"
 #include "core/execution.h"
 #include "dxg/ntstatus.h"
 #include "exec/worker.h"
@@ -33,11 +35,20 @@ struct dxg_qent {
 	struct dxg_sync_ref refs[];	/* SIGNAL, WAIT */
 };
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int dxg_sched_init(struct dxg_sched *s, struct dxg_objects *objs,
 		   struct dxg_mem *mem, struct dxg_ratelimit *rl,
 		   unsigned int vm_id, bool wake_fd)
 {
 	memset(s, 0, sizeof(*s));
+	s->now_ns = monotonic_ns;
 	s->objs = objs;
 	s->mem = mem;
 	s->rl = rl;
@@ -206,6 +217,66 @@ static void engine_done(struct dxg_obj *dev)
 		dev->u.device.inflight--;
 }
 
+/* The busy counter of the context's node; NULL for one not counted. */
+static struct dxg_node_busy *node_of(struct dxg_sched *s,
+				     const struct dxg_obj *context)
+{
+	const struct dxg_adapter *ad = context->adapter;
+	uint32_t node = context->u.context.node_ordinal;
+
+	if (!ad || ad->index >= DXG_IVSHMEM_MAX_ADAPTERS ||
+	    node >= ad->node_count || node >= DXG_SCHED_MAX_NODES)
+		return NULL;
+	return &s->busy[ad->index][node];
+}
+
+/* A job of the context takes its device's engine... */
+static void busy_begin(struct dxg_sched *s, const struct dxg_obj *context)
+{
+	struct dxg_node_busy *b = node_of(s, context);
+
+	if (!b)
+		return;
+	if (!b->running++)
+		b->since = s->now_ns();
+	b->jobs++;
+}
+
+/* ... and gives it back (each begin is ended exactly once). */
+static void busy_end(struct dxg_sched *s, const struct dxg_obj *context)
+{
+	struct dxg_node_busy *b = node_of(s, context);
+	uint64_t now;
+
+	if (!b || !b->running)
+		return;
+	if (--b->running)
+		return;
+	now = s->now_ns();
+	if (now > b->since)
+		b->busy_ns += now - b->since;
+}
+
+bool dxg_sched_node_busy(const struct dxg_sched *s, const struct dxg_adapter *ad,
+			 uint32_t node, uint64_t *busy_ns, uint32_t *jobs)
+{
+	const struct dxg_node_busy *b;
+	uint64_t now;
+
+	if (ad->index >= DXG_IVSHMEM_MAX_ADAPTERS || node >= ad->node_count ||
+	    node >= DXG_SCHED_MAX_NODES)
+		return false;
+	b = &s->busy[ad->index][node];
+	*busy_ns = b->busy_ns;
+	*jobs = b->jobs;
+	if (b->running) {
+		now = s->now_ns();
+		if (now > b->since)
+			*busy_ns += now - b->since;
+	}
+	return true;
+}
+
 void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context)
 {
 	struct dxg_ctxq *q = context->u.context.queue;
@@ -220,6 +291,8 @@ void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context)
 	if (q->head && q->head->job) {
 		q->head->job->owner = NULL;
 		engine_done(context->parent);
+		/* What it runs from now on is nobody's: not counted. */
+		busy_end(s, context);
 	}
 	while (q->head)
 		pop(s, q);
@@ -269,13 +342,19 @@ static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 		/* The engine is busy: the next job is chosen when it is free. */
 		if (engine_busy(ctx))
 			return false;
-		/* Errors put the device into its error state (core/execution.c). */
+		/*
+		 * Errors put the device into its error state (core/execution.c).
+		 * The engine is busy from here: a job run at once (light jobs,
+		 * errors) ends here, one on the worker when it is collected.
+		 */
+		busy_begin(s, ctx);
 		if (dxg_exec_start(s->mem, ctx, e->va, e->size, &s->done,
 				   &e->job) == STATUS_PENDING) {
 			e->job->owner = q;
 			ctx->parent->u.device.inflight++;
 			return false;
 		}
+		busy_end(s, ctx);
 		e->job = NULL;
 		break;
 	}
@@ -308,6 +387,7 @@ uint32_t dxg_sched_collect(struct dxg_sched *s)
 		/* Only a queue's head runs, and it stays until it is back. */
 		q->head->job = NULL;
 		engine_done(q->context->parent);
+		busy_end(s, q->context);
 		(void)dxg_exec_finish(s->mem, q->context, j);
 		pop(s, q);
 		q->executed++;

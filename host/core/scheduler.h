@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/objects.h"
+#include "dxg/ivshmem.h"
 #include "exec/worker.h"
 #include "uapi/misc/d3dkmthk.h"
 #include "util/log.h"
@@ -51,6 +52,21 @@ struct dxg_sync {
 struct dxg_sync_ref {
 	uint32_t handle;
 	uint64_t value;
+};
+
+/*
+ * Busy time of one engine (node) of one adapter in this VM: the time in
+ * which at least one job of that node held a device's engine, from the
+ * scheduler's start of the job to its collection (QUERYSTATISTICS NODE,
+ * dxg-smi's busy %).  Jobs of several devices on one node at once count
+ * once: the figure never grows faster than the clock.
+ */
+#define DXG_SCHED_MAX_NODES		4u	/* node ordinals counted */
+struct dxg_node_busy {
+	uint64_t busy_ns;	/* closed busy periods */
+	uint64_t since;		/* start of the open one (running > 0) */
+	uint32_t running;	/* jobs of this node holding an engine */
+	uint32_t jobs;		/* jobs started (wraps) */
 };
 
 struct dxg_qent;
@@ -81,6 +97,10 @@ struct dxg_sched {
 	bool more;			/* runnable work left (budget ran out) */
 	struct dxg_exec_done done;	/* jobs back from the engine workers */
 	uint64_t dropped_events;	/* outbox overflow, for logs/tests */
+	/* Per adapter index and node ordinal. */
+	struct dxg_node_busy busy[DXG_IVSHMEM_MAX_ADAPTERS][DXG_SCHED_MAX_NODES];
+	/* CLOCK_MONOTONIC in ns; tests put their own clock here. */
+	uint64_t (*now_ns)(void);
 };
 
 /*
@@ -189,6 +209,14 @@ static inline int dxg_sched_wake_fd(const struct dxg_sched *s)
 #define DXG_SCHED_PRIORITY_MAX		7
 int32_t dxg_sched_set_priority(struct dxg_sched *s, struct dxg_obj *context,
 			       bool in_process, int32_t priority);
+/*
+ * The busy time of node `node` of adapter `ad` in this VM up to now (an
+ * open busy period included) in ns, and the jobs started on it.  False for
+ * a node the scheduler does not count (beyond the adapter's or
+ * DXG_SCHED_MAX_NODES).
+ */
+bool dxg_sched_node_busy(const struct dxg_sched *s, const struct dxg_adapter *ad,
+			 uint32_t node, uint64_t *busy_ns, uint32_t *jobs);
 /* Work that dxg_sched_run() or the channel could do now. */
 bool dxg_sched_busy(const struct dxg_sched *s);
 /* Release-hook helper: drops a context's queue (its work is lost). */

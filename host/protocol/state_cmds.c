@@ -4,9 +4,10 @@
  * (docs/ioctls.md, docs/sync.md, docs/protocol.md §2.12):
  * SET/GETCONTEXTSCHEDULINGPRIORITY act on the scheduler's per-context
  * priorities (core/scheduler.c), MARKDEVICEASERROR puts a device into its
- * error state, QUERYSTATISTICS reports the VM's real memory figures,
- * QUERYCLOCKCALIBRATION reads the engines' timestamp clock and
- * ISFEATUREENABLED answers for the features the facts name.
+ * error state, QUERYSTATISTICS reports the VM's real memory figures and
+ * its engines' busy time, QUERYCLOCKCALIBRATION reads the engines'
+ * timestamp clock and ISFEATUREENABLED answers for the features the facts
+ * name.
  */
 #include <string.h>
 #include <time.h>
@@ -227,8 +228,24 @@ int32_t dxg_h_querystatistics(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 		memcpy(out, &ps, sizeof(ps));
 		break;
 	}
+	case D3DKMT_QUERYSTATISTICS_NODE: {
+		struct d3dkmt_querystatistics_node_information ni = { 0 };
+		uint64_t ns;
+		uint32_t jobs;
+
+		/* The engine's busy time in this VM (core/scheduler.h). */
+		if (!ctx->sched)
+			return STATUS_NOT_SUPPORTED;
+		if (!dxg_sched_node_busy(ctx->sched, ad, c.args.query.node_id,
+					 &ns, &jobs))
+			return STATUS_INVALID_PARAMETER;
+		ni.global_information.running_time = (int64_t)(ns / 100);
+		ni.global_information.context_switch = jobs;
+		memcpy(out, &ni, sizeof(ni));
+		break;
+	}
 	default:
-		/* Nodes, VidPN sources, segment groups: not counted (yet). */
+		/* Process nodes, VidPN sources, segment groups: not counted. */
 		return STATUS_NOT_SUPPORTED;
 	}
 	r->status = STATUS_SUCCESS;

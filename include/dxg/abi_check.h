@@ -230,6 +230,8 @@ DXG_ABI_SIZE(d3dkmt_querystatistics_system_memory, 72);
 DXG_ABI_SIZE(d3dkmt_querystatistics_process_information, 80);
 DXG_ABI_SIZE(d3dkmt_querystatistics_process_adapter_information, 16);
 DXG_ABI_SIZE(d3dkmt_querystatistics_process_segment_information, 40);
+DXG_ABI_SIZE(d3dkmt_querystatistics_process_node_information, 16);
+DXG_ABI_SIZE(d3dkmt_querystatistics_node_information, 16);
 DXG_ABI_SIZE(d3dkmt_drt_escape_head, 12);
 DXG_ABI_SIZE(d3dkmt_ht_desc, 40);
 DXG_ABI_SIZE(d3dkmdt_gdisurfacedata, 24);
@@ -477,6 +479,8 @@ DXG_ABI_OFFSET(d3dkmt_querystatistics_segment_information, segment_properties, 1
 DXG_ABI_OFFSET(d3dkmt_querystatistics_process_information, system_memory, 8);
 DXG_ABI_OFFSET(d3dkmt_querystatistics_process_segment_information,
 	       allocs_committed, 32);
+DXG_ABI_OFFSET(d3dkmt_querystatistics_process_node_information,
+	       context_switch, 8);
 
 DXG_ABI_OFFSET(d3dkmt_getsharedresourceadapterluid, handle, 8);
 DXG_ABI_OFFSET(d3dkmt_getsharedresourceadapterluid, adapter_luid, 16);

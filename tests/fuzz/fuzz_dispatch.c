@@ -306,6 +306,11 @@ static void write_state_seed(struct seed *s)
 	CMD(struct dxgkvmb_command_querystatistics)->args.type =
 		D3DKMT_QUERYSTATISTICS_SEGMENT;
 	send(s, sizeof(struct dxgkvmb_command_querystatistics), NULL);
+	/* NODE: the scheduler's busy time (after the context's creation). */
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYSTATISTICS, proc, 0);
+	CMD(struct dxgkvmb_command_querystatistics)->args.type =
+		D3DKMT_QUERYSTATISTICS_NODE;
+	send(s, sizeof(struct dxgkvmb_command_querystatistics), NULL);
 	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYCLOCKCALIBRATION,
 		proc, 0);
 	CMD(struct dxgkvmb_command_queryclockcalibration)->args.adapter = adapter;

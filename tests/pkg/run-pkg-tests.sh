@@ -282,11 +282,11 @@ stop_daemon() {
 	[ $r -eq 0 ] && [ ! -e "$root/run/dxghost/dxghost.sock" ]
 }
 check "dxghost: exits 0 on SIGTERM and removes its socket" stop_daemon
-# Every long option of the installed dxghost --help is in the manual page.
-man_options() {
+# Every long option of an installed program's --help is in its manual page.
+man_options() { # program manual-page
 	local man opts o r=0
-	man=$(inroot sh -c 'zcat /usr/share/man/man8/dxghost.8.gz') || return 1
-	opts=$(inroot /usr/sbin/dxghost --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+	man=$(inroot sh -c "zcat $2") || return 1
+	opts=$(inroot "$1" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
 	[ -n "$opts" ] || return 1
 	for o in $opts; do
 		if grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" <<<"$man"; then
@@ -297,7 +297,8 @@ man_options() {
 	done
 	return $r
 }
-check "dxghost.8 documents every option of dxghost --help" man_options
+check "dxghost.8 documents every option of dxghost --help" \
+	man_options /usr/sbin/dxghost /usr/share/man/man8/dxghost.8.gz
 
 # --- 7. guest user space ----------------------------------------------------------------------
 dev_builds() {
@@ -338,6 +339,8 @@ tools_run() {
 	inroot dxg-smi; [ $? -eq 1 ]
 }
 check "dxg-tools: dxg-smi and dxg-samples run (no /dev/dxg: exit 1)" tools_run
+check "dxg-smi.1 documents every option of dxg-smi --help" \
+	man_options /usr/bin/dxg-smi /usr/share/man/man1/dxg-smi.1.gz
 
 # --- 8. the Vulkan driver -------------------------------------------------------------------
 # Named as meson names it (host_machine.cpu_family(), the GNU CPU on Debian's

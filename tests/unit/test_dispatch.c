@@ -816,7 +816,23 @@ static void test_state_commands(void **state)
 	arg(f, 5, 1);			/* process beyond 32 bits */
 	assert_int_equal(call_status(f, qsz), STATUS_INVALID_PARAMETER);
 	arg(f, 5, 0);
+	/* NODE: the scheduler's busy time of the node (nothing ran yet). */
 	arg(f, 0, D3DKMT_QUERYSTATISTICS_NODE);
+	memset(qs->result.data, 0xee, sizeof(qs->result.data));
+	assert_int_equal(call(f, qsz), 784);
+	assert_int_equal(qs->status, STATUS_SUCCESS);
+	{
+		struct d3dkmt_querystatistics_node_information ni;
+
+		memcpy(&ni, qs->result.data, sizeof(ni));
+		assert_int_equal(ni.global_information.running_time, 0);
+		assert_int_equal(ni.global_information.context_switch, 0);
+		assert_int_equal(qs->result.data[sizeof(ni)], 0);
+	}
+	arg(f, 200, f->a.list[0].node_count);	/* query.node_id: none such */
+	assert_int_equal(call_status(f, qsz), STATUS_INVALID_PARAMETER);
+	arg(f, 200, 0);
+	arg(f, 0, D3DKMT_QUERYSTATISTICS_PROCESS_NODE);
 	assert_int_equal(call_status(f, qsz), STATUS_NOT_SUPPORTED);
 	arg(f, 0, 0xffff);
 	assert_int_equal(call_status(f, qsz), STATUS_NOT_SUPPORTED);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "dxg/ntstatus.h"
+#include "core/adapter.h"
 #include "core/execution.h"
 #include "core/ioheap.h"
 #include "protocol/events.h"
@@ -81,8 +82,9 @@ uint32_t dxg_exec_device_state(const struct dxg_obj *device)
 
 /* ---- fixture ---- */
 
-static const int fake_adapter;
-#define AD ((const struct dxg_adapter *)&fake_adapter)
+/* One node: the scheduler counts busy time per adapter index and node. */
+static const struct dxg_adapter fake_adapter = { .index = 0, .node_count = 1 };
+#define AD (&fake_adapter)
 #define SHM_SIZE (1u << 20)
 #define IO_BASE (64u * 1024)
 
@@ -491,6 +493,96 @@ static void test_running_submit_orphaned(void **state)
 	dxg_exec_done_push(&f->s.done, started[1]);
 }
 
+/* The test's clock for the scheduler's busy time (ns). */
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static uint64_t busy_ns(struct fx *f, uint32_t *jobs)
+{
+	uint64_t ns = 0;
+
+	assert_true(dxg_sched_node_busy(&f->s, AD, 0, &ns, jobs));
+	return ns;
+}
+
+/*
+ * Busy time: from a job's start to its collection, an open period counted
+ * up to now, overlapping jobs of two devices on the node once, a job run
+ * at once and a job orphaned by its context's destroy closing their
+ * periods; nodes beyond the adapter's are not counted.
+ */
+static void test_node_busy(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *d2 = mk(f, DXG_OBJ_DEVICE, f->p);
+	struct dxg_obj *c3 = mk(f, DXG_OBJ_CONTEXT, d2);
+	uint32_t jobs;
+	uint64_t ns;
+
+	f->s.now_ns = fake_clock;
+	fake_now = 1000;
+	assert_int_equal(busy_ns(f, &jobs), 0);
+	assert_int_equal(jobs, 0);
+	assert_false(dxg_sched_node_busy(&f->s, AD, 1, &ns, &jobs));
+	assert_false(dxg_sched_node_busy(&f->s, AD, DXG_SCHED_MAX_NODES + 5,
+					 &ns, &jobs));
+
+	/* One job: 1000..5000, sampled while it runs. */
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, ASYNC_VA, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nstarted, 1);
+	fake_now = 3000;
+	assert_int_equal(busy_ns(f, &jobs), 2000);
+	assert_int_equal(jobs, 1);
+	fake_now = 5000;
+	dxg_exec_done_push(&f->s.done, started[0]);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	fake_now = 9000;			/* idle: no more */
+	assert_int_equal(busy_ns(f, &jobs), 4000);
+
+	/* Two devices at once, 10000..14000 and 12000..20000: 10000 busy. */
+	fake_now = 10000;
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, ASYNC_VA + 1, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	fake_now = 12000;
+	assert_int_equal(dxg_sched_submit(&f->s, c3, ASYNC_VA + 2, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nstarted, 3);
+	fake_now = 14000;
+	dxg_exec_done_push(&f->s.done, started[1]);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	fake_now = 16000;
+	assert_int_equal(busy_ns(f, &jobs), 4000 + 6000);
+	fake_now = 20000;
+	dxg_exec_done_push(&f->s.done, started[2]);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	fake_now = 30000;
+	assert_int_equal(busy_ns(f, &jobs), 4000 + 10000);
+	assert_int_equal(jobs, 3);
+
+	/* Run at once: counted as a job, its (clock-free) time nothing. */
+	assert_int_equal(dxg_sched_submit(&f->s, f->c2, 0x1000, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(busy_ns(f, &jobs), 14000);
+	assert_int_equal(jobs, 4);
+
+	/* Orphaned at 31000: its period ends with its context. */
+	assert_int_equal(dxg_sched_submit(&f->s, c3, ASYNC_VA + 3, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	fake_now = 31000;
+	dxg_obj_destroy(&f->o, c3);
+	fake_now = 40000;
+	assert_int_equal(busy_ns(f, &jobs), 15000);
+	dxg_exec_done_push(&f->s.done, started[3]);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(busy_ns(f, &jobs), 15000);
+	assert_int_equal(jobs, 5);
+}
+
 /*
  * Priority: three low contexts queue jobs behind a gate (a fence), a
  * fourth context is raised and queues its job last; when the gate opens
@@ -630,6 +722,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quotas_and_budget, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_running_submit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_running_submit_orphaned, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_priority_overtakes, setup,

@@ -487,8 +487,25 @@ static void test_statistics(struct env *e)
 	expect("pid beyond 32 bits -> EINVAL",
 	       stats(e, luid, D3DKMT_QUERYSTATISTICS_PROCESS, 1ull << 40, 0, &q),
 	       -EINVAL);
-	expect("NODE (not counted) -> EPERM",
-	       stats(e, luid, D3DKMT_QUERYSTATISTICS_NODE, 0, 0, &q), -EPERM);
+	expect("QueryStatistics NODE 0",
+	       stats(e, luid, D3DKMT_QUERYSTATISTICS_NODE, 0, 0, &q), 0);
+	{
+		struct d3dkmt_querystatistics_node_information ni;
+
+		memcpy(&ni, q.result.data, sizeof(ni));
+		check("node 0: running time and jobs counted",
+		      ni.global_information.running_time >= 0 &&
+		      ni.global_information.context_switch > 0,
+		      "running %lld, %u jobs",
+		      (long long)ni.global_information.running_time,
+		      ni.global_information.context_switch);
+	}
+	expect("node beyond the adapter's -> EINVAL",
+	       stats(e, luid, D3DKMT_QUERYSTATISTICS_NODE, 0, ai.node_count, &q),
+	       -EINVAL);
+	expect("PROCESS_NODE (not counted) -> EPERM",
+	       stats(e, luid, D3DKMT_QUERYSTATISTICS_PROCESS_NODE, 0, 0, &q),
+	       -EPERM);
 	expect("unknown type -> EPERM",
 	       stats(e, luid, 0x777, 0, 0, &q), -EPERM);
 	expect("QueryStatistics NULL -> EFAULT",

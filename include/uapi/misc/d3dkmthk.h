@@ -1950,6 +1950,22 @@ struct d3dkmt_querystatistics_process_segment_information { /* _PROCESS_SEGMENT 
 	__u32		reserved;
 };
 
+/*
+ * _NODE: Windows' D3DKMT_QUERYSTATISTICS_NODE_INFORMATION starts with its
+ * GlobalInformation, a _PROCESS_NODE_INFORMATION, whose leading members
+ * are these: the node's running time in 100 ns units (what busy % tools
+ * sample twice) and its context switches (opendxg: jobs started).
+ */
+struct d3dkmt_querystatistics_process_node_information {
+	__s64		running_time;		/* 100 ns units */
+	__u32		context_switch;
+	__u32		reserved;
+};
+
+struct d3dkmt_querystatistics_node_information {	/* _NODE */
+	struct d3dkmt_querystatistics_process_node_information global_information;
+};
+
 /* 0x43 */
 struct d3dkmt_querystatistics {
 	__u32		type;		/* enum d3dkmt_querystatistics_type */

@@ -74,6 +74,8 @@ struct fz {
 	uint8_t *unmapped, *readonly;	/* pages that fault */
 	atomic_ulong calls, ok, bad;	/* bad: what user space must never see */
 	atomic_bool stop;
+	/* An adapter's LUID (high << 32 | low), for the calls that name one. */
+	_Atomic uint64_t luid;
 	time_t deadline;
 	int eventfd;
 };
@@ -255,6 +257,21 @@ static bool template(unsigned int nr, uint8_t *arg)
 		a->adapters = (uintptr_t)bufs[1];
 		return true;
 	}
+	case _IOC_NR(LX_DXQUERYSTATISTICS): {
+		struct d3dkmt_querystatistics *a = (void *)arg;
+		uint64_t luid = atomic_load(&F.luid);
+
+		/*
+		 * A real adapter, every type (and one beyond), a small item
+		 * (segment or node id), the caller or itself by pid.
+		 */
+		a->adapter_luid.a = (uint32_t)luid;
+		a->adapter_luid.b = (uint32_t)(luid >> 32);
+		a->type = below(D3DKMT_QUERYSTATISTICS_PHYSICAL_ADAPTER + 2);
+		a->query.node_id = below(3);
+		a->process = below(3) ? 0 : (uint64_t)getpid();
+		return true;
+	}
 	case _IOC_NR(LX_DXCREATEDEVICE): {
 		struct d3dkmt_createdevice *a = (void *)arg;
 
@@ -396,6 +413,9 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 		if (a->adapters == (uintptr_t)bufs[1])
 			for (uint32_t i = 0; i < a->num_adapters && i < 4; i++)
 				pool_add(K_ADAPTER, ai[i].adapter_handle);
+		if (a->adapters == (uintptr_t)bufs[1] && a->num_adapters)
+			atomic_store(&F.luid, (uint64_t)ai[0].adapter_luid.b << 32 |
+					      ai[0].adapter_luid.a);
 		break;
 	}
 	case _IOC_NR(LX_DXOPENADAPTERFROMLUID):

@@ -509,13 +509,15 @@ static void test_tools(void)
 	else
 		failf("tool-dxg-smi-host", "exit %d, output: %.600s", rc, out);
 
+	/* One report object: the adapters, then the host devices. */
 	rc = run_tool("dxg-smi", "--json", out, sizeof(out));
-	if (rc == 0 && !strncmp(out, "{\"index\":0,\"luid\":\"0x", 21) &&
+	if (rc == 0 && !strncmp(out, "{\"timestamp\":\"", 14) &&
+	    strstr(out, "\"adapters\":[{\"index\":0,\"luid\":\"0x") &&
 	    strstr(out, "\"ok\":true}"))
 		pass("tool-dxg-smi-json");
 	else
 		failf("tool-dxg-smi-json", "exit %d, output: %.300s", rc, out);
-	p = strstr(out, "\n{\"host\":\"");
+	p = strstr(out, "\"hosts\":[{\"host\":\"");
 	if (rc == 0 && p && strstr(p, "\"processes\":") && strstr(p, "\"objects\":") &&
 	    strstr(p, "\"io_space_used\":") && strstr(p, "\"log_suppressed\":"))
 		pass("tool-dxg-smi-json-host");
