@@ -27,6 +27,9 @@
  *   dxg_host_event a pending host event (dxg_event.c): on a blocking
  *                  waiter's stack, owned by the table (eventfd), or
  *                  inside a sync point.
+ *   dxg_shared     an "NT handle" (dxg_share.c): owned by its anon-inode
+ *                  file alone; holds its host, adapter, the host's NT
+ *                  object and, for resources, the dxg_res_info.
  *   dxg_syncpoint  a sync file's dma_fence (dxg_syncfile.c): refcounted
  *                  by dma-fence; holds its sync object and a module
  *                  reference; freed by a work item after the last put.

@@ -498,9 +498,11 @@ static void test_sharer_killed(struct env *e)
 	/* A killed opener (fds and opened objects): nothing left either. */
 	{
 		d3dkmthandle res, alloc;
-		int rfd;
+		int rfd, ready[2];
+		char byte = 0;
 
-		if (shared_resource(e, &res, &alloc) || share(e, res, &rfd)) {
+		if (shared_resource(e, &res, &alloc) || share(e, res, &rfd) ||
+		    pipe(ready)) {
 			fail("opener setup", "%s", strerror(errno));
 			return;
 		}
@@ -510,12 +512,18 @@ static void test_sharer_killed(struct env *e)
 			struct env c;
 			struct opened co;
 
+			/* The fd came by fork (close-on-exec only affects exec). */
 			if (env_open(&c) || open_resource(&c, rfd, &co))
 				_exit(2);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(3);
 			pause();
 			_exit(0);
 		}
-		usleep(300000);
+		close(ready[1]);
+		check("the opener opened by an inherited fd",
+		      read(ready[0], &byte, 1) == 1 && byte == 'r', "no");
+		close(ready[0]);
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		check("the opener was killed", WIFSIGNALED(st), "status %#x", st);
