@@ -27,6 +27,9 @@
  *   dxg_host_event a pending host event (dxg_event.c): on a blocking
  *                  waiter's stack, owned by the table (eventfd), or
  *                  inside a sync point.
+ *   dxg_shared     an "NT handle" (dxg_share.c): owned by its anon-inode
+ *                  file alone; holds its host, adapter, the host's NT
+ *                  object and, for resources, the dxg_res_info.
  *   dxg_syncpoint  a sync file's dma_fence (dxg_syncfile.c): refcounted
  *                  by dma-fence; holds its sync object and a module
  *                  reference; freed by a work item after the last put.
@@ -398,10 +401,31 @@ struct dxg_cpu_map {
 	struct list_head node;		/* host->maps, under maps_lock */
 };
 
+/*
+ * What a shared resource was created with (dxg_share.c), fixed at creation:
+ * its allocations' host handles in creation order, their private data as
+ * the host returned it, the runtime's and the resource's private data.
+ * Refcounted: the resource and each NT handle (fd) of it.
+ */
+struct dxg_res_info {
+	struct kref ref;
+	u32 count;			/* allocations */
+	u32 runtime_size;
+	u32 res_size;
+	u32 total_size;			/* all allocations' private data */
+	d3dkmthandle *handles;		/* [count], the creator's */
+	u32 *priv_sizes;		/* [count] */
+	u8 *runtime;
+	u8 *res_priv;
+	u8 *alloc_priv;			/* concatenated, in order */
+	u8 data[];
+};
+
 struct dxg_resource {
 	struct kref ref;
 	struct dxg_device *device;	/* referenced */
 	d3dkmthandle handle;		/* the host's */
+	struct dxg_res_info *info;	/* shared resources: referenced */
 };
 
 struct dxg_allocation {
@@ -422,6 +446,9 @@ struct dxg_pagingqueue {
 	struct dxg_cpu_map fence;	/* read-only fence page */
 };
 
+struct dxg_res_info *dxg_res_info_alloc(u32 count, u32 runtime_size,
+					u32 res_size, u32 total_size);
+void dxg_res_info_put(struct dxg_res_info *info);
 void dxg_resource_get(struct dxg_resource *r);
 void dxg_resource_put(struct dxg_resource *r);
 void dxg_allocation_get(struct dxg_allocation *a);
@@ -432,6 +459,10 @@ void dxg_pagingqueue_put(struct dxg_pagingqueue *q);
 void dxg_memory_device_destroyed(struct dxg_process *p,
 				 struct dxg_device *device);
 int dxg_mmap(struct file *f, struct vm_area_struct *vma);
+/* DESTROYALLOCATION of a resource, or of `count` allocations. */
+int dxg_destroy_allocs_on_host(struct dxg_process *p, struct dxg_device *device,
+			       d3dkmthandle resource, const d3dkmthandle *h,
+			       u32 count);
 extern const struct file_operations dxg_map_fops;
 struct file *dxg_registry_map_file(struct dxg_process *p);
 int dxg_cpu_map_create(struct dxg_process *p, struct dxg_host *host,
@@ -510,6 +541,7 @@ struct dxg_syncobj {
 	u64 fence_cpu_va;		/* where the value is in that page */
 	u64 fence_gpu_va;		/* the host's */
 	u64 fence_context;		/* dma-fence context of its sync files */
+	bool shared;			/* NT-handle sharing allowed (fences) */
 	struct dxg_host_event *notify;	/* persistent event (notifications) */
 };
 
@@ -527,6 +559,14 @@ int dxg_send_wait_from_gpu(struct dxg_process *p, struct dxg_device *device,
 			   d3dkmthandle context, const d3dkmthandle *h,
 			   const u64 *v, u32 n);
 
+/*
+ * A new monitored fence of device whose host object h the host just made
+ * (OPENSYNCOBJECT): maps its page, publishes it; on failure the host
+ * object is destroyed.  *cpu_va: where the value is mapped.
+ */
+int dxg_syncobj_add_opened(struct dxg_process *p, struct dxg_device *device,
+			   d3dkmthandle h, u64 storage, u64 gpu_va,
+			   u64 *cpu_va);
 int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg);
 int dxg_ioctl_destroy_sync_object(struct dxg_process *p, void *arg);
 int dxg_ioctl_signal_from_cpu(struct dxg_process *p, void *arg);
@@ -556,6 +596,15 @@ void dxg_syncfile_exit(void);
 int dxg_ioctl_create_sync_file(struct dxg_process *p, void *arg);
 int dxg_ioctl_wait_sync_file(struct dxg_process *p, void *arg);
 int dxg_ioctl_open_syncobj_from_sync_file(struct dxg_process *p, void *arg);
+
+/* ---- sharing between processes (dxg_share.c) ---- */
+
+int dxg_ioctl_share_objects(struct dxg_process *p, void *arg);
+int dxg_ioctl_open_syncobj_from_nt_handle2(struct dxg_process *p, void *arg);
+int dxg_ioctl_query_resource_info_from_nt_handle(struct dxg_process *p,
+						 void *arg);
+int dxg_ioctl_open_resource_from_nt_handle(struct dxg_process *p, void *arg);
+int dxg_ioctl_share_object_with_host(struct dxg_process *p, void *arg);
 
 /* ---- messages (dxg_msg.c) ---- */
 

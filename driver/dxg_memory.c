@@ -52,10 +52,46 @@ struct dxg_map_grant {
 
 /* ---- object lifetimes ---- */
 
+static void dxg_res_info_release(struct kref *ref)
+{
+	kvfree(container_of(ref, struct dxg_res_info, ref));
+}
+
+void dxg_res_info_put(struct dxg_res_info *info)
+{
+	if (info)
+		kref_put(&info->ref, dxg_res_info_release);
+}
+
+/* Sizes are bounded by the caller (each < 128 KiB, count <= 1024). */
+struct dxg_res_info *dxg_res_info_alloc(u32 count, u32 runtime_size,
+					u32 res_size, u32 total_size)
+{
+	size_t len = sizeof(struct dxg_res_info) +
+		     (size_t)count * (sizeof(d3dkmthandle) + sizeof(u32)) +
+		     runtime_size + res_size + total_size;
+	struct dxg_res_info *info = kvzalloc(len, GFP_KERNEL);
+
+	if (!info)
+		return NULL;
+	kref_init(&info->ref);
+	info->count = count;
+	info->runtime_size = runtime_size;
+	info->res_size = res_size;
+	info->total_size = total_size;
+	info->handles = (d3dkmthandle *)info->data;
+	info->priv_sizes = (u32 *)(info->handles + count);
+	info->runtime = (u8 *)(info->priv_sizes + count);
+	info->res_priv = info->runtime + runtime_size;
+	info->alloc_priv = info->res_priv + res_size;
+	return info;
+}
+
 static void dxg_resource_release(struct kref *ref)
 {
 	struct dxg_resource *r = container_of(ref, struct dxg_resource, ref);
 
+	dxg_res_info_put(r->info);
 	dxg_device_put(r->device);
 	kfree(r);
 }
@@ -431,10 +467,9 @@ static d3dkmthandle *dxg_copy_device_allocs(struct dxg_process *p,
 }
 
 /* Tell the host to destroy a resource or a list of allocations. */
-static int dxg_destroy_allocs_on_host(struct dxg_process *p,
-				      struct dxg_device *device,
-				      d3dkmthandle resource,
-				      const d3dkmthandle *h, u32 count)
+int dxg_destroy_allocs_on_host(struct dxg_process *p, struct dxg_device *device,
+			       d3dkmthandle resource, const d3dkmthandle *h,
+			       u32 count)
 {
 	struct dxgkvmb_command_destroyallocation *cmd;
 	u32 len = sizeof(*cmd) + count * sizeof(*h);
@@ -467,14 +502,15 @@ static void dxg_allocation_unmap(struct dxg_process *p,
 
 /* ---- CreateAllocation ---- */
 
-#define DXG_ALLOC_UNSUPPORTED (D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED | \
-	D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM | \
-	D3DKMT_CREATEALLOCATION_FLAG_NT_SECURITY_SHARING | \
+#define DXG_ALLOC_UNSUPPORTED (D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM | \
 	D3DKMT_CREATEALLOCATION_FLAG_CROSS_ADAPTER | \
 	D3DKMT_CREATEALLOCATION_FLAG_OPEN_CROSS_ADAPTER | \
 	D3DKMT_CREATEALLOCATION_FLAG_STANDARD_ALLOCATION)
 #define DXG_ALLOC_INVALID (D3DKMT_CREATEALLOCATION_FLAG_CREATE_PROTECTED | \
 	D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SECTION)
+/* A shared resource: NT-handle sharing only (dxg_share.c). */
+#define DXG_ALLOC_SHARED (D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED | \
+	D3DKMT_CREATEALLOCATION_FLAG_NT_SECURITY_SHARING)
 
 struct dxg_ca {
 	struct d3dkmt_createallocation *args;
@@ -569,6 +605,14 @@ static int dxg_ca_finish(struct dxg_process *p, struct dxg_device *device,
 			return -EPROTO;
 		a->handle = r.allocation;
 		a->size = r.allocation_size;
+		if (ca->res && ca->res->info) {
+			struct dxg_res_info *info = ca->res->info;
+
+			info->handles[i] = r.allocation;
+			info->priv_sizes[i] = r.priv_drv_data_size;
+			memcpy(info->alloc_priv + (priv - (const u8 *)&ai[ca->n]),
+			       priv, r.priv_drv_data_size);
+		}
 		if (r.priv_drv_data_size &&
 		    copy_to_user(u64_to_user_ptr(ca->info[i].priv_drv_data),
 				 priv, r.priv_drv_data_size))
@@ -660,6 +704,11 @@ int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg)
 		return -EINVAL;
 	if (args->flags.value & DXG_ALLOC_UNSUPPORTED)
 		return -EOPNOTSUPP;
+	/* Shared: a new resource, shared through NT handles only. */
+	if ((args->flags.value & DXG_ALLOC_SHARED) &&
+	    ((args->flags.value & DXG_ALLOC_SHARED) != DXG_ALLOC_SHARED ||
+	     !create_res))
+		return -EINVAL;
 	device = dxg_device_begin(p, args->device);
 	if (IS_ERR(device))
 		return PTR_ERR(device);
@@ -689,10 +738,21 @@ int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg)
 		dxg_device_get(device);
 		ca.res->device = device;
 		ca.new_res = true;
+		if (args->flags.value & DXG_ALLOC_SHARED) {
+			ca.res->info = dxg_res_info_alloc(ca.n,
+							  args->private_runtime_data_size,
+							  args->priv_drv_data_size,
+							  (u32)ca.priv_total);
+			if (!ca.res->info) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
 	} else if (args->resource) {
 		ca.res = dxg_handle_get(&p->handles, DXG_OBJ_RESOURCE,
 					args->resource);
-		if (!ca.res || ca.res->device != device) {
+		/* A shared resource's allocations are fixed at creation. */
+		if (!ca.res || ca.res->device != device || ca.res->info) {
 			ret = -EINVAL;
 			goto out;
 		}
@@ -717,6 +777,15 @@ int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg)
 	ret = dxg_ca_build(&ca);
 	if (ret)
 		goto out;
+	if (ca.new_res && ca.res->info) {
+		/* What opens of it return: as the creator passed it. */
+		const u8 *pos = (const u8 *)ca.cmd + sizeof(*ca.cmd) +
+			ca.n * sizeof(struct dxgkvmb_command_createallocation_allocinfo);
+
+		memcpy(ca.res->info->runtime, pos, ca.res->info->runtime_size);
+		memcpy(ca.res->info->res_priv, pos + ca.res->info->runtime_size,
+		       ca.res->info->res_size);
+	}
 
 	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_CREATEALLOCATION,
 			      ca.cmd, ca.cmd_len, ca.reply, ca.reply_len);

@@ -70,6 +70,13 @@ static const struct dxg_reclaim_rule dxg_reclaim_rules[] = {
 	{ DXGK_VMBCOMMAND_CREATESYNCOBJECT,
 	  offsetof(struct dxgkvmb_command_createsyncobject_ret, sync_object),
 	  DXGK_VMBCOMMAND_DESTROYSYNCOBJECT, true, false },
+	/* Sharing (dxg_share.c): an opened fence, an NT object (VM-wide). */
+	{ DXGK_VMBCOMMAND_OPENSYNCOBJECT,
+	  offsetof(struct dxgkvmb_command_opensyncobject_ret, sync_object),
+	  DXGK_VMBCOMMAND_DESTROYSYNCOBJECT, true, false },
+	{ DXGK_VMBCOMMAND_CREATENTSHAREDOBJECT,
+	  offsetof(struct dxgkvmb_command_createntsharedobject_ret, nt_handle),
+	  DXGK_VMBCOMMAND_DESTROYNTSHAREDOBJECT, true, false },
 };
 
 static const struct dxg_reclaim_rule *dxg_reclaim_rule(u32 command_type)

@@ -24,9 +24,10 @@
 #define DXG_MAX_CMD	(DXG_MAX_VM_BUS_PACKET_SIZE - \
 			 sizeof(struct dxgkvmb_command_ext_header))
 #define DXG_SUBMIT_MAX_HISTORY	1024u
-#define DXG_SYNC_UNSUPPORTED_FLAGS (D3DDDI_SYNCOBJ_FLAG_SHARED | \
-	D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING | \
-	D3DDDI_SYNCOBJ_FLAG_CROSS_ADAPTER)
+#define DXG_SYNC_UNSUPPORTED_FLAGS D3DDDI_SYNCOBJ_FLAG_CROSS_ADAPTER
+/* Monitored fences may be shared through NT handles (dxg_share.c). */
+#define DXG_SYNC_SHARED_FLAGS (D3DDDI_SYNCOBJ_FLAG_SHARED | \
+	D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING)
 
 static void dxg_syncobj_release(struct kref *ref)
 {
@@ -184,6 +185,11 @@ int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg)
 	if (type != D3DDDI_MONITORED_FENCE && type != D3DDDI_CPU_NOTIFICATION)
 		return !type || type >= D3DDDI_SYNCHRONIZATION_TYPE_LIMIT ?
 		       -EINVAL : -EOPNOTSUPP;
+	/* Global-handle sharing (SHARED alone) is not supported. */
+	if ((args->info.flags.value & DXG_SYNC_SHARED_FLAGS) &&
+	    ((args->info.flags.value & DXG_SYNC_SHARED_FLAGS) !=
+	     DXG_SYNC_SHARED_FLAGS || type != D3DDDI_MONITORED_FENCE))
+		return -EOPNOTSUPP;
 	device = dxg_device_begin(p, args->device);
 	if (IS_ERR(device))
 		return PTR_ERR(device);
@@ -197,6 +203,7 @@ int dxg_ioctl_create_sync_object(struct dxg_process *p, void *arg)
 	dxg_device_get(device);
 	so->device = device;
 	so->type = type;
+	so->shared = args->info.flags.value & DXG_SYNC_SHARED_FLAGS;
 	cmd.args.sync_object = 0;
 	if (type == D3DDDI_CPU_NOTIFICATION) {
 		struct dxg_host_event *ev;
@@ -251,6 +258,40 @@ out_put:
 	dxg_syncobj_put(so);
 out:
 	dxg_device_end(device);
+	return ret;
+}
+
+int dxg_syncobj_add_opened(struct dxg_process *p, struct dxg_device *device,
+			   d3dkmthandle h, u64 storage, u64 gpu_va,
+			   u64 *cpu_va)
+{
+	struct dxg_syncobj *so = kzalloc(sizeof(*so), GFP_KERNEL);
+	int ret;
+
+	if (!so) {
+		dxg_syncobj_destroy_on_host(p, device->adapter, h);
+		return -ENOMEM;
+	}
+	kref_init(&so->ref);
+	dxg_device_get(device);
+	so->device = device;
+	so->type = D3DDDI_MONITORED_FENCE;
+	so->shared = true;		/* it came from an NT handle */
+	so->handle = h;
+	so->fence_context = dma_fence_context_alloc(1);
+	ret = dxg_fence_map_create(p, device->adapter->host, &so->fence,
+				   storage, 0, cpu_va);
+	so->fence_cpu_va = *cpu_va;
+	so->fence_gpu_va = gpu_va;
+	if (!ret) {
+		ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_SYNCOBJECT,
+					     so, h);
+		if (ret)
+			dxg_cpu_map_destroy(p, &so->fence);
+	}
+	if (ret)
+		dxg_syncobj_destroy_on_host(p, device->adapter, h);
+	dxg_syncobj_put(so);
 	return ret;
 }
 

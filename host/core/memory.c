@@ -114,6 +114,48 @@ int32_t dxg_mem_map_alloc(const struct dxg_mem *m, struct dxg_gpuva_space *s,
 	return dxg_gpuva_map_dev(s, va, size, a->u.allocation.dev, off, a->handle);
 }
 
+int32_t dxg_mem_alias(struct dxg_obj *dst, struct dxg_obj *src)
+{
+	struct dxg_mem_share *sh = src->u.allocation.share;
+
+	if (!sh) {
+		sh = calloc(1, sizeof(*sh));
+		if (!sh)
+			return STATUS_NO_MEMORY;
+		sh->refs = 1;
+		src->u.allocation.share = sh;
+	}
+	sh->refs++;
+	dst->u.allocation.share = sh;
+	dst->u.allocation.io_offset = src->u.allocation.io_offset;
+	dst->u.allocation.size = src->u.allocation.size;
+	dst->u.allocation.dev = src->u.allocation.dev;
+	return STATUS_SUCCESS;
+}
+
+/*
+ * Is this the last allocation using its memory?  If not, it only lets go
+ * of it (the others keep it; a timed-out job's claim on device memory is
+ * remembered for the last one).
+ */
+static bool release_share(struct dxg_obj *obj)
+{
+	struct dxg_mem_share *sh = obj->u.allocation.share;
+
+	if (!sh)
+		return true;
+	obj->u.allocation.share = NULL;
+	sh->dev_busy |= obj->u.allocation.dev_busy;
+	if (--sh->refs) {
+		obj->u.allocation.dev = NULL;
+		obj->u.allocation.size = 0;
+		return false;
+	}
+	obj->u.allocation.dev_busy = sh->dev_busy;
+	free(sh);
+	return true;
+}
+
 /* Device memory goes back to its device, unless work may still use it. */
 static void release_device(struct dxg_mem *m, struct dxg_obj *obj)
 {
@@ -143,6 +185,8 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 		s = dxg_mem_gpuva(obj);
 		if (s)
 			dxg_gpuva_unmap_owner(s, obj->handle);
+		if (!release_share(obj))
+			break;
 		if (obj->u.allocation.dev)
 			release_device(m, obj);
 		else
@@ -155,6 +199,12 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 			dxg_ioheap_free(&m->heap, obj->u.pagingqueue.fence_offset,
 					PAGE);
 		obj->u.pagingqueue.fence_offset = 0;
+		break;
+	case DXG_OBJ_NTSHARED:
+		/* Its aliases are children: they went first. */
+		free(obj->u.ntshared.allocs);
+		obj->u.ntshared.allocs = NULL;
+		obj->u.ntshared.count = 0;
 		break;
 	case DXG_OBJ_PROCESS:
 		if (obj->u.process.gpuva) {

@@ -54,6 +54,18 @@ struct dxg_gpuva_space *dxg_mem_process_gpuva(struct dxg_obj *process,
 /* Host pointer to an allocation's memory (size bytes); NULL for device memory. */
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc);
 
+/*
+ * Sharing (docs/memory.md §9): allocation @dst (new, no memory) uses the
+ * memory of allocation @src, which is freed with the last allocation using
+ * it.  Returns STATUS_SUCCESS or STATUS_NO_MEMORY.
+ */
+struct dxg_mem_share {
+	uint32_t refs;		/* allocations using the memory */
+	bool dev_busy;		/* one of them saw work time out on it */
+};
+
+int32_t dxg_mem_alias(struct dxg_obj *dst, struct dxg_obj *src);
+
 /* Does the adapter offer device-local memory to this VM? */
 bool dxg_mem_has_device(const struct dxg_mem *m, const struct dxg_adapter *ad);
 

@@ -22,6 +22,7 @@ struct dxg_obj;
 struct dxg_vk_devmem;
 struct dxg_ctxq;
 struct dxg_sync;
+struct dxg_mem_share;
 
 /* Called for every object just before it is freed (host/core/memory.c). */
 typedef void (*dxg_obj_release_fn)(void *arg, struct dxg_obj *obj);
@@ -35,6 +36,13 @@ enum dxg_obj_type {
 	DXG_OBJ_ALLOCATION = 6,		/* child of a device or a resource */
 	DXG_OBJ_PAGINGQUEUE = 7,	/* child of a device */
 	DXG_OBJ_SYNCOBJECT = 8,		/* child of a device (fences) or process */
+	/*
+	 * An NT shared object (CREATENTSHAREDOBJECT): a VM-wide root, like
+	 * adapters, that keeps a shared resource's memory (its children:
+	 * allocations aliasing it) or a shared fence alive for the guest's
+	 * file descriptors, whatever becomes of the process that shared it.
+	 */
+	DXG_OBJ_NTSHARED = 9,
 	DXG_OBJ_TYPE_COUNT,
 };
 
@@ -82,7 +90,24 @@ struct dxg_obj {
 			struct dxg_vk_devmem *dev;
 			/* Work that timed out may still use dev: it is leaked. */
 			bool dev_busy;
+			/*
+			 * Memory shared with other allocations (opened from an
+			 * NT shared object): freed with the last of them
+			 * (host/core/memory.c).  NULL: its own.
+			 */
+			struct dxg_mem_share *share;
 		} allocation;
+		struct {
+			/* Created CREATE_SHARED | NT_SECURITY_SHARING. */
+			bool shared;
+		} resource;
+		struct {
+			uint32_t kind;		/* DXGKVMB_NTSHARED_* */
+			/* Resources: the aliases (children), in the guest's order. */
+			uint32_t count;
+			struct dxg_obj **allocs;
+			struct dxg_sync *sync;	/* sync objects: referenced */
+		} ntshared;
 		struct {
 			uint64_t fence_offset;	/* the fence page in IO space */
 			uint64_t fence_value;	/* last paging fence value */

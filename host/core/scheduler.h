@@ -43,6 +43,9 @@ struct dxg_mem;
 
 /* One sync object (DXG_OBJ_SYNCOBJECT's u.syncobject.sync). */
 struct dxg_sync {
+	/* Objects and NT shared objects using it (opened from an NT handle). */
+	uint32_t refs;
+	bool shared;		/* created SHARED | NT_SECURITY_SHARING */
 	uint32_t type;		/* D3DDDI_MONITORED_FENCE or _CPU_NOTIFICATION */
 	uint64_t value;		/* authoritative current value (fences) */
 	uint64_t page;		/* IO-space offset of the fence page; 0: none */
@@ -137,6 +140,12 @@ int32_t dxg_sync_create(struct dxg_sched *s, struct dxg_obj *obj,
 void dxg_sync_signal(struct dxg_sched *s, struct dxg_obj *obj, uint64_t value);
 /* Current value of a fence (0 for other objects). */
 uint64_t dxg_sync_value(const struct dxg_obj *obj);
+/*
+ * Sharing (docs/sync.md): `dst` (a new sync object or NT shared object)
+ * uses the same fence as `y`, which counts it; the fence goes with the
+ * last of them (dxg_sched_release).
+ */
+void dxg_sync_share(struct dxg_sync *y, struct dxg_obj *dst);
 /* The sync object `handle` of `process`, or NULL. */
 struct dxg_obj *dxg_sync_lookup(struct dxg_sched *s, uint32_t handle,
 				const struct dxg_obj *process);

@@ -54,6 +54,7 @@ int32_t dxg_sync_create(struct dxg_sched *s, struct dxg_obj *obj,
 	y = calloc(1, sizeof(*y));
 	if (!y)
 		return STATUS_NO_MEMORY;
+	y->refs = 1;
 	y->type = type;
 	if (type == D3DDDI_MONITORED_FENCE) {
 		if (!s->mem) {
@@ -75,17 +76,34 @@ int32_t dxg_sync_create(struct dxg_sched *s, struct dxg_obj *obj,
 	return STATUS_SUCCESS;
 }
 
+void dxg_sync_share(struct dxg_sync *y, struct dxg_obj *dst)
+{
+	y->refs++;
+	if (dst->type == DXG_OBJ_NTSHARED)
+		dst->u.ntshared.sync = y;
+	else
+		dst->u.syncobject.sync = y;
+}
+
+/* One user of y is gone (its object, or an NT shared object). */
+static void sync_put(struct dxg_sched *s, struct dxg_sync *y)
+{
+	s->dirty = true;	/* waits through the object are satisfied now */
+	if (--y->refs)
+		return;
+	if (y->page && s->mem)
+		dxg_ioheap_free(&s->mem->heap, y->page, DXG_IOHEAP_PAGE);
+	free(y);
+}
+
 static void sync_free(struct dxg_sched *s, struct dxg_obj *obj)
 {
 	struct dxg_sync *y = obj->u.syncobject.sync;
 
 	if (!y)
 		return;
-	if (y->page && s->mem)
-		dxg_ioheap_free(&s->mem->heap, y->page, DXG_IOHEAP_PAGE);
-	free(y);
 	obj->u.syncobject.sync = NULL;
-	s->dirty = true;	/* waits on it are satisfied now */
+	sync_put(s, y);
 }
 
 void dxg_sync_signal(struct dxg_sched *s, struct dxg_obj *obj, uint64_t value)
@@ -298,6 +316,11 @@ void dxg_sched_release(void *arg, struct dxg_obj *obj)
 	switch (obj->type) {
 	case DXG_OBJ_SYNCOBJECT:
 		sync_free(s, obj);
+		break;
+	case DXG_OBJ_NTSHARED:
+		if (obj->u.ntshared.sync)
+			sync_put(s, obj->u.ntshared.sync);
+		obj->u.ntshared.sync = NULL;
 		break;
 	case DXG_OBJ_CONTEXT:
 		dxg_sched_queue_free(s, obj);

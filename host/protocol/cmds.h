@@ -85,6 +85,15 @@ int32_t dxg_h_destroysyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *re
 int32_t dxg_h_signalsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_waitfromcpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_waitfromgpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+/* share_cmds.c: sharing between processes */
+int32_t dxg_h_createntsharedobject(struct dxg_dispatch_ctx *ctx,
+				   struct dxg_req *req);
+int32_t dxg_h_destroyntsharedobject(struct dxg_dispatch_ctx *ctx,
+				    struct dxg_req *req);
+int32_t dxg_h_openresource(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_opensyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_shareobjectwithhost(struct dxg_dispatch_ctx *ctx,
+				  struct dxg_req *req);
 /* submit_cmds.c */
 int32_t dxg_h_submitcommand(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_getdevicestate(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);

@@ -99,14 +99,15 @@ static uint64_t paging_fence_signal(struct dxg_mem *m, struct dxg_obj *pq)
 	return v;
 }
 
-#define UNSUPPORTED_ALLOC_FLAGS (D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED | \
-	D3DKMT_CREATEALLOCATION_FLAG_CREATE_PROTECTED | \
+#define UNSUPPORTED_ALLOC_FLAGS (D3DKMT_CREATEALLOCATION_FLAG_CREATE_PROTECTED | \
 	D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM | \
-	D3DKMT_CREATEALLOCATION_FLAG_NT_SECURITY_SHARING | \
 	D3DKMT_CREATEALLOCATION_FLAG_CROSS_ADAPTER | \
 	D3DKMT_CREATEALLOCATION_FLAG_OPEN_CROSS_ADAPTER | \
 	D3DKMT_CREATEALLOCATION_FLAG_STANDARD_ALLOCATION | \
 	D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SECTION)
+
+#define SHARED_ALLOC_FLAGS (D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED | \
+	D3DKMT_CREATEALLOCATION_FLAG_NT_SECURITY_SHARING)
 
 int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 {
@@ -126,6 +127,16 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		return STATUS_INVALID_PARAMETER;
 	if (c.flags & UNSUPPORTED_ALLOC_FLAGS)
 		return STATUS_NOT_SUPPORTED;
+	/*
+	 * Shared resources (share_cmds.c): a new resource, NT-handle sharing
+	 * only (the global-handle kind is not supported).
+	 */
+	if ((c.flags & SHARED_ALLOC_FLAGS) &&
+	    (c.flags & SHARED_ALLOC_FLAGS) != SHARED_ALLOC_FLAGS)
+		return STATUS_NOT_SUPPORTED;
+	if ((c.flags & SHARED_ALLOC_FLAGS) &&
+	    !(c.flags & D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE))
+		return STATUS_INVALID_PARAMETER;
 	device = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
 	if (!device)
 		return STATUS_INVALID_HANDLE;
@@ -137,6 +148,9 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		parent = req_child(ctx, req, c.resource, DXG_OBJ_RESOURCE, device);
 		if (!parent)
 			return STATUS_INVALID_HANDLE;
+		/* A shared resource's allocations are fixed when it is made. */
+		if (parent->u.resource.shared)
+			return STATUS_INVALID_PARAMETER;
 	}
 	if (c.private_runtime_data_size >= DXG_MAX_VM_BUS_PACKET_SIZE ||
 	    c.priv_drv_data_size >= DXG_MAX_VM_BUS_PACKET_SIZE)
@@ -182,6 +196,7 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 				    req->adapter, &res);
 		if (st < 0)
 			goto fail;
+		res->u.resource.shared = (c.flags & SHARED_ALLOC_FLAGS) != 0;
 		parent = res;
 	}
 	total = 0;

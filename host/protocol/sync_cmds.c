@@ -13,8 +13,10 @@
 #include "dxg/ntstatus.h"
 #include "protocol/cmds.h"
 
-#define SYNC_UNSUPPORTED_FLAGS (D3DDDI_SYNCOBJ_FLAG_SHARED | \
-	D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING | D3DDDI_SYNCOBJ_FLAG_CROSS_ADAPTER)
+#define SYNC_UNSUPPORTED_FLAGS D3DDDI_SYNCOBJ_FLAG_CROSS_ADAPTER
+/* Monitored fences may be shared through NT handles (share_cmds.c). */
+#define SYNC_SHARED_FLAGS (D3DDDI_SYNCOBJ_FLAG_SHARED | \
+	D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING)
 
 /*
  * Copy `count` handles at byte offset hoff and `count` (unaligned) u64
@@ -67,6 +69,10 @@ int32_t dxg_h_createsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		return STATUS_INVALID_HANDLE;
 	if (info->flags.value & SYNC_UNSUPPORTED_FLAGS)
 		return STATUS_NOT_SUPPORTED;
+	if ((info->flags.value & SYNC_SHARED_FLAGS) &&
+	    ((info->flags.value & SYNC_SHARED_FLAGS) != SYNC_SHARED_FLAGS ||
+	     info->type != D3DDDI_MONITORED_FENCE))
+		return STATUS_NOT_SUPPORTED;
 	switch (info->type) {
 	case D3DDDI_MONITORED_FENCE:
 		initial = info->monitored_fence.initial_fence_value;
@@ -90,6 +96,7 @@ int32_t dxg_h_createsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		dxg_obj_destroy(ctx->objs, o);
 		return st;
 	}
+	o->u.syncobject.sync->shared = (info->flags.value & SYNC_SHARED_FLAGS) != 0;
 	memset(&r, 0, sizeof(r));
 	r.sync_object = o->handle;
 	r.fence_storage_address = o->u.syncobject.sync->page;

@@ -25,6 +25,7 @@ enum win_shape {
 	WIN_CONTEXT,		/* the command back with `context` 0 */
 	WIN_ALLOCATION,		/* 16 + 72 a + the private data, zeroed */
 	WIN_ESCAPE,		/* the request's private data, unchanged */
+	WIN_OPENRESOURCE,	/* 16 + 16 a, zeroed, the status first */
 };
 
 #define NO_STATUS	UINT16_MAX
@@ -71,6 +72,13 @@ static const struct win_reply win_replies[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = 
 	FIXED_STATUS(QUERYSTATISTICS, struct dxgkvmb_command_querystatistics_ret),
 	FIXED_STATUS(ISFEATUREENABLED, struct dxgkvmb_command_isfeatureenabled_ret),
 	SHAPE(ESCAPE, WIN_ESCAPE),
+	/* Sharing (share_cmds.c): opendxg's layouts, the status first. */
+	FIXED_STATUS(CREATENTSHAREDOBJECT,
+		     struct dxgkvmb_command_createntsharedobject_ret),
+	FIXED_STATUS(OPENSYNCOBJECT, struct dxgkvmb_command_opensyncobject_ret),
+	FIXED_STATUS(SHAREOBJECTWITHHOST,
+		     struct dxgkvmb_command_shareobjectwithhost_ret),
+	SHAPE(OPENRESOURCE, WIN_OPENRESOURCE),
 };
 
 /*
@@ -130,6 +138,20 @@ static uint32_t allocation_len(const uint8_t *cmd, uint32_t cmd_len)
 	return len <= DXG_REPLY_BUF_SIZE ? (uint32_t)len : 0;
 }
 
+static uint32_t openresource_len(const uint8_t *cmd, uint32_t cmd_len)
+{
+	struct dxgkvmb_command_openresource c;
+	uint64_t len;
+
+	if (cmd_len < sizeof(c))
+		return 0;
+	memcpy(&c, cmd, sizeof(c));
+	len = sizeof(struct dxgkvmb_command_openresource_ret) +
+	      (uint64_t)c.allocation_count *
+	      sizeof(struct dxgkvmb_openresource_alloc);
+	return len <= DXG_REPLY_BUF_SIZE ? (uint32_t)len : 0;
+}
+
 /* ESCAPE: the private data the request carried, as a Windows host echoes it. */
 static uint32_t escape_reply(const uint8_t *cmd, uint32_t cmd_len,
 			     uint8_t *reply)
@@ -182,6 +204,10 @@ uint32_t dxg_windows_error_reply(uint32_t command, const uint8_t *cmd,
 		break;
 	case WIN_ALLOCATION:
 		len = allocation_len(cmd, cmd_len);
+		break;
+	case WIN_OPENRESOURCE:
+		len = openresource_len(cmd, cmd_len);
+		status_off = 0;
 		break;
 	case WIN_ESCAPE:
 		len = escape_reply(cmd, cmd_len, reply);

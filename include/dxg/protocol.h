@@ -710,6 +710,117 @@ struct dxgkvmb_command_isfeatureenabled_ret {
 	__u16 reserved;
 };
 
+/* ---- sharing between processes (docs/memory.md §9, docs/protocol.md) ---- */
+
+/*
+ * The reference names these commands but its stored facts give no layouts:
+ * these are opendxg's.  Every reply starts with the NTSTATUS, so an opendxg
+ * host's bare-status failure and a Windows-shaped failure (the whole reply,
+ * zeroed, status first) read the same, and every reply is longer than 8
+ * bytes, so a bare status padded by the ring is always a short reply.
+ */
+
+/*
+ * VM-wide (1004): make an NT shared object of `object`, a resource created
+ * shared (its allocations) or a sync object created shared, of the
+ * header's process.  The NT object is VM-wide: it keeps the memory / the
+ * fence alive until DESTROYNTSHAREDOBJECT, whatever becomes of the process.
+ */
+struct dxgkvmb_command_createntsharedobject {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle object;
+	/*
+	 * Resources: followed by allocation_count d3dkmthandle, every
+	 * allocation of the resource once, in the order opens will list them.
+	 * Sync objects: 0.
+	 */
+	__u32 allocation_count;
+};
+
+struct dxgkvmb_command_createntsharedobject_ret {
+	__s32 status;
+	d3dkmthandle nt_handle;		/* 0 on failure */
+	__u32 object_type;		/* DXGKVMB_NTSHARED_* */
+	__u32 allocation_count;		/* resources */
+};
+
+#define DXGKVMB_NTSHARED_RESOURCE	1
+#define DXGKVMB_NTSHARED_SYNCOBJECT	2
+
+/* VM-wide (1005); the reply is a status.  No process: the fd outlives it. */
+struct dxgkvmb_command_destroyntsharedobject {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle nt_handle;
+	__u32 reserved;
+};
+
+/*
+ * VM-wide (1002): a new sync object of `device` (the header's process)
+ * sharing the fence of NT object nt_handle; the device's adapter must be
+ * the shared object's.
+ */
+struct dxgkvmb_command_opensyncobject {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle nt_handle;
+	__u32 flags;			/* d3dddi_synchronizationobject_flags */
+	__u32 reserved;
+};
+
+struct dxgkvmb_command_opensyncobject_ret {
+	__s32 status;
+	d3dkmthandle sync_object;	/* 0 on failure */
+	__u32 type;			/* D3DDDI_MONITORED_FENCE */
+	__u32 reserved;
+	__u64 fence_storage_address;	/* as CREATESYNCOBJECT's */
+	__u64 fence_gpu_va;
+};
+
+/*
+ * Adapter (32): a new resource of `device` with allocation_count
+ * allocations sharing the memory of NT object nt_handle (the count must be
+ * the shared resource's).  The reply is followed by allocation_count
+ * dxgkvmb_openresource_alloc, in the shared resource's order.
+ */
+struct dxgkvmb_command_openresource {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle nt_handle;
+	__u32 allocation_count;
+	__u32 reserved;
+};
+
+struct dxgkvmb_command_openresource_ret {
+	__s32 status;
+	d3dkmthandle resource;		/* 0 on failure */
+	__u32 allocation_count;
+	__u32 reserved;
+};
+
+struct dxgkvmb_openresource_alloc {
+	d3dkmthandle allocation;
+	__u32 allocation_flags;		/* DXGKVMB_ALLOCFLAG_* */
+	__u64 allocation_size;
+};
+
+/*
+ * VM-wide (1021): a host-side name of a resource or sync object of `device`
+ * (the header's process), for host components (the reference's "VAIL" NT
+ * handle): nonzero, and stable for the object's life.
+ */
+struct dxgkvmb_command_shareobjectwithhost {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle object;
+	__u64 reserved;
+};
+
+struct dxgkvmb_command_shareobjectwithhost_ret {
+	__s32 status;
+	__u32 reserved;
+	__u64 object_vail_nt_handle;
+};
+
 /* ---- host -> VM ---- */
 
 struct dxgkvmb_command_signalguestevent {
@@ -873,5 +984,23 @@ static inline void dxg_msg_fill_hdr(struct dxgkvmb_command_ext_header *ext,
 		hdr->channel |= DXGKVMB_ASYNC_MSG;
 	hdr->command_type = command_type;
 }
+
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createntsharedobject) == 32,
+		  "CREATENTSHAREDOBJECT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createntsharedobject_ret) == 16,
+		  "CREATENTSHAREDOBJECT reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_destroyntsharedobject) == 32,
+		  "DESTROYNTSHAREDOBJECT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_opensyncobject) == 40, "OPENSYNCOBJECT");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_opensyncobject_ret) == 32,
+		  "OPENSYNCOBJECT reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_openresource) == 40, "OPENRESOURCE");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_openresource_ret) == 16,
+		  "OPENRESOURCE reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_openresource_alloc) == 16, "OPENRESOURCE alloc");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_shareobjectwithhost) == 40,
+		  "SHAREOBJECTWITHHOST");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_shareobjectwithhost_ret) == 16,
+		  "SHAREOBJECTWITHHOST reply");
 
 #endif /* DXG_PROTOCOL_H */

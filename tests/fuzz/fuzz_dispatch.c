@@ -330,6 +330,90 @@ static void write_state_seed(struct seed *s)
 	(void)p;
 }
 
+
+/*
+ * Sharing: a shared resource and a shared fence of one process, NT objects
+ * of both, opened by a second process, the NT objects destroyed.  Each step
+ * must succeed.
+ */
+static void write_share_seed(struct seed *s)
+{
+	struct dxg_open_alloc_desc desc = { DXG_OPEN_ALLOC_DESC_VERSION, 0, 8192 };
+	struct dxgkvmb_command_createallocation_allocinfo ai = { 0, sizeof(desc), 0 };
+	uint32_t proc, proc2, dev, dev2, res, alloc, so, nt_res, nt_so, st;
+	uint8_t *p;
+
+	proc = create_process(s);
+	proc2 = create_process(s);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
+	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc2, 0);
+	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev2);
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION, proc, 0);
+	CMD(struct dxgkvmb_command_createallocation)->device = dev;
+	CMD(struct dxgkvmb_command_createallocation)->alloc_count = 1;
+	CMD(struct dxgkvmb_command_createallocation)->flags =
+		D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE |
+		D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED |
+		D3DKMT_CREATEALLOCATION_FLAG_NT_SECURITY_SHARING;
+	memcpy(p + sizeof(struct dxgkvmb_command_createallocation), &ai, sizeof(ai));
+	memcpy(p + sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai),
+	       &desc, sizeof(desc));
+	send(s, sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai) +
+		sizeof(desc), NULL);
+	res = reply_word(s, 1);
+	alloc = reply_word(s, sizeof(struct dxgkvmb_command_createallocation_ret) / 4);
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATESYNCOBJECT, proc, 0);
+	CMD(struct dxgkvmb_command_createsyncobject)->args.device = dev;
+	CMD(struct dxgkvmb_command_createsyncobject)->args.info.type =
+		D3DDDI_MONITORED_FENCE;
+	CMD(struct dxgkvmb_command_createsyncobject)->args.info.flags.value =
+		D3DDDI_SYNCOBJ_FLAG_SHARED | D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING;
+	send(s, sizeof(struct dxgkvmb_command_createsyncobject), &so);
+
+	p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATENTSHAREDOBJECT, proc, 0);
+	CMD(struct dxgkvmb_command_createntsharedobject)->object = res;
+	CMD(struct dxgkvmb_command_createntsharedobject)->allocation_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_createntsharedobject), &alloc, 4);
+	send(s, sizeof(struct dxgkvmb_command_createntsharedobject) + 4, &st);
+	nt_res = reply_word(s, 1);
+	if (st)
+		abort();
+	p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATENTSHAREDOBJECT, proc, 0);
+	CMD(struct dxgkvmb_command_createntsharedobject)->object = so;
+	send(s, sizeof(struct dxgkvmb_command_createntsharedobject), &st);
+	nt_so = reply_word(s, 1);
+	if (st)
+		abort();
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENRESOURCE, proc2, 0);
+	CMD(struct dxgkvmb_command_openresource)->device = dev2;
+	CMD(struct dxgkvmb_command_openresource)->nt_handle = nt_res;
+	CMD(struct dxgkvmb_command_openresource)->allocation_count = 1;
+	send(s, sizeof(struct dxgkvmb_command_openresource), &st);
+	if (st)
+		abort();
+	p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_OPENSYNCOBJECT, proc2, 0);
+	CMD(struct dxgkvmb_command_opensyncobject)->device = dev2;
+	CMD(struct dxgkvmb_command_opensyncobject)->nt_handle = nt_so;
+	send(s, sizeof(struct dxgkvmb_command_opensyncobject), &st);
+	if (st)
+		abort();
+	p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST, proc, 0);
+	CMD(struct dxgkvmb_command_shareobjectwithhost)->device = dev;
+	CMD(struct dxgkvmb_command_shareobjectwithhost)->object = res;
+	send(s, sizeof(struct dxgkvmb_command_shareobjectwithhost), &st);
+	if (st)
+		abort();
+	p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYNTSHAREDOBJECT, 0, 0);
+	CMD(struct dxgkvmb_command_destroyntsharedobject)->nt_handle = nt_res;
+	send(s, sizeof(struct dxgkvmb_command_destroyntsharedobject), &st);
+	if (st)
+		abort();
+}
+
 static void write_seeds(const char *dir)
 {
 	static struct seed s;
@@ -394,6 +478,10 @@ static void write_seeds(const char *dir)
 	seed_begin(&s);
 	write_state_seed(&s);
 	seed_end(&s, dir, "state");
+
+	seed_begin(&s);
+	write_share_seed(&s);
+	seed_end(&s, dir, "share");
 	(void)p;
 	if (!ctxh)
 		abort();	/* the lifecycle seed must have made a context */

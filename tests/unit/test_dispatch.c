@@ -174,6 +174,12 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYCLOCKCALIBRATION },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYSTATISTICS },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ISFEATUREENABLED },
+	/* sharing between processes (host/protocol/share_cmds.c) */
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATENTSHAREDOBJECT },
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYNTSHAREDOBJECT },
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_OPENSYNCOBJECT },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENRESOURCE },
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST },
 };
 #define N_IMPL (sizeof(implemented) / sizeof(implemented[0]))
 
@@ -876,6 +882,315 @@ static void test_state_commands(void **state)
 	free(shm);
 }
 
+
+/* ---- sharing (host/protocol/share_cmds.c) ---- */
+
+/* The command struct `c` (its header part skipped) after the header. */
+static uint32_t put_cmd(struct fx *f, const void *c, uint32_t len,
+			const void *tail, uint32_t tail_len)
+{
+	const uint32_t h = sizeof(struct dxgkvmb_command_hdr);
+
+	memcpy(f->msg + 16 + h, (const uint8_t *)c + h, len - h);
+	if (tail_len)
+		memcpy(f->msg + 16 + len, tail, tail_len);
+	return 16 + len + tail_len;
+}
+
+/* A resource of n allocations of 8 KiB each; flags CREATE_RESOURCE | more. */
+static int32_t sh_resource(struct fx *f, uint32_t proc, uint32_t dev,
+			   uint32_t flags, uint32_t n, uint32_t *res,
+			   uint32_t *allocs)
+{
+	struct dxgkvmb_command_createallocation c = { 0 };
+	struct dxgkvmb_command_createallocation_allocinfo ai[4] = { 0 };
+	struct dxg_open_alloc_desc d[4] = { 0 };
+	uint8_t tail[sizeof(ai) + sizeof(d)];
+	uint32_t len, got;
+
+	c.device = dev;
+	c.alloc_count = n;
+	c.flags = D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE | flags;
+	for (uint32_t i = 0; i < n; i++) {
+		ai[i].priv_drv_data_size = sizeof(d[i]);
+		d[i].version = DXG_OPEN_ALLOC_DESC_VERSION;
+		d[i].size = 8192;
+	}
+	memcpy(tail, ai, n * sizeof(ai[0]));
+	memcpy(tail + n * sizeof(ai[0]), d, n * sizeof(d[0]));
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION, proc);
+	len = put_cmd(f, &c, sizeof(c), tail,
+		      n * (uint32_t)(sizeof(ai[0]) + sizeof(d[0])));
+	got = call(f, len);
+	if (got == 4)
+		return (int32_t)word(f, 0);
+	*res = word(f, 1);
+	for (uint32_t i = 0; i < n; i++)
+		allocs[i] = word(f, 4 + 18 * i);
+	return STATUS_SUCCESS;
+}
+
+static int32_t sh_create_nt(struct fx *f, uint32_t proc, uint32_t obj,
+			    const uint32_t *allocs, uint32_t n, uint32_t *nt)
+{
+	struct dxgkvmb_command_createntsharedobject c = {
+		.object = obj, .allocation_count = n };
+	uint32_t got;
+
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATENTSHAREDOBJECT, proc);
+	got = call(f, put_cmd(f, &c, sizeof(c), allocs, n * 4));
+	if (got == 4)
+		return (int32_t)word(f, 0);
+	assert_int_equal(got, 16);
+	assert_int_equal(word(f, 0), STATUS_SUCCESS);
+	*nt = word(f, 1);
+	return STATUS_SUCCESS;
+}
+
+static int32_t sh_status(struct fx *f, uint32_t chan, uint32_t cmd,
+			 uint32_t proc, const void *c, uint32_t len)
+{
+	hdr(f, chan, cmd, proc);
+	call(f, put_cmd(f, c, len, NULL, 0));
+	return (int32_t)word(f, 0);
+}
+
+/* LOCK2's IO-space offset of an allocation. */
+static uint64_t sh_lock(struct fx *f, uint32_t proc, uint32_t dev, uint32_t a)
+{
+	struct dxgkvmb_command_lock2 c = { 0 };
+	struct dxgkvmb_command_lock2_ret r;
+
+	c.args.device = dev;
+	c.args.allocation = a;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_LOCK2, proc);
+	assert_int_equal(call(f, put_cmd(f, &c, sizeof(c), NULL, 0)), sizeof(r));
+	memcpy(&r, f->reply, sizeof(r));
+	assert_int_equal(r.status, STATUS_SUCCESS);
+	return r.cpu_visible_buffer_offset;
+}
+
+static void test_share_commands(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_sched sched;
+	struct dxg_mem mem;
+	uint8_t *shm = calloc(1, ST_SHM);
+	struct dxgkvmb_command_openresource orc = { 0 };
+	struct dxgkvmb_command_opensyncobject osc = { 0 };
+	struct dxgkvmb_command_destroyntsharedobject dnt = { 0 };
+	struct dxgkvmb_command_destroyallocation da = { 0 };
+	struct dxgkvmb_command_createsyncobject cs = { 0 };
+	struct dxgkvmb_command_shareobjectwithhost sw = { 0 };
+	struct dxgkvmb_command_opensyncobject_ret osr;
+	struct dxgkvmb_openresource_alloc oa[2];
+	uint32_t proc, proc2, dev, dev2, res, allocs[2], plain, plain_allocs[2];
+	uint32_t nt, nt_sync, res2, so, so2, dup[2], base;
+	uint64_t off0, io_used;
+
+	assert_non_null(shm);
+	assert_int_equal(dxg_mem_init(&mem, shm, ST_SHM, ST_IO), 0);
+	assert_int_equal(dxg_sched_init(&sched, &f->o, &mem, NULL, 0, false), 0);
+	assert_int_equal(dxg_objects_add_release(&f->o, dxg_mem_release, &mem), 0);
+	assert_int_equal(dxg_objects_add_release(&f->o, dxg_sched_release,
+						 &sched), 0);
+	f->ctx.mem = &mem;
+	f->ctx.sched = &sched;
+	proc = create_process(f);
+	proc2 = create_process(f);
+	dev = create_device(f, proc);
+	dev2 = create_device(f, proc2);
+	base = f->o.total;
+	io_used = mem.heap.used;
+
+	/* Shared: both flags, and a new resource. */
+	assert_int_equal(sh_resource(f, proc, dev,
+				     D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED,
+				     1, &res, allocs), STATUS_NOT_SUPPORTED);
+	assert_int_equal(sh_resource(f, proc, dev, 0, 2, &plain, plain_allocs),
+			 STATUS_SUCCESS);
+	assert_int_equal(sh_resource(f, proc, dev,
+				     D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED |
+				     D3DKMT_CREATEALLOCATION_FLAG_NT_SECURITY_SHARING,
+				     2, &res, allocs), STATUS_SUCCESS);
+	/* An unshared resource, wrong lists, another process: refused. */
+	assert_int_equal(sh_create_nt(f, proc, plain, plain_allocs, 2, &nt),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(sh_create_nt(f, proc, res, allocs, 1, &nt),
+			 STATUS_INVALID_PARAMETER);
+	dup[0] = dup[1] = allocs[0];
+	assert_int_equal(sh_create_nt(f, proc, res, dup, 2, &nt),
+			 STATUS_INVALID_PARAMETER);
+	dup[1] = plain_allocs[0];
+	assert_int_equal(sh_create_nt(f, proc, res, dup, 2, &nt),
+			 STATUS_INVALID_HANDLE);
+	assert_int_equal(sh_create_nt(f, proc2, res, allocs, 2, &nt),
+			 STATUS_INVALID_HANDLE);
+	assert_int_equal(sh_create_nt(f, proc, res, allocs, 2, &nt),
+			 STATUS_SUCCESS);
+	off0 = sh_lock(f, proc, dev, allocs[0]);
+	shm[off0 + 5] = 0x5a;
+
+	/* The creator's resource goes: the NT object keeps the memory. */
+	da.device = dev;
+	da.resource = res;
+	assert_int_equal(sh_status(f, DXGKVMB_VGPU_TO_HOST,
+				   DXGK_VMBCOMMAND_DESTROYALLOCATION, proc, &da,
+				   sizeof(da)), STATUS_SUCCESS);
+	assert_true(mem.heap.used > io_used);
+
+	/* Open in the other process: wrong count, wrong kind, then right. */
+	orc.device = dev2;
+	orc.nt_handle = nt;
+	orc.allocation_count = 1;
+	assert_int_equal(sh_status(f, DXGKVMB_VGPU_TO_HOST,
+				   DXGK_VMBCOMMAND_OPENRESOURCE, proc2, &orc,
+				   sizeof(orc)), STATUS_INVALID_PARAMETER);
+	orc.allocation_count = 2;
+	orc.device = dev;	/* not proc2's */
+	assert_int_equal(sh_status(f, DXGKVMB_VGPU_TO_HOST,
+				   DXGK_VMBCOMMAND_OPENRESOURCE, proc2, &orc,
+				   sizeof(orc)), STATUS_INVALID_HANDLE);
+	orc.device = dev2;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENRESOURCE, proc2);
+	assert_int_equal(call(f, put_cmd(f, &orc, sizeof(orc), NULL, 0)),
+			 16 + 2 * sizeof(oa[0]));
+	assert_int_equal(word(f, 0), STATUS_SUCCESS);
+	res2 = word(f, 1);
+	assert_int_equal(word(f, 2), 2);
+	memcpy(oa, f->reply + 16, sizeof(oa));
+	assert_int_equal(oa[0].allocation_size, 8192);
+	assert_int_not_equal(oa[0].allocation, allocs[0]);
+	/* The same memory, in the creator's order. */
+	assert_int_equal(sh_lock(f, proc2, dev2, oa[0].allocation), off0);
+	assert_int_equal(shm[off0 + 5], 0x5a);
+	/* The NT object goes: the opened resource keeps the memory. */
+	dnt.nt_handle = nt;
+	assert_int_equal(sh_status(f, DXGKVMB_VM_TO_HOST,
+				   DXGK_VMBCOMMAND_DESTROYNTSHAREDOBJECT, 0, &dnt,
+				   sizeof(dnt)), STATUS_SUCCESS);
+	assert_int_equal(sh_status(f, DXGKVMB_VM_TO_HOST,
+				   DXGK_VMBCOMMAND_DESTROYNTSHAREDOBJECT, 0, &dnt,
+				   sizeof(dnt)), STATUS_INVALID_HANDLE);
+	assert_int_equal(sh_lock(f, proc2, dev2, oa[1].allocation),
+			 sh_lock(f, proc2, dev2, oa[1].allocation));
+	assert_true(mem.heap.used > io_used);
+	da.device = dev2;
+	da.resource = res2;
+	assert_int_equal(sh_status(f, DXGKVMB_VGPU_TO_HOST,
+				   DXGK_VMBCOMMAND_DESTROYALLOCATION, proc2, &da,
+				   sizeof(da)), STATUS_SUCCESS);
+	da.device = dev;
+	da.resource = plain;
+	assert_int_equal(sh_status(f, DXGKVMB_VGPU_TO_HOST,
+				   DXGK_VMBCOMMAND_DESTROYALLOCATION, proc, &da,
+				   sizeof(da)), STATUS_SUCCESS);
+	assert_int_equal(mem.heap.used, io_used);	/* with the last user */
+	assert_int_equal(f->o.total, base);
+
+	/* A shared fence. */
+	cs.args.device = dev;
+	cs.args.info.type = D3DDDI_MONITORED_FENCE;
+	cs.args.info.flags.value = D3DDDI_SYNCOBJ_FLAG_SHARED;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATESYNCOBJECT, proc);
+	assert_int_equal(call(f, put_cmd(f, &cs, sizeof(cs), NULL, 0)), 4);
+	assert_int_equal((int32_t)word(f, 0), STATUS_NOT_SUPPORTED);
+	cs.args.info.flags.value |= D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATESYNCOBJECT, proc);
+	assert_int_equal(call(f, put_cmd(f, &cs, sizeof(cs), NULL, 0)), 32);
+	so = word(f, 0);
+	dup[0] = 1;
+	assert_int_equal(sh_create_nt(f, proc, so, dup, 1, &nt_sync),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(sh_create_nt(f, proc, so, NULL, 0, &nt_sync),
+			 STATUS_SUCCESS);
+	/* A fence NT handle is no resource. */
+	orc.nt_handle = nt_sync;
+	orc.allocation_count = 0;
+	assert_int_equal(sh_status(f, DXGKVMB_VGPU_TO_HOST,
+				   DXGK_VMBCOMMAND_OPENRESOURCE, proc2, &orc,
+				   sizeof(orc)), STATUS_INVALID_HANDLE);
+	osc.device = dev2;
+	osc.nt_handle = nt_sync;
+	osc.flags = D3DDDI_SYNCOBJ_FLAG_SHARED;
+	assert_int_equal(sh_status(f, DXGKVMB_VM_TO_HOST,
+				   DXGK_VMBCOMMAND_OPENSYNCOBJECT, proc2, &osc,
+				   sizeof(osc)), STATUS_INVALID_PARAMETER);
+	osc.flags = 0;
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_OPENSYNCOBJECT, proc2);
+	assert_int_equal(call(f, put_cmd(f, &osc, sizeof(osc), NULL, 0)),
+			 sizeof(osr));
+	memcpy(&osr, f->reply, sizeof(osr));
+	assert_int_equal(osr.status, STATUS_SUCCESS);
+	assert_int_equal(osr.type, D3DDDI_MONITORED_FENCE);
+	so2 = osr.sync_object;
+	assert_non_null(dxg_sync_lookup(&sched, so2, dxg_obj_lookup(&f->o, proc2,
+				     DXG_OBJ_PROCESS, NULL)));
+	/* One fence: a signal through either is seen through both. */
+	dxg_sync_signal(&sched, dxg_obj_lookup(&f->o, so, DXG_OBJ_SYNCOBJECT,
+					       NULL), 41);
+	assert_int_equal(dxg_sync_value(dxg_obj_lookup(&f->o, so2,
+						       DXG_OBJ_SYNCOBJECT, NULL)),
+			 41);
+	assert_int_equal(*(uint64_t *)(shm + osr.fence_storage_address), 41);
+	/* ShareObjectWithHost: objects of the device only. */
+	sw.device = dev2;
+	sw.object = so2;
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST, proc2);
+	assert_int_equal(call(f, put_cmd(f, &sw, sizeof(sw), NULL, 0)), 16);
+	assert_int_equal(word(f, 0), STATUS_SUCCESS);
+	assert_true(word(f, 2) == so2 && word(f, 3) != 0);
+	sw.object = so;
+	assert_int_equal(sh_status(f, DXGKVMB_VM_TO_HOST,
+				   DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST, proc2, &sw,
+				   sizeof(sw)), STATUS_INVALID_HANDLE);
+	/* The creator dies, the NT object goes: the opened fence lives on. */
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYPROCESS, proc);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_destroyprocess)),
+			 STATUS_SUCCESS);
+	dnt.nt_handle = nt_sync;
+	assert_int_equal(sh_status(f, DXGKVMB_VM_TO_HOST,
+				   DXGK_VMBCOMMAND_DESTROYNTSHAREDOBJECT, 0, &dnt,
+				   sizeof(dnt)), STATUS_SUCCESS);
+	assert_int_equal(dxg_sync_value(dxg_obj_lookup(&f->o, so2,
+						       DXG_OBJ_SYNCOBJECT, NULL)),
+			 41);
+	assert_true(mem.heap.used > io_used);
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYPROCESS, proc2);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_destroyprocess)),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem.heap.used, io_used);
+	assert_int_equal(f->o.total, 0);
+
+	/* Windows: failures in the whole reply shape, the status first. */
+	f->ctx.windows = true;
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATEPROCESS, 0);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createprocess)), 4);
+	proc = word(f, 0);
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_CREATENTSHAREDOBJECT, proc);
+	arg(f, 0, 0x4242);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_createntsharedobject)),
+			 16);
+	assert_true((int32_t)word(f, 0) < 0);
+	assert_zero_from(f, 4, 16);
+	orc.device = 0x4242;
+	orc.allocation_count = 3;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENRESOURCE, proc);
+	assert_int_equal(call(f, put_cmd(f, &orc, sizeof(orc), NULL, 0)),
+			 16 + 3 * 16);
+	assert_true((int32_t)word(f, 0) < 0);
+	assert_zero_from(f, 4, 16 + 3 * 16);
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_OPENSYNCOBJECT, proc);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_opensyncobject)), 32);
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST, proc);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_shareobjectwithhost)),
+			 16);
+	dxg_objects_reset(&f->o);
+	dxg_sched_fini(&sched);
+	dxg_mem_fini(&mem);
+	free(shm);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -893,6 +1208,7 @@ int main(void)
 		T(test_windows_replies),
 		T(test_windows_failure_shapes),
 		T(test_state_commands),
+		T(test_share_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

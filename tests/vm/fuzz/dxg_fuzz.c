@@ -57,6 +57,7 @@
 #define POOL		256	/* handles remembered per kind */
 #define ARG_MAX		2048	/* largest argument block */
 #define BUF_SIZE	4096	/* a good buffer */
+#define NTFDS		32	/* ShareObjects fds ("NT handles") kept */
 
 enum kind { K_ADAPTER, K_DEVICE, K_CONTEXT, K_ALLOC, K_RESOURCE, K_SYNC,
 	    K_PAGINGQ, K_STALE, K_FOREIGN, K_COUNT };
@@ -78,6 +79,8 @@ struct fz {
 	_Atomic uint64_t luid;
 	time_t deadline;
 	int eventfd;
+	int ntfds[NTFDS];		/* ShareObjects results, under lock */
+	unsigned int nntfds;
 };
 
 static struct fz F;
@@ -165,6 +168,47 @@ static int pick_fd(void)
 	fd = F.fds[below(NFILES)];
 	pthread_mutex_unlock(&F.lock);
 	return fd;
+}
+
+/* Keeps a new NT-handle fd; the one it replaces is closed. */
+static void ntfd_add(int fd)
+{
+	int old = -1;
+
+	pthread_mutex_lock(&F.lock);
+	if (F.nntfds < NTFDS) {
+		F.ntfds[F.nntfds++] = fd;
+	} else {
+		unsigned int i = below(NTFDS);
+
+		old = F.ntfds[i];
+		F.ntfds[i] = fd;
+	}
+	pthread_mutex_unlock(&F.lock);
+	if (old >= 0)
+		close(old);
+}
+
+/*
+ * An "NT handle": mostly one of ours (either kind), else something that
+ * must be refused: the eventfd, a /dev/dxg file, -1, a junk number.
+ */
+static uint64_t ntfd(void)
+{
+	uint32_t r = below(100);
+	int fd = -1;
+
+	pthread_mutex_lock(&F.lock);
+	if (r < 75 && F.nntfds)
+		fd = F.ntfds[below(F.nntfds)];
+	pthread_mutex_unlock(&F.lock);
+	if (fd >= 0)
+		return (uint64_t)fd;
+	if (r < 85)
+		return (uint64_t)F.eventfd;
+	if (r < 92)
+		return (uint64_t)pick_fd();
+	return r < 96 ? (uint64_t)-1 : rnd();
 }
 
 /* ---- argument blocks ---- */
@@ -301,6 +345,11 @@ static bool template(unsigned int nr, uint8_t *arg)
 		a->allocation_info = (uintptr_t)t_info;
 		if (below(3) == 0)
 			a->flags.value = D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE;
+		/* A shared resource, for ShareObjects. */
+		if (below(4) == 0)
+			a->flags.value = D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE |
+					 D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED |
+					 D3DKMT_CREATEALLOCATION_FLAG_NT_SECURITY_SHARING;
 		return true;
 	}
 	case _IOC_NR(LX_DXCREATESYNCHRONIZATIONOBJECT): {
@@ -310,6 +359,55 @@ static bool template(unsigned int nr, uint8_t *arg)
 		a->info.type = below(4) ? D3DDDI_MONITORED_FENCE :
 					  D3DDDI_CPU_NOTIFICATION;
 		a->info.cpu_notification.event = (uint64_t)F.eventfd;
+		if (a->info.type == D3DDDI_MONITORED_FENCE && below(3) == 0)
+			a->info.flags.value = D3DDDI_SYNCOBJ_FLAG_SHARED |
+					      D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING;
+		return true;
+	}
+	case _IOC_NR(LX_DXSHAREOBJECTS): {
+		struct d3dkmt_shareobjects *a = (void *)arg;
+
+		t_handles[0] = handle(below(2) ? K_RESOURCE : K_SYNC);
+		a->object_count = 1;
+		a->objects = (uintptr_t)t_handles;
+		return true;
+	}
+	case _IOC_NR(LX_DXOPENSYNCOBJECTFROMNTHANDLE2): {
+		struct d3dkmt_opensyncobjectfromnthandle2 *a = (void *)arg;
+
+		a->nt_handle = ntfd();
+		a->device = dev;
+		return true;
+	}
+	case _IOC_NR(LX_DXQUERYRESOURCEINFOFROMNTHANDLE): {
+		struct d3dkmt_queryresourceinfofromnthandle *a = (void *)arg;
+
+		a->nt_handle = ntfd();
+		a->device = dev;
+		a->private_runtime_data = (uintptr_t)bufs[0];
+		a->private_runtime_data_size = below(2) ? 1024 : below(64);
+		return true;
+	}
+	case _IOC_NR(LX_DXOPENRESOURCEFROMNTHANDLE): {
+		struct d3dkmt_openresourcefromnthandle *a = (void *)arg;
+
+		a->nt_handle = ntfd();
+		a->device = dev;
+		a->allocation_count = 1 + below(3);
+		a->open_alloc_info = (uintptr_t)bufs[1];
+		a->private_runtime_data = (uintptr_t)bufs[0];
+		a->private_runtime_data_size = below(8) ? 1024 : -1;
+		a->resource_priv_drv_data = (uintptr_t)bufs[0] + 1024;
+		a->resource_priv_drv_data_size = 1024;
+		a->total_priv_drv_data = (uintptr_t)bufs[0] + 2048;
+		a->total_priv_drv_data_size = below(8) ? 2048 : below(64);
+		return true;
+	}
+	case _IOC_NR(LX_DXSHAREOBJECTWITHHOST): {
+		struct d3dkmt_shareobjectwithhost *a = (void *)arg;
+
+		a->device_handle = dev;
+		a->object_handle = handle(below(2) ? K_RESOURCE : K_SYNC);
 		return true;
 	}
 	case _IOC_NR(LX_DXCREATEPAGINGQUEUE): {
@@ -443,6 +541,27 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 		pool_add(K_SYNC, ((const struct d3dkmt_createsynchronizationobject2 *)
 				  (const void *)arg)->sync_object);
 		break;
+	case _IOC_NR(LX_DXSHAREOBJECTS): {
+		const struct d3dkmt_shareobjects *a = (const void *)arg;
+
+		if (a->shared_handle <= INT32_MAX)
+			ntfd_add((int)a->shared_handle);
+		break;
+	}
+	case _IOC_NR(LX_DXOPENSYNCOBJECTFROMNTHANDLE2):
+		pool_add(K_SYNC, ((const struct d3dkmt_opensyncobjectfromnthandle2 *)
+				  (const void *)arg)->sync_object);
+		break;
+	case _IOC_NR(LX_DXOPENRESOURCEFROMNTHANDLE): {
+		const struct d3dkmt_openresourcefromnthandle *a = (const void *)arg;
+		const struct d3dddi_openallocationinfo2 *oa = (const void *)bufs[1];
+
+		pool_add(K_RESOURCE, a->resource);
+		if (a->open_alloc_info == (uintptr_t)bufs[1])
+			for (uint32_t i = 0; i < a->allocation_count && i < 3; i++)
+				pool_add(K_ALLOC, oa[i].allocation);
+		break;
+	}
 	case _IOC_NR(LX_DXCREATEPAGINGQUEUE):
 		pool_add(K_PAGINGQ, ((const struct d3dkmt_createpagingqueue *)
 				     (const void *)arg)->paging_queue);
@@ -522,7 +641,8 @@ static unsigned long pick_request(void)
 		LX_DXENUMADAPTERS2, LX_DXCREATEDEVICE, LX_DXCREATEALLOCATION,
 		LX_DXCREATEALLOCATION, LX_DXCREATESYNCHRONIZATIONOBJECT,
 		LX_DXCREATEPAGINGQUEUE, LX_DXCREATECONTEXTVIRTUAL, LX_DXLOCK2,
-		LX_DXUNLOCK2, LX_DXMAPGPUVIRTUALADDRESS,
+		LX_DXUNLOCK2, LX_DXMAPGPUVIRTUALADDRESS, LX_DXSHAREOBJECTS,
+		LX_DXOPENRESOURCEFROMNTHANDLE, LX_DXOPENSYNCOBJECTFROMNTHANDLE2,
 	};
 
 	if (below(3) == 0)
