@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -74,6 +75,7 @@ struct fz {
 	int foreign_fd;			/* another open: its handles are foreign */
 	uint8_t *unmapped, *readonly;	/* pages that fault */
 	atomic_ulong calls, ok, bad;	/* bad: what user space must never see */
+	atomic_ulong revoked;		/* touches of a mapping revoked meanwhile */
 	atomic_bool stop;
 	/* An adapter's LUID (high << 32 | low), for the calls that name one. */
 	_Atomic uint64_t luid;
@@ -501,6 +503,38 @@ static bool template(unsigned int nr, uint8_t *arg)
 }
 
 /* What a successful call made or destroyed: into the pools. */
+
+/*
+ * A Lock2 mapping is touched right after the call, while another thread
+ * may destroy the allocation or reopen the file: the driver then revokes
+ * the mapping and the touch gets SIGBUS, as promised (docs/memory.md).
+ * Only such a touch is caught; a SIGBUS anywhere else still kills us.
+ */
+static __thread sigjmp_buf touch_env;
+static __thread volatile sig_atomic_t touching;
+
+static void on_sigbus(int sig)
+{
+	if (touching) {
+		touching = 0;
+		siglongjmp(touch_env, 1);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* 1 when the mapping at p was revoked under the touch. */
+static int touch(volatile uint8_t *p)
+{
+	if (sigsetjmp(touch_env, 1))
+		return 1;
+	touching = 1;
+	p[0] = 0x5a;
+	(void)p[4095];
+	touching = 0;
+	return 0;
+}
+
 static void harvest(unsigned int nr, const uint8_t *arg)
 {
 	switch (nr) {
@@ -568,13 +602,10 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 		break;
 	case _IOC_NR(LX_DXLOCK2): {
 		const struct d3dkmt_lock2 *a = (const void *)arg;
-		volatile uint8_t *p = (uint8_t *)(uintptr_t)a->data;
 
 		/* Touch the mapping: it must be there and writable. */
-		if (p) {
-			p[0] = 0x5a;
-			(void)p[4095];
-		}
+		if (a->data && touch((uint8_t *)(uintptr_t)a->data))
+			atomic_fetch_add(&F.revoked, 1);
 		break;
 	}
 	case _IOC_NR(LX_DXDESTROYDEVICE):
@@ -780,8 +811,10 @@ static void run_child(uint64_t seed)
 static int setup(uint64_t seed)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction bus = { .sa_handler = on_sigbus };
 
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
+	sigaction(SIGBUS, &bus, NULL);
 	pthread_mutex_init(&F.lock, NULL);
 	rs = seed | 1;
 	for (int i = 0; i < NFILES; i++) {
@@ -871,9 +904,11 @@ int main(int argc, char **argv)
 			pthread_kill(tids[i], SIGUSR1);
 		usleep(100000);
 	}
-	printf("dxg-fuzz: %lu calls, %lu succeeded, %lu bad returns; live handles:"
+	printf("dxg-fuzz: %lu calls, %lu succeeded, %lu bad returns, %lu mappings"
+	       " revoked under a touch; live handles:"
 	       " %u adapters %u devices %u allocations %u sync objects\n",
 	       atomic_load(&F.calls), atomic_load(&F.ok), atomic_load(&F.bad),
+	       atomic_load(&F.revoked),
 	       F.pools[K_ADAPTER].n, F.pools[K_DEVICE].n, F.pools[K_ALLOC].n,
 	       F.pools[K_SYNC].n);
 	fflush(stdout);
