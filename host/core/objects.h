@@ -34,7 +34,9 @@ enum dxg_obj_type {
 	DXG_OBJ_RESOURCE = 5,		/* owns allocations; child of a device */
 	DXG_OBJ_ALLOCATION = 6,		/* child of a device or a resource */
 	DXG_OBJ_PAGINGQUEUE = 7,	/* child of a device */
-	DXG_OBJ_SYNCOBJECT = 8,		/* child of a device (fences) or process */
+	DXG_OBJ_SYNCOBJECT = 8,		/* child of a device (fences) or process,
+					 * or a hw queue's progress fence */
+	DXG_OBJ_HWQUEUE = 9,		/* child of a context */
 	DXG_OBJ_TYPE_COUNT,
 };
 
@@ -83,6 +85,11 @@ struct dxg_obj {
 			/* Work that timed out may still use dev: it is leaked. */
 			bool dev_busy;
 		} allocation;
+		struct {
+			/* Its progress fence: a child DXG_OBJ_SYNCOBJECT. */
+			uint32_t progress;
+			uint32_t flags;		/* D3DDDI_CREATEHWQUEUE_FLAG_* */
+		} hwqueue;
 		struct {
 			uint64_t fence_offset;	/* the fence page in IO space */
 			uint64_t fence_value;	/* last paging fence value */

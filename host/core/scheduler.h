@@ -115,6 +115,11 @@ int32_t dxg_sync_create(struct dxg_sched *s, struct dxg_obj *obj,
  * never lowers it); a CPU notification queues its guest event.
  */
 void dxg_sync_signal(struct dxg_sched *s, struct dxg_obj *obj, uint64_t value);
+/*
+ * The device a sync object belongs to: its parent, or for a hw queue's
+ * progress fence the device of the queue's context.
+ */
+const struct dxg_obj *dxg_sync_device(const struct dxg_obj *obj);
 /* Current value of a fence (0 for other objects). */
 uint64_t dxg_sync_value(const struct dxg_obj *obj);
 /* The sync object `handle` of `process`, or NULL. */

@@ -43,7 +43,7 @@ static int32_t check_refs(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 		struct dxg_obj *o = dxg_sync_lookup(ctx->sched, refs[i].handle,
 						    req->process);
 
-		if (!o || o->parent != device)
+		if (!o || dxg_sync_device(o) != device)
 			return STATUS_INVALID_HANDLE;
 		if (fences && o->u.syncobject.sync->type != D3DDDI_MONITORED_FENCE)
 			return STATUS_INVALID_PARAMETER;
@@ -106,7 +106,8 @@ int32_t dxg_h_destroysyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *re
 		return STATUS_NOT_SUPPORTED;
 	o = dxg_obj_lookup(ctx->objs, c.sync_object, DXG_OBJ_SYNCOBJECT,
 			   req->process);
-	if (!o)
+	/* A hw queue's progress fence goes with its queue only. */
+	if (!o || (o->parent && o->parent->type == DXG_OBJ_HWQUEUE))
 		return STATUS_INVALID_HANDLE;
 	dxg_obj_destroy(ctx->objs, o);
 	dxg_sched_run(ctx->sched, DXG_SCHED_BUDGET);	/* waits on it end */
@@ -133,7 +134,8 @@ int32_t dxg_h_signalsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		if (hoff + 4ull * n + 4 > req->cmd_len)
 			return dxg_req_failed(ctx, req, NULL, STATUS_INVALID_PARAMETER);
 		memcpy(&h, req->cmd + hoff + 4ull * n, sizeof(h));
-		context = req_object(ctx, req, h, DXG_OBJ_CONTEXT);
+		/* SubmitSignalSyncObjectsToHwQueue names hw queues here. */
+		context = req_queue_context(ctx, req, h);
 		if (!context)
 			return dxg_req_failed(ctx, req, NULL, STATUS_INVALID_HANDLE);
 		dev = context->parent;
@@ -200,7 +202,8 @@ int32_t dxg_h_waitfromgpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 
 	if (!ctx->sched)
 		return STATUS_NOT_SUPPORTED;
-	context = req_object(ctx, req, c.context, DXG_OBJ_CONTEXT);
+	/* SubmitWaitForSyncObjectsToHwQueue names a hw queue here. */
+	context = req_queue_context(ctx, req, c.context);
 	if (!context)
 		return dxg_req_failed(ctx, req, NULL, STATUS_INVALID_HANDLE);
 	if (c.legacy_fence_object)
