@@ -90,8 +90,7 @@ static int dxg_device_send(struct dxg_process *p, struct dxg_device *device,
  * Copy `count` (1..32) handles and, when uvals is set, as many u64 values
  * from user space into h[] and v[].
  */
-static int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h,
-			 u64 *v)
+int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h, u64 *v)
 {
 	if (!count || count > D3DDDI_MAX_OBJECT_WAITED_ON)
 		return -EINVAL;
@@ -259,8 +258,17 @@ int dxg_ioctl_destroy_sync_object(struct dxg_process *p, void *arg)
 	struct d3dkmt_destroysynchronizationobject *args = arg;
 	struct dxg_device *device;
 	struct dxg_syncobj *so;
+	bool owned;
 	int ret = 0;
 
+	/* A hw queue's progress fence goes with its queue only. */
+	so = dxg_handle_get(&p->handles, DXG_OBJ_SYNCOBJECT, args->sync_object);
+	if (!so)
+		return -EINVAL;
+	owned = so->queue_owned;
+	dxg_syncobj_put(so);
+	if (owned)
+		return -EINVAL;
 	so = dxg_handle_remove(&p->handles, DXG_OBJ_SYNCOBJECT,
 			       args->sync_object);
 	if (!so)
@@ -316,9 +324,9 @@ void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device)
  * SIGNALSYNCOBJECT: objects[n], contexts[nc], values[n] after the fixed
  * part; nc 0 is a signal from the CPU on behalf of the device.
  */
-static int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
-			   const d3dkmthandle *h, const u64 *v, u32 n,
-			   const d3dkmthandle *ctx, u32 nc, u32 flags)
+int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
+		    const d3dkmthandle *h, const u64 *v, u32 n,
+		    const d3dkmthandle *ctx, u32 nc, u32 flags)
 {
 	struct dxgkvmb_command_signalsyncobject *cmd;
 	u32 len = sizeof(*cmd) + n * (sizeof(*h) + sizeof(*v)) +
