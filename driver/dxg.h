@@ -534,6 +534,14 @@ struct dxg_device *dxg_ctx_device_begin(struct dxg_process *p, d3dkmthandle h);
 int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
 		    const d3dkmthandle *h, const u64 *v, u32 n,
 		    const d3dkmthandle *ctx, u32 nc, u32 flags);
+/*
+ * A signal of n (0..32; 0 only with a CPU event) objects from nc (1..64)
+ * contexts or hw queues (`type`) of one device, a broadcast when nc > 1;
+ * with ENQUEUE_CPU_EVENT in flags, the eventfd `efd` is signalled once.
+ */
+int dxg_signal_queues(struct dxg_process *p, enum dxg_obj_type type,
+		      const d3dkmthandle *qs, u32 nc, const d3dkmthandle *h,
+		      const u64 *v, u32 n, u32 flags, u64 efd);
 /* Copy count (1..32) handles and, when v is set, as many u64 values. */
 int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h, u64 *v);
 /* WAITFORSYNCOBJECTFROMGPU: n (1..32) checked fences of the context's device. */
@@ -549,6 +557,8 @@ int dxg_ioctl_signal_from_gpu2(struct dxg_process *p, void *arg);
 int dxg_ioctl_wait_from_cpu(struct dxg_process *p, void *arg);
 int dxg_ioctl_wait_from_gpu(struct dxg_process *p, void *arg);
 int dxg_ioctl_submit_command(struct dxg_process *p, void *arg);
+int dxg_ioctl_signal_sync_object2(struct dxg_process *p, void *arg);
+int dxg_ioctl_wait_sync_object2(struct dxg_process *p, void *arg);
 int dxg_ioctl_get_device_state(struct dxg_process *p, void *arg);
 
 /* ---- hardware queues (dxg_hwqueue.c) ---- */
@@ -569,6 +579,9 @@ void dxg_hwqueue_put(struct dxg_hwqueue *q);
  */
 void dxg_hwqueues_destroyed(struct dxg_process *p, struct dxg_context *ctx,
 			    struct dxg_device *device);
+/* The device (referenced) of a context or hw queue handle, or NULL. */
+struct dxg_device *dxg_queue_device(struct dxg_process *p,
+				    enum dxg_obj_type type, d3dkmthandle h);
 int dxg_ioctl_create_hwqueue(struct dxg_process *p, void *arg);
 int dxg_ioctl_destroy_hwqueue(struct dxg_process *p, void *arg);
 int dxg_ioctl_submit_command_to_hwqueue(struct dxg_process *p, void *arg);

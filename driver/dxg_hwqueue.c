@@ -272,10 +272,32 @@ int dxg_ioctl_destroy_hwqueue(struct dxg_process *p, void *arg)
 	return ret;
 }
 
-/*
- * The device of a hw queue handle, held as by dxg_device_begin(); *queue
- * gets the queue (referenced) when not NULL.
- */
+struct dxg_device *dxg_queue_device(struct dxg_process *p,
+				    enum dxg_obj_type type, d3dkmthandle h)
+{
+	struct dxg_device *device = NULL;
+	struct dxg_hwqueue *q;
+	struct dxg_context *ctx;
+
+	if (type == DXG_OBJ_CONTEXT) {
+		ctx = dxg_handle_get(&p->handles, DXG_OBJ_CONTEXT, h);
+		if (ctx) {
+			device = ctx->device;
+			dxg_device_get(device);
+			dxg_context_put(ctx);
+		}
+	} else if (type == DXG_OBJ_HWQUEUE) {
+		q = dxg_handle_get(&p->handles, DXG_OBJ_HWQUEUE, h);
+		if (q) {
+			device = q->ctx->device;
+			dxg_device_get(device);
+			dxg_hwqueue_put(q);
+		}
+	}
+	return device;
+}
+
+/* The device of a hw queue handle, held as by dxg_device_begin(). */
 static struct dxg_device *dxg_hwq_device_begin(struct dxg_process *p,
 					       d3dkmthandle h)
 {
@@ -344,30 +366,24 @@ int dxg_ioctl_submit_signal_to_hwqueue(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_submitsignalsyncobjectstohwqueue *args = arg;
 	d3dkmthandle h[D3DDDI_MAX_OBJECT_SIGNALED];
+	d3dkmthandle qs[D3DDDI_MAX_BROADCAST_CONTEXT];
 	u64 v[D3DDDI_MAX_OBJECT_SIGNALED];
-	struct dxg_device *device;
-	d3dkmthandle queue;
+	u32 nq = args->hwqueue_count;
 	int ret;
 
-	/* One queue: a broadcast needs linked adapters; no CPU event here. */
-	if (args->hwqueue_count != 1 ||
+	/* 1..64 queues of one device (a broadcast); no CPU event here. */
+	if (!nq || nq > D3DDDI_MAX_BROADCAST_CONTEXT ||
 	    (args->flags.value & ~D3DDDICB_SIGNAL_FLAG_ALLOW_FENCE_REWIND))
 		return -EINVAL;
-	if (get_user(queue, (d3dkmthandle __user *)u64_to_user_ptr(args->hwqueues)))
+	if (copy_from_user(qs, u64_to_user_ptr(args->hwqueues),
+			   nq * sizeof(qs[0])))
 		return -EFAULT;
 	ret = dxg_copy_refs(args->objects, args->fence_values,
 			    args->object_count, h, v);
 	if (ret)
 		return ret;
-	device = dxg_hwq_device_begin(p, queue);
-	if (IS_ERR(device))
-		return PTR_ERR(device);
-	ret = dxg_check_syncobjs(p, device, h, args->object_count, false);
-	if (!ret)
-		ret = dxg_send_signal(p, device, h, v, args->object_count,
-				      &queue, 1, 0);
-	dxg_device_end(device);
-	return ret;
+	return dxg_signal_queues(p, DXG_OBJ_HWQUEUE, qs, nq, h, v,
+				 args->object_count, 0, 0);
 }
 
 int dxg_ioctl_submit_wait_to_hwqueue(struct dxg_process *p, void *arg)

@@ -7,7 +7,9 @@
  * behind GPU waits on the queue and released by signals from another queue
  * or a context, the progress fence as an ordinary fence (CPU and GPU
  * waits), destroying a queue, its context or its device with work pending,
- * a process killed with hw queues, and bad handles, sizes and counts.
+ * a process killed with hw queues, and bad handles, sizes and counts; the
+ * legacy SignalSynchronizationObject2 / WaitForSynchronizationObject2, a
+ * broadcast signal from several contexts and hw queues, ENQUEUE_CPU_EVENT.
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 on any failure.
  */
@@ -345,10 +347,22 @@ static void test_bad_input(struct env *e)
 			.fence_values = (uintptr_t)vs,
 		};
 
-		hs[0] = hs[1] = q.queue;
-		expect("Signal from 2 hw queues -> EINVAL",
+		for (int i = 0; i < 40; i++)
+			hs[i] = q.queue;
+		s.hwqueue_count = 65;
+		expect("Signal from 65 hw queues -> EINVAL",
 		       xioctl(e->fd, LX_DXSUBMITSIGNALSYNCOBJECTSTOHWQUEUE, &s),
 		       -EINVAL);
+		s.hwqueue_count = 0;
+		expect("Signal from 0 hw queues -> EINVAL",
+		       xioctl(e->fd, LX_DXSUBMITSIGNALSYNCOBJECTSTOHWQUEUE, &s),
+		       -EINVAL);
+		s.hwqueue_count = 2;
+		hs[1] = ctx;
+		expect("Signal from a queue and a context handle -> EINVAL",
+		       xioctl(e->fd, LX_DXSUBMITSIGNALSYNCOBJECTSTOHWQUEUE, &s),
+		       -EINVAL);
+		hs[1] = q.queue;
 		s.hwqueue_count = 1;
 		s.object_count = 33;
 		expect("Signal 33 objects -> EINVAL",
@@ -410,6 +424,178 @@ static void test_bad_input(struct env *e)
 	}
 	hwq_destroy(e, q.queue);
 	sync_destroy(e->fd, f);
+}
+
+static int signal2(struct env *e, d3dkmthandle ctx, const d3dkmthandle *more,
+		   uint32_t nmore, const d3dkmthandle *objs, uint32_t n,
+		   uint64_t value, uint32_t flags, int efd)
+{
+	struct d3dkmt_signalsynchronizationobject2 s = {
+		.context = ctx, .object_count = n, .context_count = nmore,
+	};
+
+	s.flags.value = flags;
+	memcpy(s.object_array, objs, n * sizeof(objs[0]));
+	memcpy(s.contexts, more, nmore * sizeof(more[0]));
+	if (flags & D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT)
+		s.cpu_event_handle = (uint64_t)efd;
+	else
+		s.fence.fence_value = value;
+	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECT, &s);
+}
+
+static int wait2(struct env *e, d3dkmthandle ctx, const d3dkmthandle *objs,
+		 uint32_t n, uint64_t value)
+{
+	struct d3dkmt_waitforsynchronizationobject2 w = {
+		.context = ctx, .object_count = n,
+	};
+
+	memcpy(w.object_array, objs, n * sizeof(objs[0]));
+	w.fence.fence_value = value;
+	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECT, &w);
+}
+
+/*
+ * The legacy SignalSynchronizationObject2 / WaitForSynchronizationObject2
+ * (one value for every object), a broadcast signal from two contexts and
+ * two hw queues (it happens when the last of them reaches it), and
+ * ENQUEUE_CPU_EVENT (an eventfd signalled when the context reaches it).
+ */
+static void test_legacy_broadcast(struct env *e)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	volatile uint64_t *gp, *hp;
+	d3dkmthandle c1, c2, f, g, h, fg[2];
+	struct hwq a, b;
+
+	if (context(e, &c1) || context(e, &c2) ||
+	    fence_create(e, e->device, 0, &f, NULL) ||
+	    fence_create(e, e->device, 0, &g, &gp) ||
+	    fence_create(e, e->device, 0, &h, &hp) ||
+	    hwq_create(e, c1, &a) || hwq_create(e, c2, &b)) {
+		fail("legacy setup", "%s", strerror(errno));
+		return;
+	}
+	/* Legacy wait, then a legacy signal behind it on the same context. */
+	expect("WaitForSynchronizationObject2 (F=2)", wait2(e, c1, &f, 1, 2), 0);
+	expect("SignalSynchronizationObject2 (G=5) behind it",
+	       signal2(e, c1, NULL, 0, &g, 1, 5, 0, -1), 0);
+	usleep(200 * 1000);
+	check("the legacy signal waits for the legacy wait", *gp == 0, "%llu",
+	      (unsigned long long)*gp);
+	expect("SignalFromCpu F=2", signal_cpu(e, f, 2), 0);
+	expect("G reaches 5", wait_cpu(e, g, 5, 0), 0);
+	/* One value for several objects. */
+	fg[0] = g;
+	fg[1] = h;
+	expect("SignalSynchronizationObject2 of two objects (6)",
+	       signal2(e, c1, NULL, 0, fg, 2, 6, 0, -1), 0);
+	expect("both reach 6", wait_cpu(e, h, 6, 0), 0);
+	check("... G too", *gp == 6 && *hp == 6, "%llu %llu",
+	      (unsigned long long)*gp, (unsigned long long)*hp);
+
+	/* Broadcast from c1 and c2: c2 is held by a wait on F=3. */
+	expect("c2 waits F=3", wait_gpu(e, c2, f, 3), 0);
+	expect("SignalSynchronizationObject2 broadcast to c1 and c2 (G=7)",
+	       signal2(e, c1, &c2, 1, &g, 1, 7, 0, -1), 0);
+	usleep(300 * 1000);
+	check("the broadcast waits for its last context", *gp == 6, "%llu",
+	      (unsigned long long)*gp);
+	expect("SignalFromCpu F=3", signal_cpu(e, f, 3), 0);
+	expect("G reaches 7 once both passed", wait_cpu(e, g, 7, 0), 0);
+
+	/* The same with two hw queues. */
+	expect("hw queue B waits F=4", hwq_wait(e, b.queue, f, 4), 0);
+	{
+		d3dkmthandle qs[2] = { a.queue, b.queue };
+		uint64_t v = 9;
+		struct d3dkmt_submitsignalsyncobjectstohwqueue s = {
+			.hwqueue_count = 2, .hwqueues = (uintptr_t)qs,
+			.object_count = 1, .objects = (uintptr_t)&h,
+			.fence_values = (uintptr_t)&v,
+		};
+
+		expect("SubmitSignalSyncObjectsToHwQueue broadcast (H=9)",
+		       xioctl(e->fd, LX_DXSUBMITSIGNALSYNCOBJECTSTOHWQUEUE, &s),
+		       0);
+	}
+	usleep(300 * 1000);
+	check("the hw-queue broadcast waits for B", *hp == 6, "%llu",
+	      (unsigned long long)*hp);
+	expect("SignalFromCpu F=4", signal_cpu(e, f, 4), 0);
+	expect("H reaches 9", wait_cpu(e, h, 9, 0), 0);
+
+	/* ENQUEUE_CPU_EVENT behind a wait. */
+	expect("c1 waits F=5", wait2(e, c1, &f, 1, 5), 0);
+	expect("SignalSynchronizationObject2 ENQUEUE_CPU_EVENT",
+	       signal2(e, c1, NULL, 0, NULL, 0, 0,
+		       D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT, efd), 0);
+	check("the CPU event waits for the context", !fired(efd, 300), "fired");
+	expect("SignalFromCpu F=5", signal_cpu(e, f, 5), 0);
+	check("the CPU event fires", fired(efd, 5000), "not fired");
+	check("... once", !fired(efd, 200), "fired twice");
+
+	/* Bad input. */
+	{
+		d3dkmthandle many[64] = { 0 };
+		struct d3dkmt_createsynchronizationobject2 c = {
+			.device = e->device,
+		};
+		struct d3dkmt_createdevice cd = { .adapter = e->adapter };
+		d3dkmthandle other;
+
+		for (int i = 0; i < 64; i++)
+			many[i] = c2;
+		expect("SignalSynchronizationObject2 to 65 contexts -> EINVAL",
+		       signal2(e, c1, many, 64, &g, 1, 8, 0, -1), -EINVAL);
+		expect("... 63 more (64 in all) is fine",
+		       signal2(e, c1, many, 63, &g, 1, 8, 0, -1), 0);
+		expect("... no objects, no event -> EINVAL",
+		       signal2(e, c1, NULL, 0, NULL, 0, 8, 0, -1), -EINVAL);
+		expect("... an unknown flag -> EINVAL",
+		       signal2(e, c1, NULL, 0, &g, 1, 8, 1u << 9, -1), -EINVAL);
+		expect("... a bad context -> EINVAL",
+		       signal2(e, 0x40000999, NULL, 0, &g, 1, 8, 0, -1), -EINVAL);
+		expect("... a CPU event that is no eventfd -> EINVAL",
+		       signal2(e, c1, NULL, 0, NULL, 0, 0,
+			       D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT, 0), -EINVAL);
+		if (xioctl(e->fd, LX_DXCREATEDEVICE, &cd) == 0) {
+			struct d3dkmt_createcontextvirtual cc = {
+				.device = cd.device,
+			};
+
+			xioctl(e->fd, LX_DXCREATECONTEXTVIRTUAL, &cc);
+			other = cc.context;
+			expect("... a broadcast across devices -> EINVAL",
+			       signal2(e, c1, &other, 1, &g, 1, 8, 0, -1),
+			       -EINVAL);
+			{
+				struct d3dkmt_destroydevice d = {
+					.device = cd.device,
+				};
+
+				xioctl(e->fd, LX_DXDESTROYDEVICE, &d);
+			}
+		}
+		expect("WaitForSynchronizationObject2 0 objects -> EINVAL",
+		       wait2(e, c1, &f, 0, 1), -EINVAL);
+		expect("WaitForSynchronizationObject2 33 objects -> EINVAL",
+		       wait2(e, c1, many, 33, 1), -EINVAL);
+		c.info.type = D3DDDI_CPU_NOTIFICATION;
+		c.info.cpu_notification.event = (uint64_t)efd;
+		if (xioctl(e->fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c) == 0) {
+			expect("WaitForSynchronizationObject2 on a notification -> EINVAL",
+			       wait2(e, c1, &c.sync_object, 1, 1), -EINVAL);
+			sync_destroy(e->fd, c.sync_object);
+		}
+	}
+	hwq_destroy(e, a.queue);
+	hwq_destroy(e, b.queue);
+	sync_destroy(e->fd, f);
+	sync_destroy(e->fd, g);
+	sync_destroy(e->fd, h);
+	close(efd);
 }
 
 /* Queues with work blocked forever, destroyed every way; host objects back. */
@@ -515,6 +701,7 @@ int main(void)
 	test_progress(&e);
 	test_order(&e);
 	test_bad_input(&e);
+	test_legacy_broadcast(&e);
 	close(e.fd);
 	test_destroy_pending();
 	test_killed();
