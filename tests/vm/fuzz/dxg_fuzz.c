@@ -396,6 +396,34 @@ static bool template(unsigned int nr, uint8_t *arg)
 		a->fence_values = (uintptr_t)t_values;
 		return true;
 	}
+	case _IOC_NR(LX_DXSIGNALSYNCHRONIZATIONOBJECT): {
+		struct d3dkmt_signalsynchronizationobject2 *a = (void *)arg;
+
+		/* A signal, a broadcast or a CPU event (the eventfd). */
+		a->context = handle(K_CONTEXT);
+		a->object_count = below(3);
+		a->object_array[0] = handle(K_SYNC);
+		a->object_array[1] = handle(K_SYNC);
+		a->context_count = below(4) ? 0 : below(3);
+		a->contexts[0] = handle(K_CONTEXT);
+		a->contexts[1] = handle(K_CONTEXT);
+		if (below(3) == 0) {
+			a->flags.value = D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT;
+			a->cpu_event_handle = (uint64_t)F.eventfd;
+		} else {
+			a->fence.fence_value = below(100);
+		}
+		return true;
+	}
+	case _IOC_NR(LX_DXWAITFORSYNCHRONIZATIONOBJECT): {
+		struct d3dkmt_waitforsynchronizationobject2 *a = (void *)arg;
+
+		a->context = handle(K_CONTEXT);
+		a->object_count = 1;
+		a->object_array[0] = handle(K_SYNC);
+		a->fence.fence_value = below(100);
+		return true;
+	}
 	case _IOC_NR(LX_DXRESERVEGPUVIRTUALADDRESS): {
 		struct d3dddi_reservegpuvirtualaddress *a = (void *)arg;
 
