@@ -15,6 +15,9 @@
  *                  handle table and one host process per host it used.
  *   dxg_device     kref: its handle-table entry, each context, lookups.
  *   dxg_context    kref: its handle-table entry, lookups.
+ *   dxg_hwqueue    kref: its handle-table entry, lookups; holds its
+ *                  context and its progress fence (a dxg_syncobj published
+ *                  under its own handle, which only the queue destroys).
  *   dxg_resource   kref: its handle-table entry, each allocation in it.
  *   dxg_allocation kref: its handle-table entry, lookups.  Holds its
  *                  device (and resource).  Its CPU mapping (Lock2) is a
@@ -284,6 +287,7 @@ enum dxg_obj_type {
 	DXG_OBJ_CONTEXT = 7,
 	DXG_OBJ_SYNCOBJECT = 8,
 	DXG_OBJ_PAGINGQUEUE = 10,
+	DXG_OBJ_HWQUEUE = 15,
 };
 
 struct dxg_handle_table {
@@ -543,6 +547,7 @@ struct dxg_syncobj {
 	u64 fence_context;		/* dma-fence context of its sync files */
 	bool shared;			/* NT-handle sharing allowed (fences) */
 	struct dxg_host_event *notify;	/* persistent event (notifications) */
+	bool queue_owned;		/* a hw queue's progress fence */
 };
 
 void dxg_syncobj_get(struct dxg_syncobj *so);
@@ -554,6 +559,23 @@ int dxg_check_syncobjs(struct dxg_process *p, struct dxg_device *device,
 void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device);
 /* The device of a context handle, held as by dxg_device_begin(). */
 struct dxg_device *dxg_ctx_device_begin(struct dxg_process *p, d3dkmthandle h);
+/*
+ * SIGNALSYNCOBJECT: n (1..32) checked objects of device, signalled from nc
+ * contexts (or hw queues); nc 0: from the CPU.
+ */
+int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
+		    const d3dkmthandle *h, const u64 *v, u32 n,
+		    const d3dkmthandle *ctx, u32 nc, u32 flags);
+/*
+ * A signal of n (0..32; 0 only with a CPU event) objects from nc (1..64)
+ * contexts or hw queues (`type`) of one device, a broadcast when nc > 1;
+ * with ENQUEUE_CPU_EVENT in flags, the eventfd `efd` is signalled once.
+ */
+int dxg_signal_queues(struct dxg_process *p, enum dxg_obj_type type,
+		      const d3dkmthandle *qs, u32 nc, const d3dkmthandle *h,
+		      const u64 *v, u32 n, u32 flags, u64 efd);
+/* Copy count (1..32) handles and, when v is set, as many u64 values. */
+int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h, u64 *v);
 /* WAITFORSYNCOBJECTFROMGPU: n (1..32) checked fences of the context's device. */
 int dxg_send_wait_from_gpu(struct dxg_process *p, struct dxg_device *device,
 			   d3dkmthandle context, const d3dkmthandle *h,
@@ -575,7 +597,36 @@ int dxg_ioctl_signal_from_gpu2(struct dxg_process *p, void *arg);
 int dxg_ioctl_wait_from_cpu(struct dxg_process *p, void *arg);
 int dxg_ioctl_wait_from_gpu(struct dxg_process *p, void *arg);
 int dxg_ioctl_submit_command(struct dxg_process *p, void *arg);
+int dxg_ioctl_signal_sync_object2(struct dxg_process *p, void *arg);
+int dxg_ioctl_wait_sync_object2(struct dxg_process *p, void *arg);
 int dxg_ioctl_get_device_state(struct dxg_process *p, void *arg);
+
+/* ---- hardware queues (dxg_hwqueue.c) ---- */
+
+struct dxg_hwqueue {
+	struct kref ref;
+	struct dxg_context *ctx;	/* referenced */
+	d3dkmthandle handle;		/* the host's */
+	struct dxg_syncobj *progress;	/* referenced */
+};
+
+void dxg_hwqueue_get(struct dxg_hwqueue *q);
+void dxg_hwqueue_put(struct dxg_hwqueue *q);
+/*
+ * DestroyContext / DestroyDevice: unpublish the hw queues of ctx (of
+ * device when ctx is NULL) and their progress fences; the host destroys
+ * them with their context.
+ */
+void dxg_hwqueues_destroyed(struct dxg_process *p, struct dxg_context *ctx,
+			    struct dxg_device *device);
+/* The device (referenced) of a context or hw queue handle, or NULL. */
+struct dxg_device *dxg_queue_device(struct dxg_process *p,
+				    enum dxg_obj_type type, d3dkmthandle h);
+int dxg_ioctl_create_hwqueue(struct dxg_process *p, void *arg);
+int dxg_ioctl_destroy_hwqueue(struct dxg_process *p, void *arg);
+int dxg_ioctl_submit_command_to_hwqueue(struct dxg_process *p, void *arg);
+int dxg_ioctl_submit_signal_to_hwqueue(struct dxg_process *p, void *arg);
+int dxg_ioctl_submit_wait_to_hwqueue(struct dxg_process *p, void *arg);
 
 /* ---- priority, device error, observability (dxg_state_ioctl.c) ---- */
 

@@ -137,6 +137,7 @@ int dxg_ioctl_destroy_device(struct dxg_process *p, void *arg)
 	device->destroyed = true;
 	up_write(&device->lock);
 	dxg_handle_remove_contexts(&p->handles, device);
+	dxg_hwqueues_destroyed(p, NULL, device);
 	/* Mappings go before the host frees the IO space under them. */
 	dxg_memory_device_destroyed(p, device);
 	dxg_sync_device_destroyed(p, device);
@@ -248,6 +249,8 @@ int dxg_ioctl_destroy_context(struct dxg_process *p, void *arg)
 	if (!ctx)
 		return -EINVAL;
 	device = ctx->device;
+	/* The host destroys the context's hw queues with it. */
+	dxg_hwqueues_destroyed(p, ctx, NULL);
 	down_read(&device->lock);
 	/* A destroyed device took its contexts with it on the host. */
 	if (!device->destroyed)

@@ -61,6 +61,9 @@ static void dxg_obj_get(enum dxg_obj_type type, void *obj)
 	case DXG_OBJ_SYNCOBJECT:
 		dxg_syncobj_get(obj);
 		break;
+	case DXG_OBJ_HWQUEUE:
+		dxg_hwqueue_get(obj);
+		break;
 	}
 }
 
@@ -87,6 +90,9 @@ void dxg_obj_put(enum dxg_obj_type type, void *obj)
 		break;
 	case DXG_OBJ_SYNCOBJECT:
 		dxg_syncobj_put(obj);
+		break;
+	case DXG_OBJ_HWQUEUE:
+		dxg_hwqueue_put(obj);
 		break;
 	}
 }

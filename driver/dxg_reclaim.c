@@ -50,6 +50,7 @@ DXG_SAME_SHAPE(struct dxgkvmb_command_destroydevice, device);
 DXG_SAME_SHAPE(struct dxgkvmb_command_destroycontext, context);
 DXG_SAME_SHAPE(struct dxgkvmb_command_destroypagingqueue, paging_queue);
 DXG_SAME_SHAPE(struct dxgkvmb_command_destroysyncobject, sync_object);
+DXG_SAME_SHAPE(struct dxgkvmb_command_destroyhwqueue, hwqueue);
 
 static const struct dxg_reclaim_rule dxg_reclaim_rules[] = {
 	{ DXGK_VMBCOMMAND_CREATEPROCESS,
@@ -67,6 +68,9 @@ static const struct dxg_reclaim_rule dxg_reclaim_rules[] = {
 	{ DXGK_VMBCOMMAND_CREATEPAGINGQUEUE,
 	  offsetof(struct dxgkvmb_command_createpagingqueue_ret, paging_queue),
 	  DXGK_VMBCOMMAND_DESTROYPAGINGQUEUE, false, false },
+	{ DXGK_VMBCOMMAND_CREATEHWQUEUE,	/* its progress fence goes too */
+	  offsetof(struct dxgkvmb_command_createhwqueue, hwqueue),
+	  DXGK_VMBCOMMAND_DESTROYHWQUEUE, false, false },
 	{ DXGK_VMBCOMMAND_CREATESYNCOBJECT,
 	  offsetof(struct dxgkvmb_command_createsyncobject_ret, sync_object),
 	  DXGK_VMBCOMMAND_DESTROYSYNCOBJECT, true, false },

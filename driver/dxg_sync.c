@@ -91,8 +91,7 @@ static int dxg_device_send(struct dxg_process *p, struct dxg_device *device,
  * Copy `count` (1..32) handles and, when uvals is set, as many u64 values
  * from user space into h[] and v[].
  */
-static int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h,
-			 u64 *v)
+int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h, u64 *v)
 {
 	if (!count || count > D3DDDI_MAX_OBJECT_WAITED_ON)
 		return -EINVAL;
@@ -300,8 +299,17 @@ int dxg_ioctl_destroy_sync_object(struct dxg_process *p, void *arg)
 	struct d3dkmt_destroysynchronizationobject *args = arg;
 	struct dxg_device *device;
 	struct dxg_syncobj *so;
+	bool owned;
 	int ret = 0;
 
+	/* A hw queue's progress fence goes with its queue only. */
+	so = dxg_handle_get(&p->handles, DXG_OBJ_SYNCOBJECT, args->sync_object);
+	if (!so)
+		return -EINVAL;
+	owned = so->queue_owned;
+	dxg_syncobj_put(so);
+	if (owned)
+		return -EINVAL;
 	so = dxg_handle_remove(&p->handles, DXG_OBJ_SYNCOBJECT,
 			       args->sync_object);
 	if (!so)
@@ -357,9 +365,10 @@ void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device)
  * SIGNALSYNCOBJECT: objects[n], contexts[nc], values[n] after the fixed
  * part; nc 0 is a signal from the CPU on behalf of the device.
  */
-static int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
-			   const d3dkmthandle *h, const u64 *v, u32 n,
-			   const d3dkmthandle *ctx, u32 nc, u32 flags)
+static int dxg_send_signal_ev(struct dxg_process *p, struct dxg_device *device,
+			      const d3dkmthandle *h, const u64 *v, u32 n,
+			      const d3dkmthandle *ctx, u32 nc, u32 flags,
+			      u64 event)
 {
 	struct dxgkvmb_command_signalsyncobject *cmd;
 	u32 len = sizeof(*cmd) + n * (sizeof(*h) + sizeof(*v)) +
@@ -375,6 +384,8 @@ static int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
 	cmd->context_count = nc;
 	if (!nc)
 		cmd->device = device->handle;
+	else if (event)
+		cmd->cpu_event_handle = event;
 	pos = (u8 *)(cmd + 1);
 	memcpy(pos, h, n * sizeof(*h));
 	pos += n * sizeof(*h);
@@ -384,6 +395,111 @@ static int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
 	ret = dxg_device_send(p, device, DXGK_VMBCOMMAND_SIGNALSYNCOBJECT, cmd,
 			      len);
 	kfree(cmd);
+	return ret;
+}
+
+int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
+		    const d3dkmthandle *h, const u64 *v, u32 n,
+		    const d3dkmthandle *ctx, u32 nc, u32 flags)
+{
+	return dxg_send_signal_ev(p, device, h, v, n, ctx, nc, flags, 0);
+}
+
+int dxg_signal_queues(struct dxg_process *p, enum dxg_obj_type type,
+		      const d3dkmthandle *qs, u32 nc, const d3dkmthandle *h,
+		      const u64 *v, u32 n, u32 flags, u64 efd)
+{
+	struct dxg_host_event *ev = NULL;
+	struct dxg_device *device, *d;
+	struct dxg_host *host;
+	u32 i;
+	int ret = 0;
+
+	d = dxg_queue_device(p, type, qs[0]);
+	if (!d)
+		return -EINVAL;
+	device = dxg_device_begin(p, d->handle);
+	if (!IS_ERR(device) && device != d) {
+		dxg_device_end(device);
+		device = ERR_PTR(-EINVAL);
+	}
+	dxg_device_put(d);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	host = device->adapter->host;
+	/* A broadcast's queues are all of the one device. */
+	for (i = 1; i < nc && !ret; i++) {
+		d = dxg_queue_device(p, type, qs[i]);
+		if (d != device)
+			ret = -EINVAL;
+		if (d)
+			dxg_device_put(d);
+	}
+	if (!ret)
+		ret = dxg_check_syncobjs(p, device, h, n, false);
+	if (!ret && (flags & D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT)) {
+		ev = dxg_event_from_fd(p, efd, true);
+		if (IS_ERR(ev))
+			ret = PTR_ERR(ev);
+		else	/* pending before the host can signal it */
+			dxg_host_event_add(host, ev);
+	}
+	if (!ret)
+		ret = dxg_send_signal_ev(p, device, h, v, n, qs, nc, flags,
+					 ev ? ev->id : 0);
+	/* Not sent: take the event back unless it fired. */
+	if (ret && !IS_ERR_OR_NULL(ev) && dxg_host_event_remove(host, ev))
+		dxg_host_event_free(ev);
+	dxg_device_end(device);
+	return ret;
+}
+
+/* 0x11: from a context and context_count more (a broadcast). */
+int dxg_ioctl_signal_sync_object2(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_signalsynchronizationobject2 *args = arg;
+	d3dkmthandle qs[D3DDDI_MAX_BROADCAST_CONTEXT];
+	u64 v[D3DDDI_MAX_OBJECT_SIGNALED];
+	u32 n = args->object_count, nc = args->context_count, i;
+	u32 flags = args->flags.value;
+	bool cpu_event = flags & D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT;
+
+	if ((flags & ~(D3DDDICB_SIGNAL_FLAG_ALLOW_FENCE_REWIND |
+		       D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT)) ||
+	    n > D3DDDI_MAX_OBJECT_SIGNALED || (!n && !cpu_event) ||
+	    nc >= D3DDDI_MAX_BROADCAST_CONTEXT)
+		return -EINVAL;
+	qs[0] = args->context;
+	memcpy(&qs[1], args->contexts, nc * sizeof(qs[0]));
+	/* One value for every object (the legacy fence value). */
+	for (i = 0; i < n; i++)
+		v[i] = args->fence.fence_value;
+	return dxg_signal_queues(p, DXG_OBJ_CONTEXT, qs, nc + 1,
+				 args->object_array, v, n, flags,
+				 cpu_event ? args->cpu_event_handle : 0);
+}
+
+/* 0x12: the context waits until every fence reached the one value. */
+int dxg_ioctl_wait_sync_object2(struct dxg_process *p, void *arg)
+{
+	struct d3dkmt_waitforsynchronizationobject2 *args = arg;
+	u64 v[D3DDDI_MAX_OBJECT_WAITED_ON];
+	u32 n = args->object_count, i;
+	struct dxg_device *device;
+	int ret;
+
+	if (!n || n > D3DDDI_MAX_OBJECT_WAITED_ON)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		v[i] = args->fence.fence_value;
+	device = dxg_ctx_device_begin(p, args->context);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	ret = dxg_check_syncobjs(p, device, args->object_array, n, true);
+	if (!ret)
+		ret = dxg_send_wait_from_gpu(p, device, args->context,
+					     args->object_array, v, n);
+	dxg_device_end(device);
 	return ret;
 }
 

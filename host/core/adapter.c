@@ -196,7 +196,17 @@ static int32_t q_driverversion(const struct dxg_adapter *ad, void *buf)
 
 static int32_t q_wddm27caps(const struct dxg_adapter *ad, void *buf)
 {
-	struct d3dkmt_wddm_2_7_caps c = { .value = 0 };	/* no HW scheduling */
+	/*
+	 * Hardware queues (CREATEHWQUEUE, progress fences) are the hardware
+	 * scheduling model's interface, and every adapter offers them: the
+	 * queues are dxghost's (core/scheduler.c), as a GPU scheduler's are
+	 * the GPU's.
+	 */
+	struct d3dkmt_wddm_2_7_caps c = {
+		.value = D3DKMT_WDDM_2_7_CAPS_HW_SCH_SUPPORTED |
+			 D3DKMT_WDDM_2_7_CAPS_HW_SCH_ENABLED |
+			 D3DKMT_WDDM_2_7_CAPS_HW_SCH_ENABLED_BY_DEFAULT,
+	};
 
 	(void)ad;
 	memcpy(buf, &c, sizeof(c));

@@ -43,6 +43,8 @@ enum dxg_obj_type {
 	 * file descriptors, whatever becomes of the process that shared it.
 	 */
 	DXG_OBJ_NTSHARED = 9,
+	DXG_OBJ_HWQUEUE = 10,		/* child of a context; its progress fence
+					 * is a child DXG_OBJ_SYNCOBJECT */
 	DXG_OBJ_TYPE_COUNT,
 };
 
@@ -108,6 +110,11 @@ struct dxg_obj {
 			struct dxg_obj **allocs;
 			struct dxg_sync *sync;	/* sync objects: referenced */
 		} ntshared;
+		struct {
+			/* Its progress fence: a child DXG_OBJ_SYNCOBJECT. */
+			uint32_t progress;
+			uint32_t flags;		/* D3DDDI_CREATEHWQUEUE_FLAG_* */
+		} hwqueue;
 		struct {
 			uint64_t fence_offset;	/* the fence page in IO space */
 			uint64_t fence_value;	/* last paging fence value */

@@ -26,12 +26,24 @@
 
 enum { QE_SUBMIT = 1, QE_SIGNAL, QE_WAIT };
 
+/*
+ * A signal broadcast from several contexts: one SIGNAL entry on each
+ * context's queue points here; the signal happens when the last of them
+ * is reached (a context destroyed meanwhile counts as reached).
+ */
+struct dxg_bcast {
+	uint32_t pending;		/* entries not reached yet */
+	struct dxg_sig sig;
+};
+
 struct dxg_qent {
 	struct dxg_qent *next;
 	uint32_t type;
 	uint32_t count;
 	uint64_t va, size;		/* SUBMIT */
 	struct dxg_job *job;		/* SUBMIT running on a worker */
+	uint64_t event;			/* SIGNAL: guest event id, 0 for none */
+	struct dxg_bcast *bc;		/* SIGNAL of a broadcast */
 	struct dxg_sync_ref refs[];	/* SIGNAL, WAIT */
 };
 
@@ -130,17 +142,19 @@ int32_t dxg_sched_set_priority(struct dxg_sched *s, struct dxg_obj *context,
 	return STATUS_SUCCESS;
 }
 
-static int32_t enqueue(struct dxg_sched *s, struct dxg_obj *context,
-		       uint32_t type, uint64_t va, uint64_t size,
-		       const struct dxg_sync_ref *refs, uint32_t count)
+static int32_t enqueue_ev(struct dxg_sched *s, struct dxg_obj *context,
+			  uint32_t type, uint64_t va, uint64_t size,
+			  const struct dxg_sync_ref *refs, uint32_t count,
+			  uint64_t event, struct dxg_bcast *bc)
 {
 	struct dxg_ctxq *q = context->u.context.queue;
 	struct dxg_qent *e;
 
 	if (context->type != DXG_OBJ_CONTEXT)
 		return STATUS_INVALID_HANDLE;
+	/* A signal names objects, a CPU event or a broadcast's. */
 	if (count > DXG_SCHED_MAX_OBJECTS ||
-	    (type != QE_SUBMIT && count == 0))
+	    (type != QE_SUBMIT && count == 0 && !event && !bc))
 		return STATUS_INVALID_PARAMETER;
 	if (s->queued >= DXG_SCHED_MAX_QUEUED)
 		return STATUS_QUOTA_EXCEEDED;
@@ -158,6 +172,8 @@ static int32_t enqueue(struct dxg_sched *s, struct dxg_obj *context,
 	e->count = count;
 	e->va = va;
 	e->size = size;
+	e->event = event;
+	e->bc = bc;
 	if (count)
 		memcpy(e->refs, refs, count * sizeof(refs[0]));
 	if (q->tail) {
@@ -173,6 +189,13 @@ static int32_t enqueue(struct dxg_sched *s, struct dxg_obj *context,
 	return STATUS_SUCCESS;
 }
 
+static int32_t enqueue(struct dxg_sched *s, struct dxg_obj *context,
+		       uint32_t type, uint64_t va, uint64_t size,
+		       const struct dxg_sync_ref *refs, uint32_t count)
+{
+	return enqueue_ev(s, context, type, va, size, refs, count, 0, NULL);
+}
+
 int32_t dxg_sched_submit(struct dxg_sched *s, struct dxg_obj *context,
 			 uint64_t va, uint64_t size)
 {
@@ -185,10 +208,70 @@ int32_t dxg_sched_signal(struct dxg_sched *s, struct dxg_obj *context,
 	return enqueue(s, context, QE_SIGNAL, 0, 0, refs, count);
 }
 
+int32_t dxg_sched_signal_bcast(struct dxg_sched *s, struct dxg_obj **contexts,
+			       uint32_t ncontexts, const struct dxg_sig *sig)
+{
+	struct dxg_bcast *bc;
+	int32_t st = STATUS_SUCCESS;
+
+	if (!ncontexts || ncontexts > D3DDDI_MAX_BROADCAST_CONTEXT ||
+	    sig->count > DXG_SCHED_MAX_OBJECTS || (!sig->count && !sig->event))
+		return STATUS_INVALID_PARAMETER;
+	/* One context: an ordinary entry. */
+	if (ncontexts == 1)
+		return enqueue_ev(s, contexts[0], QE_SIGNAL, 0, 0, sig->refs,
+				  sig->count, sig->event, NULL);
+	for (uint32_t i = 0; i < ncontexts; i++)
+		if (contexts[i]->type != DXG_OBJ_CONTEXT)
+			return STATUS_INVALID_HANDLE;
+	/* Every entry fits, or none is queued. */
+	if (s->queued + ncontexts > DXG_SCHED_MAX_QUEUED)
+		return STATUS_QUOTA_EXCEEDED;
+	bc = calloc(1, sizeof(*bc));
+	if (!bc)
+		return STATUS_NO_MEMORY;
+	bc->sig = *sig;
+	bc->sig.process = contexts[0]->process;
+	for (uint32_t i = 0; i < ncontexts && st >= 0; i++) {
+		st = enqueue_ev(s, contexts[i], QE_SIGNAL, 0, 0, NULL, 0, 0, bc);
+		if (st >= 0)
+			bc->pending++;
+	}
+	/* A partial broadcast signals when the queued part is reached. */
+	if (!bc->pending)
+		free(bc);
+	return st;
+}
+
 int32_t dxg_sched_wait_gpu(struct dxg_sched *s, struct dxg_obj *context,
 			   const struct dxg_sync_ref *refs, uint32_t count)
 {
 	return enqueue(s, context, QE_WAIT, 0, 0, refs, count);
+}
+
+/* Signal what sig names: fences, notifications, then the guest event. */
+static void do_signal(struct dxg_sched *s, const struct dxg_obj *process,
+		      const struct dxg_sync_ref *refs, uint32_t count,
+		      uint64_t event)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		struct dxg_obj *o = dxg_sync_lookup(s, refs[i].handle, process);
+
+		if (o)
+			dxg_sync_signal(s, o, refs[i].value);
+	}
+	if (event)
+		dxg_sched_post_event(s, process, event);
+}
+
+/* One broadcast entry reached (or its context gone). */
+static void bcast_reached(struct dxg_sched *s, struct dxg_bcast *bc)
+{
+	if (--bc->pending)
+		return;
+	do_signal(s, bc->sig.process, bc->sig.refs, bc->sig.count,
+		  bc->sig.event);
+	free(bc);
 }
 
 static void pop(struct dxg_sched *s, struct dxg_ctxq *q)
@@ -294,8 +377,12 @@ void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context)
 		/* What it runs from now on is nobody's: not counted. */
 		busy_end(s, context);
 	}
-	while (q->head)
+	while (q->head) {
+		/* The other contexts of a broadcast need not wait for it. */
+		if (q->head->bc)
+			bcast_reached(s, q->head->bc);
 		pop(s, q);
+	}
 	active_unlink(s, q);
 	free(q);
 	context->u.context.queue = NULL;
@@ -328,13 +415,10 @@ static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 			return false;
 		break;
 	case QE_SIGNAL:
-		for (uint32_t i = 0; i < e->count; i++) {
-			struct dxg_obj *o = dxg_sync_lookup(s, e->refs[i].handle,
-							    ctx->process);
-
-			if (o)
-				dxg_sync_signal(s, o, e->refs[i].value);
-		}
+		if (e->bc)
+			bcast_reached(s, e->bc);
+		else
+			do_signal(s, ctx->process, e->refs, e->count, e->event);
 		break;
 	case QE_SUBMIT:
 		if (e->job)

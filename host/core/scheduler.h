@@ -138,6 +138,11 @@ int32_t dxg_sync_create(struct dxg_sched *s, struct dxg_obj *obj,
  * never lowers it); a CPU notification queues its guest event.
  */
 void dxg_sync_signal(struct dxg_sched *s, struct dxg_obj *obj, uint64_t value);
+/*
+ * The device a sync object belongs to: its parent, or for a hw queue's
+ * progress fence the device of the queue's context.
+ */
+const struct dxg_obj *dxg_sync_device(const struct dxg_obj *obj);
 /* Current value of a fence (0 for other objects). */
 uint64_t dxg_sync_value(const struct dxg_obj *obj);
 /*
@@ -181,6 +186,18 @@ void dxg_sched_check_waiters(struct dxg_sched *s);
 
 /* ---- context queues (core/scheduler.c) ---- */
 
+/*
+ * What a signal does when its queue reaches it: refs[0..count) are
+ * signalled, then `event` (a guest event id, 0 for none) is sent to the
+ * guest for `process` (ENQUEUE_CPU_EVENT).
+ */
+struct dxg_sig {
+	const struct dxg_obj *process;	/* set by the scheduler */
+	uint32_t count;
+	uint64_t event;
+	struct dxg_sync_ref refs[DXG_SCHED_MAX_OBJECTS];
+};
+
 /* Each returns an NTSTATUS (STATUS_QUOTA_EXCEEDED when the VM is full). */
 int32_t dxg_sched_submit(struct dxg_sched *s, struct dxg_obj *context,
 			 uint64_t va, uint64_t size);
@@ -188,6 +205,14 @@ int32_t dxg_sched_signal(struct dxg_sched *s, struct dxg_obj *context,
 			 const struct dxg_sync_ref *refs, uint32_t count);
 int32_t dxg_sched_wait_gpu(struct dxg_sched *s, struct dxg_obj *context,
 			   const struct dxg_sync_ref *refs, uint32_t count);
+/*
+ * A signal from 1..64 contexts of one device (a broadcast): with one it is
+ * an ordinary queue entry; with several it happens once every one of them
+ * reached it (a context destroyed meanwhile counts as reached); over the
+ * VM's quota none is queued.  sig->count may be 0 when sig->event is set.
+ */
+int32_t dxg_sched_signal_bcast(struct dxg_sched *s, struct dxg_obj **contexts,
+			       uint32_t ncontexts, const struct dxg_sig *sig);
 
 /*
  * Completes queued entries in order per context, at most `budget`; a WAIT

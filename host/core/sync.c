@@ -123,6 +123,15 @@ void dxg_sync_signal(struct dxg_sched *s, struct dxg_obj *obj, uint64_t value)
 	s->dirty = true;
 }
 
+const struct dxg_obj *dxg_sync_device(const struct dxg_obj *obj)
+{
+	const struct dxg_obj *p = obj->parent;
+
+	if (p && p->type == DXG_OBJ_HWQUEUE)
+		p = p->parent ? p->parent->parent : NULL;	/* context's */
+	return p;
+}
+
 uint64_t dxg_sync_value(const struct dxg_obj *obj)
 {
 	const struct dxg_sync *y = obj->u.syncobject.sync;

@@ -52,6 +52,9 @@ int32_t dxg_h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
 	(void)ctx;
 	memset(&r, 0, sizeof(r));
 	r.flags = ctx->no_async ? 0 : DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED;
+	/* Hw queues are offered (WDDM 2.7 caps, core/adapter.c). */
+	r.flags |= DXG_INTERNAL_INFO_HW_SCH_ENABLED |
+		   DXG_INTERNAL_INFO_HW_SCH_CAPABLE;
 	r.driver_ddi_version = KMT_DRIVERVERSION_WDDM_2_7;
 	r.host_adapter_luid = req->adapter->luid;
 	r.host_vgpu_luid = req->adapter->vgpu_luid;

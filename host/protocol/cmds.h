@@ -94,6 +94,17 @@ int32_t dxg_h_openresource(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_opensyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_shareobjectwithhost(struct dxg_dispatch_ctx *ctx,
 				  struct dxg_req *req);
+
+/* hwqueue_cmds.c */
+int32_t dxg_h_createhwqueue(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_submitcommandtohwqueue(struct dxg_dispatch_ctx *ctx,
+				     struct dxg_req *req);
+/*
+ * The context whose queue a handle names: a context, or a hw queue (whose
+ * work runs on its context's queue).  NULL if it is neither.
+ */
+struct dxg_obj *req_queue_context(struct dxg_dispatch_ctx *ctx,
+				  struct dxg_req *req, uint32_t handle);
 /* submit_cmds.c */
 int32_t dxg_h_submitcommand(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_getdevicestate(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);

@@ -42,7 +42,7 @@ static bool is_async(const struct dxg_req *req)
 }
 
 /*
- * SUBMITCOMMAND, SIGNALSYNCOBJECT and WAITFORSYNCOBJECTFROMGPU usually
+ * SUBMITCOMMAND(TOHWQUEUE), SIGNALSYNCOBJECT and WAITFORSYNCOBJECTFROMGPU usually
  * arrive as asynchronous messages (DXGKVMB_ASYNC_MSG, no reply): when such a
  * message fails, the device it names (if any) enters an error state that
  * GETDEVICESTATE reports, and the failure is logged rate-limited.  The same
@@ -164,6 +164,15 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	     struct dxgkvmb_command_waitforsyncobjectfromgpu, dxg_h_waitfromgpu),
 	VGPU(SUBMITCOMMAND, P | A, struct dxgkvmb_command_submitcommand,
 	     dxg_h_submitcommand),
+	/* Hardware queues (host/protocol/hwqueue_cmds.c). */
+	[DXGK_VMBCOMMAND_CREATEHWQUEUE] = {
+		"CREATEHWQUEUE", DXGKVMB_VGPU_TO_HOST,
+		DXGKVMB_CREATEHWQUEUE_FIXED, P | A, dxg_h_createhwqueue },
+	DESTROY(DESTROYHWQUEUE, struct dxgkvmb_command_destroyhwqueue, hwqueue,
+		DXG_OBJ_HWQUEUE),
+	VGPU(SUBMITCOMMANDTOHWQUEUE, P | A,
+	     struct dxgkvmb_command_submitcommandtohwqueue,
+	     dxg_h_submitcommandtohwqueue),
 	VGPU(GETDEVICESTATE, P | A, struct dxgkvmb_command_getdevicestate,
 	     dxg_h_getdevicestate),
 	/* Priority, device error, observability (host/protocol/state_cmds.c). */

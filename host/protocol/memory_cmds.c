@@ -751,7 +751,7 @@ static int32_t update_fence(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 		return STATUS_SUCCESS;
 	f = ctx->sched ? dxg_sync_lookup(ctx->sched, c->fence_object,
 					 req->process) : NULL;
-	if (!f || f->parent != device)
+	if (!f || dxg_sync_device(f) != device)
 		return STATUS_INVALID_HANDLE;
 	if (f->u.syncobject.sync->type != D3DDDI_MONITORED_FENCE ||
 	    c->fence_value == UINT64_MAX)

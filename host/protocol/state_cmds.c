@@ -263,12 +263,18 @@ int32_t dxg_h_isfeatureenabled(struct dxg_dispatch_ctx *ctx,
 	memset(&r, 0, sizeof(r));
 	r.status = STATUS_SUCCESS;
 	/*
-	 * Known, and off: contexts are scheduled by dxghost in software (not
-	 * by the GPU: no HWSCH), memory is not managed in pages and there is
-	 * no kernel-mode testing.  Other ids are unknown features.
+	 * HWSCH is on, as the WDDM 2.7 caps say: hw queues are offered
+	 * (host/protocol/hwqueue_cmds.c).  Known, and off: memory is not
+	 * managed in pages and there is no kernel-mode testing.  Other ids
+	 * are unknown features.
 	 */
 	switch (c.feature_id) {
 	case DXGK_FEATURE_HWSCH:
+		r.result.value = DXGK_ISFEATUREENABLED_KNOWN_FEATURE |
+				 DXGK_ISFEATUREENABLED_ENABLED |
+				 DXGK_ISFEATUREENABLED_SUPPORTED_BY_DRIVER |
+				 DXGK_ISFEATUREENABLED_SUPPORTED_ON_CONFIG;
+		break;
 	case DXGK_FEATURE_PAGE_BASED_MEMORY_MANAGER:
 	case DXGK_FEATURE_KERNEL_MODE_TESTING:
 		r.result.value = DXGK_ISFEATUREENABLED_KNOWN_FEATURE;

@@ -45,7 +45,7 @@ static int32_t check_refs(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 		struct dxg_obj *o = dxg_sync_lookup(ctx->sched, refs[i].handle,
 						    req->process);
 
-		if (!o || o->parent != device)
+		if (!o || dxg_sync_device(o) != device)
 			return STATUS_INVALID_HANDLE;
 		if (fences && o->u.syncobject.sync->type != D3DDDI_MONITORED_FENCE)
 			return STATUS_INVALID_PARAMETER;
@@ -113,57 +113,71 @@ int32_t dxg_h_destroysyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *re
 		return STATUS_NOT_SUPPORTED;
 	o = dxg_obj_lookup(ctx->objs, c.sync_object, DXG_OBJ_SYNCOBJECT,
 			   req->process);
-	if (!o)
+	/* A hw queue's progress fence goes with its queue only. */
+	if (!o || (o->parent && o->parent->type == DXG_OBJ_HWQUEUE))
 		return STATUS_INVALID_HANDLE;
 	dxg_obj_destroy(ctx->objs, o);
 	dxg_sched_run(ctx->sched, DXG_SCHED_BUDGET);	/* waits on it end */
 	return STATUS_SUCCESS;
 }
 
+/*
+ * objects[n], contexts[nc], values[n] follow the fixed part.  nc 0: a
+ * signal from the CPU on behalf of `device`, at once.  nc 1..64: queued on
+ * each context (or hw queue) of one device, a broadcast when nc > 1
+ * (core/scheduler.c).  ENQUEUE_CPU_EVENT: cpu_event_handle is a guest event
+ * sent when the signal happens (objects may then be none).
+ */
 int32_t dxg_h_signalsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 {
 	REQ_GET(req, struct dxgkvmb_command_signalsyncobject, c);
-	struct dxg_sync_ref refs[DXG_SCHED_MAX_OBJECTS];
-	struct dxg_obj *dev = NULL, *context = NULL;
-	uint64_t hoff = sizeof(c);
-	uint32_t n = c.object_count;
+	struct dxg_obj *contexts[D3DDDI_MAX_BROADCAST_CONTEXT];
+	struct dxg_obj *dev = NULL;
+	uint64_t hoff = sizeof(c), coff = hoff + 4ull * c.object_count;
+	uint32_t n = c.object_count, nc = c.context_count;
+	bool cpu_event = c.flags & D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT;
+	struct dxg_sig sig;
 	int32_t st;
 
 	if (!ctx->sched)
 		return STATUS_NOT_SUPPORTED;
-	if (c.context_count > 1 || (c.flags & D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT))
-		return dxg_req_failed(ctx, req, NULL, c.context_count > D3DDDI_MAX_BROADCAST_CONTEXT ?
-			      STATUS_INVALID_PARAMETER : STATUS_NOT_SUPPORTED);
-	if (c.context_count) {
+	if (nc > D3DDDI_MAX_BROADCAST_CONTEXT || n > DXG_SCHED_MAX_OBJECTS ||
+	    coff + 4ull * nc + 8ull * n > req->cmd_len ||
+	    (cpu_event && (!nc || !c.cpu_event_handle)) || (!n && !cpu_event))
+		return dxg_req_failed(ctx, req, NULL, STATUS_INVALID_PARAMETER);
+	for (uint32_t i = 0; i < nc; i++) {
 		d3dkmthandle h;
 
-		if (hoff + 4ull * n + 4 > req->cmd_len)
-			return dxg_req_failed(ctx, req, NULL, STATUS_INVALID_PARAMETER);
-		memcpy(&h, req->cmd + hoff + 4ull * n, sizeof(h));
-		context = req_object(ctx, req, h, DXG_OBJ_CONTEXT);
-		if (!context)
-			return dxg_req_failed(ctx, req, NULL, STATUS_INVALID_HANDLE);
-		dev = context->parent;
-	} else {
+		memcpy(&h, req->cmd + coff + 4ull * i, sizeof(h));
+		/* SubmitSignalSyncObjectsToHwQueue names hw queues here. */
+		contexts[i] = req_queue_context(ctx, req, h);
+		if (!contexts[i] || (dev && contexts[i]->parent != dev))
+			return dxg_req_failed(ctx, req, dev, STATUS_INVALID_HANDLE);
+		dev = contexts[i]->parent;
+	}
+	if (!nc) {
 		dev = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
 		if (!dev)
 			return dxg_req_failed(ctx, req, NULL, STATUS_INVALID_HANDLE);
 	}
-	st = get_refs(req, hoff, hoff + 4ull * n + 4ull * c.context_count, n, refs);
+	memset(&sig, 0, sizeof(sig));
+	sig.count = n;
+	sig.event = cpu_event ? c.cpu_event_handle : 0;
+	st = n ? get_refs(req, hoff, coff + 4ull * nc, n, sig.refs) : STATUS_SUCCESS;
 	if (st >= 0)
-		st = check_refs(ctx, req, dev, refs, n, false);
+		st = check_refs(ctx, req, dev, sig.refs, n, false);
 	if (st < 0)
 		return dxg_req_failed(ctx, req, dev, st);
-	if (context) {
-		st = dxg_sched_signal(ctx->sched, context, refs, n);
+	if (nc) {
+		st = dxg_sched_signal_bcast(ctx->sched, contexts, nc, &sig);
 		if (st < 0)
 			return dxg_req_failed(ctx, req, dev, st);
 	} else {
 		for (uint32_t i = 0; i < n; i++)
 			dxg_sync_signal(ctx->sched,
-					dxg_sync_lookup(ctx->sched, refs[i].handle,
+					dxg_sync_lookup(ctx->sched, sig.refs[i].handle,
 							req->process),
-					refs[i].value);
+					sig.refs[i].value);
 	}
 	dxg_sched_run(ctx->sched, DXG_SCHED_BUDGET);
 	return STATUS_SUCCESS;
@@ -207,7 +221,8 @@ int32_t dxg_h_waitfromgpu(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 
 	if (!ctx->sched)
 		return STATUS_NOT_SUPPORTED;
-	context = req_object(ctx, req, c.context, DXG_OBJ_CONTEXT);
+	/* SubmitWaitForSyncObjectsToHwQueue names a hw queue here. */
+	context = req_queue_context(ctx, req, c.context);
 	if (!context)
 		return dxg_req_failed(ctx, req, NULL, STATUS_INVALID_HANDLE);
 	if (c.legacy_fence_object)

@@ -64,6 +64,9 @@ static const struct win_reply win_replies[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = 
 	FIXED_STATUS(MAPGPUVIRTUALADDRESS, struct dxgkvmb_command_mapgpuva_ret),
 	FIXED(CREATESYNCOBJECT, struct dxgkvmb_command_createsyncobject_ret,
 	      NO_STATUS),
+	/* The fixed part of the command back, status set, hwqueue 0. */
+	[DXGK_VMBCOMMAND_CREATEHWQUEUE] = { WIN_FIXED, DXGKVMB_CREATEHWQUEUE_FIXED,
+		offsetof(struct dxgkvmb_command_createhwqueue, status) },
 	FIXED_STATUS(GETDEVICESTATE, struct dxgkvmb_command_getdevicestate_ret),
 	FIXED_STATUS(GETCONTEXTSCHEDULINGPRIORITY,
 		     struct dxgkvmb_command_getcontextschedulingpriority_ret),

@@ -223,6 +223,8 @@ struct dxgkvmb_command_closeadapter {
 struct dxgkvmb_command_getinternaladapterinfo {
 	struct dxgkvmb_command_hdr hdr;
 };
+#define DXG_INTERNAL_INFO_HW_SCH_ENABLED	(1u << 3)
+#define DXG_INTERNAL_INFO_HW_SCH_CAPABLE	(1u << 4)
 #define DXG_INTERNAL_INFO_ASYNC_MSG_ENABLED	(1u << 6)
 #define DXG_ADAPTER_DESCRIPTION_LEN		80
 #define DXG_DEVICE_INSTANCE_ID_LEN		260
@@ -640,6 +642,47 @@ struct dxgkvmb_command_getdevicestate_ret {
 };
 
 /*
+ * CREATEHWQUEUE (docs/protocol.md §2.13): the fixed part (68 bytes) is
+ * followed by priv_drv_data_size bytes of private data.  The reply is the
+ * fixed part with status, the two handles and the progress fence's page
+ * (an IO-space address, as CREATESYNCOBJECT's) and GPU VA filled in; a
+ * Windows host sends the private data back too, which the guest does not
+ * read.  A failed create has hwqueue 0 and the reason in status.
+ */
+#define DXGKVMB_CREATEHWQUEUE_FIXED	68u
+struct dxgkvmb_command_createhwqueue {
+	struct dxgkvmb_command_hdr hdr;
+	__s32 status;				/* out */
+	d3dkmthandle hwqueue;			/* out */
+	d3dkmthandle hwqueue_progress_fence;	/* out: a monitored fence */
+	__u32 reserved;
+	__u64 hwqueue_progress_fence_cpuva;	/* out: IO-space address */
+	__u64 hwqueue_progress_fence_gpuva;	/* out */
+	d3dkmthandle context;
+	__u32 flags;				/* D3DDDI_CREATEHWQUEUE_FLAG_* */
+	__u32 priv_drv_data_size;
+	/* __u8 priv_drv_data[]; at offset 68 */
+};
+
+/* The reply is the bare status; the queue's progress fence goes with it. */
+struct dxgkvmb_command_destroyhwqueue {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle hwqueue;
+	__u32 reserved;
+};
+
+/*
+ * args is the UAPI block (user pointers travel but mean nothing); followed
+ * by d3dkmthandle written_primaries[args.num_primaries] and
+ * args.priv_drv_data_size bytes of private data.  Once the command buffer
+ * ran, the queue's progress fence reaches args.hwqueue_progress_fence_id.
+ */
+struct dxgkvmb_command_submitcommandtohwqueue {
+	struct dxgkvmb_command_hdr hdr;
+	struct d3dkmt_submitcommandtohwqueue args;
+};
+
+/*
  * Scheduling priority (docs/protocol.md §2.12).  One command for both
  * ioctls of each pair: in_process picks the in-process priority.
  */
@@ -939,6 +982,17 @@ DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getdevicestate) == 80,
 		  "GETDEVICESTATE");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getdevicestate_ret) == 64,
 		  "GETDEVICESTATE reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_createhwqueue) == 72,
+		  "CREATEHWQUEUE");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_createhwqueue,
+				     priv_drv_data_size) == 64, "CREATEHWQUEUE");
+DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_createhwqueue,
+				     hwqueue_progress_fence_cpuva) == 40,
+		  "CREATEHWQUEUE");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_destroyhwqueue) == 32,
+		  "DESTROYHWQUEUE");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_submitcommandtohwqueue) == 80,
+		  "SUBMITCOMMANDTOHWQUEUE");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_setcontextschedulingpriority2) == 40,
 		  "SETCONTEXTSCHEDULINGPRIORITY");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_getcontextschedulingpriority) == 32,

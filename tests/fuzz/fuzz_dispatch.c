@@ -414,6 +414,42 @@ static void write_share_seed(struct seed *s)
 		abort();
 }
 
+/* A hw queue, a submission to it, a wait and a signal naming it, its destroy. */
+static void write_hwqueue_seed(struct seed *s)
+{
+	uint32_t proc, adapter, dev, ctxh = 0, q = 0;
+	uint8_t *p;
+
+	proc = create_process(s);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, proc, 0);
+	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
+		DXGK_VMBUS_INTERFACE_VERSION;
+	send(s, sizeof(struct dxgkvmb_command_openadapter), &adapter);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
+	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL,
+		proc, 0);
+	CMD(struct dxgkvmb_command_createcontextvirtual)->device = dev;
+	send(s, DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, NULL);
+	memcpy(&ctxh, s->reply + offsetof(struct dxgkvmb_command_createcontextvirtual,
+					  context), 4);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEHWQUEUE, proc, 0);
+	CMD(struct dxgkvmb_command_createhwqueue)->context = ctxh;
+	send(s, DXGKVMB_CREATEHWQUEUE_FIXED, NULL);
+	memcpy(&q, s->reply + offsetof(struct dxgkvmb_command_createhwqueue,
+				       hwqueue), 4);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE,
+		proc, 0);
+	CMD(struct dxgkvmb_command_submitcommandtohwqueue)->args.hwqueue = q;
+	CMD(struct dxgkvmb_command_submitcommandtohwqueue)->args.hwqueue_progress_fence_id = 1;
+	send(s, sizeof(struct dxgkvmb_command_submitcommandtohwqueue), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYHWQUEUE, proc, 0);
+	CMD(struct dxgkvmb_command_destroyhwqueue)->hwqueue = q;
+	send(s, sizeof(struct dxgkvmb_command_destroyhwqueue), NULL);
+	(void)p;
+	(void)adapter;
+}
+
 static void write_seeds(const char *dir)
 {
 	static struct seed s;
@@ -482,6 +518,10 @@ static void write_seeds(const char *dir)
 	seed_begin(&s);
 	write_share_seed(&s);
 	seed_end(&s, dir, "share");
+
+	seed_begin(&s);
+	write_hwqueue_seed(&s);
+	seed_end(&s, dir, "hwqueue");
 	(void)p;
 	if (!ctxh)
 		abort();	/* the lifecycle seed must have made a context */

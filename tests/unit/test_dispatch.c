@@ -167,6 +167,10 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SUBMITCOMMAND },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETDEVICESTATE },
+	/* hardware queues (host/protocol/hwqueue_cmds.c) */
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEHWQUEUE },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYHWQUEUE },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE },
 	/* priority, device error, observability (host/protocol/state_cmds.c) */
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SETCONTEXTSCHEDULINGPRIORITY },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETCONTEXTSCHEDULINGPRIORITY },
@@ -214,7 +218,7 @@ static void test_not_supported(void **state)
 	}
 	/* Async messages use the same table. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
-	    DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE, proc);
+	    DXGK_VMBCOMMAND_OFFERALLOCATIONS, proc);
 	assert_int_equal(call_status(f, 256), STATUS_NOT_SUPPORTED);
 	/* An implemented one is checked like a synchronous one. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
@@ -432,6 +436,10 @@ static void test_query_adapter_info(void **state)
 	assert_int_equal(v, KMT_DRIVERVERSION_WDDM_2_7);
 
 	assert_int_equal(qai(f, KMTQAITYPE_WDDM_2_7_CAPS, 4, NULL), 0);
+	memcpy(&v, f->reply + 4, 4);	/* hw queues: HWSCH on */
+	assert_int_equal(v, D3DKMT_WDDM_2_7_CAPS_HW_SCH_SUPPORTED |
+			 D3DKMT_WDDM_2_7_CAPS_HW_SCH_ENABLED |
+			 D3DKMT_WDDM_2_7_CAPS_HW_SCH_ENABLED_BY_DEFAULT);
 
 	assert_int_equal(qai(f, KMTQAITYPE_PHYSICALADAPTERDEVICEIDS, sizeof(ids), &ids), 0);
 	memcpy(&ids, f->reply + 4, sizeof(ids));
@@ -623,6 +631,9 @@ static void test_windows_failure_shapes(void **state)
 		  SZ(struct dxgkvmb_command_isfeatureenabled) - 1, 0 },
 		{ DXGK_VMBCOMMAND_DESTROYDEVICE, 4,
 		  SZ(struct dxgkvmb_command_destroydevice), 0 },
+		/* The fixed part back, zero but for the status. */
+		{ DXGK_VMBCOMMAND_CREATEHWQUEUE, DXGKVMB_CREATEHWQUEUE_FIXED,
+		  16 + DXGKVMB_CREATEHWQUEUE_FIXED, 24 },
 	};
 	struct fx *f = *state;
 	uint32_t proc, n, ctx_fixed = DXGKVMB_CREATECONTEXTVIRTUAL_FIXED;
@@ -863,11 +874,18 @@ static void test_state_commands(void **state)
 	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_queryclockcalibration)),
 			 STATUS_INVALID_HANDLE);
 
-	/* ISFEATUREENABLED: known and off, or unknown. */
+	/* ISFEATUREENABLED: HWSCH on (hw queues), others off or unknown. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ISFEATUREENABLED, 0);
 	arg(f, 0, DXGK_FEATURE_HWSCH);
 	assert_int_equal(call(f, SZ(struct dxgkvmb_command_isfeatureenabled)), 16);
 	assert_int_equal(word(f, 0), STATUS_SUCCESS);
+	assert_int_equal(f->reply[12] | f->reply[13] << 8,
+			 DXGK_ISFEATUREENABLED_KNOWN_FEATURE |
+			 DXGK_ISFEATUREENABLED_ENABLED |
+			 DXGK_ISFEATUREENABLED_SUPPORTED_BY_DRIVER |
+			 DXGK_ISFEATUREENABLED_SUPPORTED_ON_CONFIG);
+	arg(f, 0, DXGK_FEATURE_PAGE_BASED_MEMORY_MANAGER);
+	assert_int_equal(call(f, SZ(struct dxgkvmb_command_isfeatureenabled)), 16);
 	assert_int_equal(f->reply[12] | f->reply[13] << 8,
 			 DXGK_ISFEATUREENABLED_KNOWN_FEATURE);
 	arg(f, 0, 1234);
@@ -1191,6 +1209,235 @@ static void test_share_commands(void **state)
 	free(shm);
 }
 
+
+/* A whole command (its header is hdr()'s): the payload after the header. */
+static void body(struct fx *f, const void *cmd, size_t len)
+{
+	const size_t h = sizeof(struct dxgkvmb_command_hdr);
+
+	memcpy(f->msg + 16 + h, (const uint8_t *)cmd + h, len - h);
+}
+
+static uint64_t fence_at(const uint8_t *shm, uint64_t page)
+{
+	uint64_t v;
+
+	memcpy(&v, shm + page, sizeof(v));
+	return v;
+}
+
+/*
+ * Hardware queues (host/protocol/hwqueue_cmds.c): CREATEHWQUEUE's reply and
+ * progress fence, submission ordered behind a GPU wait on the queue, the
+ * fence as an ordinary monitored fence of the device (CPU wait), what is
+ * refused, and that destroying the queue or its context frees everything.
+ */
+static void test_hwqueue(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_sched sched;
+	struct dxg_mem mem;
+	uint8_t *shm = calloc(1, ST_SHM);
+	struct dxgkvmb_command_createhwqueue cq;
+	struct dxgkvmb_command_submitcommandtohwqueue sq;
+	struct dxgkvmb_command_createsyncobject cs;
+	struct dxgkvmb_command_createsyncobject_ret cr;
+	struct {
+		struct dxgkvmb_command_waitforsyncobjectfromgpu c;
+		uint8_t tail[12];
+	} wg;
+	struct {
+		struct dxgkvmb_command_signalsyncobject c;
+		uint8_t tail[12];
+	} sg;
+	uint32_t proc, proc2, dev, ctx, ctx2, q, pf, fence, n, base;
+	uint64_t page, v = 1;
+	const uint32_t cql = 16 + DXGKVMB_CREATEHWQUEUE_FIXED;
+	const uint32_t sql = SZ(struct dxgkvmb_command_submitcommandtohwqueue);
+
+	assert_non_null(shm);
+	assert_int_equal(dxg_mem_init(&mem, shm, ST_SHM, ST_IO), 0);
+	assert_int_equal(dxg_sched_init(&sched, &f->o, &mem, NULL, 0, false), 0);
+	assert_int_equal(dxg_objects_add_release(&f->o, dxg_sched_release,
+						 &sched), 0);
+	f->ctx.mem = &mem;
+	f->ctx.sched = &sched;
+	proc = create_process(f);
+	proc2 = create_process(f);
+	dev = create_device(f, proc);
+	n = ccv(f, proc, dev, 0, 0);
+	assert_int_equal(call(f, n), n - 16);
+	ctx = word(f, 6);
+	n = ccv(f, proc, dev, 0, 0);
+	assert_int_equal(call(f, n), n - 16);
+	ctx2 = word(f, 6);
+	base = f->o.total;
+
+	/* A monitored fence of the device, to wait on. */
+	memset(&cs, 0, sizeof(cs));
+	cs.args.device = dev;
+	cs.args.info.type = D3DDDI_MONITORED_FENCE;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATESYNCOBJECT, proc);
+	body(f, &cs, sizeof(cs));
+	assert_int_equal(call(f, SZ(cs)), sizeof(cr));
+	memcpy(&cr, f->reply, sizeof(cr));
+	fence = cr.sync_object;
+
+	/* Refused: unknown flags, private data beyond the message, foreign context. */
+	memset(&cq, 0, sizeof(cq));
+	cq.context = ctx;
+	cq.flags = 2;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEHWQUEUE, proc);
+	body(f, &cq, DXGKVMB_CREATEHWQUEUE_FIXED);
+	assert_int_equal(call_status(f, cql), STATUS_INVALID_PARAMETER);
+	cq.flags = D3DDDI_CREATEHWQUEUE_FLAG_DISABLE_GPU_TIMEOUT;
+	cq.priv_drv_data_size = 5;
+	body(f, &cq, DXGKVMB_CREATEHWQUEUE_FIXED);
+	assert_int_equal(call_status(f, cql + 4), STATUS_INVALID_PARAMETER);
+	cq.priv_drv_data_size = 4;
+	body(f, &cq, DXGKVMB_CREATEHWQUEUE_FIXED);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEHWQUEUE, proc2);
+	body(f, &cq, DXGKVMB_CREATEHWQUEUE_FIXED);
+	assert_int_equal(call_status(f, cql + 4), STATUS_INVALID_HANDLE);
+	assert_int_equal(f->o.total, base + 1);
+
+	/* Created: the fixed part back with the queue and its fence at 0. */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEHWQUEUE, proc);
+	body(f, &cq, DXGKVMB_CREATEHWQUEUE_FIXED);
+	assert_int_equal(call(f, cql + 4), DXGKVMB_CREATEHWQUEUE_FIXED);
+	memcpy(&cq, f->reply, DXGKVMB_CREATEHWQUEUE_FIXED);
+	assert_int_equal(cq.status, STATUS_SUCCESS);
+	assert_int_not_equal(cq.hwqueue, 0);
+	assert_int_not_equal(cq.hwqueue_progress_fence, 0);
+	assert_int_equal(cq.context, ctx);
+	q = cq.hwqueue;
+	pf = cq.hwqueue_progress_fence;
+	page = cq.hwqueue_progress_fence_cpuva;
+	assert_true(page && page + 8 <= ST_SHM);
+	assert_int_equal(fence_at(shm, page), 0);
+	assert_int_equal(f->o.total, base + 3);
+
+	/* A GPU wait on the queue for fence = 1, then a submission: blocked. */
+	memset(&wg, 0, sizeof(wg));
+	wg.c.context = q;
+	wg.c.object_count = 1;
+	memcpy(wg.tail, &v, 8);
+	memcpy(wg.tail + 8, &fence, 4);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU,
+	    proc);
+	body(f, &wg, sizeof(wg));
+	assert_int_equal(call_status(f, 16 + sizeof(wg)), STATUS_SUCCESS);
+	memset(&sq, 0, sizeof(sq));
+	sq.args.hwqueue = q;
+	sq.args.hwqueue_progress_fence_id = 7;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE,
+	    proc);
+	body(f, &sq, sizeof(sq));
+	assert_int_equal(call_status(f, sql), STATUS_SUCCESS);
+	dxg_sched_run(&sched, DXG_SCHED_MAX_QUEUED);
+	assert_int_equal(fence_at(shm, page), 0);
+	/* Refused: an unknown queue, primaries beyond the message. */
+	sq.args.hwqueue = ctx;
+	body(f, &sq, sizeof(sq));
+	assert_int_equal(call_status(f, sql), STATUS_INVALID_HANDLE);
+	sq.args.hwqueue = q;
+	sq.args.num_primaries = 1;
+	body(f, &sq, sizeof(sq));
+	assert_int_equal(call_status(f, sql), STATUS_INVALID_PARAMETER);
+	/* The context's other queue is not blocked by it. */
+	wg.c.context = ctx2;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU,
+	    proc);
+	body(f, &wg, sizeof(wg));
+	assert_int_equal(call_status(f, 16 + sizeof(wg)), STATUS_SUCCESS);
+
+	/* A CPU wait on the progress fence registers (a fence of the device). */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMCPU,
+	    proc);
+	{
+		struct {
+			struct dxgkvmb_command_waitforsyncobjectfromcpu c;
+			uint8_t tail[12];
+		} wc;
+		uint64_t seven = 7;
+
+		memset(&wc, 0, sizeof(wc));
+		wc.c.device = dev;
+		wc.c.object_count = 1;
+		wc.c.guest_event_pointer = 99;
+		memcpy(wc.tail, &pf, 4);
+		memcpy(wc.tail + 4, &seven, 8);
+		body(f, &wc, sizeof(wc));
+		assert_int_equal(call_status(f, 16 + sizeof(wc)), STATUS_SUCCESS);
+	}
+	assert_int_equal(sched.nwaiters, 1);
+
+	/* Signal fence = 1 from the CPU: the submission runs, then the fence. */
+	memset(&sg, 0, sizeof(sg));
+	sg.c.object_count = 1;
+	sg.c.device = dev;
+	memcpy(sg.tail, &fence, 4);
+	memcpy(sg.tail + 4, &v, 8);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SIGNALSYNCOBJECT, proc);
+	body(f, &sg, sizeof(sg));
+	assert_int_equal(call_status(f, 16 + sizeof(sg)), STATUS_SUCCESS);
+	for (int i = 0; i < 1000 && fence_at(shm, page) != 7; i++)
+		dxg_sched_run(&sched, DXG_SCHED_MAX_QUEUED);
+	assert_int_equal(fence_at(shm, page), 7);
+	assert_int_equal(sched.nwaiters, 0);	/* the CPU wait ended */
+
+	/* The progress fence goes with its queue only. */
+	hdr(f, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_DESTROYSYNCOBJECT, proc);
+	arg(f, 0, pf);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_destroysyncobject)),
+			 STATUS_INVALID_HANDLE);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYHWQUEUE, proc2);
+	arg(f, 0, q);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_destroyhwqueue)),
+			 STATUS_INVALID_HANDLE);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYHWQUEUE, proc);
+	arg(f, 0, q);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_destroyhwqueue)),
+			 STATUS_SUCCESS);
+	assert_int_equal(f->o.total, base + 1);
+
+	/* A queue with work pending goes with its context. */
+	cq.priv_drv_data_size = 0;
+	cq.context = ctx;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEHWQUEUE, proc);
+	body(f, &cq, DXGKVMB_CREATEHWQUEUE_FIXED);
+	assert_int_equal(call(f, cql), DXGKVMB_CREATEHWQUEUE_FIXED);
+	memcpy(&cq, f->reply, DXGKVMB_CREATEHWQUEUE_FIXED);
+	wg.c.context = cq.hwqueue;
+	v = 100;
+	memcpy(wg.tail, &v, 8);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU,
+	    proc);
+	body(f, &wg, sizeof(wg));
+	assert_int_equal(call_status(f, 16 + sizeof(wg)), STATUS_SUCCESS);
+	sq.args.hwqueue = cq.hwqueue;
+	sq.args.num_primaries = 0;
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE,
+	    proc);
+	body(f, &sq, sizeof(sq));
+	assert_int_equal(call_status(f, sql), STATUS_SUCCESS);
+	assert_int_equal(f->o.total, base + 3);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYCONTEXT, proc);
+	arg(f, 0, ctx);
+	assert_int_equal(call_status(f, SZ(struct dxgkvmb_command_destroycontext)),
+			 STATUS_SUCCESS);
+	assert_int_equal(f->o.total, base);	/* ctx2 and the fence stay */
+	dxg_sched_run(&sched, DXG_SCHED_MAX_QUEUED);
+
+	dxg_objects_reset(&f->o);
+	assert_int_equal(f->o.total, 0);
+	dxg_sched_fini(&sched);
+	dxg_mem_fini(&mem);
+	f->ctx.mem = NULL;
+	f->ctx.sched = NULL;
+	free(shm);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1209,6 +1456,7 @@ int main(void)
 		T(test_windows_failure_shapes),
 		T(test_state_commands),
 		T(test_share_commands),
+		T(test_hwqueue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

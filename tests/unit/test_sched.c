@@ -317,6 +317,55 @@ static void test_cpu_waiters(void **state)
 			 STATUS_INVALID_PARAMETER);
 }
 
+/*
+ * A broadcast signal happens when its last context reaches it; a context
+ * destroyed meanwhile counts as reached; a CPU event goes with it.
+ */
+static void test_broadcast(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0), *b = fence(f, f->d, 0);
+	struct dxg_obj *c3 = mk(f, DXG_OBJ_CONTEXT, f->d);
+	struct dxg_obj *both[2] = { f->c1, f->c2 }, *three[3] = { f->c1, c3, f->c2 };
+	struct dxg_sync_ref ra = ref(a, 1);
+	struct dxg_sig sig = { .count = 1, .refs = { ref(b, 5) } };
+
+	assert_int_equal(dxg_sched_signal_bcast(&f->s, both, 0, &sig),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, f->c2, &ra, 1), 0);
+	assert_int_equal(dxg_sched_signal_bcast(&f->s, both, 2, &sig), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(dxg_sync_value(b), 0);		/* c2 not there yet */
+	dxg_sync_signal(&f->s, a, 1);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(dxg_sync_value(b), 5);
+	assert_int_equal(page_value(f, b), 5);
+
+	/* c3 goes away with its part pending: the rest still signals. */
+	ra.value = 2;
+	sig.refs[0].value = 6;
+	sig.event = 99;
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, c3, &ra, 1), 0);
+	assert_int_equal(dxg_sched_signal_bcast(&f->s, three, 3, &sig), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(dxg_sync_value(b), 5);
+	assert_int_equal(outbox_count(f), 0);
+	dxg_obj_destroy(&f->o, c3);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(dxg_sync_value(b), 6);
+	assert_int_equal(pop_event(f), 99);
+
+	/* A CPU event alone, from one context. */
+	sig.count = 0;
+	sig.event = 123;
+	assert_int_equal(dxg_sched_signal_bcast(&f->s, both, 1, &sig), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(pop_event(f), 123);
+	sig.event = 0;
+	assert_int_equal(dxg_sched_signal_bcast(&f->s, both, 1, &sig),
+			 STATUS_INVALID_PARAMETER);
+}
+
 static void test_notification(void **state)
 {
 	struct fx *f = *state;
@@ -717,6 +766,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cross_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_waiters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notification, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_while_queued, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_quotas_and_budget, setup,

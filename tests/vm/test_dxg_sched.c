@@ -655,8 +655,11 @@ static void test_feature(struct env *e)
 	};
 
 	expect("IsFeatureEnabled HWSCH", xioctl(e->fd, LX_ISFEATUREENABLED, &f), 0);
-	expect("HWSCH: known, off (dxghost schedules)", f.result.value,
-	       DXGK_ISFEATUREENABLED_KNOWN_FEATURE);
+	expect("HWSCH: known, on (hw queues)", f.result.value,
+	       DXGK_ISFEATUREENABLED_KNOWN_FEATURE |
+	       DXGK_ISFEATUREENABLED_ENABLED |
+	       DXGK_ISFEATUREENABLED_SUPPORTED_BY_DRIVER |
+	       DXGK_ISFEATUREENABLED_SUPPORTED_ON_CONFIG);
 	f.feature_id = DXGK_FEATURE_PAGE_BASED_MEMORY_MANAGER;
 	xioctl(e->fd, LX_ISFEATUREENABLED, &f);
 	expect("PAGE_BASED_MEMORY_MANAGER: known, off", f.result.value,

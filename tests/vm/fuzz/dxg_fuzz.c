@@ -5,8 +5,8 @@
  *
  * Every ioctl number 0x01-0x49 is called with argument blocks built from:
  *  - templates: the valid argument of the common creates and uses (device,
- *    context, allocation, sync object, paging queue, Lock2, GPU VA), of
- *    which 0-3 words are then mutated;
+ *    context, allocation, sync object, paging queue, hw queue and its
+ *    submissions, Lock2, GPU VA), of which 0-3 words are then mutated;
  *  - smart fills: each 32-bit word a live, stale or foreign handle, a small
  *    count, zero or random bits; each 64-bit slot now and then a pointer:
  *    a good buffer (itself smart-filled, one level deep), NULL, unmapped,
@@ -61,7 +61,7 @@
 #define NTFDS		32	/* ShareObjects fds ("NT handles") kept */
 
 enum kind { K_ADAPTER, K_DEVICE, K_CONTEXT, K_ALLOC, K_RESOURCE, K_SYNC,
-	    K_PAGINGQ, K_STALE, K_FOREIGN, K_COUNT };
+	    K_PAGINGQ, K_HWQUEUE, K_STALE, K_FOREIGN, K_COUNT };
 
 struct pool {
 	uint32_t h[POOL];
@@ -278,6 +278,7 @@ static const enum kind destroyed_kind[] = {
 	[_IOC_NR(LX_DXDESTROYDEVICE)] = K_DEVICE,
 	[_IOC_NR(LX_DXDESTROYCONTEXT)] = K_CONTEXT,
 	[_IOC_NR(LX_DXDESTROYPAGINGQUEUE)] = K_PAGINGQ,
+	[_IOC_NR(LX_DXDESTROYHWQUEUE)] = K_HWQUEUE,
 	[_IOC_NR(LX_DXDESTROYSYNCHRONIZATIONOBJECT)] = K_SYNC,
 	[_IOC_NR(LX_DXCLOSEADAPTER)] = K_ADAPTER,
 };
@@ -471,6 +472,75 @@ static bool template(unsigned int nr, uint8_t *arg)
 		a->async_event = below(4) ? (uint64_t)F.eventfd : 0;
 		return true;
 	}
+	case _IOC_NR(LX_DXCREATEHWQUEUE): {
+		struct d3dkmt_createhwqueue *a = (void *)arg;
+
+		a->context = handle(K_CONTEXT);
+		a->flags.value = below(2);
+		return true;
+	}
+	case _IOC_NR(LX_DXSUBMITCOMMANDTOHWQUEUE): {
+		struct d3dkmt_submitcommandtohwqueue *a = (void *)arg;
+
+		/* Mostly garbage buffers: the device errs, nothing else. */
+		a->hwqueue = handle(K_HWQUEUE);
+		a->hwqueue_progress_fence_id = below(100);
+		a->command_buffer = (uint64_t)below(16) << 12;
+		a->command_length = 16 * below(8);
+		return true;
+	}
+	case _IOC_NR(LX_DXSUBMITSIGNALSYNCOBJECTSTOHWQUEUE): {
+		struct d3dkmt_submitsignalsyncobjectstohwqueue *a = (void *)arg;
+
+		t_handles[0] = handle(K_SYNC);
+		t_handles[1] = handle(K_HWQUEUE);
+		t_values[0] = below(100);
+		a->hwqueue_count = 1;
+		a->hwqueues = (uintptr_t)&t_handles[1];
+		a->object_count = 1;
+		a->objects = (uintptr_t)t_handles;
+		a->fence_values = (uintptr_t)t_values;
+		return true;
+	}
+	case _IOC_NR(LX_DXSUBMITWAITFORSYNCOBJECTSTOHWQUEUE): {
+		struct d3dkmt_submitwaitforsyncobjectstohwqueue *a = (void *)arg;
+
+		t_handles[0] = handle(K_SYNC);
+		t_values[0] = below(100);
+		a->hwqueue = handle(K_HWQUEUE);
+		a->object_count = 1;
+		a->objects = (uintptr_t)t_handles;
+		a->fence_values = (uintptr_t)t_values;
+		return true;
+	}
+	case _IOC_NR(LX_DXSIGNALSYNCHRONIZATIONOBJECT): {
+		struct d3dkmt_signalsynchronizationobject2 *a = (void *)arg;
+
+		/* A signal, a broadcast or a CPU event (the eventfd). */
+		a->context = handle(K_CONTEXT);
+		a->object_count = below(3);
+		a->object_array[0] = handle(K_SYNC);
+		a->object_array[1] = handle(K_SYNC);
+		a->context_count = below(4) ? 0 : below(3);
+		a->contexts[0] = handle(K_CONTEXT);
+		a->contexts[1] = handle(K_CONTEXT);
+		if (below(3) == 0) {
+			a->flags.value = D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT;
+			a->cpu_event_handle = (uint64_t)F.eventfd;
+		} else {
+			a->fence.fence_value = below(100);
+		}
+		return true;
+	}
+	case _IOC_NR(LX_DXWAITFORSYNCHRONIZATIONOBJECT): {
+		struct d3dkmt_waitforsynchronizationobject2 *a = (void *)arg;
+
+		a->context = handle(K_CONTEXT);
+		a->object_count = 1;
+		a->object_array[0] = handle(K_SYNC);
+		a->fence.fence_value = below(100);
+		return true;
+	}
 	case _IOC_NR(LX_DXRESERVEGPUVIRTUALADDRESS): {
 		struct d3dddi_reservegpuvirtualaddress *a = (void *)arg;
 
@@ -490,6 +560,7 @@ static bool template(unsigned int nr, uint8_t *arg)
 	case _IOC_NR(LX_DXDESTROYDEVICE):
 	case _IOC_NR(LX_DXDESTROYCONTEXT):
 	case _IOC_NR(LX_DXDESTROYPAGINGQUEUE):
+	case _IOC_NR(LX_DXDESTROYHWQUEUE):
 	case _IOC_NR(LX_DXDESTROYSYNCHRONIZATIONOBJECT):
 	case _IOC_NR(LX_DXCLOSEADAPTER): {
 		uint32_t h = handle(destroyed_kind[nr]);
@@ -600,6 +671,19 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 		pool_add(K_PAGINGQ, ((const struct d3dkmt_createpagingqueue *)
 				     (const void *)arg)->paging_queue);
 		break;
+	case _IOC_NR(LX_DXCREATEHWQUEUE): {
+		const struct d3dkmt_createhwqueue *a = (const void *)arg;
+
+		/*
+		 * Its progress fence is a sync object too (not destroyable).
+		 * Its page is not touched here: another thread may destroy
+		 * the queue (or its device) first, which revokes the page
+		 * (SIGBUS), as it should; test_dxg_hwqueue reads it.
+		 */
+		pool_add(K_HWQUEUE, a->queue);
+		pool_add(K_SYNC, a->queue_progress_fence);
+		break;
+	}
 	case _IOC_NR(LX_DXLOCK2): {
 		const struct d3dkmt_lock2 *a = (const void *)arg;
 
@@ -611,6 +695,7 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 	case _IOC_NR(LX_DXDESTROYDEVICE):
 	case _IOC_NR(LX_DXDESTROYCONTEXT):
 	case _IOC_NR(LX_DXDESTROYPAGINGQUEUE):
+	case _IOC_NR(LX_DXDESTROYHWQUEUE):
 	case _IOC_NR(LX_DXDESTROYSYNCHRONIZATIONOBJECT):
 	case _IOC_NR(LX_DXCLOSEADAPTER): {
 		uint32_t h;
@@ -674,6 +759,7 @@ static unsigned long pick_request(void)
 		LX_DXCREATEPAGINGQUEUE, LX_DXCREATECONTEXTVIRTUAL, LX_DXLOCK2,
 		LX_DXUNLOCK2, LX_DXMAPGPUVIRTUALADDRESS, LX_DXSHAREOBJECTS,
 		LX_DXOPENRESOURCEFROMNTHANDLE, LX_DXOPENSYNCOBJECTFROMNTHANDLE2,
+		LX_DXCREATEHWQUEUE, LX_DXSUBMITCOMMANDTOHWQUEUE,
 	};
 
 	if (below(3) == 0)
