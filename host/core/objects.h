@@ -52,6 +52,8 @@ struct dxg_obj {
 			uint32_t pid;
 			/* GPU VA spaces, one per adapter index (host/core/memory.c). */
 			struct dxg_gpuva_space **gpuva;
+			/* CHANGEVIDEOMEMORYRESERVATION: [adapter][segment group]. */
+			uint64_t (*reservation)[2];
 		} process;
 		struct {
 			uint32_t flags;
@@ -82,6 +84,14 @@ struct dxg_obj {
 			struct dxg_vk_devmem *dev;
 			/* Work that timed out may still use dev: it is leaked. */
 			bool dev_busy;
+			/* host/core/residency.c (docs/memory.md §9). */
+			uint32_t priority;	/* D3DDDI_ALLOCATIONPRIORITY_* */
+			uint32_t offer_priority; /* 0: not offered */
+			bool discarded;		/* offered, pages given back */
+			bool accessed_physically; /* UPDATEALLOCATIONPROPERTY */
+			uint32_t segment_set;	/* supported segments, bit n: n + 1 */
+			uint32_t preferred_segment;
+			struct dxg_obj *offer_prev, *offer_next; /* offered list */
 		} allocation;
 		struct {
 			uint64_t fence_offset;	/* the fence page in IO space */
