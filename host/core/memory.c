@@ -31,6 +31,7 @@ int dxg_mem_init(struct dxg_mem *m, uint8_t *shm, uint64_t shm_size,
 	m->discarded = 0;
 	m->discarded_total = 0;
 	m->offered = NULL;
+	m->offer_seq = 0;
 	if (io_offset > shm_size)
 		return -EINVAL;
 	return dxg_ioheap_init(&m->heap, io_offset, shm_size - io_offset);

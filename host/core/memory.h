@@ -40,6 +40,7 @@ struct dxg_mem {
 	 */
 	uint64_t io_budget, discarded;
 	struct dxg_obj *offered;
+	uint64_t offer_seq;		/* counts offers: the reclaim order's last key */
 	uint64_t discarded_total;
 };
 

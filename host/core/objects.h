@@ -87,6 +87,7 @@ struct dxg_obj {
 			/* host/core/residency.c (docs/memory.md §9). */
 			uint32_t priority;	/* D3DDDI_ALLOCATIONPRIORITY_* */
 			uint32_t offer_priority; /* 0: not offered */
+			uint64_t offer_seq;	/* when it was offered (older first) */
 			bool discarded;		/* offered, pages given back */
 			bool accessed_physically; /* UPDATEALLOCATIONPROPERTY */
 			uint32_t segment_set;	/* supported segments, bit n: n + 1 */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "core/execution.h"
 #include "dxg/ntstatus.h"
 #include "uapi/misc/d3dkmthk.h"
 
@@ -39,6 +40,8 @@ static void discard(struct dxg_mem *m, struct dxg_obj *a)
 {
 	uint8_t *p = m->shm + a->u.allocation.io_offset;
 
+	/* Engines may hold imports of the old pages: they let go first. */
+	dxg_exec_forget(m, a);
 	if (madvise(p, a->u.allocation.size, MADV_REMOVE))
 		memset(p, 0, a->u.allocation.size);
 	a->u.allocation.discarded = true;
@@ -58,7 +61,9 @@ static int victim_cmp(const void *x, const void *y)
 	if (a->u.allocation.priority != b->u.allocation.priority)
 		return a->u.allocation.priority < b->u.allocation.priority ?
 		       -1 : 1;
-	return 0;
+	/* Offered longest first (sequence numbers are unique). */
+	return a->u.allocation.offer_seq < b->u.allocation.offer_seq ? -1 :
+	       a->u.allocation.offer_seq > b->u.allocation.offer_seq;
 }
 
 uint64_t dxg_res_trim(struct dxg_mem *m, const struct dxg_obj *process,
@@ -75,22 +80,11 @@ uint64_t dxg_res_trim(struct dxg_mem *m, const struct dxg_obj *process,
 	v = malloc(n * sizeof(*v));
 	if (!v)
 		return 0;
-	/* The list is newest first: walk it backwards for oldest first. */
-	i = n;
+	i = 0;
 	for (a = m->offered; a; a = a->u.allocation.offer_next)
 		if (discardable(a) && (!process || a->process == process))
-			v[--i] = a;
-	/* Stable for equal keys: mergesort is not in C11, so insertion sort. */
-	for (i = 1; i < n; i++) {
-		struct dxg_obj *x = v[i];
-		size_t j = i;
-
-		while (j > 0 && victim_cmp(&v[j - 1], &x) > 0) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = x;
-	}
+			v[i++] = a;
+	qsort(v, n, sizeof(*v), victim_cmp);
 	for (i = 0; i < n && (!bytes || done < bytes); i++) {
 		discard(m, v[i]);
 		done += v[i]->u.allocation.size;
@@ -124,6 +118,7 @@ void dxg_res_init_alloc(struct dxg_obj *a)
 void dxg_res_offer(struct dxg_mem *m, struct dxg_obj *a, uint32_t priority)
 {
 	a->u.allocation.offer_priority = priority;
+	a->u.allocation.offer_seq = ++m->offer_seq;
 	a->u.allocation.offer_prev = NULL;
 	a->u.allocation.offer_next = m->offered;
 	if (m->offered)
