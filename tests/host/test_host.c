@@ -1393,6 +1393,7 @@ static void test_residency(void **state)
 	struct dxgkvmb_command_createpagingqueue cq = { 0 };
 	struct dxgkvmb_command_createpagingqueue_ret qr = { 0 };
 	uint32_t p, dev, a, b, c2, pq, res[2] = { 9, 9 };
+	struct stat st0, st1;
 	uint64_t off_a;
 	struct daemon d;
 	struct gsim g;
@@ -1430,11 +1431,18 @@ static void test_residency(void **state)
 	/* The budget cannot take it back while b lives. */
 	assert_int_equal(res_reclaim(&g, p, dev, pq, &a, 1, res), STATUS_SUCCESS);
 	assert_int_equal(res[0], D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
-	/* b offered too: reclaiming a discards b (a is no victim of itself). */
+	/*
+	 * b offered too: reclaiming a discards b (a is no victim of itself),
+	 * and b's pages really go back: the memfd holds 512K less (a's pages
+	 * are holes until they are touched again).
+	 */
+	assert_int_equal(fstat(g.memfd, &st0), 0);
 	assert_int_equal(res_offer(&g, p, dev, &b, 1, D3DKMT_OFFER_PRIORITY_HIGH),
 			 STATUS_SUCCESS);
 	assert_int_equal(res_reclaim(&g, p, dev, pq, &a, 1, res), STATUS_SUCCESS);
 	assert_int_equal(res[0], D3DDDI_RECLAIM_RESULT_DISCARDED);
+	assert_int_equal(fstat(g.memfd, &st1), 0);
+	assert_true((st0.st_blocks - st1.st_blocks) * 512 >= 512 * 1024);
 	assert_int_equal(res_value(&g, p, dev, DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY,
 				   b), D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
 	assert_int_equal(res_reclaim(&g, p, dev, pq, &b, 1, res), STATUS_SUCCESS);
