@@ -121,6 +121,7 @@ static int setup(struct env *e)
 	mv.args.base_address = rvr.virtual_address;
 	mv.args.allocation = e->alloc;
 	mv.args.size_in_pages = ALLOC_SIZE / PG;
+	mv.args.protection.value = D3DDDIGPUVA_PROTECTION_WRITE;
 	mv.device = e->dev;
 	if (call(e, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS, &mv, sizeof(mv), &mvr,
 		 sizeof(mvr)) != sizeof(mvr))

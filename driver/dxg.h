@@ -709,6 +709,31 @@ int dxg_ioctl_destroy_paging_queue(struct dxg_process *p, void *arg);
 int dxg_ioctl_make_resident(struct dxg_process *p, void *arg);
 int dxg_ioctl_evict(struct dxg_process *p, void *arg);
 int dxg_ioctl_query_video_memory_info(struct dxg_process *p, void *arg);
+/* dxg_memory.c helpers the residency ioctls share. */
+/* Copy @count (bounded by the caller) handles from user space. */
+d3dkmthandle *dxg_copy_handles(u64 uptr, u32 count);
+/* Each handle an allocation of @device. */
+int dxg_check_allocs(struct dxg_process *p, struct dxg_device *device,
+		     const d3dkmthandle *h, u32 count);
+/* The device of a paging queue handle, held as by dxg_device_begin(). */
+struct dxg_device *dxg_pq_device_begin(struct dxg_process *p, d3dkmthandle h);
+/*
+ * A command naming adapter or paging-queue handle @h: the host's adapter
+ * handle goes to *adapter_field; reply NULL: a bare-status reply.
+ */
+int dxg_va_adapter_call(struct dxg_process *p, d3dkmthandle h, u32 type,
+			void *cmd, u32 len, d3dkmthandle *adapter_field,
+			void *reply, u32 reply_len);
+/* dxg_residency.c */
+int dxg_ioctl_offer_allocations(struct dxg_process *p, void *arg);
+int dxg_ioctl_reclaim_allocations2(struct dxg_process *p, void *arg);
+int dxg_ioctl_set_allocation_priority(struct dxg_process *p, void *arg);
+int dxg_ioctl_get_allocation_priority(struct dxg_process *p, void *arg);
+int dxg_ioctl_query_allocation_residency(struct dxg_process *p, void *arg);
+int dxg_ioctl_update_alloc_property(struct dxg_process *p, void *arg);
+int dxg_ioctl_change_vidmem_reservation(struct dxg_process *p, void *arg);
+int dxg_ioctl_flush_heap_transitions(struct dxg_process *p, void *arg);
+int dxg_ioctl_invalidate_cache(struct dxg_process *p, void *arg);
 int dxg_ioctl_reserve_gpu_va(struct dxg_process *p, void *arg);
 int dxg_ioctl_map_gpu_va(struct dxg_process *p, void *arg);
 int dxg_ioctl_update_gpu_va(struct dxg_process *p, void *arg);

@@ -414,7 +414,7 @@ int dxg_device_call(struct dxg_process *p, struct dxg_device *device,
 }
 
 /* Copy `count` handles in from user space (count already bounded). */
-static d3dkmthandle *dxg_copy_handles(u64 uptr, u32 count)
+d3dkmthandle *dxg_copy_handles(u64 uptr, u32 count)
 {
 	d3dkmthandle *h = kvmalloc_array(count, sizeof(*h), GFP_KERNEL);
 
@@ -428,8 +428,8 @@ static d3dkmthandle *dxg_copy_handles(u64 uptr, u32 count)
 }
 
 /* Each handle an allocation of device, no duplicates (the host checks too). */
-static int dxg_check_allocs(struct dxg_process *p, struct dxg_device *device,
-			    const d3dkmthandle *h, u32 count)
+int dxg_check_allocs(struct dxg_process *p, struct dxg_device *device,
+		     const d3dkmthandle *h, u32 count)
 {
 	u32 i;
 
@@ -1178,8 +1178,7 @@ int dxg_ioctl_destroy_paging_queue(struct dxg_process *p, void *arg)
 }
 
 /* The device of a paging queue handle, held as by dxg_device_begin(). */
-static struct dxg_device *dxg_pq_device_begin(struct dxg_process *p,
-					      d3dkmthandle h)
+struct dxg_device *dxg_pq_device_begin(struct dxg_process *p, d3dkmthandle h)
 {
 	struct dxg_pagingqueue *q = dxg_handle_get(&p->handles,
 						   DXG_OBJ_PAGINGQUEUE, h);
@@ -1364,10 +1363,9 @@ static struct dxg_adapter *dxg_va_adapter(struct dxg_process *p,
 	return a;
 }
 
-static int dxg_va_adapter_call(struct dxg_process *p, d3dkmthandle h,
-			       u32 type, void *cmd, u32 len,
-			       d3dkmthandle *adapter_field, void *reply,
-			       u32 reply_len)
+int dxg_va_adapter_call(struct dxg_process *p, d3dkmthandle h, u32 type,
+			void *cmd, u32 len, d3dkmthandle *adapter_field,
+			void *reply, u32 reply_len)
 {
 	struct dxg_adapter *a = dxg_va_adapter(p, h);
 	d3dkmthandle proc;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/execution.h"
+#include "core/residency.h"
 #include "dxg/ntstatus.h"
 #include "exec/cmdstream.h"
 #include "exec/worker.h"
@@ -52,14 +53,15 @@ static int32_t create_pipeline(struct dxg_obj *dev, struct dxg_engine_pipeline *
 	return STATUS_SUCCESS;
 }
 
-static int32_t esc_create_pipeline(struct dxg_obj *dev, void *data,
-				   uint32_t size)
+static int32_t esc_create_pipeline(struct dxg_mem *mem, struct dxg_obj *dev,
+				   void *data, uint32_t size)
 {
 	struct dxg_escape_create_pipeline k;
 	struct dxg_engine_pipeline desc;
 	const uint8_t *spirv;
 	int32_t st;
 
+	(void)mem;
 	st = dxg_escape_check_create_pipeline(data, size, &k, &spirv);
 	if (st < 0)
 		return st;
@@ -69,8 +71,8 @@ static int32_t esc_create_pipeline(struct dxg_obj *dev, void *data,
 			       offsetof(struct dxg_escape_create_pipeline, pipeline));
 }
 
-static int32_t esc_create_pipeline2(struct dxg_obj *dev, void *data,
-				    uint32_t size)
+static int32_t esc_create_pipeline2(struct dxg_mem *mem, struct dxg_obj *dev,
+				   void *data, uint32_t size)
 {
 	struct dxg_pipeline_slot slots[DXG_CMD_MAX_BINDINGS];
 	struct dxg_pipeline_spec spec[DXG_PIPELINE_MAX_SPEC];
@@ -79,6 +81,7 @@ static int32_t esc_create_pipeline2(struct dxg_obj *dev, void *data,
 	const uint8_t *spirv, *spec_data;
 	int32_t st;
 
+	(void)mem;
 	st = dxg_escape_check_create_pipeline2(data, size, &k, slots, spec,
 					       &spec_data, &spirv);
 	if (st < 0)
@@ -102,13 +105,14 @@ static int32_t esc_create_pipeline2(struct dxg_obj *dev, void *data,
 			       offsetof(struct dxg_escape_create_pipeline2, pipeline));
 }
 
-static int32_t esc_destroy_pipeline(struct dxg_obj *dev, void *data,
-				    uint32_t size)
+static int32_t esc_destroy_pipeline(struct dxg_mem *mem, struct dxg_obj *dev,
+				   void *data, uint32_t size)
 {
 	struct dxg_engine *e = dev->u.device.engine;
 	struct dxg_escape_destroy_pipeline k;
 	int32_t st;
 
+	(void)mem;
 	st = dxg_escape_check_destroy_pipeline(data, size, &k);
 	if (st < 0)
 		return st;
@@ -126,13 +130,33 @@ static int32_t esc_destroy_pipeline(struct dxg_obj *dev, void *data,
 	return STATUS_SUCCESS;
 }
 
+/* The process's offered allocations go, as under memory pressure. */
+static int32_t esc_trim(struct dxg_mem *mem, struct dxg_obj *dev, void *data,
+			uint32_t size)
+{
+	struct dxg_escape_trim k;
+
+	if (size != sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, data, sizeof(k));
+	if (k.reserved)
+		return STATUS_INVALID_PARAMETER;
+	if (!mem)
+		return STATUS_NOT_SUPPORTED;
+	k.discarded = dxg_res_trim(mem, dev->process, k.bytes);
+	memcpy(data, &k, sizeof(k));
+	return STATUS_SUCCESS;
+}
+
 static const struct {
 	uint32_t op;
-	int32_t (*fn)(struct dxg_obj *dev, void *data, uint32_t size);
+	int32_t (*fn)(struct dxg_mem *mem, struct dxg_obj *dev, void *data,
+		      uint32_t size);
 } escape_ops[] = {
 	{ DXG_ESCAPE_CREATE_PIPELINE, esc_create_pipeline },
 	{ DXG_ESCAPE_DESTROY_PIPELINE, esc_destroy_pipeline },
 	{ DXG_ESCAPE_CREATE_PIPELINE2, esc_create_pipeline2 },
+	{ DXG_ESCAPE_TRIM, esc_trim },
 };
 
 int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_obj *device,
@@ -140,7 +164,6 @@ int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_obj *device,
 {
 	uint32_t op;
 
-	(void)mem;
 	if (!device || device->type != DXG_OBJ_DEVICE || !device->u.device.engine)
 		return STATUS_INVALID_HANDLE;
 	if (!data || size < sizeof(op))
@@ -148,6 +171,6 @@ int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_obj *device,
 	memcpy(&op, data, sizeof(op));
 	for (size_t i = 0; i < sizeof(escape_ops) / sizeof(escape_ops[0]); i++)
 		if (escape_ops[i].op == op)
-			return escape_ops[i].fn(device, data, size);
+			return escape_ops[i].fn(mem, device, data, size);
 	return STATUS_NOT_SUPPORTED;
 }

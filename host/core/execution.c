@@ -84,6 +84,11 @@ static void forget_allocation(struct dxg_mem *m, struct dxg_obj *alloc)
 	}
 }
 
+void dxg_exec_forget(struct dxg_mem *m, struct dxg_obj *alloc)
+{
+	forget_allocation(m, alloc);
+}
+
 void dxg_exec_release(void *arg, struct dxg_obj *obj)
 {
 	struct dxg_engine *e;

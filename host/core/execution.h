@@ -33,6 +33,14 @@ struct dxg_job;
 #define DXG_EXEC_MAX_PIPELINES	1024u
 
 /*
+ * An allocation's memory is about to change under the engines (its pages
+ * are discarded, core/residency.c): finish the work that may use it and
+ * drop what the engines keep of it (host-pointer imports), as when it is
+ * freed.
+ */
+void dxg_exec_forget(struct dxg_mem *m, struct dxg_obj *alloc);
+
+/*
  * Object release hook (register with dxg_objects_add_release): for a
  * device, stops its worker (queued jobs dropped, the running one waited
  * for) and destroys its engine and pipelines; for an allocation, drains

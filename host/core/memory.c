@@ -15,6 +15,7 @@
 
 #include "core/adapter.h"
 #include "core/gpuva.h"
+#include "core/residency.h"
 #include "dxg/ntstatus.h"
 #include "engines/vulkan/vk_devmem.h"
 
@@ -26,6 +27,11 @@ int dxg_mem_init(struct dxg_mem *m, uint8_t *shm, uint64_t shm_size,
 	m->shm = shm;
 	m->shm_size = shm_size;
 	m->rl = NULL;
+	m->io_budget = 0;
+	m->discarded = 0;
+	m->discarded_total = 0;
+	m->offered = NULL;
+	m->offer_seq = 0;
 	if (io_offset > shm_size)
 		return -EINVAL;
 	return dxg_ioheap_init(&m->heap, io_offset, shm_size - io_offset);
@@ -182,6 +188,7 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 	case DXG_OBJ_ALLOCATION:
 		if (!obj->u.allocation.size)
 			break;
+		dxg_res_release(m, obj);
 		s = dxg_mem_gpuva(obj);
 		if (s)
 			dxg_gpuva_unmap_owner(s, obj->handle);
@@ -214,6 +221,8 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 			free(obj->u.process.gpuva);
 			obj->u.process.gpuva = NULL;
 		}
+		free(obj->u.process.reservation);
+		obj->u.process.reservation = NULL;
 		break;
 	default:
 		break;

@@ -32,6 +32,16 @@ struct dxg_mem {
 	uint64_t dev_quota, dev_used;
 	/* The VM's log limiter, for faults found while executing (or NULL). */
 	struct dxg_ratelimit *rl;
+	/*
+	 * Offer / reclaim (core/residency.c): the IO-space bytes the VM may
+	 * have committed (0: the whole IO space), the bytes of offered
+	 * allocations whose pages were given back, the offered allocations
+	 * (most recently offered first) and how many bytes were discarded.
+	 */
+	uint64_t io_budget, discarded;
+	struct dxg_obj *offered;
+	uint64_t offer_seq;		/* counts offers: the reclaim order's last key */
+	uint64_t discarded_total;
 };
 
 /* The IO space is [io_offset, shm_size) of shm.  Returns 0 or -errno. */

@@ -62,6 +62,8 @@ struct dxg_obj {
 			uint32_t pid;
 			/* GPU VA spaces, one per adapter index (host/core/memory.c). */
 			struct dxg_gpuva_space **gpuva;
+			/* CHANGEVIDEOMEMORYRESERVATION: [adapter][segment group]. */
+			uint64_t (*reservation)[2];
 		} process;
 		struct {
 			uint32_t flags;
@@ -98,6 +100,15 @@ struct dxg_obj {
 			 * (host/core/memory.c).  NULL: its own.
 			 */
 			struct dxg_mem_share *share;
+			/* host/core/residency.c (docs/memory.md §10). */
+			uint32_t priority;	/* D3DDDI_ALLOCATIONPRIORITY_* */
+			uint32_t offer_priority; /* 0: not offered */
+			uint64_t offer_seq;	/* when it was offered (older first) */
+			bool discarded;		/* offered, pages given back */
+			bool accessed_physically; /* UPDATEALLOCATIONPROPERTY */
+			uint32_t segment_set;	/* supported segments, bit n: n + 1 */
+			uint32_t preferred_segment;
+			struct dxg_obj *offer_prev, *offer_next; /* offered list */
 		} allocation;
 		struct {
 			/* Created CREATE_SHARED | NT_SECURITY_SHARING. */

@@ -61,6 +61,23 @@ int32_t dxg_h_destroyprocess(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_createdevice(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_createcontextvirtual(struct dxg_dispatch_ctx *ctx,
 				   struct dxg_req *req);
+/* memory_cmds.c: helpers the residency commands share. */
+/* An allocation of the request's process that belongs to `device`. */
+struct dxg_obj *req_alloc(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			  uint32_t handle, const struct dxg_obj *device);
+/* An object of `type` of the request's process whose parent is `device`. */
+struct dxg_obj *req_child(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			  uint32_t handle, enum dxg_obj_type type,
+			  const struct dxg_obj *device);
+/*
+ * `count` (1..max) handles at `off` in the command: each an allocation of
+ * `device`, no duplicates.  *out (malloc'ed) holds the objects.
+ */
+int32_t req_alloc_list(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+		       uint64_t off, uint32_t count, uint32_t max,
+		       const struct dxg_obj *device, struct dxg_obj ***out);
+/* Signal paging queue pq's fence to its next value, which is returned. */
+uint64_t paging_fence_signal(struct dxg_mem *m, struct dxg_obj *pq);
 /* memory_cmds.c */
 int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_destroyallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
@@ -75,6 +92,29 @@ int32_t dxg_h_reservegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_freegpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_updategpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+
+/* residency_cmds.c */
+int32_t dxg_h_offerallocations(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_reclaimallocations(struct dxg_dispatch_ctx *ctx,
+				 struct dxg_req *req);
+int32_t dxg_h_setallocationpriority(struct dxg_dispatch_ctx *ctx,
+				    struct dxg_req *req);
+int32_t dxg_h_getallocationpriority(struct dxg_dispatch_ctx *ctx,
+				    struct dxg_req *req);
+int32_t dxg_h_queryallocationresidency(struct dxg_dispatch_ctx *ctx,
+				       struct dxg_req *req);
+int32_t dxg_h_updateallocationproperty(struct dxg_dispatch_ctx *ctx,
+				       struct dxg_req *req);
+int32_t dxg_h_changevideomemoryreservation(struct dxg_dispatch_ctx *ctx,
+					   struct dxg_req *req);
+int32_t dxg_h_flushheaptransitions(struct dxg_dispatch_ctx *ctx,
+				   struct dxg_req *req);
+int32_t dxg_h_invalidatecache(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+/* The group's budget and usage as QUERYVIDEOMEMORYINFO reports them. */
+int32_t dxg_res_group(const struct dxg_mem *m, const struct dxg_adapter *ad,
+		      uint32_t group, uint64_t *budget, uint64_t *usage);
+/* The request's process's reservation of a group on its adapter. */
+uint64_t dxg_res_reservation(const struct dxg_req *req, uint32_t group);
 
 /* escape_cmds.c: D3DKMTEscape */
 int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);

@@ -20,6 +20,7 @@
 #include "core/adapter.h"
 #include "core/gpuva.h"
 #include "core/memory.h"
+#include "core/residency.h"
 #include "core/scheduler.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
@@ -34,18 +35,17 @@ static struct dxg_gpuva_space *req_gpuva(struct dxg_req *req)
 }
 
 /* An allocation of the request's process that belongs to `device`. */
-static struct dxg_obj *req_alloc(struct dxg_dispatch_ctx *ctx,
-				 struct dxg_req *req, uint32_t handle,
-				 const struct dxg_obj *device)
+struct dxg_obj *req_alloc(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			  uint32_t handle, const struct dxg_obj *device)
 {
 	struct dxg_obj *a = req_object(ctx, req, handle, DXG_OBJ_ALLOCATION);
 
 	return a && dxg_alloc_device(a) == device ? a : NULL;
 }
 
-static struct dxg_obj *req_child(struct dxg_dispatch_ctx *ctx,
-				 struct dxg_req *req, uint32_t handle,
-				 enum dxg_obj_type type, const struct dxg_obj *device)
+struct dxg_obj *req_child(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+			  uint32_t handle, enum dxg_obj_type type,
+			  const struct dxg_obj *device)
 {
 	struct dxg_obj *o = req_object(ctx, req, handle, type);
 
@@ -56,9 +56,9 @@ static struct dxg_obj *req_child(struct dxg_dispatch_ctx *ctx,
  * `count` handles at `off` in the command: each an allocation of `device`,
  * no duplicates.  Returns an NTSTATUS; *out (malloc'ed) holds the objects.
  */
-static int32_t req_alloc_list(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
-			      uint64_t off, uint32_t count, uint32_t max,
-			      const struct dxg_obj *device, struct dxg_obj ***out)
+int32_t req_alloc_list(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
+		       uint64_t off, uint32_t count, uint32_t max,
+		       const struct dxg_obj *device, struct dxg_obj ***out)
 {
 	struct dxg_obj **objs;
 
@@ -89,8 +89,8 @@ static int32_t req_alloc_list(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 	return STATUS_SUCCESS;
 }
 
-/* Everything lives in IO space and is always resident. */
-static uint64_t paging_fence_signal(struct dxg_mem *m, struct dxg_obj *pq)
+/* Paging work is done at once: the fence reaches its next value now. */
+uint64_t paging_fence_signal(struct dxg_mem *m, struct dxg_obj *pq)
 {
 	uint64_t v = ++pq->u.pagingqueue.fence_value;
 
@@ -214,6 +214,7 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		if (st < 0)
 			goto fail;
 		allocs[created] = a;
+		dxg_res_init_alloc(a);
 		size = dxg_ioheap_round(d.size);
 		if (d.flags & DXG_OPEN_ALLOC_DEVICE_LOCAL) {
 			/* Zeroed by the device (vk_devmem.h). */
@@ -224,7 +225,10 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 			}
 			continue;
 		}
-		st = dxg_ioheap_alloc(&m->heap, size, &off);
+		/* Within the budget, offered allocations discarded if need be. */
+		st = dxg_res_commit(m, size);
+		if (st >= 0)
+			st = dxg_ioheap_alloc(&m->heap, size, &off);
 		if (st < 0) {
 			created++;
 			goto fail;
@@ -422,8 +426,9 @@ int32_t dxg_h_queryvideomemoryinfo(struct dxg_dispatch_ctx *ctx,
 {
 	REQ_GET(req, struct dxgkvmb_command_queryvideomemoryinfo, c);
 	struct dxgkvmb_command_queryvideomemoryinfo_ret r = { 0 };
+	uint64_t budget, usage;
 	struct dxg_obj *a;
-	bool dev;
+	int32_t st;
 
 	if (!ctx->mem)
 		return STATUS_NOT_SUPPORTED;
@@ -432,33 +437,14 @@ int32_t dxg_h_queryvideomemoryinfo(struct dxg_dispatch_ctx *ctx,
 		return STATUS_INVALID_HANDLE;
 	if (c.physical_adapter_index)
 		return STATUS_INVALID_PARAMETER;
-	/*
-	 * With device memory it is LOCAL (the VM's quota; usage the whole
-	 * VM's) and the IO space NON_LOCAL; without, the IO space is LOCAL.
-	 */
-	dev = dxg_mem_has_device(ctx->mem, req->adapter);
-	switch (c.memory_segment_group) {
-	case D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL:
-		if (dev) {
-			r.budget = ctx->mem->dev_quota;
-			r.current_usage = ctx->mem->dev_used;
-			r.available_for_reservation = ctx->mem->dev_quota;
-			break;
-		}
-		r.budget = ctx->mem->heap.size;
-		r.current_usage = ctx->mem->heap.used;
-		r.available_for_reservation = ctx->mem->heap.size;
-		break;
-	case D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL:
-		if (dev) {
-			r.budget = ctx->mem->heap.size;
-			r.current_usage = ctx->mem->heap.used;
-			r.available_for_reservation = ctx->mem->heap.size;
-		}
-		break;
-	default:
-		return STATUS_INVALID_PARAMETER;
-	}
+	st = dxg_res_group(ctx->mem, req->adapter, c.memory_segment_group,
+			   &budget, &usage);
+	if (st < 0)
+		return st;
+	r.budget = budget;
+	r.current_usage = usage;
+	r.available_for_reservation = budget;
+	r.current_reservation = dxg_res_reservation(req, c.memory_segment_group);
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;
 }
@@ -519,6 +505,7 @@ int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	struct dxg_obj *device, *q, *a;
 	struct dxg_gpuva_space *s;
 	uint64_t va = c.args.base_address, off, size;
+	uint64_t prot = c.args.protection.value;
 	int32_t st;
 
 	if (!m)
@@ -529,6 +516,15 @@ int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	a = device ? req_alloc(ctx, req, c.args.allocation, device) : NULL;
 	if (!q || !a)
 		return STATUS_INVALID_HANDLE;
+	/*
+	 * The protection is honoured: without WRITE the mapping is read-only
+	 * and GPU writes through it fault (docs/memory.md §5).  States (ZERO,
+	 * NO_ACCESS) are UpdateGpuVirtualAddress's, not a mapping of memory.
+	 */
+	if ((prot & ~(uint64_t)(D3DDDIGPUVA_PROTECTION_WRITE |
+				D3DDDIGPUVA_PROTECTION_EXECUTE)) ||
+	    c.args.driver_protection)
+		return STATUS_INVALID_PARAMETER;
 	/* The range of the allocation: whole pages inside it. */
 	if (!c.args.size_in_pages ||
 	    c.args.size_in_pages > a->u.allocation.size / PAGE ||
@@ -546,13 +542,13 @@ int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 				       c.args.maximum_address, size, 0, &va);
 		if (st < 0)
 			return st;
-		st = dxg_mem_map_alloc(m, s, va, size, a, off, DXG_GPUVA_PROT_RW);
+		st = dxg_mem_map_alloc(m, s, va, size, a, off, (uint32_t)prot);
 		if (st < 0) {
 			dxg_gpuva_free(s, va, size);
 			return st;
 		}
 	} else {
-		st = dxg_mem_map_alloc(m, s, va, size, a, off, DXG_GPUVA_PROT_RW);
+		st = dxg_mem_map_alloc(m, s, va, size, a, off, (uint32_t)prot);
 		if (st < 0)
 			return st;
 	}

@@ -26,6 +26,7 @@ enum win_shape {
 	WIN_ALLOCATION,		/* 16 + 72 a + the private data, zeroed */
 	WIN_ESCAPE,		/* the request's private data, unchanged */
 	WIN_OPENRESOURCE,	/* 16 + 16 a, zeroed, the status first */
+	WIN_LIST,		/* len + 4 bytes per value the request names */
 };
 
 #define NO_STATUS	UINT16_MAX
@@ -34,13 +35,21 @@ struct win_reply {
 	enum win_shape shape;
 	uint16_t len;		/* WIN_FIXED */
 	uint16_t status_off;	/* WIN_FIXED; NO_STATUS: the shape has none */
+	/* WIN_LIST: where the request's count is, and its resource (or NONE). */
+	uint16_t count_off, resource_off;
 };
 
+#define NONE	UINT16_MAX
+
 #define FIXED(id, type, st) [DXGK_VMBCOMMAND_##id] = \
-	{ WIN_FIXED, sizeof(type), (st) }
+	{ WIN_FIXED, sizeof(type), (st), 0, 0 }
 #define FIXED_STATUS(id, type) [DXGK_VMBCOMMAND_##id] = \
-	{ WIN_FIXED, sizeof(type), offsetof(type, status) }
-#define SHAPE(id, s) [DXGK_VMBCOMMAND_##id] = { (s), 0, NO_STATUS }
+	{ WIN_FIXED, sizeof(type), offsetof(type, status), 0, 0 }
+#define SHAPE(id, s) [DXGK_VMBCOMMAND_##id] = { (s), 0, NO_STATUS, 0, 0 }
+/* A fixed part then one __u32 per handle (one for a resource). */
+#define LIST(id, ret, cmd, res) [DXGK_VMBCOMMAND_##id] = \
+	{ WIN_LIST, sizeof(ret), offsetof(ret, status), \
+	  offsetof(cmd, allocation_count), (res) }
 
 static const struct win_reply win_replies[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	/* The creates whose reply is the new handle alone. */
@@ -62,6 +71,16 @@ static const struct win_reply win_replies[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = 
 	FIXED(RESERVEGPUVIRTUALADDRESS, struct dxgkvmb_command_reservegpuva_ret,
 	      NO_STATUS),
 	FIXED_STATUS(MAPGPUVIRTUALADDRESS, struct dxgkvmb_command_mapgpuva_ret),
+	LIST(RECLAIMALLOCATIONS, struct dxgkvmb_command_reclaimallocations_ret,
+	     struct dxgkvmb_command_reclaimallocations, NONE),
+	LIST(GETALLOCATIONPRIORITY, struct dxgkvmb_command_allocvalues_ret,
+	     struct dxgkvmb_command_allocationlist,
+	     offsetof(struct dxgkvmb_command_allocationlist, resource)),
+	LIST(QUERYALLOCATIONRESIDENCY, struct dxgkvmb_command_allocvalues_ret,
+	     struct dxgkvmb_command_allocationlist,
+	     offsetof(struct dxgkvmb_command_allocationlist, resource)),
+	FIXED_STATUS(UPDATEALLOCATIONPROPERTY,
+		     struct dxgkvmb_command_updateallocationproperty_ret),
 	FIXED(CREATESYNCOBJECT, struct dxgkvmb_command_createsyncobject_ret,
 	      NO_STATUS),
 	/* The fixed part of the command back, status set, hwqueue 0. */
@@ -155,6 +174,26 @@ static uint32_t openresource_len(const uint8_t *cmd, uint32_t cmd_len)
 	return len <= DXG_REPLY_BUF_SIZE ? (uint32_t)len : 0;
 }
 
+/* WIN_LIST: the fixed part and a __u32 per value the request names. */
+static uint32_t list_len(const struct win_reply *w, const uint8_t *cmd,
+			 uint32_t cmd_len)
+{
+	uint32_t n, res = 0;
+	uint64_t len;
+
+	if (cmd_len < (uint32_t)w->count_off + sizeof(n) ||
+	    (w->resource_off != NONE &&
+	     cmd_len < (uint32_t)w->resource_off + sizeof(res)))
+		return 0;
+	memcpy(&n, cmd + w->count_off, sizeof(n));
+	if (w->resource_off != NONE)
+		memcpy(&res, cmd + w->resource_off, sizeof(res));
+	if (res)
+		n = 1;
+	len = w->len + (uint64_t)n * sizeof(uint32_t);
+	return len <= DXG_REPLY_BUF_SIZE ? (uint32_t)len : 0;
+}
+
 /* ESCAPE: the private data the request carried, as a Windows host echoes it. */
 static uint32_t escape_reply(const uint8_t *cmd, uint32_t cmd_len,
 			     uint8_t *reply)
@@ -211,6 +250,10 @@ uint32_t dxg_windows_error_reply(uint32_t command, const uint8_t *cmd,
 	case WIN_OPENRESOURCE:
 		len = openresource_len(cmd, cmd_len);
 		status_off = 0;
+		break;
+	case WIN_LIST:
+		len = list_len(w, cmd, cmd_len);
+		status_off = w->status_off;
 		break;
 	case WIN_ESCAPE:
 		len = escape_reply(cmd, cmd_len, reply);

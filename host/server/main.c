@@ -590,6 +590,7 @@ int main(int argc, char **argv)
 	h.cfg.shm_size = h.opt.shm_size;
 	h.cfg.max_objects = h.opt.max_objects;
 	h.cfg.device_memory = h.opt.device_memory;
+	h.cfg.io_budget = h.opt.io_budget;
 	h.cfg.windows = h.opt.windows;
 	h.cfg.no_async = h.opt.no_async;
 	h.cfg.interface_version = h.opt.interface_version;

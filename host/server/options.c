@@ -57,6 +57,9 @@ void dxg_options_usage(FILE *f)
 "  -d, --device-memory SIZE  device-local memory a VM may allocate on a\n"
 "                         Vulkan adapter, with optional K/M/G suffix; 0 offers\n"
 "                         none (default 1G)\n"
+"      --io-budget SIZE   IO-space bytes a VM may have committed; beyond it\n"
+"                         offered allocations are discarded (default: the\n"
+"                         whole IO space)\n"
 "  -a, --adapter SPEC     offer an adapter; repeatable; SPEC is one of: %s\n"
 "                         (default: vulkan, or cpu when there is no usable\n"
 "                         Vulkan device); vulkan alone is the CPU Vulkan\n"
@@ -90,6 +93,7 @@ enum {	/* long-only options */
 	OPT_NO_ASYNC,
 	OPT_TAKEOVER,
 	OPT_INTERFACE_VERSION,
+	OPT_IO_BUDGET,
 	OPT_SOCKET_GROUP,
 	OPT_SOCKET_MODE,
 };
@@ -258,6 +262,10 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 		return parse_u32(arg, DXGK_VMBUS_INTERFACE_VERSION,
 				 DXG_MAX_INTERFACE_VERSION, &o->interface_version) ?
 		       bad("--interface-version", arg) : DXG_OPT_RUN;
+	case OPT_IO_BUDGET:
+		return dxg_parse_size(arg, &o->io_budget) ||
+		       o->io_budget > (4ull << 30) ?
+		       bad("--io-budget (0..4G)", arg) : DXG_OPT_RUN;
 	default:
 		dxg_options_usage(stderr);
 		return DXG_OPT_EXIT_ERR;
@@ -286,6 +294,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 		{ "interface-version", required_argument, NULL,
 		  OPT_INTERFACE_VERSION },
+		{ "io-budget", required_argument, NULL, OPT_IO_BUDGET },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret;

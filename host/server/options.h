@@ -28,6 +28,7 @@ struct dxg_options {
 	struct dxg_socket_access socket_access;	/* --socket-group, --socket-mode */
 	uint64_t shm_size;
 	uint64_t device_memory;		/* per VM; 0: none offered */
+	uint64_t io_budget;		/* per VM committed IO space; 0: all */
 	uint32_t max_vms;
 	uint32_t max_objects;
 	int log_level;

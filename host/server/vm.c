@@ -147,6 +147,7 @@ static int vm_make(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 				   DXG_VM_IO_SPACE_OFFSET);
 	vm->mem.rl = &vm->rl;
 	vm->mem.dev_quota = cfg->device_memory;	/* control_init reports it */
+	vm->mem.io_budget = cfg->io_budget;	/* core/residency.h */
 	/* Execution first: engines forget an allocation before its memory goes. */
 	if (!ret)
 		ret = dxg_objects_add_release(&vm->objs, dxg_exec_release, &vm->mem);

@@ -32,6 +32,7 @@
 struct dxg_vm_config {
 	uint64_t shm_size;		/* power of two, MIN..MAX */
 	uint64_t device_memory;		/* device-local quota; 0: none */
+	uint64_t io_budget;		/* committed IO space; 0: all of it */
 	uint32_t max_objects;
 	bool windows;			/* Windows reply shapes, no ODX_REPLIES */
 	bool no_async;			/* no asynchronous messages */

@@ -165,6 +165,20 @@ enum dxg_escape_op {
 	DXG_ESCAPE_CREATE_PIPELINE	= 1,
 	DXG_ESCAPE_DESTROY_PIPELINE	= 2,
 	DXG_ESCAPE_CREATE_PIPELINE2	= 3,
+	DXG_ESCAPE_TRIM			= 4,
+};
+
+/*
+ * TRIM: the host discards the calling process's offered allocations as
+ * memory pressure would (docs/memory.md §10), in reclaim order, until at
+ * least `bytes` were discarded (0: all of them); the private data is
+ * exactly this structure.  Tests use it to reclaim on demand.
+ */
+struct dxg_escape_trim {
+	__u32 op;			/* DXG_ESCAPE_TRIM */
+	__u32 reserved;			/* 0 */
+	__u64 bytes;
+	__u64 discarded;		/* out: bytes discarded */
 };
 
 /*
@@ -243,6 +257,7 @@ struct dxg_escape_create_pipeline2 {
 #define DXG_SPIRV_MAGIC			0x07230203u
 
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmdbuf_header) == 16, "cmdbuf header");
+DXG_STATIC_ASSERT(sizeof(struct dxg_escape_trim) == 24, "trim escape");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_header) == 8, "cmd header");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_copy) == 32, "COPY");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_fill) == 32, "FILL");

@@ -496,6 +496,101 @@ struct dxgkvmb_command_queryvideomemoryinfo_ret {
 	__u64 available_for_reservation;
 };
 
+/*
+ * Offer / reclaim, allocation priority and residency (docs/protocol.md
+ * §2.6, docs/memory.md §10).  The facts give the command ids only; these
+ * layouts are opendxg's.  OFFERALLOCATIONS and RECLAIMALLOCATIONS are
+ * followed by allocation_count handles: allocations, or resources when
+ * `resources` is set.  OFFERALLOCATIONS replies with the bare status.
+ */
+struct dxgkvmb_command_offerallocations {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	__u32 allocation_count;
+	__u32 priority;			/* enum d3dkmt_offer_priority */
+	__u32 flags;			/* D3DKMT_OFFER_FLAG_* */
+	__u32 resources;		/* 1: the handles are resources */
+	__u32 reserved;
+	/* d3dkmthandle handles[]; */
+};
+
+struct dxgkvmb_command_reclaimallocations {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle paging_queue;
+	__u32 allocation_count;
+	__u32 resources;		/* 1: the handles are resources */
+	/* d3dkmthandle handles[]; */
+};
+/* Followed by allocation_count enum d3dddi_reclaim_result (__u32). */
+struct dxgkvmb_command_reclaimallocations_ret {
+	__u64 paging_fence_value;
+	__s32 status;
+	__u32 reserved;
+};
+
+/*
+ * SET/GETALLOCATIONPRIORITY and QUERYALLOCATIONRESIDENCY name either
+ * allocation_count allocations (resource 0) or one resource (count 0: one
+ * value for all of its allocations).  SET is followed by the handles, then
+ * one __u32 priority per handle (one for a resource) and replies with the
+ * bare status; GET and QUERY are followed by the handles and reply with
+ * dxgkvmb_command_allocvalues_ret and one __u32 per handle (one for a
+ * resource): the priority, or enum d3dkmt_allocationresidencystatus.
+ */
+struct dxgkvmb_command_allocationlist {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle resource;
+	__u32 allocation_count;
+	__u32 reserved;
+	/* d3dkmthandle allocations[]; (SET: __u32 priorities[]) */
+};
+struct dxgkvmb_command_allocvalues_ret {
+	__s32 status;
+	__u32 count;			/* values that follow */
+	/* __u32 values[count]; */
+};
+
+/* The UAPI block verbatim; device is the paging queue's device. */
+struct dxgkvmb_command_updateallocationproperty {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	__u32 reserved;
+	struct d3dddi_updateallocproperty args;
+};
+struct dxgkvmb_command_updateallocationproperty_ret {
+	__u64 paging_fence_value;
+	__s32 status;
+	__u32 reserved;
+};
+
+/* adapter is the host's adapter handle; the reply is the bare status. */
+struct dxgkvmb_command_changevideomemoryreservation {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle adapter;
+	__u32 memory_segment_group;	/* enum d3dkmt_memory_segment_group */
+	__u64 reservation;
+	__u32 physical_adapter_index;
+	__u32 reserved;
+};
+
+/* adapter is the host's adapter handle; the reply is the bare status. */
+struct dxgkvmb_command_flushheaptransitions {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle adapter;
+	__u32 reserved;
+};
+
+/* The reply is the bare status. */
+struct dxgkvmb_command_invalidatecache {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle allocation;
+	__u64 offset;
+	__u64 length;
+};
+
 /* args.adapter is the host's adapter handle. */
 struct dxgkvmb_command_reservegpuva {
 	struct dxgkvmb_command_hdr hdr;
@@ -955,6 +1050,26 @@ DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryvideomemoryinfo) == 40,
 		  "QUERYVIDEOMEMORYINFO");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_queryvideomemoryinfo_ret) == 32,
 		  "QUERYVIDEOMEMORYINFO reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_offerallocations) == 48,
+		  "OFFERALLOCATIONS");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_reclaimallocations) == 40,
+		  "RECLAIMALLOCATIONS");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_reclaimallocations_ret) == 16,
+		  "RECLAIMALLOCATIONS reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_allocationlist) == 40,
+		  "SET/GETALLOCATIONPRIORITY, QUERYALLOCATIONRESIDENCY");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_allocvalues_ret) == 8,
+		  "GETALLOCATIONPRIORITY, QUERYALLOCATIONRESIDENCY reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_updateallocationproperty) == 72,
+		  "UPDATEALLOCATIONPROPERTY");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_updateallocationproperty_ret) == 16,
+		  "UPDATEALLOCATIONPROPERTY reply");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_changevideomemoryreservation) == 48,
+		  "CHANGEVIDEOMEMORYRESERVATION");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_flushheaptransitions) == 32,
+		  "FLUSHHEAPTRANSITIONS");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_invalidatecache) == 48,
+		  "INVALIDATECACHE");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_reservegpuva) == 96, "RESERVEGPUVA");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_mapgpuva) == 136, "MAPGPUVA");
 DXG_STATIC_ASSERT(__builtin_offsetof(struct dxgkvmb_command_mapgpuva, device) == 128,

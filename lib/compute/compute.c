@@ -840,6 +840,7 @@ NTSTATUS dxgc_buffer_create(struct dxgc_ctx *ctx, uint64_t size,
 	mv.allocation = b->pub.allocation;
 	mv.offset_in_pages = 0;
 	mv.size_in_pages = alloc_size / PAGE_SIZE_;
+	mv.protection.value = D3DDDIGPUVA_PROTECTION_WRITE;	/* read-write */
 	if (va_alloc(ctx, alloc_size, &va)) {
 		mv.base_address = va;
 	} else {

@@ -113,6 +113,7 @@ VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
 	mv.paging_queue = d->paging_queue;
 	mv.allocation = m->allocation;
 	mv.size_in_pages = m->alloc_size / ODX_PAGE;
+	mv.protection.value = D3DDDIGPUVA_PROTECTION_WRITE;	/* read-write */
 	st = D3DKMTMapGpuVirtualAddress(&mv);
 	if (!NT_SUCCESS(st) || !mv.virtual_address) {
 		r = odx_result(st, VK_ERROR_OUT_OF_DEVICE_MEMORY);

@@ -259,10 +259,69 @@ static void write_memory_seed(struct seed *s)
 	CMD(struct dxgkvmb_command_mapgpuva)->args.allocation = alloc;
 	CMD(struct dxgkvmb_command_mapgpuva)->args.base_address = va + 4096;
 	CMD(struct dxgkvmb_command_mapgpuva)->args.size_in_pages = 2;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.protection.value =
+		D3DDDIGPUVA_PROTECTION_WRITE;
 	send(s, sizeof(struct dxgkvmb_command_mapgpuva), NULL);
 	if (!proc || !adapter || !dev || !queue || !alloc || !va ||
 	    ((struct dxgkvmb_command_mapgpuva_ret *)(void *)s->reply)->status)
 		abort();
+
+	/* Residency: offer, residency, priorities, reclaim, properties. */
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OFFERALLOCATIONS, proc, 0);
+	CMD(struct dxgkvmb_command_offerallocations)->device = dev;
+	CMD(struct dxgkvmb_command_offerallocations)->allocation_count = 1;
+	CMD(struct dxgkvmb_command_offerallocations)->priority =
+		D3DKMT_OFFER_PRIORITY_LOW;
+	memcpy(p + sizeof(struct dxgkvmb_command_offerallocations), &alloc, 4);
+	send(s, sizeof(struct dxgkvmb_command_offerallocations) + 4, NULL);
+	{
+		static const uint32_t list_cmds[] = {
+			DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY,
+			DXGK_VMBCOMMAND_SETALLOCATIONPRIORITY,
+			DXGK_VMBCOMMAND_GETALLOCATIONPRIORITY,
+		};
+		const uint32_t prio = D3DDDI_ALLOCATIONPRIORITY_HIGH;
+
+		for (unsigned int i = 0; i < 3; i++) {
+			p = msg(s, DXGKVMB_VGPU_TO_HOST, list_cmds[i], proc, 0);
+			CMD(struct dxgkvmb_command_allocationlist)->device = dev;
+			CMD(struct dxgkvmb_command_allocationlist)->allocation_count = 1;
+			memcpy(p + sizeof(struct dxgkvmb_command_allocationlist),
+			       &alloc, 4);
+			memcpy(p + sizeof(struct dxgkvmb_command_allocationlist) + 4,
+			       &prio, 4);
+			send(s, sizeof(struct dxgkvmb_command_allocationlist) + 8,
+			     NULL);
+		}
+	}
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_RECLAIMALLOCATIONS, proc, 0);
+	CMD(struct dxgkvmb_command_reclaimallocations)->device = dev;
+	CMD(struct dxgkvmb_command_reclaimallocations)->paging_queue = queue;
+	CMD(struct dxgkvmb_command_reclaimallocations)->allocation_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_reclaimallocations), &alloc, 4);
+	send(s, sizeof(struct dxgkvmb_command_reclaimallocations) + 4, NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_UPDATEALLOCATIONPROPERTY,
+		proc, 0);
+	CMD(struct dxgkvmb_command_updateallocationproperty)->device = dev;
+	CMD(struct dxgkvmb_command_updateallocationproperty)->args.paging_queue = queue;
+	CMD(struct dxgkvmb_command_updateallocationproperty)->args.allocation = alloc;
+	CMD(struct dxgkvmb_command_updateallocationproperty)->args.supported_segment_set = 1;
+	CMD(struct dxgkvmb_command_updateallocationproperty)->args.property_mask_value =
+		D3DDDI_UPDATEALLOCPROPERTY_SET_SUPPORTED_SEGMENT_SET;
+	send(s, sizeof(struct dxgkvmb_command_updateallocationproperty), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_INVALIDATECACHE, proc, 0);
+	CMD(struct dxgkvmb_command_invalidatecache)->device = dev;
+	CMD(struct dxgkvmb_command_invalidatecache)->allocation = alloc;
+	CMD(struct dxgkvmb_command_invalidatecache)->length = 4096;
+	send(s, sizeof(struct dxgkvmb_command_invalidatecache), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CHANGEVIDEOMEMORYRESERVATION,
+		proc, 0);
+	CMD(struct dxgkvmb_command_changevideomemoryreservation)->adapter = adapter;
+	CMD(struct dxgkvmb_command_changevideomemoryreservation)->reservation = 4096;
+	send(s, sizeof(struct dxgkvmb_command_changevideomemoryreservation), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_FLUSHHEAPTRANSITIONS, proc, 0);
+	CMD(struct dxgkvmb_command_flushheaptransitions)->adapter = adapter;
+	send(s, sizeof(struct dxgkvmb_command_flushheaptransitions), NULL);
 
 	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_FREEGPUVIRTUALADDRESS,
 		proc, 0);

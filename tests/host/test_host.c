@@ -1285,7 +1285,8 @@ static void test_memory(void **state)
 			struct dxgkvmb_command_reservegpuva_ret rvr = { 0 };
 			struct dxgkvmb_command_mapgpuva mv = {
 				.args = { .paging_queue = qr.paging_queue,
-					  .allocation = h[1], .size_in_pages = 2 },
+					  .allocation = h[1], .size_in_pages = 2,
+					  .protection.value = D3DDDIGPUVA_PROTECTION_WRITE },
 				.device = dev,
 			};
 			struct dxgkvmb_command_mapgpuva_ret mvr = { 0 };
@@ -1477,6 +1478,232 @@ static int32_t mem_create_flags(struct gsim *g, uint32_t proc, uint32_t dev,
  * memory within the VM's quota, never CPU-visible, mapped into GPU VA like
  * any other; refused where the adapter has none.
  */
+/* ---- offer / reclaim, priorities, residency (docs/memory.md §10) ---- */
+
+static int32_t res_offer(struct gsim *g, uint32_t p, uint32_t dev,
+			 const uint32_t *h, uint32_t n, uint32_t prio)
+{
+	struct dxgkvmb_command_offerallocations c = {
+		.device = dev, .allocation_count = n, .priority = prio,
+	};
+	uint8_t m[sizeof(c) + 16 * 4];
+
+	memcpy(m, &c, sizeof(c));
+	memcpy(m + sizeof(c), h, n * 4);
+	return mem_status(g, p, DXGK_VMBCOMMAND_OFFERALLOCATIONS, m,
+			  sizeof(c) + n * 4);
+}
+
+/* RECLAIMALLOCATIONS: the status; results[i] per allocation. */
+static int32_t res_reclaim(struct gsim *g, uint32_t p, uint32_t dev,
+			   uint32_t pq, const uint32_t *h, uint32_t n,
+			   uint32_t *results)
+{
+	struct dxgkvmb_command_reclaimallocations c = {
+		.device = dev, .paging_queue = pq, .allocation_count = n,
+	};
+	struct dxgkvmb_command_reclaimallocations_ret r;
+	uint8_t m[sizeof(c) + 16 * 4], reply[sizeof(r) + 16 * 4 + 8] = { 0 };
+	int len;
+
+	memcpy(m, &c, sizeof(c));
+	memcpy(m + sizeof(c), h, n * 4);
+	/* The ring pads the reply to 8 bytes. */
+	len = mem_call(g, p, DXGK_VMBCOMMAND_RECLAIMALLOCATIONS, m,
+		       sizeof(c) + n * 4, reply, sizeof(r) + n * 4 + 4);
+	if (len < (int)(sizeof(r) + n * 4))
+		return gsim_reply_status(reply, len, sizeof(r) + n * 4, 8);
+	memcpy(&r, reply, sizeof(r));
+	memcpy(results, reply + sizeof(r), n * 4);
+	assert_true(r.paging_fence_value > 0);
+	return r.status;
+}
+
+/* GET/QUERY: one value of one allocation (resource 0). */
+static uint32_t res_value(struct gsim *g, uint32_t p, uint32_t dev,
+			  uint32_t type, uint32_t h)
+{
+	struct dxgkvmb_command_allocationlist c = {
+		.device = dev, .allocation_count = 1,
+	};
+	uint8_t m[sizeof(c) + 4];
+	uint32_t reply[4] = { 0 };	/* 12 bytes, padded to 8 by the ring */
+
+	memcpy(m, &c, sizeof(c));
+	memcpy(m + sizeof(c), &h, 4);
+	assert_true(mem_call(g, p, type, m, sizeof(m), reply, sizeof(reply)) >= 12);
+	assert_int_equal(reply[0], STATUS_SUCCESS);
+	assert_int_equal(reply[1], 1);
+	return reply[2];
+}
+
+/*
+ * With --io-budget, an allocation that would exceed the budget discards
+ * offered allocations (their pages are punched out of the memfd: the
+ * guest's view reads zero); a reclaim reports what was discarded, or
+ * NOT_COMMITTED while the budget cannot take it back.
+ */
+static void test_residency(void **state)
+{
+	const char *const args[] = { "--io-budget", "1M", "--adapter", "cpu", NULL };
+	struct dxgkvmb_command_createpagingqueue cq = { 0 };
+	struct dxgkvmb_command_createpagingqueue_ret qr = { 0 };
+	uint32_t p, dev, a, b, c2, pq, res[2] = { 9, 9 };
+	struct stat st0, st1;
+	uint64_t off_a;
+	struct daemon d;
+	struct gsim g;
+
+	(void)state;
+	daemon_start_args(&d, args);
+	guest_up(&g, &d, 1);
+	assert_int_equal(gsim_create_process(&g, &p), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_device(&g, p, 0, &dev), STATUS_SUCCESS);
+	cq.args.device = dev;
+	assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, &cq,
+				  sizeof(cq), &qr, sizeof(qr)), sizeof(qr));
+	pq = qr.paging_queue;
+	assert_int_equal(mem_create(&g, p, dev, 512 * 1024, 1, 0, 0, &a, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_lock(&g, p, dev, a, &off_a), STATUS_SUCCESS);
+	memset((uint8_t *)g.shm + off_a, 0x5a, 512 * 1024);
+
+	/* Nothing offered: past the budget is refused. */
+	assert_int_equal(mem_create(&g, p, dev, 512 * 1024, 1, 0, 0, &b, NULL),
+			 STATUS_NO_MEMORY);
+	assert_int_equal(res_value(&g, p, dev, DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY,
+				   a), D3DKMT_ALLOCATIONRESIDENCYSTATUS_RESIDENTINSHAREDMEMORY);
+	/* Offered: the new allocation takes its place, its contents go. */
+	assert_int_equal(res_offer(&g, p, dev, &a, 1, D3DKMT_OFFER_PRIORITY_LOW),
+			 STATUS_SUCCESS);
+	assert_int_equal(res_offer(&g, p, dev, &a, 1, D3DKMT_OFFER_PRIORITY_LOW),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(mem_create(&g, p, dev, 512 * 1024, 1, 0, 0, &b, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(res_value(&g, p, dev, DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY,
+				   a), D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+	assert_int_equal(((uint8_t *)g.shm)[off_a], 0);
+	assert_int_equal(((uint8_t *)g.shm)[off_a + 512 * 1024 - 1], 0);
+	/* The budget cannot take it back while b lives. */
+	assert_int_equal(res_reclaim(&g, p, dev, pq, &a, 1, res), STATUS_SUCCESS);
+	assert_int_equal(res[0], D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
+	/*
+	 * b offered too: reclaiming a discards b (a is no victim of itself),
+	 * and b's pages really go back: the memfd holds 512K less (a's pages
+	 * are holes until they are touched again).
+	 */
+	assert_int_equal(fstat(g.memfd, &st0), 0);
+	assert_int_equal(res_offer(&g, p, dev, &b, 1, D3DKMT_OFFER_PRIORITY_HIGH),
+			 STATUS_SUCCESS);
+	assert_int_equal(res_reclaim(&g, p, dev, pq, &a, 1, res), STATUS_SUCCESS);
+	assert_int_equal(res[0], D3DDDI_RECLAIM_RESULT_DISCARDED);
+	assert_int_equal(fstat(g.memfd, &st1), 0);
+	assert_true((st0.st_blocks - st1.st_blocks) * 512 >= 512 * 1024);
+	assert_int_equal(res_value(&g, p, dev, DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY,
+				   b), D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+	assert_int_equal(res_reclaim(&g, p, dev, pq, &b, 1, res), STATUS_SUCCESS);
+	assert_int_equal(res[0], D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
+	assert_int_equal(mem_destroy(&g, p, dev, 0, &b, 1), STATUS_SUCCESS);
+	/* Not offered (any more), duplicates, bad handles, bad priority. */
+	assert_int_equal(res_reclaim(&g, p, dev, pq, &a, 1, res),
+			 STATUS_INVALID_PARAMETER);
+	{
+		uint32_t dup[2] = { a, a }, bad[2] = { a, 0x40000200 };
+
+		assert_int_equal(res_offer(&g, p, dev, dup, 2, 1), STATUS_INVALID_PARAMETER);
+		assert_int_equal(res_offer(&g, p, dev, bad, 2, 1), STATUS_INVALID_HANDLE);
+		assert_int_equal(res_offer(&g, p, dev, &a, 1, 0), STATUS_INVALID_PARAMETER);
+		assert_int_equal(res_offer(&g, p, dev, &a, 1, 5), STATUS_INVALID_PARAMETER);
+		assert_int_equal(res_offer(&g, p, dev, &a, 0, 1), STATUS_INVALID_PARAMETER);
+		/* A count past the message: refused, nothing read beyond it. */
+		assert_int_equal(res_offer(&g, p, dev, &a, 1, 1) , STATUS_SUCCESS);
+		assert_int_equal(res_reclaim(&g, p, dev, pq, &a, 1, res), STATUS_SUCCESS);
+		assert_int_equal(res[0], D3DDDI_RECLAIM_RESULT_OK);
+	}
+	{
+		struct dxgkvmb_command_offerallocations oc = {
+			.device = dev, .allocation_count = 3, .priority = 1,
+		};
+		uint8_t m[sizeof(oc) + 4];
+
+		memcpy(m, &oc, sizeof(oc));
+		memcpy(m + sizeof(oc), &a, 4);
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_OFFERALLOCATIONS, m,
+					    sizeof(m)), STATUS_INVALID_PARAMETER);
+	}
+	/* Priorities: NORMAL at creation, a round trip, bounds. */
+	assert_int_equal(res_value(&g, p, dev, DXGK_VMBCOMMAND_GETALLOCATIONPRIORITY, a),
+			 D3DDDI_ALLOCATIONPRIORITY_NORMAL);
+	{
+		struct dxgkvmb_command_allocationlist sc = {
+			.device = dev, .allocation_count = 1,
+		};
+		uint32_t m[sizeof(sc) / 4 + 2];
+
+		memcpy(m, &sc, sizeof(sc));
+		m[sizeof(sc) / 4] = a;
+		m[sizeof(sc) / 4 + 1] = D3DDDI_ALLOCATIONPRIORITY_HIGH;
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_SETALLOCATIONPRIORITY, m,
+					    sizeof(m)), STATUS_SUCCESS);
+		assert_int_equal(res_value(&g, p, dev, DXGK_VMBCOMMAND_GETALLOCATIONPRIORITY,
+					   a), D3DDDI_ALLOCATIONPRIORITY_HIGH);
+		m[sizeof(sc) / 4 + 1] = D3DDDI_ALLOCATIONPRIORITY_MAXIMUM + 1;
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_SETALLOCATIONPRIORITY, m,
+					    sizeof(m)), STATUS_INVALID_PARAMETER);
+		/* The priorities missing from the message. */
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_SETALLOCATIONPRIORITY, m,
+					    sizeof(m) - 4), STATUS_INVALID_PARAMETER);
+	}
+	/* Priority picks the victim: the LOW one of two NORMAL offers goes. */
+	assert_int_equal(mem_create(&g, p, dev, 256 * 1024, 1, 0, 0, &b, NULL),
+			 STATUS_SUCCESS);
+	{
+		struct dxgkvmb_command_allocationlist sc = {
+			.device = dev, .allocation_count = 1,
+		};
+		uint32_t m[sizeof(sc) / 4 + 2], two[2] = { a, b };
+
+		memcpy(m, &sc, sizeof(sc));
+		m[sizeof(sc) / 4] = b;
+		m[sizeof(sc) / 4 + 1] = D3DDDI_ALLOCATIONPRIORITY_LOW;
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_SETALLOCATIONPRIORITY, m,
+					    sizeof(m)), STATUS_SUCCESS);
+		assert_int_equal(res_offer(&g, p, dev, two, 2, D3DKMT_OFFER_PRIORITY_NORMAL),
+				 STATUS_SUCCESS);
+		/* 256K more than fits: b (LOW, 256K) is enough. */
+		assert_int_equal(mem_create(&g, p, dev, 256 * 1024, 1, 0, 0, &c2, NULL),
+				 STATUS_SUCCESS);
+		assert_int_equal(res_value(&g, p, dev,
+					   DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY, b),
+				 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+		assert_int_equal(res_value(&g, p, dev,
+					   DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY, a),
+				 D3DKMT_ALLOCATIONRESIDENCYSTATUS_RESIDENTINSHAREDMEMORY);
+		assert_int_equal(res_reclaim(&g, p, dev, pq, two, 2, res), STATUS_SUCCESS);
+		assert_int_equal(res[0], D3DDDI_RECLAIM_RESULT_OK);
+		assert_int_equal(res[1], D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
+	}
+	/* INVALIDATECACHE bounds; CHANGEVIDEOMEMORYRESERVATION bounds. */
+	{
+		struct dxgkvmb_command_invalidatecache ic = {
+			.device = dev, .allocation = a, .length = 512 * 1024,
+		};
+
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_INVALIDATECACHE, &ic,
+					    sizeof(ic)), STATUS_SUCCESS);
+		ic.offset = 4;
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_INVALIDATECACHE, &ic,
+					    sizeof(ic)), STATUS_INVALID_PARAMETER);
+		ic.offset = UINT64_MAX;
+		ic.length = 2;
+		assert_int_equal(mem_status(&g, p, DXGK_VMBCOMMAND_INVALIDATECACHE, &ic,
+					    sizeof(ic)), STATUS_INVALID_PARAMETER);
+	}
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 static void test_device_local(void **state)
 {
 	const char *const no_dev[] = { "--device-memory", "0", NULL };
@@ -1502,7 +1729,8 @@ static void test_device_local(void **state)
 	{
 		struct dxgkvmb_command_mapgpuva mv = {
 			.device = t.dev,
-			.args = { .paging_queue = 0, .allocation = h, .size_in_pages = 5 },
+			.args = { .paging_queue = 0, .allocation = h, .size_in_pages = 5,
+				  .protection.value = D3DDDIGPUVA_PROTECTION_WRITE },
 		};
 		struct dxgkvmb_command_createpagingqueue pq = { .args = { .device = t.dev } };
 		struct dxgkvmb_command_createpagingqueue_ret pqr = { 0 };
@@ -2917,6 +3145,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_memory, kill_leftovers),
 		cmocka_unit_test_teardown(test_update_gpuva, kill_leftovers),
 		cmocka_unit_test_teardown(test_device_local, kill_leftovers),
+		cmocka_unit_test_teardown(test_residency, kill_leftovers),
 		cmocka_unit_test_teardown(test_pipelined_and_parking, kill_leftovers),
 		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),
 		cmocka_unit_test_teardown(test_escape_pipelines, kill_leftovers),

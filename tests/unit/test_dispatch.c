@@ -157,6 +157,16 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_FREEGPUVIRTUALADDRESS },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_UPDATEGPUVIRTUALADDRESS },
+	/* residency (host/protocol/residency_cmds.c) */
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OFFERALLOCATIONS },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_RECLAIMALLOCATIONS },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SETALLOCATIONPRIORITY },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETALLOCATIONPRIORITY },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_UPDATEALLOCATIONPROPERTY },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CHANGEVIDEOMEMORYRESERVATION },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_FLUSHHEAPTRANSITIONS },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_INVALIDATECACHE },
 	/* escapes (host/core/escape.c) */
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ESCAPE },
 	/* sync objects and submission (host/protocol/sync_cmds.c) */
@@ -657,6 +667,40 @@ static void test_windows_failure_shapes(void **state)
 			assert_zero_from(f, 0, n);
 		}
 	}
+	/*
+	 * The residency lists: the fixed part and a u32 per handle (one for a
+	 * resource), zeroed, the status in its field.
+	 */
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_RECLAIMALLOCATIONS, proc);
+	arg(f, 0, 0x4242);
+	arg(f, 2, 3);			/* allocation_count */
+	n = call(f, SZ(struct dxgkvmb_command_reclaimallocations) + 12);
+	assert_int_equal(n, 16 + 12);
+	assert_true((int32_t)word(f, 2) < 0);
+	assert_zero_from(f, 0, 8);
+	assert_zero_from(f, 12, n);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_GETALLOCATIONPRIORITY, proc);
+	arg(f, 0, 0x4242);
+	arg(f, 1, 0);			/* no resource */
+	arg(f, 2, 3);
+	n = call(f, SZ(struct dxgkvmb_command_allocationlist) + 12);
+	assert_int_equal(n, 8 + 12);
+	assert_true((int32_t)word(f, 0) < 0);
+	assert_zero_from(f, 4, n);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY, proc);
+	arg(f, 0, 0x4242);
+	arg(f, 1, 0x4343);		/* a resource: one value */
+	arg(f, 2, 0);
+	n = call(f, SZ(struct dxgkvmb_command_allocationlist));
+	assert_int_equal(n, 8 + 4);
+	assert_true((int32_t)word(f, 0) < 0);
+	assert_zero_from(f, 4, n);
+	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_UPDATEALLOCATIONPROPERTY, proc);
+	arg(f, 0, 0x4242);
+	n = call(f, SZ(struct dxgkvmb_command_updateallocationproperty));
+	assert_int_equal(n, 16);
+	assert_true((int32_t)word(f, 2) < 0);
+	assert_zero_from(f, 0, 8);
 	/* QUERYADAPTERINFO of an unknown type: the status and n zero bytes. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYADAPTERINFO, proc);
 	arg(f, 0, 0x7777);

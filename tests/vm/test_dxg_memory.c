@@ -432,6 +432,7 @@ static void test_paging(struct env *e)
 		struct d3dddi_mapgpuvirtualaddress mv = {
 			.paging_queue = cq.paging_queue, .allocation = h,
 			.size_in_pages = 1,
+			.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
 		};
 		struct d3dkmt_freegpuvirtualaddress fv = { .adapter = e->adapter };
 
@@ -545,7 +546,10 @@ static void test_update_va(struct env *e)
 	struct d3dddi_reservegpuvirtualaddress rv = {
 		.adapter = e->adapter, .size = 16 * PAGE,
 	};
-	struct d3dddi_mapgpuvirtualaddress mv = { .size_in_pages = 1 };
+	struct d3dddi_mapgpuvirtualaddress mv = {
+		.size_in_pages = 1,
+		.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
+	};
 	struct d3dkmt_freegpuvirtualaddress fv = { .adapter = e->adapter };
 	struct d3dkmt_updategpuvirtualaddress u = { .device = e->device };
 	d3dkmthandle h = 0;

@@ -320,7 +320,10 @@ struct cmdbuf {
 static inline int cmdbuf_make(struct env *e, struct cmdbuf *b)
 {
 	struct d3dkmt_createpagingqueue cq = { .device = e->device };
-	struct d3dddi_mapgpuvirtualaddress mv = { .size_in_pages = 1 };
+	struct d3dddi_mapgpuvirtualaddress mv = {
+		.size_in_pages = 1,
+		.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
+	};
 	void *p;
 
 	if (alloc1(e->fd, e->device, 4096, &b->alloc) ||

@@ -1551,6 +1551,13 @@ struct d3dkmt_submitsignalsyncobjectstohwqueue {
 /* Allocation priority, residency, lock                                      */
 /* ------------------------------------------------------------------------ */
 
+/* Allocation priorities (Windows D3DDDI_ALLOCATIONPRIORITY_*). */
+#define D3DDDI_ALLOCATIONPRIORITY_MINIMUM	0x28000000u
+#define D3DDDI_ALLOCATIONPRIORITY_LOW		0x50000000u
+#define D3DDDI_ALLOCATIONPRIORITY_NORMAL	0x78000000u
+#define D3DDDI_ALLOCATIONPRIORITY_HIGH		0xa0000000u
+#define D3DDDI_ALLOCATIONPRIORITY_MAXIMUM	0xc8000000u
+
 /* 0x2e */
 struct d3dkmt_setallocationpriority {
 	d3dkmthandle	device;

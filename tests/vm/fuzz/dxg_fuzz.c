@@ -557,6 +557,89 @@ static bool template(unsigned int nr, uint8_t *arg)
 		a->protection.value = below(8);
 		return true;
 	}
+	/* Residency (docs/memory.md §10): live lists, sometimes resources. */
+	case _IOC_NR(LX_DXOFFERALLOCATIONS): {
+		struct d3dkmt_offerallocations *a = (void *)arg;
+		bool res = below(4) == 0;
+
+		t_handles[0] = handle(res ? K_RESOURCE : K_ALLOC);
+		t_handles[1] = handle(res ? K_RESOURCE : K_ALLOC);
+		a->device = dev;
+		if (res)
+			a->resources = (uintptr_t)t_handles;
+		else
+			a->allocations = (uintptr_t)t_handles;
+		a->allocation_count = 1 + below(2);
+		a->priority = below(6);
+		a->flags.value = below(4);
+		return true;
+	}
+	case _IOC_NR(LX_DXRECLAIMALLOCATIONS2): {
+		struct d3dkmt_reclaimallocations2 *a = (void *)arg;
+
+		t_handles[0] = handle(K_ALLOC);
+		t_handles[1] = handle(K_ALLOC);
+		a->paging_queue = handle(K_PAGINGQ);
+		a->allocations = (uintptr_t)t_handles;
+		a->allocation_count = 1 + below(2);
+		a->results = below(2) ? (uintptr_t)t_values : 0;
+		return true;
+	}
+	case _IOC_NR(LX_DXSETALLOCATIONPRIORITY):
+	case _IOC_NR(LX_DXGETALLOCATIONPRIORITY):
+	case _IOC_NR(LX_DXQUERYALLOCATIONRESIDENCY): {
+		/* One layout for the three (dxg_residency.c). */
+		struct d3dkmt_setallocationpriority *a = (void *)arg;
+		uint32_t *v = (uint32_t *)(void *)t_values;
+
+		a->device = dev;
+		v[0] = D3DDDI_ALLOCATIONPRIORITY_LOW;
+		v[1] = below(2) ? D3DDDI_ALLOCATIONPRIORITY_HIGH : (uint32_t)rnd();
+		if (below(4) == 0) {
+			a->resource = handle(K_RESOURCE);
+		} else {
+			t_handles[0] = handle(K_ALLOC);
+			t_handles[1] = handle(K_ALLOC);
+			a->allocation_list = (uintptr_t)t_handles;
+			a->allocation_count = 1 + below(2);
+		}
+		a->priorities = (uintptr_t)v;
+		return true;
+	}
+	case _IOC_NR(LX_DXUPDATEALLOCPROPERTY): {
+		struct d3dddi_updateallocproperty *a = (void *)arg;
+
+		a->paging_queue = handle(K_PAGINGQ);
+		a->allocation = handle(K_ALLOC);
+		a->supported_segment_set = below(4);
+		a->preferred_segment.value = below(3);
+		a->property_mask_value = below(8);
+		a->flags.value = below(2);
+		return true;
+	}
+	case _IOC_NR(LX_DXCHANGEVIDEOMEMORYRESERVATION): {
+		struct d3dkmt_changevideomemoryreservation *a = (void *)arg;
+
+		a->adapter = handle(K_ADAPTER);
+		a->memory_segment_group = below(3);
+		a->reservation = (uint64_t)below(1u << 16) << 12;
+		return true;
+	}
+	case _IOC_NR(LX_DXFLUSHHEAPTRANSITIONS): {
+		struct d3dkmt_flushheaptransitions *a = (void *)arg;
+
+		a->adapter = handle(K_ADAPTER);
+		return true;
+	}
+	case _IOC_NR(LX_DXINVALIDATECACHE): {
+		struct d3dkmt_invalidatecache *a = (void *)arg;
+
+		a->device = dev;
+		a->allocation = handle(K_ALLOC);
+		a->offset = below(2) ? 0 : rnd();
+		a->length = below(2) ? 4096 : rnd();
+		return true;
+	}
 	case _IOC_NR(LX_DXDESTROYDEVICE):
 	case _IOC_NR(LX_DXDESTROYCONTEXT):
 	case _IOC_NR(LX_DXDESTROYPAGINGQUEUE):
@@ -760,6 +843,7 @@ static unsigned long pick_request(void)
 		LX_DXUNLOCK2, LX_DXMAPGPUVIRTUALADDRESS, LX_DXSHAREOBJECTS,
 		LX_DXOPENRESOURCEFROMNTHANDLE, LX_DXOPENSYNCOBJECTFROMNTHANDLE2,
 		LX_DXCREATEHWQUEUE, LX_DXSUBMITCOMMANDTOHWQUEUE,
+		LX_DXOFFERALLOCATIONS, LX_DXRECLAIMALLOCATIONS2,
 	};
 
 	if (below(3) == 0)
