@@ -228,7 +228,7 @@ static void test_not_supported(void **state)
 	}
 	/* Async messages use the same table. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
-	    DXGK_VMBCOMMAND_OFFERALLOCATIONS, proc);
+	    DXGK_VMBCOMMAND_SETEXISTINGSYSMEMPAGES, proc);
 	assert_int_equal(call_status(f, 256), STATUS_NOT_SUPPORTED);
 	/* An implemented one is checked like a synchronous one. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
