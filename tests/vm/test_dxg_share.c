@@ -165,6 +165,7 @@ static int map_va(struct env *e, d3dkmthandle pq, d3dkmthandle a,
 {
 	struct d3dddi_mapgpuvirtualaddress mv = {
 		.paging_queue = pq, .allocation = a, .size_in_pages = pages,
+		.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
 	};
 	int r = xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv);
 

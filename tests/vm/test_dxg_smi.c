@@ -265,6 +265,7 @@ static int map_va(struct work *w, d3dkmthandle alloc, uint64_t pages,
 	struct d3dddi_mapgpuvirtualaddress mv = {
 		.paging_queue = w->pq, .allocation = alloc,
 		.size_in_pages = pages,
+		.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
 	};
 
 	if (xioctl(w->e.fd, LX_DXMAPGPUVIRTUALADDRESS, &mv) < 0)
