@@ -35,15 +35,6 @@
 #define SLOT	2048u		/* the id of the job that ran last */
 #define REC	2064u		/* job i's record: the slot when it ran */
 
-static int context(struct env *e, d3dkmthandle *ctx)
-{
-	struct d3dkmt_createcontextvirtual cc = { .device = e->device };
-	int r = xioctl(e->fd, LX_DXCREATECONTEXTVIRTUAL, &cc);
-
-	*ctx = cc.context;
-	return r;
-}
-
 static int destroy_context(struct env *e, d3dkmthandle ctx)
 {
 	struct d3dkmt_destroycontext d = { .context = ctx };
@@ -60,16 +51,6 @@ static int fence(struct env *e, d3dkmthandle *h)
 	r = xioctl(e->fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &c);
 	*h = c.sync_object;
 	return r;
-}
-
-static int wait_cpu(struct env *e, d3dkmthandle h, uint64_t v)
-{
-	struct d3dkmt_waitforsynchronizationobjectfromcpu w = {
-		.device = e->device, .object_count = 1,
-		.objects = (uintptr_t)&h, .fence_values = (uintptr_t)&v,
-	};
-
-	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMCPU, &w);
 }
 
 static int submit(struct env *e, d3dkmthandle ctx, uint64_t va, uint32_t len)
@@ -180,7 +161,7 @@ static void order_run(struct env *e, struct cmdbuf *pg, enum raise how,
 			return;
 	signal_cpu(e, gate, 1);
 	for (i = 0; i < NJOBS; i++)
-		if (wait_cpu(e, done[i], 1))
+		if (wait_cpu(e, done[i], 1, 0))
 			return;
 	/* Follow the chain: the job whose record is the previous job's id. */
 	for (n = 0; n < NJOBS; n++) {
@@ -345,7 +326,7 @@ static void test_device_state(void)
 	memset(pg.cpu + SLOT, 0, 16);
 	submit(&e, ctx, pg.va, job(&pg, 0));
 	signal_gpu(&e, ctx, f, 1);
-	expect("the signal behind the refused work", wait_cpu(&e, f, 1), 0);
+	expect("the signal behind the refused work", wait_cpu(&e, f, 1, 0), 0);
 	memcpy(&w, pg.cpu + SLOT, 4);
 	expect("the errored device ran nothing", (int)w, 0);
 	expect("another process's device stays active", exec_state(&o),

@@ -42,15 +42,6 @@
 
 /* ---- helpers ---- */
 
-static int context(struct env *e, d3dkmthandle *ctx)
-{
-	struct d3dkmt_createcontextvirtual cc = { .device = e->device };
-	int r = xioctl(e->fd, LX_DXCREATECONTEXTVIRTUAL, &cc);
-
-	*ctx = cc.context;
-	return r;
-}
-
 /* A shared resource of one BUF_SIZE allocation with private data. */
 static int shared_resource(struct env *e, d3dkmthandle *res, d3dkmthandle *alloc)
 {

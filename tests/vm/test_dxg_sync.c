@@ -34,37 +34,6 @@
 
 #define PAGE	4096u
 
-static int context(struct env *e, d3dkmthandle *ctx)
-{
-	struct d3dkmt_createcontextvirtual cc = { .device = e->device };
-	int r = xioctl(e->fd, LX_DXCREATECONTEXTVIRTUAL, &cc);
-
-	*ctx = cc.context;
-	return r;
-}
-
-static int wait_cpu(struct env *e, d3dkmthandle h, uint64_t v, int efd)
-{
-	struct d3dkmt_waitforsynchronizationobjectfromcpu w = {
-		.device = e->device, .object_count = 1,
-		.objects = (uintptr_t)&h, .fence_values = (uintptr_t)&v,
-		.async_event = efd > 0 ? (uint64_t)efd : 0,
-	};
-
-	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMCPU, &w);
-}
-
-/* Is the eventfd signalled within ms? */
-static int fired(int efd, int ms)
-{
-	struct pollfd p = { .fd = efd, .events = POLLIN };
-	uint64_t v;
-
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	return read(efd, &v, sizeof(v)) == sizeof(v);
-}
-
 /* header + NOP (+ FILL of 16 bytes at fill_va when non-zero). */
 static uint32_t build(struct cmdbuf *b, uint64_t fill_va, uint32_t pattern)
 {

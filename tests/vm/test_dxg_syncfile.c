@@ -37,15 +37,6 @@
 #define VMTEST_RAW_ENV
 #include "vmtest.h"
 
-static int context(struct env *e, d3dkmthandle *ctx)
-{
-	struct d3dkmt_createcontextvirtual cc = { .device = e->device };
-	int r = xioctl(e->fd, LX_DXCREATECONTEXTVIRTUAL, &cc);
-
-	*ctx = cc.context;
-	return r;
-}
-
 /* CreateSyncFile: the new fd, or -errno. */
 static int sf_create(int fd, d3dkmthandle dev, d3dkmthandle fence, uint64_t v)
 {

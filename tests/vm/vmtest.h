@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* FAIL lines printed so far; main() exits 1 if it is non-zero. */
 static int failures;
@@ -245,6 +247,39 @@ static inline int lock(int fd, d3dkmthandle dev, d3dkmthandle a, void **p)
 }
 
 /* A monitored fence of device dev; *page (if asked) is its CPU-visible value. */
+/* A context on e's device, without private data. */
+static inline int context(struct env *e, d3dkmthandle *ctx)
+{
+	struct d3dkmt_createcontextvirtual cc = { .device = e->device };
+	int r = xioctl(e->fd, LX_DXCREATECONTEXTVIRTUAL, &cc);
+
+	*ctx = cc.context;
+	return r;
+}
+
+/* A CPU wait for h to reach v; asynchronous (efd fires) when efd > 0. */
+static inline int wait_cpu(struct env *e, d3dkmthandle h, uint64_t v, int efd)
+{
+	struct d3dkmt_waitforsynchronizationobjectfromcpu w = {
+		.device = e->device, .object_count = 1,
+		.objects = (uintptr_t)&h, .fence_values = (uintptr_t)&v,
+		.async_event = efd > 0 ? (uint64_t)efd : 0,
+	};
+
+	return xioctl(e->fd, LX_DXWAITFORSYNCHRONIZATIONOBJECTFROMCPU, &w);
+}
+
+/* Is the eventfd signalled within ms? */
+static inline int fired(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t v;
+
+	if (poll(&p, 1, ms) != 1)
+		return 0;
+	return read(efd, &v, sizeof(v)) == sizeof(v);
+}
+
 static inline int fence_create(struct env *e, d3dkmthandle dev, uint64_t init,
 			       d3dkmthandle *h, volatile uint64_t **page)
 {
