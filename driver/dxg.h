@@ -559,6 +559,16 @@ int dxg_check_syncobjs(struct dxg_process *p, struct dxg_device *device,
 void dxg_sync_device_destroyed(struct dxg_process *p, struct dxg_device *device);
 /* The device of a context handle, held as by dxg_device_begin(). */
 struct dxg_device *dxg_ctx_device_begin(struct dxg_process *p, d3dkmthandle h);
+/* An asynchronous message for the device's adapter (device held). */
+int dxg_device_send(struct dxg_process *p, struct dxg_device *device,
+		    u32 type, void *cmd, u32 len);
+/*
+ * A command: @fixed bytes for the caller to fill, then @n handles and @priv
+ * bytes of private data copied from user space, at most @max bytes in all
+ * (*len).  kvfree() it; ERR_PTR(-EINVAL, -ENOMEM or -EFAULT).
+ */
+void *dxg_cmd_user_tail(size_t fixed, u64 uhandles, u32 n, u64 upriv,
+			u32 priv, u64 max, u32 *len);
 /*
  * SIGNALSYNCOBJECT: n (1..32) checked objects of device, signalled from nc
  * contexts (or hw queues); nc 0: from the CPU.

@@ -321,43 +321,25 @@ int dxg_ioctl_submit_command_to_hwqueue(struct dxg_process *p, void *arg)
 	struct dxgkvmb_command_submitcommandtohwqueue *cmd;
 	u32 np = args->num_primaries, priv = args->priv_drv_data_size;
 	struct dxg_device *device;
-	d3dkmthandle proc;
-	u8 *pos;
-	u64 len;
+	u32 len;
 	int ret;
 
 	if (np > D3DDDI_MAX_WRITTEN_PRIMARIES || priv > DXG_MAX_PRIVATE_DATA)
 		return -EINVAL;
-	len = sizeof(*cmd) + (u64)np * sizeof(d3dkmthandle) + priv;
-	if (len > DXG_HWQ_MAX_CMD)
-		return -EINVAL;
 	device = dxg_hwq_device_begin(p, args->hwqueue);
 	if (IS_ERR(device))
 		return PTR_ERR(device);
-	cmd = kvzalloc(len, GFP_KERNEL);
-	if (!cmd) {
-		ret = -ENOMEM;
-		goto out;
+	cmd = dxg_cmd_user_tail(sizeof(*cmd), args->written_primaries, np,
+				args->priv_drv_data, priv, DXG_HWQ_MAX_CMD, &len);
+	if (IS_ERR(cmd)) {
+		ret = PTR_ERR(cmd);
+	} else {
+		cmd->args = *args;
+		ret = dxg_device_send(p, device,
+				      DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE,
+				      cmd, len);
+		kvfree(cmd);
 	}
-	cmd->args = *args;
-	pos = (u8 *)(cmd + 1);
-	if (copy_from_user(pos, u64_to_user_ptr(args->written_primaries),
-			   np * sizeof(d3dkmthandle)) ||
-	    copy_from_user(pos + np * sizeof(d3dkmthandle),
-			   u64_to_user_ptr(args->priv_drv_data), priv)) {
-		ret = -EFAULT;
-		goto out_free;
-	}
-	ret = -ENODEV;
-	if (dxg_adapter_usable(device->adapter))
-		ret = dxg_process_host_handle(p, device->adapter->host, &proc);
-	if (!ret)
-		ret = dxg_send_async(device->adapter->host, device->adapter,
-				     proc, DXGK_VMBCOMMAND_SUBMITCOMMANDTOHWQUEUE,
-				     cmd, (u32)len);
-out_free:
-	kvfree(cmd);
-out:
 	dxg_device_end(device);
 	return ret;
 }

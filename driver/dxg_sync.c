@@ -72,8 +72,8 @@ struct dxg_device *dxg_ctx_device_begin(struct dxg_process *p, d3dkmthandle h)
 }
 
 /* An asynchronous message for the device's adapter (device held). */
-static int dxg_device_send(struct dxg_process *p, struct dxg_device *device,
-			   u32 type, void *cmd, u32 len)
+int dxg_device_send(struct dxg_process *p, struct dxg_device *device,
+		    u32 type, void *cmd, u32 len)
 {
 	struct dxg_adapter *a = device->adapter;
 	d3dkmthandle proc;
@@ -705,14 +705,35 @@ int dxg_ioctl_wait_from_gpu(struct dxg_process *p, void *arg)
 
 /* ---- submission and device state ---- */
 
+void *dxg_cmd_user_tail(size_t fixed, u64 uhandles, u32 n, u64 upriv,
+			u32 priv, u64 max, u32 *len)
+{
+	u64 l = fixed + (u64)n * sizeof(d3dkmthandle) + priv;
+	u8 *cmd;
+
+	if (l > max || l > U32_MAX)
+		return ERR_PTR(-EINVAL);
+	cmd = kvzalloc(l, GFP_KERNEL);
+	if (!cmd)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(cmd + fixed, u64_to_user_ptr(uhandles),
+			   n * sizeof(d3dkmthandle)) ||
+	    copy_from_user(cmd + fixed + n * sizeof(d3dkmthandle),
+			   u64_to_user_ptr(upriv), priv)) {
+		kvfree(cmd);
+		return ERR_PTR(-EFAULT);
+	}
+	*len = (u32)l;
+	return cmd;
+}
+
 int dxg_ioctl_submit_command(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_submitcommand *args = arg;
 	struct dxgkvmb_command_submitcommand *cmd;
 	u32 nh = args->num_history_buffers, priv = args->priv_drv_data_size;
 	struct dxg_device *device;
-	u8 *pos;
-	u64 len;
+	u32 len;
 	int ret;
 
 	/* Exactly one context: broadcast needs linked adapters. */
@@ -720,31 +741,19 @@ int dxg_ioctl_submit_command(struct dxg_process *p, void *arg)
 	    nh > DXG_SUBMIT_MAX_HISTORY || priv > DXG_MAX_PRIVATE_DATA ||
 	    args->num_primaries > D3DDDI_MAX_WRITTEN_PRIMARIES)
 		return -EINVAL;
-	len = sizeof(*cmd) + (u64)nh * sizeof(d3dkmthandle) + priv;
-	if (len > DXG_MAX_CMD)
-		return -EINVAL;
 	device = dxg_ctx_device_begin(p, args->broadcast_context[0]);
 	if (IS_ERR(device))
 		return PTR_ERR(device);
-	cmd = kvzalloc(len, GFP_KERNEL);
-	if (!cmd) {
-		ret = -ENOMEM;
-		goto out;
+	cmd = dxg_cmd_user_tail(sizeof(*cmd), args->history_buffer_array, nh,
+				args->priv_drv_data, priv, DXG_MAX_CMD, &len);
+	if (IS_ERR(cmd)) {
+		ret = PTR_ERR(cmd);
+	} else {
+		cmd->args = *args;
+		ret = dxg_device_send(p, device, DXGK_VMBCOMMAND_SUBMITCOMMAND,
+				      cmd, len);
+		kvfree(cmd);
 	}
-	cmd->args = *args;
-	pos = (u8 *)(cmd + 1);
-	if (copy_from_user(pos, u64_to_user_ptr(args->history_buffer_array),
-			   nh * sizeof(d3dkmthandle)) ||
-	    copy_from_user(pos + nh * sizeof(d3dkmthandle),
-			   u64_to_user_ptr(args->priv_drv_data), priv)) {
-		ret = -EFAULT;
-		goto out_free;
-	}
-	ret = dxg_device_send(p, device, DXGK_VMBCOMMAND_SUBMITCOMMAND, cmd,
-			      (u32)len);
-out_free:
-	kvfree(cmd);
-out:
 	dxg_device_end(device);
 	return ret;
 }
