@@ -110,9 +110,15 @@ int32_t dxg_h_changevideomemoryreservation(struct dxg_dispatch_ctx *ctx,
 int32_t dxg_h_flushheaptransitions(struct dxg_dispatch_ctx *ctx,
 				   struct dxg_req *req);
 int32_t dxg_h_invalidatecache(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
-/* The group's budget and usage as QUERYVIDEOMEMORYINFO reports them. */
-int32_t dxg_res_group(const struct dxg_mem *m, const struct dxg_adapter *ad,
-		      uint32_t group, uint64_t *budget, uint64_t *usage);
+/*
+ * A segment group of the request's adapter, named as QUERYVIDEOMEMORYINFO
+ * and CHANGEVIDEOMEMORYRESERVATION name it (the host's adapter handle, the
+ * physical adapter index, the group): its budget and usage as
+ * QUERYVIDEOMEMORYINFO reports them, or the NTSTATUS that refuses it.
+ */
+int32_t dxg_res_group(struct dxg_dispatch_ctx *ctx, const struct dxg_req *req,
+		      uint32_t adapter, uint32_t physical_index, uint32_t group,
+		      uint64_t *budget, uint64_t *usage);
 /* The request's process's reservation of a group on its adapter. */
 uint64_t dxg_res_reservation(const struct dxg_req *req, uint32_t group);
 

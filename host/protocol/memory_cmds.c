@@ -427,18 +427,10 @@ int32_t dxg_h_queryvideomemoryinfo(struct dxg_dispatch_ctx *ctx,
 	REQ_GET(req, struct dxgkvmb_command_queryvideomemoryinfo, c);
 	struct dxgkvmb_command_queryvideomemoryinfo_ret r = { 0 };
 	uint64_t budget, usage;
-	struct dxg_obj *a;
 	int32_t st;
 
-	if (!ctx->mem)
-		return STATUS_NOT_SUPPORTED;
-	a = dxg_obj_lookup(ctx->objs, c.adapter, DXG_OBJ_ADAPTER, NULL);
-	if (!a || a->adapter != req->adapter)
-		return STATUS_INVALID_HANDLE;
-	if (c.physical_adapter_index)
-		return STATUS_INVALID_PARAMETER;
-	st = dxg_res_group(ctx->mem, req->adapter, c.memory_segment_group,
-			   &budget, &usage);
+	st = dxg_res_group(ctx, req, c.adapter, c.physical_adapter_index,
+			   c.memory_segment_group, &budget, &usage);
 	if (st < 0)
 		return st;
 	r.budget = budget;

@@ -398,18 +398,29 @@ int32_t dxg_h_updateallocationproperty(struct dxg_dispatch_ctx *ctx,
 	return STATUS_SUCCESS;
 }
 
-int32_t dxg_res_group(const struct dxg_mem *m, const struct dxg_adapter *ad,
-		      uint32_t group, uint64_t *budget, uint64_t *usage)
+int32_t dxg_res_group(struct dxg_dispatch_ctx *ctx, const struct dxg_req *req,
+		      uint32_t adapter, uint32_t physical_index, uint32_t group,
+		      uint64_t *budget, uint64_t *usage)
 {
+	const struct dxg_mem *m = ctx->mem;
+	struct dxg_obj *a;
+	bool dev;
+
+	*budget = *usage = 0;
+	if (!m)
+		return STATUS_NOT_SUPPORTED;
+	a = dxg_obj_lookup(ctx->objs, adapter, DXG_OBJ_ADAPTER, NULL);
+	if (!a || a->adapter != req->adapter)
+		return STATUS_INVALID_HANDLE;
+	if (physical_index)
+		return STATUS_INVALID_PARAMETER;
 	/*
 	 * With device memory it is LOCAL (the VM's quota; usage the whole
 	 * VM's) and the IO space NON_LOCAL; without, the IO space is LOCAL.
 	 * The IO space's budget and usage are the committed bytes
 	 * (core/residency.h).
 	 */
-	bool dev = dxg_mem_has_device(m, ad);
-
-	*budget = *usage = 0;
+	dev = dxg_mem_has_device(m, req->adapter);
 	switch (group) {
 	case D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL:
 		if (dev) {
@@ -461,19 +472,11 @@ int32_t dxg_h_changevideomemoryreservation(struct dxg_dispatch_ctx *ctx,
 					   struct dxg_req *req)
 {
 	REQ_GET(req, struct dxgkvmb_command_changevideomemoryreservation, c);
-	struct dxg_obj *a;
 	uint64_t budget, usage, *slot;
 	int32_t st;
 
-	if (!ctx->mem)
-		return STATUS_NOT_SUPPORTED;
-	a = dxg_obj_lookup(ctx->objs, c.adapter, DXG_OBJ_ADAPTER, NULL);
-	if (!a || a->adapter != req->adapter)
-		return STATUS_INVALID_HANDLE;
-	if (c.physical_adapter_index)
-		return STATUS_INVALID_PARAMETER;
-	st = dxg_res_group(ctx->mem, req->adapter, c.memory_segment_group,
-			   &budget, &usage);
+	st = dxg_res_group(ctx, req, c.adapter, c.physical_adapter_index,
+			   c.memory_segment_group, &budget, &usage);
 	if (st < 0)
 		return st;
 	/* Bounded by the budget: what the group can never give is refused. */
