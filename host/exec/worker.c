@@ -127,7 +127,14 @@ static void run_job(struct dxg_worker *w, struct dxg_job *j)
 static void *worker_main(void *arg)
 {
 	struct dxg_worker *w = arg;
+	char name[16];
 
+	/*
+	 * Named by itself: naming another thread writes /proc/self/task/N/comm,
+	 * which a VM server's seccomp filter refuses (server/sandbox.h).
+	 */
+	snprintf(name, sizeof(name), "dxg-exec-%x", w->id & 0xfffffu);
+	pthread_setname_np(pthread_self(), name);
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct dxg_job *j = w->head;
@@ -183,15 +190,11 @@ struct dxg_worker *dxg_worker_create(struct dxg_engine *e, uint32_t id)
 /* Called with w->lock held. */
 static int32_t start_thread(struct dxg_worker *w)
 {
-	char name[16];
-
 	if (w->started)
 		return STATUS_SUCCESS;
 	/* Signals stay blocked: the thread inherits the loop's mask. */
 	if (pthread_create(&w->thread, NULL, worker_main, w))
 		return STATUS_NO_MEMORY;
-	snprintf(name, sizeof(name), "dxg-exec-%x", w->id & 0xfffffu);
-	pthread_setname_np(w->thread, name);
 	w->started = true;
 	return STATUS_SUCCESS;
 }

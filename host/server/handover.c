@@ -161,18 +161,18 @@ static int recv_with_fds(int sock, void *buf, size_t len, int *fds,
 	return 0;
 }
 
-int dxg_handover_send(int conn, int listen_fd, struct dxg_vm *const *vms,
-		      unsigned int count, unsigned int next_id)
+int dxg_handover_send(int conn, int listen_fd,
+		      const struct dxg_vm_handover *vms, unsigned int count,
+		      unsigned int next_id)
 {
 	struct handover_hdr h = { HANDOVER_MAGIC, count, next_id };
 	int ret = send_with_fds(conn, &h, sizeof(h), &listen_fd, 1);
 
 	for (unsigned int i = 0; i < count && !ret; i++) {
 		struct handover_vm v = { .magic = HANDOVER_MAGIC };
-		struct dxg_vm_handover hv;
+		const struct dxg_vm_handover hv = vms[i];
 		int fds[VM_FDS];
 
-		dxg_vm_handover_fds(vms[i], &hv);
 		v.id = hv.id;
 		fds[0] = hv.sock;
 		fds[1] = hv.memfd;

@@ -34,8 +34,9 @@ int dxg_handover_listen(const char *socket_path);
 /* The old daemon: refuses peers of another user; 0 or -errno. */
 int dxg_handover_check_peer(int conn);
 /* The old daemon: sends everything on conn; 0 or -errno. */
-int dxg_handover_send(int conn, int listen_fd, struct dxg_vm *const *vms,
-		      unsigned int count, unsigned int next_id);
+int dxg_handover_send(int conn, int listen_fd,
+		      const struct dxg_vm_handover *vms, unsigned int count,
+		      unsigned int next_id);
 /*
  * The new daemon: takes everything over from the daemon on socket_path and
  * waits up to timeout_ms for it to exit.  0, or -errno with a reason in err.

@@ -168,7 +168,7 @@ static int send_msg(int sock, int64_t value, int fd)
 	return n == (ssize_t)sizeof(value) ? 0 : -EIO;
 }
 
-int dxg_server_handshake(struct dxg_vm *vm)
+int dxg_server_handshake(const struct dxg_vm_handover *vm)
 {
 	const struct { int64_t value; int fd; } msgs[] = {
 		{ DXG_IVSHMEM_PROTOCOL_VERSION, -1 },

@@ -27,7 +27,7 @@ struct dxg_socket_access {
  * live one (-EADDRINUSE) and listens.  Returns the fd or a negative errno.
  */
 int dxg_server_listen(const char *path, const struct dxg_socket_access *acc);
-/* Sends the handshake messages for vm over vm->sock. 0 or -errno. */
-int dxg_server_handshake(struct dxg_vm *vm);
+/* Sends the handshake messages for a connection over its socket. 0 or -errno. */
+int dxg_server_handshake(const struct dxg_vm_handover *vm);
 
 #endif /* DXGHOST_IVSHMEM_SERVER_H */

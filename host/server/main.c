@@ -29,10 +29,15 @@
 #include "server/heartbeat.h"
 #include "server/ivshmem_server.h"
 #include "server/options.h"
+#include "server/sandbox.h"
+#include "server/supervisor.h"
 #include "server/vm.h"
 #include "util/log.h"
 
-enum watch_kind { W_LISTEN, W_SIGNAL, W_HANDOVER, W_SOCK, W_RING, W_STATE, W_JOBS };
+enum watch_kind {
+	W_LISTEN, W_SIGNAL, W_HANDOVER, W_SUPERVISOR,
+	W_SOCK, W_RING, W_STATE, W_JOBS,
+};
 
 struct watch {
 	enum watch_kind kind;
@@ -52,7 +57,7 @@ struct host {
 	int handover_fd;	/* SOCKET.handover; -1: none */
 	int handover_conn;	/* the daemon we handed over to; -1: none */
 	bool handed_over;	/* exit without telling the guests */
-	struct watch listen_w, sig_w, handover_w;
+	struct watch listen_w, sig_w, handover_w, supervisor_w;
 	struct vm_entry **vms;	/* max_vms slots */
 	struct dxg_heartbeat hb;	/* host_heartbeat of each VM in vms */
 	unsigned int next_id;
@@ -129,8 +134,12 @@ static int start_vm(struct host *h, int fd, int slot)
 	struct vm_entry *e = calloc(1, sizeof(*e));
 	int ret = e ? dxg_vm_create(&h->cfg, ++h->next_id, fd, &e->vm) : -ENOMEM;
 
-	if (!ret)
-		ret = dxg_server_handshake(e->vm);
+	struct dxg_vm_handover hv;
+
+	if (!ret) {
+		dxg_vm_handover_fds(e->vm, &hv);
+		ret = dxg_server_handshake(&hv);
+	}
 	if (!ret)
 		ret = fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
 	if (!ret)
@@ -139,8 +148,8 @@ static int start_vm(struct host *h, int fd, int slot)
 		log_warn("vm connection failed: %s", strerror(-ret));
 		if (e && e->vm) {
 			unwatch_vm(h, e);
-			dxg_vm_destroy(e->vm);
-		} else {
+			dxg_vm_destroy(e->vm);	/* closes fd too */
+		} else if (!e) {
 			close(fd);
 		}
 		free(e);
@@ -235,7 +244,7 @@ static void on_signal(struct host *h)
 static void on_handover(struct host *h)
 {
 	struct vm_entry *e;
-	struct dxg_vm **vms = calloc(h->opt.max_vms, sizeof(*vms));
+	struct dxg_vm_handover *vms = calloc(h->opt.max_vms, sizeof(*vms));
 	unsigned int n = 0;
 	int conn, ret;
 
@@ -248,7 +257,7 @@ static void on_handover(struct host *h)
 	for (unsigned int i = 0; !ret && i < h->opt.max_vms; i++) {
 		e = h->vms[i];
 		if (e && !e->dead)
-			vms[n++] = e->vm;
+			dxg_vm_handover_fds(e->vm, &vms[n++]);
 	}
 	if (!ret)
 		ret = dxg_handover_send(conn, h->listen_fd, vms, n, h->next_id + 1);
@@ -277,6 +286,11 @@ static void on_event(struct host *h, struct watch *w, uint32_t events)
 		return;
 	case W_SIGNAL:
 		on_signal(h);
+		return;
+	case W_SUPERVISOR:
+		/* Nothing is ever sent this way: EOF, the supervisor is gone. */
+		log_info("vm server: the supervisor went away; stopping");
+		h->stop = true;
 		return;
 	case W_SOCK:
 		if (events & (EPOLLHUP | EPOLLERR))
@@ -330,6 +344,9 @@ static int housekeeping(struct host *h)
 			continue;
 		if (e->dead) {
 			remove_vm(h, i);
+			/* A VM server's one VM went: its work is done. */
+			if (h->opt.vm_server)
+				h->stop = true;
 			continue;
 		}
 		dxg_channel_poll(e->vm, now);
@@ -479,8 +496,11 @@ static int setup(struct host *h)
 	h->sig_w.kind = W_SIGNAL;
 	h->handover_w.kind = W_HANDOVER;
 	ret = watch_fd(h, h->sig_fd, &h->sig_w);
-	/* --takeover: the socket comes from the running daemon (takeover()). */
-	if (ret || h->opt.takeover)
+	/*
+	 * --takeover: the socket comes from the running daemon (takeover());
+	 * a VM server listens nowhere.
+	 */
+	if (ret || h->opt.takeover || h->opt.vm_server)
 		return ret;
 	h->listen_fd = dxg_server_listen(h->opt.socket_path, &h->opt.socket_access);
 	if (h->listen_fd < 0) {
@@ -508,13 +528,50 @@ static int listen_handover(struct host *h)
 	return watch_fd(h, fd, &h->handover_w);
 }
 
+/*
+ * A VM another process served (its fds are the VM's from here, or closed):
+ * laid out afresh with our host_instance, so its guest sees a GPU reset.
+ */
+static int adopt_vm(struct host *h, struct dxg_vm_handover *hv)
+{
+	int slot = free_slot(h), ret;
+	struct vm_entry *e = slot >= 0 ? calloc(1, sizeof(*e)) : NULL;
+
+	if (!e) {
+		log_warn("no room for vm %u (--max-vms %u)", hv->id,
+			 h->opt.max_vms);
+		return -ENOSPC;	/* hv's fds stay the caller's */
+	}
+	if (hv->id > h->next_id)
+		h->next_id = hv->id;
+	ret = dxg_vm_adopt(&h->cfg, hv, &e->vm);
+	hv->sock = hv->memfd = -1;	/* the VM's now, or closed */
+	for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++)
+		hv->host_efd[k] = hv->guest_efd[k] = -1;
+	if (ret) {
+		log_warn("vm %u: %s", hv->id, strerror(-ret));
+		free(e);
+		return ret;
+	}
+	ret = watch_vm(h, e);
+	if (ret) {
+		unwatch_vm(h, e);
+		dxg_vm_destroy(e->vm);
+		free(e);
+		return ret;
+	}
+	h->vms[slot] = e;
+	dxg_heartbeat_add(&h->hb, (unsigned int)slot, &e->vm->ctl->host_heartbeat);
+	return 0;
+}
+
 /* --takeover: the running daemon's socket and VMs become ours. */
 static int takeover(struct host *h)
 {
 	struct dxg_handover_state st;
 	char err[256] = "";
 	unsigned int adopted = 0;
-	int ret, slot;
+	int ret;
 
 	log_info("taking over from the dxghost on %s", h->opt.socket_path);
 	ret = dxg_handover_receive(h->opt.socket_path, 60000, &st, err,
@@ -528,45 +585,63 @@ static int takeover(struct host *h)
 	h->next_id = st.next_id ? st.next_id - 1 : 0;
 	ret = watch_fd(h, h->listen_fd, &h->listen_w);
 	for (unsigned int i = 0; !ret && i < st.count; i++) {
-		struct dxg_vm_handover *hv = &st.vms[i];
-		struct vm_entry *e;
+		unsigned int id = st.vms[i].id;
+		int r = adopt_vm(h, &st.vms[i]);
 
-		slot = free_slot(h);
-		e = slot >= 0 ? calloc(1, sizeof(*e)) : NULL;
-		if (!e) {
-			log_warn("takeover: no room for vm %u (--max-vms %u)",
-				 hv->id, h->opt.max_vms);
-			continue;	/* closed by dxg_handover_state_free */
-		}
-		if (hv->id > h->next_id)
-			h->next_id = hv->id;
-		ret = dxg_vm_adopt(&h->cfg, hv, &e->vm);
-		hv->sock = hv->memfd = -1;	/* the VM's now, or closed */
-		for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++)
-			hv->host_efd[k] = hv->guest_efd[k] = -1;
-		if (ret) {
-			log_warn("takeover: vm %u: %s", hv->id, strerror(-ret));
-			free(e);
-			ret = 0;
-			continue;
-		}
-		ret = watch_vm(h, e);
-		if (ret) {
-			unwatch_vm(h, e);
-			dxg_vm_destroy(e->vm);
-			free(e);
-			break;
-		}
-		h->vms[slot] = e;
-		dxg_heartbeat_add(&h->hb, (unsigned int)slot,
-				  &e->vm->ctl->host_heartbeat);
-		adopted++;
-		log_info("vm %u taken over: its guest sees a GPU reset", e->vm->id);
+		if (r == -ENOMEM || r == -EMFILE)
+			ret = r;	/* nothing else will fit either */
+		else if (!r && ++adopted)
+			log_info("vm %u taken over: its guest sees a GPU reset", id);
 	}
 	dxg_handover_state_free(&st);
 	if (!ret)
 		log_info("took over %u VMs", adopted);
 	return ret;
+}
+
+/*
+ * --vm-server: the supervisor's descriptors (server/supervisor.h) are one
+ * VM; serve it, confined, and say so.  The VM's connection stays open in
+ * the supervisor, so a server that dies can be replaced.
+ */
+static int serve_inherited_vm(struct host *h)
+{
+	struct dxg_vm_handover hv = { .id = h->opt.vm_server_id,
+		.sock = DXG_VMS_FD_SOCK, .memfd = DXG_VMS_FD_MEMFD };
+	const char ready = DXG_VMS_READY;
+	char err[256] = "";
+	int ret;
+
+	for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++) {
+		hv.host_efd[k] = DXG_VMS_FD_HOST_EFD + (int)k;
+		hv.guest_efd[k] = DXG_VMS_FD_GUEST_EFD + (int)k;
+	}
+	for (int fd = DXG_VMS_FD_SOCK; fd <= DXG_VMS_FD_SUPERVISOR; fd++) {
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+			log_err("--vm-server is started by dxghost itself (descriptor %d: %s)",
+				fd, strerror(errno));
+			return -EBADF;
+		}
+	}
+	h->supervisor_w.kind = W_SUPERVISOR;
+	ret = watch_fd(h, DXG_VMS_FD_SUPERVISOR, &h->supervisor_w);
+	if (!ret)
+		ret = fcntl(hv.sock, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
+	if (!ret)
+		ret = adopt_vm(h, &hv);
+	if (ret) {
+		log_err("vm %u: %s", hv.id, strerror(-ret));
+		return ret;
+	}
+	/* Last before serving: nothing the guest wrote has been read yet. */
+	ret = dxg_sandbox_seccomp(err, sizeof(err));
+	if (ret) {
+		log_err("vm %u: %s", hv.id, err);
+		return ret;
+	}
+	if (write(DXG_VMS_FD_SUPERVISOR, &ready, 1) != 1)
+		return -errno;
+	return 0;
 }
 
 static uint32_t random_luid_high(void)
@@ -587,6 +662,17 @@ int main(int argc, char **argv)
 	if (ret != DXG_OPT_RUN)
 		return ret == DXG_OPT_EXIT_OK ? 0 : 2;
 	dxg_log_set_level(h.opt.log_level);
+	if (h.opt.isolate && !h.opt.vm_server)
+		return dxg_supervisor_run(&h.opt, argc, argv);
+	if (h.opt.vm_server) {
+		/* One VM, never a listener or a taker-over; unprivileged first. */
+		h.opt.max_vms = 1;
+		h.opt.takeover = false;
+		if (dxg_sandbox_drop_user(h.opt.vm_user, err, sizeof(err))) {
+			log_err("vm %u: %s", h.opt.vm_server_id, err);
+			return 1;
+		}
+	}
 	h.cfg.shm_size = h.opt.shm_size;
 	h.cfg.max_objects = h.opt.max_objects;
 	h.cfg.device_memory = h.opt.device_memory;
@@ -609,17 +695,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Only now: the old daemon serves while our Vulkan devices open. */
-	if ((h.opt.takeover && takeover(&h)) || listen_handover(&h)) {
+	if (h.opt.vm_server ? serve_inherited_vm(&h) :
+	    (h.opt.takeover && takeover(&h)) || listen_handover(&h)) {
 		shutdown_all(&h);
 		dxg_adapters_close(&h.opt.adapters);
 		return 1;
 	}
 	for (uint32_t i = 0; i < h.opt.adapters.count; i++)
-		log_info("adapter %u: %s (%s)", i, h.opt.adapters.list[i].description,
+		log_info("%sadapter %u: %s (%s)", h.opt.vm_server ? "vm server: " : "",
+			 i, h.opt.adapters.list[i].description,
 			 h.opt.adapters.list[i].kind);
-	log_info("listening on %s (%u adapters, %llu MiB per VM)",
-		 h.opt.socket_path, h.opt.adapters.count,
-		 (unsigned long long)(h.opt.shm_size >> 20));
+	if (!h.opt.vm_server)
+		log_info("listening on %s (%u adapters, %llu MiB per VM)",
+			 h.opt.socket_path, h.opt.adapters.count,
+			 (unsigned long long)(h.opt.shm_size >> 20));
 	ret = run(&h);
 	shutdown_all(&h);
 	dxg_adapters_close(&h.opt.adapters);

@@ -11,6 +11,7 @@
 
 #include "dxg/protocol.h"
 #include "engines/vulkan/vk_device.h"
+#include "server/sandbox.h"
 #include "server/vm.h"
 #include "util/log.h"
 
@@ -78,12 +79,20 @@ void dxg_options_usage(FILE *f)
 "      --takeover         take the VMs over from the dxghost running on the\n"
 "                         socket (an upgrade or restart without rebooting the\n"
 "                         guests: they see a GPU reset); it exits\n"
+"      --isolation MODE   process (default): each VM is served by its own\n"
+"                         process, unprivileged and under a seccomp allowlist,\n"
+"                         whose crash resets only that VM's GPU; none: one\n"
+"                         process serves every VM\n"
+"      --vm-user USER     the user VM server processes run as when dxghost\n"
+"                         runs as root (default %s; it also gets the groups\n"
+"                         render and video, for the GPU's device nodes)\n"
 "      --interface-version N  the dxgkrnl VM-bus interface version reported\n"
 "                         to the guest, %u..%u (default %u)\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n",
 		DXG_DEFAULT_SOCKET, dxg_adapter_kinds(), DXG_DEFAULT_MAX_VMS,
-		DXG_DEFAULT_MAX_OBJECTS, DXGK_VMBUS_INTERFACE_VERSION,
+		DXG_DEFAULT_MAX_OBJECTS, DXG_DEFAULT_VM_USER,
+		DXGK_VMBUS_INTERFACE_VERSION,
 		DXG_MAX_INTERFACE_VERSION, DXGK_VMBUS_INTERFACE_VERSION);
 }
 
@@ -96,6 +105,9 @@ enum {	/* long-only options */
 	OPT_IO_BUDGET,
 	OPT_SOCKET_GROUP,
 	OPT_SOCKET_MODE,
+	OPT_ISOLATION,
+	OPT_VM_USER,
+	OPT_VM_SERVER,
 };
 
 /* A group name or number. */
@@ -262,6 +274,18 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 		return parse_u32(arg, DXGK_VMBUS_INTERFACE_VERSION,
 				 DXG_MAX_INTERFACE_VERSION, &o->interface_version) ?
 		       bad("--interface-version", arg) : DXG_OPT_RUN;
+	case OPT_ISOLATION:
+		if (strcmp(arg, "process") && strcmp(arg, "none"))
+			return bad("--isolation (process or none)", arg);
+		o->isolate = !strcmp(arg, "process");
+		return DXG_OPT_RUN;
+	case OPT_VM_USER:
+		o->vm_user = arg;
+		return DXG_OPT_RUN;
+	case OPT_VM_SERVER:	/* internal: started by the supervisor */
+		o->vm_server = true;
+		return parse_u32(arg, 1, UINT32_MAX, &o->vm_server_id) ?
+		       bad("--vm-server", arg) : DXG_OPT_RUN;
 	case OPT_IO_BUDGET:
 		return dxg_parse_size(arg, &o->io_budget) ||
 		       o->io_budget > (4ull << 30) ?
@@ -295,6 +319,9 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "interface-version", required_argument, NULL,
 		  OPT_INTERFACE_VERSION },
 		{ "io-budget", required_argument, NULL, OPT_IO_BUDGET },
+		{ "isolation", required_argument, NULL, OPT_ISOLATION },
+		{ "vm-user", required_argument, NULL, OPT_VM_USER },
+		{ "vm-server", required_argument, NULL, OPT_VM_SERVER },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret;
@@ -308,6 +335,8 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 	o->max_objects = DXG_DEFAULT_MAX_OBJECTS;
 	o->log_level = DXG_LOG_INFO;
 	o->interface_version = DXGK_VMBUS_INTERFACE_VERSION;
+	o->isolate = true;
+	o->vm_user = DXG_DEFAULT_VM_USER;
 	dxg_adapters_init(&o->adapters, luid_high);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:m:a:d:n:o:l:qhV", longopts, NULL)) != -1) {

@@ -35,6 +35,10 @@ struct dxg_options {
 	bool windows;			/* --windows: reply as a Windows host */
 	bool no_async;			/* --no-async: no asynchronous messages */
 	bool takeover;			/* --takeover: the running daemon's VMs */
+	bool isolate;			/* --isolation process (server/supervisor.h) */
+	const char *vm_user;		/* --vm-user: VM servers' user when root */
+	bool vm_server;			/* --vm-server ID: one VM's server */
+	uint32_t vm_server_id;
 	uint32_t interface_version;	/* reported to the guest */
 	struct dxg_adapters adapters;
 };

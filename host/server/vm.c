@@ -2,10 +2,8 @@
 #include "server/vm.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,38 +37,19 @@ static void control_init(struct dxg_vm *vm)
 	dxg_store_release(&c->host_state, DXG_PEER_READY);
 }
 
-static int make_eventfds(int *fds, unsigned int n)
+/* The memfd's size is the VM's, as QEMU mapped it (or will). */
+static int map_shm(struct dxg_vm *vm, int memfd)
 {
-	for (unsigned int i = 0; i < n; i++) {
-		fds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (fds[i] < 0)
-			return -errno;
-	}
-	return 0;
-}
-
-static int map_shm(struct dxg_vm *vm, uint64_t size, int memfd)
-{
-	char name[32];
 	struct stat st;
+	uint64_t size;
 
-	if (memfd >= 0) {
-		/* Handed over: its size is the VM's, as QEMU mapped it. */
-		vm->memfd = memfd;
-		if (fstat(memfd, &st) < 0)
-			return -errno;
-		size = (uint64_t)st.st_size;
-		if (size < DXG_VM_MIN_SHM || size > DXG_VM_MAX_SHM ||
-		    (size & (size - 1)))
-			return -EINVAL;
-	} else {
-		snprintf(name, sizeof(name), "dxghost-vm%u", vm->id);
-		vm->memfd = memfd_create(name, MFD_CLOEXEC);
-		if (vm->memfd < 0)
-			return -errno;
-		if (ftruncate(vm->memfd, (off_t)size) < 0)
-			return -errno;
-	}
+	vm->memfd = memfd;
+	if (fstat(memfd, &st) < 0)
+		return -errno;
+	size = (uint64_t)st.st_size;
+	if (size < DXG_VM_MIN_SHM || size > DXG_VM_MAX_SHM ||
+	    (size & (size - 1)))
+		return -EINVAL;
 	vm->shm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       vm->memfd, 0);
 	if (vm->shm == MAP_FAILED) {
@@ -98,8 +77,8 @@ static int init_rings(struct dxg_vm *vm)
 	return 0;
 }
 
-/* hv: the fds of a VM taken over (owned by the VM from here), or NULL. */
-static int vm_make(const struct dxg_vm_config *cfg, unsigned int id, int sock,
+/* The VM owns hv's fds from here on, also when this fails. */
+static int vm_make(const struct dxg_vm_config *cfg,
 		   const struct dxg_vm_handover *hv, struct dxg_vm **out)
 {
 	struct dxg_vm *vm = calloc(1, sizeof(*vm));
@@ -107,18 +86,20 @@ static int vm_make(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 
 	*out = NULL;
 	if (!vm) {
-		if (hv)
-			dxg_vm_handover_close(hv);
+		dxg_vm_handover_close(hv);
 		return -ENOMEM;
 	}
-	vm->id = id;
-	vm->sock = sock;
-	vm->memfd = -1;
+	vm->id = hv->id;
+	vm->sock = hv->sock;
+	vm->memfd = hv->memfd;
+	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
+		vm->host_efd[i] = hv->host_efd[i];
+		vm->guest_efd[i] = hv->guest_efd[i];
+	}
 	/* First: dxg_vm_destroy finishes it whatever failed after. */
-	if (dxg_ratelimit_init(&vm->rl, id, NULL)) {
+	if (dxg_ratelimit_init(&vm->rl, vm->id, NULL)) {
 		free(vm);
-		if (hv)
-			dxg_vm_handover_close(hv);
+		dxg_vm_handover_close(hv);
 		return -ENOMEM;
 	}
 	vm->adapters = cfg->adapters;
@@ -127,19 +108,13 @@ static int vm_make(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	vm->no_async = cfg->no_async;
 	vm->interface_version = cfg->interface_version ? cfg->interface_version :
 				DXGK_VMBUS_INTERFACE_VERSION;
-	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
-		vm->host_efd[i] = hv ? hv->host_efd[i] : -1;
-		vm->guest_efd[i] = hv ? hv->guest_efd[i] : -1;
-	}
 	ret = dxg_objects_init(&vm->objs, cfg->max_objects);
 	vm->rxbuf = malloc(DXG_MAX_PACKET_PAYLOAD);
 	vm->txbuf = malloc(DXG_REPLY_BUF_SIZE);
 	if (!ret && (!vm->rxbuf || !vm->txbuf))
 		ret = -ENOMEM;
 	if (!ret)
-		ret = map_shm(vm, cfg->shm_size, hv ? hv->memfd : -1);
-	else if (hv)
-		vm->memfd = hv->memfd;	/* closed by dxg_vm_destroy */
+		ret = map_shm(vm, hv->memfd);
 	if (!ret)	/* nothing logs through it yet: no lock needed */
 		vm->rl.out = &vm->ctl->stat_log_suppressed;
 	if (!ret)
@@ -154,22 +129,16 @@ static int vm_make(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 	if (!ret)
 		ret = dxg_objects_add_release(&vm->objs, dxg_mem_release, &vm->mem);
 	/* After memory: fence pages go back to the heap the same way. */
-	sched_ret = dxg_sched_init(&vm->sched, &vm->objs, &vm->mem, &vm->rl, id,
-				   true);
+	sched_ret = dxg_sched_init(&vm->sched, &vm->objs, &vm->mem, &vm->rl,
+				   vm->id, true);
 	if (!ret)
 		ret = sched_ret;
 	if (!ret)
 		ret = dxg_objects_add_release(&vm->objs, dxg_sched_release,
 					      &vm->sched);
-	if (!ret && !hv)
-		ret = make_eventfds(vm->host_efd, DXG_IVSHMEM_NUM_VECTORS);
-	if (!ret && !hv)
-		ret = make_eventfds(vm->guest_efd, DXG_IVSHMEM_NUM_VECTORS);
 	if (!ret)
 		ret = init_rings(vm);
 	if (ret) {
-		if (!hv)
-			vm->sock = -1;	/* the caller still owns it */
 		dxg_vm_destroy(vm);
 		return ret;
 	}
@@ -181,13 +150,21 @@ static int vm_make(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 		  struct dxg_vm **out)
 {
-	return vm_make(cfg, id, sock, NULL, out);
+	struct dxg_vm_handover hv;
+	int ret = dxg_vm_conn_create(id, cfg->shm_size, sock, &hv);
+
+	if (ret) {
+		close(sock);
+		*out = NULL;
+		return ret;
+	}
+	return vm_make(cfg, &hv, out);
 }
 
 int dxg_vm_adopt(const struct dxg_vm_config *cfg,
 		 const struct dxg_vm_handover *hv, struct dxg_vm **out)
 {
-	int ret = vm_make(cfg, hv->id, hv->sock, hv, out);
+	int ret = vm_make(cfg, hv, out);
 
 	if (!ret)	/* the page says "another host": the guest resets */
 		dxg_vm_kick_guest(*out, DXG_IVSHMEM_VEC_STATE);
@@ -203,19 +180,6 @@ void dxg_vm_handover_fds(const struct dxg_vm *vm, struct dxg_vm_handover *hv)
 		hv->host_efd[i] = vm->host_efd[i];
 		hv->guest_efd[i] = vm->guest_efd[i];
 	}
-}
-
-void dxg_vm_handover_close(const struct dxg_vm_handover *hv)
-{
-	int fds[2 + 2 * DXG_IVSHMEM_NUM_VECTORS] = { hv->sock, hv->memfd };
-
-	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
-		fds[2 + i] = hv->host_efd[i];
-		fds[2 + DXG_IVSHMEM_NUM_VECTORS + i] = hv->guest_efd[i];
-	}
-	for (unsigned int i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
 }
 
 static void close_fd(int *fd)

@@ -94,7 +94,19 @@ struct dxg_vm {
 	uint8_t *txbuf;			/* one reply */
 };
 
-/* Creates the memfd, maps it and lays out the control page; sock is kept. */
+/*
+ * A new connection for QEMU's socket: the memfd (shm_size bytes) and the
+ * eventfds; 0 or -errno (then hv holds nothing and sock is the caller's).
+ */
+int dxg_vm_conn_create(unsigned int id, uint64_t shm_size, int sock,
+		       struct dxg_vm_handover *hv);
+/* host_state = GONE in the control page and ring the guest (§6). */
+void dxg_vm_conn_announce_gone(const struct dxg_vm_handover *hv);
+
+/*
+ * Makes a connection for sock, maps it and lays out the control page.  The
+ * VM owns sock from here on (closed when this fails).
+ */
 int dxg_vm_create(const struct dxg_vm_config *cfg, unsigned int id, int sock,
 		  struct dxg_vm **out);
 /*

@@ -6,7 +6,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,6 +40,8 @@ struct daemon {
 	char sock[128];
 	char log[128];		/* its stderr, when a test reads it; or "" */
 };
+
+static pid_t vm_server_pid(const struct daemon *d, unsigned int id, pid_t old);
 
 /* Daemons started by the running test, killed by teardown if still there. */
 static pid_t spawned[8];
@@ -503,6 +507,8 @@ static void test_takeover(void **state)
 	assert_int_equal(waitpid(d2.pid, &status, 0), d2.pid);
 	forget(d2.pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* As a guest does: it handshakes once the new host is there. */
+	assert_logged(&d3, "vm 1 taken over");
 	assert_int_equal(gsim_handshake(&g, 3), 0);
 	make_tree(&g, &t);
 	gsim_close(&g);
@@ -548,6 +554,7 @@ static void test_heartbeat(void **state)
 	struct daemon d;
 	struct gsim g;
 	uint32_t v;
+	pid_t server;
 
 	(void)state;
 	daemon_start(&d);
@@ -557,16 +564,17 @@ static void test_heartbeat(void **state)
 	v = beat_after(&g.ctl->host_heartbeat, v, 4 * DXG_HOST_HEARTBEAT_MS);
 	assert_int_not_equal(beat_after(&g.ctl->host_heartbeat, v,
 					4 * DXG_HOST_HEARTBEAT_MS), v);
-	/* Stopped: no beat for three periods. */
-	assert_int_equal(kill(d.pid, SIGSTOP), 0);
+	/* Its server stopped: no beat for three periods. */
+	server = vm_server_pid(&d, 1, 0);
+	assert_int_equal(kill(server, SIGSTOP), 0);
 	usleep(100000);
 	v = dxg_load_acquire(&g.ctl->host_heartbeat);
 	assert_int_equal(beat_after(&g.ctl->host_heartbeat, v,
 				    3 * DXG_HOST_HEARTBEAT_MS), v);
-	assert_int_equal(kill(d.pid, SIGCONT), 0);
+	assert_int_equal(kill(server, SIGCONT), 0);
 	assert_int_not_equal(beat_after(&g.ctl->host_heartbeat, v,
 					4 * DXG_HOST_HEARTBEAT_MS), v);
-	/* Killed: the shared page stays, the beat does not. */
+	/* The daemon killed: its servers die with it, the beat stops. */
 	assert_int_equal(kill(d.pid, SIGKILL), 0);
 	usleep(100000);
 	v = dxg_load_acquire(&g.ctl->host_heartbeat);
@@ -3003,7 +3011,9 @@ static void test_vm_kill_cycles(void **state)
 	snprintf(opts, sizeof(opts), "%s%squarantine_size_mb=0", saved,
 		 saved[0] ? ":" : "");
 	setenv("ASAN_OPTIONS", opts, 1);
-	daemon_start_full(&d, NULL, true);
+	/* What is measured is the one process that serves every VM. */
+	daemon_start_full(&d, (const char *[]){ "--isolation", "none", NULL },
+			  true);
 	if (asan)
 		setenv("ASAN_OPTIONS", saved, 1);
 	else
@@ -3042,6 +3052,311 @@ static void test_vm_kill_cycles(void **state)
 	/* 99 cycles leaking 160 KiB each would show; allocator noise does not. */
 	assert_true(rss1 > 0 && rss - rss1 < 16 * 1024);
 	assert_true(daemon_alive(&d));
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+/* ---- process isolation (docs/dxghost.md "Isolation") ---- */
+
+/* PPid of pid from /proc/PID/stat; -1 when it is gone. */
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *p;
+	int ppid = -1;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* the name may hold anything */
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/* Whether pid's command line holds "--vm-server ID". */
+static bool is_vm_server(pid_t pid, unsigned int id)
+{
+	char path[64], buf[4096], want[32];
+	int wn = snprintf(want, sizeof(want), "--vm-server%c%u", 0, id) + 1;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return memmem(buf, n, want, (size_t)wn) != NULL;
+}
+
+/* The children of d's supervisor, or only VM id's server (id != 0) that is not `old`. */
+static pid_t find_server(const struct daemon *d, unsigned int id, pid_t old,
+			 unsigned int *count)
+{
+	struct dirent *de;
+	pid_t found = -1;
+	DIR *dir = opendir("/proc");
+
+	*count = 0;
+	assert_non_null(dir);
+	while ((de = readdir(dir))) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		if (pid <= 0 || pid == old || proc_ppid(pid) != d->pid)
+			continue;
+		(*count)++;
+		if (id && is_vm_server(pid, id))
+			found = pid;
+	}
+	closedir(dir);
+	return found;
+}
+
+/* VM id's server process (not `old`), waiting up to 10 s for it. */
+static pid_t vm_server_pid(const struct daemon *d, unsigned int id, pid_t old)
+{
+	unsigned int n;
+
+	for (int i = 0; i < 1000; i++) {
+		pid_t pid = find_server(d, id, old, &n);
+
+		if (pid > 0)
+			return pid;
+		usleep(10000);
+	}
+	fail_msg("no server process for vm %u", id);
+	return -1;
+}
+
+/* The number after key in /proc/PID/status; -1 when absent. */
+static long proc_status(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && sscanf(line + klen, " %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* Whether /proc/PID/maps, or a link in /proc/PID/fd, names what. */
+static bool proc_maps_has(pid_t pid, const char *what)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, what) != NULL;
+	fclose(f);
+	return found;
+}
+
+static bool proc_fds_have(pid_t pid, const char *what)
+{
+	char path[64], link[PATH_MAX + 32], target[256];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	assert_non_null(dir);
+	while (!found && (de = readdir(dir))) {
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", path, de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		found = strstr(target, what) != NULL;
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
+ * Each VM is served by its own process, a child of the daemon, which
+ * holds that VM's memory and descriptors and no other's, runs as an
+ * unprivileged user (when the daemon is root) under a seccomp filter with
+ * no_new_privs, while the daemon itself never maps a VM's memory.
+ */
+static void test_vm_servers_isolated(void **state)
+{
+	struct daemon d;
+	struct gsim a, b;
+	struct tree ta, tb;
+	pid_t pa, pb;
+	const struct passwd *nobody = getpwnam("nobody");
+
+	(void)state;
+	daemon_start_full(&d, NULL, true);
+	guest_up(&a, &d, 1);
+	guest_up(&b, &d, 1);
+	make_tree(&a, &ta);
+	make_tree(&b, &tb);
+	pa = vm_server_pid(&d, 1, 0);
+	pb = vm_server_pid(&d, 2, 0);
+	assert_int_not_equal(pa, pb);
+	assert_int_not_equal(a.ctl->host_instance, b.ctl->host_instance);
+	for (int i = 0; i < 2; i++) {
+		pid_t p = i ? pb : pa;
+		const char *own = i ? "dxghost-vm2" : "dxghost-vm1";
+		const char *other = i ? "dxghost-vm1" : "dxghost-vm2";
+
+		assert_int_equal(proc_status(p, "Seccomp:"), 2);
+		assert_int_equal(proc_status(p, "NoNewPrivs:"), 1);
+		if (geteuid() == 0) {
+			assert_non_null(nobody);
+			assert_int_equal(proc_status(p, "Uid:"), (long)nobody->pw_uid);
+			assert_int_equal(proc_status(p, "Gid:"), (long)nobody->pw_gid);
+		} else {
+			assert_int_equal(proc_status(p, "Uid:"), (long)getuid());
+		}
+		assert_true(proc_maps_has(p, own));
+		assert_true(proc_fds_have(p, own));
+		assert_false(proc_maps_has(p, other));
+		assert_false(proc_fds_have(p, other));
+	}
+	/* The supervisor holds the connections, never their contents. */
+	assert_true(proc_fds_have(d.pid, "dxghost-vm1"));
+	assert_false(proc_maps_has(d.pid, "dxghost-vm"));
+	assert_int_equal(proc_entries(d.pid, "task"), 1);
+	gsim_close(&a);
+	gsim_close(&b);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(log_count(&d, "seccomp: denied"), 0);
+	daemon_cleanup(&d);
+}
+
+/* Waits up to 10 s for a host_instance other than inst, READY. */
+static bool new_host_instance(struct gsim *g, uint32_t inst)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (dxg_load_acquire(&g->ctl->host_state) == DXG_PEER_READY &&
+		    dxg_load_acquire(&g->ctl->host_instance) != inst)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * One VM's server crashes: that VM sees a GPU reset (a new host_instance,
+ * its objects gone, a new handshake served), the other VM is served
+ * throughout and keeps its objects.  A VM whose servers keep dying is
+ * given up (host_state GONE), still without touching the other.
+ */
+static void test_vm_server_crash(void **state)
+{
+	struct daemon d;
+	struct gsim a, b;
+	struct tree ta, tb, t;
+	uint32_t inst_a, inst_b;
+	pid_t pa, old;
+
+	(void)state;
+	daemon_start_full(&d, NULL, true);
+	guest_up(&a, &d, 1);
+	guest_up(&b, &d, 1);
+	make_tree(&a, &ta);
+	make_tree(&b, &tb);
+	inst_a = a.ctl->host_instance;
+	inst_b = b.ctl->host_instance;
+	pa = vm_server_pid(&d, 1, 0);
+
+	assert_int_equal(kill(pa, SIGKILL), 0);
+	make_tree(&b, &t);	/* served while A's server is replaced */
+	assert_true(new_host_instance(&a, inst_a));
+	assert_logged(&d, "was killed by signal 9");
+	assert_logged(&d, "vm 1: a new server");
+	assert_int_equal(a.ctl->stat_objects, 0);
+	assert_int_equal(gsim_handshake(&a, 2), 0);
+	assert_int_equal(gsim_destroy_process(&a, ta.proc), STATUS_INVALID_HANDLE);
+	make_tree(&a, &t);
+	assert_int_equal(b.ctl->host_instance, inst_b);
+	assert_int_equal(gsim_destroy_process(&b, tb.proc), STATUS_SUCCESS);
+
+	/* Three more crashes within a minute: A is given up, B is not. */
+	for (int i = 0; i < 3; i++) {
+		old = pa;
+		pa = vm_server_pid(&d, 1, old);
+		inst_a = a.ctl->host_instance;
+		assert_int_equal(kill(pa, SIGKILL), 0);
+		if (i < 2)
+			assert_true(new_host_instance(&a, inst_a));
+	}
+	for (int i = 0; i < 1000 && a.ctl->host_state != DXG_PEER_GONE; i++)
+		usleep(10000);
+	assert_int_equal(a.ctl->host_state, DXG_PEER_GONE);
+	assert_logged(&d, "vm 1: its servers keep dying; its GPU is gone");
+	make_tree(&b, &t);
+	assert_int_equal(b.ctl->host_instance, inst_b);
+	gsim_close(&a);
+	gsim_close(&b);
+	assert_true(daemon_alive(&d));
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+#define SERVER_CYCLES	20
+
+/*
+ * VMs that die with work in flight, under process isolation: each one's
+ * server exits with it (the whole VM's state goes with the process), and
+ * the supervisor is back to its descriptors and its single thread, with
+ * no server process left behind.
+ */
+static void test_vm_server_kill_cycles(void **state)
+{
+	struct daemon d;
+	long fds0, fds = -1;
+	unsigned int children = 1;
+	char what[64];
+
+	(void)state;
+	daemon_start_full(&d, NULL, true);
+	assert_logged(&d, "listening on");
+	fds0 = proc_entries(d.pid, "fd");
+	for (int i = 0; i < SERVER_CYCLES; i++)
+		kill_cycle(&d);
+	snprintf(what, sizeof(what), "vm %u disconnected", SERVER_CYCLES);
+	assert_logged(&d, what);
+	for (int i = 0; i < 1000 && (children || fds != fds0); i++) {
+		find_server(&d, 0, 0, &children);
+		fds = proc_entries(d.pid, "fd");
+		if (children || fds != fds0)
+			usleep(10000);
+	}
+	print_message("%u VMs killed under process isolation: supervisor fds %ld -> %ld, %u server processes left\n",
+		      SERVER_CYCLES, fds0, fds, children);
+	assert_int_equal(children, 0);
+	assert_int_equal(fds, fds0);
+	assert_int_equal(proc_entries(d.pid, "task"), 1);
+	assert_int_equal(log_count(&d, " disconnected: "), SERVER_CYCLES);
+	assert_int_equal(log_count(&d, "its server ("), 0);	/* none crashed */
 	assert_int_equal(daemon_stop(&d), 0);
 	daemon_cleanup(&d);
 }
@@ -3153,6 +3468,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_sync, kill_leftovers),
 		cmocka_unit_test_teardown(test_exec_off_loop, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_kill_cycles, kill_leftovers),
+		cmocka_unit_test_teardown(test_vm_servers_isolated, kill_leftovers),
+		cmocka_unit_test_teardown(test_vm_server_crash, kill_leftovers),
+		cmocka_unit_test_teardown(test_vm_server_kill_cycles, kill_leftovers),
 		cmocka_unit_test_teardown(test_log_rate_limit_per_vm, kill_leftovers),
 	};
 
