@@ -14,7 +14,7 @@ packages=(
   libcmocka-dev valgrind sparse
   "${kernel_headers[@]}" kmod
   qemu-system-x86 busybox-static cpio gzip xz-utils e2fsprogs
-  libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools
+  libseccomp-dev libvulkan-dev mesa-vulkan-drivers vulkan-tools glslang-tools spirv-tools
   libpng-dev zlib1g-dev
   vulkan-validationlayers libvkfft-dev glslang-dev libfftw3-dev g++
   clang libclang-rt-14-dev

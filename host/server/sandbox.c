@@ -18,8 +18,8 @@
 
 /*
  * The sanitizers' runtimes stop the world with ptrace from a clone()d
- * tracer to look for leaks at exit, and must be able to attach: their
- * builds (the test builds) allow exactly that, and stay dumpable.
+ * tracer to look for leaks at exit (making the process dumpable for that
+ * moment): their builds (the test builds) allow exactly those calls.
  */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define DXG_SANITIZED 1
@@ -37,6 +37,12 @@ int dxg_sandbox_drop_user(const char *user, char *err, size_t errlen)
 	uid_t uid;
 	gid_t gid;
 
+	/*
+	 * Not dumpable, whoever we run as: another process of the same user
+	 * (another VM's server, when the daemon is not root) can then neither
+	 * ptrace us nor open our /proc/PID/mem or /proc/PID/fd/N.
+	 */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (geteuid() != 0)
 		return 0;
 	pw = getpwnam(user);
@@ -67,9 +73,8 @@ int dxg_sandbox_drop_user(const char *user, char *err, size_t errlen)
 		snprintf(err, errlen, "could regain root after becoming '%s'", user);
 		return -EPERM;
 	}
-	/* Not dumpable: other processes of that user cannot ptrace us. */
-	prctl(PR_SET_DUMPABLE, DXG_SANITIZED, 0, 0, 0);
-	/* The credentials changed, which cleared the parent-death signal. */
+	/* The credentials changed: that reset these two. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent) {
 		snprintf(err, errlen, "the supervisor went away");
 		return -ESRCH;

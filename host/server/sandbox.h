@@ -20,7 +20,8 @@
 /*
  * As root: becomes `user` with its group and, for the GPU's device nodes,
  * the groups render and video where they exist.  Not root: nothing to
- * drop.  0, or -errno with the reason in err.
+ * drop.  Either way the process is made non-dumpable.  0, or -errno with
+ * the reason in err.
  */
 int dxg_sandbox_drop_user(const char *user, char *err, size_t errlen);
 /* Installs the allowlist on every thread of the process; 0 or -errno. */

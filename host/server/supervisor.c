@@ -571,6 +571,12 @@ static int setup(struct sup *s)
 	sigset_t set;
 	int ret;
 
+	/*
+	 * It holds every VM's memfd: not dumpable, so that no process of its
+	 * user (a VM server, when it runs unprivileged itself) can open them
+	 * through /proc/PID/fd.
+	 */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	s->slots = 2 * s->opt->max_vms;
 	s->vms = calloc(s->slots, sizeof(*s->vms));
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);

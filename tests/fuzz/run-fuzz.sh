@@ -50,7 +50,7 @@ fi
 # Whatever the host objects need beyond libc: the Vulkan backend's loader
 # and SPIRV-Tools (static C++ libraries, hence libstdc++).
 libs=()
-for pc in vulkan SPIRV-Tools; do
+for pc in vulkan SPIRV-Tools libseccomp; do
   if pkg-config --exists "$pc" 2>/dev/null; then
     read -ra l <<<"$(pkg-config --libs "$pc")"
     libs+=("${l[@]}")

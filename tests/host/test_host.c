@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <pwd.h>
@@ -3198,6 +3199,42 @@ static bool proc_fds_have(pid_t pid, const char *what)
 }
 
 /*
+ * In a child running as pw: 0 when none of the servers' /proc/PID/mem and
+ * /proc/PID/fd/N (their VM's memfd is DXG_VMS_FD_MEMFD, 4) nor the
+ * supervisor's descriptors can be opened, else the number that could.
+ */
+static int probe_as_user(const struct passwd *pw, pid_t pa, pid_t pb, pid_t sup)
+{
+	int status, opened = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		const pid_t pids[] = { pa, pb, sup };
+		char path[64];
+
+		if (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
+			_exit(100);
+		for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+			for (int k = 0; k < 2; k++) {
+				int fd;
+
+				snprintf(path, sizeof(path), k ? "/proc/%d/fd/4" :
+					 "/proc/%d/mem", (int)pids[i]);
+				fd = open(path, O_RDONLY);
+				if (fd >= 0) {
+					opened++;
+					close(fd);
+				}
+			}
+		}
+		_exit(opened);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
  * Each VM is served by its own process, a child of the daemon, which
  * holds that VM's memory and descriptors and no other's, runs as an
  * unprivileged user (when the daemon is root) under a seccomp filter with
@@ -3240,6 +3277,13 @@ static void test_vm_servers_isolated(void **state)
 		assert_false(proc_maps_has(p, other));
 		assert_false(proc_fds_have(p, other));
 	}
+	/*
+	 * What a compromised server could try: another process of the very
+	 * user the servers run as cannot open a server's memory, its VM's
+	 * memfd through /proc/PID/fd, or the supervisor's descriptors.
+	 */
+	if (geteuid() == 0)
+		assert_int_equal(probe_as_user(nobody, pa, pb, d.pid), 0);
 	/* The supervisor holds the connections, never their contents. */
 	assert_true(proc_fds_have(d.pid, "dxghost-vm1"));
 	assert_false(proc_maps_has(d.pid, "dxghost-vm"));
