@@ -14,6 +14,10 @@
 #   host-restart a second dxghost --takeover takes the VM over under a live
 #              guest: the held device is reset, /dev/dxg comes back, new
 #              processes work; no QEMU change, no reboot
+#   server-crash two guests on one dxghost; guest A's VM server process
+#              (process isolation) is killed while A holds a device: A sees
+#              a GPU reset (held device ENODEV, /dev/dxg back, new processes
+#              work) while guest B runs its workload untouched
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
 #   windows    main's test programs against dxghost --windows --no-async
@@ -52,7 +56,7 @@ in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
 EOF
 }
 
-scenarios="no-host main two-vms host-gone host-killed host-restart unplug windows fuzz vulkan"
+scenarios="no-host main two-vms host-gone host-killed host-restart server-crash unplug windows fuzz vulkan"
 line=
 only=
 while [ $# -gt 0 ]; do
@@ -77,7 +81,7 @@ line=${line:-${lines[0]}}
 # The debug kernel (tools/vm/build-debug-kernel.sh) runs the busybox
 # scenarios; the Debian guest needs Debian's kernel and its modules.
 if [ "$line" = debug ]; then
-  if [ -z "$only" ]; then only=" no-host main two-vms host-gone host-killed host-restart unplug windows fuzz"; fi
+  if [ -z "$only" ]; then only=" no-host main two-vms host-gone host-killed host-restart server-crash unplug windows fuzz"; fi
   want vulkan && { echo "${0##*/}: the vulkan scenario needs a Debian kernel line" >&2; exit 2; }
 fi
 
@@ -112,7 +116,7 @@ else
 fi
 
 busybox=0
-for s in no-host main two-vms host-gone host-killed host-restart unplug windows fuzz; do want $s && busybox=1; done
+for s in no-host main two-vms host-gone host-killed host-restart server-crash unplug windows fuzz; do want $s && busybox=1; done
 if [ $busybox = 1 ]; then
   rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
   for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tests/vm/fuzz/dxg-fuzz "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
@@ -138,6 +142,11 @@ stop_host() { # expect clean exit
   kill -TERM "$host_pid"; wait "$host_pid"; r=$?; host_pid=
   return $r
 }
+
+# log_dirty LOG...: a dxghost log with a failed assertion, a sanitizer's or
+# a crash's report, or a system call its VM servers' seccomp filter refused
+# (every workload here must run within the allowlist).
+log_dirty() { grep -qiE 'assert|sanitizer|segfault|seccomp: denied' "$@"; }
 
 # boot NAME SCRIPT [SOCKET...]: runs a guest, prefixes its PASS/FAIL lines.
 # tsc=unstable: without it the kernel marks sched_clock stable about 2 s into
@@ -179,7 +188,7 @@ if want main || want two-vms; then
   if want main; then
     boot main /opt/dxg/run "$work/dxg.sock"
     if kill -0 "$host_pid" 2>/dev/null; then pass "main/dxghost survived the guest"; else fail "main/dxghost died"; fi
-    if grep -qiE 'assert|sanitizer|segfault' "$work/host-main.log"; then fail "main/dxghost log is clean"; else pass "main/dxghost log is clean"; fi
+    if log_dirty "$work/host-main.log"; then fail "main/dxghost log is clean"; else pass "main/dxghost log is clean"; fi
   fi
 
   # 3. two guests on the same dxghost at the same time
@@ -255,8 +264,48 @@ if want host-restart; then
   fi
   wait $watcher 2>/dev/null; host_pid=
   cp "$work/host-restart-new.log" "$LOGS/dxghost-restart-new.log" 2>/dev/null
-  if grep -qiE 'assert|sanitizer|segfault' "$work/host-restart.log" "$work/host-restart-new.log"; then
+  if log_dirty "$work/host-restart.log" "$work/host-restart-new.log"; then
     fail "host-restart/dxghost logs are clean"; else pass "host-restart/dxghost logs are clean"; fi
+fi
+
+# 4c. One VM's server process crashes (process isolation, docs/dxghost.md
+# "Isolation"): guest A holds a device when its server is SIGKILLed; the
+# supervisor starts a new one, A sees a GPU reset (as in host-restart),
+# guest B, served by its own process, runs its workload meanwhile.
+if want server-crash; then
+  start_host "$work/crash.sock" "$work/host-crash.log" || exit 1
+  (
+    for _ in $(seq 1200); do
+      if [ -f "$work/crash-a.console" ] &&
+         tr -d '\r' <"$work/crash-a.console" | grep -q '^HOLDING'; then
+        pkill -KILL -P "$host_pid" -f -- '--vm-server 1$'; exit 0
+      fi
+      sleep 0.25
+    done
+  ) &
+  watcher=$!
+  # A connects first, so that its VM is vm 1.
+  boot crash-a /opt/dxg/scenarios/host-restart.sh "$work/crash.sock" >"$work/crash-a.out" &
+  pa=$!
+  for _ in $(seq 300); do grep -q 'vm 1 connected' "$work/host-crash.log" && break; sleep 0.1; done
+  boot crash-b /opt/dxg/scenarios/isolation.sh "$work/crash.sock" >"$work/crash-b.out" &
+  pb=$!
+  wait $pa; ra=$?; wait $pb; rb=$?
+  wait $watcher 2>/dev/null
+  sed 's/^\(PASS\|FAIL\) crash-\(.\)\//\1 server-crash\/vm-\2\//' "$work/crash-a.out" "$work/crash-b.out"
+  [ $ra -eq 0 ] && [ $rb -eq 0 ] || rc=1
+  if grep -q 'vm 1: its server (process [0-9]*) was killed by signal 9' "$work/host-crash.log" &&
+     grep -q 'vm 1: a new server' "$work/host-crash.log"; then
+    pass "server-crash/vm 1's server was killed and replaced"
+  else
+    fail "server-crash/vm 1's server was killed and replaced"; sed 's/^/#   /' "$work/host-crash.log"
+  fi
+  if grep -q 'vm 2: its server' "$work/host-crash.log"; then
+    fail "server-crash/vm 2's server never stopped"; else pass "server-crash/vm 2's server never stopped"; fi
+  if stop_host; then pass "server-crash/dxghost exits 0 on SIGTERM"; else fail "server-crash/dxghost exits 0 on SIGTERM"; fi
+  if log_dirty "$work/host-crash.log"; then
+    fail "server-crash/dxghost log is clean"; else pass "server-crash/dxghost log is clean"; fi
+  cp "$work/host-crash.log" "$LOGS/dxghost-server-crash.log"
 fi
 
 # 5. the device is hot-unplugged under live mappings
@@ -264,7 +313,7 @@ if want unplug; then
   start_host "$work/unplug.sock" "$work/host-unplug.log" || exit 1
   boot unplug /opt/dxg/scenarios/unplug.sh "$work/unplug.sock"
   if stop_host; then pass "unplug/dxghost exits 0 on SIGTERM"; else fail "unplug/dxghost exits 0 on SIGTERM"; fi
-  if grep -qiE 'assert|sanitizer|segfault' "$work/host-unplug.log"; then
+  if log_dirty "$work/host-unplug.log"; then
     fail "unplug/dxghost log is clean"; else pass "unplug/dxghost log is clean"; fi
 fi
 
@@ -273,7 +322,7 @@ if want windows; then
   start_host "$work/windows.sock" "$work/host-windows.log" --windows --no-async --interface-version 46 || exit 1
   boot windows /opt/dxg/scenarios/windows.sh "$work/windows.sock"
   if stop_host; then pass "windows/dxghost exits 0 on SIGTERM"; else fail "windows/dxghost exits 0 on SIGTERM"; fi
-  if grep -qiE 'assert|sanitizer|segfault' "$work/host-windows.log"; then
+  if log_dirty "$work/host-windows.log"; then
     fail "windows/dxghost log is clean"; else pass "windows/dxghost log is clean"; fi
   cp "$work/host-windows.log" "$LOGS/dxghost-windows.log"
 fi
@@ -286,7 +335,7 @@ if want fuzz; then
     boot fuzz /opt/dxg/scenarios/fuzz.sh "$work/fuzz.sock"
   tr -d '\r' <"$work/fuzz.console" | grep '^dxg-fuzz:' | sed 's/^/# /'
   if stop_host; then pass "fuzz/dxghost exits 0 on SIGTERM"; else fail "fuzz/dxghost exits 0 on SIGTERM"; fi
-  if grep -qiE 'assert|sanitizer|segfault' "$work/host-fuzz.log"; then
+  if log_dirty "$work/host-fuzz.log"; then
     fail "fuzz/dxghost log is clean"; else pass "fuzz/dxghost log is clean"; fi
   cp "$work/host-fuzz.log" "$LOGS/dxghost-fuzz.log"
 fi
