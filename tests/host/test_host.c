@@ -43,6 +43,7 @@ struct daemon {
 };
 
 static pid_t vm_server_pid(const struct daemon *d, unsigned int id, pid_t old);
+static bool process_dies(pid_t pid, int ms);
 
 /* Daemons started by the running test, killed by teardown if still there. */
 static pid_t spawned[8];
@@ -577,7 +578,7 @@ static void test_heartbeat(void **state)
 					4 * DXG_HOST_HEARTBEAT_MS), v);
 	/* The daemon killed: its servers die with it, the beat stops. */
 	assert_int_equal(kill(d.pid, SIGKILL), 0);
-	usleep(100000);
+	assert_true(process_dies(server, 5000));
 	v = dxg_load_acquire(&g.ctl->host_heartbeat);
 	assert_int_equal(beat_after(&g.ctl->host_heartbeat, v,
 				    3 * DXG_HOST_HEARTBEAT_MS), v);
@@ -3081,6 +3082,30 @@ static pid_t proc_ppid(pid_t pid)
 	return ppid;
 }
 
+/* Whether pid is gone (or a zombie) within ms milliseconds. */
+static bool process_dies(pid_t pid, int ms)
+{
+	char path[64], buf[512];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i <= ms / 10; i++) {
+		FILE *f = fopen(path, "r");
+		size_t n;
+
+		if (!f)
+			return true;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		p = strrchr(buf, ')');
+		if (!p || p[1] == 0 || p[2] == 'Z' || p[2] == 'X')
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* Whether pid's command line holds "--vm-server ID". */
 static bool is_vm_server(pid_t pid, unsigned int id)
 {
@@ -3365,6 +3390,80 @@ static void test_vm_server_crash(void **state)
 	daemon_cleanup(&d);
 }
 
+/*
+ * Fairness between VMs on one shared engine (a test of order, not time):
+ * VM A floods its engine with long command buffers and makes allocations
+ * while they run; VM B's small job, submitted after all of A's, completes
+ * while A still has queued work.  In both isolation modes: a server process
+ * per VM, or one process whose devices each have their own worker.
+ */
+#define FLOOD_BUFS	4u
+#define FLOOD_FILLS	48u	/* 576 MiB written per buffer */
+#define FLOOD_STRIDE	(2 * PG / FLOOD_BUFS)	/* in the 2-page command page */
+#define FLOOD_SIZE	(12u << 20)	/* 4 of them fit the default IO space */
+
+static void vms_fair(const char *isolation)
+{
+	const char *const args[] = { "--adapter", "cpu", "--isolation", isolation,
+				     NULL };
+	struct daemon d;
+	struct gsim ga, gb;
+	struct job_env a, b;
+	struct mapped big[FLOOD_BUFS], small, extra;
+	uint32_t ad_a, ad_b, len;
+	uint64_t a_done;
+
+	daemon_start_args(&d, args);
+	guest_up(&ga, &d, 1);
+	guest_up(&gb, &d, 1);
+	assert_int_equal(gsim_open_adapter(&ga, 0, &ad_a), STATUS_SUCCESS);
+	assert_int_equal(gsim_open_adapter(&gb, 0, &ad_b), STATUS_SUCCESS);
+	job_env_make(&ga, ad_a, &a);
+	job_env_make(&gb, ad_b, &b);
+	for (uint32_t i = 0; i < FLOOD_BUFS; i++)
+		map_new(&ga, ad_a, &a.t, FLOOD_SIZE, &big[i]);
+	map_new(&gb, ad_b, &b.t, PG, &small);
+
+	/* A's flood: every buffer queued, each followed by its signal. */
+	for (uint32_t i = 0; i < FLOOD_BUFS; i++) {
+		len = write_fills(a.cmd.cpu + i * FLOOD_STRIDE, FLOOD_FILLS,
+				  big[i].va, FLOOD_SIZE, 0x01010101u * (i + 1));
+		assert_true(len <= FLOOD_STRIDE);
+		submit_async(&ga, a.t.proc, a.t.ctx, a.cmd.va + i * FLOOD_STRIDE, len);
+		assert_int_equal(sync_signal(&ga, a.t.proc, a.t.dev, a.t.ctx,
+					     a.fence, i + 1, true), 0);
+	}
+	/* And allocations while it runs. */
+	for (int i = 0; i < 16; i++)
+		map_new(&ga, ad_a, &a.t, PG, &extra);
+
+	/* B's one small job, after all of A's: it does not wait for them. */
+	len = write_fills(b.cmd.cpu, 1, small.va, PG, 0x5a5a5a5a);
+	submit_async(&gb, b.t.proc, b.t.ctx, b.cmd.va, len);
+	assert_int_equal(sync_signal(&gb, b.t.proc, b.t.dev, b.t.ctx, b.fence, 1,
+				     true), 0);
+	assert_int_equal(wait_fence(&gb, b.storage, 1, 60000), 0);
+	a_done = fence_now(&ga, a.storage);
+	print_message("isolation %s: VM B's job done while VM A had %llu of %u buffers done\n",
+		      isolation, (unsigned long long)a_done, FLOOD_BUFS);
+	assert_true(a_done < FLOOD_BUFS);
+	assert_int_equal(small.cpu[PG - 1], 0x5a);
+	/* A's work all completes, in order. */
+	assert_int_equal(wait_fence(&ga, a.storage, FLOOD_BUFS, 120000), 0);
+	assert_int_equal(big[FLOOD_BUFS - 1].cpu[FLOOD_SIZE - 1], FLOOD_BUFS);
+	gsim_close(&ga);
+	gsim_close(&gb);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+static void test_vms_fair(void **state)
+{
+	(void)state;
+	vms_fair("process");
+	vms_fair("none");
+}
+
 #define SERVER_CYCLES	20
 
 /*
@@ -3515,6 +3614,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_vm_servers_isolated, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_server_crash, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_server_kill_cycles, kill_leftovers),
+		cmocka_unit_test_teardown(test_vms_fair, kill_leftovers),
 		cmocka_unit_test_teardown(test_log_rate_limit_per_vm, kill_leftovers),
 	};
 
