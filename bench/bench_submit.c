@@ -31,115 +31,18 @@
 #include <string.h>
 
 #include "bench.h"
-#include "guest_sim.h"
+#include "bench_env.h"
 #include "dxg/cmdstream.h"
 #include "dxg/ntstatus.h"
 
 #define GOAL_RATE	500000.0	/* submissions per second */
-#define EXT		16u
-#define PG		4096u
 #define ALLOC_SIZE	(64u * 1024)
 #define OFF_NOP		0u		/* command buffers inside the allocation */
 #define OFF_FILL	256u
 #define OFF_MARK	4096u
 
-struct env {
-	struct gsim g;
-	uint32_t proc, adapter, dev, ctx, pq, alloc;
-	uint64_t va;
-	uint8_t *cpu;		/* the allocation, through BAR2 */
-};
-
-/* A request on adapter 0 of the process: cmd is the command from its header on. */
-static int call(struct env *e, uint32_t type, void *cmd, uint32_t len,
-		void *reply, uint32_t cap)
-{
-	uint8_t *m = calloc(1, EXT + len);
-	int r;
-
-	if (!m)
-		return -ENOMEM;
-	memcpy(m + EXT, cmd, len);
-	gsim_hdr(m, gsim_vgpu(&e->g, 0), DXGKVMB_VGPU_TO_HOST, type, e->proc);
-	r = gsim_call(&e->g, m, EXT + len, reply, cap);
-	free(m);
-	return r;
-}
-
-static int setup(struct env *e)
-{
-	struct dxgkvmb_command_createallocation ca = {
-		.device = 0, .alloc_count = 1,
-	};
-	struct dxgkvmb_command_createallocation_allocinfo ai = {
-		.priv_drv_data_size = sizeof(struct dxg_open_alloc_desc),
-	};
-	struct dxg_open_alloc_desc desc = {
-		.version = DXG_OPEN_ALLOC_DESC_VERSION, .size = ALLOC_SIZE,
-	};
-	uint8_t cbuf[sizeof(ca) + sizeof(ai) + sizeof(desc)];
-	uint8_t crep[16 + 72 + sizeof(desc)];
-	struct dxgkvmb_command_allocinfo_return air;
-	struct dxgkvmb_command_createpagingqueue cq = { 0 };
-	struct dxgkvmb_command_createpagingqueue_ret qr = { 0 };
-	struct dxgkvmb_command_reservegpuva rv = { 0 };
-	struct dxgkvmb_command_reservegpuva_ret rvr = { 0 };
-	struct dxgkvmb_command_mapgpuva mv = { 0 };
-	struct dxgkvmb_command_mapgpuva_ret mvr = { 0 };
-	struct dxgkvmb_command_lock2 lk = { 0 };
-	struct dxgkvmb_command_lock2_ret lr = { .status = -1 };
-
-	if (gsim_open_adapter(&e->g, 0, &e->adapter) != STATUS_SUCCESS ||
-	    gsim_create_process(&e->g, &e->proc) != STATUS_SUCCESS ||
-	    gsim_create_device(&e->g, e->proc, 0, &e->dev) != STATUS_SUCCESS ||
-	    gsim_create_context(&e->g, e->proc, 0, e->dev, 0, 0, &e->ctx) !=
-	    STATUS_SUCCESS)
-		return -1;
-
-	cq.args.device = e->dev;
-	if (call(e, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, &cq, sizeof(cq), &qr,
-		 sizeof(qr)) != sizeof(qr) || !qr.paging_queue)
-		return -1;
-	e->pq = qr.paging_queue;
-
-	ca.device = e->dev;
-	memcpy(cbuf, &ca, sizeof(ca));
-	memcpy(cbuf + sizeof(ca), &ai, sizeof(ai));
-	memcpy(cbuf + sizeof(ca) + sizeof(ai), &desc, sizeof(desc));
-	if (call(e, DXGK_VMBCOMMAND_CREATEALLOCATION, cbuf, sizeof(cbuf), crep,
-		 sizeof(crep)) != (int)sizeof(crep))
-		return -1;
-	memcpy(&air, crep + 16, sizeof(air));
-	e->alloc = air.allocation;
-
-	rv.args.adapter = e->adapter;
-	rv.args.size = ALLOC_SIZE;
-	if (call(e, DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS, &rv, sizeof(rv),
-		 &rvr, sizeof(rvr)) != sizeof(rvr) || !rvr.virtual_address)
-		return -1;
-	mv.args.paging_queue = e->pq;
-	mv.args.base_address = rvr.virtual_address;
-	mv.args.allocation = e->alloc;
-	mv.args.size_in_pages = ALLOC_SIZE / PG;
-	mv.args.protection.value = D3DDDIGPUVA_PROTECTION_WRITE;
-	mv.device = e->dev;
-	if (call(e, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS, &mv, sizeof(mv), &mvr,
-		 sizeof(mvr)) != sizeof(mvr))
-		return -1;
-	e->va = rvr.virtual_address;
-
-	lk.args.device = e->dev;
-	lk.args.allocation = e->alloc;
-	if (call(e, DXGK_VMBCOMMAND_LOCK2, &lk, sizeof(lk), &lr, sizeof(lr)) !=
-	    sizeof(lr) || lr.status != STATUS_SUCCESS ||
-	    lr.cpu_visible_buffer_offset + ALLOC_SIZE > e->g.shm_size)
-		return -1;
-	e->cpu = (uint8_t *)e->g.shm + lr.cpu_visible_buffer_offset;
-	return 0;
-}
-
 /* The two command buffers; returns their lengths. */
-static void write_buffers(struct env *e, uint32_t *nop_len, uint32_t *fill_len)
+static void write_buffers(struct bench_env *e, uint32_t *nop_len, uint32_t *fill_len)
 {
 	struct dxg_cmdbuf_header h = {
 		.magic = DXG_CMDBUF_MAGIC, .version = DXG_CMDBUF_VERSION,
@@ -161,59 +64,6 @@ static void write_buffers(struct env *e, uint32_t *nop_len, uint32_t *fill_len)
 	*fill_len = h.size_bytes;
 }
 
-/* SUBMITCOMMAND of the buffer at offset off of the allocation. */
-static void submit_msg(struct env *e, uint8_t *m, uint32_t off, uint32_t len,
-		       bool async)
-{
-	struct dxgkvmb_command_submitcommand c;
-
-	memset(m, 0, EXT + sizeof(c));
-	gsim_hdr(m, gsim_vgpu(&e->g, 0),
-		 DXGKVMB_VGPU_TO_HOST | (async ? DXGKVMB_ASYNC_MSG : 0),
-		 DXGK_VMBCOMMAND_SUBMITCOMMAND, e->proc);
-	memcpy(&c, m + EXT, sizeof(c));
-	c.args.command_buffer = e->va + off;
-	c.args.command_length = len;
-	c.args.broadcast_context_count = 1;
-	c.args.broadcast_context[0] = e->ctx;
-	memcpy(m + EXT, &c, sizeof(c));
-}
-
-/* Writes one async packet; spins while the ring is full. */
-static int send_async(struct env *e, const uint8_t *m, uint32_t len)
-{
-	uint64_t deadline = bench_now_ns() + 5000000000ull;
-	int ret;
-
-	while ((ret = dxg_ring_write2(&e->g.g2h, DXG_PKT_DATA_INBAND, 0, 0, m,
-				      len, NULL, 0)) == -EAGAIN) {
-		if (bench_now_ns() > deadline)
-			return -EBUSY;
-		bench_cpu_relax();
-	}
-	if (ret)
-		return ret;
-	if (dxg_ring_consumer_parked(&e->g.g2h)) {
-		e->g.kicks++;
-		gsim_ring_host(&e->g, DXG_IVSHMEM_VEC_RING);
-	}
-	return 0;
-}
-
-static int wait_marker(struct env *e, uint32_t want)
-{
-	volatile uint32_t *mark = (volatile uint32_t *)(e->cpu + OFF_MARK);
-	uint64_t deadline = bench_now_ns() + 10000000000ull;
-
-	while (*mark != want) {
-		if (bench_now_ns() > deadline)
-			return -ETIMEDOUT;
-		bench_cpu_relax();
-	}
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return 0;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_submit DXGHOST [--rounds N] [--count N] [--quick]\n");
@@ -225,10 +75,10 @@ int main(int argc, char **argv)
 	unsigned int rounds = 7, count = 20000;
 	struct bench_daemon dmn = { 0 };
 	struct bench_samples rate = { 0 };
-	uint8_t nop[EXT + sizeof(struct dxgkvmb_command_submitcommand)];
+	uint8_t nop[BENCH_SUBMIT_MSG_SIZE];
 	uint8_t fill[sizeof(nop)];
 	uint32_t nop_len, fill_len, probe[4] = { 0 };
-	struct env e;
+	struct bench_env e;
 	int rc = 1, n;
 
 	if (argc < 2)
@@ -250,12 +100,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_submit: cannot start %s\n", argv[1]);
 		return 1;
 	}
-	if (gsim_connect(&e.g, dmn.sock) || gsim_handshake(&e.g, 1) || setup(&e)) {
+	if (gsim_connect(&e.g, dmn.sock) || gsim_handshake(&e.g, 1) || bench_env_setup(&e, ALLOC_SIZE)) {
 		fprintf(stderr, "bench_submit: set-up through the simulator failed\n");
 		goto out;
 	}
 	write_buffers(&e, &nop_len, &fill_len);
-	submit_msg(&e, nop, OFF_NOP, nop_len, false);
+	bench_env_submit_msg(&e, nop, OFF_NOP, nop_len, false);
 
 	/* Probe: does the host know SUBMITCOMMAND at all? */
 	n = gsim_call(&e.g, nop, sizeof(nop), probe, sizeof(probe));
@@ -266,8 +116,8 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	submit_msg(&e, nop, OFF_NOP, nop_len, true);
-	submit_msg(&e, fill, OFF_FILL, fill_len, true);
+	bench_env_submit_msg(&e, nop, OFF_NOP, nop_len, true);
+	bench_env_submit_msg(&e, fill, OFF_FILL, fill_len, true);
 
 	for (unsigned int r = 0; r <= rounds; r++) {	/* round 0: warm-up */
 		struct dxg_cmd_fill f;
@@ -282,11 +132,11 @@ int main(int argc, char **argv)
 		e.g.kicks = 0;
 		t0 = bench_now_ns();
 		for (unsigned int i = 0; i < count; i++)
-			if (send_async(&e, nop, sizeof(nop)))
+			if (bench_env_send_async(&e, nop, sizeof(nop)))
 				goto ring_error;
-		if (send_async(&e, fill, sizeof(fill)))
+		if (bench_env_send_async(&e, fill, sizeof(fill)))
 			goto ring_error;
-		if (wait_marker(&e, marker)) {
+		if (bench_env_wait_u32(&e, OFF_MARK, marker, 10000000000ull)) {
 			fprintf(stderr, "bench_submit: the FILL after %u submissions never ran\n",
 				count);
 			goto out;

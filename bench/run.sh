@@ -23,7 +23,7 @@ for a in "$@"; do
   esac
 done
 
-for f in "$REL/host/dxghost" "$REL/bench/bench_roundtrip" "$REL/bench/bench_submit" \
+for f in "$REL/host/dxghost" "$REL/bench/bench_roundtrip" "$REL/bench/bench_submit" "$REL/bench/bench_fair" \
          "$REL/bench/bench_compute" "$REL/bench/guest_bw" "$REL/bench/guest_compute"; do
   [ -x "$f" ] || { echo "run.sh: $f is missing: run 'make build' first" >&2; exit 1; }
 done
@@ -53,6 +53,8 @@ echo "opendxg benchmarks, $(date -u "+%Y-%m-%d %H:%M UTC"), $(nproc) CPUs, $(una
 echo
 step roundtrip "$REL/bench/bench_roundtrip" "$REL/host/dxghost" $quick
 step submit "$REL/bench/bench_submit" "$REL/host/dxghost" $quick
+step fair "$REL/bench/bench_fair" "$REL/host/dxghost" $quick
+step fair-1p "$REL/bench/bench_fair" "$REL/host/dxghost" --isolation none $quick
 step compute "$REL/bench/bench_compute" $quick
 
 if [ -z "$novm" ]; then
