@@ -67,6 +67,10 @@ elif [ "$bad" -gt 0 ] || [ $mrc -ne 0 ]; then
   grep -E '^[ 0-9/]+.*(FAIL|TIMEOUT|ERROR)' "$logdir/meson-test.log" || true
 fi
 passed=$((passed + ok)); failed=$((failed + bad))
+# The seccomp allowlist as the release dxghost applies it: the sanitizer
+# build above allows what the leak checker needs (fork, ptrace, signals).
+build/rel/tests/host/test_sandbox >"$logdir/sandbox-rel.log" 2>&1
+count "sandbox: the release build's allowlist refuses new processes, signals to others, ptrace" $?
 
 section "static checks"
 # The module for each kernel line, out of tree in build/kmod/<release>/

@@ -345,13 +345,17 @@ static void on_server_exit(struct sup *s, struct sup_vm *v, int status)
 	uint64_t now = now_ms();
 	int ret;
 
+	/* At shutdown or after a handover we stopped it ourselves. */
+	enum dxg_log_level lvl = s->stop || s->handed_over ? DXG_LOG_DEBUG :
+				 DXG_LOG_WARN;
+
 	if (WIFSIGNALED(status))
-		log_warn("vm %u: its server (process %d) was killed by signal %d (%s)",
-			 v->conn.id, (int)v->pid, WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
+		dxg_log(lvl, "vm %u: its server (process %d) was killed by signal %d (%s)",
+			v->conn.id, (int)v->pid, WTERMSIG(status),
+			strsignal(WTERMSIG(status)));
 	else if (WEXITSTATUS(status))
-		log_warn("vm %u: its server (process %d) exited with status %d",
-			 v->conn.id, (int)v->pid, WEXITSTATUS(status));
+		dxg_log(lvl, "vm %u: its server (process %d) exited with status %d",
+			v->conn.id, (int)v->pid, WEXITSTATUS(status));
 	v->pid = 0;
 	v->ready = false;
 	close_server_fd(s, v);
