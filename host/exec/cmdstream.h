@@ -16,12 +16,15 @@
  *   STATUS_NOT_SUPPORTED       another version; an opcode this engine lacks
  *                              (DISPATCH on the CPU engine)
  *   STATUS_ILLEGAL_INSTRUCTION unknown opcode
- *   STATUS_ACCESS_DENIED       a range not inside one mapping of the space
+ *   STATUS_ACCESS_DENIED       a range not inside one mapping of the space;
+ *                              a fence command's address not a fence of
+ *                              the device (dxg_va_fence)
  *   anything an engine op returns (while executing)
  */
 #ifndef DXGHOST_CMDSTREAM_H
 #define DXGHOST_CMDSTREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +45,49 @@ int32_t dxg_cmdstream_validate(const void *buf, size_t len,
 int32_t dxg_cmdstream_execute(const void *buf, size_t len,
 			      const struct dxg_va *va,
 			      struct dxg_engine *e, uint32_t *bad_index);
+
+/*
+ * Version 3's fence commands split a buffer into segments that the
+ * scheduler runs one at a time (docs/command-stream.md §3, FENCE_*).
+ * The cursor says where the next segment starts; all zero: the buffer
+ * has not started.
+ */
+struct dxg_cmd_cursor {
+	uint32_t index;		/* the next command */
+	uint32_t offset;	/* its byte offset; 0: not started */
+	uint32_t fences;	/* fence commands passed */
+};
+
+/* A fence command: opcode 0 for none. */
+struct dxg_cmd_fence_op {
+	uint16_t opcode;	/* DXG_CMD_FENCE_SIGNAL or DXG_CMD_FENCE_WAIT */
+	uint64_t gpu_va;
+	uint64_t value;
+};
+
+/*
+ * Runs the next segment of the buffer (the same private copy each time):
+ * the first one validates the whole buffer first (a malformed buffer runs
+ * nothing); every one translates its own commands again, runs them up to
+ * the next fence command and flushes.  On success *fence is that command
+ * (the cursor is past it) or has opcode 0 (the buffer is done).  An error
+ * stops the buffer (*bad_index as above).  dxg_cmdstream_execute() runs a
+ * buffer in one piece, fence commands as barriers.
+ */
+int32_t dxg_cmdstream_run_segment(const void *buf, size_t len,
+				  const struct dxg_va *va,
+				  struct dxg_engine *e,
+				  struct dxg_cmd_cursor *cur,
+				  struct dxg_cmd_fence_op *fence,
+				  uint32_t *bad_index);
+/*
+ * After a buffer failed while running: the next FENCE_SIGNAL at or after
+ * the cursor (validated by the first segment), moving the cursor past it;
+ * false when none is left.
+ */
+bool dxg_cmdstream_next_signal(const void *buf, size_t len,
+			       struct dxg_cmd_cursor *cur,
+			       struct dxg_cmd_fence_op *fence);
 
 /*
  * Checks a DXG_ESCAPE_CREATE_PIPELINE payload (@len bytes, a private copy)

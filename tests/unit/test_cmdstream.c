@@ -245,7 +245,7 @@ static void header_errors(void **state)
 	MUT(magic, 0x43475845, STATUS_INVALID_PARAMETER);
 	MUT(magic, 0, STATUS_INVALID_PARAMETER);
 	MUT(version, 0, STATUS_NOT_SUPPORTED);
-	MUT(version, 3, STATUS_NOT_SUPPORTED);
+	MUT(version, 4, STATUS_NOT_SUPPORTED);
 	MUT(size_bytes, 0, STATUS_INVALID_PARAMETER);
 	MUT(size_bytes, 8, STATUS_INVALID_PARAMETER);
 	MUT(size_bytes, 0xffffffff, STATUS_INVALID_PARAMETER);
