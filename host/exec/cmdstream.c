@@ -553,10 +553,14 @@ int32_t dxg_cmdstream_run_segment(const void *buf, size_t len,
 	memset(fence, 0, sizeof(*fence));
 	st = check_header(buf, len, &h);
 	if (st >= 0 && cur->offset == 0) {
-		/* The first segment: the whole buffer is valid or none runs. */
-		*cur = (struct dxg_cmd_cursor){ .offset = sizeof(h) };
-		at = *cur;
+		/*
+		 * The first segment: the whole buffer is valid or none runs
+		 * (and the cursor stays where it was: not started).
+		 */
+		at = (struct dxg_cmd_cursor){ .offset = sizeof(h) };
 		st = walk_from(buf, &h, va, e, NULL, &at, NULL, &idx);
+		if (st >= 0)
+			*cur = (struct dxg_cmd_cursor){ .offset = sizeof(h) };
 	}
 	if (st >= 0 && cur->index >= h.num_commands)
 		return STATUS_SUCCESS;	/* nothing left */

@@ -1012,6 +1012,8 @@ static void fence_segments(void **state)
 	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), STATUS_INVALID_PARAMETER);
 	assert_int_equal(bad, 7);
 	assert_int_equal(k.copies, 0);
+	assert_int_equal(cur.offset, 0);	/* not started */
+	assert_false(dxg_cmdstream_next_signal(f->buf, f->len, &cur, &op));
 	f->len -= sizeof(struct dxg_cmd_fill);
 	f->ncmds--;
 	finish_v(f, DXG_CMDBUF_VERSION_3);
