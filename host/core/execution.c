@@ -200,42 +200,54 @@ static uint64_t copy_len(const uint8_t *src, uint64_t size)
 }
 
 /*
- * A submission that stopped at a fence command (version 3): its private
- * copy, where it is, and what the scheduler must do next.
+ * A submission that stopped at a fence command (version 3): where it is and
+ * what the scheduler must do next.  It keeps no copy of the buffer while it
+ * waits (a context blocked on a fence holds no host memory for it): each
+ * segment copies the buffer out of guest memory again.  Only the buffer's
+ * FENCE_SIGNALs are kept, from its validation, for after a failure.
  */
 struct dxg_exec_sub {
-	uint8_t *buf;			/* the private copy */
-	uint32_t len;
+	uint64_t va, size;		/* the buffer */
 	uint32_t num_commands;
 	struct dxg_cmd_cursor cur;	/* the next segment */
 	struct dxg_cmd_fence_op fence;	/* the scheduler's; opcode 0: none */
 	bool failed;			/* only its FENCE_SIGNALs are left */
+	uint32_t nsig;
+	struct dxg_cmd_signal sig[DXG_CMD_MAX_FENCES];
 };
 
 void dxg_exec_sub_free(struct dxg_exec_sub *sub)
 {
-	if (!sub)
-		return;
-	free(sub->buf);
 	free(sub);
+}
+
+/* After a failure: the next FENCE_SIGNAL the failed part had, if any. */
+static void next_signal(struct dxg_exec_sub *sub)
+{
+	memset(&sub->fence, 0, sizeof(sub->fence));
+	for (uint32_t i = 0; i < sub->nsig; i++) {
+		if (sub->sig[i].index < sub->cur.index)
+			continue;
+		sub->fence = sub->sig[i].op;
+		sub->cur.index = sub->sig[i].index + 1;
+		return;
+	}
+	sub->cur.index = sub->num_commands;
 }
 
 /* The buffer failed: the FENCE_SIGNALs after the cursor still happen. */
 static void sub_fail(struct dxg_exec_sub *sub)
 {
 	sub->failed = true;
-	memset(&sub->fence, 0, sizeof(sub->fence));
-	(void)dxg_cmdstream_next_signal(sub->buf, sub->len, &sub->cur,
-					&sub->fence);
+	next_signal(sub);
 }
 
 void dxg_exec_sub_advance(struct dxg_exec_sub *sub)
 {
-	if (sub->failed) {
-		sub_fail(sub);
-		return;
-	}
-	memset(&sub->fence, 0, sizeof(sub->fence));
+	if (sub->failed)
+		next_signal(sub);
+	else
+		memset(&sub->fence, 0, sizeof(sub->fence));
 }
 
 enum dxg_exec_step dxg_exec_sub_step(const struct dxg_exec_sub *sub,
@@ -265,9 +277,9 @@ enum dxg_exec_step dxg_exec_sub_step(const struct dxg_exec_sub *sub,
 							 DXG_EXEC_SIGNAL;
 }
 
-/* Keeps the private copy for the next segments. */
-static int32_t sub_new(const uint8_t *buf, uint64_t len, uint8_t *heap,
-		       const struct dxg_cmd_cursor *cur,
+/* The buffer stopped at its first fence command: what it needs from now. */
+static int32_t sub_new(const uint8_t *buf, uint64_t len, uint64_t va,
+		       uint64_t size, const struct dxg_cmd_cursor *cur,
 		       const struct dxg_cmd_fence_op *fence,
 		       struct dxg_exec_sub **out)
 {
@@ -276,18 +288,13 @@ static int32_t sub_new(const uint8_t *buf, uint64_t len, uint8_t *heap,
 
 	if (!sub)
 		return STATUS_NO_MEMORY;
-	sub->buf = heap ? heap : malloc(len);
-	if (!sub->buf) {
-		free(sub);
-		return STATUS_NO_MEMORY;
-	}
-	if (!heap)
-		memcpy(sub->buf, buf, len);
 	memcpy(&h, buf, sizeof(h));	/* validated: len >= 16 */
-	sub->len = (uint32_t)len;
+	sub->va = va;
+	sub->size = size;
 	sub->num_commands = h.num_commands;
 	sub->cur = *cur;
 	sub->fence = *fence;
+	sub->nsig = dxg_cmdstream_signals(buf, len, sub->sig, DXG_CMD_MAX_FENCES);
 	*out = sub;
 	return STATUS_SUCCESS;
 }
@@ -304,6 +311,7 @@ static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
 		   uint32_t *bad_index)
 {
 	const struct dxg_gpuva_space *space = dxg_mem_gpuva(context);
+	struct dxg_exec_sub *sub = subp ? *subp : NULL;
 	_Alignas(8) uint8_t stack[EXEC_STACK_COPY];
 	struct dxg_cmd_cursor cur = { 0 };
 	struct dxg_cmd_fence_op fence;
@@ -315,14 +323,9 @@ static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
 	int32_t st;
 
 	*bad_index = DXG_CMD_INDEX_HEADER;
-	/* Fences of the submitting device only. */
-	v = dxg_gpuva_device_view(&view, space, context->parent->handle);
-	if (subp && *subp) {
-		struct dxg_exec_sub *sub = *subp;
-
-		st = dxg_cmdstream_run_segment(sub->buf, sub->len, v, e,
-					       &sub->cur, &sub->fence, bad_index);
-		return st;
+	if (sub) {
+		va = sub->va;
+		size = sub->size;
 	}
 	if (size == 0 || size > DXG_CMDBUF_MAX_SIZE)
 		return STATUS_INVALID_PARAMETER;
@@ -334,17 +337,24 @@ static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
 	if (!buf)
 		return STATUS_NO_MEMORY;
 	memcpy(buf, src, len);
+	/* Fences of the submitting device only. */
+	v = dxg_gpuva_device_view(&view, space, context->parent->handle);
 	if (!subp) {
 		st = dxg_cmdstream_execute(buf, len, v, e, bad_index);
+	} else if (sub) {
+		st = dxg_cmdstream_run_segment(buf, len, v, e, &sub->cur,
+					       &sub->fence, bad_index);
+		/*
+		 * Without a fence command the buffer is over, whatever the
+		 * guest did to it since its first segment.
+		 */
+		if (st >= 0 && !sub->fence.opcode)
+			sub->cur.index = sub->num_commands;
 	} else {
 		st = dxg_cmdstream_run_segment(buf, len, v, e, &cur, &fence,
 					       bad_index);
-		if (st >= 0 && fence.opcode) {
-			st = sub_new(buf, len, buf != stack ? buf : NULL, &cur,
-				     &fence, subp);
-			if (st >= 0)
-				return st;	/* the copy is the sub's now */
-		}
+		if (st >= 0 && fence.opcode)
+			st = sub_new(buf, len, va, size, &cur, &fence, subp);
 	}
 	if (buf != stack)
 		free(buf);

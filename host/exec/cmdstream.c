@@ -456,6 +456,9 @@ static int32_t walk_from(const uint8_t *p, const struct dxg_cmdbuf_header *h,
 
 	if (fence)
 		memset(fence, 0, sizeof(*fence));
+	/* A cursor from an earlier copy must still fit this one. */
+	if (off < sizeof(*h) || off > h->size_bytes || i > h->num_commands)
+		return STATUS_INVALID_PARAMETER;
 	for (; i < h->num_commands; i++) {
 		*bad_index = i;
 		st = decode(p + off, h->size_bytes - off, h->version, s, e, &c, &csize);
@@ -562,7 +565,8 @@ int32_t dxg_cmdstream_run_segment(const void *buf, size_t len,
 		if (st >= 0)
 			*cur = (struct dxg_cmd_cursor){ .offset = sizeof(h) };
 	}
-	if (st >= 0 && cur->index >= h.num_commands)
+	if (st >= 0 && cur->index == h.num_commands &&
+	    cur->offset == h.size_bytes)
 		return STATUS_SUCCESS;	/* nothing left */
 	/*
 	 * Translate again up to the next fence (the space may have changed
@@ -579,36 +583,35 @@ int32_t dxg_cmdstream_run_segment(const void *buf, size_t len,
 	return st;
 }
 
-bool dxg_cmdstream_next_signal(const void *buf, size_t len,
-			       struct dxg_cmd_cursor *cur,
-			       struct dxg_cmd_fence_op *fence)
+uint32_t dxg_cmdstream_signals(const void *buf, size_t len,
+			       struct dxg_cmd_signal *out, uint32_t max)
 {
 	const uint8_t *p = buf;
 	struct dxg_cmdbuf_header h;
 	struct dxg_cmd_header ch;
 	struct dxg_cmd_fence k;
+	uint32_t off = sizeof(h), i, n = 0;
 
-	if (check_header(buf, len, &h) < 0 || cur->offset < sizeof(h))
-		return false;
+	if (check_header(buf, len, &h) < 0)
+		return 0;
 	/* The buffer was validated whole: its sizes hold; still bounded. */
-	while (cur->index < h.num_commands &&
-	       h.size_bytes - cur->offset >= sizeof(ch)) {
-		memcpy(&ch, p + cur->offset, sizeof(ch));
-		if (ch.size_bytes < sizeof(ch) ||
-		    ch.size_bytes > h.size_bytes - cur->offset)
-			return false;
-		cur->offset += ch.size_bytes;
-		cur->index++;
-		if (ch.opcode != DXG_CMD_FENCE_SIGNAL ||
-		    ch.size_bytes != sizeof(k))
-			continue;
-		memcpy(&k, p + cur->offset - sizeof(k), sizeof(k));
-		fence->opcode = k.hdr.opcode;
-		fence->gpu_va = k.gpu_va;
-		fence->value = k.value;
-		return true;
+	for (i = 0; i < h.num_commands && h.size_bytes - off >= sizeof(ch); i++) {
+		memcpy(&ch, p + off, sizeof(ch));
+		if (ch.size_bytes < sizeof(ch) || ch.size_bytes > h.size_bytes - off)
+			break;
+		if (ch.opcode == DXG_CMD_FENCE_SIGNAL && ch.size_bytes == sizeof(k) &&
+		    n < max) {
+			memcpy(&k, p + off, sizeof(k));
+			out[n].index = i;
+			out[n].op = (struct dxg_cmd_fence_op){
+				.opcode = k.hdr.opcode, .gpu_va = k.gpu_va,
+				.value = k.value,
+			};
+			n++;
+		}
+		off += ch.size_bytes;
 	}
-	return false;
+	return n;
 }
 
 int32_t dxg_escape_check_create_pipeline(const void *buf, size_t len,

@@ -24,7 +24,6 @@
 #ifndef DXGHOST_CMDSTREAM_H
 #define DXGHOST_CMDSTREAM_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,10 +65,11 @@ struct dxg_cmd_fence_op {
 };
 
 /*
- * Runs the next segment of the buffer (the same private copy each time):
- * the first one validates the whole buffer first (a malformed buffer runs
- * nothing); every one translates its own commands again, runs them up to
- * the next fence command and flushes.  On success *fence is that command
+ * Runs the next segment of the buffer (a private copy, made again for each
+ * segment: the caller keeps none while the buffer waits): the first one
+ * validates the whole buffer first (a malformed buffer runs nothing and
+ * leaves the cursor not started); every one decodes and translates its own
+ * commands again, runs them up to the next fence command and flushes.  On success *fence is that command
  * (the cursor is past it) or has opcode 0 (the buffer is done).  An error
  * stops the buffer (*bad_index as above).  dxg_cmdstream_execute() runs a
  * buffer in one piece, fence commands as barriers.
@@ -81,13 +81,17 @@ int32_t dxg_cmdstream_run_segment(const void *buf, size_t len,
 				  struct dxg_cmd_fence_op *fence,
 				  uint32_t *bad_index);
 /*
- * After a buffer failed while running: the next FENCE_SIGNAL at or after
- * the cursor (validated by the first segment), moving the cursor past it;
- * false when none is left.
+ * The FENCE_SIGNAL commands of a buffer that validated (the first segment
+ * ran), at most @max of them, in order, with their command indices: what
+ * is still signalled after the buffer failed while running.  Returns how
+ * many.
  */
-bool dxg_cmdstream_next_signal(const void *buf, size_t len,
-			       struct dxg_cmd_cursor *cur,
-			       struct dxg_cmd_fence_op *fence);
+struct dxg_cmd_signal {
+	uint32_t index;
+	struct dxg_cmd_fence_op op;
+};
+uint32_t dxg_cmdstream_signals(const void *buf, size_t len,
+			       struct dxg_cmd_signal *out, uint32_t max);
 
 /*
  * Checks a DXG_ESCAPE_CREATE_PIPELINE payload (@len bytes, a private copy)

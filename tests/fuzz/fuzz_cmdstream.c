@@ -120,8 +120,8 @@ static void setup(void)
 /*
  * The buffer in segments, as the scheduler runs it: the first agrees with
  * validation, each stops at a fence command or the end, at most
- * DXG_CMD_MAX_FENCES + 1 of them; after a failure only FENCE_SIGNALs of
- * FZ_FENCE remain.
+ * DXG_CMD_MAX_FENCES + 1 of them; after a failure the FENCE_SIGNALs left
+ * are FZ_FENCE's, in order.
  */
 static void segments(const uint8_t *data, size_t size, int32_t v)
 {
@@ -136,9 +136,17 @@ static void segments(const uint8_t *data, size_t size, int32_t v)
 		if (n == 0 && (st < 0) != (v < 0))
 			abort();
 		if (st < 0) {
-			while (dxg_cmdstream_next_signal(data, size, &cur, &op))
-				if (op.opcode != DXG_CMD_FENCE_SIGNAL ||
-				    op.gpu_va != FZ_FENCE)
+			struct dxg_cmd_signal sig[DXG_CMD_MAX_FENCES];
+			uint32_t k, ns;
+
+			if (n == 0)
+				return;		/* nothing ran, nothing signals */
+			ns = dxg_cmdstream_signals(data, size, sig,
+						   DXG_CMD_MAX_FENCES);
+			for (k = 0; k < ns; k++)
+				if (sig[k].op.opcode != DXG_CMD_FENCE_SIGNAL ||
+				    sig[k].op.gpu_va != FZ_FENCE ||
+				    (k && sig[k].index <= sig[k - 1].index))
 					abort();
 			return;
 		}

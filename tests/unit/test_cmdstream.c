@@ -970,6 +970,7 @@ static void fence_segments(void **state)
 	uint64_t fva = map_fence(f, page);
 	struct dxg_cmd_cursor cur = { 0 };
 	struct dxg_cmd_fence_op op;
+	struct dxg_cmd_signal sig[8];
 	uint32_t bad = 0x5a5a5a5a;
 
 	/* COPY | SIGNAL 5 | COPY COPY | WAIT 9 | SIGNAL 10 | COPY */
@@ -1013,7 +1014,6 @@ static void fence_segments(void **state)
 	assert_int_equal(bad, 7);
 	assert_int_equal(k.copies, 0);
 	assert_int_equal(cur.offset, 0);	/* not started */
-	assert_false(dxg_cmdstream_next_signal(f->buf, f->len, &cur, &op));
 	f->len -= sizeof(struct dxg_cmd_fill);
 	f->ncmds--;
 	finish_v(f, DXG_CMDBUF_VERSION_3);
@@ -1028,9 +1028,20 @@ static void fence_segments(void **state)
 	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), STATUS_ACCESS_DENIED);
 	assert_int_equal(bad, 2);
 	assert_int_equal(k.copies, 1);
-	assert_true(dxg_cmdstream_next_signal(f->buf, f->len, &cur, &op));
-	assert_int_equal(op.value, 10);
-	assert_false(dxg_cmdstream_next_signal(f->buf, f->len, &cur, &op));
+	assert_int_equal(dxg_cmdstream_signals(f->buf, f->len, sig, 8), 2);
+	assert_int_equal(sig[0].index, 1);
+	assert_int_equal(sig[0].op.value, 5);
+	assert_int_equal(sig[1].index, 5);
+	assert_int_equal(sig[1].op.opcode, DXG_CMD_FENCE_SIGNAL);
+	assert_int_equal(sig[1].op.gpu_va, fva);
+	assert_int_equal(sig[1].op.value, 10);
+	assert_int_equal(dxg_cmdstream_signals(f->buf, f->len, sig, 1), 1);
+
+	/* A cursor that does not fit the (changed) buffer: refused. */
+	cur.offset = f->len + 8;
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), STATUS_INVALID_PARAMETER);
+	cur = (struct dxg_cmd_cursor){ .index = 99, .offset = 16 };
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), STATUS_INVALID_PARAMETER);
 	assert_int_equal(dxg_gpuva_unmap_fence(f->s, fva, FOWNER), 0);
 }
 
