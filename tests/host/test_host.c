@@ -2845,9 +2845,9 @@ static void test_fence_commands(void **state)
 {
 	struct daemon d;
 	struct gsim g;
-	struct tree t, t2;
-	struct gfence x, y, z;
-	struct mapped m, m2;
+	struct tree t, t2, t4;
+	struct gfence x, y, z, w, u;
+	struct mapped m, m2, m3;
 	struct dxg_enc e;
 	uint32_t adapter = 0, ctx2 = 0, dev3 = 0, ctx3 = 0, len;
 	const uint8_t *data;
@@ -2955,6 +2955,34 @@ static void test_fence_commands(void **state)
 	submit_async(&g, t.proc, t.ctx, m.va + 1536, len);
 	assert_int_equal(exec_state(&g, t.proc, t.dev),
 			 D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT);
+
+	/*
+	 * A later segment faults (its memory went while the buffer waited):
+	 * the rest does not run, its FENCE_SIGNALs still happen, in order.
+	 */
+	t4.proc = t.proc;
+	assert_int_equal(gsim_create_device(&g, t.proc, 0, &t4.dev), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(&g, t.proc, 0, t4.dev, 0, 64, &t4.ctx),
+			 STATUS_SUCCESS);
+	map_new(&g, adapter, &t4, PG, &m3);
+	fence_new(&g, t.proc, t4.dev, &w);
+	fence_new(&g, t.proc, t4.dev, &u);
+	enc_at(&e, &m, 2048);
+	assert_true(dxg_enc_fence_wait(&e, w.va, 1));
+	assert_true(dxg_enc_fill(&e, m3.va, 8, 0x55555555));
+	assert_true(dxg_enc_fence_signal(&e, u.va, 5));
+	assert_true(dxg_enc_fill(&e, m.va + PG + 512, 8, 0x66666666));
+	assert_true(dxg_enc_fence_signal(&e, u.va, 6));
+	len = dxg_enc_finish(&e);
+	submit_async(&g, t.proc, t4.ctx, m.va + 2048, len);
+	round_trip(&g, t.proc);
+	assert_int_equal(mem_destroy(&g, t.proc, t4.dev, 0, &m3.h, 1),
+			 STATUS_SUCCESS);
+	assert_int_equal(sync_signal(&g, t.proc, t4.dev, 0, w.h, 1, false), 0);
+	assert_int_equal(exec_state(&g, t.proc, t4.dev),
+			 D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT);
+	assert_int_equal(wait_fence(&g, u.storage, 6, GSIM_TIMEOUT_MS), 0);
+	assert_int_equal(data[512], 0);
 
 	assert_int_equal(gsim_destroy_process(&g, t.proc), STATUS_SUCCESS);
 	assert_int_equal(gsim_destroy_process(&g, t2.proc), STATUS_SUCCESS);
