@@ -420,8 +420,10 @@ enum step { STEP_BLOCKED, STEP_PROGRESS, STEP_DONE };
 /*
  * A SUBMIT at the head of q: its segments (jobs) and, for a version 3
  * buffer, the fence commands between them, done here as the queue's own
- * SIGNAL and WAIT entries are.  Goes as far as it can (at most
- * DXG_CMD_MAX_FENCES fence commands and a segment more).
+ * SIGNAL and WAIT entries are.  Starts at most one segment per call (each
+ * copies the buffer again: one budget step each, dxg_sched_run()); fence
+ * commands before it cost nothing but a lookup (at most
+ * DXG_CMD_MAX_FENCES of them per buffer).
  */
 static enum step step_submit(struct dxg_sched *s, struct dxg_ctxq *q,
 			     struct dxg_qent *e)
@@ -470,6 +472,9 @@ static enum step step_submit(struct dxg_sched *s, struct dxg_ctxq *q,
 		}
 		busy_end(s, ctx);
 		e->job = NULL;
+		/* Done, or more for the next step (after other queues). */
+		return dxg_exec_sub_step(e->sub, ctx, &ref) == DXG_EXEC_DONE ?
+		       STEP_DONE : STEP_PROGRESS;
 	}
 }
 
@@ -558,7 +563,7 @@ uint32_t dxg_sched_collect(struct dxg_sched *s)
 
 uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
 {
-	uint32_t done = 0, progress;
+	uint32_t done = 0, steps = 0, progress;
 
 	dxg_sched_collect(s);
 	s->more = false;
@@ -566,16 +571,18 @@ uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
 		struct dxg_ctxq *q = s->active, *next;
 
 		progress = 0;
-		for (; q && done < budget; q = next) {
+		for (; q && steps < budget; q = next) {
 			next = q->next;
-			while (q->head && done < budget) {
+			while (q->head && steps < budget) {
 				enum step r = step_queue(s, q);
 
 				if (r == STEP_BLOCKED)
 					break;
 				progress++;
+				steps++;
+				/* A segment ran or started: other queues first. */
 				if (r == STEP_PROGRESS)
-					break;	/* did something, then blocked */
+					break;
 				done++;
 			}
 			if (!q->head)
@@ -583,8 +590,8 @@ uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
 		}
 		if (s->dirty)
 			dxg_sched_check_waiters(s);
-	} while (progress && done < budget);
-	if (done >= budget) {
+	} while (progress && steps < budget);
+	if (steps >= budget) {
 		/* Anything still runnable? */
 		for (struct dxg_ctxq *q = s->active; q; q = q->next) {
 			if (!blocked(s, q)) {
