@@ -14,6 +14,7 @@
 #include "core/adapter.h"
 #include "core/gpuva.h"
 #include "core/memory.h"
+#include "core/scheduler.h"
 #include "dxg/ntstatus.h"
 #include "engines/engine_cpu.h"
 #include "engines/vulkan/vk_engine.h"
@@ -89,6 +90,30 @@ void dxg_exec_forget(struct dxg_mem *m, struct dxg_obj *alloc)
 	forget_allocation(m, alloc);
 }
 
+/*
+ * A fence object with a GPU VA is going, and its page may go with it: the
+ * engines that may have read the page through the VA (a COPY from it) are
+ * done with it and forget it, as for an allocation.
+ */
+static void forget_fence(struct dxg_mem *m, struct dxg_obj *obj)
+{
+	const struct dxg_sync *y = obj->u.syncobject.sync;
+
+	if (!m || !m->shm || !y || !y->page || !obj->u.syncobject.gpu_va ||
+	    !obj->process)
+		return;
+	for (struct dxg_obj *d = obj->process->children; d; d = d->next) {
+		struct dxg_engine *e;
+
+		if (d->type != DXG_OBJ_DEVICE || d->adapter != obj->adapter)
+			continue;
+		dxg_worker_drain(d->u.device.worker);
+		e = d->u.device.engine;
+		if (e && e->ops->forget)
+			e->ops->forget(e, m->shm + y->page, DXG_IOHEAP_PAGE);
+	}
+}
+
 void dxg_exec_release(void *arg, struct dxg_obj *obj)
 {
 	struct dxg_engine *e;
@@ -96,6 +121,9 @@ void dxg_exec_release(void *arg, struct dxg_obj *obj)
 	switch (obj->type) {
 	case DXG_OBJ_ALLOCATION:
 		forget_allocation(arg, obj);
+		break;
+	case DXG_OBJ_SYNCOBJECT:
+		forget_fence(arg, obj);
 		break;
 	case DXG_OBJ_DEVICE:
 		/*
@@ -171,17 +199,134 @@ static uint64_t copy_len(const uint8_t *src, uint64_t size)
 	return h.size_bytes >= sizeof(h) && h.size_bytes < size ? h.size_bytes : size;
 }
 
-static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
-		   uint64_t size, uint32_t *bad_index)
+/*
+ * A submission that stopped at a fence command (version 3): where it is and
+ * what the scheduler must do next.  It keeps no copy of the buffer while it
+ * waits (a context blocked on a fence holds no host memory for it): each
+ * segment copies the buffer out of guest memory again.  Only the buffer's
+ * FENCE_SIGNALs are kept, from its validation, for after a failure.
+ */
+struct dxg_exec_sub {
+	uint64_t va, size;		/* the buffer */
+	uint32_t num_commands;
+	struct dxg_cmd_cursor cur;	/* the next segment */
+	struct dxg_cmd_fence_op fence;	/* the scheduler's; opcode 0: none */
+	bool failed;			/* only its FENCE_SIGNALs are left */
+	uint32_t nsig;
+	struct dxg_cmd_signal sig[DXG_CMD_MAX_FENCES];
+};
+
+void dxg_exec_sub_free(struct dxg_exec_sub *sub)
+{
+	free(sub);
+}
+
+/* After a failure: the next FENCE_SIGNAL the failed part had, if any. */
+static void next_signal(struct dxg_exec_sub *sub)
+{
+	memset(&sub->fence, 0, sizeof(sub->fence));
+	for (uint32_t i = 0; i < sub->nsig; i++) {
+		if (sub->sig[i].index < sub->cur.index)
+			continue;
+		sub->fence = sub->sig[i].op;
+		sub->cur.index = sub->sig[i].index + 1;
+		return;
+	}
+	sub->cur.index = sub->num_commands;
+}
+
+/* The buffer failed: the FENCE_SIGNALs after the cursor still happen. */
+static void sub_fail(struct dxg_exec_sub *sub)
+{
+	sub->failed = true;
+	next_signal(sub);
+}
+
+void dxg_exec_sub_advance(struct dxg_exec_sub *sub)
+{
+	if (sub->failed)
+		next_signal(sub);
+	else
+		memset(&sub->fence, 0, sizeof(sub->fence));
+}
+
+enum dxg_exec_step dxg_exec_sub_step(const struct dxg_exec_sub *sub,
+				     const struct dxg_obj *context,
+				     struct dxg_sync_ref *ref)
 {
 	const struct dxg_gpuva_space *space = dxg_mem_gpuva(context);
+	const struct dxg_obj *dev = context->parent;
+	uint64_t owner = 0;
+	uint32_t device = 0;
+
+	if (!sub)
+		return DXG_EXEC_DONE;
+	if (!sub->fence.opcode)
+		return sub->failed || sub->cur.index >= sub->num_commands ?
+		       DXG_EXEC_DONE : DXG_EXEC_SEGMENT;
+	/*
+	 * The fence the address names now: one destroyed meanwhile names
+	 * none (handle 0: a signal of it does nothing, a wait is satisfied).
+	 */
+	ref->handle = 0;
+	ref->value = sub->fence.value;
+	if (!dxg_gpuva_fence(space, sub->fence.gpu_va, &owner, &device) &&
+	    dev && device == dev->handle && owner <= UINT32_MAX)
+		ref->handle = (uint32_t)owner;
+	return sub->fence.opcode == DXG_CMD_FENCE_WAIT ? DXG_EXEC_WAIT :
+							 DXG_EXEC_SIGNAL;
+}
+
+/* The buffer stopped at its first fence command: what it needs from now. */
+static int32_t sub_new(const uint8_t *buf, uint64_t len, uint64_t va,
+		       uint64_t size, const struct dxg_cmd_cursor *cur,
+		       const struct dxg_cmd_fence_op *fence,
+		       struct dxg_exec_sub **out)
+{
+	struct dxg_exec_sub *sub = calloc(1, sizeof(*sub));
+	struct dxg_cmdbuf_header h;
+
+	if (!sub)
+		return STATUS_NO_MEMORY;
+	memcpy(&h, buf, sizeof(h));	/* validated: len >= 16 */
+	sub->va = va;
+	sub->size = size;
+	sub->num_commands = h.num_commands;
+	sub->cur = *cur;
+	sub->fence = *fence;
+	sub->nsig = dxg_cmdstream_signals(buf, len, sub->sig, DXG_CMD_MAX_FENCES);
+	*out = sub;
+	return STATUS_SUCCESS;
+}
+
+/*
+ * Copies the buffer out of guest memory and records its commands into @e:
+ * all of them (@subp NULL; fence commands are barriers), or the next
+ * segment (docs/command-stream.md, FENCE_*): the first one of the buffer
+ * when *@subp is NULL, making *@subp when the buffer stopped at a fence
+ * command, else the next one of *@subp.
+ */
+static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
+		   uint64_t size, struct dxg_exec_sub **subp,
+		   uint32_t *bad_index)
+{
+	const struct dxg_gpuva_space *space = dxg_mem_gpuva(context);
+	struct dxg_exec_sub *sub = subp ? *subp : NULL;
 	_Alignas(8) uint8_t stack[EXEC_STACK_COPY];
+	struct dxg_cmd_cursor cur = { 0 };
+	struct dxg_cmd_fence_op fence;
+	struct dxg_gpuva_view view;
+	const struct dxg_va *v;
 	const uint8_t *src;
 	uint8_t *buf;
 	uint64_t len;
 	int32_t st;
 
 	*bad_index = DXG_CMD_INDEX_HEADER;
+	if (sub) {
+		va = sub->va;
+		size = sub->size;
+	}
 	if (size == 0 || size > DXG_CMDBUF_MAX_SIZE)
 		return STATUS_INVALID_PARAMETER;
 	src = space ? dxg_gpuva_translate(space, va, size) : NULL;
@@ -192,7 +337,25 @@ static int32_t run(struct dxg_obj *context, struct dxg_engine *e, uint64_t va,
 	if (!buf)
 		return STATUS_NO_MEMORY;
 	memcpy(buf, src, len);
-	st = dxg_cmdstream_execute(buf, len, dxg_gpuva_va(space), e, bad_index);
+	/* Fences of the submitting device only. */
+	v = dxg_gpuva_device_view(&view, space, context->parent->handle);
+	if (!subp) {
+		st = dxg_cmdstream_execute(buf, len, v, e, bad_index);
+	} else if (sub) {
+		st = dxg_cmdstream_run_segment(buf, len, v, e, &sub->cur,
+					       &sub->fence, bad_index);
+		/*
+		 * Without a fence command the buffer is over, whatever the
+		 * guest did to it since its first segment.
+		 */
+		if (st >= 0 && !sub->fence.opcode)
+			sub->cur.index = sub->num_commands;
+	} else {
+		st = dxg_cmdstream_run_segment(buf, len, v, e, &cur, &fence,
+					       bad_index);
+		if (st >= 0 && fence.opcode)
+			st = sub_new(buf, len, va, size, &cur, &fence, subp);
+	}
 	if (buf != stack)
 		free(buf);
 	return st;
@@ -224,9 +387,11 @@ static int32_t fault(struct dxg_mem *mem, struct dxg_obj *dev, uint64_t va,
  * validates it and records what the engine must do into a new job.
  */
 static int32_t prepare(struct dxg_mem *mem, struct dxg_obj *context,
-		       uint64_t va, uint64_t size, struct dxg_job **out)
+		       uint64_t va, uint64_t size, struct dxg_exec_sub **subp,
+		       struct dxg_job **out)
 {
 	struct dxg_obj *dev = context ? context->parent : NULL;
+	struct dxg_exec_sub *sub = subp ? *subp : NULL;
 	struct dxg_engine_record rec;
 	struct dxg_job *job;
 	uint32_t idx = DXG_CMD_INDEX_HEADER;
@@ -236,15 +401,22 @@ static int32_t prepare(struct dxg_mem *mem, struct dxg_obj *context,
 	    dev->type != DXG_OBJ_DEVICE || !dev->u.device.engine)
 		return STATUS_INVALID_PARAMETER;
 	/* An errored device runs nothing more (GetDeviceState says why). */
-	if (dxg_exec_device_state(dev) != D3DKMT_DEVICEEXECUTION_ACTIVE)
+	if (dxg_exec_device_state(dev) != D3DKMT_DEVICEEXECUTION_ACTIVE) {
+		if (sub)
+			sub_fail(sub);
 		return STATUS_DEVICE_REMOVED;
+	}
 	job = dxg_job_new();
-	if (!job)
-		return fault(mem, dev, va, size, STATUS_NO_MEMORY, idx);
-	dxg_engine_record_init(&rec, dev->u.device.engine, &job->rec);
-	st = run(context, &rec.base, va, size, &idx);
+	if (!job) {
+		st = STATUS_NO_MEMORY;
+	} else {
+		dxg_engine_record_init(&rec, dev->u.device.engine, &job->rec);
+		st = run(context, &rec.base, va, size, subp, &idx);
+	}
 	if (st < 0) {
 		dxg_job_free(job);
+		if (sub)
+			sub_fail(sub);
 		return fault(mem, dev, va, size, st, idx);
 	}
 	job->device = dev->handle;
@@ -256,21 +428,23 @@ static int32_t prepare(struct dxg_mem *mem, struct dxg_obj *context,
 
 int32_t dxg_exec_start(struct dxg_mem *mem, struct dxg_obj *context,
 		       uint64_t va, uint64_t size, struct dxg_exec_done *done,
-		       struct dxg_job **out)
+		       struct dxg_job **out, struct dxg_exec_sub **sub)
 {
 	struct dxg_job *job;
-	int32_t st = prepare(mem, context, va, size, &job);
+	int32_t st = prepare(mem, context, va, size, sub, &job);
 
 	if (st < 0)
 		return st;
 	/* A few small copies or fills: cheaper here than a thread hand-off. */
 	if (dxg_recording_is_light(&job->rec, DXG_EXEC_INLINE_BYTES) &&
 	    dxg_worker_run_if_idle(context->parent->u.device.worker, job))
-		return dxg_exec_finish(mem, context, job);
+		return dxg_exec_finish(mem, context, job, *sub);
 	job->done = done;
 	st = dxg_worker_push(context->parent->u.device.worker, job);
 	if (st < 0) {
 		dxg_job_free(job);
+		if (*sub)
+			sub_fail(*sub);
 		return fault(mem, context->parent, va, size, st,
 			     DXG_CMD_INDEX_HEADER);
 	}
@@ -279,13 +453,16 @@ int32_t dxg_exec_start(struct dxg_mem *mem, struct dxg_obj *context,
 }
 
 int32_t dxg_exec_finish(struct dxg_mem *mem, struct dxg_obj *context,
-			struct dxg_job *job)
+			struct dxg_job *job, struct dxg_exec_sub *sub)
 {
 	int32_t st = job->status;
 
-	if (st < 0)
+	if (st < 0) {
 		fault(mem, context->parent, job->va, job->size, st,
 		      job->bad_index);
+		if (sub)
+			sub_fail(sub);
+	}
 	dxg_job_free(job);
 	return st;
 }
@@ -295,7 +472,7 @@ int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
 {
 	struct dxg_job *job;
 	struct dxg_obj *dev;
-	int32_t st = prepare(mem, context, va, size, &job);
+	int32_t st = prepare(mem, context, va, size, NULL, &job);
 
 	if (st < 0)
 		return st;
@@ -304,5 +481,5 @@ int32_t dxg_exec_submit(struct dxg_mem *mem, struct dxg_obj *context,
 	dxg_worker_drain(dev->u.device.worker);
 	job->status = dxg_recording_replay(&job->rec, dev->u.device.engine,
 					   &job->bad_index);
-	return dxg_exec_finish(mem, context, job);
+	return dxg_exec_finish(mem, context, job, NULL);
 }

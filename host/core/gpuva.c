@@ -7,6 +7,7 @@
  */
 #include "core/gpuva.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@ struct gpuva_res {
 	uint64_t va, size;
 	struct gpuva_map *maps;
 	uint32_t nmaps, cap;
+	/* A fence's page (dxg_gpuva_map_fence): the host's, not the guest's. */
+	bool fence;
+	uint32_t device;	/* the fence's device */
 };
 
 struct dxg_gpuva_space {
@@ -107,7 +111,10 @@ struct dxg_gpuva_space *dxg_gpuva_clone(const struct dxg_gpuva_space *s)
 	for (i = 0; i < s->nres; i++) {
 		const struct gpuva_res *r = &s->res[i];
 
-		c->res[i] = (struct gpuva_res){ r->va, r->size, NULL, 0, 0 };
+		c->res[i] = (struct gpuva_res){
+			.va = r->va, .size = r->size,
+			.fence = r->fence, .device = r->device,
+		};
 		c->nres = i + 1;
 		if (!r->nmaps)
 			continue;
@@ -174,6 +181,15 @@ static struct gpuva_res *res_find(const struct dxg_gpuva_space *s,
 	r = &s->res[i - 1];
 	/* r->va <= va; r->va + r->size cannot overflow (checked at reserve). */
 	return end <= r->va + r->size ? r : NULL;
+}
+
+/* As res_find, for the guest's own changes: never a fence's reservation. */
+static struct gpuva_res *res_find_guest(const struct dxg_gpuva_space *s,
+					uint64_t va, uint64_t end)
+{
+	struct gpuva_res *r = res_find(s, va, end);
+
+	return r && !r->fence ? r : NULL;
 }
 
 /* Grow an array of esz-byte elements to hold @need (at most @max). */
@@ -303,6 +319,17 @@ int32_t dxg_gpuva_reserve(struct dxg_gpuva_space *s, uint64_t fixed_va,
 	return STATUS_SUCCESS;
 }
 
+/* Drops reservation @i and what it maps. */
+static int32_t res_remove(struct dxg_gpuva_space *s, uint32_t i)
+{
+	struct gpuva_res *r = &s->res[i];
+
+	free(r->maps);
+	memmove(r, r + 1, (s->nres - i - 1) * sizeof(*r));
+	s->nres--;
+	return STATUS_SUCCESS;
+}
+
 int32_t dxg_gpuva_free(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 {
 	uint32_t i = res_upper(s, va);
@@ -311,12 +338,9 @@ int32_t dxg_gpuva_free(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 	if (i == 0)
 		return STATUS_INVALID_PARAMETER;
 	r = &s->res[i - 1];
-	if (r->va != va || r->size != size)
+	if (r->va != va || r->size != size || r->fence)
 		return STATUS_INVALID_PARAMETER;
-	free(r->maps);
-	memmove(r, r + 1, (s->nres - i) * sizeof(*r));
-	s->nres--;
-	return STATUS_SUCCESS;
+	return res_remove(s, i - 1);
 }
 
 /* Protection words dxg_gpuva_map_prot() accepts for @host (NULL or not). */
@@ -332,17 +356,13 @@ static int prot_ok(uint32_t prot, const void *host)
 	return !(prot & state);
 }
 
-/* Inserts @m (its va and size checked by the caller's range_ok). */
-static int32_t insert(struct dxg_gpuva_space *s, const struct gpuva_map *m)
+/* Inserts @m into @r (its va and size checked by the caller's range_ok). */
+static int32_t insert_in(struct gpuva_res *r, const struct gpuva_map *m)
 {
-	struct gpuva_res *r;
 	uint64_t va = m->va, end = m->va + m->size;
 	uint32_t i;
 	int32_t st;
 
-	r = res_find(s, va, end);
-	if (!r)
-		return STATUS_INVALID_PARAMETER;
 	i = map_upper(r, va);
 	if (i > 0 && r->maps[i - 1].va + r->maps[i - 1].size > va)
 		return STATUS_INVALID_PARAMETER;	/* already mapped */
@@ -356,6 +376,16 @@ static int32_t insert(struct dxg_gpuva_space *s, const struct gpuva_map *m)
 	r->maps[i] = *m;
 	r->nmaps++;
 	return STATUS_SUCCESS;
+}
+
+/* Inserts @m into the guest's reservation that holds it. */
+static int32_t insert(struct dxg_gpuva_space *s, const struct gpuva_map *m)
+{
+	struct gpuva_res *r = res_find_guest(s, m->va, m->va + m->size);
+
+	if (!r)
+		return STATUS_INVALID_PARAMETER;
+	return insert_in(r, m);
 }
 
 int32_t dxg_gpuva_map_prot(struct dxg_gpuva_space *s, uint64_t va,
@@ -404,7 +434,7 @@ int32_t dxg_gpuva_unmap(struct dxg_gpuva_space *s, uint64_t va, uint64_t size)
 
 	if (!range_ok(va, size, &end))
 		return STATUS_INVALID_PARAMETER;
-	r = res_find(s, va, end);
+	r = res_find_guest(s, va, end);
 	if (!r)
 		return STATUS_INVALID_PARAMETER;
 	/*
@@ -532,8 +562,9 @@ int32_t dxg_gpuva_copy(struct dxg_gpuva_space *s, uint64_t src, uint64_t size,
 
 	if (!range_ok(src, size, &send) || !range_ok(dst, size, &dend))
 		return STATUS_INVALID_PARAMETER;
-	rs = res_find(s, src, send);
-	rd = res_find(s, dst, dend);
+	/* A fence's page is never copied: it would outlive the fence. */
+	rs = res_find_guest(s, src, send);
+	rd = res_find_guest(s, dst, dend);
 	if (!rs || !rd)
 		return STATUS_INVALID_PARAMETER;
 	/* The source first: with overlap it is about to change. */
@@ -659,4 +690,129 @@ static const struct dxg_va_ops gpuva_va_ops = {
 const struct dxg_va *dxg_gpuva_va(const struct dxg_gpuva_space *s)
 {
 	return s ? &s->va : NULL;
+}
+
+/* ---- fences ---- */
+
+int32_t dxg_gpuva_map_fence(struct dxg_gpuva_space *s, void *host,
+			    uint64_t owner, uint32_t device, uint64_t *out_va)
+{
+	const uint64_t lo = s->end - s->base > DXG_GPUVA_FENCE_WINDOW ?
+			    s->end - DXG_GPUVA_FENCE_WINDOW : s->base;
+	struct gpuva_map m = {
+		.size = DXG_GPUVA_PAGE, .host = host, .owner = owner,
+		.prot = 0,	/* read-only */
+	};
+	struct gpuva_res *r;
+	uint64_t va;
+	int32_t st;
+
+	*out_va = 0;
+	if (!host || !owner)
+		return STATUS_INVALID_PARAMETER;
+	st = dxg_gpuva_reserve(s, 0, lo, 0, DXG_GPUVA_PAGE, 0, &va);
+	if (st)
+		return st;
+	r = res_find(s, va, va + DXG_GPUVA_PAGE);
+	m.va = va;
+	st = insert_in(r, &m);
+	if (st) {
+		(void)dxg_gpuva_free(s, va, DXG_GPUVA_PAGE);
+		return st;
+	}
+	r->fence = true;
+	r->device = device;
+	*out_va = va;
+	return STATUS_SUCCESS;
+}
+
+/* The fence reservation at exactly @va, or NULL. */
+static struct gpuva_res *fence_res(const struct dxg_gpuva_space *s,
+				   uint64_t va, uint32_t *index)
+{
+	uint32_t i = res_upper(s, va);
+	struct gpuva_res *r;
+
+	if (i == 0)
+		return NULL;
+	r = &s->res[i - 1];
+	if (!r->fence || r->va != va || r->nmaps != 1)
+		return NULL;
+	if (index)
+		*index = i - 1;
+	return r;
+}
+
+int32_t dxg_gpuva_unmap_fence(struct dxg_gpuva_space *s, uint64_t va,
+			      uint64_t owner)
+{
+	uint32_t i;
+	struct gpuva_res *r = fence_res(s, va, &i);
+
+	if (!r || r->maps[0].owner != owner)
+		return STATUS_INVALID_PARAMETER;
+	return res_remove(s, i);
+}
+
+int dxg_gpuva_fence(const struct dxg_gpuva_space *s, uint64_t va,
+		    uint64_t *owner, uint32_t *device)
+{
+	const struct gpuva_res *r = s ? fence_res(s, va, NULL) : NULL;
+
+	if (!r)
+		return -1;
+	*owner = r->maps[0].owner;
+	*device = r->device;
+	return 0;
+}
+
+static const struct dxg_gpuva_space *from_view(const struct dxg_va *va)
+{
+	return ((const struct dxg_gpuva_view *)(const void *)va)->space;
+}
+
+static void *view_access(const struct dxg_va *va, uint64_t addr, uint64_t len,
+			 unsigned int access)
+{
+	return dxg_gpuva_access(from_view(va), addr, len, access);
+}
+
+static int view_is_zero(const struct dxg_va *va, uint64_t addr, uint64_t len)
+{
+	return dxg_gpuva_is_zero(from_view(va), addr, len);
+}
+
+static int view_resolve(const struct dxg_va *va, uint64_t addr, uint64_t len,
+			unsigned int access, struct dxg_engine_mem *out)
+{
+	return dxg_gpuva_resolve(from_view(va), addr, len, access, out);
+}
+
+static int view_fence(const struct dxg_va *va, uint64_t addr, uint64_t *id)
+{
+	const struct dxg_gpuva_view *v = (const void *)va;
+	uint32_t device;
+
+	if (dxg_gpuva_fence(v->space, addr, id, &device) || device != v->device)
+		return -1;
+	return 0;
+}
+
+static const struct dxg_va_ops view_ops = {
+	.access = view_access,
+	.is_zero = view_is_zero,
+	.resolve = view_resolve,
+	.fence = view_fence,
+};
+
+const struct dxg_va *dxg_gpuva_device_view(struct dxg_gpuva_view *v,
+					   const struct dxg_gpuva_space *s,
+					   uint32_t device)
+{
+	if (!s)
+		return NULL;
+	v->va.ops = &view_ops;
+	v->space = s;
+	v->device = device;
+	return &v->va;
 }

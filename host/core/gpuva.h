@@ -124,4 +124,36 @@ int dxg_gpuva_is_zero(const struct dxg_gpuva_space *s, uint64_t va,
 /* The space as the command stream sees it (exec/va.h); NULL for NULL. */
 const struct dxg_va *dxg_gpuva_va(const struct dxg_gpuva_space *s);
 
+/*
+ * Monitored fences (docs/sync.md §1): each fence object gets one page of
+ * the space, a reservation of its own in the fence window (the top
+ * DXG_GPUVA_FENCE_WINDOW bytes), mapped read-only onto the fence page
+ * @host.  The host owns it: the guest's free, map, unmap and copy fail on
+ * it (STATUS_INVALID_PARAMETER), so it stays what it is until
+ * dxg_gpuva_unmap_fence().  @owner is the fence object's id (handle),
+ * @device the id of the device whose command buffers may name it.
+ */
+#define DXG_GPUVA_FENCE_WINDOW	0x100000000ull		/* 4 GiB */
+int32_t dxg_gpuva_map_fence(struct dxg_gpuva_space *s, void *host,
+			    uint64_t owner, uint32_t device, uint64_t *out_va);
+int32_t dxg_gpuva_unmap_fence(struct dxg_gpuva_space *s, uint64_t va,
+			      uint64_t owner);
+/* Is @va exactly a fence's address?  0 with its owner and device, or -1. */
+int dxg_gpuva_fence(const struct dxg_gpuva_space *s, uint64_t va,
+		    uint64_t *owner, uint32_t *device);
+
+/*
+ * The space as one device's command buffers see it: everything the space
+ * maps, and the fences of that device only (dxg_va_fence(); the space's
+ * own view, dxg_gpuva_va(), knows no fences).
+ */
+struct dxg_gpuva_view {
+	struct dxg_va va;
+	const struct dxg_gpuva_space *space;
+	uint32_t device;
+};
+const struct dxg_va *dxg_gpuva_device_view(struct dxg_gpuva_view *v,
+					   const struct dxg_gpuva_space *s,
+					   uint32_t device);
+
 #endif /* DXGHOST_GPUVA_H */

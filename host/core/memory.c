@@ -16,6 +16,7 @@
 #include "core/adapter.h"
 #include "core/gpuva.h"
 #include "core/residency.h"
+#include "core/scheduler.h"
 #include "dxg/ntstatus.h"
 #include "engines/vulkan/vk_devmem.h"
 
@@ -77,6 +78,22 @@ struct dxg_gpuva_space *dxg_mem_process_gpuva(struct dxg_obj *process,
 	if (!*slot)
 		*slot = dxg_gpuva_create(DXG_GPUVA_BASE, DXG_GPUVA_SIZE);
 	return *slot;
+}
+
+int32_t dxg_mem_fence_map(struct dxg_mem *m, struct dxg_obj *obj)
+{
+	const struct dxg_sync *y = obj->u.syncobject.sync;
+	const struct dxg_obj *dev = dxg_sync_device(obj);
+	struct dxg_gpuva_space *s;
+
+	if (!m || !m->shm || !y || !y->page || !dev || !obj->process ||
+	    !obj->adapter || obj->u.syncobject.gpu_va)
+		return STATUS_INVALID_PARAMETER;
+	s = dxg_mem_process_gpuva(obj->process, obj->adapter);
+	if (!s)
+		return STATUS_NO_MEMORY;
+	return dxg_gpuva_map_fence(s, m->shm + y->page, obj->handle, dev->handle,
+				   &obj->u.syncobject.gpu_va);
 }
 
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc)
@@ -200,6 +217,14 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 			dxg_ioheap_free(&m->heap, obj->u.allocation.io_offset,
 					obj->u.allocation.size);
 		obj->u.allocation.size = 0;
+		break;
+	case DXG_OBJ_SYNCOBJECT:
+		/* Its page goes later (the scheduler's hook), the VA now. */
+		s = dxg_mem_gpuva(obj);
+		if (s && obj->u.syncobject.gpu_va)
+			(void)dxg_gpuva_unmap_fence(s, obj->u.syncobject.gpu_va,
+						    obj->handle);
+		obj->u.syncobject.gpu_va = 0;
 		break;
 	case DXG_OBJ_PAGINGQUEUE:
 		if (obj->u.pagingqueue.fence_offset)

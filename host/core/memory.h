@@ -61,6 +61,15 @@ struct dxg_gpuva_space *dxg_mem_gpuva(const struct dxg_obj *obj);
 struct dxg_gpuva_space *dxg_mem_process_gpuva(struct dxg_obj *process,
 					      const struct dxg_adapter *adapter);
 
+/*
+ * A monitored fence object (@obj, its sync object attached) gets its GPU VA
+ * in its process's space on its adapter (docs/sync.md §1): its page,
+ * read-only, usable by the command buffers of its device
+ * (dxg_sync_device).  Sets obj->u.syncobject.gpu_va; the release hook
+ * unmaps it.  Returns an NTSTATUS.
+ */
+int32_t dxg_mem_fence_map(struct dxg_mem *m, struct dxg_obj *obj);
+
 /* Host pointer to an allocation's memory (size bytes); NULL for device memory. */
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc);
 

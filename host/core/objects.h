@@ -85,6 +85,8 @@ struct dxg_obj {
 		} context;
 		struct {
 			struct dxg_sync *sync;	/* host/core/sync.c */
+			/* A fence's GPU VA (host/core/memory.c), 0: none. */
+			uint64_t gpu_va;
 		} syncobject;
 		struct {
 			uint64_t io_offset;	/* absolute BAR2 offset */

@@ -42,6 +42,8 @@ struct dxg_qent {
 	uint32_t count;
 	uint64_t va, size;		/* SUBMIT */
 	struct dxg_job *job;		/* SUBMIT running on a worker */
+	bool started;			/* SUBMIT: its first segment started */
+	struct dxg_exec_sub *sub;	/* SUBMIT stopped at a fence command */
 	uint64_t event;			/* SIGNAL: guest event id, 0 for none */
 	struct dxg_bcast *bc;		/* SIGNAL of a broadcast */
 	struct dxg_sync_ref refs[];	/* SIGNAL, WAIT */
@@ -283,6 +285,7 @@ static void pop(struct dxg_sched *s, struct dxg_ctxq *q)
 		q->tail = NULL;
 	q->n--;
 	s->queued--;
+	dxg_exec_sub_free(e->sub);
 	free(e);
 }
 
@@ -403,16 +406,89 @@ static bool wait_satisfied(struct dxg_sched *s, const struct dxg_ctxq *q,
 	return true;
 }
 
-/* Runs the head of q if it can; returns false when q is blocked. */
-static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
+/* Has the fence ref names reached its value?  None (destroyed) has. */
+static bool ref_reached(struct dxg_sched *s, const struct dxg_obj *process,
+			const struct dxg_sync_ref *ref)
+{
+	struct dxg_obj *o = dxg_sync_lookup(s, ref->handle, process);
+
+	return !o || dxg_sync_value(o) >= ref->value;
+}
+
+enum step { STEP_BLOCKED, STEP_PROGRESS, STEP_DONE };
+
+/*
+ * A SUBMIT at the head of q: its segments (jobs) and, for a version 3
+ * buffer, the fence commands between them, done here as the queue's own
+ * SIGNAL and WAIT entries are.  Starts at most one segment per call (each
+ * copies the buffer again: one budget step each, dxg_sched_run()); fence
+ * commands before it cost nothing but a lookup (at most
+ * DXG_CMD_MAX_FENCES of them per buffer).
+ */
+static enum step step_submit(struct dxg_sched *s, struct dxg_ctxq *q,
+			     struct dxg_qent *e)
+{
+	struct dxg_obj *ctx = q->context;
+	enum step r = STEP_BLOCKED;
+	struct dxg_sync_ref ref;
+
+	for (;;) {
+		if (e->job)
+			return r;	/* running: dxg_sched_collect() goes on */
+		switch (e->started ? dxg_exec_sub_step(e->sub, ctx, &ref) :
+				     DXG_EXEC_SEGMENT) {
+		case DXG_EXEC_DONE:
+			return STEP_DONE;
+		case DXG_EXEC_SIGNAL:
+			do_signal(s, ctx->process, &ref, 1, 0);
+			dxg_exec_sub_advance(e->sub);
+			r = STEP_PROGRESS;
+			continue;
+		case DXG_EXEC_WAIT:
+			if (!ref_reached(s, ctx->process, &ref))
+				return r;
+			dxg_exec_sub_advance(e->sub);
+			r = STEP_PROGRESS;
+			continue;
+		case DXG_EXEC_SEGMENT:
+			break;
+		}
+		/* The engine is busy: the next job is chosen when it is free. */
+		if (engine_busy(ctx))
+			return r;
+		/*
+		 * Errors put the device into its error state (core/execution.c).
+		 * The engine is busy from here: a job run at once (light jobs,
+		 * errors) ends here, one on the worker when it is collected.
+		 */
+		busy_begin(s, ctx);
+		e->started = true;
+		r = STEP_PROGRESS;
+		if (dxg_exec_start(s->mem, ctx, e->va, e->size, &s->done,
+				   &e->job, &e->sub) == STATUS_PENDING) {
+			e->job->owner = q;
+			ctx->parent->u.device.inflight++;
+			return r;
+		}
+		busy_end(s, ctx);
+		e->job = NULL;
+		/* Done, or more for the next step (after other queues). */
+		return dxg_exec_sub_step(e->sub, ctx, &ref) == DXG_EXEC_DONE ?
+		       STEP_DONE : STEP_PROGRESS;
+	}
+}
+
+/* Runs the head of q as far as it can. */
+static enum step step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 {
 	struct dxg_qent *e = q->head;
 	struct dxg_obj *ctx = q->context;
+	enum step r;
 
 	switch (e->type) {
 	case QE_WAIT:
 		if (!wait_satisfied(s, q, e))
-			return false;
+			return STEP_BLOCKED;
 		break;
 	case QE_SIGNAL:
 		if (e->bc)
@@ -421,39 +497,37 @@ static bool step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 			do_signal(s, ctx->process, e->refs, e->count, e->event);
 		break;
 	case QE_SUBMIT:
-		if (e->job)
-			return false;	/* running: dxg_sched_collect() goes on */
-		/* The engine is busy: the next job is chosen when it is free. */
-		if (engine_busy(ctx))
-			return false;
-		/*
-		 * Errors put the device into its error state (core/execution.c).
-		 * The engine is busy from here: a job run at once (light jobs,
-		 * errors) ends here, one on the worker when it is collected.
-		 */
-		busy_begin(s, ctx);
-		if (dxg_exec_start(s->mem, ctx, e->va, e->size, &s->done,
-				   &e->job) == STATUS_PENDING) {
-			e->job->owner = q;
-			ctx->parent->u.device.inflight++;
-			return false;
-		}
-		busy_end(s, ctx);
-		e->job = NULL;
+		r = step_submit(s, q, e);
+		if (r != STEP_DONE)
+			return r;
 		break;
 	}
 	pop(s, q);
 	q->executed++;
-	return true;
+	return STEP_DONE;
 }
 
 /* The head of q cannot run now (used to tell whether work is left). */
 static bool blocked(struct dxg_sched *s, const struct dxg_ctxq *q)
 {
 	const struct dxg_qent *e = q->head;
+	struct dxg_sync_ref ref;
 
-	return (e->type == QE_WAIT && !wait_satisfied(s, q, e)) ||
-	       (e->type == QE_SUBMIT && (e->job || engine_busy(q->context)));
+	if (e->type == QE_WAIT)
+		return !wait_satisfied(s, q, e);
+	if (e->type != QE_SUBMIT)
+		return false;
+	if (e->job)
+		return true;
+	switch (e->started ? dxg_exec_sub_step(e->sub, q->context, &ref) :
+			     DXG_EXEC_SEGMENT) {
+	case DXG_EXEC_SEGMENT:
+		return engine_busy(q->context);
+	case DXG_EXEC_WAIT:
+		return !ref_reached(s, q->context->process, &ref);
+	default:
+		return false;
+	}
 }
 
 uint32_t dxg_sched_collect(struct dxg_sched *s)
@@ -472,12 +546,15 @@ uint32_t dxg_sched_collect(struct dxg_sched *s)
 		q->head->job = NULL;
 		engine_done(q->context->parent);
 		busy_end(s, q->context);
-		(void)dxg_exec_finish(s->mem, q->context, j);
+		(void)dxg_exec_finish(s->mem, q->context, j, q->head->sub);
+		n++;
+		/* A buffer stopped at a fence command goes on in the run. */
+		if (q->head->sub)
+			continue;
 		pop(s, q);
 		q->executed++;
 		if (!q->head)
 			active_unlink(s, q);
-		n++;
 	}
 	if (n)
 		s->more = true;		/* what followed can run now */
@@ -486,7 +563,7 @@ uint32_t dxg_sched_collect(struct dxg_sched *s)
 
 uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
 {
-	uint32_t done = 0, progress;
+	uint32_t done = 0, steps = 0, progress;
 
 	dxg_sched_collect(s);
 	s->more = false;
@@ -494,19 +571,27 @@ uint32_t dxg_sched_run(struct dxg_sched *s, uint32_t budget)
 		struct dxg_ctxq *q = s->active, *next;
 
 		progress = 0;
-		for (; q && done < budget; q = next) {
+		for (; q && steps < budget; q = next) {
 			next = q->next;
-			while (q->head && done < budget && step_queue(s, q)) {
-				done++;
+			while (q->head && steps < budget) {
+				enum step r = step_queue(s, q);
+
+				if (r == STEP_BLOCKED)
+					break;
 				progress++;
+				steps++;
+				/* A segment ran or started: other queues first. */
+				if (r == STEP_PROGRESS)
+					break;
+				done++;
 			}
 			if (!q->head)
 				active_unlink(s, q);
 		}
 		if (s->dirty)
 			dxg_sched_check_waiters(s);
-	} while (progress && done < budget);
-	if (done >= budget) {
+	} while (progress && steps < budget);
+	if (steps >= budget) {
 		/* Anything still runnable? */
 		for (struct dxg_ctxq *q = s->active; q; q = q->next) {
 			if (!blocked(s, q)) {

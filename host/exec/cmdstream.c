@@ -28,7 +28,13 @@ struct cmd {
 	uint32_t pattern;
 	const void *indirect;		/* DISPATCH2: the group counts, or NULL */
 	struct dxg_engine_dispatch d;	/* DISPATCH, DISPATCH2 */
+	struct dxg_cmd_fence_op fence;	/* FENCE_SIGNAL, FENCE_WAIT */
 };
+
+static bool is_fence(uint16_t opcode)
+{
+	return opcode == DXG_CMD_FENCE_SIGNAL || opcode == DXG_CMD_FENCE_WAIT;
+}
 
 /* A host pointer for [va, va + len) inside one mapping, or NULL: a fault. */
 #define xlate(s, va, len) dxg_va_access((s), (va), (len), DXG_VA_READ)
@@ -265,6 +271,27 @@ static int32_t decode_update(const uint8_t *p, uint32_t size,
 }
 
 /*
+ * FENCE_SIGNAL, FENCE_WAIT: the address must be a fence of the submitting
+ * device (its GPU VA space answers); anything else is the GPU's fault.
+ */
+static int32_t decode_fence(const uint8_t *p, const struct dxg_va *s,
+			    struct cmd *c)
+{
+	struct dxg_cmd_fence k;
+	uint64_t id;
+
+	memcpy(&k, p, sizeof(k));
+	if (k.reserved || !k.gpu_va || (k.gpu_va & 7))
+		return STATUS_INVALID_PARAMETER;
+	if (dxg_va_fence(s, k.gpu_va, &id))
+		return STATUS_ACCESS_DENIED;
+	c->fence.opcode = k.hdr.opcode;
+	c->fence.gpu_va = k.gpu_va;
+	c->fence.value = k.value;
+	return STATUS_SUCCESS;
+}
+
+/*
  * Decodes the command at p (@room bytes left in the buffer) into *c and
  * returns its size in *csize.  Checks everything a command can get wrong.
  */
@@ -313,6 +340,14 @@ static int32_t decode(const uint8_t *p, uint32_t room, uint32_t version,
 		if (version < DXG_CMDBUF_VERSION_2)
 			return STATUS_ILLEGAL_INSTRUCTION;
 		return decode_update(p, h.size_bytes, s, e, c);
+	/* Version 3's: */
+	case DXG_CMD_FENCE_SIGNAL:
+	case DXG_CMD_FENCE_WAIT:
+		if (version < DXG_CMDBUF_VERSION_3)
+			return STATUS_ILLEGAL_INSTRUCTION;
+		if (h.size_bytes != sizeof(struct dxg_cmd_fence))
+			return STATUS_INVALID_PARAMETER;
+		return decode_fence(p, s, c);
 	default:
 		return STATUS_ILLEGAL_INSTRUCTION;
 	}
@@ -375,6 +410,9 @@ static int32_t run(struct dxg_engine *e, const struct cmd *c)
 	case DXG_CMD_DISPATCH2:
 		return run_dispatch2(e, c);
 	case DXG_CMD_BARRIER:
+	/* Run in one piece (not in segments), a fence command is a barrier. */
+	case DXG_CMD_FENCE_SIGNAL:
+	case DXG_CMD_FENCE_WAIT:
 		/* Engines that batch wait here; ordering is all a barrier means. */
 		return e->ops->flush ? e->ops->flush(e) : STATUS_SUCCESS;
 	default:
@@ -382,56 +420,99 @@ static int32_t run(struct dxg_engine *e, const struct cmd *c)
 	}
 }
 
-/* Both passes; @e_run NULL validates only. */
-static int32_t walk(const void *buf, size_t len,
-		    const struct dxg_va *s, const struct dxg_engine *e,
-		    struct dxg_engine *e_run, uint32_t *bad_index)
+/* The buffer header, checked against the copy's length. */
+static int32_t check_header(const uint8_t *p, size_t len,
+			    struct dxg_cmdbuf_header *h)
 {
-	const uint8_t *p = buf;
-	struct dxg_cmdbuf_header h;
-	uint32_t off, i, csize = 0;
+	if (!p || len < sizeof(*h))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(h, p, sizeof(*h));
+	if (h->magic != DXG_CMDBUF_MAGIC)
+		return STATUS_INVALID_PARAMETER;
+	if (h->version < DXG_CMDBUF_VERSION || h->version > DXG_CMDBUF_VERSION_MAX)
+		return STATUS_NOT_SUPPORTED;
+	if (h->size_bytes < sizeof(*h) || h->size_bytes > len ||
+	    h->size_bytes > DXG_CMDBUF_MAX_SIZE || (h->size_bytes & 7) ||
+	    h->num_commands > (h->size_bytes - sizeof(*h)) / sizeof(struct dxg_cmd_header))
+		return STATUS_INVALID_PARAMETER;
+	return STATUS_SUCCESS;
+}
+
+/*
+ * The commands from *cur on (a checked header @h): @e_run NULL validates
+ * them, else they run.  With @fence, the walk stops after the first fence
+ * command (*fence gets it); else fence commands are barriers.  *cur moves
+ * to where the walk stopped.
+ */
+static int32_t walk_from(const uint8_t *p, const struct dxg_cmdbuf_header *h,
+			 const struct dxg_va *s, const struct dxg_engine *e,
+			 struct dxg_engine *e_run, struct dxg_cmd_cursor *cur,
+			 struct dxg_cmd_fence_op *fence, uint32_t *bad_index)
+{
+	uint32_t off = cur->offset, i = cur->index, nf = cur->fences;
+	uint32_t csize = 0;
 	struct cmd c;
 	int32_t st;
 
-	*bad_index = DXG_CMD_INDEX_HEADER;
-	if (!buf || len < sizeof(h))
+	if (fence)
+		memset(fence, 0, sizeof(*fence));
+	/* A cursor from an earlier copy must still fit this one. */
+	if (off < sizeof(*h) || off > h->size_bytes || i > h->num_commands)
 		return STATUS_INVALID_PARAMETER;
-	memcpy(&h, p, sizeof(h));
-	if (h.magic != DXG_CMDBUF_MAGIC)
-		return STATUS_INVALID_PARAMETER;
-	if (h.version < DXG_CMDBUF_VERSION || h.version > DXG_CMDBUF_VERSION_MAX)
-		return STATUS_NOT_SUPPORTED;
-	if (h.size_bytes < sizeof(h) || h.size_bytes > len ||
-	    h.size_bytes > DXG_CMDBUF_MAX_SIZE || (h.size_bytes & 7) ||
-	    h.num_commands > (h.size_bytes - sizeof(h)) / sizeof(struct dxg_cmd_header))
-		return STATUS_INVALID_PARAMETER;
-	off = sizeof(h);
-	for (i = 0; i < h.num_commands; i++) {
+	for (; i < h->num_commands; i++) {
 		*bad_index = i;
-		st = decode(p + off, h.size_bytes - off, h.version, s, e, &c, &csize);
+		st = decode(p + off, h->size_bytes - off, h->version, s, e, &c, &csize);
 		if (st < 0)
 			return st;
+		off += csize;	/* csize <= h->size_bytes - off: no overflow */
+		if (is_fence(c.opcode) && ++nf > DXG_CMD_MAX_FENCES)
+			return STATUS_INVALID_PARAMETER;
+		if (is_fence(c.opcode) && fence) {
+			*fence = c.fence;
+			i++;
+			break;
+		}
 		if (e_run) {
 			e_run->cmd_index = i;
 			st = run(e_run, &c);
 			if (st < 0)
 				return st;
 		}
-		off += csize;	/* csize <= h.size_bytes - off: no overflow */
 	}
 	/* The commands must account for every byte the header claims. */
-	if (off != h.size_bytes) {
+	if (i == h->num_commands && !(fence && fence->opcode) &&
+	    off != h->size_bytes) {
 		*bad_index = DXG_CMD_INDEX_HEADER;
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (e_run && e_run->ops->flush) {
-		*bad_index = h.num_commands;	/* "after the last command" */
-		e_run->cmd_index = h.num_commands;
+		/* At the end: "after the last command"; else the fence's. */
+		*bad_index = fence && fence->opcode ? i - 1 : h->num_commands;
+		e_run->cmd_index = *bad_index;
 		st = e_run->ops->flush(e_run);
 		if (st < 0)
 			return st;
 	}
+	cur->index = i;
+	cur->offset = off;
+	cur->fences = nf;
 	return STATUS_SUCCESS;
+}
+
+/* Both passes over the whole buffer; @e_run NULL validates only. */
+static int32_t walk(const void *buf, size_t len,
+		    const struct dxg_va *s, const struct dxg_engine *e,
+		    struct dxg_engine *e_run, uint32_t *bad_index)
+{
+	struct dxg_cmdbuf_header h;
+	struct dxg_cmd_cursor cur = { .offset = sizeof(h) };
+	int32_t st;
+
+	*bad_index = DXG_CMD_INDEX_HEADER;
+	st = check_header(buf, len, &h);
+	if (st < 0)
+		return st;
+	return walk_from(buf, &h, s, e, e_run, &cur, NULL, bad_index);
 }
 
 int32_t dxg_cmdstream_validate(const void *buf, size_t len,
@@ -458,6 +539,79 @@ int32_t dxg_cmdstream_execute(const void *buf, size_t len,
 	if (st < 0)
 		*bad_index = idx;
 	return st;
+}
+
+int32_t dxg_cmdstream_run_segment(const void *buf, size_t len,
+				  const struct dxg_va *va,
+				  struct dxg_engine *e,
+				  struct dxg_cmd_cursor *cur,
+				  struct dxg_cmd_fence_op *fence,
+				  uint32_t *bad_index)
+{
+	struct dxg_cmdbuf_header h;
+	struct dxg_cmd_cursor at;
+	uint32_t idx = DXG_CMD_INDEX_HEADER;
+	int32_t st;
+
+	memset(fence, 0, sizeof(*fence));
+	st = check_header(buf, len, &h);
+	if (st >= 0 && cur->offset == 0) {
+		/*
+		 * The first segment: the whole buffer is valid or none runs
+		 * (and the cursor stays where it was: not started).
+		 */
+		at = (struct dxg_cmd_cursor){ .offset = sizeof(h) };
+		st = walk_from(buf, &h, va, e, NULL, &at, NULL, &idx);
+		if (st >= 0)
+			*cur = (struct dxg_cmd_cursor){ .offset = sizeof(h) };
+	}
+	if (st >= 0 && cur->index == h.num_commands &&
+	    cur->offset == h.size_bytes)
+		return STATUS_SUCCESS;	/* nothing left */
+	/*
+	 * Translate again up to the next fence (the space may have changed
+	 * while the buffer waited), then run that far.
+	 */
+	if (st >= 0) {
+		at = *cur;
+		st = walk_from(buf, &h, va, e, NULL, &at, fence, &idx);
+	}
+	if (st >= 0)
+		st = walk_from(buf, &h, va, e, e, cur, fence, &idx);
+	if (st < 0)
+		*bad_index = idx;
+	return st;
+}
+
+uint32_t dxg_cmdstream_signals(const void *buf, size_t len,
+			       struct dxg_cmd_signal *out, uint32_t max)
+{
+	const uint8_t *p = buf;
+	struct dxg_cmdbuf_header h;
+	struct dxg_cmd_header ch;
+	struct dxg_cmd_fence k;
+	uint32_t off = sizeof(h), i, n = 0;
+
+	if (check_header(buf, len, &h) < 0)
+		return 0;
+	/* The buffer was validated whole: its sizes hold; still bounded. */
+	for (i = 0; i < h.num_commands && h.size_bytes - off >= sizeof(ch); i++) {
+		memcpy(&ch, p + off, sizeof(ch));
+		if (ch.size_bytes < sizeof(ch) || ch.size_bytes > h.size_bytes - off)
+			break;
+		if (ch.opcode == DXG_CMD_FENCE_SIGNAL && ch.size_bytes == sizeof(k) &&
+		    n < max) {
+			memcpy(&k, p + off, sizeof(k));
+			out[n].index = i;
+			out[n].op = (struct dxg_cmd_fence_op){
+				.opcode = k.hdr.opcode, .gpu_va = k.gpu_va,
+				.value = k.value,
+			};
+			n++;
+		}
+		off += ch.size_bytes;
+	}
+	return n;
 }
 
 int32_t dxg_escape_check_create_pipeline(const void *buf, size_t len,

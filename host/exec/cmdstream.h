@@ -16,7 +16,9 @@
  *   STATUS_NOT_SUPPORTED       another version; an opcode this engine lacks
  *                              (DISPATCH on the CPU engine)
  *   STATUS_ILLEGAL_INSTRUCTION unknown opcode
- *   STATUS_ACCESS_DENIED       a range not inside one mapping of the space
+ *   STATUS_ACCESS_DENIED       a range not inside one mapping of the space;
+ *                              a fence command's address not a fence of
+ *                              the device (dxg_va_fence)
  *   anything an engine op returns (while executing)
  */
 #ifndef DXGHOST_CMDSTREAM_H
@@ -42,6 +44,54 @@ int32_t dxg_cmdstream_validate(const void *buf, size_t len,
 int32_t dxg_cmdstream_execute(const void *buf, size_t len,
 			      const struct dxg_va *va,
 			      struct dxg_engine *e, uint32_t *bad_index);
+
+/*
+ * Version 3's fence commands split a buffer into segments that the
+ * scheduler runs one at a time (docs/command-stream.md §3, FENCE_*).
+ * The cursor says where the next segment starts; all zero: the buffer
+ * has not started.
+ */
+struct dxg_cmd_cursor {
+	uint32_t index;		/* the next command */
+	uint32_t offset;	/* its byte offset; 0: not started */
+	uint32_t fences;	/* fence commands passed */
+};
+
+/* A fence command: opcode 0 for none. */
+struct dxg_cmd_fence_op {
+	uint16_t opcode;	/* DXG_CMD_FENCE_SIGNAL or DXG_CMD_FENCE_WAIT */
+	uint64_t gpu_va;
+	uint64_t value;
+};
+
+/*
+ * Runs the next segment of the buffer (a private copy, made again for each
+ * segment: the caller keeps none while the buffer waits): the first one
+ * validates the whole buffer first (a malformed buffer runs nothing and
+ * leaves the cursor not started); every one decodes and translates its own
+ * commands again, runs them up to the next fence command and flushes.  On success *fence is that command
+ * (the cursor is past it) or has opcode 0 (the buffer is done).  An error
+ * stops the buffer (*bad_index as above).  dxg_cmdstream_execute() runs a
+ * buffer in one piece, fence commands as barriers.
+ */
+int32_t dxg_cmdstream_run_segment(const void *buf, size_t len,
+				  const struct dxg_va *va,
+				  struct dxg_engine *e,
+				  struct dxg_cmd_cursor *cur,
+				  struct dxg_cmd_fence_op *fence,
+				  uint32_t *bad_index);
+/*
+ * The FENCE_SIGNAL commands of a buffer that validated (the first segment
+ * ran), at most @max of them, in order, with their command indices: what
+ * is still signalled after the buffer failed while running.  Returns how
+ * many.
+ */
+struct dxg_cmd_signal {
+	uint32_t index;
+	struct dxg_cmd_fence_op op;
+};
+uint32_t dxg_cmdstream_signals(const void *buf, size_t len,
+			       struct dxg_cmd_signal *out, uint32_t max);
 
 /*
  * Checks a DXG_ESCAPE_CREATE_PIPELINE payload (@len bytes, a private copy)

@@ -37,6 +37,12 @@ struct dxg_va_ops {
 	 */
 	int (*resolve)(const struct dxg_va *va, uint64_t addr, uint64_t len,
 		       unsigned int access, struct dxg_engine_mem *out);
+	/*
+	 * Is @addr a monitored fence's GPU VA that the submitting device may
+	 * name in FENCE_SIGNAL / FENCE_WAIT?  0 with *id (the fence's id for
+	 * the layer above), or -1.  NULL: no fences in this space.
+	 */
+	int (*fence)(const struct dxg_va *va, uint64_t addr, uint64_t *id);
 };
 
 struct dxg_va {
@@ -61,6 +67,12 @@ static inline int dxg_va_is_zero(const struct dxg_va *va, uint64_t addr,
 				 uint64_t len)
 {
 	return va ? va->ops->is_zero(va, addr, len) : 0;
+}
+
+static inline int dxg_va_fence(const struct dxg_va *va, uint64_t addr,
+			       uint64_t *id)
+{
+	return va && va->ops->fence ? va->ops->fence(va, addr, id) : -1;
 }
 
 #endif /* DXGHOST_VA_H */

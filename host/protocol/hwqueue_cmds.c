@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "core/memory.h"
 #include "core/scheduler.h"
 #include "dxg/ntstatus.h"
 #include "protocol/cmds.h"
@@ -62,6 +63,8 @@ int32_t dxg_h_createhwqueue(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	if (st >= 0)
 		st = dxg_sync_create(ctx->sched, fence, D3DDDI_MONITORED_FENCE,
 				     0, 0);
+	if (st >= 0)
+		st = dxg_mem_fence_map(ctx->mem, fence);
 	if (st < 0) {
 		dxg_obj_destroy(ctx->objs, q);
 		return st;
@@ -71,7 +74,7 @@ int32_t dxg_h_createhwqueue(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	c.hwqueue = q->handle;
 	c.hwqueue_progress_fence = fence->handle;
 	c.hwqueue_progress_fence_cpuva = fence->u.syncobject.sync->page;
-	c.hwqueue_progress_fence_gpuva = 0;	/* no GPU VA for fences yet */
+	c.hwqueue_progress_fence_gpuva = fence->u.syncobject.gpu_va;
 	put_reply(req, &c, DXGKVMB_CREATEHWQUEUE_FIXED);
 	return STATUS_SUCCESS;
 }

@@ -232,10 +232,18 @@ int32_t dxg_h_opensyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	if (st < 0)
 		return st;
 	dxg_sync_share(y, o);
+	/* Its own GPU VA, in the opening device's space. */
+	st = y->type == D3DDDI_MONITORED_FENCE ?
+	     dxg_mem_fence_map(ctx->mem, o) : STATUS_SUCCESS;
+	if (st < 0) {
+		dxg_obj_destroy(ctx->objs, o);
+		return st;
+	}
 	r.status = STATUS_SUCCESS;
 	r.sync_object = o->handle;
 	r.type = y->type;
 	r.fence_storage_address = y->page;
+	r.fence_gpu_va = o->u.syncobject.gpu_va;
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/execution.h"
+#include "core/memory.h"
 #include "core/scheduler.h"
 #include "dxg/ntstatus.h"
 #include "protocol/cmds.h"
@@ -92,6 +93,9 @@ int32_t dxg_h_createsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 	if (st < 0)
 		return st;
 	st = dxg_sync_create(ctx->sched, o, info->type, initial, event);
+	/* A fence's GPU VA in its device's space (docs/sync.md §1). */
+	if (st >= 0 && info->type == D3DDDI_MONITORED_FENCE)
+		st = dxg_mem_fence_map(ctx->mem, o);
 	if (st < 0) {
 		dxg_obj_destroy(ctx->objs, o);
 		return st;
@@ -100,6 +104,7 @@ int32_t dxg_h_createsyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 	memset(&r, 0, sizeof(r));
 	r.sync_object = o->handle;
 	r.fence_storage_address = o->u.syncobject.sync->page;
+	r.fence_gpu_va = o->u.syncobject.gpu_va;
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;
 }

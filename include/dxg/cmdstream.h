@@ -21,7 +21,9 @@
 #define DXG_CMDBUF_VERSION		1u
 /* Version 2 adds DISPATCH2 and UPDATE; a version 1 buffer means the same. */
 #define DXG_CMDBUF_VERSION_2		2u
-#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_2
+/* Version 3 adds FENCE_SIGNAL and FENCE_WAIT. */
+#define DXG_CMDBUF_VERSION_3		3u
+#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_3
 
 /* Limits (docs/command-stream.md §5). */
 #define DXG_CMDBUF_MAX_SIZE		(16u << 20)	/* whole buffer, bytes */
@@ -34,6 +36,7 @@
 #define DXG_PIPELINE_MAX_BINDING	31u	/* binding numbers 0..31 */
 #define DXG_PIPELINE_MAX_SPEC		64u	/* specialization constants */
 #define DXG_PIPELINE_MAX_SPEC_DATA	1024u	/* their data, bytes */
+#define DXG_CMD_MAX_FENCES		64u	/* FENCE_* commands per buffer */
 
 /* The command index reported for errors in the buffer header itself. */
 #define DXG_CMD_INDEX_HEADER		0xffffffffu
@@ -57,6 +60,9 @@ enum dxg_cmd_opcode {
 	/* Version 2: */
 	DXG_CMD_DISPATCH2	= 7,
 	DXG_CMD_UPDATE		= 8,
+	/* Version 3: */
+	DXG_CMD_FENCE_SIGNAL	= 9,
+	DXG_CMD_FENCE_WAIT	= 10,
 };
 
 /* Every command starts with this; size_bytes counts it and the payload. */
@@ -156,6 +162,20 @@ struct dxg_cmd_update {
 };
 
 #define DXG_CMD_UPDATE_SIZE(n)	(sizeof(struct dxg_cmd_update) + DXG_ALIGN8(n))
+
+/*
+ * FENCE_SIGNAL and FENCE_WAIT (version 3): gpu_va is a monitored fence's
+ * GPU VA (CreateSynchronizationObject2's fence_gpu_virtual_address) of the
+ * submitting device.  SIGNAL raises the fence to value (never lowers it)
+ * once every earlier command of the buffer completed; WAIT holds the rest
+ * of the buffer until the fence reached value.
+ */
+struct dxg_cmd_fence {
+	struct dxg_cmd_header hdr;
+	__u64 gpu_va;		/* multiple of 8, not 0 */
+	__u64 value;
+	__u64 reserved;		/* 0 */
+};
 
 /*
  * D3DKMTEscape (D3DKMT_ESCAPE_DRIVERPRIVATE) payloads: the escape's private
@@ -267,6 +287,7 @@ DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch) == 40, "DISPATCH");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_barrier) == 8, "BARRIER");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch2) == 56, "DISPATCH2");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_update) == 24, "UPDATE");
+DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_fence) == 32, "FENCE_SIGNAL, FENCE_WAIT");
 DXG_STATIC_ASSERT(sizeof(struct dxg_pipeline_slot) == 8, "slot");
 DXG_STATIC_ASSERT(sizeof(struct dxg_pipeline_spec) == 16, "spec entry");
 DXG_STATIC_ASSERT(sizeof(struct dxg_escape_create_pipeline2) == 104,

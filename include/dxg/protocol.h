@@ -650,7 +650,7 @@ struct dxgkvmb_command_createsyncobject {
  * sync_object 0 = failure; an opendxg host then replies with the bare
  * NTSTATUS (a short reply).  fence_storage_address is the IO-space address
  * of the monitored fence's page (its first __u64 is the current value,
- * written only by the host); fence_gpu_va is 0 on opendxg hosts for now.
+ * written only by the host); fence_gpu_va is its GPU VA (docs/sync.md §1).
  */
 struct dxgkvmb_command_createsyncobject_ret {
 	d3dkmthandle sync_object;

@@ -50,6 +50,13 @@ static bool emit(struct dxg_enc *e, uint32_t size, const void *a, uint32_t na,
 	return true;
 }
 
+/* The buffer's version is the lowest that has every opcode used. */
+static void need_version(struct dxg_enc *e, uint32_t version)
+{
+	if (e->version < version)
+		e->version = version;
+}
+
 static struct dxg_cmd_header hdr(uint16_t opcode, uint32_t size)
 {
 	return (struct dxg_cmd_header) { .opcode = opcode, .size_bytes = size };
@@ -104,7 +111,7 @@ bool dxg_enc_update(struct dxg_enc *e, uint64_t dst_va, const void *data,
 	if (size > DXG_CMD_MAX_UPDATE ||
 	    !emit(e, total, &k, sizeof(k), data, size, NULL, 0))
 		return false;
-	e->version = DXG_CMDBUF_VERSION_2;
+	need_version(e, DXG_CMDBUF_VERSION_2);
 	return true;
 }
 
@@ -140,9 +147,32 @@ bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d)
 		if (!emit(e, size, &k, sizeof(k), d->bindings, nb, d->push,
 			  d->push_size))
 			return false;
-		e->version = DXG_CMDBUF_VERSION_2;
+		need_version(e, DXG_CMDBUF_VERSION_2);
 		return true;
 	}
+}
+
+static bool fence(struct dxg_enc *e, uint16_t opcode, uint64_t gpu_va,
+		  uint64_t value)
+{
+	const struct dxg_cmd_fence k = {
+		.hdr = hdr(opcode, sizeof(k)), .gpu_va = gpu_va, .value = value,
+	};
+
+	if (!emit(e, sizeof(k), &k, sizeof(k), NULL, 0, NULL, 0))
+		return false;
+	need_version(e, DXG_CMDBUF_VERSION_3);
+	return true;
+}
+
+bool dxg_enc_fence_signal(struct dxg_enc *e, uint64_t gpu_va, uint64_t value)
+{
+	return fence(e, DXG_CMD_FENCE_SIGNAL, gpu_va, value);
+}
+
+bool dxg_enc_fence_wait(struct dxg_enc *e, uint64_t gpu_va, uint64_t value)
+{
+	return fence(e, DXG_CMD_FENCE_WAIT, gpu_va, value);
 }
 
 uint32_t dxg_enc_finish(struct dxg_enc *e)

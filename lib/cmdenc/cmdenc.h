@@ -25,7 +25,7 @@ struct dxg_enc {
 	uint32_t cap;		/* bytes at buf */
 	uint32_t used;		/* header included */
 	uint32_t count;		/* commands */
-	uint32_t version;	/* DXG_CMDBUF_VERSION or _2 */
+	uint32_t version;	/* DXG_CMDBUF_VERSION, _2 or _3 */
 	dxg_enc_grow_fn grow;	/* NULL: a fixed buffer */
 	void *user;		/* the grow function's */
 };
@@ -59,6 +59,14 @@ bool dxg_enc_update(struct dxg_enc *e, uint64_t dst_va, const void *data,
 		    uint32_t size);
 /* DISPATCH, or DISPATCH2 (version 2) for a base or indirect counts. */
 bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d);
+
+/*
+ * FENCE_SIGNAL / FENCE_WAIT (version 3): @gpu_va is a monitored fence's
+ * fence_gpu_virtual_address (of the device the buffer is submitted to);
+ * at most DXG_CMD_MAX_FENCES of them per buffer (the host checks).
+ */
+bool dxg_enc_fence_signal(struct dxg_enc *e, uint64_t gpu_va, uint64_t value);
+bool dxg_enc_fence_wait(struct dxg_enc *e, uint64_t gpu_va, uint64_t value);
 
 /* Writes the header at buf[0]; returns the buffer's size in bytes. */
 uint32_t dxg_enc_finish(struct dxg_enc *e);

@@ -5,7 +5,9 @@
  * input runs twice: on the CPU engine (copy/fill/timestamp really touch the
  * mapped blocks) and on a compute engine that touches every byte of every
  * binding it is given, so a translation that strays outside a mapping
- * trips ASan.
+ * trips ASan.  The buffers are the device FZ_DEVICE's, which has a fence
+ * (FZ_FENCE); version 3 inputs also run in segments, as the scheduler
+ * runs them.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +22,8 @@
 #include "fuzz_seeds.h"
 
 static struct dxg_gpuva_space *space;
+static struct dxg_gpuva_view view;
+static const struct dxg_va *dva;	/* the space as FZ_DEVICE sees it */
 static struct dxg_engine *cpu;
 
 static int32_t touch_dispatch(struct dxg_engine *e,
@@ -101,6 +105,57 @@ static void setup(void)
 		if (!host || dxg_gpuva_map(space, maps[i].va, maps[i].size, host, i))
 			abort();
 	}
+	/* Fence pages: FZ_DEVICE's, then another device's. */
+	for (i = 0; i < 2; i++) {
+		void *page = calloc(1, FZ_PG);
+
+		if (!page ||
+		    dxg_gpuva_map_fence(space, page, 1000 + i, FZ_DEVICE + i, &va) ||
+		    va != (i ? FZ_FENCE_OTHER : FZ_FENCE))
+			abort();
+	}
+	dva = dxg_gpuva_device_view(&view, space, FZ_DEVICE);
+}
+
+/*
+ * The buffer in segments, as the scheduler runs it: the first agrees with
+ * validation, each stops at a fence command or the end, at most
+ * DXG_CMD_MAX_FENCES + 1 of them; after a failure the FENCE_SIGNALs left
+ * are FZ_FENCE's, in order.
+ */
+static void segments(const uint8_t *data, size_t size, int32_t v)
+{
+	struct dxg_cmd_cursor cur = { 0 };
+	struct dxg_cmd_fence_op op;
+	uint32_t bad = 0, n;
+	int32_t st;
+
+	for (n = 0; n <= DXG_CMD_MAX_FENCES + 1; n++) {
+		st = dxg_cmdstream_run_segment(data, size, dva, &compute, &cur,
+					       &op, &bad);
+		if (n == 0 && (st < 0) != (v < 0))
+			abort();
+		if (st < 0) {
+			struct dxg_cmd_signal sig[DXG_CMD_MAX_FENCES];
+			uint32_t k, ns;
+
+			if (n == 0)
+				return;		/* nothing ran, nothing signals */
+			ns = dxg_cmdstream_signals(data, size, sig,
+						   DXG_CMD_MAX_FENCES);
+			for (k = 0; k < ns; k++)
+				if (sig[k].op.opcode != DXG_CMD_FENCE_SIGNAL ||
+				    sig[k].op.gpu_va != FZ_FENCE ||
+				    (k && sig[k].index <= sig[k - 1].index))
+					abort();
+			return;
+		}
+		if (!op.opcode)
+			return;
+		if (op.gpu_va != FZ_FENCE)
+			abort();
+	}
+	abort();	/* more segments than fence commands */
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -111,14 +166,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t bad = 0;
 	int32_t v, st;
 
-	v = dxg_cmdstream_validate(data, size, dxg_gpuva_va(space), &compute, &bad);
-	st = dxg_cmdstream_execute(data, size, dxg_gpuva_va(space), &compute, &bad);
+	v = dxg_cmdstream_validate(data, size, dva, &compute, &bad);
+	st = dxg_cmdstream_execute(data, size, dva, &compute, &bad);
 	/* Validation is the first half of execution: they must agree. */
 	if ((v < 0) != (st < 0))
 		abort();
-	st = dxg_cmdstream_execute(data, size, dxg_gpuva_va(space), cpu, &bad);
+	st = dxg_cmdstream_execute(data, size, dva, cpu, &bad);
 	if (st >= 0 && v < 0)
 		abort();
+	segments(data, size, v);
 	return 0;
 }
 
@@ -145,7 +201,7 @@ static void emit_v(struct seed *s, const char *dir, const char *name,
 
 	memcpy(s->b, &h, sizeof(h));
 	/* A seed that does not run cleanly would teach the fuzzer nothing. */
-	if (dxg_cmdstream_execute(s->b, s->len, dxg_gpuva_va(space), &compute, &bad) < 0)
+	if (dxg_cmdstream_execute(s->b, s->len, dva, &compute, &bad) < 0)
 		abort();
 	fz_write_seed(dir, name, s->b, s->len);
 	memset(s, 0, sizeof(*s));
@@ -218,6 +274,34 @@ static void write_seeds(const char *dir)
 		add(&s, push, 16);
 		s.n++;
 		emit_v(&s, dir, "v2-update-dispatch2", DXG_CMDBUF_VERSION_2);
+	}
+	{
+		/* Version 3: segments between fence commands; the fence read. */
+		struct dxg_cmd_fence fs = { { DXG_CMD_FENCE_SIGNAL, 0, sizeof(fs) },
+					    FZ_FENCE, 3, 0 };
+		struct dxg_cmd_fence fw = { { DXG_CMD_FENCE_WAIT, 0, sizeof(fw) },
+					    FZ_FENCE, 2, 0 };
+		struct dxg_cmd_copy cf = { { DXG_CMD_COPY, 0, sizeof(cf) },
+					   FZ_FENCE, FZ_RES1 + 16, 8 };
+
+		add(&s, &f, sizeof(f)); s.n++;
+		add(&s, &fw, sizeof(fw)); s.n++;
+		add(&s, &cf, sizeof(cf)); s.n++;
+		add(&s, &fs, sizeof(fs)); s.n++;
+		add(&s, &fs, sizeof(fs)); s.n++;
+		add(&s, &t, sizeof(t)); s.n++;
+		emit_v(&s, dir, "v3-fences", DXG_CMDBUF_VERSION_3);
+		/* Another device's fence: a fault to mutate from. */
+		fw.gpu_va = FZ_FENCE_OTHER;
+		add(&s, &fw, sizeof(fw)); s.n++;
+		{
+			struct dxg_cmdbuf_header h = { DXG_CMDBUF_MAGIC,
+						       DXG_CMDBUF_VERSION_3,
+						       s.len, s.n };
+
+			memcpy(s.b, &h, sizeof(h));
+		}
+		fz_write_seed(dir, "v3-other-device", s.b, s.len);
 	}
 }
 

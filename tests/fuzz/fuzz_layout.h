@@ -27,6 +27,15 @@
 }
 #define FZ_NUM_MAPPINGS	4
 
+/*
+ * A monitored fence of device FZ_DEVICE (the one the buffers are
+ * submitted to): the first page of the fence window.
+ */
+#define FZ_DEVICE	1u
+#define FZ_FENCE	(DXG_GPUVA_BASE + DXG_GPUVA_SIZE - DXG_GPUVA_FENCE_WINDOW)
+/* One of another device (FZ_DEVICE + 1): the page after it. */
+#define FZ_FENCE_OTHER	(FZ_FENCE + FZ_PG)
+
 /* The vGPU LUID high word fuzz_dispatch's adapters get. */
 #define FZ_LUID_HIGH	0x5eed0001u
 

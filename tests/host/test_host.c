@@ -28,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "cmdenc.h"
 #include "dxg/cmdstream.h"
 #include "dxg/ntstatus.h"
 #include "guest_sim.h"
@@ -2803,6 +2804,207 @@ static void round_trip(struct gsim *g, uint32_t proc)
 	assert_int_equal(si.shared_system_memory_size, g->ctl->io_space_size);
 }
 
+/* ---- fence commands in the command stream (version 3) ---- */
+
+/* A monitored fence and what CREATESYNCOBJECT says about it. */
+struct gfence {
+	uint32_t h;
+	uint64_t storage, va;
+};
+
+static void fence_new(struct gsim *g, uint32_t proc, uint32_t dev,
+		      struct gfence *f)
+{
+	struct dxgkvmb_command_createsyncobject c;
+	struct dxgkvmb_command_createsyncobject_ret r;
+
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	c.args.device = dev;
+	c.args.info.type = D3DDDI_MONITORED_FENCE;
+	assert_int_equal(mem_call(g, proc, DXGK_VMBCOMMAND_CREATESYNCOBJECT, &c,
+				  sizeof(c), &r, sizeof(r)), sizeof(r));
+	f->h = r.sync_object;
+	f->storage = r.fence_storage_address;
+	f->va = r.fence_gpu_va;
+	assert_int_not_equal(f->h, 0);
+	assert_int_not_equal(f->va, 0);
+	assert_int_equal(f->va % PG, 0);
+}
+
+/* DESTROYSYNCOBJECT (VM-wide). */
+static int32_t fence_destroy(struct gsim *g, uint32_t proc, uint32_t h)
+{
+	uint8_t m[EXT + sizeof(struct dxgkvmb_command_destroysyncobject)] = { 0 };
+	struct dxgkvmb_command_destroysyncobject c = { .sync_object = h };
+	int32_t st[2] = { -1, 0 };
+
+	memcpy(m + EXT, &c, sizeof(c));
+	gsim_hdr(m, (struct winluid){ 0, 0 }, DXGKVMB_VM_TO_HOST,
+		 DXGK_VMBCOMMAND_DESTROYSYNCOBJECT, proc);
+	return gsim_call(g, m, sizeof(m), st, sizeof(st)) < 4 ? -EPROTO : st[0];
+}
+
+/* An encoder over 512 bytes of the command page from byte @at. */
+static void enc_at(struct dxg_enc *e, const struct mapped *cmd, uint32_t at)
+{
+	dxg_enc_init(e, cmd->cpu + at, 512, NULL, NULL);
+}
+
+static void test_fence_commands(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+	struct tree t, t2, t4;
+	struct gfence x, y, z, w, u;
+	struct mapped m, m2, m3;
+	struct dxg_enc e;
+	uint32_t adapter = 0, ctx2 = 0, dev3 = 0, ctx3 = 0, len;
+	const uint8_t *data;
+	uint64_t v;
+
+	(void)state;
+	daemon_start(&d);
+	guest_up(&g, &d, 1);
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	make_tree(&g, &t);
+	assert_int_equal(gsim_create_context(&g, t.proc, 0, t.dev, 0, 64, &ctx2),
+			 STATUS_SUCCESS);
+	/* Commands in the first page, data in the second. */
+	map_new(&g, adapter, &t, 2 * PG, &m);
+	data = m.cpu + PG;
+	fence_new(&g, t.proc, t.dev, &x);
+	fence_new(&g, t.proc, t.dev, &y);
+	assert_int_not_equal(x.va, y.va);
+
+	/*
+	 * Context 1: wait for x >= 1, copy what context 2 wrote, copy x's
+	 * value through its GPU VA, signal y = 2.  It waits...
+	 */
+	enc_at(&e, &m, 0);
+	assert_true(dxg_enc_fence_wait(&e, x.va, 1));
+	assert_true(dxg_enc_copy(&e, m.va + PG + 16, m.va + PG, 16));
+	assert_true(dxg_enc_copy(&e, x.va, m.va + PG + 64, 8));
+	assert_true(dxg_enc_fence_signal(&e, y.va, 2));
+	assert_true(dxg_enc_fill(&e, m.va + PG + 128, 8, 0x33333333));
+	len = dxg_enc_finish(&e);
+	assert_int_equal(e.version, DXG_CMDBUF_VERSION_3);
+	submit_async(&g, t.proc, t.ctx, m.va, len);
+	assert_int_equal(sync_wait_cpu(&g, t.proc, t.dev, y.h, 2, 200), 0);
+	round_trip(&g, t.proc);
+	assert_int_equal(next_event(&g, 100), 0);
+	assert_int_equal(fence_now(&g, y.storage), 0);
+	assert_int_equal(data[0], 0);
+	/* ... while the same device's other context runs (not stalled). */
+	enc_at(&e, &m, 512);
+	assert_true(dxg_enc_fill(&e, m.va + PG + 16, 16, 0xbbbbbbbb));
+	len = dxg_enc_finish(&e);
+	assert_int_equal(e.version, DXG_CMDBUF_VERSION);
+	submit_async(&g, t.proc, ctx2, m.va + 512, len);
+	assert_int_equal(sync_signal(&g, t.proc, t.dev, ctx2, x.h, 0, true), 0);
+	round_trip(&g, t.proc);
+	assert_int_equal(data[16], 0xbb);
+	assert_int_equal(data[0], 0);
+	assert_int_equal(fence_now(&g, y.storage), 0);
+
+	/* Context 2's buffer signals x: context 1 goes on, in order. */
+	enc_at(&e, &m, 1024);
+	assert_true(dxg_enc_fence_signal(&e, x.va, 1));
+	len = dxg_enc_finish(&e);
+	submit_async(&g, t.proc, ctx2, m.va + 1024, len);
+	assert_int_equal(wait_fence(&g, y.storage, 2, GSIM_TIMEOUT_MS), 0);
+	/* The CPU wait on y returns. */
+	assert_int_equal(next_event(&g, GSIM_TIMEOUT_MS), 200);
+	assert_int_equal(fence_now(&g, x.storage), 1);
+	assert_int_equal(data[0], 0xbb);	/* copied after 2 wrote it */
+	memcpy(&v, data + 64, sizeof(v));
+	assert_int_equal(v, 1);			/* x's value, read by the GPU */
+	round_trip(&g, t.proc);
+	assert_int_equal(data[128], 0x33);	/* the rest of the buffer ran */
+	/* Monotonic: a lower value does not lower y. */
+	enc_at(&e, &m, 1024);
+	assert_true(dxg_enc_fence_signal(&e, y.va, 1));
+	len = dxg_enc_finish(&e);
+	submit_async(&g, t.proc, t.ctx, m.va + 1024, len);
+	round_trip(&g, t.proc);
+	assert_int_equal(fence_now(&g, y.storage), 2);
+	assert_int_equal(exec_state(&g, t.proc, t.dev), D3DKMT_DEVICEEXECUTION_ACTIVE);
+
+	/* A fence of another device of the process: the GPU's page fault. */
+	assert_int_equal(gsim_create_device(&g, t.proc, 0, &dev3), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(&g, t.proc, 0, dev3, 0, 64, &ctx3),
+			 STATUS_SUCCESS);
+	fence_new(&g, t.proc, dev3, &z);
+	assert_int_not_equal(z.va, x.va);
+	enc_at(&e, &m, 1536);
+	assert_true(dxg_enc_fill(&e, m.va + PG + 256, 8, 0x44444444));
+	assert_true(dxg_enc_fence_signal(&e, x.va, 5));
+	len = dxg_enc_finish(&e);
+	submit_async(&g, t.proc, ctx3, m.va + 1536, len);
+	assert_int_equal(exec_state(&g, t.proc, dev3),
+			 D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT);
+	assert_int_equal(fence_now(&g, x.storage), 1);
+	assert_int_equal(data[256], 0);		/* nothing of it ran */
+	assert_int_equal(exec_state(&g, t.proc, t.dev), D3DKMT_DEVICEEXECUTION_ACTIVE);
+
+	/* Another process names it: not in its space either. */
+	make_tree(&g, &t2);
+	map_new(&g, adapter, &t2, PG, &m2);
+	dxg_enc_init(&e, m2.cpu, 512, NULL, NULL);
+	assert_true(dxg_enc_fence_wait(&e, x.va, 1));
+	len = dxg_enc_finish(&e);
+	submit_async(&g, t2.proc, t2.ctx, m2.va, len);
+	assert_int_equal(exec_state(&g, t2.proc, t2.dev),
+			 D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT);
+
+	/* A destroyed fence's address is no fence any more. */
+	assert_int_equal(fence_destroy(&g, t.proc, y.h), STATUS_SUCCESS);
+	enc_at(&e, &m, 1536);
+	assert_true(dxg_enc_fence_wait(&e, y.va, 1));
+	len = dxg_enc_finish(&e);
+	submit_async(&g, t.proc, t.ctx, m.va + 1536, len);
+	assert_int_equal(exec_state(&g, t.proc, t.dev),
+			 D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT);
+
+	/*
+	 * A later segment faults (its memory went while the buffer waited):
+	 * the rest does not run, its FENCE_SIGNALs still happen, in order.
+	 */
+	t4.proc = t.proc;
+	assert_int_equal(gsim_create_device(&g, t.proc, 0, &t4.dev), STATUS_SUCCESS);
+	assert_int_equal(gsim_create_context(&g, t.proc, 0, t4.dev, 0, 64, &t4.ctx),
+			 STATUS_SUCCESS);
+	map_new(&g, adapter, &t4, PG, &m3);
+	fence_new(&g, t.proc, t4.dev, &w);
+	fence_new(&g, t.proc, t4.dev, &u);
+	enc_at(&e, &m, 2048);
+	assert_true(dxg_enc_fence_wait(&e, w.va, 1));
+	assert_true(dxg_enc_fill(&e, m3.va, 8, 0x55555555));
+	assert_true(dxg_enc_fence_signal(&e, u.va, 5));
+	assert_true(dxg_enc_fill(&e, m.va + PG + 512, 8, 0x66666666));
+	assert_true(dxg_enc_fence_signal(&e, u.va, 6));
+	len = dxg_enc_finish(&e);
+	submit_async(&g, t.proc, t4.ctx, m.va + 2048, len);
+	round_trip(&g, t.proc);
+	assert_int_equal(mem_destroy(&g, t.proc, t4.dev, 0, &m3.h, 1),
+			 STATUS_SUCCESS);
+	assert_int_equal(sync_signal(&g, t.proc, t4.dev, 0, w.h, 1, false), 0);
+	assert_int_equal(exec_state(&g, t.proc, t4.dev),
+			 D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT);
+	assert_int_equal(wait_fence(&g, u.storage, 6, GSIM_TIMEOUT_MS), 0);
+	assert_int_equal(data[512], 0);
+
+	assert_int_equal(gsim_destroy_process(&g, t.proc), STATUS_SUCCESS);
+	assert_int_equal(gsim_destroy_process(&g, t2.proc), STATUS_SUCCESS);
+	assert_int_equal(wait_u32(&g.ctl->stat_processes, 0), 0);
+	assert_int_equal(g.ctl->stat_io_space_used, 0);
+	assert_int_equal(gsim_close_adapter(&g, 0, adapter), STATUS_SUCCESS);
+	assert_int_equal(wait_u32(&g.ctl->stat_objects, 0), 0);
+	assert_true(daemon_alive(&d));
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 /*
  * A long command buffer runs on its device's worker: meanwhile the same VM
  * is answered and another device's work completes, before the long one's
@@ -3609,6 +3811,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_escape_pipelines, kill_leftovers),
 		cmocka_unit_test_teardown(test_windows_mode, kill_leftovers),
 		cmocka_unit_test_teardown(test_sync, kill_leftovers),
+		cmocka_unit_test_teardown(test_fence_commands, kill_leftovers),
 		cmocka_unit_test_teardown(test_exec_off_loop, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_kill_cycles, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_servers_isolated, kill_leftovers),

@@ -245,7 +245,7 @@ static void header_errors(void **state)
 	MUT(magic, 0x43475845, STATUS_INVALID_PARAMETER);
 	MUT(magic, 0, STATUS_INVALID_PARAMETER);
 	MUT(version, 0, STATUS_NOT_SUPPORTED);
-	MUT(version, 3, STATUS_NOT_SUPPORTED);
+	MUT(version, 4, STATUS_NOT_SUPPORTED);
 	MUT(size_bytes, 0, STATUS_INVALID_PARAMETER);
 	MUT(size_bytes, 8, STATUS_INVALID_PARAMETER);
 	MUT(size_bytes, 0xffffffff, STATUS_INVALID_PARAMETER);
@@ -819,6 +819,232 @@ static void cpu_fill_sizes(void **state)
 	assert_null(f->cpu->ops->create_pipeline);
 }
 
+
+/* ---- version 3: FENCE_SIGNAL and FENCE_WAIT ---- */
+
+#define FDEV	7u		/* the fence's device */
+#define FOWNER	0x77u		/* the fence object's id */
+
+static void cmd_fence(struct fx *f, uint16_t op, uint64_t va, uint64_t value,
+		      uint64_t reserved)
+{
+	struct dxg_cmd_fence c = { { op, 0, sizeof(c) }, va, value, reserved };
+
+	put(f, &c, sizeof(c));
+	f->ncmds++;
+}
+
+static void restart(struct fx *f)
+{
+	f->len = sizeof(struct dxg_cmdbuf_header);
+	f->ncmds = 0;
+}
+
+/* Validate and execute through device @dev's view of the space. */
+static void expect_dev(struct fx *f, struct dxg_engine *e, uint32_t dev,
+		       int32_t st, uint32_t idx)
+{
+	struct dxg_gpuva_view view;
+	const struct dxg_va *v = dxg_gpuva_device_view(&view, f->s, dev);
+	uint32_t bad = 0x5a5a5a5a, bad2 = 0x5a5a5a5a;
+
+	assert_int_equal(dxg_cmdstream_validate(f->buf, f->len, v, e, &bad2), st);
+	assert_int_equal(dxg_cmdstream_execute(f->buf, f->len, v, e, &bad), st);
+	assert_int_equal(bad, st < 0 ? idx : 0x5a5a5a5a);
+	if (st < 0)
+		assert_int_equal(bad2, idx);
+}
+
+static uint64_t map_fence(struct fx *f, uint8_t *page)
+{
+	uint64_t fva, owner;
+	uint32_t dev;
+
+	assert_int_equal(dxg_gpuva_map_fence(f->s, page, FOWNER, FDEV, &fva), 0);
+	assert_int_equal(fva & (PG - 1), 0);
+	assert_true(fva >= DXG_GPUVA_BASE + DXG_GPUVA_SIZE - DXG_GPUVA_FENCE_WINDOW);
+	assert_int_equal(dxg_gpuva_fence(f->s, fva, &owner, &dev), 0);
+	assert_int_equal(owner, FOWNER);
+	assert_int_equal(dev, FDEV);
+	return fva;
+}
+
+static void fence_commands(void **state)
+{
+	struct fx *f = *state;
+	_Alignas(8) static uint8_t page[PG];
+	struct fake k = { .e.ops = &fake_ops };
+	uint64_t fva = map_fence(f, page);
+	uint64_t v = 42;
+	uint32_t i;
+
+	/* Parsed and accepted for the fence's own device only. */
+	cmd_copy(f, f->va0 + 512, f->va0, 16);
+	cmd_fence(f, DXG_CMD_FENCE_SIGNAL, fva, 5, 0);
+	cmd_fence(f, DXG_CMD_FENCE_WAIT, fva, 6, 0);
+	cmd_copy(f, f->va0, f->va0 + 64, 16);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, 0, 0);
+	expect_dev(f, f->cpu, FDEV + 1, STATUS_ACCESS_DENIED, 1);
+	/* The space's own view knows no fences. */
+	expect(f, f->cpu, STATUS_ACCESS_DENIED, 1);
+	/* Run in one piece, a fence command is a barrier. */
+	expect_dev(f, &k.e, FDEV, 0, 0);
+	assert_int_equal(k.flushes, 3);	/* two fences, the end */
+	/* Version gate: no fence commands before version 3. */
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect_dev(f, f->cpu, FDEV, STATUS_ILLEGAL_INSTRUCTION, 1);
+	finish_v(f, DXG_CMDBUF_VERSION);
+	expect_dev(f, f->cpu, FDEV, STATUS_ILLEGAL_INSTRUCTION, 1);
+
+	/* Malformed: reserved, address 0, unaligned, a wrong size. */
+	restart(f);
+	cmd_fence(f, DXG_CMD_FENCE_WAIT, fva, 1, 1);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, STATUS_INVALID_PARAMETER, 0);
+	restart(f);
+	cmd_fence(f, DXG_CMD_FENCE_SIGNAL, 0, 1, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, STATUS_INVALID_PARAMETER, 0);
+	restart(f);
+	cmd_fence(f, DXG_CMD_FENCE_SIGNAL, fva + 4, 1, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, STATUS_INVALID_PARAMETER, 0);
+	restart(f);
+	cmd_simple(f, DXG_CMD_FENCE_WAIT, 24);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, STATUS_INVALID_PARAMETER, 0);
+
+	/* Not a fence's address: inside its page, an allocation, unmapped. */
+	const uint64_t bad_va[] = { fva + 8, f->va0, f->va0 + 12 * PG, 8 };
+
+	for (i = 0; i < sizeof(bad_va) / sizeof(bad_va[0]); i++) {
+		restart(f);
+		cmd_fill(f, f->va0, 16, 1);
+		cmd_fence(f, DXG_CMD_FENCE_WAIT, bad_va[i], 1, 0);
+		finish_v(f, DXG_CMDBUF_VERSION_3);
+		expect_dev(f, f->cpu, FDEV, STATUS_ACCESS_DENIED, 1);
+	}
+
+	/* The fence page reads (COPY from it) but is never written. */
+	memcpy(page, &v, sizeof(v));
+	restart(f);
+	cmd_copy(f, fva, f->va0 + 256, 8);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, 0, 0);
+	assert_memory_equal(f->a + 256, &v, sizeof(v));
+	restart(f);
+	cmd_fill(f, fva, 8, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, STATUS_ACCESS_DENIED, 0);
+
+	/* At most DXG_CMD_MAX_FENCES per buffer. */
+	restart(f);
+	for (i = 0; i < DXG_CMD_MAX_FENCES; i++)
+		cmd_fence(f, DXG_CMD_FENCE_SIGNAL, fva, i, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, 0, 0);
+	cmd_fence(f, DXG_CMD_FENCE_WAIT, fva, 0, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	expect_dev(f, f->cpu, FDEV, STATUS_INVALID_PARAMETER, DXG_CMD_MAX_FENCES);
+	assert_int_equal(dxg_gpuva_unmap_fence(f->s, fva, FOWNER), 0);
+}
+
+/* One segment through the view of device FDEV. */
+static int32_t segment(struct fx *f, struct dxg_engine *e,
+		       struct dxg_cmd_cursor *cur, struct dxg_cmd_fence_op *op,
+		       uint32_t *bad)
+{
+	struct dxg_gpuva_view view;
+
+	return dxg_cmdstream_run_segment(f->buf, f->len,
+					 dxg_gpuva_device_view(&view, f->s, FDEV),
+					 e, cur, op, bad);
+}
+
+static void fence_segments(void **state)
+{
+	struct fx *f = *state;
+	_Alignas(8) static uint8_t page[PG];
+	struct fake k = { .e.ops = &fake_ops };
+	uint64_t fva = map_fence(f, page);
+	struct dxg_cmd_cursor cur = { 0 };
+	struct dxg_cmd_fence_op op;
+	struct dxg_cmd_signal sig[8];
+	uint32_t bad = 0x5a5a5a5a;
+
+	/* COPY | SIGNAL 5 | COPY COPY | WAIT 9 | SIGNAL 10 | COPY */
+	cmd_copy(f, f->va0, f->va0 + 64, 8);
+	cmd_fence(f, DXG_CMD_FENCE_SIGNAL, fva, 5, 0);
+	cmd_copy(f, f->va0, f->va0 + 128, 8);
+	cmd_copy(f, f->va0, f->va0 + 192, 8);
+	cmd_fence(f, DXG_CMD_FENCE_WAIT, fva, 9, 0);
+	cmd_fence(f, DXG_CMD_FENCE_SIGNAL, fva, 10, 0);
+	cmd_copy(f, f->va0, f->va0 + 256, 8);
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), 0);
+	assert_int_equal(k.copies, 1);
+	assert_int_equal(k.flushes, 1);		/* each segment ends flushed */
+	assert_int_equal(op.opcode, DXG_CMD_FENCE_SIGNAL);
+	assert_int_equal(op.gpu_va, fva);
+	assert_int_equal(op.value, 5);
+	assert_int_equal(cur.index, 2);
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), 0);
+	assert_int_equal(k.copies, 3);
+	assert_int_equal(op.opcode, DXG_CMD_FENCE_WAIT);
+	assert_int_equal(op.value, 9);
+	/* An empty segment between two fence commands. */
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), 0);
+	assert_int_equal(k.copies, 3);
+	assert_int_equal(op.opcode, DXG_CMD_FENCE_SIGNAL);
+	assert_int_equal(op.value, 10);
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), 0);
+	assert_int_equal(k.copies, 4);
+	assert_int_equal(op.opcode, 0);		/* done */
+	assert_int_equal(cur.index, 7);
+	assert_int_equal(bad, 0x5a5a5a5a);
+
+	/* A malformed buffer runs nothing, not even its first segment. */
+	cur = (struct dxg_cmd_cursor){ 0 };
+	k.copies = 0;
+	cmd_fill(f, f->va0, 3, 0);		/* size not a multiple of 4 */
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), STATUS_INVALID_PARAMETER);
+	assert_int_equal(bad, 7);
+	assert_int_equal(k.copies, 0);
+	assert_int_equal(cur.offset, 0);	/* not started */
+	f->len -= sizeof(struct dxg_cmd_fill);
+	f->ncmds--;
+	finish_v(f, DXG_CMDBUF_VERSION_3);
+
+	/*
+	 * The space changes while the buffer waits: the later segment
+	 * faults when it starts; its FENCE_SIGNALs are still there to do.
+	 */
+	cur = (struct dxg_cmd_cursor){ 0 };
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), 0);
+	assert_int_equal(dxg_gpuva_unmap(f->s, f->va0, 8 * PG), 0);
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), STATUS_ACCESS_DENIED);
+	assert_int_equal(bad, 2);
+	assert_int_equal(k.copies, 1);
+	assert_int_equal(dxg_cmdstream_signals(f->buf, f->len, sig, 8), 2);
+	assert_int_equal(sig[0].index, 1);
+	assert_int_equal(sig[0].op.value, 5);
+	assert_int_equal(sig[1].index, 5);
+	assert_int_equal(sig[1].op.opcode, DXG_CMD_FENCE_SIGNAL);
+	assert_int_equal(sig[1].op.gpu_va, fva);
+	assert_int_equal(sig[1].op.value, 10);
+	assert_int_equal(dxg_cmdstream_signals(f->buf, f->len, sig, 1), 1);
+
+	/* A cursor that does not fit the (changed) buffer: refused. */
+	cur.offset = f->len + 8;
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), STATUS_INVALID_PARAMETER);
+	cur = (struct dxg_cmd_cursor){ .index = 99, .offset = 16 };
+	assert_int_equal(segment(f, &k.e, &cur, &op, &bad), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_unmap_fence(f->s, fva, FOWNER), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 /* ---- version 2: DISPATCH2 and UPDATE ---- */
@@ -1186,6 +1412,8 @@ int main(void)
 		T(dispatch2_base_and_indirect),
 		T(escape_pipeline2),
 		T(device_memory),
+		T(fence_commands),
+		T(fence_segments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

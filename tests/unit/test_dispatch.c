@@ -762,6 +762,8 @@ static void test_state_commands(void **state)
 	assert_non_null(shm);
 	assert_int_equal(dxg_mem_init(&mem, shm, ST_SHM, ST_IO), 0);
 	assert_int_equal(dxg_sched_init(&sched, &f->o, &mem, NULL, 0, false), 0);
+	/* Fences have GPU VAs: the process's spaces go with it. */
+	assert_int_equal(dxg_objects_add_release(&f->o, dxg_mem_release, &mem), 0);
 	assert_int_equal(dxg_objects_add_release(&f->o, dxg_sched_release,
 						 &sched), 0);
 	f->ctx.mem = &mem;
@@ -1302,6 +1304,8 @@ static void test_hwqueue(void **state)
 	assert_non_null(shm);
 	assert_int_equal(dxg_mem_init(&mem, shm, ST_SHM, ST_IO), 0);
 	assert_int_equal(dxg_sched_init(&sched, &f->o, &mem, NULL, 0, false), 0);
+	/* Fences have GPU VAs: the process's spaces go with it. */
+	assert_int_equal(dxg_objects_add_release(&f->o, dxg_mem_release, &mem), 0);
 	assert_int_equal(dxg_objects_add_release(&f->o, dxg_sched_release,
 						 &sched), 0);
 	f->ctx.mem = &mem;

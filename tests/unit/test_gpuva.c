@@ -503,6 +503,60 @@ static void copy_many(void **state)
 /* Found by fuzz_gpuva: unmapping inside a reservation that never held a
  * mapping (no mapping array yet) is a no-op, not pointer arithmetic on NULL
  * (UBSan in the ASan build). */
+/* A fence's page: the host's reservation, read-only, immune to the guest. */
+static void fence_pages(void **state)
+{
+	struct dxg_gpuva_space *s = *state, *c;
+	_Alignas(8) static uint8_t page[PG];
+	uint64_t fva, fva2, va, owner;
+	uint32_t dev;
+
+	assert_int_equal(dxg_gpuva_map_fence(s, NULL, 5, 1, &fva),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map_fence(s, page, 0, 1, &fva),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map_fence(s, page, 5, 1, &fva), 0);
+	assert_int_equal(dxg_gpuva_map_fence(s, page, 6, 2, &fva2), 0);
+	assert_true(fva >= B + DXG_GPUVA_SIZE - DXG_GPUVA_FENCE_WINDOW);
+	assert_int_equal(fva2, fva + PG);
+	/* The guest's reservations still start at the bottom. */
+	assert_int_equal(dxg_gpuva_reserve(s, 0, 0, 0, 4 * PG, 0, &va), 0);
+	assert_int_equal(va, B);
+	assert_int_equal(dxg_gpuva_map(s, va, 4 * PG, mem, 9), 0);
+
+	assert_int_equal(dxg_gpuva_fence(s, fva, &owner, &dev), 0);
+	assert_int_equal(owner, 5);
+	assert_int_equal(dev, 1);
+	assert_int_equal(dxg_gpuva_fence(s, fva + 8, &owner, &dev), -1);
+	assert_int_equal(dxg_gpuva_fence(s, va, &owner, &dev), -1);
+	/* Readable, never writable. */
+	assert_ptr_equal(dxg_gpuva_access(s, fva, 8, R), page);
+	assert_null(dxg_gpuva_access(s, fva, 8, W));
+	/* The guest cannot free, unmap, map over, copy from or onto it. */
+	assert_int_equal(dxg_gpuva_free(s, fva, PG), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_unmap(s, fva, PG), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_map(s, fva, PG, mem, 9), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, fva, PG, va), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_copy(s, va, PG, fva), STATUS_INVALID_PARAMETER);
+	dxg_gpuva_unmap_owner(s, 9);
+	assert_ptr_equal(dxg_gpuva_access(s, fva, 8, R), page);
+	/* A clone keeps it (the batch path of UpdateGpuVirtualAddress). */
+	c = dxg_gpuva_clone(s);
+	assert_non_null(c);
+	assert_int_equal(dxg_gpuva_fence(c, fva2, &owner, &dev), 0);
+	assert_int_equal(dev, 2);
+	assert_int_equal(dxg_gpuva_free(c, fva2, PG), STATUS_INVALID_PARAMETER);
+	dxg_gpuva_destroy(c);
+	/* Only its owner takes it back; then the address is free again. */
+	assert_int_equal(dxg_gpuva_unmap_fence(s, fva, 6), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_unmap_fence(s, va, 9), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpuva_unmap_fence(s, fva, 5), 0);
+	assert_int_equal(dxg_gpuva_fence(s, fva, &owner, &dev), -1);
+	assert_null(dxg_gpuva_access(s, fva, 8, R));
+	assert_int_equal(dxg_gpuva_map_fence(s, page, 7, 1, &va), 0);
+	assert_int_equal(va, fva);
+}
+
 static void unmap_never_mapped(void **state)
 {
 	struct dxg_gpuva_space *s = *state;
@@ -535,6 +589,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(copy_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(copy_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(copy_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(fence_pages, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
