@@ -8,7 +8,7 @@ REL     := build/rel
 ASAN    := build/asan
 MODULE  := driver/dxgkrnl.ko
 
-.PHONY: all setup build userspace module demo check bench fuzz-driver clean help deb dkms-install dkms-uninstall
+.PHONY: all setup build userspace module demo check bench fuzz-driver soak clean help deb dkms-install dkms-uninstall
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  - build, then run the benchmarks (ratios vs this machine; docs/performance.md)"
 	@echo "make build  - build user space (build/rel, build/asan) and the kernel module"
 	@echo "make fuzz-driver [FUZZ_SECONDS=N] [FUZZ_SEED=S] - the driver fuzzer's long run in a VM, per kernel line"
+	@echo "make soak [SOAK_SECONDS=N] - two VMs of looping mixed workloads for an hour (default), memory/fds/throughput checked"
 	@echo "make setup  - install missing Debian packages"
 	@echo "make deb    - build the Debian packages into build/pkg/debs (docs/packaging.md)"
 	@echo "make dkms-install [DKMS_KERNELS='REL...'] - (root) install dxgkrnl through DKMS"
@@ -65,6 +66,12 @@ fuzz-driver: build
 	  DXG_DRIVER_FUZZ_SECONDS=$(FUZZ_SECONDS) DXG_DRIVER_FUZZ_SEED=$(FUZZ_SEED) \
 	    tests/vm/run-vm-tests.sh --line $$line --scenario fuzz || exit 1; \
 	done
+
+# The soak's long run (docs/reliability.md): two VMs of looping workloads
+# for SOAK_SECONDS (default an hour) on the default kernel line.
+SOAK_SECONDS ?= 3600
+soak: build
+	DXG_SOAK_SECONDS=$(SOAK_SECONDS) tests/vm/run-vm-tests.sh --scenario soak
 
 # Packaging (docs/packaging.md).  DKMS_KERNELS: the kernel releases to build
 # for (default: the running kernel).

@@ -18,6 +18,11 @@
 #              (process isolation) is killed while A holds a device: A sees
 #              a GPU reset (held device ENODEV, /dev/dxg back, new processes
 #              work) while guest B runs its workload untouched
+#   soak       two guests on one dxghost, four processes of mixed workloads
+#              each, in loops for DXG_SOAK_SECONDS (120; make soak for an
+#              hour): every run succeeds, throughput stays flat, the VM
+#              servers' memory and descriptors stay flat (not on the debug
+#              kernel line)
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
 #   windows    main's test programs against dxghost --windows --no-async
@@ -56,7 +61,7 @@ in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
 EOF
 }
 
-scenarios="no-host main two-vms host-gone host-killed host-restart server-crash unplug windows fuzz vulkan"
+scenarios="no-host main two-vms host-gone host-killed host-restart server-crash soak unplug windows fuzz vulkan"
 line=
 only=
 while [ $# -gt 0 ]; do
@@ -73,6 +78,8 @@ for s in $only; do
   case " $scenarios " in *" $s "*) ;; *) echo "${0##*/}: unknown scenario '$s' (names: $scenarios)" >&2; exit 2 ;; esac
 done
 FUZZ_SECONDS=${DXG_DRIVER_FUZZ_SECONDS:-60}
+SOAK_SECONDS=${DXG_SOAK_SECONDS:-120}
+case "$SOAK_SECONDS" in ''|*[!0-9]*) echo "${0##*/}: DXG_SOAK_SECONDS must be a number" >&2; exit 2 ;; esac
 case "$FUZZ_SECONDS" in ''|*[!0-9]*) echo "${0##*/}: DXG_DRIVER_FUZZ_SECONDS must be a number" >&2; exit 2 ;; esac
 # want NAME: the scenario is to run.
 want() { [ -z "$only" ] || case " $only " in *" $1 "*) true ;; *) false ;; esac; }
@@ -116,7 +123,7 @@ else
 fi
 
 busybox=0
-for s in no-host main two-vms host-gone host-killed host-restart server-crash unplug windows fuzz; do want $s && busybox=1; done
+for s in no-host main two-vms host-gone host-killed host-restart server-crash soak unplug windows fuzz; do want $s && busybox=1; done
 if [ $busybox = 1 ]; then
   rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
   for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tests/vm/fuzz/dxg-fuzz "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
@@ -163,7 +170,7 @@ boot() {
   start=$(date +%s)
   tools/vm/run-vm.sh --kernel "$VM/vmlinuz" --initrd "${VM_INITRD:-$VM/initrd-test.cpio.gz}" \
     ${VM_ROOT:+--root "$VM_ROOT"} --run "$script" \
-    --timeout $((600 + FUZZ_SECONDS)) --log "$work/$name.console" "${args[@]}" \
+    --timeout $((600 + FUZZ_SECONDS + SOAK_SECONDS)) --log "$work/$name.console" "${args[@]}" \
     -- tsc=unstable ${VM_CMDLINE:-} >/dev/null 2>&1
   vrc=$?
   end=$(date +%s)
@@ -306,6 +313,65 @@ if want server-crash; then
   if log_dirty "$work/host-crash.log"; then
     fail "server-crash/dxghost log is clean"; else pass "server-crash/dxghost log is clean"; fi
   cp "$work/host-crash.log" "$LOGS/dxghost-server-crash.log"
+fi
+
+# 4d. Soak: two guests, four looping workloads each, for SOAK_SECONDS.  The
+# host side samples every VM server's resident memory and descriptors (and
+# the supervisor's descriptors) every 5 s; from a third into the run to its
+# end they must stay flat, as must each guest's runs per window.
+if want soak; then
+  start_host "$work/soak.sock" "$work/host-soak.log" || exit 1
+  (
+    t0=$(date +%s)
+    while kill -0 "$host_pid" 2>/dev/null; do
+      now=$(( $(date +%s) - t0 ))
+      for p in $(ps -o pid= --ppid "$host_pid"); do
+        rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$p/status 2>/dev/null)
+        fds=$(ls /proc/$p/fd 2>/dev/null | wc -l)
+        [ -n "$rss" ] && echo "$now $p $rss $fds"
+      done
+      echo "$now sup 0 $(ls /proc/$host_pid/fd 2>/dev/null | wc -l)"
+      sleep 5
+    done >"$work/soak.samples"
+  ) &
+  sampler=$!
+  VM_CMDLINE="dxg_soak_seconds=$SOAK_SECONDS" boot soak-a /opt/dxg/scenarios/soak.sh "$work/soak.sock" >"$work/soak-a.out" &
+  pa=$!
+  for _ in $(seq 300); do grep -q 'vm 1 connected' "$work/host-soak.log" && break; sleep 0.1; done
+  VM_CMDLINE="dxg_soak_seconds=$SOAK_SECONDS" boot soak-b /opt/dxg/scenarios/soak.sh "$work/soak.sock" >"$work/soak-b.out" &
+  pb=$!
+  wait $pa; ra=$?; wait $pb; rb=$?
+  sed 's/^\(PASS\|FAIL\) soak-\(.\)\//\1 soak\/vm-\2\//' "$work/soak-a.out" "$work/soak-b.out"
+  [ $ra -eq 0 ] && [ $rb -eq 0 ] || rc=1
+  for v in a b; do
+    runs=$(tr -d '\r' <"$work/soak-$v.console" | sed -n 's/^SOAK window \([0-9]\): \([0-9]*\) runs.*/\2/p' | tr '\n' ' ')
+    echo "# soak: vm-$v runs per window: $runs"
+    # Flat: the last window has at least half the runs of the second (the
+    # first warms up); every window has some.
+    set -- $runs
+    if [ $# -eq 6 ] && [ "$2" -gt 0 ] && [ "$6" -gt 0 ] && [ $(( $6 * 2 )) -ge "$2" ]; then
+      pass "soak/vm-$v throughput stays flat"
+    else fail "soak/vm-$v throughput stays flat"; fi
+  done
+  if stop_host; then pass "soak/dxghost exits 0 on SIGTERM"; else fail "soak/dxghost exits 0 on SIGTERM"; fi
+  kill $sampler 2>/dev/null; wait $sampler 2>/dev/null
+  # Per process: the sample a third into the run against the last one.
+  third=$(( SOAK_SECONDS / 3 + 20 ))
+  flat=1
+  for p in $(awk '{print $2}' "$work/soak.samples" | sort -u); do
+    read -r r0 f0 r1 f1 < <(awk -v p="$p" -v t="$third" '$2 == p && $1 >= t { if (!n++) { r0 = $3; f0 = $4 } r1 = $3; f1 = $4 }
+      END { print r0 + 0, f0 + 0, r1 + 0, f1 + 0 }' "$work/soak.samples")
+    [ "$f0" -gt 0 ] || continue
+    echo "# soak: process $p: RSS ${r0} -> ${r1} KiB, fds ${f0} -> ${f1} (from ${third} s to the end)"
+    # 16 MiB of allocator noise at most; descriptors: the same, give or take
+    # the few a workload holds at the moment of a sample.
+    if [ $(( r1 - r0 )) -gt 16384 ] || [ $(( f1 - f0 )) -gt 4 ]; then flat=0; fi
+  done
+  if [ $flat = 1 ]; then pass "soak/dxghost memory and descriptors stay flat"
+  else fail "soak/dxghost memory and descriptors stay flat"; fi
+  if log_dirty "$work/host-soak.log"; then
+    fail "soak/dxghost log is clean"; else pass "soak/dxghost log is clean"; fi
+  cp "$work/host-soak.log" "$LOGS/dxghost-soak.log"; cp "$work/soak.samples" "$LOGS/soak.samples"
 fi
 
 # 5. the device is hot-unplugged under live mappings
