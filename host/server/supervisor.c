@@ -30,6 +30,8 @@
 /* A VM whose servers die this often is given up: its GPU is gone. */
 #define SUP_RESTARTS_MAX	3u
 #define SUP_RESTART_WINDOW_MS	60000ull
+/* How long a server may take to open its device and say it is ready. */
+#define SUP_READY_MS		60000ull
 /* How long servers get to announce GONE and exit at shutdown. */
 #define SUP_STOP_WAIT_MS	5000
 
@@ -49,6 +51,7 @@ struct sup_vm {
 	bool taken_over;		/* from another dxghost (--takeover) */
 	bool qemu_gone;
 	bool dead;			/* freed after this epoll batch */
+	uint64_t ready_by_ms;		/* killed when not ready by then */
 	unsigned int restarts;		/* in the window below */
 	uint64_t window_ms;
 	struct sup_watch w_sock, w_server;
@@ -155,6 +158,7 @@ static int spawn_server(struct sup *s, struct sup_vm *v)
 	}
 	v->pid = pid;
 	v->ready = false;
+	v->ready_by_ms = now_ms() + SUP_READY_MS;
 	v->server_fd = sp[0];
 	v->w_server.kind = SW_SERVER;
 	v->w_server.v = v;
@@ -631,6 +635,33 @@ static int setup(struct sup *s)
 	return watch(s, s->handover_fd, &s->handover_w);
 }
 
+/*
+ * A server that hangs before it is ready (a Vulkan driver that never
+ * returns) would keep QEMU waiting for its handshake: it is killed, and
+ * its exit closes the connection or gives the VM up.  Returns the epoll
+ * timeout until the next such deadline (-1: none).
+ */
+static int check_ready(struct sup *s)
+{
+	uint64_t now = now_ms(), next = UINT64_MAX;
+
+	for (unsigned int i = 0; i < s->slots; i++) {
+		struct sup_vm *v = s->vms[i];
+
+		if (!v || v->dead || !v->pid || v->ready)
+			continue;
+		if (now >= v->ready_by_ms) {
+			log_warn("vm %u: its server (process %d) was not ready within %llu s; killing it",
+				 v->conn.id, (int)v->pid, SUP_READY_MS / 1000);
+			kill(v->pid, SIGKILL);
+			v->ready_by_ms = UINT64_MAX;	/* once */
+		} else if (v->ready_by_ms < next) {
+			next = v->ready_by_ms;
+		}
+	}
+	return next == UINT64_MAX ? -1 : (int)(next - now);
+}
+
 static void on_event(struct sup *s, struct sup_watch *w, uint32_t events)
 {
 	if (w->v && w->v->dead)
@@ -714,7 +745,7 @@ int dxg_supervisor_run(const struct dxg_options *opt, int argc, char **argv)
 		 opt->socket_path, opt->adapters.count,
 		 (unsigned long long)(opt->shm_size >> 20));
 	while (!s.stop) {
-		int n = epoll_wait(s.epfd, evs, 32, -1);
+		int n = epoll_wait(s.epfd, evs, 32, check_ready(&s));
 
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %s", strerror(errno));
