@@ -8,7 +8,7 @@ REL     := build/rel
 ASAN    := build/asan
 MODULE  := driver/dxgkrnl.ko
 
-.PHONY: all setup build userspace module demo check bench fuzz-driver clean help deb dkms-install dkms-uninstall
+.PHONY: all setup build userspace module demo check bench fuzz-driver fuzz-host clean help deb dkms-install dkms-uninstall
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  - build, then run the benchmarks (ratios vs this machine; docs/performance.md)"
 	@echo "make build  - build user space (build/rel, build/asan) and the kernel module"
 	@echo "make fuzz-driver [FUZZ_SECONDS=N] [FUZZ_SEED=S] - the driver fuzzer's long run in a VM, per kernel line"
+	@echo "make fuzz-host [FUZZ_SECONDS=N] - the host's libFuzzer targets at once, N s each (default 3600), with figures"
 	@echo "make setup  - install missing Debian packages"
 	@echo "make deb    - build the Debian packages into build/pkg/debs (docs/packaging.md)"
 	@echo "make dkms-install [DKMS_KERNELS='REL...'] - (root) install dxgkrnl through DKMS"
@@ -65,6 +66,13 @@ fuzz-driver: build
 	  DXG_DRIVER_FUZZ_SECONDS=$(FUZZ_SECONDS) DXG_DRIVER_FUZZ_SEED=$(FUZZ_SEED) \
 	    tests/vm/run-vm-tests.sh --line $$line --scenario fuzz || exit 1; \
 	done
+
+# The host's libFuzzer targets (tests/fuzz/), all at once, FUZZ_SECONDS each;
+# the corpus grows in build/fuzz/corpus-<target> from run to run.  Needs
+# only clang (docs/reliability.md §3); run it under `nice -n 19` on a
+# shared machine.
+fuzz-host:
+	tests/fuzz/run-fuzz.sh --parallel $(FUZZ_SECONDS)
 
 # Packaging (docs/packaging.md).  DKMS_KERNELS: the kernel releases to build
 # for (default: the running kernel).
