@@ -104,6 +104,9 @@ int32_t mem_update(struct gsim *g, uint32_t proc, uint32_t dev, uint32_t ctx,
 struct d3dddi_updategpuvirtualaddress_operation
 upd_map(uint64_t va, uint64_t size, uint32_t alloc, uint64_t off);
 
+/* A device's execution state (GETDEVICESTATE, D3DKMT_DEVICEEXECUTION_*). */
+uint32_t exec_state(struct gsim *g, uint32_t proc, uint32_t dev);
+
 /* An allocation of `size` bytes mapped at a fresh GPU VA; *cpu maps it here. */
 struct mapped {
 	uint32_t h;

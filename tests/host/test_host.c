@@ -2058,21 +2058,6 @@ static uint64_t next_event(struct gsim *g, int timeout_ms)
 	return e.event;
 }
 
-static uint32_t exec_state(struct gsim *g, uint32_t proc, uint32_t dev)
-{
-	struct dxgkvmb_command_getdevicestate c;
-	struct dxgkvmb_command_getdevicestate_ret r;
-
-	memset(&c, 0, sizeof(c));
-	memset(&r, 0, sizeof(r));
-	c.args.device = dev;
-	c.args.state_type = D3DKMT_DEVICESTATE_EXECUTION;
-	assert_int_equal(mem_call(g, proc, DXGK_VMBCOMMAND_GETDEVICESTATE, &c,
-				  sizeof(c), &r, sizeof(r)), sizeof(r));
-	assert_int_equal(r.status, STATUS_SUCCESS);
-	return r.args.execution_state;
-}
-
 static uint64_t fence_page(struct gsim *g, uint64_t storage)
 {
 	uint64_t v;
