@@ -530,7 +530,7 @@ static void write_sync_seed(struct seed *s)
 {
 	struct dxg_open_alloc_desc desc = { DXG_OPEN_ALLOC_DESC_VERSION, 0, 8192 };
 	struct dxgkvmb_command_createallocation_allocinfo ai = { 0, sizeof(desc), 0 };
-	struct d3dddi_updategpuvirtualaddress_operation op;
+	struct d3dddi_updategpuvirtualaddress_operation ops[4];
 	struct dxg_escape_trim trim = { DXG_ESCAPE_TRIM, 0, 0, 0 };
 	uint32_t proc, adapter, dev, ctxh = 0, queue, alloc, so;
 	const uint64_t one = 1;
@@ -613,15 +613,28 @@ static void write_sync_seed(struct seed *s)
 		proc, 0);
 	CMD(struct dxgkvmb_command_updategpuva)->device = dev;
 	CMD(struct dxgkvmb_command_updategpuva)->context = ctxh;
-	CMD(struct dxgkvmb_command_updategpuva)->num_operations = 1;
-	memset(&op, 0, sizeof(op));
-	op.operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP;
-	op.map.base_address = va;
-	op.map.size = 8192;
-	op.map.allocation = alloc;
-	op.map.allocation_size = 8192;
-	memcpy(p + sizeof(struct dxgkvmb_command_updategpuva), &op, sizeof(op));
-	send(s, sizeof(struct dxgkvmb_command_updategpuva) + sizeof(op), NULL);
+	CMD(struct dxgkvmb_command_updategpuva)->num_operations = 4;
+	/* Map, map read-only, copy the mapping, unmap part of it. */
+	memset(ops, 0, sizeof(ops));
+	ops[0].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP;
+	ops[0].map.base_address = va;
+	ops[0].map.size = 8192;
+	ops[0].map.allocation = alloc;
+	ops[0].map.allocation_size = 8192;
+	ops[1].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT;
+	ops[1].map_protect.base_address = va + 4 * 4096;
+	ops[1].map_protect.size = 8192;
+	ops[1].map_protect.allocation = alloc;
+	ops[1].map_protect.allocation_size = 8192;
+	ops[2].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY;
+	ops[2].copy.source_address = va + 4 * 4096;
+	ops[2].copy.size = 8192;
+	ops[2].copy.dest_address = va + 8 * 4096;
+	ops[3].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP;
+	ops[3].unmap.base_address = va + 9 * 4096;
+	ops[3].unmap.size = 4096;
+	memcpy(p + sizeof(struct dxgkvmb_command_updategpuva), ops, sizeof(ops));
+	send(s, sizeof(struct dxgkvmb_command_updategpuva) + sizeof(ops), NULL);
 	want_ok(s, "updategpuva");
 
 	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SIGNALSYNCOBJECT, proc, 0);
