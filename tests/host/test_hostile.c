@@ -310,7 +310,11 @@ static void raw_packet(struct gsim *g, const struct dxg_pkt_desc *desc,
 	gsim_ring_host(g, DXG_IVSHMEM_VEC_RING);
 }
 
-/* A command header + `len` body bytes for adapter 0 (or VM-wide). */
+/*
+ * The extended and command headers of a message to adapter 0 (or
+ * VM-wide); returns its length for a command of `len` bytes (its header
+ * included).
+ */
 static uint32_t make_msg(struct env *e, uint8_t *m, uint32_t channel,
 			 uint32_t type, uint32_t process, uint32_t len)
 {
