@@ -20,6 +20,7 @@
 
 #include "dxg/cmdstream.h"
 #include "dxg/ntstatus.h"
+#include "dxg/protocol.h"
 
 const char *dxghost_path;
 
@@ -487,4 +488,105 @@ uint32_t exec_state(struct gsim *g, uint32_t proc, uint32_t dev)
 				  sizeof(c), &r, sizeof(r)), sizeof(r));
 	assert_int_equal(r.status, STATUS_SUCCESS);
 	return r.args.execution_state;
+}
+
+int32_t sync_create(struct gsim *g, uint32_t proc, uint32_t dev,
+			   uint32_t type, uint64_t init_or_event, uint32_t *h,
+			   uint64_t *storage)
+{
+	struct dxgkvmb_command_createsyncobject c;
+	struct dxgkvmb_command_createsyncobject_ret r;
+	int n;
+
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	c.args.device = dev;
+	c.args.info.type = type;
+	if (type == D3DDDI_CPU_NOTIFICATION)
+		c.args.info.cpu_notification.event = init_or_event;
+	else
+		c.args.info.monitored_fence.initial_fence_value = init_or_event;
+	n = mem_call(g, proc, DXGK_VMBCOMMAND_CREATESYNCOBJECT, &c, sizeof(c),
+		     &r, sizeof(r));
+	if (n < (int)sizeof(r))
+		return n >= 4 ? (int32_t)r.sync_object : -EPROTO;
+	*h = r.sync_object;
+	if (storage)
+		*storage = r.fence_storage_address;
+	return STATUS_SUCCESS;
+}
+
+/* SIGNALSYNCOBJECT of one object from the CPU (ctx 0) or a context. */
+int32_t sync_signal(struct gsim *g, uint32_t proc, uint32_t dev,
+			   uint32_t ctx, uint32_t h, uint64_t v, bool async)
+{
+	uint8_t m[EXT + sizeof(struct dxgkvmb_command_signalsyncobject) + 16];
+	struct dxgkvmb_command_signalsyncobject c;
+	uint32_t len = sizeof(c);
+	int32_t st[2] = { -1, 0 };
+
+	memset(&c, 0, sizeof(c));
+	c.object_count = 1;
+	c.context_count = ctx ? 1 : 0;
+	if (!ctx)
+		c.device = dev;
+	memcpy(m + EXT, &c, sizeof(c));
+	memcpy(m + EXT + len, &h, 4);
+	len += 4;
+	if (ctx) {
+		memcpy(m + EXT + len, &ctx, 4);
+		len += 4;
+	}
+	memcpy(m + EXT + len, &v, 8);
+	len += 8;
+	gsim_hdr(m, gsim_vgpu(g, 0), DXGKVMB_VGPU_TO_HOST |
+		 (async ? DXGKVMB_ASYNC_MSG : 0), DXGK_VMBCOMMAND_SIGNALSYNCOBJECT,
+		 proc);
+	if (async)
+		return gsim_send(g, DXG_PKT_DATA_INBAND, 0, 0, m, EXT + len);
+	return gsim_call(g, m, EXT + len, st, sizeof(st)) < 4 ? -EPROTO : st[0];
+}
+
+int32_t sync_wait_cpu(struct gsim *g, uint32_t proc, uint32_t dev,
+			     uint32_t h, uint64_t v, uint64_t event)
+{
+	uint8_t m[sizeof(struct dxgkvmb_command_waitforsyncobjectfromcpu) + 12];
+	struct dxgkvmb_command_waitforsyncobjectfromcpu c;
+
+	memset(&c, 0, sizeof(c));
+	c.device = dev;
+	c.object_count = 1;
+	c.guest_event_pointer = event;
+	memcpy(m, &c, sizeof(c));
+	memcpy(m + sizeof(c), &h, 4);
+	memcpy(m + sizeof(c) + 4, &v, 8);
+	return mem_status(g, proc, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMCPU, m,
+			  sizeof(m));
+}
+
+/* The next host->guest packet is SIGNALGUESTEVENT(event); 0 if none came. */
+uint64_t next_event(struct gsim *g, int timeout_ms)
+{
+	struct dxgkvmb_command_signalguestevent e;
+	uint8_t buf[256];
+	struct dxg_pkt_desc d;
+	int n = gsim_recv(g, &d, buf, sizeof(buf), timeout_ms);
+
+	if (n == -ETIMEDOUT)
+		return 0;
+	assert_true(n >= (int)sizeof(e));
+	assert_int_equal(d.type, DXG_PKT_DATA_INBAND);
+	assert_int_equal(d.trans_id, 0);
+	memcpy(&e, buf, sizeof(e));
+	assert_int_equal(e.hdr.channel, DXGKVMB_HOST_TO_VM);
+	assert_int_equal(e.hdr.command_type, DXGK_VMBCOMMAND_SIGNALGUESTEVENT);
+	return e.event;
+}
+
+uint64_t fence_page(struct gsim *g, uint64_t storage)
+{
+	uint64_t v;
+
+	memcpy(&v, (uint8_t *)g->shm + storage, sizeof(v));
+	return v;
 }

@@ -122,4 +122,23 @@ uint32_t write_fills(uint8_t *cmd, uint32_t n, uint64_t dst, uint64_t size,
 void submit_async(struct gsim *g, uint32_t proc, uint32_t ctx, uint64_t va,
 		  uint32_t len);
 
+/* ---- sync objects (docs/sync.md) ---- */
+
+/*
+ * CREATESYNCOBJECT of `type` (a monitored fence: its initial value; a CPU
+ * notification: its guest event); *storage gets a fence's IO-space page.
+ */
+int32_t sync_create(struct gsim *g, uint32_t proc, uint32_t dev, uint32_t type,
+		    uint64_t init_or_event, uint32_t *h, uint64_t *storage);
+/* SIGNALSYNCOBJECT of one object from the CPU (ctx 0) or a context. */
+int32_t sync_signal(struct gsim *g, uint32_t proc, uint32_t dev, uint32_t ctx,
+		    uint32_t h, uint64_t v, bool async);
+/* WAITFORSYNCOBJECTFROMCPU of one fence; `event` is signalled when it is reached. */
+int32_t sync_wait_cpu(struct gsim *g, uint32_t proc, uint32_t dev, uint32_t h,
+		      uint64_t v, uint64_t event);
+/* The next host->guest packet is SIGNALGUESTEVENT(event); 0 if none came. */
+uint64_t next_event(struct gsim *g, int timeout_ms);
+/* The fence value the host wrote in a fence's IO-space page. */
+uint64_t fence_page(struct gsim *g, uint64_t storage);
+
 #endif /* DXG_TEST_HARNESS_H */

@@ -1058,11 +1058,6 @@ upd_protect(uint64_t va, uint64_t size, uint32_t alloc, uint64_t off,
 	return o;
 }
 
-static int32_t sync_create(struct gsim *g, uint32_t proc, uint32_t dev,
-			   uint32_t type, uint64_t init_or_event, uint32_t *h,
-			   uint64_t *storage);
-static uint64_t fence_page(struct gsim *g, uint64_t storage);
-
 static struct d3dddi_updategpuvirtualaddress_operation
 upd_unmap(uint64_t va, uint64_t size)
 {
@@ -1947,80 +1942,6 @@ static void test_escape_pipelines(void **state)
 
 /* ---- sync objects, CPU waits, async messages (docs/sync.md) ---- */
 
-static int32_t sync_create(struct gsim *g, uint32_t proc, uint32_t dev,
-			   uint32_t type, uint64_t init_or_event, uint32_t *h,
-			   uint64_t *storage)
-{
-	struct dxgkvmb_command_createsyncobject c;
-	struct dxgkvmb_command_createsyncobject_ret r;
-	int n;
-
-	memset(&c, 0, sizeof(c));
-	memset(&r, 0, sizeof(r));
-	c.args.device = dev;
-	c.args.info.type = type;
-	if (type == D3DDDI_CPU_NOTIFICATION)
-		c.args.info.cpu_notification.event = init_or_event;
-	else
-		c.args.info.monitored_fence.initial_fence_value = init_or_event;
-	n = mem_call(g, proc, DXGK_VMBCOMMAND_CREATESYNCOBJECT, &c, sizeof(c),
-		     &r, sizeof(r));
-	if (n < (int)sizeof(r))
-		return n >= 4 ? (int32_t)r.sync_object : -EPROTO;
-	*h = r.sync_object;
-	if (storage)
-		*storage = r.fence_storage_address;
-	return STATUS_SUCCESS;
-}
-
-/* SIGNALSYNCOBJECT of one object from the CPU (ctx 0) or a context. */
-static int32_t sync_signal(struct gsim *g, uint32_t proc, uint32_t dev,
-			   uint32_t ctx, uint32_t h, uint64_t v, bool async)
-{
-	uint8_t m[EXT + sizeof(struct dxgkvmb_command_signalsyncobject) + 16];
-	struct dxgkvmb_command_signalsyncobject c;
-	uint32_t len = sizeof(c);
-	int32_t st[2] = { -1, 0 };
-
-	memset(&c, 0, sizeof(c));
-	c.object_count = 1;
-	c.context_count = ctx ? 1 : 0;
-	if (!ctx)
-		c.device = dev;
-	memcpy(m + EXT, &c, sizeof(c));
-	memcpy(m + EXT + len, &h, 4);
-	len += 4;
-	if (ctx) {
-		memcpy(m + EXT + len, &ctx, 4);
-		len += 4;
-	}
-	memcpy(m + EXT + len, &v, 8);
-	len += 8;
-	gsim_hdr(m, gsim_vgpu(g, 0), DXGKVMB_VGPU_TO_HOST |
-		 (async ? DXGKVMB_ASYNC_MSG : 0), DXGK_VMBCOMMAND_SIGNALSYNCOBJECT,
-		 proc);
-	if (async)
-		return gsim_send(g, DXG_PKT_DATA_INBAND, 0, 0, m, EXT + len);
-	return gsim_call(g, m, EXT + len, st, sizeof(st)) < 4 ? -EPROTO : st[0];
-}
-
-static int32_t sync_wait_cpu(struct gsim *g, uint32_t proc, uint32_t dev,
-			     uint32_t h, uint64_t v, uint64_t event)
-{
-	uint8_t m[sizeof(struct dxgkvmb_command_waitforsyncobjectfromcpu) + 12];
-	struct dxgkvmb_command_waitforsyncobjectfromcpu c;
-
-	memset(&c, 0, sizeof(c));
-	c.device = dev;
-	c.object_count = 1;
-	c.guest_event_pointer = event;
-	memcpy(m, &c, sizeof(c));
-	memcpy(m + sizeof(c), &h, 4);
-	memcpy(m + sizeof(c) + 4, &v, 8);
-	return mem_status(g, proc, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMCPU, m,
-			  sizeof(m));
-}
-
 /* An asynchronous WAITFORSYNCOBJECTFROMGPU of one fence on a context. */
 static int sync_wait_gpu(struct gsim *g, uint32_t proc, uint32_t ctx,
 			 uint32_t h, uint64_t v)
@@ -2037,33 +1958,6 @@ static int sync_wait_gpu(struct gsim *g, uint32_t proc, uint32_t ctx,
 	gsim_hdr(m, gsim_vgpu(g, 0), DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
 		 DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU, proc);
 	return gsim_send(g, DXG_PKT_DATA_INBAND, 0, 0, m, sizeof(m));
-}
-
-/* The next host->guest packet is SIGNALGUESTEVENT(event); 0 if none came. */
-static uint64_t next_event(struct gsim *g, int timeout_ms)
-{
-	struct dxgkvmb_command_signalguestevent e;
-	uint8_t buf[256];
-	struct dxg_pkt_desc d;
-	int n = gsim_recv(g, &d, buf, sizeof(buf), timeout_ms);
-
-	if (n == -ETIMEDOUT)
-		return 0;
-	assert_true(n >= (int)sizeof(e));
-	assert_int_equal(d.type, DXG_PKT_DATA_INBAND);
-	assert_int_equal(d.trans_id, 0);
-	memcpy(&e, buf, sizeof(e));
-	assert_int_equal(e.hdr.channel, DXGKVMB_HOST_TO_VM);
-	assert_int_equal(e.hdr.command_type, DXGK_VMBCOMMAND_SIGNALGUESTEVENT);
-	return e.event;
-}
-
-static uint64_t fence_page(struct gsim *g, uint64_t storage)
-{
-	uint64_t v;
-
-	memcpy(&v, (uint8_t *)g->shm + storage, sizeof(v));
-	return v;
 }
 
 /* A reply of `want` bytes, as the ring delivers it (padded to 8 with zeros). */

@@ -939,6 +939,54 @@ static void test_rewrite_while_reading(void **state)
 	env_down(&e);
 }
 
+/*
+ * Fence pages: a monitored fence's value lives in an IO-space page the
+ * guest can write (the driver maps it read-only, a hostile guest need
+ * not).  The host keeps the truth: a thread scribbling huge values there
+ * while the host waits and signals neither satisfies a CPU wait nor moves
+ * the fence; the host's signals write its own value back.
+ */
+static void test_fence_scribble(void **state)
+{
+	static const uint8_t all[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					0xff, 0xff };
+	static const uint8_t big[8] = { 0, 0, 0, 0, 0, 0, 0, 0x40 };
+	static struct rewriter w;
+	static struct env e;
+	uint64_t storage;
+	uint32_t fence;
+
+	(void)state;
+	env_up(&e, 6);
+	assert_int_equal(sync_create(&e.bad, e.bt.proc, e.bt.dev,
+				     D3DDDI_MONITORED_FENCE, 0, &fence, &storage),
+			 STATUS_SUCCESS);
+	rewriter_start(&w);
+	w.ring = NULL;
+	w.mem = (uint8_t *)e.bad.shm + storage;
+	w.at = 0;
+	w.len = 8;
+	w.a = all;
+	w.b = big;
+	atomic_store(&w.on, 1);
+	/* The page says more than 5 all the time; the host knows 0. */
+	assert_int_equal(sync_wait_cpu(&e.bad, e.bt.proc, e.bt.dev, fence, 5,
+				       0x1234), STATUS_SUCCESS);
+	assert_int_equal(next_event(&e.bad, 300), 0);
+	assert_int_equal(sync_signal(&e.bad, e.bt.proc, e.bt.dev, 0, fence, 3,
+				     false), STATUS_SUCCESS);
+	assert_int_equal(next_event(&e.bad, 300), 0);
+	good_progress(&e, 2);
+	rewriter_idle(&w);
+	/* The host's signal: the wait is satisfied, the page holds its value. */
+	assert_int_equal(sync_signal(&e.bad, e.bt.proc, e.bt.dev, 0, fence, 5,
+				     false), STATUS_SUCCESS);
+	assert_int_equal(next_event(&e.bad, GSIM_TIMEOUT_MS), 0x1234);
+	assert_int_equal(fence_page(&e.bad, storage), 5);
+	rewriter_stop(&w);
+	env_down(&e);
+}
+
 /* ---- 5. handshake misuse ---- */
 
 /*
@@ -1084,6 +1132,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_bad_packets, teardown),
 		cmocka_unit_test_teardown(test_flood, teardown),
 		cmocka_unit_test_teardown(test_rewrite_while_reading, teardown),
+		cmocka_unit_test_teardown(test_fence_scribble, teardown),
 		cmocka_unit_test_teardown(test_handshake_misuse, teardown),
 	};
 
