@@ -8,7 +8,7 @@ REL     := build/rel
 ASAN    := build/asan
 MODULE  := driver/dxgkrnl.ko
 
-.PHONY: all setup build userspace module demo check bench fuzz-driver soak clean help deb dkms-install dkms-uninstall
+.PHONY: all setup build userspace module demo check bench fuzz-driver fuzz-host soak clean help deb dkms-install dkms-uninstall
 
 all: build
 
@@ -19,6 +19,7 @@ help:
 	@echo "make build  - build user space (build/rel, build/asan) and the kernel module"
 	@echo "make fuzz-driver [FUZZ_SECONDS=N] [FUZZ_SEED=S] - the driver fuzzer's long run in a VM, per kernel line"
 	@echo "make soak [SOAK_SECONDS=N] - two VMs of looping mixed workloads for an hour (default), memory/fds/throughput checked"
+	@echo "make fuzz-host [FUZZ_SECONDS=N] - the host's libFuzzer targets at once, N s each (default 3600), with figures"
 	@echo "make setup  - install missing Debian packages"
 	@echo "make deb    - build the Debian packages into build/pkg/debs (docs/packaging.md)"
 	@echo "make dkms-install [DKMS_KERNELS='REL...'] - (root) install dxgkrnl through DKMS"
@@ -72,6 +73,13 @@ fuzz-driver: build
 SOAK_SECONDS ?= 3600
 soak: build
 	DXG_SOAK_SECONDS=$(SOAK_SECONDS) tests/vm/run-vm-tests.sh --scenario soak
+
+# The host's libFuzzer targets (tests/fuzz/), all at once, FUZZ_SECONDS each;
+# the corpus grows in build/fuzz/corpus-<target> from run to run.  Needs
+# only clang (docs/reliability.md §3); run it under `nice -n 19` on a
+# shared machine.
+fuzz-host:
+	tests/fuzz/run-fuzz.sh --parallel $(FUZZ_SECONDS)
 
 # Packaging (docs/packaging.md).  DKMS_KERNELS: the kernel releases to build
 # for (default: the running kernel).

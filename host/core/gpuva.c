@@ -519,14 +519,19 @@ static int32_t copy_snapshot(const struct gpuva_res *r, uint64_t src,
 	if (!v)
 		return STATUS_NO_MEMORY;
 	for (; at < send; i++) {
-		const struct gpuva_map *m = &r->maps[i];
+		const struct gpuva_map *m;
 		uint64_t mend;
 
-		/* A hole before the next mapping (or none left): not mapped. */
-		if (i >= r->nmaps || m->va > at) {
+		/*
+		 * A hole before the next mapping (or none left): not mapped.
+		 * Index only after the bound check: a reservation that never
+		 * had a mapping has no array (maps NULL).
+		 */
+		if (i >= r->nmaps || r->maps[i].va > at) {
 			free(v);
 			return STATUS_INVALID_PARAMETER;
 		}
+		m = &r->maps[i];
 		mend = m->va + m->size;
 		v[k] = map_at(m, at - m->va);
 		v[k].va = at - src + dst;

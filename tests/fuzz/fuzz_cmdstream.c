@@ -7,7 +7,8 @@
  * binding it is given, so a translation that strays outside a mapping
  * trips ASan.  The buffers are the device FZ_DEVICE's, which has a fence
  * (FZ_FENCE); version 3 inputs also run in segments, as the scheduler
- * runs them.
+ * runs them.  A read-only page must come out of every input unchanged,
+ * and the zero and no-access pages have no memory to stray into.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,9 @@ static struct dxg_gpuva_space *space;
 static struct dxg_gpuva_view view;
 static const struct dxg_va *dva;	/* the space as FZ_DEVICE sees it */
 static struct dxg_engine *cpu;
+/* The read-only page's memory and the pattern it must keep. */
+static uint8_t *ro_page;
+#define FZ_RO_BYTE	0x5a
 
 static int32_t touch_dispatch(struct dxg_engine *e,
 			      const struct dxg_engine_dispatch *d)
@@ -114,6 +118,16 @@ static void setup(void)
 		    va != (i ? FZ_FENCE_OTHER : FZ_FENCE))
 			abort();
 	}
+	ro_page = malloc(FZ_PG);
+	if (!ro_page)
+		abort();
+	memset(ro_page, FZ_RO_BYTE, FZ_PG);
+	if (dxg_gpuva_map_prot(space, FZ_RO, FZ_PG, ro_page, 100, 0) ||
+	    dxg_gpuva_map_prot(space, FZ_ZERO, FZ_PG, NULL, 0,
+			       DXG_GPUVA_PROT_ZERO) ||
+	    dxg_gpuva_map_prot(space, FZ_NOACCESS, FZ_PG, NULL, 0,
+			       DXG_GPUVA_PROT_NO_ACCESS))
+		abort();
 	dva = dxg_gpuva_device_view(&view, space, FZ_DEVICE);
 }
 
@@ -158,6 +172,14 @@ static void segments(const uint8_t *data, size_t size, int32_t v)
 	abort();	/* more segments than fence commands */
 }
 
+/* Protection: nothing may have written the read-only page. */
+static void check_ro(void)
+{
+	for (uint32_t i = 0; i < FZ_PG; i++)
+		if (ro_page[i] != FZ_RO_BYTE)
+			abort();
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -175,6 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st >= 0 && v < 0)
 		abort();
 	segments(data, size, v);
+	check_ro();
 	return 0;
 }
 
@@ -302,6 +325,26 @@ static void write_seeds(const char *dir)
 			memcpy(s.b, &h, sizeof(h));
 		}
 		fz_write_seed(dir, "v3-other-device", s.b, s.len);
+		memset(&s, 0, sizeof(s));
+		s.len = sizeof(struct dxg_cmdbuf_header);
+	}
+	{
+		/*
+		 * Protection: copies out of the read-only page into a
+		 * writable one and into the zero page (discarded), a fill
+		 * of the zero page.  Mutations then aim writes at the
+		 * read-only and no-access pages.
+		 */
+		struct dxg_cmd_copy c2 = { { DXG_CMD_COPY, 0, sizeof(c2) },
+					   FZ_RO + 8, FZ_RES1 + 16, 64 };
+		struct dxg_cmd_fill f2 = { { DXG_CMD_FILL, 0, sizeof(f2) },
+					   FZ_ZERO, 256, 0x11111111u, 0 };
+
+		add(&s, &c2, sizeof(c2)); s.n++;
+		c2.dst_va = FZ_ZERO + 64;
+		add(&s, &c2, sizeof(c2)); s.n++;
+		add(&s, &f2, sizeof(f2)); s.n++;
+		emit_v(&s, dir, "protection", DXG_CMDBUF_VERSION_2);
 	}
 }
 

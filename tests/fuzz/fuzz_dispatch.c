@@ -12,10 +12,12 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "protocol/dispatch.h"
+#include "dxg/cmdstream.h"
 #include "dxg/protocol.h"
 #include "core/execution.h"
 #include "core/memory.h"
@@ -509,6 +511,188 @@ static void write_hwqueue_seed(struct seed *s)
 	(void)adapter;
 }
 
+/* Reply status of commands whose reply starts with it (a seed's check). */
+static void want_ok(const struct seed *s, const char *what)
+{
+	if (reply_word(s, 0)) {
+		fprintf(stderr, "seed: %s failed: 0x%08x\n", what, reply_word(s, 0));
+		abort();
+	}
+}
+
+/*
+ * The rest of the table: Lock2/Unlock2, residency (MakeResident, Evict),
+ * video memory info, an escape, UpdateGpuVirtualAddress, a fence signalled
+ * from the CPU and waited for from the CPU and the GPU, a submission, then
+ * every destroy of the objects made on the way.
+ */
+static void write_sync_seed(struct seed *s)
+{
+	struct dxg_open_alloc_desc desc = { DXG_OPEN_ALLOC_DESC_VERSION, 0, 8192 };
+	struct dxgkvmb_command_createallocation_allocinfo ai = { 0, sizeof(desc), 0 };
+	struct d3dddi_updategpuvirtualaddress_operation ops[4];
+	struct dxg_escape_trim trim = { DXG_ESCAPE_TRIM, 0, 0, 0 };
+	uint32_t proc, adapter, dev, ctxh = 0, queue, alloc, so;
+	const uint64_t one = 1;
+	uint64_t va;
+	uint8_t *p;
+
+	proc = create_process(s);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, proc, 0);
+	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
+		DXGK_VMBUS_INTERFACE_VERSION;
+	send(s, sizeof(struct dxgkvmb_command_openadapter), &adapter);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
+	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATECONTEXTVIRTUAL,
+		proc, 0);
+	CMD(struct dxgkvmb_command_createcontextvirtual)->device = dev;
+	send(s, DXGKVMB_CREATECONTEXTVIRTUAL_FIXED, NULL);
+	memcpy(&ctxh, s->reply + offsetof(struct dxgkvmb_command_createcontextvirtual,
+					  context), 4);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, proc, 0);
+	CMD(struct dxgkvmb_command_createpagingqueue)->args.device = dev;
+	send(s, sizeof(struct dxgkvmb_command_createpagingqueue), &queue);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION, proc, 0);
+	CMD(struct dxgkvmb_command_createallocation)->device = dev;
+	CMD(struct dxgkvmb_command_createallocation)->alloc_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_createallocation), &ai, sizeof(ai));
+	memcpy(p + sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai),
+	       &desc, sizeof(desc));
+	send(s, sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai) +
+		sizeof(desc), NULL);
+	alloc = reply_word(s, sizeof(struct dxgkvmb_command_createallocation_ret) / 4);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATESYNCOBJECT, proc, 0);
+	CMD(struct dxgkvmb_command_createsyncobject)->args.device = dev;
+	CMD(struct dxgkvmb_command_createsyncobject)->args.info.type =
+		D3DDDI_MONITORED_FENCE;
+	send(s, sizeof(struct dxgkvmb_command_createsyncobject), &so);
+	if (!proc || !adapter || !dev || !ctxh || !queue || !alloc || !so)
+		abort();
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_LOCK2, proc, 0);
+	CMD(struct dxgkvmb_command_lock2)->args.device = dev;
+	CMD(struct dxgkvmb_command_lock2)->args.allocation = alloc;
+	send(s, sizeof(struct dxgkvmb_command_lock2), NULL);
+	want_ok(s, "lock2");
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_UNLOCK2, proc, 0);
+	CMD(struct dxgkvmb_command_unlock2)->args.device = dev;
+	CMD(struct dxgkvmb_command_unlock2)->args.allocation = alloc;
+	send(s, sizeof(struct dxgkvmb_command_unlock2), NULL);
+	want_ok(s, "unlock2");
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_EVICT, proc, 0);
+	CMD(struct dxgkvmb_command_evict)->device = dev;
+	CMD(struct dxgkvmb_command_evict)->alloc_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_evict), &alloc, 4);
+	send(s, sizeof(struct dxgkvmb_command_evict) + 4, NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MAKERESIDENT, proc, 0);
+	CMD(struct dxgkvmb_command_makeresident)->device = dev;
+	CMD(struct dxgkvmb_command_makeresident)->paging_queue = queue;
+	CMD(struct dxgkvmb_command_makeresident)->alloc_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_makeresident), &alloc, 4);
+	send(s, sizeof(struct dxgkvmb_command_makeresident) + 4, NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_QUERYVIDEOMEMORYINFO,
+		proc, 0);
+	CMD(struct dxgkvmb_command_queryvideomemoryinfo)->adapter = adapter;
+	send(s, sizeof(struct dxgkvmb_command_queryvideomemoryinfo), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ESCAPE, proc, 0);
+	CMD(struct dxgkvmb_command_escape)->adapter = adapter;
+	CMD(struct dxgkvmb_command_escape)->device = dev;
+	CMD(struct dxgkvmb_command_escape)->priv_drv_data_size = sizeof(trim);
+	memcpy(p + DXGKVMB_ESCAPE_FIXED, &trim, sizeof(trim));
+	send(s, DXGKVMB_ESCAPE_FIXED + sizeof(trim), NULL);
+	want_ok(s, "escape");
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS,
+		proc, 0);
+	CMD(struct dxgkvmb_command_reservegpuva)->args.adapter = adapter;
+	CMD(struct dxgkvmb_command_reservegpuva)->args.size = 16 * 4096;
+	send(s, sizeof(struct dxgkvmb_command_reservegpuva), NULL);
+	memcpy(&va, s->reply, 8);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_UPDATEGPUVIRTUALADDRESS,
+		proc, 0);
+	CMD(struct dxgkvmb_command_updategpuva)->device = dev;
+	CMD(struct dxgkvmb_command_updategpuva)->context = ctxh;
+	CMD(struct dxgkvmb_command_updategpuva)->num_operations = 4;
+	/* Map, map read-only, copy the mapping, unmap part of it. */
+	memset(ops, 0, sizeof(ops));
+	ops[0].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP;
+	ops[0].map.base_address = va;
+	ops[0].map.size = 8192;
+	ops[0].map.allocation = alloc;
+	ops[0].map.allocation_size = 8192;
+	ops[1].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_MAP_PROTECT;
+	ops[1].map_protect.base_address = va + 4 * 4096;
+	ops[1].map_protect.size = 8192;
+	ops[1].map_protect.allocation = alloc;
+	ops[1].map_protect.allocation_size = 8192;
+	ops[2].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_COPY;
+	ops[2].copy.source_address = va + 4 * 4096;
+	ops[2].copy.size = 8192;
+	ops[2].copy.dest_address = va + 8 * 4096;
+	ops[3].operation = D3DDDI_UPDATEGPUVIRTUALADDRESS_UNMAP;
+	ops[3].unmap.base_address = va + 9 * 4096;
+	ops[3].unmap.size = 4096;
+	memcpy(p + sizeof(struct dxgkvmb_command_updategpuva), ops, sizeof(ops));
+	send(s, sizeof(struct dxgkvmb_command_updategpuva) + sizeof(ops), NULL);
+	want_ok(s, "updategpuva");
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SIGNALSYNCOBJECT, proc, 0);
+	CMD(struct dxgkvmb_command_signalsyncobject)->object_count = 1;
+	CMD(struct dxgkvmb_command_signalsyncobject)->device = dev;
+	memcpy(p + sizeof(struct dxgkvmb_command_signalsyncobject), &so, 4);
+	memcpy(p + sizeof(struct dxgkvmb_command_signalsyncobject) + 4, &one, 8);
+	send(s, sizeof(struct dxgkvmb_command_signalsyncobject) + 12, NULL);
+	want_ok(s, "signal from cpu");
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMCPU,
+		proc, 0);
+	CMD(struct dxgkvmb_command_waitforsyncobjectfromcpu)->device = dev;
+	CMD(struct dxgkvmb_command_waitforsyncobjectfromcpu)->object_count = 1;
+	CMD(struct dxgkvmb_command_waitforsyncobjectfromcpu)->guest_event_pointer = 7;
+	memcpy(p + sizeof(struct dxgkvmb_command_waitforsyncobjectfromcpu), &so, 4);
+	memcpy(p + sizeof(struct dxgkvmb_command_waitforsyncobjectfromcpu) + 4,
+	       &one, 8);
+	send(s, sizeof(struct dxgkvmb_command_waitforsyncobjectfromcpu) + 12, NULL);
+	want_ok(s, "wait from cpu");
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_WAITFORSYNCOBJECTFROMGPU,
+		proc, 0);
+	CMD(struct dxgkvmb_command_waitforsyncobjectfromgpu)->context = ctxh;
+	CMD(struct dxgkvmb_command_waitforsyncobjectfromgpu)->object_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_waitforsyncobjectfromgpu), &one, 8);
+	memcpy(p + sizeof(struct dxgkvmb_command_waitforsyncobjectfromgpu) + 8,
+	       &so, 4);
+	send(s, sizeof(struct dxgkvmb_command_waitforsyncobjectfromgpu) + 12, NULL);
+	want_ok(s, "wait from gpu");
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SUBMITCOMMAND, proc, 0);
+	CMD(struct dxgkvmb_command_submitcommand)->args.command_buffer = va;
+	CMD(struct dxgkvmb_command_submitcommand)->args.command_length = 16;
+	CMD(struct dxgkvmb_command_submitcommand)->args.broadcast_context_count = 1;
+	CMD(struct dxgkvmb_command_submitcommand)->args.broadcast_context[0] = ctxh;
+	send(s, sizeof(struct dxgkvmb_command_submitcommand), NULL);
+	/* A signal from the GPU: one object, one context, after the submission. */
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SIGNALSYNCOBJECT, proc, 0);
+	CMD(struct dxgkvmb_command_signalsyncobject)->object_count = 1;
+	CMD(struct dxgkvmb_command_signalsyncobject)->context_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_signalsyncobject), &so, 4);
+	memcpy(p + sizeof(struct dxgkvmb_command_signalsyncobject) + 4, &ctxh, 4);
+	memcpy(p + sizeof(struct dxgkvmb_command_signalsyncobject) + 8, &one, 8);
+	send(s, sizeof(struct dxgkvmb_command_signalsyncobject) + 16, NULL);
+
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYSYNCOBJECT, proc, 0);
+	CMD(struct dxgkvmb_command_destroysyncobject)->sync_object = so;
+	send(s, sizeof(struct dxgkvmb_command_destroysyncobject), NULL);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYALLOCATION, proc, 0);
+	CMD(struct dxgkvmb_command_destroyallocation)->device = dev;
+	CMD(struct dxgkvmb_command_destroyallocation)->alloc_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_destroyallocation), &alloc, 4);
+	send(s, sizeof(struct dxgkvmb_command_destroyallocation) + 4, NULL);
+	want_ok(s, "destroy allocation");
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_DESTROYPAGINGQUEUE, proc, 0);
+	CMD(struct dxgkvmb_command_destroypagingqueue)->paging_queue = queue;
+	send(s, sizeof(struct dxgkvmb_command_destroypagingqueue), NULL);
+	want_ok(s, "destroy paging queue");
+}
+
 static void write_seeds(const char *dir)
 {
 	static struct seed s;
@@ -581,6 +765,10 @@ static void write_seeds(const char *dir)
 	seed_begin(&s);
 	write_hwqueue_seed(&s);
 	seed_end(&s, dir, "hwqueue");
+
+	seed_begin(&s);
+	write_sync_seed(&s);
+	seed_end(&s, dir, "sync-submit");
 	(void)p;
 	if (!ctxh)
 		abort();	/* the lifecycle seed must have made a context */

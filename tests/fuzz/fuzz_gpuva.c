@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: the GPU VA space (host/core/gpuva.c) against a page-by-page
- * model.  The guest drives reserve/map/unmap/free through the memory
- * commands, so every sequence of calls must keep the space consistent:
- * each input is a list of 8-byte operations on a small space, and after
- * every operation each answer is compared with the model's (success or
- * failure, the chosen address, the exact translated pointer).
+ * model.  The guest drives reserve/map/unmap/free/copy and protections
+ * through the memory commands, so every sequence of calls must keep the
+ * space consistent: each input is a list of 8-byte operations on a small
+ * space, and after every operation each answer is compared with the
+ * model's (success or failure, the chosen address, the exact translated
+ * pointer, for reads and for writes).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,7 @@ struct model {
 	unsigned int map_id[W];		/* 0: not mapped */
 	uint8_t *host[W];		/* the page's host address when mapped */
 	uint64_t owner[W];
+	uint32_t prot[W];		/* DXG_GPUVA_PROT_* of the page's mapping */
 	unsigned int next_id;
 };
 
@@ -57,6 +59,19 @@ static void unmap_page(struct model *m, unsigned int i)
 	m->map_id[i] = 0;
 	m->host[i] = NULL;
 	m->owner[i] = 0;
+	m->prot[i] = 0;
+}
+
+/* gpuva.h's rule: memory with WRITE/EXECUTE, or exactly one memoryless state. */
+static int prot_ok(uint32_t prot, const void *host)
+{
+	const uint32_t state = DXG_GPUVA_PROT_ZERO | DXG_GPUVA_PROT_NO_ACCESS;
+
+	if (prot & ~(DXG_GPUVA_PROT_WRITE | DXG_GPUVA_PROT_EXECUTE | state))
+		return 0;
+	if (!host)
+		return prot == DXG_GPUVA_PROT_ZERO || prot == DXG_GPUVA_PROT_NO_ACCESS;
+	return !(prot & state);
 }
 
 /* One reservation holds all of [p, p + n). */
@@ -72,7 +87,9 @@ static int one_res(const struct model *m, unsigned int p, unsigned int n)
 	return 1;
 }
 
-static void *expect_translate(const struct model *m, uint64_t va, uint64_t len)
+/* One mapping with memory holds the range, and allows the access. */
+static void *expect_access(const struct model *m, uint64_t va, uint64_t len,
+			   int write)
 {
 	uint64_t first, last, i, end;
 
@@ -81,7 +98,8 @@ static void *expect_translate(const struct model *m, uint64_t va, uint64_t len)
 		return NULL;
 	first = (va - BASE) / PG;
 	last = (end - 1 - BASE) / PG;
-	if (!m->map_id[first])
+	if (!m->map_id[first] || !m->host[first] ||
+	    (write && !(m->prot[first] & DXG_GPUVA_PROT_WRITE)))
 		return NULL;
 	for (i = first + 1; i <= last; i++)
 		if (m->map_id[i] != m->map_id[first] ||
@@ -111,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t va = BASE + (uint64_t)p * PG, out = 0, len;
 		int32_t st;
 
-		switch (data[0] % 7) {
+		switch (data[0] % 9) {
 		case 0: {	/* reserve at a fixed address */
 			int ok = n && p + n <= W && res_free(&m, p, n);
 
@@ -173,7 +191,58 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					m.map_id[p + i] = m.next_id;
 					m.host[p + i] = arena + (size_t)(k + i) * PG;
 					m.owner[p + i] = owner;
+					m.prot[p + i] = DXG_GPUVA_PROT_RW;
 				}
+			}
+			break;
+		}
+		case 6: {	/* map with a protection (read-only, zero, no access...) */
+			unsigned int k = data[3] % (W - n + 1), owner = data[4] % 4;
+			uint32_t prot = data[5] & 0x1f;
+			uint8_t *host = (data[6] & 1) ? NULL : arena + (size_t)k * PG;
+			int ok = prot_ok(prot, host) && one_res(&m, p, n);
+
+			for (i = p; ok && i < p + n; i++)
+				if (m.map_id[i])
+					ok = 0;
+			st = dxg_gpuva_map_prot(s, va, (uint64_t)n * PG, host, owner,
+						prot);
+			check((st == 0) == ok);
+			if (ok) {
+				m.next_id++;
+				for (i = 0; i < n; i++) {
+					m.map_id[p + i] = m.next_id;
+					m.host[p + i] = host ? host + (size_t)i * PG : NULL;
+					m.owner[p + i] = owner;
+					m.prot[p + i] = prot;
+				}
+			}
+			break;
+		}
+		case 7: {	/* copy the mappings of [p, p + n) to [q, q + n) */
+			static struct model snap;
+			unsigned int q = data[3] % W, id = 0, last = 0;
+			int ok = one_res(&m, p, n) && one_res(&m, q, n);
+
+			for (i = p; ok && i < p + n; i++)
+				if (!m.map_id[i])
+					ok = 0;
+			st = dxg_gpuva_copy(s, va, (uint64_t)n * PG,
+					    BASE + (uint64_t)q * PG);
+			check((st == 0) == ok);
+			if (!ok)
+				break;
+			/* Each source mapping's piece is a mapping of its own. */
+			snap = m;
+			for (i = 0; i < n; i++) {
+				if (i == 0 || snap.map_id[p + i] != last) {
+					last = snap.map_id[p + i];
+					id = ++m.next_id;
+				}
+				m.map_id[q + i] = id;
+				m.host[q + i] = snap.host[p + i];
+				m.owner[q + i] = snap.owner[p + i];
+				m.prot[q + i] = snap.prot[p + i];
 			}
 			break;
 		}
@@ -204,8 +273,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (data[7] & 0x80)
 				len = UINT64_MAX - len;
 			va = (data[5] & 0x80) ? UINT64_MAX - off : BASE - PG + off;
-			got = dxg_gpuva_translate(s, va, len);
-			check(got == expect_translate(&m, va, len));
+			if (data[5] & 0x40) {	/* a write */
+				got = dxg_gpuva_access(s, va, len, DXG_GPUVA_READ |
+						       DXG_GPUVA_WRITE);
+				check(got == expect_access(&m, va, len, 1));
+			} else {
+				got = dxg_gpuva_translate(s, va, len);
+				check(got == expect_access(&m, va, len, 0));
+			}
 			if (got)	/* ASan: the whole range is host memory */
 				got[len - 1] ^= 0;
 			break;
@@ -223,11 +298,26 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		1, 0, 8, 4, 0, 1, 0, 0,		/* reserve 8 pages >= 4, 2-aligned */
 		3, 2, 4, 10, 1, 0, 0, 0,	/* map 2..5 -> arena 10.. owner 1 */
 		3, 16, 2, 0, 2, 0, 0, 0,	/* map 16..17 -> arena 0.. owner 2 */
-		6, 0, 0, 0x10, 0x20, 0, 0x40, 0,	/* translate */
+		8, 0, 0, 0x10, 0x20, 0, 0x40, 0,	/* translate */
+		6, 8, 2, 20, 3, 0, 0, 0,	/* map 8..9 read-only -> arena 20.. */
+		6, 10, 1, 0, 0, 4, 1, 0,	/* page 10 zero */
+		6, 11, 1, 0, 0, 8, 1, 0,	/* page 11 no access */
+		7, 8, 4, 16, 0, 0, 0, 0,	/* copy 8..11 to 16.. (replaced) */
+		8, 0, 0, 0x00, 0x80, 0x40, 0x10, 0,	/* write to the read-only copy */
+		8, 0, 0, 0x00, 0x80, 0, 0x10, 0,	/* read it */
 		4, 3, 1, 0, 0, 0, 0, 0,		/* unmap page 3 (split) */
-		6, 0, 0, 0x00, 0x40, 0, 0x10, 0,
+		8, 0, 0, 0x00, 0x40, 0, 0x10, 0,
 		5, 0, 0, 1, 0, 0, 0, 0,		/* drop owner 1 */
 		2, 0, 16, 0, 0, 0, 0, 0,	/* free the first reservation */
+	};
+	/*
+	 * A regression seed: a copy out of a reservation that never had a
+	 * mapping indexed its (NULL) mapping array, which UBSan reports.
+	 */
+	static const uint8_t empty_copy[] = {
+		0, 0, 4, 0, 0, 0, 0, 0,		/* reserve pages 0..3 */
+		0, 8, 2, 0, 0, 0, 0, 0,		/* reserve 8..9, nothing mapped */
+		7, 8, 1, 0, 0, 0, 0, 0,		/* copy page 8 to page 0: fails */
 	};
 	const char *dir = getenv("DXG_FUZZ_SEEDS");
 
@@ -237,6 +327,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	check(arena != NULL);
 	if (dir) {
 		fz_write_seed(dir, "ops", seed, sizeof(seed));
+		fz_write_seed(dir, "copy-from-empty-reservation", empty_copy,
+			      sizeof(empty_copy));
 		exit(0);
 	}
 	return 0;

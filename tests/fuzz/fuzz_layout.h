@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The GPU VA layout fuzz_cmdstream builds and gen_corpus's seeds address,
+ * The GPU VA layout fuzz_cmdstream builds and the seeds address,
  * so that seed buffers start out valid and mutations explore around real
  * mappings.  Every mapping is its own exactly-sized heap block: a host
  * access one byte outside a mapping lands in an ASan redzone.
@@ -35,6 +35,17 @@
 #define FZ_FENCE	(DXG_GPUVA_BASE + DXG_GPUVA_SIZE - DXG_GPUVA_FENCE_WINDOW)
 /* One of another device (FZ_DEVICE + 1): the page after it. */
 #define FZ_FENCE_OTHER	(FZ_FENCE + FZ_PG)
+
+/*
+ * Protected pages of reservation 1 (docs/memory.md, protection): page 12
+ * read-only host memory (the target checks after every input that no
+ * command wrote it), page 13 in the zero state (writes vanish), page 14
+ * no-access (every access faults).  Neither of the last two has host
+ * memory: a translation that hands one out crashes.
+ */
+#define FZ_RO		(FZ_RES1 + 12 * FZ_PG)
+#define FZ_ZERO		(FZ_RES1 + 13 * FZ_PG)
+#define FZ_NOACCESS	(FZ_RES1 + 14 * FZ_PG)
 
 /* The vGPU LUID high word fuzz_dispatch's adapters get. */
 #define FZ_LUID_HIGH	0x5eed0001u

@@ -3,7 +3,10 @@
 # Builds the libFuzzer targets in tests/fuzz/ with clang into build/fuzz/
 # and runs each for SECONDS (default 30) from a seed corpus the targets
 # write themselves (DXG_FUZZ_SEEDS), keeping what they learn in
-# build/fuzz/corpus-<name> for the next run.  Prints one line per target:
+# build/fuzz/corpus-<name> for the next run.  Usage:
+#   tests/fuzz/run-fuzz.sh [--parallel] [SECONDS]
+# --parallel runs the targets at the same time (the long run, make
+# fuzz-host).  Prints a figures line and one result line per target:
 #   PASS fuzz/<name> (<N> runs)      or      FAIL fuzz/<name>: <crash file>
 # and exits non-zero when any target crashed or could not be built.
 #
@@ -12,6 +15,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
+parallel=0
+if [ "${1:-}" = --parallel ]; then
+  parallel=1
+  shift
+fi
 secs=${1:-30}
 out=build/fuzz
 cc=${CC:-clang}
@@ -58,29 +66,35 @@ for pc in vulkan SPIRV-Tools libseccomp; do
 done
 libs+=(-lstdc++ -lm -lpthread)
 
-for t in "${targets[@]}"; do
-  bin="$out/fuzz_$t"
+# Builds target $1 and writes its seeds; 1 when either fails.
+prepare() {
+  local t=$1 bin="$out/fuzz_$1"
   if ! "$cc" "${cflags[@]}" "${werror[@]}" -fsanitize=fuzzer "${san[@]}" \
       "tests/fuzz/fuzz_$t.c" "$out/libcore.a" "${libs[@]}" -o "$bin" \
       >"$out/build-$t.log" 2>&1; then
     cat "$out/build-$t.log"
     echo "FAIL fuzz/$t: does not build (see $out/build-$t.log)"
-    rc=1
-    continue
+    return 1
   fi
-  seeds="$out/seeds-$t"
-  corpus="$out/corpus-$t"
-  rm -rf "$seeds" "$out/crash-$t"
-  mkdir -p "$seeds" "$corpus" "$out/crash-$t"
-  if ! DXG_FUZZ_SEEDS="$seeds" "$bin" >"$out/seeds-$t.log" 2>&1; then
+  rm -rf "$out/seeds-$t" "$out/crash-$t"
+  mkdir -p "$out/seeds-$t" "$out/corpus-$t" "$out/crash-$t"
+  if ! DXG_FUZZ_SEEDS="$out/seeds-$t" "$bin" >"$out/seeds-$t.log" 2>&1; then
     cat "$out/seeds-$t.log"
     echo "FAIL fuzz/$t: writing the seed corpus failed"
-    rc=1
-    continue
+    return 1
   fi
-  cp -f "$seeds"/* "$corpus"/
-  log="$out/run-$t.log"
-  "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+  cp -f "$out/seeds-$t"/* "$out/corpus-$t"/
+}
+
+# Runs target $1 for $secs and prints its result; 1 when it found something.
+# The figures (docs/reliability.md §3): wall and CPU seconds (user + system
+# of the fuzzer process, from /usr/bin/time), executions, coverage (edges)
+# and features of the last status line, corpus files and bytes.
+fuzz() {
+  local t=$1 bin="$out/fuzz_$1" log="$out/run-$1.log" frc runs crash cov
+  local corpus="$out/corpus-$1" files bytes cpu wall
+  /usr/bin/time -f '%e %U %S' -o "$out/time-$t" \
+    "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
     -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$out/crash-$t/" "$corpus" >"$log" 2>&1
   frc=$?
@@ -90,12 +104,35 @@ for t in "${targets[@]}"; do
   if [ $frc -ne 0 ] || [ -n "$crash" ]; then
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log" | head -n 5
     echo "FAIL fuzz/$t: ${crash:-exit $frc, see $log}"
-    rc=1
-  else
-    files=$(find "$corpus" -type f | wc -l)
-    rate=$(sed -n 's/^stat::average_exec_per_sec: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
-    echo "fuzz/$t: $runs runs in ${secs}s (${rate:-?} runs/s), corpus $files files"
-    echo "PASS fuzz/$t ($runs runs)"
+    return 1
   fi
+  files=$(find "$corpus" -type f | wc -l)
+  bytes=$(du -sb "$corpus" | cut -f1)
+  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n1)
+  read -r wall cpu <<<"$(awk '{ printf "%s %.0f", $1, $2 + $3 }' "$out/time-$t")"
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
+  echo "fuzz/$t: $runs runs in ${wall}s wall, ${cpu}s CPU (${rate:-?} runs/s), ${cov:-cov: ?}, corpus $files files ($bytes bytes)"
+  echo "PASS fuzz/$t ($runs runs)"
+}
+
+ready=()
+for t in "${targets[@]}"; do
+  if prepare "$t"; then ready+=("$t"); else rc=1; fi
 done
+if [ "$parallel" = 1 ]; then
+  # One fuzzer per target at once; results in target order.
+  pids=()
+  for t in "${ready[@]}"; do
+    fuzz "$t" >"$out/result-$t" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!ready[@]}"; do
+    wait "${pids[$i]}" || rc=1
+    cat "$out/result-${ready[$i]}"
+  done
+else
+  for t in "${ready[@]}"; do
+    fuzz "$t" || rc=1
+  done
+fi
 exit $rc

@@ -440,6 +440,17 @@ static void copy_rules(void **state)
 	/* Copying a range onto itself is a no-op. */
 	assert_int_equal(dxg_gpuva_copy(s, a, 2 * PG, a), 0);
 	assert_ptr_equal(dxg_gpuva_translate(s, a, 2 * PG), mem);
+	/*
+	 * A source reservation that never had a mapping (no mapping array
+	 * at all: fuzz_gpuva found the copy indexing it, undefined
+	 * behaviour UBSan reports).
+	 */
+	{
+		uint64_t c = reserve(s, 2 * PG);
+
+		assert_int_equal(dxg_gpuva_copy(s, c, PG, b), STATUS_INVALID_PARAMETER);
+		assert_int_equal(dxg_gpuva_copy(s, c + PG, PG, c), STATUS_INVALID_PARAMETER);
+	}
 }
 
 /* Overlapping ranges: the destination gets the source as it was before. */
