@@ -457,11 +457,11 @@ long proc_entries(pid_t pid, const char *dir)
 	return n;
 }
 
-/* VmRSS of PID in KiB; -1 when unreadable. */
-long proc_rss_kib(pid_t pid)
+long proc_status(pid_t pid, const char *key)
 {
-	char path[64], line[128];
-	long kib = -1;
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long v = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -469,10 +469,15 @@ long proc_rss_kib(pid_t pid)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+		if (!strncmp(line, key, klen) && sscanf(line + klen, " %ld", &v) == 1)
 			break;
 	fclose(f);
-	return kib;
+	return v;
+}
+
+long proc_rss_kib(pid_t pid)
+{
+	return proc_status(pid, "VmRSS:");
 }
 
 uint32_t exec_state(struct gsim *g, uint32_t proc, uint32_t dev)

@@ -60,6 +60,8 @@ void guest_up(struct gsim *g, struct daemon *d, uint32_t gen);
 int64_t ms_now(void);
 /* Entries of /proc/PID/DIR ("fd", "task"); -1 when unreadable. */
 long proc_entries(pid_t pid, const char *dir);
+/* The number after key ("Uid:") in /proc/PID/status; -1 when absent. */
+long proc_status(pid_t pid, const char *key);
 /* VmRSS of PID in KiB; -1 when unreadable. */
 long proc_rss_kib(pid_t pid);
 /* Waits up to 5 s for *p == want; 0 or -ETIMEDOUT. */

@@ -2791,25 +2791,6 @@ static pid_t vm_server_pid(const struct daemon *d, unsigned int id, pid_t old)
 	return -1;
 }
 
-/* The number after key in /proc/PID/status; -1 when absent. */
-static long proc_status(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && sscanf(line + klen, " %ld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 /* Whether /proc/PID/maps, or a link in /proc/PID/fd, names what. */
 static bool proc_maps_has(pid_t pid, const char *what)
 {
