@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -166,6 +167,14 @@ static int send_msg(int sock, int64_t value, int fd)
 	if (n < 0)
 		return -errno;
 	return n == (ssize_t)sizeof(value) ? 0 : -EIO;
+}
+
+void dxg_server_conn_setup(int fd)
+{
+	struct timeval tv = { .tv_sec = 1 };
+
+	/* The handshake is 7 tiny messages; never wait long for a peer. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 int dxg_server_handshake(const struct dxg_vm_handover *vm)

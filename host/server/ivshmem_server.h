@@ -27,6 +27,8 @@ struct dxg_socket_access {
  * live one (-EADDRINUSE) and listens.  Returns the fd or a negative errno.
  */
 int dxg_server_listen(const char *path, const struct dxg_socket_access *acc);
+/* A new QEMU connection: sends never block long (the handshake is tiny). */
+void dxg_server_conn_setup(int fd);
 /* Sends the handshake messages for a connection over its socket. 0 or -errno. */
 int dxg_server_handshake(const struct dxg_vm_handover *vm);
 

@@ -257,14 +257,12 @@ static int free_slot(const struct sup *s)
 
 static void on_accept(struct sup *s)
 {
-	struct timeval tv = { .tv_sec = 1 };
 	struct dxg_vm_handover conn;
 	struct sup_vm *v;
 	int fd, slot, ret;
 
 	while ((fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		/* The handshake is 7 tiny messages; never wait long for QEMU. */
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		dxg_server_conn_setup(fd);
 		slot = free_slot(s);
 		if (slot < 0) {
 			log_warn("refusing a VM: --max-vms %u reached",
