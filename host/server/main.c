@@ -121,14 +121,6 @@ static int free_slot(struct host *h)
 	return -1;
 }
 
-static void setup_conn(int fd)
-{
-	struct timeval tv = { .tv_sec = 1 };
-
-	/* The handshake is 7 tiny messages; never wait long for a peer. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 static int start_vm(struct host *h, int fd, int slot)
 {
 	struct vm_entry *e = calloc(1, sizeof(*e));
@@ -168,7 +160,7 @@ static void on_accept(struct host *h)
 	int fd, slot;
 
 	while ((fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		setup_conn(fd);
+		dxg_server_conn_setup(fd);
 		slot = free_slot(h);
 		if (slot < 0) {
 			log_warn("refusing a VM: --max-vms %u reached", h->opt.max_vms);
@@ -288,8 +280,15 @@ static void on_event(struct host *h, struct watch *w, uint32_t events)
 		on_signal(h);
 		return;
 	case W_SUPERVISOR:
-		/* Nothing is ever sent this way: EOF, the supervisor is gone. */
+		/*
+		 * Nothing is ever sent this way: EOF, the supervisor is gone
+		 * (killed: SIGKILL reaches us too, as its parent-death
+		 * signal).  Exit as that kill would, without saying GONE, so
+		 * that the guest sees the same whichever comes first: the
+		 * heartbeat stops.
+		 */
 		log_info("vm server: the supervisor went away; stopping");
+		h->handed_over = true;
 		h->stop = true;
 		return;
 	case W_SOCK:
