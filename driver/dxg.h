@@ -67,6 +67,10 @@
  *   3c. dxg_process.lock     (mutex)   the process's host links; held across
  *                                     the CREATEPROCESS round trip (never
  *                                     under mmap_lock)
+ *   3d. dxg_process.sysmem_lock (mutex) the process's pinned user pages
+ *                                     (dxg_sysmem.c); a leaf, only list
+ *                                     changes under it (pages are pinned
+ *                                     and unpinned outside it)
  *   4. handle table xa_lock (spinlock)
  *   5. dxg_channel.lock     (spinlock) pending requests; the receive path
  *                                     copies a reply under it
@@ -188,6 +192,12 @@ struct dxg_host {
 	 * does (docs/protocol.md §5).  Set once at bind time.
 	 */
 	bool odx_replies;
+	/*
+	 * The host reaches guest pages by frame number: existing-sysmem
+	 * allocations send SETEXISTINGSYSMEMPAGES (dxg_sysmem.c).  Set by
+	 * the transport before dxg_host_start().
+	 */
+	bool sysmem_pages;
 	struct work_struct gone_work;	/* unpublish after the peer left */
 	spinlock_t event_lock;		/* events, next_event */
 	struct list_head events;	/* struct dxg_host_event */
@@ -342,6 +352,8 @@ struct dxg_process {
 	spinlock_t grant_lock;		/* grants */
 	struct list_head grants;	/* struct dxg_map_grant, pending mmaps */
 	struct dxg_handle_table handles;
+	struct mutex sysmem_lock;	/* sysmem_pins (a leaf: nothing inside) */
+	struct list_head sysmem_pins;	/* dxg_sysmem.c */
 };
 
 struct dxg_process *dxg_process_create(void);
@@ -666,6 +678,27 @@ int dxg_ioctl_query_resource_info_from_nt_handle(struct dxg_process *p,
 						 void *arg);
 int dxg_ioctl_open_resource_from_nt_handle(struct dxg_process *p, void *arg);
 int dxg_ioctl_share_object_with_host(struct dxg_process *p, void *arg);
+
+/* ---- existing-sysmem allocations (dxg_sysmem.c) ---- */
+
+/* The guest-RAM handshake with an ivshmem host; sets host->sysmem_pages. */
+int dxg_sysmem_verify(struct dxg_host *host);
+/*
+ * Pins the a->size bytes at user address uaddr and gives their frames to
+ * the host (a, of res if not NULL, is created there, not yet published).
+ * -EOPNOTSUPP when the host cannot map guest memory.
+ */
+int dxg_sysmem_attach(struct dxg_process *p, struct dxg_device *device,
+		      struct dxg_allocation *a, struct dxg_resource *res,
+		      u64 uaddr);
+/* After the host destroyed what used them: unpin. */
+void dxg_sysmem_release_alloc(struct dxg_process *p,
+			      const struct dxg_allocation *a);
+void dxg_sysmem_release_resource(struct dxg_process *p,
+				 const struct dxg_resource *res);
+void dxg_sysmem_release_device(struct dxg_process *p,
+			       const struct dxg_device *device);
+void dxg_sysmem_release_all(struct dxg_process *p);
 
 /* ---- messages (dxg_msg.c) ---- */
 

@@ -144,6 +144,9 @@ int dxg_ioctl_destroy_device(struct dxg_process *p, void *arg)
 	ret = dxg_destroy_on_host(p, device->adapter,
 				  DXGK_VMBCOMMAND_DESTROYDEVICE, &cmd,
 				  sizeof(cmd));
+	/* The host let go of the device's guest pages (else: at close). */
+	if (!ret)
+		dxg_sysmem_release_device(p, device);
 	dxg_device_put(device);
 	return ret;
 }

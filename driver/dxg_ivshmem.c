@@ -533,6 +533,17 @@ static int dxg_ivshmem_probe(struct pci_dev *pdev,
 	mutex_unlock(&ivs->rx_lock);
 
 	pci_set_drvdata(pdev, ivs);
+	/* Existing-sysmem allocations need a host that reaches our RAM. */
+	if (READ_ONCE(ivs->ctl->host_caps) & DXG_HOST_CAP_GUEST_RAM) {
+		ret = dxg_sysmem_verify(host);
+		if (ret)
+			dev_info(&pdev->dev,
+				 "dxg host cannot reach guest memory (%d): no existing-sysmem allocations\n",
+				 ret);
+		else
+			dev_info(&pdev->dev,
+				 "dxg host maps guest memory: existing-sysmem allocations in place\n");
+	}
 	ret = dxg_host_start(host);
 	if (ret)
 		goto err_goodbye;

@@ -502,8 +502,7 @@ static void dxg_allocation_unmap(struct dxg_process *p,
 
 /* ---- CreateAllocation ---- */
 
-#define DXG_ALLOC_UNSUPPORTED (D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM | \
-	D3DKMT_CREATEALLOCATION_FLAG_CROSS_ADAPTER | \
+#define DXG_ALLOC_UNSUPPORTED (D3DKMT_CREATEALLOCATION_FLAG_CROSS_ADAPTER | \
 	D3DKMT_CREATEALLOCATION_FLAG_OPEN_CROSS_ADAPTER | \
 	D3DKMT_CREATEALLOCATION_FLAG_STANDARD_ALLOCATION)
 #define DXG_ALLOC_INVALID (D3DKMT_CREATEALLOCATION_FLAG_CREATE_PROTECTED | \
@@ -523,6 +522,7 @@ struct dxg_ca {
 	u32 reply_len;
 	struct dxg_resource *res;		/* existing or new */
 	bool new_res;
+	bool sysmem;				/* existing sysmem (user pages) */
 	struct dxg_allocation **allocs;
 };
 
@@ -665,8 +665,10 @@ static int dxg_ca_check(struct dxg_ca *ca)
 		return -EINVAL;
 	ca->priv_total = 0;
 	for (i = 0; i < ca->n; i++) {
-		if (ca->info[i].sysmem)
-			return -EOPNOTSUPP;
+		/* User memory: all allocations or none, whole pages (§2.10). */
+		if (!!ca->info[i].sysmem != ca->sysmem ||
+		    (ca->info[i].sysmem & ~PAGE_MASK))
+			return -EINVAL;
 		if (ca->info[i].priv_drv_data_size >= DXG_MAX_PRIVATE_DATA)
 			return -EINVAL;
 		ca->priv_total += ca->info[i].priv_drv_data_size;
@@ -690,7 +692,9 @@ static int dxg_ca_check(struct dxg_ca *ca)
 int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_createallocation *args = arg;
-	struct dxg_ca ca = { .args = args, .n = args->alloc_count };
+	struct dxg_ca ca = { .args = args, .n = args->alloc_count,
+		.sysmem = args->flags.value &
+			  D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM };
 	bool create_res = args->flags.value &
 			  D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE;
 	struct dxg_device *device;
@@ -709,9 +713,17 @@ int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg)
 	    ((args->flags.value & DXG_ALLOC_SHARED) != DXG_ALLOC_SHARED ||
 	     !create_res))
 		return -EINVAL;
+	/* Guest pages are one process's: never shared. */
+	if (ca.sysmem && (args->flags.value & DXG_ALLOC_SHARED))
+		return -EINVAL;
 	device = dxg_device_begin(p, args->device);
 	if (IS_ERR(device))
 		return PTR_ERR(device);
+	/* The documented fallback: no host mapping, no user memory. */
+	if (ca.sysmem && !device->adapter->host->sysmem_pages) {
+		dxg_device_end(device);
+		return -EOPNOTSUPP;
+	}
 
 	ca.info = kvmalloc_array(ca.n, sizeof(*ca.info), GFP_KERNEL);
 	ca.allocs = kvcalloc(ca.n, sizeof(*ca.allocs), GFP_KERNEL);
@@ -793,6 +805,10 @@ int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg)
 		goto out;
 	on_host = true;
 	ret = dxg_ca_finish(p, device, &ca);
+	/* The pages, before anyone can name the allocations. */
+	for (i = 0; !ret && ca.sysmem && i < ca.n; i++)
+		ret = dxg_sysmem_attach(p, device, ca.allocs[i], ca.res,
+					ca.info[i].sysmem);
 	if (!ret)
 		ret = dxg_ca_publish(p, &ca);
 	if (!ret && ca.new_res)
@@ -820,6 +836,10 @@ out:
 				dxg_destroy_allocs_on_host(p, device, 0, h, k);
 			kvfree(h);
 		}
+		/* The host dropped them (or is gone): their pages go. */
+		for (i = 0; ca.sysmem && i < ca.n; i++)
+			if (ca.allocs[i])
+				dxg_sysmem_release_alloc(p, ca.allocs[i]);
 	}
 	for (i = 0; ca.allocs && i < ca.n; i++)
 		if (ca.allocs[i])
@@ -940,6 +960,8 @@ int dxg_ioctl_destroy_allocation2(struct dxg_process *p, void *arg)
 		}
 		dxg_reap_allocs(p, dxg_alloc_in_resource, res);
 		ret = dxg_destroy_allocs_on_host(p, device, res->handle, NULL, 0);
+		if (!ret)
+			dxg_sysmem_release_resource(p, res);
 		dxg_resource_put(res);
 		goto out;
 	}
@@ -976,6 +998,8 @@ int dxg_ioctl_destroy_allocation2(struct dxg_process *p, void *arg)
 	if (j) {
 		int r = dxg_destroy_allocs_on_host(p, device, 0, h, j);
 
+		for (i = 0; !r && i < j; i++)
+			dxg_sysmem_release_alloc(p, allocs[i]);
 		if (!ret)
 			ret = r;
 	}

@@ -38,6 +38,8 @@ struct dxg_process *dxg_process_create(void)
 	p->tgid = get_pid(task_tgid(current));
 	p->id = dxg_registry_next_process_id();
 	mutex_init(&p->lock);
+	mutex_init(&p->sysmem_lock);
+	INIT_LIST_HEAD(&p->sysmem_pins);
 	INIT_LIST_HEAD(&p->hosts);
 	spin_lock_init(&p->grant_lock);
 	INIT_LIST_HEAD(&p->grants);
@@ -222,6 +224,8 @@ void dxg_process_destroy(struct dxg_process *p)
 		dxg_host_put(link->host);
 		kfree(link);
 	}
+	/* Every host dropped the process's objects (or is gone): unpin. */
+	dxg_sysmem_release_all(p);
 	put_pid(p->tgid);
 	kfree(p);
 }

@@ -546,6 +546,9 @@ static int dxg_vmbus_gpu_start(struct dxg_vmbus_vm *vm, unsigned int slot,
 		}
 		gbl->io_announced = true;
 	}
+	/* Page lists for existing sysmem; GPADLs are not done (hyper-v.md). */
+	host->sysmem_pages = dxg_vmbus_sysmem_mode(vp->cfg.host_caps) ==
+			     DXG_VMBUS_SYSMEM_PAGES;
 	ret = dxg_host_start(host);
 	if (ret)
 		goto err;

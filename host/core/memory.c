@@ -17,6 +17,7 @@
 #include "core/gpuva.h"
 #include "core/residency.h"
 #include "core/scheduler.h"
+#include "core/sysmem.h"
 #include "dxg/ntstatus.h"
 #include "engines/vulkan/vk_devmem.h"
 
@@ -33,6 +34,8 @@ int dxg_mem_init(struct dxg_mem *m, uint8_t *shm, uint64_t shm_size,
 	m->discarded_total = 0;
 	m->offered = NULL;
 	m->offer_seq = 0;
+	m->sys_runs = 0;
+	dxg_guest_ram_none(&m->ram);
 	if (io_offset > shm_size)
 		return -EINVAL;
 	return dxg_ioheap_init(&m->heap, io_offset, shm_size - io_offset);
@@ -41,6 +44,7 @@ int dxg_mem_init(struct dxg_mem *m, uint8_t *shm, uint64_t shm_size,
 void dxg_mem_fini(struct dxg_mem *m)
 {
 	dxg_ioheap_fini(&m->heap);
+	dxg_guest_ram_fini(&m->ram);
 }
 
 static struct dxg_gpuva_space **gpuva_slot(const struct dxg_obj *obj)
@@ -98,7 +102,14 @@ int32_t dxg_mem_fence_map(struct dxg_mem *m, struct dxg_obj *obj)
 
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc)
 {
+	if (alloc->u.allocation.sys)
+		return alloc->u.allocation.sys->map;
 	return alloc->u.allocation.dev ? NULL : m->shm + alloc->u.allocation.io_offset;
+}
+
+bool dxg_mem_alloc_usable(const struct dxg_obj *alloc)
+{
+	return !alloc->u.allocation.sys || dxg_sysmem_ready(alloc->u.allocation.sys);
 }
 
 bool dxg_mem_has_device(const struct dxg_mem *m, const struct dxg_adapter *ad)
@@ -128,6 +139,9 @@ int32_t dxg_mem_map_alloc(const struct dxg_mem *m, struct dxg_gpuva_space *s,
 			  uint64_t va, uint64_t size, const struct dxg_obj *a,
 			  uint64_t off, uint32_t prot)
 {
+	/* Guest RAM not all named yet: the range is not memory. */
+	if (!dxg_mem_alloc_usable(a))
+		return STATUS_INVALID_PARAMETER;
 	if (!a->u.allocation.dev)
 		return dxg_gpuva_map_prot(s, va, size,
 					  (uint8_t *)dxg_mem_alloc_ptr(m, a) + off,
@@ -213,9 +227,12 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 			break;
 		if (obj->u.allocation.dev)
 			release_device(m, obj);
+		else if (obj->u.allocation.sys)
+			dxg_sysmem_destroy(obj->u.allocation.sys, &m->sys_runs);
 		else
 			dxg_ioheap_free(&m->heap, obj->u.allocation.io_offset,
 					obj->u.allocation.size);
+		obj->u.allocation.sys = NULL;
 		obj->u.allocation.size = 0;
 		break;
 	case DXG_OBJ_SYNCOBJECT:

@@ -16,6 +16,7 @@
 
 #include "core/adapter.h"
 #include "core/gpuva.h"
+#include "core/guest_ram.h"
 #include "core/ioheap.h"
 #include "core/objects.h"
 #include "util/log.h"
@@ -42,6 +43,9 @@ struct dxg_mem {
 	struct dxg_obj *offered;
 	uint64_t offer_seq;		/* counts offers: the reclaim order's last key */
 	uint64_t discarded_total;
+	/* Guest RAM, when the host holds it (docs/memory.md §11). */
+	struct dxg_guest_ram ram;
+	uint32_t sys_runs;		/* core/sysmem.h's budget in use */
 };
 
 /* The IO space is [io_offset, shm_size) of shm.  Returns 0 or -errno. */
@@ -70,8 +74,13 @@ struct dxg_gpuva_space *dxg_mem_process_gpuva(struct dxg_obj *process,
  */
 int32_t dxg_mem_fence_map(struct dxg_mem *m, struct dxg_obj *obj);
 
-/* Host pointer to an allocation's memory (size bytes); NULL for device memory. */
+/*
+ * Host pointer to an allocation's memory (size bytes); NULL for device
+ * memory.  An existing-sysmem allocation's pages may not all be there yet:
+ * use dxg_mem_alloc_usable() before anything reaches them.
+ */
 void *dxg_mem_alloc_ptr(const struct dxg_mem *m, const struct dxg_obj *alloc);
+bool dxg_mem_alloc_usable(const struct dxg_obj *alloc);
 
 /*
  * Sharing (docs/memory.md §9): allocation @dst (new, no memory) uses the

@@ -20,6 +20,7 @@ struct dxg_worker;
 struct dxg_gpuva_space;
 struct dxg_obj;
 struct dxg_vk_devmem;
+struct dxg_sysmem;
 struct dxg_ctxq;
 struct dxg_sync;
 struct dxg_mem_share;
@@ -94,6 +95,8 @@ struct dxg_obj {
 			uint32_t lock_count;	/* LOCK2 minus UNLOCK2 */
 			/* Device-local instead of IO space (docs/memory.md §8). */
 			struct dxg_vk_devmem *dev;
+			/* Or pinned guest RAM (core/sysmem.h, docs/memory.md §11). */
+			struct dxg_sysmem *sys;
 			/* Work that timed out may still use dev: it is leaked. */
 			bool dev_busy;
 			/*

@@ -27,7 +27,8 @@ uint64_t dxg_res_committed(const struct dxg_mem *m)
 static bool discardable(const struct dxg_obj *a)
 {
 	return a->u.allocation.offer_priority && !a->u.allocation.discarded &&
-	       !a->u.allocation.dev && a->u.allocation.size;
+	       !a->u.allocation.dev && !a->u.allocation.sys &&
+	       a->u.allocation.size;
 }
 
 /*

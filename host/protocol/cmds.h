@@ -122,6 +122,10 @@ int32_t dxg_res_group(struct dxg_dispatch_ctx *ctx, const struct dxg_req *req,
 /* The request's process's reservation of a group on its adapter. */
 uint64_t dxg_res_reservation(const struct dxg_req *req, uint32_t group);
 
+/* sysmem_cmds.c: guest memory the host maps */
+int32_t dxg_h_verifyguestram(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_setexistingsysmempages(struct dxg_dispatch_ctx *ctx,
+				     struct dxg_req *req);
 /* escape_cmds.c: D3DKMTEscape */
 int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 

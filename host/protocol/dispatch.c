@@ -226,6 +226,12 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	     dxg_h_openresource),
 	GLOBAL(SHAREOBJECTWITHHOST, P, struct dxgkvmb_command_shareobjectwithhost,
 	       dxg_h_shareobjectwithhost),
+	/* Guest memory the host maps (sysmem_cmds.c). */
+	GLOBAL(VERIFYGUESTRAM, 0, struct dxgkvmb_command_verifyguestram,
+	       dxg_h_verifyguestram),
+	VGPU(SETEXISTINGSYSMEMPAGES, P | A,
+	     struct dxgkvmb_command_setexistingsysmempages,
+	     dxg_h_setexistingsysmempages),
 	/* Escapes (host/core/escape.c). */
 	VGPU(ESCAPE, P | A, struct dxgkvmb_command_escape,
 	     dxg_h_escape),

@@ -22,6 +22,7 @@
 #include "core/memory.h"
 #include "core/residency.h"
 #include "core/scheduler.h"
+#include "core/sysmem.h"
 #include "dxg/ntstatus.h"
 #include "dxg/protocol.h"
 #include "protocol/cmds.h"
@@ -100,7 +101,6 @@ uint64_t paging_fence_signal(struct dxg_mem *m, struct dxg_obj *pq)
 }
 
 #define UNSUPPORTED_ALLOC_FLAGS (D3DKMT_CREATEALLOCATION_FLAG_CREATE_PROTECTED | \
-	D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM | \
 	D3DKMT_CREATEALLOCATION_FLAG_CROSS_ADAPTER | \
 	D3DKMT_CREATEALLOCATION_FLAG_OPEN_CROSS_ADAPTER | \
 	D3DKMT_CREATEALLOCATION_FLAG_STANDARD_ALLOCATION | \
@@ -119,6 +119,7 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 	struct dxg_obj *device, *parent, *res = NULL, **allocs = NULL;
 	uint64_t info_off = sizeof(c), data_off, priv_off, total = 0, reply_len;
 	uint32_t n = c.alloc_count, created = 0;
+	bool sysmem = c.flags & D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM;
 	int32_t st;
 
 	if (!m)
@@ -127,6 +128,15 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		return STATUS_INVALID_PARAMETER;
 	if (c.flags & UNSUPPORTED_ALLOC_FLAGS)
 		return STATUS_NOT_SUPPORTED;
+	/*
+	 * Existing sysmem (docs/memory.md §11): only over guest RAM this
+	 * host holds and verified, and never shared (the pages are one
+	 * guest process's).
+	 */
+	if (sysmem && !m->ram.verified)
+		return STATUS_NOT_SUPPORTED;
+	if (sysmem && (c.flags & SHARED_ALLOC_FLAGS))
+		return STATUS_INVALID_PARAMETER;
 	/*
 	 * Shared resources (share_cmds.c): a new resource, NT-handle sharing
 	 * only (the global-handle kind is not supported).
@@ -174,7 +184,11 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		    (d.flags & ~DXG_OPEN_ALLOC_DEVICE_LOCAL) ||
 		    !dxg_ioheap_round(d.size))
 			return STATUS_INVALID_PARAMETER;
-		if (d.flags & DXG_OPEN_ALLOC_DEVICE_LOCAL) {
+		if (sysmem) {
+			if ((d.flags & DXG_OPEN_ALLOC_DEVICE_LOCAL) ||
+			    dxg_ioheap_round(d.size) > m->ram.size)
+				return STATUS_INVALID_PARAMETER;
+		} else if (d.flags & DXG_OPEN_ALLOC_DEVICE_LOCAL) {
 			if (!dxg_mem_has_device(m, req->adapter))
 				return STATUS_NOT_SUPPORTED;
 			if (dxg_ioheap_round(d.size) > m->dev_quota)
@@ -216,6 +230,17 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		allocs[created] = a;
 		dxg_res_init_alloc(a);
 		size = dxg_ioheap_round(d.size);
+		if (sysmem) {
+			/* Its pages come with SETEXISTINGSYSMEMPAGES. */
+			st = dxg_sysmem_create(&m->ram, size, &m->sys_runs,
+					       &a->u.allocation.sys);
+			if (st < 0) {
+				created++;
+				goto fail;
+			}
+			a->u.allocation.size = size;
+			continue;
+		}
 		if (d.flags & DXG_OPEN_ALLOC_DEVICE_LOCAL) {
 			/* Zeroed by the device (vk_devmem.h). */
 			st = dxg_mem_alloc_device(m, a, req->adapter, size);
@@ -251,7 +276,8 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		memset(&ai, 0, sizeof(ai));
 		ai.allocation = allocs[i]->handle;
 		ai.priv_drv_data_size = info.priv_drv_data_size;
-		ai.allocation_flags = DXGKVMB_ALLOCFLAG_CACHED;
+		ai.allocation_flags = DXGKVMB_ALLOCFLAG_CACHED |
+				      (sysmem ? DXGKVMB_ALLOCFLAG_EXISTING_SYSMEM : 0);
 		ai.allocation_size = allocs[i]->u.allocation.size;
 		memcpy(&out[i], &ai, sizeof(ai));
 		memcpy(req->reply + sizeof(r) + (uint64_t)n * sizeof(ai) + total,
@@ -314,8 +340,12 @@ int32_t dxg_h_lock2(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	a = device ? req_alloc(ctx, req, c.args.allocation, device) : NULL;
 	if (!a)
 		return STATUS_INVALID_HANDLE;
-	/* Device memory is not CPU-visible: only commands reach it. */
-	if (a->u.allocation.dev || a->u.allocation.lock_count == UINT32_MAX)
+	/*
+	 * Device memory is not CPU-visible: only commands reach it.  Guest
+	 * RAM is not in the IO space: its process has it at its own address.
+	 */
+	if (a->u.allocation.dev || a->u.allocation.sys ||
+	    a->u.allocation.lock_count == UINT32_MAX)
 		return STATUS_INVALID_PARAMETER;
 	a->u.allocation.lock_count++;
 	r.status = STATUS_SUCCESS;

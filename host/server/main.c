@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -544,7 +545,7 @@ static int adopt_vm(struct host *h, struct dxg_vm_handover *hv)
 	if (hv->id > h->next_id)
 		h->next_id = hv->id;
 	ret = dxg_vm_adopt(&h->cfg, hv, &e->vm);
-	hv->sock = hv->memfd = -1;	/* the VM's now, or closed */
+	hv->sock = hv->memfd = hv->ramfd = -1;	/* the VM's now, or closed */
 	for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++)
 		hv->host_efd[k] = hv->guest_efd[k] = -1;
 	if (ret) {
@@ -606,8 +607,10 @@ static int takeover(struct host *h)
 static int serve_inherited_vm(struct host *h)
 {
 	struct dxg_vm_handover hv = { .id = h->opt.vm_server_id,
-		.sock = DXG_VMS_FD_SOCK, .memfd = DXG_VMS_FD_MEMFD };
+		.sock = DXG_VMS_FD_SOCK, .memfd = DXG_VMS_FD_MEMFD,
+		.ramfd = -1 };
 	const char ready = DXG_VMS_READY;
+	struct stat st;
 	char err[256] = "";
 	int ret;
 
@@ -622,6 +625,12 @@ static int serve_inherited_vm(struct host *h)
 			return -EBADF;
 		}
 	}
+	/* The guest's RAM when the supervisor found it, else /dev/null. */
+	if (fstat(DXG_VMS_FD_RAM, &st) == 0 && S_ISREG(st.st_mode) &&
+	    fcntl(DXG_VMS_FD_RAM, F_SETFD, FD_CLOEXEC) == 0)
+		hv.ramfd = DXG_VMS_FD_RAM;
+	else
+		close(DXG_VMS_FD_RAM);
 	h->supervisor_w.kind = W_SUPERVISOR;
 	ret = watch_fd(h, DXG_VMS_FD_SUPERVISOR, &h->supervisor_w);
 	if (!ret)

@@ -118,13 +118,23 @@ static void exec_server(const struct sup *s, const struct sup_vm *v, int sp,
 		src[DXG_VMS_FD_GUEST_EFD - 3 + k] = v->conn.guest_efd[k];
 	}
 	src[DXG_VMS_FD_SUPERVISOR - 3] = sp;
+	src[DXG_VMS_FD_RAM - 3] = v->conn.ramfd;
 	/* A server never outlives the supervisor (SIGKILL: no GONE). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(125);
 	for (int i = 0; i < DXG_VMS_FD_COUNT; i++) {
-		tmp[i] = fcntl(src[i], F_DUPFD, 3 + DXG_VMS_FD_COUNT);
-		if (tmp[i] < 0)
+		/* Only the RAM may be missing: /dev/null holds its place. */
+		tmp[i] = src[i] < 0 ? open("/dev/null", O_RDONLY) :
+			 fcntl(src[i], F_DUPFD, 3 + DXG_VMS_FD_COUNT);
+		if (tmp[i] < 0 || (src[i] < 0 && i != DXG_VMS_FD_RAM - 3))
 			_exit(126);
+		if (tmp[i] < 3 + DXG_VMS_FD_COUNT) {
+			int t = fcntl(tmp[i], F_DUPFD, 3 + DXG_VMS_FD_COUNT);
+
+			if (t < 0)
+				_exit(126);
+			tmp[i] = t;
+		}
 	}
 	for (int i = 0; i < DXG_VMS_FD_COUNT; i++)
 		if (dup2(tmp[i], 3 + i) != 3 + i)	/* without O_CLOEXEC */
@@ -556,7 +566,7 @@ static int takeover(struct sup *s)
 		}
 		if (hv->id > s->next_id)
 			s->next_id = hv->id;
-		hv->sock = hv->memfd = -1;	/* v's now */
+		hv->sock = hv->memfd = hv->ramfd = -1;	/* v's now */
 		for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++)
 			hv->host_efd[k] = hv->guest_efd[k] = -1;
 		v->qemu_told = true;

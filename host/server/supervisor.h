@@ -24,7 +24,8 @@ enum {
 	DXG_VMS_FD_HOST_EFD,		/* + vector: the guest rings these */
 	DXG_VMS_FD_GUEST_EFD = DXG_VMS_FD_HOST_EFD + DXG_IVSHMEM_NUM_VECTORS,
 	DXG_VMS_FD_SUPERVISOR = DXG_VMS_FD_GUEST_EFD + DXG_IVSHMEM_NUM_VECTORS,
-	DXG_VMS_FD_COUNT = DXG_VMS_FD_SUPERVISOR - DXG_VMS_FD_SOCK + 1,
+	DXG_VMS_FD_RAM,			/* the guest's RAM; closed if not found */
+	DXG_VMS_FD_COUNT = DXG_VMS_FD_RAM - DXG_VMS_FD_SOCK + 1,
 };
 
 /* What a VM server writes on DXG_VMS_FD_SUPERVISOR once it serves. */

@@ -23,7 +23,9 @@ static void control_init(struct dxg_vm *vm)
 	/* A Windows host knows none of opendxg's reply extensions. */
 	c->host_caps = (vm->no_async ? 0 : DXG_HOST_CAP_ASYNC_MSG) |
 		       (vm->windows ? 0 : DXG_HOST_CAP_ODX_REPLIES) |
-		       DXG_HOST_CAP_HEARTBEAT;
+		       DXG_HOST_CAP_HEARTBEAT |
+		       (!vm->windows && dxg_guest_ram_held(&vm->mem.ram) ?
+			DXG_HOST_CAP_GUEST_RAM : 0);
 	c->ring_size = DXG_VM_RING_SIZE;
 	c->shm_size = vm->shm_size;
 	c->ring_g2h_offset = DXG_VM_RING_G2H_OFFSET;
@@ -120,6 +122,17 @@ static int vm_make(const struct dxg_vm_config *cfg,
 	if (!ret)
 		ret = dxg_mem_init(&vm->mem, vm->shm, vm->shm_size,
 				   DXG_VM_IO_SPACE_OFFSET);
+	/* The guest's RAM, if QEMU shares it (docs/memory.md §11). */
+	if (!ret && hv->ramfd >= 0) {
+		int r = dxg_guest_ram_init(&vm->mem.ram, hv->ramfd);
+
+		if (r)
+			dxg_log_rl(&vm->rl, DXG_LOG_WARN,
+				   "vm %u: guest RAM not mapped: %s", vm->id,
+				   strerror(-r));
+	} else if (hv->ramfd >= 0) {
+		close(hv->ramfd);
+	}
 	vm->mem.rl = &vm->rl;
 	vm->mem.dev_quota = cfg->device_memory;	/* control_init reports it */
 	vm->mem.io_budget = cfg->io_budget;	/* core/residency.h */
@@ -176,6 +189,7 @@ void dxg_vm_handover_fds(const struct dxg_vm *vm, struct dxg_vm_handover *hv)
 	hv->id = vm->id;
 	hv->sock = vm->sock;
 	hv->memfd = vm->memfd;
+	hv->ramfd = -1;		/* the next process finds it again */
 	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
 		hv->host_efd[i] = vm->host_efd[i];
 		hv->guest_efd[i] = vm->guest_efd[i];
@@ -255,6 +269,7 @@ void dxg_vm_drop_guest_state(struct dxg_vm *vm, enum dxg_log_level level,
 	uint32_t freed = dxg_objects_reset(&vm->objs);
 
 	reset_channel(vm);
+	vm->mem.ram.verified = false;	/* the next guest verifies again */
 	dxg_vm_update_stats(vm);
 	dxg_log_rl(&vm->rl, level,
 		   "vm %u: %s: guest state dropped (%u objects freed)",
@@ -267,6 +282,7 @@ static void accept_generation(struct dxg_vm *vm, uint32_t gen)
 	uint32_t freed = dxg_objects_reset(&vm->objs);
 
 	reset_channel(vm);
+	vm->mem.ram.verified = false;
 	dxg_ring_reset(&vm->g2h);
 	dxg_ring_reset(&vm->h2g);
 	vm->acked_generation = gen;

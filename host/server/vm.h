@@ -52,6 +52,11 @@ struct dxg_vm_handover {
 	int memfd;
 	int host_efd[DXG_IVSHMEM_NUM_VECTORS];	/* the guest rings these */
 	int guest_efd[DXG_IVSHMEM_NUM_VECTORS];	/* we ring the guest */
+	/*
+	 * The guest's RAM (server/qemu_ram.h), -1 if not found.  Not handed
+	 * over: whoever takes the connection finds it again from sock.
+	 */
+	int ramfd;
 };
 
 struct dxg_vm {
@@ -100,6 +105,8 @@ struct dxg_vm {
  */
 int dxg_vm_conn_create(unsigned int id, uint64_t shm_size, int sock,
 		       struct dxg_vm_handover *hv);
+/* Looks for the guest RAM of the QEMU on hv->sock (sets hv->ramfd). */
+void dxg_vm_conn_find_ram(struct dxg_vm_handover *hv);
 /* host_state = GONE in the control page and ring the guest (§6). */
 void dxg_vm_conn_announce_gone(const struct dxg_vm_handover *hv);
 

@@ -37,6 +37,11 @@ enum dxgkvmb_commandtype_global {
 	DXGK_VMBCOMMAND_QUERYETWSESSION		= 1009,
 	DXGK_VMBCOMMAND_SETIOSPACEREGION	= 1010,
 	DXGK_VMBCOMMAND_COMPLETETRANSACTION	= 1011,
+	/*
+	 * opendxg only, sent only to a host that set DXG_HOST_CAP_GUEST_RAM
+	 * (include/dxg/ivshmem.h): the guest-RAM handshake (docs/memory.md §11).
+	 */
+	DXGK_VMBCOMMAND_VERIFYGUESTRAM		= 1020,
 	DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST	= 1021,
 	DXGK_VMBCOMMAND_ISFEATUREENABLED_GLOBAL	= 1022,
 	DXGK_VMBCOMMAND_INVALID_VM_TO_HOST	= 1023,
@@ -998,6 +1003,34 @@ struct dxgkvmb_command_setexistingsysmempages {
 	/* __u64 pfns[num_pages]; */
 };
 
+/*
+ * VERIFYGUESTRAM (opendxg, VM-wide): the guest says where its RAM ends and
+ * names probe pages it filled with random bytes; the host derives where
+ * each guest-physical page lies in the guest-RAM file it holds and checks
+ * every probe there (docs/memory.md §11).  Reply: an NTSTATUS
+ * (struct dxgkvmb_command_status_ret); STATUS_SUCCESS enables
+ * SETEXISTINGSYSMEMPAGES for this guest instance.
+ */
+#define DXG_GUEST_RAM_MAX_PROBES	16u
+#define DXG_GUEST_RAM_NONCE		24u
+
+struct dxg_guest_ram_probe {
+	__u64 gpa;			/* page-aligned guest-physical address */
+	__u8 nonce[DXG_GUEST_RAM_NONCE];	/* the page's first bytes */
+};
+
+struct dxgkvmb_command_verifyguestram {
+	struct dxgkvmb_command_hdr hdr;
+	__u64 ram_top;			/* end of the highest RAM range (bytes) */
+	__u32 probe_count;		/* 1..DXG_GUEST_RAM_MAX_PROBES */
+	__u32 reserved;
+	/* struct dxg_guest_ram_probe probes[probe_count]; */
+};
+
+DXG_STATIC_ASSERT(sizeof(struct dxg_guest_ram_probe) == 32, "guest RAM probe");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_verifyguestram) == 40, "VERIFYGUESTRAM");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_setexistingsysmempages) == 40,
+		  "SETEXISTINGSYSMEMPAGES");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_ext_header) == 16, "ext header");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_hdr) == 24, "command header");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_msg_hdr) == 40, "message header");

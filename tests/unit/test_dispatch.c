@@ -194,6 +194,8 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_OPENSYNCOBJECT },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENRESOURCE },
 	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST },
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_VERIFYGUESTRAM },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SETEXISTINGSYSMEMPAGES },
 };
 #define N_IMPL (sizeof(implemented) / sizeof(implemented[0]))
 
@@ -228,7 +230,7 @@ static void test_not_supported(void **state)
 	}
 	/* Async messages use the same table. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
-	    DXGK_VMBCOMMAND_SETEXISTINGSYSMEMPAGES, proc);
+	    DXGK_VMBCOMMAND_SETEXISTINGSYSMEMSTORE, proc);
 	assert_int_equal(call_status(f, 256), STATUS_NOT_SUPPORTED);
 	/* An implemented one is checked like a synchronous one. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,

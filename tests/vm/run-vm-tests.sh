@@ -171,6 +171,7 @@ boot() {
   tools/vm/run-vm.sh --kernel "$VM/vmlinuz" --initrd "${VM_INITRD:-$VM/initrd-test.cpio.gz}" \
     ${VM_ROOT:+--root "$VM_ROOT"} --run "$script" \
     --timeout $((600 + FUZZ_SECONDS + SOAK_SECONDS)) --log "$work/$name.console" "${args[@]}" \
+    ${VM_RUN_ARGS:-} \
     -- tsc=unstable ${VM_CMDLINE:-} >/dev/null 2>&1
   vrc=$?
   end=$(date +%s)
@@ -200,9 +201,12 @@ if want main || want two-vms; then
 
   # 3. two guests on the same dxghost at the same time
   if want two-vms; then
-    boot vm-a /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-a.out" &
+    # A shares its RAM with dxghost, B does not (docs/memory.md §11).
+    VM_CMDLINE="${VM_CMDLINE:-} dxg.expect_ram=1" \
+      boot vm-a /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-a.out" &
     pa=$!
-    boot vm-b /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-b.out" &
+    VM_RUN_ARGS=--no-shared-ram VM_CMDLINE="${VM_CMDLINE:-} dxg.expect_ram=0" \
+      boot vm-b /opt/dxg/scenarios/isolation.sh "$work/dxg.sock" >"$work/vm-b.out" &
     pb=$!
     wait $pa; ra=$?; wait $pb; rb=$?
     sed 's/^\(PASS\|FAIL\) vm-\(.\)\//\1 two-vms\/vm-\2\//' "$work/vm-a.out" "$work/vm-b.out"

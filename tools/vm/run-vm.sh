@@ -33,6 +33,9 @@ Options:
                     ivshmem server at unix socket SOCKET; repeatable, devices
                     are added in order
   --mem MB          guest memory (default 512)
+  --no-shared-ram   keep guest RAM private to QEMU; by default it is a
+                    memory-backend-memfd with share=on, which dxghost maps
+                    for existing-sysmem allocations (docs/memory.md §11)
   --smp N           guest CPUs (default 2)
   --timeout SECS    kill QEMU after SECS seconds (default 300)
   --log FILE        also write the console to FILE (default: a temp file,
@@ -71,6 +74,7 @@ smp=2
 timeout_s=300
 logfile=
 accel=
+shared_ram=1
 extra=()
 
 need_arg() { [ "$2" -ge 2 ] || usage_err "$1 needs an argument"; }
@@ -87,6 +91,7 @@ while [ $# -gt 0 ]; do
 	--timeout) need_arg "$1" $#; timeout_s=$2; shift 2 ;;
 	--log)     need_arg "$1" $#; logfile=$2; shift 2 ;;
 	--accel)   need_arg "$1" $#; accel=$2; shift 2 ;;
+	--no-shared-ram) shared_ram=; shift ;;
 	--kernel=*|--initrd=*|--run=*|--root=*|--ivshmem=*|--mem=*|--smp=*|--timeout=*|--log=*|--accel=*)
 		opt=${1%%=*}; val=${1#*=}; shift; set -- "$opt" "$val" "$@" ;;
 	--) shift; extra=("$@"); break ;;
@@ -138,6 +143,16 @@ cmdline="console=ttyS0 panic=-1 quiet loglevel=4"
 [ -z "$rootimg" ] || cmdline+=" dxg.root=/dev/vda"
 [ ${#extra[@]} -eq 0 ] || cmdline+=" ${extra[*]}"
 
+# Guest RAM in a memfd QEMU shares, so that dxghost can map it (it finds
+# the memfd through QEMU's /proc/PID/fd and verifies the layout with the
+# guest before it uses it).
+if [ -n "$shared_ram" ]; then
+	ram_args=(-object "memory-backend-memfd,id=dxg-ram,size=${mem}M,share=on"
+		  -machine pc,memory-backend=dxg-ram)
+else
+	ram_args=(-machine pc)
+fi
+
 dev_args=()
 # The root disk first, so that it is /dev/vda.  snapshot=on: writes go to a
 # temporary file QEMU deletes on exit.
@@ -163,7 +178,7 @@ trap '[ -z "$tmplog" ] || rm -f "$tmplog"' EXIT
 
 qemu_cmd=("$QEMU"
 	-nodefaults -no-user-config
-	-machine pc "${accel_args[@]}"
+	"${ram_args[@]}" "${accel_args[@]}"
 	-m "$mem" -smp "$smp"
 	-display none -monitor none -serial stdio
 	-nic none
@@ -173,7 +188,7 @@ qemu_cmd=("$QEMU"
 	${dev_args[@]+"${dev_args[@]}"}
 	${user_args[@]+"${user_args[@]}"})
 
-echo "$PROG: accel=$accel mem=${mem}M smp=$smp timeout=${timeout_s}s log=$logfile" >&2
+echo "$PROG: accel=$accel mem=${mem}M${shared_ram:+ (shared memfd)} smp=$smp timeout=${timeout_s}s log=$logfile" >&2
 echo "$PROG: cmdline: $cmdline" >&2
 
 start=$SECONDS

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest memory the host maps (docs/memory.md §11): the guest-RAM handshake
+ * (VERIFYGUESTRAM, opendxg's) and the page frames of existing-sysmem
+ * allocations (SETEXISTINGSYSMEMPAGES, as a Hyper-V host that set
+ * map_guest_memory receives them).  The memory service is core/sysmem.c
+ * and core/guest_ram.c.
+ */
+#include "core/memory.h"
+#include "core/sysmem.h"
+#include "dxg/ntstatus.h"
+#include "dxg/protocol.h"
+#include "protocol/cmds.h"
+
+int32_t dxg_h_verifyguestram(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_verifyguestram, c);
+	struct dxg_mem *m = ctx->mem;
+	int32_t st;
+
+	/* A Windows host knows no such command. */
+	if (!m || ctx->windows)
+		return STATUS_NOT_SUPPORTED;
+	if (!c.probe_count || c.probe_count > DXG_GUEST_RAM_MAX_PROBES ||
+	    sizeof(c) + (uint64_t)c.probe_count *
+			sizeof(struct dxg_guest_ram_probe) > req->cmd_len)
+		return STATUS_INVALID_PARAMETER;
+	/* Once per guest instance: allocations already use the layout. */
+	if (m->ram.verified)
+		return STATUS_INVALID_PARAMETER;
+	st = dxg_guest_ram_verify(&m->ram, c.ram_top, req->cmd + sizeof(c),
+				  c.probe_count);
+	if (ctx->rl && st < 0)
+		dxg_log_rl(ctx->rl, DXG_LOG_WARN,
+			   "vm %u: guest RAM not verified (0x%08x): existing-sysmem allocations refused",
+			   ctx->vm_id, (uint32_t)st);
+	else if (ctx->rl)
+		dxg_log_rl(ctx->rl, DXG_LOG_INFO,
+			   "vm %u: guest RAM verified (%llu MiB below 4 GiB, %llu MiB above): existing-sysmem allocations in place",
+			   ctx->vm_id, (unsigned long long)(m->ram.low >> 20),
+			   (unsigned long long)(m->ram.high >> 20));
+	return st;
+}
+
+int32_t dxg_h_setexistingsysmempages(struct dxg_dispatch_ctx *ctx,
+				     struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_setexistingsysmempages, c);
+	struct dxg_mem *m = ctx->mem;
+	struct dxg_obj *device, *a;
+
+	if (!m)
+		return STATUS_NOT_SUPPORTED;
+	device = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
+	a = device ? req_alloc(ctx, req, c.allocation, device) : NULL;
+	if (!a)
+		return STATUS_INVALID_HANDLE;
+	if (!a->u.allocation.sys || !c.num_pages ||
+	    sizeof(c) + (uint64_t)c.num_pages * sizeof(uint64_t) > req->cmd_len)
+		return STATUS_INVALID_PARAMETER;
+	return dxg_sysmem_set_pages(a->u.allocation.sys, &m->ram,
+				    c.alloc_offset_in_pages, c.num_pages,
+				    req->cmd + sizeof(c), &m->sys_runs);
+}
