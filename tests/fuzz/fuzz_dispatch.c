@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "protocol/dispatch.h"
 #include "dxg/cmdstream.h"
@@ -42,7 +44,33 @@ static uint8_t *fz_shm(void)
 	return shm;
 }
 
-/* A fresh VM: object table, IO-space heap, two CPU adapters. */
+/*
+ * Guest RAM (docs/memory.md §11): one memfd mapping for the whole run,
+ * emptied for every input (so that what one input wrote there cannot
+ * steer the next), its first page starting with fz_ram_nonce, which the
+ * sysmem seed's VERIFYGUESTRAM names.  Each VM borrows it (unverified).
+ */
+#define FZ_RAM_SIZE	(1u << 20)
+static const uint8_t fz_ram_nonce[DXG_GUEST_RAM_NONCE] = "opendxg fuzz guest RAM";
+
+static struct dxg_guest_ram fz_ram(void)
+{
+	static struct dxg_guest_ram ram = { .fd = -1 };
+	int fd;
+
+	if (!ram.base) {
+		fd = memfd_create("fuzz-guest-ram", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, FZ_RAM_SIZE) ||
+		    dxg_guest_ram_init(&ram, fd))
+			abort();
+	} else if (madvise(ram.base, ram.size, MADV_REMOVE)) {
+		abort();
+	}
+	memcpy(ram.base, fz_ram_nonce, sizeof(fz_ram_nonce));
+	return ram;
+}
+
+/* A fresh VM: object table, IO-space heap, guest RAM, two CPU adapters. */
 static void vm_init(struct dxg_objects *objs, struct dxg_mem *mem,
 		    struct dxg_adapters *ads, struct dxg_dispatch_ctx *ctx)
 {
@@ -51,6 +79,7 @@ static void vm_init(struct dxg_objects *objs, struct dxg_mem *mem,
 	if (dxg_objects_init(objs, FZ_MAX_OBJECTS) ||
 	    dxg_mem_init(mem, fz_shm(), FZ_SHM_SIZE, DXG_VM_IO_SPACE_OFFSET))
 		abort();
+	mem->ram = fz_ram();
 	/* As host/server/vm.c: engines forget allocations before memory frees them. */
 	dxg_objects_add_release(objs, dxg_exec_release, mem);
 	dxg_objects_add_release(objs, dxg_mem_release, mem);
@@ -74,6 +103,7 @@ static void vm_fini(struct dxg_objects *objs, struct dxg_mem *mem,
 	dxg_objects_fini(objs);		/* releases every object's memory */
 	dxg_sched_fini(ctx->sched);
 	free(ctx->sched);
+	dxg_guest_ram_none(&mem->ram);	/* borrowed: fz_ram() keeps it */
 	dxg_mem_fini(mem);
 }
 
@@ -332,6 +362,76 @@ static void write_memory_seed(struct seed *s)
 	CMD(struct dxgkvmb_command_freegpuva)->args.size = 16 * 4096;
 	send(s, sizeof(struct dxgkvmb_command_freegpuva), NULL);
 	if (reply_word(s, 0))
+		abort();
+}
+
+/*
+ * Guest memory the host maps: the handshake, an existing-sysmem allocation
+ * whose two pages are named in two messages, mapped at a GPU VA.
+ */
+static void write_sysmem_seed(struct seed *s)
+{
+	struct dxg_open_alloc_desc desc = { DXG_OPEN_ALLOC_DESC_VERSION, 0, 8192 };
+	struct dxgkvmb_command_createallocation_allocinfo ai = { 0, sizeof(desc), 0 };
+	struct dxg_guest_ram_probe pr = { .gpa = 0 };
+	uint32_t proc, adapter, dev, queue, alloc, st = 1;
+	uint64_t pfn;
+	uint8_t *p;
+
+	memcpy(pr.nonce, fz_ram_nonce, sizeof(pr.nonce));
+	p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_VERIFYGUESTRAM, 0, 0);
+	CMD(struct dxgkvmb_command_verifyguestram)->ram_top = FZ_RAM_SIZE;
+	CMD(struct dxgkvmb_command_verifyguestram)->probe_count = 1;
+	memcpy(p + sizeof(struct dxgkvmb_command_verifyguestram), &pr, sizeof(pr));
+	send(s, sizeof(struct dxgkvmb_command_verifyguestram) + sizeof(pr), &st);
+	if (st)
+		abort();
+	proc = create_process(s);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, proc, 0);
+	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
+		DXGK_VMBUS_INTERFACE_VERSION;
+	send(s, sizeof(struct dxgkvmb_command_openadapter), &adapter);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
+	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, proc, 0);
+	CMD(struct dxgkvmb_command_createpagingqueue)->args.device = dev;
+	send(s, sizeof(struct dxgkvmb_command_createpagingqueue), &queue);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION, proc, 0);
+	CMD(struct dxgkvmb_command_createallocation)->device = dev;
+	CMD(struct dxgkvmb_command_createallocation)->alloc_count = 1;
+	CMD(struct dxgkvmb_command_createallocation)->flags =
+		D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM;
+	memcpy(p + sizeof(struct dxgkvmb_command_createallocation), &ai, sizeof(ai));
+	memcpy(p + sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai),
+	       &desc, sizeof(desc));
+	send(s, sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai) +
+		sizeof(desc), NULL);
+	alloc = reply_word(s, sizeof(struct dxgkvmb_command_createallocation_ret) / 4);
+	for (uint32_t i = 0; i < 2; i++) {
+		p = msg(s, DXGKVMB_VGPU_TO_HOST,
+			DXGK_VMBCOMMAND_SETEXISTINGSYSMEMPAGES, proc, 0);
+		CMD(struct dxgkvmb_command_setexistingsysmempages)->device = dev;
+		CMD(struct dxgkvmb_command_setexistingsysmempages)->allocation = alloc;
+		CMD(struct dxgkvmb_command_setexistingsysmempages)->num_pages = 1;
+		CMD(struct dxgkvmb_command_setexistingsysmempages)->alloc_offset_in_pages = i;
+		pfn = 7 + 3 * i;
+		memcpy(p + sizeof(struct dxgkvmb_command_setexistingsysmempages),
+		       &pfn, sizeof(pfn));
+		send(s, sizeof(struct dxgkvmb_command_setexistingsysmempages) +
+			sizeof(pfn), &st);
+		if (!alloc || st)
+			abort();
+	}
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS,
+		proc, 0);
+	CMD(struct dxgkvmb_command_mapgpuva)->device = dev;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.paging_queue = queue;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.allocation = alloc;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.size_in_pages = 2;
+	CMD(struct dxgkvmb_command_mapgpuva)->args.protection.value =
+		D3DDDIGPUVA_PROTECTION_WRITE;
+	send(s, sizeof(struct dxgkvmb_command_mapgpuva), NULL);
+	if (((struct dxgkvmb_command_mapgpuva_ret *)(void *)s->reply)->status)
 		abort();
 }
 
@@ -753,6 +853,10 @@ static void write_seeds(const char *dir)
 	seed_begin(&s);
 	write_memory_seed(&s);
 	seed_end(&s, dir, "memory");
+
+	seed_begin(&s);
+	write_sysmem_seed(&s);
+	seed_end(&s, dir, "sysmem");
 
 	seed_begin(&s);
 	write_state_seed(&s);
