@@ -86,12 +86,16 @@ void dxg_options_usage(FILE *f)
 "      --vm-user USER     the user VM server processes run as when dxghost\n"
 "                         runs as root (default %s; it also gets the groups\n"
 "                         render and video, for the GPU's device nodes)\n"
+"      --vm-ready-timeout MS  how long a VM server may take to open its\n"
+"                         Vulkan device and say it serves (default %u);\n"
+"                         one that takes longer is killed and replaced\n"
 "      --interface-version N  the dxgkrnl VM-bus interface version reported\n"
 "                         to the guest, %u..%u (default %u)\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n",
 		DXG_DEFAULT_SOCKET, dxg_adapter_kinds(), DXG_DEFAULT_MAX_VMS,
 		DXG_DEFAULT_MAX_OBJECTS, DXG_DEFAULT_VM_USER,
+		DXG_DEFAULT_VM_READY_MS,
 		DXGK_VMBUS_INTERFACE_VERSION,
 		DXG_MAX_INTERFACE_VERSION, DXGK_VMBUS_INTERFACE_VERSION);
 }
@@ -107,6 +111,7 @@ enum {	/* long-only options */
 	OPT_SOCKET_MODE,
 	OPT_ISOLATION,
 	OPT_VM_USER,
+	OPT_VM_READY,
 	OPT_VM_SERVER,
 };
 
@@ -282,6 +287,9 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 	case OPT_VM_USER:
 		o->vm_user = arg;
 		return DXG_OPT_RUN;
+	case OPT_VM_READY:
+		return parse_u32(arg, 1, 3600000, &o->vm_ready_ms) ?
+		       bad("--vm-ready-timeout (1..3600000 ms)", arg) : DXG_OPT_RUN;
 	case OPT_VM_SERVER:	/* internal: started by the supervisor */
 		o->vm_server = true;
 		return parse_u32(arg, 1, UINT32_MAX, &o->vm_server_id) ?
@@ -321,6 +329,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "io-budget", required_argument, NULL, OPT_IO_BUDGET },
 		{ "isolation", required_argument, NULL, OPT_ISOLATION },
 		{ "vm-user", required_argument, NULL, OPT_VM_USER },
+		{ "vm-ready-timeout", required_argument, NULL, OPT_VM_READY },
 		{ "vm-server", required_argument, NULL, OPT_VM_SERVER },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -337,6 +346,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 	o->interface_version = DXGK_VMBUS_INTERFACE_VERSION;
 	o->isolate = true;
 	o->vm_user = DXG_DEFAULT_VM_USER;
+	o->vm_ready_ms = DXG_DEFAULT_VM_READY_MS;
 	dxg_adapters_init(&o->adapters, luid_high);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:m:a:d:n:o:l:qhV", longopts, NULL)) != -1) {

@@ -14,6 +14,8 @@
 #define DXG_DEFAULT_SHM_SIZE	(64ull * 1024 * 1024)
 #define DXG_DEFAULT_MAX_VMS	64u
 #define DXG_DEFAULT_MAX_OBJECTS	65536u
+/* A VM server opens its Vulkan device and confines itself within this. */
+#define DXG_DEFAULT_VM_READY_MS	60000u
 /* Device-local memory a VM may allocate on a Vulkan adapter (docs/memory.md §8). */
 #define DXG_DEFAULT_DEVICE_MEMORY	(1ull << 30)
 /*
@@ -37,6 +39,7 @@ struct dxg_options {
 	bool takeover;			/* --takeover: the running daemon's VMs */
 	bool isolate;			/* --isolation process (server/supervisor.h) */
 	const char *vm_user;		/* --vm-user: VM servers' user when root */
+	uint32_t vm_ready_ms;		/* --vm-ready-timeout: a server's start */
 	bool vm_server;			/* --vm-server ID: one VM's server */
 	uint32_t vm_server_id;
 	uint32_t interface_version;	/* reported to the guest */

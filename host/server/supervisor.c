@@ -30,8 +30,6 @@
 /* A VM whose servers die this often is given up: its GPU is gone. */
 #define SUP_RESTARTS_MAX	3u
 #define SUP_RESTART_WINDOW_MS	60000ull
-/* How long a server may take to open its device and say it is ready. */
-#define SUP_READY_MS		60000ull
 /* How long servers get to announce GONE and exit at shutdown. */
 #define SUP_STOP_WAIT_MS	5000
 
@@ -168,7 +166,7 @@ static int spawn_server(struct sup *s, struct sup_vm *v)
 	}
 	v->pid = pid;
 	v->ready = false;
-	v->ready_by_ms = now_ms() + SUP_READY_MS;
+	v->ready_by_ms = now_ms() + s->opt->vm_ready_ms;
 	v->server_fd = sp[0];
 	v->w_server.kind = SW_SERVER;
 	v->w_server.v = v;
@@ -659,8 +657,8 @@ static int check_ready(struct sup *s)
 		if (!v || v->dead || !v->pid || v->ready)
 			continue;
 		if (now >= v->ready_by_ms) {
-			log_warn("vm %u: its server (process %d) was not ready within %llu s; killing it",
-				 v->conn.id, (int)v->pid, SUP_READY_MS / 1000);
+			log_warn("vm %u: its server (process %d) was not ready within %u ms; killing it",
+				 v->conn.id, (int)v->pid, s->opt->vm_ready_ms);
 			kill(v->pid, SIGKILL);
 			v->ready_by_ms = UINT64_MAX;	/* once */
 		} else if (v->ready_by_ms < next) {

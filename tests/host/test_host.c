@@ -3001,6 +3001,32 @@ static void test_vm_server_crash(void **state)
 }
 
 /*
+ * A server that is not ready in time (--vm-ready-timeout; 1 ms is shorter
+ * than any server takes to exec and open its Vulkan device) is killed and
+ * QEMU's connection closed: the VM never gets a handshake; the daemon
+ * lives on and treats the next VM the same way.
+ */
+static void test_vm_server_not_ready(void **state)
+{
+	struct daemon d;
+	struct gsim g;
+
+	(void)state;
+	daemon_start_full(&d, (const char *[]){ "--vm-ready-timeout", "1", NULL },
+			  true);
+	for (int i = 0; i < 2; i++) {
+		assert_int_not_equal(gsim_connect(&g, d.sock), 0);
+		gsim_close(&g);
+	}
+	assert_logged(&d, "vm 1: its server (process ");
+	assert_logged(&d, "was not ready within 1 ms; killing it");
+	assert_logged(&d, "vm 2: its server (process ");
+	assert_true(daemon_alive(&d));
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+/*
  * Fairness between VMs on one shared engine (a test of order, not time):
  * VM A floods its engine with long command buffers and makes allocations
  * while they run; VM B's small job, submitted after all of A's, completes
@@ -3224,6 +3250,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_vm_kill_cycles, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_servers_isolated, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_server_crash, kill_leftovers),
+		cmocka_unit_test_teardown(test_vm_server_not_ready, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_server_kill_cycles, kill_leftovers),
 		cmocka_unit_test_teardown(test_vms_fair, kill_leftovers),
 		cmocka_unit_test_teardown(test_log_rate_limit_per_vm, kill_leftovers),
