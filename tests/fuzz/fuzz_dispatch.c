@@ -243,6 +243,24 @@ static uint32_t reply_word(const struct seed *s, unsigned int i)
 	return v;
 }
 
+/* A process with adapter 0 open, a device and a paging queue on it. */
+static void seed_device(struct seed *s, uint32_t *proc, uint32_t *adapter,
+			uint32_t *dev, uint32_t *queue)
+{
+	uint8_t *p;
+
+	*proc = create_process(s);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, *proc, 0);
+	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
+		DXGK_VMBUS_INTERFACE_VERSION;
+	send(s, sizeof(struct dxgkvmb_command_openadapter), adapter);
+	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, *proc, 0);
+	send(s, sizeof(struct dxgkvmb_command_createdevice), dev);
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, *proc, 0);
+	CMD(struct dxgkvmb_command_createpagingqueue)->args.device = *dev;
+	send(s, sizeof(struct dxgkvmb_command_createpagingqueue), queue);
+}
+
 /*
  * Memory: a device with a paging queue and an allocation, a GPU VA range
  * reserved and the allocation mapped into it, then freed.  Each step must
@@ -256,16 +274,7 @@ static void write_memory_seed(struct seed *s)
 	uint64_t va;
 	uint8_t *p;
 
-	proc = create_process(s);
-	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, proc, 0);
-	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
-		DXGK_VMBUS_INTERFACE_VERSION;
-	send(s, sizeof(struct dxgkvmb_command_openadapter), &adapter);
-	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
-	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev);
-	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, proc, 0);
-	CMD(struct dxgkvmb_command_createpagingqueue)->args.device = dev;
-	send(s, sizeof(struct dxgkvmb_command_createpagingqueue), &queue);
+	seed_device(s, &proc, &adapter, &dev, &queue);
 
 	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION, proc, 0);
 	CMD(struct dxgkvmb_command_createallocation)->device = dev;
@@ -386,16 +395,7 @@ static void write_sysmem_seed(struct seed *s)
 	send(s, sizeof(struct dxgkvmb_command_verifyguestram) + sizeof(pr), &st);
 	if (st)
 		abort();
-	proc = create_process(s);
-	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_OPENADAPTER, proc, 0);
-	CMD(struct dxgkvmb_command_openadapter)->vmbus_interface_version =
-		DXGK_VMBUS_INTERFACE_VERSION;
-	send(s, sizeof(struct dxgkvmb_command_openadapter), &adapter);
-	msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEDEVICE, proc, 0);
-	send(s, sizeof(struct dxgkvmb_command_createdevice), &dev);
-	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, proc, 0);
-	CMD(struct dxgkvmb_command_createpagingqueue)->args.device = dev;
-	send(s, sizeof(struct dxgkvmb_command_createpagingqueue), &queue);
+	seed_device(s, &proc, &adapter, &dev, &queue);
 	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_CREATEALLOCATION, proc, 0);
 	CMD(struct dxgkvmb_command_createallocation)->device = dev;
 	CMD(struct dxgkvmb_command_createallocation)->alloc_count = 1;

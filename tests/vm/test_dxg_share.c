@@ -150,20 +150,6 @@ static int destroy_resource(struct env *e, d3dkmthandle res)
 	return xioctl(e->fd, LX_DXDESTROYALLOCATION2, &d);
 }
 
-/* Map allocation a at a GPU VA (*va). */
-static int map_va(struct env *e, d3dkmthandle pq, d3dkmthandle a,
-		  uint32_t pages, uint64_t *va)
-{
-	struct d3dddi_mapgpuvirtualaddress mv = {
-		.paging_queue = pq, .allocation = a, .size_in_pages = pages,
-		.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
-	};
-	int r = xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv);
-
-	*va = mv.virtual_address;
-	return r < 0 ? r : 0;
-}
-
 /* Submit one FILL of 16 bytes of pattern at va. */
 static int fill(struct env *e, d3dkmthandle ctx, struct cmdbuf *b, uint64_t va,
 		uint32_t pattern)

@@ -259,21 +259,6 @@ struct work {
 	uint64_t signalled;
 };
 
-static int map_va(struct work *w, d3dkmthandle alloc, uint64_t pages,
-		  uint64_t *va)
-{
-	struct d3dddi_mapgpuvirtualaddress mv = {
-		.paging_queue = w->pq, .allocation = alloc,
-		.size_in_pages = pages,
-		.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
-	};
-
-	if (xioctl(w->e.fd, LX_DXMAPGPUVIRTUALADDRESS, &mv) < 0)
-		return -1;
-	*va = mv.virtual_address;
-	return 0;
-}
-
 static int setup(struct work *w)
 {
 	struct d3dkmt_createcontextvirtual cc = { 0 };
@@ -298,8 +283,8 @@ static int setup(struct work *w)
 		return -1;
 	w->pq = cq.paging_queue;
 	w->ctx = cc.context;
-	if (map_va(w, w->target, TARGET / PAGE, &w->target_va) ||
-	    map_va(w, w->cmds, 1, &w->cmds_va))
+	if (map_va(&w->e, w->pq, w->target, TARGET / PAGE, &w->target_va) ||
+	    map_va(&w->e, w->pq, w->cmds, 1, &w->cmds_va))
 		return -1;
 	cpu = p;
 	h.size_bytes = sizeof(h) + FILLS * sizeof(struct dxg_cmd_fill);

@@ -66,19 +66,6 @@ static int destroy(struct env *e, d3dkmthandle a)
 	return xioctl(e->fd, LX_DXDESTROYALLOCATION2, &d);
 }
 
-static int map_va(struct env *e, d3dkmthandle pq, d3dkmthandle a,
-		  uint64_t pages, uint64_t *va)
-{
-	struct d3dddi_mapgpuvirtualaddress mv = {
-		.paging_queue = pq, .allocation = a, .size_in_pages = pages,
-		.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
-	};
-	int r = xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv);
-
-	*va = mv.virtual_address;
-	return r < 0 ? r : 0;
-}
-
 /* Runs one buffer built at the command page's byte 0 and waits for it. */
 static int run(struct env *e, d3dkmthandle ctx, struct cmdbuf *pg,
 	       struct dxg_enc *enc, d3dkmthandle fence, uint64_t *fv)

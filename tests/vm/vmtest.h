@@ -345,6 +345,20 @@ static inline uint32_t exec_state(struct env *e)
 	return xioctl(e->fd, LX_DXGETDEVICESTATE, &s) ? 0 : s.execution_state;
 }
 
+/* Maps allocation @a read-write at a GPU VA the host picks (*va); 0 or -errno. */
+static inline int map_va(struct env *e, d3dkmthandle pq, d3dkmthandle a,
+			 uint64_t pages, uint64_t *va)
+{
+	struct d3dddi_mapgpuvirtualaddress mv = {
+		.paging_queue = pq, .allocation = a, .size_in_pages = pages,
+		.protection.value = D3DDDIGPUVA_PROTECTION_WRITE,
+	};
+	int r = xioctl(e->fd, LX_DXMAPGPUVIRTUALADDRESS, &mv);
+
+	*va = mv.virtual_address;
+	return r < 0 ? r : 0;
+}
+
 /* A page-sized allocation, Lock2-mapped and mapped at a GPU VA. */
 struct cmdbuf {
 	d3dkmthandle alloc, pq;
