@@ -41,6 +41,13 @@ struct dxg_dispatch_ctx {
 	 */
 	bool no_async;
 	uint32_t interface_version;	/* OPENADAPTER's; 0: the default */
+	/*
+	 * Opens the guest's RAM for the VERIFYGUESTRAM handshake (the server
+	 * layer's, docs/memory.md §11): a new descriptor, or -1 with the
+	 * reason in why.  NULL: this host never maps guest RAM.
+	 */
+	int (*guest_ram)(void *arg, char *why, size_t len);
+	void *guest_ram_arg;
 };
 
 /* Handler flags. */

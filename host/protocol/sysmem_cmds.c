@@ -6,6 +6,9 @@
  * map_guest_memory receives them).  The memory service is core/sysmem.c
  * and core/guest_ram.c.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "core/memory.h"
 #include "core/sysmem.h"
 #include "dxg/ntstatus.h"
@@ -28,6 +31,22 @@ int32_t dxg_h_verifyguestram(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	/* Once per guest instance: allocations already use the layout. */
 	if (m->ram.verified)
 		return STATUS_INVALID_PARAMETER;
+	if (!dxg_guest_ram_held(&m->ram)) {
+		char why[160] = "this host does not map guest RAM";
+		int fd = ctx->guest_ram ?
+			 ctx->guest_ram(ctx->guest_ram_arg, why, sizeof(why)) : -1;
+		int r = fd >= 0 ? dxg_guest_ram_init(&m->ram, fd) : -1;
+
+		if (r) {
+			if (fd >= 0)
+				snprintf(why, sizeof(why), "%s", strerror(-r));
+			if (ctx->rl)
+				dxg_log_rl(ctx->rl, DXG_LOG_INFO,
+					   "vm %u: guest RAM not mapped (%s): existing-sysmem allocations refused",
+					   ctx->vm_id, why);
+			return STATUS_NOT_SUPPORTED;
+		}
+	}
 	st = dxg_guest_ram_verify(&m->ram, c.ram_top, req->cmd + sizeof(c),
 				  c.probe_count);
 	if (ctx->rl && st < 0)

@@ -82,6 +82,8 @@ static int handle_packet(struct dxg_vm *vm, const struct dxg_pkt_desc *d,
 		.windows = vm->windows,
 		.no_async = vm->no_async,
 		.interface_version = vm->interface_version,
+		.guest_ram = vm->guest_ram ? dxg_vm_guest_ram : NULL,
+		.guest_ram_arg = vm,
 	};
 	uint32_t rlen;
 

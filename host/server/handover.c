@@ -279,13 +279,11 @@ int dxg_handover_receive(const char *socket_path, int timeout_ms,
 		hv->id = v.id;
 		hv->sock = fds[0];
 		hv->memfd = fds[1];
-		hv->ramfd = -1;
 		for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++) {
 			hv->host_efd[k] = fds[2 + k];
 			hv->guest_efd[k] = fds[2 + DXG_IVSHMEM_NUM_VECTORS + k];
 		}
 		st->count++;
-		dxg_vm_conn_find_ram(hv);	/* not handed over: found again */
 	}
 	/* Only once it has exited may we touch what it served. */
 	ret = wait_eof(sock, timeout_ms);

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include "server/heartbeat.h"
 #include "server/ivshmem_server.h"
 #include "server/options.h"
+#include "server/qemu_ram.h"
 #include "server/sandbox.h"
 #include "server/supervisor.h"
 #include "server/vm.h"
@@ -545,7 +545,7 @@ static int adopt_vm(struct host *h, struct dxg_vm_handover *hv)
 	if (hv->id > h->next_id)
 		h->next_id = hv->id;
 	ret = dxg_vm_adopt(&h->cfg, hv, &e->vm);
-	hv->sock = hv->memfd = hv->ramfd = -1;	/* the VM's now, or closed */
+	hv->sock = hv->memfd = -1;	/* the VM's now, or closed */
 	for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++)
 		hv->host_efd[k] = hv->guest_efd[k] = -1;
 	if (ret) {
@@ -600,6 +600,21 @@ static int takeover(struct host *h)
 }
 
 /*
+ * The guest's RAM (docs/memory.md §11): this process opens QEMU's memfd
+ * itself, or a VM server (which cannot) asks its supervisor for it.
+ */
+static int ram_from_qemu(const struct dxg_vm *vm, char *why, size_t len)
+{
+	return dxg_qemu_ram_open(vm->sock, why, len);
+}
+
+static int ram_from_supervisor(const struct dxg_vm *vm, char *why, size_t len)
+{
+	(void)vm;
+	return dxg_vms_request_ram(why, len);
+}
+
+/*
  * --vm-server: the supervisor's descriptors (server/supervisor.h) are one
  * VM; serve it, confined, and say so.  The VM's connection stays open in
  * the supervisor, so a server that dies can be replaced.
@@ -607,10 +622,8 @@ static int takeover(struct host *h)
 static int serve_inherited_vm(struct host *h)
 {
 	struct dxg_vm_handover hv = { .id = h->opt.vm_server_id,
-		.sock = DXG_VMS_FD_SOCK, .memfd = DXG_VMS_FD_MEMFD,
-		.ramfd = -1 };
+		.sock = DXG_VMS_FD_SOCK, .memfd = DXG_VMS_FD_MEMFD };
 	const char ready = DXG_VMS_READY;
-	struct stat st;
 	char err[256] = "";
 	int ret;
 
@@ -625,12 +638,6 @@ static int serve_inherited_vm(struct host *h)
 			return -EBADF;
 		}
 	}
-	/* The guest's RAM when the supervisor found it, else /dev/null. */
-	if (fstat(DXG_VMS_FD_RAM, &st) == 0 && S_ISREG(st.st_mode) &&
-	    fcntl(DXG_VMS_FD_RAM, F_SETFD, FD_CLOEXEC) == 0)
-		hv.ramfd = DXG_VMS_FD_RAM;
-	else
-		close(DXG_VMS_FD_RAM);
 	h->supervisor_w.kind = W_SUPERVISOR;
 	ret = watch_fd(h, DXG_VMS_FD_SUPERVISOR, &h->supervisor_w);
 	if (!ret)
@@ -690,6 +697,7 @@ int main(int argc, char **argv)
 	h.cfg.interface_version = h.opt.interface_version;
 	h.cfg.adapters = &h.opt.adapters;
 	h.cfg.instance = random_luid_high();	/* non-zero, this process's */
+	h.cfg.guest_ram = h.opt.vm_server ? ram_from_supervisor : ram_from_qemu;
 	if (setup(&h))
 		return 1;
 	/*

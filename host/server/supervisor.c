@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 
 #include "server/handover.h"
 #include "server/ivshmem_server.h"
+#include "server/qemu_ram.h"
 #include "util/log.h"
 
 /* A VM whose servers die this often is given up: its GPU is gone. */
@@ -116,23 +118,13 @@ static void exec_server(const struct sup *s, const struct sup_vm *v, int sp,
 		src[DXG_VMS_FD_GUEST_EFD - 3 + k] = v->conn.guest_efd[k];
 	}
 	src[DXG_VMS_FD_SUPERVISOR - 3] = sp;
-	src[DXG_VMS_FD_RAM - 3] = v->conn.ramfd;
 	/* A server never outlives the supervisor (SIGKILL: no GONE). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(125);
 	for (int i = 0; i < DXG_VMS_FD_COUNT; i++) {
-		/* Only the RAM may be missing: /dev/null holds its place. */
-		tmp[i] = src[i] < 0 ? open("/dev/null", O_RDONLY) :
-			 fcntl(src[i], F_DUPFD, 3 + DXG_VMS_FD_COUNT);
-		if (tmp[i] < 0 || (src[i] < 0 && i != DXG_VMS_FD_RAM - 3))
+		tmp[i] = fcntl(src[i], F_DUPFD, 3 + DXG_VMS_FD_COUNT);
+		if (tmp[i] < 0)
 			_exit(126);
-		if (tmp[i] < 3 + DXG_VMS_FD_COUNT) {
-			int t = fcntl(tmp[i], F_DUPFD, 3 + DXG_VMS_FD_COUNT);
-
-			if (t < 0)
-				_exit(126);
-			tmp[i] = t;
-		}
 	}
 	for (int i = 0; i < DXG_VMS_FD_COUNT; i++)
 		if (dup2(tmp[i], 3 + i) != 3 + i)	/* without O_CLOEXEC */
@@ -333,6 +325,75 @@ static void on_ready(struct sup *s, struct sup_vm *v)
 		 s->opt->adapters.count, (int)v->pid);
 }
 
+/*
+ * The guest RAM a server asked for: one datagram of SUP_RAM_REPLY bytes,
+ * 'Y' with the descriptor, or 'N' and the reason.  Looked up now, not at
+ * connect: QEMU makes its memory backends after it connected to us.
+ */
+#define SUP_RAM_REPLY	160
+
+static void send_ram(struct sup_vm *v)
+{
+	char buf[SUP_RAM_REPLY] = "N";
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int fd = dxg_qemu_ram_open(v->conn.sock, buf + 1, sizeof(buf) - 1);
+
+	if (fd >= 0) {
+		buf[0] = 'Y';
+		memset(&u, 0, sizeof(u));
+		m.msg_control = u.b;
+		m.msg_controllen = sizeof(u.b);
+		CMSG_FIRSTHDR(&m)->cmsg_level = SOL_SOCKET;
+		CMSG_FIRSTHDR(&m)->cmsg_type = SCM_RIGHTS;
+		CMSG_FIRSTHDR(&m)->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&m)), &fd, sizeof(fd));
+	}
+	if (sendmsg(v->server_fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_warn("vm %u: guest RAM to its server: %s", v->conn.id,
+			 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+int dxg_vms_request_ram(char *why, size_t len)
+{
+	char c = DXG_VMS_NEED_RAM, buf[SUP_RAM_REPLY];
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.b, .msg_controllen = sizeof(u.b) };
+	struct pollfd p = { .fd = DXG_VMS_FD_SUPERVISOR, .events = POLLIN };
+	struct cmsghdr *ch;
+	ssize_t n;
+	int fd = -1;
+
+	if (write(DXG_VMS_FD_SUPERVISOR, &c, 1) != 1 ||
+	    poll(&p, 1, 5000) != 1 ||
+	    (n = recvmsg(DXG_VMS_FD_SUPERVISOR, &m, MSG_CMSG_CLOEXEC)) < 1) {
+		snprintf(why, len, "no answer from the supervisor");
+		return -1;
+	}
+	ch = CMSG_FIRSTHDR(&m);
+	if (ch && ch->cmsg_level == SOL_SOCKET && ch->cmsg_type == SCM_RIGHTS &&
+	    ch->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(ch), sizeof(fd));
+	if (buf[0] == 'Y' && fd >= 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	buf[n] = '\0';
+	snprintf(why, len, "%s", buf + 1);
+	return -1;
+}
+
 static void on_server_fd(struct sup *s, struct sup_vm *v)
 {
 	char c;
@@ -340,6 +401,10 @@ static void on_server_fd(struct sup *s, struct sup_vm *v)
 
 	if (n == 1 && c == DXG_VMS_READY && !v->ready) {
 		on_ready(s, v);
+		return;
+	}
+	if (n == 1 && c == DXG_VMS_NEED_RAM && v->ready) {
+		send_ram(v);
 		return;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -564,7 +629,7 @@ static int takeover(struct sup *s)
 		}
 		if (hv->id > s->next_id)
 			s->next_id = hv->id;
-		hv->sock = hv->memfd = hv->ramfd = -1;	/* v's now */
+		hv->sock = hv->memfd = -1;	/* v's now */
 		for (unsigned int k = 0; k < DXG_IVSHMEM_NUM_VECTORS; k++)
 			hv->host_efd[k] = hv->guest_efd[k] = -1;
 		v->qemu_told = true;

@@ -24,12 +24,20 @@ enum {
 	DXG_VMS_FD_HOST_EFD,		/* + vector: the guest rings these */
 	DXG_VMS_FD_GUEST_EFD = DXG_VMS_FD_HOST_EFD + DXG_IVSHMEM_NUM_VECTORS,
 	DXG_VMS_FD_SUPERVISOR = DXG_VMS_FD_GUEST_EFD + DXG_IVSHMEM_NUM_VECTORS,
-	DXG_VMS_FD_RAM,			/* the guest's RAM; closed if not found */
-	DXG_VMS_FD_COUNT = DXG_VMS_FD_RAM - DXG_VMS_FD_SOCK + 1,
+	DXG_VMS_FD_COUNT = DXG_VMS_FD_SUPERVISOR - DXG_VMS_FD_SOCK + 1,
 };
 
 /* What a VM server writes on DXG_VMS_FD_SUPERVISOR once it serves. */
 #define DXG_VMS_READY	'R'
+/* ... and to ask for its guest's RAM (docs/memory.md §11). */
+#define DXG_VMS_NEED_RAM	'M'
+
+/*
+ * In a VM server: the descriptor of its guest's RAM from the supervisor
+ * (a server cannot open QEMU's /proc entries), or -1 with the reason in
+ * @why.  Waits at most a few seconds.
+ */
+int dxg_vms_request_ram(char *why, size_t len);
 
 /* Runs the supervisor until SIGTERM/SIGINT or a handover; exit status. */
 int dxg_supervisor_run(const struct dxg_options *opt, int argc, char **argv);

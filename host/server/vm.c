@@ -24,8 +24,7 @@ static void control_init(struct dxg_vm *vm)
 	c->host_caps = (vm->no_async ? 0 : DXG_HOST_CAP_ASYNC_MSG) |
 		       (vm->windows ? 0 : DXG_HOST_CAP_ODX_REPLIES) |
 		       DXG_HOST_CAP_HEARTBEAT |
-		       (!vm->windows && dxg_guest_ram_held(&vm->mem.ram) ?
-			DXG_HOST_CAP_GUEST_RAM : 0);
+		       (!vm->windows && vm->guest_ram ? DXG_HOST_CAP_GUEST_RAM : 0);
 	c->ring_size = DXG_VM_RING_SIZE;
 	c->shm_size = vm->shm_size;
 	c->ring_g2h_offset = DXG_VM_RING_G2H_OFFSET;
@@ -108,6 +107,7 @@ static int vm_make(const struct dxg_vm_config *cfg,
 	vm->instance = cfg->instance ? cfg->instance : 1;
 	vm->windows = cfg->windows;
 	vm->no_async = cfg->no_async;
+	vm->guest_ram = cfg->guest_ram;
 	vm->interface_version = cfg->interface_version ? cfg->interface_version :
 				DXGK_VMBUS_INTERFACE_VERSION;
 	ret = dxg_objects_init(&vm->objs, cfg->max_objects);
@@ -122,17 +122,6 @@ static int vm_make(const struct dxg_vm_config *cfg,
 	if (!ret)
 		ret = dxg_mem_init(&vm->mem, vm->shm, vm->shm_size,
 				   DXG_VM_IO_SPACE_OFFSET);
-	/* The guest's RAM, if QEMU shares it (docs/memory.md §11). */
-	if (!ret && hv->ramfd >= 0) {
-		int r = dxg_guest_ram_init(&vm->mem.ram, hv->ramfd);
-
-		if (r)
-			dxg_log_rl(&vm->rl, DXG_LOG_WARN,
-				   "vm %u: guest RAM not mapped: %s", vm->id,
-				   strerror(-r));
-	} else if (hv->ramfd >= 0) {
-		close(hv->ramfd);
-	}
 	vm->mem.rl = &vm->rl;
 	vm->mem.dev_quota = cfg->device_memory;	/* control_init reports it */
 	vm->mem.io_budget = cfg->io_budget;	/* core/residency.h */
@@ -189,7 +178,6 @@ void dxg_vm_handover_fds(const struct dxg_vm *vm, struct dxg_vm_handover *hv)
 	hv->id = vm->id;
 	hv->sock = vm->sock;
 	hv->memfd = vm->memfd;
-	hv->ramfd = -1;		/* the next process finds it again */
 	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
 		hv->host_efd[i] = vm->host_efd[i];
 		hv->guest_efd[i] = vm->guest_efd[i];
@@ -234,6 +222,13 @@ void dxg_eventfd_drain(int fd)
 
 	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
 		;
+}
+
+int dxg_vm_guest_ram(void *arg, char *why, size_t len)
+{
+	const struct dxg_vm *vm = arg;
+
+	return vm->guest_ram(vm, why, len);
 }
 
 void dxg_vm_kick_guest(struct dxg_vm *vm, unsigned int vec)

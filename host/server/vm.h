@@ -29,6 +29,16 @@
 #define DXG_VM_MIN_SHM		(2ull * 1024 * 1024)
 #define DXG_VM_MAX_SHM		(4ull * 1024 * 1024 * 1024)
 
+struct dxg_vm;
+
+/*
+ * Opens the guest RAM of the VM's QEMU (docs/memory.md §11, qemu_ram.h):
+ * a new descriptor, or -1 with the reason in @why.  Asked when the guest
+ * first verifies its RAM, not at connect: QEMU connects to us before it
+ * makes its memory backends.
+ */
+typedef int (*dxg_vm_ram_fn)(const struct dxg_vm *vm, char *why, size_t len);
+
 struct dxg_vm_config {
 	uint64_t shm_size;		/* power of two, MIN..MAX */
 	uint64_t device_memory;		/* device-local quota; 0: none */
@@ -39,6 +49,7 @@ struct dxg_vm_config {
 	uint32_t interface_version;	/* 0: DXGK_VMBUS_INTERFACE_VERSION */
 	uint32_t instance;		/* host_instance: this process's, non-zero */
 	const struct dxg_adapters *adapters;
+	dxg_vm_ram_fn guest_ram;	/* NULL: guest RAM is never mapped */
 };
 
 /*
@@ -52,11 +63,6 @@ struct dxg_vm_handover {
 	int memfd;
 	int host_efd[DXG_IVSHMEM_NUM_VECTORS];	/* the guest rings these */
 	int guest_efd[DXG_IVSHMEM_NUM_VECTORS];	/* we ring the guest */
-	/*
-	 * The guest's RAM (server/qemu_ram.h), -1 if not found.  Not handed
-	 * over: whoever takes the connection finds it again from sock.
-	 */
-	int ramfd;
 };
 
 struct dxg_vm {
@@ -74,6 +80,7 @@ struct dxg_vm {
 	bool windows;			/* from dxg_vm_config */
 	bool no_async;
 	uint32_t interface_version;
+	dxg_vm_ram_fn guest_ram;	/* from dxg_vm_config */
 	struct dxg_objects objs;
 	struct dxg_mem mem;		/* IO-space heap; objs releases into it */
 	struct dxg_sched sched;		/* queues, fences, waiters, events */
@@ -105,8 +112,6 @@ struct dxg_vm {
  */
 int dxg_vm_conn_create(unsigned int id, uint64_t shm_size, int sock,
 		       struct dxg_vm_handover *hv);
-/* Looks for the guest RAM of the QEMU on hv->sock (sets hv->ramfd). */
-void dxg_vm_conn_find_ram(struct dxg_vm_handover *hv);
 /* host_state = GONE in the control page and ring the guest (§6). */
 void dxg_vm_conn_announce_gone(const struct dxg_vm_handover *hv);
 
@@ -144,6 +149,8 @@ void dxg_vm_drop_guest_state(struct dxg_vm *vm, enum dxg_log_level level,
 void dxg_vm_update_stats(struct dxg_vm *vm);
 /* host_state = GONE and ring the guest's state vector (§6). */
 void dxg_vm_announce_gone(struct dxg_vm *vm);
+/* For dxg_dispatch_ctx.guest_ram (arg: the VM). */
+int dxg_vm_guest_ram(void *arg, char *why, size_t len);
 /* Raise MSI-X vector `vec` in the guest. */
 void dxg_vm_kick_guest(struct dxg_vm *vm, unsigned int vec);
 /* Read and clear an eventfd. */

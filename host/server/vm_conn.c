@@ -7,7 +7,6 @@
  * while VM servers come and go (server/supervisor.h).
  */
 #include "server/vm.h"
-#include "server/qemu_ram.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +16,7 @@
 
 static void conn_clear(struct dxg_vm_handover *hv)
 {
-	hv->sock = hv->memfd = hv->ramfd = -1;
+	hv->sock = hv->memfd = -1;
 	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++)
 		hv->host_efd[i] = hv->guest_efd[i] = -1;
 }
@@ -44,31 +43,17 @@ int dxg_vm_conn_create(unsigned int id, uint64_t shm_size, int sock,
 	if (ret) {
 		dxg_vm_handover_close(hv);
 		conn_clear(hv);
-		return ret;
 	}
-	dxg_vm_conn_find_ram(hv);
-	return 0;
-}
-
-void dxg_vm_conn_find_ram(struct dxg_vm_handover *hv)
-{
-	char why[160];
-
-	hv->ramfd = dxg_qemu_ram_open(hv->sock, why, sizeof(why));
-	if (hv->ramfd < 0)
-		dxg_log(DXG_LOG_INFO,
-			"vm %u: guest RAM not mapped (%s): existing-sysmem allocations unavailable",
-			hv->id, why);
+	return ret;
 }
 
 void dxg_vm_handover_close(const struct dxg_vm_handover *hv)
 {
-	int fds[3 + 2 * DXG_IVSHMEM_NUM_VECTORS] = { hv->sock, hv->memfd,
-						     hv->ramfd };
+	int fds[2 + 2 * DXG_IVSHMEM_NUM_VECTORS] = { hv->sock, hv->memfd };
 
 	for (unsigned int i = 0; i < DXG_IVSHMEM_NUM_VECTORS; i++) {
-		fds[3 + i] = hv->host_efd[i];
-		fds[3 + DXG_IVSHMEM_NUM_VECTORS + i] = hv->guest_efd[i];
+		fds[2 + i] = hv->host_efd[i];
+		fds[2 + DXG_IVSHMEM_NUM_VECTORS + i] = hv->guest_efd[i];
 	}
 	for (unsigned int i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)

@@ -66,10 +66,11 @@
 #define DXG_HOST_HEARTBEAT_MS		500u
 #define DXG_HOST_SILENT_MS		5000u
 /*
- * The host holds a mapping of the guest's RAM (QEMU's memory-backend-memfd
- * with share=on): after the VERIFYGUESTRAM handshake it reaches the pages
- * of existing-sysmem allocations in place (SETEXISTINGSYSMEMPAGES, as for
- * a Hyper-V host that sets map_guest_memory; docs/memory.md §11).
+ * The host can map the guest's RAM when QEMU shares it (memory-backend-memfd
+ * with share=on): the guest may send the VERIFYGUESTRAM handshake, and once
+ * it passed, the host reaches the pages of existing-sysmem allocations in
+ * place (SETEXISTINGSYSMEMPAGES, as for a Hyper-V host that sets
+ * map_guest_memory; docs/memory.md §11).
  */
 #define DXG_HOST_CAP_GUEST_RAM		(1u << 3)
 #define DXG_GUEST_CAP_WSL2		(1u << 0)
