@@ -5,11 +5,13 @@
  * from the adapter's description (core/adapter.c) and the VM's memory
  * segments (core/memory.c).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "core/adapter.h"
 #include "core/memory.h"
 #include "dxg/ntstatus.h"
+#include "dxg/vkinfo.h"
 #include "dxg/protocol.h"
 #include "protocol/cmds.h"
 
@@ -64,6 +66,27 @@ int32_t dxg_h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
 	return STATUS_SUCCESS;
 }
 
+/*
+ * What the Vulkan device description says about this VM rather than the
+ * device (include/dxg/vkinfo.h): whether its guest RAM is mapped.
+ */
+static void vkinfo_vm_flags(const struct dxg_dispatch_ctx *ctx, uint32_t type,
+			    uint8_t *buf, uint32_t size)
+{
+	struct dxg_vkinfo_header h;
+	uint32_t flags = 0;
+	const size_t off = offsetof(struct dxg_vkinfo, u.device.flags);
+
+	if (type != KMTQAITYPE_UMDRIVERPRIVATE || size < DXG_VKINFO_SIZE)
+		return;
+	memcpy(&h, buf, sizeof(h));
+	if (h.what != DXG_VKINFO_DEVICE)
+		return;
+	if (ctx->mem && ctx->mem->ram.verified)
+		flags |= DXG_VKINFO_DEVICE_GUEST_MEMORY;
+	memcpy(buf + off, &flags, sizeof(flags));
+}
+
 int32_t dxg_h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
 			       struct dxg_req *req)
 {
@@ -85,6 +108,8 @@ int32_t dxg_h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
 				       c.private_data_size);
 	if (st < 0)
 		return st;
+	vkinfo_vm_flags(ctx, c.query_type, req->reply + sizeof(r),
+			c.private_data_size);
 	memcpy(req->reply, &r, sizeof(r));
 	req->reply_len = (uint32_t)sizeof(r) + c.private_data_size;
 	return STATUS_SUCCESS;

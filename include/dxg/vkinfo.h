@@ -61,9 +61,16 @@ struct dxg_vkinfo_device {
 	VkPhysicalDeviceVulkan13Features features13;
 	VkPhysicalDeviceMemoryProperties memory;	/* the host device's own */
 	uint32_t queue_family_count;
-	uint32_t reserved;
+	uint32_t flags;					/* DXG_VKINFO_DEVICE_* */
 	VkQueueFamilyProperties queue_families[DXG_VKINFO_MAX_QUEUE_FAMILIES];
 };
+
+/*
+ * This VM's existing-sysmem allocations are in place (its guest RAM passed
+ * the handshake, docs/memory.md §11): user memory can back device memory
+ * (VK_EXT_external_memory_host in the guest's driver).
+ */
+#define DXG_VKINFO_DEVICE_GUEST_MEMORY	(1u << 0)
 
 struct dxg_vkinfo {
 	struct dxg_vkinfo_header hdr;

@@ -66,8 +66,8 @@ static void release(struct odx_device *d, struct odx_memory *m)
 	}
 }
 
-VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
-			   struct odx_memory **out)
+static VkResult memory_make(struct odx_device *d, uint64_t size, bool device,
+			   void *host, struct odx_memory **out)
 {
 	struct dxg_open_alloc_desc desc = { .version = DXG_OPEN_ALLOC_DESC_VERSION };
 	D3DDDI_ALLOCATIONINFO2 info = { 0 };
@@ -94,13 +94,21 @@ VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
 	ca.device = d->device;
 	ca.alloc_count = 1;
 	ca.allocation_info = (__u64)(uintptr_t)&info;
+	if (host) {
+		/* The application's pages, pinned; the GPU uses them in place. */
+		info.sysmem = (__u64)(uintptr_t)host;
+		ca.flags.value = D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM;
+		m->cpu = host;
+		m->imported = true;
+	}
 	st = D3DKMTCreateAllocation2(&ca);
 	if (!NT_SUCCESS(st)) {
-		r = odx_result(st, VK_ERROR_OUT_OF_DEVICE_MEMORY);
+		r = host ? VK_ERROR_INVALID_EXTERNAL_HANDLE :
+			   odx_result(st, VK_ERROR_OUT_OF_DEVICE_MEMORY);
 		goto fail;
 	}
 	m->allocation = info.allocation;
-	if (!device) {
+	if (!device && !host) {
 		lk.device = d->device;
 		lk.allocation = m->allocation;
 		st = D3DKMTLock2(&lk);
@@ -131,6 +139,18 @@ fail:
 	return r;
 }
 
+VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
+			   struct odx_memory **out)
+{
+	return memory_make(d, size, device, NULL, out);
+}
+
+VkResult odx_memory_create_host(struct odx_device *d, uint64_t size,
+				void *host, struct odx_memory **out)
+{
+	return memory_make(d, size, false, host, out);
+}
+
 void odx_memory_destroy(struct odx_device *d, struct odx_memory *m)
 {
 	if (!m)
@@ -152,9 +172,12 @@ odx_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *pAllocateInfo,
 	(void)pAllocator;	/* our objects follow the device's callbacks */
 	if (pAllocateInfo->memoryTypeIndex >= odx_memory_type_count(d->physical))
 		return VK_ERROR_OUT_OF_DEVICE_MEMORY;
-	r = odx_memory_create(d, pAllocateInfo->allocationSize,
-			      odx_type_is_device(d->physical,
-						 pAllocateInfo->memoryTypeIndex), &m);
+	r = odx_memory_import_host(d, pAllocateInfo, &m);
+	if (r == VK_INCOMPLETE)		/* no host pointer to import */
+		r = odx_memory_create(d, pAllocateInfo->allocationSize,
+				      odx_type_is_device(d->physical,
+							 pAllocateInfo->memoryTypeIndex),
+				      &m);
 	if (r == VK_SUCCESS)
 		*pMemory = ODX_TO_HANDLE(VkDeviceMemory, m);
 	return r;

@@ -37,7 +37,17 @@ struct odx_physical_device {
 	uint32_t host_extension_count;
 	uint64_t heap_size;		/* the IO space: CPU-visible memory */
 	uint64_t device_heap_size;	/* the host device's memory for us, 0: none */
+	/* dxghost maps this VM's RAM: host pointers can be imported. */
+	bool guest_memory;
 };
+
+/* VK_EXT_external_memory_host (host_memory.c): imports of whole pages. */
+#define ODX_HOST_POINTER_ALIGNMENT	4096u
+/* The memory types a host pointer can be imported as: the CPU-visible one. */
+static inline uint32_t odx_host_pointer_types(const struct odx_physical_device *pd)
+{
+	return pd->device_heap_size ? 1u << 1 : 1u;
+}
 
 /*
  * Memory types: with device memory, type 0 is it and type 1 the IO space;
@@ -108,6 +118,7 @@ VkResult odx_device_check(struct odx_device *d);
 struct odx_memory {
 	D3DKMT_HANDLE allocation;
 	uint8_t *cpu;			/* mapped for its lifetime; NULL: device memory */
+	bool imported;			/* cpu is the application's (host pointer) */
 	uint64_t va;			/* GPU virtual address */
 	uint64_t size;			/* as asked for */
 	uint64_t alloc_size;		/* pages */
@@ -116,6 +127,24 @@ struct odx_memory {
 /* IO-space memory (CPU-visible), or with @device the host device's own. */
 VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
 			   struct odx_memory **out);
+/*
+ * The application's own pages at @host (whole pages), pinned and used in
+ * place: an existing-sysmem allocation (VK_EXT_external_memory_host,
+ * host_memory.c).  VK_ERROR_INVALID_EXTERNAL_HANDLE when refused.
+ */
+VkResult odx_memory_create_host(struct odx_device *d, uint64_t size,
+				void *host, struct odx_memory **out);
+/*
+ * vkAllocateMemory's import of a host pointer, when its chain has one
+ * (host_memory.c): the result, or VK_INCOMPLETE when there is none.
+ */
+VkResult odx_memory_import_host(struct odx_device *d,
+				const VkMemoryAllocateInfo *info,
+				struct odx_memory **out);
+/* vkGetPhysicalDeviceExternalBufferProperties for a host allocation. */
+void odx_host_memory_buffer_properties(const struct odx_physical_device *pd,
+				       const VkPhysicalDeviceExternalBufferInfo *in,
+				       VkExternalMemoryProperties *out);
 void odx_memory_destroy(struct odx_device *d, struct odx_memory *m);
 
 struct odx_buffer {

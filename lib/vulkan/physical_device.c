@@ -130,6 +130,7 @@ static struct odx_physical_device *probe(struct odx_instance *inst,
 	    !has_compute(&q->u.device))
 		goto no;
 	pd->host = q->u.device;
+	pd->guest_memory = q->u.device.flags & DXG_VKINFO_DEVICE_GUEST_MEMORY;
 	segment_sizes(pd->adapter, &pd->heap_size, &pd->device_heap_size);
 	if (!pd->heap_size || read_extensions(pd, q, a))
 		goto no;
@@ -352,6 +353,10 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 			p->maxBufferSize = h13->maxBufferSize;
 			break;
 		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT:
+			((VkPhysicalDeviceExternalMemoryHostPropertiesEXT *)s)->
+				minImportedHostPointerAlignment = ODX_HOST_POINTER_ALIGNMENT;
+			break;
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES: {
 			VkPhysicalDeviceSubgroupSizeControlProperties *p = (void *)s;
 
@@ -548,16 +553,14 @@ odx_GetPhysicalDeviceSparseImageFormatProperties2(VkPhysicalDevice physicalDevic
 	*pCount = 0;
 }
 
-/* No external handle types yet (sync files and sharing come later). */
+/* Buffers: host allocations only (host_memory.c); no fds yet. */
 VKAPI_ATTR void VKAPI_CALL
 odx_GetPhysicalDeviceExternalBufferProperties(VkPhysicalDevice physicalDevice,
 					      const VkPhysicalDeviceExternalBufferInfo *pInfo,
 					      VkExternalBufferProperties *pProps)
 {
-	(void)physicalDevice;
-	(void)pInfo;
-	memset(&pProps->externalMemoryProperties, 0,
-	       sizeof(pProps->externalMemoryProperties));
+	odx_host_memory_buffer_properties(pdev(physicalDevice), pInfo,
+					  &pProps->externalMemoryProperties);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -615,8 +618,14 @@ static const char *const implemented_extensions[] = {
 	"VK_KHR_variable_pointers", "VK_KHR_vulkan_memory_model",
 	"VK_KHR_zero_initialize_workgroup_memory", "VK_EXT_host_query_reset",
 	"VK_EXT_pipeline_creation_cache_control", "VK_EXT_scalar_block_layout",
-	"VK_EXT_subgroup_size_control", NULL
+	"VK_EXT_subgroup_size_control", "VK_EXT_external_memory_host", NULL
 };
+
+/* Also needs something of this VM, not only of the host's device. */
+static bool vm_has(const struct odx_physical_device *pd, const char *name)
+{
+	return strcmp(name, "VK_EXT_external_memory_host") || pd->guest_memory;
+}
 
 bool odx_device_extension_offered(const struct odx_physical_device *pd,
 				  const char *name)
@@ -624,7 +633,7 @@ bool odx_device_extension_offered(const struct odx_physical_device *pd,
 	bool ours = false;
 
 	for (const char *const *e = implemented_extensions; *e && !ours; e++)
-		ours = !strcmp(*e, name);
+		ours = !strcmp(*e, name) && vm_has(pd, name);
 	for (uint32_t i = 0; ours && i < pd->host_extension_count; i++)
 		if (!strncmp(pd->host_extensions[i].extensionName, name,
 			     VK_MAX_EXTENSION_NAME_SIZE))
@@ -647,7 +656,7 @@ odx_EnumerateDeviceExtensionProperties(VkPhysicalDevice physicalDevice,
 	for (uint32_t i = 0; i < pd->host_extension_count; i++) {
 		for (const char *const *e = implemented_extensions; *e; e++) {
 			if (strncmp(*e, pd->host_extensions[i].extensionName,
-				    VK_MAX_EXTENSION_NAME_SIZE))
+				    VK_MAX_EXTENSION_NAME_SIZE) || !vm_has(pd, *e))
 				continue;
 			if (pProps && n >= room) {
 				r = VK_INCOMPLETE;

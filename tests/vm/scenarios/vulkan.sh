@@ -22,6 +22,7 @@ echo "# host adapter: $name"
 test_odx_icd "$name" || r=1
 test_odx_compute || r=1
 test_odx_limits || r=1
+test_odx_hostmem || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?
