@@ -548,7 +548,10 @@ odx_GetPhysicalDeviceSparseImageFormatProperties2(VkPhysicalDevice physicalDevic
 	*pCount = 0;
 }
 
-/* No external handle types yet (sync files and sharing come later). */
+/*
+ * No external memory handle types yet (sharing comes later); fences and
+ * semaphores: external_sync.c.
+ */
 VKAPI_ATTR void VKAPI_CALL
 odx_GetPhysicalDeviceExternalBufferProperties(VkPhysicalDevice physicalDevice,
 					      const VkPhysicalDeviceExternalBufferInfo *pInfo,
@@ -558,30 +561,6 @@ odx_GetPhysicalDeviceExternalBufferProperties(VkPhysicalDevice physicalDevice,
 	(void)pInfo;
 	memset(&pProps->externalMemoryProperties, 0,
 	       sizeof(pProps->externalMemoryProperties));
-}
-
-VKAPI_ATTR void VKAPI_CALL
-odx_GetPhysicalDeviceExternalFenceProperties(VkPhysicalDevice physicalDevice,
-					     const VkPhysicalDeviceExternalFenceInfo *pInfo,
-					     VkExternalFenceProperties *pProps)
-{
-	(void)physicalDevice;
-	(void)pInfo;
-	pProps->exportFromImportedHandleTypes = 0;
-	pProps->compatibleHandleTypes = 0;
-	pProps->externalFenceFeatures = 0;
-}
-
-VKAPI_ATTR void VKAPI_CALL
-odx_GetPhysicalDeviceExternalSemaphoreProperties(VkPhysicalDevice physicalDevice,
-						 const VkPhysicalDeviceExternalSemaphoreInfo *pInfo,
-						 VkExternalSemaphoreProperties *pProps)
-{
-	(void)physicalDevice;
-	(void)pInfo;
-	pProps->exportFromImportedHandleTypes = 0;
-	pProps->compatibleHandleTypes = 0;
-	pProps->externalSemaphoreFeatures = 0;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -618,11 +597,27 @@ static const char *const implemented_extensions[] = {
 	"VK_EXT_subgroup_size_control", NULL
 };
 
+/*
+ * The device extensions this driver offers whatever the host's device has:
+ * they are the guest's own work (sync files: external_sync.c).
+ */
+static const VkExtensionProperties guest_extensions[] = {
+	{ VK_KHR_EXTERNAL_FENCE_EXTENSION_NAME, VK_KHR_EXTERNAL_FENCE_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME, VK_KHR_EXTERNAL_FENCE_FD_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
+	  VK_KHR_EXTERNAL_SEMAPHORE_FD_SPEC_VERSION },
+};
+#define GUEST_EXTENSION_COUNT (sizeof(guest_extensions) / sizeof(guest_extensions[0]))
+
 bool odx_device_extension_offered(const struct odx_physical_device *pd,
 				  const char *name)
 {
 	bool ours = false;
 
+	for (size_t i = 0; i < GUEST_EXTENSION_COUNT; i++)
+		if (!strcmp(guest_extensions[i].extensionName, name))
+			return true;
 	for (const char *const *e = implemented_extensions; *e && !ours; e++)
 		ours = !strcmp(*e, name);
 	for (uint32_t i = 0; ours && i < pd->host_extension_count; i++)
@@ -657,6 +652,15 @@ odx_EnumerateDeviceExtensionProperties(VkPhysicalDevice physicalDevice,
 				pProps[n] = pd->host_extensions[i];
 			n++;
 		}
+	}
+	for (size_t i = 0; i < GUEST_EXTENSION_COUNT; i++) {
+		if (pProps && n >= room) {
+			r = VK_INCOMPLETE;
+			break;
+		}
+		if (pProps)
+			pProps[n] = guest_extensions[i];
+		n++;
 	}
 	*pCount = n;
 	return r;
