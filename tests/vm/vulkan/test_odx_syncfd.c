@@ -19,7 +19,10 @@
  *   -1 imported (already signalled) into a semaphore and a fence;
  *   what is no sync file (eventfd, pipe) refused with
  *     VK_ERROR_INVALID_EXTERNAL_HANDLE and left open; a dma-buf's sync file
- *     (not ours, /dev/udmabuf where it exists) waited for on the CPU.
+ *     (not ours, /dev/udmabuf where it exists) waited for on the CPU;
+ *   a pending sync file of another process (a child's, passed over a
+ *     socket), which WaitSyncFile refuses: the submission waits on the CPU
+ *     until the child lets its work run, and then runs.
  *
  * A watchdog fails the program if a wait never returns.  With
  * ODX_VALIDATE=1 it runs under the Khronos validation layer and fails on any
@@ -32,6 +35,8 @@
 #include <string.h>
 #include <time.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 #include <linux/udmabuf.h>
@@ -521,6 +526,7 @@ static int semaphore_export_import(struct ctx *c)
 	check("the copy that waited read what the fill wrote", all(c->map + OFF_Y / 4, 0xa1a1a1a1u),
 	      "Y[0] 0x%x X[0] 0x%x", c->map[OFF_Y / 4], c->map[OFF_X / 4]);
 	close(fd);
+	VK_OK("queue idle", vkQueueWaitIdle(c->q));
 	vkDestroySemaphore(c->dev, s1, NULL);
 	vkDestroySemaphore(c->dev, s2, NULL);
 	vkDestroyFence(c->dev, f, NULL);
@@ -556,6 +562,7 @@ static int fence_export(struct ctx *c)
 	       vkGetFenceStatus(c->dev, f), VK_NOT_READY);
 	if (fd >= 0)
 		close(fd);
+	VK_OK("queue idle", vkQueueWaitIdle(c->q));
 	vkDestroyFence(c->dev, f, NULL);
 	return 0;
 }
@@ -595,6 +602,7 @@ static int fence_import(struct ctx *c)
 	VK_OK("reset", vkResetFences(c->dev, 1, &f));
 	expect("vkResetFences restores the permanent payload (unsignalled)",
 	       vkGetFenceStatus(c->dev, f), VK_NOT_READY);
+	VK_OK("queue idle", vkQueueWaitIdle(c->q));
 	vkDestroySemaphore(c->dev, s, NULL);
 	vkDestroyFence(c->dev, f, NULL);
 	return 0;
@@ -631,6 +639,7 @@ static int import_signalled(struct ctx *c)
 	VK_OK("reset", vkResetFences(c->dev, 1, &f));
 	expect("reset: the permanent payload, unsignalled", vkGetFenceStatus(c->dev, f),
 	       VK_NOT_READY);
+	VK_OK("queue idle", vkQueueWaitIdle(c->q));
 	vkDestroySemaphore(c->dev, s, NULL);
 	vkDestroyFence(c->dev, f, NULL);
 	vkDestroyFence(c->dev, done, NULL);
@@ -723,9 +732,142 @@ static int foreign(struct ctx *c)
 		VK_OK("a foreign sync file into a fence", c->import_fence_fd(c->dev, &fi));
 		expect("the fence is signalled with it", vkGetFenceStatus(c->dev, f), VK_SUCCESS);
 	}
+	VK_OK("queue idle", vkQueueWaitIdle(c->q));
 	vkDestroySemaphore(c->dev, s, NULL);
 	vkDestroyFence(c->dev, f, NULL);
 	vkDestroyFence(c->dev, done, NULL);
+	return 0;
+}
+
+static void destroy(struct ctx *c);
+
+/* ---- another process's sync file ---- */
+
+static int send_fd(int sock, int fd)
+{
+	char byte = 'f';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+	memset(&u, 0, sizeof(u));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&m);
+	if (cm && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+#define CHILD_HOLD_MS	500
+
+/*
+ * The child: its own device, a semaphore signalled by work its gate holds
+ * back; the semaphore's sync file goes to the parent, and the gate opens
+ * CHILD_HOLD_MS after the parent says so.
+ */
+static void child(int sock)
+{
+	struct ctx c = { 0 };
+	VkSemaphore s;
+	const VkSemaphoreGetFdInfoKHR gi = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_GET_FD_INFO_KHR,
+		.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT,
+	};
+	VkSemaphoreGetFdInfoKHR g = gi;
+	int fd = -1;
+	char go;
+
+	alarm(WATCHDOG_S);
+	if (make_instance(&c) || make_device(&c) || make_resources(&c))
+		_exit(1);
+	s = semaphore(&c, true);
+	g.semaphore = s;
+	if (!s || submit(&c, VK_NULL_HANDLE, VK_NULL_HANDLE, true, s, VK_NULL_HANDLE) ||
+	    c.get_semaphore_fd(c.dev, &g, &fd) || send_fd(sock, fd))
+		_exit(1);
+	close(fd);
+	if (read(sock, &go, 1) != 1)
+		_exit(1);
+	usleep(CHILD_HOLD_MS * 1000);
+	if (open_gate(&c) || vkQueueWaitIdle(c.q))
+		_exit(1);
+	vkDestroySemaphore(c.dev, s, NULL);
+	destroy(&c);
+	if (validating()) {
+		PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger =
+			(PFN_vkDestroyDebugUtilsMessengerEXT)
+			vkGetInstanceProcAddr(c.inst, "vkDestroyDebugUtilsMessengerEXT");
+
+		if (destroy_messenger)
+			destroy_messenger(c.inst, c.messenger, NULL);
+	}
+	vkDestroyInstance(c.inst, NULL);
+	_exit(failures || messages ? 1 : 0);
+}
+
+static int other_process(struct ctx *c, int sock, pid_t pid)
+{
+	VkSemaphore s = semaphore(c, false);
+	VkFence done = fence(c, false);
+	VkCommandBuffer fill = record(c, c->z, 0xe5e5e5e5u, VK_NULL_HANDLE);
+	VkImportSemaphoreFdInfoKHR si = {
+		.sType = VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR, .semaphore = s,
+		.flags = VK_SEMAPHORE_IMPORT_TEMPORARY_BIT,
+		.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT,
+	};
+	int fd = recv_fd(sock), keep, status = -1;
+	uint64_t t;
+
+	if (!s || !done || !fill)
+		return -1;
+	check("another process's sync file: received, dxgkrnl's, pending",
+	      fd >= 0 && sync_file_of(fd, "dxgkrnl") && !readable(fd, 100), "fd %d", fd);
+	if (fd < 0)
+		return -1;
+	keep = dup(fd);
+	si.fd = fd;
+	VK_OK("another process's sync file into a semaphore", c->import_semaphore_fd(c->dev, &si));
+	if (write(sock, "g", 1) != 1) {
+		fail("tell the child", "%s", strerror(errno));
+		return -1;
+	}
+	t = now_ns();
+	VK_OK("a submission waits for it", submit(c, fill, s, false, VK_NULL_HANDLE, done));
+	t = now_ns() - t;
+	/* WaitSyncFile refuses another process's pending point: poll(). */
+	check("another process's sync file: the submission waits on the CPU until it signals",
+	      readable(keep, 0) && t >= (CHILD_HOLD_MS / 2) * 1000000ull,
+	      "returned after %llu ms, readable %d", (unsigned long long)(t / 1000000),
+	      readable(keep, 0));
+	expect("... and runs", vkWaitForFences(c->dev, 1, &done, VK_TRUE, 30 * SEC), VK_SUCCESS);
+	check("... its work done", all(c->map + OFF_Z / 4, 0xe5e5e5e5u), "Z[0] 0x%x",
+	      c->map[OFF_Z / 4]);
+	close(keep);
+	VK_OK("queue idle", vkQueueWaitIdle(c->q));
+	vkDestroySemaphore(c->dev, s, NULL);
+	vkDestroyFence(c->dev, done, NULL);
+	check("the child's checks", waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0, "status 0x%x", status);
 	return 0;
 }
 
@@ -744,14 +886,33 @@ static void destroy(struct ctx *c)
 int main(void)
 {
 	struct ctx c = { 0 };
+	int sv[2];
+	pid_t pid;
 
 	signal(SIGALRM, watchdog);
+	/* The child first: it makes its own instance and device. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		fail("socketpair", "%s", strerror(errno));
+		return 1;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fail("fork", "%s", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child(sv[1]);
+	}
+	close(sv[1]);
 	alarm(WATCHDOG_S);
 	if (make_instance(&c))
 		return 1;
 	properties(&c);
 	if (make_device(&c) || make_resources(&c) || semaphore_export_import(&c) ||
-	    fence_export(&c) || fence_import(&c) || import_signalled(&c) || foreign(&c))
+	    fence_export(&c) || fence_import(&c) || import_signalled(&c) || foreign(&c) ||
+	    other_process(&c, sv[0], pid))
 		return 1;
 	destroy(&c);
 	pass("every object destroyed");
