@@ -163,6 +163,13 @@ struct odx_fence {
 	uint64_t last;			/* last value handed out for signalling */
 	bool cpu_signaled;		/* VkFence created or marked signalled */
 	bool timeline;			/* VkSemaphore of the timeline type */
+	/*
+	 * A temporarily imported SYNC_FD payload (external_sync.c) replaces
+	 * the permanent one until it is consumed (a semaphore wait), reset
+	 * (a fence) or exported: a sync file we own, or -1 (signalled).
+	 */
+	bool imported;
+	int import_fd;
 };
 
 VkResult odx_fence_create(struct odx_device *d, uint64_t initial,
@@ -176,6 +183,19 @@ uint64_t odx_fence_value(const struct odx_fence *f);
 VkResult odx_fences_wait(struct odx_device *d, uint32_t n,
 			 struct odx_fence *const *f, const uint64_t *values,
 			 bool all, uint64_t timeout_ns);
+
+/* ---- external fences and semaphores: sync files (external_sync.c) ---- */
+
+/* Drops a temporary import (closing its fd), restoring the permanent payload. */
+void odx_import_drop(struct odx_fence *f);
+/* A fence's temporary import is signalled: -1, or its sync file polls readable. */
+bool odx_import_signaled(const struct odx_fence *f);
+/*
+ * A queue's wait on a semaphore's temporary import: the GPU waits on the
+ * device's context for our sync file (WaitSyncFile), or the CPU waits here
+ * for one that is not ours; the import is consumed.
+ */
+VkResult odx_import_wait(struct odx_device *d, struct odx_fence *f);
 
 /* ---- descriptors (descriptor.c) ---- */
 

@@ -553,7 +553,10 @@ odx_GetPhysicalDeviceSparseImageFormatProperties2(VkPhysicalDevice physicalDevic
 	*pCount = 0;
 }
 
-/* Buffers: host allocations only (host_memory.c); no fds yet. */
+/*
+ * Buffers: host allocations only (host_memory.c), no fds yet; fences and
+ * semaphores: external_sync.c.
+ */
 VKAPI_ATTR void VKAPI_CALL
 odx_GetPhysicalDeviceExternalBufferProperties(VkPhysicalDevice physicalDevice,
 					      const VkPhysicalDeviceExternalBufferInfo *pInfo,
@@ -561,30 +564,6 @@ odx_GetPhysicalDeviceExternalBufferProperties(VkPhysicalDevice physicalDevice,
 {
 	odx_host_memory_buffer_properties(pdev(physicalDevice), pInfo,
 					  &pProps->externalMemoryProperties);
-}
-
-VKAPI_ATTR void VKAPI_CALL
-odx_GetPhysicalDeviceExternalFenceProperties(VkPhysicalDevice physicalDevice,
-					     const VkPhysicalDeviceExternalFenceInfo *pInfo,
-					     VkExternalFenceProperties *pProps)
-{
-	(void)physicalDevice;
-	(void)pInfo;
-	pProps->exportFromImportedHandleTypes = 0;
-	pProps->compatibleHandleTypes = 0;
-	pProps->externalFenceFeatures = 0;
-}
-
-VKAPI_ATTR void VKAPI_CALL
-odx_GetPhysicalDeviceExternalSemaphoreProperties(VkPhysicalDevice physicalDevice,
-						 const VkPhysicalDeviceExternalSemaphoreInfo *pInfo,
-						 VkExternalSemaphoreProperties *pProps)
-{
-	(void)physicalDevice;
-	(void)pInfo;
-	pProps->exportFromImportedHandleTypes = 0;
-	pProps->compatibleHandleTypes = 0;
-	pProps->externalSemaphoreFeatures = 0;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -627,11 +606,27 @@ static bool vm_has(const struct odx_physical_device *pd, const char *name)
 	return strcmp(name, "VK_EXT_external_memory_host") || pd->guest_memory;
 }
 
+/*
+ * The device extensions this driver offers whatever the host's device has:
+ * they are the guest's own work (sync files: external_sync.c).
+ */
+static const VkExtensionProperties guest_extensions[] = {
+	{ VK_KHR_EXTERNAL_FENCE_EXTENSION_NAME, VK_KHR_EXTERNAL_FENCE_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME, VK_KHR_EXTERNAL_FENCE_FD_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
+	  VK_KHR_EXTERNAL_SEMAPHORE_FD_SPEC_VERSION },
+};
+#define GUEST_EXTENSION_COUNT (sizeof(guest_extensions) / sizeof(guest_extensions[0]))
+
 bool odx_device_extension_offered(const struct odx_physical_device *pd,
 				  const char *name)
 {
 	bool ours = false;
 
+	for (size_t i = 0; i < GUEST_EXTENSION_COUNT; i++)
+		if (!strcmp(guest_extensions[i].extensionName, name))
+			return true;
 	for (const char *const *e = implemented_extensions; *e && !ours; e++)
 		ours = !strcmp(*e, name) && vm_has(pd, name);
 	for (uint32_t i = 0; ours && i < pd->host_extension_count; i++)
@@ -666,6 +661,15 @@ odx_EnumerateDeviceExtensionProperties(VkPhysicalDevice physicalDevice,
 				pProps[n] = pd->host_extensions[i];
 			n++;
 		}
+	}
+	for (size_t i = 0; i < GUEST_EXTENSION_COUNT; i++) {
+		if (pProps && n >= room) {
+			r = VK_INCOMPLETE;
+			break;
+		}
+		if (pProps)
+			pProps[n] = guest_extensions[i];
+		n++;
 	}
 	*pCount = n;
 	return r;

@@ -2,9 +2,11 @@
 /*
  * Submission.  One batch of vkQueueSubmit(2) becomes, on the device's
  * context: a GPU wait for its wait semaphores
- * (WaitForSynchronizationObjectFromGpu), one SubmitCommand per command
- * buffer, and one SignalSynchronizationObjectFromGpu for its signal
- * semaphores, the fence (after the last batch) and the device's idle fence.
+ * (WaitForSynchronizationObjectFromGpu; a semaphore with an imported sync
+ * file: WaitSyncFile, or a CPU wait for a foreign one, external_sync.c),
+ * one SubmitCommand per command buffer, and one
+ * SignalSynchronizationObjectFromGpu for its signal semaphores, the fence
+ * (after the last batch) and the device's idle fence.
  * The host runs a context's work in order, so the signals follow the work.
  */
 #include <string.h>
@@ -14,7 +16,8 @@
 #define ODX_MAX_SYNC	64u	/* semaphores per batch, fence and idle included */
 
 struct batch {
-	uint32_t nwait, nsignal, ncmd;
+	uint32_t nwait, nsignal, ncmd, nimport;
+	struct odx_fence *import[ODX_MAX_SYNC];	/* waits on sync files */
 	struct odx_fence *wait[ODX_MAX_SYNC];
 	uint64_t wait_value[ODX_MAX_SYNC];
 	struct odx_fence *signal[ODX_MAX_SYNC];
@@ -26,6 +29,10 @@ struct batch {
 /* A wait on a semaphore: its value, or for a binary one its last signal. */
 static void add_wait(struct batch *b, struct odx_fence *f, uint64_t value)
 {
+	if (f->imported) {
+		b->import[b->nimport++] = f;
+		return;
+	}
 	b->wait[b->nwait] = f;
 	b->wait_value[b->nwait++] = f->timeline ? value : f->last;
 }
@@ -62,6 +69,12 @@ static VkResult run_batch(struct odx_device *d, struct batch *b, struct odx_fenc
 		st = D3DKMTWaitForSynchronizationObjectFromGpu(&w);
 		if (!NT_SUCCESS(st))
 			return odx_result(st, VK_ERROR_DEVICE_LOST);
+	}
+	for (uint32_t i = 0; i < b->nimport; i++) {
+		VkResult r = odx_import_wait(d, b->import[i]);
+
+		if (r != VK_SUCCESS)
+			return r;
 	}
 	for (uint32_t i = 0; i < b->ncmd; i++) {
 		const struct odx_cmd_buffer *c = (const struct odx_cmd_buffer *)
@@ -168,6 +181,9 @@ static VkResult submit(VkQueue queue, uint32_t count, const void *infos, VkFence
 
 	if (atomic_load(&d->lost))
 		return VK_ERROR_DEVICE_LOST;
+	/* The submission signals the fence's permanent payload. */
+	if (f)
+		odx_import_drop(f);
 	for (uint32_t i = 0; i < count || (i == 0 && f); i++) {
 		VkResult r = VK_SUCCESS;
 

@@ -8,7 +8,9 @@
  *   Timeline semaphore: the fence value is the semaphore's value.
  *   Binary semaphore: each signal operation takes the next value; a wait
  *     operation waits for the last one signalled.
- * Waits spin briefly (short kernels) and then sleep in growing steps.
+ * Either may hold a temporarily imported sync file instead
+ * (external_sync.c).  Waits spin briefly (short kernels) and then sleep in
+ * growing steps.
  */
 #include <sched.h>
 #include <string.h>
@@ -60,6 +62,7 @@ void odx_fence_destroy(struct odx_device *d, struct odx_fence *f)
 
 	if (!f)
 		return;
+	odx_import_drop(f);
 	ds.sync_object = f->sync;
 	D3DKMTDestroySynchronizationObject(&ds);
 	odx_free(odx_device_alloc(d), f);
@@ -76,7 +79,8 @@ static bool reached(struct odx_fence *const *f, const uint64_t *values,
 	uint32_t done = 0;
 
 	for (uint32_t i = 0; i < n; i++)
-		done += odx_fence_value(f[i]) >= values[i];
+		done += f[i]->imported ? odx_import_signaled(f[i]) :
+			odx_fence_value(f[i]) >= values[i];
 	return all ? done == n : done > 0;
 }
 
@@ -137,6 +141,8 @@ odx_DestroyFence(VkDevice device, VkFence fence,
 
 static bool fence_signaled(const struct odx_fence *f)
 {
+	if (f->imported)
+		return odx_import_signaled(f);
 	return f->cpu_signaled || (f->pending && odx_fence_value(f) >= f->pending);
 }
 
@@ -147,6 +153,8 @@ odx_ResetFences(VkDevice device, uint32_t count, const VkFence *pFences)
 	for (uint32_t i = 0; i < count; i++) {
 		struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, pFences[i]);
 
+		/* A temporary import goes; the permanent payload is reset. */
+		odx_import_drop(f);
 		f->cpu_signaled = false;
 		f->pending = 0;
 	}
@@ -179,12 +187,15 @@ odx_WaitForFences(VkDevice device, uint32_t count, const VkFence *pFences,
 	for (uint32_t i = 0; i < count; i++) {
 		struct odx_fence *x = ODX_FROM_HANDLE(odx_fence, pFences[i]);
 
-		if (x->cpu_signaled) {
+		if (!x->imported && x->cpu_signaled) {
 			any_done = true;
 			continue;
 		}
 		f[n] = x;
-		/* Never submitted: only the timeout ends the wait. */
+		/*
+		 * Never submitted: only the timeout ends the wait.  A
+		 * temporary import: its sync file (reached() polls it).
+		 */
 		v[n++] = x->pending ? x->pending : UINT64_MAX;
 	}
 	if ((!waitAll && any_done) || !n)

@@ -23,6 +23,7 @@ test_odx_icd "$name" || r=1
 test_odx_compute || r=1
 test_odx_limits || r=1
 test_odx_hostmem || r=1
+test_odx_syncfd || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?
@@ -53,6 +54,9 @@ t "the validation layer is loaded and the device listed" "grep -q 'Insert instan
 ODX_DEBUG=1 ODX_VALIDATE=1 test_odx_compute >/tmp/odx-val.txt 2>&1 || r=1
 grep opendxg: /tmp/odx-val.txt | sed "s/^/# /"
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-val.txt
+# The sync-file test too (exports, imports, the GPU and the CPU waits).
+ODX_VALIDATE=1 test_odx_syncfd >/tmp/odx-sfd-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-sfd-val.txt
 for p in "vk-samples all --quick" "vk-fft --quick" "vk-submit --quick"; do
   $p --validate >/tmp/prog.txt 2>&1
   prc=$?

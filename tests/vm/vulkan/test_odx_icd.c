@@ -11,6 +11,7 @@
  *
  * Usage: test_odx_icd [EXPECTED_DEVICE_NAME]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,24 +197,43 @@ int main(int argc, char **argv)
 	       vkEnumerateDeviceExtensionProperties(pd[0], NULL, &next, NULL),
 	       VK_SUCCESS);
 	{
-		/* Compute extensions the host's lavapipe has; nothing of graphics. */
+		/*
+		 * Compute extensions the host's lavapipe has; nothing of
+		 * graphics; external: only the guest's own fence and
+		 * semaphore ones (sync files) and host memory (this
+		 * scenario's QEMU shares the guest's RAM: test_odx_hostmem),
+		 * no memory by fd.
+		 */
+		static const char *const ours[] = {
+			"VK_KHR_external_fence", "VK_KHR_external_fence_fd",
+			"VK_KHR_external_semaphore", "VK_KHR_external_semaphore_fd",
+			"VK_EXT_external_memory_host",
+		};
 		VkExtensionProperties ext[128];
 		const char *names[128];
-		uint32_t n = next < 128 ? next : 128, gfx = 0, want = 0;
+		uint32_t n = next < 128 ? next : 128, gfx = 0, want = 0, own = 0;
 
 		vkEnumerateDeviceExtensionProperties(pd[0], NULL, &n, ext);
 		for (uint32_t i = 0; i < n; i++) {
+			bool guest = false;
+
 			names[i] = ext[i].extensionName;
-			gfx += strstr(names[i], "swapchain") || strstr(names[i], "surface") ||
-			       strstr(names[i], "image") || strstr(names[i], "external");
+			for (size_t k = 0; k < sizeof(ours) / sizeof(ours[0]); k++)
+				guest |= !strcmp(names[i], ours[k]);
+			own += guest;
+			gfx += !guest && (strstr(names[i], "swapchain") ||
+					  strstr(names[i], "surface") ||
+					  strstr(names[i], "image") || strstr(names[i], "external"));
 			want += !strcmp(names[i], "VK_KHR_timeline_semaphore") ||
 				!strcmp(names[i], "VK_KHR_synchronization2") ||
 				!strcmp(names[i], "VK_KHR_16bit_storage");
 		}
 		printf("# %u device extensions\n", n);
-		check("device extensions: compute ones, no graphics, image or external",
+		check("device extensions: compute ones, no graphics, image or external memory by fd",
 		      gfx == 0 && want == 3 && n > 3, "%u listed, %u graphics, %u of 3 expected",
 		      n, gfx, want);
+		check("device extensions: the guest's external fence, semaphore and host memory ones, once each",
+		      own == 5, "%u of 5", own);
 		/* Every extension listed can be enabled. */
 		dci.enabledExtensionCount = n;
 		dci.ppEnabledExtensionNames = names;
