@@ -65,15 +65,25 @@ void dxg_adapters_init(struct dxg_adapters *a, uint32_t luid_high)
 	a->luid_high = luid_high;
 }
 
-int dxg_adapters_add(struct dxg_adapters *a, const char *spec)
+/* "KIND,compute-only": a compute-only adapter (EnumAdapters2 hides it). */
+static const char compute_only_suffix[] = ",compute-only";
+
+int dxg_adapters_add(struct dxg_adapters *a, const char *arg)
 {
+	const size_t sl = sizeof(compute_only_suffix) - 1, len = strlen(arg);
+	const bool compute_only = len > sl &&
+				  !strcmp(arg + len - sl, compute_only_suffix);
 	const struct adapter_kind *k = NULL;
 	struct adapter_kind vk;
-	char vk_desc[DXG_ADAPTER_DESC_MAX];
+	char vk_desc[DXG_ADAPTER_DESC_MAX], spec[256];
 	int32_t vk_index = -1;
 	struct dxg_adapter *ad;
 	int ret;
 
+	if (len - (compute_only ? sl : 0) >= sizeof(spec))
+		return -EINVAL;
+	memcpy(spec, arg, len - (compute_only ? sl : 0));
+	spec[len - (compute_only ? sl : 0)] = '\0';
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(spec, kinds[i].name))
 			k = &kinds[i];
@@ -100,7 +110,7 @@ int dxg_adapters_add(struct dxg_adapters *a, const char *spec)
 	ad->luid.b = a->luid_high;
 	ad->vgpu_luid.a = DXG_VGPU_LUID_BASE + a->count;
 	ad->vgpu_luid.b = a->luid_high;
-	ad->flags = k->flags;
+	ad->flags = k->flags | (compute_only ? DXG_ADAPTER_FLAG_COMPUTE_ONLY : 0);
 	ad->vendor_id = k->vendor_id;
 	ad->device_id = k->device_id;
 	ad->node_count = k->node_count;

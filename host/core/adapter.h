@@ -49,7 +49,9 @@ struct dxg_adapters {
 void dxg_adapters_init(struct dxg_adapters *a, uint32_t luid_high);
 /*
  * Adds one adapter from a --adapter SPEC: "cpu", or "vulkan[:INDEX|:NAME]"
- * (the Vulkan physical device is probed now for its name and ids).
+ * (the Vulkan physical device is probed now for its name and ids), either
+ * followed by ",compute-only" for a compute-only adapter (the guest's
+ * EnumAdapters2 hides it, EnumAdapters3 lists it when asked).
  * -EINVAL unknown spec, -ENOSPC full, -ENODEV no such Vulkan device,
  * -ENOTSUP a Vulkan device the backend cannot use.
  */

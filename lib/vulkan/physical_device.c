@@ -143,20 +143,22 @@ no:
 VkResult odx_enumerate_adapters(struct odx_instance *inst)
 {
 	D3DKMT_ADAPTERINFO info[D3DKMT_ADAPTERS_MAX];
-	D3DKMT_ENUMADAPTERS2 e = {
-		.num_adapters = D3DKMT_ADAPTERS_MAX,
+	/* Compute-only adapters too: compute is all this driver does. */
+	D3DKMT_ENUMADAPTERS3 e = {
+		.filter = D3DKMT_ENUMADAPTERS_FILTER_INCLUDE_COMPUTE_ONLY,
+		.adapter_count = D3DKMT_ADAPTERS_MAX,
 		.adapters = (uintptr_t)info,
 	};
 	struct dxg_vkinfo *q;
 	uint32_t i;
 
 	/* No /dev/dxg, no host: no devices here; other drivers may have some. */
-	if (D3DKMTEnumAdapters2(&e) < 0)
+	if (D3DKMTEnumAdapters3(&e) < 0)
 		return VK_SUCCESS;
 	q = malloc(sizeof(*q));
 	if (!q)
 		goto oom;
-	for (i = 0; i < e.num_adapters && i < D3DKMT_ADAPTERS_MAX; i++) {
+	for (i = 0; i < e.adapter_count && i < D3DKMT_ADAPTERS_MAX; i++) {
 		struct odx_physical_device *pd = NULL;
 
 		if (inst->physical_device_count < ODX_MAX_PHYSICAL_DEVICES)
@@ -172,7 +174,7 @@ VkResult odx_enumerate_adapters(struct odx_instance *inst)
 	free(q);
 	return VK_SUCCESS;
 oom:
-	for (i = 0; i < e.num_adapters && i < D3DKMT_ADAPTERS_MAX; i++) {
+	for (i = 0; i < e.adapter_count && i < D3DKMT_ADAPTERS_MAX; i++) {
 		D3DKMT_CLOSEADAPTER c = { .adapter_handle = info[i].adapter_handle };
 
 		D3DKMTCloseAdapter(&c);

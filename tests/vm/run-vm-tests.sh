@@ -25,6 +25,9 @@
 #              kernel line)
 #   unplug     the dxg PCI device is removed under a process holding Lock2 and
 #              fence-page mappings: they are revoked (touching them faults)
+#   adapters   dxghost offers two Vulkan adapters, the second compute-only:
+#              enumeration, LUIDs, per-adapter memory, and work on one
+#              adapter never waits for the other's (a test of order)
 #   windows    main's test programs against dxghost --windows --no-async
 #              --interface-version 46: Windows reply shapes, no async
 #              messages, no
@@ -61,7 +64,7 @@ in build/test-logs/vm-LINE/.  Prints PASS/FAIL lines named SCENARIO/TEST.
 EOF
 }
 
-scenarios="no-host main two-vms host-gone host-killed host-restart server-crash soak unplug windows fuzz vulkan"
+scenarios="no-host main two-vms host-gone host-killed host-restart server-crash soak unplug adapters windows fuzz vulkan"
 line=
 only=
 while [ $# -gt 0 ]; do
@@ -88,7 +91,7 @@ line=${line:-${lines[0]}}
 # The debug kernel (tools/vm/build-debug-kernel.sh) runs the busybox
 # scenarios; the Debian guest needs Debian's kernel and its modules.
 if [ "$line" = debug ]; then
-  if [ -z "$only" ]; then only=" no-host main two-vms host-gone host-killed host-restart server-crash unplug windows fuzz"; fi
+  if [ -z "$only" ]; then only=" no-host main two-vms host-gone host-killed host-restart server-crash unplug adapters windows fuzz"; fi
   want vulkan && { echo "${0##*/}: the vulkan scenario needs a Debian kernel line" >&2; exit 2; }
 fi
 
@@ -123,7 +126,7 @@ else
 fi
 
 busybox=0
-for s in no-host main two-vms host-gone host-killed host-restart server-crash soak unplug windows fuzz; do want $s && busybox=1; done
+for s in no-host main two-vms host-gone host-killed host-restart server-crash soak unplug adapters windows fuzz; do want $s && busybox=1; done
 if [ $busybox = 1 ]; then
   rm -rf "$GUEST"; mkdir -p "$GUEST/bin" "$GUEST/scenarios"
   for f in "$REL"/tests/vm/test_* "$REL"/tests/vm/lib/test_* "$REL"/tests/vm/scenarios/test_* "$REL"/tests/vm/compute/test_* "$REL"/tests/vm/fuzz/dxg-fuzz "$REL"/tools/dxg-smi "$REL"/tools/dxg-demo; do
@@ -388,6 +391,16 @@ if want unplug; then
 fi
 
 # 6. The driver's tests against a host that answers as Windows does
+if want adapters; then
+  start_host "$work/adapters.sock" "$work/host-adapters.log" \
+    --adapter vulkan --adapter vulkan,compute-only || exit 1
+  boot adapters /opt/dxg/scenarios/adapters.sh "$work/adapters.sock"
+  if stop_host; then pass "adapters/dxghost exits 0 on SIGTERM"; else fail "adapters/dxghost exits 0 on SIGTERM"; fi
+  if log_dirty "$work/host-adapters.log"; then
+    fail "adapters/dxghost log is clean"; else pass "adapters/dxghost log is clean"; fi
+  cp "$work/host-adapters.log" "$LOGS/dxghost-adapters.log"
+fi
+
 if want windows; then
   start_host "$work/windows.sock" "$work/host-windows.log" --windows --no-async --interface-version 46 || exit 1
   boot windows /opt/dxg/scenarios/windows.sh "$work/windows.sock"
