@@ -164,6 +164,8 @@ static void test_in_place(struct env *e, d3dkmthandle ctx, struct cmdbuf *pg,
 	pid_t pid;
 	int st;
 
+	long pins0 = pins_held();
+
 	memset(buf, 0x5a, SMALL);
 	if (sysmem_alloc(e, buf, SMALL, F, &a) || map_va(e, pg->pq, a, SMALL / PAGE, &va)) {
 		fail("in place: create and map", "%s", strerror(errno));
@@ -206,6 +208,8 @@ static void test_in_place(struct env *e, d3dkmthandle ctx, struct cmdbuf *pg,
 	      pg->cpu[2049], pg->cpu[2050]);
 
 	expect("in place: destroy", destroy(e, a), 0);
+	check("in place: no page left pinned", pins_held() == pins0, "%ld -> %ld",
+	      pins0, pins_held());
 	check("in place: unpinned after destroy", vm_lck_kib() == 0,
 	      "VmLck %ld kB", vm_lck_kib());
 	check("in place: the memory is the user's again", buf[0] == 0x11 &&
@@ -250,7 +254,7 @@ static void test_big(struct env *e, d3dkmthandle ctx, struct cmdbuf *pg,
 /* A child that dies holding one: the host drops it with the process. */
 static void test_death(void)
 {
-	long objs = host_stat("dxg_host_objects");
+	long objs = host_stat("dxg_host_objects"), pins = pins_held();
 	pid_t pid = fork();
 	int st = -1;
 
@@ -270,6 +274,8 @@ static void test_death(void)
 	check("death: nothing of it left on the host",
 	      host_stat("dxg_host_objects") == objs, "%ld -> %ld", objs,
 	      host_stat("dxg_host_objects"));
+	check("death: its pages unpinned", pins >= 0 && pins_held() == pins,
+	      "%ld -> %ld pinned", pins, pins_held());
 }
 
 int main(int argc, char **argv)

@@ -158,6 +158,28 @@ static inline int mapped(const void *p, size_t len)
 	return msync((void *)p, len, MS_ASYNC) == 0;
 }
 
+/*
+ * User pages pinned in the whole guest (pin_user_pages: /proc/vmstat's
+ * FOLL_PIN counters, acquired minus released); -1: unknown.  Nothing else
+ * in the test guest pins pages, so a pin the driver forgot shows here.
+ */
+static inline long pins_held(void)
+{
+	char name[64];
+	long v, acq = -1, rel = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	while (f && fscanf(f, "%63s %ld", name, &v) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acq = v;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			rel = v;
+	}
+	if (f)
+		fclose(f);
+	return acq < 0 || rel < 0 ? -1 : acq - rel;
+}
+
 #ifdef VMTEST_RAW_ENV
 
 /* /dev/dxg, the first adapter and a device on it. */
