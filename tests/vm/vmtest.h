@@ -162,12 +162,23 @@ static inline int mapped(const void *p, size_t len)
  * User pages pinned in the whole guest (pin_user_pages: /proc/vmstat's
  * FOLL_PIN counters, acquired minus released); -1: unknown.  Nothing else
  * in the test guest pins pages, so a pin the driver forgot shows here.
+ * The counters are per CPU until folded: reading vm.stat_refresh (root)
+ * folds them first, else they are off by up to a threshold per CPU.
  */
 static inline long pins_held(void)
 {
 	char name[64];
 	long v, acq = -1, rel = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
+	int rf = open("/proc/sys/vm/stat_refresh", O_RDONLY | O_CLOEXEC);
+	FILE *f;
+
+	if (rf < 0 || read(rf, name, sizeof(name)) < 0) {
+		if (rf >= 0)
+			close(rf);
+		return -1;
+	}
+	close(rf);
+	f = fopen("/proc/vmstat", "r");
 
 	while (f && fscanf(f, "%63s %ld", name, &v) == 2) {
 		if (!strcmp(name, "nr_foll_pin_acquired"))
