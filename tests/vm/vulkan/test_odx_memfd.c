@@ -603,14 +603,15 @@ static void parent(struct ctx *c, int sock, pid_t pid)
 	check("vkGetMemoryFdKHR: a new fd each call, close-on-exec",
 	      fd >= 0 && fd2 >= 0 && fd != fd2 && (fcntl(fd, F_GETFD) & FD_CLOEXEC),
 	      "fds %d %d", fd, fd2);
-	if (fd < 0 || fd2 < 0)
-		return;
-	close(fd2);
+	if (fd2 >= 0)
+		close(fd2);
+	if (fd < 0)
+		goto out;
 	if (!validating())
 		refused(c, fd);
 	if (send_fd(sock, 'x', fd) || recv_tag(sock, 'd', NULL)) {
 		fail("the child imports and works", "it did not answer");
-		return;
+		goto out;
 	}
 	check("parent: sees the child's GPU copy of its bytes",
 	      page_is_pattern(m.p, P_CHILD_COPY), "%02x", m.p[P_CHILD_COPY * PAGE]);
@@ -620,12 +621,13 @@ static void parent(struct ctx *c, int sock, pid_t pid)
 	       gpu_work(c, m.b, -1, -1, P_PARENT_FILL, 0x5a5a5a5au), 0);
 	if (send_fd(sock, 'p', -1) || recv_tag(sock, 'e', NULL)) {
 		fail("the child sees the parent's fill", "it did not answer");
-		return;
+		goto out;
 	}
 	/* The exporter goes first; its fd (kept) still opens the memory. */
 	free_mem(c, &m);
 	if (send_fd(sock, 'f', -1) || recv_tag(sock, 'g', NULL)) {
 		fail("the child works after the parent freed its memory", "it did not answer");
+		close(fd);
 		return;
 	}
 	check("the child's checks", waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
@@ -640,6 +642,11 @@ static void parent(struct ctx *c, int sock, pid_t pid)
 		free_mem(c, &back);
 	else
 		close(fd);
+	return;
+out:
+	if (fd >= 0)
+		close(fd);
+	free_mem(c, &m);
 }
 
 int main(void)
