@@ -63,13 +63,15 @@ static void destroy_resource(struct odx_device *d, D3DKMT_HANDLE resource)
 }
 
 /* What the fd's resource must be: ours (the header), one IO-space allocation. */
-static bool opened_is_ours(const struct odx_memory_share *share,
+static bool opened_is_ours(const struct odx_device *d,
+			   const struct odx_memory_share *share,
 			   const struct dxg_open_alloc_desc *desc,
 			   uint64_t want)
 {
 	return !memcmp(share->magic, ODX_MEMORY_SHARE_MAGIC, sizeof(share->magic)) &&
 	       desc->version == DXG_OPEN_ALLOC_DESC_VERSION && !desc->flags &&
-	       desc->size && !(desc->size % ODX_SHARE_PAGE) && share->size && share->size <= desc->size && want <= share->size;
+	       desc->size && !(desc->size % ODX_SHARE_PAGE) &&
+	       desc->size <= d->physical->heap_size && share->size && share->size <= desc->size && want <= share->size;
 }
 
 /* Opens the resource of an fd of ours; the fd stays the caller's. */
@@ -106,7 +108,7 @@ static VkResult import_fd(struct odx_device *d, int fd, uint64_t size,
 		return odx_result(st, VK_ERROR_INVALID_EXTERNAL_HANDLE);
 	if (!o.resource || !oai.allocation ||
 	    oai.priv_drv_data_size != sizeof(desc) ||
-	    !opened_is_ours(&share, &desc, size)) {
+	    !opened_is_ours(d, &share, &desc, size)) {
 		destroy_resource(d, o.resource);
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
 	}
