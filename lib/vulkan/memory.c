@@ -5,8 +5,10 @@
  * mapped into this process (Lock2) at once and kept mapped, so vkMapMemory
  * is pointer arithmetic; or in the host device's own memory (device-local,
  * never CPU-visible).  Either is mapped into the GPU VA space at an address
- * the host picks.  A VkBuffer is a range of one; commands address it by
- * GPU VA.
+ * the host picks.  Memory shared as fds (external_memory.c) is a shared
+ * resource of one IO-space allocation, made here or opened from an fd; it
+ * is destroyed as the resource.  A VkBuffer is a range of one; commands
+ * address it by GPU VA.
  */
 #include <sched.h>
 #include <string.h>
