@@ -7,7 +7,6 @@
  * application's pointer is the mapping.  Offered only where dxghost maps
  * this VM's RAM (the adapter description's DXG_VKINFO_DEVICE_GUEST_MEMORY).
  */
-#include <string.h>
 
 #include "odx.h"
 
@@ -61,7 +60,6 @@ void odx_host_memory_buffer_properties(const struct odx_physical_device *pd,
 				       const VkPhysicalDeviceExternalBufferInfo *in,
 				       VkExternalMemoryProperties *out)
 {
-	memset(out, 0, sizeof(*out));
 	if (!pd->guest_memory ||
 	    in->handleType != VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT)
 		return;

@@ -5,12 +5,15 @@
  * mapped into this process (Lock2) at once and kept mapped, so vkMapMemory
  * is pointer arithmetic; or in the host device's own memory (device-local,
  * never CPU-visible).  Either is mapped into the GPU VA space at an address
- * the host picks.  A VkBuffer is a range of one; commands address it by
- * GPU VA.
+ * the host picks.  Memory shared as fds (external_memory.c) is a shared
+ * resource of one IO-space allocation, made here or opened from an fd; it
+ * is destroyed as the resource.  A VkBuffer is a range of one; commands
+ * address it by GPU VA.
  */
 #include <sched.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dxg/protocol.h"
 #include "odx.h"
@@ -52,8 +55,14 @@ static void release(struct odx_device *d, struct odx_memory *m)
 		.alloc_count = 1,
 	};
 
+	/* A resource goes whole: its allocation with it. */
+	if (m->resource) {
+		da.resource = m->resource;
+		da.allocations = 0;
+		da.alloc_count = 0;
+	}
 	/* Destroying the allocation unmaps it from the CPU and the GPU VA. */
-	if (m->allocation)
+	if (m->allocation || m->resource)
 		D3DKMTDestroyAllocation2(&da);
 	if (m->va) {
 		D3DKMT_FREEGPUVIRTUALADDRESS fv = {
@@ -64,51 +73,38 @@ static void release(struct odx_device *d, struct odx_memory *m)
 
 		D3DKMTFreeGpuVirtualAddress(&fv);
 	}
+	if (m->fd >= 0)
+		close(m->fd);
 }
 
-static VkResult memory_make(struct odx_device *d, uint64_t size, bool device,
-			   void *host, struct odx_memory **out)
+static struct odx_memory *memory_new(struct odx_device *d, uint64_t size,
+				     uint64_t alloc_size)
 {
-	struct dxg_open_alloc_desc desc = { .version = DXG_OPEN_ALLOC_DESC_VERSION };
-	D3DDDI_ALLOCATIONINFO2 info = { 0 };
-	D3DKMT_CREATEALLOCATION ca = { 0 };
+	struct odx_memory *m = odx_alloc(odx_device_alloc(d), sizeof(*m),
+					 VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+
+	if (m) {
+		memset(m, 0, sizeof(*m));
+		m->fd = -1;
+		m->size = size;
+		m->alloc_size = alloc_size;
+	}
+	return m;
+}
+
+/*
+ * Maps m->allocation for the CPU (@lock: Lock2, kept for its lifetime) and
+ * at a GPU VA; m is released and freed when this fails.
+ */
+static VkResult memory_map(struct odx_device *d, struct odx_memory *m,
+			   bool lock, struct odx_memory **out)
+{
 	D3DKMT_LOCK2 lk = { 0 };
 	D3DDDI_MAPGPUVIRTUALADDRESS mv = { 0 };
-	struct odx_memory *m;
 	NTSTATUS st;
 	VkResult r;
 
-	if (!size || size > (device ? d->physical->device_heap_size :
-			     d->physical->heap_size))
-		return VK_ERROR_OUT_OF_DEVICE_MEMORY;
-	m = odx_alloc(odx_device_alloc(d), sizeof(*m), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
-	if (!m)
-		return VK_ERROR_OUT_OF_HOST_MEMORY;
-	memset(m, 0, sizeof(*m));
-	m->size = size;
-	m->alloc_size = (size + ODX_PAGE - 1) & ~(ODX_PAGE - 1);
-	desc.size = m->alloc_size;
-	desc.flags = device ? DXG_OPEN_ALLOC_DEVICE_LOCAL : 0;
-	info.priv_drv_data = (__u64)(uintptr_t)&desc;
-	info.priv_drv_data_size = sizeof(desc);
-	ca.device = d->device;
-	ca.alloc_count = 1;
-	ca.allocation_info = (__u64)(uintptr_t)&info;
-	if (host) {
-		/* The application's pages, pinned; the GPU uses them in place. */
-		info.sysmem = (__u64)(uintptr_t)host;
-		ca.flags.value = D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM;
-		m->cpu = host;
-		m->imported = true;
-	}
-	st = D3DKMTCreateAllocation2(&ca);
-	if (!NT_SUCCESS(st)) {
-		r = host ? VK_ERROR_INVALID_EXTERNAL_HANDLE :
-			   odx_result(st, VK_ERROR_OUT_OF_DEVICE_MEMORY);
-		goto fail;
-	}
-	m->allocation = info.allocation;
-	if (!device && !host) {
+	if (lock) {
 		lk.device = d->device;
 		lk.allocation = m->allocation;
 		st = D3DKMTLock2(&lk);
@@ -139,16 +135,97 @@ fail:
 	return r;
 }
 
+/*
+ * A new allocation of @size bytes: IO space, or with @device the host
+ * device's own memory, or the application's pages at @host; with @shared
+ * (IO space) a shared resource of it, for ShareObjects.
+ */
+static VkResult memory_make(struct odx_device *d, uint64_t size, bool device,
+			   void *host, bool shared, struct odx_memory **out)
+{
+	struct dxg_open_alloc_desc desc = { .version = DXG_OPEN_ALLOC_DESC_VERSION };
+	struct odx_memory_share share = { .magic = ODX_MEMORY_SHARE_MAGIC,
+					  .size = size };
+	D3DDDI_ALLOCATIONINFO2 info = { 0 };
+	D3DKMT_CREATEALLOCATION ca = { 0 };
+	struct odx_memory *m;
+	NTSTATUS st;
+	VkResult r;
+
+	if (!size || size > (device ? d->physical->device_heap_size :
+			     d->physical->heap_size))
+		return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+	m = memory_new(d, size, (size + ODX_PAGE - 1) & ~(ODX_PAGE - 1));
+	if (!m)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	desc.size = m->alloc_size;
+	desc.flags = device ? DXG_OPEN_ALLOC_DEVICE_LOCAL : 0;
+	info.priv_drv_data = (__u64)(uintptr_t)&desc;
+	info.priv_drv_data_size = sizeof(desc);
+	ca.device = d->device;
+	ca.alloc_count = 1;
+	ca.allocation_info = (__u64)(uintptr_t)&info;
+	if (host) {
+		/* The application's pages, pinned; the GPU uses them in place. */
+		info.sysmem = (__u64)(uintptr_t)host;
+		ca.flags.value = D3DKMT_CREATEALLOCATION_FLAG_EXISTING_SYSMEM;
+		m->cpu = host;
+		m->imported = true;
+	} else if (shared) {
+		/* Its header is what an import of its fds checks. */
+		ca.flags.value = D3DKMT_CREATEALLOCATION_FLAG_CREATE_RESOURCE |
+				 D3DKMT_CREATEALLOCATION_FLAG_CREATE_SHARED |
+				 D3DKMT_CREATEALLOCATION_FLAG_NT_SECURITY_SHARING;
+		ca.priv_drv_data = (__u64)(uintptr_t)&share;
+		ca.priv_drv_data_size = sizeof(share);
+	}
+	st = D3DKMTCreateAllocation2(&ca);
+	if (!NT_SUCCESS(st)) {
+		r = host ? VK_ERROR_INVALID_EXTERNAL_HANDLE :
+			   odx_result(st, VK_ERROR_OUT_OF_DEVICE_MEMORY);
+		odx_free(odx_device_alloc(d), m);
+		return r;
+	}
+	m->allocation = info.allocation;
+	if (shared)
+		m->resource = ca.resource;
+	return memory_map(d, m, !device && !host, out);
+}
+
 VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
 			   struct odx_memory **out)
 {
-	return memory_make(d, size, device, NULL, out);
+	return memory_make(d, size, device, NULL, false, out);
 }
 
 VkResult odx_memory_create_host(struct odx_device *d, uint64_t size,
 				void *host, struct odx_memory **out)
 {
-	return memory_make(d, size, false, host, out);
+	return memory_make(d, size, false, host, false, out);
+}
+
+VkResult odx_memory_create_shared(struct odx_device *d, uint64_t size,
+				  struct odx_memory **out)
+{
+	return memory_make(d, size, false, NULL, true, out);
+}
+
+VkResult odx_memory_open(struct odx_device *d, D3DKMT_HANDLE resource,
+			 D3DKMT_HANDLE allocation, uint64_t size,
+			 uint64_t alloc_size, struct odx_memory **out)
+{
+	struct odx_memory *m = memory_new(d, size, alloc_size);
+
+	if (!m) {
+		D3DKMT_DESTROYALLOCATION2 da = { .device = d->device,
+						 .resource = resource };
+
+		D3DKMTDestroyAllocation2(&da);
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	}
+	m->resource = resource;
+	m->allocation = allocation;
+	return memory_map(d, m, true, out);
 }
 
 void odx_memory_destroy(struct odx_device *d, struct odx_memory *m)
@@ -174,6 +251,8 @@ odx_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *pAllocateInfo,
 		return VK_ERROR_OUT_OF_DEVICE_MEMORY;
 	r = odx_memory_import_host(d, pAllocateInfo, &m);
 	if (r == VK_INCOMPLETE)		/* no host pointer to import */
+		r = odx_memory_external(d, pAllocateInfo, &m);
+	if (r == VK_INCOMPLETE)		/* no fd to import, no export */
 		r = odx_memory_create(d, pAllocateInfo->allocationSize,
 				      odx_type_is_device(d->physical,
 							 pAllocateInfo->memoryTypeIndex),
@@ -240,6 +319,15 @@ odx_GetDeviceMemoryCommitment(VkDevice device, VkDeviceMemory memory,
 
 /* ---- VkBuffer ---- */
 
+/* The external memory handle types a buffer's memory may have. */
+static VkExternalMemoryHandleTypeFlags buffer_external(const VkBufferCreateInfo *ci)
+{
+	for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext)
+		if (s->sType == VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO)
+			return ((const VkExternalMemoryBufferCreateInfo *)s)->handleTypes;
+	return 0;
+}
+
 VKAPI_ATTR VkResult VKAPI_CALL
 odx_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCreateInfo,
 		 const VkAllocationCallbacks *pAllocator, VkBuffer *pBuffer)
@@ -256,6 +344,7 @@ odx_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCreateInfo,
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	memset(b, 0, sizeof(*b));
 	b->size = pCreateInfo->size;
+	b->external = buffer_external(pCreateInfo);
 	*pBuffer = ODX_TO_HANDLE(VkBuffer, b);
 	return VK_SUCCESS;
 }
@@ -269,20 +358,27 @@ odx_DestroyBuffer(VkDevice device, VkBuffer buffer,
 		 ODX_FROM_HANDLE(odx_buffer, buffer));
 }
 
-/* Every memory type takes every buffer. */
+/*
+ * Every memory type takes every buffer, but fds are of the IO space only
+ * (external_memory.c): a buffer whose memory may be one is bound to that.
+ */
 static void buffer_requirements(const struct odx_device *d, uint64_t size,
+				VkExternalMemoryHandleTypeFlags external,
 				VkMemoryRequirements *req)
 {
 	req->size = (size + ODX_BUFFER_ALIGN - 1) & ~(uint64_t)(ODX_BUFFER_ALIGN - 1);
 	req->alignment = ODX_BUFFER_ALIGN;
 	req->memoryTypeBits = (1u << odx_memory_type_count(d->physical)) - 1;
+	if (external & ODX_MEMORY_FD_TYPE)
+		req->memoryTypeBits &= odx_io_space_types(d->physical);
 }
 
 /* Dedicated allocations are neither needed nor preferred. */
 static void requirements2(const struct odx_device *d, uint64_t size,
+			  VkExternalMemoryHandleTypeFlags external,
 			  VkMemoryRequirements2 *req)
 {
-	buffer_requirements(d, size, &req->memoryRequirements);
+	buffer_requirements(d, size, external, &req->memoryRequirements);
 	for (VkBaseOutStructure *s = req->pNext; s; s = s->pNext) {
 		if (s->sType == VK_STRUCTURE_TYPE_MEMORY_DEDICATED_REQUIREMENTS) {
 			VkMemoryDedicatedRequirements *dr = (void *)s;
@@ -297,8 +393,10 @@ VKAPI_ATTR void VKAPI_CALL
 odx_GetBufferMemoryRequirements(VkDevice device, VkBuffer buffer,
 				VkMemoryRequirements *pReq)
 {
-	buffer_requirements((const struct odx_device *)device,
-			    ODX_FROM_HANDLE(odx_buffer, buffer)->size, pReq);
+	const struct odx_buffer *b = ODX_FROM_HANDLE(odx_buffer, buffer);
+
+	buffer_requirements((const struct odx_device *)device, b->size,
+			    b->external, pReq);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -306,8 +404,10 @@ odx_GetBufferMemoryRequirements2(VkDevice device,
 				 const VkBufferMemoryRequirementsInfo2 *pInfo,
 				 VkMemoryRequirements2 *pReq)
 {
-	requirements2((const struct odx_device *)device,
-		      ODX_FROM_HANDLE(odx_buffer, pInfo->buffer)->size, pReq);
+	const struct odx_buffer *b = ODX_FROM_HANDLE(odx_buffer, pInfo->buffer);
+
+	requirements2((const struct odx_device *)device, b->size, b->external,
+		      pReq);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -315,7 +415,8 @@ odx_GetDeviceBufferMemoryRequirements(VkDevice device,
 				      const VkDeviceBufferMemoryRequirements *pInfo,
 				      VkMemoryRequirements2 *pReq)
 {
-	requirements2((const struct odx_device *)device, pInfo->pCreateInfo->size, pReq);
+	requirements2((const struct odx_device *)device, pInfo->pCreateInfo->size,
+		      buffer_external(pInfo->pCreateInfo), pReq);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL

@@ -43,10 +43,15 @@ struct odx_physical_device {
 
 /* VK_EXT_external_memory_host (host_memory.c): imports of whole pages. */
 #define ODX_HOST_POINTER_ALIGNMENT	4096u
+/* The memory type of the IO space (CPU-visible), as a mask. */
+static inline uint32_t odx_io_space_types(const struct odx_physical_device *pd)
+{
+	return pd->device_heap_size ? 1u << 1 : 1u;
+}
 /* The memory types a host pointer can be imported as: the CPU-visible one. */
 static inline uint32_t odx_host_pointer_types(const struct odx_physical_device *pd)
 {
-	return pd->device_heap_size ? 1u << 1 : 1u;
+	return odx_io_space_types(pd);
 }
 
 /*
@@ -117,6 +122,9 @@ VkResult odx_device_check(struct odx_device *d);
 
 struct odx_memory {
 	D3DKMT_HANDLE allocation;
+	/* Exportable (OPAQUE_FD) or imported from an fd: its resource. */
+	D3DKMT_HANDLE resource;
+	int fd;				/* imported: the fd, ours; -1: none */
 	uint8_t *cpu;			/* mapped for its lifetime; NULL: device memory */
 	bool imported;			/* cpu is the application's (host pointer) */
 	uint64_t va;			/* GPU virtual address */
@@ -141,14 +149,55 @@ VkResult odx_memory_create_host(struct odx_device *d, uint64_t size,
 VkResult odx_memory_import_host(struct odx_device *d,
 				const VkMemoryAllocateInfo *info,
 				struct odx_memory **out);
-/* vkGetPhysicalDeviceExternalBufferProperties for a host allocation. */
+/*
+ * vkGetPhysicalDeviceExternalBufferProperties for a host allocation: fills
+ * the (zeroed) properties for its handle type only.
+ */
 void odx_host_memory_buffer_properties(const struct odx_physical_device *pd,
 				       const VkPhysicalDeviceExternalBufferInfo *in,
 				       VkExternalMemoryProperties *out);
+
+/*
+ * External memory as fds (VK_KHR_external_memory_fd, OPAQUE_FD;
+ * external_memory.c).  An exportable allocation is a shared resource of
+ * one IO-space allocation, its resource private data this header: what an
+ * import checks (the fd is one of ours, of this size).
+ */
+#define ODX_MEMORY_SHARE_MAGIC		"odxmem1"
+struct odx_memory_share {
+	char magic[8];			/* ODX_MEMORY_SHARE_MAGIC */
+	uint64_t size;			/* as the exporter asked for */
+};
+/* IO-space memory as a shared resource (ShareObjects makes fds of it). */
+VkResult odx_memory_create_shared(struct odx_device *d, uint64_t size,
+				  struct odx_memory **out);
+/*
+ * The allocation of an opened resource (OpenResourceFromNtHandle), of
+ * @alloc_size bytes, mapped (Lock2) and at a GPU VA; destroyed with the
+ * resource.  The resource is destroyed when this fails.
+ */
+VkResult odx_memory_open(struct odx_device *d, D3DKMT_HANDLE resource,
+			 D3DKMT_HANDLE allocation, uint64_t size,
+			 uint64_t alloc_size, struct odx_memory **out);
+/*
+ * vkAllocateMemory's export or fd import, when its chain asks for one
+ * (external_memory.c): the result, or VK_INCOMPLETE when it asks for none.
+ */
+VkResult odx_memory_external(struct odx_device *d,
+			     const VkMemoryAllocateInfo *info,
+			     struct odx_memory **out);
+/* The external memory handle types a buffer's memory can have: OPAQUE_FD. */
+#define ODX_MEMORY_FD_TYPE	VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT
+/* The same for OPAQUE_FD (external_memory.c). */
+void odx_memory_fd_buffer_properties(const struct odx_physical_device *pd,
+				     const VkPhysicalDeviceExternalBufferInfo *in,
+				     VkExternalMemoryProperties *out);
 void odx_memory_destroy(struct odx_device *d, struct odx_memory *m);
 
 struct odx_buffer {
 	uint64_t size;
+	/* VkExternalMemoryBufferCreateInfo's: OPAQUE_FD limits the memory types. */
+	VkExternalMemoryHandleTypeFlags external;
 	struct odx_memory *mem;		/* NULL until bound */
 	uint64_t offset;
 };

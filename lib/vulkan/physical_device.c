@@ -556,7 +556,8 @@ odx_GetPhysicalDeviceSparseImageFormatProperties2(VkPhysicalDevice physicalDevic
 }
 
 /*
- * Buffers: host allocations only (host_memory.c), no fds yet; fences and
+ * Buffers: host allocations (host_memory.c) and OPAQUE_FD memory
+ * (external_memory.c), each answering for its own handle type; fences and
  * semaphores: external_sync.c.
  */
 VKAPI_ATTR void VKAPI_CALL
@@ -564,8 +565,13 @@ odx_GetPhysicalDeviceExternalBufferProperties(VkPhysicalDevice physicalDevice,
 					      const VkPhysicalDeviceExternalBufferInfo *pInfo,
 					      VkExternalBufferProperties *pProps)
 {
+	/* Nothing, unless one of them knows the handle type. */
+	memset(&pProps->externalMemoryProperties, 0,
+	       sizeof(pProps->externalMemoryProperties));
 	odx_host_memory_buffer_properties(pdev(physicalDevice), pInfo,
 					  &pProps->externalMemoryProperties);
+	odx_memory_fd_buffer_properties(pdev(physicalDevice), pInfo,
+					&pProps->externalMemoryProperties);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -610,9 +616,13 @@ static bool vm_has(const struct odx_physical_device *pd, const char *name)
 
 /*
  * The device extensions this driver offers whatever the host's device has:
- * they are the guest's own work (sync files: external_sync.c).
+ * they are the guest's own work (sync files: external_sync.c; memory fds:
+ * external_memory.c).
  */
 static const VkExtensionProperties guest_extensions[] = {
+	{ VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
+	  VK_KHR_EXTERNAL_MEMORY_FD_SPEC_VERSION },
 	{ VK_KHR_EXTERNAL_FENCE_EXTENSION_NAME, VK_KHR_EXTERNAL_FENCE_SPEC_VERSION },
 	{ VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME, VK_KHR_EXTERNAL_FENCE_FD_SPEC_VERSION },
 	{ VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_SPEC_VERSION },

@@ -208,7 +208,9 @@ DXG_API NTSTATUS D3DKMTIsFeatureEnabled(D3DKMT_ISFEATUREENABLED *args);
 /*
  * D3DKMTShareObjects in its Windows form: shares one object and stores the
  * "NT handle" (a file descriptor) in *phSharedNtHandle.  pObjectAttributes
- * and dwDesiredAccess are ignored by dxgkrnl.
+ * and dwDesiredAccess are ignored by dxgkrnl.  Takes the fd where the
+ * reference's driver puts it (through the shared_handle pointer) and where
+ * opendxg's does (in shared_handle itself, docs/memory.md §9).
  */
 DXG_API NTSTATUS D3DKMTShareObjects(__u32 cObjects,
 				    const D3DKMT_HANDLE *hObjects,

@@ -10,7 +10,9 @@
  * only OpenAdapterFromLuid/EnumAdapters2/EnumAdapters3 retry after
  * ENOTTY/EBADF, once, after reopening on the same descriptor number; no
  * device -> STATUS_UNSUCCESSFUL without an ioctl; CloseDxCoreDevice; the
- * user-space-only stubs; several threads recovering at once.
+ * user-space-only stubs; several threads recovering at once; ShareObjects'
+ * fd taken from where opendxg's driver writes it (shared_handle) and from
+ * where the reference's does (through it).
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 if anything failed.
  */
@@ -20,6 +22,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -37,6 +40,9 @@ static int ioctls;
 static unsigned long last_request;
 static int stale;	/* like a forked child: ENOTTY until reopened */
 static int script_ret, script_errno;	/* what the next ioctls return */
+/* ShareObjects answers fd 42: 1 in shared_handle itself, 2 through it. */
+static int share_mode;
+#define SHARE_FD	42
 static pthread_mutex_t mock_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int __wrap_open(const char *path, int flags, ...)
@@ -67,9 +73,18 @@ int __wrap_open64(const char *path, int flags, ...)
 
 int __wrap_ioctl(int fd, unsigned long request, ...)
 {
+	D3DKMT_SHAREOBJECTS *share;
+	va_list ap;
 	int ret, err;
 
 	(void)fd;
+	va_start(ap, request);
+	share = va_arg(ap, D3DKMT_SHAREOBJECTS *);
+	va_end(ap);
+	if (request == LX_DXSHAREOBJECTS && share_mode == 1)
+		share->shared_handle = SHARE_FD;
+	else if (request == LX_DXSHAREOBJECTS && share_mode == 2)
+		*(__u64 *)(uintptr_t)share->shared_handle = SHARE_FD;
 	pthread_mutex_lock(&mock_lock);
 	ioctls++;
 	last_request = request;
@@ -248,6 +263,20 @@ int main(void)
 		      "STATUS_BUFFER_TOO_SMALL") &&
 	      !strcmp(dxg_ntstatus_name((NTSTATUS)0xC0000999), "0xC0000999"),
 	      "ntstatus-name", "");
+
+	/* ShareObjects: the fd of either driver's way of answering. */
+	for (share_mode = 1; share_mode <= 2; share_mode++) {
+		D3DKMT_HANDLE h = 7;
+		void *nt = NULL;
+
+		st = D3DKMTShareObjects(1, &h, NULL, 0, &nt);
+		check(st == STATUS_SUCCESS && (uintptr_t)nt == SHARE_FD &&
+		      last_request == LX_DXSHAREOBJECTS,
+		      share_mode == 1 ? "share-objects-fd-in-field" :
+		      "share-objects-fd-through-pointer", "%s, fd %lu",
+		      dxg_ntstatus_name(st), (unsigned long)(uintptr_t)nt);
+	}
+	share_mode = 0;
 
 	printf("# libdxg-mock: %d failure(s)\n", failures);
 	return failures ? 1 : 0;

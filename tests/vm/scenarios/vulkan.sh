@@ -24,6 +24,7 @@ test_odx_compute || r=1
 test_odx_limits || r=1
 test_odx_hostmem || r=1
 test_odx_syncfd || r=1
+test_odx_memfd || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?
@@ -57,6 +58,9 @@ sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-val.txt
 # The sync-file test too (exports, imports, the GPU and the CPU waits).
 ODX_VALIDATE=1 test_odx_syncfd >/tmp/odx-sfd-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-sfd-val.txt
+# Memory by fd too (export, import in another process, both ways).
+ODX_VALIDATE=1 test_odx_memfd >/tmp/odx-mfd-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-mfd-val.txt
 for p in "vk-samples all --quick" "vk-fft --quick" "vk-submit --quick"; do
   $p --validate >/tmp/prog.txt 2>&1
   prc=$?

@@ -200,14 +200,15 @@ int main(int argc, char **argv)
 		/*
 		 * Compute extensions the host's lavapipe has; nothing of
 		 * graphics; external: only the guest's own fence and
-		 * semaphore ones (sync files) and host memory (this
-		 * scenario's QEMU shares the guest's RAM: test_odx_hostmem),
-		 * no memory by fd.
+		 * semaphore ones (sync files), memory by fd (OPAQUE_FD:
+		 * test_odx_memfd) and host memory (this scenario's QEMU
+		 * shares the guest's RAM: test_odx_hostmem).
 		 */
 		static const char *const ours[] = {
 			"VK_KHR_external_fence", "VK_KHR_external_fence_fd",
 			"VK_KHR_external_semaphore", "VK_KHR_external_semaphore_fd",
 			"VK_EXT_external_memory_host",
+			"VK_KHR_external_memory", "VK_KHR_external_memory_fd",
 		};
 		VkExtensionProperties ext[128];
 		const char *names[128];
@@ -229,11 +230,11 @@ int main(int argc, char **argv)
 				!strcmp(names[i], "VK_KHR_16bit_storage");
 		}
 		printf("# %u device extensions\n", n);
-		check("device extensions: compute ones, no graphics, image or external memory by fd",
+		check("device extensions: compute ones, no graphics, image or other external ones",
 		      gfx == 0 && want == 3 && n > 3, "%u listed, %u graphics, %u of 3 expected",
 		      n, gfx, want);
-		check("device extensions: the guest's external fence, semaphore and host memory ones, once each",
-		      own == 5, "%u of 5", own);
+		check("device extensions: the guest's external fence, semaphore, memory fd and host memory ones, once each",
+		      own == 7, "%u of 7", own);
 		/* Every extension listed can be enabled. */
 		dci.enabledExtensionCount = n;
 		dci.ppEnabledExtensionNames = names;
