@@ -277,8 +277,18 @@ int dxg_ioctl_share_objects(struct dxg_process *p, void *arg)
 		sh = NULL;
 		goto out;
 	}
-	/* The file owns sh, info and the NT object now. */
-	args->shared_handle = fd;
+	/*
+	 * The file owns sh, info and the NT object now.  As the reference
+	 * (facts §1.3): the fd goes out as a u64 through shared_handle, a user
+	 * pointer; it is installed only once that copy succeeded (the
+	 * reference installed it first and leaked it on a failed copy).
+	 */
+	if (put_user((u64)fd, (u64 __user *)u64_to_user_ptr(args->shared_handle))) {
+		put_unused_fd(fd);
+		fput(f);	/* its release destroys the NT object */
+		dxg_device_end(device);
+		return -EFAULT;
+	}
 	fd_install(fd, f);
 	dxg_device_end(device);
 	return 0;

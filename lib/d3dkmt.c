@@ -189,16 +189,9 @@ DXG_API NTSTATUS D3DKMTShareObjects(__u32 cObjects,
 	__u64 handle = 0;
 	NTSTATUS status;
 
-	/*
-	 * The reference writes the fd through shared_handle (a pointer to a
-	 * u64); opendxg's driver writes it into the field itself (the ioctl
-	 * block copied back).  Either is taken: a field that no longer holds
-	 * our pointer holds the fd.
-	 */
+	/* The driver writes the fd through shared_handle (a pointer to a u64). */
 	args.shared_handle = (__u64)(uintptr_t)&handle;
 	status = dxg_call(LX_DXSHAREOBJECTS, &args, 0);
-	if (NT_SUCCESS(status) && args.shared_handle != (__u64)(uintptr_t)&handle)
-		handle = args.shared_handle;
 	if (NT_SUCCESS(status) && phSharedNtHandle)
 		*phSharedNtHandle = (void *)(uintptr_t)handle;
 	return status;

@@ -83,13 +83,16 @@ static int shared_fence(struct env *e, d3dkmthandle *h)
 	return r;
 }
 
+/* The fd comes back as a u64 through shared_handle, as in WSL. */
 static int share(struct env *e, d3dkmthandle h, int *fd)
 {
+	uint64_t out = ~0ull;
 	struct d3dkmt_shareobjects s = { .object_count = 1,
-					 .objects = (uintptr_t)&h };
+					 .objects = (uintptr_t)&h,
+					 .shared_handle = (uintptr_t)&out };
 	int r = xioctl(e->fd, LX_DXSHAREOBJECTS, &s);
 
-	*fd = r ? -1 : (int)s.shared_handle;
+	*fd = r ? -1 : (int)out;
 	return r;
 }
 
@@ -553,6 +556,20 @@ static void test_refused(struct env *e)
 	s.objects = 16;
 	expect("ShareObjects bad pointer", xioctl(e->fd, LX_DXSHAREOBJECTS, &s),
 	       -EFAULT);
+	{
+		/* Where the fd goes is bad: -EFAULT, and no fd is left open. */
+		int before = open("/dev/null", O_RDONLY | O_CLOEXEC), after;
+
+		close(before);
+		s.objects = (uintptr_t)&res;
+		s.shared_handle = 16;
+		expect("ShareObjects with a bad shared_handle pointer -> EFAULT",
+		       xioctl(e->fd, LX_DXSHAREOBJECTS, &s), -EFAULT);
+		after = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		check("... and no fd was installed", after == before, "fd %d, then %d",
+		      before, after);
+		close(after);
+	}
 	expect("SHARED alone (global handles) refused", ({
 		struct d3dkmt_createsynchronizationobject2 c = {
 			.device = e->device };

@@ -1825,7 +1825,8 @@ struct d3dkmt_shareobjects {
 	__u64		object_attr;		/* ignored */
 	__u32		desired_access;		/* ignored */
 	__u32		reserved1;
-	__u64		shared_handle;		/* out: __u64 file descriptor */
+	__u64		shared_handle;		/* in: user pointer to a __u64 that
+						 * receives the new file descriptor */
 };
 
 /* 0x44 */

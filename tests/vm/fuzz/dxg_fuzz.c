@@ -284,6 +284,8 @@ static const enum kind destroyed_kind[] = {
 };
 
 static __thread struct d3dddi_allocationinfo2 t_info[3];
+/* Where ShareObjects writes its fd (through shared_handle). */
+static __thread uint64_t t_shared_fd;
 static __thread struct dxg_open_alloc_desc t_desc[3];
 static __thread uint32_t t_handles[2];
 static __thread uint64_t t_values[2];
@@ -373,6 +375,8 @@ static bool template(unsigned int nr, uint8_t *arg)
 		t_handles[0] = handle(below(2) ? K_RESOURCE : K_SYNC);
 		a->object_count = 1;
 		a->objects = (uintptr_t)t_handles;
+		t_shared_fd = ~0ull;
+		a->shared_handle = (uintptr_t)&t_shared_fd;
 		return true;
 	}
 	case _IOC_NR(LX_DXOPENSYNCOBJECTFROMNTHANDLE2): {
@@ -732,8 +736,9 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 	case _IOC_NR(LX_DXSHAREOBJECTS): {
 		const struct d3dkmt_shareobjects *a = (const void *)arg;
 
-		if (a->shared_handle <= INT32_MAX)
-			ntfd_add((int)a->shared_handle);
+		if (a->shared_handle == (uintptr_t)&t_shared_fd &&
+		    t_shared_fd <= INT32_MAX)
+			ntfd_add((int)t_shared_fd);
 		break;
 	}
 	case _IOC_NR(LX_DXOPENSYNCOBJECTFROMNTHANDLE2):

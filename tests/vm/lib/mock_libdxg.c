@@ -11,8 +11,7 @@
  * ENOTTY/EBADF, once, after reopening on the same descriptor number; no
  * device -> STATUS_UNSUCCESSFUL without an ioctl; CloseDxCoreDevice; the
  * user-space-only stubs; several threads recovering at once; ShareObjects'
- * fd taken from where opendxg's driver writes it (shared_handle) and from
- * where the reference's does (through it).
+ * fd taken from where the driver writes it (through shared_handle).
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 if anything failed.
  */
@@ -40,7 +39,7 @@ static int ioctls;
 static unsigned long last_request;
 static int stale;	/* like a forked child: ENOTTY until reopened */
 static int script_ret, script_errno;	/* what the next ioctls return */
-/* ShareObjects answers fd 42: 1 in shared_handle itself, 2 through it. */
+/* ShareObjects answers fd 42 through shared_handle when share_mode is set. */
 static int share_mode;
 #define SHARE_FD	42
 static pthread_mutex_t mock_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -81,9 +80,7 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	share = va_arg(ap, D3DKMT_SHAREOBJECTS *);
 	va_end(ap);
-	if (request == LX_DXSHAREOBJECTS && share_mode == 1)
-		share->shared_handle = SHARE_FD;
-	else if (request == LX_DXSHAREOBJECTS && share_mode == 2)
+	if (request == LX_DXSHAREOBJECTS && share_mode)
 		*(__u64 *)(uintptr_t)share->shared_handle = SHARE_FD;
 	pthread_mutex_lock(&mock_lock);
 	ioctls++;
@@ -264,15 +261,15 @@ int main(void)
 	      !strcmp(dxg_ntstatus_name((NTSTATUS)0xC0000999), "0xC0000999"),
 	      "ntstatus-name", "");
 
-	/* ShareObjects: the fd of either driver's way of answering. */
-	for (share_mode = 1; share_mode <= 2; share_mode++) {
+	/* ShareObjects: the fd written through shared_handle (as in WSL). */
+	share_mode = 1;
+	{
 		D3DKMT_HANDLE h = 7;
 		void *nt = NULL;
 
 		st = D3DKMTShareObjects(1, &h, NULL, 0, &nt);
 		check(st == STATUS_SUCCESS && (uintptr_t)nt == SHARE_FD &&
 		      last_request == LX_DXSHAREOBJECTS,
-		      share_mode == 1 ? "share-objects-fd-in-field" :
 		      "share-objects-fd-through-pointer", "%s, fd %lu",
 		      dxg_ntstatus_name(st), (unsigned long)(uintptr_t)nt);
 	}
