@@ -22,7 +22,7 @@
 
 #include <vulkan/vulkan.h>
 
-#include "vmtest.h"
+#include "vktest.h"
 #include "odx_test_spv.h"
 
 #define N	320u	/* elements; groups of 64 */
@@ -51,43 +51,8 @@ struct ctx {
 enum { OFF_IN = 0, OFF_OUT = 4096, OFF_UNI = 8192, OFF_IND = 12288, OFF_RES = 16384,
        MEM_SIZE = 65536 };
 
-#define VK_OK(name, call) do { \
-		VkResult r_ = (call); \
-		if (r_ != VK_SUCCESS) { fail(name, "%s: VkResult %d", #call, r_); return -1; } \
-	} while (0)
 
-static unsigned int messages;
 
-static VKAPI_ATTR VkBool32 VKAPI_CALL
-on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-	   VkDebugUtilsMessageTypeFlagsEXT type,
-	   const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
-{
-	(void)severity, (void)type, (void)user;
-	messages++;
-	printf("# validation: %s\n", data->pMessage);
-	return VK_FALSE;
-}
-
-static bool validating(void)
-{
-	const char *v = getenv("ODX_VALIDATE");
-
-	return v && !strcmp(v, "1");
-}
-
-/* The layer and its messenger, warnings and errors (ODX_VALIDATE=1). */
-static const char *const layer = "VK_LAYER_KHRONOS_validation";
-static const char *const debug_ext = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
-static const VkDebugUtilsMessengerCreateInfoEXT messenger_ci = {
-	.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
-	.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
-			   VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT,
-	.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
-		       VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
-		       VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
-	.pfnUserCallback = on_message,
-};
 
 static int make_device(struct ctx *c)
 {
@@ -823,16 +788,8 @@ int main(void)
 	pass("every object destroyed");
 	if (!validating()) {
 		errors(&c);
-	} else {
-		PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger =
-			(PFN_vkDestroyDebugUtilsMessengerEXT)
-			vkGetInstanceProcAddr(c.inst, "vkDestroyDebugUtilsMessengerEXT");
-
-		if (destroy_messenger)
-			destroy_messenger(c.inst, c.messenger, NULL);
-		check("no validation message under VK_LAYER_KHRONOS_validation",
-		      messages == 0, "%u messages", messages);
 	}
+	validation_end(c.inst, c.messenger);
 	vkDestroyInstance(c.inst, NULL);
 	return failures ? 1 : 0;
 }

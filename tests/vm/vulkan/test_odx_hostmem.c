@@ -19,13 +19,14 @@
 
 #include <vulkan/vulkan.h>
 
-#include "vmtest.h"
+#include "vktest.h"
 
 #define SIZE	(64u * 1024)
 #define EXT	VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME
 
 struct ctx {
 	VkInstance inst;
+	VkDebugUtilsMessengerEXT messenger;
 	VkPhysicalDevice pd;
 	VkDevice dev;
 	VkQueue q;
@@ -47,13 +48,6 @@ static bool offered(VkPhysicalDevice pd)
 
 static int setup(struct ctx *c)
 {
-	VkApplicationInfo app = {
-		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-		.pApplicationName = "test_odx_hostmem", .apiVersion = VK_API_VERSION_1_3,
-	};
-	VkInstanceCreateInfo ici = {
-		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app,
-	};
 	float prio = 1.0f;
 	VkDeviceQueueCreateInfo qci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -65,13 +59,9 @@ static int setup(struct ctx *c)
 		.queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
 		.enabledExtensionCount = 1, .ppEnabledExtensionNames = &ext,
 	};
-	uint32_t n = 1;
 
-	if (vkCreateInstance(&ici, NULL, &c->inst) ||
-	    vkEnumeratePhysicalDevices(c->inst, &n, &c->pd) < 0 || !n) {
-		fail("setup", "no instance or physical device");
+	if (instance_begin("test_odx_hostmem", &c->inst, &c->messenger, &c->pd))
 		return -1;
-	}
 	if (!offered(c->pd)) {
 		fail(EXT " offered (the guest's RAM is shared)", "not in the list");
 		return -1;
@@ -281,8 +271,10 @@ int main(void)
 	}
 	if (c.dev)
 		vkDestroyDevice(c.dev, NULL);
-	if (c.inst)
+	if (c.inst) {
+		validation_end(c.inst, c.messenger);
 		vkDestroyInstance(c.inst, NULL);
+	}
 	printf("%s test_odx_hostmem: %d failure(s)\n", failures ? "FAIL" : "PASS",
 	       failures);
 	return failures ? 1 : 0;

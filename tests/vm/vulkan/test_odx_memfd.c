@@ -43,7 +43,7 @@
 
 #include <vulkan/vulkan.h>
 
-#include "vmtest.h"
+#include "vktest.h"
 
 #define SIZE		(64u * 1024)
 #define PAGE		4096u
@@ -78,35 +78,7 @@ struct mem {
 	uint8_t *p;
 };
 
-static unsigned int messages;
 
-static VKAPI_ATTR VkBool32 VKAPI_CALL
-on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-	   VkDebugUtilsMessageTypeFlagsEXT type,
-	   const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
-{
-	(void)severity, (void)type, (void)user;
-	messages++;
-	printf("# validation: %s\n", data->pMessage);
-	return VK_FALSE;
-}
-
-static bool validating(void)
-{
-	const char *v = getenv("ODX_VALIDATE");
-
-	return v && !strcmp(v, "1");
-}
-
-static void watchdog(int sig)
-{
-	static const char msg[] = "FAIL watchdog: a wait never returned\n";
-
-	(void)sig;
-	if (write(1, msg, sizeof(msg) - 1) < 0)
-		_exit(2);
-	_exit(1);
-}
 
 /* Every byte of page @pg of @p is @v. */
 static bool page_is(const uint8_t *p, unsigned int pg, uint8_t v)
@@ -174,17 +146,6 @@ static int recv_tag(int sock, char tag, int *fd)
 
 /* ---- setup ---- */
 
-static const char *const layer = "VK_LAYER_KHRONOS_validation";
-static const char *const debug_ext = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
-static const VkDebugUtilsMessengerCreateInfoEXT messenger_ci = {
-	.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
-	.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
-			   VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT,
-	.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
-		       VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
-		       VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
-	.pfnUserCallback = on_message,
-};
 
 static const char *const device_exts[] = {
 	VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
@@ -205,13 +166,6 @@ static int offered(struct ctx *c)
 
 static int setup(struct ctx *c)
 {
-	VkApplicationInfo app = {
-		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-		.pApplicationName = "test_odx_memfd", .apiVersion = VK_API_VERSION_1_3,
-	};
-	VkInstanceCreateInfo ici = {
-		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app,
-	};
 	float prio = 1.0f;
 	VkDeviceQueueCreateInfo qci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -226,32 +180,9 @@ static int setup(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
 	};
 	VkPhysicalDeviceMemoryProperties mp;
-	uint32_t n = 1;
 
-	if (validating()) {
-		ici.pNext = &messenger_ci;
-		ici.enabledLayerCount = 1;
-		ici.ppEnabledLayerNames = &layer;
-		ici.enabledExtensionCount = 1;
-		ici.ppEnabledExtensionNames = &debug_ext;
-	}
-	if (vkCreateInstance(&ici, NULL, &c->inst)) {
-		fail(c->who, "vkCreateInstance failed");
+	if (instance_begin("test_odx_memfd", &c->inst, &c->messenger, &c->pd))
 		return -1;
-	}
-	if (validating()) {
-		PFN_vkCreateDebugUtilsMessengerEXT create = (PFN_vkCreateDebugUtilsMessengerEXT)
-			vkGetInstanceProcAddr(c->inst, "vkCreateDebugUtilsMessengerEXT");
-
-		if (!create || create(c->inst, &messenger_ci, NULL, &c->messenger)) {
-			fail("validation", "no debug messenger");
-			return -1;
-		}
-	}
-	if (vkEnumeratePhysicalDevices(c->inst, &n, &c->pd) < 0 || !n) {
-		fail(c->who, "no physical device");
-		return -1;
-	}
 	if (!offered(c)) {
 		fail("VK_KHR_external_memory(_fd) offered", "not in the list");
 		return -1;
@@ -652,32 +583,19 @@ out:
 int main(void)
 {
 	struct ctx c = { .who = "parent setup" };
-	int sv[2];
+	int sock;
 	pid_t pid;
 
 	signal(SIGALRM, watchdog);
 	/* The child first: it makes its own instance and device. */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
-		fail("socketpair", "%s", strerror(errno));
+	if (spawn_child(child, &sock, &pid))
 		return 1;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		fail("fork", "%s", strerror(errno));
-		return 1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		child(sv[1]);
-	}
-	close(sv[1]);
 	alarm(WATCHDOG_S);
 	if (!setup(&c))
-		parent(&c, sv[0], pid);
+		parent(&c, sock, pid);
 	else
 		kill(pid, SIGKILL);
-	close(sv[0]);
+	close(sock);
 	teardown(&c);
 	check("no validation message", messages == 0, "%u", messages);
 	printf("%s test_odx_memfd: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);

@@ -43,7 +43,7 @@
 
 #include <vulkan/vulkan.h>
 
-#include "vmtest.h"
+#include "vktest.h"
 
 #define WORDS		64u
 #define SEC		1000000000ull
@@ -69,40 +69,8 @@ struct ctx {
 
 enum { OFF_X = 0, OFF_Y = 4096, OFF_Z = 8192, MEM_SIZE = 16384 };
 
-#define VK_OK(name, call) do { \
-		VkResult r_ = (call); \
-		if (r_ != VK_SUCCESS) { fail(name, "%s: VkResult %d", #call, r_); return -1; } \
-	} while (0)
 
-static unsigned int messages;
 
-static VKAPI_ATTR VkBool32 VKAPI_CALL
-on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-	   VkDebugUtilsMessageTypeFlagsEXT type,
-	   const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
-{
-	(void)severity, (void)type, (void)user;
-	messages++;
-	printf("# validation: %s\n", data->pMessage);
-	return VK_FALSE;
-}
-
-static bool validating(void)
-{
-	const char *v = getenv("ODX_VALIDATE");
-
-	return v && !strcmp(v, "1");
-}
-
-static void watchdog(int sig)
-{
-	static const char msg[] = "FAIL watchdog: a wait never returned\n";
-
-	(void)sig;
-	if (write(1, msg, sizeof(msg) - 1) < 0)
-		_exit(2);
-	_exit(1);
-}
 
 static uint64_t now_ns(void)
 {
@@ -133,17 +101,6 @@ static bool sync_file_of(int fd, const char *drv)
 
 /* ---- setup ---- */
 
-static const char *const layer = "VK_LAYER_KHRONOS_validation";
-static const char *const debug_ext = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
-static const VkDebugUtilsMessengerCreateInfoEXT messenger_ci = {
-	.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
-	.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
-			   VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT,
-	.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
-		       VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
-		       VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
-	.pfnUserCallback = on_message,
-};
 
 static const char *const device_exts[] = {
 	VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME, VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME,
@@ -164,38 +121,7 @@ static bool has_extension(struct ctx *c, const char *name)
 
 static int make_instance(struct ctx *c)
 {
-	VkApplicationInfo app = {
-		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-		.pApplicationName = "test_odx_syncfd", .apiVersion = VK_API_VERSION_1_3,
-	};
-	VkInstanceCreateInfo ici = {
-		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app,
-	};
-	uint32_t n = 1;
-
-	if (validating()) {
-		ici.pNext = &messenger_ci;
-		ici.enabledLayerCount = 1;
-		ici.ppEnabledLayerNames = &layer;
-		ici.enabledExtensionCount = 1;
-		ici.ppEnabledExtensionNames = &debug_ext;
-	}
-	VK_OK("instance", vkCreateInstance(&ici, NULL, &c->inst));
-	if (validating()) {
-		PFN_vkCreateDebugUtilsMessengerEXT create = (PFN_vkCreateDebugUtilsMessengerEXT)
-			vkGetInstanceProcAddr(c->inst, "vkCreateDebugUtilsMessengerEXT");
-
-		if (!create) {
-			fail("validation", "no vkCreateDebugUtilsMessengerEXT");
-			return -1;
-		}
-		VK_OK("debug messenger", create(c->inst, &messenger_ci, NULL, &c->messenger));
-	}
-	if (vkEnumeratePhysicalDevices(c->inst, &n, &c->pd) < 0 || !n) {
-		fail("physical device", "none");
-		return -1;
-	}
-	return 0;
+	return instance_begin("test_odx_syncfd", &c->inst, &c->messenger, &c->pd);
 }
 
 static int make_device(struct ctx *c)
@@ -886,46 +812,24 @@ static void destroy(struct ctx *c)
 int main(void)
 {
 	struct ctx c = { 0 };
-	int sv[2];
+	int sock;
 	pid_t pid;
 
 	signal(SIGALRM, watchdog);
 	/* The child first: it makes its own instance and device. */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
-		fail("socketpair", "%s", strerror(errno));
+	if (spawn_child(child, &sock, &pid))
 		return 1;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		fail("fork", "%s", strerror(errno));
-		return 1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		child(sv[1]);
-	}
-	close(sv[1]);
 	alarm(WATCHDOG_S);
 	if (make_instance(&c))
 		return 1;
 	properties(&c);
 	if (make_device(&c) || make_resources(&c) || semaphore_export_import(&c) ||
 	    fence_export(&c) || fence_import(&c) || import_signalled(&c) || foreign(&c) ||
-	    other_process(&c, sv[0], pid))
+	    other_process(&c, sock, pid))
 		return 1;
 	destroy(&c);
 	pass("every object destroyed");
-	if (validating()) {
-		PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger =
-			(PFN_vkDestroyDebugUtilsMessengerEXT)
-			vkGetInstanceProcAddr(c.inst, "vkDestroyDebugUtilsMessengerEXT");
-
-		if (destroy_messenger)
-			destroy_messenger(c.inst, c.messenger, NULL);
-		check("no validation message under VK_LAYER_KHRONOS_validation",
-		      messages == 0, "%u messages", messages);
-	}
+	validation_end(c.inst, c.messenger);
 	vkDestroyInstance(c.inst, NULL);
 	return failures ? 1 : 0;
 }

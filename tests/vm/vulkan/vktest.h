@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the guest's Vulkan test programs (tests/vm/vulkan/) share, on top
+ * of vmtest.h: VK_OK() for setup steps, the Khronos validation layer and
+ * its messenger (ODX_VALIDATE=1: every warning and error it reports is
+ * counted in `messages` and printed), and a watchdog for waits that must
+ * return.  Each program is one translation unit: everything is static.
+ */
+#ifndef OPENDXG_TESTS_VM_VKTEST_H
+#define OPENDXG_TESTS_VM_VKTEST_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <vulkan/vulkan.h>
+
+#include "vmtest.h"
+
+/* A setup step that must succeed: FAIL and return -1 otherwise. */
+#define VK_OK(name, call) do { \
+		VkResult r_ = (call); \
+		if (r_ != VK_SUCCESS) { fail(name, "%s: VkResult %d", #call, r_); return -1; } \
+	} while (0)
+
+/* Messages the validation layer reported. */
+static unsigned int messages;
+
+static VKAPI_ATTR VkBool32 VKAPI_CALL
+on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+	   VkDebugUtilsMessageTypeFlagsEXT type,
+	   const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
+{
+	(void)severity, (void)type, (void)user;
+	messages++;
+	printf("# validation: %s\n", data->pMessage);
+	return VK_FALSE;
+}
+
+static inline bool validating(void)
+{
+	const char *v = getenv("ODX_VALIDATE");
+
+	return v && !strcmp(v, "1");
+}
+
+/* The layer and its messenger, warnings and errors (ODX_VALIDATE=1). */
+static const char *const layer = "VK_LAYER_KHRONOS_validation";
+static const char *const debug_ext = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+static const VkDebugUtilsMessengerCreateInfoEXT messenger_ci = {
+	.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
+	.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
+			   VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT,
+	.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+		       VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+		       VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
+	.pfnUserCallback = on_message,
+};
+
+/* SIGALRM: a wait that never returned fails the program, not the VM. */
+static inline void watchdog(int sig)
+{
+	static const char msg[] = "FAIL watchdog: a wait never returned\n";
+
+	(void)sig;
+	if (write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+/*
+ * A Vulkan 1.3 instance named @name, under the layer with its messenger
+ * when validating() (else *m stays VK_NULL_HANDLE), and its first physical
+ * device.  0, or -1 (FAIL printed).
+ */
+static inline int instance_begin(const char *name, VkInstance *inst,
+				 VkDebugUtilsMessengerEXT *m, VkPhysicalDevice *pd)
+{
+	VkApplicationInfo app = {
+		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+		.pApplicationName = name, .apiVersion = VK_API_VERSION_1_3,
+	};
+	VkInstanceCreateInfo ici = {
+		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app,
+	};
+	uint32_t n = 1;
+
+	if (validating()) {
+		ici.pNext = &messenger_ci;	/* instance creation itself too */
+		ici.enabledLayerCount = 1;
+		ici.ppEnabledLayerNames = &layer;
+		ici.enabledExtensionCount = 1;
+		ici.ppEnabledExtensionNames = &debug_ext;
+	}
+	VK_OK("instance", vkCreateInstance(&ici, NULL, inst));
+	if (validating()) {
+		PFN_vkCreateDebugUtilsMessengerEXT create = (PFN_vkCreateDebugUtilsMessengerEXT)
+			vkGetInstanceProcAddr(*inst, "vkCreateDebugUtilsMessengerEXT");
+
+		if (!create) {
+			fail("validation", "no vkCreateDebugUtilsMessengerEXT");
+			return -1;
+		}
+		VK_OK("debug messenger", create(*inst, &messenger_ci, NULL, m));
+	}
+	if (vkEnumeratePhysicalDevices(*inst, &n, pd) < 0 || !n) {
+		fail("physical device", "none");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Under the layer: destroys the messenger and checks that the layer said
+ * nothing.  Without it: nothing.
+ */
+static inline void validation_end(VkInstance inst, VkDebugUtilsMessengerEXT m)
+{
+	PFN_vkDestroyDebugUtilsMessengerEXT destroy;
+
+	if (!validating())
+		return;
+	destroy = (PFN_vkDestroyDebugUtilsMessengerEXT)
+		vkGetInstanceProcAddr(inst, "vkDestroyDebugUtilsMessengerEXT");
+	if (destroy)
+		destroy(inst, m, NULL);
+	check("no validation message under VK_LAYER_KHRONOS_validation",
+	      messages == 0, "%u messages", messages);
+}
+
+/*
+ * A child process that runs @child(its end of a socketpair) and never
+ * returns; *sock is the parent's end.  0, or -1 (FAIL printed).
+ */
+static inline int spawn_child(void (*child)(int sock), int *sock, pid_t *pid)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		fail("socketpair", "%s", strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	*pid = fork();
+	if (*pid < 0) {
+		fail("fork", "%s", strerror(errno));
+		return -1;
+	}
+	if (*pid == 0) {
+		close(sv[0]);
+		child(sv[1]);
+		_exit(1);
+	}
+	close(sv[1]);
+	*sock = sv[0];
+	return 0;
+}
+
+#endif /* OPENDXG_TESTS_VM_VKTEST_H */
