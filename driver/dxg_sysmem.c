@@ -60,9 +60,11 @@ int dxg_sysmem_verify(struct dxg_host *host)
 	pr = (void *)(cmd + 1);
 	/* Both parts of a layout with RAM above 4 GiB get probes. */
 	for (i = 0; i < ARRAY_SIZE(pages); i++) {
-		gfp_t gfp = i < DXG_PROBES_EACH ? GFP_DMA32 : GFP_KERNEL;
+		gfp_t gfp = GFP_KERNEL;
 		void *va;
 
+		if (i < DXG_PROBES_EACH)
+			gfp |= GFP_DMA32;
 		pages[n] = alloc_page(gfp);
 		if (!pages[n])
 			continue;
