@@ -33,14 +33,6 @@
 
 #define ODX_SHARE_PAGE	4096u	/* allocations are of whole pages */
 
-static const void *find_next(const void *chain, VkStructureType type)
-{
-	for (const VkBaseInStructure *s = chain; s; s = s->pNext)
-		if (s->sType == type)
-			return s;
-	return NULL;
-}
-
 void odx_memory_fd_buffer_properties(const struct odx_physical_device *pd,
 				     const VkPhysicalDeviceExternalBufferInfo *in,
 				     VkExternalMemoryProperties *out)
@@ -120,9 +112,9 @@ VkResult odx_memory_external(struct odx_device *d,
 			     struct odx_memory **out)
 {
 	const VkImportMemoryFdInfoKHR *imp =
-		find_next(info->pNext, VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR);
+		odx_find_in_chain(info->pNext, VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR);
 	const VkExportMemoryAllocateInfo *exp =
-		find_next(info->pNext, VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO);
+		odx_find_in_chain(info->pNext, VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO);
 	bool importing = imp && imp->handleType;
 	bool exporting = exp && exp->handleTypes;
 	VkResult r;

@@ -34,21 +34,13 @@
 
 /* ---- what the physical device offers ---- */
 
-static const void *find_next(const void *chain, VkStructureType type)
-{
-	for (const VkBaseInStructure *s = chain; s; s = s->pNext)
-		if (s->sType == type)
-			return s;
-	return NULL;
-}
-
 VKAPI_ATTR void VKAPI_CALL
 odx_GetPhysicalDeviceExternalSemaphoreProperties(VkPhysicalDevice physicalDevice,
 						 const VkPhysicalDeviceExternalSemaphoreInfo *pInfo,
 						 VkExternalSemaphoreProperties *pProps)
 {
 	const VkSemaphoreTypeCreateInfo *type =
-		find_next(pInfo->pNext, VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO);
+		odx_find_in_chain(pInfo->pNext, VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO);
 	bool binary = !type || type->semaphoreType == VK_SEMAPHORE_TYPE_BINARY;
 
 	(void)physicalDevice;

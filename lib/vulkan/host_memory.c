@@ -10,20 +10,12 @@
 
 #include "odx.h"
 
-static const void *find_in(const void *chain, VkStructureType type)
-{
-	for (const VkBaseInStructure *s = chain; s; s = s->pNext)
-		if (s->sType == type)
-			return s;
-	return NULL;
-}
-
 VkResult odx_memory_import_host(struct odx_device *d,
 				const VkMemoryAllocateInfo *info,
 				struct odx_memory **out)
 {
 	const VkImportMemoryHostPointerInfoEXT *imp =
-		find_in(info->pNext, VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT);
+		odx_find_in_chain(info->pNext, VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT);
 	const struct odx_physical_device *pd = d->physical;
 	uintptr_t p;
 

@@ -322,10 +322,10 @@ odx_GetDeviceMemoryCommitment(VkDevice device, VkDeviceMemory memory,
 /* The external memory handle types a buffer's memory may have. */
 static VkExternalMemoryHandleTypeFlags buffer_external(const VkBufferCreateInfo *ci)
 {
-	for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext)
-		if (s->sType == VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO)
-			return ((const VkExternalMemoryBufferCreateInfo *)s)->handleTypes;
-	return 0;
+	const VkExternalMemoryBufferCreateInfo *e =
+		odx_find_in_chain(ci->pNext, VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO);
+
+	return e ? e->handleTypes : 0;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL

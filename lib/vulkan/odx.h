@@ -27,6 +27,15 @@
 #define ODX_DRIVER_NAME		"opendxg"
 #define ODX_MAX_PHYSICAL_DEVICES	16u
 
+/* The structure of @type in a pNext chain, or NULL. */
+static inline const void *odx_find_in_chain(const void *chain, VkStructureType type)
+{
+	for (const VkBaseInStructure *s = chain; s; s = s->pNext)
+		if (s->sType == type)
+			return s;
+	return NULL;
+}
+
 struct odx_physical_device {
 	VK_LOADER_DATA loader;
 	struct odx_instance *instance;

@@ -165,12 +165,11 @@ static int slot_type(const struct odx_pipeline_layout *l, const struct odx_slot 
 
 static uint32_t required_subgroup_size(const VkPipelineShaderStageCreateInfo *st)
 {
-	for (const VkBaseInStructure *s = st->pNext; s; s = s->pNext)
-		if (s->sType ==
-		    VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO)
-			return ((const VkPipelineShaderStageRequiredSubgroupSizeCreateInfo *)
-				(const void *)s)->requiredSubgroupSize;
-	return 0;
+	const VkPipelineShaderStageRequiredSubgroupSizeCreateInfo *r =
+		odx_find_in_chain(st->pNext,
+				  VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO);
+
+	return r ? r->requiredSubgroupSize : 0;
 }
 
 static VkResult escape(struct odx_device *d, void *data, uint32_t size)

@@ -116,14 +116,6 @@ static VkResult run_batch(struct odx_device *d, struct batch *b, struct odx_fenc
 	return VK_SUCCESS;
 }
 
-static const void *find_next(const void *chain, VkStructureType type)
-{
-	for (const VkBaseInStructure *s = chain; s; s = s->pNext)
-		if (s->sType == type)
-			return s;
-	return NULL;
-}
-
 /*
  * Batch @i of a vkQueueSubmit (VkSubmitInfo) into @b: its semaphores with
  * their values (VkTimelineSemaphoreSubmitInfo) and command buffers.
@@ -132,7 +124,7 @@ static VkResult batch_from_submit(struct batch *b, const void *infos, uint32_t i
 {
 	const VkSubmitInfo *si = &((const VkSubmitInfo *)infos)[i];
 	const VkTimelineSemaphoreSubmitInfo *tl =
-		find_next(si->pNext, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
+		odx_find_in_chain(si->pNext, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
 
 	if (si->waitSemaphoreCount > ODX_MAX_SYNC ||
 	    si->signalSemaphoreCount > ODX_MAX_SYNC - 2)
