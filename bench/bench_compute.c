@@ -565,7 +565,7 @@ int main(int argc, char **argv)
 		return 1;
 	bench_kernels(kernels);
 
-	if (dxg_vk_device_open(selector, &dev, err, sizeof(err)) < 0) {
+	if (dxg_vk_device_open(selector, DXG_VK_OPEN_DEVICE_ADDRESS, &dev, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": no Vulkan device: %s\n", err);
 		return 1;
 	}

@@ -128,11 +128,18 @@ int32_t dxg_adapters_open(struct dxg_adapters *a, char *err, size_t errlen)
 		if (ad->vk_index < 0 || ad->vk)
 			continue;
 		snprintf(sel, sizeof(sel), "%d", ad->vk_index);
-		st = dxg_vk_device_open(sel, &ad->vk, err, errlen);
+		st = dxg_vk_device_open(sel, a->device_address ?
+					DXG_VK_OPEN_DEVICE_ADDRESS : 0,
+					&ad->vk, err, errlen);
 		if (st < 0)
 			return st;
 	}
 	return 0;
+}
+
+bool dxg_adapter_device_address(const struct dxg_adapter *ad)
+{
+	return ad->vk && ad->vk->device_address;
 }
 
 void dxg_adapters_close(struct dxg_adapters *a)

@@ -43,6 +43,11 @@ struct dxg_adapters {
 	struct dxg_adapter list[DXG_IVSHMEM_MAX_ADAPTERS];
 	uint32_t count;
 	uint32_t luid_high;		/* random per daemon instance */
+	/*
+	 * Open Vulkan devices with buffer device addresses: only where they
+	 * serve one VM (a VM server process).
+	 */
+	bool device_address;
 };
 
 /* luid_high: the random high LUID word of this instance. */
@@ -66,6 +71,8 @@ const char *dxg_adapter_kinds(void);
  */
 int32_t dxg_adapters_open(struct dxg_adapters *a, char *err, size_t errlen);
 void dxg_adapters_close(struct dxg_adapters *a);
+/* Does the adapter's open device give out buffer device addresses? */
+bool dxg_adapter_device_address(const struct dxg_adapter *ad);
 /* The Vulkan objects dxghost holds on the adapter's device; -1: none. */
 long dxg_adapter_vk_objects(const struct dxg_adapter *ad);
 

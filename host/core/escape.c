@@ -2,7 +2,8 @@
 /*
  * The escapes of the open command stream (docs/command-stream.md §6):
  * compute pipelines created from SPIR-V (with the fixed version 1 layout or
- * a layout of their own) and destroyed on a device's engine.
+ * a layout of their own) and destroyed on a device's engine, trimming
+ * offered memory, and allocations' device addresses.
  * The escape's private data is the caller's private copy (the ESCAPE
  * command's, protocol/escape_cmds.c), checked here before the engine sees
  * it; outputs are written in place.  A malformed escape fails alone: the
@@ -18,6 +19,13 @@
 #include "exec/cmdstream.h"
 #include "exec/worker.h"
 #include "uapi/misc/d3dkmthk.h"
+
+/* What an escape acts on: its device, and what it may look up. */
+struct esc {
+	struct dxg_mem *mem;
+	struct dxg_objects *objs;
+	struct dxg_obj *dev;
+};
 
 /*
  * The common part of both create escapes: the device may take another
@@ -53,15 +61,15 @@ static int32_t create_pipeline(struct dxg_obj *dev, struct dxg_engine_pipeline *
 	return STATUS_SUCCESS;
 }
 
-static int32_t esc_create_pipeline(struct dxg_mem *mem, struct dxg_obj *dev,
-				   void *data, uint32_t size)
+static int32_t esc_create_pipeline(const struct esc *x, void *data,
+				   uint32_t size)
 {
+	struct dxg_obj *dev = x->dev;
 	struct dxg_escape_create_pipeline k;
 	struct dxg_engine_pipeline desc;
 	const uint8_t *spirv;
 	int32_t st;
 
-	(void)mem;
 	st = dxg_escape_check_create_pipeline(data, size, &k, &spirv);
 	if (st < 0)
 		return st;
@@ -71,9 +79,10 @@ static int32_t esc_create_pipeline(struct dxg_mem *mem, struct dxg_obj *dev,
 			       offsetof(struct dxg_escape_create_pipeline, pipeline));
 }
 
-static int32_t esc_create_pipeline2(struct dxg_mem *mem, struct dxg_obj *dev,
-				   void *data, uint32_t size)
+static int32_t esc_create_pipeline2(const struct esc *x, void *data,
+				    uint32_t size)
 {
+	struct dxg_obj *dev = x->dev;
 	struct dxg_pipeline_slot slots[DXG_CMD_MAX_BINDINGS];
 	struct dxg_pipeline_spec spec[DXG_PIPELINE_MAX_SPEC];
 	struct dxg_escape_create_pipeline2 k;
@@ -81,7 +90,6 @@ static int32_t esc_create_pipeline2(struct dxg_mem *mem, struct dxg_obj *dev,
 	const uint8_t *spirv, *spec_data;
 	int32_t st;
 
-	(void)mem;
 	st = dxg_escape_check_create_pipeline2(data, size, &k, slots, spec,
 					       &spec_data, &spirv);
 	if (st < 0)
@@ -105,14 +113,14 @@ static int32_t esc_create_pipeline2(struct dxg_mem *mem, struct dxg_obj *dev,
 			       offsetof(struct dxg_escape_create_pipeline2, pipeline));
 }
 
-static int32_t esc_destroy_pipeline(struct dxg_mem *mem, struct dxg_obj *dev,
-				   void *data, uint32_t size)
+static int32_t esc_destroy_pipeline(const struct esc *x, void *data,
+				    uint32_t size)
 {
+	struct dxg_obj *dev = x->dev;
 	struct dxg_engine *e = dev->u.device.engine;
 	struct dxg_escape_destroy_pipeline k;
 	int32_t st;
 
-	(void)mem;
 	st = dxg_escape_check_destroy_pipeline(data, size, &k);
 	if (st < 0)
 		return st;
@@ -131,8 +139,7 @@ static int32_t esc_destroy_pipeline(struct dxg_mem *mem, struct dxg_obj *dev,
 }
 
 /* The process's offered allocations go, as under memory pressure. */
-static int32_t esc_trim(struct dxg_mem *mem, struct dxg_obj *dev, void *data,
-			uint32_t size)
+static int32_t esc_trim(const struct esc *x, void *data, uint32_t size)
 {
 	struct dxg_escape_trim k;
 
@@ -141,27 +148,70 @@ static int32_t esc_trim(struct dxg_mem *mem, struct dxg_obj *dev, void *data,
 	memcpy(&k, data, sizeof(k));
 	if (k.reserved)
 		return STATUS_INVALID_PARAMETER;
-	if (!mem)
+	if (!x->mem)
 		return STATUS_NOT_SUPPORTED;
-	k.discarded = dxg_res_trim(mem, dev->process, k.bytes);
+	k.discarded = dxg_res_trim(x->mem, x->dev->process, k.bytes);
+	memcpy(data, &k, sizeof(k));
+	return STATUS_SUCCESS;
+}
+
+/*
+ * The allocation's device address (Vulkan's buffer device address).  Its
+ * memory must stay where the address points while it lives: it is never
+ * discarded from now on, and an offered one is refused.
+ */
+static int32_t esc_device_address(const struct esc *x, void *data, uint32_t size)
+{
+	struct dxg_engine *e = x->dev->u.device.engine;
+	struct dxg_escape_device_address k;
+	struct dxg_engine_mem m = { 0 };
+	uint64_t address;
+	struct dxg_obj *a;
+	int32_t st;
+
+	if (size != sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, data, sizeof(k));
+	a = dxg_obj_lookup(x->objs, k.allocation, DXG_OBJ_ALLOCATION,
+			   x->dev->process);
+	if (!a || dxg_alloc_device(a) != x->dev)
+		return STATUS_INVALID_HANDLE;
+	if (!e->ops->address)
+		return STATUS_NOT_SUPPORTED;
+	if (!x->mem || !a->u.allocation.size || a->u.allocation.offer_priority)
+		return STATUS_INVALID_PARAMETER;
+	if (dxg_exec_device_state(x->dev) != D3DKMT_DEVICEEXECUTION_ACTIVE)
+		return STATUS_DEVICE_REMOVED;
+	m.dev = a->u.allocation.dev;
+	if (!m.dev) {
+		m.host = dxg_mem_alloc_ptr(x->mem, a);
+		if (!m.host)
+			return STATUS_INVALID_PARAMETER;
+	}
+	st = e->ops->address(e, &m, a->u.allocation.size, &address);
+	if (st < 0)
+		return st;
+	k.address = address;
+	a->u.allocation.no_discard = true;
 	memcpy(data, &k, sizeof(k));
 	return STATUS_SUCCESS;
 }
 
 static const struct {
 	uint32_t op;
-	int32_t (*fn)(struct dxg_mem *mem, struct dxg_obj *dev, void *data,
-		      uint32_t size);
+	int32_t (*fn)(const struct esc *x, void *data, uint32_t size);
 } escape_ops[] = {
 	{ DXG_ESCAPE_CREATE_PIPELINE, esc_create_pipeline },
 	{ DXG_ESCAPE_DESTROY_PIPELINE, esc_destroy_pipeline },
 	{ DXG_ESCAPE_CREATE_PIPELINE2, esc_create_pipeline2 },
 	{ DXG_ESCAPE_TRIM, esc_trim },
+	{ DXG_ESCAPE_DEVICE_ADDRESS, esc_device_address },
 };
 
-int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_obj *device,
-			void *data, uint32_t size)
+int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_objects *objs,
+			struct dxg_obj *device, void *data, uint32_t size)
 {
+	const struct esc x = { .mem = mem, .objs = objs, .dev = device };
 	uint32_t op;
 
 	if (!device || device->type != DXG_OBJ_DEVICE || !device->u.device.engine)
@@ -171,6 +221,6 @@ int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_obj *device,
 	memcpy(&op, data, sizeof(op));
 	for (size_t i = 0; i < sizeof(escape_ops) / sizeof(escape_ops[0]); i++)
 		if (escape_ops[i].op == op)
-			return escape_ops[i].fn(mem, device, data, size);
+			return escape_ops[i].fn(&x, data, size);
 	return STATUS_NOT_SUPPORTED;
 }

@@ -121,10 +121,11 @@ uint32_t dxg_exec_device_state(const struct dxg_obj *device);
 
 /*
  * The ESCAPE command's payload for @device (include/dxg/cmdstream.h
- * escape formats): creates or destroys a pipeline.  @data/@size are the
- * private copy of the escape's private data, updated in place for the reply.
+ * escape formats): pipelines, trimming, device addresses.  @objs holds the
+ * objects the escape may name.  @data/@size are the private copy of the
+ * escape's private data, updated in place for the reply.
  */
-int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_obj *device,
-			void *data, uint32_t size);
+int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_objects *objs,
+			struct dxg_obj *device, void *data, uint32_t size);
 
 #endif /* DXGHOST_EXEC_H */

@@ -110,6 +110,8 @@ struct dxg_obj {
 			uint32_t offer_priority; /* 0: not offered */
 			uint64_t offer_seq;	/* when it was offered (older first) */
 			bool discarded;		/* offered, pages given back */
+			/* Its device address was given out: never discarded. */
+			bool no_discard;
 			bool accessed_physically; /* UPDATEALLOCATIONPROPERTY */
 			uint32_t segment_set;	/* supported segments, bit n: n + 1 */
 			uint32_t preferred_segment;

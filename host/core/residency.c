@@ -28,6 +28,7 @@ static bool discardable(const struct dxg_obj *a)
 {
 	return a->u.allocation.offer_priority && !a->u.allocation.discarded &&
 	       !a->u.allocation.dev && !a->u.allocation.sys &&
+	       !a->u.allocation.no_discard &&
 	       a->u.allocation.size;
 }
 

@@ -142,6 +142,13 @@ struct dxg_engine_ops {
 	 * imports).  NULL when the engine keeps nothing.
 	 */
 	void (*forget)(struct dxg_engine *e, void *host, uint64_t size);
+	/*
+	 * The device address shaders reach memory @m ([m, m + size)) by, for
+	 * as long as that memory lives: host memory stays imported until
+	 * forget drops it.  NULL when the engine has no device addresses.
+	 */
+	int32_t (*address)(struct dxg_engine *e, const struct dxg_engine_mem *m,
+			   uint64_t size, uint64_t *out);
 	void (*destroy)(struct dxg_engine *e);
 };
 

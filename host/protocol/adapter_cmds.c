@@ -68,9 +68,12 @@ int32_t dxg_h_getinternaladapterinfo(struct dxg_dispatch_ctx *ctx,
 
 /*
  * What the Vulkan device description says about this VM rather than the
- * device (include/dxg/vkinfo.h): whether its guest RAM is mapped.
+ * device (include/dxg/vkinfo.h): whether its guest RAM is mapped, and
+ * whether this VM's device gives out device addresses (only a device of
+ * its own does).
  */
-static void vkinfo_vm_flags(const struct dxg_dispatch_ctx *ctx, uint32_t type,
+static void vkinfo_vm_flags(const struct dxg_dispatch_ctx *ctx,
+			    const struct dxg_adapter *ad, uint32_t type,
 			    uint8_t *buf, uint32_t size)
 {
 	struct dxg_vkinfo_header h;
@@ -84,6 +87,8 @@ static void vkinfo_vm_flags(const struct dxg_dispatch_ctx *ctx, uint32_t type,
 		return;
 	if (ctx->mem && ctx->mem->ram.verified)
 		flags |= DXG_VKINFO_DEVICE_GUEST_MEMORY;
+	if (dxg_adapter_device_address(ad))
+		flags |= DXG_VKINFO_DEVICE_ADDRESS;
 	memcpy(buf + off, &flags, sizeof(flags));
 }
 
@@ -108,7 +113,7 @@ int32_t dxg_h_queryadapterinfo(struct dxg_dispatch_ctx *ctx,
 				       c.private_data_size);
 	if (st < 0)
 		return st;
-	vkinfo_vm_flags(ctx, c.query_type, req->reply + sizeof(r),
+	vkinfo_vm_flags(ctx, req->adapter, c.query_type, req->reply + sizeof(r),
 			c.private_data_size);
 	memcpy(req->reply, &r, sizeof(r));
 	req->reply_len = (uint32_t)sizeof(r) + c.private_data_size;

@@ -43,7 +43,7 @@ int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 			return STATUS_INVALID_HANDLE;
 	}
 	memcpy(data, req->cmd + DXGKVMB_ESCAPE_FIXED, c.priv_drv_data_size);
-	st = dxg_exec_escape(ctx->mem, dev, data, c.priv_drv_data_size);
+	st = dxg_exec_escape(ctx->mem, ctx->objs, dev, data, c.priv_drv_data_size);
 	if (st < 0)
 		return st;
 	if (ctx->windows) {

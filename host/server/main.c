@@ -696,6 +696,9 @@ int main(int argc, char **argv)
 	h.cfg.no_async = h.opt.no_async;
 	h.cfg.interface_version = h.opt.interface_version;
 	h.cfg.adapters = &h.opt.adapters;
+	/* One VM per process here, or every VM in one: see options.c. */
+	h.opt.adapters.device_address = h.opt.vm_server &&
+					!h.opt.no_device_address;
 	h.cfg.instance = random_luid_high();	/* non-zero, this process's */
 	h.cfg.guest_ram = h.opt.vm_server ? ram_from_supervisor : ram_from_qemu;
 	if (setup(&h))

@@ -85,6 +85,10 @@ void dxg_options_usage(FILE *f)
 "                         process, unprivileged and under a seccomp allowlist,\n"
 "                         whose crash resets only that VM's GPU; none: one\n"
 "                         process serves every VM\n"
+"      --no-device-address  do not offer guests Vulkan buffer device\n"
+"                         addresses (offered only with --isolation process,\n"
+"                         where a VM's shaders reach only its own server's\n"
+"                         device)\n"
 "      --vm-user USER     the user VM server processes run as when dxghost\n"
 "                         runs as root (default %s; it also gets the groups\n"
 "                         render and video, for the GPU's device nodes)\n"
@@ -115,6 +119,7 @@ enum {	/* long-only options */
 	OPT_VM_USER,
 	OPT_VM_READY,
 	OPT_VM_SERVER,
+	OPT_NO_DEVICE_ADDRESS,
 };
 
 /* A group name or number. */
@@ -286,6 +291,9 @@ static int one_option(struct dxg_options *o, int c, const char *arg)
 			return bad("--isolation (process or none)", arg);
 		o->isolate = !strcmp(arg, "process");
 		return DXG_OPT_RUN;
+	case OPT_NO_DEVICE_ADDRESS:
+		o->no_device_address = true;
+		return DXG_OPT_RUN;
 	case OPT_VM_USER:
 		o->vm_user = arg;
 		return DXG_OPT_RUN;
@@ -333,6 +341,7 @@ int dxg_options_parse(struct dxg_options *o, int argc, char **argv,
 		{ "vm-user", required_argument, NULL, OPT_VM_USER },
 		{ "vm-ready-timeout", required_argument, NULL, OPT_VM_READY },
 		{ "vm-server", required_argument, NULL, OPT_VM_SERVER },
+		{ "no-device-address", no_argument, NULL, OPT_NO_DEVICE_ADDRESS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret;

@@ -38,6 +38,7 @@ struct dxg_options {
 	bool no_async;			/* --no-async: no asynchronous messages */
 	bool takeover;			/* --takeover: the running daemon's VMs */
 	bool isolate;			/* --isolation process (server/supervisor.h) */
+	bool no_device_address;		/* --no-device-address */
 	const char *vm_user;		/* --vm-user: VM servers' user when root */
 	uint32_t vm_ready_ms;		/* --vm-ready-timeout: a server's start */
 	bool vm_server;			/* --vm-server ID: one VM's server */

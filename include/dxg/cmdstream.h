@@ -186,6 +186,22 @@ enum dxg_escape_op {
 	DXG_ESCAPE_DESTROY_PIPELINE	= 2,
 	DXG_ESCAPE_CREATE_PIPELINE2	= 3,
 	DXG_ESCAPE_TRIM			= 4,
+	DXG_ESCAPE_DEVICE_ADDRESS	= 5,
+};
+
+/*
+ * DEVICE_ADDRESS: the address shaders reach an allocation by (Vulkan's
+ * buffer device address, docs/command-stream.md §6), for as long as it
+ * lives; the private data is exactly this structure.  The allocation is
+ * one of the calling device's own (or of its resources), not offered; it
+ * is never discarded afterwards.  STATUS_NOT_SUPPORTED where the adapter
+ * has no device addresses (the Vulkan device description says whether it
+ * has: DXG_VKINFO_DEVICE_ADDRESS).
+ */
+struct dxg_escape_device_address {
+	__u32 op;			/* DXG_ESCAPE_DEVICE_ADDRESS */
+	__u32 allocation;		/* D3DKMT_HANDLE */
+	__u64 address;			/* out */
 };
 
 /*

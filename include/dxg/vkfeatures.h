@@ -7,8 +7,9 @@
  * list, so a guest is never offered a feature its pipelines cannot use.
  * Every graphics feature stays off.  Offsets of VkBool32 members.
  *
- * bufferDeviceAddress is not here: a shader would see host device
- * addresses, not the guest's GPU virtual addresses (docs/vulkan-driver.md).
+ * bufferDeviceAddress is not here: the host enables it only on a device
+ * that serves one VM, and says so per VM (DXG_VKINFO_DEVICE_ADDRESS); the
+ * addresses are the host device's, not GPU VAs (docs/vulkan-backend.md).
  */
 #ifndef DXG_VKFEATURES_H
 #define DXG_VKFEATURES_H

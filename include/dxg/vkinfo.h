@@ -72,6 +72,13 @@ struct dxg_vkinfo_device {
  */
 #define DXG_VKINFO_DEVICE_GUEST_MEMORY	(1u << 0)
 
+/*
+ * The host enabled bufferDeviceAddress on the device that serves this VM
+ * (its own device, docs/vulkan-backend.md): DXG_ESCAPE_DEVICE_ADDRESS
+ * answers, and shaders may use PhysicalStorageBufferAddresses.
+ */
+#define DXG_VKINFO_DEVICE_ADDRESS	(1u << 1)
+
 struct dxg_vkinfo {
 	struct dxg_vkinfo_header hdr;
 	union {

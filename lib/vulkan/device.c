@@ -66,6 +66,19 @@ VkResult odx_result(NTSTATUS st, VkResult other)
 	}
 }
 
+NTSTATUS odx_escape(struct odx_device *d, void *data, uint32_t size)
+{
+	D3DKMT_ESCAPE e = {
+		.adapter = d->physical->adapter,
+		.device = d->device,
+		.type = D3DKMT_ESCAPE_DRIVERPRIVATE,
+		.priv_drv_data = (__u64)(uintptr_t)data,
+		.priv_drv_data_size = size,
+	};
+
+	return D3DKMTEscape(&e);
+}
+
 VkResult odx_device_check(struct odx_device *d)
 {
 	D3DKMT_GETDEVICESTATE gs = {

@@ -133,6 +133,13 @@ static void offered(const struct odx_physical_device *pd, struct offered *o)
 				  dxg_vk_features12, N(dxg_vk_features12));
 	dxg_vk_features_intersect(&o->f13, &pd->host.features13, sizeof(o->f13), HDR,
 				  dxg_vk_features13, N(dxg_vk_features13));
+	/*
+	 * Not in the shared list: the host enables it only on a device of
+	 * the VM's own, and says so (DXG_VKINFO_DEVICE_ADDRESS).  Capture and
+	 * replay, and several devices, stay off.
+	 */
+	o->f12.bufferDeviceAddress = pd->device_address &&
+				     pd->host.features12.bufferDeviceAddress;
 }
 
 static const void *aggregate(const struct offered *o, enum agg a)

@@ -257,9 +257,15 @@ odx_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *pAllocateInfo,
 				      odx_type_is_device(d->physical,
 							 pAllocateInfo->memoryTypeIndex),
 				      &m);
-	if (r == VK_SUCCESS)
-		*pMemory = ODX_TO_HANDLE(VkDeviceMemory, m);
-	return r;
+	if (r != VK_SUCCESS)
+		return r;
+	r = odx_memory_device_address(d, m, pAllocateInfo);
+	if (r != VK_SUCCESS) {
+		odx_memory_destroy(d, m);
+		return r;
+	}
+	*pMemory = ODX_TO_HANDLE(VkDeviceMemory, m);
+	return VK_SUCCESS;
 }
 
 VKAPI_ATTR void VKAPI_CALL

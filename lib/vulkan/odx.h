@@ -48,6 +48,8 @@ struct odx_physical_device {
 	uint64_t device_heap_size;	/* the host device's memory for us, 0: none */
 	/* dxghost maps this VM's RAM: host pointers can be imported. */
 	bool guest_memory;
+	/* The host's device gives out buffer device addresses (memory.c). */
+	bool device_address;
 };
 
 /* VK_EXT_external_memory_host (host_memory.c): imports of whole pages. */
@@ -122,6 +124,12 @@ static inline const VkAllocationCallbacks *odx_device_alloc(const struct odx_dev
 	return d->alloc.pfnAllocation ? &d->alloc : NULL;
 }
 
+/*
+ * One of opendxg's escapes (include/dxg/cmdstream.h) on the device: its
+ * status, the private data updated in place.
+ */
+NTSTATUS odx_escape(struct odx_device *d, void *data, uint32_t size);
+
 /* D3DKMT failures as Vulkan's (memory, device memory, device lost, other). */
 VkResult odx_result(NTSTATUS st, VkResult other);
 /* Checks the host's execution state: VK_ERROR_DEVICE_LOST once it failed. */
@@ -139,6 +147,7 @@ struct odx_memory {
 	uint64_t va;			/* GPU virtual address */
 	uint64_t size;			/* as asked for */
 	uint64_t alloc_size;		/* pages */
+	uint64_t address;		/* the host's device address; 0: none */
 };
 
 /* IO-space memory (CPU-visible), or with @device the host device's own. */
@@ -151,6 +160,12 @@ VkResult odx_memory_create(struct odx_device *d, uint64_t size, bool device,
  */
 VkResult odx_memory_create_host(struct odx_device *d, uint64_t size,
 				void *host, struct odx_memory **out);
+/*
+ * After vkAllocateMemory made @m: its device address from the host when
+ * @info's chain asks for one (device_address.c).
+ */
+VkResult odx_memory_device_address(struct odx_device *d, struct odx_memory *m,
+				   const VkMemoryAllocateInfo *info);
 /*
  * vkAllocateMemory's import of a host pointer, when its chain has one
  * (host_memory.c): the result, or VK_INCOMPLETE when there is none.

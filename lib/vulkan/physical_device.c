@@ -131,6 +131,7 @@ static struct odx_physical_device *probe(struct odx_instance *inst,
 		goto no;
 	pd->host = q->u.device;
 	pd->guest_memory = q->u.device.flags & DXG_VKINFO_DEVICE_GUEST_MEMORY;
+	pd->device_address = q->u.device.flags & DXG_VKINFO_DEVICE_ADDRESS;
 	segment_sizes(pd->adapter, &pd->heap_size, &pd->device_heap_size);
 	if (!pd->heap_size || read_extensions(pd, q, a))
 		goto no;
@@ -605,13 +606,21 @@ static const char *const implemented_extensions[] = {
 	"VK_KHR_variable_pointers", "VK_KHR_vulkan_memory_model",
 	"VK_KHR_zero_initialize_workgroup_memory", "VK_EXT_host_query_reset",
 	"VK_EXT_pipeline_creation_cache_control", "VK_EXT_scalar_block_layout",
-	"VK_EXT_subgroup_size_control", "VK_EXT_external_memory_host", NULL
+	"VK_EXT_subgroup_size_control", "VK_EXT_external_memory_host",
+	"VK_KHR_buffer_device_address", NULL
 };
 
-/* Also needs something of this VM, not only of the host's device. */
+/*
+ * Also needs something of this VM, not only of the host's device: its RAM
+ * mapped, or a device of its own that gives out addresses.
+ */
 static bool vm_has(const struct odx_physical_device *pd, const char *name)
 {
-	return strcmp(name, "VK_EXT_external_memory_host") || pd->guest_memory;
+	if (!strcmp(name, "VK_EXT_external_memory_host"))
+		return pd->guest_memory;
+	if (!strcmp(name, "VK_KHR_buffer_device_address"))
+		return pd->device_address;
+	return true;
 }
 
 /*

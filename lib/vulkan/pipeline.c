@@ -174,14 +174,7 @@ static uint32_t required_subgroup_size(const VkPipelineShaderStageCreateInfo *st
 
 static VkResult escape(struct odx_device *d, void *data, uint32_t size)
 {
-	D3DKMT_ESCAPE e = {
-		.adapter = d->physical->adapter,
-		.device = d->device,
-		.type = D3DKMT_ESCAPE_DRIVERPRIVATE,
-		.priv_drv_data = (__u64)(uintptr_t)data,
-		.priv_drv_data_size = size,
-	};
-	NTSTATUS st = D3DKMTEscape(&e);
+	NTSTATUS st = odx_escape(d, data, size);
 
 	if (NT_SUCCESS(st))
 		return VK_SUCCESS;

@@ -632,6 +632,7 @@ static void write_sync_seed(struct seed *s)
 	struct dxgkvmb_command_createallocation_allocinfo ai = { 0, sizeof(desc), 0 };
 	struct d3dddi_updategpuvirtualaddress_operation ops[4];
 	struct dxg_escape_trim trim = { DXG_ESCAPE_TRIM, 0, 0, 0 };
+	struct dxg_escape_device_address addr = { DXG_ESCAPE_DEVICE_ADDRESS, 0, 0 };
 	uint32_t proc, adapter, dev, ctxh = 0, queue, alloc, so;
 	const uint64_t one = 1;
 	uint64_t va;
@@ -702,6 +703,15 @@ static void write_sync_seed(struct seed *s)
 	memcpy(p + DXGKVMB_ESCAPE_FIXED, &trim, sizeof(trim));
 	send(s, DXGKVMB_ESCAPE_FIXED + sizeof(trim), NULL);
 	want_ok(s, "escape");
+	/* A device address of the allocation (refused: CPU adapters). */
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_ESCAPE, proc, 0);
+	CMD(struct dxgkvmb_command_escape)->adapter = adapter;
+	CMD(struct dxgkvmb_command_escape)->device = dev;
+	CMD(struct dxgkvmb_command_escape)->type = D3DKMT_ESCAPE_DRIVERPRIVATE;
+	CMD(struct dxgkvmb_command_escape)->priv_drv_data_size = sizeof(addr);
+	addr.allocation = alloc;
+	memcpy(p + DXGKVMB_ESCAPE_FIXED, &addr, sizeof(addr));
+	send(s, DXGKVMB_ESCAPE_FIXED + sizeof(addr), NULL);
 
 	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS,
 		proc, 0);

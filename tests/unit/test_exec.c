@@ -26,6 +26,7 @@
 #include "core/execution.h"
 #include "core/gpuva.h"
 #include "core/memory.h"
+#include "core/residency.h"
 #include "engines/vulkan/vk_engine.h"
 
 #include "saxpy_spv.h"
@@ -67,6 +68,7 @@ static int setup(void **state)
 	dxg_adapters_init(&f->ads, 0x1234);
 	assert_int_equal(dxg_adapters_add(&f->ads, "cpu"), 0);
 	assert_int_equal(dxg_adapters_add(&f->ads, "vulkan"), 0);
+	f->ads.device_address = true;	/* as a VM server's */
 	if (dxg_adapters_open(&f->ads, err, sizeof(err)) < 0)
 		fail_msg("no usable Vulkan device: %s", err);
 	assert_int_equal(dxg_obj_create(&f->objs, DXG_OBJ_PROCESS, NULL, NULL,
@@ -241,7 +243,7 @@ static uint64_t create_saxpy(struct fx *f, struct dxg_obj *dev)
 	uint8_t *p = saxpy_escape(&size);
 	uint64_t id;
 
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, p, size), 0);
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, p, size), 0);
 	memcpy(&id, p + offsetof(struct dxg_escape_create_pipeline, pipeline), 8);
 	assert_int_not_equal(id, 0);
 	free(p);
@@ -252,7 +254,7 @@ static int32_t destroy_pipeline(struct fx *f, struct dxg_obj *dev, uint64_t id)
 {
 	struct dxg_escape_destroy_pipeline k = { DXG_ESCAPE_DESTROY_PIPELINE, 0, id };
 
-	return dxg_exec_escape(&f->mem, dev, &k, sizeof(k));
+	return dxg_exec_escape(&f->mem, &f->objs, dev, &k, sizeof(k));
 }
 
 /* ---- tests ---- */
@@ -447,7 +449,7 @@ static void test_escape_cpu(void **state)
 	uint32_t size;
 	uint8_t *p = saxpy_escape(&size);
 
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, p, size), STATUS_NOT_SUPPORTED);
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, p, size), STATUS_NOT_SUPPORTED);
 	assert_int_equal(destroy_pipeline(f, dev, 1), STATUS_NOT_SUPPORTED);
 	assert_int_equal(dxg_exec_device_state(dev), ACTIVE);
 	assert_int_equal(dev->u.device.num_pipelines, 0);
@@ -501,7 +503,7 @@ static void test_vulkan_saxpy(void **state)
 		uint32_t size;
 		uint8_t *p = saxpy_escape(&size);
 
-		assert_int_equal(dxg_exec_escape(&f->mem, dev, p, size),
+		assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, p, size),
 				 STATUS_DEVICE_REMOVED);
 		free(p);
 	}
@@ -524,7 +526,7 @@ static void test_pipelines_per_device(void **state)
 	/* The quota. */
 	p = saxpy_escape(&size);
 	d2->u.device.num_pipelines = DXG_EXEC_MAX_PIPELINES;
-	assert_int_equal(dxg_exec_escape(&f->mem, d2, p, size), STATUS_QUOTA_EXCEEDED);
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, d2, p, size), STATUS_QUOTA_EXCEEDED);
 	d2->u.device.num_pipelines = 0;
 	free(p);
 	/* d1's pipeline on d2: unknown there, an engine failure. */
@@ -551,15 +553,15 @@ static void test_escape_malformed(void **state)
 	uint32_t size, op = 99, bad;
 	uint8_t *p = saxpy_escape(&size);
 
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, p, 3), STATUS_INVALID_PARAMETER);
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, &op, 4), STATUS_NOT_SUPPORTED);
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, p, size - 4),
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, p, 3), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, &op, 4), STATUS_NOT_SUPPORTED);
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, p, size - 4),
 			 STATUS_INVALID_PARAMETER);
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, p, sizeof(k)),
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, p, sizeof(k)),
 			 STATUS_INVALID_PARAMETER);
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, &dk, sizeof(dk)),
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, &dk, sizeof(dk)),
 			 STATUS_INVALID_PARAMETER);	/* reserved != 0 */
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, &dk, sizeof(dk) - 8),
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, &dk, sizeof(dk) - 8),
 			 STATUS_INVALID_PARAMETER);
 	assert_int_equal(destroy_pipeline(f, dev, 0), STATUS_INVALID_PARAMETER);
 	assert_int_equal(destroy_pipeline(f, dev, 12345), STATUS_INVALID_PARAMETER);
@@ -567,17 +569,17 @@ static void test_escape_malformed(void **state)
 	memcpy(&k, p, sizeof(k));
 	bad = 0xffffffffu;
 	memcpy(p + sizeof(k) + 20, &bad, 4);
-	assert_int_equal(dxg_exec_escape(&f->mem, dev, p, size),
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, dev, p, size),
 			 STATUS_INVALID_PARAMETER);
 	/* An entry point that is not there. */
 	free(p);
 	p = saxpy_escape(&size);
 	memcpy(p + offsetof(struct dxg_escape_create_pipeline, entry), "nope", 5);
-	assert_int_not_equal(dxg_exec_escape(&f->mem, dev, p, size), 0);
+	assert_int_not_equal(dxg_exec_escape(&f->mem, &f->objs, dev, p, size), 0);
 	free(p);
 	assert_int_equal(dev->u.device.num_pipelines, 0);
 	assert_int_equal(dxg_exec_device_state(dev), ACTIVE);
-	assert_int_equal(dxg_exec_escape(&f->mem, f->proc, &op, 4), STATUS_INVALID_HANDLE);
+	assert_int_equal(dxg_exec_escape(&f->mem, &f->objs, f->proc, &op, 4), STATUS_INVALID_HANDLE);
 	/* Still fine. */
 	(void)create_saxpy(f, dev);
 	assert_int_equal(dev->u.device.num_pipelines, 1);
@@ -714,6 +716,58 @@ static void test_no_stale_import(void **state)
 }
 
 /* The ESCAPE command through the dispatcher is tested in tests/host. */
+static int32_t device_address(struct fx *f, struct dxg_obj *dev, uint32_t h,
+			      uint32_t size, uint64_t *out)
+{
+	struct dxg_escape_device_address k = {
+		.op = DXG_ESCAPE_DEVICE_ADDRESS, .allocation = h,
+	};
+	int32_t st = dxg_exec_escape(&f->mem, &f->objs, dev, &k, size);
+
+	*out = k.address;
+	return st;
+}
+
+/*
+ * DEVICE_ADDRESS: only a Vulkan device's own allocations, not offered
+ * ones; the address is stable, and its allocation is never discarded.
+ */
+static void test_escape_device_address(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *cpu = device(f, 0), *dev = device(f, 1), *other = device(f, 1);
+	struct dxg_obj *a, *b, *c, *k;
+	const uint32_t sz = sizeof(struct dxg_escape_device_address);
+	uint64_t va, addr, again;
+	uint8_t *host;
+
+	k = alloc(f, cpu, 1, &va, &host);
+	assert_int_equal(device_address(f, cpu, k->handle, sz, &addr), STATUS_NOT_SUPPORTED);
+	a = alloc(f, dev, 4, &va, &host);
+	b = alloc(f, other, 1, &va, &host);
+	c = alloc(f, dev, 1, &va, &host);
+	assert_int_equal(device_address(f, dev, a->handle, sz - 4, &addr),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(device_address(f, dev, 0, sz, &addr), STATUS_INVALID_HANDLE);
+	assert_int_equal(device_address(f, dev, 0xdead, sz, &addr), STATUS_INVALID_HANDLE);
+	assert_int_equal(device_address(f, dev, dev->handle, sz, &addr), STATUS_INVALID_HANDLE);
+	assert_int_equal(device_address(f, dev, b->handle, sz, &addr), STATUS_INVALID_HANDLE);
+	dxg_res_offer(&f->mem, c, 2);
+	assert_int_equal(device_address(f, dev, c->handle, sz, &addr), STATUS_INVALID_PARAMETER);
+	assert_false(c->u.allocation.no_discard);
+	assert_int_equal(device_address(f, dev, a->handle, sz, &addr), 0);
+	assert_int_not_equal(addr, 0);
+	assert_true(a->u.allocation.no_discard);
+	assert_int_equal(device_address(f, dev, a->handle, sz, &again), 0);
+	assert_int_equal(again, addr);
+	/* Offered afterwards, it stays: only the other one is discarded. */
+	dxg_res_offer(&f->mem, a, 1);
+	assert_int_equal(dxg_res_trim(&f->mem, f->proc, 0), PG);
+	assert_false(a->u.allocation.discarded);
+	assert_true(c->u.allocation.discarded);
+	assert_int_equal(dxg_exec_device_state(dev), ACTIVE);
+}
+
 static void test_device_init_rules(void **state)
 {
 	struct fx *f = *state;
@@ -751,6 +805,7 @@ int main(void)
 		T(test_escape_malformed),
 		T(test_forget_on_destroy),
 		T(test_no_stale_import),
+		T(test_escape_device_address),
 		T(test_device_init_rules),
 #undef T
 	};

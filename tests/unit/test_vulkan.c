@@ -35,6 +35,7 @@
 #include "sgemm_spv.h"
 #include "spin_spv.h"
 #include "layout_spv.h"
+#include "bda_spv.h"
 
 #define IO_SIZE		(64u << 20)	/* the "IO space": a memfd mapping */
 
@@ -48,7 +49,7 @@ static int group_setup(void **state)
 	int fd;
 
 	(void)state;
-	if (dxg_vk_device_open(NULL, &dev, err, sizeof(err))) {
+	if (dxg_vk_device_open(NULL, DXG_VK_OPEN_DEVICE_ADDRESS, &dev, err, sizeof(err))) {
 		fprintf(stderr, "test_vulkan: FAIL: no usable Vulkan device: %s\n"
 			"(the Vulkan backend needs libvulkan1 and a driver; "
 			"lavapipe is in mesa-vulkan-drivers)\n", err);
@@ -499,6 +500,103 @@ static void test_pipeline_layouts(void **state)
 }
 
 /* Device memory: zeroed, filled and read back by transfers, bound to kernels. */
+/* The address kernel (shaders/bda.comp) over n words at @addr. */
+static int32_t run_bda(uint64_t id, uint64_t addr, uint32_t n)
+{
+	struct dxg_engine_dispatch d = { .pipeline = id, .groups = { (n + 63) / 64, 1, 1 },
+					 .push_size = 16 };
+
+	memcpy(d.push, &addr, 8);
+	memcpy(d.push + 8, &n, 4);
+	return eng->ops->dispatch(eng, &d);
+}
+
+/*
+ * Buffer device addresses: host memory stays imported while its address
+ * may be used (whatever the import cache evicts), until its owner forgets
+ * it; device memory has its own; a kernel reaches both by address.  A
+ * device opened without them refuses such kernels.
+ */
+static void test_device_address(void **state)
+{
+	const uint32_t n = 4096;
+	struct dxg_engine_mem m = { .host = io + (8u << 20) };
+	uint32_t *w = (uint32_t *)m.host;
+	uint64_t id = pipeline(bda_spv, sizeof(bda_spv), 0, 16), a, a2, i0, i1, h;
+	uint64_t push = pipeline(push_spv, sizeof(push_spv), 1, 128);
+	struct dxg_vk_devmem *dm = NULL;
+	struct dxg_engine_xfer t = { .op = DXG_XFER_COPY, .size = n * 4 };
+	struct dxg_vk_device *plain = NULL;
+	struct dxg_engine *pe;
+	char err[256];
+	uint64_t pid = 0;
+
+	(void)state;
+	assert_true(dev->device_address);	/* lavapipe has it */
+	assert_int_equal(eng->ops->address(eng, &m, n * 4, &a), 0);
+	assert_int_not_equal(a, 0);
+	dxg_engine_vulkan_stats(eng, &i0, &h);
+	assert_int_equal(eng->ops->address(eng, &m, n * 4, &a2), 0);
+	assert_int_equal(a2, a);
+	dxg_engine_vulkan_stats(eng, &i1, &h);
+	assert_int_equal(i1, i0);		/* kept: not imported again */
+	memset(w, 0, n * 4);
+	assert_int_equal(run_bda(id, a, n), 0);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(w[i], 2 * i + 1);
+	/* More ranges than the cache holds: the kept import stays. */
+	for (uint32_t i = 0; i < DXG_VK_IMPORT_CACHE_SIZE + 6; i++) {
+		struct dxg_engine_dispatch d = { .pipeline = push, .groups = { 1, 1, 1 },
+						 .push_size = 4 };
+
+		bind(&d, 0, io + (16u << 20) + (uint64_t)i * 65536, 128);
+		assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	}
+	memset(w, 0, n * 4);
+	assert_int_equal(run_bda(id, a, n), 0);
+	assert_int_equal(w[n - 1], 2 * (n - 1) + 1);
+	dxg_engine_vulkan_stats(eng, &i0, &h);
+	assert_int_equal(eng->ops->address(eng, &m, n * 4, &a2), 0);
+	dxg_engine_vulkan_stats(eng, &i1, &h);
+	assert_int_equal(i1, i0);
+	/* Its owner frees it: the import goes; a new address imports anew. */
+	eng->ops->forget(eng, m.host, n * 4);
+	assert_int_equal(eng->ops->address(eng, &m, n * 4, &a2), 0);
+	dxg_engine_vulkan_stats(eng, &i0, &h);
+	assert_int_equal(i0, i1 + 1);
+	/* Device memory: its buffer's address, plus the offset asked for. */
+	assert_int_equal(dxg_vk_devmem_alloc(dev, n * 8, &dm), 0);
+	m = (struct dxg_engine_mem) { .dev = dm, .dev_offset = n * 4 };
+	assert_int_equal(eng->ops->address(eng, &m, n * 4, &a), 0);
+	assert_int_equal(a, dm->address + n * 4);
+	m.dev_offset = n * 8;
+	assert_int_equal(eng->ops->address(eng, &m, 4, &a2), STATUS_INVALID_PARAMETER);
+	assert_int_equal(run_bda(id, a, n), 0);
+	t.src.dev = dm;
+	t.src.dev_offset = n * 4;
+	t.dst.host = w;
+	memset(w, 0, n * 4);
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	assert_int_equal(w[0], 1);
+	assert_int_equal(w[n - 1], 2 * (n - 1) + 1);
+	eng->ops->forget(eng, io, IO_SIZE);
+	dxg_vk_devmem_free(dev, dm);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, push), 0);
+
+	/* Without device addresses: no address, and no such kernel. */
+	assert_int_equal(dxg_vk_device_open(NULL, 0, &plain, err, sizeof(err)), 0);
+	assert_false(plain->device_address);
+	pe = dxg_engine_vulkan_create(plain);
+	assert_non_null(pe);
+	m = (struct dxg_engine_mem) { .host = io };
+	assert_int_equal(pe->ops->address(pe, &m, 4096, &a), STATUS_NOT_SUPPORTED);
+	assert_int_equal(make_v1(pe, bda_spv, sizeof(bda_spv), "main", 0, 16, &pid),
+			 STATUS_INVALID_PARAMETER);
+	pe->ops->destroy(pe);
+	dxg_vk_device_close(plain);
+}
+
 static void test_device_memory(void **state)
 {
 	struct dxg_vk_devmem *m = NULL;
@@ -856,6 +954,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_spirv),
 		cmocka_unit_test(test_pipeline_layouts),
 		cmocka_unit_test(test_device_memory),
+		cmocka_unit_test(test_device_address),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),

@@ -13,11 +13,12 @@
 
 /* The few opcodes, decorations and storage classes looked at (SPIR-V spec). */
 enum {
-	OP_ENTRY_POINT = 15, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
+	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
 	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
 	DEC_BUFFER_BLOCK = 3, DEC_BINDING = 33, DEC_DESCRIPTOR_SET = 34,
 	SC_UNIFORM_CONSTANT = 0, SC_UNIFORM = 2, SC_STORAGE_BUFFER = 12,
 	MODEL_GLCOMPUTE = 5,
+	CAP_PHYSICAL_STORAGE_BUFFER_ADDRESSES = 5347,
 };
 
 #define F_SET		0x01u
@@ -82,9 +83,15 @@ static bool entry_matches(const uint32_t *ins, uint32_t wc, const char *entry)
 	       !strcmp((const char *)&ins[3], entry);
 }
 
-/* One pass over the instructions; false when one is malformed. */
+/*
+ * One pass over the instructions; false when one is malformed, or declares
+ * raw device addresses (PhysicalStorageBufferAddresses) that the device
+ * does not give out: a driver that compiles such a shader anyway (lavapipe
+ * does) would let it reach any address of the daemon.
+ */
 static bool scan(const uint32_t *code, size_t words, uint32_t bound,
-		 struct id_info *t, const char *entry, bool *found)
+		 struct id_info *t, const char *entry, uint32_t flags,
+		 bool *found)
 {
 	for (size_t i = 5; i < words;) {
 		const uint32_t *ins = &code[i];
@@ -95,6 +102,10 @@ static bool scan(const uint32_t *code, size_t words, uint32_t bound,
 		/* Every id operand read below must be < bound. */
 		if (op == OP_ENTRY_POINT)
 			*found |= entry_matches(ins, wc, entry);
+		else if (op == OP_CAPABILITY && wc == 2 &&
+			 ins[1] == CAP_PHYSICAL_STORAGE_BUFFER_ADDRESSES &&
+			 !(flags & DXG_SPIRV_DEVICE_ADDRESS))
+			return false;
 		else if (op == OP_DECORATE && wc >= 3 && ins[1] < bound)
 			decorate(t, ins, wc);
 		else if ((op == OP_TYPE_ARRAY || op == OP_TYPE_RUNTIME_ARRAY) &&
@@ -155,7 +166,7 @@ static bool resource_ok(const struct id_info *t, uint32_t bound,
 
 static int32_t check_layout(const uint32_t *code, size_t words,
 			    const char *entry, const struct dxg_engine_slot *slots,
-			    uint32_t num_slots)
+			    uint32_t num_slots, uint32_t flags)
 {
 	uint32_t bound = code[3];
 	struct id_info *t;
@@ -167,7 +178,7 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 	t = calloc(bound, sizeof(*t));
 	if (!t)
 		return STATUS_NO_MEMORY;
-	ok = scan(code, words, bound, t, entry, &found) && found;
+	ok = scan(code, words, bound, t, entry, flags, &found) && found;
 	for (uint32_t id = 0; ok && id < bound; id++) {
 		const struct id_info *v = &t[id];
 		bool resource = (v->flags & F_VARIABLE) &&
@@ -184,7 +195,7 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 			const struct dxg_engine_slot *slots, uint32_t num_slots,
-			uint32_t vk_api)
+			uint32_t vk_api, uint32_t flags)
 {
 	size_t words = size / 4, elen;
 	int32_t st;
@@ -198,5 +209,5 @@ int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 	if (!elen || elen > DXG_SPIRV_MAX_ENTRY)
 		return STATUS_INVALID_PARAMETER;
 	st = validate(code, words, vk_api);
-	return st ? st : check_layout(code, words, entry, slots, num_slots);
+	return st ? st : check_layout(code, words, entry, slots, num_slots, flags);
 }

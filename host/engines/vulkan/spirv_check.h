@@ -6,7 +6,8 @@
  * must pass the SPIR-V validator for the device's Vulkan version and fit the
  * pipeline layout the backend builds: entry point `entry` with the GLCompute
  * model, every resource a buffer of the layout's slots (storage or uniform,
- * as the slot says), no descriptor arrays.
+ * as the slot says), no descriptor arrays; and no buffer device addresses
+ * unless the device gives them out.
  */
 #ifndef DXGHOST_SPIRV_CHECK_H
 #define DXGHOST_SPIRV_CHECK_H
@@ -20,13 +21,16 @@
 #define DXG_SPIRV_MAX_SIZE	(4u << 20)	/* bytes */
 #define DXG_SPIRV_MAX_ENTRY	255u		/* entry point name bytes */
 
+/* The module may use PhysicalStorageBufferAddresses. */
+#define DXG_SPIRV_DEVICE_ADDRESS	(1u << 0)
+
 /*
  * vk_api: the device's Vulkan API version (VK_MAKE_API_VERSION), which
- * picks the SPIR-V versions accepted.  Returns 0 or
+ * picks the SPIR-V versions accepted; flags: DXG_SPIRV_*.  Returns 0 or
  * STATUS_INVALID_PARAMETER (STATUS_NO_MEMORY if the validator cannot run).
  */
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 			const struct dxg_engine_slot *slots, uint32_t num_slots,
-			uint32_t vk_api);
+			uint32_t vk_api, uint32_t flags);
 
 #endif /* DXGHOST_SPIRV_CHECK_H */

@@ -312,7 +312,24 @@ static void guest_features(struct dxg_vk_device *d, VkPhysicalDeviceFeatures2 *f
 	d->limits.subgroup_size_control = f13->subgroupSizeControl;
 }
 
-static int32_t create_device(struct dxg_vk_device *d)
+/* Does the device have bufferDeviceAddress (Vulkan 1.2's structure)? */
+static bool has_device_address(const struct dxg_vk_device *d)
+{
+	VkPhysicalDeviceVulkan12Features f12 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+	};
+	VkPhysicalDeviceFeatures2 f2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+		.pNext = &f12,
+	};
+
+	if (d->info.api_version < VK_API_VERSION_1_2)
+		return false;
+	vkGetPhysicalDeviceFeatures2(d->phys, &f2);
+	return f12.bufferDeviceAddress;
+}
+
+static int32_t create_device(struct dxg_vk_device *d, uint32_t flags)
 {
 	static const char *const exts[] = { VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,
 					    VK_EXT_ROBUSTNESS_2_EXTENSION_NAME };
@@ -342,6 +359,10 @@ static int32_t create_device(struct dxg_vk_device *d)
 		return STATUS_NOT_SUPPORTED;
 	guest_features(d, &f2, &f11, &f12, &f13);
 	f2.features.robustBufferAccess = VK_TRUE;
+	d->device_address = (flags & DXG_VK_OPEN_DEVICE_ADDRESS) &&
+			    has_device_address(d);
+	/* guest_features() chained f12 wherever the device has it. */
+	f12.bufferDeviceAddress = d->device_address;
 	ci.enabledExtensionCount = d->robust2 ? 2 : 1;
 	if (d->robust2) {
 		/* At the end of the chain guest_features built. */
@@ -400,8 +421,8 @@ static int32_t pick(struct dxg_vk_device *d, const char *sel, char *err,
 	return 0;
 }
 
-int32_t dxg_vk_device_open(const char *sel, struct dxg_vk_device **out,
-			   char *err, size_t errlen)
+int32_t dxg_vk_device_open(const char *sel, uint32_t flags,
+			   struct dxg_vk_device **out, char *err, size_t errlen)
 {
 	struct dxg_vk_device *d = calloc(1, sizeof(*d));
 	VkResult r;
@@ -422,7 +443,7 @@ int32_t dxg_vk_device_open(const char *sel, struct dxg_vk_device **out,
 	}
 	st = pick(d, sel, err, errlen);
 	if (!st) {
-		st = create_device(d);
+		st = create_device(d, flags);
 		if (st)
 			fail(err, errlen, st,
 			     "cannot create the Vulkan device (robustBufferAccess is required)",

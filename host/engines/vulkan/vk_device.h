@@ -66,6 +66,11 @@ struct dxg_vk_device {
 	/* Out-of-range accesses bounded by the binding, not just the buffer. */
 	bool robust2;
 	/*
+	 * bufferDeviceAddress is enabled: memory dxghost makes for guests can
+	 * be reached by address from shaders (docs/vulkan-backend.md §7).
+	 */
+	bool device_address;
+	/*
 	 * Vulkan objects dxghost holds on this device (buffers, memory,
 	 * pipelines and their layouts and modules, command and descriptor
 	 * pools, fences; not what pools own): what a VM left behind shows
@@ -73,6 +78,12 @@ struct dxg_vk_device {
 	 */
 	atomic_long objects;
 };
+
+/* The buffer usage that gives a buffer a device address, where enabled. */
+static inline VkBufferUsageFlags dxg_vk_address_usage(const struct dxg_vk_device *d)
+{
+	return d->device_address ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0;
+}
 
 /* Is the handle a live object?  Vulkan ignores VK_NULL_HANDLE in destroys. */
 #define DXG_VK_LIVE(h)	((h) != VK_NULL_HANDLE ? 1L : 0L)
@@ -99,11 +110,19 @@ int32_t dxg_vk_select(const struct dxg_vk_info *list, uint32_t count,
 		      const char *selector);
 
 /*
- * Opens the device a selector picks.  On failure returns a negative
- * NTSTATUS and writes a one-line reason to err (errlen bytes).
+ * Enable bufferDeviceAddress where the device has it.  Only for a device
+ * that serves one VM: a shader can reach every address of the device (on
+ * lavapipe, of the process), not just its own VM's memory.
  */
-int32_t dxg_vk_device_open(const char *selector, struct dxg_vk_device **out,
-			   char *err, size_t errlen);
+#define DXG_VK_OPEN_DEVICE_ADDRESS	(1u << 0)
+
+/*
+ * Opens the device a selector picks, with DXG_VK_OPEN_* flags.  On failure
+ * returns a negative NTSTATUS and writes a one-line reason to err (errlen
+ * bytes).
+ */
+int32_t dxg_vk_device_open(const char *selector, uint32_t flags,
+			   struct dxg_vk_device **out, char *err, size_t errlen);
 void dxg_vk_device_close(struct dxg_vk_device *dev);
 
 /* Prints the --list-devices table; returns 0 or a negative NTSTATUS. */

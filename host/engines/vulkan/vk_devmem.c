@@ -93,10 +93,18 @@ int32_t dxg_vk_devmem_alloc(struct dxg_vk_device *d, uint64_t size,
 			 VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
 			 VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
 			 VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-			 VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+			 VK_BUFFER_USAGE_TRANSFER_DST_BIT |
+			 dxg_vk_address_usage(d),
 		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
 	};
-	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
+	const VkMemoryAllocateFlagsInfo af = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+		.flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
+	};
+	VkMemoryAllocateInfo mai = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+		.pNext = d->device_address ? &af : NULL,
+	};
 	struct dxg_vk_devmem *m;
 	VkMemoryRequirements req;
 	VkResult r;
@@ -127,6 +135,14 @@ int32_t dxg_vk_devmem_alloc(struct dxg_vk_device *d, uint64_t size,
 	if (r == VK_SUCCESS)
 		r = zero(d, m->buf);
 	if (r == VK_SUCCESS) {
+		if (d->device_address) {
+			const VkBufferDeviceAddressInfo ai = {
+				.sType = VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO,
+				.buffer = m->buf,
+			};
+
+			m->address = vkGetBufferDeviceAddress(d->device, &ai);
+		}
 		*out = m;
 		return STATUS_SUCCESS;
 	}

@@ -17,6 +17,7 @@ struct dxg_vk_devmem {
 	VkDeviceMemory mem;
 	VkBuffer buf;		/* storage, uniform, indirect, transfer: all of it */
 	uint64_t size;
+	uint64_t address;	/* the buffer's device address; 0: none */
 };
 
 /*

@@ -459,6 +459,30 @@ static void vk_forget(struct dxg_engine *e, void *host, uint64_t size)
 	pthread_mutex_unlock(&v->lock);
 }
 
+static int32_t vk_address(struct dxg_engine *e, const struct dxg_engine_mem *m,
+			  uint64_t size, uint64_t *out)
+{
+	struct vk_engine *v = to_vk(e);
+	const struct dxg_vk_devmem *dm = m->dev;
+	int32_t st;
+
+	if (!v->dev->device_address)
+		return STATUS_NOT_SUPPORTED;
+	if (v->lost)
+		return STATUS_DEVICE_REMOVED;
+	if (dm) {
+		if (m->dev_offset > dm->size || size > dm->size - m->dev_offset ||
+		    !dm->address)
+			return STATUS_INVALID_PARAMETER;
+		*out = dm->address + m->dev_offset;
+		return STATUS_SUCCESS;
+	}
+	pthread_mutex_lock(&v->lock);
+	st = dxg_vk_cache_keep(&v->cache, m->host, size, out);
+	pthread_mutex_unlock(&v->lock);
+	return st;
+}
+
 static void vk_destroy(struct dxg_engine *e)
 {
 	struct vk_engine *v = to_vk(e);
@@ -503,6 +527,7 @@ static const struct dxg_engine_ops vk_ops = {
 	.xfer = vk_xfer,
 	.flush = vk_flush,
 	.forget = vk_forget,
+	.address = vk_address,
 	.destroy = vk_destroy,
 };
 

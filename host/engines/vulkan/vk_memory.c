@@ -2,6 +2,7 @@
 /* Zero-copy host memory import (VK_EXT_external_memory_host) and its cache. */
 #include "engines/vulkan/vk_memory.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -59,7 +60,8 @@ static int32_t make_buffer(struct dxg_vk_device *dev, uint64_t size,
 		.size = size,
 		.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
 			 VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-			 VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+			 VK_BUFFER_USAGE_TRANSFER_DST_BIT |
+			 dxg_vk_address_usage(dev),
 		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
 	};
 	VkResult r = vkCreateBuffer(dev->device, &ci, NULL, out);
@@ -77,8 +79,13 @@ int32_t dxg_vk_import(struct dxg_vk_device *dev, void *host, uint64_t size,
 	VkMemoryHostPointerPropertiesEXT hp = {
 		.sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT,
 	};
+	VkMemoryAllocateFlagsInfo af = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+		.flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
+	};
 	VkImportMemoryHostPointerInfoEXT imp = {
 		.sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+		.pNext = dev->device_address ? &af : NULL,
 		.handleType = HOST_HANDLE,
 		.pHostPointer = host,
 	};
@@ -145,6 +152,11 @@ void dxg_vk_cache_fini(struct dxg_vk_import_cache *c)
 	for (uint32_t i = 0; i < DXG_VK_IMPORT_CACHE_SIZE; i++)
 		if (c->e[i].last_use)
 			dxg_vk_release(c->dev, &c->e[i]);
+	for (uint32_t i = 0; i < c->nkept; i++)
+		dxg_vk_release(c->dev, &c->kept[i]);
+	free(c->kept);
+	c->kept = NULL;
+	c->nkept = 0;
 }
 
 static bool contains(const struct dxg_vk_import *e, uintptr_t start, uintptr_t end)
@@ -192,6 +204,17 @@ int32_t dxg_vk_cache_lookup(struct dxg_vk_import_cache *c, void *host,
 	if (!host || !size || size > UINTPTR_MAX - start)
 		return STATUS_INVALID_PARAMETER;
 	end = start + size;
+	/* A kept import (an address was given out for it) serves first. */
+	for (uint32_t i = 0; i < c->nkept; i++) {
+		uintptr_t s = (uintptr_t)c->kept[i].host;
+
+		if (start >= s && end <= s + c->kept[i].size) {
+			c->hits++;
+			*buf = c->kept[i].buf;
+			*offset = start - s;
+			return 0;
+		}
+	}
 	for (uint32_t i = 0; i < DXG_VK_IMPORT_CACHE_SIZE; i++) {
 		if (contains(&c->e[i], start, end)) {
 			c->e[i].last_use = ++c->clock;
@@ -243,5 +266,66 @@ uint32_t dxg_vk_cache_invalidate(struct dxg_vk_import_cache *c, void *host,
 			n++;
 		}
 	}
+	for (uint32_t i = 0; i < c->nkept;) {
+		struct dxg_vk_import *e = &c->kept[i];
+		uintptr_t s = (uintptr_t)e->host;
+
+		if (s < end && start < s + e->size) {
+			dxg_vk_release(c->dev, e);
+			c->kept[i] = c->kept[--c->nkept];
+			n++;
+		} else {
+			i++;
+		}
+	}
 	return n;
+}
+
+int32_t dxg_vk_cache_keep(struct dxg_vk_import_cache *c, void *host,
+			  uint64_t size, uint64_t *address)
+{
+	uint64_t a = dxg_vk_import_alignment(c->dev);
+	uintptr_t start = (uintptr_t)host, astart, aend;
+	VkBufferDeviceAddressInfo ai = {
+		.sType = VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO,
+	};
+	struct dxg_vk_import imp;
+	int32_t st;
+
+	if (!c->dev->device_address)
+		return STATUS_NOT_SUPPORTED;
+	if (!host || !size || size > UINTPTR_MAX - start ||
+	    start + size > UINTPTR_MAX - (a - 1))
+		return STATUS_INVALID_PARAMETER;
+	astart = start & ~(uintptr_t)(a - 1);
+	aend = (start + size + (a - 1)) & ~(uintptr_t)(a - 1);
+	for (uint32_t i = 0; i < c->nkept; i++) {
+		uintptr_t s = (uintptr_t)c->kept[i].host;
+
+		if (astart >= s && aend <= s + c->kept[i].size) {
+			ai.buffer = c->kept[i].buf;
+			*address = vkGetBufferDeviceAddress(c->dev->device, &ai) +
+				   (start - s);
+			return 0;
+		}
+	}
+	if (c->nkept >= DXG_VK_MAX_KEPT)
+		return STATUS_QUOTA_EXCEEDED;
+	if (c->nkept == c->kept_cap) {
+		uint32_t cap = c->kept_cap ? c->kept_cap * 2 : 16;
+		struct dxg_vk_import *k = realloc(c->kept, cap * sizeof(*k));
+
+		if (!k)
+			return STATUS_NO_MEMORY;
+		c->kept = k;
+		c->kept_cap = cap;
+	}
+	st = dxg_vk_import(c->dev, (void *)astart, aend - astart, &imp);
+	if (st)
+		return st;
+	c->imports++;
+	c->kept[c->nkept++] = imp;
+	ai.buffer = imp.buf;
+	*address = vkGetBufferDeviceAddress(c->dev->device, &ai) + (start - astart);
+	return 0;
 }

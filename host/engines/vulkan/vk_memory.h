@@ -19,6 +19,8 @@
 #include "engines/vulkan/vk_device.h"
 
 #define DXG_VK_IMPORT_CACHE_SIZE	64u
+/* Imports kept for device addresses, per cache (per guest device). */
+#define DXG_VK_MAX_KEPT			4096u
 
 struct dxg_vk_import {
 	uint8_t *host;		/* aligned start */
@@ -33,6 +35,12 @@ struct dxg_vk_import_cache {
 	struct dxg_vk_import e[DXG_VK_IMPORT_CACHE_SIZE];
 	uint64_t clock;
 	uint64_t pin_from;	/* entries used since then are pinned */
+	/*
+	 * Imports whose device address a guest was given: never evicted, only
+	 * dropped by dxg_vk_cache_invalidate() (the memory is going).
+	 */
+	struct dxg_vk_import *kept;
+	uint32_t nkept, kept_cap;
 	uint64_t imports;	/* statistics (and tests): imports made */
 	uint64_t hits;
 };
@@ -69,10 +77,21 @@ int32_t dxg_vk_cache_lookup(struct dxg_vk_import_cache *c, void *host,
 			    uint64_t size, VkBuffer *buf, uint64_t *offset);
 
 /*
- * Drops every import overlapping [host, host + size): the memory's owner
- * calls it before it frees or remaps that memory.  Returns how many.
+ * Drops every import overlapping [host, host + size), kept ones included:
+ * the memory's owner calls it before it frees or remaps that memory.
+ * Returns how many.
  */
 uint32_t dxg_vk_cache_invalidate(struct dxg_vk_import_cache *c, void *host,
 				 uint64_t size);
+
+/*
+ * The device address of @host, whose range [host, host + size) is then
+ * imported for as long as the memory lives (until invalidated): shaders may
+ * reach it by that address at any time.  STATUS_NOT_SUPPORTED when the
+ * device has no buffer device addresses, STATUS_QUOTA_EXCEEDED beyond
+ * DXG_VK_MAX_KEPT ranges.
+ */
+int32_t dxg_vk_cache_keep(struct dxg_vk_import_cache *c, void *host,
+			  uint64_t size, uint64_t *address);
 
 #endif /* DXGHOST_VK_MEMORY_H */

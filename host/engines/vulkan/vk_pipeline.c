@@ -248,7 +248,9 @@ int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
 
 	if (!st)
 		st = dxg_spirv_check(d->spirv, d->spirv_size, d->entry, d->slots,
-				     d->num_slots, t->dev->info.api_version);
+				     d->num_slots, t->dev->info.api_version,
+				     t->dev->device_address ?
+				     DXG_SPIRV_DEVICE_ADDRESS : 0);
 	if (st)
 		return st;
 	p = free_slot(t);

@@ -25,6 +25,7 @@ test_odx_limits || r=1
 test_odx_hostmem || r=1
 test_odx_syncfd || r=1
 test_odx_memfd || r=1
+test_odx_bda || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?
@@ -61,6 +62,9 @@ sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-sfd-val.tx
 # Memory by fd too (export, import in another process, both ways).
 ODX_VALIDATE=1 test_odx_memfd >/tmp/odx-mfd-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-mfd-val.txt
+# Buffer device addresses too.
+ODX_VALIDATE=1 test_odx_bda >/tmp/odx-bda-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-bda-val.txt
 for p in "vk-samples all --quick" "vk-fft --quick" "vk-submit --quick"; do
   $p --validate >/tmp/prog.txt 2>&1
   prc=$?
