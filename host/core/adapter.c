@@ -137,6 +137,13 @@ int32_t dxg_adapters_open(struct dxg_adapters *a, char *err, size_t errlen)
 	return 0;
 }
 
+void dxg_adapters_forget_vm(const struct dxg_adapters *a, unsigned int vm_id)
+{
+	for (uint32_t i = 0; i < a->count; i++)
+		if (a->list[i].vk)
+			dxg_vk_pcache_drop(&a->list[i].vk->pcache, a->list[i].vk, vm_id);
+}
+
 bool dxg_adapter_device_address(const struct dxg_adapter *ad)
 {
 	return ad->vk && ad->vk->device_address;

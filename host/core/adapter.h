@@ -71,6 +71,8 @@ const char *dxg_adapter_kinds(void);
  */
 int32_t dxg_adapters_open(struct dxg_adapters *a, char *err, size_t errlen);
 void dxg_adapters_close(struct dxg_adapters *a);
+/* A VM is gone: what its Vulkan devices kept for it goes too. */
+void dxg_adapters_forget_vm(const struct dxg_adapters *a, unsigned int vm_id);
 /* Does the adapter's open device give out buffer device addresses? */
 bool dxg_adapter_device_address(const struct dxg_adapter *ad);
 /* The Vulkan objects dxghost holds on the adapter's device; -1: none. */

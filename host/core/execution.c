@@ -159,6 +159,9 @@ int32_t dxg_exec_device_init(struct dxg_mem *mem, struct dxg_obj *device)
 		/* Its loss is the guest's doing as often as not: the VM's limiter. */
 		if (e && mem)
 			dxg_engine_vulkan_set_log(e, mem->rl);
+		/* Pipelines are shared within the VM only. */
+		if (e && mem && mem->rl)
+			dxg_engine_vulkan_set_domain(e, mem->rl->vm_id);
 	} else {
 		e = dxg_engine_cpu_create();
 	}

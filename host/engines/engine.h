@@ -63,6 +63,13 @@ struct dxg_engine_dispatch {
 	struct dxg_engine_binding bindings[DXG_ENGINE_MAX_BINDINGS];
 	uint32_t push_size;
 	uint8_t push[DXG_ENGINE_MAX_PUSH_CONSTANTS];
+	/*
+	 * Indirect (vkCmdDispatchIndirect): the three group counts are read
+	 * here — host memory, or device memory — when the dispatch runs, after
+	 * every op before it, and replace groups; a count of 0 dispatches
+	 * nothing.  Neither set: groups as given.
+	 */
+	struct dxg_engine_mem indirect;
 };
 
 /* One descriptor of a pipeline's layout. */

@@ -26,7 +26,6 @@ struct cmd {
 	const void *data;		/* UPDATE: inside the buffer */
 	uint64_t size;
 	uint32_t pattern;
-	const void *indirect;		/* DISPATCH2: the group counts, or NULL */
 	struct dxg_engine_dispatch d;	/* DISPATCH, DISPATCH2 */
 	struct dxg_cmd_fence_op fence;	/* FENCE_SIGNAL, FENCE_WAIT */
 };
@@ -211,6 +210,7 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 	if (!e->ops->dispatch)
 		return STATUS_NOT_SUPPORTED;
 	memset(c->d.base, 0, sizeof(c->d.base));
+	memset(&c->d.indirect, 0, sizeof(c->d.indirect));
 	c->d.pipeline = k.pipeline;
 	memcpy(c->d.groups, k.groups, sizeof(c->d.groups));
 	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, e, &c->d);
@@ -235,13 +235,15 @@ static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
 	c->d.pipeline = k.pipeline;
 	memcpy(c->d.base, k.base, sizeof(c->d.base));
 	memcpy(c->d.groups, k.groups, sizeof(c->d.groups));
-	c->indirect = NULL;
-	if (k.indirect_va) {
-		/* Read when the command runs: earlier commands may write it. */
-		c->indirect = xlate(s, k.indirect_va, 3 * sizeof(uint32_t));
-		if (!c->indirect)
-			return STATUS_ACCESS_DENIED;
-	}
+	memset(&c->d.indirect, 0, sizeof(c->d.indirect));
+	/*
+	 * The engine reads the counts when the dispatch runs (replayed on
+	 * the device's worker), so earlier commands may write them.
+	 */
+	if (k.indirect_va &&
+	    dxg_va_resolve(s, k.indirect_va, 3 * sizeof(uint32_t), DXG_VA_READ,
+			   &c->d.indirect))
+		return STATUS_ACCESS_DENIED;
 	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, e, &c->d);
 }
 
@@ -353,16 +355,13 @@ static int32_t decode(const uint8_t *p, uint32_t room, uint32_t version,
 	}
 }
 
-/* DISPATCH2's indirect counts, read now; a count of 0 dispatches nothing. */
+/* DISPATCH2: a count of 0 dispatches nothing (indirect ones: the engine's). */
 static int32_t run_dispatch2(struct dxg_engine *e, const struct cmd *c)
 {
-	struct dxg_engine_dispatch d = c->d;
-
-	if (c->indirect)
-		memcpy(d.groups, c->indirect, sizeof(d.groups));
-	if (!d.groups[0] || !d.groups[1] || !d.groups[2])
+	if (mem_none(&c->d.indirect) &&
+	    (!c->d.groups[0] || !c->d.groups[1] || !c->d.groups[2]))
 		return STATUS_SUCCESS;
-	return e->ops->dispatch(e, &d);
+	return e->ops->dispatch(e, &c->d);
 }
 
 /* A transfer with device memory on either side: the engine's xfer op. */

@@ -196,6 +196,9 @@ uint32_t dxg_vm_destroy(struct dxg_vm *vm)
 	uint32_t freed = dxg_objects_reset(&vm->objs);
 
 	dxg_objects_fini(&vm->objs);
+	/* Its engines are gone: so are the pipelines kept for them. */
+	if (vm->adapters)
+		dxg_adapters_forget_vm(vm->adapters, vm->rl.vm_id);
 	dxg_sched_fini(&vm->sched);
 	dxg_mem_fini(&vm->mem);
 	/* Nothing logs for this VM now: say what was suppressed, last. */

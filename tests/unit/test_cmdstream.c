@@ -55,12 +55,22 @@ static int32_t fake_update(struct dxg_engine *e, void *dst, const void *data,
 	return fake_copy(e, dst, data, size);
 }
 
+/*
+ * As engines do: indirect counts in host memory are read now (when the
+ * dispatch runs), and a 0 count dispatches nothing.
+ */
 static int32_t fake_dispatch(struct dxg_engine *e,
 			     const struct dxg_engine_dispatch *d)
 {
 	struct fake *f = (struct fake *)e;
+	struct dxg_engine_dispatch t = *d;
 
-	f->last = *d;
+	if (t.indirect.host) {
+		memcpy(t.groups, t.indirect.host, sizeof(t.groups));
+		if (!t.groups[0] || !t.groups[1] || !t.groups[2])
+			return 0;
+	}
+	f->last = t;
 	f->dispatches++;
 	return f->fail_dispatch;
 }
@@ -1368,10 +1378,19 @@ static void device_memory(void **state)
 
 	/* The CPU engine has no device memory: refused before anything runs. */
 	expect(f, f->cpu, STATUS_NOT_SUPPORTED, 0);
-	/* Indirect counts must be host memory (read by the executor). */
+	/* Indirect counts in device memory: the engine reads them there. */
 	f->len = 16;
 	f->ncmds = 0;
-	cmd_dispatch2(f, zero3, g, dva, &b, 0);
+	cmd_dispatch2(f, zero3, g, dva + 4 * PG - 12, &b, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_2);
+	expect(f, &k.e, 0, 0);
+	assert_ptr_equal(k.d.indirect.dev, &devobj);
+	assert_int_equal(k.d.indirect.dev_offset, 12 * PG - 12);
+	assert_null(k.d.indirect.host);
+	/* Not past its end. */
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch2(f, zero3, g, dva + 4 * PG - 8, &b, 0);
 	finish_v(f, DXG_CMDBUF_VERSION_2);
 	expect(f, &k.e, STATUS_ACCESS_DENIED, 0);
 	/* A range from host into device memory crosses two mappings. */

@@ -677,6 +677,125 @@ static void test_device_memory(void **state)
 	free(ref);
 }
 
+/*
+ * Indirect dispatch: the counts are read when the dispatch runs, from host
+ * or device memory, checked as given ones are; a 0 count dispatches nothing.
+ */
+static void test_indirect_dispatch(void **state)
+{
+	uint64_t id = pipeline(push_spv, sizeof(push_spv), 1, 128);
+	struct dxg_engine_dispatch d = { .pipeline = id, .push_size = 128 };
+	uint32_t *out = (uint32_t *)io, *host_counts = (uint32_t *)(io + 8192);
+	struct dxg_vk_devmem *m = NULL;
+	uint32_t counts[3] = { 1, 1, 1 };
+	struct dxg_engine_xfer t = { .op = DXG_XFER_UPDATE, .size = sizeof(counts),
+				     .data = counts };
+
+	(void)state;
+	for (uint32_t i = 0; i < 32; i++)
+		memcpy(d.push + 4 * i, &(uint32_t){ 0xabc00000u + i }, 4);
+	bind(&d, 0, out, 128);
+	assert_int_equal(dxg_vk_devmem_alloc(dev, 4096, &m), 0);
+	t.dst = (struct dxg_engine_mem) { .dev = m, .dev_offset = 16 };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	/* From device memory. */
+	d.indirect = (struct dxg_engine_mem) { .dev = m, .dev_offset = 16 };
+	memset(out, 0, 128);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(out[31], 0xabc0001fu);
+	/* A 0 count: nothing runs, no error. */
+	counts[0] = 0;
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	memset(out, 0, 128);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(out[0], 0);
+	/* Beyond the device's limit: refused, as a given count is. */
+	counts[0] = dev->limits.max_group_count[0] + 1;
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	/* Outside the memory: refused. */
+	d.indirect.dev_offset = 4096 - 8;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	/* From host memory, read at run time. */
+	d.indirect = (struct dxg_engine_mem) { .host = host_counts };
+	host_counts[0] = host_counts[1] = host_counts[2] = 1;
+	memset(out, 0, 128);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(out[0], 0xabc00000u);
+	eng->ops->forget(eng, io, IO_SIZE);
+	dxg_vk_devmem_free(dev, m);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+}
+
+/*
+ * Pipelines are shared by content between a device's engines: the same
+ * module, layout and constants build once; another constant is another
+ * pipeline; released ones stay for a while (bounded), then go.
+ */
+static void test_pipeline_sharing(void **state)
+{
+	struct dxg_engine *e2 = dxg_engine_vulkan_create(dev);
+	struct dxg_vk_pcache *c = &dev->pcache;
+	uint64_t a, b, x, builds, hits;
+	long objs;
+
+	(void)state;
+	assert_non_null(e2);
+	/* (Earlier tests may have left this one in the cache already.) */
+	assert_int_equal(make_v1(eng, saxpy_spv, sizeof(saxpy_spv), "main", 2, 8, &a), 0);
+	objs = atomic_load(&dev->objects);
+	builds = c->builds;
+	hits = c->hits;
+	assert_int_equal(make_v1(e2, saxpy_spv, sizeof(saxpy_spv), "main", 2, 8, &b), 0);
+	assert_int_equal(c->builds, builds);
+	assert_int_equal(c->hits, hits + 1);
+	assert_int_equal(atomic_load(&dev->objects), objs);	/* nothing new */
+	/* Another layout (a third, unused slot): another pipeline. */
+	assert_int_equal(make_v1(e2, saxpy_spv, sizeof(saxpy_spv), "main", 3, 8, &x), 0);
+	assert_int_equal(c->builds, builds + 1);
+	run_saxpy(a, 0, 1 << 20, 1000);
+	/* One engine lets go: the other still runs it. */
+	assert_int_equal(eng->ops->destroy_pipeline(eng, a), 0);
+	assert_int_equal(e2->ops->destroy_pipeline(e2, x), 0);
+	assert_int_equal(e2->ops->destroy_pipeline(e2, b), 0);
+	/* Released, kept: made again without a build. */
+	assert_true(c->idle >= 2);
+	assert_int_equal(make_v1(eng, saxpy_spv, sizeof(saxpy_spv), "main", 3, 8, &a), 0);
+	assert_int_equal(c->builds, builds + 1);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, a), 0);
+	/* Many distinct ones: no more than the bound stays idle. */
+	builds = c->builds;
+	for (uint32_t i = 0; i < DXG_VK_PCACHE_IDLE + 8; i++) {
+		struct dxg_pipeline_spec sp = { .constant_id = 1, .offset = 0, .size = 4 };
+		struct dxg_engine_pipeline desc;
+
+		/* A constant the module does not have: Vulkan ignores it. */
+		dxg_engine_pipeline_v1(&desc, saxpy_spv, sizeof(saxpy_spv), "main", 2, 8);
+		desc.num_spec = 1;
+		desc.spec = &sp;
+		desc.spec_data = &i;
+		desc.spec_data_size = 4;
+		assert_int_equal(eng->ops->create_pipeline(eng, &desc, &x), 0);
+		assert_int_equal(eng->ops->destroy_pipeline(eng, x), 0);
+	}
+	assert_int_equal(c->builds, builds + DXG_VK_PCACHE_IDLE + 8);
+	assert_int_equal(c->idle, DXG_VK_PCACHE_IDLE);
+	/* Another VM (domain) shares nothing with this one... */
+	dxg_engine_vulkan_set_domain(e2, 77);
+	builds = c->builds;
+	assert_int_equal(make_v1(e2, saxpy_spv, sizeof(saxpy_spv), "main", 2, 8, &b), 0);
+	assert_int_equal(c->builds, builds + 1);
+	assert_int_equal(e2->ops->destroy_pipeline(e2, b), 0);
+	/* ... and when it goes, what was kept for it goes. */
+	objs = atomic_load(&dev->objects);
+	dxg_vk_pcache_drop(c, dev, 77);
+	assert_true(atomic_load(&dev->objects) < objs);
+	assert_int_equal(c->idle, DXG_VK_PCACHE_IDLE - 1);
+	dxg_vk_pcache_drop(c, dev, 0);
+	assert_int_equal(c->idle, 0);
+	e2->ops->destroy(e2);
+}
+
 static void test_dispatch_limits(void **state)
 {
 	const struct dxg_vk_limits *l = &dev->limits;
@@ -955,6 +1074,8 @@ int main(void)
 		cmocka_unit_test(test_pipeline_layouts),
 		cmocka_unit_test(test_device_memory),
 		cmocka_unit_test(test_device_address),
+		cmocka_unit_test(test_indirect_dispatch),
+		cmocka_unit_test(test_pipeline_sharing),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),

@@ -433,6 +433,7 @@ int32_t dxg_vk_device_open(const char *sel, uint32_t flags,
 		free(d);
 		return fail(err, errlen, STATUS_NO_MEMORY, "out of memory", NULL);
 	}
+	dxg_vk_pcache_init(&d->pcache);
 	r = create_instance(&d->instance);
 	if (r != VK_SUCCESS) {
 		pthread_mutex_destroy(&d->queue_lock);
@@ -462,10 +463,11 @@ void dxg_vk_device_close(struct dxg_vk_device *d)
 {
 	if (!d)
 		return;
-	if (d->device) {
+	if (d->device)
 		vkDeviceWaitIdle(d->device);
+	dxg_vk_pcache_fini(&d->pcache, d);	/* no engine is left */
+	if (d->device)
 		vkDestroyDevice(d->device, NULL);
-	}
 	if (d->instance)
 		vkDestroyInstance(d->instance, NULL);
 	pthread_mutex_destroy(&d->queue_lock);

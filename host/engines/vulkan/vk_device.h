@@ -20,6 +20,8 @@
 
 #include <vulkan/vulkan.h>
 
+#include "engines/vulkan/vk_pcache.h"
+
 /* What the backend enforces; all taken from the physical device. */
 struct dxg_vk_limits {
 	uint64_t max_storage_buffer_range;	/* bytes per binding */
@@ -77,6 +79,8 @@ struct dxg_vk_device {
 	 * here (SIGUSR1's status line, the connect/kill cycle test).
 	 */
 	atomic_long objects;
+	/* Pipelines shared by content between this device's engines. */
+	struct dxg_vk_pcache pcache;
 };
 
 /* The buffer usage that gives a buffer a device address, where enabled. */

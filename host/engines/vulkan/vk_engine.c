@@ -37,6 +37,7 @@ struct vk_engine {
 	VkDescriptorPool dpool;
 	uint64_t timeout_ns;
 	struct dxg_ratelimit *rl;	/* the VM's; NULL: log unlimited */
+	uint8_t *stage;			/* one page: device memory read back */
 	atomic_bool lost;		/* read by every op without the lock */
 	bool in_flight;			/* a submission we stopped waiting for */
 };
@@ -330,13 +331,50 @@ static int32_t dispatch_locked(struct vk_engine *v,
 	return submit_wait(v);
 }
 
+static int32_t xfer_locked(struct vk_engine *v, const struct dxg_engine_xfer *in);
+
+/*
+ * An indirect dispatch's counts, read now that the work before it is done:
+ * from host memory directly, from device memory through the staging page.
+ * They are checked against the limits as given ones are (a GPU reading them
+ * itself would not check).
+ */
+static int32_t read_counts(struct vk_engine *v, const struct dxg_engine_mem *m,
+			   uint32_t groups[3])
+{
+	const struct dxg_engine_xfer x = {
+		.op = DXG_XFER_COPY, .src = *m, .dst = { .host = v->stage },
+		.size = 3 * sizeof(uint32_t),
+	};
+	int32_t st;
+
+	if (m->host) {
+		memcpy(groups, m->host, x.size);
+		return 0;
+	}
+	st = xfer_locked(v, &x);
+	if (!st)
+		memcpy(groups, v->stage, x.size);
+	return st;
+}
+
 static int32_t vk_dispatch(struct dxg_engine *e, const struct dxg_engine_dispatch *d)
 {
 	struct vk_engine *v = to_vk(e);
-	int32_t st;
+	struct dxg_engine_dispatch t;
+	bool none = false;
+	int32_t st = 0;
 
 	pthread_mutex_lock(&v->lock);
-	st = dispatch_locked(v, d);
+	if (d->indirect.host || d->indirect.dev) {
+		t = *d;
+		st = v->lost ? STATUS_DEVICE_REMOVED : read_counts(v, &d->indirect, t.groups);
+		/* An indirect count of 0 dispatches nothing (Vulkan's rule). */
+		none = !t.groups[0] || !t.groups[1] || !t.groups[2];
+		d = &t;
+	}
+	if (!st && !none)
+		st = dispatch_locked(v, d);
 	pthread_mutex_unlock(&v->lock);
 	return st;
 }
@@ -504,6 +542,7 @@ static void vk_destroy(struct dxg_engine *e)
 	}
 	dxg_vk_pipelines_fini(&v->pipes);
 	dxg_vk_cache_fini(&v->cache);
+	free(v->stage);		/* its import went with the cache */
 	dxg_vk_objects(v->dev, -(DXG_VK_LIVE(v->pool) + DXG_VK_LIVE(v->fence) +
 				 DXG_VK_LIVE(v->dpool)));
 	vkDestroyDescriptorPool(dev, v->dpool, NULL);
@@ -589,7 +628,10 @@ struct dxg_engine *dxg_engine_vulkan_create(struct dxg_vk_device *dev)
 	dxg_vk_pipelines_init(&v->pipes, dev, push < DXG_ENGINE_MAX_PUSH_CONSTANTS ?
 			      push & ~3u : DXG_ENGINE_MAX_PUSH_CONSTANTS);
 	v->cpu = dxg_engine_cpu_create();
-	if (!v->cpu || make_objects(v) != VK_SUCCESS) {
+	/* Imported like guest memory: whole pages, the device's alignment. */
+	v->stage = aligned_alloc(dxg_vk_import_alignment(dev),
+				 dxg_vk_import_alignment(dev));
+	if (!v->cpu || !v->stage || make_objects(v) != VK_SUCCESS) {
 		vk_destroy(&v->base);
 		return NULL;
 	}
@@ -599,6 +641,11 @@ struct dxg_engine *dxg_engine_vulkan_create(struct dxg_vk_device *dev)
 void dxg_engine_vulkan_set_timeout(struct dxg_engine *e, uint64_t ns)
 {
 	to_vk(e)->timeout_ns = ns;
+}
+
+void dxg_engine_vulkan_set_domain(struct dxg_engine *e, uint64_t domain)
+{
+	to_vk(e)->pipes.domain = domain;
 }
 
 void dxg_engine_vulkan_set_log(struct dxg_engine *e, struct dxg_ratelimit *rl)

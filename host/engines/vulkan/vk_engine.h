@@ -40,6 +40,11 @@ struct dxg_engine *dxg_engine_vulkan_create(struct dxg_vk_device *dev);
 void dxg_engine_vulkan_set_timeout(struct dxg_engine *e, uint64_t ns);
 /* Its errors go through rl (the VM's limiter; NULL: unlimited), set before use. */
 void dxg_engine_vulkan_set_log(struct dxg_engine *e, struct dxg_ratelimit *rl);
+/*
+ * The VM the engine works for: its pipelines are shared only with that
+ * VM's other engines (vk_pcache.h).  Before its first pipeline.
+ */
+void dxg_engine_vulkan_set_domain(struct dxg_engine *e, uint64_t domain);
 bool dxg_engine_vulkan_lost(const struct dxg_engine *e);
 /* Import cache statistics: imports made and cache hits so far. */
 void dxg_engine_vulkan_stats(const struct dxg_engine *e, uint64_t *imports,

@@ -8,6 +8,7 @@
 #include "dxg/ntstatus.h"
 #include "engines/engine.h"
 #include "engines/vulkan/spirv_check.h"
+#include "engines/vulkan/vk_pcache.h"
 #include "engines/vulkan/vk_status.h"
 
 void dxg_vk_pipelines_init(struct dxg_vk_pipelines *t, struct dxg_vk_device *dev,
@@ -19,28 +20,11 @@ void dxg_vk_pipelines_init(struct dxg_vk_pipelines *t, struct dxg_vk_device *dev
 	t->next_id = 1;
 }
 
-/* The Vulkan objects p holds. */
-static long live_objects(const struct dxg_vk_pipeline *p)
-{
-	long n = DXG_VK_LIVE(p->pipeline) + DXG_VK_LIVE(p->layout) +
-		 DXG_VK_LIVE(p->module);
-
-	for (uint32_t i = 0; i < DXG_PIPELINE_MAX_SETS; i++)
-		n += DXG_VK_LIVE(p->set_layouts[i]);
-	return n;
-}
-
+/* The engine lets go of the shared objects (the cache may keep them). */
 static void release(struct dxg_vk_device *d, struct dxg_vk_pipeline *p)
 {
-	VkDevice dev = d->device;
-
-	dxg_vk_objects(d, -live_objects(p));
-	/* Vulkan ignores VK_NULL_HANDLE in every destroy call. */
-	vkDestroyPipeline(dev, p->pipeline, NULL);
-	vkDestroyPipelineLayout(dev, p->layout, NULL);
-	for (uint32_t i = 0; i < DXG_PIPELINE_MAX_SETS; i++)
-		vkDestroyDescriptorSetLayout(dev, p->set_layouts[i], NULL);
-	vkDestroyShaderModule(dev, p->module, NULL);
+	if (p->shared)
+		dxg_vk_pcache_put(&d->pcache, d, p->shared);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -129,8 +113,8 @@ static int32_t check_args(const struct dxg_vk_pipelines *t,
 }
 
 /* One layout per set up to the highest used; unused sets are empty. */
-static VkResult make_layouts(VkDevice dev, struct dxg_vk_pipeline *p,
-			     uint32_t push_range)
+static VkResult make_layouts(VkDevice dev, const struct dxg_vk_pipeline *p,
+			     struct dxg_vk_shared_pipeline *e, uint32_t push_range)
 {
 	const VkPushConstantRange range = {
 		.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
@@ -139,7 +123,7 @@ static VkResult make_layouts(VkDevice dev, struct dxg_vk_pipeline *p,
 	VkPipelineLayoutCreateInfo lci = {
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
 		.setLayoutCount = p->num_sets,
-		.pSetLayouts = p->set_layouts,
+		.pSetLayouts = e->set_layouts,
 		.pushConstantRangeCount = push_range ? 1 : 0,
 		.pPushConstantRanges = &range,
 	};
@@ -164,14 +148,15 @@ static VkResult make_layouts(VkDevice dev, struct dxg_vk_pipeline *p,
 				.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
 			};
 		}
-		r = vkCreateDescriptorSetLayout(dev, &dci, NULL, &p->set_layouts[set]);
+		r = vkCreateDescriptorSetLayout(dev, &dci, NULL, &e->set_layouts[set]);
 	}
 	if (r == VK_SUCCESS)
-		r = vkCreatePipelineLayout(dev, &lci, NULL, &p->layout);
+		r = vkCreatePipelineLayout(dev, &lci, NULL, &e->layout);
 	return r;
 }
 
-static VkResult build(VkDevice dev, struct dxg_vk_pipeline *p,
+static VkResult build(VkDevice dev, const struct dxg_vk_pipeline *p,
+		      struct dxg_vk_shared_pipeline *e,
 		      const struct dxg_engine_pipeline *d, uint32_t push_range)
 {
 	VkSpecializationMapEntry map[DXG_PIPELINE_MAX_SPEC];
@@ -202,7 +187,7 @@ static VkResult build(VkDevice dev, struct dxg_vk_pipeline *p,
 			.pSpecializationInfo = d->num_spec ? &spec : NULL,
 		},
 	};
-	VkResult r = vkCreateShaderModule(dev, &mci, NULL, &p->module);
+	VkResult r = vkCreateShaderModule(dev, &mci, NULL, &e->module);
 
 	for (uint32_t i = 0; i < d->num_spec; i++)
 		map[i] = (VkSpecializationMapEntry) {
@@ -211,13 +196,125 @@ static VkResult build(VkDevice dev, struct dxg_vk_pipeline *p,
 			.size = d->spec[i].size,
 		};
 	if (r == VK_SUCCESS)
-		r = make_layouts(dev, p, push_range);
+		r = make_layouts(dev, p, e, push_range);
 	if (r != VK_SUCCESS)
 		return r;
-	pci.stage.module = p->module;
-	pci.layout = p->layout;
+	pci.stage.module = e->module;
+	pci.layout = e->layout;
 	return vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &pci, NULL,
-					&p->pipeline);
+					&e->pipeline);
+}
+
+/* The shared objects' Vulkan objects, counted on the device. */
+static long live_objects(const struct dxg_vk_shared_pipeline *e)
+{
+	long n = DXG_VK_LIVE(e->pipeline) + DXG_VK_LIVE(e->layout) +
+		 DXG_VK_LIVE(e->module);
+
+	for (uint32_t i = 0; i < DXG_PIPELINE_MAX_SETS; i++)
+		n += DXG_VK_LIVE(e->set_layouts[i]);
+	return n;
+}
+
+/*
+ * Everything the objects are made from, in one buffer: the sharing key
+ * (vk_pcache.h).  Fixed fields first, then the specialization data, the
+ * entry point's name and the SPIR-V.  NULL when out of memory.
+ */
+struct key_head {
+	uint64_t domain;
+	uint32_t push_range, num_slots, num_spec, spec_data_size;
+	uint32_t subgroup_size, entry_len;
+	uint64_t spirv_size;
+	struct dxg_engine_slot slots[DXG_ENGINE_MAX_BINDINGS];
+	struct dxg_pipeline_spec spec[DXG_PIPELINE_MAX_SPEC];
+};
+
+static uint8_t *make_key(const struct dxg_engine_pipeline *d, uint64_t domain,
+			 uint32_t push_range, size_t *size)
+{
+	struct key_head h;
+	size_t elen = strlen(d->entry);
+	uint8_t *k, *q;
+
+	memset(&h, 0, sizeof(h));
+	h.domain = domain;
+	h.push_range = push_range;
+	h.num_slots = d->num_slots;
+	h.num_spec = d->num_spec;
+	h.spec_data_size = d->spec_data_size;
+	h.subgroup_size = d->subgroup_size;
+	h.entry_len = (uint32_t)elen;
+	h.spirv_size = d->spirv_size;
+	memcpy(h.slots, d->slots, d->num_slots * sizeof(h.slots[0]));
+	if (d->num_spec)
+		memcpy(h.spec, d->spec, d->num_spec * sizeof(h.spec[0]));
+	*size = sizeof(h) + d->spec_data_size + elen + d->spirv_size;
+	k = malloc(*size);
+	if (!k)
+		return NULL;
+	memcpy(k, &h, sizeof(h));
+	q = k + sizeof(h);
+	if (d->spec_data_size)
+		memcpy(q, d->spec_data, d->spec_data_size);
+	q += d->spec_data_size;
+	memcpy(q, d->entry, elen);
+	memcpy(q + elen, d->spirv, d->spirv_size);
+	return k;
+}
+
+/*
+ * The shared objects for @d: from the cache, or checked, built and added.
+ * The key is the cache's or freed here.
+ */
+static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeline *p,
+			  const struct dxg_engine_pipeline *d,
+			  struct dxg_vk_shared_pipeline **out)
+{
+	struct dxg_vk_device *dev = t->dev;
+	struct dxg_vk_shared_pipeline *e;
+	uint8_t *key;
+	size_t size;
+	int32_t st;
+	VkResult r;
+
+	/* What the key copies is bounded first (the check repeats it). */
+	if (!d->spirv || !d->entry || d->spirv_size > DXG_SPIRV_MAX_SIZE ||
+	    (d->spec_data_size && !d->spec_data) || (d->num_spec && !d->spec) ||
+	    strnlen(d->entry, DXG_SPIRV_MAX_ENTRY + 1) > DXG_SPIRV_MAX_ENTRY)
+		return STATUS_INVALID_PARAMETER;
+	key = make_key(d, t->domain, t->push_range, &size);
+	if (!key)
+		return STATUS_NO_MEMORY;
+	*out = dxg_vk_pcache_get(&dev->pcache, key, size);
+	if (*out) {
+		free(key);
+		return 0;
+	}
+	st = dxg_spirv_check(d->spirv, d->spirv_size, d->entry, d->slots,
+			     d->num_slots, dev->info.api_version,
+			     dev->device_address ? DXG_SPIRV_DEVICE_ADDRESS : 0);
+	e = st ? NULL : calloc(1, sizeof(*e));
+	if (!e) {
+		free(key);
+		return st ? st : STATUS_NO_MEMORY;
+	}
+	e->key = key;
+	e->key_size = size;
+	e->domain = t->domain;
+	e->refs = 1;
+	r = build(dev->device, p, e, d, t->push_range);
+	dxg_vk_objects(dev, live_objects(e));
+	if (r != VK_SUCCESS) {
+		dxg_vk_shared_pipeline_free(dev, e);
+		/* The module passed validation: a failure now is the driver's. */
+		return r == VK_ERROR_INVALID_SHADER_NV ? STATUS_INVALID_PARAMETER :
+		       dxg_vk_status(r);
+	}
+	*out = dxg_vk_pcache_add(&dev->pcache, e);
+	if (*out != e)		/* built twice at once: the first one stays */
+		dxg_vk_shared_pipeline_free(dev, e);
+	return 0;
 }
 
 static struct dxg_vk_pipeline *free_slot(struct dxg_vk_pipelines *t)
@@ -242,15 +339,10 @@ int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
 			       const struct dxg_engine_pipeline *d,
 			       uint64_t *out_id)
 {
+	struct dxg_vk_shared_pipeline *e;
 	struct dxg_vk_pipeline *p;
 	int32_t st = check_args(t, d);
-	VkResult r;
 
-	if (!st)
-		st = dxg_spirv_check(d->spirv, d->spirv_size, d->entry, d->slots,
-				     d->num_slots, t->dev->info.api_version,
-				     t->dev->device_address ?
-				     DXG_SPIRV_DEVICE_ADDRESS : 0);
 	if (st)
 		return st;
 	p = free_slot(t);
@@ -262,14 +354,16 @@ int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
 		if (d->slots[i].set + 1 > p->num_sets)
 			p->num_sets = d->slots[i].set + 1;
 	p->push_size = d->push_size;
-	r = build(t->dev->device, p, d, t->push_range);
-	dxg_vk_objects(t->dev, live_objects(p));
-	if (r != VK_SUCCESS) {
-		release(t->dev, p);
-		/* The module passed validation: a failure now is the driver's. */
-		return r == VK_ERROR_INVALID_SHADER_NV ? STATUS_INVALID_PARAMETER :
-		       dxg_vk_status(r);
+	st = shared_for(t, p, d, &e);
+	if (st) {
+		memset(p, 0, sizeof(*p));
+		return st;
 	}
+	p->shared = e;
+	p->module = e->module;
+	memcpy(p->set_layouts, e->set_layouts, sizeof(p->set_layouts));
+	p->layout = e->layout;
+	p->pipeline = e->pipeline;
 	p->id = t->next_id++;
 	t->count++;
 	*out_id = p->id;

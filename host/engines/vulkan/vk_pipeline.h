@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Compute pipelines of the Vulkan backend and the table that names them by
- * id.  A pipeline's layout is its slots (struct dxg_engine_pipeline):
+ * id (per engine); the Vulkan objects are shared by content between the
+ * device's engines (vk_pcache.h).  A pipeline's layout is its slots (struct dxg_engine_pipeline):
  * storage and uniform buffers in descriptor sets 0..3, each set a layout of
  * its own (empty where no slot uses it), and one push constant range of the
  * engine's full push size (so a shader never reads push constants outside
@@ -28,6 +29,8 @@ struct dxg_vk_pipeline {
 	VkDescriptorSetLayout set_layouts[DXG_PIPELINE_MAX_SETS];
 	VkPipelineLayout layout;
 	VkPipeline pipeline;
+	/* Whose objects these are: shared by content (vk_pcache.h). */
+	struct dxg_vk_shared_pipeline *shared;
 };
 
 struct dxg_vk_pipelines {
@@ -36,6 +39,7 @@ struct dxg_vk_pipelines {
 	uint32_t count, cap;
 	uint32_t push_range;	/* bytes in every layout's range */
 	uint64_t next_id;
+	uint64_t domain;	/* whose pipelines these are (vk_pcache.h) */
 };
 
 void dxg_vk_pipelines_init(struct dxg_vk_pipelines *t, struct dxg_vk_device *dev,

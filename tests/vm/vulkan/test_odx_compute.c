@@ -624,8 +624,9 @@ static int device_local(struct ctx *c)
 			       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT);
 	bool device_only = type >= 0;
 	VkMemoryAllocateInfo mai = {
-		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = 2 * 4096,
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = 3 * 4096,
 	};
+	const uint32_t groups[3] = { (N + 63) / 64, 1, 1 };
 	VkDescriptorSetLayout l[2] = { c->sl[0], c->sl[1] };
 	VkDescriptorSetAllocateInfo dsai = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
@@ -634,7 +635,7 @@ static int device_local(struct ctx *c)
 	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
 	uint32_t *res = (uint32_t *)(c->map + OFF_RES), bad = 0;
 	VkDeviceMemory dmem;
-	VkBuffer din, dout;
+	VkBuffer din, dout, dind;
 	VkDescriptorSet ds[2], keep[2];
 	VkCommandBuffer cb;
 	VkFence fence;
@@ -654,7 +655,9 @@ static int device_local(struct ctx *c)
 		      vkMapMemory(c->dev, dmem, 0, VK_WHOLE_SIZE, 0, &p) ==
 		      VK_ERROR_MEMORY_MAP_FAILED, "mapped at %p", p);
 	if (make_buffer_in(c, dmem, &din, 0, N * 4, sb) ||
-	    make_buffer_in(c, dmem, &dout, 4096, N * 4, sb))
+	    make_buffer_in(c, dmem, &dout, 4096, N * 4, sb) ||
+	    make_buffer_in(c, dmem, &dind, 8192, 12, VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
+			   VK_BUFFER_USAGE_TRANSFER_DST_BIT))
 		return -1;
 	VK_OK("descriptor sets", vkAllocateDescriptorSets(c->dev, &dsai, ds));
 	{
@@ -684,9 +687,13 @@ static int device_local(struct ctx *c)
 	{
 		const VkBufferCopy in = { 0, 0, N * 4 }, out = { 0, 0, N * 4 };
 
-		/* in (host) -> din (device); the kernel; dout (device) -> res (host). */
+		/*
+		 * in (host) -> din (device); the kernel, its group counts in
+		 * device memory too; dout (device) -> res (host).
+		 */
 		vkCmdCopyBuffer(cb, c->in, din, 1, &in);
 		vkCmdFillBuffer(cb, dout, 0, VK_WHOLE_SIZE, 0xffffffffu);
+		vkCmdUpdateBuffer(cb, dind, 0, sizeof(groups), groups);
 		barrier2(cb);
 		keep[0] = c->ds[0];
 		keep[1] = c->ds[1];
@@ -695,7 +702,7 @@ static int device_local(struct ctx *c)
 		bind_all(c, cb, 11);
 		c->ds[0] = keep[0];
 		c->ds[1] = keep[1];
-		vkCmdDispatch(cb, (N + 63) / 64, 1, 1);
+		vkCmdDispatchIndirect(cb, dind, 0);
 		barrier2(cb);
 		vkCmdCopyBuffer(cb, dout, c->res, 1, &out);
 	}
@@ -712,12 +719,13 @@ static int device_local(struct ctx *c)
 	       vkWaitForFences(c->dev, 1, &fence, VK_TRUE, 30ull * 1000000000ull), VK_SUCCESS);
 	for (uint32_t i = 0; i < N; i++)
 		bad += res[i] != i * MUL + ADD + 11;
-	check("a kernel on device-local buffers, copied in and out: results", !bad,
+	check("a kernel on device-local buffers, counts from device memory, copied in and out: results", !bad,
 	      "%u wrong, res[0]=%u res[%u]=%u", bad, res[0], N - 1, res[N - 1]);
 	vkDestroyFence(c->dev, fence, NULL);
 	vkFreeDescriptorSets(c->dev, c->dp, 2, ds);
 	vkDestroyBuffer(c->dev, din, NULL);
 	vkDestroyBuffer(c->dev, dout, NULL);
+	vkDestroyBuffer(c->dev, dind, NULL);
 	vkFreeMemory(c->dev, dmem, NULL);
 	return 0;
 }
