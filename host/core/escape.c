@@ -102,6 +102,7 @@ static int32_t esc_create_pipeline2(const struct esc *x, void *data,
 			.set = slots[i].set,
 			.binding = slots[i].binding,
 			.type = slots[i].type,
+			.element = slots[i].element,
 		};
 	desc.push_size = k.push_size;
 	desc.num_spec = k.num_spec;

@@ -77,6 +77,7 @@ struct dxg_engine_slot {
 	uint32_t set;		/* < DXG_PIPELINE_MAX_SETS */
 	uint32_t binding;
 	uint32_t type;		/* enum dxg_slot_type */
+	uint32_t element;	/* of a descriptor array; 0: a single buffer */
 };
 
 /*

@@ -668,7 +668,8 @@ int32_t dxg_escape_check_create_pipeline2(const void *buf, size_t len,
 	memcpy(slots, q, k.num_slots * sizeof(*slots));
 	q += k.num_slots * sizeof(*slots);
 	for (uint32_t i = 0; i < k.num_slots; i++)
-		if (slots[i].reserved || slots[i].set >= DXG_PIPELINE_MAX_SETS ||
+		if (slots[i].element >= DXG_CMD_MAX_BINDINGS ||
+		    slots[i].set >= DXG_PIPELINE_MAX_SETS ||
 		    slots[i].binding > DXG_PIPELINE_MAX_BINDING ||
 		    slots[i].type > DXG_SLOT_UNIFORM_BUFFER)
 			return STATUS_INVALID_PARAMETER;

@@ -252,8 +252,13 @@ enum dxg_slot_type {
 struct dxg_pipeline_slot {
 	__u8 set;		/* < DXG_PIPELINE_MAX_SETS */
 	__u8 type;		/* enum dxg_slot_type */
-	__u16 reserved;		/* 0 */
-	__u32 binding;		/* <= DXG_PIPELINE_MAX_BINDING, unique per set */
+	/*
+	 * The element of a descriptor array (0 for a single buffer; was
+	 * "reserved, 0").  A binding's elements are 0..n-1, one slot each,
+	 * all of one type, and n is the shader's array length.
+	 */
+	__u16 element;		/* < DXG_CMD_MAX_BINDINGS */
+	__u32 binding;		/* <= DXG_PIPELINE_MAX_BINDING */
 };
 
 /* One specialization constant: size bytes at offset of the data. */

@@ -7,6 +7,9 @@
  * list, so a guest is never offered a feature its pipelines cannot use.
  * Every graphics feature stays off.  Offsets of VkBool32 members.
  *
+ * Dynamic indexing of descriptor arrays is not here: dxghost takes
+ * arrays indexed by constants only (host/engines/vulkan/spirv_arrays.h).
+ *
  * bufferDeviceAddress is not here: the host enables it only on a device
  * that serves one VM, and says so per VM (DXG_VKINFO_DEVICE_ADDRESS); the
  * addresses are the host device's, not GPU VAs (docs/vulkan-backend.md).
@@ -23,8 +26,6 @@
 
 static const size_t dxg_vk_features10[] = {
 	DXG_VKF(VkPhysicalDeviceFeatures, robustBufferAccess),
-	DXG_VKF(VkPhysicalDeviceFeatures, shaderUniformBufferArrayDynamicIndexing),
-	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageBufferArrayDynamicIndexing),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderFloat64),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt64),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt16),

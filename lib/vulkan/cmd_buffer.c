@@ -60,6 +60,7 @@ static void cmd_free(struct odx_device *d, struct odx_cmd_buffer *c)
 	if (*pp)
 		*pp = c->next;
 	free(c->enc.buf);
+	odx_cmd_drop_pushed(c);
 	odx_memory_destroy(d, c->gpu);
 	odx_free(odx_device_alloc(d), c);
 }
@@ -87,6 +88,7 @@ static void reset(struct odx_cmd_buffer *c)
 	c->length = 0;
 	c->pipeline = NULL;
 	memset(c->sets, 0, sizeof(c->sets));
+	odx_cmd_drop_pushed(c);
 	memset(c->push, 0, sizeof(c->push));
 }
 

@@ -96,19 +96,18 @@ static struct dxg_cmd_binding resolve(const struct odx_cmd_buffer *c, uint32_t i
 	const struct odx_set_binding *b;
 	const struct odx_descriptor *d;
 	uint64_t offset, range;
-	uint32_t idx;
 
 	if (!bs->set)
 		return out;
-	b = odx_set_layout_find(bs->set->layout, slot->binding, &idx);
-	d = b ? &bs->set->d[idx] : NULL;
+	d = odx_set_element(bs->set, slot->binding, slot->element, false, &b);
 	if (!d || !d->buffer || !d->buffer->mem || d->offset >= d->buffer->size)
 		return out;
 	offset = d->offset;
+	/* Dynamic offsets: one per element, in binding order. */
 	if ((b->type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC ||
 	     b->type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC) &&
-	    b->dynamic_index < DXG_CMD_MAX_BINDINGS)
-		offset += bs->dynamic[b->dynamic_index];
+	    b->dynamic_index + slot->element < DXG_CMD_MAX_BINDINGS)
+		offset += bs->dynamic[b->dynamic_index + slot->element];
 	range = d->range == VK_WHOLE_SIZE ? d->buffer->size - d->offset : d->range;
 	out.va = buffer_va(d->buffer, offset);
 	out.size = range;

@@ -54,11 +54,17 @@ odx_CreateDescriptorSetLayout(VkDevice device,
 	}
 	/* Dynamic offsets are given in binding order (the spec's rule). */
 	qsort(l->b, n, sizeof(l->b[0]), cmp_binding);
-	for (uint32_t i = 0; i < n; i++)
+	l->descriptors = 0;
+	for (uint32_t i = 0; i < n; i++) {
 		if (is_dynamic(l->b[i].type)) {
 			l->b[i].dynamic_index = dyn;
 			dyn += l->b[i].count;
 		}
+		l->b[i].first = l->descriptors;
+		l->b[i].kept = l->b[i].count < DXG_CMD_MAX_BINDINGS ?
+			       l->b[i].count : DXG_CMD_MAX_BINDINGS;
+		l->descriptors += l->b[i].kept;
+	}
 	l->dynamic_count = dyn;
 	*pSetLayout = ODX_TO_HANDLE(VkDescriptorSetLayout, l);
 	return VK_SUCCESS;
@@ -120,17 +126,41 @@ odx_CreateDescriptorPool(VkDevice device, const VkDescriptorPoolCreateInfo *pCre
 	return VK_SUCCESS;
 }
 
+/* A set of @l with no pool (push descriptors), zeroed; NULL: no memory. */
+struct odx_descriptor_set *odx_set_create(struct odx_device *d, struct odx_set_layout *l)
+{
+	size_t size = sizeof(struct odx_descriptor_set) +
+		      l->descriptors * sizeof(struct odx_descriptor);
+	struct odx_descriptor_set *s = odx_alloc(odx_device_alloc(d), size,
+						 VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+
+	if (!s)
+		return NULL;
+	memset(s, 0, size);
+	atomic_fetch_add(&l->refs, 1);
+	s->layout = l;
+	return s;
+}
+
 static void free_set(struct odx_device *d, struct odx_descriptor_set *s)
 {
-	struct odx_descriptor_set **pp = &s->pool->sets;
+	if (s->pool) {
+		struct odx_descriptor_set **pp = &s->pool->sets;
 
-	while (*pp && *pp != s)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = s->next;
-	s->pool->live--;
+		while (*pp && *pp != s)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = s->next;
+		s->pool->live--;
+	}
 	odx_set_layout_unref(d, s->layout);
 	odx_free(odx_device_alloc(d), s);
+}
+
+void odx_set_destroy(struct odx_device *d, struct odx_descriptor_set *s)
+{
+	if (s)
+		free_set(d, s);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -174,11 +204,12 @@ odx_AllocateDescriptorSets(VkDevice device, const VkDescriptorSetAllocateInfo *p
 
 		if (p->live >= p->max_sets)
 			goto fail_pool;
-		s = odx_alloc(odx_device_alloc(d), sizeof(*s) + l->count * sizeof(s->d[0]),
+		s = odx_alloc(odx_device_alloc(d),
+			      sizeof(*s) + l->descriptors * sizeof(s->d[0]),
 			      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
 		if (!s)
 			goto fail_mem;
-		memset(s, 0, sizeof(*s) + l->count * sizeof(s->d[0]));
+		memset(s, 0, sizeof(*s) + l->descriptors * sizeof(s->d[0]));
 		atomic_fetch_add(&l->refs, 1);
 		s->layout = l;
 		s->pool = p;
@@ -210,35 +241,41 @@ odx_FreeDescriptorSets(VkDevice device, VkDescriptorPool pool, uint32_t count,
 	return VK_SUCCESS;
 }
 
+struct odx_descriptor *odx_set_element(struct odx_descriptor_set *s, uint32_t binding,
+				       uint32_t elem, bool rollover,
+				       const struct odx_set_binding **out)
+{
+	uint32_t idx;
+	const struct odx_set_binding *b = odx_set_layout_find(s->layout, binding, &idx);
+
+	while (rollover && b && elem >= b->count) {
+		elem -= b->count;
+		b = idx + 1 < s->layout->count ? &s->layout->b[++idx] : NULL;
+	}
+	if (out)
+		*out = b;
+	if (!b || elem >= b->kept)
+		return NULL;
+	return &s->d[b->first + elem];
+}
+
 /*
- * Writes element `elem` of binding `binding` onwards; arrays of buffers
- * keep only element 0 (the host binds single buffers), and consecutive
- * bindings take the overflow as the spec describes.
+ * Writes element `elem` of binding `binding` onwards; consecutive bindings
+ * take the overflow as the spec describes.  Elements beyond those a
+ * pipeline can bind are not kept.
  */
 static void write_buffers(struct odx_descriptor_set *s, uint32_t binding,
 			  uint32_t elem, uint32_t count,
 			  const VkDescriptorBufferInfo *bi)
 {
-	uint32_t idx;
-
 	for (uint32_t i = 0; i < count; i++) {
-		const struct odx_set_binding *b = odx_set_layout_find(s->layout, binding, &idx);
+		struct odx_descriptor *d = odx_set_element(s, binding, elem + i, true, NULL);
 
-		if (!b)
-			return;
-		while (b && elem >= b->count) {
-			elem -= b->count;
-			b = idx + 1 < s->layout->count ? &s->layout->b[++idx] : NULL;
-		}
-		if (!b)
-			return;
-		if (elem == 0)
-			s->d[idx] = (struct odx_descriptor) {
+		if (d)
+			*d = (struct odx_descriptor) {
 				.buffer = ODX_FROM_HANDLE(odx_buffer, bi[i].buffer),
 				.offset = bi[i].offset, .range = bi[i].range,
 			};
-		binding = b->binding;
-		elem++;
 	}
 }
 
@@ -248,30 +285,38 @@ static bool is_buffer(VkDescriptorType t)
 	       t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER || is_dynamic(t);
 }
 
+void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w)
+{
+	if (w->pBufferInfo && is_buffer(w->descriptorType))
+		write_buffers(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
+			      w->pBufferInfo);
+}
+
 VKAPI_ATTR void VKAPI_CALL
 odx_UpdateDescriptorSets(VkDevice device, uint32_t writeCount,
 			 const VkWriteDescriptorSet *pWrites, uint32_t copyCount,
 			 const VkCopyDescriptorSet *pCopies)
 {
 	(void)device;
-	for (uint32_t i = 0; i < writeCount; i++) {
-		const VkWriteDescriptorSet *w = &pWrites[i];
-
-		if (w->pBufferInfo && is_buffer(w->descriptorType))
-			write_buffers(ODX_FROM_HANDLE(odx_descriptor_set, w->dstSet),
-				      w->dstBinding, w->dstArrayElement,
-				      w->descriptorCount, w->pBufferInfo);
-	}
+	for (uint32_t i = 0; i < writeCount; i++)
+		odx_set_write(ODX_FROM_HANDLE(odx_descriptor_set, pWrites[i].dstSet),
+			      &pWrites[i]);
 	for (uint32_t i = 0; i < copyCount; i++) {
 		const VkCopyDescriptorSet *c = &pCopies[i];
 		struct odx_descriptor_set *src = ODX_FROM_HANDLE(odx_descriptor_set, c->srcSet);
 		struct odx_descriptor_set *dst = ODX_FROM_HANDLE(odx_descriptor_set, c->dstSet);
-		uint32_t si, di;
 
-		if (odx_set_layout_find(src->layout, c->srcBinding, &si) &&
-		    odx_set_layout_find(dst->layout, c->dstBinding, &di) &&
-		    c->srcArrayElement == 0 && c->dstArrayElement == 0)
-			dst->d[di] = src->d[si];
+		for (uint32_t k = 0; k < c->descriptorCount; k++) {
+			struct odx_descriptor *from = odx_set_element(src, c->srcBinding,
+								      c->srcArrayElement + k,
+								      true, NULL);
+			struct odx_descriptor *to = odx_set_element(dst, c->dstBinding,
+								    c->dstArrayElement + k,
+								    true, NULL);
+
+			if (to)
+				*to = from ? *from : (struct odx_descriptor) { 0 };
+		}
 	}
 }
 
@@ -293,9 +338,7 @@ odx_CreateDescriptorUpdateTemplate(VkDevice device,
 	struct odx_update_template *t;
 
 	(void)pAllocator;
-	/* Push-descriptor templates need VK_KHR_push_descriptor: not offered. */
-	if (pCreateInfo->templateType != VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_DESCRIPTOR_SET)
-		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	/* Sets, or push descriptors (push_descriptor.c): the same entries. */
 	t = odx_alloc(odx_device_alloc(d), sizeof(*t) + n * sizeof(t->e[0]),
 		      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
 	if (!t)
@@ -319,9 +362,15 @@ VKAPI_ATTR void VKAPI_CALL
 odx_UpdateDescriptorSetWithTemplate(VkDevice device, VkDescriptorSet set,
 				    VkDescriptorUpdateTemplate tmpl, const void *pData)
 {
+	(void)device;
+	odx_set_apply_template(ODX_FROM_HANDLE(odx_descriptor_set, set), tmpl, pData);
+}
+
+void odx_set_apply_template(struct odx_descriptor_set *s, VkDescriptorUpdateTemplate tmpl,
+			    const void *pData)
+{
 	const struct odx_update_template *t = ODX_FROM_HANDLE(odx_update_template, tmpl);
 
-	(void)device;
 	for (uint32_t i = 0; i < t->count; i++) {
 		const VkDescriptorUpdateTemplateEntry *e = &t->e[i];
 
@@ -333,8 +382,7 @@ odx_UpdateDescriptorSetWithTemplate(VkDevice device, VkDescriptorSet set,
 
 			memcpy(&bi, (const char *)pData + e->offset + (size_t)k * e->stride,
 			       sizeof(bi));
-			write_buffers(ODX_FROM_HANDLE(odx_descriptor_set, set), e->dstBinding,
-				      e->dstArrayElement + k, 1, &bi);
+			write_buffers(s, e->dstBinding, e->dstArrayElement + k, 1, &bi);
 		}
 	}
 }

@@ -277,12 +277,19 @@ struct odx_set_binding {
 	VkDescriptorType type;
 	uint32_t count;
 	uint32_t dynamic_index;		/* dynamic buffers: order in the layout */
+	/*
+	 * Its elements in a set: d[first .. first + kept).  A pipeline has at
+	 * most DXG_CMD_MAX_BINDINGS slots, so no element beyond that many can
+	 * ever be bound: those are not kept.
+	 */
+	uint32_t first, kept;
 };
 
 struct odx_set_layout {
 	atomic_uint refs;		/* the handle, sets and pipeline layouts */
 	uint32_t count;
 	uint32_t dynamic_count;
+	uint32_t descriptors;		/* kept elements of all bindings */
 	struct odx_set_binding b[];	/* sorted by binding */
 };
 
@@ -295,7 +302,7 @@ struct odx_descriptor_set {
 	struct odx_set_layout *layout;
 	struct odx_descriptor_pool *pool;
 	struct odx_descriptor_set *next;	/* the pool's list */
-	struct odx_descriptor d[];		/* one per layout binding */
+	struct odx_descriptor d[];		/* the layout's kept elements */
 };
 
 struct odx_descriptor_pool {
@@ -307,6 +314,21 @@ void odx_set_layout_unref(struct odx_device *d, struct odx_set_layout *l);
 /* The binding's entry of a layout, or NULL. */
 const struct odx_set_binding *odx_set_layout_find(const struct odx_set_layout *l,
 						  uint32_t binding, uint32_t *index);
+/* A set with no pool (push descriptors), and its end. */
+struct odx_descriptor_set *odx_set_create(struct odx_device *d, struct odx_set_layout *l);
+void odx_set_destroy(struct odx_device *d, struct odx_descriptor_set *s);
+/* One write, or a template's writes from @pData, into set @s. */
+void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w);
+void odx_set_apply_template(struct odx_descriptor_set *s, VkDescriptorUpdateTemplate tmpl,
+			    const void *pData);
+/*
+ * Element @elem of @binding in set @s, or NULL where none is kept; with
+ * @rollover, an element past the binding's count goes on into the next
+ * bindings, as writes and copies do (the spec's consecutive binding rule).
+ */
+struct odx_descriptor *odx_set_element(struct odx_descriptor_set *s, uint32_t binding,
+				       uint32_t elem, bool rollover,
+				       const struct odx_set_binding **b);
 
 /* ---- pipelines (pipeline.c) ---- */
 
@@ -316,9 +338,9 @@ struct odx_pipeline_layout {
 	uint32_t push_size;		/* end of the last push constant range */
 };
 
-/* One buffer the shader uses: (set, binding) in the pipeline's layout. */
+/* One buffer the shader uses: (set, binding, array element) in the layout. */
 struct odx_slot {
-	uint32_t set, binding;
+	uint32_t set, binding, element;
 };
 
 struct odx_pipeline {
@@ -358,7 +380,12 @@ struct odx_cmd_buffer {
 	struct odx_pipeline *pipeline;
 	struct odx_bound_set sets[DXG_PIPELINE_MAX_SETS];
 	uint8_t push[DXG_CMD_MAX_PUSH_SIZE];
+	/* The push descriptor sets (push_descriptor.c), the buffer's own. */
+	struct odx_descriptor_set *pushed[DXG_PIPELINE_MAX_SETS];
 };
+
+/* The command buffer's push descriptor sets go (reset, free). */
+void odx_cmd_drop_pushed(struct odx_cmd_buffer *c);
 
 /* ---- events (event.c) ---- */
 

@@ -356,6 +356,11 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 			p->maxBufferSize = h13->maxBufferSize;
 			break;
 		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PUSH_DESCRIPTOR_PROPERTIES_KHR:
+			/* The spec's least; a pipeline binds at most 16 buffers. */
+			((VkPhysicalDevicePushDescriptorPropertiesKHR *)s)->
+				maxPushDescriptors = 32;
+			break;
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT:
 			((VkPhysicalDeviceExternalMemoryHostPropertiesEXT *)s)->
 				minImportedHostPointerAlignment = ODX_HOST_POINTER_ALIGNMENT;
@@ -626,7 +631,7 @@ static bool vm_has(const struct odx_physical_device *pd, const char *name)
 /*
  * The device extensions this driver offers whatever the host's device has:
  * they are the guest's own work (sync files: external_sync.c; memory fds:
- * external_memory.c).
+ * external_memory.c; push descriptors: push_descriptor.c).
  */
 static const VkExtensionProperties guest_extensions[] = {
 	{ VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_SPEC_VERSION },
@@ -637,6 +642,7 @@ static const VkExtensionProperties guest_extensions[] = {
 	{ VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_SPEC_VERSION },
 	{ VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
 	  VK_KHR_EXTERNAL_SEMAPHORE_FD_SPEC_VERSION },
+	{ VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME, VK_KHR_PUSH_DESCRIPTOR_SPEC_VERSION },
 };
 #define GUEST_EXTENSION_COUNT (sizeof(guest_extensions) / sizeof(guest_extensions[0]))
 

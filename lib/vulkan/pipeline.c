@@ -95,50 +95,97 @@ odx_DestroyPipelineLayout(VkDevice device, VkPipelineLayout layout,
 
 /* ---- compute pipelines ---- */
 
-enum { OP_VARIABLE = 59, OP_DECORATE = 71, DEC_BINDING = 33, DEC_SET = 34 };
+enum {
+	OP_TYPE_ARRAY = 28, OP_TYPE_POINTER = 32, OP_CONSTANT = 43,
+	OP_VARIABLE = 59, OP_DECORATE = 71, DEC_BINDING = 33, DEC_SET = 34,
+};
+
+/* What reflect() keeps of an id. */
+struct rid {
+	uint8_t set_dec, binding_dec, array, constant;
+	uint32_t set, binding;
+	uint32_t type;		/* variable: its pointer type; pointer: pointee; array: length id */
+	uint32_t value;		/* constant */
+};
 
 /*
- * The (set, binding) pairs the module's variables are decorated with: the
- * buffers the shader declares.  The host checks the module for real; this
- * only reads decorations, bounded by the module.
+ * The buffers the shader declares: its variables decorated with a set and
+ * a binding, one slot per element of a descriptor array (of constant
+ * length).  The host checks the module for real; this reads only what it
+ * needs, bounded by the module.
  */
 static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slots,
 			uint32_t *count)
 {
 	const uint32_t *w = m->code;
 	size_t words = m->size / 4;
-	uint32_t n = 0;
+	uint32_t bound = words > 5 ? w[3] : 0, n = 0;
+	struct rid *t;
+	VkResult r = VK_SUCCESS;
 
+	if (!bound || bound > words)
+		return VK_ERROR_INVALID_SHADER_NV;
+	t = calloc(bound, sizeof(*t));
+	if (!t)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	for (size_t i = 5; i < words;) {
 		uint32_t wc = w[i] >> 16, op = w[i] & 0xffff;
 
-		if (!wc || wc > words - i)
+		if (!wc || wc > words - i) {
+			free(t);
 			return VK_ERROR_INVALID_SHADER_NV;
-		if (op == OP_DECORATE && wc == 4 && w[i + 2] == DEC_SET) {
-			uint32_t id = w[i + 1], set = w[i + 3];
+		}
+		if (op == OP_DECORATE && wc == 4 && w[i + 1] < bound) {
+			struct rid *x = &t[w[i + 1]];
 
-			/* Its binding: the other decoration of the same id. */
-			for (size_t j = 5; j < words;) {
-				uint32_t wc2 = w[j] >> 16;
-
-				if (!wc2 || wc2 > words - j)
-					return VK_ERROR_INVALID_SHADER_NV;
-				if ((w[j] & 0xffff) == OP_DECORATE && wc2 == 4 &&
-				    w[j + 1] == id && w[j + 2] == DEC_BINDING) {
-					if (n == DXG_CMD_MAX_BINDINGS)
-						return VK_ERROR_OUT_OF_DEVICE_MEMORY;
-					slots[n++] = (struct odx_slot) {
-						.set = set, .binding = w[j + 3],
-					};
-					break;
-				}
-				j += wc2;
+			if (w[i + 2] == DEC_SET) {
+				x->set_dec = 1;
+				x->set = w[i + 3];
+			} else if (w[i + 2] == DEC_BINDING) {
+				x->binding_dec = 1;
+				x->binding = w[i + 3];
 			}
+		} else if (op == OP_TYPE_ARRAY && wc == 4 && w[i + 1] < bound) {
+			t[w[i + 1]].array = 1;
+			t[w[i + 1]].type = w[i + 3];
+		} else if (op == OP_TYPE_POINTER && wc == 4 && w[i + 1] < bound) {
+			t[w[i + 1]].type = w[i + 3];
+		} else if (op == OP_CONSTANT && wc == 4 && w[i + 2] < bound) {
+			t[w[i + 2]].constant = 1;
+			t[w[i + 2]].value = w[i + 3];
+		} else if (op == OP_VARIABLE && wc >= 4 && w[i + 2] < bound) {
+			t[w[i + 2]].type = w[i + 1];
 		}
 		i += wc;
 	}
+	for (uint32_t id = 0; id < bound && r == VK_SUCCESS; id++) {
+		uint32_t len = 1, ptr, pointee;
+
+		if (!t[id].set_dec || !t[id].binding_dec)
+			continue;
+		ptr = t[id].type;
+		pointee = ptr < bound ? t[ptr].type : 0;
+		if (pointee && pointee < bound && t[pointee].array) {
+			uint32_t lid = t[pointee].type;
+
+			if (lid >= bound || !t[lid].constant)
+				r = VK_ERROR_INVALID_SHADER_NV;
+			else
+				len = t[lid].value;
+		}
+		for (uint32_t e = 0; e < len && r == VK_SUCCESS; e++) {
+			if (n == DXG_CMD_MAX_BINDINGS) {
+				r = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+				break;
+			}
+			slots[n++] = (struct odx_slot) {
+				.set = t[id].set, .binding = t[id].binding, .element = e,
+			};
+		}
+	}
+	free(t);
 	*count = n;
-	return VK_SUCCESS;
+	return r;
 }
 
 /* The slot's type in the layout: a buffer this driver can bind, or -1. */
@@ -222,6 +269,7 @@ static VkResult build(struct odx_device *d, const VkComputePipelineCreateInfo *c
 		int type = slot_type(l, &p->slots[i]);
 		struct dxg_pipeline_slot s = {
 			.set = (uint8_t)p->slots[i].set, .type = (uint8_t)type,
+			.element = (uint16_t)p->slots[i].element,
 			.binding = p->slots[i].binding,
 		};
 

@@ -50,6 +50,10 @@ static int32_t touch_dispatch(struct dxg_engine *e,
 	}
 	for (i = 0; i < d->push_size; i++)
 		sum ^= d->push[i];
+	/* Indirect counts in host memory: read now, as engines do. */
+	if (d->indirect.host)
+		for (j = 0; j < 3 * sizeof(uint32_t); j++)
+			sum ^= ((const uint8_t *)d->indirect.host)[j];
 	return STATUS_SUCCESS;
 }
 

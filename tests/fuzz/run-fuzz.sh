@@ -23,10 +23,10 @@ fi
 secs=${1:-30}
 out=build/fuzz
 cc=${CC:-clang}
-targets=(cmdstream dispatch gpuva)
+targets=(cmdstream dispatch gpuva spirv)
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
 cflags=(-std=c11 -g -O1 -D_GNU_SOURCE -DDXGHOST_VERSION='"fuzz"'
-        -Iinclude -Ihost -Itests/fuzz)
+        -Iinclude -Ihost -Itests/fuzz -I"$out/gen")
 # meson's gcc build is the warnings gate for host/; clang warns differently
 # (e.g. -Wmissing-field-initializers on positional initializers), so only
 # the fuzz targets themselves are built with -Werror here.
@@ -50,6 +50,24 @@ build_core() {
   ar rcs "$out/libcore.a" "$out"/obj/*.o
 }
 
+# The SPIR-V target's seeds: real modules, compiled as meson's build does.
+gen_shaders() {
+  local s
+  mkdir -p "$out/gen"
+  for s in shaders/saxpy.comp:vulkan1.0 tests/unit/shaders/array.comp:vulkan1.0 \
+           tests/unit/shaders/bda.comp:vulkan1.2; do
+    local f=${s%%:*} env=${s##*:} n
+    n=$(basename "$f" .comp)
+    glslangValidator -V --quiet --target-env "$env" --vn "${n}_spv" \
+      -o "$out/gen/${n}_spv.h" "$f" || return 1
+  done
+}
+
+if ! gen_shaders >"$out/gen.log" 2>&1; then
+  cat "$out/gen.log"
+  echo "FAIL fuzz/build: the seed shaders do not compile (glslang-tools)"
+  exit 1
+fi
 if ! build_core >"$out/build.log" 2>&1; then
   cat "$out/build.log"
   echo "FAIL fuzz/build: see $out/build.log"

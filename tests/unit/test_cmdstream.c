@@ -1248,7 +1248,7 @@ static void escape_pipeline2(void **state)
 	BAD(num_slots, 3);	/* the sizes no longer add up */
 	BAD(op, DXG_ESCAPE_CREATE_PIPELINE);
 #undef BAD
-	/* A slot's set beyond the limit, an unknown type, reserved bits. */
+	/* A slot's set beyond the limit, an unknown type, an element too far. */
 	BUILD(c);
 	p[104] = DXG_PIPELINE_MAX_SETS;
 	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
@@ -1260,10 +1260,15 @@ static void escape_pipeline2(void **state)
 							   &sd, &code),
 			 STATUS_INVALID_PARAMETER);
 	BUILD(c);
-	p[106] = 1;
+	p[106] = DXG_CMD_MAX_BINDINGS;	/* the element (u16) */
 	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
 							   &sd, &code),
 			 STATUS_INVALID_PARAMETER);
+	BUILD(c);
+	p[106] = DXG_CMD_MAX_BINDINGS - 1;	/* the form is fine; the layout is the engine's */
+	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
+							   &sd, &code), 0);
+	assert_int_equal(slots[0].element, DXG_CMD_MAX_BINDINGS - 1);
 	/* Not SPIR-V where the module should start. */
 	BUILD(c);
 	p[144] ^= 0xff;

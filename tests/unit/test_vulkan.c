@@ -36,6 +36,8 @@
 #include "spin_spv.h"
 #include "layout_spv.h"
 #include "bda_spv.h"
+#include "array_spv.h"
+#include "array_dyn_spv.h"
 
 #define IO_SIZE		(64u << 20)	/* the "IO space": a memfd mapping */
 
@@ -410,9 +412,9 @@ static void layout_desc(struct dxg_engine_pipeline *p, const uint32_t *spec_data
 		.num_slots = 3, .push_size = 8,
 		.num_spec = 2, .spec = spec, .spec_data = spec_data, .spec_data_size = 8,
 	};
-	p->slots[0] = (struct dxg_engine_slot) { 0, 0, DXG_SLOT_STORAGE_BUFFER };
-	p->slots[1] = (struct dxg_engine_slot) { 0, 2, DXG_SLOT_UNIFORM_BUFFER };
-	p->slots[2] = (struct dxg_engine_slot) { 1, 1, DXG_SLOT_STORAGE_BUFFER };
+	p->slots[0] = (struct dxg_engine_slot) { 0, 0, DXG_SLOT_STORAGE_BUFFER, 0 };
+	p->slots[1] = (struct dxg_engine_slot) { 0, 2, DXG_SLOT_UNIFORM_BUFFER, 0 };
+	p->slots[2] = (struct dxg_engine_slot) { 1, 1, DXG_SLOT_STORAGE_BUFFER, 0 };
 }
 
 /* CREATE_PIPELINE2's pipelines: sets, uniform buffers, spec constants, base. */
@@ -796,6 +798,78 @@ static void test_pipeline_sharing(void **state)
 	e2->ops->destroy(e2);
 }
 
+/* A pipeline of @spv whose layout is @n elements of (set 0, binding 0). */
+static int32_t array_pipeline(const uint32_t *spv, size_t size, uint32_t n,
+			      const uint32_t *elements, uint64_t *id)
+{
+	struct dxg_engine_pipeline desc = {
+		.spirv = spv, .spirv_size = size, .entry = "main", .num_slots = n,
+		.push_size = 8,
+	};
+
+	for (uint32_t i = 0; i < n; i++)
+		desc.slots[i] = (struct dxg_engine_slot) {
+			.set = 0, .binding = 0, .type = DXG_SLOT_STORAGE_BUFFER,
+			.element = elements[i],
+		};
+	return eng->ops->create_pipeline(eng, &desc, id);
+}
+
+/*
+ * Descriptor arrays: one slot per element; the shader's array as long as
+ * the layout's; constant indices only (an index past the array is
+ * undefined behaviour no robustness covers).
+ */
+static void test_descriptor_arrays(void **state)
+{
+	const uint32_t n = 1000, in_order[3] = { 0, 1, 2 }, shuffled[3] = { 2, 0, 1 };
+	const uint32_t gap[3] = { 0, 1, 3 }, twice[3] = { 0, 1, 1 };
+	uint32_t *a = (uint32_t *)io, *b = (uint32_t *)(io + 65536);
+	uint32_t *c = (uint32_t *)(io + 131072);
+	struct dxg_engine_dispatch d = { .groups = { (n + 63) / 64, 1, 1 }, .push_size = 4 };
+	uint64_t id, bad;
+
+	(void)state;
+	assert_int_equal(array_pipeline(array_spv, sizeof(array_spv), 3, in_order, &id), 0);
+	for (uint32_t i = 0; i < n; i++)
+		a[i] = 100 + i;
+	memset(b, 0, n * 4);
+	memset(c, 0, n * 4);
+	d.pipeline = id;
+	memcpy(d.push, &n, 4);
+	bind(&d, 0, a, n * 4);
+	bind(&d, 1, b, n * 4);
+	bind(&d, 2, c, n * 4);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(b[i], 2 * i);
+		assert_int_equal(c[i], 107 + i);
+	}
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+	/* Slots may come in any order: element 2 first. */
+	assert_int_equal(array_pipeline(array_spv, sizeof(array_spv), 3, shuffled, &id), 0);
+	memset(b, 0, n * 4);
+	bind(&d, 0, c, n * 4);		/* slot 0 is element 2 */
+	bind(&d, 1, a, n * 4);
+	bind(&d, 2, b, n * 4);
+	d.pipeline = id;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(b[n - 1], 2 * (n - 1));
+	assert_int_equal(c[n - 1], 107 + n - 1);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+	/* The layout's array shorter or longer than the shader's, gaps, twice. */
+	assert_int_equal(array_pipeline(array_spv, sizeof(array_spv), 2, in_order, &bad),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(array_pipeline(array_spv, sizeof(array_spv), 3, gap, &bad),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(array_pipeline(array_spv, sizeof(array_spv), 3, twice, &bad),
+			 STATUS_INVALID_PARAMETER);
+	/* A run-time index: refused. */
+	assert_int_equal(array_pipeline(array_dyn_spv, sizeof(array_dyn_spv), 3, in_order,
+					&bad), STATUS_INVALID_PARAMETER);
+	eng->ops->forget(eng, io, IO_SIZE);
+}
+
 static void test_dispatch_limits(void **state)
 {
 	const struct dxg_vk_limits *l = &dev->limits;
@@ -1076,6 +1150,7 @@ int main(void)
 		cmocka_unit_test(test_device_address),
 		cmocka_unit_test(test_indirect_dispatch),
 		cmocka_unit_test(test_pipeline_sharing),
+		cmocka_unit_test(test_descriptor_arrays),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),

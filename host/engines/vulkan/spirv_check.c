@@ -10,10 +10,12 @@
 #include <vulkan/vulkan.h>
 
 #include "dxg/ntstatus.h"
+#include "engines/vulkan/spirv_arrays.h"
 
 /* The few opcodes, decorations and storage classes looked at (SPIR-V spec). */
 enum {
 	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
+	OP_CONSTANT = 43,
 	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
 	DEC_BUFFER_BLOCK = 3, DEC_BINDING = 33, DEC_DESCRIPTOR_SET = 34,
 	SC_UNIFORM_CONSTANT = 0, SC_UNIFORM = 2, SC_STORAGE_BUFFER = 12,
@@ -27,12 +29,17 @@ enum {
 #define F_ARRAY		0x08u
 #define F_POINTER	0x10u
 #define F_VARIABLE	0x20u
+#define F_RUNTIME	0x40u	/* an OpTypeRuntimeArray */
+#define F_CONST		0x80u	/* a 32-bit OpConstant: value */
 
 struct id_info {
 	uint8_t flags;
 	uint32_t set, binding;
 	uint32_t sc;		/* pointer or variable storage class */
-	uint32_t type;		/* pointer: pointee; variable: its pointer type */
+	uint32_t type;		/* pointer: pointee; variable: its pointer type;
+				 * array: its element type */
+	uint32_t len_id;	/* array: its length's id */
+	uint32_t value;		/* constant */
 };
 
 static spv_target_env target_env(uint32_t vk_api)
@@ -109,8 +116,15 @@ static bool scan(const uint32_t *code, size_t words, uint32_t bound,
 		else if (op == OP_DECORATE && wc >= 3 && ins[1] < bound)
 			decorate(t, ins, wc);
 		else if ((op == OP_TYPE_ARRAY || op == OP_TYPE_RUNTIME_ARRAY) &&
-			 wc >= 3 && ins[1] < bound)
-			t[ins[1]].flags |= F_ARRAY;
+			 wc >= 3 && ins[1] < bound) {
+			t[ins[1]].flags |= F_ARRAY |
+					   (op == OP_TYPE_RUNTIME_ARRAY ? F_RUNTIME : 0);
+			t[ins[1]].type = ins[2];
+			t[ins[1]].len_id = wc >= 4 ? ins[3] : 0;
+		} else if (op == OP_CONSTANT && wc == 4 && ins[2] < bound) {
+			t[ins[2]].flags |= F_CONST;
+			t[ins[2]].value = ins[3];
+		}
 		else if (op == OP_TYPE_POINTER && wc == 4 && ins[1] < bound) {
 			t[ins[1]].flags |= F_POINTER;
 			t[ins[1]].sc = ins[2];
@@ -125,37 +139,63 @@ static bool scan(const uint32_t *code, size_t words, uint32_t bound,
 	return true;
 }
 
-/* The slot of the layout at (set, binding), or NULL. */
+/*
+ * The slot of the layout at (set, binding) (element 0), or NULL; *count:
+ * how many elements the layout has there.
+ */
 static const struct dxg_engine_slot *find_slot(const struct dxg_engine_slot *slots,
 					       uint32_t n, uint32_t set,
-					       uint32_t binding)
+					       uint32_t binding, uint32_t *count)
 {
+	const struct dxg_engine_slot *first = NULL;
+
+	*count = 0;
 	for (uint32_t i = 0; i < n; i++)
-		if (slots[i].set == set && slots[i].binding == binding)
-			return &slots[i];
-	return NULL;
+		if (slots[i].set == set && slots[i].binding == binding) {
+			(*count)++;
+			if (!slots[i].element)
+				first = &slots[i];
+		}
+	return first;
 }
 
-/* A resource variable must be one buffer of our layout, of its type. */
+/*
+ * A resource variable must be one buffer of our layout, of its type, or an
+ * array of them as long as the layout's elements there (its constant
+ * length goes to *length, 0 for a single buffer).
+ */
 static bool resource_ok(const struct id_info *t, uint32_t bound,
 			const struct id_info *v, const struct dxg_engine_slot *slots,
-			uint32_t num_slots)
+			uint32_t num_slots, uint32_t *length)
 {
 	const struct id_info *ptr, *pointee;
 	const struct dxg_engine_slot *slot;
+	uint32_t count;
 
+	*length = 0;
 	if ((v->flags & (F_SET | F_BINDING)) != (F_SET | F_BINDING) ||
 	    v->type >= bound)
 		return false;
-	slot = find_slot(slots, num_slots, v->set, v->binding);
+	slot = find_slot(slots, num_slots, v->set, v->binding, &count);
 	if (!slot)
 		return false;
 	ptr = &t[v->type];
 	if (!(ptr->flags & F_POINTER) || ptr->type >= bound)
 		return false;
 	pointee = &t[ptr->type];
-	if (pointee->flags & F_ARRAY)	/* descriptor arrays: not in our layout */
+	if (pointee->flags & F_ARRAY) {
+		/* A descriptor array: of constant length, that of the layout. */
+		if ((pointee->flags & F_RUNTIME) || pointee->len_id >= bound ||
+		    !(t[pointee->len_id].flags & F_CONST) || pointee->type >= bound ||
+		    t[pointee->len_id].value != count)
+			return false;
+		*length = count;
+		pointee = &t[pointee->type];
+		if (pointee->flags & F_ARRAY)
+			return false;
+	} else if (count != 1) {
 		return false;
+	}
 	if (slot->type == DXG_SLOT_UNIFORM_BUFFER)
 		return v->sc == SC_UNIFORM && !(pointee->flags & F_BUFFER_BLOCK);
 	if (v->sc == SC_STORAGE_BUFFER)
@@ -168,7 +208,8 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 			    const char *entry, const struct dxg_engine_slot *slots,
 			    uint32_t num_slots, uint32_t flags)
 {
-	uint32_t bound = code[3];
+	struct dxg_spirv_array arrays[DXG_SPIRV_MAX_ARRAYS];
+	uint32_t bound = code[3], narrays = 0, length;
 	struct id_info *t;
 	bool found = false, ok;
 
@@ -186,11 +227,20 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 				 v->sc == SC_UNIFORM_CONSTANT);
 
 		/* Decorated non-variables (e.g. structs) carry no binding. */
-		if (resource || (v->flags & (F_SET | F_BINDING) && (v->flags & F_VARIABLE)))
-			ok = resource_ok(t, bound, v, slots, num_slots);
+		if (!resource && !(v->flags & (F_SET | F_BINDING) && (v->flags & F_VARIABLE)))
+			continue;
+		ok = resource_ok(t, bound, v, slots, num_slots, &length);
+		if (ok && length) {
+			/* Arrays use slots: there are no more than slots. */
+			ok = narrays < DXG_SPIRV_MAX_ARRAYS;
+			if (ok)
+				arrays[narrays++] = (struct dxg_spirv_array) { id, length };
+		}
 	}
 	free(t);
-	return ok ? 0 : STATUS_INVALID_PARAMETER;
+	if (!ok)
+		return STATUS_INVALID_PARAMETER;
+	return dxg_spirv_check_arrays(code, words, bound, arrays, narrays);
 }
 
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,

@@ -191,6 +191,7 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		w[i] = (VkWriteDescriptorSet) {
 			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
 			.dstBinding = slot->binding,
+			.dstArrayElement = slot->element,
 			.descriptorCount = 1,
 			.descriptorType = slot->type == DXG_SLOT_UNIFORM_BUFFER ?
 				VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER :

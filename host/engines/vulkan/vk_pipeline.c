@@ -38,7 +38,22 @@ void dxg_vk_pipelines_fini(struct dxg_vk_pipelines *t)
 	t->count = t->cap = 0;
 }
 
-/* Slots: known types, sets in range, no (set, binding) twice, device limits. */
+/* How many slots are elements of (set, binding). */
+static uint32_t array_size(const struct dxg_engine_slot *slots, uint32_t n,
+			   uint32_t set, uint32_t binding)
+{
+	uint32_t count = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		count += slots[i].set == set && slots[i].binding == binding;
+	return count;
+}
+
+/*
+ * Slots: known types, sets in range, each (set, binding, element) once, a
+ * binding's elements 0..n-1 all of one type (a descriptor array), device
+ * limits.
+ */
 static int32_t check_slots(const struct dxg_vk_limits *l,
 			   const struct dxg_engine_pipeline *d)
 {
@@ -50,10 +65,14 @@ static int32_t check_slots(const struct dxg_vk_limits *l,
 		if (s->set >= DXG_PIPELINE_MAX_SETS ||
 		    s->binding > DXG_PIPELINE_MAX_BINDING ||
 		    (s->type != DXG_SLOT_STORAGE_BUFFER &&
-		     s->type != DXG_SLOT_UNIFORM_BUFFER))
+		     s->type != DXG_SLOT_UNIFORM_BUFFER) ||
+		    s->element >= array_size(d->slots, d->num_slots, s->set,
+					     s->binding))
 			return STATUS_INVALID_PARAMETER;
 		for (uint32_t j = 0; j < i; j++)
-			if (d->slots[j].set == s->set && d->slots[j].binding == s->binding)
+			if (d->slots[j].set == s->set && d->slots[j].binding == s->binding &&
+			    (d->slots[j].element == s->element ||
+			     d->slots[j].type != s->type))
 				return STATUS_INVALID_PARAMETER;
 		if (s->set >= l->max_bound_sets)
 			return STATUS_NOT_SUPPORTED;
@@ -136,15 +155,17 @@ static VkResult make_layouts(VkDevice dev, const struct dxg_vk_pipeline *p,
 			.pBindings = b,
 		};
 
+		/* One binding per array: its element 0 stands for it. */
 		for (uint32_t i = 0; i < p->num_slots; i++) {
-			if (p->slots[i].set != set)
+			if (p->slots[i].set != set || p->slots[i].element)
 				continue;
 			b[dci.bindingCount++] = (VkDescriptorSetLayoutBinding) {
 				.binding = p->slots[i].binding,
 				.descriptorType = p->slots[i].type == DXG_SLOT_UNIFORM_BUFFER ?
 					VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER :
 					VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-				.descriptorCount = 1,
+				.descriptorCount = array_size(p->slots, p->num_slots,
+							      set, p->slots[i].binding),
 				.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
 			};
 		}

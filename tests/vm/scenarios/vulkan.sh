@@ -26,6 +26,7 @@ test_odx_hostmem || r=1
 test_odx_syncfd || r=1
 test_odx_memfd || r=1
 test_odx_bda || r=1
+test_odx_descriptors || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?
@@ -65,6 +66,9 @@ sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-mfd-val.tx
 # Buffer device addresses too.
 ODX_VALIDATE=1 test_odx_bda >/tmp/odx-bda-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-bda-val.txt
+# Descriptor arrays too.
+ODX_VALIDATE=1 test_odx_descriptors >/tmp/odx-desc-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-desc-val.txt
 for p in "vk-samples all --quick" "vk-fft --quick" "vk-submit --quick"; do
   $p --validate >/tmp/prog.txt 2>&1
   prc=$?

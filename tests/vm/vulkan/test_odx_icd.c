@@ -201,14 +201,16 @@ int main(int argc, char **argv)
 		 * Compute extensions the host's lavapipe has; nothing of
 		 * graphics; external: only the guest's own fence and
 		 * semaphore ones (sync files), memory by fd (OPAQUE_FD:
-		 * test_odx_memfd) and host memory (this scenario's QEMU
-		 * shares the guest's RAM: test_odx_hostmem).
+		 * test_odx_memfd), host memory (this scenario's QEMU
+		 * shares the guest's RAM: test_odx_hostmem) and push
+		 * descriptors (test_odx_descriptors).
 		 */
 		static const char *const ours[] = {
 			"VK_KHR_external_fence", "VK_KHR_external_fence_fd",
 			"VK_KHR_external_semaphore", "VK_KHR_external_semaphore_fd",
 			"VK_EXT_external_memory_host",
 			"VK_KHR_external_memory", "VK_KHR_external_memory_fd",
+			"VK_KHR_push_descriptor",
 		};
 		VkExtensionProperties ext[128];
 		const char *names[128];
@@ -233,8 +235,8 @@ int main(int argc, char **argv)
 		check("device extensions: compute ones, no graphics, image or other external ones",
 		      gfx == 0 && want == 3 && n > 3, "%u listed, %u graphics, %u of 3 expected",
 		      n, gfx, want);
-		check("device extensions: the guest's external fence, semaphore, memory fd and host memory ones, once each",
-		      own == 7, "%u of 7", own);
+		check("device extensions: the guest's external fence, semaphore, memory fd, host memory and push descriptor ones, once each",
+		      own == 8, "%u of 8", own);
 		/* Every extension listed can be enabled. */
 		dci.enabledExtensionCount = n;
 		dci.ppEnabledExtensionNames = names;

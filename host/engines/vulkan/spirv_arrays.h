@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Descriptor arrays in a guest's SPIR-V are indexed by constants inside
+ * their bounds.  An index past a descriptor array is undefined behaviour
+ * that no robustness feature covers (on lavapipe the descriptor is a
+ * pointer read from past the array), and dynamic indexing is a feature
+ * dxghost does not offer; so each use of an arrayed resource variable must
+ * be an access chain whose first index is a constant below the array's
+ * length — the only other places it may appear are its name, decorations
+ * and the entry point's interface.  Operands are found with SPIRV-Tools'
+ * parser, so only id operands are looked at.
+ */
+#ifndef DXGHOST_SPIRV_ARRAYS_H
+#define DXGHOST_SPIRV_ARRAYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DXG_SPIRV_MAX_ARRAYS	16u	/* arrayed variables looked at */
+
+struct dxg_spirv_array {
+	uint32_t var;		/* the resource variable's id */
+	uint32_t length;	/* its array length (descriptors) */
+};
+
+/*
+ * Checks every use of the @n variables (a module that already passed the
+ * validator; @bound its id bound).  Returns 0, STATUS_INVALID_PARAMETER
+ * or STATUS_NO_MEMORY.
+ */
+int32_t dxg_spirv_check_arrays(const uint32_t *code, size_t words, uint32_t bound,
+			       const struct dxg_spirv_array *arrays, uint32_t n);
+
+#endif /* DXGHOST_SPIRV_ARRAYS_H */
