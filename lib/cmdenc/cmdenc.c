@@ -185,3 +185,20 @@ uint32_t dxg_enc_finish(struct dxg_enc *e)
 	memcpy(e->buf, &h, sizeof(h));
 	return e->used;
 }
+
+bool dxg_enc_append(struct dxg_enc *e, const struct dxg_enc *src)
+{
+	const uint32_t hdr_size = sizeof(struct dxg_cmdbuf_header);
+	uint32_t n;
+
+	if (!src->buf || src->used <= hdr_size)
+		return true;
+	n = src->used - hdr_size;
+	if (!room(e, n))
+		return false;
+	memcpy(e->buf + e->used, src->buf + hdr_size, n);
+	e->used += n;
+	e->count += src->count;
+	need_version(e, src->version);
+	return true;
+}

@@ -70,5 +70,10 @@ bool dxg_enc_fence_wait(struct dxg_enc *e, uint64_t gpu_va, uint64_t value);
 
 /* Writes the header at buf[0]; returns the buffer's size in bytes. */
 uint32_t dxg_enc_finish(struct dxg_enc *e);
+/*
+ * Appends @src's commands (another encoder's, not finished or finished:
+ * its header is not copied) after @e's: Vulkan's secondary command buffers.
+ */
+bool dxg_enc_append(struct dxg_enc *e, const struct dxg_enc *src);
 
 #endif /* DXG_CMDENC_H */

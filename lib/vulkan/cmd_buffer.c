@@ -126,9 +126,6 @@ odx_AllocateCommandBuffers(VkDevice device, const VkCommandBufferAllocateInfo *p
 	for (i = 0; i < pInfo->commandBufferCount; i++) {
 		struct odx_cmd_buffer *c;
 
-		/* Secondary command buffers are not offered (issue 9). */
-		if (pInfo->level != VK_COMMAND_BUFFER_LEVEL_PRIMARY)
-			goto fail;
 		c = odx_alloc(odx_device_alloc(d), sizeof(*c),
 			      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
 		if (!c)
@@ -137,6 +134,7 @@ odx_AllocateCommandBuffers(VkDevice device, const VkCommandBufferAllocateInfo *p
 		set_loader_magic_value(c);
 		c->device = d;
 		c->pool = p;
+		c->secondary = pInfo->level == VK_COMMAND_BUFFER_LEVEL_SECONDARY;
 		dxg_enc_init(&c->enc, NULL, 0, grow, c);
 		reset(c);
 		c->next = p->buffers;
@@ -186,6 +184,9 @@ VKAPI_ATTR VkResult VKAPI_CALL odx_EndCommandBuffer(VkCommandBuffer commandBuffe
 
 	if (c->error != VK_SUCCESS)
 		return c->error;
+	/* A secondary's commands are copied by vkCmdExecuteCommands. */
+	if (c->secondary)
+		return VK_SUCCESS;
 	if (!c->enc.buf && !grow(&c->enc, 0))
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	len = dxg_enc_finish(&c->enc);

@@ -386,3 +386,26 @@ odx_CmdWaitEvents2(VkCommandBuffer commandBuffer, uint32_t eventCount, const VkE
 	(void)eventCount, (void)pEvents, (void)pInfos;
 	barrier(CMD(commandBuffer));
 }
+
+/*
+ * Secondary command buffers: their commands, recorded (and resolved into
+ * GPU VAs) on their own, are copied into the primary's stream where it
+ * executes them.  The primary's bound state is undefined afterwards (the
+ * spec's rule), so nothing of it is restored.
+ */
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdExecuteCommands(VkCommandBuffer commandBuffer, uint32_t count,
+		       const VkCommandBuffer *pCommandBuffers)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+
+	for (uint32_t i = 0; i < count && c->error == VK_SUCCESS; i++) {
+		const struct odx_cmd_buffer *s = CMD(pCommandBuffers[i]);
+
+		if (s->error != VK_SUCCESS)
+			c->error = s->error;
+		else
+			check(c, dxg_enc_append(&c->enc, &s->enc));
+	}
+	c->last_was_barrier = false;
+}

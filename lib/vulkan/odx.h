@@ -373,6 +373,7 @@ struct odx_cmd_buffer {
 	struct odx_cmd_buffer *next;	/* the pool's list */
 	struct dxg_enc enc;		/* records into malloc'd memory */
 	VkResult error;			/* sticky recording error */
+	bool secondary;			/* its commands go into primaries */
 	bool last_was_barrier;
 	struct odx_memory *gpu;		/* the finished buffer, for the host */
 	uint32_t length;		/* bytes of it that count */

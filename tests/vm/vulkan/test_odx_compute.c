@@ -730,6 +730,53 @@ static int device_local(struct ctx *c)
 	return 0;
 }
 
+/*
+ * Secondary command buffers: a fill and the kernel, each recorded in a
+ * secondary of its own, executed by a primary in that order.
+ */
+static int secondaries(struct ctx *c)
+{
+	VkCommandBufferAllocateInfo ai = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+		.commandPool = c->cp, .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
+		.commandBufferCount = 2,
+	};
+	VkCommandBufferInheritanceInfo inh = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
+	};
+	VkCommandBufferBeginInfo bi = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO, .pInheritanceInfo = &inh,
+	};
+	VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1 };
+	uint32_t *out = (uint32_t *)(c->map + OFF_OUT), bad = 0;
+	VkCommandBuffer sec[2], cb;
+
+	VK_OK("two secondary command buffers", vkAllocateCommandBuffers(c->dev, &ai, sec));
+	VK_OK("begin secondary 1", vkBeginCommandBuffer(sec[0], &bi));
+	vkCmdFillBuffer(sec[0], c->out, 0, VK_WHOLE_SIZE, 0xffffffffu);
+	VK_OK("end secondary 1", vkEndCommandBuffer(sec[0]));
+	VK_OK("begin secondary 2", vkBeginCommandBuffer(sec[1], &bi));
+	bind_all(c, sec[1], 40);
+	vkCmdDispatch(sec[1], N / 64, 1, 1);
+	VK_OK("end secondary 2", vkEndCommandBuffer(sec[1]));
+	memset(out, 0, N * 4);
+	cb = begin(c);
+	vkCmdExecuteCommands(cb, 1, &sec[0]);
+	barrier2(cb);
+	vkCmdExecuteCommands(cb, 1, &sec[1]);
+	VK_OK("end the primary", vkEndCommandBuffer(cb));
+	si.pCommandBuffers = &cb;
+	VK_OK("submit", vkQueueSubmit(c->q, 1, &si, VK_NULL_HANDLE));
+	VK_OK("wait", vkQueueWaitIdle(c->q));
+	for (uint32_t i = 0; i < N; i++)
+		bad += out[i] != i * MUL + ADD + 40;
+	check("secondary command buffers executed by a primary: results", !bad,
+	      "%u wrong, out[0]=%u", bad, out[0]);
+	vkFreeCommandBuffers(c->dev, c->cp, 2, sec);
+	vkFreeCommandBuffers(c->dev, c->cp, 1, &cb);
+	return 0;
+}
+
 /* Invalid SPIR-V is refused; a dispatch the host cannot run loses the device. */
 static int errors(struct ctx *c)
 {
@@ -790,7 +837,7 @@ int main(void)
 
 	if (make_device(&c) || make_resources(&c) || make_pipeline(&c) ||
 	    make_sets(&c) || compute(&c) || templates_and_events(&c) ||
-	    device_local(&c))
+	    device_local(&c) || secondaries(&c))
 		return 1;
 	destroy(&c);
 	pass("every object destroyed");
