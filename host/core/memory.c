@@ -126,7 +126,10 @@ int32_t dxg_mem_alloc_device(struct dxg_mem *m, struct dxg_obj *a,
 
 	if (!dxg_mem_has_device(m, ad))
 		return STATUS_NOT_SUPPORTED;
-	/* Within the quota (and others' reservations), offered memory discarded if need be. */
+	/*
+	 * Within the quota less the others' reservations, offered device
+	 * memory discarded if need be (core/residency.h).
+	 */
 	if (dxg_res_commit(m, a->process, DXG_RES_DEV, size) < 0)
 		return STATUS_QUOTA_EXCEEDED;
 	st = dxg_vk_devmem_alloc(ad->vk, size, &a->u.allocation.dev);
@@ -148,10 +151,12 @@ bool dxg_mem_dev_backed(const struct dxg_obj *a)
 
 bool dxg_mem_dev_discard(struct dxg_mem *m, struct dxg_obj *a)
 {
-	/* Work that may use it finishes first (a lost engine's: dev_busy). */
-	dxg_exec_forget(m, a);
 	if (!dxg_mem_dev_backed(a) || a->u.allocation.dev_busy ||
 	    !a->adapter || !a->adapter->vk)
+		return false;
+	/* Work that may use it finishes first (a lost engine's: dev_busy). */
+	dxg_exec_forget(m, a);
+	if (a->u.allocation.dev_busy)
 		return false;
 	dxg_vk_devmem_drop(a->adapter->vk, a->u.allocation.dev);
 	m->dev_used -= a->u.allocation.size;

@@ -35,6 +35,23 @@ uint64_t dxg_res_pool_committed(const struct dxg_mem *m, enum dxg_res_pool pool)
 	return pool == DXG_RES_DEV ? m->dev_used : dxg_res_committed(m);
 }
 
+/*
+ * What counts against the budget when room is asked for: the committed
+ * bytes, and in the IO space at least the address space in use beyond
+ * what the budget leaves (a discarded allocation keeps its range, so with
+ * the budget at the whole IO space its bytes are not free to others).
+ */
+static uint64_t held(const struct dxg_mem *m, enum dxg_res_pool pool)
+{
+	uint64_t c = dxg_res_pool_committed(m, pool), slack;
+
+	if (pool == DXG_RES_DEV)
+		return c;
+	slack = m->heap.size - dxg_res_budget(m);
+	return m->heap.used > slack && m->heap.used - slack > c ?
+	       m->heap.used - slack : c;
+}
+
 static enum dxg_res_pool pool_of(const struct dxg_obj *a)
 {
 	return a->u.allocation.dev ? DXG_RES_DEV : DXG_RES_IO;
@@ -98,13 +115,12 @@ uint64_t dxg_res_available(const struct dxg_mem *m, const struct dxg_obj *p,
 			   enum dxg_res_pool pool)
 {
 	uint64_t budget = dxg_res_pool_budget(m, pool);
-	uint64_t held = dxg_res_pool_committed(m, pool);
+	uint64_t h = held(m, pool);
 	uint64_t others;
 
 	/* What the others hold committed, and what they reserved besides. */
-	held -= p->u.process.res_used[pool] < held ?
-		p->u.process.res_used[pool] : held;
-	others = held + others_unused(m, p, pool);
+	h -= p->u.process.res_used[pool] < h ? p->u.process.res_used[pool] : h;
+	others = h + others_unused(m, p, pool);
 	return budget > others ? budget - others : 0;
 }
 
@@ -229,6 +245,7 @@ struct room {
 	const struct dxg_obj *process;
 	enum dxg_res_pool pool;
 	uint64_t bytes;
+	bool reclaim;	/* committed again in place: no address space taken */
 };
 
 /*
@@ -240,25 +257,32 @@ static bool fits(const struct dxg_mem *m, const void *arg, uint64_t done)
 {
 	const struct room *r = arg;
 	uint64_t budget = dxg_res_pool_budget(m, r->pool);
-	uint64_t held = dxg_res_pool_committed(m, r->pool);
+	uint64_t h = r->reclaim ? dxg_res_pool_committed(m, r->pool) :
+			       held(m, r->pool);
 	uint64_t rsv = others_unused(m, r->process, r->pool);
 
 	(void)done;
 	return rsv <= budget && r->bytes <= budget - rsv &&
-	       held <= budget - rsv - r->bytes;
+	       h <= budget - rsv - r->bytes;
+}
+
+/* Room for r->bytes, offered memory of the pool discarded if need be. */
+static int32_t commit(struct dxg_mem *m, const struct room *r)
+{
+	if (fits(m, r, 0))
+		return STATUS_SUCCESS;
+	if (r->bytes > dxg_res_pool_budget(m, r->pool))
+		return STATUS_NO_MEMORY;
+	trim(m, NULL, 1u << r->pool, fits, r);
+	return fits(m, r, 0) ? STATUS_SUCCESS : STATUS_NO_MEMORY;
 }
 
 int32_t dxg_res_commit(struct dxg_mem *m, const struct dxg_obj *process,
 		       enum dxg_res_pool pool, uint64_t bytes)
 {
-	const struct room r = { process, pool, bytes };
+	const struct room r = { process, pool, bytes, false };
 
-	if (fits(m, &r, 0))
-		return STATUS_SUCCESS;
-	if (bytes > dxg_res_pool_budget(m, pool))
-		return STATUS_NO_MEMORY;
-	trim(m, NULL, 1u << pool, fits, &r);
-	return fits(m, &r, 0) ? STATUS_SUCCESS : STATUS_NO_MEMORY;
+	return commit(m, &r);
 }
 
 /* ---- offer and reclaim ---- */
@@ -302,8 +326,10 @@ static void unlink_offer(struct dxg_mem *m, struct dxg_obj *a)
 /* A discarded allocation gets memory again: an NTSTATUS. */
 static int32_t recommit(struct dxg_mem *m, struct dxg_obj *a)
 {
-	int32_t st = dxg_res_commit(m, a->process, pool_of(a),
-				    a->u.allocation.size);
+	const struct room r = {
+		a->process, pool_of(a), a->u.allocation.size, true,
+	};
+	int32_t st = commit(m, &r);
 
 	if (st >= 0 && a->u.allocation.dev)
 		st = dxg_mem_dev_renew(m, a);	/* fresh, zeroed */

@@ -3055,6 +3055,36 @@ static void test_reservations(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 	daemon_cleanup(&d);
 
+	/*
+	 * The budget at the whole IO space: a discarded allocation keeps its
+	 * range, so discarding makes no room for a new one, and a reclaim
+	 * (in place) needs none.
+	 */
+	{
+		const char *const whole[] = { "--adapter", "cpu", NULL };
+		uint32_t hs[80], n = 0, pq;
+
+		daemon_start_args(&d, whole);
+		guest_up(&g, &d, 1);
+		make_tree(&g, &t1);
+		pq = paging_queue(&g, t1.proc, t1.dev);
+		while (n < 80 && mem_create(&g, t1.proc, t1.dev, MB, 1, 0, 0, &hs[n],
+					    NULL) == STATUS_SUCCESS)
+			n++;
+		assert_true(n > 1 && n < 80);
+		assert_int_equal(res_offer1(&g, t1.proc, t1.dev, hs[0],
+					    D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+		assert_int_equal(mem_create(&g, t1.proc, t1.dev, MB, 1, 0, 0, &x, NULL),
+				 STATUS_NO_MEMORY);
+		assert_int_equal(residency_of(&g, t1.proc, t1.dev, hs[0]),
+				 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+		assert_int_equal(res_reclaim1(&g, t1.proc, t1.dev, pq, hs[0]),
+				 D3DDDI_RECLAIM_RESULT_DISCARDED);
+		gsim_close(&g);
+		assert_int_equal(daemon_stop(&d), 0);
+		daemon_cleanup(&d);
+	}
+
 	/* Device memory: the Vulkan adapter's LOCAL group. */
 	daemon_start_full(&d, dv, false);
 	guest_up(&g, &d, 1);
