@@ -16,7 +16,9 @@
  * (--device-memory; committed = the device memory that exists).  An
  * allocation that would exceed its pool's limit first discards offered
  * allocations of that pool, lowest offer priority first, then lowest
- * allocation priority, then the least recently offered.
+ * allocation priority, then the least recently offered.  In the IO space
+ * a discarded allocation keeps its range: a new allocation also needs the
+ * address space, which the room counts (a reclaim, in place, does not).
  *
  * Reservations (CHANGEVIDEOMEMORYRESERVATION): a process's reservation in
  * a pool guarantees it that much.  The limit for process P's allocations
