@@ -2719,6 +2719,33 @@ static uint64_t trim_escape(struct gsim *g, uint32_t p, uint32_t adapter,
 	return k.discarded;
 }
 
+/*
+ * QUERYSTATISTICS of segment @seg (1: device memory): the VM's committed
+ * bytes (SEGMENT), or the caller's (PROCESS_SEGMENT) with *count its
+ * allocations holding memory.
+ */
+static uint64_t stat_committed(struct gsim *g, uint32_t p, uint32_t type,
+			       uint32_t seg, uint32_t *count)
+{
+	struct dxgkvmb_command_querystatistics q = { .args = { .type = type } };
+	struct dxgkvmb_command_querystatistics_ret r = { 0 };
+	struct d3dkmt_querystatistics_process_segment_information ps;
+	struct d3dkmt_querystatistics_segment_information si;
+
+	q.args.query.segment_id = seg;
+	assert_int_equal(mem_call(g, p, DXGK_VMBCOMMAND_QUERYSTATISTICS, &q,
+				  sizeof(q), &r, sizeof(r)), sizeof(r));
+	assert_int_equal(r.status, STATUS_SUCCESS);
+	if (type == D3DKMT_QUERYSTATISTICS_SEGMENT) {
+		memcpy(&si, r.result.data, sizeof(si));
+		*count = si.memory.allocs_committed;
+		return si.bytes_committed;
+	}
+	memcpy(&ps, r.result.data, sizeof(ps));
+	*count = ps.allocs_committed;
+	return ps.bytes_committed;
+}
+
 /* A device-local allocation of @size bytes mapped at a fresh GPU VA. */
 static void dev_map_new(struct gsim *g, uint32_t adapter, const struct tree *t,
 			uint64_t size, struct mapped *m)
@@ -2852,8 +2879,27 @@ static void test_device_residency(void **state)
 	assert_int_equal(g.ctl->stat_device_memory_used, 0);
 	assert_int_equal(residency_of(&g, e.t.proc, e.t.dev, a.h),
 			 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
-	assert_int_equal(res_reclaim1(&g, e.t.proc, e.t.dev, pq, a.h),
-			 D3DDDI_RECLAIM_RESULT_DISCARDED);
+	/* QUERYSTATISTICS counts only the device memory that exists. */
+	{
+		uint32_t n = 9;
+
+		assert_int_equal(stat_committed(&g, e.t.proc,
+						D3DKMT_QUERYSTATISTICS_PROCESS_SEGMENT,
+						1, &n), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(stat_committed(&g, e.t.proc,
+						D3DKMT_QUERYSTATISTICS_SEGMENT, 1, &n), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(res_reclaim1(&g, e.t.proc, e.t.dev, pq, a.h),
+				 D3DDDI_RECLAIM_RESULT_DISCARDED);
+		assert_int_equal(stat_committed(&g, e.t.proc,
+						D3DKMT_QUERYSTATISTICS_PROCESS_SEGMENT,
+						1, &n), 4 * MB);
+		assert_int_equal(n, 1);
+		assert_int_equal(stat_committed(&g, e.t.proc,
+						D3DKMT_QUERYSTATISTICS_SEGMENT, 1, &n), 4 * MB);
+		assert_int_equal(n, 1);
+	}
 
 	/*
 	 * TRIM counts both kinds in one order: the IO-space one (LOW) goes
@@ -2871,7 +2917,7 @@ static void test_device_residency(void **state)
 	assert_int_equal(res_reclaim1(&g, e.t.proc, e.t.dev, pq, buf.h),
 			 D3DDDI_RECLAIM_RESULT_DISCARDED);
 
-	/* QUERYSTATISTICS and the control page count only what exists. */
+	/* QUERYVIDEOMEMORYINFO and the control page count only what exists. */
 	{
 		struct dxgkvmb_command_queryvideomemoryinfo q = { .adapter = adapter };
 		struct dxgkvmb_command_queryvideomemoryinfo_ret qr = { 0 };
