@@ -151,7 +151,9 @@ static int32_t esc_trim(const struct esc *x, void *data, uint32_t size)
 		return STATUS_INVALID_PARAMETER;
 	if (!x->mem)
 		return STATUS_NOT_SUPPORTED;
-	k.discarded = dxg_res_trim(x->mem, x->dev->process, k.bytes);
+	/* Both kinds, IO space and device memory, in one reclaim order. */
+	k.discarded = dxg_res_trim(x->mem, x->dev->process, DXG_RES_TRIM_ALL,
+				   k.bytes);
 	memcpy(data, &k, sizeof(k));
 	return STATUS_SUCCESS;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/adapter.h"
+#include "core/execution.h"
 #include "core/gpuva.h"
 #include "core/residency.h"
 #include "core/scheduler.h"
@@ -32,6 +33,7 @@ int dxg_mem_init(struct dxg_mem *m, uint8_t *shm, uint64_t shm_size,
 	m->io_budget = 0;
 	m->discarded = 0;
 	m->discarded_total = 0;
+	m->res_unused[0] = m->res_unused[1] = 0;
 	m->offered = NULL;
 	m->offer_seq = 0;
 	m->sys_runs = 0;
@@ -124,7 +126,11 @@ int32_t dxg_mem_alloc_device(struct dxg_mem *m, struct dxg_obj *a,
 
 	if (!dxg_mem_has_device(m, ad))
 		return STATUS_NOT_SUPPORTED;
-	if (size > m->dev_quota - m->dev_used)
+	/*
+	 * Within the quota less the others' reservations, offered device
+	 * memory discarded if need be (core/residency.h).
+	 */
+	if (dxg_res_commit(m, a->process, DXG_RES_DEV, size) < 0)
 		return STATUS_QUOTA_EXCEEDED;
 	st = dxg_vk_devmem_alloc(ad->vk, size, &a->u.allocation.dev);
 	if (st < 0)
@@ -132,7 +138,45 @@ int32_t dxg_mem_alloc_device(struct dxg_mem *m, struct dxg_obj *a,
 	a->u.allocation.size = size;
 	a->u.allocation.io_offset = 0;
 	m->dev_used += size;
+	dxg_res_charge(m, a);
 	return STATUS_SUCCESS;
+}
+
+bool dxg_mem_dev_backed(const struct dxg_obj *a)
+{
+	const struct dxg_vk_devmem *dev = a->u.allocation.dev;
+
+	return dev && dev->mem != VK_NULL_HANDLE;
+}
+
+bool dxg_mem_dev_discard(struct dxg_mem *m, struct dxg_obj *a)
+{
+	if (!dxg_mem_dev_backed(a) || a->u.allocation.dev_busy ||
+	    !a->adapter || !a->adapter->vk)
+		return false;
+	/* Work that may use it finishes first (a lost engine's: dev_busy). */
+	dxg_exec_forget(m, a);
+	if (a->u.allocation.dev_busy)
+		return false;
+	dxg_vk_devmem_drop(a->adapter->vk, a->u.allocation.dev);
+	m->dev_used -= a->u.allocation.size;
+	return true;
+}
+
+int32_t dxg_mem_dev_renew(struct dxg_mem *m, struct dxg_obj *a)
+{
+	int32_t st;
+
+	if (dxg_mem_dev_backed(a))
+		return STATUS_SUCCESS;
+	if (!a->u.allocation.dev || !a->adapter || !a->adapter->vk)
+		return STATUS_NOT_SUPPORTED;
+	/* Nothing runs that could see the memory object change. */
+	dxg_exec_forget(m, a);
+	st = dxg_vk_devmem_renew(a->adapter->vk, a->u.allocation.dev);
+	if (st >= 0)
+		m->dev_used += a->u.allocation.size;
+	return st;
 }
 
 int32_t dxg_mem_map_alloc(const struct dxg_mem *m, struct dxg_gpuva_space *s,
@@ -198,6 +242,9 @@ static void release_device(struct dxg_mem *m, struct dxg_obj *obj)
 {
 	struct dxg_vk_devmem *dev = obj->u.allocation.dev;
 
+	/* Discarded memory went back already (dxg_mem_dev_discard). */
+	if (dxg_mem_dev_backed(obj))
+		m->dev_used -= obj->u.allocation.size;
 	if (obj->u.allocation.dev_busy) {
 		if (m->rl)
 			dxg_log_rl(m->rl, DXG_LOG_ERROR,
@@ -206,7 +253,6 @@ static void release_device(struct dxg_mem *m, struct dxg_obj *obj)
 	} else if (obj->adapter && obj->adapter->vk) {
 		dxg_vk_devmem_free(obj->adapter->vk, dev);
 	}
-	m->dev_used -= obj->u.allocation.size;
 	obj->u.allocation.dev = NULL;
 }
 
@@ -265,6 +311,7 @@ void dxg_mem_release(void *arg, struct dxg_obj *obj)
 		}
 		free(obj->u.process.reservation);
 		obj->u.process.reservation = NULL;
+		dxg_res_process_gone(m, obj);
 		break;
 	default:
 		break;

@@ -43,6 +43,11 @@ struct dxg_mem {
 	struct dxg_obj *offered;
 	uint64_t offer_seq;		/* counts offers: the reclaim order's last key */
 	uint64_t discarded_total;
+	/*
+	 * Reservations (core/residency.c), per pool (enum dxg_res_pool): the
+	 * sum over processes of what they reserved and do not use yet.
+	 */
+	uint64_t res_unused[2];
 	/* Guest RAM, when the host holds it (docs/memory.md §11). */
 	struct dxg_guest_ram ram;
 	uint32_t sys_runs;		/* core/sysmem.h's budget in use */
@@ -105,6 +110,18 @@ bool dxg_mem_has_device(const struct dxg_mem *m, const struct dxg_adapter *ad);
  */
 int32_t dxg_mem_alloc_device(struct dxg_mem *m, struct dxg_obj *a,
 			     const struct dxg_adapter *ad, uint64_t size);
+
+/*
+ * Residency of device memory (docs/memory.md §10): discard gives offered
+ * allocation @a's device memory back to the device once no work uses it
+ * (false: it cannot go, e.g. work that timed out may still use it); renew
+ * gives it fresh zeroed memory (an NTSTATUS).  The allocation's memory
+ * object stays, so its GPU VA mappings stay valid; the VM's dev_used
+ * follows.  dxg_mem_dev_backed: does @a's device memory exist now?
+ */
+bool dxg_mem_dev_discard(struct dxg_mem *m, struct dxg_obj *a);
+int32_t dxg_mem_dev_renew(struct dxg_mem *m, struct dxg_obj *a);
+bool dxg_mem_dev_backed(const struct dxg_obj *a);
 
 /*
  * Maps [@va, @va + @size) of space @s onto allocation @a from byte @off,

@@ -65,6 +65,12 @@ struct dxg_obj {
 			struct dxg_gpuva_space **gpuva;
 			/* CHANGEVIDEOMEMORYRESERVATION: [adapter][segment group]. */
 			uint64_t (*reservation)[2];
+			/*
+			 * core/residency.c, per pool (IO space, device memory):
+			 * the bytes its allocations hold committed and the sum
+			 * of its reservations.
+			 */
+			uint64_t res_used[2], res_reserved[2];
 		} process;
 		struct {
 			uint32_t flags;
@@ -112,6 +118,8 @@ struct dxg_obj {
 			bool discarded;		/* offered, pages given back */
 			/* Its device address was given out: never discarded. */
 			bool no_discard;
+			/* Its bytes count in its process's res_used. */
+			bool charged;
 			bool accessed_physically; /* UPDATEALLOCATIONPROPERTY */
 			uint32_t segment_set;	/* supported segments, bit n: n + 1 */
 			uint32_t preferred_segment;

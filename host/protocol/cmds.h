@@ -121,6 +121,9 @@ int32_t dxg_res_group(struct dxg_dispatch_ctx *ctx, const struct dxg_req *req,
 		      uint64_t *budget, uint64_t *usage);
 /* The request's process's reservation of a group on its adapter. */
 uint64_t dxg_res_reservation(const struct dxg_req *req, uint32_t group);
+/* What the request's process may reserve in a (valid) group now. */
+uint64_t dxg_res_group_available(struct dxg_dispatch_ctx *ctx,
+				 const struct dxg_req *req, uint32_t group);
 
 /* sysmem_cmds.c: guest memory the host maps */
 int32_t dxg_h_verifyguestram(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);

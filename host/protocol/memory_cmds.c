@@ -251,7 +251,7 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 			continue;
 		}
 		/* Within the budget, offered allocations discarded if need be. */
-		st = dxg_res_commit(m, size);
+		st = dxg_res_commit(m, req->process, DXG_RES_IO, size);
 		if (st >= 0)
 			st = dxg_ioheap_alloc(&m->heap, size, &off);
 		if (st < 0) {
@@ -260,6 +260,7 @@ int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		}
 		a->u.allocation.io_offset = off;
 		a->u.allocation.size = size;
+		dxg_res_charge(m, a);
 		memset(m->shm + off, 0, size);
 	}
 
@@ -465,7 +466,8 @@ int32_t dxg_h_queryvideomemoryinfo(struct dxg_dispatch_ctx *ctx,
 		return st;
 	r.budget = budget;
 	r.current_usage = usage;
-	r.available_for_reservation = budget;
+	r.available_for_reservation = dxg_res_group_available(ctx, req,
+							      c.memory_segment_group);
 	r.current_reservation = dxg_res_reservation(req, c.memory_segment_group);
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;

@@ -159,7 +159,7 @@ int32_t dxg_h_offerallocations(struct dxg_dispatch_ctx *ctx, struct dxg_req *req
 		dxg_res_offer(ctx->mem, s.a[i], offer_priority(c.priority));
 	/* OFFER_IMMEDIATELY: the caller wants the memory gone now. */
 	if (st >= 0 && (c.flags & D3DKMT_OFFER_FLAG_OFFER_IMMEDIATELY))
-		dxg_res_trim(ctx->mem, req->process, 0);
+		dxg_res_trim(ctx->mem, req->process, DXG_RES_TRIM_ALL, 0);
 	set_free(&s);
 	return st;
 }
@@ -441,6 +441,30 @@ int32_t dxg_res_group(struct dxg_dispatch_ctx *ctx, const struct dxg_req *req,
 	return STATUS_SUCCESS;
 }
 
+/*
+ * The pool a (valid) segment group of the request's adapter stands for, as
+ * dxg_res_group reports it; -1: none (NON_LOCAL without device memory).
+ */
+static int group_pool(const struct dxg_dispatch_ctx *ctx,
+		      const struct dxg_req *req, uint32_t group)
+{
+	bool dev = dxg_mem_has_device(ctx->mem, req->adapter);
+
+	if (group == D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL)
+		return dev ? DXG_RES_DEV : DXG_RES_IO;
+	return dev ? DXG_RES_IO : -1;
+}
+
+uint64_t dxg_res_group_available(struct dxg_dispatch_ctx *ctx,
+				 const struct dxg_req *req, uint32_t group)
+{
+	int pool = group_pool(ctx, req, group);
+
+	if (pool < 0 || !req->process)
+		return 0;
+	return dxg_res_available(ctx->mem, req->process, (enum dxg_res_pool)pool);
+}
+
 /* The process's reservation slot on the request's adapter, made if need be. */
 static uint64_t *reservation_slot(struct dxg_req *req, uint32_t group)
 {
@@ -474,6 +498,7 @@ int32_t dxg_h_changevideomemoryreservation(struct dxg_dispatch_ctx *ctx,
 	REQ_GET(req, struct dxgkvmb_command_changevideomemoryreservation, c);
 	uint64_t budget, usage, *slot;
 	int32_t st;
+	int pool;
 
 	st = dxg_res_group(ctx, req, c.adapter, c.physical_adapter_index,
 			   c.memory_segment_group, &budget, &usage);
@@ -485,6 +510,18 @@ int32_t dxg_h_changevideomemoryreservation(struct dxg_dispatch_ctx *ctx,
 	slot = reservation_slot(req, c.memory_segment_group);
 	if (!slot)
 		return STATUS_NO_MEMORY;
+	/*
+	 * Enforced (core/residency.h): more than is still available to the
+	 * process (the budget less what the others hold or reserved) fails.
+	 */
+	pool = group_pool(ctx, req, c.memory_segment_group);
+	if (pool >= 0) {
+		st = dxg_res_reserve(ctx->mem, req->process,
+				     (enum dxg_res_pool)pool, *slot,
+				     c.reservation);
+		if (st < 0)
+			return st;
+	}
 	*slot = c.reservation;
 	return STATUS_SUCCESS;
 }

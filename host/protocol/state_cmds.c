@@ -14,6 +14,7 @@
 
 #include "core/execution.h"
 #include "core/memory.h"
+#include "core/residency.h"
 #include "core/scheduler.h"
 #include "dxg/ntstatus.h"
 #include "protocol/cmds.h"
@@ -117,7 +118,10 @@ struct seg_use {
 	uint32_t count[2];
 };
 
-/* The allocations under `o` (and its siblings) on adapter `ad`. */
+/*
+ * The allocations under `o` (and its siblings) on adapter `ad` that hold
+ * memory (discarded ones do not: docs/memory.md §10).
+ */
 static void count_allocs(const struct dxg_obj *o, const struct dxg_adapter *ad,
 			 struct seg_use *u)
 {
@@ -126,7 +130,9 @@ static void count_allocs(const struct dxg_obj *o, const struct dxg_adapter *ad,
 			const struct dxg_obj *dev = dxg_alloc_device(o);
 			uint32_t seg = o->u.allocation.dev ? SEG_DEVICE : SEG_IO;
 
-			if (dev && (!ad || dev->adapter == ad)) {
+			if (dev && (!ad || dev->adapter == ad) &&
+			    dxg_res_status(o) !=
+			    D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT) {
 				u->bytes[seg] += o->u.allocation.size;
 				u->count[seg]++;
 			}
@@ -145,7 +151,7 @@ static int32_t stats_segment(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 	count_allocs(ctx->objs->roots, req->adapter, &u);
 	if (seg == SEG_IO) {
 		si.commit_limit = ctx->mem->heap.size;
-		si.bytes_committed = ctx->mem->heap.used;
+		si.bytes_committed = dxg_res_committed(ctx->mem);
 		si.aperture = 1;
 		si.segment_properties = D3DKMT_QUERYSTATISTICS_SEGMENT_SYSTEM_MEMORY;
 	} else {

@@ -2664,6 +2664,504 @@ static void test_vm_kill_cycles(void **state)
 	daemon_cleanup(&d);
 }
 
+/* ---- residency of device memory, reservations (docs/memory.md §10) ---- */
+
+/* OFFERALLOCATIONS of one allocation with @flags. */
+static int32_t res_offer1(struct gsim *g, uint32_t p, uint32_t dev, uint32_t h,
+			  uint32_t prio, uint32_t flags)
+{
+	struct dxgkvmb_command_offerallocations c = {
+		.device = dev, .allocation_count = 1, .priority = prio,
+		.flags = flags,
+	};
+	uint8_t m[sizeof(c) + 4];
+
+	memcpy(m, &c, sizeof(c));
+	memcpy(m + sizeof(c), &h, 4);
+	return mem_status(g, p, DXGK_VMBCOMMAND_OFFERALLOCATIONS, m, sizeof(m));
+}
+
+/* RECLAIMALLOCATIONS of one allocation: its result, or ~0u on failure. */
+static uint32_t res_reclaim1(struct gsim *g, uint32_t p, uint32_t dev,
+			     uint32_t pq, uint32_t h)
+{
+	uint32_t r = ~0u;
+
+	if (res_reclaim(g, p, dev, pq, &h, 1, &r) != STATUS_SUCCESS)
+		return ~0u;
+	return r;
+}
+
+static uint32_t residency_of(struct gsim *g, uint32_t p, uint32_t dev, uint32_t h)
+{
+	return res_value(g, p, dev, DXGK_VMBCOMMAND_QUERYALLOCATIONRESIDENCY, h);
+}
+
+static uint32_t paging_queue(struct gsim *g, uint32_t p, uint32_t dev)
+{
+	struct dxgkvmb_command_createpagingqueue cq = { .args = { .device = dev } };
+	struct dxgkvmb_command_createpagingqueue_ret qr = { 0 };
+
+	assert_int_equal(mem_call(g, p, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, &cq,
+				  sizeof(cq), &qr, sizeof(qr)), sizeof(qr));
+	return qr.paging_queue;
+}
+
+/* The DXG_ESCAPE_TRIM escape of process @p: the bytes discarded. */
+static uint64_t trim_escape(struct gsim *g, uint32_t p, uint32_t adapter,
+			    uint32_t dev, uint64_t bytes)
+{
+	struct dxg_escape_trim k = { .op = DXG_ESCAPE_TRIM, .bytes = bytes };
+	struct esc x = { p, adapter, dev, 0, D3DKMT_ESCAPE_DRIVERPRIVATE,
+			 sizeof(k), sizeof(k) };
+
+	assert_int_equal(escape(g, 0, &x, &k), STATUS_SUCCESS);
+	return k.discarded;
+}
+
+/*
+ * QUERYSTATISTICS of segment @seg (1: device memory): the VM's committed
+ * bytes (SEGMENT), or the caller's (PROCESS_SEGMENT) with *count its
+ * allocations holding memory.
+ */
+static uint64_t stat_committed(struct gsim *g, uint32_t p, uint32_t type,
+			       uint32_t seg, uint32_t *count)
+{
+	struct dxgkvmb_command_querystatistics q = { .args = { .type = type } };
+	struct dxgkvmb_command_querystatistics_ret r = { 0 };
+	struct d3dkmt_querystatistics_process_segment_information ps;
+	struct d3dkmt_querystatistics_segment_information si;
+
+	q.args.query.segment_id = seg;
+	assert_int_equal(mem_call(g, p, DXGK_VMBCOMMAND_QUERYSTATISTICS, &q,
+				  sizeof(q), &r, sizeof(r)), sizeof(r));
+	assert_int_equal(r.status, STATUS_SUCCESS);
+	if (type == D3DKMT_QUERYSTATISTICS_SEGMENT) {
+		memcpy(&si, r.result.data, sizeof(si));
+		*count = si.memory.allocs_committed;
+		return si.bytes_committed;
+	}
+	memcpy(&ps, r.result.data, sizeof(ps));
+	*count = ps.allocs_committed;
+	return ps.bytes_committed;
+}
+
+/* A device-local allocation of @size bytes mapped at a fresh GPU VA. */
+static void dev_map_new(struct gsim *g, uint32_t adapter, const struct tree *t,
+			uint64_t size, struct mapped *m)
+{
+	struct dxgkvmb_command_reservegpuva rv = {
+		.args = { .adapter = adapter, .size = size },
+	};
+	struct dxgkvmb_command_reservegpuva_ret rvr = { 0 };
+	struct d3dddi_updategpuvirtualaddress_operation op;
+
+	assert_int_equal(mem_create_flags(g, t->proc, t->dev, size,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &m->h),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_call(g, t->proc, DXGK_VMBCOMMAND_RESERVEGPUVIRTUALADDRESS,
+				  &rv, sizeof(rv), &rvr, sizeof(rvr)), sizeof(rvr));
+	m->va = rvr.virtual_address;
+	m->cpu = NULL;
+	op = upd_map(m->va, size, m->h, 0);
+	assert_int_equal(mem_update(g, t->proc, t->dev, 0, 0, &op, 1, 1),
+			 STATUS_SUCCESS);
+}
+
+/*
+ * One command buffer at the start of @e's command page, then the fence
+ * signalled to @v after it: 0 once it is reached, or -ETIMEDOUT.
+ */
+static int run_cmds(struct gsim *g, struct job_env *e, struct dxg_enc *enc,
+		    uint64_t v)
+{
+	uint32_t len = dxg_enc_finish(enc);
+
+	submit_async(g, e->t.proc, e->t.ctx, e->cmd.va, len);
+	assert_int_equal(sync_signal(g, e->t.proc, e->t.dev, e->t.ctx, e->fence,
+				     v, true), 0);
+	return wait_fence(g, e->storage, v, GSIM_TIMEOUT_MS);
+}
+
+/*
+ * Offered device-local allocations are discarded like IO-space ones: their
+ * device memory goes back to the device (the VM's device memory in use
+ * drops, two Vulkan objects go), under the quota's pressure, on
+ * OFFER_IMMEDIATELY and on the TRIM escape; a reclaim gives fresh zeroed
+ * memory behind the same GPU VA, or NOT_COMMITTED while the quota cannot
+ * take it.  Commands naming discarded memory fault.
+ */
+static void test_device_residency(void **state)
+{
+	const char *const args[] = { "--device-memory", "8M", NULL };
+	const uint64_t MB = 1u << 20;
+	struct daemon d;
+	struct gsim g;
+	struct job_env e;
+	struct mapped a, buf;
+	struct dxg_enc enc;
+	uint32_t adapter, pq, big, c2, h;
+	long vk0, vk_none;
+
+	(void)state;
+	daemon_start_full(&d, args, true);
+	guest_up(&g, &d, 1);
+	vk_none = vk_objects(&d);
+	assert_int_equal(gsim_open_adapter(&g, 0, &adapter), STATUS_SUCCESS);
+	job_env_make(&g, adapter, &e);
+	pq = paging_queue(&g, e.t.proc, e.t.dev);
+	map_new(&g, adapter, &e.t, 64 * 1024, &buf);
+	dev_map_new(&g, adapter, &e.t, 4 * MB, &a);
+	assert_int_equal(g.ctl->stat_device_memory_used, 4 * MB);
+
+	/* a holds a pattern (a FILL), read back through buf (a COPY). */
+	dxg_enc_init(&enc, e.cmd.cpu, 2 * PG, NULL, NULL);
+	assert_true(dxg_enc_fill(&enc, a.va, 4 * MB, 0x5a5a5a5au));
+	assert_true(dxg_enc_barrier(&enc));
+	assert_true(dxg_enc_copy(&enc, a.va + 4 * MB - 4096, buf.va, 4096));
+	assert_int_equal(run_cmds(&g, &e, &enc, 1), 0);
+	assert_int_equal(buf.cpu[0], 0x5a);
+	assert_int_equal(buf.cpu[4095], 0x5a);
+
+	/* Not offered: the quota refuses what does not fit. */
+	assert_int_equal(mem_create_flags(&g, e.t.proc, e.t.dev, 6 * MB,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &big),
+			 STATUS_QUOTA_EXCEEDED);
+	/* Offered: the new allocation takes its place, a's memory goes. */
+	vk0 = vk_objects(&d);
+	assert_true(vk0 > 0);
+	assert_int_equal(res_offer1(&g, e.t.proc, e.t.dev, a.h,
+				    D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+	assert_int_equal(residency_of(&g, e.t.proc, e.t.dev, a.h),
+			 D3DKMT_ALLOCATIONRESIDENCYSTATUS_RESIDENTINGPUMEMORY);
+	assert_int_equal(mem_create_flags(&g, e.t.proc, e.t.dev, 6 * MB,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &big),
+			 STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_device_memory_used, 6 * MB);
+	/* a's buffer and memory went, big's two came. */
+	assert_int_equal(vk_objects(&d), vk0);
+	assert_int_equal(residency_of(&g, e.t.proc, e.t.dev, a.h),
+			 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+	/* The quota cannot take it back while big lives. */
+	assert_int_equal(res_reclaim1(&g, e.t.proc, e.t.dev, pq, a.h),
+			 D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
+	assert_int_equal(residency_of(&g, e.t.proc, e.t.dev, a.h),
+			 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+	assert_int_equal(mem_destroy(&g, e.t.proc, e.t.dev, 0, &big, 1),
+			 STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_device_memory_used, 0);
+	assert_int_equal(vk_objects(&d), vk0 - 2);
+	/* Reclaimed: fresh zeroed memory behind the same GPU VA. */
+	assert_int_equal(res_reclaim1(&g, e.t.proc, e.t.dev, pq, a.h),
+			 D3DDDI_RECLAIM_RESULT_DISCARDED);
+	assert_int_equal(g.ctl->stat_device_memory_used, 4 * MB);
+	assert_int_equal(vk_objects(&d), vk0);
+	assert_int_equal(residency_of(&g, e.t.proc, e.t.dev, a.h),
+			 D3DKMT_ALLOCATIONRESIDENCYSTATUS_RESIDENTINGPUMEMORY);
+	dxg_enc_init(&enc, e.cmd.cpu, 2 * PG, NULL, NULL);
+	assert_true(dxg_enc_copy(&enc, a.va + 4 * MB - 4096, buf.va, 4096));
+	assert_int_equal(run_cmds(&g, &e, &enc, 2), 0);
+	assert_int_equal(buf.cpu[0], 0);
+	assert_int_equal(buf.cpu[4095], 0);
+	/* ... and it works again. */
+	dxg_enc_init(&enc, e.cmd.cpu, 2 * PG, NULL, NULL);
+	assert_true(dxg_enc_fill(&enc, a.va, 4096, 0x77777777u));
+	assert_true(dxg_enc_barrier(&enc));
+	assert_true(dxg_enc_copy(&enc, a.va, buf.va, 4096));
+	assert_int_equal(run_cmds(&g, &e, &enc, 3), 0);
+	assert_int_equal(buf.cpu[100], 0x77);
+
+	/* OFFER_IMMEDIATELY: gone at once; OK is not what a reclaim says. */
+	assert_int_equal(res_offer1(&g, e.t.proc, e.t.dev, a.h,
+				    D3DKMT_OFFER_PRIORITY_HIGH,
+				    D3DKMT_OFFER_FLAG_OFFER_IMMEDIATELY),
+			 STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_device_memory_used, 0);
+	assert_int_equal(residency_of(&g, e.t.proc, e.t.dev, a.h),
+			 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+	/* QUERYSTATISTICS counts only the device memory that exists. */
+	{
+		uint32_t n = 9;
+
+		assert_int_equal(stat_committed(&g, e.t.proc,
+						D3DKMT_QUERYSTATISTICS_PROCESS_SEGMENT,
+						1, &n), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(stat_committed(&g, e.t.proc,
+						D3DKMT_QUERYSTATISTICS_SEGMENT, 1, &n), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(res_reclaim1(&g, e.t.proc, e.t.dev, pq, a.h),
+				 D3DDDI_RECLAIM_RESULT_DISCARDED);
+		assert_int_equal(stat_committed(&g, e.t.proc,
+						D3DKMT_QUERYSTATISTICS_PROCESS_SEGMENT,
+						1, &n), 4 * MB);
+		assert_int_equal(n, 1);
+		assert_int_equal(stat_committed(&g, e.t.proc,
+						D3DKMT_QUERYSTATISTICS_SEGMENT, 1, &n), 4 * MB);
+		assert_int_equal(n, 1);
+	}
+
+	/*
+	 * TRIM counts both kinds in one order: the IO-space one (LOW) goes
+	 * first, then a; `bytes` stops it.
+	 */
+	assert_int_equal(res_offer1(&g, e.t.proc, e.t.dev, buf.h,
+				    D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+	assert_int_equal(res_offer1(&g, e.t.proc, e.t.dev, a.h,
+				    D3DKMT_OFFER_PRIORITY_NORMAL, 0), STATUS_SUCCESS);
+	assert_int_equal(trim_escape(&g, e.t.proc, adapter, e.t.dev, 1), 64 * 1024);
+	assert_int_equal(g.ctl->stat_device_memory_used, 4 * MB);
+	assert_int_equal(trim_escape(&g, e.t.proc, adapter, e.t.dev, 0), 4 * MB);
+	assert_int_equal(g.ctl->stat_device_memory_used, 0);
+	assert_int_equal(trim_escape(&g, e.t.proc, adapter, e.t.dev, 0), 0);
+	assert_int_equal(res_reclaim1(&g, e.t.proc, e.t.dev, pq, buf.h),
+			 D3DDDI_RECLAIM_RESULT_DISCARDED);
+
+	/* QUERYVIDEOMEMORYINFO and the control page count only what exists. */
+	{
+		struct dxgkvmb_command_queryvideomemoryinfo q = { .adapter = adapter };
+		struct dxgkvmb_command_queryvideomemoryinfo_ret qr = { 0 };
+
+		assert_int_equal(mem_call(&g, e.t.proc, DXGK_VMBCOMMAND_QUERYVIDEOMEMORYINFO,
+					  &q, sizeof(q), &qr, sizeof(qr)), sizeof(qr));
+		assert_int_equal(qr.current_usage, 0);
+		assert_int_equal(qr.budget, 8 * MB);
+	}
+
+	/* A command naming discarded memory faults the device. */
+	dxg_enc_init(&enc, e.cmd.cpu, 2 * PG, NULL, NULL);
+	assert_true(dxg_enc_copy(&enc, a.va, buf.va, 4096));
+	assert_int_equal(run_cmds(&g, &e, &enc, 4), 0);
+	assert_int_equal(exec_state(&g, e.t.proc, e.t.dev),
+			 D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT);
+
+	/* Destroying a discarded allocation, and another process's pressure. */
+	assert_int_equal(mem_destroy(&g, e.t.proc, e.t.dev, 0, &a.h, 1),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_create_flags(&g, e.t.proc, e.t.dev, 8 * MB,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &h),
+			 STATUS_SUCCESS);
+	assert_int_equal(res_offer1(&g, e.t.proc, e.t.dev, h,
+				    D3DKMT_OFFER_PRIORITY_NORMAL, 0), STATUS_SUCCESS);
+	{
+		struct tree t2;
+
+		make_tree(&g, &t2);
+		assert_int_equal(mem_create_flags(&g, t2.proc, t2.dev, 2 * MB,
+						  DXG_OPEN_ALLOC_DEVICE_LOCAL, &c2),
+				 STATUS_SUCCESS);
+		assert_int_equal(residency_of(&g, e.t.proc, e.t.dev, h),
+				 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+		assert_int_equal(g.ctl->stat_device_memory_used, 2 * MB);
+		assert_int_equal(gsim_destroy_process(&g, t2.proc), STATUS_SUCCESS);
+	}
+	assert_int_equal(gsim_destroy_process(&g, e.t.proc), STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_device_memory_used, 0);
+	assert_int_equal(vk_objects(&d), vk_none);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
+/* QUERYVIDEOMEMORYINFO of @group for process @p. */
+static struct dxgkvmb_command_queryvideomemoryinfo_ret
+qvmi(struct gsim *g, uint32_t p, uint32_t adapter, uint32_t group)
+{
+	struct dxgkvmb_command_queryvideomemoryinfo q = {
+		.adapter = adapter, .memory_segment_group = group,
+	};
+	struct dxgkvmb_command_queryvideomemoryinfo_ret r = { 0 };
+
+	assert_int_equal(mem_call(g, p, DXGK_VMBCOMMAND_QUERYVIDEOMEMORYINFO, &q,
+				  sizeof(q), &r, sizeof(r)), sizeof(r));
+	return r;
+}
+
+static int32_t reserve(struct gsim *g, uint32_t p, uint32_t adapter,
+		       uint32_t group, uint64_t bytes)
+{
+	struct dxgkvmb_command_changevideomemoryreservation c = {
+		.adapter = adapter, .memory_segment_group = group,
+		.reservation = bytes,
+	};
+
+	return mem_status(g, p, DXGK_VMBCOMMAND_CHANGEVIDEOMEMORYRESERVATION, &c,
+			  sizeof(c));
+}
+
+/*
+ * CHANGEVIDEOMEMORYRESERVATION is enforced: what a process reserved, the
+ * others cannot take (they discard offered memory first, then fail), the
+ * reserving process gets even when the others filled the rest, and a
+ * reservation beyond what is still available fails.
+ */
+static void test_reservations(void **state)
+{
+	const char *const io[] = { "--io-budget", "1M", "--adapter", "cpu", NULL };
+	const char *const dv[] = { "--device-memory", "8M", NULL };
+	const uint32_t LOCAL = D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL;
+	const uint64_t K = 1024, MB = 1u << 20;
+	struct dxgkvmb_command_queryvideomemoryinfo_ret r;
+	uint32_t ad1, ad2, x, y, z, w, p1a, p1b;
+	struct tree t1, t2;
+	struct daemon d;
+	struct gsim g;
+
+	(void)state;
+	daemon_start_args(&d, io);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t1);
+	make_tree(&g, &t2);
+	assert_int_equal(gsim_open_adapter(&g, 0, &ad1), STATUS_SUCCESS);
+	ad2 = ad1;	/* adapters are VM-wide */
+	r = qvmi(&g, t1.proc, ad1, LOCAL);
+	assert_int_equal(r.budget, MB);
+	assert_int_equal(r.available_for_reservation, MB);
+	assert_int_equal(r.current_reservation, 0);
+	/* Bad input: past the budget, a group without memory, a bad group. */
+	assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, MB + 1),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(reserve(&g, t1.proc, ad1, D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL,
+				 4096), STATUS_INVALID_PARAMETER);
+	assert_int_equal(reserve(&g, t1.proc, ad1, 2, 0), STATUS_INVALID_PARAMETER);
+	assert_int_equal(reserve(&g, t1.proc, 0x40000999, LOCAL, 0),
+			 STATUS_INVALID_HANDLE);
+
+	/* Process 1 reserves half: process 2 may reserve only the rest. */
+	assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, 512 * K), STATUS_SUCCESS);
+	r = qvmi(&g, t1.proc, ad1, LOCAL);
+	assert_int_equal(r.current_reservation, 512 * K);
+	assert_int_equal(r.available_for_reservation, MB);
+	r = qvmi(&g, t2.proc, ad2, LOCAL);
+	assert_int_equal(r.current_reservation, 0);
+	assert_int_equal(r.available_for_reservation, 512 * K);
+	assert_int_equal(reserve(&g, t2.proc, ad2, LOCAL, 768 * K), STATUS_NO_MEMORY);
+
+	/* Process 2 fills the rest; an offered allocation of it goes first. */
+	assert_int_equal(mem_create(&g, t2.proc, t2.dev, 256 * K, 1, 0, 0, &x, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(res_offer1(&g, t2.proc, t2.dev, x,
+				    D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+	assert_int_equal(mem_create(&g, t2.proc, t2.dev, 256 * K, 1, 0, 0, &y, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(residency_of(&g, t2.proc, t2.dev, x),
+			 D3DKMT_ALLOCATIONRESIDENCYSTATUS_RESIDENTINSHAREDMEMORY);
+	assert_int_equal(mem_create(&g, t2.proc, t2.dev, 256 * K, 1, 0, 0, &z, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(residency_of(&g, t2.proc, t2.dev, x),
+			 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+	assert_int_equal(mem_create(&g, t2.proc, t2.dev, 4 * K, 1, 0, 0, &w, NULL),
+			 STATUS_NO_MEMORY);
+	/* What it holds counts for it: it could reserve that much. */
+	r = qvmi(&g, t2.proc, ad2, LOCAL);
+	assert_int_equal(r.current_usage, 512 * K);
+	assert_int_equal(r.available_for_reservation, 512 * K);
+	/* A reservation beyond what is left fails now, one within it does not. */
+	assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, 768 * K), STATUS_NO_MEMORY);
+	assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, 256 * K), STATUS_SUCCESS);
+	assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, 512 * K), STATUS_SUCCESS);
+
+	/* Process 1 still gets its 512K, though the others filled the rest. */
+	assert_int_equal(mem_create(&g, t1.proc, t1.dev, 256 * K, 1, 0, 0, &p1a, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_create(&g, t1.proc, t1.dev, 256 * K, 1, 0, 0, &p1b, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_create(&g, t1.proc, t1.dev, 4 * K, 1, 0, 0, &w, NULL),
+			 STATUS_NO_MEMORY);
+	/* Its memory used, its reservation limits nobody: x comes back when y goes. */
+	assert_int_equal(mem_destroy(&g, t2.proc, t2.dev, 0, &y, 1), STATUS_SUCCESS);
+	{
+		uint32_t pq = paging_queue(&g, t2.proc, t2.dev);
+
+		/* The paging queue's fence page took 4K of the 256K. */
+		assert_int_equal(res_reclaim1(&g, t2.proc, t2.dev, pq, x),
+				 D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
+		assert_int_equal(mem_destroy(&g, t1.proc, t1.dev, 0, &p1b, 1),
+				 STATUS_SUCCESS);
+		/* p1b's room is process 1's again: only its unused reservation. */
+		assert_int_equal(res_reclaim1(&g, t2.proc, t2.dev, pq, x),
+				 D3DDDI_RECLAIM_RESULT_NOT_COMMITTED);
+		assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, 0), STATUS_SUCCESS);
+		assert_int_equal(res_reclaim1(&g, t2.proc, t2.dev, pq, x),
+				 D3DDDI_RECLAIM_RESULT_DISCARDED);
+	}
+	/*
+	 * A process that goes takes its reservation with it.  Process 1
+	 * holds 256K (p1a) and may reserve up to what the others (516K and
+	 * the 4K fence page) leave.
+	 */
+	assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, 512 * K), STATUS_NO_MEMORY);
+	assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, 500 * K), STATUS_SUCCESS);
+	r = qvmi(&g, t2.proc, ad2, LOCAL);
+	assert_int_equal(r.available_for_reservation, MB - 4 * K - 256 * K - 244 * K);
+	assert_int_equal(gsim_destroy_process(&g, t1.proc), STATUS_SUCCESS);
+	r = qvmi(&g, t2.proc, ad2, LOCAL);
+	assert_int_equal(r.available_for_reservation, MB - 4 * K);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+
+	/*
+	 * The budget at the whole IO space: a discarded allocation keeps its
+	 * range, so discarding makes no room for a new one, and a reclaim
+	 * (in place) needs none.
+	 */
+	{
+		const char *const whole[] = { "--adapter", "cpu", NULL };
+		uint32_t hs[80], n = 0, pq;
+
+		daemon_start_args(&d, whole);
+		guest_up(&g, &d, 1);
+		make_tree(&g, &t1);
+		pq = paging_queue(&g, t1.proc, t1.dev);
+		while (n < 80 && mem_create(&g, t1.proc, t1.dev, MB, 1, 0, 0, &hs[n],
+					    NULL) == STATUS_SUCCESS)
+			n++;
+		assert_true(n > 1 && n < 80);
+		assert_int_equal(res_offer1(&g, t1.proc, t1.dev, hs[0],
+					    D3DKMT_OFFER_PRIORITY_LOW, 0), STATUS_SUCCESS);
+		assert_int_equal(mem_create(&g, t1.proc, t1.dev, MB, 1, 0, 0, &x, NULL),
+				 STATUS_NO_MEMORY);
+		assert_int_equal(residency_of(&g, t1.proc, t1.dev, hs[0]),
+				 D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT);
+		assert_int_equal(res_reclaim1(&g, t1.proc, t1.dev, pq, hs[0]),
+				 D3DDDI_RECLAIM_RESULT_DISCARDED);
+		gsim_close(&g);
+		assert_int_equal(daemon_stop(&d), 0);
+		daemon_cleanup(&d);
+	}
+
+	/* Device memory: the Vulkan adapter's LOCAL group. */
+	daemon_start_full(&d, dv, false);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t1);
+	make_tree(&g, &t2);
+	assert_int_equal(gsim_open_adapter(&g, 0, &ad1), STATUS_SUCCESS);
+	assert_int_equal(reserve(&g, t1.proc, ad1, LOCAL, 4 * MB), STATUS_SUCCESS);
+	r = qvmi(&g, t2.proc, ad1, LOCAL);
+	assert_int_equal(r.budget, 8 * MB);
+	assert_int_equal(r.available_for_reservation, 4 * MB);
+	assert_int_equal(mem_create_flags(&g, t2.proc, t2.dev, 6 * MB,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &x),
+			 STATUS_QUOTA_EXCEEDED);
+	assert_int_equal(mem_create_flags(&g, t2.proc, t2.dev, 4 * MB,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &x),
+			 STATUS_SUCCESS);
+	assert_int_equal(mem_create_flags(&g, t1.proc, t1.dev, 4 * MB,
+					  DXG_OPEN_ALLOC_DEVICE_LOCAL, &y),
+			 STATUS_SUCCESS);
+	assert_int_equal(g.ctl->stat_device_memory_used, 8 * MB);
+	/* The IO space (NON_LOCAL here) is a pool of its own. */
+	assert_int_equal(reserve(&g, t2.proc, ad1, D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL,
+				 MB), STATUS_SUCCESS);
+	assert_int_equal(qvmi(&g, t2.proc, ad1,
+			      D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL).current_reservation,
+			 MB);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 /* ---- process isolation (docs/dxghost.md "Isolation") ---- */
 
 /* PPid of pid from /proc/PID/stat; -1 when it is gone. */
@@ -3247,6 +3745,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_sync, kill_leftovers),
 		cmocka_unit_test_teardown(test_fence_commands, kill_leftovers),
 		cmocka_unit_test_teardown(test_exec_off_loop, kill_leftovers),
+		cmocka_unit_test_teardown(test_device_residency, kill_leftovers),
+		cmocka_unit_test_teardown(test_reservations, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_kill_cycles, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_servers_isolated, kill_leftovers),
 		cmocka_unit_test_teardown(test_vm_server_crash, kill_leftovers),

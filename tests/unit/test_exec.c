@@ -762,7 +762,7 @@ static void test_escape_device_address(void **state)
 	assert_int_equal(again, addr);
 	/* Offered afterwards, it stays: only the other one is discarded. */
 	dxg_res_offer(&f->mem, a, 1);
-	assert_int_equal(dxg_res_trim(&f->mem, f->proc, 0), PG);
+	assert_int_equal(dxg_res_trim(&f->mem, f->proc, DXG_RES_TRIM_ALL, 0), PG);
 	assert_false(a->u.allocation.discarded);
 	assert_true(c->u.allocation.discarded);
 	assert_int_equal(dxg_exec_device_state(dev), ACTIVE);

@@ -9,7 +9,10 @@
  * QueryAllocationResidency; UpdateAllocationProperty and its paging fence;
  * ChangeVideoMemoryReservation as QueryVideoMemoryInfo reports it;
  * FlushHeapTransitions; InvalidateCache bounds; a read-only GPU VA mapping
- * refuses GPU writes.  With bad handles, sizes, counts and overflows.
+ * refuses GPU writes; a device-local allocation discarded and reclaimed
+ * (fresh zeroed device memory behind the same GPU VA); a reservation that
+ * another process's allocations cannot take.  With bad handles, sizes,
+ * counts and overflows.
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 on any failure.
  */
@@ -561,6 +564,266 @@ static void test_readonly_va(void)
 	close(o.fd);
 }
 
+/* ---- device-local memory and reservations (docs/memory.md §8, §10) ---- */
+
+#define DEV_SIZE	(64 * 1024u)
+
+/* One device-local allocation of @size bytes. */
+static int alloc_dev(int fd, d3dkmthandle dev, uint64_t size, d3dkmthandle *out)
+{
+	struct dxg_open_alloc_desc d = {
+		.version = DXG_OPEN_ALLOC_DESC_VERSION,
+		.flags = DXG_OPEN_ALLOC_DEVICE_LOCAL, .size = size,
+	};
+	struct d3dddi_allocationinfo2 info = {
+		.priv_drv_data = (uintptr_t)&d, .priv_drv_data_size = sizeof(d),
+	};
+	struct d3dkmt_createallocation ca = {
+		.device = dev, .alloc_count = 1, .allocation_info = (uintptr_t)&info,
+	};
+	int r = xioctl(fd, LX_DXCREATEALLOCATION, &ca);
+
+	*out = r ? 0 : info.allocation;
+	return r;
+}
+
+/* header + COPY of @size bytes, optionally after a FILL of @fill_size. */
+static uint32_t build_fill_copy(struct cmdbuf *b, uint64_t fill_va,
+				uint64_t fill_size, uint32_t pattern,
+				uint64_t src, uint64_t dst, uint64_t size)
+{
+	struct dxg_cmdbuf_header hd = {
+		.magic = DXG_CMDBUF_MAGIC, .version = DXG_CMDBUF_VERSION,
+	};
+	struct dxg_cmd_fill f = {
+		.hdr = { .opcode = DXG_CMD_FILL, .size_bytes = sizeof(f) },
+		.dst_va = fill_va, .size = fill_size, .pattern = pattern,
+	};
+	struct dxg_cmd_barrier br = {
+		.hdr = { .opcode = DXG_CMD_BARRIER, .size_bytes = sizeof(br) },
+	};
+	struct dxg_cmd_copy c = {
+		.hdr = { .opcode = DXG_CMD_COPY, .size_bytes = sizeof(c) },
+		.src_va = src, .dst_va = dst, .size = size,
+	};
+	uint32_t at = sizeof(hd);
+
+	if (fill_size) {
+		memcpy(b->cpu + at, &f, sizeof(f));
+		at += sizeof(f);
+		memcpy(b->cpu + at, &br, sizeof(br));
+		at += sizeof(br);
+		hd.num_commands += 2;
+	}
+	memcpy(b->cpu + at, &c, sizeof(c));
+	at += sizeof(c);
+	hd.num_commands++;
+	hd.size_bytes = at;
+	memcpy(b->cpu, &hd, sizeof(hd));
+	return at;
+}
+
+/* Submits the buffer, then a fence signal after it; 0 once it is reached. */
+static int run_wait(struct env *e, d3dkmthandle ctx, struct cmdbuf *b,
+		    uint32_t len, d3dkmthandle fence, uint64_t v)
+{
+	if (submit(e, ctx, b->va, len) || signal_gpu(e, ctx, fence, v))
+		return -1;
+	return wait_cpu(e, fence, v, 0);
+}
+
+/*
+ * A device-local allocation offered and trimmed gives its device memory
+ * back (the VM's device memory in use drops); ReclaimAllocations2 says
+ * DISCARDED, the same GPU VA then reads zeros through a COPY, and the
+ * memory works again.
+ */
+static void test_device_discard(void)
+{
+	struct d3dkmt_createcontextvirtual cc = { 0 };
+	d3dkmthandle dl, rb, fence;
+	uint32_t res = 9, len;
+	uint64_t dva, rva, done = 0;
+	long quota, used;
+	struct cmdbuf b;
+	uint8_t *cpu;
+	struct env o;
+	d3dkmthandle saved = pq;
+
+	quota = host_stat("dxg_host_device_memory_quota");
+	if (env_open(&o) || cmdbuf_make(&o, &b)) {
+		fail("device-local setup", "errno %d", errno);
+		return;
+	}
+	if (quota <= 0) {
+		/* No device memory on this host: refused, nothing to discard. */
+		expect("device-local without device memory -> EPERM (NOT_SUPPORTED)",
+		       alloc_dev(o.fd, o.device, DEV_SIZE, &dl),
+		       host_create_err(-EPERM));
+		close(o.fd);
+		return;
+	}
+	pq = b.pq;
+	cc.device = o.device;
+	if (xioctl(o.fd, LX_DXCREATECONTEXTVIRTUAL, &cc) ||
+	    fence_create(&o, o.device, 0, &fence, NULL) ||
+	    alloc1(o.fd, o.device, PAGE, &rb) ||
+	    lock(o.fd, o.device, rb, (void **)&cpu) ||
+	    map_va(&o, b.pq, rb, 1, &rva) ||
+	    alloc_dev(o.fd, o.device, DEV_SIZE, &dl) ||
+	    map_va(&o, b.pq, dl, DEV_SIZE / PAGE, &dva)) {
+		fail("device-local setup", "errno %d", errno);
+		goto out;
+	}
+	check("a device-local allocation is resident in GPU memory",
+	      residency(&o, dl) == D3DKMT_ALLOCATIONRESIDENCYSTATUS_RESIDENTINGPUMEMORY,
+	      "status %u", residency(&o, dl));
+	len = build_fill_copy(&b, dva, DEV_SIZE, 0xa5a5a5a5u,
+			      dva + DEV_SIZE - PAGE, rva, PAGE);
+	expect("FILL the device-local allocation, COPY it back",
+	       run_wait(&o, cc.context, &b, len, fence, 1), 0);
+	check("... it holds the pattern", all_bytes(cpu, 0xa5, PAGE), "%#x", cpu[0]);
+
+	used = host_stat("dxg_host_device_memory_used");
+	expect("offer the device-local allocation",
+	       offer(&o, &dl, 1, D3DKMT_OFFER_PRIORITY_NORMAL), 0);
+	expect("trim: the host discards it", trim(&o, 0, &done), 0);
+	check("... all of it", done == DEV_SIZE, "%llu", (unsigned long long)done);
+	check("... not resident",
+	      residency(&o, dl) == D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT,
+	      "status %u", residency(&o, dl));
+	check("... its device memory went back",
+	      host_stat("dxg_host_device_memory_used") == used - (long)DEV_SIZE,
+	      "%ld -> %ld", used, host_stat("dxg_host_device_memory_used"));
+	expect("ReclaimAllocations2", reclaim(&o, &dl, 1, &res, NULL), 0);
+	check("... DISCARDED", res == D3DDDI_RECLAIM_RESULT_DISCARDED, "%u", res);
+	check("... resident in GPU memory again",
+	      residency(&o, dl) == D3DKMT_ALLOCATIONRESIDENCYSTATUS_RESIDENTINGPUMEMORY &&
+	      host_stat("dxg_host_device_memory_used") == used,
+	      "status %u, %ld bytes", residency(&o, dl),
+	      host_stat("dxg_host_device_memory_used"));
+	memset(cpu, 0xff, PAGE);
+	len = build_fill_copy(&b, 0, 0, 0, dva + DEV_SIZE - PAGE, rva, PAGE);
+	expect("COPY it back through the same GPU VA",
+	       run_wait(&o, cc.context, &b, len, fence, 2), 0);
+	check("... it reads zeros", all_bytes(cpu, 0, PAGE), "%#x", cpu[0]);
+	len = build_fill_copy(&b, dva, PAGE, 0x3c3c3c3cu, dva, rva, PAGE);
+	expect("FILL and COPY again", run_wait(&o, cc.context, &b, len, fence, 3), 0);
+	check("... it works again", all_bytes(cpu, 0x3c, PAGE), "%#x", cpu[0]);
+	check("... the device is fine", exec_state(&o) == D3DKMT_DEVICEEXECUTION_ACTIVE,
+	      "state %u", exec_state(&o));
+
+	/* Offered without pressure: kept; OFFER_IMMEDIATELY: gone at once. */
+	{
+		struct d3dkmt_offerallocations io = {
+			.device = o.device, .allocations = (uintptr_t)&dl,
+			.allocation_count = 1, .priority = D3DKMT_OFFER_PRIORITY_LOW,
+		};
+
+		io.flags.value = D3DKMT_OFFER_FLAG_OFFER_IMMEDIATELY;
+		expect("offer it OFFER_IMMEDIATELY",
+		       xioctl(o.fd, LX_DXOFFERALLOCATIONS, &io), 0);
+		check("... discarded at once",
+		      residency(&o, dl) == D3DKMT_ALLOCATIONRESIDENCYSTATUS_NOTRESIDENT,
+		      "status %u", residency(&o, dl));
+		expect("... reclaimed", reclaim(&o, &dl, 1, &res, NULL), 0);
+		check("... DISCARDED", res == D3DDDI_RECLAIM_RESULT_DISCARDED, "%u", res);
+	}
+out:
+	pq = saved;
+	close(o.fd);
+}
+
+/* QueryVideoMemoryInfo of group @g for @e. */
+static int qvmi(struct env *e, uint32_t g, struct d3dkmt_queryvideomemoryinfo *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->adapter = e->adapter;
+	q->memory_segment_group = g;
+	return xioctl(e->fd, LX_DXQUERYVIDEOMEMORYINFO, q);
+}
+
+static int reserve(struct env *e, uint32_t g, uint64_t bytes)
+{
+	struct d3dkmt_changevideomemoryreservation c = {
+		.adapter = e->adapter, .memory_segment_group = g,
+		.reservation = bytes,
+	};
+
+	return xioctl(e->fd, LX_DXCHANGEVIDEOMEMORYRESERVATION, &c);
+}
+
+#define RSV	(2u << 20)
+
+/*
+ * Two processes (two opens of /dev/dxg) and the IO space's group: what
+ * process A reserved, B cannot take (-ENOMEM), while A gets it although B
+ * filled the rest; a reservation beyond what is available fails.  (That
+ * offered memory is discarded first is test_host's: with the budget at the
+ * whole IO space a discarded range keeps its address space.)
+ */
+static void test_reservation_two(void)
+{
+	struct d3dkmt_queryvideomemoryinfo qa, qb;
+	d3dkmthandle h[4096], x, ha[2];
+	uint32_t g, n = 0, chunk;
+	/* A failed create's error (a Windows host gives no reason). */
+	const int nomem = host_create_err(-ENOMEM);
+	struct env a, b;
+	int r = 0;
+
+	if (env_open(&a) || env_open(&b)) {
+		fail("reservation setup", "errno %d", errno);
+		return;
+	}
+	/* The IO space is NON_LOCAL where the adapter has device memory. */
+	g = host_stat("dxg_host_device_memory_quota") > 0 ?
+	    D3DKMT_MEMORY_SEGMENT_GROUP_NON_LOCAL : D3DKMT_MEMORY_SEGMENT_GROUP_LOCAL;
+	expect("QueryVideoMemoryInfo of A", qvmi(&a, g, &qa), 0);
+	check("... all that is not committed is available to A",
+	      qa.available_for_reservation == qa.budget - qa.current_usage &&
+	      qa.current_reservation == 0, "%llu of %llu, %llu used",
+	      (unsigned long long)qa.available_for_reservation,
+	      (unsigned long long)qa.budget, (unsigned long long)qa.current_usage);
+	expect("A reserves 2 MiB", reserve(&a, g, RSV), 0);
+	expect("QueryVideoMemoryInfo of B", qvmi(&b, g, &qb), 0);
+	check("... B sees 2 MiB less available",
+	      qb.available_for_reservation == qa.available_for_reservation - RSV &&
+	      qb.current_reservation == 0, "%llu",
+	      (unsigned long long)qb.available_for_reservation);
+	expect("B reserves more than is available -> ENOMEM",
+	       reserve(&b, g, qb.available_for_reservation + PAGE), -ENOMEM);
+	expect("QueryVideoMemoryInfo of A", qvmi(&a, g, &qa), 0);
+	check("... A's reservation", qa.current_reservation == RSV, "%llu",
+	      (unsigned long long)qa.current_reservation);
+
+	/* B fills what it may: 1 MiB pieces, then pages. */
+	for (chunk = 1u << 20; chunk >= PAGE; chunk = chunk == PAGE ? 0 : PAGE) {
+		while (n < sizeof(h) / sizeof(h[0]) &&
+		       !(r = alloc1(b.fd, b.device, chunk, &h[n])))
+			n++;
+		if (r != nomem)
+			break;
+	}
+	check("B's allocations stop with ENOMEM", r == nomem, "%d after %u", r, n);
+	expect("QueryVideoMemoryInfo of B", qvmi(&b, g, &qb), 0);
+	check("... short of A's reservation",
+	      qb.budget - qb.current_usage >= RSV &&
+	      qb.budget - qb.current_usage < RSV + PAGE, "%llu of %llu",
+	      (unsigned long long)qb.current_usage, (unsigned long long)qb.budget);
+	expect("B allocates one page more -> ENOMEM", alloc1(b.fd, b.device, PAGE, &x),
+	       nomem);
+	/* A gets its 2 MiB, and then the budget is full. */
+	expect("A allocates 1 MiB of its reservation", alloc1(a.fd, a.device, 1u << 20, &ha[0]), 0);
+	expect("A allocates the other 1 MiB", alloc1(a.fd, a.device, 1u << 20, &ha[1]), 0);
+	expect("A allocates one page more -> ENOMEM", alloc1(a.fd, a.device, PAGE, &x),
+	       nomem);
+	expect("A lowers its reservation to 0", reserve(&a, g, 0), 0);
+	expect("bad group -> EINVAL", reserve(&a, 2, 0), -EINVAL);
+	close(b.fd);
+	close(a.fd);
+}
+
 int main(void)
 {
 	struct d3dkmt_createpagingqueue cq = { 0 };
@@ -593,6 +856,8 @@ int main(void)
 	test_reservation(&e);
 	test_invalidate(&e, h);
 	test_readonly_va();
+	test_device_discard();
+	test_reservation_two();
 	close(e.fd);
 	return failures ? 1 : 0;
 }

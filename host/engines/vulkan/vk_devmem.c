@@ -157,8 +157,28 @@ void dxg_vk_devmem_free(struct dxg_vk_device *d, struct dxg_vk_devmem *m)
 {
 	if (!m)
 		return;
+	dxg_vk_devmem_drop(d, m);
+	free(m);
+}
+
+void dxg_vk_devmem_drop(struct dxg_vk_device *d, struct dxg_vk_devmem *m)
+{
 	dxg_vk_objects(d, -(DXG_VK_LIVE(m->buf) + DXG_VK_LIVE(m->mem)));
 	vkDestroyBuffer(d->device, m->buf, NULL);
 	vkFreeMemory(d->device, m->mem, NULL);
-	free(m);
+	m->buf = VK_NULL_HANDLE;
+	m->mem = VK_NULL_HANDLE;
+}
+
+int32_t dxg_vk_devmem_renew(struct dxg_vk_device *d, struct dxg_vk_devmem *m)
+{
+	struct dxg_vk_devmem *n;
+	int32_t st = dxg_vk_devmem_alloc(d, m->size, &n);
+
+	if (st < 0)
+		return st;
+	dxg_vk_devmem_drop(d, m);
+	*m = *n;
+	free(n);
+	return STATUS_SUCCESS;
 }

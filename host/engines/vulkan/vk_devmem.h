@@ -30,4 +30,14 @@ int32_t dxg_vk_devmem_alloc(struct dxg_vk_device *d, uint64_t size,
 			    struct dxg_vk_devmem **out);
 void dxg_vk_devmem_free(struct dxg_vk_device *d, struct dxg_vk_devmem *m);
 
+/*
+ * Residency (docs/memory.md §10): drop gives @m's memory back to the
+ * device and leaves @m without any (buf and mem VK_NULL_HANDLE: commands
+ * naming it fault) while the pointers to @m stay valid; renew gives @m
+ * fresh zeroed memory of its size (dxg_vk_devmem_alloc's statuses; @m is
+ * unchanged on failure).  Nothing may be using @m's memory.
+ */
+void dxg_vk_devmem_drop(struct dxg_vk_device *d, struct dxg_vk_devmem *m);
+int32_t dxg_vk_devmem_renew(struct dxg_vk_device *d, struct dxg_vk_devmem *m);
+
 #endif /* DXGHOST_VK_DEVMEM_H */

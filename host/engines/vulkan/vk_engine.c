@@ -155,6 +155,9 @@ static int32_t buffer_of(struct vk_engine *v, void *host, void *dev,
 
 	if (!m)
 		return dxg_vk_cache_lookup(&v->cache, host, size, buf, offset);
+	/* Discarded (docs/memory.md §10): no memory until it is reclaimed. */
+	if (m->buf == VK_NULL_HANDLE)
+		return STATUS_ACCESS_DENIED;
 	if (dev_offset > m->size || size > m->size - dev_offset)
 		return STATUS_INVALID_PARAMETER;
 	*buf = m->buf;
