@@ -2800,7 +2800,7 @@ static void test_device_residency(void **state)
 	struct job_env e;
 	struct mapped a, buf;
 	struct dxg_enc enc;
-	uint32_t adapter, pq, big, c2, h;
+	uint32_t adapter, pq, big, c2 = 0, h = 0;
 	long vk0, vk_none;
 
 	(void)state;

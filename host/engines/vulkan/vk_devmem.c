@@ -168,6 +168,7 @@ void dxg_vk_devmem_drop(struct dxg_vk_device *d, struct dxg_vk_devmem *m)
 	vkFreeMemory(d->device, m->mem, NULL);
 	m->buf = VK_NULL_HANDLE;
 	m->mem = VK_NULL_HANDLE;
+	m->address = 0;		/* (never given out: no_discard) */
 }
 
 int32_t dxg_vk_devmem_renew(struct dxg_vk_device *d, struct dxg_vk_devmem *m)
