@@ -50,19 +50,6 @@ struct push {
 	uint32_t n, mul;
 };
 
-static bool listed(VkPhysicalDevice pd, const char *name)
-{
-	VkExtensionProperties e[256];
-	uint32_t n = 256;
-
-	if (vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e) < 0)
-		return false;
-	for (uint32_t i = 0; i < n; i++)
-		if (!strcmp(e[i].extensionName, name))
-			return true;
-	return false;
-}
-
 static int setup(struct ctx *c)
 {
 	VkPhysicalDeviceBufferDeviceAddressFeatures bf = {
@@ -100,7 +87,7 @@ static int setup(struct ctx *c)
 	      !f12.bufferDeviceAddressCaptureReplay && !f12.bufferDeviceAddressMultiDevice &&
 	      !bf.bufferDeviceAddressCaptureReplay, "%u/%u",
 	      f12.bufferDeviceAddressCaptureReplay, f12.bufferDeviceAddressMultiDevice);
-	check(EXT " listed", listed(c->pd, EXT), "absent");
+	check(EXT " listed", device_lists(c->pd, EXT), "absent");
 	if (!f12.bufferDeviceAddress)
 		return -1;
 	VK_OK("device with bufferDeviceAddress", vkCreateDevice(c->pd, &dci, NULL, &c->dev));
@@ -170,24 +157,13 @@ static int make_pipeline(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
 		.pushConstantRangeCount = 1, .pPushConstantRanges = &pr,
 	};
-	VkShaderModuleCreateInfo mci = {
-		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-		.codeSize = sizeof(odx_bda_spv), .pCode = odx_bda_spv,
-	};
-	VkComputePipelineCreateInfo pci = {
-		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-		.stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-			   .stage = VK_SHADER_STAGE_COMPUTE_BIT, .pName = "main" },
-	};
 	VkCommandPoolCreateInfo cpi = { .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO };
 
 	VK_OK("pipeline layout: push constants only",
 	      vkCreatePipelineLayout(c->dev, &lci, NULL, &c->layout));
-	VK_OK("shader module", vkCreateShaderModule(c->dev, &mci, NULL, &c->module));
-	pci.stage.module = c->module;
-	pci.layout = c->layout;
 	VK_OK("compute pipeline of a kernel using buffer references",
-	      vkCreateComputePipelines(c->dev, VK_NULL_HANDLE, 1, &pci, NULL, &c->pipeline));
+	      compute_pipeline(c->dev, odx_bda_spv, sizeof(odx_bda_spv), c->layout,
+			       &c->module, &c->pipeline));
 	VK_OK("command pool", vkCreateCommandPool(c->dev, &cpi, NULL, &c->pool));
 	pass("a pipeline whose kernel uses PhysicalStorageBuffer addresses");
 	return 0;
@@ -196,35 +172,23 @@ static int make_pipeline(struct ctx *c)
 /* The kernel, then the device-local result copied back to BACK. */
 static int run(struct ctx *c, const struct push *p)
 {
-	VkCommandBufferAllocateInfo cai = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-		.commandPool = c->pool, .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-		.commandBufferCount = 1,
-	};
-	VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
 	VkMemoryBarrier mb = {
 		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
 		.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
 		.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT,
 	};
 	VkBufferCopy region = { 0, 0, BYTES };
-	VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1 };
-	VkCommandBuffer cb;
+	VkCommandBuffer cb = begin_primary(c->dev, c->pool);
 
-	VK_OK("command buffer", vkAllocateCommandBuffers(c->dev, &cai, &cb));
-	VK_OK("begin", vkBeginCommandBuffer(cb, &bi));
+	if (!cb)
+		return -1;
 	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, c->pipeline);
 	vkCmdPushConstants(cb, c->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(*p), p);
 	vkCmdDispatch(cb, N / 64, 1, 1);
 	vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
 			     VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
 	vkCmdCopyBuffer(cb, c->dst, c->back, 1, &region);
-	VK_OK("end", vkEndCommandBuffer(cb));
-	si.pCommandBuffers = &cb;
-	VK_OK("submit", vkQueueSubmit(c->q, 1, &si, VK_NULL_HANDLE));
-	VK_OK("wait", vkQueueWaitIdle(c->q));
-	vkFreeCommandBuffers(c->dev, c->pool, 1, &cb);
-	return 0;
+	return run_and_free(c->dev, c->q, c->pool, cb);
 }
 
 static void test_addresses(struct ctx *c)

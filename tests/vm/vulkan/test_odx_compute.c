@@ -293,18 +293,7 @@ static int make_sets(struct ctx *c)
 
 static VkCommandBuffer begin(struct ctx *c)
 {
-	VkCommandBufferAllocateInfo ai = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-		.commandPool = c->cp, .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-		.commandBufferCount = 1,
-	};
-	VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
-	VkCommandBuffer cb = VK_NULL_HANDLE;
-
-	if (vkAllocateCommandBuffers(c->dev, &ai, &cb) != VK_SUCCESS ||
-	    vkBeginCommandBuffer(cb, &bi) != VK_SUCCESS)
-		fail("command buffer", "allocate or begin failed");
-	return cb;
+	return begin_primary(c->dev, c->cp);
 }
 
 static void bind_all(struct ctx *c, VkCommandBuffer cb, uint32_t bias)

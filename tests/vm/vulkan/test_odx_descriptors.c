@@ -175,23 +175,12 @@ static int make_pipeline(struct ctx *c)
 		.setLayoutCount = 1, .pSetLayouts = &c->sl,
 		.pushConstantRangeCount = 1, .pPushConstantRanges = &pr,
 	};
-	VkShaderModuleCreateInfo mci = {
-		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-		.codeSize = sizeof(odx_array_spv), .pCode = odx_array_spv,
-	};
-	VkComputePipelineCreateInfo pci = {
-		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-		.stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-			   .stage = VK_SHADER_STAGE_COMPUTE_BIT, .pName = "main" },
-	};
 	VkCommandPoolCreateInfo cpi = { .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO };
 
 	VK_OK("pipeline layout", vkCreatePipelineLayout(c->dev, &lci, NULL, &c->layout));
-	VK_OK("shader module", vkCreateShaderModule(c->dev, &mci, NULL, &c->module));
-	pci.stage.module = c->module;
-	pci.layout = c->layout;
 	VK_OK("compute pipeline over a descriptor array",
-	      vkCreateComputePipelines(c->dev, VK_NULL_HANDLE, 1, &pci, NULL, &c->pipeline));
+	      compute_pipeline(c->dev, odx_array_spv, sizeof(odx_array_spv), c->layout,
+			       &c->module, &c->pipeline));
 	VK_OK("command pool", vkCreateCommandPool(c->dev, &cpi, NULL, &c->pool));
 	pass("a pipeline whose kernel uses a descriptor array");
 	return 0;
@@ -213,11 +202,6 @@ static int make_push(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
 		.setLayoutCount = 1, .pushConstantRangeCount = 1, .pPushConstantRanges = &pr,
 	};
-	VkComputePipelineCreateInfo pci = {
-		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-		.stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-			   .stage = VK_SHADER_STAGE_COMPUTE_BIT, .pName = "main" },
-	};
 	const VkDescriptorUpdateTemplateEntry e = {
 		.dstBinding = 0, .dstArrayElement = 0, .descriptorCount = 3,
 		.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
@@ -234,25 +218,12 @@ static int make_push(struct ctx *c)
 	      vkCreateDescriptorSetLayout(c->dev, &sci, NULL, &c->push_sl));
 	lci.pSetLayouts = &c->push_sl;
 	VK_OK("its pipeline layout", vkCreatePipelineLayout(c->dev, &lci, NULL, &c->push_layout));
-	pci.stage.module = c->module;
-	pci.layout = c->push_layout;
-	VK_OK("its pipeline", vkCreateComputePipelines(c->dev, VK_NULL_HANDLE, 1, &pci, NULL,
-						       &c->push_pipeline));
+	/* The module made for the first pipeline. */
+	VK_OK("its pipeline", compute_pipeline(c->dev, NULL, 0, c->push_layout, &c->module,
+					       &c->push_pipeline));
 	tci.pipelineLayout = c->push_layout;
 	VK_OK("a push descriptor update template",
 	      vkCreateDescriptorUpdateTemplate(c->dev, &tci, NULL, &c->tmpl));
-	return 0;
-}
-
-static int submit(struct ctx *c, VkCommandBuffer cb)
-{
-	VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
-			    .pCommandBuffers = &cb };
-
-	VK_OK("end", vkEndCommandBuffer(cb));
-	VK_OK("submit", vkQueueSubmit(c->q, 1, &si, VK_NULL_HANDLE));
-	VK_OK("wait", vkQueueWaitIdle(c->q));
-	vkFreeCommandBuffers(c->dev, c->pool, 1, &cb);
 	return 0;
 }
 
@@ -263,12 +234,6 @@ static int submit(struct ctx *c, VkCommandBuffer cb)
  */
 static int run_push(struct ctx *c)
 {
-	VkCommandBufferAllocateInfo cai = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-		.commandPool = c->pool, .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-		.commandBufferCount = 1,
-	};
-	VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
 	const VkDescriptorBufferInfo swapped[3] = {
 		{ c->buf[0], 0, VK_WHOLE_SIZE }, { c->buf[2], 0, VK_WHOLE_SIZE },
 		{ c->buf[1], 0, VK_WHOLE_SIZE },
@@ -288,10 +253,10 @@ static int run_push(struct ctx *c)
 		.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
 	};
 	const uint32_t all = N, half = N / 2;
-	VkCommandBuffer cb;
+	VkCommandBuffer cb = begin_primary(c->dev, c->pool);
 
-	VK_OK("command buffer", vkAllocateCommandBuffers(c->dev, &cai, &cb));
-	VK_OK("begin", vkBeginCommandBuffer(cb, &bi));
+	if (!cb)
+		return -1;
 	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, c->push_pipeline);
 	c->push(cb, VK_PIPELINE_BIND_POINT_COMPUTE, c->push_layout, 0, 1, &w);
 	vkCmdPushConstants(cb, c->push_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &all);
@@ -301,7 +266,7 @@ static int run_push(struct ctx *c)
 	c->push_tmpl(cb, c->tmpl, c->push_layout, 0, in_order);
 	vkCmdPushConstants(cb, c->push_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &half);
 	vkCmdDispatch(cb, (N + 63) / 64, 1, 1);
-	return submit(c, cb);
+	return run_and_free(c->dev, c->q, c->pool, cb);
 }
 
 static void test_push(struct ctx *c)
@@ -331,29 +296,17 @@ static void test_push(struct ctx *c)
 
 static int run(struct ctx *c)
 {
-	VkCommandBufferAllocateInfo cai = {
-		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-		.commandPool = c->pool, .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-		.commandBufferCount = 1,
-	};
-	VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
-	VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1 };
 	const uint32_t n = N;
-	VkCommandBuffer cb;
+	VkCommandBuffer cb = begin_primary(c->dev, c->pool);
 
-	VK_OK("command buffer", vkAllocateCommandBuffers(c->dev, &cai, &cb));
-	VK_OK("begin", vkBeginCommandBuffer(cb, &bi));
+	if (!cb)
+		return -1;
 	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, c->pipeline);
 	vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, c->layout, 0, 1, &c->set,
 				0, NULL);
 	vkCmdPushConstants(cb, c->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
 	vkCmdDispatch(cb, (N + 63) / 64, 1, 1);
-	VK_OK("end", vkEndCommandBuffer(cb));
-	si.pCommandBuffers = &cb;
-	VK_OK("submit", vkQueueSubmit(c->q, 1, &si, VK_NULL_HANDLE));
-	VK_OK("wait", vkQueueWaitIdle(c->q));
-	vkFreeCommandBuffers(c->dev, c->pool, 1, &cb);
-	return 0;
+	return run_and_free(c->dev, c->q, c->pool, cb);
 }
 
 static void cleanup(struct ctx *c)

@@ -33,19 +33,6 @@ struct ctx {
 	PFN_vkGetMemoryHostPointerPropertiesEXT host_props;
 };
 
-static bool offered(VkPhysicalDevice pd)
-{
-	VkExtensionProperties e[256];
-	uint32_t n = 256;
-
-	if (vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e) < 0)
-		return false;
-	for (uint32_t i = 0; i < n; i++)
-		if (!strcmp(e[i].extensionName, EXT))
-			return true;
-	return false;
-}
-
 static int setup(struct ctx *c)
 {
 	float prio = 1.0f;
@@ -62,7 +49,7 @@ static int setup(struct ctx *c)
 
 	if (instance_begin("test_odx_hostmem", &c->inst, &c->messenger, &c->pd))
 		return -1;
-	if (!offered(c->pd)) {
+	if (!device_lists(c->pd, EXT)) {
 		fail(EXT " offered (the guest's RAM is shared)", "not in the list");
 		return -1;
 	}

@@ -160,4 +160,79 @@ static inline int spawn_child(void (*child)(int sock), int *sock, pid_t *pid)
 	return 0;
 }
 
+/* Does the physical device list device extension @name? */
+static inline bool device_lists(VkPhysicalDevice pd, const char *name)
+{
+	VkExtensionProperties e[256];
+	uint32_t n = 256;
+
+	if (vkEnumerateDeviceExtensionProperties(pd, NULL, &n, e) < 0)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (!strcmp(e[i].extensionName, name))
+			return true;
+	return false;
+}
+
+/* A shader module of @size bytes of SPIR-V and its compute pipeline ("main"). */
+static inline VkResult compute_pipeline(VkDevice dev, const uint32_t *spv, size_t size,
+					VkPipelineLayout layout, VkShaderModule *module,
+					VkPipeline *pipeline)
+{
+	VkShaderModuleCreateInfo mci = {
+		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+		.codeSize = size, .pCode = spv,
+	};
+	VkComputePipelineCreateInfo pci = {
+		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+		.stage = { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+			   .stage = VK_SHADER_STAGE_COMPUTE_BIT, .pName = "main" },
+		.layout = layout,
+	};
+	VkResult r = *module ? VK_SUCCESS :
+		     vkCreateShaderModule(dev, &mci, NULL, module);
+
+	pci.stage.module = *module;
+	return r ? r : vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &pci, NULL, pipeline);
+}
+
+/* A primary command buffer of @pool, begun; VK_NULL_HANDLE (FAIL printed). */
+static inline VkCommandBuffer begin_primary(VkDevice dev, VkCommandPool pool)
+{
+	VkCommandBufferAllocateInfo ai = {
+		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+		.commandPool = pool, .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+		.commandBufferCount = 1,
+	};
+	VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
+	VkCommandBuffer cb = VK_NULL_HANDLE;
+
+	if (vkAllocateCommandBuffers(dev, &ai, &cb) != VK_SUCCESS ||
+	    vkBeginCommandBuffer(cb, &bi) != VK_SUCCESS) {
+		fail("command buffer", "allocate or begin failed");
+		return VK_NULL_HANDLE;
+	}
+	return cb;
+}
+
+/* Ends @cb, runs it on @q and waits; frees it either way.  0 or -1 (FAIL). */
+static inline int run_and_free(VkDevice dev, VkQueue q, VkCommandPool pool,
+			       VkCommandBuffer cb)
+{
+	VkSubmitInfo si = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+			    .pCommandBuffers = &cb };
+	VkResult r = vkEndCommandBuffer(cb);
+
+	if (r == VK_SUCCESS)
+		r = vkQueueSubmit(q, 1, &si, VK_NULL_HANDLE);
+	if (r == VK_SUCCESS)
+		r = vkQueueWaitIdle(q);
+	vkFreeCommandBuffers(dev, pool, 1, &cb);
+	if (r != VK_SUCCESS) {
+		fail("run a command buffer", "VkResult %d", r);
+		return -1;
+	}
+	return 0;
+}
+
 #endif /* OPENDXG_TESTS_VM_VKTEST_H */
