@@ -65,17 +65,7 @@ static int setup(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
 		.bufferDeviceAddress = VK_TRUE,
 	};
-	float prio = 1.0f;
-	VkDeviceQueueCreateInfo qci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueCount = 1, .pQueuePriorities = &prio,
-	};
 	const char *ext = EXT;
-	VkDeviceCreateInfo dci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = &on,
-		.queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
-		.enabledExtensionCount = 1, .ppEnabledExtensionNames = &ext,
-	};
 
 	if (instance_begin("test_odx_bda", &c->inst, &c->messenger, &c->pd))
 		return -1;
@@ -90,8 +80,8 @@ static int setup(struct ctx *c)
 	check(EXT " listed", device_lists(c->pd, EXT), "absent");
 	if (!f12.bufferDeviceAddress)
 		return -1;
-	VK_OK("device with bufferDeviceAddress", vkCreateDevice(c->pd, &dci, NULL, &c->dev));
-	vkGetDeviceQueue(c->dev, 0, 0, &c->q);
+	VK_OK("device with bufferDeviceAddress",
+	      device_begin(c->pd, &on, 1, &ext, &c->dev, &c->q));
 	return 0;
 }
 

@@ -53,17 +53,7 @@ struct ctx {
 
 static int setup(struct ctx *c)
 {
-	float prio = 1.0f;
-	VkDeviceQueueCreateInfo qci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueCount = 1, .pQueuePriorities = &prio,
-	};
 	const char *ext = VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
-	VkDeviceCreateInfo dci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-		.queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
-		.enabledExtensionCount = 1, .ppEnabledExtensionNames = &ext,
-	};
 	VkPhysicalDevicePushDescriptorPropertiesKHR pp = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PUSH_DESCRIPTOR_PROPERTIES_KHR,
 	};
@@ -82,8 +72,7 @@ static int setup(struct ctx *c)
 	check("maxPushDescriptors is at least the spec's 32", pp.maxPushDescriptors >= 32,
 	      "%u", pp.maxPushDescriptors);
 	VK_OK("device with " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME,
-	      vkCreateDevice(c->pd, &dci, NULL, &c->dev));
-	vkGetDeviceQueue(c->dev, 0, 0, &c->q);
+	      device_begin(c->pd, NULL, 1, &ext, &c->dev, &c->q));
 	c->push = (PFN_vkCmdPushDescriptorSetKHR)
 		vkGetDeviceProcAddr(c->dev, "vkCmdPushDescriptorSetKHR");
 	c->push_tmpl = (PFN_vkCmdPushDescriptorSetWithTemplateKHR)

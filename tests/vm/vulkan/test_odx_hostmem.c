@@ -35,17 +35,7 @@ struct ctx {
 
 static int setup(struct ctx *c)
 {
-	float prio = 1.0f;
-	VkDeviceQueueCreateInfo qci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueCount = 1, .pQueuePriorities = &prio,
-	};
 	const char *ext = EXT;
-	VkDeviceCreateInfo dci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-		.queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
-		.enabledExtensionCount = 1, .ppEnabledExtensionNames = &ext,
-	};
 
 	if (instance_begin("test_odx_hostmem", &c->inst, &c->messenger, &c->pd))
 		return -1;
@@ -54,11 +44,10 @@ static int setup(struct ctx *c)
 		return -1;
 	}
 	pass(EXT " offered (the guest's RAM is shared)");
-	if (vkCreateDevice(c->pd, &dci, NULL, &c->dev)) {
+	if (device_begin(c->pd, NULL, 1, &ext, &c->dev, &c->q)) {
 		fail("device with " EXT, "vkCreateDevice failed");
 		return -1;
 	}
-	vkGetDeviceQueue(c->dev, 0, 0, &c->q);
 	c->host_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)
 		vkGetDeviceProcAddr(c->dev, "vkGetMemoryHostPointerPropertiesEXT");
 	check("vkGetMemoryHostPointerPropertiesEXT resolves", c->host_props != NULL,

@@ -166,16 +166,6 @@ static int offered(struct ctx *c)
 
 static int setup(struct ctx *c)
 {
-	float prio = 1.0f;
-	VkDeviceQueueCreateInfo qci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueCount = 1, .pQueuePriorities = &prio,
-	};
-	VkDeviceCreateInfo dci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-		.queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
-		.enabledExtensionCount = 2, .ppEnabledExtensionNames = device_exts,
-	};
 	VkCommandPoolCreateInfo cpci = {
 		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
 	};
@@ -187,12 +177,11 @@ static int setup(struct ctx *c)
 		fail("VK_KHR_external_memory(_fd) offered", "not in the list");
 		return -1;
 	}
-	if (vkCreateDevice(c->pd, &dci, NULL, &c->dev) ||
+	if (device_begin(c->pd, NULL, 2, device_exts, &c->dev, &c->q) ||
 	    vkCreateCommandPool(c->dev, &cpci, NULL, &c->cp)) {
 		fail(c->who, "vkCreateDevice with the memory fd extensions failed");
 		return -1;
 	}
-	vkGetDeviceQueue(c->dev, 0, 0, &c->q);
 	c->get_fd = (PFN_vkGetMemoryFdKHR)vkGetDeviceProcAddr(c->dev, "vkGetMemoryFdKHR");
 	c->fd_props = (PFN_vkGetMemoryFdPropertiesKHR)
 		vkGetDeviceProcAddr(c->dev, "vkGetMemoryFdPropertiesKHR");

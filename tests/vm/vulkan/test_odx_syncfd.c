@@ -130,19 +130,9 @@ static int make_device(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
 		.timelineSemaphore = VK_TRUE,
 	};
-	float prio = 1.0f;
-	VkDeviceQueueCreateInfo qci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueCount = 1, .pQueuePriorities = &prio,
-	};
-	VkDeviceCreateInfo dci = {
-		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = &f12,
-		.queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
-		.enabledExtensionCount = 2, .ppEnabledExtensionNames = device_exts,
-	};
 
-	VK_OK("device with the two extensions", vkCreateDevice(c->pd, &dci, NULL, &c->dev));
-	vkGetDeviceQueue(c->dev, 0, 0, &c->q);
+	VK_OK("device with the two extensions",
+	      device_begin(c->pd, &f12, 2, device_exts, &c->dev, &c->q));
 	c->get_semaphore_fd = (PFN_vkGetSemaphoreFdKHR)
 		vkGetDeviceProcAddr(c->dev, "vkGetSemaphoreFdKHR");
 	c->import_semaphore_fd = (PFN_vkImportSemaphoreFdKHR)

@@ -160,6 +160,30 @@ static inline int spawn_child(void (*child)(int sock), int *sock, pid_t *pid)
 	return 0;
 }
 
+/*
+ * A device of @pd with the feature chain @features (or NULL) and the @n
+ * extensions enabled; its one queue (family 0) in *q.
+ */
+static inline VkResult device_begin(VkPhysicalDevice pd, const void *features, uint32_t n,
+				    const char *const *exts, VkDevice *dev, VkQueue *q)
+{
+	const float prio = 1.0f;
+	const VkDeviceQueueCreateInfo qci = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+		.queueCount = 1, .pQueuePriorities = &prio,
+	};
+	const VkDeviceCreateInfo dci = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = features,
+		.queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
+		.enabledExtensionCount = n, .ppEnabledExtensionNames = exts,
+	};
+	VkResult r = vkCreateDevice(pd, &dci, NULL, dev);
+
+	if (r == VK_SUCCESS)
+		vkGetDeviceQueue(*dev, 0, 0, q);
+	return r;
+}
+
 /* Does the physical device list device extension @name? */
 static inline bool device_lists(VkPhysicalDevice pd, const char *name)
 {
