@@ -283,10 +283,5 @@ int main(void)
 		}
 	}
 	cleanup(&c);
-	if (c.inst) {
-		validation_end(c.inst, c.messenger);
-		vkDestroyInstance(c.inst, NULL);
-	}
-	printf("%s test_odx_bda: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
-	return failures ? 1 : 0;
+	return program_end("test_odx_bda", c.inst, c.messenger);
 }

@@ -341,10 +341,5 @@ int main(void)
 		test_push(&c);
 	}
 	cleanup(&c);
-	if (c.inst) {
-		validation_end(c.inst, c.messenger);
-		vkDestroyInstance(c.inst, NULL);
-	}
-	printf("%s test_odx_descriptors: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
-	return failures ? 1 : 0;
+	return program_end("test_odx_descriptors", c.inst, c.messenger);
 }

@@ -247,11 +247,5 @@ int main(void)
 	}
 	if (c.dev)
 		vkDestroyDevice(c.dev, NULL);
-	if (c.inst) {
-		validation_end(c.inst, c.messenger);
-		vkDestroyInstance(c.inst, NULL);
-	}
-	printf("%s test_odx_hostmem: %d failure(s)\n", failures ? "FAIL" : "PASS",
-	       failures);
-	return failures ? 1 : 0;
+	return program_end("test_odx_hostmem", c.inst, c.messenger);
 }

@@ -133,6 +133,20 @@ static inline void validation_end(VkInstance inst, VkDebugUtilsMessengerEXT m)
 }
 
 /*
+ * The end of a test program @name: the validation check and the instance
+ * (when there is one), then its summary line; the exit status.
+ */
+static inline int program_end(const char *name, VkInstance inst, VkDebugUtilsMessengerEXT m)
+{
+	if (inst) {
+		validation_end(inst, m);
+		vkDestroyInstance(inst, NULL);
+	}
+	printf("%s %s: %d failure(s)\n", failures ? "FAIL" : "PASS", name, failures);
+	return failures ? 1 : 0;
+}
+
+/*
  * A child process that runs @child(its end of a socketpair) and never
  * returns; *sock is the parent's end.  0, or -1 (FAIL printed).
  */
