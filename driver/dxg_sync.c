@@ -125,8 +125,8 @@ int dxg_check_syncobjs(struct dxg_process *p, struct dxg_device *device,
 }
 
 /* DESTROYSYNCOBJECT is VM-wide (no adapter in the header). */
-static int dxg_syncobj_destroy_on_host(struct dxg_process *p,
-				       struct dxg_adapter *a, d3dkmthandle h)
+int dxg_syncobj_destroy_on_host(struct dxg_process *p, struct dxg_adapter *a,
+				d3dkmthandle h)
 {
 	struct dxgkvmb_command_destroysyncobject cmd = { .sync_object = h };
 	d3dkmthandle proc;
@@ -558,20 +558,39 @@ int dxg_ioctl_signal_from_gpu(struct dxg_process *p, void *arg)
 				   args->object_count, 0);
 }
 
+/*
+ * 0x33: from contexts[0 .. context_count) of one device, a broadcast (the
+ * objects reach their values when the last context gets there).  The
+ * union holds either the per-object values or, with ENQUEUE_CPU_EVENT, the
+ * eventfd to signal then; with the event there are no values, so no
+ * objects either.
+ */
 int dxg_ioctl_signal_from_gpu2(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_signalsynchronizationobjectfromgpu2 *args = arg;
-	d3dkmthandle context;
+	d3dkmthandle qs[D3DDDI_MAX_BROADCAST_CONTEXT];
+	d3dkmthandle h[D3DDDI_MAX_OBJECT_SIGNALED];
+	u64 v[D3DDDI_MAX_OBJECT_SIGNALED];
+	u32 n = args->object_count, nc = args->context_count;
+	u32 flags = args->flags.value;
+	bool cpu_event = flags & D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT;
+	int ret;
 
-	/* One context (no linked adapters); no CPU event (not supported). */
-	if (args->context_count != 1 ||
-	    (args->flags.value & ~D3DDDICB_SIGNAL_FLAG_ALLOW_FENCE_REWIND))
+	if ((flags & ~(D3DDDICB_SIGNAL_FLAG_ALLOW_FENCE_REWIND |
+		       D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT)) ||
+	    !nc || nc > D3DDDI_MAX_BROADCAST_CONTEXT || (cpu_event && n))
 		return -EINVAL;
-	if (get_user(context, (d3dkmthandle __user *)u64_to_user_ptr(args->contexts)))
+	if (copy_from_user(qs, u64_to_user_ptr(args->contexts),
+			   nc * sizeof(qs[0])))
 		return -EFAULT;
-	return dxg_signal_from_gpu(p, context, args->objects,
-				   args->monitored_fence_values,
-				   args->object_count, 0);
+	if (!cpu_event) {
+		ret = dxg_copy_refs(args->objects, args->monitored_fence_values,
+				    n, h, v);
+		if (ret)
+			return ret;
+	}
+	return dxg_signal_queues(p, DXG_OBJ_CONTEXT, qs, nc, h, v, n, flags,
+				 cpu_event ? args->cpu_event_handle : 0);
 }
 
 /* ---- waits ---- */

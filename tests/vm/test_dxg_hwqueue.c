@@ -9,7 +9,8 @@
  * waits), destroying a queue, its context or its device with work pending,
  * a process killed with hw queues, and bad handles, sizes and counts; the
  * legacy SignalSynchronizationObject2 / WaitForSynchronizationObject2, a
- * broadcast signal from several contexts and hw queues, ENQUEUE_CPU_EVENT.
+ * broadcast signal from several contexts and hw queues, ENQUEUE_CPU_EVENT;
+ * SignalSynchronizationObjectFromGpu2 (values, broadcast, CPU event).
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 on any failure.
  */
@@ -567,6 +568,118 @@ static void test_legacy_broadcast(struct env *e)
 	close(efd);
 }
 
+static int signal_gpu2(struct env *e, const d3dkmthandle *ctxs, uint32_t nc,
+		       const d3dkmthandle *objs, const uint64_t *vals,
+		       uint32_t n, uint32_t flags, int efd)
+{
+	struct d3dkmt_signalsynchronizationobjectfromgpu2 s = {
+		.object_count = n, .objects = (uintptr_t)objs,
+		.context_count = nc, .contexts = (uintptr_t)ctxs,
+	};
+
+	s.flags.value = flags;
+	if (flags & D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT)
+		s.cpu_event_handle = (uint64_t)efd;
+	else
+		s.monitored_fence_values = (uintptr_t)vals;
+	return xioctl(e->fd, LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU2, &s);
+}
+
+/*
+ * SignalSynchronizationObjectFromGpu2: a value per object, a broadcast
+ * from two contexts (the objects move when the last one gets there),
+ * ENQUEUE_CPU_EVENT (the union holds the eventfd, no objects), bad input.
+ */
+static void test_gpu2(struct env *e)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	volatile uint64_t *gp, *hp;
+	d3dkmthandle c[2], f, gh[2];
+	uint64_t v[2] = { 3, 11 };
+
+	if (efd < 0 || context(e, &c[0]) || context(e, &c[1]) ||
+	    fence_create(e, e->device, 0, &f, NULL) ||
+	    fence_create(e, e->device, 0, &gh[0], &gp) ||
+	    fence_create(e, e->device, 0, &gh[1], &hp)) {
+		fail("gpu2 setup", "%s", strerror(errno));
+		return;
+	}
+	/* Per-object values from one context, behind a wait on it. */
+	expect("c0 waits F=1", wait_gpu(e, c[0], f, 1), 0);
+	expect("FromGpu2: G=3, H=11 from c0",
+	       signal_gpu2(e, c, 1, gh, v, 2, 0, -1), 0);
+	usleep(200 * 1000);
+	check("FromGpu2 waits for its context", *gp == 0 && *hp == 0,
+	      "%llu %llu", (unsigned long long)*gp, (unsigned long long)*hp);
+	expect("SignalFromCpu F=1", signal_cpu(e, f, 1), 0);
+	expect("H reaches 11", wait_cpu(e, gh[1], 11, 0), 0);
+	check("... G its own value, 3", *gp == 3 && *hp == 11, "%llu %llu",
+	      (unsigned long long)*gp, (unsigned long long)*hp);
+
+	/* Broadcast: c1 is held by a wait on F=2. */
+	v[0] = 4;
+	expect("c1 waits F=2", wait_gpu(e, c[1], f, 2), 0);
+	expect("FromGpu2 broadcast from c0 and c1 (G=4)",
+	       signal_gpu2(e, c, 2, gh, v, 1, 0, -1), 0);
+	usleep(300 * 1000);
+	check("the broadcast waits for its last context", *gp == 3, "%llu",
+	      (unsigned long long)*gp);
+	expect("SignalFromCpu F=2", signal_cpu(e, f, 2), 0);
+	expect("G reaches 4 once both passed", wait_cpu(e, gh[0], 4, 0), 0);
+
+	/* A CPU event from both contexts, c0 held by a wait on F=3. */
+	expect("c0 waits F=3", wait_gpu(e, c[0], f, 3), 0);
+	expect("FromGpu2 ENQUEUE_CPU_EVENT from c0 and c1",
+	       signal_gpu2(e, c, 2, NULL, NULL, 0,
+			   D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT, efd), 0);
+	check("the CPU event waits for c0", !fired(efd, 300), "fired");
+	expect("SignalFromCpu F=3", signal_cpu(e, f, 3), 0);
+	check("the CPU event fires", fired(efd, 5000), "not fired");
+	check("... once", !fired(efd, 200), "fired twice");
+
+	/* Bad input. */
+	{
+		d3dkmthandle many[65];
+
+		for (int i = 0; i < 65; i++)
+			many[i] = c[i & 1];
+		expect("FromGpu2 64 contexts is fine",
+		       signal_gpu2(e, many, 64, gh, v, 1, 0, -1), 0);
+		expect("FromGpu2 65 contexts -> EINVAL",
+		       signal_gpu2(e, many, 65, gh, v, 1, 0, -1), -EINVAL);
+		expect("FromGpu2 no context -> EINVAL",
+		       signal_gpu2(e, c, 0, gh, v, 1, 0, -1), -EINVAL);
+		expect("FromGpu2 no objects, no event -> EINVAL",
+		       signal_gpu2(e, c, 1, gh, v, 0, 0, -1), -EINVAL);
+		expect("FromGpu2 33 objects -> EINVAL",
+		       signal_gpu2(e, c, 1, many, v, 33, 0, -1), -EINVAL);
+		expect("FromGpu2 objects with a CPU event -> EINVAL",
+		       signal_gpu2(e, c, 1, gh, NULL, 1,
+				   D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT, efd),
+		       -EINVAL);
+		expect("FromGpu2 a CPU event that is no eventfd -> EINVAL",
+		       signal_gpu2(e, c, 1, NULL, NULL, 0,
+				   D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT,
+				   e->fd), -EINVAL);
+		expect("FromGpu2 an unknown flag -> EINVAL",
+		       signal_gpu2(e, c, 1, gh, v, 1, 1u << 9, -1), -EINVAL);
+		expect("FromGpu2 unmapped contexts -> EFAULT",
+		       signal_gpu2(e, (const d3dkmthandle *)8, 1, gh, v, 1, 0,
+				   -1), -EFAULT);
+		expect("FromGpu2 unmapped values -> EFAULT",
+		       signal_gpu2(e, c, 1, gh, (const uint64_t *)8, 1, 0, -1),
+		       -EFAULT);
+		expect("FromGpu2 a bad context -> EINVAL",
+		       signal_gpu2(e, &f, 1, gh, v, 1, 0, -1), -EINVAL);
+		expect("FromGpu2 a context as the object -> EINVAL",
+		       signal_gpu2(e, c, 1, c, v, 1, 0, -1), -EINVAL);
+	}
+	sync_destroy(e->fd, f);
+	sync_destroy(e->fd, gh[0]);
+	sync_destroy(e->fd, gh[1]);
+	close(efd);
+}
+
 /* Queues with work blocked forever, destroyed every way; host objects back. */
 static void test_destroy_pending(void)
 {
@@ -671,6 +784,7 @@ int main(void)
 	test_order(&e);
 	test_bad_input(&e);
 	test_legacy_broadcast(&e);
+	test_gpu2(&e);
 	close(e.fd);
 	test_destroy_pending();
 	test_killed();
