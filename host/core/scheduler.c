@@ -46,6 +46,7 @@ struct dxg_qent {
 	struct dxg_exec_sub *sub;	/* SUBMIT stopped at a fence command */
 	uint64_t event;			/* SIGNAL: guest event id, 0 for none */
 	struct dxg_bcast *bc;		/* SIGNAL of a broadcast */
+	struct dxg_sync **pins;		/* WAIT: the fences, pinned (or NULL) */
 	struct dxg_sync_ref refs[];	/* SIGNAL, WAIT */
 };
 
@@ -167,7 +168,9 @@ static int32_t enqueue_ev(struct dxg_sched *s, struct dxg_obj *context,
 		q->context = context;
 		context->u.context.queue = q;
 	}
-	e = calloc(1, sizeof(*e) + count * sizeof(e->refs[0]));
+	/* A wait's pins follow its refs in the same block. */
+	e = calloc(1, sizeof(*e) + count * sizeof(e->refs[0]) +
+		   (type == QE_WAIT ? count * sizeof(e->pins[0]) : 0));
 	if (!e)
 		return STATUS_NO_MEMORY;
 	e->type = type;
@@ -178,6 +181,12 @@ static int32_t enqueue_ev(struct dxg_sched *s, struct dxg_obj *context,
 	e->bc = bc;
 	if (count)
 		memcpy(e->refs, refs, count * sizeof(refs[0]));
+	if (type == QE_WAIT) {
+		e->pins = (struct dxg_sync **)&e->refs[count];
+		for (uint32_t i = 0; i < count; i++)
+			e->pins[i] = dxg_sync_pin(s, refs[i].handle,
+						  context->process);
+	}
 	if (q->tail) {
 		q->tail->next = e;
 	} else {
@@ -286,6 +295,8 @@ static void pop(struct dxg_sched *s, struct dxg_ctxq *q)
 	q->n--;
 	s->queued--;
 	dxg_exec_sub_free(e->sub);
+	for (uint32_t i = 0; e->pins && i < e->count; i++)
+		dxg_sync_unpin(s, e->pins[i]);
 	free(e);
 }
 
@@ -391,18 +402,15 @@ void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context)
 	context->u.context.queue = NULL;
 }
 
-/* A destroyed object counts as reached: a queue never waits for a ghost. */
-static bool wait_satisfied(struct dxg_sched *s, const struct dxg_ctxq *q,
-			   const struct dxg_qent *e)
+/*
+ * Every fence reached, or held by nothing but waits (destroyed): a queue
+ * never waits for a ghost.
+ */
+static bool wait_satisfied(const struct dxg_qent *e)
 {
-	const struct dxg_obj *proc = q->context->process;
-
-	for (uint32_t i = 0; i < e->count; i++) {
-		struct dxg_obj *o = dxg_sync_lookup(s, e->refs[i].handle, proc);
-
-		if (o && dxg_sync_value(o) < e->refs[i].value)
+	for (uint32_t i = 0; i < e->count; i++)
+		if (!dxg_sync_pin_reached(e->pins[i], e->refs[i].value))
 			return false;
-	}
 	return true;
 }
 
@@ -487,7 +495,7 @@ static enum step step_queue(struct dxg_sched *s, struct dxg_ctxq *q)
 
 	switch (e->type) {
 	case QE_WAIT:
-		if (!wait_satisfied(s, q, e))
+		if (!wait_satisfied(e))
 			return STEP_BLOCKED;
 		break;
 	case QE_SIGNAL:
@@ -514,7 +522,7 @@ static bool blocked(struct dxg_sched *s, const struct dxg_ctxq *q)
 	struct dxg_sync_ref ref;
 
 	if (e->type == QE_WAIT)
-		return !wait_satisfied(s, q, e);
+		return !wait_satisfied(e);
 	if (e->type != QE_SUBMIT)
 		return false;
 	if (e->job)

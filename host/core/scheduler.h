@@ -13,9 +13,11 @@
  * the entry and the context's queue goes on.  A running job blocks its
  * context's queue only, and is not "busy": the loop parks meanwhile.
  *
- * Queue entries and waiters name sync objects by handle, never by pointer:
- * an object destroyed meanwhile is simply not found (a wait on it is
- * satisfied, a signal of it does nothing), so nothing can dangle.
+ * Signal entries and CPU waiters name sync objects by handle: an object
+ * destroyed meanwhile is simply not found (a CPU wait on it is satisfied, a
+ * signal of it does nothing).  A queued GPU wait pins the fence itself
+ * (dxg_sync_pin(), counted in its refs, so it cannot dangle) and is
+ * satisfied when the fence reaches the value or nothing else holds it.
  */
 #ifndef DXGHOST_SCHEDULER_H
 #define DXGHOST_SCHEDULER_H
@@ -43,8 +45,12 @@ struct dxg_mem;
 
 /* One sync object (DXG_OBJ_SYNCOBJECT's u.syncobject.sync). */
 struct dxg_sync {
-	/* Objects and NT shared objects using it (opened from an NT handle). */
+	/*
+	 * Objects and NT shared objects using it (opened from an NT handle),
+	 * plus the queued GPU waits pinning it (`pins` of the `refs`).
+	 */
 	uint32_t refs;
+	uint32_t pins;
 	bool shared;		/* created SHARED | NT_SECURITY_SHARING */
 	uint32_t type;		/* D3DDDI_MONITORED_FENCE or _CPU_NOTIFICATION */
 	uint64_t value;		/* authoritative current value (fences) */
@@ -154,6 +160,19 @@ void dxg_sync_share(struct dxg_sync *y, struct dxg_obj *dst);
 /* The sync object `handle` of `process`, or NULL. */
 struct dxg_obj *dxg_sync_lookup(struct dxg_sched *s, uint32_t handle,
 				const struct dxg_obj *process);
+/*
+ * A queued GPU wait holds the fence itself, not the handle it was named
+ * by (docs/sync.md §4): the fence of `handle` of `process`, pinned (NULL
+ * if there is none), until dxg_sync_unpin().  The wait is reached when
+ * the fence gets to its value or when nothing but waits holds it any more
+ * (every object and NT shared object of it destroyed: nobody can signal
+ * it), so destroying the handle a wait was queued through releases the
+ * wait only if it was the fence's last holder.
+ */
+struct dxg_sync *dxg_sync_pin(struct dxg_sched *s, uint32_t handle,
+			      const struct dxg_obj *process);
+void dxg_sync_unpin(struct dxg_sched *s, struct dxg_sync *y);
+bool dxg_sync_pin_reached(const struct dxg_sync *y, uint64_t value);
 
 /*
  * Registers a CPU wait of `process` on `device` for refs[0..count): when

@@ -148,6 +148,35 @@ struct dxg_obj *dxg_sync_lookup(struct dxg_sched *s, uint32_t handle,
 	return o && o->u.syncobject.sync ? o : NULL;
 }
 
+struct dxg_sync *dxg_sync_pin(struct dxg_sched *s, uint32_t handle,
+			      const struct dxg_obj *process)
+{
+	struct dxg_obj *o = dxg_sync_lookup(s, handle, process);
+	struct dxg_sync *y;
+
+	if (!o)
+		return NULL;
+	y = o->u.syncobject.sync;
+	y->refs++;
+	y->pins++;
+	return y;
+}
+
+void dxg_sync_unpin(struct dxg_sched *s, struct dxg_sync *y)
+{
+	if (!y)
+		return;
+	y->pins--;
+	sync_put(s, y);
+}
+
+bool dxg_sync_pin_reached(const struct dxg_sync *y, uint64_t value)
+{
+	if (!y || y->refs == y->pins)
+		return true;	/* nobody can signal it any more */
+	return y->type == D3DDDI_MONITORED_FENCE && y->value >= value;
+}
+
 /* ---- the outbox ---- */
 
 void dxg_sched_post_event(struct dxg_sched *s, const struct dxg_obj *process,

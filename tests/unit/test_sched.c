@@ -456,6 +456,65 @@ static void test_destroy_while_queued(void **state)
 	assert_int_equal(outbox_count(f), 0);
 }
 
+/*
+ * A queued GPU wait pins the fence, not the handle: another process opens
+ * the fence (as from an NT handle), queues a wait through its object and
+ * destroys that object at once (the reference's WaitSyncFile).  The wait
+ * stays until the fence reaches the value; it goes when nothing but waits
+ * holds the fence (nobody can signal it), and the fence page with it.
+ */
+static void test_wait_pins_fence(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *a = fence(f, f->d, 0);
+	struct dxg_obj *p2 = mk(f, DXG_OBJ_PROCESS, NULL);
+	struct dxg_obj *d2 = mk(f, DXG_OBJ_DEVICE, p2);
+	struct dxg_obj *c3 = mk(f, DXG_OBJ_CONTEXT, d2);
+	struct dxg_obj *o = mk(f, DXG_OBJ_SYNCOBJECT, d2);
+	struct dxg_sync_ref r;
+
+	dxg_sync_share(a->u.syncobject.sync, o);
+	r = ref(o, 5);
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, c3, &r, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, c3, 0x3, 8), 0);
+	dxg_obj_destroy(&f->o, o);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(runs.n, 0);	/* the creator's object holds it */
+	dxg_sync_signal(&f->s, a, 4);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(runs.n, 0);
+	dxg_sync_signal(&f->s, a, 5);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(runs.n, 1);
+
+	/* The same wait, then the creator's object goes too: released. */
+	o = mk(f, DXG_OBJ_SYNCOBJECT, d2);
+	dxg_sync_share(a->u.syncobject.sync, o);
+	r = ref(o, 9);
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, c3, &r, 1), 0);
+	assert_int_equal(dxg_sched_submit(&f->s, c3, 0x4, 8), 0);
+	dxg_obj_destroy(&f->o, o);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(runs.n, 1);
+	dxg_obj_destroy(&f->o, a);
+	assert_true(dxg_sched_busy(&f->s));
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(runs.n, 2);
+	assert_int_equal(f->mem.heap.used, 0);	/* the page went with it */
+
+	/* A pinned fence whose waiting context goes is freed with it. */
+	a = fence(f, f->d, 0);
+	o = mk(f, DXG_OBJ_SYNCOBJECT, d2);
+	dxg_sync_share(a->u.syncobject.sync, o);
+	r = ref(o, 1);
+	assert_int_equal(dxg_sched_wait_gpu(&f->s, c3, &r, 1), 0);
+	assert_int_equal(f->s.queued, 1);
+	dxg_obj_destroy(&f->o, p2);
+	assert_int_equal(f->s.queued, 0);
+	dxg_obj_destroy(&f->o, a);
+	assert_int_equal(f->mem.heap.used, 0);
+}
+
 static void test_quotas_and_budget(void **state)
 {
 	struct fx *f = *state;
@@ -790,6 +849,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cpu_waiters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notification, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broadcast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_pins_fence, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_while_queued, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_quotas_and_budget, setup,
