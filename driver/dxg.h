@@ -596,6 +596,9 @@ int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
 int dxg_signal_queues(struct dxg_process *p, enum dxg_obj_type type,
 		      const d3dkmthandle *qs, u32 nc, const d3dkmthandle *h,
 		      const u64 *v, u32 n, u32 flags, u64 efd);
+/* DESTROYSYNCOBJECT of p's host object h (0 if the host went away). */
+int dxg_syncobj_destroy_on_host(struct dxg_process *p, struct dxg_adapter *a,
+				d3dkmthandle h);
 /* Copy count (1..32) handles and, when v is set, as many u64 values. */
 int dxg_copy_refs(u64 uh, u64 uvals, u32 count, d3dkmthandle *h, u64 *v);
 /* WAITFORSYNCOBJECTFROMGPU: n (1..32) checked fences of the context's device. */
@@ -678,6 +681,24 @@ int dxg_ioctl_query_resource_info_from_nt_handle(struct dxg_process *p,
 						 void *arg);
 int dxg_ioctl_open_resource_from_nt_handle(struct dxg_process *p, void *arg);
 int dxg_ioctl_share_object_with_host(struct dxg_process *p, void *arg);
+/*
+ * A sync file's hold on a shared monitored fence (dxg_syncfile.c): a host
+ * NT shared object of fence `so` of device, which lets other processes
+ * reach the fence while the sync file lives; dropped by
+ * dxg_share_fence_drop() (any context that may sleep, no process).
+ */
+int dxg_share_fence(struct dxg_process *p, struct dxg_device *device,
+		    d3dkmthandle so, d3dkmthandle *nt);
+void dxg_share_fence_drop(struct dxg_host *host, d3dkmthandle nt);
+/*
+ * OPENSYNCOBJECT: p's own host object of NT object nt's fence on device
+ * (same adapter), its handle in *h and fence page / GPU VA in *storage,
+ * *gpu_va.  Not published: the caller publishes it
+ * (dxg_syncobj_add_opened()) or destroys it (dxg_syncobj_destroy_on_host()).
+ */
+int dxg_open_shared_fence(struct dxg_process *p, struct dxg_device *device,
+			  d3dkmthandle nt, u32 flags, d3dkmthandle *h,
+			  u64 *storage, u64 *gpu_va);
 
 /* ---- existing-sysmem allocations (dxg_sysmem.c) ---- */
 

@@ -306,15 +306,40 @@ out:
 #define DXG_OPEN_SYNC_FLAGS (D3DDDI_SYNCOBJ_FLAG_NO_SIGNAL | \
 	D3DDDI_SYNCOBJ_FLAG_NO_WAIT)
 
+int dxg_open_shared_fence(struct dxg_process *p, struct dxg_device *device,
+			  d3dkmthandle nt, u32 flags, d3dkmthandle *h,
+			  u64 *storage, u64 *gpu_va)
+{
+	struct dxgkvmb_command_opensyncobject cmd = {
+		.device = device->handle, .nt_handle = nt, .flags = flags,
+	};
+	struct dxgkvmb_command_opensyncobject_ret r = { 0 };
+	int ret;
+
+	ret = dxg_share_call(p, device, DXGK_VMBCOMMAND_OPENSYNCOBJECT, &cmd,
+			     sizeof(cmd), &r, sizeof(r));
+	if (ret)
+		return ret;
+	if (!r.sync_object || r.type != D3DDDI_MONITORED_FENCE) {
+		if (r.sync_object)
+			dxg_syncobj_destroy_on_host(p, device->adapter,
+						    r.sync_object);
+		return -EPROTO;
+	}
+	*h = r.sync_object;
+	*storage = r.fence_storage_address;
+	*gpu_va = r.fence_gpu_va;
+	return 0;
+}
+
 int dxg_ioctl_open_syncobj_from_nt_handle2(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_opensyncobjectfromnthandle2 *args = arg;
-	struct dxgkvmb_command_opensyncobject cmd = { 0 };
-	struct dxgkvmb_command_opensyncobject_ret r = { 0 };
 	struct dxg_device *device;
 	struct dxg_shared *sh;
+	u64 cpu_va = 0, storage, gpu_va;
+	d3dkmthandle h;
 	struct file *f;
-	u64 cpu_va = 0;
 	int ret;
 
 	if (args->flags.value & ~DXG_OPEN_SYNC_FLAGS)
@@ -327,30 +352,34 @@ int dxg_ioctl_open_syncobj_from_nt_handle2(struct dxg_process *p, void *arg)
 		ret = PTR_ERR(device);
 		goto out_file;
 	}
-	cmd.device = device->handle;
-	cmd.nt_handle = sh->nt_handle;
-	cmd.flags = args->flags.value;
-	ret = dxg_share_call(p, device, DXGK_VMBCOMMAND_OPENSYNCOBJECT, &cmd,
-			     sizeof(cmd), &r, sizeof(r));
-	if (ret)
-		goto out;
-	if (!r.sync_object || r.type != D3DDDI_MONITORED_FENCE) {
-		ret = -EPROTO;
-		goto out;
+	ret = dxg_open_shared_fence(p, device, sh->nt_handle, args->flags.value,
+				    &h, &storage, &gpu_va);
+	if (!ret)
+		ret = dxg_syncobj_add_opened(p, device, h, storage, gpu_va,
+					     &cpu_va);
+	if (!ret) {
+		args->sync_object = h;
+		args->monitored_fence.fence_value_cpu_va = cpu_va;
+		args->monitored_fence.fence_value_gpu_va = gpu_va;
 	}
-	ret = dxg_syncobj_add_opened(p, device, r.sync_object,
-				     r.fence_storage_address, r.fence_gpu_va,
-				     &cpu_va);
-	if (ret)
-		goto out;
-	args->sync_object = r.sync_object;
-	args->monitored_fence.fence_value_cpu_va = cpu_va;
-	args->monitored_fence.fence_value_gpu_va = r.fence_gpu_va;
-out:
 	dxg_device_end(device);
 out_file:
 	fput(f);
 	return ret;
+}
+
+/* ---- fences held by sync files (dxg_syncfile.c) ---- */
+
+int dxg_share_fence(struct dxg_process *p, struct dxg_device *device,
+		    d3dkmthandle so, d3dkmthandle *nt)
+{
+	return dxg_nt_create(p, device, so, DXGKVMB_NTSHARED_SYNCOBJECT, NULL,
+			     nt);
+}
+
+void dxg_share_fence_drop(struct dxg_host *host, d3dkmthandle nt)
+{
+	dxg_nt_destroy(host, nt);
 }
 
 /* ---- QueryResourceInfoFromNtHandle ---- */

@@ -17,8 +17,15 @@
  * each fence of an array or chain): anything else is refused before any
  * fence is taken for a sync point (the reference's type confusion, facts
  * section 8.11).  A sync point names its sync object, which belongs to the
- * process that created it; another process cannot use it on the host until
- * sync objects can be shared (-EOPNOTSUPP).
+ * process that created it.  Another process reaches it on the host only
+ * when the fence is shared (created SHARED | NT_SECURITY_SHARING, or
+ * opened from an NT handle): such a sync point holds a host NT shared
+ * object of the fence (`nt`, made at CreateSyncFile, destroyed with the
+ * sync point), and the other process opens the fence through it:
+ * WaitSyncFile opens a temporary object, queues the GPU wait on it and
+ * destroys it at once (the host's wait holds the fence itself, docs/sync.md
+ * section 2), OpenSyncObjectFromSyncFile gives it an object of its own.
+ * Another process's sync point of a fence that is not shared: -EOPNOTSUPP.
  *
  * Lifetime: dma-fence counts the references (the sync_file, consumers,
  * merged arrays).  The event table does not hold one: the last put may
@@ -52,6 +59,7 @@ struct dxg_syncpoint {
 	spinlock_t lock;		/* the fence's */
 	struct dxg_host_event ev;	/* ev.fence = &base, ev.so = so */
 	struct dxg_syncobj *so;		/* referenced */
+	d3dkmthandle nt;		/* shared fences: the host NT object */
 	u64 owner_id;			/* dxg_process.id of its creator */
 	struct work_struct release;
 };
@@ -73,8 +81,12 @@ static void dxg_syncpoint_release_work(struct work_struct *work)
 	struct dxg_syncpoint *sp = container_of(work, struct dxg_syncpoint,
 						release);
 
+	struct dxg_host *host = sp->so->device->adapter->host;
+
 	/* Never signalled: the host's event will find no record. */
-	dxg_host_event_remove(sp->so->device->adapter->host, &sp->ev);
+	dxg_host_event_remove(host, &sp->ev);
+	if (sp->nt)
+		dxg_share_fence_drop(host, sp->nt);
 	dxg_syncobj_put(sp->so);
 	kfree_rcu(sp, base.rcu);
 }
@@ -207,6 +219,14 @@ int dxg_ioctl_create_sync_file(struct dxg_process *p, void *arg)
 	__module_get(THIS_MODULE);	/* dropped by dxg_fence_release() */
 	dma_fence_init(&sp->base, &dxg_fence_ops, &sp->lock, so->fence_context,
 		       args->fence_value);
+	/* Other processes reach a shared fence through this NT object. */
+	if (so->shared) {
+		ret = dxg_share_fence(p, device, so->handle, &sp->nt);
+		if (ret) {
+			put_unused_fd(fd);
+			goto out_put;
+		}
+	}
 
 	sf = sync_file_create(&sp->base);
 	if (!sf) {
@@ -281,36 +301,103 @@ static struct dxg_syncpoint *to_syncpoint(struct dma_fence *f)
 }
 
 /*
- * A sync point usable by p on device: its sync object must be p's, still
- * published, and device's.
+ * Can p use sync point sp on device?  0: it is p's own (its sync object
+ * still published, of device); 1: another process's, of a shared fence on
+ * device's adapter, to be opened through sp->nt; else an error.
  */
 static int dxg_syncpoint_check(struct dxg_process *p, struct dxg_device *device,
 			       struct dxg_syncpoint *sp)
 {
-	if (sp->owner_id != p->id)
-		return -EOPNOTSUPP;	/* sharing sync objects: not yet */
+	if (sp->owner_id != p->id) {
+		if (!sp->nt)
+			return -EOPNOTSUPP;	/* not shared: unreachable */
+		return sp->so->device->adapter == device->adapter ? 1 : -EINVAL;
+	}
 	if (sp->so->device != device || !dxg_syncobj_published(p, sp->so))
 		return -EINVAL;
 	return 0;
 }
 
+/*
+ * What WaitSyncFile waits for: (object, highest value) pairs; `nt[i]` set
+ * names another process's fence by its NT object, replaced by a temporary
+ * object of the caller before the wait is sent.
+ */
+struct dxg_wait_set {
+	d3dkmthandle h[D3DDDI_MAX_OBJECT_WAITED_ON];
+	u64 v[D3DDDI_MAX_OBJECT_WAITED_ON];
+	bool nt[D3DDDI_MAX_OBJECT_WAITED_ON];
+	u32 n;
+};
+
+static int dxg_wait_set_add(struct dxg_wait_set *w, d3dkmthandle h, bool nt,
+			    u64 v)
+{
+	u32 i;
+
+	for (i = 0; i < w->n && (w->h[i] != h || w->nt[i] != nt); i++)
+		;
+	if (i < w->n) {
+		w->v[i] = max(w->v[i], v);
+		return 0;
+	}
+	if (w->n == ARRAY_SIZE(w->h))
+		return -EINVAL;
+	w->h[w->n] = h;
+	w->nt[w->n] = nt;
+	w->v[w->n++] = v;
+	return 0;
+}
+
+/*
+ * The GPU wait of the set on context: other processes' fences are opened
+ * for it and their objects destroyed right after it was queued.
+ */
+static int dxg_wait_set_send(struct dxg_process *p, struct dxg_device *device,
+			     d3dkmthandle context, struct dxg_wait_set *w)
+{
+	u64 storage, gpu_va;
+	u32 i, opened;
+	int ret = 0;
+
+	for (opened = 0; opened < w->n && !ret; opened++) {
+		if (w->nt[opened])
+			ret = dxg_open_shared_fence(p, device, w->h[opened],
+						    D3DDDI_SYNCOBJ_FLAG_NO_SIGNAL,
+						    &w->h[opened], &storage,
+						    &gpu_va);
+	}
+	if (ret)
+		opened--;		/* the one that failed is not open */
+	else
+		ret = dxg_send_wait_from_gpu(p, device, context, w->h, w->v,
+					     w->n);
+	for (i = 0; i < opened; i++)
+		if (w->nt[i])
+			dxg_syncobj_destroy_on_host(p, device->adapter, w->h[i]);
+	return ret;
+}
+
 int dxg_ioctl_wait_sync_file(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_waitsyncfile *args = arg;
-	d3dkmthandle h[D3DDDI_MAX_OBJECT_WAITED_ON];
-	u64 v[D3DDDI_MAX_OBJECT_WAITED_ON];
 	struct dma_fence_unwrap iter;
+	struct dxg_wait_set *w;
 	struct dma_fence *fence, *f;
 	struct dxg_device *device;
 	unsigned int count;
-	u32 n = 0, i;
 	int ret = 0;
 
 	if (args->reserved)
 		return -EINVAL;
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
 	fence = dxg_sync_file_fence(args->sync_file_handle);
-	if (IS_ERR(fence))
+	if (IS_ERR(fence)) {
+		kfree(w);
 		return PTR_ERR(fence);
+	}
 	if (!dxg_fences_ours(fence, &count)) {
 		ret = -EINVAL;
 		goto out_fence;
@@ -321,33 +408,28 @@ int dxg_ioctl_wait_sync_file(struct dxg_process *p, void *arg)
 		goto out_fence;
 	}
 	/*
-	 * One (object, highest value) per sync object not yet signalled;
-	 * the loop runs to its end (see dxg_fences_ours()).
+	 * One (object, highest value) per fence not yet signalled; the loop
+	 * runs to its end (see dxg_fences_ours()).
 	 */
 	dma_fence_unwrap_for_each(f, &iter, fence) {
 		struct dxg_syncpoint *sp = to_syncpoint(f);
+		int kind;
 
 		if (ret || dma_fence_is_signaled(f))
 			continue;
-		ret = dxg_syncpoint_check(p, device, sp);
-		if (ret)
-			continue;
-		for (i = 0; i < n && h[i] != sp->so->handle; i++)
-			;
-		if (i < n) {
-			v[i] = max(v[i], f->seqno);
-		} else if (n == ARRAY_SIZE(h)) {
-			ret = -EINVAL;
-		} else {
-			h[n] = sp->so->handle;
-			v[n++] = f->seqno;
-		}
+		kind = dxg_syncpoint_check(p, device, sp);
+		if (kind < 0)
+			ret = kind;
+		else
+			ret = dxg_wait_set_add(w, kind ? sp->nt : sp->so->handle,
+					       kind, f->seqno);
 	}
-	if (!ret && n)
-		ret = dxg_send_wait_from_gpu(p, device, args->context, h, v, n);
+	if (!ret && w->n)
+		ret = dxg_wait_set_send(p, device, args->context, w);
 	dxg_device_end(device);
 out_fence:
 	dma_fence_put(fence);
+	kfree(w);
 	return ret;
 }
 
@@ -357,8 +439,10 @@ int dxg_ioctl_open_syncobj_from_sync_file(struct dxg_process *p, void *arg)
 	struct dma_fence_unwrap iter;
 	struct dma_fence *fence, *f;
 	struct dxg_syncpoint *sp = NULL;
+	u64 cpu_va = 0, storage, gpu_va;
 	struct dxg_device *device;
 	unsigned int count;
+	d3dkmthandle h;
 	int ret;
 
 	fence = dxg_sync_file_fence(args->sync_file_handle);
@@ -377,12 +461,25 @@ int dxg_ioctl_open_syncobj_from_sync_file(struct dxg_process *p, void *arg)
 		goto out_fence;
 	}
 	ret = dxg_syncpoint_check(p, device, sp);
-	if (!ret) {
+	if (ret == 0) {
 		/* The process's own object: its handle, no new one. */
 		args->syncobj = sp->so->handle;
 		args->fence_value = sp->base.seqno;
 		args->fence_value_cpu_va = sp->so->fence_cpu_va;
 		args->fence_value_gpu_va = sp->so->fence_gpu_va;
+	} else if (ret == 1) {
+		/* Another process's shared fence: an object of p's own. */
+		ret = dxg_open_shared_fence(p, device, sp->nt, 0, &h, &storage,
+					    &gpu_va);
+		if (!ret)
+			ret = dxg_syncobj_add_opened(p, device, h, storage,
+						     gpu_va, &cpu_va);
+		if (!ret) {
+			args->syncobj = h;
+			args->fence_value = sp->base.seqno;
+			args->fence_value_cpu_va = cpu_va;
+			args->fence_value_gpu_va = gpu_va;
+		}
 	}
 	dxg_device_end(device);
 out_fence:

@@ -8,7 +8,9 @@
  * goes away; WaitSyncFile queues a real GPU wait; WaitSyncFile and
  * OpenSyncObjectFromSyncFile refuse whatever is not one of our sync files
  * (pipes, eventfds, /dev/null, /dev/dxg, closed fds, a dma-buf's sync file)
- * and sync files of another process.
+ * and another process's sync files of a fence that is not shared; the same
+ * two ioctls on another process's sync files of a shared fence (a GPU wait
+ * on the caller's context, an object of the caller's own).
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 on any failure.
  */
@@ -507,8 +509,9 @@ static int recv_fd(int sock)
 }
 
 /*
- * Another process's sync file: refused while its creator lives (sync
- * objects cannot be shared yet), failed once the creator exits.
+ * Another process's sync file of a fence that is not shared: refused
+ * while its creator lives (nothing lets this process reach it on the
+ * host), failed once the creator exits.
  */
 static void test_other_process(struct env *e)
 {
@@ -569,6 +572,147 @@ static void test_other_process(struct env *e)
 	check("module references back after the child",
 	      refs0 < 0 || refs_settle(refs0), "refcnt %ld, was %ld",
 	      module_refs(), refs0);
+}
+
+/* *page reaches v within ms? */
+static int page_reaches(volatile uint64_t *page, uint64_t v, int ms)
+{
+	for (int i = 0; i < ms / 10 && *page < v; i++)
+		usleep(10 * 1000);
+	return *page >= v;
+}
+
+/*
+ * Another process's sync files of a *shared* fence (docs/sync.md §7):
+ * WaitSyncFile queues a real GPU wait on the caller's context and
+ * OpenSyncObjectFromSyncFile gives the caller an object of its own on the
+ * same fence.  A wait whose fence can no longer be signalled by anyone
+ * (the creator gone, the opened object destroyed) is released when the
+ * last sync file holding the fence is closed; the host's objects go back.
+ */
+static void test_other_process_shared(struct env *e)
+{
+	struct d3dkmt_opensyncobjectfromsyncfile o = { 0 };
+	long objs0 = host_stat("dxg_host_objects");
+	volatile uint64_t *gp, *op = NULL;
+	d3dkmthandle ctx, g;
+	int sv[2], sf1 = -1, sf2 = -1, st;
+	pid_t pid;
+	char c;
+
+	if (context(e, &ctx) || fence_create(e, e->device, 0, &g, &gp) ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		fail("shared other process: set up", "%s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct d3dkmt_createsynchronizationobject2 cf = { 0 };
+		struct env ce;
+		int a, b;
+
+		close(sv[0]);
+		if (env_open(&ce))
+			_exit(2);
+		cf.device = ce.device;
+		cf.info.type = D3DDDI_MONITORED_FENCE;
+		cf.info.flags.value = D3DDDI_SYNCOBJ_FLAG_SHARED |
+				      D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING;
+		if (xioctl(ce.fd, LX_DXCREATESYNCHRONIZATIONOBJECT, &cf))
+			_exit(3);
+		a = sf_create(ce.fd, ce.device, cf.sync_object, 9);
+		b = sf_create(ce.fd, ce.device, cf.sync_object, 12);
+		if (a < 0 || b < 0 || send_fd(sv[1], a) || send_fd(sv[1], b))
+			_exit(4);
+		close(a);
+		close(b);
+		/* 's': signal 9 from the CPU; anything else: exit. */
+		while (read(sv[1], &c, 1) == 1 && c == 's')
+			if (signal_cpu(&ce, cf.sync_object, 9))
+				_exit(5);
+		_exit(0);
+	}
+	close(sv[1]);
+	sf1 = recv_fd(sv[0]);
+	sf2 = recv_fd(sv[0]);
+	check("the child's two sync files received", sf1 >= 0 && sf2 >= 0,
+	      "%d %d", sf1, sf2);
+	if (sf1 < 0 || sf2 < 0)
+		goto out;
+	expect("WaitSyncFile on another process's shared fence (9)",
+	       sf_wait(e->fd, sf1, ctx), 0);
+	expect("SignalFromGpu G=1 behind it", signal_gpu(e, ctx, g, 1), 0);
+	expect("OpenSyncObjectFromSyncFile of another process's shared fence",
+	       sf_open(e->fd, sf1, e->device, &o), 0);
+	op = (volatile uint64_t *)(uintptr_t)o.fence_value_cpu_va;
+	check("... an object of its own, value 9, a page and a GPU VA",
+	      o.syncobj && o.fence_value == 9 && op && o.fence_value_gpu_va,
+	      "handle %#x value %llu cpu %p gpu %#llx", o.syncobj,
+	      (unsigned long long)o.fence_value, (void *)op,
+	      (unsigned long long)o.fence_value_gpu_va);
+	usleep(300 * 1000);
+	check("the context waits for the other process's fence",
+	      *gp == 0 && !readable(sf1, 0), "G %llu",
+	      (unsigned long long)*gp);
+	if (write(sv[0], "s", 1) != 1)
+		fail("shared other process: tell the child", "%s",
+		     strerror(errno));
+	check("the child's signal releases the wait: G reaches 1",
+	      page_reaches(gp, 1, 5000), "G %llu", (unsigned long long)*gp);
+	check("... the sync file signalled", readable(sf1, 5000) &&
+	      sf_status(sf1) == 1, "status %d", sf_status(sf1));
+	check("... the opened object sees 9", op && page_reaches(op, 9, 5000),
+	      "%llu", op ? (unsigned long long)*op : 0ull);
+	expect("a CPU wait on the opened object for 9",
+	       wait_cpu(e, o.syncobj, 9, 0), 0);
+
+	/* A wait nobody can release any more goes with the last holder. */
+	expect("WaitSyncFile on the second (12)", sf_wait(e->fd, sf2, ctx), 0);
+	expect("SignalFromGpu G=2 behind it", signal_gpu(e, ctx, g, 2), 0);
+	if (write(sv[0], "x", 1) != 1)
+		fail("shared other process: stop the child", "%s",
+		     strerror(errno));
+	waitpid(pid, &st, 0);
+	pid = -1;
+	check("the child exited", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status %#x", st);
+	check("its creator exited: the second sync file fails",
+	      readable(sf2, 5000) && sf_status(sf2) == -ECANCELED,
+	      "status %d", sf_status(sf2));
+	usleep(300 * 1000);
+	check("the wait stays while the opened object holds the fence",
+	      *gp == 1, "G %llu", (unsigned long long)*gp);
+	expect("destroy the opened object", sync_destroy(e->fd, o.syncobj),
+	       0);
+	usleep(300 * 1000);
+	check("... and while a sync file holds it", *gp == 1, "G %llu",
+	      (unsigned long long)*gp);
+	close(sf2);
+	sf2 = -1;
+	check("closing the last sync file releases the wait: G reaches 2",
+	      page_reaches(gp, 2, 5000), "G %llu", (unsigned long long)*gp);
+out:
+	if (pid > 0) {
+		if (write(sv[0], "x", 1) != 1)
+			kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	if (sf1 >= 0)
+		close(sf1);
+	if (sf2 >= 0)
+		close(sf2);
+	close(sv[0]);
+	sync_destroy(e->fd, g);
+	{
+		struct d3dkmt_destroycontext d = { .context = ctx };
+
+		xioctl(e->fd, LX_DXDESTROYCONTEXT, &d);
+	}
+	for (int i = 0; i < 50 && host_stat("dxg_host_objects") != objs0; i++)
+		usleep(100 * 1000);
+	check("host objects back after the shared sync files",
+	      host_stat("dxg_host_objects") == objs0, "%ld vs %ld",
+	      host_stat("dxg_host_objects"), objs0);
 }
 
 /* Killed with pending sync files: they fail, nothing stays. */
@@ -634,6 +778,7 @@ int main(void)
 	test_refused(&e);
 	test_owner_gone(&e);
 	test_other_process(&e);
+	test_other_process_shared(&e);
 	test_killed();
 	close(e.fd);
 	printf("%s test_dxg_syncfile: %d failure(s)\n",
