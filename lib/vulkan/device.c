@@ -111,7 +111,7 @@ static VkResult create_helpers(struct odx_device *d)
 	d->paging_queue = pq.paging_queue;
 	d->paging_fence_cpu = (const volatile uint64_t *)(uintptr_t)
 			      pq.fence_cpu_virtual_address;
-	r = odx_fence_create(d, 0, &d->idle);
+	r = odx_fence_create(d, 0, false, &d->idle);
 	if (r == VK_SUCCESS)
 		r = odx_memory_create(d, 4096, false, &d->dummy);
 	return r == VK_ERROR_OUT_OF_DEVICE_MEMORY ? r :

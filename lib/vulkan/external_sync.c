@@ -17,8 +17,11 @@
  * that is no sync file is refused.  A semaphore wait in a submission
  * consumes the import: our own sync file becomes a GPU wait on the device's
  * context (WaitSyncFile) before the batch's command buffers; one the driver
- * refuses (another driver's fences, another process's pending points) is
- * waited for on the CPU with poll() before the submission.  A fence's
+ * refuses (another driver's fences, another process's pending points of a
+ * fence that is not shared) is waited for on the CPU with poll() before the
+ * submission.  Fences and semaphores created exportable are shared
+ * monitored fences, so their sync files are GPU waits in other processes
+ * too.  A fence's
  * import is signalled when its fd polls readable; a reset drops it.
  */
 #include <errno.h>
@@ -143,6 +146,19 @@ VkResult odx_import_wait(struct odx_device *d, struct odx_fence *f)
 }
 
 /* ---- export ---- */
+
+bool odx_fence_exportable(const void *pNext)
+{
+	for (const VkBaseInStructure *s = pNext; s; s = s->pNext) {
+		if (s->sType == VK_STRUCTURE_TYPE_EXPORT_FENCE_CREATE_INFO &&
+		    ((const VkExportFenceCreateInfo *)s)->handleTypes)
+			return true;
+		if (s->sType == VK_STRUCTURE_TYPE_EXPORT_SEMAPHORE_CREATE_INFO &&
+		    ((const VkExportSemaphoreCreateInfo *)s)->handleTypes)
+			return true;
+	}
+	return false;
+}
 
 /* A new sync file for (f, value), or an error. */
 static VkResult sync_file(struct odx_device *d, struct odx_fence *f,

@@ -245,7 +245,12 @@ struct odx_fence {
 	int import_fd;
 };
 
-VkResult odx_fence_create(struct odx_device *d, uint64_t initial,
+/*
+ * shared: created SHARED | NT_SECURITY_SHARING, so that the sync files
+ * exported from it can be waited for on the GPU by other processes
+ * (docs/sync.md §7), not only polled.
+ */
+VkResult odx_fence_create(struct odx_device *d, uint64_t initial, bool shared,
 			  struct odx_fence **out);
 void odx_fence_destroy(struct odx_device *d, struct odx_fence *f);
 uint64_t odx_fence_value(const struct odx_fence *f);
@@ -259,6 +264,11 @@ VkResult odx_fences_wait(struct odx_device *d, uint32_t n,
 
 /* ---- external fences and semaphores: sync files (external_sync.c) ---- */
 
+/*
+ * Does a VkFenceCreateInfo / VkSemaphoreCreateInfo chain ask for export
+ * (VkExportFenceCreateInfo / VkExportSemaphoreCreateInfo with a handle type)?
+ */
+bool odx_fence_exportable(const void *pNext);
 /* Drops a temporary import (closing its fd), restoring the permanent payload. */
 void odx_import_drop(struct odx_fence *f);
 /* A fence's temporary import is signalled: -1, or its sync file polls readable. */

@@ -29,7 +29,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-VkResult odx_fence_create(struct odx_device *d, uint64_t initial,
+VkResult odx_fence_create(struct odx_device *d, uint64_t initial, bool shared,
 			  struct odx_fence **out)
 {
 	D3DKMT_CREATESYNCHRONIZATIONOBJECT2 so = { 0 };
@@ -43,6 +43,9 @@ VkResult odx_fence_create(struct odx_device *d, uint64_t initial,
 	so.device = d->device;
 	so.info.type = D3DDDI_MONITORED_FENCE;
 	so.info.monitored_fence.initial_fence_value = initial;
+	if (shared)
+		so.info.flags.value = D3DDDI_SYNCOBJ_FLAG_SHARED |
+				      D3DDDI_SYNCOBJ_FLAG_NT_SECURITY_SHARING;
 	st = D3DKMTCreateSynchronizationObject2(&so);
 	if (!NT_SUCCESS(st) || !so.info.monitored_fence.fence_cpu_virtual_address) {
 		odx_free(odx_device_alloc(d), f);
@@ -121,7 +124,8 @@ odx_CreateFence(VkDevice device, const VkFenceCreateInfo *pCreateInfo,
 		const VkAllocationCallbacks *pAllocator, VkFence *pFence)
 {
 	struct odx_fence *f = NULL;
-	VkResult r = odx_fence_create((struct odx_device *)device, 0, &f);
+	VkResult r = odx_fence_create((struct odx_device *)device, 0,
+				      odx_fence_exportable(pCreateInfo->pNext), &f);
 
 	(void)pAllocator;
 	if (r != VK_SUCCESS)
@@ -222,7 +226,8 @@ odx_CreateSemaphore(VkDevice device, const VkSemaphoreCreateInfo *pCreateInfo,
 			type = (const void *)s;
 	r = odx_fence_create((struct odx_device *)device,
 			     type && type->semaphoreType == VK_SEMAPHORE_TYPE_TIMELINE ?
-			     type->initialValue : 0, &f);
+			     type->initialValue : 0,
+			     odx_fence_exportable(pCreateInfo->pNext), &f);
 	if (r != VK_SUCCESS)
 		return r;
 	f->timeline = type && type->semaphoreType == VK_SEMAPHORE_TYPE_TIMELINE;
