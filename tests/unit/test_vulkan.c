@@ -514,6 +514,77 @@ static int32_t run_bda(uint64_t id, uint64_t addr, uint32_t n)
 }
 
 /*
+ * The kept (device-address) imports: many ranges kept in any order are
+ * found by bisection for dispatch bindings and asked again without a new
+ * import; two allocations sharing a page each have an import of their own,
+ * so freeing one leaves the other's; freeing drops only what overlaps.
+ */
+static void test_kept_imports(void **state)
+{
+	const uint32_t n = 200;
+	uint8_t *base = io + (32u << 20);
+	struct dxg_vk_import_cache c;
+	uint64_t addr[200], a, off, imports;
+	VkBuffer buf;
+
+	(void)state;
+	dxg_vk_cache_init(&c, dev);
+	for (uint32_t i = n; i-- > 0;)		/* descending: sorted on insert */
+		assert_int_equal(dxg_vk_cache_keep(&c, base + i * 8192u,
+						   4096 + (i % 7) * 16, &addr[i]), 0);
+	assert_int_equal(c.kept.n, n);
+	for (uint32_t i = 1; i < c.kept.n; i++)
+		assert_true(c.kept.e[i - 1].start < c.kept.e[i].start);
+	imports = c.imports;
+	for (uint32_t i = 0; i < n; i++) {
+		struct dxg_vk_kept *k = dxg_vk_kept_find(&c.kept,
+							 (uintptr_t)base + i * 8192u + 8,
+							 (uintptr_t)base + i * 8192u + 24);
+
+		assert_non_null(k);
+		dxg_vk_cache_begin(&c);
+		assert_int_equal(dxg_vk_cache_lookup(&c, base + i * 8192u + 8, 16,
+						     &buf, &off), 0);
+		assert_true(buf == k->buf);
+		assert_int_equal(off, 8);
+		assert_int_equal(dxg_vk_cache_keep(&c, base + i * 8192u, 64, &a), 0);
+		assert_int_equal(a, addr[i]);
+	}
+	assert_int_equal(c.imports, imports);	/* all served by the kept set */
+	/* Between two kept ranges: not theirs. */
+	assert_null(dxg_vk_kept_find(&c.kept, (uintptr_t)base + 4096 + 200,
+				     (uintptr_t)base + 4096 + 300));
+
+	/* Two allocations in one page: an import each, freed one by one. */
+	uint8_t *pg = io + (48u << 20);
+	uint64_t a1, a2;
+
+	assert_int_equal(dxg_vk_cache_keep(&c, pg, 2048, &a1), 0);
+	assert_int_equal(dxg_vk_cache_keep(&c, pg + 2048, 2048, &a2), 0);
+	assert_int_equal(c.imports, imports + 2);
+	assert_int_equal(c.kept.n, n + 2);
+	assert_int_equal(dxg_vk_cache_invalidate(&c, pg, 2048), 1);
+	assert_int_equal(c.kept.n, n + 1);
+	assert_int_equal(dxg_vk_cache_keep(&c, pg + 2048, 2048, &a), 0);
+	assert_int_equal(a, a2);		/* the neighbour's stays */
+	assert_int_equal(c.imports, imports + 2);
+
+	/* Freeing part of the kept ranges drops exactly those. */
+	assert_int_equal(dxg_vk_cache_invalidate(&c, base + 10 * 8192u + 100, 8192),
+			 2);			/* ranges 10 and 11 */
+	assert_null(dxg_vk_kept_find(&c.kept, (uintptr_t)base + 10 * 8192u,
+				     (uintptr_t)base + 10 * 8192u + 4));
+	assert_non_null(dxg_vk_kept_find(&c.kept, (uintptr_t)base + 12 * 8192u,
+					 (uintptr_t)base + 12 * 8192u + 4));
+	assert_non_null(dxg_vk_kept_find(&c.kept, (uintptr_t)base + 9 * 8192u,
+					 (uintptr_t)base + 9 * 8192u + 4));
+	assert_int_equal(c.kept.n, n - 1);
+	assert_int_equal(dxg_vk_cache_invalidate(&c, io, IO_SIZE), n - 1);
+	assert_int_equal(c.kept.n, 0);
+	dxg_vk_cache_fini(&c);
+}
+
+/*
  * Buffer device addresses: host memory stays imported while its address
  * may be used (whatever the import cache evicts), until its owner forgets
  * it; device memory has its own; a kernel reaches both by address.  A
@@ -1148,6 +1219,7 @@ int main(void)
 		cmocka_unit_test(test_pipeline_layouts),
 		cmocka_unit_test(test_device_memory),
 		cmocka_unit_test(test_device_address),
+		cmocka_unit_test(test_kept_imports),
 		cmocka_unit_test(test_indirect_dispatch),
 		cmocka_unit_test(test_pipeline_sharing),
 		cmocka_unit_test(test_descriptor_arrays),

@@ -152,11 +152,7 @@ void dxg_vk_cache_fini(struct dxg_vk_import_cache *c)
 	for (uint32_t i = 0; i < DXG_VK_IMPORT_CACHE_SIZE; i++)
 		if (c->e[i].last_use)
 			dxg_vk_release(c->dev, &c->e[i]);
-	for (uint32_t i = 0; i < c->nkept; i++)
-		dxg_vk_release(c->dev, &c->kept[i]);
-	free(c->kept);
-	c->kept = NULL;
-	c->nkept = 0;
+	dxg_vk_kept_fini(&c->kept, c->dev);
 }
 
 static bool contains(const struct dxg_vk_import *e, uintptr_t start, uintptr_t end)
@@ -199,21 +195,19 @@ int32_t dxg_vk_cache_lookup(struct dxg_vk_import_cache *c, void *host,
 	uint64_t a = dxg_vk_import_alignment(c->dev);
 	uintptr_t start = (uintptr_t)host, end, astart, aend;
 	struct dxg_vk_import imp, *slot;
+	struct dxg_vk_kept *k;
 	int32_t st;
 
 	if (!host || !size || size > UINTPTR_MAX - start)
 		return STATUS_INVALID_PARAMETER;
 	end = start + size;
 	/* A kept import (an address was given out for it) serves first. */
-	for (uint32_t i = 0; i < c->nkept; i++) {
-		uintptr_t s = (uintptr_t)c->kept[i].host;
-
-		if (start >= s && end <= s + c->kept[i].size) {
-			c->hits++;
-			*buf = c->kept[i].buf;
-			*offset = start - s;
-			return 0;
-		}
+	k = dxg_vk_kept_find(&c->kept, start, end);
+	if (k) {
+		c->hits++;
+		*buf = k->buf;
+		*offset = start - (uintptr_t)k->host;
+		return 0;
 	}
 	for (uint32_t i = 0; i < DXG_VK_IMPORT_CACHE_SIZE; i++) {
 		if (contains(&c->e[i], start, end)) {
@@ -266,30 +260,19 @@ uint32_t dxg_vk_cache_invalidate(struct dxg_vk_import_cache *c, void *host,
 			n++;
 		}
 	}
-	for (uint32_t i = 0; i < c->nkept;) {
-		struct dxg_vk_import *e = &c->kept[i];
-		uintptr_t s = (uintptr_t)e->host;
-
-		if (s < end && start < s + e->size) {
-			dxg_vk_release(c->dev, e);
-			c->kept[i] = c->kept[--c->nkept];
-			n++;
-		} else {
-			i++;
-		}
-	}
-	return n;
+	return n + dxg_vk_kept_drop(&c->kept, c->dev, start, end);
 }
 
 int32_t dxg_vk_cache_keep(struct dxg_vk_import_cache *c, void *host,
 			  uint64_t size, uint64_t *address)
 {
 	uint64_t a = dxg_vk_import_alignment(c->dev);
-	uintptr_t start = (uintptr_t)host, astart, aend;
+	uintptr_t start = (uintptr_t)host, end, astart, aend;
 	VkBufferDeviceAddressInfo ai = {
 		.sType = VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO,
 	};
 	struct dxg_vk_import imp;
+	struct dxg_vk_kept *k;
 	int32_t st;
 
 	if (!c->dev->device_address)
@@ -297,34 +280,27 @@ int32_t dxg_vk_cache_keep(struct dxg_vk_import_cache *c, void *host,
 	if (!host || !size || size > UINTPTR_MAX - start ||
 	    start + size > UINTPTR_MAX - (a - 1))
 		return STATUS_INVALID_PARAMETER;
-	astart = start & ~(uintptr_t)(a - 1);
-	aend = (start + size + (a - 1)) & ~(uintptr_t)(a - 1);
-	for (uint32_t i = 0; i < c->nkept; i++) {
-		uintptr_t s = (uintptr_t)c->kept[i].host;
-
-		if (astart >= s && aend <= s + c->kept[i].size) {
-			ai.buffer = c->kept[i].buf;
-			*address = vkGetBufferDeviceAddress(c->dev->device, &ai) +
-				   (start - s);
-			return 0;
-		}
+	end = start + size;
+	/* Asked again (or for a part): the same import, the same address. */
+	k = dxg_vk_kept_find(&c->kept, start, end);
+	if (k) {
+		ai.buffer = k->buf;
+		*address = vkGetBufferDeviceAddress(c->dev->device, &ai) +
+			   (start - (uintptr_t)k->host);
+		return 0;
 	}
-	if (c->nkept >= DXG_VK_MAX_KEPT)
+	if (c->kept.n >= DXG_VK_MAX_KEPT)
 		return STATUS_QUOTA_EXCEEDED;
-	if (c->nkept == c->kept_cap) {
-		uint32_t cap = c->kept_cap ? c->kept_cap * 2 : 16;
-		struct dxg_vk_import *k = realloc(c->kept, cap * sizeof(*k));
-
-		if (!k)
-			return STATUS_NO_MEMORY;
-		c->kept = k;
-		c->kept_cap = cap;
-	}
+	astart = start & ~(uintptr_t)(a - 1);
+	aend = (end + (a - 1)) & ~(uintptr_t)(a - 1);
 	st = dxg_vk_import(c->dev, (void *)astart, aend - astart, &imp);
 	if (st)
 		return st;
 	c->imports++;
-	c->kept[c->nkept++] = imp;
+	if (dxg_vk_kept_add(&c->kept, &imp, start, end)) {
+		dxg_vk_release(c->dev, &imp);
+		return STATUS_NO_MEMORY;
+	}
 	ai.buffer = imp.buf;
 	*address = vkGetBufferDeviceAddress(c->dev->device, &ai) + (start - astart);
 	return 0;

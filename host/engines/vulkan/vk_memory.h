@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "engines/vulkan/vk_device.h"
+#include "engines/vulkan/vk_kept.h"
 
 #define DXG_VK_IMPORT_CACHE_SIZE	64u
 /* Imports kept for device addresses, per cache (per guest device). */
@@ -39,8 +40,7 @@ struct dxg_vk_import_cache {
 	 * Imports whose device address a guest was given: never evicted, only
 	 * dropped by dxg_vk_cache_invalidate() (the memory is going).
 	 */
-	struct dxg_vk_import *kept;
-	uint32_t nkept, kept_cap;
+	struct dxg_vk_kept_set kept;
 	uint64_t imports;	/* statistics (and tests): imports made */
 	uint64_t hits;
 };
@@ -77,9 +77,9 @@ int32_t dxg_vk_cache_lookup(struct dxg_vk_import_cache *c, void *host,
 			    uint64_t size, VkBuffer *buf, uint64_t *offset);
 
 /*
- * Drops every import overlapping [host, host + size), kept ones included:
- * the memory's owner calls it before it frees or remaps that memory.
- * Returns how many.
+ * Drops every cached import overlapping [host, host + size) and every kept
+ * one whose exact range does: the memory's owner calls it before it frees
+ * or remaps that memory.  Returns how many.
  */
 uint32_t dxg_vk_cache_invalidate(struct dxg_vk_import_cache *c, void *host,
 				 uint64_t size);
