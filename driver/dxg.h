@@ -429,7 +429,7 @@ struct dxg_res_info {
 	u32 runtime_size;
 	u32 res_size;
 	u32 total_size;			/* all allocations' private data */
-	d3dkmthandle *handles;		/* [count], the creator's */
+	d3dkmthandle *handles;		/* [count], the resource's own */
 	u32 *priv_sizes;		/* [count] */
 	u8 *runtime;
 	u8 *res_priv;

@@ -13,7 +13,10 @@
  * SCM_RIGHTS) the release sends DESTROYNTSHAREDOBJECT.  Objects opened from
  * it are the opener's own (their own handles and host objects, sharing the
  * memory or the fence on the host), so they keep working after the fd is
- * closed, and the host frees the memory / fence with its last user.
+ * closed, and the host frees the memory / fence with its last user.  An
+ * opened resource or fence is itself shareable: ShareObjects on it makes a
+ * new NT handle of the same memory / fence (an opened resource carries its
+ * own struct dxg_res_info: the creation data, its own allocation handles).
  *
  * What is refused, before anything is dereferenced: an fd that is not
  * open (-EBADF), a file that is not ours (its f_op is not
@@ -486,6 +489,32 @@ static int dxg_or_make(struct dxg_or *o, struct dxg_device *device)
 	return 0;
 }
 
+/*
+ * The opener's own record of what the resource was created with: the same
+ * private data and its own allocations' handles, so that it can share the
+ * resource again (ShareObjects names its allocations to the host).
+ */
+static int dxg_or_info(struct dxg_or *o)
+{
+	const struct dxg_res_info *src = o->info;
+	struct dxg_res_info *info;
+	u32 i;
+
+	info = dxg_res_info_alloc(src->count, src->runtime_size, src->res_size,
+				  src->total_size);
+	if (!info)
+		return -ENOMEM;
+	memcpy(info->priv_sizes, src->priv_sizes,
+	       src->count * sizeof(*src->priv_sizes));
+	/* runtime, res_priv and alloc_priv are one run of bytes. */
+	memcpy(info->runtime, src->runtime,
+	       (size_t)src->runtime_size + src->res_size + src->total_size);
+	for (i = 0; i < src->count; i++)
+		info->handles[i] = o->allocs[i]->handle;
+	o->res->info = info;
+	return 0;
+}
+
 /* Copy out the private data and the allocations' handles. */
 static int dxg_or_copy_out(struct dxg_or *o)
 {
@@ -600,6 +629,8 @@ int dxg_ioctl_open_resource_from_nt_handle(struct dxg_process *p, void *arg)
 		goto out;
 	on_host = o.reply->resource != 0;
 	ret = dxg_or_make(&o, device);
+	if (!ret)
+		ret = dxg_or_info(&o);
 	if (!ret)
 		ret = dxg_or_copy_out(&o);
 	if (!ret)

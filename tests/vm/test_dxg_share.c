@@ -8,8 +8,8 @@
  * came from the fds (closed before use), waits for the fence, reads the
  * fill, FILLs the second page from its GPU and signals; the parent waits
  * and reads that.  Then: the objects outlive the sharer's handles and its
- * death; fds that are not ours or of the wrong kind are refused; a killed
- * process leaves nothing on the host.
+ * death; what was opened is shared again; fds that are not ours or of the
+ * wrong kind are refused; a killed process leaves nothing on the host.
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 on any failure.
  */
@@ -428,6 +428,77 @@ static void test_lifetime(struct env *e)
 		      host_stat("dxg_host_objects"), base);
 }
 
+/*
+ * What was opened can be shared again: a resource opened from an NT handle
+ * (the original and the first fd gone) is shared anew and opened from the
+ * new fd with the creation data and the same memory; an opened fence too.
+ * An opened resource's allocations are fixed like the original's.
+ */
+static void test_reshare(struct env *e)
+{
+	long base = host_stat("dxg_host_objects");
+	d3dkmthandle res, alloc, f, f2, f3;
+	volatile uint64_t *page2, *page3;
+	struct opened o, o2;
+	int rfd, rfd2, ffd, ffd2;
+	uint32_t *cpu;
+	void *p;
+
+	if (shared_resource(e, &res, &alloc) || shared_fence(e, &f) ||
+	    share(e, res, &rfd) || share(e, f, &ffd) ||
+	    open_resource(e, rfd, &o) || open_fence(e, ffd, &f2, &page2)) {
+		fail("reshare setup", "%s", strerror(errno));
+		return;
+	}
+	close(rfd);
+	close(ffd);
+	expect("destroy the original resource", destroy_resource(e, res), 0);
+	expect("destroy the original fence", sync_destroy(e->fd, f), 0);
+	expect("ShareObjects on the opened resource", share(e, o.res, &rfd2), 0);
+	expect("ShareObjects on the opened fence", share(e, f2, &ffd2), 0);
+	expect("OpenResourceFromNtHandle of the re-shared resource",
+	       open_resource(e, rfd2, &o2), 0);
+	check("... the creation data travels on",
+	      !strcmp(o2.runtime, RUNTIME_DATA) && !strcmp(o2.res_priv, RES_DATA),
+	      "'%s' '%s'", o2.runtime, o2.res_priv);
+	if (lock(e->fd, e->device, o.alloc, &p) == 0) {
+		cpu = p;
+		cpu[3] = 0x5eedf00d;
+	}
+	if (lock(e->fd, e->device, o2.alloc, &p) == 0) {
+		cpu = p;
+		check("... the same memory", cpu[3] == 0x5eedf00d, "%#x", cpu[3]);
+	} else {
+		fail("Lock2 of the re-opened allocation", "%s", strerror(errno));
+	}
+	expect("OpenSyncObjectFromNtHandle2 of the re-shared fence",
+	       open_fence(e, ffd2, &f3, &page3), 0);
+	expect("signal the third object to 4", signal_cpu(e, f3, 4), 0);
+	expect("... the second sees it", wait_value(e, f2, 4, 5000), 0);
+	check("... on its page", page2 && *page2 == 4, "%llu",
+	      page2 ? (unsigned long long)*page2 : 0ull);
+	{
+		struct d3dddi_allocationinfo2 info = { 0 };
+		struct d3dkmt_createallocation ca = {
+			.device = e->device, .resource = o.res, .alloc_count = 1,
+			.allocation_info = (uintptr_t)&info,
+		};
+
+		expect("an allocation added to an opened resource -> EINVAL",
+		       xioctl(e->fd, LX_DXCREATEALLOCATION, &ca), -EINVAL);
+	}
+	close(rfd2);
+	close(ffd2);
+	expect("destroy the first opened resource", destroy_resource(e, o.res), 0);
+	expect("destroy the second", destroy_resource(e, o2.res), 0);
+	expect("destroy the opened fences", sync_destroy(e->fd, f2) |
+	       sync_destroy(e->fd, f3), 0);
+	if (base >= 0)
+		check("host objects back after re-sharing",
+		      host_stat("dxg_host_objects") == base, "%ld != %ld",
+		      host_stat("dxg_host_objects"), base);
+}
+
 /* ---- the sharer dies ---- */
 
 static void test_sharer_killed(struct env *e)
@@ -660,6 +731,7 @@ int main(void)
 	}
 	test_two_processes(&e);
 	test_lifetime(&e);
+	test_reshare(&e);
 	test_sharer_killed(&e);
 	test_refused(&e);
 	close(e.fd);
