@@ -616,15 +616,25 @@ static const char *const implemented_extensions[] = {
 };
 
 /*
- * Also needs something of this VM, not only of the host's device: its RAM
- * mapped, or a device of its own that gives out addresses.
+ * Extensions that also need something of this VM, not only of the host's
+ * device: its RAM mapped, or a device of its own that gives out addresses.
+ * Each names the physical device's flag that says the VM has it.
  */
+static const struct {
+	const char *name;
+	size_t flag;		/* offset of a bool in odx_physical_device */
+} vm_needs[] = {
+	{ "VK_EXT_external_memory_host",
+	  offsetof(struct odx_physical_device, guest_memory) },
+	{ "VK_KHR_buffer_device_address",
+	  offsetof(struct odx_physical_device, device_address) },
+};
+
 static bool vm_has(const struct odx_physical_device *pd, const char *name)
 {
-	if (!strcmp(name, "VK_EXT_external_memory_host"))
-		return pd->guest_memory;
-	if (!strcmp(name, "VK_KHR_buffer_device_address"))
-		return pd->device_address;
+	for (size_t i = 0; i < sizeof(vm_needs) / sizeof(vm_needs[0]); i++)
+		if (!strcmp(name, vm_needs[i].name))
+			return *(const bool *)((const char *)pd + vm_needs[i].flag);
 	return true;
 }
 
