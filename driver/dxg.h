@@ -460,6 +460,7 @@ struct dxg_pagingqueue {
 	struct dxg_device *device;	/* referenced */
 	d3dkmthandle handle;		/* the host's */
 	struct dxg_cpu_map fence;	/* read-only fence page */
+	struct dxg_syncobj *fence_so;	/* its paging fence; NULL: none */
 };
 
 struct dxg_res_info *dxg_res_info_alloc(u32 count, u32 runtime_size,
@@ -559,7 +560,7 @@ struct dxg_syncobj {
 	u64 fence_context;		/* dma-fence context of its sync files */
 	bool shared;			/* NT-handle sharing allowed (fences) */
 	struct dxg_host_event *notify;	/* persistent event (notifications) */
-	bool queue_owned;		/* a hw queue's progress fence */
+	bool queue_owned;		/* a hw queue's or paging queue's fence */
 };
 
 void dxg_syncobj_get(struct dxg_syncobj *so);
@@ -596,6 +597,20 @@ int dxg_send_signal(struct dxg_process *p, struct dxg_device *device,
 int dxg_signal_queues(struct dxg_process *p, enum dxg_obj_type type,
 		      const d3dkmthandle *qs, u32 nc, const d3dkmthandle *h,
 		      const u64 *v, u32 n, u32 flags, u64 efd);
+/*
+ * A monitored fence the host made with a queue (a hw queue's progress
+ * fence, a paging queue's paging fence, h): a sync object marked
+ * queue_owned, which DestroySynchronizationObject refuses and only its
+ * queue's destruction (or its device's) removes, its page (storage,
+ * offset) mapped read-only into p at *cpu_va.  Not published yet; the
+ * caller publishes it under h.
+ */
+struct dxg_syncobj *dxg_queue_fence_make(struct dxg_process *p,
+					 struct dxg_device *device,
+					 d3dkmthandle h, u64 storage,
+					 u64 offset, u64 gpu_va, u64 *cpu_va);
+/* Unpublish and unmap it, unless DestroyDevice did; its sync files fail. */
+void dxg_queue_fence_drop(struct dxg_process *p, struct dxg_syncobj *so);
 /* DESTROYSYNCOBJECT of p's host object h (0 if the host went away). */
 int dxg_syncobj_destroy_on_host(struct dxg_process *p, struct dxg_adapter *a,
 				d3dkmthandle h);

@@ -45,20 +45,6 @@ void dxg_hwqueue_put(struct dxg_hwqueue *q)
 	kref_put(&q->ref, dxg_hwqueue_release);
 }
 
-/* Unpublish and unmap q's progress fence, unless DestroyDevice did. */
-static void dxg_hwqueue_drop_fence(struct dxg_process *p, struct dxg_hwqueue *q)
-{
-	struct dxg_syncobj *so = q->progress;
-
-	if (dxg_handle_remove(&p->handles, DXG_OBJ_SYNCOBJECT, so->handle) != so)
-		return;		/* not ours (or gone): whoever took it unmaps */
-	dxg_cpu_map_destroy(p, &so->fence);
-	/* Its sync files fail before the host destroys it. */
-	dxg_host_events_fail_fences(so->device->adapter->host, p, NULL, so,
-				    -ECANCELED);
-	dxg_syncobj_put(so);	/* the table's reference */
-}
-
 static bool dxg_hwq_of_context(void *obj, const void *arg)
 {
 	return ((struct dxg_hwqueue *)obj)->ctx == arg;
@@ -83,7 +69,7 @@ void dxg_hwqueues_destroyed(struct dxg_process *p, struct dxg_context *ctx,
 						     (const void *)device,
 					       batch, ARRAY_SIZE(batch));
 		for (i = 0; i < n; i++) {
-			dxg_hwqueue_drop_fence(p, batch[i]);
+			dxg_queue_fence_drop(p, ((struct dxg_hwqueue *)batch[i])->progress);
 			dxg_hwqueue_put(batch[i]);
 		}
 	} while (n == ARRAY_SIZE(batch));
@@ -99,37 +85,6 @@ static int dxg_hwqueue_destroy_on_host(struct dxg_process *p,
 	return dxg_destroy_on_host(p, device->adapter,
 				   DXGK_VMBCOMMAND_DESTROYHWQUEUE, &cmd,
 				   sizeof(cmd));
-}
-
-/* The progress fence the host made: a sync object mapped into p. */
-static struct dxg_syncobj *
-dxg_progress_fence(struct dxg_process *p, struct dxg_device *device,
-		   const struct dxgkvmb_command_createhwqueue *r, u64 *cpu_va)
-{
-	struct dxg_syncobj *so;
-	int ret;
-
-	if (!r->hwqueue_progress_fence)
-		return ERR_PTR(-EPROTO);
-	so = kzalloc(sizeof(*so), GFP_KERNEL);
-	if (!so)
-		return ERR_PTR(-ENOMEM);
-	kref_init(&so->ref);
-	dxg_device_get(device);
-	so->device = device;
-	so->type = D3DDDI_MONITORED_FENCE;
-	so->queue_owned = true;
-	so->handle = r->hwqueue_progress_fence;
-	so->fence_context = dma_fence_context_alloc(1);
-	so->fence_gpu_va = r->hwqueue_progress_fence_gpuva;
-	ret = dxg_fence_map_create(p, device->adapter->host, &so->fence,
-				   r->hwqueue_progress_fence_cpuva, 0, cpu_va);
-	if (ret) {
-		dxg_syncobj_put(so);
-		return ERR_PTR(ret);
-	}
-	so->fence_cpu_va = *cpu_va;
-	return so;
 }
 
 /*
@@ -218,7 +173,11 @@ int dxg_ioctl_create_hwqueue(struct dxg_process *p, void *arg)
 		ret = dxg_reply_new_handle(r.hwqueue, r.status);
 	if (ret)
 		goto out;
-	so = dxg_progress_fence(p, device, &r, &cpu_va);
+	so = r.hwqueue_progress_fence ?
+	     dxg_queue_fence_make(p, device, r.hwqueue_progress_fence,
+				  r.hwqueue_progress_fence_cpuva, 0,
+				  r.hwqueue_progress_fence_gpuva, &cpu_va) :
+	     ERR_PTR(-EPROTO);
 	if (IS_ERR(so)) {
 		ret = PTR_ERR(so);
 		dxg_hwqueue_destroy_on_host(p, device, r.hwqueue);
@@ -262,7 +221,7 @@ int dxg_ioctl_destroy_hwqueue(struct dxg_process *p, void *arg)
 	if (!q)
 		return -EINVAL;
 	/* The page goes before the host frees the IO space under it. */
-	dxg_hwqueue_drop_fence(p, q);
+	dxg_queue_fence_drop(p, q->progress);
 	device = q->ctx->device;
 	down_read(&device->lock);
 	if (!device->destroyed)

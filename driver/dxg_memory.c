@@ -131,6 +131,8 @@ static void dxg_pagingqueue_release(struct kref *ref)
 	struct dxg_pagingqueue *q = container_of(ref, struct dxg_pagingqueue,
 						 ref);
 
+	if (q->fence_so)
+		dxg_syncobj_put(q->fence_so);
 	dxg_device_put(q->device);
 	kfree(q);
 }
@@ -919,6 +921,8 @@ void dxg_memory_device_destroyed(struct dxg_process *p,
 			struct dxg_pagingqueue *q = batch[i];
 
 			dxg_cpu_map_destroy(p, &q->fence);
+			if (q->fence_so)
+				dxg_queue_fence_drop(p, q->fence_so);
 			dxg_pagingqueue_put(q);
 		}
 	} while (n == ARRAY_SIZE(batch));
@@ -1117,6 +1121,43 @@ out:
 
 /* ---- paging queues and residency ---- */
 
+/*
+ * The queue's paging fence, when the host names one (a Windows host does,
+ * dxghost too; protocol.md D12): a monitored fence of the device on the
+ * same page, published so that the waits on the paging fence value that
+ * MakeResident and MapGpuVirtualAddress return work like any fence's.  It
+ * goes with the queue (DestroySynchronizationObject refuses it).
+ */
+static int dxg_pagingqueue_fence(struct dxg_process *p,
+				 struct dxg_device *device,
+				 struct dxg_pagingqueue *q,
+				 const struct dxgkvmb_command_createpagingqueue_ret *r)
+{
+	struct dxg_syncobj *so;
+	u64 cpu_va;
+	int ret;
+
+	if (!r->sync_object)
+		return 0;		/* an older dxghost: no fence object */
+	ret = dxg_reply_new_handle(r->sync_object, 0);
+	if (ret)
+		return ret;
+	so = dxg_queue_fence_make(p, device, r->sync_object,
+				  r->fence_storage_physical_address,
+				  r->fence_storage_offset, 0, &cpu_va);
+	if (IS_ERR(so))
+		return PTR_ERR(so);
+	ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_SYNCOBJECT, so,
+				     so->handle);
+	if (ret) {
+		dxg_cpu_map_destroy(p, &so->fence);
+		dxg_syncobj_put(so);
+		return ret;
+	}
+	q->fence_so = so;	/* the table holds a reference of its own */
+	return 0;
+}
+
 int dxg_ioctl_create_paging_queue(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_createpagingqueue *args = arg;
@@ -1153,9 +1194,13 @@ int dxg_ioctl_create_paging_queue(struct dxg_process *p, void *arg)
 	ret = dxg_fence_map_create(p, device->adapter->host, &q->fence,
 				   r.fence_storage_physical_address,
 				   r.fence_storage_offset, &fence_va);
+	if (!ret)
+		ret = dxg_pagingqueue_fence(p, device, q, &r);
 	if (!ret) {
 		ret = dxg_handle_insert_host(&p->handles, p,
 					     DXG_OBJ_PAGINGQUEUE, q, q->handle);
+		if (ret && q->fence_so)
+			dxg_queue_fence_drop(p, q->fence_so);
 		if (ret)
 			dxg_cpu_map_destroy(p, &q->fence);
 	}
@@ -1190,6 +1235,8 @@ int dxg_ioctl_destroy_paging_queue(struct dxg_process *p, void *arg)
 	if (!q)
 		return -EINVAL;
 	dxg_cpu_map_destroy(p, &q->fence);
+	if (q->fence_so)
+		dxg_queue_fence_drop(p, q->fence_so);
 	device = q->device;
 	down_read(&device->lock);
 	if (!device->destroyed)

@@ -294,6 +294,46 @@ int dxg_syncobj_add_opened(struct dxg_process *p, struct dxg_device *device,
 	return ret;
 }
 
+struct dxg_syncobj *dxg_queue_fence_make(struct dxg_process *p,
+					 struct dxg_device *device,
+					 d3dkmthandle h, u64 storage,
+					 u64 offset, u64 gpu_va, u64 *cpu_va)
+{
+	struct dxg_syncobj *so;
+	int ret;
+
+	so = kzalloc(sizeof(*so), GFP_KERNEL);
+	if (!so)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&so->ref);
+	dxg_device_get(device);
+	so->device = device;
+	so->type = D3DDDI_MONITORED_FENCE;
+	so->queue_owned = true;
+	so->handle = h;
+	so->fence_context = dma_fence_context_alloc(1);
+	so->fence_gpu_va = gpu_va;
+	ret = dxg_fence_map_create(p, device->adapter->host, &so->fence,
+				   storage, offset, cpu_va);
+	if (ret) {
+		dxg_syncobj_put(so);
+		return ERR_PTR(ret);
+	}
+	so->fence_cpu_va = *cpu_va;
+	return so;
+}
+
+void dxg_queue_fence_drop(struct dxg_process *p, struct dxg_syncobj *so)
+{
+	if (dxg_handle_remove(&p->handles, DXG_OBJ_SYNCOBJECT, so->handle) != so)
+		return;		/* not ours (or gone): whoever took it unmaps */
+	dxg_cpu_map_destroy(p, &so->fence);
+	/* Its sync files fail before the host destroys it. */
+	dxg_host_events_fail_fences(so->device->adapter->host, p, NULL, so,
+				    -ECANCELED);
+	dxg_syncobj_put(so);	/* the table's reference */
+}
+
 int dxg_ioctl_destroy_sync_object(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_destroysynchronizationobject *args = arg;

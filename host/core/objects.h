@@ -142,6 +142,12 @@ struct dxg_obj {
 			uint32_t flags;		/* D3DDDI_CREATEHWQUEUE_FLAG_* */
 		} hwqueue;
 		struct {
+			/*
+			 * The paging fence: a child DXG_OBJ_SYNCOBJECT (whose
+			 * page it is), or without a scheduler only a page of
+			 * its own (fence_offset, freed with the queue).
+			 */
+			uint32_t fence;
 			uint64_t fence_offset;	/* the fence page in IO space */
 			uint64_t fence_value;	/* last paging fence value */
 		} pagingqueue;

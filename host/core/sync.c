@@ -129,6 +129,8 @@ const struct dxg_obj *dxg_sync_device(const struct dxg_obj *obj)
 
 	if (p && p->type == DXG_OBJ_HWQUEUE)
 		p = p->parent ? p->parent->parent : NULL;	/* context's */
+	else if (p && p->type == DXG_OBJ_PAGINGQUEUE)
+		p = p->parent;				/* the queue's */
 	return p;
 }
 

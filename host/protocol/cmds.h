@@ -77,7 +77,7 @@ int32_t req_alloc_list(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 		       uint64_t off, uint32_t count, uint32_t max,
 		       const struct dxg_obj *device, struct dxg_obj ***out);
 /* Signal paging queue pq's fence to its next value, which is returned. */
-uint64_t paging_fence_signal(struct dxg_mem *m, struct dxg_obj *pq);
+uint64_t paging_fence_signal(struct dxg_dispatch_ctx *ctx, struct dxg_obj *pq);
 /* memory_cmds.c */
 int32_t dxg_h_createallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_destroyallocation(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);

@@ -90,13 +90,24 @@ int32_t req_alloc_list(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 	return STATUS_SUCCESS;
 }
 
-/* Paging work is done at once: the fence reaches its next value now. */
-uint64_t paging_fence_signal(struct dxg_mem *m, struct dxg_obj *pq)
+/*
+ * Paging work is done at once: the fence reaches its next value now,
+ * through its sync object where it has one (waits on it move on).
+ */
+uint64_t paging_fence_signal(struct dxg_dispatch_ctx *ctx, struct dxg_obj *pq)
 {
 	uint64_t v = ++pq->u.pagingqueue.fence_value;
+	struct dxg_obj *so = NULL;
 
-	__atomic_store_n((uint64_t *)(m->shm + pq->u.pagingqueue.fence_offset),
-			 v, __ATOMIC_RELEASE);
+	if (ctx->sched && pq->u.pagingqueue.fence)
+		so = dxg_sync_lookup(ctx->sched, pq->u.pagingqueue.fence,
+				     pq->process);
+	if (so)
+		dxg_sync_signal(ctx->sched, so, v);
+	else if (pq->u.pagingqueue.fence_offset)
+		__atomic_store_n((uint64_t *)(ctx->mem->shm +
+					      pq->u.pagingqueue.fence_offset),
+				 v, __ATOMIC_RELEASE);
 	return v;
 }
 
@@ -376,7 +387,7 @@ int32_t dxg_h_createpagingqueue(struct dxg_dispatch_ctx *ctx,
 	REQ_GET(req, struct dxgkvmb_command_createpagingqueue, c);
 	struct dxgkvmb_command_createpagingqueue_ret r = { 0 };
 	struct dxg_mem *m = ctx->mem;
-	struct dxg_obj *device, *q;
+	struct dxg_obj *device, *q, *fence;
 	uint64_t off;
 	int32_t st;
 
@@ -393,13 +404,33 @@ int32_t dxg_h_createpagingqueue(struct dxg_dispatch_ctx *ctx,
 			    req->adapter, &q);
 	if (st < 0)
 		return st;
-	st = dxg_ioheap_alloc(&m->heap, PAGE, &off);
-	if (st < 0) {
-		dxg_obj_destroy(ctx->objs, q);
-		return st;
+	if (ctx->sched) {
+		/*
+		 * The paging fence is a monitored fence of the device (a child
+		 * of the queue, destroyed with it): the guest waits on it as on
+		 * any fence, as with a Windows host (protocol.md D12).
+		 */
+		st = dxg_obj_create(ctx->objs, DXG_OBJ_SYNCOBJECT, q,
+				    req->adapter, &fence);
+		if (st >= 0)
+			st = dxg_sync_create(ctx->sched, fence,
+					     D3DDDI_MONITORED_FENCE, 0, 0);
+		if (st < 0) {
+			dxg_obj_destroy(ctx->objs, q);
+			return st;
+		}
+		q->u.pagingqueue.fence = fence->handle;
+		off = fence->u.syncobject.sync->page;
+		r.sync_object = fence->handle;
+	} else {
+		st = dxg_ioheap_alloc(&m->heap, PAGE, &off);
+		if (st < 0) {
+			dxg_obj_destroy(ctx->objs, q);
+			return st;
+		}
+		memset(m->shm + off, 0, PAGE);
+		q->u.pagingqueue.fence_offset = off;
 	}
-	memset(m->shm + off, 0, PAGE);
-	q->u.pagingqueue.fence_offset = off;
 	r.paging_queue = q->handle;
 	r.fence_storage_physical_address = off;
 	put_reply(req, &r, sizeof(r));
@@ -425,7 +456,7 @@ int32_t dxg_h_makeresident(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	if (st < 0)
 		return st;
 	free(allocs);
-	r.paging_fence_value = paging_fence_signal(ctx->mem, q);
+	r.paging_fence_value = paging_fence_signal(ctx, q);
 	r.status = STATUS_SUCCESS;
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;
@@ -577,7 +608,7 @@ int32_t dxg_h_mapgpuva(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 			return st;
 	}
 	r.virtual_address = va;
-	r.paging_fence_value = paging_fence_signal(m, q);
+	r.paging_fence_value = paging_fence_signal(ctx, q);
 	r.status = STATUS_SUCCESS;
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;

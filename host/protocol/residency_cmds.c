@@ -209,7 +209,7 @@ int32_t dxg_h_reclaimallocations(struct dxg_dispatch_ctx *ctx,
 		res[s.owner[i]] = worse(res[s.owner[i]], v);
 	}
 	set_free(&s);
-	r.paging_fence_value = paging_fence_signal(ctx->mem, q);
+	r.paging_fence_value = paging_fence_signal(ctx, q);
 	r.status = STATUS_SUCCESS;
 	memcpy(req->reply, &r, sizeof(r));
 	req->reply_len = (uint32_t)(sizeof(r) + (uint64_t)c.allocation_count *
@@ -392,7 +392,7 @@ int32_t dxg_h_updateallocationproperty(struct dxg_dispatch_ctx *ctx,
 	if (mask & D3DDDI_UPDATEALLOCPROPERTY_SET_ACCESSED_PHYSICALLY)
 		a->u.allocation.accessed_physically = c.args.flags.value &
 			D3DDDI_UPDATEALLOCPROPERTY_FLAG_ACCESSED_PHYSICALLY;
-	r.paging_fence_value = paging_fence_signal(ctx->mem, q);
+	r.paging_fence_value = paging_fence_signal(ctx, q);
 	r.status = STATUS_SUCCESS;
 	put_reply(req, &r, sizeof(r));
 	return STATUS_SUCCESS;

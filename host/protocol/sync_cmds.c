@@ -118,8 +118,9 @@ int32_t dxg_h_destroysyncobject(struct dxg_dispatch_ctx *ctx, struct dxg_req *re
 		return STATUS_NOT_SUPPORTED;
 	o = dxg_obj_lookup(ctx->objs, c.sync_object, DXG_OBJ_SYNCOBJECT,
 			   req->process);
-	/* A hw queue's progress fence goes with its queue only. */
-	if (!o || (o->parent && o->parent->type == DXG_OBJ_HWQUEUE))
+	/* A hw queue's progress fence, a paging fence: with its queue only. */
+	if (!o || (o->parent && (o->parent->type == DXG_OBJ_HWQUEUE ||
+				 o->parent->type == DXG_OBJ_PAGINGQUEUE)))
 		return STATUS_INVALID_HANDLE;
 	dxg_obj_destroy(ctx->objs, o);
 	dxg_sched_run(ctx->sched, DXG_SCHED_BUDGET);	/* waits on it end */

@@ -820,6 +820,8 @@ static void test_object_quota(void **state)
 /* ---- memory commands (docs/memory.md) ---- */
 
 
+static int32_t fence_destroy(struct gsim *g, uint32_t proc, uint32_t h);
+
 static void test_memory(void **state)
 {
 	struct daemon d;
@@ -943,6 +945,10 @@ static void test_memory(void **state)
 		assert_int_equal(mem_call(&g, p, DXGK_VMBCOMMAND_CREATEPAGINGQUEUE, &cq,
 					  sizeof(cq), &qr, sizeof(qr)), sizeof(qr));
 		assert_true(qr.paging_queue && qr.fence_storage_physical_address >= io_base);
+		/* Its paging fence is a sync object, destroyed with it only. */
+		assert_int_not_equal(qr.sync_object, 0);
+		assert_int_equal(fence_destroy(&g, p, qr.sync_object),
+				 STATUS_INVALID_HANDLE);
 		mc.paging_queue = qr.paging_queue;
 		memcpy(mr, &mc, sizeof(mc));
 		memcpy(mr + sizeof(mc), &h[1], 4);

@@ -410,6 +410,21 @@ static void test_paging(struct env *e)
 	      mr.paging_fence_value >= 1 && *fence == mr.paging_fence_value,
 	      "value %llu, page %llu", (unsigned long long)mr.paging_fence_value,
 	      (unsigned long long)*fence);
+	/* Its paging fence is a monitored fence of the device (D12). */
+	check("the paging queue names its paging fence", cq.sync_object != 0,
+	      "sync_object 0");
+	expect("a CPU wait on the paging fence for MakeResident's value",
+	       wait_cpu(e, cq.sync_object, mr.paging_fence_value, 0), 0);
+	{
+		d3dkmthandle ctx;
+
+		if (context(e, &ctx) == 0)
+			expect("a GPU wait on the paging fence",
+			       wait_gpu(e, ctx, cq.sync_object,
+					mr.paging_fence_value), 0);
+	}
+	expect("DestroySynchronizationObject of the paging fence -> EINVAL",
+	       sync_destroy(e->fd, cq.sync_object), -EINVAL);
 	mr.alloc_count = 0;
 	expect("MakeResident count 0 -> EINVAL",
 	       xioctl(e->fd, LX_DXMAKERESIDENT, &mr), -EINVAL);
@@ -481,6 +496,8 @@ static void test_paging(struct env *e)
 	dq.paging_queue = cq.paging_queue;
 	expect("DestroyPagingQueue", xioctl(e->fd, LX_DXDESTROYPAGINGQUEUE, &dq), 0);
 	check("the fence page is unmapped", !mapped((void *)fence, PAGE), "mapped");
+	expect("its paging fence went with it",
+	       wait_cpu(e, cq.sync_object, 1, 0), -EINVAL);
 	expect("DestroyPagingQueue stale -> EINVAL",
 	       xioctl(e->fd, LX_DXDESTROYPAGINGQUEUE, &dq), -EINVAL);
 }
