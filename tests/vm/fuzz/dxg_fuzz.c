@@ -6,7 +6,8 @@
  * Every ioctl number 0x01-0x49 is called with argument blocks built from:
  *  - templates: the valid argument of the common creates and uses (device,
  *    context, allocation, sync object, paging queue, hw queue and its
- *    submissions, Lock2, GPU VA), of which 0-3 words are then mutated;
+ *    submissions, Lock2, GPU VA, sharing, sync files, signals from several
+ *    contexts), of which 0-3 words are then mutated;
  *  - smart fills: each 32-bit word a live, stale or foreign handle, a small
  *    count, zero or random bits; each 64-bit slot now and then a pointer:
  *    a good buffer (itself smart-filled, one level deep), NULL, unmapped,
@@ -14,7 +15,9 @@
  *  - now and then a request word with the wrong size or direction.
  * Handles come from pools filled by the successful creates (live), emptied
  * into "stale" by destroys, and from other files ("foreign": another open
- * of /dev/dxg, whose handles this file must never reach).
+ * of /dev/dxg, whose handles this file must never reach).  The NT-handle
+ * and sync-file descriptors made are kept too, and forked children inherit
+ * them: another process's sync files and shared objects.
  *
  * Concurrency and death: several threads share the files; files are closed
  * and reopened under them; forked children carry on with the inherited
@@ -68,6 +71,12 @@ struct pool {
 	unsigned int n;
 };
 
+/* Descriptors the calls made, kept for later calls (and children). */
+struct fdpool {
+	int fd[NTFDS];
+	unsigned int n;
+};
+
 struct fz {
 	pthread_mutex_t lock;		/* pools, files */
 	struct pool pools[K_COUNT];
@@ -81,8 +90,8 @@ struct fz {
 	_Atomic uint64_t luid;
 	time_t deadline;
 	int eventfd;
-	int ntfds[NTFDS];		/* ShareObjects results, under lock */
-	unsigned int nntfds;
+	struct fdpool nt;		/* ShareObjects results, under lock */
+	struct fdpool sf;		/* CreateSyncFile results, under lock */
 };
 
 static struct fz F;
@@ -172,19 +181,19 @@ static int pick_fd(void)
 	return fd;
 }
 
-/* Keeps a new NT-handle fd; the one it replaces is closed. */
-static void ntfd_add(int fd)
+/* Keeps a new fd in pool p; the one it replaces is closed. */
+static void fd_keep(struct fdpool *p, int fd)
 {
 	int old = -1;
 
 	pthread_mutex_lock(&F.lock);
-	if (F.nntfds < NTFDS) {
-		F.ntfds[F.nntfds++] = fd;
+	if (p->n < NTFDS) {
+		p->fd[p->n++] = fd;
 	} else {
 		unsigned int i = below(NTFDS);
 
-		old = F.ntfds[i];
-		F.ntfds[i] = fd;
+		old = p->fd[i];
+		p->fd[i] = fd;
 	}
 	pthread_mutex_unlock(&F.lock);
 	if (old >= 0)
@@ -192,17 +201,20 @@ static void ntfd_add(int fd)
 }
 
 /*
- * An "NT handle": mostly one of ours (either kind), else something that
- * must be refused: the eventfd, a /dev/dxg file, -1, a junk number.
+ * An fd of pool p (an "NT handle", a sync file) mostly, else something
+ * that must be refused: the other pool's, the eventfd, a /dev/dxg file,
+ * -1, a junk number.
  */
-static uint64_t ntfd(void)
+static uint64_t pool_fd(struct fdpool *p, struct fdpool *other)
 {
 	uint32_t r = below(100);
 	int fd = -1;
 
 	pthread_mutex_lock(&F.lock);
-	if (r < 75 && F.nntfds)
-		fd = F.ntfds[below(F.nntfds)];
+	if (r < 70 && p->n)
+		fd = p->fd[below(p->n)];
+	else if (r < 78 && other->n)
+		fd = other->fd[below(other->n)];
 	pthread_mutex_unlock(&F.lock);
 	if (fd >= 0)
 		return (uint64_t)fd;
@@ -211,6 +223,16 @@ static uint64_t ntfd(void)
 	if (r < 92)
 		return (uint64_t)pick_fd();
 	return r < 96 ? (uint64_t)-1 : rnd();
+}
+
+static uint64_t ntfd(void)
+{
+	return pool_fd(&F.nt, &F.sf);
+}
+
+static uint64_t sfd(void)
+{
+	return pool_fd(&F.sf, &F.nt);
 }
 
 /* ---- argument blocks ---- */
@@ -289,6 +311,7 @@ static __thread uint64_t t_shared_fd;
 static __thread struct dxg_open_alloc_desc t_desc[3];
 static __thread uint32_t t_handles[2];
 static __thread uint64_t t_values[2];
+static __thread uint32_t t_contexts[3];
 
 /*
  * Writes a valid argument for request nr into arg (when there is a
@@ -536,6 +559,50 @@ static bool template(unsigned int nr, uint8_t *arg)
 		}
 		return true;
 	}
+	case _IOC_NR(LX_DXSIGNALSYNCHRONIZATIONOBJECTFROMGPU2): {
+		struct d3dkmt_signalsynchronizationobjectfromgpu2 *a = (void *)arg;
+
+		/* From 1-3 contexts (a broadcast): values, or a CPU event. */
+		for (int i = 0; i < 3; i++)
+			t_contexts[i] = handle(K_CONTEXT);
+		a->context_count = 1 + below(3);
+		a->contexts = (uintptr_t)t_contexts;
+		t_handles[0] = handle(K_SYNC);
+		t_handles[1] = handle(K_SYNC);
+		a->objects = (uintptr_t)t_handles;
+		if (below(3) == 0) {
+			a->flags.value = D3DDDICB_SIGNAL_FLAG_ENQUEUE_CPU_EVENT;
+			a->cpu_event_handle = (uint64_t)F.eventfd;
+		} else {
+			a->object_count = 1 + below(2);
+			t_values[0] = below(100);
+			t_values[1] = below(100);
+			a->monitored_fence_values = (uintptr_t)t_values;
+		}
+		return true;
+	}
+	case _IOC_NR(LX_DXCREATESYNCFILE): {
+		struct d3dkmt_createsyncfile *a = (void *)arg;
+
+		a->device = dev;
+		a->monitored_fence = handle(K_SYNC);
+		a->fence_value = below(100);
+		return true;
+	}
+	case _IOC_NR(LX_DXWAITSYNCFILE): {
+		struct d3dkmt_waitsyncfile *a = (void *)arg;
+
+		a->sync_file_handle = sfd();
+		a->context = handle(K_CONTEXT);
+		return true;
+	}
+	case _IOC_NR(LX_DXOPENSYNCOBJECTFROMSYNCFILE): {
+		struct d3dkmt_opensyncobjectfromsyncfile *a = (void *)arg;
+
+		a->sync_file_handle = sfd();
+		a->device = dev;
+		return true;
+	}
 	case _IOC_NR(LX_DXWAITFORSYNCHRONIZATIONOBJECT): {
 		struct d3dkmt_waitforsynchronizationobject2 *a = (void *)arg;
 
@@ -738,12 +805,23 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 
 		if (a->shared_handle == (uintptr_t)&t_shared_fd &&
 		    t_shared_fd <= INT32_MAX)
-			ntfd_add((int)t_shared_fd);
+			fd_keep(&F.nt, (int)t_shared_fd);
 		break;
 	}
 	case _IOC_NR(LX_DXOPENSYNCOBJECTFROMNTHANDLE2):
 		pool_add(K_SYNC, ((const struct d3dkmt_opensyncobjectfromnthandle2 *)
 				  (const void *)arg)->sync_object);
+		break;
+	case _IOC_NR(LX_DXCREATESYNCFILE): {
+		const struct d3dkmt_createsyncfile *a = (const void *)arg;
+
+		if (a->sync_file_handle <= INT32_MAX)
+			fd_keep(&F.sf, (int)a->sync_file_handle);
+		break;
+	}
+	case _IOC_NR(LX_DXOPENSYNCOBJECTFROMSYNCFILE):
+		pool_add(K_SYNC, ((const struct d3dkmt_opensyncobjectfromsyncfile *)
+				  (const void *)arg)->syncobj);
 		break;
 	case _IOC_NR(LX_DXOPENRESOURCEFROMNTHANDLE): {
 		const struct d3dkmt_openresourcefromnthandle *a = (const void *)arg;
@@ -755,10 +833,14 @@ static void harvest(unsigned int nr, const uint8_t *arg)
 				pool_add(K_ALLOC, oa[i].allocation);
 		break;
 	}
-	case _IOC_NR(LX_DXCREATEPAGINGQUEUE):
-		pool_add(K_PAGINGQ, ((const struct d3dkmt_createpagingqueue *)
-				     (const void *)arg)->paging_queue);
+	case _IOC_NR(LX_DXCREATEPAGINGQUEUE): {
+		const struct d3dkmt_createpagingqueue *a = (const void *)arg;
+
+		/* Its paging fence is a sync object too (not destroyable). */
+		pool_add(K_PAGINGQ, a->paging_queue);
+		pool_add(K_SYNC, a->sync_object);
 		break;
+	}
 	case _IOC_NR(LX_DXCREATEHWQUEUE): {
 		const struct d3dkmt_createhwqueue *a = (const void *)arg;
 
