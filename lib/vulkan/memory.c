@@ -130,8 +130,7 @@ static VkResult memory_map(struct odx_device *d, struct odx_memory *m,
 	*out = m;
 	return VK_SUCCESS;
 fail:
-	release(d, m);
-	odx_free(odx_device_alloc(d), m);
+	odx_memory_destroy(d, m);
 	return r;
 }
 
@@ -189,6 +188,11 @@ static VkResult memory_make(struct odx_device *d, uint64_t size, bool device,
 	m->allocation = info.allocation;
 	if (shared)
 		m->resource = ca.resource;
+	if (!host) {		/* what this process allocated (memory budget) */
+		m->counted = true;
+		m->heap = odx_heap_of(d->physical, device);
+		atomic_fetch_add(&d->physical->heap_used[m->heap], m->alloc_size);
+	}
 	return memory_map(d, m, !device && !host, out);
 }
 
@@ -232,6 +236,8 @@ void odx_memory_destroy(struct odx_device *d, struct odx_memory *m)
 {
 	if (!m)
 		return;
+	if (m->counted)
+		atomic_fetch_sub(&d->physical->heap_used[m->heap], m->alloc_size);
 	release(d, m);
 	odx_free(odx_device_alloc(d), m);
 }

@@ -50,7 +50,24 @@ struct odx_physical_device {
 	bool guest_memory;
 	/* The host's device gives out buffer device addresses (memory.c). */
 	bool device_address;
+	/*
+	 * Bytes this process allocated per heap through this device
+	 * (VK_EXT_memory_budget's heapUsage, memory_budget.c).
+	 */
+	_Atomic uint64_t heap_used[2];
 };
+
+/* VK_EXT_memory_budget's figures for the heaps of mem (memory_budget.c). */
+void odx_memory_budget(const struct odx_physical_device *pd,
+		       const VkPhysicalDeviceMemoryProperties *mem,
+		       VkPhysicalDeviceMemoryBudgetPropertiesEXT *out);
+
+/* The heap of a memory made here: device-local memory, or the IO space. */
+static inline uint32_t odx_heap_of(const struct odx_physical_device *pd,
+				   bool device)
+{
+	return device || !pd->device_heap_size ? 0 : 1;
+}
 
 /* VK_EXT_external_memory_host (host_memory.c): imports of whole pages. */
 #define ODX_HOST_POINTER_ALIGNMENT	4096u
@@ -148,6 +165,8 @@ struct odx_memory {
 	uint64_t size;			/* as asked for */
 	uint64_t alloc_size;		/* pages */
 	uint64_t address;		/* the host's device address; 0: none */
+	bool counted;			/* in the physical device's heap_used */
+	uint32_t heap;			/*   at this heap */
 };
 
 /* IO-space memory (CPU-visible), or with @device the host device's own. */

@@ -477,6 +477,10 @@ odx_GetPhysicalDeviceMemoryProperties2(VkPhysicalDevice physicalDevice,
 {
 	odx_GetPhysicalDeviceMemoryProperties(physicalDevice,
 					      &pMem->memoryProperties);
+	for (VkBaseOutStructure *s = pMem->pNext; s; s = s->pNext)
+		if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT)
+			odx_memory_budget(pdev(physicalDevice),
+					  &pMem->memoryProperties, (void *)s);
 }
 
 /* Buffers only: no format has image or texel-buffer features yet. */
@@ -641,7 +645,8 @@ static bool vm_has(const struct odx_physical_device *pd, const char *name)
 /*
  * The device extensions this driver offers whatever the host's device has:
  * they are the guest's own work (sync files: external_sync.c; memory fds:
- * external_memory.c; push descriptors: push_descriptor.c).
+ * external_memory.c; push descriptors: push_descriptor.c; the memory
+ * budget: memory_budget.c).
  */
 static const VkExtensionProperties guest_extensions[] = {
 	{ VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_SPEC_VERSION },
@@ -653,6 +658,7 @@ static const VkExtensionProperties guest_extensions[] = {
 	{ VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
 	  VK_KHR_EXTERNAL_SEMAPHORE_FD_SPEC_VERSION },
 	{ VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME, VK_KHR_PUSH_DESCRIPTOR_SPEC_VERSION },
+	{ VK_EXT_MEMORY_BUDGET_EXTENSION_NAME, VK_EXT_MEMORY_BUDGET_SPEC_VERSION },
 };
 #define GUEST_EXTENSION_COUNT (sizeof(guest_extensions) / sizeof(guest_extensions[0]))
 

@@ -7,7 +7,8 @@
  * implements (one compute+transfer queue, the IO space as memory, no
  * graphics features even where the host has them).  A logical device with
  * its queue can be created and destroyed (a D3DKMT device and context on
- * the host); what it cannot offer is refused.
+ * the host); what it cannot offer is refused; the memory budget follows
+ * what the process allocates.
  *
  * Usage: test_odx_icd [EXPECTED_DEVICE_NAME]
  */
@@ -19,6 +20,71 @@
 #include <vulkan/vulkan.h>
 
 #include "vmtest.h"
+
+static void budget(VkPhysicalDevice pd, VkPhysicalDeviceMemoryBudgetPropertiesEXT *b)
+{
+	VkPhysicalDeviceMemoryProperties2 m = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2, .pNext = b,
+	};
+
+	memset(b, 0, sizeof(*b));
+	b->sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT;
+	vkGetPhysicalDeviceMemoryProperties2(pd, &m);
+}
+
+/*
+ * VK_EXT_memory_budget: a budget within each heap and zero beyond them;
+ * this process's usage grows by what it allocates in each heap and goes
+ * back when that is freed; the budget stays at or above the usage.
+ */
+static void test_memory_budget(VkPhysicalDevice pd, VkDevice dev,
+			       const VkPhysicalDeviceMemoryProperties *mem)
+{
+	const VkDeviceSize dsize = 16u << 20, isize = 4u << 20;
+	VkPhysicalDeviceMemoryBudgetPropertiesEXT b0, b1, b2;
+	VkMemoryAllocateInfo ai = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+	};
+	VkDeviceMemory dm = VK_NULL_HANDLE, im = VK_NULL_HANDLE;
+	bool ok = true;
+
+	budget(pd, &b0);
+	for (uint32_t i = 0; i < VK_MAX_MEMORY_HEAPS; i++) {
+		if (i < mem->memoryHeapCount)
+			ok &= b0.heapBudget[i] > 0 &&
+			      b0.heapBudget[i] <= mem->memoryHeaps[i].size &&
+			      b0.heapUsage[i] <= b0.heapBudget[i];
+		else
+			ok &= !b0.heapBudget[i] && !b0.heapUsage[i];
+	}
+	check("memory budget: within each heap, zero beyond", ok,
+	      "heap 0 %llu/%llu, heap 1 %llu/%llu",
+	      (unsigned long long)b0.heapUsage[0], (unsigned long long)b0.heapBudget[0],
+	      (unsigned long long)b0.heapUsage[1], (unsigned long long)b0.heapBudget[1]);
+	ai.allocationSize = dsize;
+	ai.memoryTypeIndex = 0;		/* device-local (heap 0) */
+	expect("allocate 16 MiB device-local", vkAllocateMemory(dev, &ai, NULL, &dm),
+	       VK_SUCCESS);
+	ai.allocationSize = isize;
+	ai.memoryTypeIndex = 1;		/* the IO space (heap 1) */
+	expect("allocate 4 MiB of the IO space", vkAllocateMemory(dev, &ai, NULL, &im),
+	       VK_SUCCESS);
+	budget(pd, &b1);
+	check("memory budget: the usage grows by what was allocated, per heap",
+	      b1.heapUsage[0] == b0.heapUsage[0] + dsize &&
+	      b1.heapUsage[1] == b0.heapUsage[1] + isize &&
+	      b1.heapBudget[0] >= b1.heapUsage[0] && b1.heapBudget[1] >= b1.heapUsage[1],
+	      "heap 0 %llu/%llu, heap 1 %llu/%llu",
+	      (unsigned long long)b1.heapUsage[0], (unsigned long long)b1.heapBudget[0],
+	      (unsigned long long)b1.heapUsage[1], (unsigned long long)b1.heapBudget[1]);
+	vkFreeMemory(dev, dm, NULL);
+	vkFreeMemory(dev, im, NULL);
+	budget(pd, &b2);
+	check("memory budget: back when freed",
+	      b2.heapUsage[0] == b0.heapUsage[0] && b2.heapUsage[1] == b0.heapUsage[1],
+	      "heap 0 %llu, heap 1 %llu", (unsigned long long)b2.heapUsage[0],
+	      (unsigned long long)b2.heapUsage[1]);
+}
 
 int main(int argc, char **argv)
 {
@@ -202,15 +268,16 @@ int main(int argc, char **argv)
 		 * graphics; external: only the guest's own fence and
 		 * semaphore ones (sync files), memory by fd (OPAQUE_FD:
 		 * test_odx_memfd), host memory (this scenario's QEMU
-		 * shares the guest's RAM: test_odx_hostmem) and push
-		 * descriptors (test_odx_descriptors).
+		 * shares the guest's RAM: test_odx_hostmem), push
+		 * descriptors (test_odx_descriptors) and the memory budget
+		 * (below).
 		 */
 		static const char *const ours[] = {
 			"VK_KHR_external_fence", "VK_KHR_external_fence_fd",
 			"VK_KHR_external_semaphore", "VK_KHR_external_semaphore_fd",
 			"VK_EXT_external_memory_host",
 			"VK_KHR_external_memory", "VK_KHR_external_memory_fd",
-			"VK_KHR_push_descriptor",
+			"VK_KHR_push_descriptor", "VK_EXT_memory_budget",
 		};
 		VkExtensionProperties ext[128];
 		const char *names[128];
@@ -235,8 +302,8 @@ int main(int argc, char **argv)
 		check("device extensions: compute ones, no graphics, image or other external ones",
 		      gfx == 0 && want == 3 && n > 3, "%u listed, %u graphics, %u of 3 expected",
 		      n, gfx, want);
-		check("device extensions: the guest's external fence, semaphore, memory fd, host memory and push descriptor ones, once each",
-		      own == 8, "%u of 8", own);
+		check("device extensions: the guest's external fence, semaphore, memory fd, host memory, push descriptor and memory budget ones, once each",
+		      own == 9, "%u of 9", own);
 		/* Every extension listed can be enabled. */
 		dci.enabledExtensionCount = n;
 		dci.ppEnabledExtensionNames = names;
@@ -255,6 +322,7 @@ int main(int argc, char **argv)
 
 		vkGetDeviceQueue(dev, 0, 0, &q);
 		check("its queue", q != VK_NULL_HANDLE, "none");
+		test_memory_budget(pd[0], dev, &mem);
 		expect("vkDeviceWaitIdle", vkDeviceWaitIdle(dev), VK_SUCCESS);
 		vkDestroyDevice(dev, NULL);
 		pass("vkDestroyDevice");
