@@ -2,8 +2,8 @@
 /*
  * External fences and binary semaphores as sync files
  * (VK_KHR_external_fence_fd, VK_KHR_external_semaphore_fd, handle type
- * SYNC_FD; no OPAQUE_FD): the kernel driver's real sync files
- * (docs/sync.md §7).
+ * SYNC_FD): the kernel driver's real sync files (docs/sync.md §7).
+ * Timeline semaphores go by OPAQUE_FD instead (opaque_semaphore.c).
  *
  * Export: a new sync file (CreateSyncFile) for the monitored fence's value
  * the payload waits for, signalled by the host when the fence reaches it.
@@ -34,6 +34,7 @@
 
 #define SYNC_FD_SEMAPHORE	VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT
 #define SYNC_FD_FENCE		VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT
+#define OPAQUE_FD_SEMAPHORE	VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT
 
 /* ---- what the physical device offers ---- */
 
@@ -50,6 +51,12 @@ odx_GetPhysicalDeviceExternalSemaphoreProperties(VkPhysicalDevice physicalDevice
 	if (binary && pInfo->handleType == SYNC_FD_SEMAPHORE) {
 		pProps->exportFromImportedHandleTypes = SYNC_FD_SEMAPHORE;
 		pProps->compatibleHandleTypes = SYNC_FD_SEMAPHORE;
+		pProps->externalSemaphoreFeatures =
+			VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT |
+			VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT;
+	} else if (odx_opaque_semaphore_supported(pInfo)) {
+		pProps->exportFromImportedHandleTypes = OPAQUE_FD_SEMAPHORE;
+		pProps->compatibleHandleTypes = OPAQUE_FD_SEMAPHORE;
 		pProps->externalSemaphoreFeatures =
 			VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT |
 			VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT;
@@ -198,6 +205,8 @@ odx_GetSemaphoreFdKHR(VkDevice device, const VkSemaphoreGetFdInfoKHR *pGetFdInfo
 	struct odx_device *d = (struct odx_device *)device;
 	struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, pGetFdInfo->semaphore);
 
+	if (pGetFdInfo->handleType == OPAQUE_FD_SEMAPHORE)
+		return odx_opaque_semaphore_export(f, pFd);
 	/* Invalid usage, answered all the same. */
 	if (pGetFdInfo->handleType != SYNC_FD_SEMAPHORE || f->timeline)
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
@@ -224,7 +233,10 @@ odx_ImportSemaphoreFdKHR(VkDevice device,
 	const VkImportSemaphoreFdInfoKHR *in = pImportSemaphoreFdInfo;
 	struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, in->semaphore);
 
-	(void)device;
+	if (in->handleType == OPAQUE_FD_SEMAPHORE &&
+	    !(in->flags & VK_SEMAPHORE_IMPORT_TEMPORARY_BIT))
+		return odx_opaque_semaphore_import((struct odx_device *)device, f,
+						   in->fd);
 	if (in->handleType != SYNC_FD_SEMAPHORE || f->timeline)
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
 	return import(f, in->fd);

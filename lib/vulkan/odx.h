@@ -288,6 +288,16 @@ VkResult odx_fences_wait(struct odx_device *d, uint32_t n,
  * (VkExportFenceCreateInfo / VkExportSemaphoreCreateInfo with a handle type)?
  */
 bool odx_fence_exportable(const void *pNext);
+/* ---- timeline semaphores by OPAQUE_FD (opaque_semaphore.c) ---- */
+
+/* Does the physical device offer info's handle type for its semaphore type? */
+bool odx_opaque_semaphore_supported(const VkPhysicalDeviceExternalSemaphoreInfo *info);
+/* A new fd of f's fence (an NT handle); f must be an exportable timeline. */
+VkResult odx_opaque_semaphore_export(struct odx_fence *f, int *fd);
+/* f becomes the fence of fd (permanently); fd is closed on success. */
+VkResult odx_opaque_semaphore_import(struct odx_device *d, struct odx_fence *f,
+				     int fd);
+
 /* Drops a temporary import (closing its fd), restoring the permanent payload. */
 void odx_import_drop(struct odx_fence *f);
 /* A fence's temporary import is signalled: -1, or its sync file polls readable. */

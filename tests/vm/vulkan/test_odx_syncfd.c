@@ -20,6 +20,9 @@
  *   what is no sync file (eventfd, pipe) refused with
  *     VK_ERROR_INVALID_EXTERNAL_HANDLE and left open; a dma-buf's sync file
  *     (not ours, /dev/udmabuf where it exists) waited for on the CPU;
+ *   a timeline semaphore of another process by OPAQUE_FD: one payload,
+ *     a GPU wait released by the child's CPU signal, a signal the child
+ *     waits for; an eventfd or a binary semaphore refused;
  *   a pending sync file of another process (a child's exportable
  *     semaphore, passed over a socket): a GPU wait (WaitSyncFile of a
  *     shared fence), the submission returns before the child lets its
@@ -220,6 +223,49 @@ static VkSemaphore semaphore(struct ctx *c, bool exportable)
 	return s;
 }
 
+/* A timeline semaphore at 0, exportable by OPAQUE_FD when asked. */
+static VkSemaphore timeline(struct ctx *c, bool exportable)
+{
+	const VkExportSemaphoreCreateInfo esci = {
+		.sType = VK_STRUCTURE_TYPE_EXPORT_SEMAPHORE_CREATE_INFO,
+		.handleTypes = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT,
+	};
+	const VkSemaphoreTypeCreateInfo tci = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+		.pNext = exportable ? &esci : NULL,
+		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
+	};
+	const VkSemaphoreCreateInfo sci = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, .pNext = &tci,
+	};
+	VkSemaphore s = VK_NULL_HANDLE;
+
+	if (vkCreateSemaphore(c->dev, &sci, NULL, &s) != VK_SUCCESS)
+		fail("timeline semaphore", "vkCreateSemaphore failed");
+	return s;
+}
+
+static VkResult timeline_signal(struct ctx *c, VkSemaphore s, uint64_t v)
+{
+	const VkSemaphoreSignalInfo ssi = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO, .semaphore = s,
+		.value = v,
+	};
+
+	return vkSignalSemaphore(c->dev, &ssi);
+}
+
+static VkResult timeline_wait(struct ctx *c, VkSemaphore s, uint64_t v,
+			      uint64_t timeout)
+{
+	const VkSemaphoreWaitInfo wi = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
+		.pSemaphores = &s, .pValues = &v,
+	};
+
+	return vkWaitSemaphores(c->dev, &wi, timeout);
+}
+
 static VkFence fence(struct ctx *c, bool exportable)
 {
 	const VkExportFenceCreateInfo efci = {
@@ -371,10 +417,17 @@ static void properties(struct ctx *c)
 	      !sp.externalSemaphoreFeatures && !sp.compatibleHandleTypes &&
 	      !sp.exportFromImportedHandleTypes, "features 0x%x compatible 0x%x",
 	      sp.externalSemaphoreFeatures, sp.compatibleHandleTypes);
-	si.pNext = NULL;
 	si.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
 	vkGetPhysicalDeviceExternalSemaphoreProperties(c->pd, &si, &sp);
-	check("semaphore: no OPAQUE_FD", !sp.externalSemaphoreFeatures &&
+	check("timeline semaphore: OPAQUE_FD importable and exportable",
+	      sp.externalSemaphoreFeatures == sboth &&
+	      (sp.compatibleHandleTypes & si.handleType) &&
+	      (sp.exportFromImportedHandleTypes & si.handleType),
+	      "features 0x%x compatible 0x%x", sp.externalSemaphoreFeatures,
+	      sp.compatibleHandleTypes);
+	si.pNext = NULL;
+	vkGetPhysicalDeviceExternalSemaphoreProperties(c->pd, &si, &sp);
+	check("binary semaphore: no OPAQUE_FD", !sp.externalSemaphoreFeatures &&
 	      !sp.compatibleHandleTypes, "features 0x%x", sp.externalSemaphoreFeatures);
 
 	vkGetPhysicalDeviceExternalFenceProperties(c->pd, &fi, &fp);
@@ -729,6 +782,24 @@ static void child(int sock)
 	if (open_gate(&c) || vkQueueWaitIdle(c.q))
 		_exit(1);
 	vkDestroySemaphore(c.dev, s, NULL);
+	/*
+	 * A timeline semaphore by OPAQUE_FD: the parent's submission waits
+	 * for 2, which this signals from the CPU; this waits for 3, which the
+	 * parent signals.
+	 */
+	s = timeline(&c, true);
+	g.semaphore = s;
+	g.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
+	if (!s || c.get_semaphore_fd(c.dev, &g, &fd) || send_fd(sock, fd))
+		_exit(1);
+	close(fd);
+	if (read(sock, &go, 1) != 1)
+		_exit(1);
+	usleep(CHILD_HOLD_MS * 1000);
+	if (timeline_signal(&c, s, 2) != VK_SUCCESS ||
+	    timeline_wait(&c, s, 3, 30 * SEC) != VK_SUCCESS)
+		_exit(1);
+	vkDestroySemaphore(c.dev, s, NULL);
 	destroy(&c);
 	if (validating()) {
 		PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger =
@@ -740,6 +811,82 @@ static void child(int sock)
 	}
 	vkDestroyInstance(c.inst, NULL);
 	_exit(failures || messages ? 1 : 0);
+}
+
+/*
+ * The child's timeline semaphore by OPAQUE_FD, imported into one of ours:
+ * one payload.  Our submission waits for 2, which the child signals from
+ * its CPU; we signal 3, which the child waits for.
+ */
+static int other_process_timeline(struct ctx *c, int sock)
+{
+	const VkImportSemaphoreFdInfoKHR base = {
+		.sType = VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR,
+		.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT,
+	};
+	VkImportSemaphoreFdInfoKHR si = base;
+	VkSemaphore t = timeline(c, false), b = semaphore(c, false);
+	VkFence done = fence(c, false);
+	VkCommandBuffer fill = record(c, c->z, 0x7e7e7e7eu, VK_NULL_HANDLE);
+	const uint64_t two = 2;
+	const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_TRANSFER_BIT;
+	VkTimelineSemaphoreSubmitInfo tsi = {
+		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+		.waitSemaphoreValueCount = 1, .pWaitSemaphoreValues = &two,
+	};
+	VkSubmitInfo sub = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &tsi,
+		.waitSemaphoreCount = 1, .pWaitSemaphores = &t,
+		.pWaitDstStageMask = &stage, .commandBufferCount = 1,
+		.pCommandBuffers = &fill,
+	};
+	int fd = recv_fd(sock), bad;
+	uint64_t v = ~0ull;
+
+	if (!t || !b || !done || !fill || fd < 0) {
+		fail("timeline by OPAQUE_FD: set up", "fd %d", fd);
+		return -1;
+	}
+	/* What is not ours, or of a binary semaphore, is refused (misuse). */
+	si.fd = fd;
+	if (!validating()) {
+		bad = eventfd(0, EFD_CLOEXEC);
+		si.semaphore = t;
+		si.fd = bad;
+		expect("OPAQUE_FD import of an eventfd -> VK_ERROR_INVALID_EXTERNAL_HANDLE",
+		       c->import_semaphore_fd(c->dev, &si),
+		       VK_ERROR_INVALID_EXTERNAL_HANDLE);
+		close(bad);
+		si.semaphore = b;
+		si.fd = fd;
+		expect("OPAQUE_FD import into a binary semaphore -> VK_ERROR_INVALID_EXTERNAL_HANDLE",
+		       c->import_semaphore_fd(c->dev, &si),
+		       VK_ERROR_INVALID_EXTERNAL_HANDLE);
+	}
+	si.semaphore = t;
+	VK_OK("the child's timeline semaphore imported by OPAQUE_FD",
+	      c->import_semaphore_fd(c->dev, &si));
+	VK_OK("its value", vkGetSemaphoreCounterValue(c->dev, t, &v));
+	check("... 0, the child's", v == 0, "%llu", (unsigned long long)v);
+	c->map[OFF_Z / 4] = 0;
+	VK_OK("a submission waits for 2", vkQueueSubmit(c->q, 1, &sub, done));
+	check("... the GPU waits: not run yet", vkGetFenceStatus(c->dev, done) == VK_NOT_READY &&
+	      c->map[OFF_Z / 4] == 0, "Z[0] 0x%x", c->map[OFF_Z / 4]);
+	if (write(sock, "t", 1) != 1) {
+		fail("tell the child", "%s", strerror(errno));
+		return -1;
+	}
+	expect("the child's signal of 2 releases it",
+	       vkWaitForFences(c->dev, 1, &done, VK_TRUE, 30 * SEC), VK_SUCCESS);
+	check("... its work done", all(c->map + OFF_Z / 4, 0x7e7e7e7eu), "Z[0] 0x%x",
+	      c->map[OFF_Z / 4]);
+	VK_OK("signal 3 for the child", timeline_signal(c, t, 3));
+	VK_OK("our own wait for 3", timeline_wait(c, t, 3, 30 * SEC));
+	VK_OK("queue idle", vkQueueWaitIdle(c->q));
+	vkDestroySemaphore(c->dev, t, NULL);
+	vkDestroySemaphore(c->dev, b, NULL);
+	vkDestroyFence(c->dev, done, NULL);
+	return 0;
 }
 
 static int other_process(struct ctx *c, int sock, pid_t pid)
@@ -791,6 +938,8 @@ static int other_process(struct ctx *c, int sock, pid_t pid)
 	VK_OK("queue idle", vkQueueWaitIdle(c->q));
 	vkDestroySemaphore(c->dev, s, NULL);
 	vkDestroyFence(c->dev, done, NULL);
+	if (other_process_timeline(c, sock))
+		return -1;
 	check("the child's checks", waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	      WEXITSTATUS(status) == 0, "status 0x%x", status);
 	return 0;
