@@ -206,15 +206,21 @@ static int make_resources(struct ctx *c)
 	return 0;
 }
 
-static VkSemaphore semaphore(struct ctx *c, bool exportable)
+/* A semaphore of @type at 0, exportable as @handle_type (0: not). */
+static VkSemaphore make_semaphore(struct ctx *c, VkSemaphoreType type,
+				  VkExternalSemaphoreHandleTypeFlags handle_type)
 {
 	const VkExportSemaphoreCreateInfo esci = {
 		.sType = VK_STRUCTURE_TYPE_EXPORT_SEMAPHORE_CREATE_INFO,
-		.handleTypes = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT,
+		.handleTypes = handle_type,
+	};
+	const VkSemaphoreTypeCreateInfo tci = {
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+		.pNext = handle_type ? &esci : NULL,
+		.semaphoreType = type,
 	};
 	const VkSemaphoreCreateInfo sci = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
-		.pNext = exportable ? &esci : NULL,
+		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, .pNext = &tci,
 	};
 	VkSemaphore s = VK_NULL_HANDLE;
 
@@ -223,26 +229,18 @@ static VkSemaphore semaphore(struct ctx *c, bool exportable)
 	return s;
 }
 
-/* A timeline semaphore at 0, exportable by OPAQUE_FD when asked. */
+/* A binary semaphore, exportable as a sync file when asked. */
+static VkSemaphore semaphore(struct ctx *c, bool exportable)
+{
+	return make_semaphore(c, VK_SEMAPHORE_TYPE_BINARY, exportable ?
+			      VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT : 0);
+}
+
+/* A timeline semaphore, exportable by OPAQUE_FD when asked. */
 static VkSemaphore timeline(struct ctx *c, bool exportable)
 {
-	const VkExportSemaphoreCreateInfo esci = {
-		.sType = VK_STRUCTURE_TYPE_EXPORT_SEMAPHORE_CREATE_INFO,
-		.handleTypes = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT,
-	};
-	const VkSemaphoreTypeCreateInfo tci = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
-		.pNext = exportable ? &esci : NULL,
-		.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
-	};
-	const VkSemaphoreCreateInfo sci = {
-		.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, .pNext = &tci,
-	};
-	VkSemaphore s = VK_NULL_HANDLE;
-
-	if (vkCreateSemaphore(c->dev, &sci, NULL, &s) != VK_SUCCESS)
-		fail("timeline semaphore", "vkCreateSemaphore failed");
-	return s;
+	return make_semaphore(c, VK_SEMAPHORE_TYPE_TIMELINE, exportable ?
+			      VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT : 0);
 }
 
 static VkResult timeline_signal(struct ctx *c, VkSemaphore s, uint64_t v)
