@@ -80,7 +80,6 @@ static void dxg_syncpoint_release_work(struct work_struct *work)
 {
 	struct dxg_syncpoint *sp = container_of(work, struct dxg_syncpoint,
 						release);
-
 	struct dxg_host *host = sp->so->device->adapter->host;
 
 	/* Never signalled: the host's event will find no record. */
