@@ -684,6 +684,8 @@ static void test_other_process_shared(struct env *e)
 	      *gp == 1, "G %llu", (unsigned long long)*gp);
 	expect("destroy the opened object", sync_destroy(e->fd, o.syncobj),
 	       0);
+	close(sf1);		/* the first sync file held it too */
+	sf1 = -1;
 	usleep(300 * 1000);
 	check("... and while a sync file holds it", *gp == 1, "G %llu",
 	      (unsigned long long)*gp);
