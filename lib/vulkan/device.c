@@ -1,26 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * Logical devices and their queue: a D3DKMT device on the physical device's
- * adapter with one virtual context (the compute node) behind the queue, a
- * paging queue for GPU VA mappings, and a monitored fence the queue signals
- * after every submission (wait idle).  Creation checks the request against
- * what the physical device reports: queue family 0 with one queue, features
- * it offers, no extension it does not list.
+ * Logical devices and their queues: a D3DKMT device on the physical
+ * device's adapter with a virtual context (the compute node) behind each
+ * queue, a paging queue for GPU VA mappings, and per queue a monitored
+ * fence it signals after every submission (wait idle).  Creation checks
+ * the request against what the physical device reports: queue family 0
+ * with 1..ODX_MAX_QUEUES queues, features it offers, no extension it does
+ * not list.
  */
 #include <string.h>
 
 #include "odx.h"
 
-static VkResult check_request(VkPhysicalDevice pd, const VkDeviceCreateInfo *ci)
+/* *queues: how many queues of family 0 the request asks for. */
+static VkResult check_request(VkPhysicalDevice pd, const VkDeviceCreateInfo *ci,
+			      uint32_t *queues)
 {
-	uint32_t n = 0;
-
+	*queues = 0;
 	for (uint32_t i = 0; i < ci->queueCreateInfoCount; i++) {
 		const VkDeviceQueueCreateInfo *q = &ci->pQueueCreateInfos[i];
 
-		/* One family with one queue: valid usage, checked anyway. */
-		if (q->queueFamilyIndex != 0 || q->queueCount != 1 || n++)
+		/* One family, named once, with its queues: valid usage, checked anyway. */
+		if (q->queueFamilyIndex != 0 || !q->queueCount ||
+		    q->queueCount > ODX_MAX_QUEUES || *queues || q->flags)
 			return VK_ERROR_INITIALIZATION_FAILED;
+		*queues = q->queueCount;
 	}
 	for (uint32_t i = 0; i < ci->enabledExtensionCount; i++)
 		if (!odx_device_extension_offered((const struct odx_physical_device *)pd,
@@ -33,17 +37,21 @@ static void destroy_kmt(struct odx_device *d)
 {
 	if (d->dummy)
 		odx_memory_destroy(d, d->dummy);
-	if (d->idle)
-		odx_fence_destroy(d, d->idle);
+	for (uint32_t i = 0; i < d->queue_count; i++) {
+		struct odx_queue *q = &d->queues[i];
+
+		if (q->idle)
+			odx_fence_destroy(d, q->idle);
+		if (q->context) {
+			D3DKMT_DESTROYCONTEXT dc = { .context = q->context };
+
+			D3DKMTDestroyContext(&dc);
+		}
+	}
 	if (d->paging_queue) {
 		D3DDDI_DESTROYPAGINGQUEUE dp = { .paging_queue = d->paging_queue };
 
 		D3DKMTDestroyPagingQueue(&dp);
-	}
-	if (d->context) {
-		D3DKMT_DESTROYCONTEXT dc = { .context = d->context };
-
-		D3DKMTDestroyContext(&dc);
 	}
 	if (d->device) {
 		D3DKMT_DESTROYDEVICE dd = { .device = d->device };
@@ -96,7 +104,30 @@ VkResult odx_device_check(struct odx_device *d)
 	return VK_ERROR_DEVICE_LOST;
 }
 
-/* The paging queue, the idle fence and the dummy buffer memory. */
+/* Each queue's context and idle fence. */
+static NTSTATUS create_queues(struct odx_device *d)
+{
+	for (uint32_t i = 0; i < d->queue_count; i++) {
+		struct odx_queue *q = &d->queues[i];
+		D3DKMT_CREATECONTEXTVIRTUAL cc = {
+			.device = d->device, .node_ordinal = 0,
+			.client_hint = D3DKMT_CLIENTHINT_VULKAN,
+		};
+		NTSTATUS st;
+
+		set_loader_magic_value(q);
+		q->device = d;
+		st = D3DKMTCreateContextVirtual(&cc);
+		if (!NT_SUCCESS(st))
+			return st;
+		q->context = cc.context;
+		if (odx_fence_create(d, 0, false, &q->idle) != VK_SUCCESS)
+			return STATUS_NO_MEMORY;
+	}
+	return STATUS_SUCCESS;
+}
+
+/* The paging queue and the dummy buffer memory. */
 static VkResult create_helpers(struct odx_device *d)
 {
 	D3DKMT_CREATEPAGINGQUEUE pq = {
@@ -111,9 +142,7 @@ static VkResult create_helpers(struct odx_device *d)
 	d->paging_queue = pq.paging_queue;
 	d->paging_fence_cpu = (const volatile uint64_t *)(uintptr_t)
 			      pq.fence_cpu_virtual_address;
-	r = odx_fence_create(d, 0, false, &d->idle);
-	if (r == VK_SUCCESS)
-		r = odx_memory_create(d, 4096, false, &d->dummy);
+	r = odx_memory_create(d, 4096, false, &d->dummy);
 	return r == VK_ERROR_OUT_OF_DEVICE_MEMORY ? r :
 	       r != VK_SUCCESS ? VK_ERROR_INITIALIZATION_FAILED : r;
 }
@@ -124,22 +153,23 @@ odx_CreateDevice(VkPhysicalDevice physicalDevice,
 		 const VkAllocationCallbacks *pAllocator, VkDevice *pDevice)
 {
 	struct odx_physical_device *pd = (struct odx_physical_device *)physicalDevice;
-	D3DKMT_CREATECONTEXTVIRTUAL cc = { 0 };
 	D3DKMT_CREATEDEVICE cd = { 0 };
 	struct odx_device *d;
+	uint32_t queues;
 	NTSTATUS st;
 	VkResult r;
 
-	r = check_request(physicalDevice, pCreateInfo);
+	r = check_request(physicalDevice, pCreateInfo, &queues);
 	if (r != VK_SUCCESS)
 		return r;
-	d = odx_alloc(pAllocator, sizeof(*d), VK_SYSTEM_ALLOCATION_SCOPE_DEVICE);
+	d = odx_alloc(pAllocator, sizeof(*d) + queues * sizeof(d->queues[0]),
+		      VK_SYSTEM_ALLOCATION_SCOPE_DEVICE);
 	if (!d)
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	memset(d, 0, sizeof(*d) + queues * sizeof(d->queues[0]));
 	set_loader_magic_value(d);
-	set_loader_magic_value(&d->queue);
 	d->physical = pd;
-	d->queue.device = d;
+	d->queue_count = queues;
 	if (pAllocator)
 		d->alloc = *pAllocator;
 	cd.adapter = pd->adapter;
@@ -147,14 +177,12 @@ odx_CreateDevice(VkPhysicalDevice physicalDevice,
 	if (!NT_SUCCESS(st))
 		goto fail;
 	d->device = cd.device;
-	cc.device = d->device;
-	cc.node_ordinal = 0;
-	cc.client_hint = D3DKMT_CLIENTHINT_VULKAN;
-	st = D3DKMTCreateContextVirtual(&cc);
-	if (!NT_SUCCESS(st))
-		goto fail;
-	d->context = cc.context;
 	r = create_helpers(d);
+	if (r == VK_SUCCESS) {
+		st = create_queues(d);
+		if (!NT_SUCCESS(st))
+			goto fail;
+	}
 	if (r != VK_SUCCESS) {
 		destroy_kmt(d);
 		odx_free(pAllocator, d);
@@ -177,8 +205,9 @@ odx_DestroyDevice(VkDevice device, const VkAllocationCallbacks *pAllocator)
 	if (!d)
 		return;
 	/* The application waited for idle; a bounded wait covers a lost host. */
-	odx_fences_wait(d, 1, &d->idle, &d->idle_submitted, true,
-			5000000000ull);
+	for (uint32_t i = 0; i < d->queue_count; i++)
+		odx_fences_wait(d, 1, &d->queues[i].idle,
+				&d->queues[i].idle_submitted, true, 5000000000ull);
 	destroy_kmt(d);
 	odx_free(odx_device_alloc(d), d);
 }
@@ -189,8 +218,8 @@ odx_GetDeviceQueue(VkDevice device, uint32_t queueFamilyIndex,
 {
 	struct odx_device *d = (struct odx_device *)device;
 
-	*pQueue = queueFamilyIndex == 0 && queueIndex == 0 ?
-		  (VkQueue)&d->queue : VK_NULL_HANDLE;
+	*pQueue = queueFamilyIndex == 0 && queueIndex < d->queue_count ?
+		  (VkQueue)&d->queues[queueIndex] : VK_NULL_HANDLE;
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -208,14 +237,24 @@ odx_GetDeviceQueue2(VkDevice device, const VkDeviceQueueInfo2 *pQueueInfo,
 
 VKAPI_ATTR VkResult VKAPI_CALL odx_QueueWaitIdle(VkQueue queue)
 {
-	return odx_DeviceWaitIdle((VkDevice)((struct odx_queue *)queue)->device);
+	struct odx_queue *q = (struct odx_queue *)queue;
+	VkResult r = odx_fences_wait(q->device, 1, &q->idle, &q->idle_submitted,
+				     true, UINT64_MAX);
+
+	return r == VK_SUCCESS ? odx_device_check(q->device) : r;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL odx_DeviceWaitIdle(VkDevice device)
 {
 	struct odx_device *d = (struct odx_device *)device;
-	VkResult r = odx_fences_wait(d, 1, &d->idle, &d->idle_submitted, true,
-				     UINT64_MAX);
+	struct odx_fence *idle[ODX_MAX_QUEUES];
+	uint64_t values[ODX_MAX_QUEUES];
+	VkResult r;
 
+	for (uint32_t i = 0; i < d->queue_count; i++) {
+		idle[i] = d->queues[i].idle;
+		values[i] = d->queues[i].idle_submitted;
+	}
+	r = odx_fences_wait(d, d->queue_count, idle, values, true, UINT64_MAX);
 	return r == VK_SUCCESS ? odx_device_check(d) : r;
 }

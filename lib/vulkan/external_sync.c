@@ -130,9 +130,9 @@ static void cpu_wait(int fd)
 		;
 }
 
-VkResult odx_import_wait(struct odx_device *d, struct odx_fence *f)
+VkResult odx_import_wait(struct odx_queue *q, struct odx_fence *f)
 {
-	D3DKMT_WAITSYNCFILE w = { .context = d->context };
+	D3DKMT_WAITSYNCFILE w = { .context = q->context };
 	NTSTATUS st;
 
 	if (!f->imported)

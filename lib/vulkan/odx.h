@@ -115,9 +115,20 @@ odx_instance_alloc(const struct odx_instance *inst)
 
 /* ---- logical devices (device.c) ---- */
 
+/*
+ * Queues of family 0 a device may have.  Each is a context of its own on
+ * the host: its work runs in its order, independent of the others' (a wait
+ * on one holds back no other), all on the device's one engine.
+ */
+#define ODX_MAX_QUEUES	4u
+
 struct odx_queue {
 	VK_LOADER_DATA loader;
 	struct odx_device *device;
+	D3DKMT_HANDLE context;		/* the compute node's, this queue's */
+	/* Signalled after every submission: queue and device wait idle. */
+	struct odx_fence *idle;
+	uint64_t idle_submitted;	/* under the queue's external sync */
 };
 
 struct odx_device {
@@ -125,15 +136,12 @@ struct odx_device {
 	struct odx_physical_device *physical;
 	VkAllocationCallbacks alloc;
 	D3DKMT_HANDLE device;
-	D3DKMT_HANDLE context;		/* the compute node: the queue */
 	D3DKMT_HANDLE paging_queue;
 	const volatile uint64_t *paging_fence_cpu;
-	/* Signalled after every submission: queue and device wait idle. */
-	struct odx_fence *idle;
-	uint64_t idle_submitted;	/* under the queue's external sync */
-	struct odx_queue queue;
 	atomic_bool lost;		/* the host reported the device in error */
 	struct odx_memory *dummy;	/* backs descriptors the app left unwritten */
+	uint32_t queue_count;
+	struct odx_queue queues[];	/* [queue_count] */
 };
 
 static inline const VkAllocationCallbacks *odx_device_alloc(const struct odx_device *d)
@@ -307,7 +315,7 @@ bool odx_import_signaled(const struct odx_fence *f);
  * device's context for our sync file (WaitSyncFile), or the CPU waits here
  * for one that is not ours; the import is consumed.
  */
-VkResult odx_import_wait(struct odx_device *d, struct odx_fence *f);
+VkResult odx_import_wait(struct odx_queue *q, struct odx_fence *f);
 
 /* ---- descriptors (descriptor.c) ---- */
 

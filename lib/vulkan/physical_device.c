@@ -383,12 +383,12 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 
 /* ---- queues, memory, formats ---- */
 
-/* One family: compute and transfer, with the host's compute timestamps. */
+/* One family: compute and transfer, ODX_MAX_QUEUES queues, with the host's compute timestamps. */
 static VkQueueFamilyProperties family(const struct odx_physical_device *pd)
 {
 	VkQueueFamilyProperties f = {
 		.queueFlags = VK_QUEUE_COMPUTE_BIT | VK_QUEUE_TRANSFER_BIT,
-		.queueCount = 1,
+		.queueCount = ODX_MAX_QUEUES,
 		.minImageTransferGranularity = { 1, 1, 1 },
 	};
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Submission.  One batch of vkQueueSubmit(2) becomes, on the device's
+ * Submission.  One batch of vkQueueSubmit(2) becomes, on the queue's
  * context: a GPU wait for its wait semaphores
  * (WaitForSynchronizationObjectFromGpu; a semaphore with an imported sync
  * file: WaitSyncFile, or a CPU wait for a foreign one, external_sync.c),
  * one SubmitCommand per command buffer, and one
  * SignalSynchronizationObjectFromGpu for its signal semaphores, the fence
- * (after the last batch) and the device's idle fence.
+ * (after the last batch) and the queue's idle fence.
  * The host runs a context's work in order, so the signals follow the work.
  */
 #include <string.h>
@@ -53,14 +53,15 @@ static VkResult handles(struct odx_fence *const *f, uint32_t n, D3DKMT_HANDLE *h
 	return VK_SUCCESS;
 }
 
-static VkResult run_batch(struct odx_device *d, struct batch *b, struct odx_fence *fence)
+static VkResult run_batch(struct odx_queue *q, struct batch *b, struct odx_fence *fence)
 {
+	struct odx_device *d = q->device;
 	D3DKMT_HANDLE h[ODX_MAX_SYNC];
 	NTSTATUS st;
 
 	if (b->nwait) {
 		D3DKMT_WAITFORSYNCHRONIZATIONOBJECTFROMGPU w = {
-			.context = d->context, .object_count = b->nwait,
+			.context = q->context, .object_count = b->nwait,
 			.objects = (__u64)(uintptr_t)h,
 			.monitored_fence_values = (__u64)(uintptr_t)b->wait_value,
 		};
@@ -71,7 +72,7 @@ static VkResult run_batch(struct odx_device *d, struct batch *b, struct odx_fenc
 			return odx_result(st, VK_ERROR_DEVICE_LOST);
 	}
 	for (uint32_t i = 0; i < b->nimport; i++) {
-		VkResult r = odx_import_wait(d, b->import[i]);
+		VkResult r = odx_import_wait(q, b->import[i]);
 
 		if (r != VK_SUCCESS)
 			return r;
@@ -84,7 +85,7 @@ static VkResult run_batch(struct odx_device *d, struct batch *b, struct odx_fenc
 			.broadcast_context_count = 1,
 		};
 
-		sc.broadcast_context[0] = d->context;
+		sc.broadcast_context[0] = q->context;
 		/* The stream is in memory before the host hears of it. */
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		st = D3DKMTSubmitCommand(&sc);
@@ -96,11 +97,11 @@ static VkResult run_batch(struct odx_device *d, struct batch *b, struct odx_fenc
 		b->signal[b->nsignal] = fence;
 		b->signal_value[b->nsignal++] = fence->pending;
 	}
-	b->signal[b->nsignal] = d->idle;
-	b->signal_value[b->nsignal++] = ++d->idle_submitted;
+	b->signal[b->nsignal] = q->idle;
+	b->signal_value[b->nsignal++] = ++q->idle_submitted;
 	{
 		D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMGPU s = {
-			.context = d->context, .object_count = b->nsignal,
+			.context = q->context, .object_count = b->nsignal,
 			.objects = (__u64)(uintptr_t)h,
 			.monitored_fence_values = (__u64)(uintptr_t)b->signal_value,
 		};
@@ -167,7 +168,8 @@ static VkResult batch_from_submit2(struct batch *b, const void *infos, uint32_t 
 static VkResult submit(VkQueue queue, uint32_t count, const void *infos, VkFence fence,
 		       VkResult (*fill)(struct batch *b, const void *infos, uint32_t i))
 {
-	struct odx_device *d = ((struct odx_queue *)queue)->device;
+	struct odx_queue *q = (struct odx_queue *)queue;
+	struct odx_device *d = q->device;
 	struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, fence);
 	struct batch b;
 
@@ -183,7 +185,7 @@ static VkResult submit(VkQueue queue, uint32_t count, const void *infos, VkFence
 		if (i < count)
 			r = fill(&b, infos, i);
 		if (r == VK_SUCCESS)
-			r = run_batch(d, &b, i + 1 >= count ? f : NULL);
+			r = run_batch(q, &b, i + 1 >= count ? f : NULL);
 		if (r != VK_SUCCESS)
 			return r;
 	}

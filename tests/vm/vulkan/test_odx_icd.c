@@ -4,7 +4,7 @@
  * against dxghost: the loader finds and negotiates with the ICD, the
  * instance sees one physical device per Vulkan adapter, and what that
  * device reports is the host device's, intersected with what the driver
- * implements (one compute+transfer queue, the IO space as memory, no
+ * implements (one compute+transfer queue family, the IO space as memory, no
  * graphics features even where the host has them).  A logical device with
  * its queue can be created and destroyed (a D3DKMT device and context on
  * the host); what it cannot offer is refused; the memory budget follows
@@ -234,9 +234,10 @@ int main(int argc, char **argv)
 	       f12.bufferDeviceAddress);
 
 	vkGetPhysicalDeviceQueueFamilyProperties(pd[0], &nqf, qf);
-	check("one queue family: compute and transfer, no graphics",
+	/* Four queues, each a context of its own (docs/vulkan-driver.md). */
+	check("one queue family: compute and transfer, no graphics, four queues",
 	      nqf == 1 && (qf[0].queueFlags & VK_QUEUE_COMPUTE_BIT) &&
-	      !(qf[0].queueFlags & VK_QUEUE_GRAPHICS_BIT) && qf[0].queueCount == 1,
+	      !(qf[0].queueFlags & VK_QUEUE_GRAPHICS_BIT) && qf[0].queueCount == 4,
 	      "%u families, flags %#x", nqf, nqf ? qf[0].queueFlags : 0);
 	vkGetPhysicalDeviceMemoryProperties(pd[0], &mem);
 	/*
@@ -342,6 +343,35 @@ int main(int argc, char **argv)
 		expect("an extension it does not list -> VK_ERROR_EXTENSION_NOT_PRESENT",
 		       vkCreateDevice(pd[0], &dci, NULL, &dev),
 		       VK_ERROR_EXTENSION_NOT_PRESENT);
+	}
+	{
+		const float prios[5] = { 1.0f, 0.5f, 0.5f, 0.0f, 0.0f };
+		VkQueue qs[5] = { VK_NULL_HANDLE };
+
+		dci.enabledExtensionCount = 0;
+		dci.ppEnabledExtensionNames = NULL;
+		qci.pQueuePriorities = prios;
+		qci.queueCount = 4;
+		expect("vkCreateDevice with four queues",
+		       vkCreateDevice(pd[0], &dci, NULL, &dev), VK_SUCCESS);
+		if (dev) {
+			for (uint32_t i = 0; i < 5; i++)
+				vkGetDeviceQueue(dev, 0, i, &qs[i]);
+			check("four distinct queues, none beyond",
+			      qs[0] && qs[1] && qs[2] && qs[3] && !qs[4] &&
+			      qs[0] != qs[1] && qs[1] != qs[2] && qs[2] != qs[3] &&
+			      qs[0] != qs[3], "%p %p %p %p %p", (void *)qs[0],
+			      (void *)qs[1], (void *)qs[2], (void *)qs[3], (void *)qs[4]);
+			expect("each waits idle", vkQueueWaitIdle(qs[0]) |
+			       vkQueueWaitIdle(qs[3]), VK_SUCCESS);
+			expect("the device waits idle", vkDeviceWaitIdle(dev), VK_SUCCESS);
+			vkDestroyDevice(dev, NULL);
+			dev = VK_NULL_HANDLE;
+		}
+		qci.queueCount = 5;
+		expect("five queues (more than the family has) -> VK_ERROR_INITIALIZATION_FAILED",
+		       vkCreateDevice(pd[0], &dci, NULL, &dev),
+		       VK_ERROR_INITIALIZATION_FAILED);
 	}
 	vkDestroyInstance(inst, NULL);
 	pass("vkDestroyInstance");

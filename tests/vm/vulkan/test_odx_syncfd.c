@@ -20,6 +20,8 @@
  *   what is no sync file (eventfd, pipe) refused with
  *     VK_ERROR_INVALID_EXTERNAL_HANDLE and left open; a dma-buf's sync file
  *     (not ours, /dev/udmabuf where it exists) waited for on the CPU;
+ *   two queues: gated work on one holds back neither the other's work nor
+ *     its wait idle; a semaphore orders work across them;
  *   a timeline semaphore of another process by OPAQUE_FD: one payload,
  *     a GPU wait released by the child's CPU signal, a signal the child
  *     waits for; an eventfd or a binary semaphore refused;
@@ -58,7 +60,7 @@ struct ctx {
 	VkDebugUtilsMessengerEXT messenger;
 	VkPhysicalDevice pd;
 	VkDevice dev;
-	VkQueue q;
+	VkQueue q, q2;			/* queues 0 and 1 of family 0 */
 	VkDeviceMemory mem;
 	uint32_t *map;
 	VkBuffer x, y, z;		/* WORDS words each, in one allocation */
@@ -135,8 +137,14 @@ static int make_device(struct ctx *c)
 		.timelineSemaphore = VK_TRUE,
 	};
 
-	VK_OK("device with the two extensions",
-	      device_begin(c->pd, &f12, 2, device_exts, &c->dev, &c->q));
+	VkQueue qs[2] = { VK_NULL_HANDLE, VK_NULL_HANDLE };
+
+	VK_OK("device with the two extensions and two queues",
+	      device_begin_queues(c->pd, &f12, 2, device_exts, 2, &c->dev, qs));
+	c->q = qs[0];
+	c->q2 = qs[1];
+	check("two distinct queues", c->q && c->q2 && c->q != c->q2, "%p %p",
+	      (void *)c->q, (void *)c->q2);
 	c->get_semaphore_fd = (PFN_vkGetSemaphoreFdKHR)
 		vkGetDeviceProcAddr(c->dev, "vkGetSemaphoreFdKHR");
 	c->import_semaphore_fd = (PFN_vkImportSemaphoreFdKHR)
@@ -709,6 +717,64 @@ static int foreign(struct ctx *c)
 
 static void destroy(struct ctx *c);
 
+/* ---- two queues ---- */
+
+/*
+ * Queues 0 and 1 are independent and synchronize by semaphores: gated work
+ * on queue 0 (a fill of X that signals S) does not hold back queue 1's own
+ * work (a fill of Y), but a copy X -> Z on queue 1 that waits for S runs
+ * only after it; each queue and the device wait idle.
+ */
+static int two_queues(struct ctx *c)
+{
+	VkSemaphore s = semaphore(c, false);
+	VkFence f0 = fence(c, false), f1 = fence(c, false), f2 = fence(c, false);
+	VkCommandBuffer fx = record(c, c->x, 0x51515151u, VK_NULL_HANDLE);
+	VkCommandBuffer fy = record(c, c->y, 0x52525252u, VK_NULL_HANDLE);
+	VkCommandBuffer cz = record(c, c->z, 0, c->x);
+	const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_TRANSFER_BIT;
+	const VkSubmitInfo fill_y = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+		.pCommandBuffers = &fy,
+	};
+	const VkSubmitInfo copy_z = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .waitSemaphoreCount = 1,
+		.pWaitSemaphores = &s, .pWaitDstStageMask = &stage,
+		.commandBufferCount = 1, .pCommandBuffers = &cz,
+	};
+
+	if (!s || !f0 || !f1 || !f2 || !fx || !fy || !cz)
+		return -1;
+	memset(c->map, 0, MEM_SIZE);
+	VK_OK("queue 0: a gated fill of X that signals S",
+	      submit(c, fx, VK_NULL_HANDLE, true, s, f0));
+	VK_OK("queue 1: a fill of Y", vkQueueSubmit(c->q2, 1, &fill_y, f2));
+	expect("queue 1's work runs while queue 0 waits for its gate",
+	       vkWaitForFences(c->dev, 1, &f2, VK_TRUE, 30 * SEC), VK_SUCCESS);
+	check("... Y filled, X not yet", all(c->map + OFF_Y / 4, 0x52525252u) &&
+	      c->map[OFF_X / 4] == 0 && vkGetFenceStatus(c->dev, f0) == VK_NOT_READY,
+	      "Y[0] 0x%x X[0] 0x%x", c->map[OFF_Y / 4], c->map[OFF_X / 4]);
+	VK_OK("queue 1 waits idle while queue 0 is held", vkQueueWaitIdle(c->q2));
+	VK_OK("queue 1: a copy X -> Z that waits for S", vkQueueSubmit(c->q2, 1, &copy_z, f1));
+	expect("the copy waits for queue 0's signal",
+	       vkWaitForFences(c->dev, 1, &f1, VK_TRUE, 300000000ull), VK_TIMEOUT);
+	check("... nothing copied", c->map[OFF_Z / 4] == 0, "Z[0] 0x%x", c->map[OFF_Z / 4]);
+	if (open_gate(c))
+		return -1;
+	expect("the gate lets queue 0 run", vkWaitForFences(c->dev, 1, &f0, VK_TRUE, 30 * SEC),
+	       VK_SUCCESS);
+	expect("... and then queue 1's copy",
+	       vkWaitForFences(c->dev, 1, &f1, VK_TRUE, 30 * SEC), VK_SUCCESS);
+	check("Z is X as filled by queue 0", all(c->map + OFF_Z / 4, 0x51515151u),
+	      "Z[0] 0x%x", c->map[OFF_Z / 4]);
+	VK_OK("vkDeviceWaitIdle (both queues)", vkDeviceWaitIdle(c->dev));
+	vkDestroySemaphore(c->dev, s, NULL);
+	vkDestroyFence(c->dev, f0, NULL);
+	vkDestroyFence(c->dev, f1, NULL);
+	vkDestroyFence(c->dev, f2, NULL);
+	return 0;
+}
+
 /* ---- another process's sync file ---- */
 
 static int send_fd(int sock, int fd)
@@ -971,6 +1037,7 @@ int main(void)
 	properties(&c);
 	if (make_device(&c) || make_resources(&c) || semaphore_export_import(&c) ||
 	    fence_export(&c) || fence_import(&c) || import_signalled(&c) || foreign(&c) ||
+	    two_queues(&c) ||
 	    other_process(&c, sock, pid))
 		return 1;
 	destroy(&c);

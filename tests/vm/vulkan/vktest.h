@@ -175,16 +175,17 @@ static inline int spawn_child(void (*child)(int sock), int *sock, pid_t *pid)
 }
 
 /*
- * A device of @pd with the feature chain @features (or NULL) and the @n
- * extensions enabled; its one queue (family 0) in *q.
+ * A device of @pd with the feature chain @features (or NULL), the @n
+ * extensions enabled and @nq (1..4) queues of family 0, in q[0..nq).
  */
-static inline VkResult device_begin(VkPhysicalDevice pd, const void *features, uint32_t n,
-				    const char *const *exts, VkDevice *dev, VkQueue *q)
+static inline VkResult device_begin_queues(VkPhysicalDevice pd, const void *features,
+					   uint32_t n, const char *const *exts,
+					   uint32_t nq, VkDevice *dev, VkQueue *q)
 {
-	const float prio = 1.0f;
+	const float prio[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
 	const VkDeviceQueueCreateInfo qci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueCount = 1, .pQueuePriorities = &prio,
+		.queueCount = nq, .pQueuePriorities = prio,
 	};
 	const VkDeviceCreateInfo dci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = features,
@@ -193,9 +194,16 @@ static inline VkResult device_begin(VkPhysicalDevice pd, const void *features, u
 	};
 	VkResult r = vkCreateDevice(pd, &dci, NULL, dev);
 
-	if (r == VK_SUCCESS)
-		vkGetDeviceQueue(*dev, 0, 0, q);
+	for (uint32_t i = 0; r == VK_SUCCESS && i < nq; i++)
+		vkGetDeviceQueue(*dev, 0, i, &q[i]);
 	return r;
+}
+
+/* The same with one queue, in *q. */
+static inline VkResult device_begin(VkPhysicalDevice pd, const void *features, uint32_t n,
+				    const char *const *exts, VkDevice *dev, VkQueue *q)
+{
+	return device_begin_queues(pd, features, n, exts, 1, dev, q);
 }
 
 /* Does the physical device list device extension @name? */
