@@ -3,7 +3,8 @@
  * Logical devices and their queues: a D3DKMT device on the physical
  * device's adapter with a virtual context (the compute node) behind each
  * queue, a paging queue for GPU VA mappings, and per queue a monitored
- * fence it signals after every submission (wait idle).  Creation checks
+ * fence it signals after every submission (wait idle); a queue's priority
+ * is its context's in-process scheduling priority.  Creation checks
  * the request against what the physical device reports: queue family 0
  * with 1..ODX_MAX_QUEUES queues, features it offers, no extension it does
  * not list.
@@ -104,8 +105,25 @@ VkResult odx_device_check(struct odx_device *d)
 	return VK_ERROR_DEVICE_LOST;
 }
 
-/* Each queue's context and idle fence. */
-static NTSTATUS create_queues(struct odx_device *d)
+/*
+ * A queue's priority (0..1, relative within the device) as its context's
+ * in-process scheduling priority (-7..7): 1.0, what most programs ask for,
+ * is the default 0 and lower ones go down to -7, so a queue never
+ * overtakes other contexts' work more than an ordinary one does, but the
+ * host runs a device's higher-priority queues' runnable work first
+ * (docs/sync.md §2).
+ */
+static int32_t inprocess_priority(float p)
+{
+	if (!(p >= 0.0f))	/* NaN too */
+		p = 0.0f;
+	if (p > 1.0f)
+		p = 1.0f;
+	return (int32_t)((p - 1.0f) * 7.0f - 0.5f);
+}
+
+/* Each queue's context (at its priority) and idle fence. */
+static NTSTATUS create_queues(struct odx_device *d, const float *priorities)
 {
 	for (uint32_t i = 0; i < d->queue_count; i++) {
 		struct odx_queue *q = &d->queues[i];
@@ -121,6 +139,16 @@ static NTSTATUS create_queues(struct odx_device *d)
 		if (!NT_SUCCESS(st))
 			return st;
 		q->context = cc.context;
+		if (priorities && inprocess_priority(priorities[i])) {
+			D3DKMT_SETCONTEXTINPROCESSSCHEDULINGPRIORITY sp = {
+				.context = q->context,
+				.priority = inprocess_priority(priorities[i]),
+			};
+
+			st = D3DKMTSetContextInProcessSchedulingPriority(&sp);
+			if (!NT_SUCCESS(st))
+				return st;
+		}
 		if (odx_fence_create(d, 0, false, &q->idle) != VK_SUCCESS)
 			return STATUS_NO_MEMORY;
 	}
@@ -179,7 +207,9 @@ odx_CreateDevice(VkPhysicalDevice physicalDevice,
 	d->device = cd.device;
 	r = create_helpers(d);
 	if (r == VK_SUCCESS) {
-		st = create_queues(d);
+		st = create_queues(d, pCreateInfo->queueCreateInfoCount ?
+				   pCreateInfo->pQueueCreateInfos[0].pQueuePriorities :
+				   NULL);
 		if (!NT_SUCCESS(st))
 			goto fail;
 	}

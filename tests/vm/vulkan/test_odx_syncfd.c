@@ -21,7 +21,8 @@
  *     VK_ERROR_INVALID_EXTERNAL_HANDLE and left open; a dma-buf's sync file
  *     (not ours, /dev/udmabuf where it exists) waited for on the CPU;
  *   two queues: gated work on one holds back neither the other's work nor
- *     its wait idle; a semaphore orders work across them;
+ *     its wait idle; a semaphore orders work across them; the
+ *     higher-priority queue's runnable work runs first;
  *   a timeline semaphore of another process by OPAQUE_FD: one payload,
  *     a GPU wait released by the child's CPU signal, a signal the child
  *     waits for; an eventfd or a binary semaphore refused;
@@ -60,7 +61,7 @@ struct ctx {
 	VkDebugUtilsMessengerEXT messenger;
 	VkPhysicalDevice pd;
 	VkDevice dev;
-	VkQueue q, q2;			/* queues 0 and 1 of family 0 */
+	VkQueue q, q2;			/* queues 0 (priority 0) and 1 (1.0) */
 	VkDeviceMemory mem;
 	uint32_t *map;
 	VkBuffer x, y, z;		/* WORDS words each, in one allocation */
@@ -137,10 +138,12 @@ static int make_device(struct ctx *c)
 		.timelineSemaphore = VK_TRUE,
 	};
 
+	/* Queue 0 the lowest priority, queue 1 the highest (queue_priority()). */
+	const float prio[2] = { 0.0f, 1.0f };
 	VkQueue qs[2] = { VK_NULL_HANDLE, VK_NULL_HANDLE };
 
 	VK_OK("device with the two extensions and two queues",
-	      device_begin_queues(c->pd, &f12, 2, device_exts, 2, &c->dev, qs));
+	      device_begin_queues(c->pd, &f12, 2, device_exts, 2, prio, &c->dev, qs));
 	c->q = qs[0];
 	c->q2 = qs[1];
 	check("two distinct queues", c->q && c->q2 && c->q != c->q2, "%p %p",
@@ -775,6 +778,51 @@ static int two_queues(struct ctx *c)
 	return 0;
 }
 
+/*
+ * Queue priorities order runnable work: a fill of Z on queue 0 (priority
+ * 0) and one on queue 1 (priority 1.0), both held by the same gate value,
+ * queue 0's submitted first.  Once the gate opens both can run; the device
+ * runs one job at a time and takes queue 1's first, so queue 0's is the
+ * last write (first come, first served would leave queue 1's).
+ */
+static int queue_priority(struct ctx *c)
+{
+	VkFence f0 = fence(c, false), f1 = fence(c, false);
+	VkCommandBuffer low = record(c, c->z, 0x10101010u, VK_NULL_HANDLE);
+	VkCommandBuffer high = record(c, c->z, 0x20202020u, VK_NULL_HANDLE);
+	const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_TRANSFER_BIT;
+	uint64_t value;
+	VkTimelineSemaphoreSubmitInfo tsi = {
+		.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+		.waitSemaphoreValueCount = 1, .pWaitSemaphoreValues = &value,
+	};
+	VkSubmitInfo si = {
+		.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .pNext = &tsi,
+		.waitSemaphoreCount = 1, .pWaitSemaphores = &c->gate,
+		.pWaitDstStageMask = &stage, .commandBufferCount = 1,
+	};
+
+	if (!f0 || !f1 || !low || !high)
+		return -1;
+	memset(c->map, 0, MEM_SIZE);
+	value = ++c->gate_value;
+	si.pCommandBuffers = &low;
+	VK_OK("queue 0 (priority 0): a gated fill of Z", vkQueueSubmit(c->q, 1, &si, f0));
+	si.pCommandBuffers = &high;
+	VK_OK("queue 1 (priority 1.0): a fill of Z after the same gate",
+	      vkQueueSubmit(c->q2, 1, &si, f1));
+	if (open_gate(c))
+		return -1;
+	expect("both ran", vkWaitForFences(c->dev, 1, &f0, VK_TRUE, 30 * SEC) |
+	       vkWaitForFences(c->dev, 1, &f1, VK_TRUE, 30 * SEC), VK_SUCCESS);
+	check("the higher-priority queue's work ran first: queue 0's fill is last",
+	      all(c->map + OFF_Z / 4, 0x10101010u), "Z[0] 0x%x", c->map[OFF_Z / 4]);
+	VK_OK("vkDeviceWaitIdle", vkDeviceWaitIdle(c->dev));
+	vkDestroyFence(c->dev, f0, NULL);
+	vkDestroyFence(c->dev, f1, NULL);
+	return 0;
+}
+
 /* ---- another process's sync file ---- */
 
 static int send_fd(int sock, int fd)
@@ -1037,7 +1085,7 @@ int main(void)
 	properties(&c);
 	if (make_device(&c) || make_resources(&c) || semaphore_export_import(&c) ||
 	    fence_export(&c) || fence_import(&c) || import_signalled(&c) || foreign(&c) ||
-	    two_queues(&c) ||
+	    two_queues(&c) || queue_priority(&c) ||
 	    other_process(&c, sock, pid))
 		return 1;
 	destroy(&c);

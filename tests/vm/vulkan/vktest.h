@@ -176,16 +176,18 @@ static inline int spawn_child(void (*child)(int sock), int *sock, pid_t *pid)
 
 /*
  * A device of @pd with the feature chain @features (or NULL), the @n
- * extensions enabled and @nq (1..4) queues of family 0, in q[0..nq).
+ * extensions enabled and @nq (1..4) queues of family 0 at priorities @prio
+ * (NULL: all 1.0), in q[0..nq).
  */
 static inline VkResult device_begin_queues(VkPhysicalDevice pd, const void *features,
 					   uint32_t n, const char *const *exts,
-					   uint32_t nq, VkDevice *dev, VkQueue *q)
+					   uint32_t nq, const float *prio, VkDevice *dev,
+					   VkQueue *q)
 {
-	const float prio[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+	static const float top[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
 	const VkDeviceQueueCreateInfo qci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-		.queueCount = nq, .pQueuePriorities = prio,
+		.queueCount = nq, .pQueuePriorities = prio ? prio : top,
 	};
 	const VkDeviceCreateInfo dci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = features,
@@ -203,7 +205,7 @@ static inline VkResult device_begin_queues(VkPhysicalDevice pd, const void *feat
 static inline VkResult device_begin(VkPhysicalDevice pd, const void *features, uint32_t n,
 				    const char *const *exts, VkDevice *dev, VkQueue *q)
 {
-	return device_begin_queues(pd, features, n, exts, 1, dev, q);
+	return device_begin_queues(pd, features, n, exts, 1, NULL, dev, q);
 }
 
 /* Does the physical device list device extension @name? */
