@@ -19,6 +19,7 @@ struct dxg_engine;
 struct dxg_worker;
 struct dxg_gpuva_space;
 struct dxg_obj;
+struct dxg_proc_busy;
 struct dxg_vk_devmem;
 struct dxg_sysmem;
 struct dxg_ctxq;
@@ -71,6 +72,11 @@ struct dxg_obj {
 			 * of its reservations.
 			 */
 			uint64_t res_used[2], res_reserved[2];
+			/*
+			 * Its jobs' busy time per adapter and node (core/
+			 * scheduler.c), made at its first job.
+			 */
+			struct dxg_proc_busy *busy;
 		} process;
 		struct {
 			uint32_t flags;

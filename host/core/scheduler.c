@@ -314,56 +314,83 @@ static void engine_done(struct dxg_obj *dev)
 		dev->u.device.inflight--;
 }
 
-/* The busy counter of the context's node; NULL for one not counted. */
-static struct dxg_node_busy *node_of(struct dxg_sched *s,
-				     const struct dxg_obj *context)
+/* A process's busy counters (objects.h: made at its first job). */
+struct dxg_proc_busy {
+	struct dxg_node_busy n[DXG_IVSHMEM_MAX_ADAPTERS][DXG_SCHED_MAX_NODES];
+};
+
+/* The counted (adapter index, node) of a context; false if not counted. */
+static bool node_index(const struct dxg_obj *context, uint32_t *ai,
+		       uint32_t *node)
 {
 	const struct dxg_adapter *ad = context->adapter;
-	uint32_t node = context->u.context.node_ordinal;
 
+	*node = context->u.context.node_ordinal;
 	if (!ad || ad->index >= DXG_IVSHMEM_MAX_ADAPTERS ||
-	    node >= ad->node_count || node >= DXG_SCHED_MAX_NODES)
-		return NULL;
-	return &s->busy[ad->index][node];
+	    *node >= ad->node_count || *node >= DXG_SCHED_MAX_NODES)
+		return false;
+	*ai = ad->index;
+	return true;
 }
 
-/* A job of the context takes its device's engine... */
-static void busy_begin(struct dxg_sched *s, const struct dxg_obj *context)
+/* A job of one counter takes an engine... */
+static void nb_begin(struct dxg_sched *s, struct dxg_node_busy *b)
 {
-	struct dxg_node_busy *b = node_of(s, context);
-
-	if (!b)
-		return;
 	if (!b->running++)
 		b->since = s->now_ns();
 	b->jobs++;
 }
 
 /* ... and gives it back (each begin is ended exactly once). */
-static void busy_end(struct dxg_sched *s, const struct dxg_obj *context)
+static void nb_end(struct dxg_sched *s, struct dxg_node_busy *b)
 {
-	struct dxg_node_busy *b = node_of(s, context);
 	uint64_t now;
 
-	if (!b || !b->running)
-		return;
-	if (--b->running)
+	if (!b->running || --b->running)
 		return;
 	now = s->now_ns();
 	if (now > b->since)
 		b->busy_ns += now - b->since;
 }
 
-bool dxg_sched_node_busy(const struct dxg_sched *s, const struct dxg_adapter *ad,
-			 uint32_t node, uint64_t *busy_ns, uint32_t *jobs)
+/*
+ * A job of the context takes its device's engine: counted for the VM's
+ * node and for its process (whose counters are made here, at its first
+ * job; without memory for them the process's figures stay behind).
+ */
+static void busy_begin(struct dxg_sched *s, const struct dxg_obj *context)
 {
-	const struct dxg_node_busy *b;
+	struct dxg_obj *p = context->process;
+	uint32_t ai, node;
+
+	if (!node_index(context, &ai, &node))
+		return;
+	nb_begin(s, &s->busy[ai][node]);
+	if (p && p->type == DXG_OBJ_PROCESS && !p->u.process.busy)
+		p->u.process.busy = calloc(1, sizeof(*p->u.process.busy));
+	if (p && p->type == DXG_OBJ_PROCESS && p->u.process.busy)
+		nb_begin(s, &p->u.process.busy->n[ai][node]);
+}
+
+/* ... and gives it back. */
+static void busy_end(struct dxg_sched *s, const struct dxg_obj *context)
+{
+	struct dxg_obj *p = context->process;
+	uint32_t ai, node;
+
+	if (!node_index(context, &ai, &node))
+		return;
+	nb_end(s, &s->busy[ai][node]);
+	if (p && p->type == DXG_OBJ_PROCESS && p->u.process.busy)
+		nb_end(s, &p->u.process.busy->n[ai][node]);
+}
+
+/* b's figures up to now, an open period included. */
+static void nb_read(const struct dxg_sched *s, const struct dxg_node_busy *b,
+		    uint64_t *busy_ns, uint32_t *jobs)
+{
 	uint64_t now;
 
-	if (ad->index >= DXG_IVSHMEM_MAX_ADAPTERS || node >= ad->node_count ||
-	    node >= DXG_SCHED_MAX_NODES)
-		return false;
-	b = &s->busy[ad->index][node];
 	*busy_ns = b->busy_ns;
 	*jobs = b->jobs;
 	if (b->running) {
@@ -371,7 +398,42 @@ bool dxg_sched_node_busy(const struct dxg_sched *s, const struct dxg_adapter *ad
 		if (now > b->since)
 			*busy_ns += now - b->since;
 	}
+}
+
+static bool node_counted(const struct dxg_adapter *ad, uint32_t node)
+{
+	return ad->index < DXG_IVSHMEM_MAX_ADAPTERS && node < ad->node_count &&
+	       node < DXG_SCHED_MAX_NODES;
+}
+
+bool dxg_sched_node_busy(const struct dxg_sched *s, const struct dxg_adapter *ad,
+			 uint32_t node, uint64_t *busy_ns, uint32_t *jobs)
+{
+	if (!node_counted(ad, node))
+		return false;
+	nb_read(s, &s->busy[ad->index][node], busy_ns, jobs);
 	return true;
+}
+
+bool dxg_sched_process_node_busy(const struct dxg_sched *s,
+				 const struct dxg_obj *process,
+				 const struct dxg_adapter *ad, uint32_t node,
+				 uint64_t *busy_ns, uint32_t *jobs)
+{
+	static const struct dxg_node_busy none;
+	const struct dxg_proc_busy *pb;
+
+	if (!node_counted(ad, node) || process->type != DXG_OBJ_PROCESS)
+		return false;
+	pb = process->u.process.busy;
+	nb_read(s, pb ? &pb->n[ad->index][node] : &none, busy_ns, jobs);
+	return true;
+}
+
+void dxg_sched_proc_busy_free(struct dxg_obj *process)
+{
+	free(process->u.process.busy);
+	process->u.process.busy = NULL;
 }
 
 void dxg_sched_queue_free(struct dxg_sched *s, struct dxg_obj *context)

@@ -270,6 +270,16 @@ int32_t dxg_sched_set_priority(struct dxg_sched *s, struct dxg_obj *context,
  */
 bool dxg_sched_node_busy(const struct dxg_sched *s, const struct dxg_adapter *ad,
 			 uint32_t node, uint64_t *busy_ns, uint32_t *jobs);
+/*
+ * The same for the jobs of one process (QUERYSTATISTICS PROCESS_NODE):
+ * the time in which at least one of its jobs held an engine of that node.
+ */
+bool dxg_sched_process_node_busy(const struct dxg_sched *s,
+				 const struct dxg_obj *process,
+				 const struct dxg_adapter *ad, uint32_t node,
+				 uint64_t *busy_ns, uint32_t *jobs);
+/* Release-hook helper: a process's busy counters go with it. */
+void dxg_sched_proc_busy_free(struct dxg_obj *process);
 /* Work that dxg_sched_run() or the channel could do now. */
 bool dxg_sched_busy(const struct dxg_sched *s);
 /* Release-hook helper: drops a context's queue (its work is lost). */

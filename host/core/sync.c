@@ -371,6 +371,7 @@ void dxg_sched_release(void *arg, struct dxg_obj *obj)
 	case DXG_OBJ_PROCESS:
 		waiters_purge(s, obj);
 		outbox_purge(s, obj);
+		dxg_sched_proc_busy_free(obj);
 		break;
 	default:
 		break;

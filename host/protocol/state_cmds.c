@@ -250,8 +250,25 @@ int32_t dxg_h_querystatistics(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 		memcpy(out, &ni, sizeof(ni));
 		break;
 	}
+	case D3DKMT_QUERYSTATISTICS_PROCESS_NODE: {
+		struct d3dkmt_querystatistics_process_node_information pn = { 0 };
+		uint64_t ns;
+		uint32_t jobs;
+
+		/* The time the process's jobs held the node's engine. */
+		if (!ctx->sched)
+			return STATUS_NOT_SUPPORTED;
+		if (!dxg_sched_process_node_busy(ctx->sched, proc, ad,
+						 c.args.query.node_id, &ns,
+						 &jobs))
+			return STATUS_INVALID_PARAMETER;
+		pn.running_time = (int64_t)(ns / 100);
+		pn.context_switch = jobs;
+		memcpy(out, &pn, sizeof(pn));
+		break;
+	}
 	default:
-		/* Process nodes, VidPN sources, segment groups: not counted. */
+		/* VidPN sources, segment groups, physical adapters: not counted. */
 		return STATUS_NOT_SUPPORTED;
 	}
 	r->status = STATUS_SUCCESS;

@@ -715,6 +715,58 @@ static void test_node_busy(void **state)
 }
 
 /*
+ * Per-process node time (QUERYSTATISTICS PROCESS_NODE): two processes'
+ * jobs on their own devices overlap; each process counts its own, the VM
+ * the union; a process's counters go with it.
+ */
+static void test_process_node_busy(void **state)
+{
+	struct fx *f = *state;
+	struct dxg_obj *p2 = mk(f, DXG_OBJ_PROCESS, NULL);
+	struct dxg_obj *d2 = mk(f, DXG_OBJ_DEVICE, p2);
+	struct dxg_obj *c3 = mk(f, DXG_OBJ_CONTEXT, d2);
+	uint32_t jobs, jobs2;
+	uint64_t ns, ns2;
+
+	f->s.now_ns = fake_clock;
+	fake_now = 1000;
+	assert_true(dxg_sched_process_node_busy(&f->s, f->p, AD, 0, &ns, &jobs));
+	assert_int_equal(ns, 0);
+	assert_int_equal(jobs, 0);
+	assert_false(dxg_sched_process_node_busy(&f->s, f->p, AD, 1, &ns, &jobs));
+	assert_false(dxg_sched_process_node_busy(&f->s, f->c1, AD, 0, &ns, &jobs));
+
+	/* p: 1000..5000 on its device; p2: 3000..9000 on its own. */
+	assert_int_equal(dxg_sched_submit(&f->s, f->c1, ASYNC_VA, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	fake_now = 3000;
+	assert_int_equal(dxg_sched_submit(&f->s, c3, ASYNC_VA + 1, 64), 0);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	assert_int_equal(nstarted, 2);
+	fake_now = 5000;
+	dxg_exec_done_push(&f->s.done, started[0]);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	fake_now = 7000;			/* p2's job still runs */
+	assert_true(dxg_sched_process_node_busy(&f->s, f->p, AD, 0, &ns, &jobs));
+	assert_true(dxg_sched_process_node_busy(&f->s, p2, AD, 0, &ns2, &jobs2));
+	assert_int_equal(ns, 4000);
+	assert_int_equal(jobs, 1);
+	assert_int_equal(ns2, 4000);
+	assert_int_equal(jobs2, 1);
+	fake_now = 9000;
+	dxg_exec_done_push(&f->s.done, started[1]);
+	dxg_sched_run(&f->s, DXG_SCHED_BUDGET);
+	fake_now = 12000;
+	assert_true(dxg_sched_process_node_busy(&f->s, p2, AD, 0, &ns2, &jobs2));
+	assert_int_equal(ns2, 6000);
+	assert_true(dxg_sched_process_node_busy(&f->s, f->p, AD, 0, &ns, &jobs));
+	assert_int_equal(ns, 4000);
+	assert_int_equal(busy_ns(f, &jobs), 8000);	/* the union */
+	assert_int_equal(jobs, 2);
+	dxg_obj_destroy(&f->o, p2);	/* its counters with it (ASan) */
+}
+
+/*
  * Priority: three low contexts queue jobs behind a gate (a fence), a
  * fourth context is raised and queues its job last; when the gate opens
  * the engine takes the high context's job first, then the others in
@@ -857,6 +909,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_running_submit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_process_node_busy, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_running_submit_orphaned, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_priority_overtakes, setup,

@@ -484,9 +484,44 @@ static void test_statistics(struct env *e)
 	expect("node beyond the adapter's -> EINVAL",
 	       stats(e, luid, D3DKMT_QUERYSTATISTICS_NODE, 0, ai.node_count, &q),
 	       -EINVAL);
-	expect("PROCESS_NODE (not counted) -> EPERM",
-	       stats(e, luid, D3DKMT_QUERYSTATISTICS_PROCESS_NODE, 0, 0, &q),
-	       -EPERM);
+	/*
+	 * PROCESS_NODE: this open's host process ran the priority test's
+	 * jobs (its share of the node's time, no more); a new open, none.
+	 */
+	{
+		struct d3dkmt_querystatistics_node_information ni;
+		struct d3dkmt_querystatistics_process_node_information pn;
+		struct env o;
+
+		expect("QueryStatistics PROCESS_NODE 0",
+		       stats(e, luid, D3DKMT_QUERYSTATISTICS_PROCESS_NODE, 0, 0, &q),
+		       0);
+		memcpy(&pn, q.result.data, sizeof(pn));
+		expect("QueryStatistics NODE 0 after it",
+		       stats(e, luid, D3DKMT_QUERYSTATISTICS_NODE, 0, 0, &q), 0);
+		memcpy(&ni, q.result.data, sizeof(ni));
+		check("process node 0: its jobs, within the node's figures",
+		      pn.context_switch >= 4 && pn.running_time >= 0 &&
+		      pn.context_switch <= ni.global_information.context_switch &&
+		      pn.running_time <= ni.global_information.running_time,
+		      "process %lld / %u jobs, node %lld / %u jobs",
+		      (long long)pn.running_time, pn.context_switch,
+		      (long long)ni.global_information.running_time,
+		      ni.global_information.context_switch);
+		if (env_open(&o) == 0) {
+			expect("PROCESS_NODE of a new open",
+			       stats(&o, luid, D3DKMT_QUERYSTATISTICS_PROCESS_NODE,
+				     0, 0, &q), 0);
+			memcpy(&pn, q.result.data, sizeof(pn));
+			check("... nothing run", pn.running_time == 0 &&
+			      pn.context_switch == 0, "%lld / %u jobs",
+			      (long long)pn.running_time, pn.context_switch);
+			close(o.fd);
+		}
+		expect("PROCESS_NODE beyond the adapter's nodes -> EINVAL",
+		       stats(e, luid, D3DKMT_QUERYSTATISTICS_PROCESS_NODE, 0,
+			     ai.node_count, &q), -EINVAL);
+	}
 	expect("unknown type -> EPERM",
 	       stats(e, luid, 0x777, 0, 0, &q), -EPERM);
 	expect("QueryStatistics NULL -> EFAULT",
