@@ -897,8 +897,22 @@ static void test_state_commands(void **state)
 	arg(f, 200, f->a.list[0].node_count);	/* query.node_id: none such */
 	assert_int_equal(call_status(f, qsz), STATUS_INVALID_PARAMETER);
 	arg(f, 200, 0);
+	/* PROCESS_NODE: the process's own share (nothing ran yet). */
 	arg(f, 0, D3DKMT_QUERYSTATISTICS_PROCESS_NODE);
-	assert_int_equal(call_status(f, qsz), STATUS_NOT_SUPPORTED);
+	memset(qs->result.data, 0xee, sizeof(qs->result.data));
+	assert_int_equal(call(f, qsz), 784);
+	assert_int_equal(qs->status, STATUS_SUCCESS);
+	{
+		struct d3dkmt_querystatistics_process_node_information pn;
+
+		memcpy(&pn, qs->result.data, sizeof(pn));
+		assert_int_equal(pn.running_time, 0);
+		assert_int_equal(pn.context_switch, 0);
+		assert_int_equal(qs->result.data[sizeof(pn)], 0);
+	}
+	arg(f, 200, f->a.list[0].node_count);	/* query.node_id: none such */
+	assert_int_equal(call_status(f, qsz), STATUS_INVALID_PARAMETER);
+	arg(f, 200, 0);
 	arg(f, 0, 0xffff);
 	assert_int_equal(call_status(f, qsz), STATUS_NOT_SUPPORTED);
 
