@@ -234,33 +234,23 @@ int32_t dxg_h_querystatistics(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 		memcpy(out, &ps, sizeof(ps));
 		break;
 	}
-	case D3DKMT_QUERYSTATISTICS_NODE: {
-		struct d3dkmt_querystatistics_node_information ni = { 0 };
-		uint64_t ns;
-		uint32_t jobs;
-
-		/* The engine's busy time in this VM (core/scheduler.h). */
-		if (!ctx->sched)
-			return STATUS_NOT_SUPPORTED;
-		if (!dxg_sched_node_busy(ctx->sched, ad, c.args.query.node_id,
-					 &ns, &jobs))
-			return STATUS_INVALID_PARAMETER;
-		ni.global_information.running_time = (int64_t)(ns / 100);
-		ni.global_information.context_switch = jobs;
-		memcpy(out, &ni, sizeof(ni));
-		break;
-	}
+	case D3DKMT_QUERYSTATISTICS_NODE:
 	case D3DKMT_QUERYSTATISTICS_PROCESS_NODE: {
+		/*
+		 * The time jobs held the node's engine (core/scheduler.h): the
+		 * VM's (NODE, whose result is this, as its GlobalInformation)
+		 * or the process's own.
+		 */
 		struct d3dkmt_querystatistics_process_node_information pn = { 0 };
+		bool vm = c.args.type == D3DKMT_QUERYSTATISTICS_NODE;
+		uint32_t node = c.args.query.node_id, jobs;
 		uint64_t ns;
-		uint32_t jobs;
 
-		/* The time the process's jobs held the node's engine. */
 		if (!ctx->sched)
 			return STATUS_NOT_SUPPORTED;
-		if (!dxg_sched_process_node_busy(ctx->sched, proc, ad,
-						 c.args.query.node_id, &ns,
-						 &jobs))
+		if (!(vm ? dxg_sched_node_busy(ctx->sched, ad, node, &ns, &jobs) :
+		      dxg_sched_process_node_busy(ctx->sched, proc, ad, node,
+						  &ns, &jobs)))
 			return STATUS_INVALID_PARAMETER;
 		pn.running_time = (int64_t)(ns / 100);
 		pn.context_switch = jobs;
