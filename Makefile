@@ -19,7 +19,7 @@ help:
 	@echo "make build  - build user space (build/rel, build/asan) and the kernel module"
 	@echo "make fuzz-driver [FUZZ_SECONDS=N] [FUZZ_SEED=S] - the driver fuzzer's long run in a VM, per kernel line"
 	@echo "make soak [SOAK_SECONDS=N] - two VMs of looping mixed workloads for an hour (default), memory/fds/throughput checked"
-	@echo "make fuzz-host [FUZZ_SECONDS=N] - the host's libFuzzer targets at once, N s each (default 3600), with figures"
+	@echo "make fuzz-host [FUZZ_SECONDS=N] [FUZZ_CPU=1] - the host's libFuzzer targets at once, N s each (default 3600; of CPU time with FUZZ_CPU=1), with figures"
 	@echo "make setup  - install missing Debian packages"
 	@echo "make deb    - build the Debian packages into build/pkg/debs (docs/packaging.md)"
 	@echo "make dkms-install [DKMS_KERNELS='REL...'] - (root) install dxgkrnl through DKMS"
@@ -79,7 +79,7 @@ soak: build
 # only clang (docs/reliability.md §3); run it under `nice -n 19` on a
 # shared machine.
 fuzz-host:
-	tests/fuzz/run-fuzz.sh --parallel $(FUZZ_SECONDS)
+	tests/fuzz/run-fuzz.sh --parallel $(if $(FUZZ_CPU),--cpu) $(FUZZ_SECONDS)
 
 # Packaging (docs/packaging.md).  DKMS_KERNELS: the kernel releases to build
 # for (default: the running kernel).
