@@ -179,6 +179,13 @@ struct dxg_adapter;
 /* Hosts whose processes are created at open (later ones: on first use). */
 #define DXG_MAX_HOSTS		16
 
+/* How a host takes existing-sysmem pages (docs/memory.md §11). */
+enum dxg_sysmem_mode {
+	DXG_SYSMEM_NONE,	/* it cannot: -EOPNOTSUPP */
+	DXG_SYSMEM_PAGES,	/* page lists (map_guest_memory) */
+	DXG_SYSMEM_GPADL,	/* a GPADL named by SETEXISTINGSYSMEMSTORE */
+};
+
 struct dxg_host {
 	struct kref ref;
 	struct list_head node;		/* dxg_registry.hosts, registry lock */
@@ -193,11 +200,13 @@ struct dxg_host {
 	 */
 	bool odx_replies;
 	/*
-	 * The host reaches guest pages by frame number: existing-sysmem
-	 * allocations send SETEXISTINGSYSMEMPAGES (dxg_sysmem.c).  Set by
-	 * the transport before dxg_host_start().
+	 * How the host reaches the pages of existing-sysmem allocations
+	 * (enum dxg_sysmem_mode, dxg_sysmem.c).  Set by the transport before
+	 * dxg_host_start().  next_gpadl: the last GPADL handle chosen over a
+	 * transport without GPADLs of its own (ivshmem).
 	 */
-	bool sysmem_pages;
+	u8 sysmem_mode;
+	atomic_t next_gpadl;
 	struct work_struct gone_work;	/* unpublish after the peer left */
 	spinlock_t event_lock;		/* events, next_event */
 	struct list_head events;	/* struct dxg_host_event */
@@ -717,12 +726,13 @@ int dxg_open_shared_fence(struct dxg_process *p, struct dxg_device *device,
 
 /* ---- existing-sysmem allocations (dxg_sysmem.c) ---- */
 
-/* The guest-RAM handshake with an ivshmem host; sets host->sysmem_pages. */
+/* The guest-RAM handshake with an ivshmem host: 0 when it passed. */
 int dxg_sysmem_verify(struct dxg_host *host);
 /*
  * Pins the a->size bytes at user address uaddr and gives their frames to
- * the host (a, of res if not NULL, is created there, not yet published).
- * -EOPNOTSUPP when the host cannot map guest memory.
+ * the host (a, of res if not NULL, is created there, not yet published),
+ * by page lists or by a GPADL as host->sysmem_mode says.  -EOPNOTSUPP
+ * when the host cannot map guest memory.
  */
 int dxg_sysmem_attach(struct dxg_process *p, struct dxg_device *device,
 		      struct dxg_allocation *a, struct dxg_resource *res,

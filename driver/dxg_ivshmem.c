@@ -438,6 +438,7 @@ static int dxg_ivshmem_probe(struct pci_dev *pdev,
 	struct dxg_ivshmem *ivs;
 	struct dxg_host *host;
 	unsigned int i, count;
+	u32 caps;
 	u64 bar_len;
 	int ret, nirq = 0;
 
@@ -533,16 +534,25 @@ static int dxg_ivshmem_probe(struct pci_dev *pdev,
 	mutex_unlock(&ivs->rx_lock);
 
 	pci_set_drvdata(pdev, ivs);
-	/* Existing-sysmem allocations need a host that reaches our RAM. */
-	if (READ_ONCE(ivs->ctl->host_caps) & DXG_HOST_CAP_GUEST_RAM) {
+	/*
+	 * Existing-sysmem allocations need a host that reaches our RAM: by
+	 * page lists, or (a host without map_guest_memory) by GPADLs.
+	 */
+	caps = READ_ONCE(ivs->ctl->host_caps);
+	if (caps & (DXG_HOST_CAP_GUEST_RAM | DXG_HOST_CAP_GPADL)) {
 		ret = dxg_sysmem_verify(host);
 		if (ret)
 			dev_info(&pdev->dev,
 				 "dxg host cannot reach guest memory (%d): no existing-sysmem allocations\n",
 				 ret);
 		else
+			host->sysmem_mode = caps & DXG_HOST_CAP_GUEST_RAM ?
+					    DXG_SYSMEM_PAGES : DXG_SYSMEM_GPADL;
+		if (!ret)
 			dev_info(&pdev->dev,
-				 "dxg host maps guest memory: existing-sysmem allocations in place\n");
+				 "dxg host maps guest memory: existing-sysmem allocations in place (%s)\n",
+				 host->sysmem_mode == DXG_SYSMEM_PAGES ?
+				 "page lists" : "GPADLs");
 	}
 	ret = dxg_host_start(host);
 	if (ret)

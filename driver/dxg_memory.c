@@ -722,7 +722,7 @@ int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg)
 	if (IS_ERR(device))
 		return PTR_ERR(device);
 	/* The documented fallback: no host mapping, no user memory. */
-	if (ca.sysmem && !device->adapter->host->sysmem_pages) {
+	if (ca.sysmem && device->adapter->host->sysmem_mode == DXG_SYSMEM_NONE) {
 		dxg_device_end(device);
 		return -EOPNOTSUPP;
 	}

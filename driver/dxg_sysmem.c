@@ -11,12 +11,19 @@
  * parent keeps the pages the host sees) and accounted to the process's
  * locked memory (RLIMIT_MEMLOCK unless CAP_IPC_LOCK).
  *
+ * A host without map_guest_memory (a Windows host may be one; a
+ * Windows-mode dxghost is) takes them by a GPADL instead: the transport
+ * makes one over the pinned pages (VMBus: on the global channel; ivshmem:
+ * ESTABLISHGPADL messages, the stand-in for VMBus's), and
+ * SETEXISTINGSYSMEMSTORE names it.  dxgkrnl-facts.md §2.10.
+ *
  * A pin must outlive the host's use of the pages, so pins are kept by the
  * process, not by the allocation, and are released only once the host has
  * destroyed what uses them: after DESTROYALLOCATION of the allocation or
  * its resource, after DESTROYDEVICE of its device, or after DESTROYPROCESS
- * (or when the host is gone).  dxg_process.sysmem_lock only guards the
- * list; pages are unpinned outside it.
+ * (or when the host is gone).  Its GPADL is torn down then, before the
+ * pages are unpinned (the reference's order).  dxg_process.sysmem_lock only
+ * guards the list; pages are unpinned outside it.
  */
 
 #include <linux/highmem.h>
@@ -39,6 +46,10 @@ struct dxg_sysmem_pin {
 	struct page **pages;
 	unsigned long npages;		/* pinned */
 	unsigned long accounted;	/* charged to mm's locked_vm */
+	/* A GPADL over the pages (gpadl != 0): its host, referenced. */
+	struct dxg_host *host;
+	u32 gpadl;
+	void *gpadl_cookie;		/* the transport's, if it made it */
 };
 
 /* ---- the guest-RAM handshake (ivshmem) ---- */
@@ -82,15 +93,110 @@ int dxg_sysmem_verify(struct dxg_host *host)
 	for (i = 0; i < n; i++)
 		__free_page(pages[i]);
 	kfree(cmd);
-	if (ret == 0)
-		host->sysmem_pages = true;
 	return ret;
 }
 
 /* ---- pinning ---- */
 
+/* ---- GPADLs ---- */
+
+static struct dxg_transport *dxg_host_transport(struct dxg_host *host)
+{
+	return host->ch.transport;
+}
+
+static void dxg_gpadl_teardown(struct dxg_host *host, u32 gpadl, void *cookie)
+{
+	struct dxg_transport *t = dxg_host_transport(host);
+	struct dxgkvmb_command_teardowngpadl cmd = { .gpadl = gpadl };
+
+	if (t->ops->gpadl_teardown)
+		t->ops->gpadl_teardown(t, gpadl, cookie);
+	else if (dxg_host_active(host))	/* a host that went forgot it */
+		dxg_call_status(host, NULL, 0, DXGK_VMBCOMMAND_TEARDOWNGPADL,
+				&cmd, sizeof(cmd));
+}
+
+/*
+ * Over a transport without GPADLs of its own: ESTABLISHGPADL messages, as
+ * many PFNs a message as fit, under a handle of ours.
+ */
+static int dxg_gpadl_by_messages(struct dxg_host *host, struct page **pages,
+				 unsigned long npages, u32 *handle)
+{
+	const u32 per_msg = DXG_GPADL_PFNS_PER_MSG;
+	struct dxgkvmb_command_establishgpadl *cmd;
+	unsigned long first;
+	u64 *pfns;
+	u32 h;
+	int ret = 0;
+
+	if (npages > U32_MAX)
+		return -EINVAL;
+	cmd = kvmalloc(sizeof(*cmd) + per_msg * sizeof(u64), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	pfns = (u64 *)(cmd + 1);
+	do {
+		h = (u32)atomic_inc_return(&host->next_gpadl);
+	} while (!h);
+	for (first = 0; first < npages && !ret; first += per_msg) {
+		u32 n = min_t(unsigned long, per_msg, npages - first), i;
+
+		memset(cmd, 0, sizeof(*cmd));
+		cmd->gpadl = h;
+		cmd->total_pages = npages;
+		cmd->first_page = first;
+		cmd->num_pages = n;
+		for (i = 0; i < n; i++)
+			pfns[i] = page_to_pfn(pages[first + i]);
+		ret = dxg_call_status(host, NULL, 0,
+				      DXGK_VMBCOMMAND_ESTABLISHGPADL, cmd,
+				      sizeof(*cmd) + n * sizeof(u64));
+		if (ret > 0)	/* no pending status for this command */
+			ret = -EPROTO;
+	}
+	kvfree(cmd);
+	/* A GPADL the host made in part goes again. */
+	if (ret && first > per_msg)
+		dxg_gpadl_teardown(host, h, NULL);
+	if (!ret)
+		*handle = h;
+	return ret;
+}
+
+/* SETEXISTINGSYSMEMSTORE over a new GPADL of the pin's pages. */
+static int dxg_sysmem_store(struct dxg_process *p, struct dxg_device *device,
+			    struct dxg_allocation *a, struct dxg_sysmem_pin *pin)
+{
+	struct dxg_host *host = device->adapter->host;
+	struct dxg_transport *t = dxg_host_transport(host);
+	struct dxgkvmb_command_setexistingsysmemstore cmd = {
+		.device = device->handle, .allocation = a->handle,
+	};
+	int ret;
+
+	ret = t->ops->gpadl_establish ?
+	      t->ops->gpadl_establish(t, pin->pages, pin->npages, &pin->gpadl,
+				      &pin->gpadl_cookie) :
+	      dxg_gpadl_by_messages(host, pin->pages, pin->npages, &pin->gpadl);
+	if (ret)
+		return ret;
+	dxg_host_get(host);
+	pin->host = host;
+	cmd.gpadl = pin->gpadl;
+	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_SETEXISTINGSYSMEMSTORE,
+			      &cmd, sizeof(cmd), NULL, 0);
+	return ret > 0 ? -EPROTO : ret;
+}
+
 static void dxg_sysmem_unpin(struct dxg_sysmem_pin *pin)
 {
+	/* The host lets go of the pages before they are unpinned. */
+	if (pin->host) {
+		dxg_gpadl_teardown(pin->host, pin->gpadl, pin->gpadl_cookie);
+		dxg_host_put(pin->host);
+	}
 	unpin_user_pages_dirty_lock(pin->pages, pin->npages, true);
 	/* Give the locked-memory charge back unless the address space went. */
 	if (mmget_not_zero(pin->mm)) {
@@ -149,7 +255,9 @@ int dxg_sysmem_attach(struct dxg_process *p, struct dxg_device *device,
 	struct dxg_sysmem_pin *pin;
 	int ret;
 
-	if (!device->adapter->host->sysmem_pages)
+	u8 mode = device->adapter->host->sysmem_mode;
+
+	if (mode == DXG_SYSMEM_NONE)
 		return -EOPNOTSUPP;
 	if (!npages || npages > INT_MAX || uaddr & ~PAGE_MASK ||
 	    uaddr + a->size < uaddr || !access_ok(u64_to_user_ptr(uaddr), a->size))
@@ -184,7 +292,9 @@ int dxg_sysmem_attach(struct dxg_process *p, struct dxg_device *device,
 		ret = 0;
 	}
 	pin->npages = done;
-	if (!ret)
+	if (!ret && mode == DXG_SYSMEM_GPADL)
+		ret = dxg_sysmem_store(p, device, a, pin);
+	else if (!ret)
 		ret = dxg_sysmem_send(p, device, a, pin->pages, npages);
 	if (ret) {
 		/* The caller destroys the host's allocation: nothing saw them. */

@@ -22,6 +22,7 @@
 
 struct dxg_transport;
 struct dxg_host;
+struct page;
 
 /*
  * Which of the host's channels a packet takes (docs/protocol.md §1.3, D18).
@@ -57,6 +58,21 @@ struct dxg_transport_ops {
 	 */
 	int (*io_space_phys)(struct dxg_transport *t, u64 offset, u64 len,
 			     phys_addr_t *phys);
+	/*
+	 * Optional (VMBus): make the npages pinned pages one GPADL of the
+	 * host's, for SETEXISTINGSYSMEMSTORE: *handle names it, *cookie is
+	 * what gpadl_teardown() needs.  May sleep.  Without these the GPADL
+	 * is made by ESTABLISHGPADL messages (ivshmem, dxg_sysmem.c).
+	 */
+	int (*gpadl_establish)(struct dxg_transport *t, struct page **pages,
+			       unsigned long npages, u32 *handle,
+			       void **cookie);
+	/*
+	 * Undo it once the host destroyed what used it: the host has let go
+	 * of the pages when this returns (or is gone).  May sleep.
+	 */
+	void (*gpadl_teardown)(struct dxg_transport *t, u32 handle,
+			       void *cookie);
 	/*
 	 * Free the transport's memory.  Called when the last reference to
 	 * its host is dropped, after the transport has been torn down.

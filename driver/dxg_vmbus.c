@@ -63,6 +63,13 @@
  *                                          across a send (dxg.h's level 6)
  *   D. dxg_vmbus_chan.tx_lock   (spinlock) a channel's send buffer; the
  *                                          VMBus ring's own lock nests inside
+ *   E. dxg_vmbus_gpu.gpadl_lock (mutex)    the vGPU's GPADLs and whether the
+ *                                          global channel takes more; held
+ *                                          across the GPADL round trips (the
+ *                                          VMBus core's, not our rx work);
+ *                                          under A (a stop) or dxg.h's
+ *                                          device lock (sysmem), nothing
+ *                                          taken inside
  */
 
 #include <linux/hyperv.h>
@@ -70,6 +77,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "dxg.h"
@@ -106,6 +114,10 @@ struct dxg_hv_api {
 			     resource_size_t size, resource_size_t align,
 			     bool fb_overlap_ok);
 	void (*free_mmio)(resource_size_t start, resource_size_t size);
+	int (*establish_gpadl)(struct vmbus_channel *c, void *kbuffer,
+			       u32 size, struct vmbus_gpadl *gpadl);
+	int (*teardown_gpadl)(struct vmbus_channel *c,
+			      struct vmbus_gpadl *gpadl);
 };
 
 static struct dxg_hv_api dxg_hv;
@@ -151,6 +163,22 @@ struct dxg_vmbus_gpu {
 	u64 io_size;
 	spinlock_t lock;		/* dead */
 	bool dead;
+	struct mutex gpadl_lock;	/* gpadls, gpadls_off */
+	struct list_head gpadls;	/* struct dxg_vmbus_gpadl */
+	bool gpadls_off;		/* stopped: the global channel may go */
+};
+
+/*
+ * A GPADL on the global channel over an existing-sysmem allocation's pages
+ * (dxgkrnl-facts.md §2.10), the cookie of gpadl_establish().  The pages
+ * stay vmapped for its life: vmbus_establish_gpadl() takes a kernel
+ * buffer, and its teardown may look at it again (the reference drops the
+ * mapping at once).
+ */
+struct dxg_vmbus_gpadl {
+	struct list_head node;		/* dxg_vmbus_gpu.gpadls; empty: torn */
+	struct vmbus_gpadl g;
+	void *vaddr;
 };
 
 /* Where the independently probed devices meet (see the top of the file). */
@@ -339,6 +367,71 @@ static int dxg_vmbus_io_space_phys(struct dxg_transport *t, u64 offset,
 	return 0;
 }
 
+/* Under gpadl_lock, the global channel still open. */
+static void dxg_vmbus_gpadl_drop(struct dxg_vmbus_gpu *gpu,
+				 struct dxg_vmbus_gpadl *gp)
+{
+	int ret = dxg_hv.teardown_gpadl(gpu->gbl->ch.hdev->channel, &gp->g);
+
+	if (ret)
+		dev_warn(&gpu->gbl->ch.hdev->device,
+			 "dxg: GPADL %u not torn down: %d\n",
+			 gp->g.gpadl_handle, ret);
+	list_del_init(&gp->node);
+}
+
+static int dxg_vmbus_gpadl_establish(struct dxg_transport *t,
+				     struct page **pages, unsigned long npages,
+				     u32 *handle, void **cookie)
+{
+	struct dxg_vmbus_gpu *gpu = to_gpu(t);
+	struct dxg_vmbus_gpadl *gp;
+	int ret;
+
+	/* A GPADL's size is 32 bits of bytes. */
+	if (!npages || npages > (U32_MAX >> PAGE_SHIFT))
+		return -EINVAL;
+	gp = kzalloc(sizeof(*gp), GFP_KERNEL);
+	if (!gp)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&gp->node);
+	gp->vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	if (!gp->vaddr) {
+		kfree(gp);
+		return -ENOMEM;
+	}
+	mutex_lock(&gpu->gpadl_lock);
+	ret = gpu->gpadls_off ? -ENODEV :
+	      dxg_hv.establish_gpadl(gpu->gbl->ch.hdev->channel, gp->vaddr,
+				     (u32)(npages << PAGE_SHIFT), &gp->g);
+	if (!ret)
+		list_add(&gp->node, &gpu->gpadls);
+	mutex_unlock(&gpu->gpadl_lock);
+	if (ret) {
+		vunmap(gp->vaddr);
+		kfree(gp);
+		return ret;
+	}
+	*handle = gp->g.gpadl_handle;
+	*cookie = gp;
+	return 0;
+}
+
+/* A GPADL the vGPU's stop tore down already only goes from memory. */
+static void dxg_vmbus_gpadl_teardown(struct dxg_transport *t, u32 handle,
+				     void *cookie)
+{
+	struct dxg_vmbus_gpu *gpu = to_gpu(t);
+	struct dxg_vmbus_gpadl *gp = cookie;
+
+	mutex_lock(&gpu->gpadl_lock);
+	if (!list_empty(&gp->node))
+		dxg_vmbus_gpadl_drop(gpu, gp);
+	mutex_unlock(&gpu->gpadl_lock);
+	vunmap(gp->vaddr);
+	kfree(gp);
+}
+
 static void dxg_vmbus_release(struct dxg_transport *t)
 {
 	kfree(to_gpu(t));
@@ -348,6 +441,8 @@ static const struct dxg_transport_ops dxg_vmbus_ops = {
 	.send_packet = dxg_vmbus_send_packet,
 	.kick = dxg_vmbus_kick,
 	.io_space_phys = dxg_vmbus_io_space_phys,
+	.gpadl_establish = dxg_vmbus_gpadl_establish,
+	.gpadl_teardown = dxg_vmbus_gpadl_teardown,
 	.release = dxg_vmbus_release,
 };
 
@@ -477,6 +572,17 @@ static void dxg_vmbus_gpu_stop(struct dxg_vmbus_gpu *gpu)
 	spin_lock(&gpu->lock);
 	gpu->dead = true;
 	spin_unlock(&gpu->lock);
+	/*
+	 * The host lets go of the GPADLs while the global channel works; the
+	 * pages stay pinned until their allocations' pins go.
+	 */
+	mutex_lock(&gpu->gpadl_lock);
+	while (!list_empty(&gpu->gpadls))
+		dxg_vmbus_gpadl_drop(gpu, list_first_entry(&gpu->gpadls,
+							   struct dxg_vmbus_gpadl,
+							   node));
+	gpu->gpadls_off = true;
+	mutex_unlock(&gpu->gpadl_lock);
 	mutex_lock(&gbl->hosts_lock);
 	gbl->gpus[gpu->slot] = NULL;
 	mutex_unlock(&gbl->hosts_lock);
@@ -516,6 +622,8 @@ static int dxg_vmbus_gpu_start(struct dxg_vmbus_vm *vm, unsigned int slot,
 	gpu->io_base = gbl->io_base;
 	gpu->io_size = gbl->io_size;
 	spin_lock_init(&gpu->lock);
+	mutex_init(&gpu->gpadl_lock);
+	INIT_LIST_HEAD(&gpu->gpadls);
 	gpu->ch.receive = dxg_vmbus_gpu_receive;
 	gpu->ch.broken = dxg_vmbus_gpu_broken;
 	ret = dxg_vmbus_chan_open(&gpu->ch, hdev);
@@ -546,9 +654,10 @@ static int dxg_vmbus_gpu_start(struct dxg_vmbus_vm *vm, unsigned int slot,
 		}
 		gbl->io_announced = true;
 	}
-	/* Page lists for existing sysmem; GPADLs are not done (hyper-v.md). */
-	host->sysmem_pages = dxg_vmbus_sysmem_mode(vp->cfg.host_caps) ==
-			     DXG_VMBUS_SYSMEM_PAGES;
+	/* Page lists for existing sysmem, or GPADLs (dxg_sysmem.c). */
+	host->sysmem_mode = dxg_vmbus_sysmem_mode(vp->cfg.host_caps) ==
+			    DXG_VMBUS_SYSMEM_PAGES ? DXG_SYSMEM_PAGES :
+						     DXG_SYSMEM_GPADL;
 	ret = dxg_host_start(host);
 	if (ret)
 		goto err;
@@ -799,6 +908,10 @@ static void dxg_vmbus_put_api(void)
 		symbol_put(vmbus_allocate_mmio);
 	if (dxg_hv.free_mmio)
 		symbol_put(vmbus_free_mmio);
+	if (dxg_hv.establish_gpadl)
+		symbol_put(vmbus_establish_gpadl);
+	if (dxg_hv.teardown_gpadl)
+		symbol_put(vmbus_teardown_gpadl);
 	memset(&dxg_hv, 0, sizeof(dxg_hv));
 }
 
@@ -813,9 +926,13 @@ static bool dxg_vmbus_get_api(void)
 	dxg_hv.recvpacket_raw = symbol_get(vmbus_recvpacket_raw);
 	dxg_hv.allocate_mmio = symbol_get(vmbus_allocate_mmio);
 	dxg_hv.free_mmio = symbol_get(vmbus_free_mmio);
+	dxg_hv.establish_gpadl = symbol_get(vmbus_establish_gpadl);
+	dxg_hv.teardown_gpadl = symbol_get(vmbus_teardown_gpadl);
 	if (dxg_hv.driver_register && dxg_hv.driver_unregister &&
 	    dxg_hv.open && dxg_hv.close && dxg_hv.setevent &&
-	    dxg_hv.recvpacket_raw && dxg_hv.allocate_mmio && dxg_hv.free_mmio)
+	    dxg_hv.recvpacket_raw && dxg_hv.allocate_mmio &&
+	    dxg_hv.free_mmio && dxg_hv.establish_gpadl &&
+	    dxg_hv.teardown_gpadl)
 		return true;
 	dxg_vmbus_put_api();
 	return false;

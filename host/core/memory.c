@@ -38,6 +38,7 @@ int dxg_mem_init(struct dxg_mem *m, uint8_t *shm, uint64_t shm_size,
 	m->offer_seq = 0;
 	m->sys_runs = 0;
 	dxg_guest_ram_none(&m->ram);
+	dxg_gpadls_init(&m->gpadls);
 	if (io_offset > shm_size)
 		return -EINVAL;
 	return dxg_ioheap_init(&m->heap, io_offset, shm_size - io_offset);
@@ -46,6 +47,7 @@ int dxg_mem_init(struct dxg_mem *m, uint8_t *shm, uint64_t shm_size,
 void dxg_mem_fini(struct dxg_mem *m)
 {
 	dxg_ioheap_fini(&m->heap);
+	dxg_gpadls_fini(&m->gpadls);
 	dxg_guest_ram_fini(&m->ram);
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/adapter.h"
+#include "core/gpadl.h"
 #include "core/gpuva.h"
 #include "core/guest_ram.h"
 #include "core/ioheap.h"
@@ -51,6 +52,7 @@ struct dxg_mem {
 	/* Guest RAM, when the host holds it (docs/memory.md §11). */
 	struct dxg_guest_ram ram;
 	uint32_t sys_runs;		/* core/sysmem.h's budget in use */
+	struct dxg_gpadls gpadls;	/* ivshmem's GPADLs (core/gpadl.h) */
 };
 
 /* The IO space is [io_offset, shm_size) of shm.  Returns 0 or -errno. */

@@ -129,6 +129,10 @@ uint64_t dxg_res_group_available(struct dxg_dispatch_ctx *ctx,
 int32_t dxg_h_verifyguestram(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 int32_t dxg_h_setexistingsysmempages(struct dxg_dispatch_ctx *ctx,
 				     struct dxg_req *req);
+int32_t dxg_h_setexistingsysmemstore(struct dxg_dispatch_ctx *ctx,
+				     struct dxg_req *req);
+int32_t dxg_h_establishgpadl(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
+int32_t dxg_h_teardowngpadl(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 /* escape_cmds.c: D3DKMTEscape */
 int32_t dxg_h_escape(struct dxg_dispatch_ctx *ctx, struct dxg_req *req);
 

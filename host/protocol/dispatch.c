@@ -232,6 +232,13 @@ static const struct dxg_cmd commands[DXGK_VMBCOMMAND_INVALID_VM_TO_HOST] = {
 	VGPU(SETEXISTINGSYSMEMPAGES, P | A,
 	     struct dxgkvmb_command_setexistingsysmempages,
 	     dxg_h_setexistingsysmempages),
+	VGPU(SETEXISTINGSYSMEMSTORE, P | A,
+	     struct dxgkvmb_command_setexistingsysmemstore,
+	     dxg_h_setexistingsysmemstore),
+	GLOBAL(ESTABLISHGPADL, 0, struct dxgkvmb_command_establishgpadl,
+	       dxg_h_establishgpadl),
+	GLOBAL(TEARDOWNGPADL, 0, struct dxgkvmb_command_teardowngpadl,
+	       dxg_h_teardowngpadl),
 	/* Escapes (host/core/escape.c). */
 	VGPU(ESCAPE, P | A, struct dxgkvmb_command_escape,
 	     dxg_h_escape),

@@ -2,13 +2,16 @@
 /*
  * Guest memory the host maps (docs/memory.md §11): the guest-RAM handshake
  * (VERIFYGUESTRAM, opendxg's) and the page frames of existing-sysmem
- * allocations (SETEXISTINGSYSMEMPAGES, as a Hyper-V host that set
- * map_guest_memory receives them).  The memory service is core/sysmem.c
- * and core/guest_ram.c.
+ * allocations, either in page lists (SETEXISTINGSYSMEMPAGES, as a Hyper-V
+ * host that set map_guest_memory receives them) or by a GPADL
+ * (SETEXISTINGSYSMEMSTORE, as one without it does; the GPADL comes by
+ * ESTABLISHGPADL, ivshmem's stand-in for VMBus's GPADL messages).  The
+ * memory service is core/sysmem.c, core/gpadl.c and core/guest_ram.c.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/gpadl.h"
 #include "core/memory.h"
 #include "core/sysmem.h"
 #include "dxg/ntstatus.h"
@@ -21,8 +24,12 @@ int32_t dxg_h_verifyguestram(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	struct dxg_mem *m = ctx->mem;
 	int32_t st;
 
-	/* A Windows host knows no such command. */
-	if (!m || ctx->windows)
+	/*
+	 * In Windows mode too: there it is the ivshmem transport's part of
+	 * GPADLs (what Hyper-V knows of guest memory without being told),
+	 * not a command of the dxgkrnl protocol.
+	 */
+	if (!m)
 		return STATUS_NOT_SUPPORTED;
 	if (!c.probe_count || c.probe_count > DXG_GUEST_RAM_MAX_PROBES ||
 	    sizeof(c) + (uint64_t)c.probe_count *
@@ -68,7 +75,8 @@ int32_t dxg_h_setexistingsysmempages(struct dxg_dispatch_ctx *ctx,
 	struct dxg_mem *m = ctx->mem;
 	struct dxg_obj *device, *a;
 
-	if (!m)
+	/* A Windows-mode host is one without map_guest_memory. */
+	if (!m || ctx->windows)
 		return STATUS_NOT_SUPPORTED;
 	device = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
 	a = device ? req_alloc(ctx, req, c.allocation, device) : NULL;
@@ -80,4 +88,49 @@ int32_t dxg_h_setexistingsysmempages(struct dxg_dispatch_ctx *ctx,
 	return dxg_sysmem_set_pages(a->u.allocation.sys, &m->ram,
 				    c.alloc_offset_in_pages, c.num_pages,
 				    req->cmd + sizeof(c), &m->sys_runs);
+}
+
+int32_t dxg_h_setexistingsysmemstore(struct dxg_dispatch_ctx *ctx,
+				     struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_setexistingsysmemstore, c);
+	struct dxg_mem *m = ctx->mem;
+	const struct dxg_gpadl *g;
+	struct dxg_obj *device, *a;
+
+	if (!m)
+		return STATUS_NOT_SUPPORTED;
+	device = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
+	a = device ? req_alloc(ctx, req, c.allocation, device) : NULL;
+	if (!a)
+		return STATUS_INVALID_HANDLE;
+	g = dxg_gpadl_complete(&m->gpadls, c.gpadl);
+	/* The GPADL covers the allocation exactly, as the reference makes it. */
+	if (!a->u.allocation.sys || !g || g->pages != a->u.allocation.sys->pages)
+		return STATUS_INVALID_PARAMETER;
+	return dxg_sysmem_set_pages(a->u.allocation.sys, &m->ram, 0, g->pages,
+				    g->pfns, &m->sys_runs);
+}
+
+int32_t dxg_h_establishgpadl(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_establishgpadl, c);
+	struct dxg_mem *m = ctx->mem;
+
+	if (!m)
+		return STATUS_NOT_SUPPORTED;
+	if (c.num_pages > DXG_GPADL_PFNS_PER_MSG ||
+	    sizeof(c) + (uint64_t)c.num_pages * sizeof(uint64_t) > req->cmd_len)
+		return STATUS_INVALID_PARAMETER;
+	return dxg_gpadl_name(&m->gpadls, &m->ram, c.gpadl, c.total_pages,
+			      c.first_page, c.num_pages, req->cmd + sizeof(c));
+}
+
+int32_t dxg_h_teardowngpadl(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
+{
+	REQ_GET(req, struct dxgkvmb_command_teardowngpadl, c);
+
+	if (!ctx->mem)
+		return STATUS_NOT_SUPPORTED;
+	return dxg_gpadl_teardown(&ctx->mem->gpadls, c.gpadl);
 }

@@ -320,15 +320,16 @@ static void remove_vm(struct host *h, unsigned int slot)
 	struct vm_entry *e = h->vms[slot];
 	unsigned int id = e->vm->id;
 	unsigned long long reqs = (unsigned long long)e->vm->requests;
-	uint32_t freed;
+	/* A guest that unloaded cleanly tore every GPADL down (tests read it). */
+	uint32_t gpadls = e->vm->mem.gpadls.count, freed;
 
 	unwatch_vm(h, e);
 	dxg_heartbeat_remove(&h->hb, slot);
 	freed = dxg_vm_destroy(e->vm);
 	free(e);
 	h->vms[slot] = NULL;
-	log_info("vm %u disconnected: %u objects freed, %llu requests served",
-		 id, freed, reqs);
+	log_info("vm %u disconnected: %u objects freed, %u GPADLs left, %llu requests served",
+		 id, freed, gpadls, reqs);
 }
 
 /* Poll busy VMs, reap dead ones; returns the next epoll timeout. */

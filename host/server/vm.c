@@ -20,10 +20,14 @@ static void control_init(struct dxg_vm *vm)
 	c->magic = DXG_IVSHMEM_MAGIC;
 	c->layout_version = DXG_IVSHMEM_LAYOUT_VERSION;
 	c->host_interface_version = vm->interface_version;
-	/* A Windows host knows none of opendxg's reply extensions. */
+	/*
+	 * A Windows host knows none of opendxg's reply extensions; it is one
+	 * without map_guest_memory, so it takes guest memory by GPADL only.
+	 */
 	c->host_caps = (vm->no_async ? 0 : DXG_HOST_CAP_ASYNC_MSG) |
 		       (vm->windows ? 0 : DXG_HOST_CAP_ODX_REPLIES) |
 		       DXG_HOST_CAP_HEARTBEAT |
+		       (vm->guest_ram ? DXG_HOST_CAP_GPADL : 0) |
 		       (!vm->windows && vm->guest_ram ? DXG_HOST_CAP_GUEST_RAM : 0);
 	c->ring_size = DXG_VM_RING_SIZE;
 	c->shm_size = vm->shm_size;
@@ -268,6 +272,7 @@ void dxg_vm_drop_guest_state(struct dxg_vm *vm, enum dxg_log_level level,
 
 	reset_channel(vm);
 	vm->mem.ram.verified = false;	/* the next guest verifies again */
+	dxg_gpadls_fini(&vm->mem.gpadls);
 	dxg_vm_update_stats(vm);
 	dxg_log_rl(&vm->rl, level,
 		   "vm %u: %s: guest state dropped (%u objects freed)",
@@ -281,6 +286,7 @@ static void accept_generation(struct dxg_vm *vm, uint32_t gen)
 
 	reset_channel(vm);
 	vm->mem.ram.verified = false;
+	dxg_gpadls_fini(&vm->mem.gpadls);
 	dxg_ring_reset(&vm->g2h);
 	dxg_ring_reset(&vm->h2g);
 	vm->acked_generation = gen;

@@ -73,6 +73,13 @@
  * map_guest_memory; docs/memory.md §11).
  */
 #define DXG_HOST_CAP_GUEST_RAM		(1u << 3)
+/*
+ * The host takes GPADLs (ESTABLISHGPADL) once the guest passed the same
+ * handshake, and existing-sysmem allocations by SETEXISTINGSYSMEMSTORE: a
+ * Hyper-V host without map_guest_memory, as a Windows-mode dxghost is
+ * (GUEST_RAM, when also set, is preferred; docs/memory.md §11).
+ */
+#define DXG_HOST_CAP_GPADL		(1u << 4)
 #define DXG_GUEST_CAP_WSL2		(1u << 0)
 
 /* Adapter flags in the adapter table. */

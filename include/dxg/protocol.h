@@ -41,6 +41,14 @@ enum dxgkvmb_commandtype_global {
 	 * opendxg only, sent only to a host that set DXG_HOST_CAP_GUEST_RAM
 	 * (include/dxg/ivshmem.h): the guest-RAM handshake (docs/memory.md §11).
 	 */
+	/*
+	 * opendxg only, ivshmem only, sent only to a host that set
+	 * DXG_HOST_CAP_GPADL: the stand-in for VMBus's GPADL channel
+	 * messages (a guest-chosen handle naming guest pages), which
+	 * SETEXISTINGSYSMEMSTORE refers to (docs/memory.md §11).
+	 */
+	DXGK_VMBCOMMAND_ESTABLISHGPADL		= 1018,
+	DXGK_VMBCOMMAND_TEARDOWNGPADL		= 1019,
 	DXGK_VMBCOMMAND_VERIFYGUESTRAM		= 1020,
 	DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST	= 1021,
 	DXGK_VMBCOMMAND_ISFEATUREENABLED_GLOBAL	= 1022,
@@ -1004,6 +1012,45 @@ struct dxgkvmb_command_setexistingsysmempages {
 };
 
 /*
+ * SETEXISTINGSYSMEMSTORE (adapter command): the same for a host without
+ * map_guest_memory: the pages are named by a GPADL the guest established
+ * over them beforehand (on VMBus's global channel; over ivshmem by
+ * ESTABLISHGPADL).  Reply: an NTSTATUS.
+ */
+struct dxgkvmb_command_setexistingsysmemstore {
+	struct dxgkvmb_command_hdr hdr;
+	d3dkmthandle device;
+	d3dkmthandle allocation;
+	__u32 gpadl;
+	__u32 reserved;
+};
+
+/*
+ * ESTABLISHGPADL (opendxg, VM-wide, ivshmem): pages [first_page,
+ * first_page + num_pages) of the GPADL `gpadl` (a nonzero handle the guest
+ * chose, as VMBus guests do) of total_pages pages, named by the guest page
+ * frames that follow.  The first message (first_page 0) creates it; a
+ * GPADL is usable once every page is named.  TEARDOWNGPADL forgets it
+ * (what already took its pages keeps them).  Replies: an NTSTATUS.
+ */
+#define DXG_GPADL_PFNS_PER_MSG	15872u	/* (128 KiB - a page for headers) / 8 */
+
+struct dxgkvmb_command_establishgpadl {
+	struct dxgkvmb_command_hdr hdr;
+	__u32 gpadl;
+	__u32 total_pages;
+	__u32 first_page;
+	__u32 num_pages;
+	/* __u64 pfns[num_pages]; */
+};
+
+struct dxgkvmb_command_teardowngpadl {
+	struct dxgkvmb_command_hdr hdr;
+	__u32 gpadl;
+	__u32 reserved;
+};
+
+/*
  * VERIFYGUESTRAM (opendxg, VM-wide): the guest says where its RAM ends and
  * names probe pages it filled with random bytes; the host derives where
  * each guest-physical page lies in the guest-RAM file it holds and checks
@@ -1029,6 +1076,10 @@ struct dxgkvmb_command_verifyguestram {
 
 DXG_STATIC_ASSERT(sizeof(struct dxg_guest_ram_probe) == 32, "guest RAM probe");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_verifyguestram) == 40, "VERIFYGUESTRAM");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_setexistingsysmemstore) == 40,
+		  "SETEXISTINGSYSMEMSTORE");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_establishgpadl) == 40, "ESTABLISHGPADL");
+DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_teardowngpadl) == 32, "TEARDOWNGPADL");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_setexistingsysmempages) == 40,
 		  "SETEXISTINGSYSMEMPAGES");
 DXG_STATIC_ASSERT(sizeof(struct dxgkvmb_command_ext_header) == 16, "ext header");

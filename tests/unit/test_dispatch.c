@@ -196,6 +196,9 @@ static const uint32_t implemented[][2] = {
 	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_SHAREOBJECTWITHHOST },
 	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_VERIFYGUESTRAM },
 	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SETEXISTINGSYSMEMPAGES },
+	{ DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SETEXISTINGSYSMEMSTORE },
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_ESTABLISHGPADL },
+	{ DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_TEARDOWNGPADL },
 };
 #define N_IMPL (sizeof(implemented) / sizeof(implemented[0]))
 
@@ -230,7 +233,7 @@ static void test_not_supported(void **state)
 	}
 	/* Async messages use the same table. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,
-	    DXGK_VMBCOMMAND_SETEXISTINGSYSMEMSTORE, proc);
+	    DXGK_VMBCOMMAND_CDDSYNCGPUACCESS, proc);
 	assert_int_equal(call_status(f, 256), STATUS_NOT_SUPPORTED);
 	/* An implemented one is checked like a synchronous one. */
 	hdr(f, DXGKVMB_VGPU_TO_HOST | DXGKVMB_ASYNC_MSG,

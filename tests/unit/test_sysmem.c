@@ -5,7 +5,9 @@
  * the layout handshake accepts only probes found where the x86 layout
  * puts them (both parts), and refuses what a hostile guest might send;
  * page lists map the named frames in place, run by run, once each, only
- * inside RAM, and within the VM's mapping budget.
+ * inside RAM, and within the VM's mapping budget; GPADLs (host/core/gpadl.c,
+ * ivshmem's stand-in for VMBus's) are named in parts, each page once, only
+ * over verified RAM, within the VM's bounds, and usable only complete.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "core/gpadl.h"
 #include "core/guest_ram.h"
 #include "core/sysmem.h"
 #include "dxg/ntstatus.h"
@@ -240,6 +243,85 @@ static void test_pages_hostile(void **state)
 	dxg_guest_ram_fini(&r);
 }
 
+static void test_gpadl(void **state)
+{
+	struct dxg_guest_ram r, unverified;
+	struct dxg_gpadls t;
+	const struct dxg_gpadl *g;
+	uint64_t pfns[4] = { 10, 11, 12, 40 };
+	struct dxg_sysmem *s;
+	uint32_t runs = 0;
+
+	(void)state;
+	dxg_gpadls_init(&t);
+	ram_make(&unverified, 1 * MB);
+	assert_int_equal(dxg_gpadl_name(&t, &unverified, 7, 4, 0, 4, pfns),
+			 STATUS_NOT_SUPPORTED);
+	dxg_guest_ram_fini(&unverified);
+	verified_ram(&r, 1 * MB);
+	/* Handle 0, no pages, a continuation of nothing: refused. */
+	assert_int_equal(dxg_gpadl_name(&t, &r, 0, 4, 0, 4, pfns),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 4, 0, 0, pfns),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 4, 2, 2, pfns + 2),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 0, 0, 1, pfns),
+			 STATUS_INVALID_PARAMETER);
+	/* More pages than it has; a frame outside RAM: nothing made. */
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 2, 0, 3, pfns),
+			 STATUS_INVALID_PARAMETER);
+	pfns[1] = 1 * MB / PG;
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 4, 0, 2, pfns),
+			 STATUS_INVALID_PARAMETER);
+	assert_null(t.head);
+	pfns[1] = 11;
+	/* Two messages; usable only when complete. */
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 4, 0, 2, pfns), STATUS_SUCCESS);
+	assert_null(dxg_gpadl_complete(&t, 7));
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 4, 0, 1, pfns),
+			 STATUS_INVALID_PARAMETER);	/* a second first */
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 4, 1, 2, pfns + 1),
+			 STATUS_INVALID_PARAMETER);	/* page 1 twice */
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 5, 2, 2, pfns + 2),
+			 STATUS_INVALID_PARAMETER);	/* another total */
+	assert_int_equal(dxg_gpadl_name(&t, &r, 7, 4, 2, 2, pfns + 2), STATUS_SUCCESS);
+	g = dxg_gpadl_complete(&t, 7);
+	assert_non_null(g);
+	assert_int_equal(g->pages, 4);
+	assert_int_equal(t.count, 1);
+	assert_int_equal(t.pages, 4);
+	/* What SETEXISTINGSYSMEMSTORE does with it: the pages in place. */
+	r.base[40 * PG + 3] = 0x5a;
+	assert_int_equal(dxg_sysmem_create(&r, 4 * PG, &runs, &s), STATUS_SUCCESS);
+	assert_int_equal(dxg_sysmem_set_pages(s, &r, 0, g->pages, g->pfns, &runs),
+			 STATUS_SUCCESS);
+	assert_true(dxg_sysmem_ready(s));
+	assert_int_equal(s->map[3 * PG + 3], 0x5a);
+	/* Torn down, the allocation keeps its pages; the handle is free again. */
+	assert_int_equal(dxg_gpadl_teardown(&t, 7), STATUS_SUCCESS);
+	assert_int_equal(dxg_gpadl_teardown(&t, 7), STATUS_INVALID_PARAMETER);
+	assert_int_equal(dxg_gpadl_teardown(&t, 0), STATUS_INVALID_PARAMETER);
+	assert_null(dxg_gpadl_complete(&t, 7));
+	assert_int_equal(t.count, 0);
+	assert_int_equal(t.pages, 0);
+	assert_int_equal(s->map[3 * PG + 3], 0x5a);
+	dxg_sysmem_destroy(s, &runs);
+	/* The VM's bounds: pages, then count. */
+	assert_int_equal(dxg_gpadl_name(&t, &r, 8, DXG_GPADL_MAX_PAGES + 1, 0, 1,
+					pfns), STATUS_NO_MEMORY);
+	for (uint32_t h = 1; h <= DXG_GPADL_MAX; h++)
+		assert_int_equal(dxg_gpadl_name(&t, &r, h, 1, 0, 1, pfns),
+				 STATUS_SUCCESS);
+	assert_int_equal(dxg_gpadl_name(&t, &r, DXG_GPADL_MAX + 1, 1, 0, 1, pfns),
+			 STATUS_NO_MEMORY);
+	assert_int_equal(t.count, DXG_GPADL_MAX);
+	dxg_gpadls_fini(&t);
+	assert_null(t.head);
+	assert_int_equal(t.count, 0);
+	dxg_guest_ram_fini(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_verify),
 		cmocka_unit_test(test_pages_in_place),
 		cmocka_unit_test(test_pages_hostile),
+		cmocka_unit_test(test_gpadl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

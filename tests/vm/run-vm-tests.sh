@@ -405,6 +405,10 @@ if want windows; then
   start_host "$work/windows.sock" "$work/host-windows.log" --windows --no-async --interface-version 46 || exit 1
   boot windows /opt/dxg/scenarios/windows.sh "$work/windows.sock"
   if stop_host; then pass "windows/dxghost exits 0 on SIGTERM"; else fail "windows/dxghost exits 0 on SIGTERM"; fi
+  # The guest tore down every GPADL its existing-sysmem allocations used.
+  if grep -q 'disconnected: [0-9]* objects freed, 0 GPADLs left' "$work/host-windows.log"; then
+    pass "windows/dxghost: no GPADL left after the guest unloaded"
+  else fail "windows/dxghost: no GPADL left after the guest unloaded"; fi
   if log_dirty "$work/host-windows.log"; then
     fail "windows/dxghost log is clean"; else pass "windows/dxghost log is clean"; fi
   cp "$work/host-windows.log" "$LOGS/dxghost-windows.log"

@@ -11,7 +11,7 @@ test_dxg_hold isolation 8 || r=1
 # Guest RAM the host maps, or the fallback (run-vm-tests.sh says which).
 case " $(cat /proc/cmdline) " in
 *" dxg.expect_ram=1 "*)
-  if dmesg | grep -q "dxg host maps guest memory"; then
+  if dmesg | grep -q "dxg host maps guest memory: existing-sysmem allocations in place (page lists)"; then
     echo "PASS shared guest RAM: the handshake passed"
   else
     echo "FAIL shared guest RAM: the handshake passed"; r=1

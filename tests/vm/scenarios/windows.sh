@@ -6,7 +6,7 @@
 # command's whole reply shape, clears DXG_HOST_CAP_ODX_REPLIES and enables
 # no asynchronous messages (so submissions and signals are synchronous).
 # Every test program of the main scenario runs (test_dxg_ioctl, _memory,
-# _sync, _vma, _killopen, _vkinfo, _escape, the compute and libdxg tests,
+# _sync, _vma, _killopen, _vkinfo, _escape, _sysmem, the compute and libdxg tests,
 # dxg-smi, dxg-demo).  Only the expectations that read a host's reason for
 # a failed escape or create depend on opendxg's replies: a Windows host's
 # escape fails silently (data unchanged, ioctl 0, pipeline id 0) and its
@@ -25,6 +25,10 @@ host_stat() { # sum of a host statistic over the bound devices
 t "insmod" "insmod /lib/dxg/dxgkrnl.ko"
 for _ in $(seq 50); do [ -c /dev/dxg ] && break; sleep 0.2; done
 t "/dev/dxg appears with a Windows-mode host (interface version 46)" "[ -c /dev/dxg ]"
+# A host without map_guest_memory: existing sysmem goes by GPADLs
+# (SETEXISTINGSYSMEMSTORE), which test_dxg_sysmem then uses in full.
+t "existing-sysmem allocations by GPADLs with a Windows-mode host" \
+  "dmesg | grep -q 'existing-sysmem allocations in place (GPADLs)'"
 for p in "$BIN"/test_*; do
   [ -x "$p" ] || continue
   case "${p##*/}" in test_dxg_hold|test_dxg_unplug|test_dxg_adapters) continue ;; esac	# scenario programs
