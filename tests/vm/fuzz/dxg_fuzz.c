@@ -1049,10 +1049,18 @@ static void child_main(uint64_t seed, unsigned int calls)
 	_exit(0);
 }
 
+/*
+ * A child lives CHILD_MS at most: one of its blocking CPU waits may wait
+ * for a value nobody will ever signal, which is a D3DKMT wait's right (it
+ * has no timeout), and the parent must not wait with it (a debug-kernel
+ * run hung so, the main thread in waitpid() past the deadline).
+ */
+#define CHILD_MS	5000
+
 static void run_child(uint64_t seed)
 {
 	pid_t pid = fork();
-	int status;
+	int status, ms = 0;
 
 	if (pid == 0)
 		child_main(seed, 100 + below(400));
@@ -1062,7 +1070,15 @@ static void run_child(uint64_t seed)
 		usleep(below(200000));
 		kill(pid, SIGKILL);
 	}
-	waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (ms >= CHILD_MS || time(NULL) >= F.deadline) {
+			kill(pid, SIGKILL);	/* killed in its wait */
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(10000);
+		ms += 10;
+	}
 }
 
 static int setup(uint64_t seed)

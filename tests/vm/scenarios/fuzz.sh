@@ -22,8 +22,24 @@ for _ in $(seq 50); do [ -c /dev/dxg ] && break; sleep 0.2; done
 t "/dev/dxg appears" "[ -c /dev/dxg ]"
 # The VM-wide objects (the opened adapters) stay; nothing else may.
 base=$(host_stat dxg_host_objects)
+# A watchdog: the fuzzer ends on its own seconds after the deadline; one that
+# does not is stuck, and where each of its tasks waits is printed (kernel
+# stacks) before it is killed, so the run fails with something to go on.
+fuzz_watch() {
+  sleep $((seconds + 120))
+  echo "dxg-fuzz: still running $((seconds + 120)) s after its start: its tasks"
+  for p in $(pidof dxg-fuzz); do
+    for t in /proc/$p/task/*; do
+      echo "## task ${t##*/} ($(cat $t/comm), state $(sed -n 's/^State:\t//p' $t/status)) wchan $(cat $t/wchan)"
+      cat $t/stack 2>/dev/null
+    done
+  done
+  kill -9 $(pidof dxg-fuzz) 2>/dev/null
+}
+fuzz_watch & watch=$!
 t "dxg-fuzz for $seconds s: no ioctl returns what user space must never see" \
   "$BIN/dxg-fuzz --seconds $seconds ${seed:+--seed $seed}"
+kill $watch 2>/dev/null
 # Every file is closed with the fuzzer gone: the host lets go of all of it.
 echo "# host objects: $(host_stat dxg_host_objects), $base before the fuzzer"
 for _ in $(seq 100); do [ "$(host_stat dxg_host_objects)" = "$base" ] && break; sleep 0.1; done
