@@ -468,7 +468,7 @@ struct dxg_pagingqueue {
 	struct kref ref;
 	struct dxg_device *device;	/* referenced */
 	d3dkmthandle handle;		/* the host's */
-	struct dxg_cpu_map fence;	/* read-only fence page */
+	struct dxg_cpu_map fence;	/* read-only fence page, when no fence_so */
 	struct dxg_syncobj *fence_so;	/* its paging fence; NULL: none */
 };
 

@@ -1190,12 +1190,17 @@ int dxg_ioctl_create_paging_queue(struct dxg_process *p, void *arg)
 	if (ret)
 		goto out_put;
 	q->handle = r.paging_queue;
-	/* The paging fence page: read-only, the host writes it. */
-	ret = dxg_fence_map_create(p, device->adapter->host, &q->fence,
-				   r.fence_storage_physical_address,
-				   r.fence_storage_offset, &fence_va);
-	if (!ret)
-		ret = dxg_pagingqueue_fence(p, device, q, &r);
+	/*
+	 * The paging fence page, read-only (the host writes it): the fence
+	 * object's mapping, or the queue's own when the host names no object.
+	 */
+	ret = dxg_pagingqueue_fence(p, device, q, &r);
+	if (!ret && q->fence_so)
+		fence_va = q->fence_so->fence_cpu_va;
+	else if (!ret)
+		ret = dxg_fence_map_create(p, device->adapter->host, &q->fence,
+					   r.fence_storage_physical_address,
+					   r.fence_storage_offset, &fence_va);
 	if (!ret) {
 		ret = dxg_handle_insert_host(&p->handles, p,
 					     DXG_OBJ_PAGINGQUEUE, q, q->handle);

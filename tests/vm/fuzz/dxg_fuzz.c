@@ -85,6 +85,7 @@ struct fz {
 	uint8_t *unmapped, *readonly;	/* pages that fault */
 	atomic_ulong calls, ok, bad;	/* bad: what user space must never see */
 	atomic_ulong revoked;		/* touches of a mapping revoked meanwhile */
+	atomic_ulong stuck;		/* children killed at CHILD_MS */
 	atomic_bool stop;
 	/* An adapter's LUID (high << 32 | low), for the calls that name one. */
 	_Atomic uint64_t luid;
@@ -1073,6 +1074,7 @@ static void run_child(uint64_t seed)
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		if (ms >= CHILD_MS || time(NULL) >= F.deadline) {
 			kill(pid, SIGKILL);	/* killed in its wait */
+			atomic_fetch_add(&F.stuck, 1);
 			waitpid(pid, &status, 0);
 			break;
 		}
@@ -1178,10 +1180,11 @@ int main(int argc, char **argv)
 		usleep(100000);
 	}
 	printf("dxg-fuzz: %lu calls, %lu succeeded, %lu bad returns, %lu mappings"
-	       " revoked under a touch; live handles:"
+	       " revoked under a touch, %lu children killed still running"
+	       " after %d ms; live handles:"
 	       " %u adapters %u devices %u allocations %u sync objects\n",
 	       atomic_load(&F.calls), atomic_load(&F.ok), atomic_load(&F.bad),
-	       atomic_load(&F.revoked),
+	       atomic_load(&F.revoked), atomic_load(&F.stuck), CHILD_MS,
 	       F.pools[K_ADAPTER].n, F.pools[K_DEVICE].n, F.pools[K_ALLOC].n,
 	       F.pools[K_SYNC].n);
 	fflush(stdout);
