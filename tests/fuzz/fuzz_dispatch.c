@@ -374,11 +374,50 @@ static void write_memory_seed(struct seed *s)
 		abort();
 }
 
+/* A GPADL of pages 7 and 10 in two ESTABLISHGPADL messages, named by STORE. */
+static void write_gpadl_store(struct seed *s, uint32_t proc, uint32_t dev,
+			      uint32_t alloc)
+{
+	uint32_t st = 1;
+	uint64_t pfn;
+	uint8_t *p;
+
+	for (uint32_t i = 0; i < 2; i++) {
+		p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_ESTABLISHGPADL, 0, 0);
+		CMD(struct dxgkvmb_command_establishgpadl)->gpadl = 5;
+		CMD(struct dxgkvmb_command_establishgpadl)->total_pages = 2;
+		CMD(struct dxgkvmb_command_establishgpadl)->first_page = i;
+		CMD(struct dxgkvmb_command_establishgpadl)->num_pages = 1;
+		pfn = 7 + 3 * i;
+		memcpy(p + sizeof(struct dxgkvmb_command_establishgpadl), &pfn,
+		       sizeof(pfn));
+		send(s, sizeof(struct dxgkvmb_command_establishgpadl) + sizeof(pfn),
+		     &st);
+		if (st)
+			abort();
+	}
+	p = msg(s, DXGKVMB_VGPU_TO_HOST, DXGK_VMBCOMMAND_SETEXISTINGSYSMEMSTORE,
+		proc, 0);
+	CMD(struct dxgkvmb_command_setexistingsysmemstore)->device = dev;
+	CMD(struct dxgkvmb_command_setexistingsysmemstore)->allocation = alloc;
+	CMD(struct dxgkvmb_command_setexistingsysmemstore)->gpadl = 5;
+	send(s, sizeof(struct dxgkvmb_command_setexistingsysmemstore), &st);
+	if (st)
+		abort();
+	p = msg(s, DXGKVMB_VM_TO_HOST, DXGK_VMBCOMMAND_TEARDOWNGPADL, 0, 0);
+	CMD(struct dxgkvmb_command_teardowngpadl)->gpadl = 5;
+	send(s, sizeof(struct dxgkvmb_command_teardowngpadl), &st);
+	if (st)
+		abort();
+	(void)p;
+}
+
 /*
  * Guest memory the host maps: the handshake, an existing-sysmem allocation
- * whose two pages are named in two messages, mapped at a GPU VA.
+ * whose two pages are named in two messages (page lists, or a GPADL as a
+ * host without map_guest_memory takes them), mapped at a GPU VA.
  */
-static void write_sysmem_seed(struct seed *s)
+static void write_sysmem_seed(struct seed *s, bool gpadl)
 {
 	struct dxg_open_alloc_desc desc = { DXG_OPEN_ALLOC_DESC_VERSION, 0, 8192 };
 	struct dxgkvmb_command_createallocation_allocinfo ai = { 0, sizeof(desc), 0 };
@@ -407,7 +446,11 @@ static void write_sysmem_seed(struct seed *s)
 	send(s, sizeof(struct dxgkvmb_command_createallocation) + sizeof(ai) +
 		sizeof(desc), NULL);
 	alloc = reply_word(s, sizeof(struct dxgkvmb_command_createallocation_ret) / 4);
-	for (uint32_t i = 0; i < 2; i++) {
+	if (!alloc)
+		abort();
+	if (gpadl)
+		write_gpadl_store(s, proc, dev, alloc);
+	for (uint32_t i = 0; !gpadl && i < 2; i++) {
 		p = msg(s, DXGKVMB_VGPU_TO_HOST,
 			DXGK_VMBCOMMAND_SETEXISTINGSYSMEMPAGES, proc, 0);
 		CMD(struct dxgkvmb_command_setexistingsysmempages)->device = dev;
@@ -865,8 +908,12 @@ static void write_seeds(const char *dir)
 	seed_end(&s, dir, "memory");
 
 	seed_begin(&s);
-	write_sysmem_seed(&s);
+	write_sysmem_seed(&s, false);
 	seed_end(&s, dir, "sysmem");
+
+	seed_begin(&s);
+	write_sysmem_seed(&s, true);
+	seed_end(&s, dir, "sysmem-gpadl");
 
 	seed_begin(&s);
 	write_state_seed(&s);
