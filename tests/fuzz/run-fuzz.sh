@@ -144,11 +144,12 @@ fuzz() {
   # An input slower than this many wall seconds is a finding.  A niced run
   # on a busy machine may be starved for longer than the 10 s that flags a
   # hang on a quiet one (fuzz_spirv "timed out" on an input that runs in
-  # 0.3 s, at nice 19 beside a CI run), so there it is 300.
+  # 0.3 s, at nice 19 beside a CI run), so there it is 300; so is what
+  # libFuzzer reports as a slow input (also a failure here).
   local tmo=10
   [ "$cpu_budget" = 1 ] && tmo=300
   /usr/bin/time -f '%e %U %S' -o "$out/time-$t" \
-    "$bin" -max_total_time="$wall_limit" -print_final_stats=1 -timeout="$tmo" \
+    "$bin" -max_total_time="$wall_limit" -print_final_stats=1 -timeout="$tmo" -report_slow_units="$tmo" \
     -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$out/crash-$t/" "$corpus" >"$log" 2>&1 &
   local tpid=$!
