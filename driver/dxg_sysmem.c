@@ -46,7 +46,7 @@ struct dxg_sysmem_pin {
 	struct page **pages;
 	unsigned long npages;		/* pinned */
 	unsigned long accounted;	/* charged to mm's locked_vm */
-	/* A GPADL over the pages (gpadl != 0): its host, referenced. */
+	/* A GPADL over the pages (host not NULL): its host, referenced. */
 	struct dxg_host *host;
 	u32 gpadl;
 	void *gpadl_cookie;		/* the transport's, if it made it */
@@ -95,8 +95,6 @@ int dxg_sysmem_verify(struct dxg_host *host)
 	kfree(cmd);
 	return ret;
 }
-
-/* ---- pinning ---- */
 
 /* ---- GPADLs ---- */
 
@@ -189,6 +187,8 @@ static int dxg_sysmem_store(struct dxg_process *p, struct dxg_device *device,
 			      &cmd, sizeof(cmd), NULL, 0);
 	return ret > 0 ? -EPROTO : ret;
 }
+
+/* ---- pinning ---- */
 
 static void dxg_sysmem_unpin(struct dxg_sysmem_pin *pin)
 {
