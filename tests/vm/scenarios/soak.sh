@@ -21,16 +21,20 @@ rm -f /tmp/soak.*
 # creation in a loop: Debian 12's lavapipe (Mesa 22.3) leaks about 108 KiB
 # per compute pipeline created and destroyed, outside opendxg
 # (docs/reliability.md §7), which would hide anything of ours.
+# work ID PROGRAM...: the first failed run of each worker keeps its output.
 work() {
+  id=$1; shift
   while [ ! -e /tmp/soak.stop ]; do
-    if "$@" >/dev/null 2>&1; then echo . >>/tmp/soak.count
-    else echo "$*" >>/tmp/soak.fail; fi
+    if "$@" >/tmp/soak.out.$id 2>&1; then echo . >>/tmp/soak.count
+    else echo "$*" >>/tmp/soak.fail
+      [ -e /tmp/soak.first.$id ] || cp /tmp/soak.out.$id /tmp/soak.first.$id
+    fi
   done
 }
-work dxg-demo &
-work test_dxg_fence &
-work test_dxg_vma &
-work dxg-demo &
+work 1 dxg-demo &
+work 2 test_dxg_fence &
+work 3 test_dxg_vma &
+work 4 dxg-demo &
 prev=0
 for w in 1 2 3 4 5 6; do
   sleep $win
@@ -43,6 +47,11 @@ wait
 echo "SOAK total: $prev runs in $((win * 6)) s"
 t "every workload run succeeded" "[ ! -s /tmp/soak.fail ]"
 [ -s /tmp/soak.fail ] && sort /tmp/soak.fail | uniq -c | sed 's/^/# failed: /'
+for f in /tmp/soak.first.*; do
+  [ -e "$f" ] || continue
+  echo "# the first failed run of worker ${f##*.}:"
+  grep -E 'FAIL|rror' "$f" | head -n 20 | sed 's/^/#   /'
+done
 t "no host processes left after the soak" "[ \$(host_stat dxg_host_processes) = 0 ]"
 t "rmmod after the soak" "rmmod dxgkrnl"
 kernel_log_clean
