@@ -7,7 +7,13 @@
  * over part of it, mprotect of part, a shrinking and a moving mremap must
  * all fail and leave the whole mapping and its bytes in place; MAP_FIXED
  * over a whole fence page and munmap of a whole Lock2 mapping still work.
- * The kernel log must gain no line at all meanwhile (read from /dev/kmsg).
+ * The kernel log must gain no line from them meanwhile (read from /dev/kmsg).
+ * Only lines that can come from these operations count: x86 PAT's (they
+ * name the memtype) and anything naming dxg (the driver's prefix, and the
+ * comm of this and the other test programs).  The kernel of a loaded guest
+ * prints one-shot lines of its own at any time ("hrtimer: interrupt took",
+ * clocksource changes): under the hour-long soak one such line failed one
+ * run in each guest.  They are still printed, marked as not counted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +44,17 @@ static int kmsg_open_at_end(void)
 	return fd;
 }
 
-/* Prints and counts the kernel log records that arrived since. */
+/* Whether a kernel log record can be the result of these operations. */
+static int kmsg_line_is_ours(const char *rec)
+{
+	const char *text = strchr(rec, ';');	/* "prio,seq,ts,flags;text" */
+
+	text = text ? text + 1 : rec;
+	return strstr(text, "dxg") || strstr(text, "memtype") ||
+	       strstr(text, "PAT");
+}
+
+/* Prints the kernel log records that arrived since; counts those of ours. */
 static int kmsg_new_lines(int fd)
 {
 	char rec[2048];
@@ -52,8 +68,12 @@ static int kmsg_new_lines(int fd)
 		if (len <= 0)
 			break;
 		rec[len] = '\0';
-		printf("# kernel: %s", rec);
-		n++;
+		if (kmsg_line_is_ours(rec)) {
+			printf("# kernel: %s", rec);
+			n++;
+		} else {
+			printf("# kernel, not counted: %s", rec);
+		}
 	}
 	return n;
 }

@@ -14,6 +14,7 @@ secs=${secs:-120}
 win=$((secs / 6)); [ $win -ge 1 ] || win=1
 insmod /lib/dxg/dxgkrnl.ko || { echo "FAIL insmod"; exit 1; }
 for _ in $(seq 50); do [ -e /dev/dxg ] && break; sleep 0.2; done
+klines=$(dmesg | wc -l)
 rm -f /tmp/soak.*
 # One loop per workload, each a test program that does not assume it is
 # alone in the VM: the compute library's demo (dxg-demo, twice), fences
@@ -50,8 +51,10 @@ t "every workload run succeeded" "[ ! -s /tmp/soak.fail ]"
 for f in /tmp/soak.first.*; do
   [ -e "$f" ] || continue
   echo "# the first failed run of worker ${f##*.}:"
-  grep -E 'FAIL|rror' "$f" | head -n 20 | sed 's/^/#   /'
+  grep -E 'FAIL|rror|# kernel' "$f" | head -n 20 | sed 's/^/#   /'
 done
+# What the kernel said during the soak (kernel_log_clean judges it below).
+dmesg | tail -n +$((klines + 1)) | head -n 40 | sed 's/^/# kernel log during the soak: /'
 t "no host processes left after the soak" "[ \$(host_stat dxg_host_processes) = 0 ]"
 t "rmmod after the soak" "rmmod dxgkrnl"
 kernel_log_clean
