@@ -115,6 +115,15 @@ static void dxg_gpadl_teardown(struct dxg_host *host, u32 gpadl, void *cookie)
 				&cmd, sizeof(cmd));
 }
 
+/* The frame numbers of @n pinned pages, for either way of naming them. */
+static void dxg_sysmem_pfns(u64 *pfns, struct page **pages, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		pfns[i] = page_to_pfn(pages[i]);
+}
+
 /*
  * Over a transport without GPADLs of its own: ESTABLISHGPADL messages, as
  * many PFNs a message as fit, under a handle of ours.
@@ -139,15 +148,14 @@ static int dxg_gpadl_by_messages(struct dxg_host *host, struct page **pages,
 		h = (u32)atomic_inc_return(&host->next_gpadl);
 	} while (!h);
 	for (first = 0; first < npages && !ret; first += per_msg) {
-		u32 n = min_t(unsigned long, per_msg, npages - first), i;
+		u32 n = min_t(unsigned long, per_msg, npages - first);
 
 		memset(cmd, 0, sizeof(*cmd));
 		cmd->gpadl = h;
 		cmd->total_pages = npages;
 		cmd->first_page = first;
 		cmd->num_pages = n;
-		for (i = 0; i < n; i++)
-			pfns[i] = page_to_pfn(pages[first + i]);
+		dxg_sysmem_pfns(pfns, pages + first, n);
 		ret = dxg_call_status(host, NULL, 0,
 				      DXGK_VMBCOMMAND_ESTABLISHGPADL, cmd,
 				      sizeof(*cmd) + n * sizeof(u64));
@@ -226,8 +234,7 @@ static int dxg_sysmem_send(struct dxg_process *p, struct dxg_device *device,
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < npages; i++)
-		pfns[i] = page_to_pfn(pages[i]);
+	dxg_sysmem_pfns(pfns, pages, npages);
 	for (i = 0; i < msgs && !ret; i++) {
 		int len = dxg_vmbus_build_pagelist_msg(buf, buf_len,
 						       device->handle,
