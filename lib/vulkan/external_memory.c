@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * External memory as file descriptors (VK_KHR_external_memory_fd, handle
- * type OPAQUE_FD), IO-space (CPU-visible) memory only: the kernel driver's
- * sharing between processes, fds as the "NT handles" (docs/memory.md §9).
+ * type OPAQUE_FD), of both memory types: the kernel driver's sharing
+ * between processes, fds as the "NT handles" (docs/memory.md §9).
  *
  * Export: memory allocated with VkExportMemoryAllocateInfo(OPAQUE_FD) is a
  * shared resource (CREATE_RESOURCE | CREATE_SHARED | NT_SECURITY_SHARING)
@@ -13,16 +13,15 @@
  * Import: VkImportMemoryFdInfoKHR(OPAQUE_FD) opens the fd's resource on
  * this device (QueryResourceInfoFromNtHandle, OpenResourceFromNtHandle:
  * its own handles), checks that it is memory of ours (the header, one
- * IO-space allocation) at least allocationSize large, maps it (Lock2, a GPU
- * VA) like any memory.  On success the fd is ours: kept while the memory
+ * allocation of the kind memoryTypeIndex names) at least allocationSize
+ * large, maps it (a GPU VA; Lock2 for the IO space) like any memory.  On success the fd is ours: kept while the memory
  * lives (vkGetMemoryFdKHR of imported memory hands out copies of it: an
  * opened resource cannot be shared again) and closed when it is freed.
  * The kernel refuses fds that are not its shared resources.
  *
- * Device-local memory has no fds: a buffer created for OPAQUE_FD memory
- * reports the IO-space type only, and allocations of the device-local type
- * that ask for an export or an import are refused
- * (VK_ERROR_INVALID_EXTERNAL_HANDLE).
+ * Device-local memory shares as IO space does: the host's device memory is
+ * one object whoever opened it, kept until its last allocation goes, and
+ * never discarded while shared (docs/memory.md §9, §10).
  */
 #include <fcntl.h>
 #include <string.h>
@@ -54,21 +53,29 @@ static void destroy_resource(struct odx_device *d, D3DKMT_HANDLE resource)
 	D3DKMTDestroyAllocation2(&da);
 }
 
-/* What the fd's resource must be: ours (the header), one IO-space allocation. */
+/*
+ * What the fd's resource must be: ours (the header), one allocation of the
+ * kind asked for (@device: device-local), whole pages, no larger than its
+ * heap, with at least @want bytes.
+ */
 static bool opened_is_ours(const struct odx_device *d,
 			   const struct odx_memory_share *share,
 			   const struct dxg_open_alloc_desc *desc,
-			   uint64_t want)
+			   bool device, uint64_t want)
 {
+	const struct odx_physical_device *pd = d->physical;
+
 	return !memcmp(share->magic, ODX_MEMORY_SHARE_MAGIC, sizeof(share->magic)) &&
-	       desc->version == DXG_OPEN_ALLOC_DESC_VERSION && !desc->flags &&
+	       desc->version == DXG_OPEN_ALLOC_DESC_VERSION &&
+	       desc->flags == (device ? DXG_OPEN_ALLOC_DEVICE_LOCAL : 0) &&
 	       desc->size && !(desc->size % ODX_SHARE_PAGE) &&
-	       desc->size <= d->physical->heap_size && share->size && share->size <= desc->size && want <= share->size;
+	       desc->size <= (device ? pd->device_heap_size : pd->heap_size) &&
+	       share->size && share->size <= desc->size && want <= share->size;
 }
 
 /* Opens the resource of an fd of ours; the fd stays the caller's. */
 static VkResult import_fd(struct odx_device *d, int fd, uint64_t size,
-			  struct odx_memory **out)
+			  bool device, struct odx_memory **out)
 {
 	D3DKMT_QUERYRESOURCEINFOFROMNTHANDLE q = {
 		.device = d->device, .nt_handle = (__u64)fd,
@@ -100,11 +107,12 @@ static VkResult import_fd(struct odx_device *d, int fd, uint64_t size,
 		return odx_result(st, VK_ERROR_INVALID_EXTERNAL_HANDLE);
 	if (!o.resource || !oai.allocation ||
 	    oai.priv_drv_data_size != sizeof(desc) ||
-	    !opened_is_ours(d, &share, &desc, size)) {
+	    !opened_is_ours(d, &share, &desc, device, size)) {
 		destroy_resource(d, o.resource);
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
 	}
-	return odx_memory_open(d, o.resource, oai.allocation, size, desc.size, out);
+	return odx_memory_open(d, o.resource, oai.allocation, size, desc.size,
+			       device, out);
 }
 
 VkResult odx_memory_external(struct odx_device *d,
@@ -117,19 +125,20 @@ VkResult odx_memory_external(struct odx_device *d,
 		odx_find_in_chain(info->pNext, VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO);
 	bool importing = imp && imp->handleType;
 	bool exporting = exp && exp->handleTypes;
+	bool device = odx_type_is_device(d->physical, info->memoryTypeIndex);
 	VkResult r;
 
 	if (!importing && !exporting)
 		return VK_INCOMPLETE;
 	if ((importing && imp->handleType != ODX_MEMORY_FD_TYPE) ||
-	    (exporting && (exp->handleTypes & ~ODX_MEMORY_FD_TYPE)) ||
-	    !(odx_io_space_types(d->physical) & (1u << info->memoryTypeIndex)))
+	    (exporting && (exp->handleTypes & ~ODX_MEMORY_FD_TYPE)))
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
 	if (!importing)
-		return odx_memory_create_shared(d, info->allocationSize, out);
+		return odx_memory_create_shared(d, info->allocationSize, device,
+						out);
 	if (!info->allocationSize)
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
-	r = import_fd(d, imp->fd, info->allocationSize, out);
+	r = import_fd(d, imp->fd, info->allocationSize, device, out);
 	if (r == VK_SUCCESS)
 		(*out)->fd = imp->fd;	/* ours now */
 	return r;

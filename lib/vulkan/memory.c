@@ -6,8 +6,8 @@
  * is pointer arithmetic; or in the host device's own memory (device-local,
  * never CPU-visible).  Either is mapped into the GPU VA space at an address
  * the host picks.  Memory shared as fds (external_memory.c) is a shared
- * resource of one IO-space allocation, made here or opened from an fd; it
- * is destroyed as the resource.  A VkBuffer is a range of one; commands
+ * resource of one allocation of either kind, made here or opened from an
+ * fd; it is destroyed as the resource.  A VkBuffer is a range of one; commands
  * address it by GPU VA.
  */
 #include <sched.h>
@@ -137,7 +137,7 @@ fail:
 /*
  * A new allocation of @size bytes: IO space, or with @device the host
  * device's own memory, or the application's pages at @host; with @shared
- * (IO space) a shared resource of it, for ShareObjects.
+ * a shared resource of it, for ShareObjects.
  */
 static VkResult memory_make(struct odx_device *d, uint64_t size, bool device,
 			   void *host, bool shared, struct odx_memory **out)
@@ -209,14 +209,15 @@ VkResult odx_memory_create_host(struct odx_device *d, uint64_t size,
 }
 
 VkResult odx_memory_create_shared(struct odx_device *d, uint64_t size,
-				  struct odx_memory **out)
+				  bool device, struct odx_memory **out)
 {
-	return memory_make(d, size, false, NULL, true, out);
+	return memory_make(d, size, device, NULL, true, out);
 }
 
 VkResult odx_memory_open(struct odx_device *d, D3DKMT_HANDLE resource,
 			 D3DKMT_HANDLE allocation, uint64_t size,
-			 uint64_t alloc_size, struct odx_memory **out)
+			 uint64_t alloc_size, bool device,
+			 struct odx_memory **out)
 {
 	struct odx_memory *m = memory_new(d, size, alloc_size);
 
@@ -229,7 +230,7 @@ VkResult odx_memory_open(struct odx_device *d, D3DKMT_HANDLE resource,
 	}
 	m->resource = resource;
 	m->allocation = allocation;
-	return memory_map(d, m, true, out);
+	return memory_map(d, m, !device, out);
 }
 
 void odx_memory_destroy(struct odx_device *d, struct odx_memory *m)
@@ -331,15 +332,6 @@ odx_GetDeviceMemoryCommitment(VkDevice device, VkDeviceMemory memory,
 
 /* ---- VkBuffer ---- */
 
-/* The external memory handle types a buffer's memory may have. */
-static VkExternalMemoryHandleTypeFlags buffer_external(const VkBufferCreateInfo *ci)
-{
-	const VkExternalMemoryBufferCreateInfo *e =
-		odx_find_in_chain(ci->pNext, VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO);
-
-	return e ? e->handleTypes : 0;
-}
-
 VKAPI_ATTR VkResult VKAPI_CALL
 odx_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCreateInfo,
 		 const VkAllocationCallbacks *pAllocator, VkBuffer *pBuffer)
@@ -356,7 +348,6 @@ odx_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCreateInfo,
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	memset(b, 0, sizeof(*b));
 	b->size = pCreateInfo->size;
-	b->external = buffer_external(pCreateInfo);
 	*pBuffer = ODX_TO_HANDLE(VkBuffer, b);
 	return VK_SUCCESS;
 }
@@ -371,26 +362,22 @@ odx_DestroyBuffer(VkDevice device, VkBuffer buffer,
 }
 
 /*
- * Every memory type takes every buffer, but fds are of the IO space only
- * (external_memory.c): a buffer whose memory may be one is bound to that.
+ * Every memory type takes every buffer, memory of either kind shared as fds
+ * (external_memory.c) included.
  */
 static void buffer_requirements(const struct odx_device *d, uint64_t size,
-				VkExternalMemoryHandleTypeFlags external,
 				VkMemoryRequirements *req)
 {
 	req->size = (size + ODX_BUFFER_ALIGN - 1) & ~(uint64_t)(ODX_BUFFER_ALIGN - 1);
 	req->alignment = ODX_BUFFER_ALIGN;
 	req->memoryTypeBits = (1u << odx_memory_type_count(d->physical)) - 1;
-	if (external & ODX_MEMORY_FD_TYPE)
-		req->memoryTypeBits &= odx_io_space_types(d->physical);
 }
 
 /* Dedicated allocations are neither needed nor preferred. */
 static void requirements2(const struct odx_device *d, uint64_t size,
-			  VkExternalMemoryHandleTypeFlags external,
 			  VkMemoryRequirements2 *req)
 {
-	buffer_requirements(d, size, external, &req->memoryRequirements);
+	buffer_requirements(d, size, &req->memoryRequirements);
 	for (VkBaseOutStructure *s = req->pNext; s; s = s->pNext) {
 		if (s->sType == VK_STRUCTURE_TYPE_MEMORY_DEDICATED_REQUIREMENTS) {
 			VkMemoryDedicatedRequirements *dr = (void *)s;
@@ -407,8 +394,7 @@ odx_GetBufferMemoryRequirements(VkDevice device, VkBuffer buffer,
 {
 	const struct odx_buffer *b = ODX_FROM_HANDLE(odx_buffer, buffer);
 
-	buffer_requirements((const struct odx_device *)device, b->size,
-			    b->external, pReq);
+	buffer_requirements((const struct odx_device *)device, b->size, pReq);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -418,8 +404,7 @@ odx_GetBufferMemoryRequirements2(VkDevice device,
 {
 	const struct odx_buffer *b = ODX_FROM_HANDLE(odx_buffer, pInfo->buffer);
 
-	requirements2((const struct odx_device *)device, b->size, b->external,
-		      pReq);
+	requirements2((const struct odx_device *)device, b->size, pReq);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -428,7 +413,7 @@ odx_GetDeviceBufferMemoryRequirements(VkDevice device,
 				      VkMemoryRequirements2 *pReq)
 {
 	requirements2((const struct odx_device *)device, pInfo->pCreateInfo->size,
-		      buffer_external(pInfo->pCreateInfo), pReq);
+		      pReq);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL

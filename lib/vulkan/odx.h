@@ -211,25 +211,30 @@ void odx_host_memory_buffer_properties(const struct odx_physical_device *pd,
 /*
  * External memory as fds (VK_KHR_external_memory_fd, OPAQUE_FD;
  * external_memory.c).  An exportable allocation is a shared resource of
- * one IO-space allocation, its resource private data this header: what an
- * import checks (the fd is one of ours, of this size).
+ * one allocation (IO space or device-local), its resource private data
+ * this header: what an import checks (the fd is one of ours, of this size).
  */
 #define ODX_MEMORY_SHARE_MAGIC		"odxmem1"
 struct odx_memory_share {
 	char magic[8];			/* ODX_MEMORY_SHARE_MAGIC */
 	uint64_t size;			/* as the exporter asked for */
 };
-/* IO-space memory as a shared resource (ShareObjects makes fds of it). */
+/*
+ * Memory as a shared resource (ShareObjects makes fds of it): IO space, or
+ * with @device the host device's own memory.
+ */
 VkResult odx_memory_create_shared(struct odx_device *d, uint64_t size,
-				  struct odx_memory **out);
+				  bool device, struct odx_memory **out);
 /*
  * The allocation of an opened resource (OpenResourceFromNtHandle), of
- * @alloc_size bytes, mapped (Lock2) and at a GPU VA; destroyed with the
- * resource.  The resource is destroyed when this fails.
+ * @alloc_size bytes, at a GPU VA and, unless @device (device-local memory),
+ * mapped (Lock2); destroyed with the resource.  The resource is destroyed
+ * when this fails.
  */
 VkResult odx_memory_open(struct odx_device *d, D3DKMT_HANDLE resource,
 			 D3DKMT_HANDLE allocation, uint64_t size,
-			 uint64_t alloc_size, struct odx_memory **out);
+			 uint64_t alloc_size, bool device,
+			 struct odx_memory **out);
 /*
  * vkAllocateMemory's export or fd import, when its chain asks for one
  * (external_memory.c): the result, or VK_INCOMPLETE when it asks for none.
@@ -247,8 +252,6 @@ void odx_memory_destroy(struct odx_device *d, struct odx_memory *m);
 
 struct odx_buffer {
 	uint64_t size;
-	/* VkExternalMemoryBufferCreateInfo's: OPAQUE_FD limits the memory types. */
-	VkExternalMemoryHandleTypeFlags external;
 	struct odx_memory *mem;		/* NULL until bound */
 	uint64_t offset;
 };

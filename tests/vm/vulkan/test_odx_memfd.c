@@ -7,7 +7,7 @@
  *
  *   the external buffer properties: OPAQUE_FD exportable and importable,
  *     host allocations as before (importable only), other types nothing;
- *     a buffer for OPAQUE_FD memory takes the IO-space type only;
+ *     a buffer for OPAQUE_FD memory takes every memory type;
  *     vkGetMemoryFdPropertiesKHR refuses OPAQUE_FD (the spec's rule);
  *   the parent exports memory (a dedicated allocation), writes through its
  *     mapping, and passes an fd (a new one each vkGetMemoryFdKHR) to a
@@ -16,11 +16,16 @@
  *     parent sees that in its mapping, fills with its GPU, and the child
  *     sees that (both ways);
  *   the child re-exports its imported memory and imports that again;
+ *   device-local memory the same way: the parent exports it, fills a page
+ *     with its GPU and passes an fd; the child imports it as device-local
+ *     memory (as IO space it is refused), copies that page out with its
+ *     GPU into the shared IO-space memory, fills another, which the parent
+ *     copies out and sees;
  *   the parent frees its memory first: the child's still works (its GPU
  *     fills, the parent, importing its kept fd again, sees the fill);
  *   refused: an eventfd (VK_ERROR_INVALID_EXTERNAL_HANDLE, left open), an
- *     import larger than the memory, export or import as device-local
- *     memory, non-exportable memory's vkGetMemoryFdKHR.
+ *     import larger than the memory, an IO-space fd imported as
+ *     device-local memory, non-exportable memory's vkGetMemoryFdKHR.
  *
  * A watchdog fails the program if a wait never returns.  With
  * ODX_VALIDATE=1 it runs under the Khronos validation layer (the deliberate
@@ -57,6 +62,8 @@ enum {
 	P_CHILD_FILL = 2,	/* the child's GPU: 0xc3 */
 	P_PARENT_FILL = 3,	/* the parent's GPU: 0x5a */
 	P_LATE_FILL = 4,	/* the child's GPU after the parent freed: 0x77 */
+	P_DEV_BY_PARENT = 5,	/* a copy of device-local page 0: 0x3c */
+	P_DEV_BY_CHILD = 6,	/* a copy of device-local page 1: 0x96 */
 };
 
 struct ctx {
@@ -305,10 +312,11 @@ static int get_fd(struct ctx *c, VkDeviceMemory m, VkResult *r)
 }
 
 /*
- * On the GPU: copies page @from to page @to (@to set) and fills page
- * @fill with @v; waits for it.
+ * On the GPU: copies page @from of @src to page @to of @dst (@to set) and
+ * fills page @fill of @dst with @v (@fill set); waits for it.
  */
-static int gpu_work(struct ctx *c, VkBuffer b, int from, int to, int fill, uint32_t v)
+static int gpu_copy_fill(struct ctx *c, VkBuffer src, int from, VkBuffer dst, int to,
+			 int fill, uint32_t v)
 {
 	VkCommandBufferAllocateInfo ai = {
 		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
@@ -328,8 +336,9 @@ static int gpu_work(struct ctx *c, VkBuffer b, int from, int to, int fill, uint3
 		return -1;
 	if (!vkBeginCommandBuffer(cb, &bi)) {
 		if (to >= 0)
-			vkCmdCopyBuffer(cb, b, b, 1, &region);
-		vkCmdFillBuffer(cb, b, (VkDeviceSize)fill * PAGE, PAGE, v);
+			vkCmdCopyBuffer(cb, src, dst, 1, &region);
+		if (fill >= 0)
+			vkCmdFillBuffer(cb, dst, (VkDeviceSize)fill * PAGE, PAGE, v);
 		si.pCommandBuffers = &cb;
 		if (!vkEndCommandBuffer(cb) && !vkQueueSubmit(c->q, 1, &si, VK_NULL_HANDLE) &&
 		    !vkQueueWaitIdle(c->q))
@@ -337,6 +346,12 @@ static int gpu_work(struct ctx *c, VkBuffer b, int from, int to, int fill, uint3
 	}
 	vkFreeCommandBuffers(c->dev, c->cp, 1, &cb);
 	return r;
+}
+
+/* The same within one buffer. */
+static int gpu_work(struct ctx *c, VkBuffer b, int from, int to, int fill, uint32_t v)
+{
+	return gpu_copy_fill(c, b, from, b, to, fill, v);
 }
 
 /* ---- the parent's own checks ---- */
@@ -367,8 +382,10 @@ static void properties(struct ctx *c)
 		return;
 	}
 	vkGetBufferMemoryRequirements(c->dev, b, &req);
-	check("buffer for OPAQUE_FD memory: the IO-space type only",
-	      req.memoryTypeBits == 1u << c->io_type, "bits 0x%x", req.memoryTypeBits);
+	check("buffer for OPAQUE_FD memory: every memory type",
+	      req.memoryTypeBits == ((1u << c->io_type) |
+				     (c->device_type != UINT32_MAX ? 1u << c->device_type : 0)),
+	      "bits 0x%x", req.memoryTypeBits);
 	vkDestroyBuffer(c->dev, b, NULL);
 	if (validating())	/* the other types' extensions are not enabled */
 		return;
@@ -406,15 +423,11 @@ static void refused(struct ctx *c, int fd)
 	       alloc_mem(c, c->io_type, fd, SIZE + PAGE, &m),
 	       VK_ERROR_INVALID_EXTERNAL_HANDLE);
 	check("... the fd left open", fcntl(fd, F_GETFD) >= 0, "%s", strerror(errno));
-	check("the memory has a device-local type to refuse", c->device_type != UINT32_MAX,
-	      "none");
 	if (c->device_type != UINT32_MAX) {
-		expect("export as device-local memory refused",
-		       alloc_mem(c, c->device_type, -1, SIZE, &m),
-		       VK_ERROR_INVALID_EXTERNAL_HANDLE);
-		expect("import as device-local memory refused",
+		expect("import of IO-space memory's fd as device-local memory refused",
 		       alloc_mem(c, c->device_type, fd, SIZE, &m),
 		       VK_ERROR_INVALID_EXTERNAL_HANDLE);
+		check("... the fd left open", fcntl(fd, F_GETFD) >= 0, "%s", strerror(errno));
 	}
 	{
 		VkMemoryAllocateInfo mai = {
@@ -435,6 +448,41 @@ static void refused(struct ctx *c, int fd)
 }
 
 /* ---- the child: imports, works, re-exports, outlives the parent's memory ---- */
+
+/*
+ * The parent's device-local memory by fd ('y'): refused as IO space, used
+ * as device-local memory; its page 0 copied out into @io, page 1 filled.
+ */
+static void child_device_local(struct ctx *c, int sock, struct mem *io)
+{
+	struct mem dev, bad;
+	int fd;
+
+	if (recv_tag(sock, 'y', &fd))
+		_exit(1);
+	check("child: received the device-local memory's fd", fd >= 0, "fd %d", fd);
+	if (fd >= 0) {
+		if (!validating())	/* deliberate misuse */
+			expect("child: the device-local fd imported as IO space refused",
+			       alloc_mem(c, c->io_type, fd, SIZE, &bad),
+			       VK_ERROR_INVALID_EXTERNAL_HANDLE);
+		expect("child: import the fd as device-local memory",
+		       alloc_mem(c, c->device_type, fd, SIZE, &dev), VK_SUCCESS);
+		if (dev.m) {
+			expect("child: GPU copy out of the device-local memory, and a fill in it",
+			       gpu_copy_fill(c, dev.b, 0, io->b, P_DEV_BY_PARENT, -1, 0) ||
+			       gpu_work(c, dev.b, -1, -1, 1, 0x96969696u), 0);
+			check("child: sees the parent's GPU fill of the device-local memory",
+			      page_is(io->p, P_DEV_BY_PARENT, 0x3c), "%02x",
+			      io->p[P_DEV_BY_PARENT * PAGE]);
+			free_mem(c, &dev);
+		} else {
+			close(fd);
+		}
+	}
+	if (send_fd(sock, 'z', -1))
+		_exit(1);
+}
 
 static void child(int sock)
 {
@@ -484,6 +532,7 @@ static void child(int sock)
 	}
 	if (send_fd(sock, 'e', -1))
 		_exit(1);
+	child_device_local(&c, sock, &m);
 
 	/* The parent freed its memory: this import still works. */
 	if (recv_tag(sock, 'f', NULL))
@@ -503,6 +552,44 @@ static void child(int sock)
 }
 
 /* ---- the parent ---- */
+
+/*
+ * Device-local memory by fd: exported here with page 0 filled by the GPU,
+ * used by the child ('y' .. 'z'), its fill of page 1 copied out into @io.
+ */
+static int parent_device_local(struct ctx *c, int sock, struct mem *io)
+{
+	struct mem dm = { 0 };
+	VkResult r = VK_SUCCESS;
+	int fd = -1, ret = 0;
+
+	check("the memory has a device-local type", c->device_type != UINT32_MAX, "none");
+	if (c->device_type != UINT32_MAX) {
+		expect("export: device-local memory",
+		       alloc_mem(c, c->device_type, -1, SIZE, &dm), VK_SUCCESS);
+		if (dm.m) {
+			fd = get_fd(c, dm.m, &r);
+			check("vkGetMemoryFdKHR of device-local memory", fd >= 0, "result %d", r);
+			expect("parent: GPU fill of a device-local page",
+			       gpu_work(c, dm.b, -1, -1, 0, 0x3c3c3c3cu), 0);
+		}
+	}
+	if (send_fd(sock, 'y', fd) || recv_tag(sock, 'z', NULL)) {
+		fail("the child uses the device-local memory", "it did not answer");
+		ret = -1;
+	} else if (dm.m) {
+		expect("parent: GPU copy out of the device-local memory",
+		       gpu_copy_fill(c, dm.b, 1, io->b, P_DEV_BY_CHILD, -1, 0), 0);
+		check("parent: sees the child's GPU fill of the device-local memory",
+		      page_is(io->p, P_DEV_BY_CHILD, 0x96), "%02x",
+		      io->p[P_DEV_BY_CHILD * PAGE]);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (dm.m)
+		free_mem(c, &dm);
+	return ret;
+}
 
 static void parent(struct ctx *c, int sock, pid_t pid)
 {
@@ -543,6 +630,8 @@ static void parent(struct ctx *c, int sock, pid_t pid)
 		fail("the child sees the parent's fill", "it did not answer");
 		goto out;
 	}
+	if (parent_device_local(c, sock, &m))
+		goto out;
 	/* The exporter goes first; its fd (kept) still opens the memory. */
 	free_mem(c, &m);
 	if (send_fd(sock, 'f', -1) || recv_tag(sock, 'g', NULL)) {
