@@ -807,6 +807,24 @@ int dxg_check_allocs(struct dxg_process *p, struct dxg_device *device,
 /* The device of a paging queue handle, held as by dxg_device_begin(). */
 struct dxg_device *dxg_pq_device_begin(struct dxg_process *p, d3dkmthandle h);
 /*
+ * Resource @res (unless NULL) and allocations @allocs[0..n) made on the
+ * host go into the process's handle table under their host handles: all,
+ * or none (those put in are taken out again and released).
+ */
+int dxg_publish_allocs(struct dxg_process *p, struct dxg_resource *res,
+		       struct dxg_allocation **allocs, u32 n);
+/*
+ * A paging-queue operation on one allocation of the queue's device
+ * (MapGpuVirtualAddress, UpdateAllocationProperty): @cmd goes with the
+ * host's device handle in *@cmd_device; its reply (@reply) holds an
+ * NTSTATUS at @status.  A failure is an errno; STATUS_PENDING (> 0) passes
+ * through, and with it or success the reply's other fields are the caller's.
+ */
+int dxg_pq_alloc_call(struct dxg_process *p, d3dkmthandle queue,
+		      d3dkmthandle allocation, u32 command, void *cmd,
+		      u32 cmd_size, d3dkmthandle *cmd_device, void *reply,
+		      u32 reply_size, const s32 *status);
+/*
  * A command naming adapter or paging-queue handle @h: the host's adapter
  * handle goes to *adapter_field; reply NULL: a bare-status reply.
  */

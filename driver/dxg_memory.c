@@ -627,20 +627,21 @@ static int dxg_ca_finish(struct dxg_process *p, struct dxg_device *device,
 }
 
 /* Publish the resource and the allocations; all or nothing. */
-static int dxg_ca_publish(struct dxg_process *p, struct dxg_ca *ca)
+int dxg_publish_allocs(struct dxg_process *p, struct dxg_resource *res,
+		       struct dxg_allocation **allocs, u32 n)
 {
 	u32 i;
 	int ret;
 
-	if (ca->new_res) {
+	if (res) {
 		ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_RESOURCE,
-					     ca->res, ca->res->handle);
+					     res, res->handle);
 		if (ret)
 			return ret;
 	}
-	for (i = 0; i < ca->n; i++) {
+	for (i = 0; i < n; i++) {
 		ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_ALLOCATION,
-					     ca->allocs[i], ca->allocs[i]->handle);
+					     allocs[i], allocs[i]->handle);
 		if (ret)
 			goto undo;
 	}
@@ -649,10 +650,10 @@ undo:
 	while (i--)
 		dxg_allocation_put(dxg_handle_remove(&p->handles,
 						     DXG_OBJ_ALLOCATION,
-						     ca->allocs[i]->handle));
-	if (ca->new_res)
+						     allocs[i]->handle));
+	if (res)
 		dxg_resource_put(dxg_handle_remove(&p->handles, DXG_OBJ_RESOURCE,
-						   ca->res->handle));
+						   res->handle));
 	return ret;
 }
 
@@ -812,7 +813,8 @@ int dxg_ioctl_create_allocation(struct dxg_process *p, void *arg)
 		ret = dxg_sysmem_attach(p, device, ca.allocs[i], ca.res,
 					ca.info[i].sysmem);
 	if (!ret)
-		ret = dxg_ca_publish(p, &ca);
+		ret = dxg_publish_allocs(p, ca.new_res ? ca.res : NULL,
+					 ca.allocs, ca.n);
 	if (!ret && ca.new_res)
 		args->resource = ca.res->handle;
 out:
@@ -1271,6 +1273,30 @@ struct dxg_device *dxg_pq_device_begin(struct dxg_process *p, d3dkmthandle h)
 	return device;
 }
 
+int dxg_pq_alloc_call(struct dxg_process *p, d3dkmthandle queue,
+		      d3dkmthandle allocation, u32 command, void *cmd,
+		      u32 cmd_size, d3dkmthandle *cmd_device, void *reply,
+		      u32 reply_size, const s32 *status)
+{
+	struct dxg_device *device;
+	int ret;
+
+	device = dxg_pq_device_begin(p, queue);
+	if (IS_ERR(device))
+		return PTR_ERR(device);
+	ret = dxg_check_allocs(p, device, &allocation, 1);
+	if (ret)
+		goto out;
+	*cmd_device = device->handle;
+	ret = dxg_device_call(p, device, command, cmd, cmd_size, reply,
+			      reply_size);
+	if (!ret)
+		ret = *status < 0 ? dxg_ntstatus_to_errno(*status) : *status;
+out:
+	dxg_device_end(device);
+	return ret;
+}
+
 int dxg_ioctl_make_resident(struct dxg_process *p, void *arg)
 {
 	struct d3dddi_makeresident *args = arg;
@@ -1503,29 +1529,16 @@ int dxg_ioctl_map_gpu_va(struct dxg_process *p, void *arg)
 	struct d3dddi_mapgpuvirtualaddress *args = arg;
 	struct dxgkvmb_command_mapgpuva cmd = { .args = *args };
 	struct dxgkvmb_command_mapgpuva_ret r = { 0 };
-	struct dxg_device *device;
 	int ret;
 
-	device = dxg_pq_device_begin(p, args->paging_queue);
-	if (IS_ERR(device))
-		return PTR_ERR(device);
-	ret = dxg_check_allocs(p, device, &args->allocation, 1);
-	if (ret)
-		goto out;
-	cmd.device = device->handle;
-	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS,
-			      &cmd, sizeof(cmd), &r, sizeof(r));
-	if (ret)
-		goto out;
-	if (r.status < 0) {
-		ret = dxg_ntstatus_to_errno(r.status);
-		goto out;
+	ret = dxg_pq_alloc_call(p, args->paging_queue, args->allocation,
+				DXGK_VMBCOMMAND_MAPGPUVIRTUALADDRESS, &cmd,
+				sizeof(cmd), &cmd.device, &r, sizeof(r),
+				&r.status);
+	if (ret >= 0) {
+		args->virtual_address = r.virtual_address;
+		args->paging_fence_value = r.paging_fence_value;
 	}
-	args->virtual_address = r.virtual_address;
-	args->paging_fence_value = r.paging_fence_value;
-	ret = r.status;		/* STATUS_PENDING (> 0) passes through */
-out:
-	dxg_device_end(device);
 	return ret;
 }
 

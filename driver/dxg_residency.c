@@ -310,28 +310,14 @@ int dxg_ioctl_update_alloc_property(struct dxg_process *p, void *arg)
 	struct d3dddi_updateallocproperty *args = arg;
 	struct dxgkvmb_command_updateallocationproperty cmd = { .args = *args };
 	struct dxgkvmb_command_updateallocationproperty_ret r = { 0 };
-	struct dxg_device *device;
 	int ret;
 
-	device = dxg_pq_device_begin(p, args->paging_queue);
-	if (IS_ERR(device))
-		return PTR_ERR(device);
-	ret = dxg_check_allocs(p, device, &args->allocation, 1);
-	if (ret)
-		goto out;
-	cmd.device = device->handle;
-	ret = dxg_device_call(p, device, DXGK_VMBCOMMAND_UPDATEALLOCATIONPROPERTY,
-			      &cmd, sizeof(cmd), &r, sizeof(r));
-	if (ret)
-		goto out;
-	if (r.status < 0) {
-		ret = dxg_ntstatus_to_errno(r.status);
-		goto out;
-	}
-	args->paging_fence_value = r.paging_fence_value;
-	ret = r.status;		/* STATUS_PENDING (> 0) passes through */
-out:
-	dxg_device_end(device);
+	ret = dxg_pq_alloc_call(p, args->paging_queue, args->allocation,
+				DXGK_VMBCOMMAND_UPDATEALLOCATIONPROPERTY, &cmd,
+				sizeof(cmd), &cmd.device, &r, sizeof(r),
+				&r.status);
+	if (ret >= 0)
+		args->paging_fence_value = r.paging_fence_value;
 	return ret;
 }
 

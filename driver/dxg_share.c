@@ -552,32 +552,6 @@ static int dxg_or_copy_out(struct dxg_or *o)
 }
 
 /* Publish the resource and its allocations; all or nothing. */
-static int dxg_or_publish(struct dxg_process *p, struct dxg_or *o)
-{
-	u32 i;
-	int ret;
-
-	ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_RESOURCE, o->res,
-				     o->res->handle);
-	if (ret)
-		return ret;
-	for (i = 0; i < o->info->count; i++) {
-		ret = dxg_handle_insert_host(&p->handles, p, DXG_OBJ_ALLOCATION,
-					     o->allocs[i], o->allocs[i]->handle);
-		if (ret)
-			goto undo;
-	}
-	return 0;
-undo:
-	while (i--)
-		dxg_allocation_put(dxg_handle_remove(&p->handles,
-						     DXG_OBJ_ALLOCATION,
-						     o->allocs[i]->handle));
-	dxg_resource_put(dxg_handle_remove(&p->handles, DXG_OBJ_RESOURCE,
-					   o->res->handle));
-	return ret;
-}
-
 int dxg_ioctl_open_resource_from_nt_handle(struct dxg_process *p, void *arg)
 {
 	struct d3dkmt_openresourcefromnthandle *args = arg;
@@ -634,7 +608,7 @@ int dxg_ioctl_open_resource_from_nt_handle(struct dxg_process *p, void *arg)
 	if (!ret)
 		ret = dxg_or_copy_out(&o);
 	if (!ret)
-		ret = dxg_or_publish(p, &o);
+		ret = dxg_publish_allocs(p, o.res, o.allocs, o.info->count);
 	if (!ret)
 		args->resource = o.res->handle;
 out:
