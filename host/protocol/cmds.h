@@ -65,6 +65,10 @@ int32_t dxg_h_createcontextvirtual(struct dxg_dispatch_ctx *ctx,
 /* An allocation of the request's process that belongs to `device`. */
 struct dxg_obj *req_alloc(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 			  uint32_t handle, const struct dxg_obj *device);
+/* The same for a command that names the device by handle too. */
+struct dxg_obj *req_device_alloc(struct dxg_dispatch_ctx *ctx,
+				 struct dxg_req *req, uint32_t device,
+				 uint32_t allocation);
 /* An object of `type` of the request's process whose parent is `device`. */
 struct dxg_obj *req_child(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 			  uint32_t handle, enum dxg_obj_type type,

@@ -44,6 +44,15 @@ struct dxg_obj *req_alloc(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 	return a && dxg_alloc_device(a) == device ? a : NULL;
 }
 
+struct dxg_obj *req_device_alloc(struct dxg_dispatch_ctx *ctx,
+				 struct dxg_req *req, uint32_t device,
+				 uint32_t allocation)
+{
+	struct dxg_obj *dev = req_object(ctx, req, device, DXG_OBJ_DEVICE);
+
+	return dev ? req_alloc(ctx, req, allocation, dev) : NULL;
+}
+
 struct dxg_obj *req_child(struct dxg_dispatch_ctx *ctx, struct dxg_req *req,
 			  uint32_t handle, enum dxg_obj_type type,
 			  const struct dxg_obj *device)
@@ -346,10 +355,9 @@ int32_t dxg_h_lock2(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 {
 	REQ_GET(req, struct dxgkvmb_command_lock2, c);
 	struct dxgkvmb_command_lock2_ret r = { 0 };
-	struct dxg_obj *device, *a;
+	struct dxg_obj *a;
 
-	device = req_object(ctx, req, c.args.device, DXG_OBJ_DEVICE);
-	a = device ? req_alloc(ctx, req, c.args.allocation, device) : NULL;
+	a = req_device_alloc(ctx, req, c.args.device, c.args.allocation);
 	if (!a)
 		return STATUS_INVALID_HANDLE;
 	/*
@@ -369,10 +377,9 @@ int32_t dxg_h_lock2(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 int32_t dxg_h_unlock2(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 {
 	REQ_GET(req, struct dxgkvmb_command_unlock2, c);
-	struct dxg_obj *device, *a;
+	struct dxg_obj *a;
 
-	device = req_object(ctx, req, c.args.device, DXG_OBJ_DEVICE);
-	a = device ? req_alloc(ctx, req, c.args.allocation, device) : NULL;
+	a = req_device_alloc(ctx, req, c.args.device, c.args.allocation);
 	if (!a)
 		return STATUS_INVALID_HANDLE;
 	if (!a->u.allocation.lock_count)

@@ -548,12 +548,11 @@ int32_t dxg_h_flushheaptransitions(struct dxg_dispatch_ctx *ctx,
 int32_t dxg_h_invalidatecache(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 {
 	REQ_GET(req, struct dxgkvmb_command_invalidatecache, c);
-	struct dxg_obj *device, *a;
+	struct dxg_obj *a;
 
 	if (!ctx->mem)
 		return STATUS_NOT_SUPPORTED;
-	device = req_object(ctx, req, c.device, DXG_OBJ_DEVICE);
-	a = device ? req_alloc(ctx, req, c.allocation, device) : NULL;
+	a = req_device_alloc(ctx, req, c.device, c.allocation);
 	if (!a)
 		return STATUS_INVALID_HANDLE;
 	if (c.offset > a->u.allocation.size ||

@@ -68,19 +68,6 @@ int32_t dxg_h_verifyguestram(struct dxg_dispatch_ctx *ctx, struct dxg_req *req)
 	return st;
 }
 
-/*
- * The allocation a SETEXISTINGSYSMEM* message names, of the device it
- * names; NULL when either handle is not the caller's.
- */
-static struct dxg_obj *sysmem_target(struct dxg_dispatch_ctx *ctx,
-				     struct dxg_req *req, uint32_t device,
-				     uint32_t allocation)
-{
-	struct dxg_obj *dev = req_object(ctx, req, device, DXG_OBJ_DEVICE);
-
-	return dev ? req_alloc(ctx, req, allocation, dev) : NULL;
-}
-
 int32_t dxg_h_setexistingsysmempages(struct dxg_dispatch_ctx *ctx,
 				     struct dxg_req *req)
 {
@@ -91,7 +78,7 @@ int32_t dxg_h_setexistingsysmempages(struct dxg_dispatch_ctx *ctx,
 	/* A Windows-mode host is one without map_guest_memory. */
 	if (!m || ctx->windows)
 		return STATUS_NOT_SUPPORTED;
-	a = sysmem_target(ctx, req, c.device, c.allocation);
+	a = req_device_alloc(ctx, req, c.device, c.allocation);
 	if (!a)
 		return STATUS_INVALID_HANDLE;
 	if (!a->u.allocation.sys || !c.num_pages ||
@@ -112,7 +99,7 @@ int32_t dxg_h_setexistingsysmemstore(struct dxg_dispatch_ctx *ctx,
 
 	if (!m)
 		return STATUS_NOT_SUPPORTED;
-	a = sysmem_target(ctx, req, c.device, c.allocation);
+	a = req_device_alloc(ctx, req, c.device, c.allocation);
 	if (!a)
 		return STATUS_INVALID_HANDLE;
 	g = dxg_gpadl_complete(&m->gpadls, c.gpadl);

@@ -14,9 +14,10 @@
  * this device (QueryResourceInfoFromNtHandle, OpenResourceFromNtHandle:
  * its own handles), checks that it is memory of ours (the header, one
  * allocation of the kind memoryTypeIndex names) at least allocationSize
- * large, maps it (a GPU VA; Lock2 for the IO space) like any memory.  On success the fd is ours: kept while the memory
- * lives (vkGetMemoryFdKHR of imported memory hands out copies of it: an
- * opened resource cannot be shared again) and closed when it is freed.
+ * large, maps it (a GPU VA; Lock2 for the IO space) like any memory.  On
+ * success the fd is ours: kept while the memory lives (vkGetMemoryFdKHR of
+ * imported memory hands out copies of it: an opened resource cannot be
+ * shared again) and closed when it is freed.
  * The kernel refuses fds that are not its shared resources.
  *
  * Device-local memory shares as IO space does: the host's device memory is
