@@ -37,6 +37,12 @@ struct dxg_engine_binding {
 	uint64_t size;		/* bytes */
 	void *dev;		/* or device memory (engine_mem) ... */
 	uint64_t dev_offset;	/* ... from this offset */
+	/*
+	 * The memory may be read-only (DXG_CMD_BINDING_READ_ONLY): the
+	 * engine refuses the dispatch (STATUS_ACCESS_DENIED) unless the
+	 * pipeline's shader never writes that slot.
+	 */
+	uint32_t read_only;
 };
 
 /* A transfer where device memory is involved (copy, fill, update). */

@@ -157,29 +157,39 @@ static int32_t decode_timestamp(const uint8_t *p,
  * counts were bounded by the caller.
  */
 static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
-			       uint32_t push_size, const struct dxg_va *s,
+			       uint32_t push_size, uint32_t version,
+			       const struct dxg_va *s,
 			       const struct dxg_engine *e,
 			       struct dxg_engine_dispatch *d)
 {
+	/* Binding flags exist from version 4 on; before, the field is reserved. */
+	const uint32_t allowed = version >= DXG_CMDBUF_VERSION_4 ?
+				 DXG_CMD_BINDING_FLAGS : 0;
 	struct dxg_engine_mem m;
 	struct dxg_cmd_binding b;
 	uint32_t i, seen = 0;
 
 	d->num_bindings = num_bindings;
 	for (i = 0; i < num_bindings; i++, q += sizeof(b)) {
+		bool ro;
+
 		memcpy(&b, q, sizeof(b));
-		if (b.reserved || b.binding >= DXG_CMD_MAX_BINDINGS ||
+		if ((b.flags & ~allowed) || b.binding >= DXG_CMD_MAX_BINDINGS ||
 		    (seen & (1u << b.binding)) || b.size == 0)
 			return STATUS_INVALID_PARAMETER;
 		seen |= 1u << b.binding;
+		ro = b.flags & DXG_CMD_BINDING_READ_ONLY;
 		d->bindings[i].binding = b.binding;
 		d->bindings[i].size = b.size;
+		d->bindings[i].read_only = ro;
 		/*
 		 * Storage buffers are read-write to the shader: a binding must
 		 * be writable memory (not read-only, zero or no-access), host
-		 * or device memory.
+		 * or device memory; a read-only one readable memory, and the
+		 * engine checks that the shader never writes it.
 		 */
-		if (dxg_va_resolve(s, b.va, b.size, DXG_VA_READ | DXG_VA_WRITE, &m))
+		if (dxg_va_resolve(s, b.va, b.size,
+				   ro ? DXG_VA_READ : DXG_VA_READ | DXG_VA_WRITE, &m))
 			return STATUS_ACCESS_DENIED;
 		if (mem_supported(e, &m) < 0)
 			return STATUS_NOT_SUPPORTED;
@@ -193,7 +203,7 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 }
 
 static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
-			       const struct dxg_va *s,
+			       uint32_t version, const struct dxg_va *s,
 			       const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_cmd_dispatch k;
@@ -213,11 +223,12 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 	memset(&c->d.indirect, 0, sizeof(c->d.indirect));
 	c->d.pipeline = k.pipeline;
 	memcpy(c->d.groups, k.groups, sizeof(c->d.groups));
-	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, e, &c->d);
+	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size,
+			       version, s, e, &c->d);
 }
 
 static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
-				const struct dxg_va *s,
+				uint32_t version, const struct dxg_va *s,
 				const struct dxg_engine *e, struct cmd *c)
 {
 	struct dxg_cmd_dispatch2 k;
@@ -244,7 +255,8 @@ static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
 	    dxg_va_resolve(s, k.indirect_va, 3 * sizeof(uint32_t), DXG_VA_READ,
 			   &c->d.indirect))
 		return STATUS_ACCESS_DENIED;
-	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size, s, e, &c->d);
+	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size,
+			       version, s, e, &c->d);
 }
 
 static int32_t decode_update(const uint8_t *p, uint32_t size,
@@ -332,12 +344,12 @@ static int32_t decode(const uint8_t *p, uint32_t room, uint32_t version,
 			return STATUS_INVALID_PARAMETER;
 		return decode_timestamp(p, s, e, c);
 	case DXG_CMD_DISPATCH:
-		return decode_dispatch(p, h.size_bytes, s, e, c);
+		return decode_dispatch(p, h.size_bytes, version, s, e, c);
 	/* Version 2's opcodes do not exist in a version 1 buffer. */
 	case DXG_CMD_DISPATCH2:
 		if (version < DXG_CMDBUF_VERSION_2)
 			return STATUS_ILLEGAL_INSTRUCTION;
-		return decode_dispatch2(p, h.size_bytes, s, e, c);
+		return decode_dispatch2(p, h.size_bytes, version, s, e, c);
 	case DXG_CMD_UPDATE:
 		if (version < DXG_CMDBUF_VERSION_2)
 			return STATUS_ILLEGAL_INSTRUCTION;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The open adapter's command stream, versions 1 and 2: what a command buffer
+ * The open adapter's command stream, versions 1 to 4: what a command buffer
  * submitted to an opendxg adapter contains, and the D3DKMTEscape payloads
  * that create and destroy SPIR-V compute pipelines.  Shared by the guest
  * (the compute library records buffers) and the host (dxghost validates and
@@ -23,7 +23,9 @@
 #define DXG_CMDBUF_VERSION_2		2u
 /* Version 3 adds FENCE_SIGNAL and FENCE_WAIT. */
 #define DXG_CMDBUF_VERSION_3		3u
-#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_3
+/* Version 4 adds read-only DISPATCH bindings (DXG_CMD_BINDING_READ_ONLY). */
+#define DXG_CMDBUF_VERSION_4		4u
+#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_4
 
 /* Limits (docs/command-stream.md §5). */
 #define DXG_CMDBUF_MAX_SIZE		(16u << 20)	/* whole buffer, bytes */
@@ -100,10 +102,19 @@ struct dxg_cmd_timestamp {
 /* One storage-buffer binding of a DISPATCH. */
 struct dxg_cmd_binding {
 	__u32 binding;		/* the shader's binding (set 0), < DXG_CMD_MAX_BINDINGS */
-	__u32 reserved;		/* 0 */
+	__u32 flags;		/* DXG_CMD_BINDING_*; 0 before version 4 */
 	__u64 va;
 	__u64 size;		/* > 0 */
 };
+
+/*
+ * Binding flags (version 4).  READ_ONLY: the range needs only to be
+ * readable (a read-only mapping, a fence's page), and the pipeline's
+ * shader must never write that binding (a uniform buffer, or a storage
+ * buffer it only reads), else the dispatch faults.
+ */
+#define DXG_CMD_BINDING_READ_ONLY	0x1u
+#define DXG_CMD_BINDING_FLAGS		DXG_CMD_BINDING_READ_ONLY
 
 /*
  * DISPATCH: runs a compute pipeline.  Followed by num_bindings

@@ -25,7 +25,7 @@ struct dxg_enc {
 	uint32_t cap;		/* bytes at buf */
 	uint32_t used;		/* header included */
 	uint32_t count;		/* commands */
-	uint32_t version;	/* DXG_CMDBUF_VERSION, _2 or _3 */
+	uint32_t version;	/* DXG_CMDBUF_VERSION, _2, _3 or _4 */
 	dxg_enc_grow_fn grow;	/* NULL: a fixed buffer */
 	void *user;		/* the grow function's */
 };

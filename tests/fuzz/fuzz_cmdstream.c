@@ -350,6 +350,25 @@ static void write_seeds(const char *dir)
 		add(&s, &f2, sizeof(f2)); s.n++;
 		emit_v(&s, dir, "protection", DXG_CMDBUF_VERSION_2);
 	}
+	{
+		/*
+		 * Version 4: read-only bindings of the fence's page and of
+		 * the read-only page, beside a writable one.
+		 */
+		struct dxg_cmd_binding rb[3] = {
+			{ 0, DXG_CMD_BINDING_READ_ONLY, FZ_FENCE, 8 },
+			{ 1, DXG_CMD_BINDING_READ_ONLY, FZ_RO, 256 },
+			{ 2, 0, FZ_RES1, FZ_PG },
+		};
+
+		d.hdr.size_bytes = (uint32_t)DXG_CMD_DISPATCH_SIZE(3, 12);
+		d.num_bindings = 3;
+		add(&s, &d, sizeof(d));
+		add(&s, rb, sizeof(rb));
+		add(&s, push, 16);
+		s.n++;
+		emit_v(&s, dir, "v4-read-only-bindings", DXG_CMDBUF_VERSION_4);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dxg_engine_slot slots[DXG_ENGINE_MAX_BINDINGS];
-	uint32_t n, *words;
+	uint32_t n, ro, *words;
 	size_t bytes;
 
 	if (size < 2)
@@ -51,8 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!words)
 		return 0;
 	memcpy(words, data + HDR(n), bytes);
-	dxg_spirv_check(words, bytes, "main", slots, n, VK_API_VERSION_1_3,
-			data[0] & DXG_SPIRV_DEVICE_ADDRESS);
+	/* A slot the layout does not have is never read-only. */
+	if (!dxg_spirv_check(words, bytes, "main", slots, n, VK_API_VERSION_1_3,
+			     data[0] & DXG_SPIRV_DEVICE_ADDRESS, &ro) &&
+	    (uint64_t)ro >> n)
+		abort();
 	free(words);
 	return 0;
 }

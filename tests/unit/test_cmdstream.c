@@ -255,7 +255,7 @@ static void header_errors(void **state)
 	MUT(magic, 0x43475845, STATUS_INVALID_PARAMETER);
 	MUT(magic, 0, STATUS_INVALID_PARAMETER);
 	MUT(version, 0, STATUS_NOT_SUPPORTED);
-	MUT(version, 4, STATUS_NOT_SUPPORTED);
+	MUT(version, DXG_CMDBUF_VERSION_MAX + 1, STATUS_NOT_SUPPORTED);
 	MUT(size_bytes, 0, STATUS_INVALID_PARAMETER);
 	MUT(size_bytes, 8, STATUS_INVALID_PARAMETER);
 	MUT(size_bytes, 0xffffffff, STATUS_INVALID_PARAMETER);
@@ -560,6 +560,50 @@ static void dispatch_binding_protection(void **state)
 		expect(f, &k.e, STATUS_ACCESS_DENIED, 0);
 	}
 	assert_int_equal(k.dispatches, 0);
+
+	/*
+	 * Version 4's read-only binding needs only readable memory (the
+	 * engine then checks the shader): the read-only page, not zero or
+	 * no-access memory.
+	 */
+	for (i = 0; i < 3; i++) {
+		struct dxg_cmd_binding two[2] = { ok, b[i] };
+
+		two[1].flags = DXG_CMD_BINDING_READ_ONLY;
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_dispatch(f, 1, 2, two, 0, NULL);
+		finish_v(f, DXG_CMDBUF_VERSION_4);
+		expect(f, &k.e, i ? STATUS_ACCESS_DENIED : STATUS_SUCCESS,
+		       i ? 0 : 1);
+	}
+	assert_int_equal(k.dispatches, 1);
+	assert_ptr_equal(k.last.bindings[1].host, f->a);
+	assert_int_equal(k.last.bindings[1].read_only, 1);
+	assert_int_equal(k.last.bindings[0].read_only, 0);
+	/* Writable memory may be bound read-only too. */
+	{
+		struct dxg_cmd_binding two[2] = { ok, ok };
+
+		two[1].binding = 1;
+		two[1].flags = DXG_CMD_BINDING_READ_ONLY;
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_dispatch(f, 1, 2, two, 0, NULL);
+		finish_v(f, DXG_CMDBUF_VERSION_4);
+		expect(f, &k.e, STATUS_SUCCESS, 1);
+		assert_int_equal(k.last.bindings[1].read_only, 1);
+		/* The flag before version 4, and a flag version 4 lacks. */
+		finish_v(f, DXG_CMDBUF_VERSION_3);
+		expect(f, &k.e, STATUS_INVALID_PARAMETER, 0);
+		two[1].flags = 2;
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_dispatch(f, 1, 2, two, 0, NULL);
+		finish_v(f, DXG_CMDBUF_VERSION_4);
+		expect(f, &k.e, STATUS_INVALID_PARAMETER, 0);
+	}
+	assert_int_equal(k.dispatches, 2);
 }
 
 /* A malformed command anywhere means nothing runs, not even the ones before. */
@@ -701,9 +745,9 @@ static void dispatch_errors(void **state)
 	b[1].size = 0;
 	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_INVALID_PARAMETER);
 	b[1].size = 16;
-	b[1].reserved = 1;
+	b[1].flags = DXG_CMD_BINDING_READ_ONLY;	/* before version 4: reserved */
 	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_INVALID_PARAMETER);
-	b[1].reserved = 0;
+	b[1].flags = 0;
 	b[1].va = f->va0 + 12 * PG;
 	D(cmd_dispatch(f, 1, 2, b, 0, NULL), STATUS_ACCESS_DENIED);
 	b[1].va = f->va0 + 8 * PG - 8;		/* crosses a -> b */
@@ -947,6 +991,23 @@ static void fence_commands(void **state)
 	cmd_fill(f, fva, 8, 0);
 	finish_v(f, DXG_CMDBUF_VERSION_3);
 	expect_dev(f, f->cpu, FDEV, STATUS_ACCESS_DENIED, 0);
+	/* A DISPATCH binds it read-only only (version 4). */
+	{
+		struct fake k = { .e.ops = &fake_ops };
+		struct dxg_cmd_binding b = { 0, 0, fva, 8 };
+
+		restart(f);
+		cmd_dispatch(f, 1, 1, &b, 0, NULL);
+		finish_v(f, DXG_CMDBUF_VERSION_4);
+		expect_dev(f, &k.e, FDEV, STATUS_ACCESS_DENIED, 0);
+		b.flags = DXG_CMD_BINDING_READ_ONLY;
+		restart(f);
+		cmd_dispatch(f, 1, 1, &b, 0, NULL);
+		finish_v(f, DXG_CMDBUF_VERSION_4);
+		expect_dev(f, &k.e, FDEV, 0, 1);
+		assert_ptr_equal(k.last.bindings[0].host, page);
+		assert_int_equal(k.last.bindings[0].read_only, 1);
+	}
 
 	/* At most DXG_CMD_MAX_FENCES per buffer. */
 	restart(f);

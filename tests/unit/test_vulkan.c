@@ -235,6 +235,46 @@ static void test_saxpy_zero_copy(void **state)
 	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
 }
 
+/*
+ * A read-only binding (DXG_CMD_BINDING_READ_ONLY) goes only where the
+ * shader never writes: saxpy's x, not its y.  The check is per pipeline,
+ * so it holds for a pipeline found in the shared cache too.
+ */
+static void test_read_only_bindings(void **state)
+{
+	const uint32_t n = 256;
+	float *x = (float *)io, *y = (float *)(io + 65536);
+	struct { uint32_t n; float a; } pc = { n, 2.0f };
+	struct dxg_engine_dispatch d = { .groups = { (n + 63) / 64, 1, 1 } };
+	uint64_t id = pipeline(saxpy_spv, sizeof(saxpy_spv), 2, 8);
+	uint64_t id2 = pipeline(saxpy_spv, sizeof(saxpy_spv), 2, 8);
+
+	(void)state;
+	for (uint32_t i = 0; i < n; i++) {
+		x[i] = (float)i;
+		y[i] = 1.0f;
+	}
+	d.pipeline = id;
+	d.push_size = sizeof(pc);
+	memcpy(d.push, &pc, sizeof(pc));
+	bind(&d, 0, x, n * 4);
+	bind(&d, 1, y, n * 4);
+	d.bindings[0].read_only = 1;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_true(y[n - 1] == 2.0f * (float)(n - 1) + 1.0f);
+	assert_true(x[n - 1] == (float)(n - 1));
+	/* y is written: refused, nothing runs. */
+	d.bindings[1].read_only = 1;
+	d.pipeline = id2;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_ACCESS_DENIED);
+	assert_true(y[n - 1] == 2.0f * (float)(n - 1) + 1.0f);
+	d.bindings[0].read_only = 0;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_ACCESS_DENIED);
+	eng->ops->forget(eng, io, IO_SIZE);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id2), 0);
+}
+
 static void test_import_cache_invalidate(void **state)
 {
 	uint64_t id = pipeline(saxpy_spv, sizeof(saxpy_spv), 2, 8);
@@ -1212,6 +1252,7 @@ int main(void)
 		cmocka_unit_test(test_import_alignment),
 		cmocka_unit_test(test_saxpy_zero_copy),
 		cmocka_unit_test(test_import_cache_invalidate),
+		cmocka_unit_test(test_read_only_bindings),
 		cmocka_unit_test(test_sgemm),
 		cmocka_unit_test(test_reduce),
 		cmocka_unit_test(test_push_constants),

@@ -5,14 +5,18 @@
  * VA (CreateSynchronizationObject2, CreateHwQueue); a buffer of one context
  * waits on a fence that a buffer of another context signals later, and
  * runs in that order; its own FENCE_SIGNAL makes a CPU wait return; the
- * fence's value is readable through its GPU VA; a buffer of another device
- * that names it faults.
+ * fence's value is readable through its GPU VA, by a COPY and by a shader
+ * that binds the fence's page read-only (command stream version 4); a
+ * buffer of another device that names it faults, as does a read-only
+ * binding of a buffer the shader writes.
  *
  * Prints "PASS <name>" / "FAIL <name>: <why>"; exits 1 on any failure.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -25,10 +29,14 @@
 #define VMTEST_RAW_ENV
 #include "vmtest.h"
 
+#include "saxpy_spv.h"
+
 #define PAGE	4096u
 #define SRC	2048u		/* what context 2 writes */
 #define DST	2560u		/* where context 1 copies it */
 #define VAL	3072u		/* where context 1 copies x's value */
+#define Y	3584u		/* saxpy's y (bindings need 256-byte alignment) */
+#define ONE_F	0x3f800000u	/* 1.0f: the value x gets for saxpy to read */
 
 struct fence {
 	d3dkmthandle h;
@@ -136,6 +144,140 @@ static void test_two_contexts(struct env *e, struct cmdbuf *pg,
 	close(efd);
 }
 
+/* saxpy (CREATE_PIPELINE, two storage buffers, 8 bytes of push) on @dev. */
+static uint64_t saxpy_pipeline(struct env *e, d3dkmthandle dev)
+{
+	const uint32_t size = (uint32_t)(sizeof(struct dxg_escape_create_pipeline) +
+					 sizeof(saxpy_spv));
+	struct dxg_escape_create_pipeline k = {
+		.op = DXG_ESCAPE_CREATE_PIPELINE, .entry = "main",
+		.num_bindings = 2, .push_size = 8,
+		.spirv_size = (uint32_t)sizeof(saxpy_spv),
+	};
+	struct d3dkmt_escape a = {
+		.adapter = e->adapter, .device = dev,
+		.type = D3DKMT_ESCAPE_DRIVERPRIVATE, .priv_drv_data_size = size,
+	};
+	uint8_t *p = malloc(size);
+	uint64_t id = 0;
+
+	if (!p)
+		return 0;
+	memcpy(p, &k, sizeof(k));
+	memcpy(p + sizeof(k), saxpy_spv, sizeof(saxpy_spv));
+	a.priv_drv_data = (uintptr_t)p;
+	if (!xioctl(e->fd, LX_DXESCAPE, &a))
+		memcpy(&id, p + offsetof(struct dxg_escape_create_pipeline, pipeline),
+		       sizeof(id));
+	free(p);
+	return id;
+}
+
+/* y = 2 * x + y over two floats, x bound with @x_flags, y with @y_flags. */
+static uint32_t enc_saxpy(struct dxg_enc *enc, uint64_t pipe, uint64_t x_va,
+			  uint32_t x_flags, uint64_t y_va, uint32_t y_flags)
+{
+	const struct dxg_cmd_binding b[2] = {
+		{ .binding = 0, .flags = x_flags, .va = x_va, .size = 8 },
+		{ .binding = 1, .flags = y_flags, .va = y_va, .size = 8 },
+	};
+	const struct { uint32_t n; float a; } pc = { 2, 2.0f };
+	const struct dxg_enc_dispatch d = {
+		.pipeline = pipe, .groups = { 1, 1, 1 }, .bindings = b,
+		.num_bindings = 2, .push = &pc, .push_size = sizeof(pc),
+	};
+
+	return dxg_enc_dispatch(enc, &d);
+}
+
+/*
+ * A shader reads x's value through x's page bound read-only: x = 1.0f's
+ * bits, so saxpy's x is { 1.0f, 0.0f } (the value's two halves).
+ */
+static void test_dispatch_reads_fence(struct env *e, struct cmdbuf *pg,
+				      d3dkmthandle ctx, const struct fence *x,
+				      const struct fence *y)
+{
+	const float y0[2] = { 3.0f, 5.0f };
+	uint64_t pipe = saxpy_pipeline(e, e->device);
+	int efd = eventfd(0, EFD_CLOEXEC);
+	struct dxg_enc enc;
+	float out[2];
+	uint32_t len;
+
+	if (!pipe) {
+		fail("dispatch reads a fence", "CREATE_PIPELINE: %s", strerror(errno));
+		return;
+	}
+	expect("signal x to 1.0f's bits", signal_cpu(e, x->h, ONE_F), 0);
+	memcpy(pg->cpu + Y, y0, sizeof(y0));
+	enc_at(&enc, pg, 1536);
+	enc_saxpy(&enc, pipe, x->va, DXG_CMD_BINDING_READ_ONLY, pg->va + Y, 0);
+	dxg_enc_fence_signal(&enc, y->va, 3);
+	len = dxg_enc_finish(&enc);
+	check("encoder: version 4 for a read-only binding",
+	      enc.version == DXG_CMDBUF_VERSION_4, "%u", enc.version);
+	expect("CPU wait on y = 3 (async)", wait_cpu(e, y->h, 3, efd), 0);
+	expect("submit: saxpy with x's page bound read-only",
+	       submit(e, ctx, pg->va + 1536, len), 0);
+	check("the dispatch ran", fired(efd, 10000), "no event");
+	memcpy(out, pg->cpu + Y, sizeof(out));
+	check("the shader read x's value", out[0] == 5.0f && out[1] == 5.0f,
+	      "y = %g %g", (double)out[0], (double)out[1]);
+	check("x unchanged", *x->cpu == ONE_F, "%llu", (unsigned long long)*x->cpu);
+	check("device still active", exec_state(e) == D3DKMT_DEVICEEXECUTION_ACTIVE,
+	      "state %u", exec_state(e));
+	close(efd);
+}
+
+/*
+ * On a device of their own (a fault ends a device): x's page bound without
+ * the flag, and a read-only binding of y, which saxpy writes.
+ */
+static void test_dispatch_refused(struct env *e, int y_read_only)
+{
+	const char *what = y_read_only ? "read-only binding of a written buffer" :
+					 "fence page bound writable";
+	struct d3dkmt_createdevice cd = { .adapter = e->adapter };
+	struct d3dkmt_destroydevice dd = { 0 };
+	struct env e2 = *e;
+	struct fence f;
+	struct cmdbuf pg;
+	struct dxg_enc enc;
+	d3dkmthandle c = 0;
+	uint64_t pipe;
+	float out;
+
+	if (xioctl(e->fd, LX_DXCREATEDEVICE, &cd)) {
+		fail(what, "CreateDevice: %s", strerror(errno));
+		return;
+	}
+	e2.device = cd.device;
+	if (context(&e2, &c) || cmdbuf_make(&e2, &pg) ||
+	    fence_new(&e2, cd.device, &f) || !(pipe = saxpy_pipeline(&e2, cd.device))) {
+		fail(what, "setup: %s", strerror(errno));
+		return;
+	}
+	memset(pg.cpu, 0, PAGE);
+	enc_at(&enc, &pg, 0);
+	if (y_read_only)
+		enc_saxpy(&enc, pipe, pg.va + SRC, DXG_CMD_BINDING_READ_ONLY,
+			  pg.va + Y, DXG_CMD_BINDING_READ_ONLY);
+	else
+		enc_saxpy(&enc, pipe, f.va, 0, pg.va + Y, 0);
+	expect(what, submit(&e2, c, pg.va, dxg_enc_finish(&enc)), 0);
+	/* A fault is found at validation or when the engine runs it. */
+	for (int i = 0; i < 100 && exec_state(&e2) == D3DKMT_DEVICEEXECUTION_ACTIVE; i++)
+		usleep(50000);
+	check(what, exec_state(&e2) == D3DKMT_DEVICEEXECUTION_ERROR_DMAPAGEFAULT,
+	      "state %u", exec_state(&e2));
+	memcpy(&out, pg.cpu + Y, sizeof(out));
+	check("nothing written", out == 0.0f, "%g", (double)out);
+	dd.device = cd.device;
+	expect("refused binding: destroy device",
+	       xioctl(e->fd, LX_DXDESTROYDEVICE, &dd), 0);
+}
+
 /* A buffer of another device naming x: the GPU's page fault, there only. */
 static void test_other_device(struct env *e, struct cmdbuf *pg,
 			      const struct fence *x)
@@ -191,6 +333,9 @@ int main(void)
 	test_gpu_va(&e, c1, &x, &y);
 	test_two_contexts(&e, &pg, c1, c2, &x, &y);
 	test_other_device(&e, &pg, &x);
+	test_dispatch_reads_fence(&e, &pg, c1, &x, &y);
+	test_dispatch_refused(&e, 0);
+	test_dispatch_refused(&e, 1);
 	expect("destroy x", sync_destroy(e.fd, x.h), 0);
 	expect("destroy y", sync_destroy(e.fd, y.h), 0);
 	close(e.fd);

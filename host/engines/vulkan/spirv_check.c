@@ -11,6 +11,7 @@
 
 #include "dxg/ntstatus.h"
 #include "engines/vulkan/spirv_arrays.h"
+#include "engines/vulkan/spirv_writes.h"
 
 /* The few opcodes, decorations and storage classes looked at (SPIR-V spec). */
 enum {
@@ -204,14 +205,62 @@ static bool resource_ok(const struct id_info *t, uint32_t bound,
 	return v->sc == SC_UNIFORM && (pointee->flags & F_BUFFER_BLOCK);
 }
 
+/* The resource variables, for the write check (up to DXG_SPIRV_MAX_TRACKED). */
+struct resources {
+	uint32_t n;
+	bool overflow;
+	uint32_t id[DXG_SPIRV_MAX_TRACKED];
+	uint32_t set[DXG_SPIRV_MAX_TRACKED], binding[DXG_SPIRV_MAX_TRACKED];
+};
+
+static void add_resource(struct resources *r, uint32_t id, const struct id_info *v)
+{
+	if (r->n == DXG_SPIRV_MAX_TRACKED) {
+		r->overflow = true;
+		return;
+	}
+	r->id[r->n] = id;
+	r->set[r->n] = v->set;
+	r->binding[r->n++] = v->binding;
+}
+
+/*
+ * The slots no variable the module may write is bound to (two variables
+ * may alias one binding): every slot of the layout, less those.  With too
+ * many variables to follow, none.
+ */
+static int32_t read_only_slots(const uint32_t *code, size_t words, uint32_t bound,
+			       const struct resources *r,
+			       const struct dxg_engine_slot *slots,
+			       uint32_t num_slots, uint32_t *out)
+{
+	uint32_t written, ro = (uint32_t)((1ull << num_slots) - 1);
+	int32_t st;
+
+	*out = 0;
+	if (r->overflow)
+		return 0;
+	st = dxg_spirv_find_writes(code, words, bound, r->id, r->n, &written);
+	if (st)
+		return st;
+	for (uint32_t i = 0; i < r->n; i++)
+		for (uint32_t s = 0; (written & (1u << i)) && s < num_slots; s++)
+			if (slots[s].set == r->set[i] && slots[s].binding == r->binding[i])
+				ro &= ~(1u << s);
+	*out = ro;
+	return 0;
+}
+
 static int32_t check_layout(const uint32_t *code, size_t words,
 			    const char *entry, const struct dxg_engine_slot *slots,
-			    uint32_t num_slots, uint32_t flags)
+			    uint32_t num_slots, uint32_t flags, uint32_t *read_only)
 {
 	struct dxg_spirv_array arrays[DXG_SPIRV_MAX_ARRAYS];
 	uint32_t bound = code[3], narrays = 0, length;
+	struct resources res = { 0 };
 	struct id_info *t;
 	bool found = false, ok;
+	int32_t st;
 
 	/* Ids are defined by instructions: a sparser bound is not worth RAM. */
 	if (!bound || bound > words)
@@ -230,6 +279,8 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 		if (!resource && !(v->flags & (F_SET | F_BINDING) && (v->flags & F_VARIABLE)))
 			continue;
 		ok = resource_ok(t, bound, v, slots, num_slots, &length);
+		if (ok)
+			add_resource(&res, id, v);
 		if (ok && length) {
 			/* Arrays use slots: there are no more than slots. */
 			ok = narrays < DXG_SPIRV_MAX_ARRAYS;
@@ -240,15 +291,25 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 	free(t);
 	if (!ok)
 		return STATUS_INVALID_PARAMETER;
-	return dxg_spirv_check_arrays(code, words, bound, arrays, narrays);
+	st = dxg_spirv_check_arrays(code, words, bound, arrays, narrays);
+	if (!st)
+		st = read_only_slots(code, words, bound, &res, slots, num_slots,
+				     read_only);
+	return st;
 }
 
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 			const struct dxg_engine_slot *slots, uint32_t num_slots,
-			uint32_t vk_api, uint32_t flags)
+			uint32_t vk_api, uint32_t flags, uint32_t *read_only)
 {
 	size_t words = size / 4, elen;
+	uint32_t ro;
 	int32_t st;
+
+	if (read_only)
+		*read_only = 0;
+	if (num_slots > DXG_ENGINE_MAX_BINDINGS)
+		return STATUS_INVALID_PARAMETER;
 
 	if (!code || !entry || size % 4 || size < 20 || size > DXG_SPIRV_MAX_SIZE)
 		return STATUS_INVALID_PARAMETER;
@@ -259,5 +320,9 @@ int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 	if (!elen || elen > DXG_SPIRV_MAX_ENTRY)
 		return STATUS_INVALID_PARAMETER;
 	st = validate(code, words, vk_api);
-	return st ? st : check_layout(code, words, entry, slots, num_slots, flags);
+	if (!st)
+		st = check_layout(code, words, entry, slots, num_slots, flags, &ro);
+	if (!st && read_only)
+		*read_only = ro;
+	return st;
 }

@@ -28,9 +28,11 @@
  * vk_api: the device's Vulkan API version (VK_MAKE_API_VERSION), which
  * picks the SPIR-V versions accepted; flags: DXG_SPIRV_*.  Returns 0 or
  * STATUS_INVALID_PARAMETER (STATUS_NO_MEMORY if the validator cannot run).
+ * On success *read_only (may be NULL) gets the slots (bit i: slots[i]) the
+ * module never writes (spirv_writes.h): those a read-only binding may fill.
  */
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 			const struct dxg_engine_slot *slots, uint32_t num_slots,
-			uint32_t vk_api, uint32_t flags);
+			uint32_t vk_api, uint32_t flags, uint32_t *read_only);
 
 #endif /* DXGHOST_SPIRV_CHECK_H */

@@ -129,6 +129,9 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 		if (b->binding >= p->num_slots || (seen & (1u << b->binding)))
 			return STATUS_INVALID_PARAMETER;
 		seen |= 1u << b->binding;
+		/* Read-only memory only where the shader never writes. */
+		if (b->read_only && !(p->read_only & (1u << b->binding)))
+			return STATUS_ACCESS_DENIED;
 		uniform = p->slots[b->binding].type == DXG_SLOT_UNIFORM_BUFFER;
 		/* Host memory: the pointer's alignment; device memory: the offset's. */
 		start = b->dev ? b->dev_offset : (uintptr_t)b->host;

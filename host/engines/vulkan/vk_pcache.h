@@ -45,6 +45,7 @@ struct dxg_vk_shared_pipeline {
 	VkDescriptorSetLayout set_layouts[DXG_PIPELINE_MAX_SETS];
 	VkPipelineLayout layout;
 	VkPipeline pipeline;
+	uint32_t read_only;	/* slots the shader never writes (spirv_writes.h) */
 };
 
 struct dxg_vk_pcache {

@@ -294,6 +294,7 @@ static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeli
 {
 	struct dxg_vk_device *dev = t->dev;
 	struct dxg_vk_shared_pipeline *e;
+	uint32_t read_only;
 	uint8_t *key;
 	size_t size;
 	int32_t st;
@@ -314,12 +315,14 @@ static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeli
 	}
 	st = dxg_spirv_check(d->spirv, d->spirv_size, d->entry, d->slots,
 			     d->num_slots, dev->info.api_version,
-			     dev->device_address ? DXG_SPIRV_DEVICE_ADDRESS : 0);
+			     dev->device_address ? DXG_SPIRV_DEVICE_ADDRESS : 0,
+			     &read_only);
 	e = st ? NULL : calloc(1, sizeof(*e));
 	if (!e) {
 		free(key);
 		return st ? st : STATUS_NO_MEMORY;
 	}
+	e->read_only = read_only;
 	e->key = key;
 	e->key_size = size;
 	e->domain = t->domain;
@@ -385,6 +388,7 @@ int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
 	memcpy(p->set_layouts, e->set_layouts, sizeof(p->set_layouts));
 	p->layout = e->layout;
 	p->pipeline = e->pipeline;
+	p->read_only = e->read_only;
 	p->id = t->next_id++;
 	t->count++;
 	*out_id = p->id;

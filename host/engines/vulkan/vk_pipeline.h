@@ -29,6 +29,7 @@ struct dxg_vk_pipeline {
 	VkDescriptorSetLayout set_layouts[DXG_PIPELINE_MAX_SETS];
 	VkPipelineLayout layout;
 	VkPipeline pipeline;
+	uint32_t read_only;	/* bit i: slots[i] may take a read-only binding */
 	/* Whose objects these are: shared by content (vk_pcache.h). */
 	struct dxg_vk_shared_pipeline *shared;
 };
