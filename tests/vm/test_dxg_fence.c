@@ -37,6 +37,7 @@
 #define VAL	3072u		/* where context 1 copies x's value */
 #define Y	3584u		/* saxpy's y (bindings need 256-byte alignment) */
 #define ONE_F	0x3f800000u	/* 1.0f: the value x gets for saxpy to read */
+#define TWO_F	0x40000000u	/* 2.0f: what the buffer itself signals first */
 
 struct fence {
 	d3dkmthandle h;
@@ -191,8 +192,10 @@ static uint32_t enc_saxpy(struct dxg_enc *enc, uint64_t pipe, uint64_t x_va,
 }
 
 /*
- * A shader reads x's value through x's page bound read-only: x = 1.0f's
- * bits, so saxpy's x is { 1.0f, 0.0f } (the value's two halves).
+ * A shader reads x's value through x's page bound read-only.  The CPU
+ * raises x to 1.0f's bits; the buffer signals x = 2.0f's bits, then
+ * dispatches: the dispatch runs in the segment after the signal, so saxpy's
+ * x is { 2.0f, 0.0f } (the value's two halves).
  */
 static void test_dispatch_reads_fence(struct env *e, struct cmdbuf *pg,
 				      d3dkmthandle ctx, const struct fence *x,
@@ -212,6 +215,7 @@ static void test_dispatch_reads_fence(struct env *e, struct cmdbuf *pg,
 	expect("signal x to 1.0f's bits", signal_cpu(e, x->h, ONE_F), 0);
 	memcpy(pg->cpu + Y, y0, sizeof(y0));
 	enc_at(&enc, pg, 1536);
+	dxg_enc_fence_signal(&enc, x->va, TWO_F);
 	enc_saxpy(&enc, pipe, x->va, DXG_CMD_BINDING_READ_ONLY, pg->va + Y, 0);
 	dxg_enc_fence_signal(&enc, y->va, 3);
 	len = dxg_enc_finish(&enc);
@@ -222,9 +226,11 @@ static void test_dispatch_reads_fence(struct env *e, struct cmdbuf *pg,
 	       submit(e, ctx, pg->va + 1536, len), 0);
 	check("the dispatch ran", fired(efd, 10000), "no event");
 	memcpy(out, pg->cpu + Y, sizeof(out));
-	check("the shader read x's value", out[0] == 5.0f && out[1] == 5.0f,
+	check("the shader read x's value as signalled before it",
+	      out[0] == 7.0f && out[1] == 5.0f,
 	      "y = %g %g", (double)out[0], (double)out[1]);
-	check("x unchanged", *x->cpu == ONE_F, "%llu", (unsigned long long)*x->cpu);
+	check("x as signalled", *x->cpu == TWO_F, "%llu",
+	      (unsigned long long)*x->cpu);
 	check("device still active", exec_state(e) == D3DKMT_DEVICEEXECUTION_ACTIVE,
 	      "state %u", exec_state(e));
 	close(efd);
