@@ -35,6 +35,7 @@
 #define SYNC_FD_SEMAPHORE	VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT
 #define SYNC_FD_FENCE		VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT
 #define OPAQUE_FD_SEMAPHORE	VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT
+#define OPAQUE_FD_FENCE		VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT
 
 /* ---- what the physical device offers ---- */
 
@@ -73,9 +74,10 @@ odx_GetPhysicalDeviceExternalFenceProperties(VkPhysicalDevice physicalDevice,
 					     VkExternalFenceProperties *pProps)
 {
 	(void)physicalDevice;
-	if (pInfo->handleType == SYNC_FD_FENCE) {
-		pProps->exportFromImportedHandleTypes = SYNC_FD_FENCE;
-		pProps->compatibleHandleTypes = SYNC_FD_FENCE;
+	if (pInfo->handleType == SYNC_FD_FENCE || pInfo->handleType == OPAQUE_FD_FENCE) {
+		/* Each on its own: one payload cannot follow both rules. */
+		pProps->exportFromImportedHandleTypes = pInfo->handleType;
+		pProps->compatibleHandleTypes = pInfo->handleType;
 		pProps->externalFenceFeatures =
 			VK_EXTERNAL_FENCE_FEATURE_EXPORTABLE_BIT |
 			VK_EXTERNAL_FENCE_FEATURE_IMPORTABLE_BIT;
@@ -249,7 +251,10 @@ odx_GetFenceFdKHR(VkDevice device, const VkFenceGetFdInfoKHR *pGetFdInfo, int *p
 	struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, pGetFdInfo->fence);
 	VkResult r;
 
-	if (pGetFdInfo->handleType != SYNC_FD_FENCE)
+	if (pGetFdInfo->handleType == OPAQUE_FD_FENCE)
+		return odx_opaque_fence_export(f, pFd);
+	/* Invalid usage (a parity fence is OPAQUE_FD's), answered all the same. */
+	if (pGetFdInfo->handleType != SYNC_FD_FENCE || f->parity)
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
 	if (f->imported) {
 		/* The imported payload goes out; the permanent one is back. */
@@ -277,7 +282,11 @@ odx_ImportFenceFdKHR(VkDevice device, const VkImportFenceFdInfoKHR *pImportFence
 {
 	const VkImportFenceFdInfoKHR *in = pImportFenceFdInfo;
 
-	(void)device;
+	if (in->handleType == OPAQUE_FD_FENCE)
+		return odx_opaque_fence_import((struct odx_device *)device,
+					       ODX_FROM_HANDLE(odx_fence, in->fence),
+					       in->fd,
+					       in->flags & VK_FENCE_IMPORT_TEMPORARY_BIT);
 	if (in->handleType != SYNC_FD_FENCE)
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
 	return import(ODX_FROM_HANDLE(odx_fence, in->fence), in->fd);

@@ -273,6 +273,16 @@ struct odx_fence {
 	 */
 	bool imported;
 	int import_fd;
+	/*
+	 * A VkFence shared by OPAQUE_FD (opaque_fence.c) keeps its whole state
+	 * in the shared value: odd is signalled, even unsignalled.
+	 */
+	bool parity;
+	/* An OPAQUE_FD payload imported temporarily; the permanent one kept. */
+	bool opaque_temp;
+	D3DKMT_HANDLE perm_sync;
+	const volatile uint64_t *perm_cpu;
+	bool perm_parity;
 };
 
 /*
@@ -308,6 +318,34 @@ VkResult odx_opaque_semaphore_export(struct odx_fence *f, int *fd);
 /* f becomes the fence of fd (permanently); fd is closed on success. */
 VkResult odx_opaque_semaphore_import(struct odx_device *d, struct odx_fence *f,
 				     int fd);
+
+/* A new fd (NT handle, ShareObjects) of a shared monitored fence. */
+VkResult odx_share_fence(D3DKMT_HANDLE sync, int *fd);
+/*
+ * fd's shared monitored fence opened for device d (OpenSyncObjectFromNtHandle2):
+ * its handle and CPU address; fd stays open.  VK_ERROR_INVALID_EXTERNAL_HANDLE
+ * when fd is no NT handle of a monitored fence.
+ */
+VkResult odx_open_shared_fence(struct odx_device *d, int fd, D3DKMT_HANDLE *sync,
+			       const volatile uint64_t **cpu);
+
+/* ---- fences by OPAQUE_FD (opaque_fence.c) ---- */
+
+/* Does a VkFenceCreateInfo chain ask for OPAQUE_FD export? */
+bool odx_opaque_fence_requested(const void *pNext);
+/* A parity fence (or its temporary OPAQUE_FD payload): signalled? */
+bool odx_parity_signaled(const struct odx_fence *f);
+/* The value a submission signals a parity fence with: the next odd one. */
+uint64_t odx_parity_next(const struct odx_fence *f);
+/* vkResetFences of a parity fence: the next even value, from the CPU. */
+VkResult odx_parity_reset(struct odx_device *d, struct odx_fence *f);
+/* A new fd (NT handle) of the fence's shared payload; parity fences only. */
+VkResult odx_opaque_fence_export(struct odx_fence *f, int *fd);
+/* f's payload becomes fd's, permanently or until the next reset; fd closed. */
+VkResult odx_opaque_fence_import(struct odx_device *d, struct odx_fence *f, int fd,
+				 bool temporary);
+/* Ends a temporary OPAQUE_FD import: the permanent payload is back. */
+void odx_opaque_fence_restore(struct odx_fence *f);
 
 /* Drops a temporary import (closing its fd), restoring the permanent payload. */
 void odx_import_drop(struct odx_fence *f);

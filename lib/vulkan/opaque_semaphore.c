@@ -28,38 +28,64 @@ bool odx_opaque_semaphore_supported(const VkPhysicalDeviceExternalSemaphoreInfo 
 	       type && type->semaphoreType == VK_SEMAPHORE_TYPE_TIMELINE;
 }
 
-VkResult odx_opaque_semaphore_export(struct odx_fence *f, int *fd)
+VkResult odx_share_fence(D3DKMT_HANDLE sync, int *fd)
 {
 	void *handle = NULL;
-	NTSTATUS st;
+	NTSTATUS st = D3DKMTShareObjects(1, &sync, NULL, 0, &handle);
 
-	if (!f->timeline)
-		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
-	st = D3DKMTShareObjects(1, &f->sync, NULL, 0, &handle);
 	if (!NT_SUCCESS(st))	/* not created exportable, or out of fds */
 		return odx_result(st, VK_ERROR_TOO_MANY_OBJECTS);
 	*fd = (int)(intptr_t)handle;
 	return VK_SUCCESS;
 }
 
-VkResult odx_opaque_semaphore_import(struct odx_device *d, struct odx_fence *f,
-				     int fd)
+VkResult odx_opaque_semaphore_export(struct odx_fence *f, int *fd)
+{
+	if (!f->timeline)
+		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+	return odx_share_fence(f->sync, fd);
+}
+
+VkResult odx_open_shared_fence(struct odx_device *d, int fd, D3DKMT_HANDLE *sync,
+			       const volatile uint64_t **cpu)
 {
 	D3DKMT_OPENSYNCOBJECTFROMNTHANDLE2 o = {
 		.nt_handle = (__u64)fd, .device = d->device,
 	};
-	D3DKMT_DESTROYSYNCHRONIZATIONOBJECT ds = { .sync_object = f->sync };
 	NTSTATUS st;
 
-	if (!f->timeline || fd < 0)
+	if (fd < 0)
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
 	st = D3DKMTOpenSyncObjectFromNtHandle2(&o);
-	if (!NT_SUCCESS(st) || !o.monitored_fence.fence_value_cpu_va)
+	if (!NT_SUCCESS(st))
 		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+	if (!o.monitored_fence.fence_value_cpu_va) {
+		D3DKMT_DESTROYSYNCHRONIZATIONOBJECT ds = { .sync_object = o.sync_object };
+
+		D3DKMTDestroySynchronizationObject(&ds);
+		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+	}
+	*sync = o.sync_object;
+	*cpu = (const volatile uint64_t *)(uintptr_t)o.monitored_fence.fence_value_cpu_va;
+	return VK_SUCCESS;
+}
+
+VkResult odx_opaque_semaphore_import(struct odx_device *d, struct odx_fence *f,
+				     int fd)
+{
+	D3DKMT_DESTROYSYNCHRONIZATIONOBJECT ds = { .sync_object = f->sync };
+	const volatile uint64_t *cpu;
+	D3DKMT_HANDLE sync;
+	VkResult r;
+
+	if (!f->timeline)
+		return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+	r = odx_open_shared_fence(d, fd, &sync, &cpu);
+	if (r != VK_SUCCESS)
+		return r;
 	D3DKMTDestroySynchronizationObject(&ds);
-	f->sync = o.sync_object;
-	f->cpu = (const volatile uint64_t *)(uintptr_t)
-		 o.monitored_fence.fence_value_cpu_va;
+	f->sync = sync;
+	f->cpu = cpu;
 	close(fd);
 	return VK_SUCCESS;
 }

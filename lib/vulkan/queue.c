@@ -93,7 +93,7 @@ static VkResult run_batch(struct odx_queue *q, struct batch *b, struct odx_fence
 			return odx_result(st, VK_ERROR_DEVICE_LOST);
 	}
 	if (fence) {
-		fence->pending = ++fence->last;
+		fence->pending = fence->parity ? odx_parity_next(fence) : ++fence->last;
 		b->signal[b->nsignal] = fence;
 		b->signal_value[b->nsignal++] = fence->pending;
 	}

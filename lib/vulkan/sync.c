@@ -66,6 +66,7 @@ void odx_fence_destroy(struct odx_device *d, struct odx_fence *f)
 	if (!f)
 		return;
 	odx_import_drop(f);
+	odx_opaque_fence_restore(f);
 	ds.sync_object = f->sync;
 	D3DKMTDestroySynchronizationObject(&ds);
 	odx_free(odx_device_alloc(d), f);
@@ -123,14 +124,19 @@ VKAPI_ATTR VkResult VKAPI_CALL
 odx_CreateFence(VkDevice device, const VkFenceCreateInfo *pCreateInfo,
 		const VkAllocationCallbacks *pAllocator, VkFence *pFence)
 {
+	const bool signaled = pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT;
+	/* Shared by OPAQUE_FD: the state is the value's parity (opaque_fence.c). */
+	const bool parity = odx_opaque_fence_requested(pCreateInfo->pNext);
 	struct odx_fence *f = NULL;
-	VkResult r = odx_fence_create((struct odx_device *)device, 0,
+	VkResult r = odx_fence_create((struct odx_device *)device,
+				      parity && signaled ? 1 : 0,
 				      odx_fence_exportable(pCreateInfo->pNext), &f);
 
 	(void)pAllocator;
 	if (r != VK_SUCCESS)
 		return r;
-	f->cpu_signaled = pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT;
+	f->parity = parity;
+	f->cpu_signaled = signaled && !parity;
 	*pFence = ODX_TO_HANDLE(VkFence, f);
 	return VK_SUCCESS;
 }
@@ -147,22 +153,28 @@ static bool fence_signaled(const struct odx_fence *f)
 {
 	if (f->imported)
 		return odx_import_signaled(f);
+	if (f->parity)
+		return odx_parity_signaled(f);
 	return f->cpu_signaled || (f->pending && odx_fence_value(f) >= f->pending);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
 odx_ResetFences(VkDevice device, uint32_t count, const VkFence *pFences)
 {
-	(void)device;
+	VkResult r = VK_SUCCESS;
+
 	for (uint32_t i = 0; i < count; i++) {
 		struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, pFences[i]);
 
 		/* A temporary import goes; the permanent payload is reset. */
 		odx_import_drop(f);
+		odx_opaque_fence_restore(f);
+		if (f->parity && r == VK_SUCCESS)
+			r = odx_parity_reset((struct odx_device *)device, f);
 		f->cpu_signaled = false;
 		f->pending = 0;
 	}
-	return VK_SUCCESS;
+	return r;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL odx_GetFenceStatus(VkDevice device, VkFence fence)
@@ -191,6 +203,12 @@ odx_WaitForFences(VkDevice device, uint32_t count, const VkFence *pFences,
 	for (uint32_t i = 0; i < count; i++) {
 		struct odx_fence *x = ODX_FROM_HANDLE(odx_fence, pFences[i]);
 
+		if (!x->imported && x->parity) {
+			/* Its next odd value (reached already when odd). */
+			f[n] = x;
+			v[n++] = odx_fence_value(x) | 1;
+			continue;
+		}
 		if (!x->imported && x->cpu_signaled) {
 			any_done = true;
 			continue;

@@ -5,7 +5,8 @@
  * with the SYNC_FD handle type (docs/vulkan-driver.md).
  *
  *   the external properties: SYNC_FD for binary semaphores and fences,
- *     nothing for timeline semaphores or OPAQUE_FD;
+ *     OPAQUE_FD for timeline semaphores and fences, each compatible only
+ *     with itself;
  *   a semaphore signalled by a submission that a timeline semaphore holds
  *     back (the CPU signals it later): its exported sync file is not
  *     readable before the CPU lets the work run, is after;
@@ -26,6 +27,11 @@
  *   a timeline semaphore of another process by OPAQUE_FD: one payload,
  *     a GPU wait released by the child's CPU signal, a signal the child
  *     waits for; an eventfd or a binary semaphore refused;
+ *   a fence of another process by OPAQUE_FD: our submission signals it,
+ *     the child's wait sees it and the child's reset reaches us; one
+ *     created signalled, reset; its payload imported temporarily into
+ *     another fence, whose reset restores that fence's own payload and
+ *     leaves the shared one signalled;
  *   a pending sync file of another process (a child's exportable
  *     semaphore, passed over a socket): a GPU wait (WaitSyncFile of a
  *     shared fence), the submission returns before the child lets its
@@ -292,6 +298,24 @@ static VkFence fence(struct ctx *c, bool exportable)
 	return f;
 }
 
+/* A fence exportable by OPAQUE_FD, created signalled or not. */
+static VkFence opaque_fence(struct ctx *c, bool signaled)
+{
+	const VkExportFenceCreateInfo efci = {
+		.sType = VK_STRUCTURE_TYPE_EXPORT_FENCE_CREATE_INFO,
+		.handleTypes = VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT,
+	};
+	const VkFenceCreateInfo fci = {
+		.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO, .pNext = &efci,
+		.flags = signaled ? VK_FENCE_CREATE_SIGNALED_BIT : 0,
+	};
+	VkFence f = VK_NULL_HANDLE;
+
+	if (vkCreateFence(c->dev, &fci, NULL, &f) != VK_SUCCESS)
+		fail("OPAQUE_FD fence", "vkCreateFence failed");
+	return f;
+}
+
 /* A command buffer that fills @b with @v, or copies @src to @b (src set). */
 static VkCommandBuffer record(struct ctx *c, VkBuffer b, uint32_t v, VkBuffer src)
 {
@@ -446,8 +470,12 @@ static void properties(struct ctx *c)
 	      fp.compatibleHandleTypes);
 	fi.handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT;
 	vkGetPhysicalDeviceExternalFenceProperties(c->pd, &fi, &fp);
-	check("fence: no OPAQUE_FD", !fp.externalFenceFeatures && !fp.compatibleHandleTypes,
-	      "features 0x%x", fp.externalFenceFeatures);
+	check("fence: OPAQUE_FD importable and exportable, compatible with itself only",
+	      fp.externalFenceFeatures == fboth &&
+	      fp.compatibleHandleTypes == fi.handleType &&
+	      fp.exportFromImportedHandleTypes == fi.handleType,
+	      "features 0x%x compatible 0x%x", fp.externalFenceFeatures,
+	      fp.compatibleHandleTypes);
 }
 
 /*
@@ -876,6 +904,11 @@ static void child(int sock)
 		.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT,
 	};
 	VkSemaphoreGetFdInfoKHR g = gi;
+	VkFenceGetFdInfoKHR gf = {
+		.sType = VK_STRUCTURE_TYPE_FENCE_GET_FD_INFO_KHR,
+		.handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT,
+	};
+	VkFence fe;
 	int fd = -1;
 	char go;
 
@@ -912,6 +945,21 @@ static void child(int sock)
 	    timeline_wait(&c, s, 3, 30 * SEC) != VK_SUCCESS)
 		_exit(1);
 	vkDestroySemaphore(c.dev, s, NULL);
+	/*
+	 * A fence by OPAQUE_FD: the parent's submission signals it; this
+	 * waits for it, resets it and says so.
+	 */
+	fe = opaque_fence(&c, false);
+	gf.fence = fe;
+	if (!fe || c.get_fence_fd(c.dev, &gf, &fd) || send_fd(sock, fd))
+		_exit(1);
+	close(fd);
+	if (read(sock, &go, 1) != 1 ||
+	    vkWaitForFences(c.dev, 1, &fe, VK_TRUE, 30 * SEC) != VK_SUCCESS ||
+	    vkResetFences(c.dev, 1, &fe) != VK_SUCCESS ||
+	    vkGetFenceStatus(c.dev, fe) != VK_NOT_READY || write(sock, "r", 1) != 1)
+		_exit(1);
+	vkDestroyFence(c.dev, fe, NULL);
 	destroy(&c);
 	if (validating()) {
 		PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger =
@@ -1001,6 +1049,84 @@ static int other_process_timeline(struct ctx *c, int sock)
 	return 0;
 }
 
+/*
+ * The child's fence by OPAQUE_FD, imported into one of ours: our
+ * submission signals it, the child waits for it and resets it, and we see
+ * the reset.  Then one of ours, created signalled, shared with a fence by
+ * a temporary import.
+ */
+static int other_process_fence(struct ctx *c, int sock)
+{
+	VkImportFenceFdInfoKHR fi = {
+		.sType = VK_STRUCTURE_TYPE_IMPORT_FENCE_FD_INFO_KHR,
+		.handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT,
+	};
+	VkFenceGetFdInfoKHR gi = {
+		.sType = VK_STRUCTURE_TYPE_FENCE_GET_FD_INFO_KHR,
+		.handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT,
+	};
+	VkFence pf = fence(c, false), g = fence(c, false), own = opaque_fence(c, true);
+	/* Recorded for one submission each. */
+	VkCommandBuffer fill = record(c, c->z, 0x3c3c3c3cu, VK_NULL_HANDLE);
+	VkCommandBuffer fill2 = record(c, c->z, 0x3d3d3d3du, VK_NULL_HANDLE);
+	int fd = recv_fd(sock), fd2 = -1;
+	char r = 0;
+
+	if (!pf || !g || !own || !fill || !fill2 || fd < 0) {
+		fail("fence by OPAQUE_FD: set up", "fd %d", fd);
+		return -1;
+	}
+	fi.fence = pf;
+	fi.fd = fd;
+	VK_OK("the child's fence imported by OPAQUE_FD", c->import_fence_fd(c->dev, &fi));
+	check("... unsignalled, as the child's", vkGetFenceStatus(c->dev, pf) == VK_NOT_READY,
+	      "%d", vkGetFenceStatus(c->dev, pf));
+	c->map[OFF_Z / 4] = 0;
+	if (write(sock, "f", 1) != 1) {
+		fail("tell the child", "%s", strerror(errno));
+		return -1;
+	}
+	VK_OK("a submission signals it",
+	      submit(c, fill, VK_NULL_HANDLE, false, VK_NULL_HANDLE, pf));
+	expect("... our wait for it", vkWaitForFences(c->dev, 1, &pf, VK_TRUE, 30 * SEC),
+	       VK_SUCCESS);
+	check("... its work done", all(c->map + OFF_Z / 4, 0x3c3c3c3cu), "Z[0] 0x%x",
+	      c->map[OFF_Z / 4]);
+	check("the child waited for it and reset it: we see the reset",
+	      read(sock, &r, 1) == 1 && r == 'r' &&
+	      vkGetFenceStatus(c->dev, pf) == VK_NOT_READY, "'%c' %d", r,
+	      vkGetFenceStatus(c->dev, pf));
+
+	check("an OPAQUE_FD fence created signalled", vkGetFenceStatus(c->dev, own) == VK_SUCCESS,
+	      "%d", vkGetFenceStatus(c->dev, own));
+	gi.fence = own;
+	VK_OK("... exported", c->get_fence_fd(c->dev, &gi, &fd2));
+	fi.fence = g;
+	fi.fd = fd2;
+	fi.flags = VK_FENCE_IMPORT_TEMPORARY_BIT;
+	VK_OK("... imported temporarily into an unsignalled fence",
+	      c->import_fence_fd(c->dev, &fi));
+	check("... which is signalled now", vkGetFenceStatus(c->dev, g) == VK_SUCCESS,
+	      "%d", vkGetFenceStatus(c->dev, g));
+	VK_OK("reset that fence", vkResetFences(c->dev, 1, &g));
+	check("... its own payload is back, reset; the shared one still signalled",
+	      vkGetFenceStatus(c->dev, g) == VK_NOT_READY &&
+	      vkGetFenceStatus(c->dev, own) == VK_SUCCESS, "%d %d",
+	      vkGetFenceStatus(c->dev, g), vkGetFenceStatus(c->dev, own));
+	VK_OK("reset the shared one", vkResetFences(c->dev, 1, &own));
+	check("... unsignalled", vkGetFenceStatus(c->dev, own) == VK_NOT_READY, "%d",
+	      vkGetFenceStatus(c->dev, own));
+	VK_OK("a submission signals it",
+	      submit(c, fill2, VK_NULL_HANDLE, false, VK_NULL_HANDLE, own));
+	expect("... our wait for it", vkWaitForFences(c->dev, 1, &own, VK_TRUE, 30 * SEC),
+	       VK_SUCCESS);
+	VK_OK("queue idle", vkQueueWaitIdle(c->q));
+	vkDestroyFence(c->dev, pf, NULL);
+	vkDestroyFence(c->dev, g, NULL);
+	vkDestroyFence(c->dev, own, NULL);
+	return 0;
+}
+
 static int other_process(struct ctx *c, int sock, pid_t pid)
 {
 	VkSemaphore s = semaphore(c, false);
@@ -1050,7 +1176,7 @@ static int other_process(struct ctx *c, int sock, pid_t pid)
 	VK_OK("queue idle", vkQueueWaitIdle(c->q));
 	vkDestroySemaphore(c->dev, s, NULL);
 	vkDestroyFence(c->dev, done, NULL);
-	if (other_process_timeline(c, sock))
+	if (other_process_timeline(c, sock) || other_process_fence(c, sock))
 		return -1;
 	check("the child's checks", waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	      WEXITSTATUS(status) == 0, "status 0x%x", status);
