@@ -4,8 +4,8 @@
  * bytes, against a GPU VA space with a few mappings (fuzz_layout.h).  Each
  * input runs twice: on the CPU engine (copy/fill/timestamp really touch the
  * mapped blocks) and on a compute engine that touches every byte of every
- * binding it is given, so a translation that strays outside a mapping
- * trips ASan.  The buffers are the device FZ_DEVICE's, which has a fence
+ * binding it is given (and writes the writable ones), so a translation
+ * that strays outside a mapping trips ASan.  The buffers are the device FZ_DEVICE's, which has a fence
  * (FZ_FENCE); version 3 inputs also run in segments, as the scheduler
  * runs them.  A read-only page must come out of every input unchanged,
  * and the zero and no-access pages have no memory to stray into.
@@ -46,7 +46,13 @@ static int32_t touch_dispatch(struct dxg_engine *e,
 
 		for (j = 0; j < d->bindings[i].size; j++)
 			sum ^= p[j];
-		p[d->bindings[i].size - 1] = sum;
+		/*
+		 * A shader writes only what it may: a read-only binding
+		 * (version 4) goes only to a slot it never writes, which the
+		 * real engine checks against the SPIR-V.
+		 */
+		if (!d->bindings[i].read_only)
+			p[d->bindings[i].size - 1] = sum;
 	}
 	for (i = 0; i < d->push_size; i++)
 		sum ^= d->push[i];
