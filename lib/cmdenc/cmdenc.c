@@ -116,14 +116,13 @@ bool dxg_enc_update(struct dxg_enc *e, uint64_t dst_va, const void *data,
 }
 
 /* Version 4 for a binding with flags (read-only), else as the opcode needs. */
-static bool dispatch_version(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+static void dispatch_version(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
 			     uint32_t version)
 {
 	for (uint32_t i = 0; i < d->num_bindings; i++)
 		if (d->bindings[i].flags)
 			version = DXG_CMDBUF_VERSION_4;
 	need_version(e, version);
-	return true;
 }
 
 bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d)
@@ -143,9 +142,11 @@ bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d)
 		size = (uint32_t)DXG_CMD_DISPATCH_SIZE(d->num_bindings, d->push_size);
 		k.hdr = hdr(DXG_CMD_DISPATCH, size);
 		memcpy(k.groups, d->groups, sizeof(k.groups));
-		return emit(e, size, &k, sizeof(k), d->bindings, nb, d->push,
-			    d->push_size) &&
-		       dispatch_version(e, d, DXG_CMDBUF_VERSION);
+		if (!emit(e, size, &k, sizeof(k), d->bindings, nb, d->push,
+			  d->push_size))
+			return false;
+		dispatch_version(e, d, DXG_CMDBUF_VERSION);
+		return true;
 	} else {
 		struct dxg_cmd_dispatch2 k = {
 			.pipeline = d->pipeline, .indirect_va = d->indirect_va,
@@ -156,9 +157,11 @@ bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d)
 		k.hdr = hdr(DXG_CMD_DISPATCH2, size);
 		memcpy(k.base, d->base, sizeof(k.base));
 		memcpy(k.groups, d->groups, sizeof(k.groups));
-		return emit(e, size, &k, sizeof(k), d->bindings, nb, d->push,
-			    d->push_size) &&
-		       dispatch_version(e, d, DXG_CMDBUF_VERSION_2);
+		if (!emit(e, size, &k, sizeof(k), d->bindings, nb, d->push,
+			  d->push_size))
+			return false;
+		dispatch_version(e, d, DXG_CMDBUF_VERSION_2);
+		return true;
 	}
 }
 

@@ -294,6 +294,8 @@ VkResult odx_fence_create(struct odx_device *d, uint64_t initial, bool shared,
 			  struct odx_fence **out);
 void odx_fence_destroy(struct odx_device *d, struct odx_fence *f);
 uint64_t odx_fence_value(const struct odx_fence *f);
+/* Signals f to v from the CPU (an asynchronous message to the host). */
+VkResult odx_fence_signal_cpu(struct odx_device *d, struct odx_fence *f, uint64_t v);
 /*
  * Waits until the fences reach their values (all, or any one), at most
  * timeout_ns (UINT64_MAX: forever).  VK_SUCCESS, VK_TIMEOUT or an error.

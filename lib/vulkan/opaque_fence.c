@@ -52,18 +52,13 @@ uint64_t odx_parity_next(const struct odx_fence *f)
 VkResult odx_parity_reset(struct odx_device *d, struct odx_fence *f)
 {
 	uint64_t v = odx_fence_value(f) + 1;
-	D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU sc = {
-		.device = d->device, .object_count = 1,
-		.objects = (__u64)(uintptr_t)&f->sync,
-		.fence_values = (__u64)(uintptr_t)&v,
-	};
-	NTSTATUS st;
+	VkResult r;
 
 	if (v & 1)		/* was even: unsignalled already */
 		return VK_SUCCESS;
-	st = D3DKMTSignalSynchronizationObjectFromCpu(&sc);
-	if (!NT_SUCCESS(st))
-		return odx_result(st, VK_ERROR_DEVICE_LOST);
+	r = odx_fence_signal_cpu(d, f, v);
+	if (r != VK_SUCCESS)
+		return r;
 	/*
 	 * The signal is an asynchronous message: the fence is unsignalled
 	 * only once the host wrote the value, for this process (a status

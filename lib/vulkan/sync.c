@@ -72,6 +72,18 @@ void odx_fence_destroy(struct odx_device *d, struct odx_fence *f)
 	odx_free(odx_device_alloc(d), f);
 }
 
+VkResult odx_fence_signal_cpu(struct odx_device *d, struct odx_fence *f, uint64_t v)
+{
+	D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU sc = {
+		.device = d->device, .object_count = 1,
+		.objects = (__u64)(uintptr_t)&f->sync,
+		.fence_values = (__u64)(uintptr_t)&v,
+	};
+	NTSTATUS st = D3DKMTSignalSynchronizationObjectFromCpu(&sc);
+
+	return NT_SUCCESS(st) ? VK_SUCCESS : odx_result(st, VK_ERROR_DEVICE_LOST);
+}
+
 uint64_t odx_fence_value(const struct odx_fence *f)
 {
 	return __atomic_load_n((const uint64_t *)f->cpu, __ATOMIC_ACQUIRE);
@@ -289,16 +301,7 @@ odx_WaitSemaphores(VkDevice device, const VkSemaphoreWaitInfo *pWaitInfo,
 VKAPI_ATTR VkResult VKAPI_CALL
 odx_SignalSemaphore(VkDevice device, const VkSemaphoreSignalInfo *pSignalInfo)
 {
-	struct odx_device *d = (struct odx_device *)device;
-	struct odx_fence *f = ODX_FROM_HANDLE(odx_fence, pSignalInfo->semaphore);
-	uint64_t v = pSignalInfo->value;
-	D3DKMT_SIGNALSYNCHRONIZATIONOBJECTFROMCPU sc = {
-		.device = d->device,
-		.object_count = 1,
-		.objects = (__u64)(uintptr_t)&f->sync,
-		.fence_values = (__u64)(uintptr_t)&v,
-	};
-	NTSTATUS st = D3DKMTSignalSynchronizationObjectFromCpu(&sc);
-
-	return NT_SUCCESS(st) ? VK_SUCCESS : odx_result(st, VK_ERROR_DEVICE_LOST);
+	return odx_fence_signal_cpu((struct odx_device *)device,
+				    ODX_FROM_HANDLE(odx_fence, pSignalInfo->semaphore),
+				    pSignalInfo->value);
 }
