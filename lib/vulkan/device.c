@@ -43,6 +43,7 @@ static void destroy_kmt(struct odx_device *d)
 
 		if (q->idle)
 			odx_fence_destroy(d, q->idle);
+		odx_private_data_free(odx_device_alloc(d), &q->private_data);
 		if (q->context) {
 			D3DKMT_DESTROYCONTEXT dc = { .context = q->context };
 
@@ -59,6 +60,7 @@ static void destroy_kmt(struct odx_device *d)
 
 		D3DKMTDestroyDevice(&dd);
 	}
+	pthread_mutex_destroy(&d->private_lock);
 }
 
 VkResult odx_result(NTSTATUS st, VkResult other)
@@ -198,6 +200,7 @@ odx_CreateDevice(VkPhysicalDevice physicalDevice,
 	set_loader_magic_value(d);
 	d->physical = pd;
 	d->queue_count = queues;
+	pthread_mutex_init(&d->private_lock, NULL);
 	if (pAllocator)
 		d->alloc = *pAllocator;
 	cd.adapter = pd->adapter;

@@ -65,6 +65,8 @@ static const struct promoted promoted[] = {
 	{ ST(UNIFORM_BUFFER_STANDARD_LAYOUT_FEATURES),
 	  END(VkPhysicalDeviceUniformBufferStandardLayoutFeatures, uniformBufferStandardLayout), A12, 1, {
 	  F12(VkPhysicalDeviceUniformBufferStandardLayoutFeatures, uniformBufferStandardLayout) } },
+	{ ST(PRIVATE_DATA_FEATURES), END(VkPhysicalDevicePrivateDataFeatures, privateData), A13, 1, {
+	  F13(VkPhysicalDevicePrivateDataFeatures, privateData) } },
 	{ ST(SHADER_SUBGROUP_EXTENDED_TYPES_FEATURES),
 	  END(VkPhysicalDeviceShaderSubgroupExtendedTypesFeatures, shaderSubgroupExtendedTypes), A12, 1, {
 	  F12(VkPhysicalDeviceShaderSubgroupExtendedTypesFeatures, shaderSubgroupExtendedTypes) } },
@@ -107,7 +109,6 @@ static const struct promoted promoted[] = {
 	{ ST(SEPARATE_DEPTH_STENCIL_LAYOUTS_FEATURES), END(VkPhysicalDeviceSeparateDepthStencilLayoutsFeatures, separateDepthStencilLayouts), A12, 0, { { 0, 0 } } },
 	{ ST(SHADER_DEMOTE_TO_HELPER_INVOCATION_FEATURES), END(VkPhysicalDeviceShaderDemoteToHelperInvocationFeatures, shaderDemoteToHelperInvocation), A13, 0, { { 0, 0 } } },
 	{ ST(IMAGE_ROBUSTNESS_FEATURES), END(VkPhysicalDeviceImageRobustnessFeatures, robustImageAccess), A13, 0, { { 0, 0 } } },
-	{ ST(PRIVATE_DATA_FEATURES), END(VkPhysicalDevicePrivateDataFeatures, privateData), A13, 0, { { 0, 0 } } },
 	{ ST(DYNAMIC_RENDERING_FEATURES), END(VkPhysicalDeviceDynamicRenderingFeatures, dynamicRendering), A13, 0, { { 0, 0 } } },
 	{ ST(INLINE_UNIFORM_BLOCK_FEATURES), END(VkPhysicalDeviceInlineUniformBlockFeatures, descriptorBindingInlineUniformBlockUpdateAfterBind), A13, 0, { { 0, 0 } } },
 	{ ST(SHADER_TERMINATE_INVOCATION_FEATURES), END(VkPhysicalDeviceShaderTerminateInvocationFeatures, shaderTerminateInvocation), A13, 0, { { 0, 0 } } },
@@ -140,6 +141,8 @@ static void offered(const struct odx_physical_device *pd, struct offered *o)
 	 */
 	o->f12.bufferDeviceAddress = pd->device_address &&
 				     pd->host.features12.bufferDeviceAddress;
+	/* The guest's own (private_data.c), whatever the host's device has. */
+	o->f13.privateData = VK_TRUE;
 }
 
 static const void *aggregate(const struct offered *o, enum agg a)

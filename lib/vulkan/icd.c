@@ -5,6 +5,7 @@
  * else is reached through them, looked up in the generated table
  * (entrypoints.c) by dispatch level.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,21 +31,25 @@ const struct odx_entrypoint *odx_entrypoint_find(const char *name)
 		       sizeof(odx_entrypoints[0]), cmp_entry);
 }
 
-void *odx_alloc(const VkAllocationCallbacks *a, size_t size,
-		VkSystemAllocationScope scope)
-{
-	void *p;
+/*
+ * Every object's allocation starts with a hidden header: the private data
+ * set on it (private_data.c), freed with it.  Handles point past the
+ * header, so dispatchable objects still start with their loader data.
+ */
+struct odx_object_header {
+	struct odx_private_entry *private_data;
+	uint64_t pad;		/* keeps the object 16-byte aligned */
+};
 
+void *odx_raw_alloc(const VkAllocationCallbacks *a, size_t size,
+		    VkSystemAllocationScope scope)
+{
 	if (a && a->pfnAllocation)
-		p = a->pfnAllocation(a->pUserData, size, 16, scope);
-	else
-		p = aligned_alloc(16, (size + 15) & ~(size_t)15);
-	if (p)
-		memset(p, 0, size);
-	return p;
+		return a->pfnAllocation(a->pUserData, size, 16, scope);
+	return aligned_alloc(16, (size + 15) & ~(size_t)15);
 }
 
-void odx_free(const VkAllocationCallbacks *a, void *p)
+void odx_raw_free(const VkAllocationCallbacks *a, void *p)
 {
 	if (!p)
 		return;
@@ -52,6 +57,36 @@ void odx_free(const VkAllocationCallbacks *a, void *p)
 		a->pfnFree(a->pUserData, p);
 	else
 		free(p);
+}
+
+void *odx_alloc(const VkAllocationCallbacks *a, size_t size,
+		VkSystemAllocationScope scope)
+{
+	struct odx_object_header *h;
+
+	if (size > SIZE_MAX - sizeof(*h))
+		return NULL;
+	h = odx_raw_alloc(a, sizeof(*h) + size, scope);
+	if (!h)
+		return NULL;
+	memset(h, 0, sizeof(*h) + size);
+	return h + 1;
+}
+
+struct odx_private_entry **odx_private_anchor(void *object)
+{
+	return &((struct odx_object_header *)object - 1)->private_data;
+}
+
+void odx_free(const VkAllocationCallbacks *a, void *p)
+{
+	struct odx_object_header *h;
+
+	if (!p)
+		return;
+	h = (struct odx_object_header *)p - 1;
+	odx_private_data_free(a, &h->private_data);
+	odx_raw_free(a, h);
 }
 
 ODX_EXPORT VKAPI_ATTR VkResult VKAPI_CALL

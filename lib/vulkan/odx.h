@@ -129,6 +129,8 @@ struct odx_queue {
 	/* Signalled after every submission: queue and device wait idle. */
 	struct odx_fence *idle;
 	uint64_t idle_submitted;	/* under the queue's external sync */
+	/* Not allocated alone, so its private data is kept here. */
+	struct odx_private_entry *private_data;
 };
 
 struct odx_device {
@@ -140,6 +142,13 @@ struct odx_device {
 	const volatile uint64_t *paging_fence_cpu;
 	atomic_bool lost;		/* the host reported the device in error */
 	struct odx_memory *dummy;	/* backs descriptors the app left unwritten */
+	/*
+	 * Guards every object's private data (private_data.c): the entries
+	 * of any object of this device, and the next slot's serial number.
+	 * A leaf lock: nothing else is taken under it.
+	 */
+	pthread_mutex_t private_lock;
+	uint64_t private_slots;		/* slots made so far */
 	uint32_t queue_count;
 	struct odx_queue queues[];	/* [queue_count] */
 };
@@ -496,10 +505,33 @@ struct odx_query_pool {
 #define ODX_FROM_HANDLE(type, h)	((struct type *)(uintptr_t)(h))
 #define ODX_TO_HANDLE(vktype, p)	((vktype)(uintptr_t)(p))
 
-/* Host allocations through the application's callbacks, or libc. */
+/*
+ * Host allocations through the application's callbacks, or libc.  Objects
+ * (every handle this driver gives out but a queue's) come from odx_alloc,
+ * which keeps their private data in a header before them; odx_raw_alloc is
+ * the allocation alone.
+ */
 void *odx_alloc(const VkAllocationCallbacks *a, size_t size,
 		VkSystemAllocationScope scope);
 void odx_free(const VkAllocationCallbacks *a, void *p);
+void *odx_raw_alloc(const VkAllocationCallbacks *a, size_t size,
+		    VkSystemAllocationScope scope);
+void odx_raw_free(const VkAllocationCallbacks *a, void *p);
+
+/* ---- private data (private_data.c) ---- */
+
+/* One value of one slot on one object; the slot by its serial number. */
+struct odx_private_entry {
+	uint64_t slot;
+	uint64_t value;
+	struct odx_private_entry *next;
+};
+
+/* Where an object from odx_alloc keeps its entries. */
+struct odx_private_entry **odx_private_anchor(void *object);
+/* Frees an object's entries (with the object, or a queue's with the device). */
+void odx_private_data_free(const VkAllocationCallbacks *a,
+			   struct odx_private_entry **list);
 
 /* physical_device.c: builds the list of an instance. */
 VkResult odx_enumerate_adapters(struct odx_instance *inst);

@@ -646,7 +646,7 @@ static bool vm_has(const struct odx_physical_device *pd, const char *name)
  * The device extensions this driver offers whatever the host's device has:
  * they are the guest's own work (sync files: external_sync.c; memory fds:
  * external_memory.c; push descriptors: push_descriptor.c; the memory
- * budget: memory_budget.c).
+ * budget: memory_budget.c; private data: private_data.c).
  */
 static const VkExtensionProperties guest_extensions[] = {
 	{ VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_SPEC_VERSION },
@@ -659,6 +659,7 @@ static const VkExtensionProperties guest_extensions[] = {
 	  VK_KHR_EXTERNAL_SEMAPHORE_FD_SPEC_VERSION },
 	{ VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME, VK_KHR_PUSH_DESCRIPTOR_SPEC_VERSION },
 	{ VK_EXT_MEMORY_BUDGET_EXTENSION_NAME, VK_EXT_MEMORY_BUDGET_SPEC_VERSION },
+	{ VK_EXT_PRIVATE_DATA_EXTENSION_NAME, VK_EXT_PRIVATE_DATA_SPEC_VERSION },
 };
 #define GUEST_EXTENSION_COUNT (sizeof(guest_extensions) / sizeof(guest_extensions[0]))
 

@@ -27,6 +27,7 @@ test_odx_syncfd || r=1
 test_odx_memfd || r=1
 test_odx_bda || r=1
 test_odx_descriptors || r=1
+test_odx_objects || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?
@@ -69,6 +70,9 @@ sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-bda-val.tx
 # Descriptor arrays too.
 ODX_VALIDATE=1 test_odx_descriptors >/tmp/odx-desc-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-desc-val.txt
+# Private data and the device-group commands too.
+ODX_VALIDATE=1 test_odx_objects >/tmp/odx-obj-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-obj-val.txt
 for p in "vk-samples all --quick" "vk-fft --quick" "vk-submit --quick"; do
   $p --validate >/tmp/prog.txt 2>&1
   prc=$?
