@@ -100,6 +100,16 @@ static struct dxg_cmd_binding resolve(const struct odx_cmd_buffer *c, uint32_t i
 	if (!bs->set)
 		return out;
 	d = odx_set_element(bs->set, slot->binding, slot->element, false, &b);
+	if (b && b->type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+		uint64_t va, size;
+
+		/* Its bytes in the set's own memory, as a uniform buffer. */
+		if (odx_inline_range(bs->set, b, &va, &size)) {
+			out.va = va;
+			out.size = size;
+		}
+		return out;
+	}
 	if (!d || !d->buffer || !d->buffer->mem || d->offset >= d->buffer->size)
 		return out;
 	offset = d->offset;

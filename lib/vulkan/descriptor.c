@@ -3,7 +3,8 @@
  * Descriptor set layouts, pools and sets.  A set is resolved when a dispatch
  * is recorded (cmd_record.c): each buffer descriptor becomes a GPU VA range
  * of the command, so the host never sees sets.  Buffer descriptors (storage
- * and uniform, dynamic or not) are what this driver implements; other types
+ * and uniform, dynamic or not) and inline uniform blocks (their bytes in
+ * memory of the set: inline_uniform.c) are what this driver implements; other types
  * are kept so layouts can be made, and a pipeline that uses them fails.
  * Layouts are reference counted: Vulkan lets the application destroy one
  * while sets and pipeline layouts made from it live.
@@ -61,11 +62,19 @@ odx_CreateDescriptorSetLayout(VkDevice device,
 			dyn += l->b[i].count;
 		}
 		l->b[i].first = l->descriptors;
-		l->b[i].kept = l->b[i].count < DXG_CMD_MAX_BINDINGS ?
-			       l->b[i].count : DXG_CMD_MAX_BINDINGS;
+		/* An inline uniform block's count is bytes: one slot. */
+		if (l->b[i].type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
+			l->b[i].kept = 1;
+		else
+			l->b[i].kept = l->b[i].count < DXG_CMD_MAX_BINDINGS ?
+				       l->b[i].count : DXG_CMD_MAX_BINDINGS;
 		l->descriptors += l->b[i].kept;
 	}
 	l->dynamic_count = dyn;
+	if (!odx_inline_layout(l)) {
+		odx_free(odx_device_alloc(d), l);
+		return VK_ERROR_OUT_OF_HOST_MEMORY;	/* beyond the limits */
+	}
 	*pSetLayout = ODX_TO_HANDLE(VkDescriptorSetLayout, l);
 	return VK_SUCCESS;
 }
@@ -126,7 +135,10 @@ odx_CreateDescriptorPool(VkDevice device, const VkDescriptorPoolCreateInfo *pCre
 	return VK_SUCCESS;
 }
 
-/* A set of @l with no pool (push descriptors), zeroed; NULL: no memory. */
+/*
+ * A set of @l, zeroed, with no pool yet (push descriptors keep none); its
+ * inline uniform blocks' memory made.  NULL: no memory.
+ */
 struct odx_descriptor_set *odx_set_create(struct odx_device *d, struct odx_set_layout *l)
 {
 	size_t size = sizeof(struct odx_descriptor_set) +
@@ -137,8 +149,12 @@ struct odx_descriptor_set *odx_set_create(struct odx_device *d, struct odx_set_l
 	if (!s)
 		return NULL;
 	memset(s, 0, size);
-	atomic_fetch_add(&l->refs, 1);
 	s->layout = l;
+	if (odx_inline_set_create(d, s) != VK_SUCCESS) {
+		odx_free(odx_device_alloc(d), s);
+		return NULL;
+	}
+	atomic_fetch_add(&l->refs, 1);
 	return s;
 }
 
@@ -153,6 +169,7 @@ static void free_set(struct odx_device *d, struct odx_descriptor_set *s)
 			*pp = s->next;
 		s->pool->live--;
 	}
+	odx_inline_set_destroy(d, s);
 	odx_set_layout_unref(d, s->layout);
 	odx_free(odx_device_alloc(d), s);
 }
@@ -204,14 +221,9 @@ odx_AllocateDescriptorSets(VkDevice device, const VkDescriptorSetAllocateInfo *p
 
 		if (p->live >= p->max_sets)
 			goto fail_pool;
-		s = odx_alloc(odx_device_alloc(d),
-			      sizeof(*s) + l->descriptors * sizeof(s->d[0]),
-			      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+		s = odx_set_create(d, l);
 		if (!s)
 			goto fail_mem;
-		memset(s, 0, sizeof(*s) + l->descriptors * sizeof(s->d[0]));
-		atomic_fetch_add(&l->refs, 1);
-		s->layout = l;
 		s->pool = p;
 		s->next = p->sets;
 		p->sets = s;
@@ -287,6 +299,17 @@ static bool is_buffer(VkDescriptorType t)
 
 void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w)
 {
+	if (w->descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+		/* Bytes: the element is an offset, the count a size. */
+		const VkWriteDescriptorSetInlineUniformBlock *ib =
+			odx_find_in_chain(w->pNext,
+					  VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK);
+
+		if (ib && ib->dataSize == w->descriptorCount)
+			odx_inline_write(s, w->dstBinding, w->dstArrayElement, ib->pData,
+					 ib->dataSize);
+		return;
+	}
 	if (w->pBufferInfo && is_buffer(w->descriptorType))
 		write_buffers(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
 			      w->pBufferInfo);
@@ -305,7 +328,14 @@ odx_UpdateDescriptorSets(VkDevice device, uint32_t writeCount,
 		const VkCopyDescriptorSet *c = &pCopies[i];
 		struct odx_descriptor_set *src = ODX_FROM_HANDLE(odx_descriptor_set, c->srcSet);
 		struct odx_descriptor_set *dst = ODX_FROM_HANDLE(odx_descriptor_set, c->dstSet);
+		const struct odx_set_binding *sb = odx_set_layout_find(src->layout,
+									c->srcBinding, NULL);
 
+		if (sb && sb->type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+			odx_inline_copy(dst, c->dstBinding, c->dstArrayElement, src,
+					c->srcBinding, c->srcArrayElement, c->descriptorCount);
+			continue;
+		}
 		for (uint32_t k = 0; k < c->descriptorCount; k++) {
 			struct odx_descriptor *from = odx_set_element(src, c->srcBinding,
 								      c->srcArrayElement + k,
@@ -374,6 +404,10 @@ void odx_set_apply_template(struct odx_descriptor_set *s, VkDescriptorUpdateTemp
 	for (uint32_t i = 0; i < t->count; i++) {
 		const VkDescriptorUpdateTemplateEntry *e = &t->e[i];
 
+		/* An inline block's bytes are at offset, count of them. */
+		if (e->descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
+			odx_inline_write(s, e->dstBinding, e->dstArrayElement,
+					 (const char *)pData + e->offset, e->descriptorCount);
 		if (!is_buffer(e->descriptorType))
 			continue;
 		/* Each element's VkDescriptorBufferInfo at offset + k * stride. */

@@ -65,6 +65,9 @@ static const struct promoted promoted[] = {
 	{ ST(UNIFORM_BUFFER_STANDARD_LAYOUT_FEATURES),
 	  END(VkPhysicalDeviceUniformBufferStandardLayoutFeatures, uniformBufferStandardLayout), A12, 1, {
 	  F12(VkPhysicalDeviceUniformBufferStandardLayoutFeatures, uniformBufferStandardLayout) } },
+	{ ST(INLINE_UNIFORM_BLOCK_FEATURES),
+	  END(VkPhysicalDeviceInlineUniformBlockFeatures, descriptorBindingInlineUniformBlockUpdateAfterBind), A13, 1, {
+	  F13(VkPhysicalDeviceInlineUniformBlockFeatures, inlineUniformBlock) } },
 	{ ST(PRIVATE_DATA_FEATURES), END(VkPhysicalDevicePrivateDataFeatures, privateData), A13, 1, {
 	  F13(VkPhysicalDevicePrivateDataFeatures, privateData) } },
 	{ ST(SHADER_SUBGROUP_EXTENDED_TYPES_FEATURES),
@@ -110,7 +113,6 @@ static const struct promoted promoted[] = {
 	{ ST(SHADER_DEMOTE_TO_HELPER_INVOCATION_FEATURES), END(VkPhysicalDeviceShaderDemoteToHelperInvocationFeatures, shaderDemoteToHelperInvocation), A13, 0, { { 0, 0 } } },
 	{ ST(IMAGE_ROBUSTNESS_FEATURES), END(VkPhysicalDeviceImageRobustnessFeatures, robustImageAccess), A13, 0, { { 0, 0 } } },
 	{ ST(DYNAMIC_RENDERING_FEATURES), END(VkPhysicalDeviceDynamicRenderingFeatures, dynamicRendering), A13, 0, { { 0, 0 } } },
-	{ ST(INLINE_UNIFORM_BLOCK_FEATURES), END(VkPhysicalDeviceInlineUniformBlockFeatures, descriptorBindingInlineUniformBlockUpdateAfterBind), A13, 0, { { 0, 0 } } },
 	{ ST(SHADER_TERMINATE_INVOCATION_FEATURES), END(VkPhysicalDeviceShaderTerminateInvocationFeatures, shaderTerminateInvocation), A13, 0, { { 0, 0 } } },
 	{ ST(TEXTURE_COMPRESSION_ASTC_HDR_FEATURES), END(VkPhysicalDeviceTextureCompressionASTCHDRFeatures, textureCompressionASTC_HDR), A13, 0, { { 0, 0 } } },
 };
@@ -141,8 +143,13 @@ static void offered(const struct odx_physical_device *pd, struct offered *o)
 	 */
 	o->f12.bufferDeviceAddress = pd->device_address &&
 				     pd->host.features12.bufferDeviceAddress;
-	/* The guest's own (private_data.c), whatever the host's device has. */
+	/*
+	 * The guest's own, whatever the host's device has: private data
+	 * (private_data.c), and inline uniform blocks (inline_uniform.c: the
+	 * host binds them as uniform buffers).  Update-after-bind stays off.
+	 */
 	o->f13.privateData = VK_TRUE;
+	o->f13.inlineUniformBlock = VK_TRUE;
 }
 
 static const void *aggregate(const struct offered *o, enum agg a)

@@ -382,6 +382,8 @@ struct odx_set_binding {
 	 * ever be bound: those are not kept.
 	 */
 	uint32_t first, kept;
+	/* An inline uniform block: its count bytes at this offset of the set's. */
+	uint32_t inline_offset;
 };
 
 struct odx_set_layout {
@@ -389,6 +391,7 @@ struct odx_set_layout {
 	uint32_t count;
 	uint32_t dynamic_count;
 	uint32_t descriptors;		/* kept elements of all bindings */
+	uint32_t inline_bytes;		/* of all inline uniform blocks, laid out */
 	struct odx_set_binding b[];	/* sorted by binding */
 };
 
@@ -401,6 +404,8 @@ struct odx_descriptor_set {
 	struct odx_set_layout *layout;
 	struct odx_descriptor_pool *pool;
 	struct odx_descriptor_set *next;	/* the pool's list */
+	/* Its inline uniform blocks' bytes, where the host reads them. */
+	struct odx_memory *inline_mem;
 	struct odx_descriptor d[];		/* the layout's kept elements */
 };
 
@@ -418,6 +423,31 @@ struct odx_descriptor_set *odx_set_create(struct odx_device *d, struct odx_set_l
 void odx_set_destroy(struct odx_device *d, struct odx_descriptor_set *s);
 /* One write, or a template's writes from @pData, into set @s. */
 void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w);
+
+/* ---- inline uniform blocks (inline_uniform.c) ---- */
+
+/*
+ * Each block's place in a set's inline memory (@b's inline_offset), and
+ * the layout's total; false when the blocks are larger than any set may be.
+ */
+bool odx_inline_layout(struct odx_set_layout *l);
+/* The set's inline memory, zeroed, when its layout has blocks. */
+VkResult odx_inline_set_create(struct odx_device *d, struct odx_descriptor_set *s);
+void odx_inline_set_destroy(struct odx_device *d, struct odx_descriptor_set *s);
+/* Bytes [offset, offset + size) of @binding's block from @data. */
+void odx_inline_write(struct odx_descriptor_set *s, uint32_t binding, uint32_t offset,
+		      const void *data, uint32_t size);
+/* A copy between two blocks (VkCopyDescriptorSet of that type). */
+void odx_inline_copy(struct odx_descriptor_set *dst, uint32_t dst_binding, uint32_t dst_offset,
+		     const struct odx_descriptor_set *src, uint32_t src_binding,
+		     uint32_t src_offset, uint32_t size);
+/* Where a dispatch reads @b's block of @s: false when it has none. */
+bool odx_inline_range(const struct odx_descriptor_set *s, const struct odx_set_binding *b,
+		      uint64_t *va, uint64_t *size);
+/* The block limits this driver offers on @pd (Vulkan 1.3's properties). */
+void odx_inline_limits(const struct odx_physical_device *pd,
+		       VkPhysicalDeviceInlineUniformBlockProperties *out,
+		       uint32_t *total_size);
 void odx_set_apply_template(struct odx_descriptor_set *s, VkDescriptorUpdateTemplate tmpl,
 			    const void *pData);
 /*

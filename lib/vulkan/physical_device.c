@@ -293,8 +293,31 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 		}
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_PROPERTIES: {
 			VkPhysicalDeviceVulkan13Properties *p = (void *)s;
+			VkPhysicalDeviceInlineUniformBlockProperties ib;
 
 			COPY_KEEP_CHAIN(p, *h13);
+			/* Inline uniform blocks are this driver's own. */
+			odx_inline_limits(pd, &ib, &p->maxInlineUniformTotalSize);
+			p->maxInlineUniformBlockSize = ib.maxInlineUniformBlockSize;
+			p->maxPerStageDescriptorInlineUniformBlocks =
+				ib.maxPerStageDescriptorInlineUniformBlocks;
+			p->maxPerStageDescriptorUpdateAfterBindInlineUniformBlocks =
+				ib.maxPerStageDescriptorUpdateAfterBindInlineUniformBlocks;
+			p->maxDescriptorSetInlineUniformBlocks =
+				ib.maxDescriptorSetInlineUniformBlocks;
+			p->maxDescriptorSetUpdateAfterBindInlineUniformBlocks =
+				ib.maxDescriptorSetUpdateAfterBindInlineUniformBlocks;
+			break;
+		}
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_INLINE_UNIFORM_BLOCK_PROPERTIES: {
+			VkPhysicalDeviceInlineUniformBlockProperties *p = (void *)s;
+			VkPhysicalDeviceInlineUniformBlockProperties ib;
+			uint32_t total;
+
+			odx_inline_limits(pd, &ib, &total);
+			COPY_RUN(VkPhysicalDeviceInlineUniformBlockProperties, p, &ib,
+				 maxInlineUniformBlockSize,
+				 maxDescriptorSetUpdateAfterBindInlineUniformBlocks);
 			break;
 		}
 		/*
@@ -646,7 +669,8 @@ static bool vm_has(const struct odx_physical_device *pd, const char *name)
  * The device extensions this driver offers whatever the host's device has:
  * they are the guest's own work (sync files: external_sync.c; memory fds:
  * external_memory.c; push descriptors: push_descriptor.c; the memory
- * budget: memory_budget.c; private data: private_data.c).
+ * budget: memory_budget.c; private data: private_data.c; inline uniform
+ * blocks: inline_uniform.c).
  */
 static const VkExtensionProperties guest_extensions[] = {
 	{ VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_SPEC_VERSION },
@@ -660,6 +684,7 @@ static const VkExtensionProperties guest_extensions[] = {
 	{ VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME, VK_KHR_PUSH_DESCRIPTOR_SPEC_VERSION },
 	{ VK_EXT_MEMORY_BUDGET_EXTENSION_NAME, VK_EXT_MEMORY_BUDGET_SPEC_VERSION },
 	{ VK_EXT_PRIVATE_DATA_EXTENSION_NAME, VK_EXT_PRIVATE_DATA_SPEC_VERSION },
+	{ VK_EXT_INLINE_UNIFORM_BLOCK_EXTENSION_NAME, VK_EXT_INLINE_UNIFORM_BLOCK_SPEC_VERSION },
 };
 #define GUEST_EXTENSION_COUNT (sizeof(guest_extensions) / sizeof(guest_extensions[0]))
 

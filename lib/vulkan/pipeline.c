@@ -204,6 +204,7 @@ static int slot_type(const struct odx_pipeline_layout *l, const struct odx_slot 
 		return DXG_SLOT_STORAGE_BUFFER;
 	case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
 	case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC:
+	case VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK:	/* a uniform block in SPIR-V */
 		return DXG_SLOT_UNIFORM_BUFFER;
 	default:
 		return -1;

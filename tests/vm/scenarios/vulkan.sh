@@ -28,6 +28,7 @@ test_odx_memfd || r=1
 test_odx_bda || r=1
 test_odx_descriptors || r=1
 test_odx_objects || r=1
+test_odx_inline || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?
@@ -73,6 +74,9 @@ sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-desc-val.t
 # Private data and the device-group commands too.
 ODX_VALIDATE=1 test_odx_objects >/tmp/odx-obj-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-obj-val.txt
+# Inline uniform blocks too.
+ODX_VALIDATE=1 test_odx_inline >/tmp/odx-inl-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-inl-val.txt
 for p in "vk-samples all --quick" "vk-fft --quick" "vk-submit --quick"; do
   $p --validate >/tmp/prog.txt 2>&1
   prc=$?

@@ -271,7 +271,8 @@ int main(int argc, char **argv)
 		 * test_odx_memfd), host memory (this scenario's QEMU
 		 * shares the guest's RAM: test_odx_hostmem), push
 		 * descriptors (test_odx_descriptors), the memory budget
-		 * (below) and private data (test_odx_objects).
+		 * (below), private data (test_odx_objects) and inline
+		 * uniform blocks (test_odx_inline).
 		 */
 		static const char *const ours[] = {
 			"VK_KHR_external_fence", "VK_KHR_external_fence_fd",
@@ -279,7 +280,7 @@ int main(int argc, char **argv)
 			"VK_EXT_external_memory_host",
 			"VK_KHR_external_memory", "VK_KHR_external_memory_fd",
 			"VK_KHR_push_descriptor", "VK_EXT_memory_budget",
-			"VK_EXT_private_data",
+			"VK_EXT_private_data", "VK_EXT_inline_uniform_block",
 		};
 		VkExtensionProperties ext[128];
 		const char *names[128];
@@ -304,8 +305,8 @@ int main(int argc, char **argv)
 		check("device extensions: compute ones, no graphics, image or other external ones",
 		      gfx == 0 && want == 3 && n > 3, "%u listed, %u graphics, %u of 3 expected",
 		      n, gfx, want);
-		check("device extensions: the guest's external fence, semaphore, memory fd, host memory, push descriptor, memory budget and private data ones, once each",
-		      own == 10, "%u of 10", own);
+		check("device extensions: the guest's external fence, semaphore, memory fd, host memory, push descriptor, memory budget, private data and inline uniform block ones, once each",
+		      own == 11, "%u of 11", own);
 		/* Every extension listed can be enabled. */
 		dci.enabledExtensionCount = n;
 		dci.ppEnabledExtensionNames = names;
