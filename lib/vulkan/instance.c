@@ -1,12 +1,40 @@
 // SPDX-License-Identifier: MIT
 /*
- * Instances: no instance extension of our own (1.1 made the ones compute
- * needs core), the physical devices found on /dev/dxg at the first
+ * Instances: the physical devices found on /dev/dxg at the first
  * enumeration, each one an adapter of a host that offers a Vulkan device.
  */
 #include <string.h>
 
 #include "odx.h"
+
+/*
+ * The instance extensions Vulkan 1.1 made core.  Their commands are the
+ * core ones under suffixed names (icd.c resolves them), and programs
+ * written for 1.0 still enable them, often without asking first: a driver
+ * that does not list them fails those programs' vkCreateInstance.
+ */
+static const VkExtensionProperties instance_extensions[] = {
+	{ VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_EXTENSION_NAME,
+	  VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_EXTENSION_NAME,
+	  VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_SEMAPHORE_CAPABILITIES_EXTENSION_NAME,
+	  VK_KHR_EXTERNAL_SEMAPHORE_CAPABILITIES_SPEC_VERSION },
+	{ VK_KHR_EXTERNAL_FENCE_CAPABILITIES_EXTENSION_NAME,
+	  VK_KHR_EXTERNAL_FENCE_CAPABILITIES_SPEC_VERSION },
+	{ VK_KHR_DEVICE_GROUP_CREATION_EXTENSION_NAME,
+	  VK_KHR_DEVICE_GROUP_CREATION_SPEC_VERSION },
+};
+#define INSTANCE_EXTENSION_COUNT \
+	(uint32_t)(sizeof(instance_extensions) / sizeof(instance_extensions[0]))
+
+static bool instance_extension_listed(const char *name)
+{
+	for (uint32_t i = 0; i < INSTANCE_EXTENSION_COUNT; i++)
+		if (!strcmp(instance_extensions[i].extensionName, name))
+			return true;
+	return false;
+}
 
 VKAPI_ATTR VkResult VKAPI_CALL odx_EnumerateInstanceVersion(uint32_t *pApiVersion)
 {
@@ -19,11 +47,19 @@ odx_EnumerateInstanceExtensionProperties(const char *pLayerName,
 					 uint32_t *pPropertyCount,
 					 VkExtensionProperties *pProperties)
 {
-	(void)pProperties;
+	uint32_t n = INSTANCE_EXTENSION_COUNT;
+
 	if (pLayerName)
 		return VK_ERROR_LAYER_NOT_PRESENT;
-	*pPropertyCount = 0;
-	return VK_SUCCESS;
+	if (!pProperties) {
+		*pPropertyCount = n;
+		return VK_SUCCESS;
+	}
+	if (*pPropertyCount < n)
+		n = *pPropertyCount;
+	memcpy(pProperties, instance_extensions, n * sizeof(*pProperties));
+	*pPropertyCount = n;
+	return n < INSTANCE_EXTENSION_COUNT ? VK_INCOMPLETE : VK_SUCCESS;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -32,9 +68,10 @@ odx_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
 {
 	struct odx_instance *inst;
 
-	/* The loader passes on only what we listed: nothing, so far. */
-	if (pCreateInfo->enabledExtensionCount)
-		return VK_ERROR_EXTENSION_NOT_PRESENT;
+	/* The loader passes on only what we listed; check anyway. */
+	for (uint32_t i = 0; i < pCreateInfo->enabledExtensionCount; i++)
+		if (!instance_extension_listed(pCreateInfo->ppEnabledExtensionNames[i]))
+			return VK_ERROR_EXTENSION_NOT_PRESENT;
 	inst = odx_alloc(pAllocator, sizeof(*inst),
 			 VK_SYSTEM_ALLOCATION_SCOPE_INSTANCE);
 	if (!inst)

@@ -86,6 +86,87 @@ static void test_memory_budget(VkPhysicalDevice pd, VkDevice dev,
 	      (unsigned long long)b2.heapUsage[1]);
 }
 
+/*
+ * The instance extensions 1.1 made core, listed and enabled by a program
+ * written for 1.0: their suffixed commands answer as the core ones.
+ */
+static void test_instance_extensions(const char *device_name)
+{
+	static const char *const want[] = {
+		"VK_KHR_get_physical_device_properties2",
+		"VK_KHR_external_memory_capabilities",
+		"VK_KHR_external_semaphore_capabilities",
+		"VK_KHR_external_fence_capabilities", "VK_KHR_device_group_creation",
+	};
+	const uint32_t nwant = sizeof(want) / sizeof(want[0]);
+	VkApplicationInfo app = {
+		.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+		.pApplicationName = "test_odx_icd 1.0", .apiVersion = VK_API_VERSION_1_0,
+	};
+	VkInstanceCreateInfo ici = {
+		.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app,
+		.enabledExtensionCount = nwant, .ppEnabledExtensionNames = want,
+	};
+	VkExtensionProperties ext[64];
+	uint32_t n = 64, found = 0, ngroups = 4;
+	VkInstance inst = VK_NULL_HANDLE;
+	VkPhysicalDevice pd;
+	VkPhysicalDeviceGroupProperties groups[4];
+	VkPhysicalDeviceProperties2 p2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2 };
+	VkPhysicalDeviceExternalBufferInfo ebi = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO,
+		.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+		.handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT,
+	};
+	VkExternalBufferProperties ebp = { .sType = VK_STRUCTURE_TYPE_EXTERNAL_BUFFER_PROPERTIES };
+	PFN_vkGetPhysicalDeviceProperties2KHR props2;
+	PFN_vkEnumeratePhysicalDeviceGroupsKHR enum_groups;
+	PFN_vkGetPhysicalDeviceExternalBufferPropertiesKHR ext_buffer;
+
+	vkEnumerateInstanceExtensionProperties(NULL, &n, ext);
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < nwant; k++)
+			found += !strcmp(ext[i].extensionName, want[k]);
+	check("instance extensions: the five 1.1 made core are listed", found == nwant,
+	      "%u of %u", found, nwant);
+	expect("a Vulkan 1.0 instance enabling them",
+	       vkCreateInstance(&ici, NULL, &inst), VK_SUCCESS);
+	n = 1;
+	if (!inst || vkEnumeratePhysicalDevices(inst, &n, &pd) < 0 || !n) {
+		fail("its physical device", "none");
+		if (inst)
+			vkDestroyInstance(inst, NULL);
+		return;
+	}
+	props2 = (PFN_vkGetPhysicalDeviceProperties2KHR)
+		vkGetInstanceProcAddr(inst, "vkGetPhysicalDeviceProperties2KHR");
+	enum_groups = (PFN_vkEnumeratePhysicalDeviceGroupsKHR)
+		vkGetInstanceProcAddr(inst, "vkEnumeratePhysicalDeviceGroupsKHR");
+	ext_buffer = (PFN_vkGetPhysicalDeviceExternalBufferPropertiesKHR)
+		vkGetInstanceProcAddr(inst, "vkGetPhysicalDeviceExternalBufferPropertiesKHR");
+	check("their KHR commands resolve", props2 && enum_groups && ext_buffer, "NULL");
+	if (props2 && enum_groups && ext_buffer) {
+		for (uint32_t i = 0; i < 4; i++)
+			groups[i] = (VkPhysicalDeviceGroupProperties) {
+				.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_GROUP_PROPERTIES,
+			};
+		props2(pd, &p2);
+		check("vkGetPhysicalDeviceProperties2KHR: the device",
+		      !strcmp(p2.properties.deviceName, device_name), "'%s'",
+		      p2.properties.deviceName);
+		check("vkEnumeratePhysicalDeviceGroupsKHR: one group of it",
+		      enum_groups(inst, &ngroups, groups) == VK_SUCCESS && ngroups == 1 &&
+		      groups[0].physicalDeviceCount == 1 && groups[0].physicalDevices[0] == pd,
+		      "%u groups", ngroups);
+		ext_buffer(pd, &ebi, &ebp);
+		check("vkGetPhysicalDeviceExternalBufferPropertiesKHR: OPAQUE_FD exportable",
+		      ebp.externalMemoryProperties.externalMemoryFeatures &
+		      VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT, "features %#x",
+		      ebp.externalMemoryProperties.externalMemoryFeatures);
+	}
+	vkDestroyInstance(inst, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	VkApplicationInfo app = {
@@ -377,5 +458,6 @@ int main(int argc, char **argv)
 	}
 	vkDestroyInstance(inst, NULL);
 	pass("vkDestroyInstance");
+	test_instance_extensions(p2.properties.deviceName);
 	return failures ? 1 : 0;
 }
