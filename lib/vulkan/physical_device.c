@@ -524,6 +524,15 @@ odx_GetPhysicalDeviceFormatProperties2(VkPhysicalDevice physicalDevice,
 {
 	odx_GetPhysicalDeviceFormatProperties(physicalDevice, format,
 					      &pProps->formatProperties);
+	/* 1.3's flags-2 structure (core: callers chain it unasked) says the same. */
+	for (VkBaseOutStructure *s = pProps->pNext; s; s = s->pNext)
+		if (s->sType == VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_3) {
+			VkFormatProperties3 *p3 = (void *)s;
+
+			p3->linearTilingFeatures = 0;
+			p3->optimalTilingFeatures = 0;
+			p3->bufferFeatures = 0;
+		}
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -639,7 +648,7 @@ static const char *const implemented_extensions[] = {
 	"VK_KHR_zero_initialize_workgroup_memory", "VK_EXT_host_query_reset",
 	"VK_EXT_pipeline_creation_cache_control", "VK_EXT_scalar_block_layout",
 	"VK_EXT_subgroup_size_control", "VK_EXT_external_memory_host",
-	"VK_KHR_buffer_device_address", NULL
+	"VK_KHR_buffer_device_address", "VK_KHR_relaxed_block_layout", NULL
 };
 
 /*
@@ -685,6 +694,11 @@ static const VkExtensionProperties guest_extensions[] = {
 	{ VK_EXT_MEMORY_BUDGET_EXTENSION_NAME, VK_EXT_MEMORY_BUDGET_SPEC_VERSION },
 	{ VK_EXT_PRIVATE_DATA_EXTENSION_NAME, VK_EXT_PRIVATE_DATA_SPEC_VERSION },
 	{ VK_EXT_INLINE_UNIFORM_BLOCK_EXTENSION_NAME, VK_EXT_INLINE_UNIFORM_BLOCK_SPEC_VERSION },
+	/* Promoted to 1.1; their commands are the core ones (descriptor.c,
+	 * device_group.c, cmd_record.c's dispatch base). */
+	{ VK_KHR_DESCRIPTOR_UPDATE_TEMPLATE_EXTENSION_NAME,
+	  VK_KHR_DESCRIPTOR_UPDATE_TEMPLATE_SPEC_VERSION },
+	{ VK_KHR_DEVICE_GROUP_EXTENSION_NAME, VK_KHR_DEVICE_GROUP_SPEC_VERSION },
 };
 #define GUEST_EXTENSION_COUNT (sizeof(guest_extensions) / sizeof(guest_extensions[0]))
 

@@ -362,6 +362,7 @@ int main(int argc, char **argv)
 			"VK_KHR_external_memory", "VK_KHR_external_memory_fd",
 			"VK_KHR_push_descriptor", "VK_EXT_memory_budget",
 			"VK_EXT_private_data", "VK_EXT_inline_uniform_block",
+			"VK_KHR_descriptor_update_template", "VK_KHR_device_group",
 		};
 		VkExtensionProperties ext[128];
 		const char *names[128];
@@ -386,8 +387,8 @@ int main(int argc, char **argv)
 		check("device extensions: compute ones, no graphics, image or other external ones",
 		      gfx == 0 && want == 3 && n > 3, "%u listed, %u graphics, %u of 3 expected",
 		      n, gfx, want);
-		check("device extensions: the guest's external fence, semaphore, memory fd, host memory, push descriptor, memory budget, private data and inline uniform block ones, once each",
-		      own == 11, "%u of 11", own);
+		check("device extensions: the guest's external fence, semaphore, memory fd, host memory, push descriptor, memory budget, private data, inline uniform block, update template and device group ones, once each",
+		      own == 13, "%u of 13", own);
 		/* Every extension listed can be enabled. */
 		dci.enabledExtensionCount = n;
 		dci.ppEnabledExtensionNames = names;
@@ -455,6 +456,25 @@ int main(int argc, char **argv)
 		expect("five queues (more than the family has) -> VK_ERROR_INITIALIZATION_FAILED",
 		       vkCreateDevice(pd[0], &dci, NULL, &dev),
 		       VK_ERROR_INITIALIZATION_FAILED);
+	}
+	{
+		/* No format has features: the 1.3 flags-2 structure says so too. */
+		VkFormatProperties3 f3 = {
+			.sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_3,
+			.linearTilingFeatures = ~0ull, .optimalTilingFeatures = ~0ull,
+			.bufferFeatures = ~0ull,
+		};
+		VkFormatProperties2 fp = {
+			.sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_2, .pNext = &f3,
+		};
+
+		vkGetPhysicalDeviceFormatProperties2(pd[0], VK_FORMAT_R32_SFLOAT, &fp);
+		check("format properties (and VkFormatProperties3): no features",
+		      !fp.formatProperties.bufferFeatures &&
+		      !fp.formatProperties.optimalTilingFeatures && !f3.linearTilingFeatures &&
+		      !f3.optimalTilingFeatures && !f3.bufferFeatures && fp.pNext == &f3,
+		      "buffer %#x, 3: %#llx", fp.formatProperties.bufferFeatures,
+		      (unsigned long long)f3.bufferFeatures);
 	}
 	vkDestroyInstance(inst, NULL);
 	pass("vkDestroyInstance");
