@@ -23,24 +23,16 @@
 /* Buffers start at this alignment in their memory: any GPU's binding rule. */
 #define ODX_BUFFER_ALIGN	256u
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The mapping is usable once the paging fence has its value. */
 static VkResult wait_paging(struct odx_device *d, uint64_t value)
 {
-	uint64_t deadline = now_ns() + ODX_PAGING_WAIT_NS;
+	uint64_t deadline = odx_now_ns() + ODX_PAGING_WAIT_NS;
 
 	if (!d->paging_fence_cpu || !value)
 		return VK_SUCCESS;
 	while (__atomic_load_n((const uint64_t *)d->paging_fence_cpu,
 			       __ATOMIC_ACQUIRE) < value) {
-		if (now_ns() > deadline)
+		if (odx_now_ns() > deadline)
 			return VK_ERROR_DEVICE_LOST;
 		sched_yield();
 	}

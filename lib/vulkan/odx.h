@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <vulkan/vk_icd.h>
 #include <vulkan/vulkan.h>
@@ -28,6 +29,15 @@
 #define ODX_MAX_PHYSICAL_DEVICES	16u
 
 /* The structure of @type in a pNext chain, or NULL. */
+/* CLOCK_MONOTONIC in nanoseconds: waits, deadlines, creation feedback. */
+static inline uint64_t odx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static inline const void *odx_find_in_chain(const void *chain, VkStructureType type)
 {
 	for (const VkBaseInStructure *s = chain; s; s = s->pNext)

@@ -316,6 +316,27 @@ static void destroy_pipeline(struct odx_device *d, struct odx_pipeline *p)
 	odx_free(odx_device_alloc(d), p);
 }
 
+/*
+ * VkPipelineCreationFeedbackCreateInfo (1.3): the pipeline's and its one
+ * stage's creation time.  Nothing came from an application cache.
+ */
+static void creation_feedback(const VkComputePipelineCreateInfo *ci, uint64_t ns)
+{
+	const VkPipelineCreationFeedbackCreateInfo *f =
+		odx_find_in_chain(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_CREATION_FEEDBACK_CREATE_INFO);
+	const VkPipelineCreationFeedback fb = {
+		.flags = VK_PIPELINE_CREATION_FEEDBACK_VALID_BIT, .duration = ns,
+	};
+
+	if (!f)
+		return;
+	if (f->pPipelineCreationFeedback)
+		*f->pPipelineCreationFeedback = fb;
+	for (uint32_t i = 0; i < f->pipelineStageCreationFeedbackCount; i++)
+		if (f->pPipelineStageCreationFeedbacks)
+			f->pPipelineStageCreationFeedbacks[i] = fb;
+}
+
 VKAPI_ATTR VkResult VKAPI_CALL
 odx_CreateComputePipelines(VkDevice device, VkPipelineCache cache, uint32_t count,
 			   const VkComputePipelineCreateInfo *pCreateInfos,
@@ -326,28 +347,42 @@ odx_CreateComputePipelines(VkDevice device, VkPipelineCache cache, uint32_t coun
 	VkResult result = VK_SUCCESS;
 
 	(void)cache, (void)pAllocator;
+	for (uint32_t i = 0; i < count; i++)
+		pPipelines[i] = VK_NULL_HANDLE;
 	for (uint32_t i = 0; i < count; i++) {
-		struct odx_pipeline *p = odx_alloc(odx_device_alloc(d), sizeof(*p),
-						   VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+		const VkComputePipelineCreateInfo *ci = &pCreateInfos[i];
+		struct odx_pipeline *p = NULL;
+		uint64_t t0 = odx_now_ns();
 		VkResult r = VK_ERROR_OUT_OF_HOST_MEMORY;
 
-		pPipelines[i] = VK_NULL_HANDLE;
-		if (p) {
-			memset(p, 0, sizeof(*p));
-			r = build(d, &pCreateInfos[i], p);
+		/*
+		 * The caches keep nothing (the host compiles, or shares a
+		 * pipeline it compiled before by content): creation always
+		 * compiles, which this flag asks to refuse.
+		 */
+		if (ci->flags & VK_PIPELINE_CREATE_FAIL_ON_PIPELINE_COMPILE_REQUIRED_BIT) {
+			r = VK_PIPELINE_COMPILE_REQUIRED;
+		} else {
+			p = odx_alloc(odx_device_alloc(d), sizeof(*p),
+				      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+			if (p)
+				r = build(d, ci, p);
 		}
 		if (r == VK_SUCCESS) {
+			creation_feedback(ci, odx_now_ns() - t0);
 			pPipelines[i] = ODX_TO_HANDLE(VkPipeline, p);
 			continue;
 		}
 		if (p)
 			destroy_pipeline(d, p);
-		if (getenv("ODX_DEBUG"))
+		if (getenv("ODX_DEBUG") && r != VK_PIPELINE_COMPILE_REQUIRED)
 			fprintf(stderr, "opendxg: compute pipeline '%s': VkResult %d\n",
-				pCreateInfos[i].stage.pName, r);
-		result = r;
-		if (pCreateInfos[i].flags & VK_PIPELINE_CREATE_EARLY_RETURN_ON_FAILURE_BIT)
-			break;
+				ci->stage.pName, r);
+		/* An error outranks "compile required" (a success code). */
+		if (result == VK_SUCCESS || r < 0)
+			result = r;
+		if (ci->flags & VK_PIPELINE_CREATE_EARLY_RETURN_ON_FAILURE_BIT)
+			break;	/* the rest stay VK_NULL_HANDLE */
 	}
 	return result;
 }

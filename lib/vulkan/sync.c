@@ -21,14 +21,6 @@
 #define ODX_SPIN_NS		50000ull
 #define ODX_MAX_SLEEP_NS	1000000ull
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 VkResult odx_fence_create(struct odx_device *d, uint64_t initial, bool shared,
 			  struct odx_fence **out)
 {
@@ -104,11 +96,11 @@ VkResult odx_fences_wait(struct odx_device *d, uint32_t n,
 			 struct odx_fence *const *f, const uint64_t *values,
 			 bool all, uint64_t timeout_ns)
 {
-	uint64_t start = now_ns(), sleep_ns = 1000, deadline;
+	uint64_t start = odx_now_ns(), sleep_ns = 1000, deadline;
 
 	deadline = timeout_ns > UINT64_MAX - start ? UINT64_MAX : start + timeout_ns;
 	while (!reached(f, values, n, all)) {
-		uint64_t t = now_ns();
+		uint64_t t = odx_now_ns();
 		struct timespec ts;
 
 		if (t >= deadline)

@@ -70,6 +70,7 @@ static int make_device(struct ctx *c)
 	VkPhysicalDeviceVulkan13Features f13 = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
 		.pNext = &f12, .synchronization2 = VK_TRUE,
+		.pipelineCreationCacheControl = VK_TRUE,
 	};
 	float prio = 1.0f;
 	VkDeviceQueueCreateInfo qci = {
@@ -236,6 +237,38 @@ static int make_pipeline(struct ctx *c)
 	VK_OK("compute pipeline", vkCreateComputePipelines(c->dev, cache, 1, &pci, NULL,
 							   &c->pipe));
 	pass("compute pipeline with two sets, dynamic uniform, spec constants");
+	{
+		/*
+		 * 1.3's cache control: refusing to compile stops the batch
+		 * (early return) with both handles null; creation feedback.
+		 */
+		VkComputePipelineCreateInfo two[2] = { pci, pci };
+		VkPipeline p[2] = { (VkPipeline)(uintptr_t)0x1230, (VkPipeline)(uintptr_t)0x4560 };
+		VkPipelineCreationFeedback fb = { 0 }, sfb = { 0 };
+		VkPipelineCreationFeedbackCreateInfo fci = {
+			.sType = VK_STRUCTURE_TYPE_PIPELINE_CREATION_FEEDBACK_CREATE_INFO,
+			.pPipelineCreationFeedback = &fb,
+			.pipelineStageCreationFeedbackCount = 1,
+			.pPipelineStageCreationFeedbacks = &sfb,
+		};
+		VkComputePipelineCreateInfo with_fb = pci;
+		VkPipeline q = VK_NULL_HANDLE;
+
+		two[0].flags |= VK_PIPELINE_CREATE_FAIL_ON_PIPELINE_COMPILE_REQUIRED_BIT |
+				VK_PIPELINE_CREATE_EARLY_RETURN_ON_FAILURE_BIT;
+		r = vkCreateComputePipelines(c->dev, VK_NULL_HANDLE, 2, two, NULL, p);
+		check("FAIL_ON_PIPELINE_COMPILE_REQUIRED with EARLY_RETURN: compile required, both null",
+		      r == VK_PIPELINE_COMPILE_REQUIRED && !p[0] && !p[1], "r %d, %p %p", r,
+		      (void *)p[0], (void *)p[1]);
+		with_fb.pNext = &fci;
+		expect("a pipeline with creation feedback",
+		       vkCreateComputePipelines(c->dev, VK_NULL_HANDLE, 1, &with_fb, NULL, &q),
+		       VK_SUCCESS);
+		/* A stage's feedback may be invalid (lavapipe's is). */
+		check("creation feedback: valid for the pipeline",
+		      fb.flags & VK_PIPELINE_CREATION_FEEDBACK_VALID_BIT, "flags %#x", fb.flags);
+		vkDestroyPipeline(c->dev, q, NULL);
+	}
 	VK_OK("cache data size", vkGetPipelineCacheData(c->dev, cache, &hsize, NULL));
 	r = vkGetPipelineCacheData(c->dev, cache, &hsize, hdr);
 	check("pipeline cache data: a version one header", r == VK_SUCCESS &&
