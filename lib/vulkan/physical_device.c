@@ -296,6 +296,8 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 			VkPhysicalDeviceInlineUniformBlockProperties ib;
 
 			COPY_KEEP_CHAIN(p, *h13);
+			/* As the subgroup size control structure says. */
+			p->requiredSubgroupSizeStages &= VK_SHADER_STAGE_COMPUTE_BIT;
 			/* Inline uniform blocks are this driver's own. */
 			odx_inline_limits(pd, &ib, &p->maxInlineUniformTotalSize);
 			p->maxInlineUniformBlockSize = ib.maxInlineUniformBlockSize;
@@ -327,6 +329,37 @@ odx_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES:
 			COPY_RUN(VkPhysicalDeviceFloatControlsProperties, s, h12,
 				 denormBehaviorIndependence, shaderRoundingModeRTZFloat64);
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_PROPERTIES:
+			COPY_RUN(VkPhysicalDeviceMultiviewProperties, s, h11,
+				 maxMultiviewViewCount, maxMultiviewInstanceIndex);
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_POINT_CLIPPING_PROPERTIES:
+			COPY_RUN(VkPhysicalDevicePointClippingProperties, s, h11,
+				 pointClippingBehavior, pointClippingBehavior);
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROTECTED_MEMORY_PROPERTIES:
+			COPY_RUN(VkPhysicalDeviceProtectedMemoryProperties, s, h11,
+				 protectedNoFault, protectedNoFault);
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DEPTH_STENCIL_RESOLVE_PROPERTIES:
+			COPY_RUN(VkPhysicalDeviceDepthStencilResolveProperties, s, h12,
+				 supportedDepthResolveModes, independentResolve);
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DESCRIPTOR_INDEXING_PROPERTIES:
+			COPY_RUN(VkPhysicalDeviceDescriptorIndexingProperties, s, h12,
+				 maxUpdateAfterBindDescriptorsInAllPools,
+				 maxDescriptorSetUpdateAfterBindInputAttachments);
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SAMPLER_FILTER_MINMAX_PROPERTIES:
+			COPY_RUN(VkPhysicalDeviceSamplerFilterMinmaxProperties, s, h12,
+				 filterMinmaxSingleComponentFormats,
+				 filterMinmaxImageComponentMapping);
+			break;
+		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TEXEL_BUFFER_ALIGNMENT_PROPERTIES:
+			COPY_RUN(VkPhysicalDeviceTexelBufferAlignmentProperties, s, h13,
+				 storageTexelBufferOffsetAlignmentBytes,
+				 uniformTexelBufferOffsetSingleTexelAlignment);
 			break;
 		case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES:
 			((VkPhysicalDeviceTimelineSemaphoreProperties *)(void *)s)->

@@ -262,9 +262,11 @@ int main(int argc, char **argv)
 		VkPhysicalDeviceFloatControlsProperties fc = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES,
 		};
+		VkPhysicalDeviceTexelBufferAlignmentProperties tb;
+		VkPhysicalDeviceDescriptorIndexingProperties di;
 		VkPhysicalDeviceTimelineSemaphoreProperties ts = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES,
-			.pNext = &fc,
+			.pNext = &di,
 		};
 		VkPhysicalDeviceProperties2 q = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &ts,
@@ -284,7 +286,34 @@ int main(int argc, char **argv)
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &a11,
 		};
 
+		/* Garbage where nothing is written: it must all be. */
+		memset(&tb, 0xab, sizeof(tb));
+		tb.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TEXEL_BUFFER_ALIGNMENT_PROPERTIES;
+		tb.pNext = &fc;
+		memset(&di, 0xab, sizeof(di));
+		di.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DESCRIPTOR_INDEXING_PROPERTIES;
+		di.pNext = &tb;
 		vkGetPhysicalDeviceProperties2(pd[0], &q);
+		check("promoted properties: descriptor indexing as 1.2's, texel buffer alignment as 1.3's",
+		      di.maxUpdateAfterBindDescriptorsInAllPools ==
+		      p12.maxUpdateAfterBindDescriptorsInAllPools &&
+		      di.quadDivergentImplicitLod == p12.quadDivergentImplicitLod &&
+		      di.maxDescriptorSetUpdateAfterBindInputAttachments ==
+		      p12.maxDescriptorSetUpdateAfterBindInputAttachments &&
+		      tb.storageTexelBufferOffsetAlignmentBytes ==
+		      p13.storageTexelBufferOffsetAlignmentBytes &&
+		      tb.uniformTexelBufferOffsetSingleTexelAlignment ==
+		      p13.uniformTexelBufferOffsetSingleTexelAlignment,
+		      "all-pools %u/%u, input attachments %u/%u, texel %llu/%llu",
+		      di.maxUpdateAfterBindDescriptorsInAllPools,
+		      p12.maxUpdateAfterBindDescriptorsInAllPools,
+		      di.maxDescriptorSetUpdateAfterBindInputAttachments,
+		      p12.maxDescriptorSetUpdateAfterBindInputAttachments,
+		      (unsigned long long)tb.storageTexelBufferOffsetAlignmentBytes,
+		      (unsigned long long)p13.storageTexelBufferOffsetAlignmentBytes);
+		check("1.3's required-subgroup-size stages: compute at most",
+		      !(p13.requiredSubgroupSizeStages & ~VK_SHADER_STAGE_COMPUTE_BIT),
+		      "%#x", p13.requiredSubgroupSizeStages);
 		check("promoted properties: float controls and timeline as 1.2's",
 		      fc.shaderSignedZeroInfNanPreserveFloat32 ==
 		      p12.shaderSignedZeroInfNanPreserveFloat32 &&
