@@ -112,7 +112,8 @@ odx_GetDescriptorSetLayoutSupport(VkDevice device,
 				  VkDescriptorSetLayoutSupport *pSupport)
 {
 	(void)device;
-	pSupport->supported = pCreateInfo->bindingCount <= DXG_CMD_MAX_BINDINGS;
+	pSupport->supported = pCreateInfo->bindingCount <= DXG_CMD_MAX_BINDINGS &&
+			      odx_inline_layout_supported(pCreateInfo);
 }
 
 /* ---- pools and sets ---- */

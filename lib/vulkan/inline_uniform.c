@@ -39,6 +39,21 @@ bool odx_inline_layout(struct odx_set_layout *l)
 	return true;
 }
 
+bool odx_inline_layout_supported(const VkDescriptorSetLayoutCreateInfo *ci)
+{
+	uint32_t blocks = 0;
+
+	for (uint32_t i = 0; i < ci->bindingCount; i++) {
+		const VkDescriptorSetLayoutBinding *b = &ci->pBindings[i];
+
+		if (b->descriptorType != VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
+			continue;
+		if (++blocks > ODX_INLINE_MAX_BLOCKS || b->descriptorCount > ODX_INLINE_MAX_SIZE)
+			return false;
+	}
+	return true;
+}
+
 VkResult odx_inline_set_create(struct odx_device *d, struct odx_descriptor_set *s)
 {
 	VkResult r;

@@ -441,6 +441,8 @@ void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w);
  * the layout's total; false when the blocks are larger than any set may be.
  */
 bool odx_inline_layout(struct odx_set_layout *l);
+/* Are a layout's inline blocks within the limits (vkGetDescriptorSetLayoutSupport)? */
+bool odx_inline_layout_supported(const VkDescriptorSetLayoutCreateInfo *ci);
 /* The set's inline memory, zeroed, when its layout has blocks. */
 VkResult odx_inline_set_create(struct odx_device *d, struct odx_descriptor_set *s);
 void odx_inline_set_destroy(struct odx_device *d, struct odx_descriptor_set *s);

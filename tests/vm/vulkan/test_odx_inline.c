@@ -160,6 +160,37 @@ static int make_sets(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
 	};
 
+	{
+		/* The most a set may have: 4 blocks of the largest size. */
+		VkPhysicalDeviceVulkan13Properties p13 = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_PROPERTIES,
+		};
+		VkPhysicalDeviceProperties2 p2 = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &p13,
+		};
+		VkDescriptorSetLayoutBinding big[4];
+		VkDescriptorSetLayoutCreateInfo bci = {
+			.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+			.bindingCount = 4, .pBindings = big,
+		};
+		VkDescriptorSetLayoutSupport sup = {
+			.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_SUPPORT,
+		};
+		uint32_t size;
+
+		vkGetPhysicalDeviceProperties2(c->pd, &p2);
+		size = p13.maxInlineUniformBlockSize & ~3u;
+		if (4 * size > p13.maxInlineUniformTotalSize)
+			size = (p13.maxInlineUniformTotalSize / 4) & ~3u;
+		for (uint32_t i = 0; i < 4; i++)
+			big[i] = (VkDescriptorSetLayoutBinding) {
+				i, VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK, size,
+				VK_SHADER_STAGE_COMPUTE_BIT, NULL,
+			};
+		vkGetDescriptorSetLayoutSupport(c->dev, &bci, &sup);
+		check("a layout of 4 inline blocks of the largest size is supported",
+		      sup.supported, "%u bytes each: not supported", size);
+	}
 	VK_OK("set layout: two inline uniform blocks and a storage buffer",
 	      vkCreateDescriptorSetLayout(c->dev, &lci, NULL, &c->sl));
 	VK_OK("a pool for inline uniform blocks", vkCreateDescriptorPool(c->dev, &pci, NULL, &c->dp));
