@@ -60,11 +60,6 @@ static int setup(struct ctx *c)
 	VkPhysicalDeviceProperties2 p2 = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &pp,
 	};
-	VkPhysicalDeviceMemoryProperties mp;
-	VkMemoryAllocateInfo mai = {
-		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = 3 * STRIDE,
-		.memoryTypeIndex = UINT32_MAX,
-	};
 
 	if (instance_begin("test_odx_descriptors", &c->inst, &c->messenger, &c->pd))
 		return -1;
@@ -81,21 +76,8 @@ static int setup(struct ctx *c)
 		fail("the push descriptor commands resolve", "NULL");
 		return -1;
 	}
-	vkGetPhysicalDeviceMemoryProperties(c->pd, &mp);
-	for (uint32_t i = 0; i < mp.memoryTypeCount && mai.memoryTypeIndex == UINT32_MAX; i++)
-		if (mp.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
-			mai.memoryTypeIndex = i;
-	VK_OK("host-visible memory", vkAllocateMemory(c->dev, &mai, NULL, &c->mem));
-	VK_OK("map", vkMapMemory(c->dev, c->mem, 0, VK_WHOLE_SIZE, 0, (void **)&c->map));
-	for (uint32_t i = 0; i < 3; i++) {
-		VkBufferCreateInfo bci = {
-			.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = BYTES,
-			.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-		};
-
-		VK_OK("buffer", vkCreateBuffer(c->dev, &bci, NULL, &c->buf[i]));
-		VK_OK("bind", vkBindBufferMemory(c->dev, c->buf[i], c->mem, i * STRIDE));
-	}
+	if (host_buffers(c->pd, c->dev, 3, BYTES, STRIDE, &c->mem, &c->map, c->buf))
+		return -1;
 	return 0;
 }
 

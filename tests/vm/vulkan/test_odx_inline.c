@@ -87,32 +87,14 @@ static int setup(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
 		.inlineUniformBlock = VK_TRUE,
 	};
-	VkPhysicalDeviceMemoryProperties mp;
-	VkMemoryAllocateInfo mai = {
-		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = 2 * STRIDE,
-		.memoryTypeIndex = UINT32_MAX,
-	};
 	VkCommandPoolCreateInfo cpi = { .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO };
 
 	if (instance_begin("test_odx_inline", &c->inst, &c->messenger, &c->pd))
 		return -1;
 	test_offered(c->pd);
 	VK_OK("device with inlineUniformBlock", device_begin(c->pd, &want, 0, NULL, &c->dev, &c->q));
-	vkGetPhysicalDeviceMemoryProperties(c->pd, &mp);
-	for (uint32_t i = 0; i < mp.memoryTypeCount && mai.memoryTypeIndex == UINT32_MAX; i++)
-		if (mp.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
-			mai.memoryTypeIndex = i;
-	VK_OK("host-visible memory", vkAllocateMemory(c->dev, &mai, NULL, &c->mem));
-	VK_OK("map", vkMapMemory(c->dev, c->mem, 0, VK_WHOLE_SIZE, 0, (void **)&c->map));
-	for (uint32_t i = 0; i < 2; i++) {
-		VkBufferCreateInfo bci = {
-			.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = N * 4,
-			.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-		};
-
-		VK_OK("buffer", vkCreateBuffer(c->dev, &bci, NULL, &c->out[i]));
-		VK_OK("bind", vkBindBufferMemory(c->dev, c->out[i], c->mem, i * STRIDE));
-	}
+	if (host_buffers(c->pd, c->dev, 2, N * 4, STRIDE, &c->mem, &c->map, c->out))
+		return -1;
 	VK_OK("command pool", vkCreateCommandPool(c->dev, &cpi, NULL, &c->pool));
 	return 0;
 }

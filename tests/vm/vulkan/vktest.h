@@ -222,6 +222,38 @@ static inline bool device_lists(VkPhysicalDevice pd, const char *name)
 	return false;
 }
 
+/*
+ * @n storage buffers of @size bytes, @stride bytes apart in one allocation
+ * of the first host-coherent memory type, which stays mapped at *map.
+ * 0, or -1 (FAIL printed).
+ */
+static inline int host_buffers(VkPhysicalDevice pd, VkDevice dev, uint32_t n,
+			       VkDeviceSize size, VkDeviceSize stride, VkDeviceMemory *mem,
+			       uint32_t **map, VkBuffer *bufs)
+{
+	VkPhysicalDeviceMemoryProperties mp;
+	VkMemoryAllocateInfo mai = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = n * stride,
+		.memoryTypeIndex = UINT32_MAX,
+	};
+	const VkBufferCreateInfo bci = {
+		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size,
+		.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+	};
+
+	vkGetPhysicalDeviceMemoryProperties(pd, &mp);
+	for (uint32_t i = 0; i < mp.memoryTypeCount && mai.memoryTypeIndex == UINT32_MAX; i++)
+		if (mp.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
+			mai.memoryTypeIndex = i;
+	VK_OK("host-visible memory", vkAllocateMemory(dev, &mai, NULL, mem));
+	VK_OK("map", vkMapMemory(dev, *mem, 0, VK_WHOLE_SIZE, 0, (void **)map));
+	for (uint32_t i = 0; i < n; i++) {
+		VK_OK("buffer", vkCreateBuffer(dev, &bci, NULL, &bufs[i]));
+		VK_OK("bind", vkBindBufferMemory(dev, bufs[i], *mem, i * stride));
+	}
+	return 0;
+}
+
 /* A shader module of @size bytes of SPIR-V and its compute pipeline ("main"). */
 static inline VkResult compute_pipeline(VkDevice dev, const uint32_t *spv, size_t size,
 					VkPipelineLayout layout, VkShaderModule *module,
