@@ -66,6 +66,7 @@ static struct odx_private_entry **anchor(VkObjectType type, uint64_t handle)
 	case VK_OBJECT_TYPE_COMMAND_POOL:
 	case VK_OBJECT_TYPE_DESCRIPTOR_UPDATE_TEMPLATE:
 	case VK_OBJECT_TYPE_PRIVATE_DATA_SLOT:
+	case VK_OBJECT_TYPE_SAMPLER:
 		return odx_private_anchor((void *)(uintptr_t)handle);
 	default:
 		return NULL;

@@ -11,7 +11,9 @@
  * set (0); a buffer made after another was destroyed starts with none, as
  * does a slot made after another was destroyed; the EXT names; two
  * threads setting and reading on one object at once.  Device groups: a
- * command buffer with vkCmdSetDeviceMask(1) runs its fill.
+ * command buffer with vkCmdSetDeviceMask(1) runs its fill.  Samplers made
+ * (and tagged); VK_NULL_HANDLE destroyed as each kind of object the driver
+ * never makes; an image refused rather than a crash.
  *
  * Plain Vulkan: it also runs on the host's lavapipe (meson test), and under
  * the validation layer with ODX_VALIDATE=1.
@@ -299,6 +301,71 @@ static void test_private_data(VkPhysicalDevice pd, struct objects *o)
 	vkDestroyPrivateDataSlot(o->dev, c, NULL);
 }
 
+/*
+ * Samplers need no format support, so any program may make them; the
+ * objects this driver never makes may still be destroyed as
+ * VK_NULL_HANDLE (a no-op, not a crash); an image (no format has image
+ * features here) is refused, not a crash (opendxg only, and not under the
+ * validation layer: it is invalid usage there).
+ */
+static void test_absent_objects(VkPhysicalDevice pd, struct objects *o)
+{
+	const VkSamplerCreateInfo sci = {
+		.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
+		.magFilter = VK_FILTER_NEAREST, .minFilter = VK_FILTER_NEAREST,
+		.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
+		.addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+		.addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+		.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+		.maxLod = 0.0f, .borderColor = VK_BORDER_COLOR_FLOAT_TRANSPARENT_BLACK,
+	};
+	const VkPrivateDataSlotCreateInfo pci = {
+		.sType = VK_STRUCTURE_TYPE_PRIVATE_DATA_SLOT_CREATE_INFO,
+	};
+	VkPhysicalDeviceVulkan12Properties p12 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES,
+	};
+	VkPhysicalDeviceProperties2 p2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &p12,
+	};
+	VkSampler s = VK_NULL_HANDLE;
+	VkPrivateDataSlot slot = VK_NULL_HANDLE;
+	uint64_t v = 0;
+
+	expect("a sampler", vkCreateSampler(o->dev, &sci, NULL, &s), VK_SUCCESS);
+	if (s && vkCreatePrivateDataSlot(o->dev, &pci, NULL, &slot) == VK_SUCCESS) {
+		vkSetPrivateData(o->dev, VK_OBJECT_TYPE_SAMPLER, H(s), slot, 77);
+		vkGetPrivateData(o->dev, VK_OBJECT_TYPE_SAMPLER, H(s), slot, &v);
+		check("private data on the sampler", v == 77, "%llu", (unsigned long long)v);
+		vkDestroyPrivateDataSlot(o->dev, slot, NULL);
+	}
+	vkDestroySampler(o->dev, s, NULL);
+	vkDestroySampler(o->dev, VK_NULL_HANDLE, NULL);
+	vkDestroyImage(o->dev, VK_NULL_HANDLE, NULL);
+	vkDestroyImageView(o->dev, VK_NULL_HANDLE, NULL);
+	vkDestroyBufferView(o->dev, VK_NULL_HANDLE, NULL);
+	vkDestroyFramebuffer(o->dev, VK_NULL_HANDLE, NULL);
+	vkDestroyRenderPass(o->dev, VK_NULL_HANDLE, NULL);
+	vkDestroySamplerYcbcrConversion(o->dev, VK_NULL_HANDLE, NULL);
+	pass("VK_NULL_HANDLE destroyed as images, views, framebuffers, render passes, conversions");
+
+	vkGetPhysicalDeviceProperties2(pd, &p2);
+	if (!validating() && !strcmp(p12.driverName, "opendxg")) {
+		const VkImageCreateInfo ici = {
+			.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+			.imageType = VK_IMAGE_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+			.extent = { 16, 16, 1 }, .mipLevels = 1, .arrayLayers = 1,
+			.samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
+			.usage = VK_IMAGE_USAGE_STORAGE_BIT,
+		};
+		VkImage img = (VkImage)(uintptr_t)0x1230;
+
+		check("an image (no format has image features) is refused, not a crash",
+		      vkCreateImage(o->dev, &ici, NULL, &img) == VK_ERROR_FORMAT_NOT_SUPPORTED &&
+		      img == VK_NULL_HANDLE, "handle %p", (void *)img);
+	}
+}
+
 /* The EXT names, on a device that enables the extension. */
 static void test_ext_names(VkPhysicalDevice pd)
 {
@@ -384,6 +451,7 @@ int main(void)
 		if (!make_objects(pd, &o)) {
 			test_device_mask(&o);
 			test_private_data(pd, &o);
+			test_absent_objects(pd, &o);
 		}
 		free_objects(&o);
 		vkDestroyDevice(o.dev, NULL);
