@@ -46,6 +46,8 @@ void *odx_raw_alloc(const VkAllocationCallbacks *a, size_t size,
 {
 	if (a && a->pfnAllocation)
 		return a->pfnAllocation(a->pUserData, size, 16, scope);
+	if (size > SIZE_MAX - 15)
+		return NULL;
 	return aligned_alloc(16, (size + 15) & ~(size_t)15);
 }
 
