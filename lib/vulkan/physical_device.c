@@ -732,6 +732,9 @@ static const VkExtensionProperties guest_extensions[] = {
 	{ VK_KHR_DESCRIPTOR_UPDATE_TEMPLATE_EXTENSION_NAME,
 	  VK_KHR_DESCRIPTOR_UPDATE_TEMPLATE_SPEC_VERSION },
 	{ VK_KHR_DEVICE_GROUP_EXTENSION_NAME, VK_KHR_DEVICE_GROUP_SPEC_VERSION },
+	/* Promoted to 1.3: VkFormatProperties3 is answered (no features). */
+	{ VK_KHR_FORMAT_FEATURE_FLAGS_2_EXTENSION_NAME,
+	  VK_KHR_FORMAT_FEATURE_FLAGS_2_SPEC_VERSION },
 };
 #define GUEST_EXTENSION_COUNT (sizeof(guest_extensions) / sizeof(guest_extensions[0]))
 

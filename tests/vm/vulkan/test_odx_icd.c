@@ -392,6 +392,7 @@ int main(int argc, char **argv)
 			"VK_KHR_push_descriptor", "VK_EXT_memory_budget",
 			"VK_EXT_private_data", "VK_EXT_inline_uniform_block",
 			"VK_KHR_descriptor_update_template", "VK_KHR_device_group",
+			"VK_KHR_format_feature_flags2",
 		};
 		VkExtensionProperties ext[128];
 		const char *names[128];
@@ -416,8 +417,8 @@ int main(int argc, char **argv)
 		check("device extensions: compute ones, no graphics, image or other external ones",
 		      gfx == 0 && want == 3 && n > 3, "%u listed, %u graphics, %u of 3 expected",
 		      n, gfx, want);
-		check("device extensions: the guest's external fence, semaphore, memory fd, host memory, push descriptor, memory budget, private data, inline uniform block, update template and device group ones, once each",
-		      own == 13, "%u of 13", own);
+		check("device extensions: the guest's external fence, semaphore, memory fd, host memory, push descriptor, memory budget, private data, inline uniform block, update template, device group and format flags 2 ones, once each",
+		      own == 14, "%u of 14", own);
 		/* Every extension listed can be enabled. */
 		dci.enabledExtensionCount = n;
 		dci.ppEnabledExtensionNames = names;
