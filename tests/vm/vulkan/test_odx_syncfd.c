@@ -947,7 +947,9 @@ static void child(int sock)
 	vkDestroySemaphore(c.dev, s, NULL);
 	/*
 	 * A fence by OPAQUE_FD: the parent's submission signals it; this
-	 * waits for it, resets it and says so.
+	 * waits for it and, once the parent has seen it signalled too (its
+	 * second go: a reset before the parent's wait would leave that wait
+	 * on an unsignalled fence, as it should), resets it and says so.
 	 */
 	fe = opaque_fence(&c, false);
 	gf.fence = fe;
@@ -956,7 +958,7 @@ static void child(int sock)
 	close(fd);
 	if (read(sock, &go, 1) != 1 ||
 	    vkWaitForFences(c.dev, 1, &fe, VK_TRUE, 30 * SEC) != VK_SUCCESS ||
-	    vkResetFences(c.dev, 1, &fe) != VK_SUCCESS ||
+	    read(sock, &go, 1) != 1 || vkResetFences(c.dev, 1, &fe) != VK_SUCCESS ||
 	    vkGetFenceStatus(c.dev, fe) != VK_NOT_READY || write(sock, "r", 1) != 1)
 		_exit(1);
 	vkDestroyFence(c.dev, fe, NULL);
@@ -1092,6 +1094,11 @@ static int other_process_fence(struct ctx *c, int sock)
 	       VK_SUCCESS);
 	check("... its work done", all(c->map + OFF_Z / 4, 0x3c3c3c3cu), "Z[0] 0x%x",
 	      c->map[OFF_Z / 4]);
+	/* Only now may the child reset it (else our wait would be on "unsignalled"). */
+	if (write(sock, "g", 1) != 1) {
+		fail("tell the child", "%s", strerror(errno));
+		return -1;
+	}
 	check("the child waited for it and reset it: we see the reset",
 	      read(sock, &r, 1) == 1 && r == 'r' &&
 	      vkGetFenceStatus(c->dev, pf) == VK_NOT_READY, "'%c' %d", r,
