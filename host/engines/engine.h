@@ -43,6 +43,8 @@ struct dxg_engine_binding {
 	 * pipeline's shader never writes that slot.
 	 */
 	uint32_t read_only;
+	/* A texel buffer slot's VkFormat (version 5); 0 for other slots. */
+	uint32_t format;
 };
 
 /* A transfer where device memory is involved (copy, fill, update). */

@@ -162,9 +162,14 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 			       const struct dxg_engine *e,
 			       struct dxg_engine_dispatch *d)
 {
-	/* Binding flags exist from version 4 on; before, the field is reserved. */
-	const uint32_t allowed = version >= DXG_CMDBUF_VERSION_4 ?
-				 DXG_CMD_BINDING_FLAGS : 0;
+	/*
+	 * Binding flags exist from version 4 on; before, the field is
+	 * reserved.  Version 5 adds a texel format in the high bits (which
+	 * slots take one is the engine's check, against the pipeline).
+	 */
+	const uint32_t allowed = version >= DXG_CMDBUF_VERSION_5 ?
+				 DXG_CMD_BINDING_FLAGS | (0xffffu << DXG_CMD_BINDING_FORMAT_SHIFT) :
+				 version >= DXG_CMDBUF_VERSION_4 ? DXG_CMD_BINDING_FLAGS : 0;
 	struct dxg_engine_mem m;
 	struct dxg_cmd_binding b;
 	uint32_t i, seen = 0;
@@ -182,6 +187,7 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 		d->bindings[i].binding = b.binding;
 		d->bindings[i].size = b.size;
 		d->bindings[i].read_only = ro;
+		d->bindings[i].format = DXG_CMD_BINDING_FORMAT(b.flags);
 		/*
 		 * Storage buffers are read-write to the shader: a binding must
 		 * be writable memory (not read-only, zero or no-access), host
@@ -683,7 +689,7 @@ int32_t dxg_escape_check_create_pipeline2(const void *buf, size_t len,
 		if (slots[i].element >= DXG_CMD_MAX_BINDINGS ||
 		    slots[i].set >= DXG_PIPELINE_MAX_SETS ||
 		    slots[i].binding > DXG_PIPELINE_MAX_BINDING ||
-		    slots[i].type > DXG_SLOT_UNIFORM_BUFFER)
+		    slots[i].type > DXG_SLOT_STORAGE_TEXEL_BUFFER)
 			return STATUS_INVALID_PARAMETER;
 	memcpy(spec, q, k.num_spec * sizeof(*spec));
 	q += k.num_spec * sizeof(*spec);

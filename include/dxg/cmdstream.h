@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The open adapter's command stream, versions 1 to 4: what a command buffer
+ * The open adapter's command stream, versions 1 to 5: what a command buffer
  * submitted to an opendxg adapter contains, and the D3DKMTEscape payloads
  * that create and destroy SPIR-V compute pipelines.  Shared by the guest
  * (the compute library records buffers) and the host (dxghost validates and
@@ -25,7 +25,9 @@
 #define DXG_CMDBUF_VERSION_3		3u
 /* Version 4 adds read-only DISPATCH bindings (DXG_CMD_BINDING_READ_ONLY). */
 #define DXG_CMDBUF_VERSION_4		4u
-#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_4
+/* Version 5 adds a texel format to DISPATCH bindings (texel buffers). */
+#define DXG_CMDBUF_VERSION_5		5u
+#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_5
 
 /* Limits (docs/command-stream.md §5). */
 #define DXG_CMDBUF_MAX_SIZE		(16u << 20)	/* whole buffer, bytes */
@@ -115,6 +117,13 @@ struct dxg_cmd_binding {
  */
 #define DXG_CMD_BINDING_READ_ONLY	0x1u
 #define DXG_CMD_BINDING_FLAGS		DXG_CMD_BINDING_READ_ONLY
+/*
+ * Version 5: bits 16..31 of flags are the VkFormat of a texel buffer slot's
+ * view (DXG_SLOT_*_TEXEL_BUFFER), non-zero there and zero for other slots.
+ * Only formats below 65536 (Vulkan 1.0's) have texel buffer support here.
+ */
+#define DXG_CMD_BINDING_FORMAT_SHIFT	16
+#define DXG_CMD_BINDING_FORMAT(flags)	((flags) >> DXG_CMD_BINDING_FORMAT_SHIFT)
 
 /*
  * DISPATCH: runs a compute pipeline.  Followed by num_bindings
@@ -253,6 +262,9 @@ struct dxg_escape_destroy_pipeline {
 enum dxg_slot_type {
 	DXG_SLOT_STORAGE_BUFFER	= 0,
 	DXG_SLOT_UNIFORM_BUFFER	= 1,
+	/* A buffer read through a view of a format (binding flags, version 5). */
+	DXG_SLOT_UNIFORM_TEXEL_BUFFER = 2,
+	DXG_SLOT_STORAGE_TEXEL_BUFFER = 3,
 };
 
 /*

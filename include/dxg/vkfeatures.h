@@ -29,6 +29,9 @@ static const size_t dxg_vk_features10[] = {
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderFloat64),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt64),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt16),
+	/* Storage texel buffers declared without a format. */
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageReadWithoutFormat),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageWriteWithoutFormat),
 };
 
 static const size_t dxg_vk_features11[] = {

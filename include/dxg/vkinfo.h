@@ -34,19 +34,28 @@
 enum dxg_vkinfo_what {
 	DXG_VKINFO_DEVICE = 1,		/* struct dxg_vkinfo_device */
 	DXG_VKINFO_EXTENSIONS = 2,	/* device extensions from `first` on */
+	/*
+	 * Texel buffer support: for VkFormats `first` .. first + count - 1,
+	 * the buffer features of DXG_TEXEL_BUFFER_FEATURES the host can give
+	 * a guest (dxg/texel_format.h's formats; 0 for the rest).  total is
+	 * DXG_TEXEL_FORMAT_END.  A host before this answers
+	 * STATUS_INVALID_PARAMETER: no texel buffers.
+	 */
+	DXG_VKINFO_FORMATS = 3,
 };
 
 /* Extensions per answer; ask again from first + count for the rest. */
 #define DXG_VKINFO_EXTENSIONS_PER_QUERY	64u
 #define DXG_VKINFO_MAX_QUEUE_FAMILIES	16u
+#define DXG_VKINFO_FORMATS_PER_QUERY	256u
 
 struct dxg_vkinfo_header {
 	uint64_t magic;			/* in and out: DXG_VKINFO_MAGIC */
 	uint32_t version;		/* in and out: DXG_VKINFO_VERSION */
 	uint32_t what;			/* in: enum dxg_vkinfo_what */
-	uint32_t first;			/* in: EXTENSIONS: index of the first one */
-	uint32_t count;			/* out: EXTENSIONS: how many follow */
-	uint32_t total;			/* out: EXTENSIONS: how many there are */
+	uint32_t first;			/* in: EXTENSIONS, FORMATS: the first one */
+	uint32_t count;			/* out: EXTENSIONS, FORMATS: how many follow */
+	uint32_t total;			/* out: EXTENSIONS, FORMATS: how many there are */
 	uint32_t reserved;
 };
 
@@ -84,6 +93,7 @@ struct dxg_vkinfo {
 	union {
 		struct dxg_vkinfo_device device;
 		VkExtensionProperties extensions[DXG_VKINFO_EXTENSIONS_PER_QUERY];
+		uint32_t buffer_features[DXG_VKINFO_FORMATS_PER_QUERY];
 	} u;
 };
 

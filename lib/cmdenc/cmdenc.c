@@ -115,13 +115,21 @@ bool dxg_enc_update(struct dxg_enc *e, uint64_t dst_va, const void *data,
 	return true;
 }
 
-/* Version 4 for a binding with flags (read-only), else as the opcode needs. */
+/*
+ * Version 5 for a binding with a texel format, 4 for one with other flags
+ * (read-only), else as the opcode needs.
+ */
 static void dispatch_version(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
 			     uint32_t version)
 {
-	for (uint32_t i = 0; i < d->num_bindings; i++)
-		if (d->bindings[i].flags)
+	for (uint32_t i = 0; i < d->num_bindings; i++) {
+		uint32_t f = d->bindings[i].flags;
+
+		if (DXG_CMD_BINDING_FORMAT(f))
+			version = DXG_CMDBUF_VERSION_5;
+		else if (f && version < DXG_CMDBUF_VERSION_4)
 			version = DXG_CMDBUF_VERSION_4;
+	}
 	need_version(e, version);
 }
 

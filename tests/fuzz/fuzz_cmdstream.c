@@ -375,6 +375,22 @@ static void write_seeds(const char *dir)
 		s.n++;
 		emit_v(&s, dir, "v4-read-only-bindings", DXG_CMDBUF_VERSION_4);
 	}
+	{
+		/* Version 5: texel formats (R8G8B8A8_UNORM, R32_UINT) on bindings. */
+		struct dxg_cmd_binding tb[2] = {
+			{ 0, DXG_CMD_BINDING_READ_ONLY | (37u << DXG_CMD_BINDING_FORMAT_SHIFT),
+			  FZ_RO, 256 },
+			{ 1, 98u << DXG_CMD_BINDING_FORMAT_SHIFT, FZ_RES1, FZ_PG },
+		};
+
+		d.hdr.size_bytes = (uint32_t)DXG_CMD_DISPATCH_SIZE(2, 12);
+		d.num_bindings = 2;
+		add(&s, &d, sizeof(d));
+		add(&s, tb, sizeof(tb));
+		add(&s, push, 16);
+		s.n++;
+		emit_v(&s, dir, "v5-texel-bindings", DXG_CMDBUF_VERSION_5);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

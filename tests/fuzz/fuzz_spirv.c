@@ -8,6 +8,7 @@
  * real modules (glslang-compiled by run-fuzz.sh) with layouts that pass.
  */
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "array_spv.h"
 #include "bda_spv.h"
 #include "saxpy_spv.h"
+#include "texel_spv.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dxg_engine_slot slots[DXG_ENGINE_MAX_BINDINGS];
-	uint32_t n, ro, *words;
+	struct dxg_spirv_facts f;
+	uint32_t n, *words;
 	size_t bytes;
 
 	if (size < 2)
@@ -41,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *s = data + 2 + 4 * i;
 
 		slots[i] = (struct dxg_engine_slot) {
-			.set = s[0] % 5, .binding = s[1] % 40, .type = s[2] % 3,
+			.set = s[0] % 5, .binding = s[1] % 40, .type = s[2] % 5,	/* the four slot types and a bad one */
 			.element = s[3] % 20,
 		};
 	}
@@ -51,18 +54,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!words)
 		return 0;
 	memcpy(words, data + HDR(n), bytes);
-	/* A slot the layout does not have is never read-only. */
+	/*
+	 * A slot the layout does not have is never read-only, nor is a
+	 * storage texel buffer; only texel buffer slots get a view's rules.
+	 */
 	if (!dxg_spirv_check(words, bytes, "main", slots, n, VK_API_VERSION_1_3,
-			     data[0] & DXG_SPIRV_DEVICE_ADDRESS, &ro) &&
-	    (uint64_t)ro >> n)
-		abort();
+			     data[0] & DXG_SPIRV_DEVICE_ADDRESS, &f)) {
+		if ((uint64_t)f.read_only >> n)
+			abort();
+		for (uint32_t i = 0; i < n; i++) {
+			bool texel = slots[i].type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
+				     slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
+
+			if ((slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER &&
+			     (f.read_only >> i & 1)) ||
+			    (!texel && (f.texel_class[i] || f.texel_spv[i])))
+				abort();
+		}
+	}
 	free(words);
 	return 0;
 }
 
-/* A seed: @flags, @n slots of (set 0, binding b[i], storage, element e[i]), @spv. */
+/*
+ * A seed: @flags, @n slots of (set s[i], binding b[i], type t[i], element
+ * e[i]) (s, t NULL: set 0, storage buffers), @spv.
+ */
 static void seed(const char *dir, const char *name, uint8_t flags, uint32_t n,
-		 const uint8_t *b, const uint8_t *e, const uint32_t *spv, size_t spv_size)
+		 const uint8_t *s, const uint8_t *b, const uint8_t *t, const uint8_t *e,
+		 const uint32_t *spv, size_t spv_size)
 {
 	size_t size = HDR(n) + spv_size;
 	uint8_t *p = calloc(1, size);
@@ -72,7 +92,9 @@ static void seed(const char *dir, const char *name, uint8_t flags, uint32_t n,
 	p[0] = flags;
 	p[1] = (uint8_t)n;
 	for (uint32_t i = 0; i < n; i++) {
+		p[2 + 4 * i] = s ? s[i] : 0;
 		p[2 + 4 * i + 1] = b[i];
+		p[2 + 4 * i + 2] = t ? t[i] : DXG_SLOT_STORAGE_BUFFER;
 		p[2 + 4 * i + 3] = e[i];
 	}
 	memcpy(p + HDR(n), spv, spv_size);
@@ -84,13 +106,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const uint8_t b01[] = { 0, 1 }, e00[] = { 0, 0 };
 	static const uint8_t b000[] = { 0, 0, 0 }, e012[] = { 0, 1, 2 };
+	/* texel.comp: (0, 0) uniform texel, (0, 1) and (1, 0) storage texel. */
+	static const uint8_t s001[] = { 0, 0, 1 }, b010[] = { 0, 1, 0 }, e000[] = { 0, 0, 0 };
+	static const uint8_t t233[] = { DXG_SLOT_UNIFORM_TEXEL_BUFFER,
+					DXG_SLOT_STORAGE_TEXEL_BUFFER,
+					DXG_SLOT_STORAGE_TEXEL_BUFFER };
 	const char *dir = getenv("DXG_FUZZ_SEEDS");
 
 	(void)argc, (void)argv;
 	if (!dir)
 		return 0;
-	seed(dir, "saxpy", 0, 2, b01, e00, saxpy_spv, sizeof(saxpy_spv));
-	seed(dir, "array", 0, 3, b000, e012, array_spv, sizeof(array_spv));
-	seed(dir, "bda", DXG_SPIRV_DEVICE_ADDRESS, 0, NULL, NULL, bda_spv, sizeof(bda_spv));
+	seed(dir, "saxpy", 0, 2, NULL, b01, NULL, e00, saxpy_spv, sizeof(saxpy_spv));
+	seed(dir, "array", 0, 3, NULL, b000, NULL, e012, array_spv, sizeof(array_spv));
+	seed(dir, "bda", DXG_SPIRV_DEVICE_ADDRESS, 0, NULL, NULL, NULL, NULL, bda_spv,
+	     sizeof(bda_spv));
+	seed(dir, "texel", 0, 3, s001, b010, t233, e000, texel_spv, sizeof(texel_spv));
 	exit(0);
 }

@@ -14,6 +14,9 @@
 #include "dxg/ntstatus.h"
 #include "engines/engine_cpu.h"
 
+/* A texel format as a version 5 binding carries it (VkFormat VK_FORMAT_R32_UINT). */
+#define FMT_R32_UINT	98u
+
 #define PG	DXG_GPUVA_PAGE
 #define HDR	DXG_CMD_INDEX_HEADER
 
@@ -602,8 +605,32 @@ static void dispatch_binding_protection(void **state)
 		cmd_dispatch(f, 1, 2, two, 0, NULL);
 		finish_v(f, DXG_CMDBUF_VERSION_4);
 		expect(f, &k.e, STATUS_INVALID_PARAMETER, 0);
+		/*
+		 * Version 5's texel format, in the high bits: passed on to
+		 * the engine (which checks it against the pipeline), with
+		 * the read-only flag beside it; not a field before 5.
+		 */
+		two[1].flags = DXG_CMD_BINDING_READ_ONLY |
+			       (FMT_R32_UINT << DXG_CMD_BINDING_FORMAT_SHIFT);
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_dispatch(f, 1, 2, two, 0, NULL);
+		finish_v(f, DXG_CMDBUF_VERSION_4);
+		expect(f, &k.e, STATUS_INVALID_PARAMETER, 0);
+		finish_v(f, DXG_CMDBUF_VERSION_5);
+		expect(f, &k.e, STATUS_SUCCESS, 1);
+		assert_int_equal(k.last.bindings[1].format, FMT_R32_UINT);
+		assert_int_equal(k.last.bindings[1].read_only, 1);
+		assert_int_equal(k.last.bindings[0].format, 0);
+		/* Version 5 still has no other flag. */
+		two[1].flags = 2 | (FMT_R32_UINT << DXG_CMD_BINDING_FORMAT_SHIFT);
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_dispatch(f, 1, 2, two, 0, NULL);
+		finish_v(f, DXG_CMDBUF_VERSION_5);
+		expect(f, &k.e, STATUS_INVALID_PARAMETER, 0);
 	}
-	assert_int_equal(k.dispatches, 2);
+	assert_int_equal(k.dispatches, 3);
 }
 
 /* A malformed command anywhere means nothing runs, not even the ones before. */
@@ -1316,10 +1343,15 @@ static void escape_pipeline2(void **state)
 							   &sd, &code),
 			 STATUS_INVALID_PARAMETER);
 	BUILD(c);
-	p[105] = 2;
+	p[105] = DXG_SLOT_STORAGE_TEXEL_BUFFER + 1;
 	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
 							   &sd, &code),
 			 STATUS_INVALID_PARAMETER);
+	BUILD(c);
+	p[105] = DXG_SLOT_STORAGE_TEXEL_BUFFER;	/* a texel buffer (the engine checks the SPIR-V) */
+	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
+							   &sd, &code), 0);
+	assert_int_equal(slots[0].type, DXG_SLOT_STORAGE_TEXEL_BUFFER);
 	BUILD(c);
 	p[106] = DXG_CMD_MAX_BINDINGS;	/* the element (u16) */
 	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,

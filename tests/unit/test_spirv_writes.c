@@ -240,28 +240,28 @@ static void test_check_slots(void **state)
 		{ 0, 2, DXG_SLOT_UNIFORM_BUFFER, 0 },
 		{ 1, 1, DXG_SLOT_STORAGE_BUFFER, 0 },
 	};
-	uint32_t ro = 0xdead;
+	struct dxg_spirv_facts f = { .read_only = 0xdead };
 
 	(void)state;
 	/* saxpy: x (readonly) is slot 0; y, written, is slot 1. */
 	dxg_engine_pipeline_v1(&v1, saxpy_spv, sizeof(saxpy_spv), "main", 2, 8);
 	assert_int_equal(dxg_spirv_check(saxpy_spv, sizeof(saxpy_spv), "main",
-					 v1.slots, 2, VK_API_VERSION_1_0, 0, &ro), 0);
-	assert_int_equal(ro, 1);
+					 v1.slots, 2, VK_API_VERSION_1_0, 0, &f), 0);
+	assert_int_equal(f.read_only, 1);
 	/* A slot the shader does not use at all is read-only too. */
 	v1.slots[2] = (struct dxg_engine_slot) { 0, 2, DXG_SLOT_STORAGE_BUFFER, 0 };
 	assert_int_equal(dxg_spirv_check(saxpy_spv, sizeof(saxpy_spv), "main",
-					 v1.slots, 3, VK_API_VERSION_1_0, 0, &ro), 0);
-	assert_int_equal(ro, 5);
+					 v1.slots, 3, VK_API_VERSION_1_0, 0, &f), 0);
+	assert_int_equal(f.read_only, 5);
 	/* layout.comp: storage In (read), uniform U, storage Out (written). */
 	assert_int_equal(dxg_spirv_check(layout_spv, sizeof(layout_spv), "main",
-					 slots, 3, VK_API_VERSION_1_0, 0, &ro), 0);
-	assert_int_equal(ro, 3);
+					 slots, 3, VK_API_VERSION_1_0, 0, &f), 0);
+	assert_int_equal(f.read_only, 3);
 	/* A refused module leaves nothing read-only. */
 	assert_int_equal(dxg_spirv_check(saxpy_spv, sizeof(saxpy_spv), "nope",
-					 v1.slots, 2, VK_API_VERSION_1_0, 0, &ro),
+					 v1.slots, 2, VK_API_VERSION_1_0, 0, &f),
 			 STATUS_INVALID_PARAMETER);
-	assert_int_equal(ro, 0);
+	assert_int_equal(f.read_only, 0);
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 
 #include "core/adapter.h"
 #include "dxg/ntstatus.h"
+#include "dxg/texel_format.h"
 #include "dxg/vkinfo.h"
 #include "server/options.h"
 #include "engines/vulkan/spirv_check.h"
@@ -38,6 +39,7 @@
 #include "bda_spv.h"
 #include "array_spv.h"
 #include "array_dyn_spv.h"
+#include "texel_spv.h"
 
 #define IO_SIZE		(64u << 20)	/* the "IO space": a memfd mapping */
 
@@ -539,6 +541,135 @@ static void test_pipeline_layouts(void **state)
 		assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), 0);
 		assert_int_equal(eng->ops->destroy_pipeline(eng, id2), 0);
 	}
+}
+
+/* shaders/texel.comp's layout: a uniform texel buffer, two storage ones. */
+static void texel_desc(struct dxg_engine_pipeline *p)
+{
+	*p = (struct dxg_engine_pipeline) {
+		.spirv = texel_spv, .spirv_size = sizeof(texel_spv), .entry = "main",
+		.num_slots = 3, .push_size = 4,
+	};
+	p->slots[0] = (struct dxg_engine_slot) { 0, 0, DXG_SLOT_UNIFORM_TEXEL_BUFFER, 0 };
+	p->slots[1] = (struct dxg_engine_slot) { 0, 1, DXG_SLOT_STORAGE_TEXEL_BUFFER, 0 };
+	p->slots[2] = (struct dxg_engine_slot) { 1, 0, DXG_SLOT_STORAGE_TEXEL_BUFFER, 0 };
+}
+
+/*
+ * Texel buffers: views made per dispatch from each binding's format (and
+ * gone after it), reads converted by the format, writes and atomics; the
+ * format checked against the device and the shader's declarations.
+ */
+static void test_texel_buffers(void **state)
+{
+	enum { N = 200 };
+	struct dxg_engine_pipeline p, bad;
+	struct dxg_engine_dispatch d = { .groups = { (N + 63) / 64, 1, 1 }, .push_size = 4 };
+	uint8_t *src = io;
+	uint32_t *dst = (uint32_t *)(io + 4096), *count = (uint32_t *)(io + 8192);
+	const uint32_t n = N;
+	uint64_t id = 0, id2 = 0;
+	long objs;
+
+	(void)state;
+	/* lavapipe has these, as Vulkan requires of every device. */
+	assert_true(dev->texel_features[VK_FORMAT_R8G8B8A8_UNORM] &
+		    VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT);
+	assert_true(dev->texel_features[VK_FORMAT_R32_UINT] &
+		    VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT);
+	assert_int_equal(dev->texel_features[VK_FORMAT_R8G8B8_UNORM], 0);	/* not ours */
+
+	texel_desc(&p);
+	assert_int_equal(eng->ops->create_pipeline(eng, &p, &id), 0);
+	for (uint32_t i = 0; i < 4 * N; i++)
+		src[i] = (uint8_t)(7 * i);
+	memset(dst, 0xff, 4 * N);
+	count[0] = 5;
+	d.pipeline = id;
+	memcpy(d.push, &n, 4);
+	d.num_bindings = 3;
+	d.bindings[0] = (struct dxg_engine_binding) { .binding = 0, .host = src, .size = 4 * N,
+						     .format = VK_FORMAT_R8G8B8A8_UNORM };
+	d.bindings[1] = (struct dxg_engine_binding) { .binding = 1, .host = dst, .size = 4 * N,
+						     .format = VK_FORMAT_R32_UINT };
+	d.bindings[2] = (struct dxg_engine_binding) { .binding = 2, .host = count, .size = 16,
+						     .format = VK_FORMAT_R32_UINT };
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	/* Again, its memory imported now: the views went with each dispatch. */
+	objs = atomic_load(&dev->objects);
+	count[0] = 5;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(atomic_load(&dev->objects), objs);
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t want = 0;
+
+		for (uint32_t c = 0; c < 4; c++)
+			want += (c + 1) * src[4 * i + c];
+		assert_int_equal(dst[i], want);
+	}
+	assert_int_equal(count[0], 5 + N);
+
+	/* What a dispatch may get wrong about a view. */
+	d.bindings[1].format = VK_FORMAT_R32_SFLOAT;	/* the shader's is r32ui */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[1].format = VK_FORMAT_R32_SINT;	/* an integer, not r32ui */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[1].format = VK_FORMAT_R32_UINT;
+	d.bindings[0].format = VK_FORMAT_R8G8B8A8_UINT;	/* samplerBuffer is float */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[0].format = VK_FORMAT_R8G8B8_UNORM;	/* not a texel format here */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	d.bindings[0].format = 0;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	d.bindings[0].format = 0xffff;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	d.bindings[0].format = VK_FORMAT_R16G16B16A16_SFLOAT;	/* 8-byte texels */
+	d.bindings[0].size = 4 * N + 4;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[0].format = VK_FORMAT_R8G8B8A8_UNORM;
+	d.bindings[0].size = 4 * N;
+	d.bindings[2].host = count + 1;		/* below the texel offset alignment */
+	if (dev->limits.min_texel_offset_alignment > 4)
+		assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[2].host = count;
+	d.bindings[1].read_only = 1;		/* written through an image */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_ACCESS_DENIED);
+	d.bindings[1].read_only = 0;
+	d.bindings[0].read_only = 1;		/* a uniform texel buffer is only read */
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	d.bindings[0].read_only = 0;
+	assert_int_equal(atomic_load(&dev->objects), objs);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+
+	/* A buffer slot takes no format; the layout must say texel buffer. */
+	{
+		const uint32_t spec_data[2] = { 64, 3 };
+		const struct dxg_pipeline_spec spec[2] = { { 0, 0, 4, 0 }, { 1, 4, 4, 0 } };
+		struct dxg_engine_dispatch ld = { .groups = { 1, 1, 1 }, .push_size = 8,
+						  .num_bindings = 3 };
+
+		layout_desc(&bad, spec_data, spec);
+		assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), 0);
+		ld.pipeline = id2;
+		ld.bindings[0] = (struct dxg_engine_binding) { .binding = 0, .host = dst,
+							      .size = 256,
+							      .format = VK_FORMAT_R32_UINT };
+		ld.bindings[1] = (struct dxg_engine_binding) { .binding = 1, .host = count,
+							      .size = 16 };
+		ld.bindings[2] = (struct dxg_engine_binding) { .binding = 2, .host = io + 12288,
+							      .size = 256 };
+		assert_int_equal(eng->ops->dispatch(eng, &ld), STATUS_INVALID_PARAMETER);
+		assert_int_equal(eng->ops->destroy_pipeline(eng, id2), 0);
+	}
+	bad = p;
+	bad.slots[0].type = DXG_SLOT_STORAGE_TEXEL_BUFFER;	/* it is sampled */
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
+	bad = p;
+	bad.slots[1].type = DXG_SLOT_STORAGE_BUFFER;		/* it is an image */
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
+	bad = p;
+	bad.slots[2].type = DXG_SLOT_UNIFORM_TEXEL_BUFFER;
+	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
 }
 
 /* Device memory: zeroed, filled and read back by transfers, bound to kernels. */
@@ -1221,6 +1352,33 @@ static void test_adapter_vkinfo(void **state)
 	assert_int_equal(q->hdr.count, 0);
 	free(all);
 
+	/* Texel buffer formats: the device's features, for the table's formats. */
+	vkinfo_ask(q, DXG_VKINFO_FORMATS, 0);
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), 0);
+	assert_int_equal(q->hdr.total, DXG_TEXEL_FORMAT_END);
+	assert_int_equal(q->hdr.count, DXG_TEXEL_FORMAT_END);
+	for (i = 0; i < q->hdr.count; i++) {
+		VkFormatProperties fp;
+
+		vkGetPhysicalDeviceFormatProperties(dev->phys, i, &fp);
+		assert_int_equal(q->u.buffer_features[i],
+				 dxg_texel_format(i).size ?
+				 fp.bufferFeatures & DXG_TEXEL_BUFFER_FEATURES : 0);
+	}
+	assert_true(q->u.buffer_features[VK_FORMAT_R32_SFLOAT] &
+		    VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT);
+	vkinfo_ask(q, DXG_VKINFO_FORMATS, 90);
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), 0);
+	assert_int_equal(q->hdr.count, DXG_TEXEL_FORMAT_END - 90);
+	assert_int_equal(q->u.buffer_features[VK_FORMAT_R32_UINT - 90],
+			 dev->texel_features[VK_FORMAT_R32_UINT]);
+	vkinfo_ask(q, DXG_VKINFO_FORMATS, DXG_TEXEL_FORMAT_END);
+	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
+					   DXG_VKINFO_SIZE), 0);
+	assert_int_equal(q->hdr.count, 0);
+
 	/* What a guest may send wrong. */
 	vkinfo_ask(q, DXG_VKINFO_DEVICE, 0);
 	q->hdr.magic++;
@@ -1264,6 +1422,7 @@ int main(void)
 		cmocka_unit_test(test_indirect_dispatch),
 		cmocka_unit_test(test_pipeline_sharing),
 		cmocka_unit_test(test_descriptor_arrays),
+		cmocka_unit_test(test_texel_buffers),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),

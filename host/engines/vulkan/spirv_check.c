@@ -10,12 +10,15 @@
 #include <vulkan/vulkan.h>
 
 #include "dxg/ntstatus.h"
+#include "dxg/texel_format.h"
 #include "engines/vulkan/spirv_arrays.h"
 #include "engines/vulkan/spirv_writes.h"
 
 /* The few opcodes, decorations and storage classes looked at (SPIR-V spec). */
 enum {
-	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
+	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_INT = 21, OP_TYPE_FLOAT = 22,
+	OP_TYPE_IMAGE = 25, OP_TYPE_SAMPLED_IMAGE = 27, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
+	DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2,
 	OP_CONSTANT = 43,
 	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
 	DEC_BUFFER_BLOCK = 3, DEC_BINDING = 33, DEC_DESCRIPTOR_SET = 34,
@@ -41,6 +44,10 @@ struct id_info {
 				 * array: its element type */
 	uint32_t len_id;	/* array: its length's id */
 	uint32_t value;		/* constant */
+	uint8_t cls;		/* a scalar type: enum dxg_texel_class */
+	/* An image type: of Dim Buffer, sampled (1) or storage (2), or 0. */
+	uint8_t texel;
+	uint8_t spv_format;	/* image: its Image Format */
 };
 
 static spv_target_env target_env(uint32_t vk_api)
@@ -82,6 +89,19 @@ static void decorate(struct id_info *t, const uint32_t *ins, uint32_t wc)
 	}
 }
 
+/* An OpTypeImage: only buffer images matter here (texel buffers). */
+static void image_type(struct id_info *t, const uint32_t *ins)
+{
+	struct id_info *i = &t[ins[1]];
+
+	i->type = ins[2];		/* its Sampled Type */
+	if (ins[3] == DIM_BUFFER && !ins[5] && !ins[6] &&
+	    (ins[7] == IMAGE_SAMPLED || ins[7] == IMAGE_STORAGE) && ins[8] < 0xff) {
+		i->texel = (uint8_t)ins[7];
+		i->spv_format = (uint8_t)ins[8];
+	}
+}
+
 static bool entry_matches(const uint32_t *ins, uint32_t wc, const char *entry)
 {
 	size_t max = (size_t)(wc - 3) * 4;
@@ -116,6 +136,15 @@ static bool scan(const uint32_t *code, size_t words, uint32_t bound,
 			return false;
 		else if (op == OP_DECORATE && wc >= 3 && ins[1] < bound)
 			decorate(t, ins, wc);
+		else if ((op == OP_TYPE_INT || op == OP_TYPE_FLOAT) && wc >= 3 &&
+			 ins[1] < bound)
+			t[ins[1]].cls = op == OP_TYPE_INT ? DXG_TEXEL_INT : DXG_TEXEL_FLOAT;
+		else if (op == OP_TYPE_IMAGE && wc >= 9 && ins[1] < bound &&
+			 ins[2] < bound)
+			image_type(t, ins);
+		else if (op == OP_TYPE_SAMPLED_IMAGE && wc == 3 && ins[1] < bound &&
+			 ins[2] < bound && t[ins[2]].texel == IMAGE_SAMPLED)
+			t[ins[1]] = t[ins[2]];	/* glslang's samplerBuffer */
 		else if ((op == OP_TYPE_ARRAY || op == OP_TYPE_RUNTIME_ARRAY) &&
 			 wc >= 3 && ins[1] < bound) {
 			t[ins[1]].flags |= F_ARRAY |
@@ -161,13 +190,41 @@ static const struct dxg_engine_slot *find_slot(const struct dxg_engine_slot *slo
 }
 
 /*
+ * A texel buffer slot's variable: a UniformConstant image of Dim Buffer,
+ * sampled or storage as the slot is, whose Sampled Type is a scalar.
+ * What a view of it must be goes to *facts.
+ */
+static bool texel_ok(const struct id_info *t, uint32_t bound,
+		     const struct id_info *v, const struct id_info *image,
+		     const struct dxg_engine_slot *slot, uint32_t slot_index,
+		     struct dxg_spirv_facts *facts)
+{
+	uint8_t want = slot->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ?
+		       IMAGE_SAMPLED : IMAGE_STORAGE;
+
+	if (v->sc != SC_UNIFORM_CONSTANT || image->texel != want ||
+	    image->type >= bound || !t[image->type].cls)
+		return false;
+	facts->texel_spv[slot_index] = image->spv_format;
+	facts->texel_class[slot_index] = t[image->type].cls;
+	return true;
+}
+
+static bool is_texel_slot(uint32_t type)
+{
+	return type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
+	       type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
+}
+
+/*
  * A resource variable must be one buffer of our layout, of its type, or an
  * array of them as long as the layout's elements there (its constant
  * length goes to *length, 0 for a single buffer).
  */
 static bool resource_ok(const struct id_info *t, uint32_t bound,
 			const struct id_info *v, const struct dxg_engine_slot *slots,
-			uint32_t num_slots, uint32_t *length)
+			uint32_t num_slots, uint32_t *length,
+			struct dxg_spirv_facts *facts)
 {
 	const struct id_info *ptr, *pointee;
 	const struct dxg_engine_slot *slot;
@@ -196,6 +253,14 @@ static bool resource_ok(const struct id_info *t, uint32_t bound,
 			return false;
 	} else if (count != 1) {
 		return false;
+	}
+	if (is_texel_slot(slot->type)) {
+		/* Every element of an array: the same image type, the same rule. */
+		for (uint32_t i = 0; i < num_slots; i++)
+			if (slots[i].set == v->set && slots[i].binding == v->binding &&
+			    !texel_ok(t, bound, v, pointee, &slots[i], i, facts))
+				return false;
+		return true;
 	}
 	if (slot->type == DXG_SLOT_UNIFORM_BUFFER)
 		return v->sc == SC_UNIFORM && !(pointee->flags & F_BUFFER_BLOCK);
@@ -253,7 +318,8 @@ static int32_t read_only_slots(const uint32_t *code, size_t words, uint32_t boun
 
 static int32_t check_layout(const uint32_t *code, size_t words,
 			    const char *entry, const struct dxg_engine_slot *slots,
-			    uint32_t num_slots, uint32_t flags, uint32_t *read_only)
+			    uint32_t num_slots, uint32_t flags,
+			    struct dxg_spirv_facts *facts)
 {
 	struct dxg_spirv_array arrays[DXG_SPIRV_MAX_ARRAYS];
 	uint32_t bound = code[3], narrays = 0, length;
@@ -278,7 +344,7 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 		/* Decorated non-variables (e.g. structs) carry no binding. */
 		if (!resource && !(v->flags & (F_SET | F_BINDING) && (v->flags & F_VARIABLE)))
 			continue;
-		ok = resource_ok(t, bound, v, slots, num_slots, &length);
+		ok = resource_ok(t, bound, v, slots, num_slots, &length, facts);
 		if (ok)
 			add_resource(&res, id, v);
 		if (ok && length) {
@@ -294,20 +360,24 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 	st = dxg_spirv_check_arrays(code, words, bound, arrays, narrays);
 	if (!st)
 		st = read_only_slots(code, words, bound, &res, slots, num_slots,
-				     read_only);
+				     &facts->read_only);
+	/* Storage texel buffers are written through image values: never read-only. */
+	for (uint32_t i = 0; i < num_slots; i++)
+		if (slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER)
+			facts->read_only &= ~(1u << i);
 	return st;
 }
 
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 			const struct dxg_engine_slot *slots, uint32_t num_slots,
-			uint32_t vk_api, uint32_t flags, uint32_t *read_only)
+			uint32_t vk_api, uint32_t flags, struct dxg_spirv_facts *facts)
 {
 	size_t words = size / 4, elen;
-	uint32_t ro;
+	struct dxg_spirv_facts f = { 0 };
 	int32_t st;
 
-	if (read_only)
-		*read_only = 0;
+	if (facts)
+		memset(facts, 0, sizeof(*facts));
 	if (num_slots > DXG_ENGINE_MAX_BINDINGS)
 		return STATUS_INVALID_PARAMETER;
 
@@ -321,8 +391,8 @@ int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 		return STATUS_INVALID_PARAMETER;
 	st = validate(code, words, vk_api);
 	if (!st)
-		st = check_layout(code, words, entry, slots, num_slots, flags, &ro);
-	if (!st && read_only)
-		*read_only = ro;
+		st = check_layout(code, words, entry, slots, num_slots, flags, &f);
+	if (!st && facts)
+		*facts = f;
 	return st;
 }

@@ -6,7 +6,9 @@
  * must pass the SPIR-V validator for the device's Vulkan version and fit the
  * pipeline layout the backend builds: entry point `entry` with the GLCompute
  * model, every resource a buffer of the layout's slots (storage or uniform,
- * as the slot says), no descriptor arrays; and no buffer device addresses
+ * as the slot says) or a texel buffer (an image of Dim Buffer, sampled for
+ * a uniform texel buffer, storage for a storage one); descriptor arrays of
+ * constant length indexed by constants; and no buffer device addresses
  * unless the device gives them out.
  */
 #ifndef DXGHOST_SPIRV_CHECK_H
@@ -24,15 +26,32 @@
 /* The module may use PhysicalStorageBufferAddresses. */
 #define DXG_SPIRV_DEVICE_ADDRESS	(1u << 0)
 
+/* What the check learnt of a module that passed, for its dispatches. */
+struct dxg_spirv_facts {
+	/*
+	 * The slots (bit i: slots[i]) the module never writes
+	 * (spirv_writes.h): those a read-only binding may fill.  A storage
+	 * texel buffer is never among them (its writes go through an image
+	 * value, which the write check does not follow).
+	 */
+	uint32_t read_only;
+	/*
+	 * Per texel buffer slot, what its view's format must be: the image
+	 * type's Image Format (enum dxg_spv_image_format, Unknown: any of
+	 * the class) and the numeric class of its Sampled Type.
+	 */
+	uint8_t texel_spv[DXG_ENGINE_MAX_BINDINGS];
+	uint8_t texel_class[DXG_ENGINE_MAX_BINDINGS];
+};
+
 /*
  * vk_api: the device's Vulkan API version (VK_MAKE_API_VERSION), which
  * picks the SPIR-V versions accepted; flags: DXG_SPIRV_*.  Returns 0 or
  * STATUS_INVALID_PARAMETER (STATUS_NO_MEMORY if the validator cannot run).
- * On success *read_only (may be NULL) gets the slots (bit i: slots[i]) the
- * module never writes (spirv_writes.h): those a read-only binding may fill.
+ * On success *facts (may be NULL) is filled.
  */
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 			const struct dxg_engine_slot *slots, uint32_t num_slots,
-			uint32_t vk_api, uint32_t flags, uint32_t *read_only);
+			uint32_t vk_api, uint32_t flags, struct dxg_spirv_facts *facts);
 
 #endif /* DXGHOST_SPIRV_CHECK_H */

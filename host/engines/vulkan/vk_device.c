@@ -166,6 +166,20 @@ int32_t dxg_vk_select(const struct dxg_vk_info *list, uint32_t count,
 	return STATUS_OBJECT_NAME_NOT_FOUND;
 }
 
+/* What the device can do with each format of the texel table. */
+static void read_texel_features(struct dxg_vk_device *d)
+{
+	for (uint32_t f = 0; f < DXG_TEXEL_FORMAT_END; f++) {
+		VkFormatProperties fp;
+
+		d->texel_features[f] = 0;
+		if (!dxg_texel_format(f).size)
+			continue;
+		vkGetPhysicalDeviceFormatProperties(d->phys, (VkFormat)f, &fp);
+		d->texel_features[f] = fp.bufferFeatures & DXG_TEXEL_BUFFER_FEATURES;
+	}
+}
+
 static void read_limits(struct dxg_vk_device *d)
 {
 	VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
@@ -197,6 +211,10 @@ static void read_limits(struct dxg_vk_device *d)
 	out->max_uniform_buffers = l->maxPerStageDescriptorUniformBuffers;
 	out->min_uniform_offset_alignment = l->minUniformBufferOffsetAlignment;
 	out->max_bound_sets = l->maxBoundDescriptorSets;
+	out->min_texel_offset_alignment = l->minTexelBufferOffsetAlignment;
+	out->max_texel_elements = l->maxTexelBufferElements;
+	out->max_sampled_images = l->maxPerStageDescriptorSampledImages;
+	out->max_storage_images = l->maxPerStageDescriptorStorageImages;
 	out->max_storage_buffer_range = l->maxStorageBufferRange;
 	memcpy(out->max_group_count, l->maxComputeWorkGroupCount,
 	       sizeof(out->max_group_count));
@@ -211,6 +229,7 @@ static void read_limits(struct dxg_vk_device *d)
 			  l->timestampComputeAndGraphics;
 	out->timestamp_period = l->timestampPeriod;
 	vkGetPhysicalDeviceMemoryProperties(d->phys, &d->mem);
+	read_texel_features(d);
 }
 
 static int32_t fail(char *err, size_t errlen, int32_t status, const char *msg,

@@ -20,6 +20,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include "dxg/texel_format.h"
 #include "engines/vulkan/vk_pcache.h"
 
 /* What the backend enforces; all taken from the physical device. */
@@ -35,6 +36,10 @@ struct dxg_vk_limits {
 	uint32_t max_uniform_buffers;		/* per stage */
 	uint64_t min_uniform_offset_alignment;
 	uint32_t max_bound_sets;
+	/* Texel buffers: views' offsets, their texels, per-stage counts. */
+	uint64_t min_texel_offset_alignment;
+	uint32_t max_texel_elements;
+	uint32_t max_sampled_images, max_storage_images;	/* per stage */
 	uint32_t min_subgroup_size, max_subgroup_size;	/* 0: not reported */
 	bool subgroup_size_control;		/* enabled on the device */
 	bool timestamps;			/* compute queue has them */
@@ -79,6 +84,12 @@ struct dxg_vk_device {
 	 * here (SIGUSR1's status line, the connect/kill cycle test).
 	 */
 	atomic_long objects;
+	/*
+	 * Per VkFormat below DXG_TEXEL_FORMAT_END: the buffer features the
+	 * device has of DXG_TEXEL_BUFFER_FEATURES, for formats of the texel
+	 * table (dxg/texel_format.h) only; 0 for every other.
+	 */
+	uint32_t texel_features[DXG_TEXEL_FORMAT_END];
 	/* Pipelines shared by content between this device's engines. */
 	struct dxg_vk_pcache pcache;
 };

@@ -35,6 +35,9 @@ struct vk_engine {
 	VkCommandBuffer cb;
 	VkFence fence;
 	VkDescriptorPool dpool;
+	/* The texel buffer views of the dispatch in hand (or left in flight). */
+	VkBufferView views[DXG_ENGINE_MAX_BINDINGS];
+	uint32_t num_views;
 	uint64_t timeout_ns;
 	struct dxg_ratelimit *rl;	/* the VM's; NULL: log unlimited */
 	uint8_t *stage;			/* one page: device memory read back */
@@ -107,6 +110,42 @@ static int32_t vk_destroy_pipeline(struct dxg_engine *e, uint64_t id)
 	return st;
 }
 
+static bool is_texel(uint32_t slot_type)
+{
+	return slot_type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
+	       slot_type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
+}
+
+/*
+ * A texel buffer binding: a format of the texel table the device supports
+ * for the slot's use, matching what the shader declares (its Sampled
+ * Type's class, its Image Format unless Unknown: Vulkan's rules), and a
+ * view the device can make: whole texels, not too many, its start aligned.
+ */
+static int32_t check_texel(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
+			   const struct dxg_engine_binding *b, uint64_t start)
+{
+	const struct dxg_vk_limits *l = &v->dev->limits;
+	const struct dxg_engine_slot *s = &p->slots[b->binding];
+	uint32_t need = s->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ?
+			VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT :
+			VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT;
+	struct dxg_texel_format tf = dxg_texel_format(b->format);
+	uint8_t spv = p->texel_spv[b->binding];
+
+	if (b->format >= DXG_TEXEL_FORMAT_END || !tf.size ||
+	    !(v->dev->texel_features[b->format] & need))
+		return STATUS_NOT_SUPPORTED;
+	if (tf.cls != p->texel_class[b->binding] ||
+	    (spv != DXG_SPV_UNKNOWN && spv != tf.spv))
+		return STATUS_INVALID_PARAMETER;
+	if ((!b->host && !b->dev) || !b->size || b->size % tf.size ||
+	    b->size / tf.size > l->max_texel_elements ||
+	    (start & (l->min_texel_offset_alignment - 1)))
+		return STATUS_INVALID_PARAMETER;
+	return 0;
+}
+
 /* Checks what the device limits and the pipeline's shape allow. */
 static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			      const struct dxg_engine_dispatch *d)
@@ -135,7 +174,14 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 		uniform = p->slots[b->binding].type == DXG_SLOT_UNIFORM_BUFFER;
 		/* Host memory: the pointer's alignment; device memory: the offset's. */
 		start = b->dev ? b->dev_offset : (uintptr_t)b->host;
-		if ((!b->host && !b->dev) || !b->size ||
+		if (is_texel(p->slots[b->binding].type)) {
+			int32_t st = check_texel(v, p, b, start);
+
+			if (st)
+				return st;
+			continue;
+		}
+		if (b->format || (!b->host && !b->dev) || !b->size ||
 		    b->size > (uniform ? l->max_uniform_buffer_range :
 			       l->max_storage_buffer_range) ||
 		    (start & ((uniform ? l->min_uniform_offset_alignment :
@@ -168,11 +214,41 @@ static int32_t buffer_of(struct vk_engine *v, void *host, void *dev,
 	return STATUS_SUCCESS;
 }
 
+/* The views of the last dispatch, which is no longer running. */
+static void drop_views(struct vk_engine *v)
+{
+	for (uint32_t i = 0; i < v->num_views; i++)
+		vkDestroyBufferView(v->dev->device, v->views[i], NULL);
+	dxg_vk_objects(v->dev, -(long)v->num_views);
+	v->num_views = 0;
+}
+
+/* A texel buffer binding's view, kept until the dispatch is done. */
+static int32_t make_view(struct vk_engine *v, const VkDescriptorBufferInfo *bi,
+			 uint32_t format, VkBufferView *out)
+{
+	const VkBufferViewCreateInfo ci = {
+		.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+		.buffer = bi->buffer,
+		.format = (VkFormat)format,
+		.offset = bi->offset,
+		.range = bi->range,
+	};
+	VkResult r = vkCreateBufferView(v->dev->device, &ci, NULL, out);
+
+	if (r != VK_SUCCESS)
+		return dxg_vk_status(r);
+	v->views[v->num_views++] = *out;
+	dxg_vk_objects(v->dev, 1);
+	return 0;
+}
+
 /* Imports the bindings and writes one descriptor set per set of the layout. */
 static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		    const struct dxg_engine_dispatch *d, VkDescriptorSet *sets)
 {
 	VkDescriptorBufferInfo bi[DXG_ENGINE_MAX_BINDINGS];
+	VkBufferView views[DXG_ENGINE_MAX_BINDINGS];
 	VkWriteDescriptorSet w[DXG_ENGINE_MAX_BINDINGS];
 	const VkDescriptorSetAllocateInfo ai = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
@@ -199,11 +275,16 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			.dstBinding = slot->binding,
 			.dstArrayElement = slot->element,
 			.descriptorCount = 1,
-			.descriptorType = slot->type == DXG_SLOT_UNIFORM_BUFFER ?
-				VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER :
-				VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+			.descriptorType = dxg_vk_slot_descriptor(slot->type),
 			.pBufferInfo = &bi[i],
 		};
+		if (is_texel(slot->type)) {
+			st = make_view(v, &bi[i], d->bindings[i].format, &views[i]);
+			if (st)
+				return st;
+			w[i].pBufferInfo = NULL;
+			w[i].pTexelBufferView = &views[i];
+		}
 	}
 	if (!p->num_sets)
 		return 0;
@@ -330,12 +411,14 @@ static int32_t dispatch_locked(struct vk_engine *v,
 	st = check_dispatch(v, p, d);
 	if (!st)
 		st = bind(v, p, d, sets);
-	if (st)
-		return st;
-	r = record(v, p, d, sets);
-	if (r != VK_SUCCESS)
-		return dxg_vk_status(r);
-	return submit_wait(v);
+	if (!st) {
+		r = record(v, p, d, sets);
+		st = r != VK_SUCCESS ? dxg_vk_status(r) : submit_wait(v);
+	}
+	/* Work still running keeps them (a lost engine leaks what it ran). */
+	if (!v->in_flight)
+		drop_views(v);
+	return st;
 }
 
 static int32_t xfer_locked(struct vk_engine *v, const struct dxg_engine_xfer *in);
@@ -547,6 +630,7 @@ static void vk_destroy(struct dxg_engine *e)
 		free(v);
 		return;
 	}
+	drop_views(v);
 	dxg_vk_pipelines_fini(&v->pipes);
 	dxg_vk_cache_fini(&v->cache);
 	free(v->stage);		/* its import went with the cache */
@@ -591,15 +675,17 @@ static VkResult make_objects(struct vk_engine *v)
 		.commandBufferCount = 1,
 	};
 	const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-	/* One dispatch's sets at a time: any mix of the two types. */
+	/* One dispatch's sets at a time: any mix of the slot types. */
 	const VkDescriptorPoolSize sizes[] = {
 		{ VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, DXG_ENGINE_MAX_BINDINGS },
 		{ VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, DXG_ENGINE_MAX_BINDINGS },
+		{ VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, DXG_ENGINE_MAX_BINDINGS },
+		{ VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, DXG_ENGINE_MAX_BINDINGS },
 	};
 	const VkDescriptorPoolCreateInfo dci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
 		.maxSets = DXG_PIPELINE_MAX_SETS,
-		.poolSizeCount = 2,
+		.poolSizeCount = 4,
 		.pPoolSizes = sizes,
 	};
 	VkResult r = vkCreateCommandPool(dev, &pci, NULL, &v->pool);

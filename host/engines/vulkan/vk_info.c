@@ -89,6 +89,19 @@ static int32_t fill_extensions(const struct dxg_vk_device *d,
 	return STATUS_SUCCESS;
 }
 
+static void fill_formats(const struct dxg_vk_device *d, struct dxg_vkinfo *q)
+{
+	q->hdr.total = DXG_TEXEL_FORMAT_END;
+	q->hdr.count = 0;
+	if (q->hdr.first >= DXG_TEXEL_FORMAT_END)
+		return;
+	q->hdr.count = DXG_TEXEL_FORMAT_END - q->hdr.first;
+	if (q->hdr.count > DXG_VKINFO_FORMATS_PER_QUERY)
+		q->hdr.count = DXG_VKINFO_FORMATS_PER_QUERY;
+	memcpy(q->u.buffer_features, d->texel_features + q->hdr.first,
+	       q->hdr.count * sizeof(uint32_t));
+}
+
 int32_t dxg_vk_info_query(const struct dxg_vk_device *d, struct dxg_vkinfo *q)
 {
 	memset(&q->u, 0, sizeof(q->u));
@@ -100,6 +113,9 @@ int32_t dxg_vk_info_query(const struct dxg_vk_device *d, struct dxg_vkinfo *q)
 		return STATUS_SUCCESS;
 	case DXG_VKINFO_EXTENSIONS:
 		return fill_extensions(d, q);
+	case DXG_VKINFO_FORMATS:
+		fill_formats(d, q);
+		return STATUS_SUCCESS;
 	default:
 		return STATUS_INVALID_PARAMETER;
 	}

@@ -58,7 +58,12 @@ static int32_t make_buffer(struct dxg_vk_device *dev, uint64_t size,
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
 		.pNext = &ext,
 		.size = size,
+		/* What a dispatch or transfer may bind it as. */
 		.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+			 VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
+			 VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+			 VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT |
+			 VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
 			 VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
 			 VK_BUFFER_USAGE_TRANSFER_DST_BIT |
 			 dxg_vk_address_usage(dev),

@@ -29,6 +29,8 @@
 
 #include <vulkan/vulkan.h>
 
+#include "engines/engine.h"
+
 #include "dxg/cmdstream.h"
 
 #define DXG_VK_PCACHE_IDLE		64u
@@ -46,6 +48,9 @@ struct dxg_vk_shared_pipeline {
 	VkPipelineLayout layout;
 	VkPipeline pipeline;
 	uint32_t read_only;	/* slots the shader never writes (spirv_writes.h) */
+	/* Texel buffer slots: what their views must be (spirv_check.h). */
+	uint8_t texel_spv[DXG_ENGINE_MAX_BINDINGS];
+	uint8_t texel_class[DXG_ENGINE_MAX_BINDINGS];
 };
 
 struct dxg_vk_pcache {

@@ -57,15 +57,14 @@ static uint32_t array_size(const struct dxg_engine_slot *slots, uint32_t n,
 static int32_t check_slots(const struct dxg_vk_limits *l,
 			   const struct dxg_engine_pipeline *d)
 {
-	uint32_t storage = 0, uniform = 0;
+	uint32_t count[4] = { 0 };	/* per enum dxg_slot_type */
 
 	for (uint32_t i = 0; i < d->num_slots; i++) {
 		const struct dxg_engine_slot *s = &d->slots[i];
 
 		if (s->set >= DXG_PIPELINE_MAX_SETS ||
 		    s->binding > DXG_PIPELINE_MAX_BINDING ||
-		    (s->type != DXG_SLOT_STORAGE_BUFFER &&
-		     s->type != DXG_SLOT_UNIFORM_BUFFER) ||
+		    s->type > DXG_SLOT_STORAGE_TEXEL_BUFFER ||
 		    s->element >= array_size(d->slots, d->num_slots, s->set,
 					     s->binding))
 			return STATUS_INVALID_PARAMETER;
@@ -76,12 +75,13 @@ static int32_t check_slots(const struct dxg_vk_limits *l,
 				return STATUS_INVALID_PARAMETER;
 		if (s->set >= l->max_bound_sets)
 			return STATUS_NOT_SUPPORTED;
-		if (s->type == DXG_SLOT_STORAGE_BUFFER)
-			storage++;
-		else
-			uniform++;
+		count[s->type]++;
 	}
-	if (storage > l->max_storage_buffers || uniform > l->max_uniform_buffers)
+	/* Vulkan counts texel buffers as sampled and storage images. */
+	if (count[DXG_SLOT_STORAGE_BUFFER] > l->max_storage_buffers ||
+	    count[DXG_SLOT_UNIFORM_BUFFER] > l->max_uniform_buffers ||
+	    count[DXG_SLOT_UNIFORM_TEXEL_BUFFER] > l->max_sampled_images ||
+	    count[DXG_SLOT_STORAGE_TEXEL_BUFFER] > l->max_storage_images)
 		return STATUS_NOT_SUPPORTED;
 	return 0;
 }
@@ -161,9 +161,7 @@ static VkResult make_layouts(VkDevice dev, const struct dxg_vk_pipeline *p,
 				continue;
 			b[dci.bindingCount++] = (VkDescriptorSetLayoutBinding) {
 				.binding = p->slots[i].binding,
-				.descriptorType = p->slots[i].type == DXG_SLOT_UNIFORM_BUFFER ?
-					VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER :
-					VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+				.descriptorType = dxg_vk_slot_descriptor(p->slots[i].type),
 				.descriptorCount = array_size(p->slots, p->num_slots,
 							      set, p->slots[i].binding),
 				.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
@@ -294,7 +292,7 @@ static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeli
 {
 	struct dxg_vk_device *dev = t->dev;
 	struct dxg_vk_shared_pipeline *e;
-	uint32_t read_only;
+	struct dxg_spirv_facts facts;
 	uint8_t *key;
 	size_t size;
 	int32_t st;
@@ -316,13 +314,15 @@ static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeli
 	st = dxg_spirv_check(d->spirv, d->spirv_size, d->entry, d->slots,
 			     d->num_slots, dev->info.api_version,
 			     dev->device_address ? DXG_SPIRV_DEVICE_ADDRESS : 0,
-			     &read_only);
+			     &facts);
 	e = st ? NULL : calloc(1, sizeof(*e));
 	if (!e) {
 		free(key);
 		return st ? st : STATUS_NO_MEMORY;
 	}
-	e->read_only = read_only;
+	e->read_only = facts.read_only;
+	memcpy(e->texel_spv, facts.texel_spv, sizeof(e->texel_spv));
+	memcpy(e->texel_class, facts.texel_class, sizeof(e->texel_class));
 	e->key = key;
 	e->key_size = size;
 	e->domain = t->domain;
@@ -389,6 +389,8 @@ int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
 	p->layout = e->layout;
 	p->pipeline = e->pipeline;
 	p->read_only = e->read_only;
+	memcpy(p->texel_spv, e->texel_spv, sizeof(p->texel_spv));
+	memcpy(p->texel_class, e->texel_class, sizeof(p->texel_class));
 	p->id = t->next_id++;
 	t->count++;
 	*out_id = p->id;

@@ -30,6 +30,9 @@ struct dxg_vk_pipeline {
 	VkPipelineLayout layout;
 	VkPipeline pipeline;
 	uint32_t read_only;	/* bit i: slots[i] may take a read-only binding */
+	/* Texel buffer slots: the view's SPIR-V format and class (spirv_check.h). */
+	uint8_t texel_spv[DXG_ENGINE_MAX_BINDINGS];
+	uint8_t texel_class[DXG_ENGINE_MAX_BINDINGS];
 	/* Whose objects these are: shared by content (vk_pcache.h). */
 	struct dxg_vk_shared_pipeline *shared;
 };
@@ -61,5 +64,20 @@ int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
 int32_t dxg_vk_pipeline_destroy(struct dxg_vk_pipelines *t, uint64_t id);
 const struct dxg_vk_pipeline *dxg_vk_pipeline_find(const struct dxg_vk_pipelines *t,
 						   uint64_t id);
+
+/* The Vulkan descriptor type of a slot (enum dxg_slot_type, checked). */
+static inline VkDescriptorType dxg_vk_slot_descriptor(uint32_t slot_type)
+{
+	switch (slot_type) {
+	case DXG_SLOT_UNIFORM_BUFFER:
+		return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+	case DXG_SLOT_UNIFORM_TEXEL_BUFFER:
+		return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+	case DXG_SLOT_STORAGE_TEXEL_BUFFER:
+		return VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
+	default:
+		return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+	}
+}
 
 #endif /* DXGHOST_VK_PIPELINE_H */
