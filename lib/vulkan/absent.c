@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Core commands of what this driver does not offer (images and their views,
- * texel buffer views, render passes, framebuffers, graphics pipelines,
+ * render passes, framebuffers, graphics pipelines,
  * Y'CbCr conversions; docs/vulkan-driver.md "What is absent").
  *
  * The loader calls a core command through its table whatever the driver
@@ -42,15 +42,6 @@ odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
 	(void)device, (void)pCreateInfo, (void)pAllocator;
 	*pView = VK_NULL_HANDLE;
 	return refuse("vkCreateImageView", VK_ERROR_FORMAT_NOT_SUPPORTED);
-}
-
-VKAPI_ATTR VkResult VKAPI_CALL
-odx_CreateBufferView(VkDevice device, const VkBufferViewCreateInfo *pCreateInfo,
-		     const VkAllocationCallbacks *pAllocator, VkBufferView *pView)
-{
-	(void)device, (void)pCreateInfo, (void)pAllocator;
-	*pView = VK_NULL_HANDLE;
-	return refuse("vkCreateBufferView", VK_ERROR_FORMAT_NOT_SUPPORTED);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -111,12 +102,6 @@ odx_DestroyImage(VkDevice device, VkImage image, const VkAllocationCallbacks *pA
 
 VKAPI_ATTR void VKAPI_CALL
 odx_DestroyImageView(VkDevice device, VkImageView view, const VkAllocationCallbacks *pAllocator)
-{
-	(void)device, (void)view, (void)pAllocator;
-}
-
-VKAPI_ATTR void VKAPI_CALL
-odx_DestroyBufferView(VkDevice device, VkBufferView view, const VkAllocationCallbacks *pAllocator)
 {
 	(void)device, (void)view, (void)pAllocator;
 }

@@ -81,17 +81,27 @@ odx_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout layout,
 		memcpy(c->push + offset, pValues, size);
 }
 
+static bool texel_slot(const struct odx_slot *s)
+{
+	return s->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
+	       s->type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
+}
+
 /*
  * Slot i of the pipeline as a binding of the command.  A descriptor the
  * application left unwritten (valid when the shader never reads it) gets
- * the device's dummy buffer, so the host always has a range to bind.
+ * the device's dummy buffer, so the host always has a range to bind (a
+ * texel buffer's with a format its declaration accepts, 240 bytes: whole
+ * texels of every size).  A texel buffer's format goes in the flags.
  */
 static struct dxg_cmd_binding resolve(const struct odx_cmd_buffer *c, uint32_t i)
 {
 	const struct odx_slot *slot = &c->pipeline->slots[i];
 	const struct odx_bound_set *bs = &c->sets[slot->set];
 	struct dxg_cmd_binding out = {
-		.binding = i, .va = c->device->dummy->va, .size = 256,
+		.binding = i, .va = c->device->dummy->va,
+		.size = texel_slot(slot) ? 240 : 256,
+		.flags = texel_slot(slot) ? slot->format << DXG_CMD_BINDING_FORMAT_SHIFT : 0,
 	};
 	const struct odx_set_binding *b;
 	const struct odx_descriptor *d;
@@ -121,6 +131,8 @@ static struct dxg_cmd_binding resolve(const struct odx_cmd_buffer *c, uint32_t i
 	range = d->range == VK_WHOLE_SIZE ? d->buffer->size - d->offset : d->range;
 	out.va = buffer_va(d->buffer, offset);
 	out.size = range;
+	if (texel_slot(slot))
+		out.flags = d->format << DXG_CMD_BINDING_FORMAT_SHIFT;
 	return out;
 }
 

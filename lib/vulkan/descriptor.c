@@ -3,7 +3,8 @@
  * Descriptor set layouts, pools and sets.  A set is resolved when a dispatch
  * is recorded (cmd_record.c): each buffer descriptor becomes a GPU VA range
  * of the command, so the host never sees sets.  Buffer descriptors (storage
- * and uniform, dynamic or not) and inline uniform blocks (their bytes in
+ * and uniform, dynamic or not), texel buffers (a view's range and format)
+ * and inline uniform blocks (their bytes in
  * memory of the set: inline_uniform.c) are what this driver implements; other types
  * are kept so layouts can be made, and a pipeline that uses them fails.
  * Layouts are reference counted: Vulkan lets the application destroy one
@@ -298,6 +299,28 @@ static bool is_buffer(VkDescriptorType t)
 	       t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER || is_dynamic(t);
 }
 
+static bool is_texel(VkDescriptorType t)
+{
+	return t == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER ||
+	       t == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
+}
+
+/* Texel buffer views, as write_buffers() writes buffers. */
+static void write_views(struct odx_descriptor_set *s, uint32_t binding,
+			uint32_t elem, uint32_t count, const VkBufferView *views)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		struct odx_descriptor *d = odx_set_element(s, binding, elem + i, true, NULL);
+		const struct odx_buffer_view *v = ODX_FROM_HANDLE(odx_buffer_view, views[i]);
+
+		if (d)
+			*d = v ? (struct odx_descriptor) {
+				.buffer = v->buffer, .offset = v->offset,
+				.range = v->range, .format = v->format,
+			} : (struct odx_descriptor) { 0 };
+	}
+}
+
 void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w)
 {
 	if (w->descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
@@ -314,6 +337,9 @@ void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w)
 	if (w->pBufferInfo && is_buffer(w->descriptorType))
 		write_buffers(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
 			      w->pBufferInfo);
+	if (w->pTexelBufferView && is_texel(w->descriptorType))
+		write_views(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
+			    w->pTexelBufferView);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -409,6 +435,14 @@ void odx_set_apply_template(struct odx_descriptor_set *s, VkDescriptorUpdateTemp
 		if (e->descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
 			odx_inline_write(s, e->dstBinding, e->dstArrayElement,
 					 (const char *)pData + e->offset, e->descriptorCount);
+		/* Each element's VkBufferView at offset + k * stride. */
+		for (uint32_t k = 0; is_texel(e->descriptorType) && k < e->descriptorCount; k++) {
+			VkBufferView v;
+
+			memcpy(&v, (const char *)pData + e->offset + (size_t)k * e->stride,
+			       sizeof(v));
+			write_views(s, e->dstBinding, e->dstArrayElement + k, 1, &v);
+		}
 		if (!is_buffer(e->descriptorType))
 			continue;
 		/* Each element's VkDescriptorBufferInfo at offset + k * stride. */

@@ -20,6 +20,7 @@
 
 #include "cmdenc.h"
 #include "dxg/cmdstream.h"
+#include "dxg/texel_format.h"
 #include "dxg/vkinfo.h"
 #include "entrypoint_decls.h"
 
@@ -60,6 +61,11 @@ struct odx_physical_device {
 	bool guest_memory;
 	/* The host's device gives out buffer device addresses (memory.c). */
 	bool device_address;
+	/*
+	 * Per VkFormat below DXG_TEXEL_FORMAT_END: the texel buffer features
+	 * the host offers (vkinfo.h's FORMATS); all 0 from an older host.
+	 */
+	uint32_t texel_features[DXG_TEXEL_FORMAT_END];
 	/*
 	 * Bytes this process allocated per heap through this device
 	 * (VK_EXT_memory_budget's heapUsage, memory_budget.c).
@@ -275,6 +281,13 @@ struct odx_buffer {
 	uint64_t offset;
 };
 
+/* A texel buffer view (buffer_view.c): its range resolved at creation. */
+struct odx_buffer_view {
+	struct odx_buffer *buffer;
+	uint64_t offset, range;
+	uint32_t format;
+};
+
 /* ---- synchronization (sync.c) ---- */
 
 /* A monitored fence: VkFence, VkSemaphore and the idle fence are one. */
@@ -408,6 +421,7 @@ struct odx_set_layout {
 struct odx_descriptor {
 	struct odx_buffer *buffer;	/* NULL: never written */
 	uint64_t offset, range;
+	uint32_t format;		/* a texel buffer's view's; 0 otherwise */
 };
 
 struct odx_descriptor_set {
@@ -482,6 +496,12 @@ struct odx_pipeline_layout {
 /* One buffer the shader uses: (set, binding, array element) in the layout. */
 struct odx_slot {
 	uint32_t set, binding, element;
+	uint32_t type;		/* enum dxg_slot_type, from the layout */
+	/*
+	 * A texel buffer's: a format its declaration accepts, for a
+	 * descriptor left unwritten (bound to the dummy buffer).
+	 */
+	uint32_t format;
 };
 
 struct odx_pipeline {

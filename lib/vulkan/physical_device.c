@@ -111,6 +111,29 @@ void odx_physical_device_destroy(struct odx_physical_device *pd)
 	odx_free(a, pd);
 }
 
+/*
+ * What the host offers for texel buffers, by format; nothing where it says
+ * nothing (an older host answers STATUS_INVALID_PARAMETER).
+ */
+static void read_texel_formats(struct odx_physical_device *pd, struct dxg_vkinfo *q)
+{
+	uint32_t got = 0;
+
+	memset(pd->texel_features, 0, sizeof(pd->texel_features));
+	while (got < DXG_TEXEL_FORMAT_END) {
+		if (vkinfo(pd->adapter, q, DXG_VKINFO_FORMATS, got) < 0 ||
+		    !q->hdr.count || q->hdr.count > DXG_VKINFO_FORMATS_PER_QUERY ||
+		    q->hdr.count > DXG_TEXEL_FORMAT_END - got)
+			break;
+		for (uint32_t i = 0; i < q->hdr.count; i++)
+			/* Only the table's formats, only the features it names. */
+			if (dxg_texel_format(got + i).size)
+				pd->texel_features[got + i] = q->u.buffer_features[i] &
+							      DXG_TEXEL_BUFFER_FEATURES;
+		got += q->hdr.count;
+	}
+}
+
 /* One adapter: a physical device if its host has a Vulkan compute device. */
 static struct odx_physical_device *probe(struct odx_instance *inst,
 					 const D3DKMT_ADAPTERINFO *ai,
@@ -135,6 +158,7 @@ static struct odx_physical_device *probe(struct odx_instance *inst,
 	segment_sizes(pd->adapter, &pd->heap_size, &pd->device_heap_size);
 	if (!pd->heap_size || read_extensions(pd, q, a))
 		goto no;
+	read_texel_formats(pd, q);
 	return pd;
 no:
 	odx_physical_device_destroy(pd);
@@ -214,6 +238,11 @@ odx_GetPhysicalDeviceProperties(VkPhysicalDevice physicalDevice,
 	CLAMP(l->maxPerStageDescriptorStorageBuffers, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxPerStageDescriptorUniformBuffers, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxPerStageResources, DXG_CMD_MAX_BINDINGS);
+	/* Texel buffers count as sampled and storage images. */
+	CLAMP(l->maxPerStageDescriptorSampledImages, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxPerStageDescriptorStorageImages, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxDescriptorSetSampledImages, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxDescriptorSetStorageImages, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxDescriptorSetStorageBuffers, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxDescriptorSetUniformBuffers, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxDescriptorSetStorageBuffersDynamic, DXG_CMD_MAX_BINDINGS);
@@ -539,15 +568,17 @@ odx_GetPhysicalDeviceMemoryProperties2(VkPhysicalDevice physicalDevice,
 					  &pMem->memoryProperties, (void *)s);
 }
 
-/* Buffers only: no format has image or texel-buffer features yet. */
+/* Texel buffers' features, the host's; no format has image features yet. */
 VKAPI_ATTR void VKAPI_CALL
 odx_GetPhysicalDeviceFormatProperties(VkPhysicalDevice physicalDevice,
 				      VkFormat format,
 				      VkFormatProperties *pProps)
 {
-	(void)physicalDevice;
-	(void)format;
+	const struct odx_physical_device *pd = pdev(physicalDevice);
+
 	memset(pProps, 0, sizeof(*pProps));
+	if ((uint32_t)format < DXG_TEXEL_FORMAT_END)
+		pProps->bufferFeatures = pd->texel_features[format];
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -564,7 +595,8 @@ odx_GetPhysicalDeviceFormatProperties2(VkPhysicalDevice physicalDevice,
 
 			p3->linearTilingFeatures = 0;
 			p3->optimalTilingFeatures = 0;
-			p3->bufferFeatures = 0;
+			/* The texel buffer bits are the same in flags 2. */
+			p3->bufferFeatures = pProps->formatProperties.bufferFeatures;
 		}
 }
 

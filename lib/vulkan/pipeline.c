@@ -96,17 +96,39 @@ odx_DestroyPipelineLayout(VkDevice device, VkPipelineLayout layout,
 /* ---- compute pipelines ---- */
 
 enum {
+	OP_TYPE_INT = 21, OP_TYPE_FLOAT = 22, OP_TYPE_IMAGE = 25,
+	OP_TYPE_SAMPLED_IMAGE = 27,
 	OP_TYPE_ARRAY = 28, OP_TYPE_POINTER = 32, OP_CONSTANT = 43,
 	OP_VARIABLE = 59, OP_DECORATE = 71, DEC_BINDING = 33, DEC_SET = 34,
+	DIM_BUFFER = 5,
 };
 
 /* What reflect() keeps of an id. */
 struct rid {
 	uint8_t set_dec, binding_dec, array, constant;
+	uint8_t cls;		/* scalar type: enum dxg_texel_class */
 	uint32_t set, binding;
 	uint32_t type;		/* variable: its pointer type; pointer: pointee; array: length id */
+	uint32_t elem;		/* array: its element type */
 	uint32_t value;		/* constant */
+	uint32_t format;	/* buffer image type: a view format it accepts */
 };
+
+/*
+ * A format a texel buffer declared as @spv (its Image Format) of numeric
+ * class @cls accepts: the one the SPIR-V format names, or a 32-bit one of
+ * the class for Unknown.  Only for descriptors left unwritten.
+ */
+static uint32_t fallback_format(uint32_t spv, uint8_t cls)
+{
+	if (spv != DXG_SPV_UNKNOWN) {
+		for (uint32_t f = 1; f < DXG_TEXEL_FORMAT_END; f++)
+			if (dxg_texel_format(f).spv == spv)
+				return f;
+		return 0;
+	}
+	return cls == DXG_TEXEL_INT ? VK_FORMAT_R32_UINT : VK_FORMAT_R32_SFLOAT;
+}
 
 /*
  * The buffers the shader declares: its variables decorated with a set and
@@ -145,9 +167,19 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 				x->binding_dec = 1;
 				x->binding = w[i + 3];
 			}
+		} else if ((op == OP_TYPE_INT || op == OP_TYPE_FLOAT) && wc >= 3 &&
+			   w[i + 1] < bound) {
+			t[w[i + 1]].cls = op == OP_TYPE_INT ? DXG_TEXEL_INT : DXG_TEXEL_FLOAT;
+		} else if (op == OP_TYPE_IMAGE && wc >= 9 && w[i + 1] < bound &&
+			   w[i + 2] < bound && w[i + 3] == DIM_BUFFER) {
+			t[w[i + 1]].format = fallback_format(w[i + 8], t[w[i + 2]].cls);
+		} else if (op == OP_TYPE_SAMPLED_IMAGE && wc == 3 && w[i + 1] < bound &&
+			   w[i + 2] < bound) {
+			t[w[i + 1]].format = t[w[i + 2]].format;
 		} else if (op == OP_TYPE_ARRAY && wc == 4 && w[i + 1] < bound) {
 			t[w[i + 1]].array = 1;
 			t[w[i + 1]].type = w[i + 3];
+			t[w[i + 1]].elem = w[i + 2];
 		} else if (op == OP_TYPE_POINTER && wc == 4 && w[i + 1] < bound) {
 			t[w[i + 1]].type = w[i + 3];
 		} else if (op == OP_CONSTANT && wc == 4 && w[i + 2] < bound) {
@@ -159,7 +191,7 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 		i += wc;
 	}
 	for (uint32_t id = 0; id < bound && r == VK_SUCCESS; id++) {
-		uint32_t len = 1, ptr, pointee;
+		uint32_t len = 1, ptr, pointee, format = 0;
 
 		if (!t[id].set_dec || !t[id].binding_dec)
 			continue;
@@ -172,7 +204,10 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 				r = VK_ERROR_INVALID_SHADER_NV;
 			else
 				len = t[lid].value;
+			pointee = t[pointee].elem;
 		}
+		if (pointee && pointee < bound)
+			format = t[pointee].format;
 		for (uint32_t e = 0; e < len && r == VK_SUCCESS; e++) {
 			if (n == DXG_CMD_MAX_BINDINGS) {
 				r = VK_ERROR_OUT_OF_DEVICE_MEMORY;
@@ -180,6 +215,7 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 			}
 			slots[n++] = (struct odx_slot) {
 				.set = t[id].set, .binding = t[id].binding, .element = e,
+				.format = format,
 			};
 		}
 	}
@@ -206,6 +242,10 @@ static int slot_type(const struct odx_pipeline_layout *l, const struct odx_slot 
 	case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC:
 	case VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK:	/* a uniform block in SPIR-V */
 		return DXG_SLOT_UNIFORM_BUFFER;
+	case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
+		return DXG_SLOT_UNIFORM_TEXEL_BUFFER;
+	case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER:
+		return DXG_SLOT_STORAGE_TEXEL_BUFFER;
 	default:
 		return -1;
 	}
@@ -278,6 +318,7 @@ static VkResult build(struct odx_device *d, const VkComputePipelineCreateInfo *c
 			free(buf);
 			return VK_ERROR_INVALID_SHADER_NV;
 		}
+		p->slots[i].type = (uint32_t)type;
 		memcpy(q, &s, sizeof(s));
 	}
 	for (uint32_t i = 0; i < nspec; i++, q += sizeof(struct dxg_pipeline_spec)) {

@@ -488,7 +488,11 @@ int main(int argc, char **argv)
 		       VK_ERROR_INITIALIZATION_FAILED);
 	}
 	{
-		/* No format has features: the 1.3 flags-2 structure says so too. */
+		/*
+		 * No format has image features, and R32_SFLOAT only texel
+		 * buffer ones (the host's); the 1.3 flags-2 structure says
+		 * the same.  A format not in the texel table has none.
+		 */
 		VkFormatProperties3 f3 = {
 			.sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_3,
 			.linearTilingFeatures = ~0ull, .optimalTilingFeatures = ~0ull,
@@ -498,13 +502,25 @@ int main(int argc, char **argv)
 			.sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_2, .pNext = &f3,
 		};
 
+		const VkFormatFeatureFlags texel = VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT |
+			VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT |
+			VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT;
+		VkFormatProperties rgb;
+
 		vkGetPhysicalDeviceFormatProperties2(pd[0], VK_FORMAT_R32_SFLOAT, &fp);
-		check("format properties (and VkFormatProperties3): no features",
-		      !fp.formatProperties.bufferFeatures &&
+		check("format properties (and VkFormatProperties3): texel buffer features only",
+		      (fp.formatProperties.bufferFeatures &
+		       VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) &&
+		      !(fp.formatProperties.bufferFeatures & ~texel) &&
 		      !fp.formatProperties.optimalTilingFeatures && !f3.linearTilingFeatures &&
-		      !f3.optimalTilingFeatures && !f3.bufferFeatures && fp.pNext == &f3,
+		      !f3.optimalTilingFeatures &&
+		      f3.bufferFeatures == fp.formatProperties.bufferFeatures && fp.pNext == &f3,
 		      "buffer %#x, 3: %#llx", fp.formatProperties.bufferFeatures,
 		      (unsigned long long)f3.bufferFeatures);
+		vkGetPhysicalDeviceFormatProperties(pd[0], VK_FORMAT_R8G8B8_UNORM, &rgb);
+		check("a format outside the texel table has no features",
+		      !rgb.bufferFeatures && !rgb.optimalTilingFeatures && !rgb.linearTilingFeatures,
+		      "buffer %#x", rgb.bufferFeatures);
 	}
 	vkDestroyInstance(inst, NULL);
 	pass("vkDestroyInstance");
