@@ -586,17 +586,32 @@ odx_GetPhysicalDeviceFormatProperties2(VkPhysicalDevice physicalDevice,
 				       VkFormat format,
 				       VkFormatProperties2 *pProps)
 {
+	const struct odx_physical_device *pd = pdev(physicalDevice);
+	VkFormatFeatureFlags2 buf;
+
 	odx_GetPhysicalDeviceFormatProperties(physicalDevice, format,
 					      &pProps->formatProperties);
-	/* 1.3's flags-2 structure (core: callers chain it unasked) says the same. */
+	/*
+	 * 1.3's flags-2 structure (core: callers chain it unasked) says the
+	 * same (the texel buffer bits are the same in flags 2), and adds what
+	 * only it has: a storage texel buffer format may be read and written
+	 * without a format where the device has those features (both are in
+	 * the shared feature list, so offered exactly where the host has them).
+	 */
+	buf = pProps->formatProperties.bufferFeatures;
+	if (buf & VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT) {
+		if (pd->host.features.shaderStorageImageReadWithoutFormat)
+			buf |= VK_FORMAT_FEATURE_2_STORAGE_READ_WITHOUT_FORMAT_BIT;
+		if (pd->host.features.shaderStorageImageWriteWithoutFormat)
+			buf |= VK_FORMAT_FEATURE_2_STORAGE_WRITE_WITHOUT_FORMAT_BIT;
+	}
 	for (VkBaseOutStructure *s = pProps->pNext; s; s = s->pNext)
 		if (s->sType == VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_3) {
 			VkFormatProperties3 *p3 = (void *)s;
 
 			p3->linearTilingFeatures = 0;
 			p3->optimalTilingFeatures = 0;
-			/* The texel buffer bits are the same in flags 2. */
-			p3->bufferFeatures = pProps->formatProperties.bufferFeatures;
+			p3->bufferFeatures = buf;
 		}
 }
 

@@ -22,11 +22,13 @@
 #include <vulkan/vulkan.h>
 
 #include "dxg/ntstatus.h"
+#include "dxg/texel_format.h"
 #include "engines/vulkan/spirv_check.h"
 #include "engines/vulkan/spirv_writes.h"
 
 #include "layout_spv.h"
 #include "saxpy_spv.h"
+#include "texel_spv.h"
 
 /* Two storage buffers %a and %b, and what the cases below need. */
 static const char prelude[] =
@@ -264,6 +266,46 @@ static void test_check_slots(void **state)
 	assert_int_equal(f.read_only, 0);
 }
 
+/*
+ * texel.comp: a samplerBuffer (a sampled image of a buffer image, float),
+ * an r32ui image written, an r32ui image counted into by an atomic.  What
+ * each view must be; only the uniform texel buffer is read-only.
+ */
+static void test_texel_facts(void **state)
+{
+	const struct dxg_engine_slot slots[3] = {
+		{ 0, 0, DXG_SLOT_UNIFORM_TEXEL_BUFFER, 0 },
+		{ 0, 1, DXG_SLOT_STORAGE_TEXEL_BUFFER, 0 },
+		{ 1, 0, DXG_SLOT_STORAGE_TEXEL_BUFFER, 0 },
+	};
+	struct dxg_engine_slot swapped[3];
+	struct dxg_spirv_facts f;
+
+	(void)state;
+	assert_int_equal(dxg_spirv_check(texel_spv, sizeof(texel_spv), "main", slots, 3,
+					 VK_API_VERSION_1_3, 0, &f), 0);
+	assert_int_equal(f.read_only, 1);
+	assert_int_equal(f.texel_class[0], DXG_TEXEL_FLOAT);
+	assert_int_equal(f.texel_spv[0], DXG_SPV_UNKNOWN);
+	assert_int_equal(f.texel_class[1], DXG_TEXEL_INT);
+	assert_int_equal(f.texel_spv[1], DXG_SPV_R32UI);
+	assert_int_equal(f.texel_spv[2], DXG_SPV_R32UI);
+	assert_int_equal(f.texel_atomic, 1u << 2);	/* only `count` has an atomic */
+	/* A storage slot for the sampled image, and a buffer slot for an image. */
+	memcpy(swapped, slots, sizeof(swapped));
+	swapped[0].type = DXG_SLOT_STORAGE_TEXEL_BUFFER;
+	assert_int_equal(dxg_spirv_check(texel_spv, sizeof(texel_spv), "main", swapped, 3,
+					 VK_API_VERSION_1_3, 0, &f), STATUS_INVALID_PARAMETER);
+	memcpy(swapped, slots, sizeof(swapped));
+	swapped[1].type = DXG_SLOT_STORAGE_BUFFER;
+	assert_int_equal(dxg_spirv_check(texel_spv, sizeof(texel_spv), "main", swapped, 3,
+					 VK_API_VERSION_1_3, 0, &f), STATUS_INVALID_PARAMETER);
+	/* A texel slot for a buffer variable. */
+	memcpy(swapped, slots, sizeof(swapped));
+	assert_int_equal(dxg_spirv_check(saxpy_spv, sizeof(saxpy_spv), "main", swapped, 2,
+					 VK_API_VERSION_1_3, 0, &f), STATUS_INVALID_PARAMETER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_check_slots),
+		cmocka_unit_test(test_texel_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

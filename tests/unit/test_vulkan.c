@@ -638,6 +638,11 @@ static void test_texel_buffers(void **state)
 	d.bindings[0].read_only = 1;		/* a uniform texel buffer is only read */
 	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
 	d.bindings[0].read_only = 0;
+	/* The counter's image atomic needs the format's atomic feature. */
+	dev->texel_features[VK_FORMAT_R32_UINT] &= ~VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	dev->texel_features[VK_FORMAT_R32_UINT] |= VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
 	assert_int_equal(atomic_load(&dev->objects), objs);
 	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
 

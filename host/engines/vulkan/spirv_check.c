@@ -19,7 +19,8 @@ enum {
 	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_INT = 21, OP_TYPE_FLOAT = 22,
 	OP_TYPE_IMAGE = 25, OP_TYPE_SAMPLED_IMAGE = 27, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
 	DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2,
-	OP_CONSTANT = 43,
+	OP_CONSTANT = 43, OP_IMAGE_TEXEL_POINTER = 60, OP_ACCESS_CHAIN = 65,
+	OP_IN_BOUNDS_ACCESS_CHAIN = 66,
 	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
 	DEC_BUFFER_BLOCK = 3, DEC_BINDING = 33, DEC_DESCRIPTOR_SET = 34,
 	SC_UNIFORM_CONSTANT = 0, SC_UNIFORM = 2, SC_STORAGE_BUFFER = 12,
@@ -48,6 +49,9 @@ struct id_info {
 	/* An image type: of Dim Buffer, sampled (1) or storage (2), or 0. */
 	uint8_t texel;
 	uint8_t spv_format;	/* image: its Image Format */
+	/* A pointer an OpImageTexelPointer (an image atomic) names. */
+	uint8_t atomic;
+	uint32_t chain_base;	/* an access chain: its base pointer, or 0 */
 };
 
 static spv_target_env target_env(uint32_t vk_api)
@@ -163,10 +167,35 @@ static bool scan(const uint32_t *code, size_t words, uint32_t bound,
 			t[ins[2]].flags |= F_VARIABLE;
 			t[ins[2]].type = ins[1];
 			t[ins[2]].sc = ins[3];
+		} else if ((op == OP_ACCESS_CHAIN || op == OP_IN_BOUNDS_ACCESS_CHAIN) &&
+			   wc >= 4 && ins[2] < bound && ins[3] < bound) {
+			t[ins[2]].chain_base = ins[3];
+		} else if (op == OP_IMAGE_TEXEL_POINTER && wc == 6 && ins[3] < bound) {
+			t[ins[3]].atomic = 1;
 		}
 		i += wc;
 	}
 	return true;
+}
+
+/*
+ * An image atomic names its image by a variable or an access chain into
+ * one (a descriptor array): the variable is what the atomic uses.  Chains
+ * of chains are followed a bounded number of steps (the validator has
+ * already refused cycles).
+ */
+static void atomics_to_variables(struct id_info *t, uint32_t bound)
+{
+	for (uint32_t id = 0; id < bound; id++) {
+		uint32_t p = id;
+
+		if (!t[id].atomic)
+			continue;
+		for (int step = 0; step < 8 && t[p].chain_base; step++) {
+			p = t[p].chain_base;
+			t[p].atomic = 1;
+		}
+	}
 }
 
 /*
@@ -207,6 +236,8 @@ static bool texel_ok(const struct id_info *t, uint32_t bound,
 		return false;
 	facts->texel_spv[slot_index] = image->spv_format;
 	facts->texel_class[slot_index] = t[image->type].cls;
+	if (v->atomic)
+		facts->texel_atomic |= 1u << slot_index;
 	return true;
 }
 
@@ -335,6 +366,8 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 	if (!t)
 		return STATUS_NO_MEMORY;
 	ok = scan(code, words, bound, t, entry, flags, &found) && found;
+	if (ok)
+		atomics_to_variables(t, bound);
 	for (uint32_t id = 0; ok && id < bound; id++) {
 		const struct id_info *v = &t[id];
 		bool resource = (v->flags & F_VARIABLE) &&

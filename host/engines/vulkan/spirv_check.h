@@ -42,6 +42,11 @@ struct dxg_spirv_facts {
 	 */
 	uint8_t texel_spv[DXG_ENGINE_MAX_BINDINGS];
 	uint8_t texel_class[DXG_ENGINE_MAX_BINDINGS];
+	/*
+	 * The texel buffer slots an image atomic (OpImageTexelPointer) uses:
+	 * their views' formats need the device's STORAGE_TEXEL_BUFFER_ATOMIC.
+	 */
+	uint32_t texel_atomic;
 };
 
 /*

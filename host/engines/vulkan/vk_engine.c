@@ -130,11 +130,14 @@ static int32_t check_texel(const struct vk_engine *v, const struct dxg_vk_pipeli
 	uint32_t need = s->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ?
 			VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT :
 			VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT;
+	/* An image atomic on it: the format must have them (Vulkan's rule). */
+	if (p->texel_atomic & (1u << b->binding))
+		need |= VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT;
 	struct dxg_texel_format tf = dxg_texel_format(b->format);
 	uint8_t spv = p->texel_spv[b->binding];
 
 	if (b->format >= DXG_TEXEL_FORMAT_END || !tf.size ||
-	    !(v->dev->texel_features[b->format] & need))
+	    (v->dev->texel_features[b->format] & need) != need)
 		return STATUS_NOT_SUPPORTED;
 	if (tf.cls != p->texel_class[b->binding] ||
 	    (spv != DXG_SPV_UNKNOWN && spv != tf.spv))

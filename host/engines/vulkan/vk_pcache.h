@@ -51,6 +51,7 @@ struct dxg_vk_shared_pipeline {
 	/* Texel buffer slots: what their views must be (spirv_check.h). */
 	uint8_t texel_spv[DXG_ENGINE_MAX_BINDINGS];
 	uint8_t texel_class[DXG_ENGINE_MAX_BINDINGS];
+	uint32_t texel_atomic;	/* slots used by image atomics */
 };
 
 struct dxg_vk_pcache {

@@ -33,6 +33,7 @@ struct dxg_vk_pipeline {
 	/* Texel buffer slots: the view's SPIR-V format and class (spirv_check.h). */
 	uint8_t texel_spv[DXG_ENGINE_MAX_BINDINGS];
 	uint8_t texel_class[DXG_ENGINE_MAX_BINDINGS];
+	uint32_t texel_atomic;	/* bit i: an image atomic uses slots[i] */
 	/* Whose objects these are: shared by content (vk_pcache.h). */
 	struct dxg_vk_shared_pipeline *shared;
 };

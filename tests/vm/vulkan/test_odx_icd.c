@@ -514,7 +514,8 @@ int main(int argc, char **argv)
 		      !(fp.formatProperties.bufferFeatures & ~texel) &&
 		      !fp.formatProperties.optimalTilingFeatures && !f3.linearTilingFeatures &&
 		      !f3.optimalTilingFeatures &&
-		      f3.bufferFeatures == fp.formatProperties.bufferFeatures && fp.pNext == &f3,
+		      (f3.bufferFeatures & 0xffffffffu) == fp.formatProperties.bufferFeatures &&
+		      fp.pNext == &f3,
 		      "buffer %#x, 3: %#llx", fp.formatProperties.bufferFeatures,
 		      (unsigned long long)f3.bufferFeatures);
 		vkGetPhysicalDeviceFormatProperties(pd[0], VK_FORMAT_R8G8B8_UNORM, &rgb);

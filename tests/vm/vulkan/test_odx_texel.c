@@ -75,6 +75,20 @@ static void test_offered(VkPhysicalDevice pd)
 	      p2.formatProperties.bufferFeatures == s.bufferFeatures,
 	      "3: 0x%llx, 2: 0x%x, 1: 0x%x", (unsigned long long)p3.bufferFeatures,
 	      p2.formatProperties.bufferFeatures, s.bufferFeatures);
+	{
+		VkPhysicalDeviceFeatures f;
+		VkFormatFeatureFlags2 want = 0;
+
+		vkGetPhysicalDeviceFeatures(pd, &f);
+		if (f.shaderStorageImageReadWithoutFormat)
+			want |= VK_FORMAT_FEATURE_2_STORAGE_READ_WITHOUT_FORMAT_BIT;
+		if (f.shaderStorageImageWriteWithoutFormat)
+			want |= VK_FORMAT_FEATURE_2_STORAGE_WRITE_WITHOUT_FORMAT_BIT;
+		check("R32_UINT's flags 2: reads and writes without a format as the features say",
+		      (p3.bufferFeatures & want) == want, "features read %u write %u, 0x%llx",
+		      f.shaderStorageImageReadWithoutFormat, f.shaderStorageImageWriteWithoutFormat,
+		      (unsigned long long)p3.bufferFeatures);
+	}
 }
 
 static int setup(struct ctx *c)
