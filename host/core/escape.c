@@ -200,6 +200,35 @@ static int32_t esc_device_address(const struct esc *x, void *data, uint32_t size
 	return STATUS_SUCCESS;
 }
 
+/*
+ * How the device lays out a storage image in device memory: what a guest
+ * needs to size, place and fill one (docs/command-stream.md §6).
+ */
+static int32_t esc_image_layout(const struct esc *x, void *data, uint32_t size)
+{
+	struct dxg_engine *e = x->dev->u.device.engine;
+	struct dxg_escape_image_layout k;
+	uint64_t bytes, align, pitch;
+	int32_t st;
+
+	if (size != sizeof(k))
+		return STATUS_INVALID_PARAMETER;
+	memcpy(&k, data, sizeof(k));
+	if (!k.width || !k.height)
+		return STATUS_INVALID_PARAMETER;
+	/* Images live in device memory: an adapter without it has none. */
+	if (!e->ops->image_layout || !dxg_mem_has_device(x->mem, x->dev->adapter))
+		return STATUS_NOT_SUPPORTED;
+	st = e->ops->image_layout(e, k.format, k.width, k.height, &bytes, &align, &pitch);
+	if (st < 0)
+		return st;
+	k.size = bytes;
+	k.alignment = align;
+	k.row_pitch = pitch;
+	memcpy(data, &k, sizeof(k));
+	return STATUS_SUCCESS;
+}
+
 static const struct {
 	uint32_t op;
 	int32_t (*fn)(const struct esc *x, void *data, uint32_t size);
@@ -209,6 +238,7 @@ static const struct {
 	{ DXG_ESCAPE_CREATE_PIPELINE2, esc_create_pipeline2 },
 	{ DXG_ESCAPE_TRIM, esc_trim },
 	{ DXG_ESCAPE_DEVICE_ADDRESS, esc_device_address },
+	{ DXG_ESCAPE_IMAGE_LAYOUT, esc_image_layout },
 };
 
 int32_t dxg_exec_escape(struct dxg_mem *mem, struct dxg_objects *objs,

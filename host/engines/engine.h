@@ -43,8 +43,10 @@ struct dxg_engine_binding {
 	 * pipeline's shader never writes that slot.
 	 */
 	uint32_t read_only;
-	/* A texel buffer slot's VkFormat (version 5); 0 for other slots. */
+	/* A texel buffer or image slot's VkFormat (version 5); 0 for others. */
 	uint32_t format;
+	/* A storage image slot's extent (DISPATCH3); 0 for other slots. */
+	uint32_t width, height;
 };
 
 /* A transfer where device memory is involved (copy, fill, update). */
@@ -165,6 +167,13 @@ struct dxg_engine_ops {
 	 */
 	int32_t (*address)(struct dxg_engine *e, const struct dxg_engine_mem *m,
 			   uint64_t size, uint64_t *out);
+	/*
+	 * How the engine lays out a linear 2D storage image of @format and
+	 * extent in device memory (DXG_ESCAPE_IMAGE_LAYOUT); NULL: no images.
+	 */
+	int32_t (*image_layout)(struct dxg_engine *e, uint32_t format, uint32_t width,
+				uint32_t height, uint64_t *size, uint64_t *alignment,
+				uint64_t *row_pitch);
 	void (*destroy)(struct dxg_engine *e);
 };
 

@@ -153,11 +153,12 @@ static int32_t decode_timestamp(const uint8_t *p,
 }
 
 /*
- * The bindings and push constants after a DISPATCH or DISPATCH2 at q; the
- * counts were bounded by the caller.
+ * The bindings and push constants after a DISPATCH, DISPATCH2 or DISPATCH3
+ * at q; the counts were bounded by the caller.  @stride: a binding's size
+ * (DISPATCH3's add an image extent to the others' fields).
  */
 static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
-			       uint32_t push_size, uint32_t version,
+			       uint32_t push_size, uint32_t version, size_t stride,
 			       const struct dxg_va *s,
 			       const struct dxg_engine *e,
 			       struct dxg_engine_dispatch *d)
@@ -171,14 +172,16 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 				 DXG_CMD_BINDING_FLAGS | (0xffffu << DXG_CMD_BINDING_FORMAT_SHIFT) :
 				 version >= DXG_CMDBUF_VERSION_4 ? DXG_CMD_BINDING_FLAGS : 0;
 	struct dxg_engine_mem m;
-	struct dxg_cmd_binding b;
+	struct dxg_cmd_binding3 b;
 	uint32_t i, seen = 0;
 
 	d->num_bindings = num_bindings;
-	for (i = 0; i < num_bindings; i++, q += sizeof(b)) {
+	for (i = 0; i < num_bindings; i++, q += stride) {
 		bool ro;
 
-		memcpy(&b, q, sizeof(b));
+		/* DISPATCH's binding is DISPATCH3's without the extent. */
+		memset(&b, 0, sizeof(b));
+		memcpy(&b, q, stride);
 		if ((b.flags & ~allowed) || b.binding >= DXG_CMD_MAX_BINDINGS ||
 		    (seen & (1u << b.binding)) || b.size == 0)
 			return STATUS_INVALID_PARAMETER;
@@ -188,6 +191,8 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 		d->bindings[i].size = b.size;
 		d->bindings[i].read_only = ro;
 		d->bindings[i].format = DXG_CMD_BINDING_FORMAT(b.flags);
+		d->bindings[i].width = b.width;
+		d->bindings[i].height = b.height;
 		/*
 		 * Storage buffers are read-write to the shader: a binding must
 		 * be writable memory (not read-only, zero or no-access), host
@@ -230,13 +235,16 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 	c->d.pipeline = k.pipeline;
 	memcpy(c->d.groups, k.groups, sizeof(c->d.groups));
 	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size,
-			       version, s, e, &c->d);
+			       version, sizeof(struct dxg_cmd_binding), s, e, &c->d);
 }
 
+/* DISPATCH2, or DISPATCH3 (@three): the same but for the bindings' size. */
 static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
-				uint32_t version, const struct dxg_va *s,
+				uint32_t version, bool three, const struct dxg_va *s,
 				const struct dxg_engine *e, struct cmd *c)
 {
+	const size_t stride = three ? sizeof(struct dxg_cmd_binding3) :
+				      sizeof(struct dxg_cmd_binding);
 	struct dxg_cmd_dispatch2 k;
 
 	if (size < sizeof(k))
@@ -245,7 +253,7 @@ static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
 	if (k.num_bindings > DXG_CMD_MAX_BINDINGS ||
 	    k.push_size > DXG_CMD_MAX_PUSH_SIZE || (k.push_size & 3) ||
 	    k.pipeline == 0 || (k.indirect_va & 3) ||
-	    size != DXG_CMD_DISPATCH2_SIZE(k.num_bindings, k.push_size))
+	    size != sizeof(k) + k.num_bindings * stride + DXG_ALIGN8(k.push_size))
 		return STATUS_INVALID_PARAMETER;
 	if (!e->ops->dispatch)
 		return STATUS_NOT_SUPPORTED;
@@ -261,8 +269,10 @@ static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
 	    dxg_va_resolve(s, k.indirect_va, 3 * sizeof(uint32_t), DXG_VA_READ,
 			   &c->d.indirect))
 		return STATUS_ACCESS_DENIED;
+	/* Run as DISPATCH2: only the decoding differs. */
+	c->opcode = DXG_CMD_DISPATCH2;
 	return decode_bindings(p + sizeof(k), k.num_bindings, k.push_size,
-			       version, s, e, &c->d);
+			       version, stride, s, e, &c->d);
 }
 
 static int32_t decode_update(const uint8_t *p, uint32_t size,
@@ -355,7 +365,11 @@ static int32_t decode(const uint8_t *p, uint32_t room, uint32_t version,
 	case DXG_CMD_DISPATCH2:
 		if (version < DXG_CMDBUF_VERSION_2)
 			return STATUS_ILLEGAL_INSTRUCTION;
-		return decode_dispatch2(p, h.size_bytes, version, s, e, c);
+		return decode_dispatch2(p, h.size_bytes, version, false, s, e, c);
+	case DXG_CMD_DISPATCH3:
+		if (version < DXG_CMDBUF_VERSION_6)
+			return STATUS_ILLEGAL_INSTRUCTION;
+		return decode_dispatch2(p, h.size_bytes, version, true, s, e, c);
 	case DXG_CMD_UPDATE:
 		if (version < DXG_CMDBUF_VERSION_2)
 			return STATUS_ILLEGAL_INSTRUCTION;
@@ -689,7 +703,7 @@ int32_t dxg_escape_check_create_pipeline2(const void *buf, size_t len,
 		if (slots[i].element >= DXG_CMD_MAX_BINDINGS ||
 		    slots[i].set >= DXG_PIPELINE_MAX_SETS ||
 		    slots[i].binding > DXG_PIPELINE_MAX_BINDING ||
-		    slots[i].type > DXG_SLOT_STORAGE_TEXEL_BUFFER)
+		    slots[i].type > DXG_SLOT_STORAGE_IMAGE)
 			return STATUS_INVALID_PARAMETER;
 	memcpy(spec, q, k.num_spec * sizeof(*spec));
 	q += k.num_spec * sizeof(*spec);

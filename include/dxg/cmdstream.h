@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The open adapter's command stream, versions 1 to 5: what a command buffer
+ * The open adapter's command stream, versions 1 to 6: what a command buffer
  * submitted to an opendxg adapter contains, and the D3DKMTEscape payloads
  * that create and destroy SPIR-V compute pipelines.  Shared by the guest
  * (the compute library records buffers) and the host (dxghost validates and
@@ -27,7 +27,9 @@
 #define DXG_CMDBUF_VERSION_4		4u
 /* Version 5 adds a texel format to DISPATCH bindings (texel buffers). */
 #define DXG_CMDBUF_VERSION_5		5u
-#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_5
+/* Version 6 adds DISPATCH3: bindings with an image's extent (storage images). */
+#define DXG_CMDBUF_VERSION_6		6u
+#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_6
 
 /* Limits (docs/command-stream.md §5). */
 #define DXG_CMDBUF_MAX_SIZE		(16u << 20)	/* whole buffer, bytes */
@@ -67,6 +69,7 @@ enum dxg_cmd_opcode {
 	/* Version 3: */
 	DXG_CMD_FENCE_SIGNAL	= 9,
 	DXG_CMD_FENCE_WAIT	= 10,
+	DXG_CMD_DISPATCH3	= 11,	/* version 6 */
 };
 
 /* Every command starts with this; size_bytes counts it and the payload. */
@@ -171,6 +174,26 @@ struct dxg_cmd_dispatch2 {
 	 (nb) * sizeof(struct dxg_cmd_binding) + DXG_ALIGN8(push))
 
 /*
+ * DISPATCH3 (version 6): DISPATCH2's fields, then num_bindings of these,
+ * then the push constants.  A binding is DISPATCH's plus the extent of the
+ * image a storage image slot's range holds (0 for every other slot): a
+ * linear 2D image of the binding's format (flags, as version 5), laid out
+ * as DXG_ESCAPE_IMAGE_LAYOUT says, at va.
+ */
+struct dxg_cmd_binding3 {
+	__u32 binding;
+	__u32 flags;		/* DXG_CMD_BINDING_*, a format in bits 16..31 */
+	__u64 va;
+	__u64 size;
+	__u32 width;		/* a storage image's; else 0 */
+	__u32 height;
+};
+
+#define DXG_CMD_DISPATCH3_SIZE(nb, push) \
+	(sizeof(struct dxg_cmd_dispatch2) + \
+	 (nb) * sizeof(struct dxg_cmd_binding3) + DXG_ALIGN8(push))
+
+/*
  * UPDATE (version 2): writes size bytes that follow the command at dst_va
  * (vkCmdUpdateBuffer).  size_bytes is exactly 24 + align8(size).
  */
@@ -207,6 +230,23 @@ enum dxg_escape_op {
 	DXG_ESCAPE_CREATE_PIPELINE2	= 3,
 	DXG_ESCAPE_TRIM			= 4,
 	DXG_ESCAPE_DEVICE_ADDRESS	= 5,
+	DXG_ESCAPE_IMAGE_LAYOUT		= 6,
+};
+
+/*
+ * IMAGE_LAYOUT: how the host lays out a linear 2D image of format, width
+ * and height in memory (what a storage image binding's range holds): its
+ * size, the alignment of its start, and the bytes between rows.  The
+ * private data is exactly this structure; STATUS_NOT_SUPPORTED where the
+ * adapter's device has no such image (the format, the extent).
+ */
+struct dxg_escape_image_layout {
+	__u32 op;			/* DXG_ESCAPE_IMAGE_LAYOUT */
+	__u32 format;			/* VkFormat */
+	__u32 width, height;		/* >= 1 */
+	__u64 size;			/* out */
+	__u64 alignment;		/* out: a power of two */
+	__u64 row_pitch;		/* out */
 };
 
 /*
@@ -265,6 +305,8 @@ enum dxg_slot_type {
 	/* A buffer read through a view of a format (binding flags, version 5). */
 	DXG_SLOT_UNIFORM_TEXEL_BUFFER = 2,
 	DXG_SLOT_STORAGE_TEXEL_BUFFER = 3,
+	/* A linear 2D image of a format in a range (DISPATCH3, version 6). */
+	DXG_SLOT_STORAGE_IMAGE = 4,
 };
 
 /*
@@ -330,6 +372,8 @@ DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding) == 24, "binding");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch) == 40, "DISPATCH");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_barrier) == 8, "BARRIER");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch2) == 56, "DISPATCH2");
+DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding3) == 32, "DISPATCH3 binding");
+DXG_STATIC_ASSERT(sizeof(struct dxg_escape_image_layout) == 40, "image layout escape");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_update) == 24, "UPDATE");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_fence) == 32, "FENCE_SIGNAL, FENCE_WAIT");
 DXG_STATIC_ASSERT(sizeof(struct dxg_pipeline_slot) == 8, "slot");

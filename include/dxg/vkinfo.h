@@ -35,11 +35,11 @@ enum dxg_vkinfo_what {
 	DXG_VKINFO_DEVICE = 1,		/* struct dxg_vkinfo_device */
 	DXG_VKINFO_EXTENSIONS = 2,	/* device extensions from `first` on */
 	/*
-	 * Texel buffer support: for VkFormats `first` .. first + count - 1,
-	 * the buffer features of DXG_TEXEL_BUFFER_FEATURES the host can give
-	 * a guest (dxg/texel_format.h's formats; 0 for the rest).  total is
-	 * DXG_TEXEL_FORMAT_END.  A host before this answers
-	 * STATUS_INVALID_PARAMETER: no texel buffers.
+	 * Formats: for VkFormats `first` .. first + count - 1, what the host
+	 * can give a guest (struct dxg_vkinfo_format; dxg/texel_format.h's
+	 * formats only, all 0 for the rest).  total is DXG_TEXEL_FORMAT_END.
+	 * A host before this answers STATUS_INVALID_PARAMETER: no texel
+	 * buffers, no images.
 	 */
 	DXG_VKINFO_FORMATS = 3,
 };
@@ -88,12 +88,25 @@ struct dxg_vkinfo_device {
  */
 #define DXG_VKINFO_DEVICE_ADDRESS	(1u << 1)
 
+struct dxg_vkinfo_format {
+	/* Texel buffers: of DXG_TEXEL_BUFFER_FEATURES. */
+	uint32_t buffer_features;
+	/*
+	 * Storage images (2D, one level and layer, in device memory, laid out
+	 * as DXG_ESCAPE_IMAGE_LAYOUT says): the features of STORAGE_IMAGE,
+	 * STORAGE_IMAGE_ATOMIC, TRANSFER_SRC and TRANSFER_DST, and the largest
+	 * extent; all 0 where there are none.
+	 */
+	uint32_t image_features;
+	uint32_t max_width, max_height;
+};
+
 struct dxg_vkinfo {
 	struct dxg_vkinfo_header hdr;
 	union {
 		struct dxg_vkinfo_device device;
 		VkExtensionProperties extensions[DXG_VKINFO_EXTENSIONS_PER_QUERY];
-		uint32_t buffer_features[DXG_VKINFO_FORMATS_PER_QUERY];
+		struct dxg_vkinfo_format formats[DXG_VKINFO_FORMATS_PER_QUERY];
 	} u;
 };
 

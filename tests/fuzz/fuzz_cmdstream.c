@@ -391,6 +391,23 @@ static void write_seeds(const char *dir)
 		s.n++;
 		emit_v(&s, dir, "v5-texel-bindings", DXG_CMDBUF_VERSION_5);
 	}
+	{
+		/* Version 6: DISPATCH3, a storage image's extent on a binding. */
+		struct dxg_cmd_dispatch2 d3 = {
+			{ DXG_CMD_DISPATCH3, 0, (uint32_t)DXG_CMD_DISPATCH3_SIZE(2, 12) },
+			1, { 0, 0, 0 }, { 2, 2, 1 }, 0, 2, 12,
+		};
+		struct dxg_cmd_binding3 ib[2] = {
+			{ 0, 37u << DXG_CMD_BINDING_FORMAT_SHIFT, FZ_RES1, FZ_PG, 16, 16 },
+			{ 1, 0, FZ_RES1, 256, 0, 0 },
+		};
+
+		add(&s, &d3, sizeof(d3));
+		add(&s, ib, sizeof(ib));
+		add(&s, push, 16);
+		s.n++;
+		emit_v(&s, dir, "v6-dispatch3-image", DXG_CMDBUF_VERSION_6);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -21,6 +21,7 @@
 #include "bda_spv.h"
 #include "saxpy_spv.h"
 #include "texel_spv.h"
+#include "image_spv.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *s = data + 2 + 4 * i;
 
 		slots[i] = (struct dxg_engine_slot) {
-			.set = s[0] % 5, .binding = s[1] % 40, .type = s[2] % 5,	/* the four slot types and a bad one */
+			.set = s[0] % 5, .binding = s[1] % 40, .type = s[2] % 6,	/* the five slot types and a bad one */
 			.element = s[3] % 20,
 		};
 	}
@@ -64,9 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (uint32_t i = 0; i < n; i++) {
 			bool texel = slots[i].type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
-				     slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
+				     slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER ||
+				     slots[i].type == DXG_SLOT_STORAGE_IMAGE;
 
-			if ((slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER &&
+			if (((slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER ||
+			      slots[i].type == DXG_SLOT_STORAGE_IMAGE) &&
 			     (f.read_only >> i & 1)) ||
 			    (!texel && (f.texel_class[i] || f.texel_spv[i])))
 				abort();
@@ -108,6 +111,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	static const uint8_t b000[] = { 0, 0, 0 }, e012[] = { 0, 1, 2 };
 	/* texel.comp: (0, 0) uniform texel, (0, 1) and (1, 0) storage texel. */
 	static const uint8_t s001[] = { 0, 0, 1 }, b010[] = { 0, 1, 0 }, e000[] = { 0, 0, 0 };
+	/* image.comp: three storage images, (0, 0), (0, 1), (0, 2). */
+	static const uint8_t b012[] = { 0, 1, 2 };
+	static const uint8_t t444[] = { DXG_SLOT_STORAGE_IMAGE, DXG_SLOT_STORAGE_IMAGE,
+					DXG_SLOT_STORAGE_IMAGE };
 	static const uint8_t t233[] = { DXG_SLOT_UNIFORM_TEXEL_BUFFER,
 					DXG_SLOT_STORAGE_TEXEL_BUFFER,
 					DXG_SLOT_STORAGE_TEXEL_BUFFER };
@@ -121,5 +128,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	seed(dir, "bda", DXG_SPIRV_DEVICE_ADDRESS, 0, NULL, NULL, NULL, NULL, bda_spv,
 	     sizeof(bda_spv));
 	seed(dir, "texel", 0, 3, s001, b010, t233, e000, texel_spv, sizeof(texel_spv));
+	seed(dir, "image", 0, 3, NULL, b012, t444, e000, image_spv, sizeof(image_spv));
 	exit(0);
 }

@@ -2725,6 +2725,72 @@ static uint64_t trim_escape(struct gsim *g, uint32_t p, uint32_t adapter,
 	return k.discarded;
 }
 
+/* VkFormats, as the escape carries them. */
+#define FMT_R8G8B8_UNORM	23u
+#define FMT_R8G8B8A8_UNORM	37u
+#define FMT_R32_SFLOAT		100u
+
+/* The DXG_ESCAPE_IMAGE_LAYOUT escape of process @p into *k: its status. */
+static int32_t image_layout_escape(struct gsim *g, uint32_t p, uint32_t adapter,
+				   uint32_t dev, struct dxg_escape_image_layout *k,
+				   uint32_t size)
+{
+	struct esc x = { p, adapter, dev, 0, D3DKMT_ESCAPE_DRIVERPRIVATE, size, size };
+
+	k->op = DXG_ESCAPE_IMAGE_LAYOUT;
+	return escape(g, 0, &x, k);
+}
+
+/*
+ * Storage images' layout through the protocol: answered by a Vulkan
+ * adapter with device memory (where images live), refused without it and
+ * for what is not such an image.
+ */
+static void test_image_layout(void **state)
+{
+	const char *const no_dev[] = { "--device-memory", "0", NULL };
+	const char *const small[] = { "--device-memory", "8M", NULL };
+	struct dxg_escape_image_layout k = { .format = FMT_R8G8B8A8_UNORM,
+					     .width = 100, .height = 7 };
+	struct daemon d;
+	struct gsim g;
+	struct tree t;
+	uint32_t ad = 0;
+
+	(void)state;
+	daemon_start_full(&d, small, false);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	assert_int_equal(gsim_open_adapter(&g, 0, &ad), STATUS_SUCCESS);
+	assert_int_equal(image_layout_escape(&g, t.proc, ad, t.dev, &k, sizeof(k)),
+			 STATUS_SUCCESS);
+	assert_true(k.row_pitch >= 400 && k.size >= 6 * k.row_pitch + 400 && k.alignment &&
+		    !(k.alignment & (k.alignment - 1)));
+	k.width = 0;
+	assert_int_equal(image_layout_escape(&g, t.proc, ad, t.dev, &k, sizeof(k)),
+			 STATUS_INVALID_PARAMETER);
+	k.width = 1;
+	k.format = FMT_R8G8B8_UNORM;	/* no storage images of it here */
+	assert_int_equal(image_layout_escape(&g, t.proc, ad, t.dev, &k, sizeof(k)),
+			 STATUS_NOT_SUPPORTED);
+	k.format = FMT_R32_SFLOAT;
+	assert_int_equal(image_layout_escape(&g, t.proc, ad, t.dev, &k, sizeof(k) - 8),
+			 STATUS_INVALID_PARAMETER);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+
+	daemon_start_full(&d, no_dev, false);
+	guest_up(&g, &d, 1);
+	make_tree(&g, &t);
+	assert_int_equal(gsim_open_adapter(&g, 0, &ad), STATUS_SUCCESS);
+	assert_int_equal(image_layout_escape(&g, t.proc, ad, t.dev, &k, sizeof(k)),
+			 STATUS_NOT_SUPPORTED);
+	gsim_close(&g);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 /*
  * QUERYSTATISTICS of segment @seg (1: device memory): the VM's committed
  * bytes (SEGMENT), or the caller's (PROCESS_SEGMENT) with *count its
@@ -3743,6 +3809,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_memory, kill_leftovers),
 		cmocka_unit_test_teardown(test_update_gpuva, kill_leftovers),
 		cmocka_unit_test_teardown(test_device_local, kill_leftovers),
+		cmocka_unit_test_teardown(test_image_layout, kill_leftovers),
 		cmocka_unit_test_teardown(test_residency, kill_leftovers),
 		cmocka_unit_test_teardown(test_pipelined_and_parking, kill_leftovers),
 		cmocka_unit_test_teardown(test_full_reply_ring, kill_leftovers),

@@ -1279,6 +1279,70 @@ static void dispatch2_base_and_indirect(void **state)
 	expect(f, f->cpu, STATUS_NOT_SUPPORTED, 0);
 }
 
+/* DISPATCH3 at f: DISPATCH2's fields, 32-byte bindings, no push constants. */
+static void cmd_dispatch3(struct fx *f, const uint32_t groups[3],
+			  const struct dxg_cmd_binding3 *b, uint32_t nb, uint32_t size_adjust)
+{
+	struct dxg_cmd_dispatch2 c = {
+		{ DXG_CMD_DISPATCH3, 0, (uint32_t)DXG_CMD_DISPATCH3_SIZE(nb, 0) + size_adjust },
+		7, { 0, 0, 0 }, { groups[0], groups[1], groups[2] }, 0, nb, 0 };
+	static const uint8_t zero[8];
+
+	put(f, &c, sizeof(c));
+	put(f, b, nb * (uint32_t)sizeof(*b));
+	put(f, zero, size_adjust);
+	f->ncmds++;
+}
+
+/*
+ * DISPATCH3 (version 6): bindings carry an image's extent to the engine
+ * beside the format; runs as DISPATCH2 does; not in version 5, not of a
+ * size that does not add up.
+ */
+static void dispatch3_image_extent(void **state)
+{
+	struct fx *f = *state;
+	struct fake k = { .e.ops = &fake_ops };
+	const uint32_t groups[3] = { 2, 3, 1 };
+	const struct dxg_cmd_binding3 b[2] = {
+		{ 0, FMT_R32_UINT << DXG_CMD_BINDING_FORMAT_SHIFT, f->va0 + PG, 4096, 33, 17 },
+		{ 1, 0, f->va0 + 2 * PG, 256, 0, 0 },
+	};
+
+	cmd_dispatch3(f, groups, b, 2, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_6);
+	expect(f, &k.e, 0, 0);
+	assert_int_equal(k.dispatches, 1);
+	assert_memory_equal(k.last.groups, groups, sizeof(groups));
+	assert_int_equal(k.last.bindings[0].format, FMT_R32_UINT);
+	assert_int_equal(k.last.bindings[0].width, 33);
+	assert_int_equal(k.last.bindings[0].height, 17);
+	assert_ptr_equal(k.last.bindings[0].host, f->a + PG);
+	assert_int_equal(k.last.bindings[1].width, 0);
+	assert_ptr_equal(k.last.bindings[1].host, f->a + 2 * PG);
+	/* Version 5 has no DISPATCH3. */
+	finish_v(f, DXG_CMDBUF_VERSION_5);
+	expect(f, &k.e, STATUS_ILLEGAL_INSTRUCTION, 0);
+	/* The size is DISPATCH3's formula, not DISPATCH2's. */
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch3(f, groups, b, 2, 8);
+	finish_v(f, DXG_CMDBUF_VERSION_6);
+	expect(f, &k.e, STATUS_INVALID_PARAMETER, 0);
+	/* A binding's range is checked as DISPATCH's are. */
+	{
+		struct dxg_cmd_binding3 far[1] = { b[0] };
+
+		far[0].va = f->va0 + 12 * PG;		/* unmapped */
+		f->len = 16;
+		f->ncmds = 0;
+		cmd_dispatch3(f, groups, far, 1, 0);
+		finish_v(f, DXG_CMDBUF_VERSION_6);
+		expect(f, &k.e, STATUS_ACCESS_DENIED, 0);
+	}
+	assert_int_equal(k.dispatches, 1);
+}
+
 /* CREATE_PIPELINE2: the layout parsed, every count and field bounded. */
 static void escape_pipeline2(void **state)
 {
@@ -1343,7 +1407,7 @@ static void escape_pipeline2(void **state)
 							   &sd, &code),
 			 STATUS_INVALID_PARAMETER);
 	BUILD(c);
-	p[105] = DXG_SLOT_STORAGE_TEXEL_BUFFER + 1;
+	p[105] = DXG_SLOT_STORAGE_IMAGE + 1;
 	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
 							   &sd, &code),
 			 STATUS_INVALID_PARAMETER);
@@ -1527,6 +1591,7 @@ int main(void)
 		T(cpu_fill_sizes),
 		T(update_results),
 		T(dispatch2_base_and_indirect),
+		T(dispatch3_image_extent),
 		T(escape_pipeline2),
 		T(device_memory),
 		T(fence_commands),

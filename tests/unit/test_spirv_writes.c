@@ -29,6 +29,7 @@
 #include "layout_spv.h"
 #include "saxpy_spv.h"
 #include "texel_spv.h"
+#include "image_spv.h"
 
 /* Two storage buffers %a and %b, and what the cases below need. */
 static const char prelude[] =
@@ -304,6 +305,33 @@ static void test_texel_facts(void **state)
 	memcpy(swapped, slots, sizeof(swapped));
 	assert_int_equal(dxg_spirv_check(saxpy_spv, sizeof(saxpy_spv), "main", swapped, 2,
 					 VK_API_VERSION_1_3, 0, &f), STATUS_INVALID_PARAMETER);
+	/* image.comp: 2D storage images (rgba8 read, r32ui written, r32ui atomic). */
+	{
+		struct dxg_engine_slot img[3] = {
+			{ 0, 0, DXG_SLOT_STORAGE_IMAGE, 0 },
+			{ 0, 1, DXG_SLOT_STORAGE_IMAGE, 0 },
+			{ 0, 2, DXG_SLOT_STORAGE_IMAGE, 0 },
+		};
+
+		assert_int_equal(dxg_spirv_check(image_spv, sizeof(image_spv), "main", img, 3,
+						 VK_API_VERSION_1_3, 0, &f), 0);
+		assert_int_equal(f.read_only, 0);	/* storage images never */
+		assert_int_equal(f.texel_spv[0], DXG_SPV_RGBA8);
+		assert_int_equal(f.texel_class[0], DXG_TEXEL_FLOAT);
+		assert_int_equal(f.texel_spv[1], DXG_SPV_R32UI);
+		assert_int_equal(f.texel_class[2], DXG_TEXEL_INT);
+		assert_int_equal(f.texel_atomic, 1u << 2);
+		/* A 2D image is not a texel buffer, nor the other way round. */
+		img[1].type = DXG_SLOT_STORAGE_TEXEL_BUFFER;
+		assert_int_equal(dxg_spirv_check(image_spv, sizeof(image_spv), "main", img, 3,
+						 VK_API_VERSION_1_3, 0, &f),
+				 STATUS_INVALID_PARAMETER);
+		memcpy(swapped, slots, sizeof(swapped));
+		swapped[1].type = DXG_SLOT_STORAGE_IMAGE;
+		assert_int_equal(dxg_spirv_check(texel_spv, sizeof(texel_spv), "main", swapped, 3,
+						 VK_API_VERSION_1_3, 0, &f),
+				 STATUS_INVALID_PARAMETER);
+	}
 }
 
 int main(void)

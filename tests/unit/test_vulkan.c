@@ -40,6 +40,7 @@
 #include "array_spv.h"
 #include "array_dyn_spv.h"
 #include "texel_spv.h"
+#include "image_spv.h"
 
 #define IO_SIZE		(64u << 20)	/* the "IO space": a memfd mapping */
 
@@ -675,6 +676,135 @@ static void test_texel_buffers(void **state)
 	bad = p;
 	bad.slots[2].type = DXG_SLOT_UNIFORM_TEXEL_BUFFER;
 	assert_int_equal(eng->ops->create_pipeline(eng, &bad, &id2), STATUS_INVALID_PARAMETER);
+}
+
+/*
+ * Storage images: the engine's layout of linear 2D images; images in
+ * device memory filled and read back row by row with transfers (what a
+ * guest's copies do), read, written and counted into by a kernel; the
+ * image and view made per dispatch and gone after it; what a binding may
+ * get wrong.
+ */
+static void test_storage_images(void **state)
+{
+	enum { W = 37, H = 21 };
+	struct dxg_engine_pipeline p = {
+		.spirv = image_spv, .spirv_size = sizeof(image_spv), .entry = "main",
+		.num_slots = 3, .push_size = 8,
+	};
+	struct dxg_engine_dispatch d = { .groups = { (W + 7) / 8, (H + 7) / 8, 1 },
+					 .push_size = 8, .num_bindings = 3 };
+	const uint32_t push[2] = { W, H };
+	uint64_t size[3], align[3], pitch[3], off[3], total = 0, id = 0;
+	const uint32_t fmt[3] = { VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R32_UINT,
+				  VK_FORMAT_R32_UINT };
+	const uint32_t ext[3][2] = { { W, H }, { W, H }, { 1, 1 } };
+	struct dxg_vk_devmem *m = NULL;
+	uint8_t *src = io + 65536, *back = io + 2 * 65536;
+	struct dxg_engine_xfer t;
+	long objs;
+
+	(void)state;
+	assert_non_null(eng->ops->image_layout);
+	assert_true(dev->image_caps[VK_FORMAT_R8G8B8A8_UNORM].features &
+		    VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT);
+	assert_true(dev->image_caps[VK_FORMAT_R32_UINT].features &
+		    VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(eng->ops->image_layout(eng, fmt[i], ext[i][0], ext[i][1],
+							&size[i], &align[i], &pitch[i]), 0);
+		assert_true(pitch[i] >= ext[i][0] * 4u && size[i] >= pitch[i] * (ext[i][1] - 1) +
+			    ext[i][0] * 4u && align[i] && !(align[i] & (align[i] - 1)));
+		total = (total + align[i] - 1) & ~(align[i] - 1);
+		off[i] = total;
+		total += size[i];
+	}
+	/* Not such images: no extent, too large, a format without them. */
+	assert_int_equal(eng->ops->image_layout(eng, fmt[0], 0, 1, &size[0], &align[0],
+						&pitch[0]), STATUS_INVALID_PARAMETER);
+	assert_int_equal(eng->ops->image_layout(eng, fmt[0], 1u << 30, 1, &size[0], &align[0],
+						&pitch[0]), STATUS_NOT_SUPPORTED);
+	assert_int_equal(eng->ops->image_layout(eng, VK_FORMAT_R8G8B8_UNORM, 4, 4, &size[0],
+						&align[0], &pitch[0]), STATUS_NOT_SUPPORTED);
+	assert_int_equal(dxg_vk_devmem_alloc(dev, total, &m), 0);
+
+	/* The source's rows, pitch apart, copied in row by row; the counter zeroed. */
+	for (uint32_t y = 0; y < H; y++) {
+		for (uint32_t x = 0; x < 4 * W; x++)
+			src[y * pitch[0] + x] = (uint8_t)(x * 7 + y * 3);
+		t = (struct dxg_engine_xfer) { .op = DXG_XFER_COPY, .size = 4 * W,
+			.src = { .host = src + y * pitch[0] },
+			.dst = { .dev = m, .dev_offset = off[0] + y * pitch[0] } };
+		assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	}
+	t = (struct dxg_engine_xfer) { .op = DXG_XFER_FILL, .size = 4, .pattern = 5,
+				       .dst = { .dev = m, .dev_offset = off[2] } };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+
+	p.slots[0] = (struct dxg_engine_slot) { 0, 0, DXG_SLOT_STORAGE_IMAGE, 0 };
+	p.slots[1] = (struct dxg_engine_slot) { 0, 1, DXG_SLOT_STORAGE_IMAGE, 0 };
+	p.slots[2] = (struct dxg_engine_slot) { 0, 2, DXG_SLOT_STORAGE_IMAGE, 0 };
+	assert_int_equal(eng->ops->create_pipeline(eng, &p, &id), 0);
+	d.pipeline = id;
+	memcpy(d.push, push, sizeof(push));
+	for (uint32_t i = 0; i < 3; i++)
+		d.bindings[i] = (struct dxg_engine_binding) { .binding = i, .dev = m,
+			.dev_offset = off[i], .size = size[i], .format = fmt[i],
+			.width = ext[i][0], .height = ext[i][1] };
+	objs = atomic_load(&dev->objects);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(atomic_load(&dev->objects), objs);	/* images and views gone */
+
+	/* Read back row by row: every texel, and the count. */
+	for (uint32_t y = 0; y < H; y++) {
+		const uint32_t *row = (const uint32_t *)(back + y * pitch[1]);
+
+		t = (struct dxg_engine_xfer) { .op = DXG_XFER_COPY, .size = 4 * W,
+			.src = { .dev = m, .dev_offset = off[1] + y * pitch[1] },
+			.dst = { .host = back + y * pitch[1] } };
+		assert_int_equal(eng->ops->xfer(eng, &t), 0);
+		for (uint32_t x = 0; x < W; x++) {
+			uint32_t want = y * 10000u;
+
+			for (uint32_t c = 0; c < 4; c++)
+				want += (c + 1) * src[y * pitch[0] + 4 * x + c];
+			assert_int_equal(row[x], want);
+		}
+	}
+	t = (struct dxg_engine_xfer) { .op = DXG_XFER_COPY, .size = 4,
+		.src = { .dev = m, .dev_offset = off[2] }, .dst = { .host = back } };
+	assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	assert_int_equal(*(uint32_t *)back, 5 + W * H);
+
+	/* What a binding may get wrong (the read-back imported host memory). */
+	objs = atomic_load(&dev->objects);
+	d.bindings[1].size = size[1] - 1;		/* the image does not fit */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[1].size = size[1];
+	d.bindings[1].format = VK_FORMAT_R32_SFLOAT;	/* the shader's is r32ui */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[1].format = VK_FORMAT_R32_UINT;
+	d.bindings[1].width = 0;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[1].width = W;
+	if (align[1] > 1) {
+		d.bindings[1].dev_offset = off[1] + 1;	/* not aligned */
+		assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+		d.bindings[1].dev_offset = off[1];
+	}
+	d.bindings[1].dev = NULL;			/* images live in device memory */
+	d.bindings[1].host = io;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	d.bindings[1].dev = m;
+	d.bindings[1].host = NULL;
+	/* The counter's atomic needs the format's atomic feature. */
+	dev->image_caps[VK_FORMAT_R32_UINT].features &= ~VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	dev->image_caps[VK_FORMAT_R32_UINT].features |= VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(atomic_load(&dev->objects), objs);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+	dxg_vk_devmem_free(dev, m);
 }
 
 /* Device memory: zeroed, filled and read back by transfers, bound to kernels. */
@@ -1367,17 +1497,17 @@ static void test_adapter_vkinfo(void **state)
 		VkFormatProperties fp;
 
 		vkGetPhysicalDeviceFormatProperties(dev->phys, i, &fp);
-		assert_int_equal(q->u.buffer_features[i],
+		assert_int_equal(q->u.formats[i].buffer_features,
 				 dxg_texel_format(i).size ?
 				 fp.bufferFeatures & DXG_TEXEL_BUFFER_FEATURES : 0);
 	}
-	assert_true(q->u.buffer_features[VK_FORMAT_R32_SFLOAT] &
+	assert_true(q->u.formats[VK_FORMAT_R32_SFLOAT].buffer_features &
 		    VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT);
 	vkinfo_ask(q, DXG_VKINFO_FORMATS, 90);
 	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
 					   DXG_VKINFO_SIZE), 0);
 	assert_int_equal(q->hdr.count, DXG_TEXEL_FORMAT_END - 90);
-	assert_int_equal(q->u.buffer_features[VK_FORMAT_R32_UINT - 90],
+	assert_int_equal(q->u.formats[VK_FORMAT_R32_UINT - 90].buffer_features,
 			 dev->texel_features[VK_FORMAT_R32_UINT]);
 	vkinfo_ask(q, DXG_VKINFO_FORMATS, DXG_TEXEL_FORMAT_END);
 	assert_int_equal(dxg_adapter_query(&ad, KMTQAITYPE_UMDRIVERPRIVATE, q,
@@ -1428,6 +1558,7 @@ int main(void)
 		cmocka_unit_test(test_pipeline_sharing),
 		cmocka_unit_test(test_descriptor_arrays),
 		cmocka_unit_test(test_texel_buffers),
+		cmocka_unit_test(test_storage_images),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),

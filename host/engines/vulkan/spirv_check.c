@@ -18,7 +18,9 @@
 enum {
 	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_INT = 21, OP_TYPE_FLOAT = 22,
 	OP_TYPE_IMAGE = 25, OP_TYPE_SAMPLED_IMAGE = 27, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
-	DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2,
+	DIM_2D = 1, DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2,
+	/* What an image type is to us (id_info.texel). */
+	TEXEL_UNIFORM = 1, TEXEL_STORAGE = 2, IMAGE_STORAGE_2D = 3,
 	OP_CONSTANT = 43, OP_IMAGE_TEXEL_POINTER = 60, OP_ACCESS_CHAIN = 65,
 	OP_IN_BOUNDS_ACCESS_CHAIN = 66,
 	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
@@ -46,7 +48,11 @@ struct id_info {
 	uint32_t len_id;	/* array: its length's id */
 	uint32_t value;		/* constant */
 	uint8_t cls;		/* a scalar type: enum dxg_texel_class */
-	/* An image type: of Dim Buffer, sampled (1) or storage (2), or 0. */
+	/*
+	 * An image type: of Dim Buffer, sampled (TEXEL_UNIFORM) or storage
+	 * (TEXEL_STORAGE); a storage image of Dim 2D, not arrayed, single
+	 * sampled (IMAGE_STORAGE_2D); or 0.
+	 */
 	uint8_t texel;
 	uint8_t spv_format;	/* image: its Image Format */
 	/* A pointer an OpImageTexelPointer (an image atomic) names. */
@@ -93,17 +99,24 @@ static void decorate(struct id_info *t, const uint32_t *ins, uint32_t wc)
 	}
 }
 
-/* An OpTypeImage: only buffer images matter here (texel buffers). */
+/*
+ * An OpTypeImage: buffer images (texel buffers) and 2D storage images are
+ * what a layout may have.
+ */
 static void image_type(struct id_info *t, const uint32_t *ins)
 {
 	struct id_info *i = &t[ins[1]];
 
 	i->type = ins[2];		/* its Sampled Type */
-	if (ins[3] == DIM_BUFFER && !ins[5] && !ins[6] &&
-	    (ins[7] == IMAGE_SAMPLED || ins[7] == IMAGE_STORAGE) && ins[8] < 0xff) {
-		i->texel = (uint8_t)ins[7];
-		i->spv_format = (uint8_t)ins[8];
-	}
+	if (ins[5] || ins[6] || ins[8] >= 0xff)	/* arrayed, multisampled */
+		return;
+	if (ins[3] == DIM_BUFFER && ins[7] == IMAGE_SAMPLED)
+		i->texel = TEXEL_UNIFORM;
+	else if (ins[3] == DIM_BUFFER && ins[7] == IMAGE_STORAGE)
+		i->texel = TEXEL_STORAGE;
+	else if (ins[3] == DIM_2D && ins[7] == IMAGE_STORAGE)
+		i->texel = IMAGE_STORAGE_2D;
+	i->spv_format = (uint8_t)ins[8];
 }
 
 static bool entry_matches(const uint32_t *ins, uint32_t wc, const char *entry)
@@ -147,7 +160,7 @@ static bool scan(const uint32_t *code, size_t words, uint32_t bound,
 			 ins[2] < bound)
 			image_type(t, ins);
 		else if (op == OP_TYPE_SAMPLED_IMAGE && wc == 3 && ins[1] < bound &&
-			 ins[2] < bound && t[ins[2]].texel == IMAGE_SAMPLED)
+			 ins[2] < bound && t[ins[2]].texel == TEXEL_UNIFORM)
 			t[ins[1]] = t[ins[2]];	/* glslang's samplerBuffer */
 		else if ((op == OP_TYPE_ARRAY || op == OP_TYPE_RUNTIME_ARRAY) &&
 			 wc >= 3 && ins[1] < bound) {
@@ -219,17 +232,18 @@ static const struct dxg_engine_slot *find_slot(const struct dxg_engine_slot *slo
 }
 
 /*
- * A texel buffer slot's variable: a UniformConstant image of Dim Buffer,
- * sampled or storage as the slot is, whose Sampled Type is a scalar.
- * What a view of it must be goes to *facts.
+ * A texel buffer or storage image slot's variable: a UniformConstant image
+ * of Dim Buffer, sampled or storage as the slot is, or a 2D storage image,
+ * whose Sampled Type is a scalar.  What a view of it must be goes to *facts.
  */
 static bool texel_ok(const struct id_info *t, uint32_t bound,
 		     const struct id_info *v, const struct id_info *image,
 		     const struct dxg_engine_slot *slot, uint32_t slot_index,
 		     struct dxg_spirv_facts *facts)
 {
-	uint8_t want = slot->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ?
-		       IMAGE_SAMPLED : IMAGE_STORAGE;
+	uint8_t want = slot->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ? TEXEL_UNIFORM :
+		       slot->type == DXG_SLOT_STORAGE_TEXEL_BUFFER ? TEXEL_STORAGE :
+		       IMAGE_STORAGE_2D;
 
 	if (v->sc != SC_UNIFORM_CONSTANT || image->texel != want ||
 	    image->type >= bound || !t[image->type].cls)
@@ -241,10 +255,11 @@ static bool texel_ok(const struct id_info *t, uint32_t bound,
 	return true;
 }
 
+/* A slot whose variable is an image: texel buffers, storage images. */
 static bool is_texel_slot(uint32_t type)
 {
 	return type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
-	       type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
+	       type == DXG_SLOT_STORAGE_TEXEL_BUFFER || type == DXG_SLOT_STORAGE_IMAGE;
 }
 
 /*
@@ -394,9 +409,10 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 	if (!st)
 		st = read_only_slots(code, words, bound, &res, slots, num_slots,
 				     &facts->read_only);
-	/* Storage texel buffers are written through image values: never read-only. */
+	/* Storage texel buffers and images are written through image values: never read-only. */
 	for (uint32_t i = 0; i < num_slots; i++)
-		if (slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER)
+		if (slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER ||
+		    slots[i].type == DXG_SLOT_STORAGE_IMAGE)
 			facts->read_only &= ~(1u << i);
 	return st;
 }

@@ -7,7 +7,8 @@
  * pipeline layout the backend builds: entry point `entry` with the GLCompute
  * model, every resource a buffer of the layout's slots (storage or uniform,
  * as the slot says) or a texel buffer (an image of Dim Buffer, sampled for
- * a uniform texel buffer, storage for a storage one); descriptor arrays of
+ * a uniform texel buffer, storage for a storage one) or a 2D storage image
+ * (not arrayed, single sampled); descriptor arrays of
  * constant length indexed by constants; and no buffer device addresses
  * unless the device gives them out.
  */
@@ -36,7 +37,7 @@ struct dxg_spirv_facts {
 	 */
 	uint32_t read_only;
 	/*
-	 * Per texel buffer slot, what its view's format must be: the image
+	 * Per texel buffer or storage image slot, what its view's format must be: the image
 	 * type's Image Format (enum dxg_spv_image_format, Unknown: any of
 	 * the class) and the numeric class of its Sampled Type.
 	 */

@@ -9,6 +9,8 @@
 
 #include "dxg/ntstatus.h"
 #include "dxg/vkfeatures.h"
+#include "engines/vulkan/vk_devmem.h"
+#include "engines/vulkan/vk_image.h"
 #include "engines/vulkan/vk_status.h"
 
 #define MAX_DEVICES	32u
@@ -230,6 +232,15 @@ static void read_limits(struct dxg_vk_device *d)
 	out->timestamp_period = l->timestampPeriod;
 	vkGetPhysicalDeviceMemoryProperties(d->phys, &d->mem);
 	read_texel_features(d);
+}
+
+/* What needs the logical device: device memory's type, then image caps. */
+static void read_device_facts(struct dxg_vk_device *d)
+{
+	int type = dxg_vk_devmem_probe_type(d);
+
+	d->devmem_type = type < 0 ? UINT32_MAX : (uint32_t)type;
+	dxg_vk_image_caps_read(d);
 }
 
 static int32_t fail(char *err, size_t errlen, int32_t status, const char *msg,
@@ -474,6 +485,7 @@ int32_t dxg_vk_device_open(const char *sel, uint32_t flags,
 		return st;
 	}
 	read_limits(d);
+	read_device_facts(d);
 	*out = d;
 	return 0;
 }

@@ -46,6 +46,12 @@ struct dxg_vk_limits {
 	float timestamp_period;			/* ns per tick */
 };
 
+/* What linear 2D storage images of one format have (vk_image.h). */
+struct dxg_vk_image_caps {
+	uint32_t features;		/* of DXG_VK_IMAGE_FEATURES; 0: none */
+	uint32_t max_width, max_height;
+};
+
 /* One physical device as --list-devices shows it. */
 struct dxg_vk_info {
 	uint32_t index;
@@ -90,6 +96,9 @@ struct dxg_vk_device {
 	 * table (dxg/texel_format.h) only; 0 for every other.
 	 */
 	uint32_t texel_features[DXG_TEXEL_FORMAT_END];
+	struct dxg_vk_image_caps image_caps[DXG_TEXEL_FORMAT_END];
+	/* The memory type of device memory (vk_devmem.c); UINT32_MAX: none. */
+	uint32_t devmem_type;
 	/* Pipelines shared by content between this device's engines. */
 	struct dxg_vk_pcache pcache;
 };

@@ -83,20 +83,41 @@ static VkResult zero(struct dxg_vk_device *d, VkBuffer buf)
 	return r;
 }
 
+/* A device-memory buffer's usage: whatever a command may use it for. */
+static VkBufferUsageFlags devmem_usage(const struct dxg_vk_device *d)
+{
+	return VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
+	       VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+	       VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT |
+	       VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+	       VK_BUFFER_USAGE_TRANSFER_DST_BIT | dxg_vk_address_usage(d);
+}
+
+int dxg_vk_devmem_probe_type(struct dxg_vk_device *d)
+{
+	const VkBufferCreateInfo bci = {
+		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+		.size = 4096,
+		.usage = devmem_usage(d),
+		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+	};
+	VkMemoryRequirements req;
+	VkBuffer b;
+
+	if (vkCreateBuffer(d->device, &bci, NULL, &b) != VK_SUCCESS)
+		return -1;
+	vkGetBufferMemoryRequirements(d->device, b, &req);
+	vkDestroyBuffer(d->device, b, NULL);
+	return pick_type(d, req.memoryTypeBits);
+}
+
 int32_t dxg_vk_devmem_alloc(struct dxg_vk_device *d, uint64_t size,
 			    struct dxg_vk_devmem **out)
 {
 	const VkBufferCreateInfo bci = {
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
 		.size = size,
-		.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
-			 VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
-			 VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
-			 VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT |
-			 VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
-			 VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-			 VK_BUFFER_USAGE_TRANSFER_DST_BIT |
-			 dxg_vk_address_usage(d),
+		.usage = devmem_usage(d),
 		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
 	};
 	const VkMemoryAllocateFlagsInfo af = {
@@ -130,6 +151,7 @@ int32_t dxg_vk_devmem_alloc(struct dxg_vk_device *d, uint64_t size,
 	}
 	mai.allocationSize = req.size;
 	mai.memoryTypeIndex = (uint32_t)type;
+	m->type = (uint32_t)type;
 	r = vkAllocateMemory(d->device, &mai, NULL, &m->mem);
 	dxg_vk_objects(d, DXG_VK_LIVE(m->mem));
 	if (r == VK_SUCCESS)

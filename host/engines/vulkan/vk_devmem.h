@@ -18,6 +18,7 @@ struct dxg_vk_devmem {
 	VkBuffer buf;		/* storage, uniform, indirect, transfer: all of it */
 	uint64_t size;
 	uint64_t address;	/* the buffer's device address; 0: none */
+	uint32_t type;		/* mem's memory type (images bound to it: vk_image.h) */
 };
 
 /*
@@ -29,6 +30,8 @@ struct dxg_vk_devmem {
 int32_t dxg_vk_devmem_alloc(struct dxg_vk_device *d, uint64_t size,
 			    struct dxg_vk_devmem **out);
 void dxg_vk_devmem_free(struct dxg_vk_device *d, struct dxg_vk_devmem *m);
+/* The memory type allocations get (as a buffer of their usage would); -1: none. */
+int dxg_vk_devmem_probe_type(struct dxg_vk_device *d);
 
 /*
  * Residency (docs/memory.md §10): drop gives @m's memory back to the

@@ -10,6 +10,7 @@
 #include "dxg/ntstatus.h"
 #include "engines/engine_cpu.h"
 #include "engines/vulkan/vk_devmem.h"
+#include "engines/vulkan/vk_image.h"
 #include "engines/vulkan/vk_memory.h"
 #include "engines/vulkan/vk_pipeline.h"
 #include "engines/vulkan/vk_status.h"
@@ -35,9 +36,15 @@ struct vk_engine {
 	VkCommandBuffer cb;
 	VkFence fence;
 	VkDescriptorPool dpool;
-	/* The texel buffer views of the dispatch in hand (or left in flight). */
+	/*
+	 * The texel buffer views and the storage images (and their views) of
+	 * the dispatch in hand, or of one left in flight.
+	 */
 	VkBufferView views[DXG_ENGINE_MAX_BINDINGS];
 	uint32_t num_views;
+	VkImage images[DXG_ENGINE_MAX_BINDINGS];
+	VkImageView image_views[DXG_ENGINE_MAX_BINDINGS];
+	uint32_t num_images;
 	uint64_t timeout_ns;
 	struct dxg_ratelimit *rl;	/* the VM's; NULL: log unlimited */
 	uint8_t *stage;			/* one page: device memory read back */
@@ -149,6 +156,35 @@ static int32_t check_texel(const struct vk_engine *v, const struct dxg_vk_pipeli
 	return 0;
 }
 
+/*
+ * A storage image binding: a format the device has linear storage images
+ * of (with atomics where the shader has them), matching the shader's image
+ * type as texel buffers do, an extent the device allows, in device memory
+ * (its layout and alignment are checked when the image is made).
+ */
+static int32_t check_image(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
+			   const struct dxg_engine_binding *b)
+{
+	struct dxg_texel_format tf = dxg_texel_format(b->format);
+	const struct dxg_vk_image_caps *c;
+	uint32_t need = VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT;
+	uint8_t spv = p->texel_spv[b->binding];
+
+	if (p->texel_atomic & (1u << b->binding))
+		need |= VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT;
+	if (b->format >= DXG_TEXEL_FORMAT_END || !tf.size)
+		return STATUS_NOT_SUPPORTED;
+	c = &v->dev->image_caps[b->format];
+	if ((c->features & need) != need || !b->dev)
+		return STATUS_NOT_SUPPORTED;
+	if (tf.cls != p->texel_class[b->binding] ||
+	    (spv != DXG_SPV_UNKNOWN && spv != tf.spv) ||
+	    !b->width || !b->height || b->width > c->max_width ||
+	    b->height > c->max_height || !b->size)
+		return STATUS_INVALID_PARAMETER;
+	return 0;
+}
+
 /* Checks what the device limits and the pipeline's shape allow. */
 static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			      const struct dxg_engine_dispatch *d)
@@ -177,6 +213,16 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 		uniform = p->slots[b->binding].type == DXG_SLOT_UNIFORM_BUFFER;
 		/* Host memory: the pointer's alignment; device memory: the offset's. */
 		start = b->dev ? b->dev_offset : (uintptr_t)b->host;
+		if (p->slots[b->binding].type == DXG_SLOT_STORAGE_IMAGE) {
+			int32_t st = check_image(v, p, b);
+
+			if (st)
+				return st;
+			continue;
+		}
+		/* Only images have an extent. */
+		if (b->width || b->height)
+			return STATUS_INVALID_PARAMETER;
 		if (is_texel(p->slots[b->binding].type)) {
 			int32_t st = check_texel(v, p, b, start);
 
@@ -217,13 +263,38 @@ static int32_t buffer_of(struct vk_engine *v, void *host, void *dev,
 	return STATUS_SUCCESS;
 }
 
-/* The views of the last dispatch, which is no longer running. */
+/* The views and images of the last dispatch, which is no longer running. */
 static void drop_views(struct vk_engine *v)
 {
 	for (uint32_t i = 0; i < v->num_views; i++)
 		vkDestroyBufferView(v->dev->device, v->views[i], NULL);
 	dxg_vk_objects(v->dev, -(long)v->num_views);
 	v->num_views = 0;
+	for (uint32_t i = 0; i < v->num_images; i++)
+		dxg_vk_image_free(v->dev, v->images[i], v->image_views[i]);
+	v->num_images = 0;
+}
+
+/* A storage image binding's image and view, kept until the dispatch is done. */
+static int32_t make_image(struct vk_engine *v, const struct dxg_engine_binding *b,
+			  VkDescriptorImageInfo *ii)
+{
+	const struct dxg_vk_devmem *m = b->dev;
+	int32_t st;
+
+	/* Discarded (docs/memory.md §10): no memory until it is reclaimed. */
+	if (m->mem == VK_NULL_HANDLE)
+		return STATUS_ACCESS_DENIED;
+	st = dxg_vk_image_make(v->dev, m, b->dev_offset, b->size, b->format, b->width,
+			       b->height, &v->images[v->num_images],
+			       &v->image_views[v->num_images]);
+	if (st)
+		return st;
+	*ii = (VkDescriptorImageInfo) {
+		.imageView = v->image_views[v->num_images++],
+		.imageLayout = VK_IMAGE_LAYOUT_GENERAL,
+	};
+	return 0;
 }
 
 /* A texel buffer binding's view, kept until the dispatch is done. */
@@ -251,6 +322,7 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		    const struct dxg_engine_dispatch *d, VkDescriptorSet *sets)
 {
 	VkDescriptorBufferInfo bi[DXG_ENGINE_MAX_BINDINGS];
+	VkDescriptorImageInfo ii[DXG_ENGINE_MAX_BINDINGS];
 	VkBufferView views[DXG_ENGINE_MAX_BINDINGS];
 	VkWriteDescriptorSet w[DXG_ENGINE_MAX_BINDINGS];
 	const VkDescriptorSetAllocateInfo ai = {
@@ -265,10 +337,25 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 	for (uint32_t i = 0; i < d->num_bindings; i++) {
 		const struct dxg_engine_slot *slot = &p->slots[d->bindings[i].binding];
 		uint64_t off;
-		int32_t st = buffer_of(v, d->bindings[i].host, d->bindings[i].dev,
-				       d->bindings[i].dev_offset, d->bindings[i].size,
-				       &bi[i].buffer, &off);
+		int32_t st;
 
+		if (slot->type == DXG_SLOT_STORAGE_IMAGE) {
+			st = make_image(v, &d->bindings[i], &ii[i]);
+			if (st)
+				return st;
+			w[i] = (VkWriteDescriptorSet) {
+				.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+				.dstBinding = slot->binding,
+				.dstArrayElement = slot->element,
+				.descriptorCount = 1,
+				.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
+				.pImageInfo = &ii[i],
+			};
+			continue;
+		}
+		st = buffer_of(v, d->bindings[i].host, d->bindings[i].dev,
+			       d->bindings[i].dev_offset, d->bindings[i].size,
+			       &bi[i].buffer, &off);
 		if (st)
 			return st;
 		bi[i].offset = off;
@@ -322,6 +409,27 @@ static VkResult record(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		r = vkBeginCommandBuffer(v->cb, &bi);
 	if (r != VK_SUCCESS)
 		return r;
+	/*
+	 * Storage images: from PREINITIALIZED, which keeps the memory's bytes
+	 * (the image is a view of them: vk_image.h), to GENERAL.  What wrote
+	 * them ran in earlier submissions, waited for.
+	 */
+	for (uint32_t i = 0; i < v->num_images; i++) {
+		const VkImageMemoryBarrier ib = {
+			.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
+			.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+			.oldLayout = VK_IMAGE_LAYOUT_PREINITIALIZED,
+			.newLayout = VK_IMAGE_LAYOUT_GENERAL,
+			.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+			.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+			.image = v->images[i],
+			.subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
+		};
+
+		vkCmdPipelineBarrier(v->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+				     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 0, NULL, 0, NULL,
+				     1, &ib);
+	}
 	vkCmdBindPipeline(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
 	if (p->num_sets)
 		vkCmdBindDescriptorSets(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
@@ -648,6 +756,27 @@ static void vk_destroy(struct dxg_engine *e)
 	free(v);
 }
 
+static int32_t vk_image_layout(struct dxg_engine *e, uint32_t format, uint32_t width,
+			       uint32_t height, uint64_t *size, uint64_t *alignment,
+			       uint64_t *row_pitch)
+{
+	struct vk_engine *v = to_vk(e);
+	struct dxg_vk_image_layout l;
+	int32_t st;
+
+	if (v->lost)
+		return STATUS_DEVICE_REMOVED;
+	if (v->dev->devmem_type == UINT32_MAX)
+		return STATUS_NOT_SUPPORTED;
+	st = dxg_vk_image_layout(v->dev, format, width, height, &l);
+	if (st)
+		return st;
+	*size = l.size;
+	*alignment = l.alignment;
+	*row_pitch = l.row_pitch;
+	return 0;
+}
+
 static const struct dxg_engine_ops vk_ops = {
 	.name = "vulkan",
 	.copy = vk_copy,
@@ -660,6 +789,7 @@ static const struct dxg_engine_ops vk_ops = {
 	.xfer = vk_xfer,
 	.flush = vk_flush,
 	.forget = vk_forget,
+	.image_layout = vk_image_layout,
 	.address = vk_address,
 	.destroy = vk_destroy,
 };

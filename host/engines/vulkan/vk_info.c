@@ -98,8 +98,16 @@ static void fill_formats(const struct dxg_vk_device *d, struct dxg_vkinfo *q)
 	q->hdr.count = DXG_TEXEL_FORMAT_END - q->hdr.first;
 	if (q->hdr.count > DXG_VKINFO_FORMATS_PER_QUERY)
 		q->hdr.count = DXG_VKINFO_FORMATS_PER_QUERY;
-	memcpy(q->u.buffer_features, d->texel_features + q->hdr.first,
-	       q->hdr.count * sizeof(uint32_t));
+	for (uint32_t i = 0; i < q->hdr.count; i++) {
+		const struct dxg_vk_image_caps *c = &d->image_caps[q->hdr.first + i];
+
+		q->u.formats[i] = (struct dxg_vkinfo_format) {
+			.buffer_features = d->texel_features[q->hdr.first + i],
+			.image_features = c->features,
+			.max_width = c->features ? c->max_width : 0,
+			.max_height = c->features ? c->max_height : 0,
+		};
+	}
 }
 
 int32_t dxg_vk_info_query(const struct dxg_vk_device *d, struct dxg_vkinfo *q)

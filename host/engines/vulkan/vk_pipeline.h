@@ -76,6 +76,8 @@ static inline VkDescriptorType dxg_vk_slot_descriptor(uint32_t slot_type)
 		return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
 	case DXG_SLOT_STORAGE_TEXEL_BUFFER:
 		return VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
+	case DXG_SLOT_STORAGE_IMAGE:
+		return VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
 	default:
 		return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 	}
