@@ -128,7 +128,7 @@ static void read_texel_formats(struct odx_physical_device *pd, struct dxg_vkinfo
 		for (uint32_t i = 0; i < q->hdr.count; i++)
 			/* Only the table's formats, only the features it names. */
 			if (dxg_texel_format(got + i).size)
-				pd->texel_features[got + i] = q->u.buffer_features[i] &
+				pd->texel_features[got + i] = q->u.formats[i].buffer_features &
 							      DXG_TEXEL_BUFFER_FEATURES;
 		got += q->hdr.count;
 	}
