@@ -266,7 +266,13 @@ fi
 echo "DXG-VM-EXIT $rc"
 # No poweroff(8) without an init system: the kernel's own (sysrq o powers
 # off through ACPI; b resets, which with 'qemu -no-reboot' also ends QEMU).
+# sysrq only schedules the power-off: what runs after it must not need the
+# disk, which is going away (a read then is an "I/O error, dev vda" on the
+# console).  So sleep(1) is read into the page cache first, and the root
+# is made read-only, nothing left to write back.
+sleep 0
 sync
+mount -o remount,ro / 2>/dev/null
 echo o >/proc/sysrq-trigger
 sleep 5
 echo b >/proc/sysrq-trigger
