@@ -29,9 +29,11 @@ static const size_t dxg_vk_features10[] = {
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderFloat64),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt64),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt16),
-	/* Storage texel buffers declared without a format. */
+	/* Storage texel buffers and images declared without a format... */
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageReadWithoutFormat),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageWriteWithoutFormat),
+	/* ... or with the formats beyond the basic ones (rg8, r16f...). */
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageExtendedFormats),
 };
 
 static const size_t dxg_vk_features11[] = {

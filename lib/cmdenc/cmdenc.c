@@ -133,6 +133,28 @@ static void dispatch_version(struct dxg_enc *e, const struct dxg_enc_dispatch *d
 	need_version(e, version);
 }
 
+bool dxg_enc_dispatch3(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+		       const struct dxg_cmd_binding3 *b)
+{
+	struct dxg_cmd_dispatch2 k = {
+		.pipeline = d->pipeline, .indirect_va = d->indirect_va,
+		.num_bindings = d->num_bindings, .push_size = d->push_size,
+	};
+	uint32_t size;
+
+	if (d->num_bindings > DXG_CMD_MAX_BINDINGS || d->push_size > DXG_CMD_MAX_PUSH_SIZE)
+		return false;
+	size = (uint32_t)DXG_CMD_DISPATCH3_SIZE(d->num_bindings, d->push_size);
+	k.hdr = hdr(DXG_CMD_DISPATCH3, size);
+	memcpy(k.base, d->base, sizeof(k.base));
+	memcpy(k.groups, d->groups, sizeof(k.groups));
+	if (!emit(e, size, &k, sizeof(k), b, d->num_bindings * sizeof(*b), d->push,
+		  d->push_size))
+		return false;
+	need_version(e, DXG_CMDBUF_VERSION_6);
+	return true;
+}
+
 bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d)
 {
 	const uint32_t nb = d->num_bindings * sizeof(struct dxg_cmd_binding);

@@ -25,7 +25,7 @@ struct dxg_enc {
 	uint32_t cap;		/* bytes at buf */
 	uint32_t used;		/* header included */
 	uint32_t count;		/* commands */
-	uint32_t version;	/* DXG_CMDBUF_VERSION, _2, _3 or _4 */
+	uint32_t version;	/* DXG_CMDBUF_VERSION .. DXG_CMDBUF_VERSION_MAX */
 	dxg_enc_grow_fn grow;	/* NULL: a fixed buffer */
 	void *user;		/* the grow function's */
 };
@@ -59,6 +59,12 @@ bool dxg_enc_update(struct dxg_enc *e, uint64_t dst_va, const void *data,
 		    uint32_t size);
 /* DISPATCH, or DISPATCH2 (version 2) for a base or indirect counts. */
 bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d);
+/*
+ * DISPATCH3 (version 6): @d's fields but its bindings, which are @b's (a
+ * storage image's extent beside each binding).
+ */
+bool dxg_enc_dispatch3(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+		       const struct dxg_cmd_binding3 *b);
 
 /*
  * FENCE_SIGNAL / FENCE_WAIT (version 3): @gpu_va is a monitored fence's

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Core commands of what this driver does not offer (images and their views,
- * render passes, framebuffers, graphics pipelines,
- * Y'CbCr conversions; docs/vulkan-driver.md "What is absent").
+ * Core commands of what this driver does not offer (render passes,
+ * framebuffers, graphics pipelines, Y'CbCr conversions;
+ * docs/vulkan-driver.md "What is absent").
  *
  * The loader calls a core command through its table whatever the driver
  * offers, so a command left out is a NULL call: a crash.  Programs reach
- * these in two valid ways that must not crash: destroying VK_NULL_HANDLE
- * (generic cleanup code does, and the spec makes it a no-op), and asking
- * for requirements from a create info.  Creation needs a format or a
- * feature this driver reports absent, so it is invalid usage; it is
- * refused with an error a program can report, not a crash.
+ * these in a valid way that must not crash: destroying VK_NULL_HANDLE
+ * (generic cleanup code does, and the spec makes it a no-op).  Creation
+ * needs a feature this driver reports absent, so it is invalid usage; it
+ * is refused with an error a program can report, not a crash.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,27 +20,9 @@
 static VkResult refuse(const char *what, VkResult r)
 {
 	if (getenv("ODX_DEBUG"))
-		fprintf(stderr, "opendxg: %s: not offered (no format has image features; no graphics)\n",
+		fprintf(stderr, "opendxg: %s: not offered (no graphics)\n",
 			what);
 	return r;
-}
-
-VKAPI_ATTR VkResult VKAPI_CALL
-odx_CreateImage(VkDevice device, const VkImageCreateInfo *pCreateInfo,
-		const VkAllocationCallbacks *pAllocator, VkImage *pImage)
-{
-	(void)device, (void)pCreateInfo, (void)pAllocator;
-	*pImage = VK_NULL_HANDLE;
-	return refuse("vkCreateImage", VK_ERROR_FORMAT_NOT_SUPPORTED);
-}
-
-VKAPI_ATTR VkResult VKAPI_CALL
-odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
-		    const VkAllocationCallbacks *pAllocator, VkImageView *pView)
-{
-	(void)device, (void)pCreateInfo, (void)pAllocator;
-	*pView = VK_NULL_HANDLE;
-	return refuse("vkCreateImageView", VK_ERROR_FORMAT_NOT_SUPPORTED);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -95,18 +76,6 @@ odx_CreateSamplerYcbcrConversion(VkDevice device,
 
 /* Destroying: only VK_NULL_HANDLE can reach these (nothing else was made). */
 VKAPI_ATTR void VKAPI_CALL
-odx_DestroyImage(VkDevice device, VkImage image, const VkAllocationCallbacks *pAllocator)
-{
-	(void)device, (void)image, (void)pAllocator;
-}
-
-VKAPI_ATTR void VKAPI_CALL
-odx_DestroyImageView(VkDevice device, VkImageView view, const VkAllocationCallbacks *pAllocator)
-{
-	(void)device, (void)view, (void)pAllocator;
-}
-
-VKAPI_ATTR void VKAPI_CALL
 odx_DestroyRenderPass(VkDevice device, VkRenderPass pass, const VkAllocationCallbacks *pAllocator)
 {
 	(void)device, (void)pass, (void)pAllocator;
@@ -123,23 +92,4 @@ odx_DestroySamplerYcbcrConversion(VkDevice device, VkSamplerYcbcrConversion conv
 				  const VkAllocationCallbacks *pAllocator)
 {
 	(void)device, (void)conversion, (void)pAllocator;
-}
-
-/* Requirements from a create info: nothing can be made, so nothing is needed. */
-VKAPI_ATTR void VKAPI_CALL
-odx_GetDeviceImageMemoryRequirements(VkDevice device, const VkDeviceImageMemoryRequirements *pInfo,
-				     VkMemoryRequirements2 *pReqs)
-{
-	(void)device, (void)pInfo;
-	memset(&pReqs->memoryRequirements, 0, sizeof(pReqs->memoryRequirements));
-}
-
-VKAPI_ATTR void VKAPI_CALL
-odx_GetDeviceImageSparseMemoryRequirements(VkDevice device,
-					   const VkDeviceImageMemoryRequirements *pInfo,
-					   uint32_t *pCount,
-					   VkSparseImageMemoryRequirements2 *pReqs)
-{
-	(void)device, (void)pInfo, (void)pReqs;
-	*pCount = 0;
 }

@@ -15,23 +15,23 @@
 #define CMD(h)	((struct odx_cmd_buffer *)(h))
 
 /* The encoder ran out of memory: the recording fails at vkEndCommandBuffer. */
-static void check(struct odx_cmd_buffer *c, bool ok)
+void odx_cmd_check(struct odx_cmd_buffer *c, bool ok)
 {
 	if (!ok && c->error == VK_SUCCESS)
 		c->error = VK_ERROR_OUT_OF_HOST_MEMORY;
 	c->last_was_barrier = false;
 }
 
-static uint64_t buffer_va(const struct odx_buffer *b, uint64_t offset)
+uint64_t odx_buffer_va(const struct odx_buffer *b, uint64_t offset)
 {
-	return b->mem ? b->mem->va + b->offset + offset : 0;
+	return b && b->mem ? b->mem->va + b->offset + offset : 0;
 }
 
-static void barrier(struct odx_cmd_buffer *c)
+void odx_cmd_barrier(struct odx_cmd_buffer *c)
 {
 	if (c->last_was_barrier)
 		return;
-	check(c, dxg_enc_barrier(&c->enc));
+	odx_cmd_check(c, dxg_enc_barrier(&c->enc));
 	c->last_was_barrier = true;
 }
 
@@ -94,7 +94,7 @@ static bool texel_slot(const struct odx_slot *s)
  * texel buffer's with a format its declaration accepts, 240 bytes: whole
  * texels of every size).  A texel buffer's format goes in the flags.
  */
-static struct dxg_cmd_binding resolve(const struct odx_cmd_buffer *c, uint32_t i)
+static struct dxg_cmd_binding resolve_buffer(const struct odx_cmd_buffer *c, uint32_t i)
 {
 	const struct odx_slot *slot = &c->pipeline->slots[i];
 	const struct odx_bound_set *bs = &c->sets[slot->set];
@@ -129,10 +129,37 @@ static struct dxg_cmd_binding resolve(const struct odx_cmd_buffer *c, uint32_t i
 	    b->dynamic_index + slot->element < DXG_CMD_MAX_BINDINGS)
 		offset += bs->dynamic[b->dynamic_index + slot->element];
 	range = d->range == VK_WHOLE_SIZE ? d->buffer->size - d->offset : d->range;
-	out.va = buffer_va(d->buffer, offset);
+	out.va = odx_buffer_va(d->buffer, offset);
 	out.size = range;
 	if (texel_slot(slot))
 		out.flags = d->format << DXG_CMD_BINDING_FORMAT_SHIFT;
+	return out;
+}
+
+/*
+ * A storage image slot: its image's memory range, format and extent.  An
+ * unwritten descriptor gets a 1x1 image of a format its declaration
+ * accepts in the device's dummy image memory.
+ */
+static struct dxg_cmd_binding3 resolve_image(const struct odx_cmd_buffer *c, uint32_t i)
+{
+	const struct odx_slot *slot = &c->pipeline->slots[i];
+	const struct odx_bound_set *bs = &c->sets[slot->set];
+	const struct odx_memory *dummy = atomic_load(&c->device->dummy_image);
+	struct dxg_cmd_binding3 out = {
+		.binding = i, .va = dummy ? dummy->va : 0, .size = ODX_DUMMY_IMAGE_SIZE,
+		.flags = slot->format << DXG_CMD_BINDING_FORMAT_SHIFT, .width = 1, .height = 1,
+	};
+	const struct odx_descriptor *d = bs->set ?
+		odx_set_element(bs->set, slot->binding, slot->element, false, NULL) : NULL;
+
+	if (!d || !d->image || !odx_image_va(d->image))
+		return out;
+	out.va = odx_image_va(d->image);
+	out.size = d->image->size;
+	out.flags = d->image->format << DXG_CMD_BINDING_FORMAT_SHIFT;
+	out.width = d->image->width;
+	out.height = d->image->height;
 	return out;
 }
 
@@ -140,16 +167,28 @@ static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
 		     const uint32_t groups[3], uint64_t indirect_va)
 {
 	struct dxg_cmd_binding b[DXG_CMD_MAX_BINDINGS];
+	struct dxg_cmd_binding3 b3[DXG_CMD_MAX_BINDINGS];
 	struct dxg_enc_dispatch d = { .indirect_va = indirect_va };
+	bool images = false;
 
 	if (!c->pipeline) {
-		check(c, false);
+		odx_cmd_check(c, false);
 		return;
 	}
 	/* Work before a dispatch may write what it reads (Vulkan's barriers). */
-	barrier(c);
-	for (uint32_t i = 0; i < c->pipeline->num_slots; i++)
-		b[i] = resolve(c, i);
+	odx_cmd_barrier(c);
+	for (uint32_t i = 0; i < c->pipeline->num_slots; i++) {
+		if (c->pipeline->slots[i].type == DXG_SLOT_STORAGE_IMAGE) {
+			b3[i] = resolve_image(c, i);
+			images = true;
+			continue;
+		}
+		b[i] = resolve_buffer(c, i);
+		b3[i] = (struct dxg_cmd_binding3) {
+			.binding = b[i].binding, .flags = b[i].flags, .va = b[i].va,
+			.size = b[i].size,
+		};
+	}
 	d.pipeline = c->pipeline->id;
 	memcpy(d.base, base, sizeof(d.base));
 	memcpy(d.groups, groups, sizeof(d.groups));
@@ -157,7 +196,9 @@ static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
 	d.num_bindings = c->pipeline->num_slots;
 	d.push = c->push;
 	d.push_size = c->pipeline->push_size;
-	check(c, dxg_enc_dispatch(&c->enc, &d));
+	/* Images need DISPATCH3 (version 6); the rest what they always had. */
+	odx_cmd_check(c, images ? dxg_enc_dispatch3(&c->enc, &d, b3) :
+				  dxg_enc_dispatch(&c->enc, &d));
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -186,7 +227,7 @@ odx_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffer,
 	const uint32_t zero[3] = { 0 };
 
 	dispatch(CMD(commandBuffer), zero, zero,
-		 buffer_va(ODX_FROM_HANDLE(odx_buffer, buffer), offset));
+		 odx_buffer_va(ODX_FROM_HANDLE(odx_buffer, buffer), offset));
 }
 
 /* ---- transfers ---- */
@@ -199,11 +240,11 @@ odx_CmdCopyBuffer(VkCommandBuffer commandBuffer, VkBuffer src, VkBuffer dst,
 	const struct odx_buffer *s = ODX_FROM_HANDLE(odx_buffer, src);
 	const struct odx_buffer *d = ODX_FROM_HANDLE(odx_buffer, dst);
 
-	barrier(c);
+	odx_cmd_barrier(c);
 	for (uint32_t i = 0; i < count; i++)
 		if (pRegions[i].size)
-			check(c, dxg_enc_copy(&c->enc, buffer_va(s, pRegions[i].srcOffset),
-					      buffer_va(d, pRegions[i].dstOffset),
+			odx_cmd_check(c, dxg_enc_copy(&c->enc, odx_buffer_va(s, pRegions[i].srcOffset),
+					      odx_buffer_va(d, pRegions[i].dstOffset),
 					      pRegions[i].size));
 }
 
@@ -214,13 +255,13 @@ odx_CmdCopyBuffer2(VkCommandBuffer commandBuffer, const VkCopyBufferInfo2 *pInfo
 	const struct odx_buffer *s = ODX_FROM_HANDLE(odx_buffer, pInfo->srcBuffer);
 	const struct odx_buffer *d = ODX_FROM_HANDLE(odx_buffer, pInfo->dstBuffer);
 
-	barrier(c);
+	odx_cmd_barrier(c);
 	for (uint32_t i = 0; i < pInfo->regionCount; i++) {
 		const VkBufferCopy2 *r = &pInfo->pRegions[i];
 
 		if (r->size)
-			check(c, dxg_enc_copy(&c->enc, buffer_va(s, r->srcOffset),
-					      buffer_va(d, r->dstOffset), r->size));
+			odx_cmd_check(c, dxg_enc_copy(&c->enc, odx_buffer_va(s, r->srcOffset),
+					      odx_buffer_va(d, r->dstOffset), r->size));
 	}
 }
 
@@ -236,8 +277,8 @@ odx_CmdFillBuffer(VkCommandBuffer commandBuffer, VkBuffer dst, VkDeviceSize offs
 		size = offset < b->size ? (b->size - offset) & ~3ull : 0;
 	if (!size)
 		return;
-	barrier(c);
-	check(c, dxg_enc_fill(&c->enc, buffer_va(b, offset), size, data));
+	odx_cmd_barrier(c);
+	odx_cmd_check(c, dxg_enc_fill(&c->enc, odx_buffer_va(b, offset), size, data));
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -248,8 +289,8 @@ odx_CmdUpdateBuffer(VkCommandBuffer commandBuffer, VkBuffer dst, VkDeviceSize of
 
 	if (!size || size > DXG_CMD_MAX_UPDATE)
 		return;
-	barrier(c);
-	check(c, dxg_enc_update(&c->enc, buffer_va(ODX_FROM_HANDLE(odx_buffer, dst), offset),
+	odx_cmd_barrier(c);
+	odx_cmd_check(c, dxg_enc_update(&c->enc, odx_buffer_va(ODX_FROM_HANDLE(odx_buffer, dst), offset),
 				pData, (uint32_t)size));
 }
 
@@ -264,14 +305,14 @@ odx_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStageFlags srcSt
 {
 	(void)srcStages, (void)dstStages, (void)flags, (void)memCount, (void)pMem;
 	(void)bufCount, (void)pBuf, (void)imgCount, (void)pImg;
-	barrier(CMD(commandBuffer));
+	odx_cmd_barrier(CMD(commandBuffer));
 }
 
 VKAPI_ATTR void VKAPI_CALL
 odx_CmdPipelineBarrier2(VkCommandBuffer commandBuffer, const VkDependencyInfo *pInfo)
 {
 	(void)pInfo;
-	barrier(CMD(commandBuffer));
+	odx_cmd_barrier(CMD(commandBuffer));
 }
 
 /* ---- queries: a TIMESTAMP into the query's slot, then its availability ---- */
@@ -282,10 +323,10 @@ static void write_timestamp(struct odx_cmd_buffer *c, VkQueryPool pool, uint32_t
 	uint64_t va = p->mem->va + (uint64_t)query * ODX_QUERY_STRIDE;
 
 	/* Vulkan's timestamp follows the work before it: wait for it. */
-	barrier(c);
-	check(c, dxg_enc_timestamp(&c->enc, va));
-	barrier(c);
-	check(c, dxg_enc_fill(&c->enc, va + 8, 4, 1));
+	odx_cmd_barrier(c);
+	odx_cmd_check(c, dxg_enc_timestamp(&c->enc, va));
+	odx_cmd_barrier(c);
+	odx_cmd_check(c, dxg_enc_fill(&c->enc, va + 8, 4, 1));
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -322,18 +363,18 @@ odx_CmdCopyQueryPoolResults(VkCommandBuffer commandBuffer, VkQueryPool pool,
 	bool is64 = flags & VK_QUERY_RESULT_64_BIT;
 	bool avail = flags & VK_QUERY_RESULT_WITH_AVAILABILITY_BIT;
 
-	barrier(c);
+	odx_cmd_barrier(c);
 	for (uint32_t i = 0; i < count; i++) {
 		uint64_t src = p->mem->va + (uint64_t)(first + i) * ODX_QUERY_STRIDE;
-		uint64_t to = buffer_va(b, offset + (uint64_t)i * stride);
+		uint64_t to = odx_buffer_va(b, offset + (uint64_t)i * stride);
 
 		if (is64) {
-			check(c, dxg_enc_copy(&c->enc, src, to, avail ? 16 : 8));
+			odx_cmd_check(c, dxg_enc_copy(&c->enc, src, to, avail ? 16 : 8));
 			continue;
 		}
-		check(c, dxg_enc_copy(&c->enc, src, to, 4));
+		odx_cmd_check(c, dxg_enc_copy(&c->enc, src, to, 4));
 		if (avail)
-			check(c, dxg_enc_copy(&c->enc, src + 8, to + 4, 4));
+			odx_cmd_check(c, dxg_enc_copy(&c->enc, src + 8, to + 4, 4));
 	}
 }
 
@@ -346,8 +387,8 @@ odx_CmdResetQueryPool(VkCommandBuffer commandBuffer, VkQueryPool pool,
 
 	if (!count)
 		return;
-	barrier(c);
-	check(c, dxg_enc_fill(&c->enc, p->mem->va + (uint64_t)first * ODX_QUERY_STRIDE,
+	odx_cmd_barrier(c);
+	odx_cmd_check(c, dxg_enc_fill(&c->enc, p->mem->va + (uint64_t)first * ODX_QUERY_STRIDE,
 			      (uint64_t)count * ODX_QUERY_STRIDE, 0));
 }
 
@@ -356,8 +397,8 @@ odx_CmdResetQueryPool(VkCommandBuffer commandBuffer, VkQueryPool pool,
 static void set_event(struct odx_cmd_buffer *c, VkEvent event, uint32_t value)
 {
 	/* Set after the work before it, as the stage mask asks at most. */
-	barrier(c);
-	check(c, dxg_enc_fill(&c->enc, odx_event_va(event), 4, value));
+	odx_cmd_barrier(c);
+	odx_cmd_check(c, dxg_enc_fill(&c->enc, odx_event_va(event), 4, value));
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -398,7 +439,7 @@ odx_CmdWaitEvents(VkCommandBuffer commandBuffer, uint32_t eventCount, const VkEv
 {
 	(void)eventCount, (void)pEvents, (void)src, (void)dst, (void)memCount, (void)pMem;
 	(void)bufCount, (void)pBuf, (void)imgCount, (void)pImg;
-	barrier(CMD(commandBuffer));
+	odx_cmd_barrier(CMD(commandBuffer));
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -406,7 +447,7 @@ odx_CmdWaitEvents2(VkCommandBuffer commandBuffer, uint32_t eventCount, const VkE
 		   const VkDependencyInfo *pInfos)
 {
 	(void)eventCount, (void)pEvents, (void)pInfos;
-	barrier(CMD(commandBuffer));
+	odx_cmd_barrier(CMD(commandBuffer));
 }
 
 /*
@@ -427,7 +468,7 @@ odx_CmdExecuteCommands(VkCommandBuffer commandBuffer, uint32_t count,
 		if (s->error != VK_SUCCESS)
 			c->error = s->error;
 		else
-			check(c, dxg_enc_append(&c->enc, &s->enc));
+			odx_cmd_check(c, dxg_enc_append(&c->enc, &s->enc));
 	}
 	c->last_was_barrier = false;
 }

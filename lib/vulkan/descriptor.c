@@ -3,8 +3,8 @@
  * Descriptor set layouts, pools and sets.  A set is resolved when a dispatch
  * is recorded (cmd_record.c): each buffer descriptor becomes a GPU VA range
  * of the command, so the host never sees sets.  Buffer descriptors (storage
- * and uniform, dynamic or not), texel buffers (a view's range and format)
- * and inline uniform blocks (their bytes in
+ * and uniform, dynamic or not), texel buffers (a view's range and format),
+ * storage images (a view's image) and inline uniform blocks (their bytes in
  * memory of the set: inline_uniform.c) are what this driver implements; other types
  * are kept so layouts can be made, and a pipeline that uses them fails.
  * Layouts are reference counted: Vulkan lets the application destroy one
@@ -305,6 +305,22 @@ static bool is_texel(VkDescriptorType t)
 	       t == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
 }
 
+/* Storage images: their views' images. */
+static void write_images(struct odx_descriptor_set *s, uint32_t binding,
+			 uint32_t elem, uint32_t count, const VkDescriptorImageInfo *ii)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		struct odx_descriptor *d = odx_set_element(s, binding, elem + i, true, NULL);
+		const struct odx_image_view *v = ODX_FROM_HANDLE(odx_image_view,
+								 ii[i].imageView);
+
+		if (d)
+			*d = v ? (struct odx_descriptor) {
+				.image = v->image, .format = v->image->format,
+			} : (struct odx_descriptor) { 0 };
+	}
+}
+
 /* Texel buffer views, as write_buffers() writes buffers. */
 static void write_views(struct odx_descriptor_set *s, uint32_t binding,
 			uint32_t elem, uint32_t count, const VkBufferView *views)
@@ -340,6 +356,9 @@ void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w)
 	if (w->pTexelBufferView && is_texel(w->descriptorType))
 		write_views(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
 			    w->pTexelBufferView);
+	if (w->pImageInfo && w->descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE)
+		write_images(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
+			     w->pImageInfo);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -435,6 +454,15 @@ void odx_set_apply_template(struct odx_descriptor_set *s, VkDescriptorUpdateTemp
 		if (e->descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
 			odx_inline_write(s, e->dstBinding, e->dstArrayElement,
 					 (const char *)pData + e->offset, e->descriptorCount);
+		/* Each element's VkDescriptorImageInfo at offset + k * stride. */
+		for (uint32_t k = 0; e->descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE &&
+				     k < e->descriptorCount; k++) {
+			VkDescriptorImageInfo ii;
+
+			memcpy(&ii, (const char *)pData + e->offset + (size_t)k * e->stride,
+			       sizeof(ii));
+			write_images(s, e->dstBinding, e->dstArrayElement + k, 1, &ii);
+		}
 		/* Each element's VkBufferView at offset + k * stride. */
 		for (uint32_t k = 0; is_texel(e->descriptorType) && k < e->descriptorCount; k++) {
 			VkBufferView v;

@@ -38,6 +38,8 @@ static void destroy_kmt(struct odx_device *d)
 {
 	if (d->dummy)
 		odx_memory_destroy(d, d->dummy);
+	if (atomic_load(&d->dummy_image))
+		odx_memory_destroy(d, atomic_load(&d->dummy_image));
 	for (uint32_t i = 0; i < d->queue_count; i++) {
 		struct odx_queue *q = &d->queues[i];
 

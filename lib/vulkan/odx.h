@@ -66,6 +66,8 @@ struct odx_physical_device {
 	 * the host offers (vkinfo.h's FORMATS); all 0 from an older host.
 	 */
 	uint32_t texel_features[DXG_TEXEL_FORMAT_END];
+	/* Storage images the host offers, by format (vkinfo.h's FORMATS). */
+	struct dxg_vkinfo_format image_caps[DXG_TEXEL_FORMAT_END];
 	/*
 	 * Bytes this process allocated per heap through this device
 	 * (VK_EXT_memory_budget's heapUsage, memory_budget.c).
@@ -158,6 +160,12 @@ struct odx_device {
 	const volatile uint64_t *paging_fence_cpu;
 	atomic_bool lost;		/* the host reported the device in error */
 	struct odx_memory *dummy;	/* backs descriptors the app left unwritten */
+	/*
+	 * The same for storage images: device memory, made with the first
+	 * pipeline that has a storage image (odx_need_dummy_image()); NULL
+	 * before, or without device memory.
+	 */
+	struct odx_memory *_Atomic dummy_image;
 	/*
 	 * Guards every object's private data (private_data.c): the entries
 	 * of any object of this device, and the next slot's serial number.
@@ -280,6 +288,42 @@ struct odx_buffer {
 	struct odx_memory *mem;		/* NULL until bound */
 	uint64_t offset;
 };
+
+/*
+ * An image (image.c): a 2D storage image, one level and layer, in device
+ * memory, laid out as the host lays out a linear image of its format and
+ * extent (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch bytes apart.
+ */
+struct odx_image {
+	uint32_t format, width, height;
+	uint64_t size;			/* the memory it needs (the host's, rounded) */
+	uint64_t alignment;
+	uint64_t row_pitch;
+	uint32_t texel;			/* bytes per texel */
+	struct odx_memory *mem;		/* NULL until bound */
+	uint64_t offset;
+};
+
+struct odx_image_view {
+	struct odx_image *image;
+};
+
+/* Does the device offer storage images at all (device memory, a format)? */
+bool odx_images_offered(const struct odx_physical_device *pd);
+#define ODX_DUMMY_IMAGE_SIZE	65536u
+/* Makes d->dummy_image if there is none (a failure leaves it NULL). */
+void odx_need_dummy_image(struct odx_device *d);
+
+/* The image features offered for @format (0: none); image.c. */
+VkFormatFeatureFlags odx_image_features(const struct odx_physical_device *pd,
+					uint32_t format);
+/* @color as one texel of @format in @out (16 bytes); false: not a format of ours. */
+bool odx_pack_color(uint32_t format, const VkClearColorValue *color, uint8_t *out);
+
+static inline uint64_t odx_image_va(const struct odx_image *i)
+{
+	return i->mem ? i->mem->va + i->offset : 0;
+}
 
 /* A texel buffer view (buffer_view.c): its range resolved at creation. */
 struct odx_buffer_view {
@@ -422,6 +466,7 @@ struct odx_descriptor {
 	struct odx_buffer *buffer;	/* NULL: never written */
 	uint64_t offset, range;
 	uint32_t format;		/* a texel buffer's view's; 0 otherwise */
+	struct odx_image *image;	/* a storage image's; NULL otherwise */
 };
 
 struct odx_descriptor_set {
@@ -484,6 +529,16 @@ void odx_set_apply_template(struct odx_descriptor_set *s, VkDescriptorUpdateTemp
 struct odx_descriptor *odx_set_element(struct odx_descriptor_set *s, uint32_t binding,
 				       uint32_t elem, bool rollover,
 				       const struct odx_set_binding **b);
+
+/* ---- recording (cmd_record.c), shared with cmd_image.c ---- */
+
+struct odx_cmd_buffer;
+/* The encoder ran out of memory: the recording fails at vkEndCommandBuffer. */
+void odx_cmd_check(struct odx_cmd_buffer *c, bool ok);
+/* A BARRIER, unless the last command was one. */
+void odx_cmd_barrier(struct odx_cmd_buffer *c);
+/* The GPU VA of @offset in @b (0: not bound). */
+uint64_t odx_buffer_va(const struct odx_buffer *b, uint64_t offset);
 
 /* ---- pipelines (pipeline.c) ---- */
 

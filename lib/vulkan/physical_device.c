@@ -120,6 +120,7 @@ static void read_texel_formats(struct odx_physical_device *pd, struct dxg_vkinfo
 	uint32_t got = 0;
 
 	memset(pd->texel_features, 0, sizeof(pd->texel_features));
+	memset(pd->image_caps, 0, sizeof(pd->image_caps));
 	while (got < DXG_TEXEL_FORMAT_END) {
 		if (vkinfo(pd->adapter, q, DXG_VKINFO_FORMATS, got) < 0 ||
 		    !q->hdr.count || q->hdr.count > DXG_VKINFO_FORMATS_PER_QUERY ||
@@ -127,9 +128,11 @@ static void read_texel_formats(struct odx_physical_device *pd, struct dxg_vkinfo
 			break;
 		for (uint32_t i = 0; i < q->hdr.count; i++)
 			/* Only the table's formats, only the features it names. */
-			if (dxg_texel_format(got + i).size)
+			if (dxg_texel_format(got + i).size) {
 				pd->texel_features[got + i] = q->u.formats[i].buffer_features &
 							      DXG_TEXEL_BUFFER_FEATURES;
+				pd->image_caps[got + i] = q->u.formats[i];
+			}
 		got += q->hdr.count;
 	}
 }
@@ -568,7 +571,11 @@ odx_GetPhysicalDeviceMemoryProperties2(VkPhysicalDevice physicalDevice,
 					  &pMem->memoryProperties, (void *)s);
 }
 
-/* Texel buffers' features, the host's; no format has image features yet. */
+/*
+ * Texel buffers' features, the host's; storage images' (image.c) as the
+ * OPTIMAL tiling's: the layout of an image is the driver's to choose, and
+ * LINEAR images (whose layout the application sees) are not offered.
+ */
 VKAPI_ATTR void VKAPI_CALL
 odx_GetPhysicalDeviceFormatProperties(VkPhysicalDevice physicalDevice,
 				      VkFormat format,
@@ -577,8 +584,25 @@ odx_GetPhysicalDeviceFormatProperties(VkPhysicalDevice physicalDevice,
 	const struct odx_physical_device *pd = pdev(physicalDevice);
 
 	memset(pProps, 0, sizeof(*pProps));
-	if ((uint32_t)format < DXG_TEXEL_FORMAT_END)
+	if ((uint32_t)format < DXG_TEXEL_FORMAT_END) {
 		pProps->bufferFeatures = pd->texel_features[format];
+		pProps->optimalTilingFeatures = odx_image_features(pd, format);
+	}
+}
+
+/* @f, with flags 2's reads and writes without a format where @storage is in it. */
+static VkFormatFeatureFlags2 without_format(const struct odx_physical_device *pd,
+					    VkFormatFeatureFlags f, VkFormatFeatureFlags storage)
+{
+	VkFormatFeatureFlags2 out = f;
+
+	if (f & storage) {
+		if (pd->host.features.shaderStorageImageReadWithoutFormat)
+			out |= VK_FORMAT_FEATURE_2_STORAGE_READ_WITHOUT_FORMAT_BIT;
+		if (pd->host.features.shaderStorageImageWriteWithoutFormat)
+			out |= VK_FORMAT_FEATURE_2_STORAGE_WRITE_WITHOUT_FORMAT_BIT;
+	}
+	return out;
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -598,51 +622,18 @@ odx_GetPhysicalDeviceFormatProperties2(VkPhysicalDevice physicalDevice,
 	 * without a format where the device has those features (both are in
 	 * the shared feature list, so offered exactly where the host has them).
 	 */
-	buf = pProps->formatProperties.bufferFeatures;
-	if (buf & VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT) {
-		if (pd->host.features.shaderStorageImageReadWithoutFormat)
-			buf |= VK_FORMAT_FEATURE_2_STORAGE_READ_WITHOUT_FORMAT_BIT;
-		if (pd->host.features.shaderStorageImageWriteWithoutFormat)
-			buf |= VK_FORMAT_FEATURE_2_STORAGE_WRITE_WITHOUT_FORMAT_BIT;
-	}
+	buf = without_format(pd, pProps->formatProperties.bufferFeatures,
+			     VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT);
 	for (VkBaseOutStructure *s = pProps->pNext; s; s = s->pNext)
 		if (s->sType == VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_3) {
 			VkFormatProperties3 *p3 = (void *)s;
 
 			p3->linearTilingFeatures = 0;
-			p3->optimalTilingFeatures = 0;
+			p3->optimalTilingFeatures =
+				without_format(pd, pProps->formatProperties.optimalTilingFeatures,
+					       VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT);
 			p3->bufferFeatures = buf;
 		}
-}
-
-VKAPI_ATTR VkResult VKAPI_CALL
-odx_GetPhysicalDeviceImageFormatProperties(VkPhysicalDevice physicalDevice,
-					   VkFormat format, VkImageType type,
-					   VkImageTiling tiling,
-					   VkImageUsageFlags usage,
-					   VkImageCreateFlags flags,
-					   VkImageFormatProperties *pProps)
-{
-	(void)physicalDevice;
-	(void)format;
-	(void)type;
-	(void)tiling;
-	(void)usage;
-	(void)flags;
-	memset(pProps, 0, sizeof(*pProps));
-	return VK_ERROR_FORMAT_NOT_SUPPORTED;
-}
-
-VKAPI_ATTR VkResult VKAPI_CALL
-odx_GetPhysicalDeviceImageFormatProperties2(VkPhysicalDevice physicalDevice,
-					    const VkPhysicalDeviceImageFormatInfo2 *pInfo,
-					    VkImageFormatProperties2 *pProps)
-{
-	(void)physicalDevice;
-	(void)pInfo;
-	memset(&pProps->imageFormatProperties, 0,
-	       sizeof(pProps->imageFormatProperties));
-	return VK_ERROR_FORMAT_NOT_SUPPORTED;
 }
 
 VKAPI_ATTR void VKAPI_CALL

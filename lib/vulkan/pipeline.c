@@ -100,7 +100,7 @@ enum {
 	OP_TYPE_SAMPLED_IMAGE = 27,
 	OP_TYPE_ARRAY = 28, OP_TYPE_POINTER = 32, OP_CONSTANT = 43,
 	OP_VARIABLE = 59, OP_DECORATE = 71, DEC_BINDING = 33, DEC_SET = 34,
-	DIM_BUFFER = 5,
+	DIM_2D = 1, DIM_BUFFER = 5,
 };
 
 /* What reflect() keeps of an id. */
@@ -111,7 +111,7 @@ struct rid {
 	uint32_t type;		/* variable: its pointer type; pointer: pointee; array: length id */
 	uint32_t elem;		/* array: its element type */
 	uint32_t value;		/* constant */
-	uint32_t format;	/* buffer image type: a view format it accepts */
+	uint32_t format;	/* buffer or 2D image type: a view format it accepts */
 };
 
 /*
@@ -171,7 +171,7 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 			   w[i + 1] < bound) {
 			t[w[i + 1]].cls = op == OP_TYPE_INT ? DXG_TEXEL_INT : DXG_TEXEL_FLOAT;
 		} else if (op == OP_TYPE_IMAGE && wc >= 9 && w[i + 1] < bound &&
-			   w[i + 2] < bound && w[i + 3] == DIM_BUFFER) {
+			   w[i + 2] < bound && (w[i + 3] == DIM_BUFFER || w[i + 3] == DIM_2D)) {
 			t[w[i + 1]].format = fallback_format(w[i + 8], t[w[i + 2]].cls);
 		} else if (op == OP_TYPE_SAMPLED_IMAGE && wc == 3 && w[i + 1] < bound &&
 			   w[i + 2] < bound) {
@@ -246,6 +246,8 @@ static int slot_type(const struct odx_pipeline_layout *l, const struct odx_slot 
 		return DXG_SLOT_UNIFORM_TEXEL_BUFFER;
 	case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER:
 		return DXG_SLOT_STORAGE_TEXEL_BUFFER;
+	case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE:
+		return DXG_SLOT_STORAGE_IMAGE;
 	default:
 		return -1;
 	}
@@ -319,6 +321,8 @@ static VkResult build(struct odx_device *d, const VkComputePipelineCreateInfo *c
 			return VK_ERROR_INVALID_SHADER_NV;
 		}
 		p->slots[i].type = (uint32_t)type;
+		if (type == DXG_SLOT_STORAGE_IMAGE)
+			odx_need_dummy_image(d);
 		memcpy(q, &s, sizeof(s));
 	}
 	for (uint32_t i = 0; i < nspec; i++, q += sizeof(struct dxg_pipeline_spec)) {

@@ -489,9 +489,10 @@ int main(int argc, char **argv)
 	}
 	{
 		/*
-		 * No format has image features, and R32_SFLOAT only texel
-		 * buffer ones (the host's); the 1.3 flags-2 structure says
-		 * the same.  A format not in the texel table has none.
+		 * R32_SFLOAT: texel buffer features (the host's), optimal
+		 * tiling's storage-image and transfer ones, no linear ones;
+		 * the 1.3 flags-2 structure says the same.  A format not in
+		 * the texel table has none.
 		 */
 		VkFormatProperties3 f3 = {
 			.sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_3,
@@ -505,18 +506,26 @@ int main(int argc, char **argv)
 		const VkFormatFeatureFlags texel = VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT |
 			VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT |
 			VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT;
+		const VkFormatFeatureFlags image = VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT |
+			VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT |
+			VK_FORMAT_FEATURE_TRANSFER_SRC_BIT | VK_FORMAT_FEATURE_TRANSFER_DST_BIT;
 		VkFormatProperties rgb;
 
 		vkGetPhysicalDeviceFormatProperties2(pd[0], VK_FORMAT_R32_SFLOAT, &fp);
-		check("format properties (and VkFormatProperties3): texel buffer features only",
+		check("format properties (and VkFormatProperties3): texel buffers, storage images",
 		      (fp.formatProperties.bufferFeatures &
 		       VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) &&
 		      !(fp.formatProperties.bufferFeatures & ~texel) &&
-		      !fp.formatProperties.optimalTilingFeatures && !f3.linearTilingFeatures &&
-		      !f3.optimalTilingFeatures &&
+		      (fp.formatProperties.optimalTilingFeatures &
+		       VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT) &&
+		      !(fp.formatProperties.optimalTilingFeatures & ~image) &&
+		      !fp.formatProperties.linearTilingFeatures && !f3.linearTilingFeatures &&
+		      (f3.optimalTilingFeatures & 0xffffffffu) ==
+		      fp.formatProperties.optimalTilingFeatures &&
 		      (f3.bufferFeatures & 0xffffffffu) == fp.formatProperties.bufferFeatures &&
 		      fp.pNext == &f3,
-		      "buffer %#x, 3: %#llx", fp.formatProperties.bufferFeatures,
+		      "buffer %#x, optimal %#x, 3: %#llx", fp.formatProperties.bufferFeatures,
+		      fp.formatProperties.optimalTilingFeatures,
 		      (unsigned long long)f3.bufferFeatures);
 		vkGetPhysicalDeviceFormatProperties(pd[0], VK_FORMAT_R8G8B8_UNORM, &rgb);
 		check("a format outside the texel table has no features",

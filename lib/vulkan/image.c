@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Storage images.  What the host can do with images over guest memory
+ * without tying a host object's life to an allocation's is a linear 2D
+ * image made for each dispatch over the bytes of device memory
+ * (docs/vulkan-backend.md, "Storage images").  So an image here is 2D,
+ * one level, one layer, one sample, of a format the host has linear
+ * storage images of, used as a storage image or copied to and from; it
+ * lives in device memory (the DEVICE_LOCAL type), laid out as the host
+ * says (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch apart.  The application
+ * asks for OPTIMAL tiling (its layout is ours to choose) and never sees
+ * the bytes: copies (cmd_image.c) move rows.  Layouts need no transitions:
+ * the bytes are the image in every layout.  Sampled images are absent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odx.h"
+
+/* The usages an image may have: what a linear storage image has. */
+#define ODX_IMAGE_USAGE	(VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT | \
+			 VK_IMAGE_USAGE_TRANSFER_DST_BIT)
+
+/* ---- formats: their components, for clear colors ---- */
+
+enum kind { UNORM, SNORM, UINT, SINT, SFLOAT };
+
+struct layout {
+	uint8_t n, bits;	/* components, bits of each */
+	uint8_t kind;		/* enum kind */
+};
+
+/* The formats images may have: 1, 2 or 4 components of 8, 16 or 32 bits. */
+static bool layout_of(uint32_t format, struct layout *l)
+{
+#define L(f, n, b, k) case VK_FORMAT_##f: *l = (struct layout) { n, b, k }; return true
+	switch (format) {
+	L(R8_UNORM, 1, 8, UNORM); L(R8_SNORM, 1, 8, SNORM);
+	L(R8_UINT, 1, 8, UINT); L(R8_SINT, 1, 8, SINT);
+	L(R8G8_UNORM, 2, 8, UNORM); L(R8G8_SNORM, 2, 8, SNORM);
+	L(R8G8_UINT, 2, 8, UINT); L(R8G8_SINT, 2, 8, SINT);
+	L(R8G8B8A8_UNORM, 4, 8, UNORM); L(R8G8B8A8_SNORM, 4, 8, SNORM);
+	L(R8G8B8A8_UINT, 4, 8, UINT); L(R8G8B8A8_SINT, 4, 8, SINT);
+	L(R16_UNORM, 1, 16, UNORM); L(R16_SNORM, 1, 16, SNORM);
+	L(R16_UINT, 1, 16, UINT); L(R16_SINT, 1, 16, SINT); L(R16_SFLOAT, 1, 16, SFLOAT);
+	L(R16G16_UNORM, 2, 16, UNORM); L(R16G16_SNORM, 2, 16, SNORM);
+	L(R16G16_UINT, 2, 16, UINT); L(R16G16_SINT, 2, 16, SINT);
+	L(R16G16_SFLOAT, 2, 16, SFLOAT);
+	L(R16G16B16A16_UNORM, 4, 16, UNORM); L(R16G16B16A16_SNORM, 4, 16, SNORM);
+	L(R16G16B16A16_UINT, 4, 16, UINT); L(R16G16B16A16_SINT, 4, 16, SINT);
+	L(R16G16B16A16_SFLOAT, 4, 16, SFLOAT);
+	L(R32_UINT, 1, 32, UINT); L(R32_SINT, 1, 32, SINT); L(R32_SFLOAT, 1, 32, SFLOAT);
+	L(R32G32_UINT, 2, 32, UINT); L(R32G32_SINT, 2, 32, SINT);
+	L(R32G32_SFLOAT, 2, 32, SFLOAT);
+	L(R32G32B32A32_UINT, 4, 32, UINT); L(R32G32B32A32_SINT, 4, 32, SINT);
+	L(R32G32B32A32_SFLOAT, 4, 32, SFLOAT);
+	default:
+		return false;
+	}
+#undef L
+}
+
+/* IEEE half from float: round to nearest even; overflow to infinity. */
+static uint16_t to_half(float f)
+{
+	uint32_t x, sign, exp, man;
+
+	memcpy(&x, &f, sizeof(x));
+	sign = (x >> 16) & 0x8000u;
+	exp = (x >> 23) & 0xffu;
+	man = x & 0x7fffffu;
+	if (exp == 0xff)			/* infinity, NaN */
+		return (uint16_t)(sign | 0x7c00u | (man ? 0x200u : 0));
+	if (exp > 142)				/* beyond the largest half */
+		return (uint16_t)(sign | 0x7c00u);
+	if (exp < 113) {			/* a half subnormal, or zero */
+		uint32_t shift = 126 - exp, m = man | 0x800000u, h;
+
+		if (shift > 24)
+			return (uint16_t)sign;
+		h = m >> shift;
+		if ((m & ((1u << shift) - 1)) > (1u << (shift - 1)) ||
+		    ((m & ((1u << shift) - 1)) == (1u << (shift - 1)) && (h & 1)))
+			h++;
+		return (uint16_t)(sign | h);
+	}
+	{
+		uint32_t h = ((exp - 112) << 10) | (man >> 13), rest = man & 0x1fffu;
+
+		if (rest > 0x1000u || (rest == 0x1000u && (h & 1)))
+			h++;			/* may carry into the exponent: right */
+		return (uint16_t)(sign | h);
+	}
+}
+
+static float clampf(float v, float lo, float hi)
+{
+	return v != v ? 0.0f : v < lo ? lo : v > hi ? hi : v;
+}
+
+bool odx_pack_color(uint32_t format, const VkClearColorValue *color, uint8_t *out)
+{
+	struct layout l;
+
+	if (!layout_of(format, &l))
+		return false;
+	memset(out, 0, 16);
+	for (uint32_t c = 0; c < l.n; c++) {
+		uint8_t *p = out + c * (l.bits / 8);
+		uint32_t u = 0;
+
+		switch (l.kind) {
+		case UNORM: {
+			float max = l.bits == 8 ? 255.0f : 65535.0f;
+
+			u = (uint32_t)(clampf(color->float32[c], 0.0f, 1.0f) * max + 0.5f);
+			break;
+		}
+		case SNORM: {
+			float max = l.bits == 8 ? 127.0f : 32767.0f;
+			float v = clampf(color->float32[c], -1.0f, 1.0f) * max;
+
+			u = (uint32_t)(int32_t)(v < 0 ? v - 0.5f : v + 0.5f);
+			break;
+		}
+		case UINT:
+			u = color->uint32[c];
+			if (l.bits < 32 && u > (1u << l.bits) - 1)
+				u = (1u << l.bits) - 1;		/* Vulkan: clamped */
+			break;
+		case SINT: {
+			int32_t v = color->int32[c], lo = -(1 << (l.bits - 1)),
+				hi = (1 << (l.bits - 1)) - 1;
+
+			if (l.bits < 32)
+				v = v < lo ? lo : v > hi ? hi : v;
+			u = (uint32_t)v;
+			break;
+		}
+		default:	/* SFLOAT */
+			if (l.bits == 16)
+				u = to_half(color->float32[c]);
+			else
+				memcpy(&u, &color->float32[c], 4);
+			break;
+		}
+		memcpy(p, &u, l.bits / 8);	/* little-endian: the low bytes */
+	}
+	return true;
+}
+
+/* ---- what the device offers ---- */
+
+VkFormatFeatureFlags odx_image_features(const struct odx_physical_device *pd,
+					uint32_t format)
+{
+	struct layout l;
+
+	/* Images live in device memory; clears need the format's components. */
+	if (!pd->device_heap_size || format >= DXG_TEXEL_FORMAT_END ||
+	    !layout_of(format, &l))
+		return 0;
+	return pd->image_caps[format].image_features &
+	       (VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT |
+		VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT |
+		VK_FORMAT_FEATURE_TRANSFER_SRC_BIT | VK_FORMAT_FEATURE_TRANSFER_DST_BIT);
+}
+
+/*
+ * Unwritten storage image descriptors bind a 1x1 image in this device
+ * memory (without it such a dispatch faults: device lost).  Made with the
+ * first pipeline that has a storage image, so that devices without any
+ * hold none of the VM's device memory; two threads may race to make it:
+ * the first one's stays.
+ */
+void odx_need_dummy_image(struct odx_device *d)
+{
+	struct odx_memory *m = NULL, *none = NULL;
+
+	if (atomic_load(&d->dummy_image) || !odx_images_offered(d->physical) ||
+	    odx_memory_create(d, ODX_DUMMY_IMAGE_SIZE, true, &m) != VK_SUCCESS)
+		return;
+	if (!atomic_compare_exchange_strong(&d->dummy_image, &none, m))
+		odx_memory_destroy(d, m);
+}
+
+bool odx_images_offered(const struct odx_physical_device *pd)
+{
+	for (uint32_t f = 0; f < DXG_TEXEL_FORMAT_END; f++)
+		if (odx_image_features(pd, f))
+			return true;
+	return false;
+}
+
+/* The image an application may make; VK_SUCCESS or why not. */
+static VkResult image_supported(const struct odx_physical_device *pd, uint32_t format,
+				VkImageType type, VkImageTiling tiling,
+				VkImageUsageFlags usage, VkImageCreateFlags flags)
+{
+	VkFormatFeatureFlags f = odx_image_features(pd, format);
+
+	if (!f || type != VK_IMAGE_TYPE_2D || tiling != VK_IMAGE_TILING_OPTIMAL ||
+	    flags || !usage || (usage & ~ODX_IMAGE_USAGE) ||
+	    ((usage & VK_IMAGE_USAGE_STORAGE_BIT) && !(f & VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT)))
+		return VK_ERROR_FORMAT_NOT_SUPPORTED;
+	return VK_SUCCESS;
+}
+
+static void image_properties(const struct odx_physical_device *pd, uint32_t format,
+			     VkImageFormatProperties *p)
+{
+	*p = (VkImageFormatProperties) {
+		.maxExtent = { pd->image_caps[format].max_width,
+			       pd->image_caps[format].max_height, 1 },
+		.maxMipLevels = 1,
+		.maxArrayLayers = 1,
+		.sampleCounts = VK_SAMPLE_COUNT_1_BIT,
+		.maxResourceSize = pd->device_heap_size,
+	};
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_GetPhysicalDeviceImageFormatProperties(VkPhysicalDevice physicalDevice,
+					   VkFormat format, VkImageType type,
+					   VkImageTiling tiling, VkImageUsageFlags usage,
+					   VkImageCreateFlags flags,
+					   VkImageFormatProperties *pProps)
+{
+	const struct odx_physical_device *pd = (const struct odx_physical_device *)physicalDevice;
+	VkResult r = image_supported(pd, format, type, tiling, usage, flags);
+
+	memset(pProps, 0, sizeof(*pProps));
+	if (r == VK_SUCCESS)
+		image_properties(pd, format, pProps);
+	return r;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_GetPhysicalDeviceImageFormatProperties2(VkPhysicalDevice physicalDevice,
+					    const VkPhysicalDeviceImageFormatInfo2 *pInfo,
+					    VkImageFormatProperties2 *pProps)
+{
+	const VkPhysicalDeviceExternalImageFormatInfo *ext =
+		odx_find_in_chain(pInfo->pNext,
+				  VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO);
+	VkResult r;
+
+	/* External images are not offered. */
+	if (ext && ext->handleType) {
+		memset(&pProps->imageFormatProperties, 0, sizeof(pProps->imageFormatProperties));
+		return VK_ERROR_FORMAT_NOT_SUPPORTED;
+	}
+	r = odx_GetPhysicalDeviceImageFormatProperties(physicalDevice, pInfo->format,
+						       pInfo->type, pInfo->tiling,
+						       pInfo->usage, pInfo->flags,
+						       &pProps->imageFormatProperties);
+	for (VkBaseOutStructure *s = pProps->pNext; s; s = s->pNext)
+		if (s->sType == VK_STRUCTURE_TYPE_EXTERNAL_IMAGE_FORMAT_PROPERTIES)
+			memset(&((VkExternalImageFormatProperties *)s)->externalMemoryProperties,
+			       0, sizeof(VkExternalMemoryProperties));
+	return r;
+}
+
+/* ---- images ---- */
+
+static VkResult image_refused(const char *why)
+{
+	if (getenv("ODX_DEBUG"))
+		fprintf(stderr, "opendxg: vkCreateImage: %s\n", why);
+	return VK_ERROR_FORMAT_NOT_SUPPORTED;
+}
+
+/* Fills @img's layout from the host: VK_SUCCESS or the escape's failure. */
+static VkResult layout_from_host(struct odx_device *d, struct odx_image *img)
+{
+	struct dxg_escape_image_layout k = {
+		.op = DXG_ESCAPE_IMAGE_LAYOUT, .format = img->format,
+		.width = img->width, .height = img->height,
+	};
+	NTSTATUS st = odx_escape(d, &k, sizeof(k));
+
+	if (!NT_SUCCESS(st))
+		return st == STATUS_NOT_SUPPORTED || st == STATUS_INVALID_PARAMETER ?
+		       image_refused("the host has no such image") :
+		       odx_result(st, VK_ERROR_OUT_OF_HOST_MEMORY);
+	if (!k.alignment || (k.alignment & (k.alignment - 1)) || !k.size ||
+	    k.row_pitch < (uint64_t)img->width * img->texel)
+		return image_refused("the host's layout makes no sense");
+	/* Whole 16-byte units: clears fill them (cmd_image.c). */
+	img->alignment = k.alignment < 16 ? 16 : k.alignment;
+	img->size = (k.size + 15) & ~(uint64_t)15;
+	img->row_pitch = k.row_pitch;
+	return VK_SUCCESS;
+}
+
+/* An image of @ci, its layout from the host; not yet bound. */
+static VkResult make_image(struct odx_device *d, const VkImageCreateInfo *ci,
+			   struct odx_image *img)
+{
+	VkResult r = image_supported(d->physical, ci->format, ci->imageType, ci->tiling,
+				     ci->usage, ci->flags);
+
+	if (r != VK_SUCCESS)
+		return image_refused("not a 2D storage or transfer image of an offered format");
+	if (ci->mipLevels != 1 || ci->arrayLayers != 1 || ci->samples != VK_SAMPLE_COUNT_1_BIT ||
+	    ci->extent.depth != 1 || !ci->extent.width || !ci->extent.height ||
+	    ci->extent.width > d->physical->image_caps[ci->format].max_width ||
+	    ci->extent.height > d->physical->image_caps[ci->format].max_height)
+		return image_refused("more than one level, layer or sample, or too large");
+	*img = (struct odx_image) {
+		.format = ci->format, .width = ci->extent.width, .height = ci->extent.height,
+		.texel = dxg_texel_format(ci->format).size,
+	};
+	return layout_from_host(d, img);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreateImage(VkDevice device, const VkImageCreateInfo *pCreateInfo,
+		const VkAllocationCallbacks *pAllocator, VkImage *pImage)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_image tmp, *img;
+	VkResult r;
+
+	(void)pAllocator;
+	*pImage = VK_NULL_HANDLE;
+	r = make_image(d, pCreateInfo, &tmp);
+	if (r != VK_SUCCESS)
+		return r;
+	img = odx_alloc(odx_device_alloc(d), sizeof(*img), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!img)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	*img = tmp;
+	*pImage = ODX_TO_HANDLE(VkImage, img);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyImage(VkDevice device, VkImage image, const VkAllocationCallbacks *pAllocator)
+{
+	(void)pAllocator;
+	odx_free(odx_device_alloc((struct odx_device *)device),
+		 ODX_FROM_HANDLE(odx_image, image));
+}
+
+/* Device memory only; dedicated allocations neither needed nor preferred. */
+static void image_requirements(const struct odx_image *img, VkMemoryRequirements2 *req)
+{
+	req->memoryRequirements = (VkMemoryRequirements) {
+		.size = img->size, .alignment = img->alignment,
+		.memoryTypeBits = 1u << ODX_MEMORY_TYPE_DEVICE,
+	};
+	for (VkBaseOutStructure *s = req->pNext; s; s = s->pNext)
+		if (s->sType == VK_STRUCTURE_TYPE_MEMORY_DEDICATED_REQUIREMENTS) {
+			VkMemoryDedicatedRequirements *dr = (void *)s;
+
+			dr->prefersDedicatedAllocation = VK_FALSE;
+			dr->requiresDedicatedAllocation = VK_FALSE;
+		}
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetImageMemoryRequirements(VkDevice device, VkImage image, VkMemoryRequirements *pReq)
+{
+	VkMemoryRequirements2 r = { .sType = VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2 };
+
+	(void)device;
+	image_requirements(ODX_FROM_HANDLE(odx_image, image), &r);
+	*pReq = r.memoryRequirements;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetImageMemoryRequirements2(VkDevice device, const VkImageMemoryRequirementsInfo2 *pInfo,
+				VkMemoryRequirements2 *pReq)
+{
+	(void)device;
+	image_requirements(ODX_FROM_HANDLE(odx_image, pInfo->image), pReq);
+}
+
+/* maintenance4: an image's requirements without making it. */
+VKAPI_ATTR void VKAPI_CALL
+odx_GetDeviceImageMemoryRequirements(VkDevice device, const VkDeviceImageMemoryRequirements *pInfo,
+				     VkMemoryRequirements2 *pReq)
+{
+	struct odx_image img;
+
+	if (make_image((struct odx_device *)device, pInfo->pCreateInfo, &img) == VK_SUCCESS) {
+		image_requirements(&img, pReq);
+		return;
+	}
+	/* Not an image this device can make (invalid usage): nothing fits. */
+	memset(&pReq->memoryRequirements, 0, sizeof(pReq->memoryRequirements));
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetImageSparseMemoryRequirements(VkDevice device, VkImage image, uint32_t *pCount,
+				     VkSparseImageMemoryRequirements *pReqs)
+{
+	(void)device, (void)image, (void)pReqs;
+	*pCount = 0;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetImageSparseMemoryRequirements2(VkDevice device,
+				      const VkImageSparseMemoryRequirementsInfo2 *pInfo,
+				      uint32_t *pCount, VkSparseImageMemoryRequirements2 *pReqs)
+{
+	(void)device, (void)pInfo, (void)pReqs;
+	*pCount = 0;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_GetDeviceImageSparseMemoryRequirements(VkDevice device,
+					   const VkDeviceImageMemoryRequirements *pInfo,
+					   uint32_t *pCount, VkSparseImageMemoryRequirements2 *pReqs)
+{
+	(void)device, (void)pInfo, (void)pReqs;
+	*pCount = 0;
+}
+
+/* Only linear images have a layout to ask about; ours are OPTIMAL. */
+VKAPI_ATTR void VKAPI_CALL
+odx_GetImageSubresourceLayout(VkDevice device, VkImage image,
+			      const VkImageSubresource *pSub, VkSubresourceLayout *pLayout)
+{
+	(void)device, (void)image, (void)pSub;
+	memset(pLayout, 0, sizeof(*pLayout));
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_BindImageMemory(VkDevice device, VkImage image, VkDeviceMemory memory,
+		    VkDeviceSize offset)
+{
+	struct odx_image *img = ODX_FROM_HANDLE(odx_image, image);
+
+	(void)device;
+	img->mem = ODX_FROM_HANDLE(odx_memory, memory);
+	img->offset = offset;
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_BindImageMemory2(VkDevice device, uint32_t count, const VkBindImageMemoryInfo *pInfos)
+{
+	for (uint32_t i = 0; i < count; i++)
+		odx_BindImageMemory(device, pInfos[i].image, pInfos[i].memory,
+				    pInfos[i].memoryOffset);
+	return VK_SUCCESS;
+}
+
+/* ---- views: the image's own format, its one level and layer ---- */
+
+VKAPI_ATTR VkResult VKAPI_CALL
+odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
+		    const VkAllocationCallbacks *pAllocator, VkImageView *pView)
+{
+	struct odx_device *d = (struct odx_device *)device;
+	struct odx_image *img = ODX_FROM_HANDLE(odx_image, pCreateInfo->image);
+	struct odx_image_view *v;
+
+	(void)pAllocator;
+	*pView = VK_NULL_HANDLE;
+	if (!img || pCreateInfo->viewType != VK_IMAGE_VIEW_TYPE_2D ||
+	    (uint32_t)pCreateInfo->format != img->format)
+		return image_refused("a view other than 2D of the image's format");
+	v = odx_alloc(odx_device_alloc(d), sizeof(*v), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
+	if (!v)
+		return VK_ERROR_OUT_OF_HOST_MEMORY;
+	v->image = img;
+	*pView = ODX_TO_HANDLE(VkImageView, v);
+	return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_DestroyImageView(VkDevice device, VkImageView view, const VkAllocationCallbacks *pAllocator)
+{
+	(void)pAllocator;
+	odx_free(odx_device_alloc((struct odx_device *)device),
+		 ODX_FROM_HANDLE(odx_image_view, view));
+}
