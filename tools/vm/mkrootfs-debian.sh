@@ -266,16 +266,16 @@ fi
 echo "DXG-VM-EXIT $rc"
 # No poweroff(8) without an init system: the kernel's own (sysrq o powers
 # off through ACPI; b resets, which with 'qemu -no-reboot' also ends QEMU).
-# sysrq only schedules the power-off: what runs after it must not need the
-# disk, which is going away (a read then is an "I/O error, dev vda" on the
-# console).  So sleep(1) is read into the page cache first, and the root
-# is made read-only, nothing left to write back.
-sleep 0
+# sysrq only schedules the power-off: nothing may touch the disk after it,
+# which is going away (a read then is an "I/O error, dev vda" and an ext4
+# error on the console).  So the fallback reset's timer starts first, the
+# root is made read-only with nothing left to write back, and the shell
+# only waits (a builtin) once the power-off is asked for.
+(sleep 5; echo b >/proc/sysrq-trigger) &
 sync
 mount -o remount,ro / 2>/dev/null
 echo o >/proc/sysrq-trigger
-sleep 5
-echo b >/proc/sysrq-trigger
+wait
 INIT
 chmod 0755 "$stage/sbin/dxg-init"
 rm -f "$stage/etc/fstab" "$stage/etc/hostname"
