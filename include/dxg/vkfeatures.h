@@ -72,6 +72,8 @@ static const size_t dxg_vk_features13[] = {
 	DXG_VKF(VkPhysicalDeviceVulkan13Features, shaderZeroInitializeWorkgroupMemory),
 	DXG_VKF(VkPhysicalDeviceVulkan13Features, shaderIntegerDotProduct),
 	DXG_VKF(VkPhysicalDeviceVulkan13Features, maintenance4),
+	/* Storage images: out-of-range texels stay inside the image's memory. */
+	DXG_VKF(VkPhysicalDeviceVulkan13Features, robustImageAccess),
 };
 
 #define DXG_VKF_COUNT(a)	(sizeof(a) / sizeof((a)[0]))

@@ -98,6 +98,8 @@ static const struct promoted promoted[] = {
 	  END(VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures, shaderZeroInitializeWorkgroupMemory), A13, 1, {
 	  F13(VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures,
 	      shaderZeroInitializeWorkgroupMemory) } },
+	{ ST(IMAGE_ROBUSTNESS_FEATURES), END(VkPhysicalDeviceImageRobustnessFeatures, robustImageAccess), A13, 1, {
+	  F13(VkPhysicalDeviceImageRobustnessFeatures, robustImageAccess) } },
 	{ ST(PIPELINE_CREATION_CACHE_CONTROL_FEATURES),
 	  END(VkPhysicalDevicePipelineCreationCacheControlFeatures, pipelineCreationCacheControl), A13, 1, {
 	  F13(VkPhysicalDevicePipelineCreationCacheControlFeatures,
@@ -111,7 +113,6 @@ static const struct promoted promoted[] = {
 	{ ST(IMAGELESS_FRAMEBUFFER_FEATURES), END(VkPhysicalDeviceImagelessFramebufferFeatures, imagelessFramebuffer), A12, 0, { { 0, 0 } } },
 	{ ST(SEPARATE_DEPTH_STENCIL_LAYOUTS_FEATURES), END(VkPhysicalDeviceSeparateDepthStencilLayoutsFeatures, separateDepthStencilLayouts), A12, 0, { { 0, 0 } } },
 	{ ST(SHADER_DEMOTE_TO_HELPER_INVOCATION_FEATURES), END(VkPhysicalDeviceShaderDemoteToHelperInvocationFeatures, shaderDemoteToHelperInvocation), A13, 0, { { 0, 0 } } },
-	{ ST(IMAGE_ROBUSTNESS_FEATURES), END(VkPhysicalDeviceImageRobustnessFeatures, robustImageAccess), A13, 0, { { 0, 0 } } },
 	{ ST(DYNAMIC_RENDERING_FEATURES), END(VkPhysicalDeviceDynamicRenderingFeatures, dynamicRendering), A13, 0, { { 0, 0 } } },
 	{ ST(SHADER_TERMINATE_INVOCATION_FEATURES), END(VkPhysicalDeviceShaderTerminateInvocationFeatures, shaderTerminateInvocation), A13, 0, { { 0, 0 } } },
 	{ ST(TEXTURE_COMPRESSION_ASTC_HDR_FEATURES), END(VkPhysicalDeviceTextureCompressionASTCHDRFeatures, textureCompressionASTC_HDR), A13, 0, { { 0, 0 } } },

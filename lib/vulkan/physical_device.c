@@ -718,6 +718,7 @@ static const char *const implemented_extensions[] = {
 	"VK_KHR_variable_pointers", "VK_KHR_vulkan_memory_model",
 	"VK_KHR_zero_initialize_workgroup_memory", "VK_EXT_host_query_reset",
 	"VK_EXT_pipeline_creation_cache_control", "VK_EXT_scalar_block_layout",
+	"VK_EXT_image_robustness",
 	"VK_EXT_subgroup_size_control", "VK_EXT_external_memory_host",
 	"VK_KHR_buffer_device_address", "VK_KHR_relaxed_block_layout", NULL
 };

@@ -3,7 +3,7 @@
  * Storage images through the opendxg Vulkan driver (docs/vulkan-driver.md):
  * the formats Vulkan requires storage images of (R8G8B8A8_UNORM, R32_UINT
  * with atomics) offered with optimal tiling, and their image format
- * properties; device-local images filled by a copy from a buffer whose
+ * properties; robustImageAccess, enabled; device-local images filled by a copy from a buffer whose
  * rows are longer than the image's, cleared, read and written by a kernel
  * (an image atomic counting), copied into another image and back to
  * buffers, every texel checked; layouts as Vulkan asks, barriers between.
@@ -60,9 +60,23 @@ static void test_offered(VkPhysicalDevice pd)
 {
 	const VkFormatFeatureFlags xfer = VK_FORMAT_FEATURE_TRANSFER_SRC_BIT |
 					  VK_FORMAT_FEATURE_TRANSFER_DST_BIT;
+	VkPhysicalDeviceImageRobustnessFeatures ir = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_ROBUSTNESS_FEATURES,
+	};
+	VkPhysicalDeviceVulkan13Features f13 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES, .pNext = &ir,
+	};
+	VkPhysicalDeviceFeatures2 f2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f13,
+	};
 	VkImageFormatProperties ip;
 	VkFormatProperties u, s;
 	VkResult r;
+
+	vkGetPhysicalDeviceFeatures2(pd, &f2);
+	check("robustImageAccess offered (Vulkan 1.3 requires it), alike in both structures",
+	      f13.robustImageAccess && ir.robustImageAccess, "1.3 %u, own %u",
+	      f13.robustImageAccess, ir.robustImageAccess);
 
 	vkGetPhysicalDeviceFormatProperties(pd, VK_FORMAT_R8G8B8A8_UNORM, &u);
 	vkGetPhysicalDeviceFormatProperties(pd, VK_FORMAT_R32_UINT, &s);
@@ -146,6 +160,10 @@ static int make_images(struct ctx *c)
 
 static int setup(struct ctx *c)
 {
+	VkPhysicalDeviceVulkan13Features want = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
+		.robustImageAccess = VK_TRUE,
+	};
 	VkCommandPoolCreateInfo cpi = { .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO };
 	const VkBufferCreateInfo bci = {
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = STAGING,
@@ -157,7 +175,7 @@ static int setup(struct ctx *c)
 	if (instance_begin("test_odx_image", &c->inst, &c->messenger, &c->pd))
 		return -1;
 	test_offered(c->pd);
-	VK_OK("device", device_begin(c->pd, NULL, 0, NULL, &c->dev, &c->q));
+	VK_OK("a device with robustImageAccess", device_begin(c->pd, &want, 0, NULL, &c->dev, &c->q));
 	VK_OK("staging buffer", vkCreateBuffer(c->dev, &bci, NULL, &c->staging));
 	vkGetBufferMemoryRequirements(c->dev, c->staging, &req);
 	mai.allocationSize = req.size;
