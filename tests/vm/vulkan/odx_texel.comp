@@ -9,6 +9,8 @@ layout(set = 0, binding = 0) uniform samplerBuffer src;
 layout(set = 0, binding = 1, r32ui) uniform writeonly uimageBuffer dst;
 layout(set = 0, binding = 2, r32ui) uniform uimageBuffer count;
 layout(set = 0, binding = 3) uniform usamplerBuffer index;
+// Declared, never used: the test leaves its descriptor unwritten.
+layout(set = 0, binding = 4, r32f) uniform imageBuffer spare;
 layout(push_constant) uniform P { uint n; } p;
 
 void main()

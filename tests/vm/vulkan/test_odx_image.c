@@ -6,7 +6,8 @@
  * properties; robustImageAccess, enabled; device-local images filled by a copy from a buffer whose
  * rows are longer than the image's, cleared, read and written by a kernel
  * (an image atomic counting), copied into another image and back to
- * buffers, every texel checked; layouts as Vulkan asks, barriers between.
+ * buffers, every texel checked; layouts as Vulkan asks, barriers between;
+ * a fourth image the shader declares but never uses left unwritten.
  *
  * Plain Vulkan: it also runs on the host's lavapipe (meson test), and under
  * the validation layer with ODX_VALIDATE=1.
@@ -191,12 +192,12 @@ static int setup(struct ctx *c)
 
 static int make_pipeline(struct ctx *c)
 {
-	VkDescriptorSetLayoutBinding b[3];
+	VkDescriptorSetLayoutBinding b[4];
 	const VkDescriptorSetLayoutCreateInfo lci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-		.bindingCount = 3, .pBindings = b,
+		.bindingCount = 4, .pBindings = b,
 	};
-	const VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 3 };
+	const VkDescriptorPoolSize ps = { VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 4 };
 	const VkDescriptorPoolCreateInfo pci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
 		.maxSets = 1, .poolSizeCount = 1, .pPoolSizes = &ps,
@@ -216,14 +217,15 @@ static int make_pipeline(struct ctx *c)
 		.pImageInfo = ii,
 	};
 
-	for (uint32_t i = 0; i < 3; i++) {
+	/* Binding 3, the shader's unused `spare`, is never written. */
+	for (uint32_t i = 0; i < 4; i++)
 		b[i] = (VkDescriptorSetLayoutBinding) {
 			i, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL,
 		};
+	for (uint32_t i = 0; i < 3; i++)
 		ii[i] = (VkDescriptorImageInfo) { VK_NULL_HANDLE, c->view[i],
 						  VK_IMAGE_LAYOUT_GENERAL };
-	}
-	VK_OK("set layout of three storage images",
+	VK_OK("set layout of four storage images",
 	      vkCreateDescriptorSetLayout(c->dev, &lci, NULL, &c->sl));
 	VK_OK("pool", vkCreateDescriptorPool(c->dev, &pci, NULL, &c->dp));
 	ai.descriptorPool = c->dp;

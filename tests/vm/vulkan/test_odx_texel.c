@@ -6,7 +6,8 @@
  * views of three formats, one of VK_WHOLE_SIZE; a set written by a write
  * and a template, a second set copied from it binding by binding; a kernel reading two
  * uniform texel buffers and writing a storage one and an atomic counter,
- * each result checked.
+ * each result checked; a storage texel buffer the shader declares but never
+ * uses left unwritten.
  *
  * Plain Vulkan: it also runs on the host's lavapipe (meson test), and under
  * the validation layer with ODX_VALIDATE=1.
@@ -135,14 +136,15 @@ static int setup(struct ctx *c)
 
 static int make_sets(struct ctx *c)
 {
-	VkDescriptorSetLayoutBinding b[NBUF];
+	/* Binding NBUF: the shader's unused `spare`, never written. */
+	VkDescriptorSetLayoutBinding b[NBUF + 1];
 	const VkDescriptorSetLayoutCreateInfo lci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-		.bindingCount = NBUF, .pBindings = b,
+		.bindingCount = NBUF + 1, .pBindings = b,
 	};
 	const VkDescriptorPoolSize ps[2] = {
 		{ VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 4 },
-		{ VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, 4 },
+		{ VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, 6 },
 	};
 	const VkDescriptorPoolCreateInfo pci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
@@ -173,6 +175,9 @@ static int make_sets(struct ctx *c)
 		b[i] = (VkDescriptorSetLayoutBinding) {
 			i, types[i], 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL,
 		};
+	b[NBUF] = (VkDescriptorSetLayoutBinding) {
+		NBUF, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL,
+	};
 	VK_OK("set layout of uniform and storage texel buffers",
 	      vkCreateDescriptorSetLayout(c->dev, &lci, NULL, &c->sl));
 	VK_OK("pool", vkCreateDescriptorPool(c->dev, &pci, NULL, &c->dp));
