@@ -60,62 +60,59 @@ static void buffer_image(struct odx_cmd_buffer *c, const struct odx_buffer *buf,
 		  (uint32_t)o.y, e.width, e.height, to_image);
 }
 
+/* Regions of the 1.0 form, or of the copy_commands2 form, either way. */
+static void regions1(VkCommandBuffer commandBuffer, VkBuffer buffer, VkImage image,
+		     uint32_t count, const VkBufferImageCopy *r, bool to_image)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+
+	odx_cmd_barrier(c);
+	for (uint32_t i = 0; i < count; i++)
+		buffer_image(c, ODX_FROM_HANDLE(odx_buffer, buffer), ODX_FROM_HANDLE(odx_image, image),
+			     r[i].bufferOffset, r[i].bufferRowLength, r[i].imageOffset,
+			     r[i].imageExtent, to_image);
+}
+
+static void regions2(VkCommandBuffer commandBuffer, VkBuffer buffer, VkImage image,
+		     uint32_t count, const VkBufferImageCopy2 *r, bool to_image)
+{
+	struct odx_cmd_buffer *c = CMD(commandBuffer);
+
+	odx_cmd_barrier(c);
+	for (uint32_t i = 0; i < count; i++)
+		buffer_image(c, ODX_FROM_HANDLE(odx_buffer, buffer), ODX_FROM_HANDLE(odx_image, image),
+			     r[i].bufferOffset, r[i].bufferRowLength, r[i].imageOffset,
+			     r[i].imageExtent, to_image);
+}
+
 VKAPI_ATTR void VKAPI_CALL
 odx_CmdCopyBufferToImage(VkCommandBuffer commandBuffer, VkBuffer src, VkImage dst,
 			 VkImageLayout layout, uint32_t count, const VkBufferImageCopy *pRegions)
 {
-	struct odx_cmd_buffer *c = CMD(commandBuffer);
-
 	(void)layout;
-	odx_cmd_barrier(c);
-	for (uint32_t i = 0; i < count; i++)
-		buffer_image(c, ODX_FROM_HANDLE(odx_buffer, src), ODX_FROM_HANDLE(odx_image, dst),
-			     pRegions[i].bufferOffset, pRegions[i].bufferRowLength,
-			     pRegions[i].imageOffset, pRegions[i].imageExtent, true);
+	regions1(commandBuffer, src, dst, count, pRegions, true);
 }
 
 VKAPI_ATTR void VKAPI_CALL
 odx_CmdCopyBufferToImage2(VkCommandBuffer commandBuffer, const VkCopyBufferToImageInfo2 *pInfo)
 {
-	struct odx_cmd_buffer *c = CMD(commandBuffer);
-
-	odx_cmd_barrier(c);
-	for (uint32_t i = 0; i < pInfo->regionCount; i++) {
-		const VkBufferImageCopy2 *r = &pInfo->pRegions[i];
-
-		buffer_image(c, ODX_FROM_HANDLE(odx_buffer, pInfo->srcBuffer),
-			     ODX_FROM_HANDLE(odx_image, pInfo->dstImage), r->bufferOffset,
-			     r->bufferRowLength, r->imageOffset, r->imageExtent, true);
-	}
+	regions2(commandBuffer, pInfo->srcBuffer, pInfo->dstImage, pInfo->regionCount,
+		 pInfo->pRegions, true);
 }
 
 VKAPI_ATTR void VKAPI_CALL
 odx_CmdCopyImageToBuffer(VkCommandBuffer commandBuffer, VkImage src, VkImageLayout layout,
 			 VkBuffer dst, uint32_t count, const VkBufferImageCopy *pRegions)
 {
-	struct odx_cmd_buffer *c = CMD(commandBuffer);
-
 	(void)layout;
-	odx_cmd_barrier(c);
-	for (uint32_t i = 0; i < count; i++)
-		buffer_image(c, ODX_FROM_HANDLE(odx_buffer, dst), ODX_FROM_HANDLE(odx_image, src),
-			     pRegions[i].bufferOffset, pRegions[i].bufferRowLength,
-			     pRegions[i].imageOffset, pRegions[i].imageExtent, false);
+	regions1(commandBuffer, dst, src, count, pRegions, false);
 }
 
 VKAPI_ATTR void VKAPI_CALL
 odx_CmdCopyImageToBuffer2(VkCommandBuffer commandBuffer, const VkCopyImageToBufferInfo2 *pInfo)
 {
-	struct odx_cmd_buffer *c = CMD(commandBuffer);
-
-	odx_cmd_barrier(c);
-	for (uint32_t i = 0; i < pInfo->regionCount; i++) {
-		const VkBufferImageCopy2 *r = &pInfo->pRegions[i];
-
-		buffer_image(c, ODX_FROM_HANDLE(odx_buffer, pInfo->dstBuffer),
-			     ODX_FROM_HANDLE(odx_image, pInfo->srcImage), r->bufferOffset,
-			     r->bufferRowLength, r->imageOffset, r->imageExtent, false);
-	}
+	regions2(commandBuffer, pInfo->dstBuffer, pInfo->srcImage, pInfo->regionCount,
+		 pInfo->pRegions, false);
 }
 
 /* Between two images of one texel size: row by row. */
