@@ -309,6 +309,12 @@ enum dxg_slot_type {
 	DXG_SLOT_STORAGE_IMAGE = 4,
 };
 
+/* A texel buffer slot: its binding carries a view's format (version 5). */
+static inline int dxg_slot_is_texel_buffer(__u32 type)
+{
+	return type == DXG_SLOT_UNIFORM_TEXEL_BUFFER || type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
+}
+
 /*
  * One descriptor of a CREATE_PIPELINE2 layout.  A DISPATCH of that pipeline
  * names it by its index in the layout (dxg_cmd_binding.binding is the slot

@@ -27,7 +27,7 @@ odx_CreateBufferView(VkDevice device, const VkBufferViewCreateInfo *pCreateInfo,
 	(void)pAllocator;
 	*pView = VK_NULL_HANDLE;
 	/* A format without texel buffer features is invalid usage: refused. */
-	if (f >= DXG_TEXEL_FORMAT_END || !d->physical->texel_features[f] || !tf.size ||
+	if (f >= DXG_TEXEL_FORMAT_END || !d->physical->formats[f].buffer_features || !tf.size ||
 	    !b || pCreateInfo->offset >= b->size) {
 		if (getenv("ODX_DEBUG"))
 			fprintf(stderr, "opendxg: vkCreateBufferView: format %u has no texel buffer features\n",

@@ -81,12 +81,6 @@ odx_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout layout,
 		memcpy(c->push + offset, pValues, size);
 }
 
-static bool texel_slot(const struct odx_slot *s)
-{
-	return s->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
-	       s->type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
-}
-
 /*
  * Slot i of the pipeline as a binding of the command.  A descriptor the
  * application left unwritten (valid when the shader never reads it) gets
@@ -100,8 +94,8 @@ static struct dxg_cmd_binding resolve_buffer(const struct odx_cmd_buffer *c, uin
 	const struct odx_bound_set *bs = &c->sets[slot->set];
 	struct dxg_cmd_binding out = {
 		.binding = i, .va = c->device->dummy->va,
-		.size = texel_slot(slot) ? 240 : 256,
-		.flags = texel_slot(slot) ? slot->format << DXG_CMD_BINDING_FORMAT_SHIFT : 0,
+		.size = dxg_slot_is_texel_buffer(slot->type) ? 240 : 256,
+		.flags = dxg_slot_is_texel_buffer(slot->type) ? slot->format << DXG_CMD_BINDING_FORMAT_SHIFT : 0,
 	};
 	const struct odx_set_binding *b;
 	const struct odx_descriptor *d;
@@ -131,7 +125,7 @@ static struct dxg_cmd_binding resolve_buffer(const struct odx_cmd_buffer *c, uin
 	range = d->range == VK_WHOLE_SIZE ? d->buffer->size - d->offset : d->range;
 	out.va = odx_buffer_va(d->buffer, offset);
 	out.size = range;
-	if (texel_slot(slot))
+	if (dxg_slot_is_texel_buffer(slot->type))
 		out.flags = d->format << DXG_CMD_BINDING_FORMAT_SHIFT;
 	return out;
 }

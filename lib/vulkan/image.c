@@ -161,7 +161,7 @@ VkFormatFeatureFlags odx_image_features(const struct odx_physical_device *pd,
 	if (!pd->device_heap_size || format >= DXG_TEXEL_FORMAT_END ||
 	    !layout_of(format, &l))
 		return 0;
-	return pd->image_caps[format].image_features &
+	return pd->formats[format].image_features &
 	       (VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT |
 		VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT |
 		VK_FORMAT_FEATURE_TRANSFER_SRC_BIT | VK_FORMAT_FEATURE_TRANSFER_DST_BIT);
@@ -211,8 +211,8 @@ static void image_properties(const struct odx_physical_device *pd, uint32_t form
 			     VkImageFormatProperties *p)
 {
 	*p = (VkImageFormatProperties) {
-		.maxExtent = { pd->image_caps[format].max_width,
-			       pd->image_caps[format].max_height, 1 },
+		.maxExtent = { pd->formats[format].max_width,
+			       pd->formats[format].max_height, 1 },
 		.maxMipLevels = 1,
 		.maxArrayLayers = 1,
 		.sampleCounts = VK_SAMPLE_COUNT_1_BIT,
@@ -305,8 +305,8 @@ static VkResult make_image(struct odx_device *d, const VkImageCreateInfo *ci,
 		return image_refused("not a 2D storage or transfer image of an offered format");
 	if (ci->mipLevels != 1 || ci->arrayLayers != 1 || ci->samples != VK_SAMPLE_COUNT_1_BIT ||
 	    ci->extent.depth != 1 || !ci->extent.width || !ci->extent.height ||
-	    ci->extent.width > d->physical->image_caps[ci->format].max_width ||
-	    ci->extent.height > d->physical->image_caps[ci->format].max_height)
+	    ci->extent.width > d->physical->formats[ci->format].max_width ||
+	    ci->extent.height > d->physical->formats[ci->format].max_height)
 		return image_refused("more than one level, layer or sample, or too large");
 	*img = (struct odx_image) {
 		.format = ci->format, .width = ci->extent.width, .height = ci->extent.height,

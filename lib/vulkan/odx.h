@@ -62,12 +62,11 @@ struct odx_physical_device {
 	/* The host's device gives out buffer device addresses (memory.c). */
 	bool device_address;
 	/*
-	 * Per VkFormat below DXG_TEXEL_FORMAT_END: the texel buffer features
-	 * the host offers (vkinfo.h's FORMATS); all 0 from an older host.
+	 * Per VkFormat below DXG_TEXEL_FORMAT_END: the texel buffers and
+	 * storage images the host offers (vkinfo.h's FORMATS, buffer features
+	 * masked to DXG_TEXEL_BUFFER_FEATURES); all 0 from an older host.
 	 */
-	uint32_t texel_features[DXG_TEXEL_FORMAT_END];
-	/* Storage images the host offers, by format (vkinfo.h's FORMATS). */
-	struct dxg_vkinfo_format image_caps[DXG_TEXEL_FORMAT_END];
+	struct dxg_vkinfo_format formats[DXG_TEXEL_FORMAT_END];
 	/*
 	 * Bytes this process allocated per heap through this device
 	 * (VK_EXT_memory_budget's heapUsage, memory_budget.c).

@@ -119,8 +119,7 @@ static void read_texel_formats(struct odx_physical_device *pd, struct dxg_vkinfo
 {
 	uint32_t got = 0;
 
-	memset(pd->texel_features, 0, sizeof(pd->texel_features));
-	memset(pd->image_caps, 0, sizeof(pd->image_caps));
+	memset(pd->formats, 0, sizeof(pd->formats));
 	while (got < DXG_TEXEL_FORMAT_END) {
 		if (vkinfo(pd->adapter, q, DXG_VKINFO_FORMATS, got) < 0 ||
 		    !q->hdr.count || q->hdr.count > DXG_VKINFO_FORMATS_PER_QUERY ||
@@ -129,9 +128,8 @@ static void read_texel_formats(struct odx_physical_device *pd, struct dxg_vkinfo
 		for (uint32_t i = 0; i < q->hdr.count; i++)
 			/* Only the table's formats, only the features it names. */
 			if (dxg_texel_format(got + i).size) {
-				pd->texel_features[got + i] = q->u.formats[i].buffer_features &
-							      DXG_TEXEL_BUFFER_FEATURES;
-				pd->image_caps[got + i] = q->u.formats[i];
+				pd->formats[got + i] = q->u.formats[i];
+				pd->formats[got + i].buffer_features &= DXG_TEXEL_BUFFER_FEATURES;
 			}
 		got += q->hdr.count;
 	}
@@ -585,7 +583,7 @@ odx_GetPhysicalDeviceFormatProperties(VkPhysicalDevice physicalDevice,
 
 	memset(pProps, 0, sizeof(*pProps));
 	if ((uint32_t)format < DXG_TEXEL_FORMAT_END) {
-		pProps->bufferFeatures = pd->texel_features[format];
+		pProps->bufferFeatures = pd->formats[format].buffer_features;
 		pProps->optimalTilingFeatures = odx_image_features(pd, format);
 	}
 }

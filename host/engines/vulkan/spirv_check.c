@@ -258,8 +258,7 @@ static bool texel_ok(const struct id_info *t, uint32_t bound,
 /* A slot whose variable is an image: texel buffers, storage images. */
 static bool is_texel_slot(uint32_t type)
 {
-	return type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
-	       type == DXG_SLOT_STORAGE_TEXEL_BUFFER || type == DXG_SLOT_STORAGE_IMAGE;
+	return dxg_slot_is_texel_buffer(type) || type == DXG_SLOT_STORAGE_IMAGE;
 }
 
 /*

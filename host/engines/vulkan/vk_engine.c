@@ -117,69 +117,77 @@ static int32_t vk_destroy_pipeline(struct dxg_engine *e, uint64_t id)
 	return st;
 }
 
-static bool is_texel(uint32_t slot_type)
+/*
+ * The format of a texel buffer or storage image binding: one of the texel
+ * table with the @need features on the device (texel buffers' or images'),
+ * and @atomic as well where the shader has an image atomic on the slot;
+ * what the shader declares (its Sampled Type's class, its Image Format
+ * unless Unknown: Vulkan's rules).
+ */
+static int32_t check_format(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
+			    const struct dxg_engine_binding *b, bool image, uint32_t need,
+			    uint32_t atomic)
 {
-	return slot_type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
-	       slot_type == DXG_SLOT_STORAGE_TEXEL_BUFFER;
+	const struct dxg_spirv_facts *f = &p->shared->facts;
+	struct dxg_texel_format tf = dxg_texel_format(b->format);
+	uint8_t spv = f->texel_spv[b->binding];
+	uint32_t have;
+
+	if (b->format >= DXG_TEXEL_FORMAT_END || !tf.size)
+		return STATUS_NOT_SUPPORTED;
+	have = image ? v->dev->image_caps[b->format].features :
+		       v->dev->texel_features[b->format];
+	if (f->texel_atomic & (1u << b->binding))
+		need |= atomic;
+	if ((have & need) != need)
+		return STATUS_NOT_SUPPORTED;
+	if (tf.cls != f->texel_class[b->binding] || (spv != DXG_SPV_UNKNOWN && spv != tf.spv))
+		return STATUS_INVALID_PARAMETER;
+	return 0;
 }
 
 /*
- * A texel buffer binding: a format of the texel table the device supports
- * for the slot's use, matching what the shader declares (its Sampled
- * Type's class, its Image Format unless Unknown: Vulkan's rules), and a
- * view the device can make: whole texels, not too many, its start aligned.
+ * A texel buffer binding: its format (above), and a view the device can
+ * make: whole texels, not too many, its start aligned.
  */
 static int32_t check_texel(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			   const struct dxg_engine_binding *b, uint64_t start)
 {
 	const struct dxg_vk_limits *l = &v->dev->limits;
-	const struct dxg_engine_slot *s = &p->slots[b->binding];
-	uint32_t need = s->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ?
-			VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT :
-			VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT;
-	/* An image atomic on it: the format must have them (Vulkan's rule). */
-	if (p->texel_atomic & (1u << b->binding))
-		need |= VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT;
-	struct dxg_texel_format tf = dxg_texel_format(b->format);
-	uint8_t spv = p->texel_spv[b->binding];
+	bool uniform = p->slots[b->binding].type == DXG_SLOT_UNIFORM_TEXEL_BUFFER;
+	int32_t st = check_format(v, p, b, false,
+				  uniform ? VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT :
+					    VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT,
+				  VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT);
+	uint32_t size = dxg_texel_format(b->format).size;
 
-	if (b->format >= DXG_TEXEL_FORMAT_END || !tf.size ||
-	    (v->dev->texel_features[b->format] & need) != need)
-		return STATUS_NOT_SUPPORTED;
-	if (tf.cls != p->texel_class[b->binding] ||
-	    (spv != DXG_SPV_UNKNOWN && spv != tf.spv))
-		return STATUS_INVALID_PARAMETER;
-	if ((!b->host && !b->dev) || !b->size || b->size % tf.size ||
-	    b->size / tf.size > l->max_texel_elements ||
+	if (st)
+		return st;
+	if ((!b->host && !b->dev) || !b->size || b->size % size ||
+	    b->size / size > l->max_texel_elements ||
 	    (start & (l->min_texel_offset_alignment - 1)))
 		return STATUS_INVALID_PARAMETER;
 	return 0;
 }
 
 /*
- * A storage image binding: a format the device has linear storage images
- * of (with atomics where the shader has them), matching the shader's image
- * type as texel buffers do, an extent the device allows, in device memory
- * (its layout and alignment are checked when the image is made).
+ * A storage image binding: its format (above), an extent the device
+ * allows, in device memory (its layout and alignment are checked when the
+ * image is made).
  */
 static int32_t check_image(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			   const struct dxg_engine_binding *b)
 {
-	struct dxg_texel_format tf = dxg_texel_format(b->format);
+	int32_t st = check_format(v, p, b, true, VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT,
+				  VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT);
 	const struct dxg_vk_image_caps *c;
-	uint32_t need = VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT;
-	uint8_t spv = p->texel_spv[b->binding];
 
-	if (p->texel_atomic & (1u << b->binding))
-		need |= VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT;
-	if (b->format >= DXG_TEXEL_FORMAT_END || !tf.size)
+	if (st)
+		return st;
+	if (!b->dev)
 		return STATUS_NOT_SUPPORTED;
 	c = &v->dev->image_caps[b->format];
-	if ((c->features & need) != need || !b->dev)
-		return STATUS_NOT_SUPPORTED;
-	if (tf.cls != p->texel_class[b->binding] ||
-	    (spv != DXG_SPV_UNKNOWN && spv != tf.spv) ||
-	    !b->width || !b->height || b->width > c->max_width ||
+	if (!b->width || !b->height || b->width > c->max_width ||
 	    b->height > c->max_height || !b->size)
 		return STATUS_INVALID_PARAMETER;
 	return 0;
@@ -208,7 +216,7 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 			return STATUS_INVALID_PARAMETER;
 		seen |= 1u << b->binding;
 		/* Read-only memory only where the shader never writes. */
-		if (b->read_only && !(p->read_only & (1u << b->binding)))
+		if (b->read_only && !(p->shared->facts.read_only & (1u << b->binding)))
 			return STATUS_ACCESS_DENIED;
 		uniform = p->slots[b->binding].type == DXG_SLOT_UNIFORM_BUFFER;
 		/* Host memory: the pointer's alignment; device memory: the offset's. */
@@ -223,7 +231,7 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 		/* Only images have an extent. */
 		if (b->width || b->height)
 			return STATUS_INVALID_PARAMETER;
-		if (is_texel(p->slots[b->binding].type)) {
+		if (dxg_slot_is_texel_buffer(p->slots[b->binding].type)) {
 			int32_t st = check_texel(v, p, b, start);
 
 			if (st)
@@ -339,18 +347,19 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		uint64_t off;
 		int32_t st;
 
+		w[i] = (VkWriteDescriptorSet) {
+			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+			.dstBinding = slot->binding,
+			.dstArrayElement = slot->element,
+			.descriptorCount = 1,
+			.descriptorType = dxg_vk_slot_descriptor(slot->type),
+		};
+		/* An image of its own; a buffer's range, maybe through a view. */
 		if (slot->type == DXG_SLOT_STORAGE_IMAGE) {
 			st = make_image(v, &d->bindings[i], &ii[i]);
+			w[i].pImageInfo = &ii[i];
 			if (st)
 				return st;
-			w[i] = (VkWriteDescriptorSet) {
-				.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-				.dstBinding = slot->binding,
-				.dstArrayElement = slot->element,
-				.descriptorCount = 1,
-				.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
-				.pImageInfo = &ii[i],
-			};
 			continue;
 		}
 		st = buffer_of(v, d->bindings[i].host, d->bindings[i].dev,
@@ -360,15 +369,8 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			return st;
 		bi[i].offset = off;
 		bi[i].range = d->bindings[i].size;
-		w[i] = (VkWriteDescriptorSet) {
-			.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-			.dstBinding = slot->binding,
-			.dstArrayElement = slot->element,
-			.descriptorCount = 1,
-			.descriptorType = dxg_vk_slot_descriptor(slot->type),
-			.pBufferInfo = &bi[i],
-		};
-		if (is_texel(slot->type)) {
+		w[i].pBufferInfo = &bi[i];
+		if (dxg_slot_is_texel_buffer(slot->type)) {
 			st = make_view(v, &bi[i], d->bindings[i].format, &views[i]);
 			if (st)
 				return st;

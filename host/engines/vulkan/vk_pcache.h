@@ -30,6 +30,7 @@
 #include <vulkan/vulkan.h>
 
 #include "engines/engine.h"
+#include "engines/vulkan/spirv_check.h"
 
 #include "dxg/cmdstream.h"
 
@@ -47,11 +48,8 @@ struct dxg_vk_shared_pipeline {
 	VkDescriptorSetLayout set_layouts[DXG_PIPELINE_MAX_SETS];
 	VkPipelineLayout layout;
 	VkPipeline pipeline;
-	uint32_t read_only;	/* slots the shader never writes (spirv_writes.h) */
-	/* Texel buffer slots: what their views must be (spirv_check.h). */
-	uint8_t texel_spv[DXG_ENGINE_MAX_BINDINGS];
-	uint8_t texel_class[DXG_ENGINE_MAX_BINDINGS];
-	uint32_t texel_atomic;	/* slots used by image atomics */
+	/* What the SPIR-V check learnt: read-only slots, views' formats. */
+	struct dxg_spirv_facts facts;
 };
 
 struct dxg_vk_pcache {

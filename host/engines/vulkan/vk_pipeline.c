@@ -321,10 +321,7 @@ static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeli
 		free(key);
 		return st ? st : STATUS_NO_MEMORY;
 	}
-	e->read_only = facts.read_only;
-	memcpy(e->texel_spv, facts.texel_spv, sizeof(e->texel_spv));
-	memcpy(e->texel_class, facts.texel_class, sizeof(e->texel_class));
-	e->texel_atomic = facts.texel_atomic;
+	e->facts = facts;
 	e->key = key;
 	e->key_size = size;
 	e->domain = t->domain;
@@ -390,10 +387,6 @@ int32_t dxg_vk_pipeline_create(struct dxg_vk_pipelines *t,
 	memcpy(p->set_layouts, e->set_layouts, sizeof(p->set_layouts));
 	p->layout = e->layout;
 	p->pipeline = e->pipeline;
-	p->read_only = e->read_only;
-	memcpy(p->texel_spv, e->texel_spv, sizeof(p->texel_spv));
-	memcpy(p->texel_class, e->texel_class, sizeof(p->texel_class));
-	p->texel_atomic = e->texel_atomic;
 	p->id = t->next_id++;
 	t->count++;
 	*out_id = p->id;

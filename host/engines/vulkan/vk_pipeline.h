@@ -29,12 +29,11 @@ struct dxg_vk_pipeline {
 	VkDescriptorSetLayout set_layouts[DXG_PIPELINE_MAX_SETS];
 	VkPipelineLayout layout;
 	VkPipeline pipeline;
-	uint32_t read_only;	/* bit i: slots[i] may take a read-only binding */
-	/* Texel buffer slots: the view's SPIR-V format and class (spirv_check.h). */
-	uint8_t texel_spv[DXG_ENGINE_MAX_BINDINGS];
-	uint8_t texel_class[DXG_ENGINE_MAX_BINDINGS];
-	uint32_t texel_atomic;	/* bit i: an image atomic uses slots[i] */
-	/* Whose objects these are: shared by content (vk_pcache.h). */
+	/*
+	 * Whose objects these are: shared by content (vk_pcache.h); its
+	 * facts say which slots may take a read-only binding and what texel
+	 * buffer and image slots' formats must be.
+	 */
 	struct dxg_vk_shared_pipeline *shared;
 };
 
