@@ -45,8 +45,14 @@ struct dxg_engine_binding {
 	uint32_t read_only;
 	/* A texel buffer or image slot's VkFormat (version 5); 0 for others. */
 	uint32_t format;
-	/* A storage image slot's extent (DISPATCH3); 0 for other slots. */
+	/* An image slot's extent (DISPATCH3, DISPATCH4); 0 for other slots. */
 	uint32_t width, height;
+	/*
+	 * A sampler or combined image sampler slot's sampler (DISPATCH4),
+	 * unchecked; zero for other slots.  A sampler slot's binding has no
+	 * memory (host and dev NULL, size 0).
+	 */
+	struct dxg_cmd_sampler sampler;
 };
 
 /* A transfer where device memory is involved (copy, fill, update). */

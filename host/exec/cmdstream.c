@@ -153,9 +153,10 @@ static int32_t decode_timestamp(const uint8_t *p,
 }
 
 /*
- * The bindings and push constants after a DISPATCH, DISPATCH2 or DISPATCH3
- * at q; the counts were bounded by the caller.  @stride: a binding's size
- * (DISPATCH3's add an image extent to the others' fields).
+ * The bindings and push constants after a DISPATCH, DISPATCH2, DISPATCH3
+ * or DISPATCH4 at q; the counts were bounded by the caller.  @stride: a
+ * binding's size (DISPATCH3's add an image extent to the others' fields,
+ * DISPATCH4's a sampler to DISPATCH3's).
  */
 static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 			       uint32_t push_size, uint32_t version, size_t stride,
@@ -171,28 +172,34 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 	const uint32_t allowed = version >= DXG_CMDBUF_VERSION_5 ?
 				 DXG_CMD_BINDING_FLAGS | (0xffffu << DXG_CMD_BINDING_FORMAT_SHIFT) :
 				 version >= DXG_CMDBUF_VERSION_4 ? DXG_CMD_BINDING_FLAGS : 0;
+	const bool samplers = stride == sizeof(struct dxg_cmd_binding4);
 	struct dxg_engine_mem m;
-	struct dxg_cmd_binding3 b;
+	struct dxg_cmd_binding4 b;
 	uint32_t i, seen = 0;
 
 	d->num_bindings = num_bindings;
 	for (i = 0; i < num_bindings; i++, q += stride) {
 		bool ro;
 
-		/* DISPATCH's binding is DISPATCH3's without the extent. */
+		/* Each binding is DISPATCH4's without what its opcode lacks. */
 		memset(&b, 0, sizeof(b));
 		memcpy(&b, q, stride);
 		if ((b.flags & ~allowed) || b.binding >= DXG_CMD_MAX_BINDINGS ||
-		    (seen & (1u << b.binding)) || b.size == 0)
+		    (seen & (1u << b.binding)) || (b.size == 0 && !samplers))
 			return STATUS_INVALID_PARAMETER;
 		seen |= 1u << b.binding;
 		ro = b.flags & DXG_CMD_BINDING_READ_ONLY;
-		d->bindings[i].binding = b.binding;
-		d->bindings[i].size = b.size;
-		d->bindings[i].read_only = ro;
-		d->bindings[i].format = DXG_CMD_BINDING_FORMAT(b.flags);
-		d->bindings[i].width = b.width;
-		d->bindings[i].height = b.height;
+		d->bindings[i] = (struct dxg_engine_binding) {
+			.binding = b.binding, .size = b.size, .read_only = ro,
+			.format = DXG_CMD_BINDING_FORMAT(b.flags),
+			.width = b.width, .height = b.height, .sampler = b.sampler,
+		};
+		/* A sampler slot's binding has no memory (the engine checks the slot). */
+		if (b.size == 0) {
+			if (b.va || b.flags || b.width || b.height)
+				return STATUS_INVALID_PARAMETER;
+			continue;
+		}
 		/*
 		 * Storage buffers are read-write to the shader: a binding must
 		 * be writable memory (not read-only, zero or no-access), host
@@ -238,13 +245,11 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 			       version, sizeof(struct dxg_cmd_binding), s, e, &c->d);
 }
 
-/* DISPATCH2, or DISPATCH3 (@three): the same but for the bindings' size. */
+/* DISPATCH2, DISPATCH3 or DISPATCH4: the same but for the bindings' @stride. */
 static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
-				uint32_t version, bool three, const struct dxg_va *s,
+				uint32_t version, size_t stride, const struct dxg_va *s,
 				const struct dxg_engine *e, struct cmd *c)
 {
-	const size_t stride = three ? sizeof(struct dxg_cmd_binding3) :
-				      sizeof(struct dxg_cmd_binding);
 	struct dxg_cmd_dispatch2 k;
 
 	if (size < sizeof(k))
@@ -365,11 +370,18 @@ static int32_t decode(const uint8_t *p, uint32_t room, uint32_t version,
 	case DXG_CMD_DISPATCH2:
 		if (version < DXG_CMDBUF_VERSION_2)
 			return STATUS_ILLEGAL_INSTRUCTION;
-		return decode_dispatch2(p, h.size_bytes, version, false, s, e, c);
+		return decode_dispatch2(p, h.size_bytes, version,
+					sizeof(struct dxg_cmd_binding), s, e, c);
 	case DXG_CMD_DISPATCH3:
 		if (version < DXG_CMDBUF_VERSION_6)
 			return STATUS_ILLEGAL_INSTRUCTION;
-		return decode_dispatch2(p, h.size_bytes, version, true, s, e, c);
+		return decode_dispatch2(p, h.size_bytes, version,
+					sizeof(struct dxg_cmd_binding3), s, e, c);
+	case DXG_CMD_DISPATCH4:
+		if (version < DXG_CMDBUF_VERSION_7)
+			return STATUS_ILLEGAL_INSTRUCTION;
+		return decode_dispatch2(p, h.size_bytes, version,
+					sizeof(struct dxg_cmd_binding4), s, e, c);
 	case DXG_CMD_UPDATE:
 		if (version < DXG_CMDBUF_VERSION_2)
 			return STATUS_ILLEGAL_INSTRUCTION;
@@ -703,7 +715,7 @@ int32_t dxg_escape_check_create_pipeline2(const void *buf, size_t len,
 		if (slots[i].element >= DXG_CMD_MAX_BINDINGS ||
 		    slots[i].set >= DXG_PIPELINE_MAX_SETS ||
 		    slots[i].binding > DXG_PIPELINE_MAX_BINDING ||
-		    slots[i].type > DXG_SLOT_STORAGE_IMAGE)
+		    slots[i].type > DXG_SLOT_TYPE_MAX)
 			return STATUS_INVALID_PARAMETER;
 	memcpy(spec, q, k.num_spec * sizeof(*spec));
 	q += k.num_spec * sizeof(*spec);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The open adapter's command stream, versions 1 to 6: what a command buffer
+ * The open adapter's command stream, versions 1 to 7: what a command buffer
  * submitted to an opendxg adapter contains, and the D3DKMTEscape payloads
  * that create and destroy SPIR-V compute pipelines.  Shared by the guest
  * (the compute library records buffers) and the host (dxghost validates and
@@ -29,7 +29,9 @@
 #define DXG_CMDBUF_VERSION_5		5u
 /* Version 6 adds DISPATCH3: bindings with an image's extent (storage images). */
 #define DXG_CMDBUF_VERSION_6		6u
-#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_6
+/* Version 7 adds DISPATCH4: bindings with a sampler (sampled images, samplers). */
+#define DXG_CMDBUF_VERSION_7		7u
+#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_7
 
 /* Limits (docs/command-stream.md §5). */
 #define DXG_CMDBUF_MAX_SIZE		(16u << 20)	/* whole buffer, bytes */
@@ -70,6 +72,7 @@ enum dxg_cmd_opcode {
 	DXG_CMD_FENCE_SIGNAL	= 9,
 	DXG_CMD_FENCE_WAIT	= 10,
 	DXG_CMD_DISPATCH3	= 11,	/* version 6 */
+	DXG_CMD_DISPATCH4	= 12,	/* version 7 */
 };
 
 /* Every command starts with this; size_bytes counts it and the payload. */
@@ -194,6 +197,52 @@ struct dxg_cmd_binding3 {
 	 (nb) * sizeof(struct dxg_cmd_binding3) + DXG_ALIGN8(push))
 
 /*
+ * A sampler's state (version 7): VkSamplerCreateInfo's fields that a
+ * compute shader's sampling sees, each the Vulkan enum's value.  Floats
+ * are IEEE-754 single bit patterns.  The host makes the Vulkan sampler
+ * when the dispatch runs and checks every field against its device
+ * (docs/command-stream.md, "Samplers").
+ */
+struct dxg_cmd_sampler {
+	__u8 mag_filter;		/* VkFilter: NEAREST or LINEAR */
+	__u8 min_filter;
+	__u8 mipmap_mode;		/* VkSamplerMipmapMode */
+	__u8 address_mode[3];		/* VkSamplerAddressMode, u v w */
+	__u8 flags;			/* DXG_SAMPLER_* */
+	__u8 compare_op;		/* VkCompareOp, with DXG_SAMPLER_COMPARE */
+	__u8 border_color;		/* VkBorderColor (the six standard ones) */
+	__u8 reserved[3];		/* 0 */
+	__u32 mip_lod_bias;		/* float */
+	__u32 max_anisotropy;		/* float, with DXG_SAMPLER_ANISOTROPY */
+	__u32 min_lod, max_lod;		/* float */
+	__u32 reserved2;		/* 0 */
+};
+
+#define DXG_SAMPLER_ANISOTROPY		0x1u
+#define DXG_SAMPLER_COMPARE		0x2u
+#define DXG_SAMPLER_UNNORMALIZED	0x4u
+#define DXG_SAMPLER_FLAGS		0x7u
+
+/*
+ * DISPATCH4 (version 7): DISPATCH3 with these bindings: DISPATCH3's and a
+ * sampler.  A sampler slot's binding has no memory (va and size 0) and a
+ * combined image sampler's has both; every other slot's sampler is zero.
+ */
+struct dxg_cmd_binding4 {
+	__u32 binding;
+	__u32 flags;
+	__u64 va;
+	__u64 size;		/* > 0, but 0 for a sampler slot */
+	__u32 width;		/* an image slot's; else 0 */
+	__u32 height;
+	struct dxg_cmd_sampler sampler;
+};
+
+#define DXG_CMD_DISPATCH4_SIZE(nb, push) \
+	(sizeof(struct dxg_cmd_dispatch2) + \
+	 (nb) * sizeof(struct dxg_cmd_binding4) + DXG_ALIGN8(push))
+
+/*
  * UPDATE (version 2): writes size bytes that follow the command at dst_va
  * (vkCmdUpdateBuffer).  size_bytes is exactly 24 + align8(size).
  */
@@ -307,7 +356,25 @@ enum dxg_slot_type {
 	DXG_SLOT_STORAGE_TEXEL_BUFFER = 3,
 	/* A linear 2D image of a format in a range (DISPATCH3, version 6). */
 	DXG_SLOT_STORAGE_IMAGE = 4,
+	/* Version 7 (DISPATCH4): the same image sampled, a sampler, both. */
+	DXG_SLOT_SAMPLED_IMAGE = 5,
+	DXG_SLOT_SAMPLER = 6,
+	DXG_SLOT_COMBINED_IMAGE_SAMPLER = 7,
+	DXG_SLOT_TYPE_MAX = DXG_SLOT_COMBINED_IMAGE_SAMPLER,
 };
+
+/* An image slot: its binding carries a format and an extent. */
+static inline int dxg_slot_is_image(__u32 type)
+{
+	return type == DXG_SLOT_STORAGE_IMAGE || type == DXG_SLOT_SAMPLED_IMAGE ||
+	       type == DXG_SLOT_COMBINED_IMAGE_SAMPLER;
+}
+
+/* A slot whose binding carries a sampler (DISPATCH4). */
+static inline int dxg_slot_has_sampler(__u32 type)
+{
+	return type == DXG_SLOT_SAMPLER || type == DXG_SLOT_COMBINED_IMAGE_SAMPLER;
+}
 
 /* A texel buffer slot: its binding carries a view's format (version 5). */
 static inline int dxg_slot_is_texel_buffer(__u32 type)
@@ -379,6 +446,8 @@ DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch) == 40, "DISPATCH");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_barrier) == 8, "BARRIER");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch2) == 56, "DISPATCH2");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding3) == 32, "DISPATCH3 binding");
+DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_sampler) == 32, "sampler state");
+DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding4) == 64, "DISPATCH4 binding");
 DXG_STATIC_ASSERT(sizeof(struct dxg_escape_image_layout) == 40, "image layout escape");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_update) == 24, "UPDATE");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_fence) == 32, "FENCE_SIGNAL, FENCE_WAIT");

@@ -34,6 +34,9 @@ static const size_t dxg_vk_features10[] = {
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageWriteWithoutFormat),
 	/* ... or with the formats beyond the basic ones (rg8, r16f...). */
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageExtendedFormats),
+	/* Samplers: anisotropic filtering, gathers with offsets. */
+	DXG_VKF(VkPhysicalDeviceFeatures, samplerAnisotropy),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderImageGatherExtended),
 };
 
 static const size_t dxg_vk_features11[] = {
@@ -62,6 +65,7 @@ static const size_t dxg_vk_features12[] = {
 	DXG_VKF(VkPhysicalDeviceVulkan12Features,
 		vulkanMemoryModelAvailabilityVisibilityChains),
 	DXG_VKF(VkPhysicalDeviceVulkan12Features, subgroupBroadcastDynamicId),
+	DXG_VKF(VkPhysicalDeviceVulkan12Features, samplerMirrorClampToEdge),
 };
 
 static const size_t dxg_vk_features13[] = {

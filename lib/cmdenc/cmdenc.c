@@ -133,8 +133,9 @@ static void dispatch_version(struct dxg_enc *e, const struct dxg_enc_dispatch *d
 	need_version(e, version);
 }
 
-bool dxg_enc_dispatch3(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
-		       const struct dxg_cmd_binding3 *b)
+/* DISPATCH3 and DISPATCH4: DISPATCH2's fields, then bindings of @stride bytes. */
+static bool dispatch_wide(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+			  uint16_t opcode, const void *b, size_t stride, uint32_t version)
 {
 	struct dxg_cmd_dispatch2 k = {
 		.pipeline = d->pipeline, .indirect_va = d->indirect_va,
@@ -144,15 +145,27 @@ bool dxg_enc_dispatch3(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
 
 	if (d->num_bindings > DXG_CMD_MAX_BINDINGS || d->push_size > DXG_CMD_MAX_PUSH_SIZE)
 		return false;
-	size = (uint32_t)DXG_CMD_DISPATCH3_SIZE(d->num_bindings, d->push_size);
-	k.hdr = hdr(DXG_CMD_DISPATCH3, size);
+	size = (uint32_t)(sizeof(k) + d->num_bindings * stride + DXG_ALIGN8(d->push_size));
+	k.hdr = hdr(opcode, size);
 	memcpy(k.base, d->base, sizeof(k.base));
 	memcpy(k.groups, d->groups, sizeof(k.groups));
-	if (!emit(e, size, &k, sizeof(k), b, d->num_bindings * sizeof(*b), d->push,
+	if (!emit(e, size, &k, sizeof(k), b, (uint32_t)(d->num_bindings * stride), d->push,
 		  d->push_size))
 		return false;
-	need_version(e, DXG_CMDBUF_VERSION_6);
+	need_version(e, version);
 	return true;
+}
+
+bool dxg_enc_dispatch3(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+		       const struct dxg_cmd_binding3 *b)
+{
+	return dispatch_wide(e, d, DXG_CMD_DISPATCH3, b, sizeof(*b), DXG_CMDBUF_VERSION_6);
+}
+
+bool dxg_enc_dispatch4(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+		       const struct dxg_cmd_binding4 *b)
+{
+	return dispatch_wide(e, d, DXG_CMD_DISPATCH4, b, sizeof(*b), DXG_CMDBUF_VERSION_7);
 }
 
 bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d)

@@ -65,6 +65,9 @@ bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d);
  */
 bool dxg_enc_dispatch3(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
 		       const struct dxg_cmd_binding3 *b);
+/* DISPATCH4 (version 7): as DISPATCH3, with bindings that carry a sampler. */
+bool dxg_enc_dispatch4(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+		       const struct dxg_cmd_binding4 *b);
 
 /*
  * FENCE_SIGNAL / FENCE_WAIT (version 3): @gpu_va is a monitored fence's

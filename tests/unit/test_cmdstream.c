@@ -1343,6 +1343,83 @@ static void dispatch3_image_extent(void **state)
 	assert_int_equal(k.dispatches, 1);
 }
 
+/* DISPATCH4 at f: DISPATCH2's fields, 64-byte bindings, no push constants. */
+static void cmd_dispatch4(struct fx *f, const struct dxg_cmd_binding4 *b, uint32_t nb,
+			  uint32_t size_adjust)
+{
+	struct dxg_cmd_dispatch2 c = {
+		{ DXG_CMD_DISPATCH4, 0, (uint32_t)DXG_CMD_DISPATCH4_SIZE(nb, 0) + size_adjust },
+		7, { 0, 0, 0 }, { 1, 1, 1 }, 0, nb, 0 };
+	static const uint8_t zero[8];
+
+	put(f, &c, sizeof(c));
+	put(f, b, nb * (uint32_t)sizeof(*b));
+	put(f, zero, size_adjust);
+	f->ncmds++;
+}
+
+/* One DISPATCH4 of @b alone at f, version @v, and what the engine answers. */
+static void dispatch4_one(struct fx *f, struct fake *k, const struct dxg_cmd_binding4 *b,
+			  uint32_t v, int32_t want)
+{
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch4(f, b, 1, 0);
+	finish_v(f, v);
+	expect(f, &k->e, want, 0);
+}
+
+/*
+ * DISPATCH4 (version 7): bindings carry a sampler's state to the engine
+ * as it was sent (the engine checks it); a sampler slot's binding has no
+ * memory, and then nothing else either; not in version 6.
+ */
+static void dispatch4_sampler(void **state)
+{
+	struct fx *f = *state;
+	struct fake k = { .e.ops = &fake_ops };
+	struct dxg_cmd_binding4 b[2] = {
+		{ 0, FMT_R32_UINT << DXG_CMD_BINDING_FORMAT_SHIFT, f->va0 + PG, 4096, 33, 17,
+		  { .mag_filter = 1, .address_mode = { 2, 3, 4 }, .max_lod = 0x3f800000u } },
+		{ 1, 0, 0, 0, 0, 0, { .min_filter = 1, .flags = DXG_SAMPLER_UNNORMALIZED } },
+	};
+
+	cmd_dispatch4(f, b, 2, 0);
+	finish_v(f, DXG_CMDBUF_VERSION_7);
+	expect(f, &k.e, 0, 0);
+	assert_int_equal(k.dispatches, 1);
+	assert_int_equal(k.last.bindings[0].format, FMT_R32_UINT);
+	assert_int_equal(k.last.bindings[0].width, 33);
+	assert_ptr_equal(k.last.bindings[0].host, f->a + PG);
+	assert_memory_equal(&k.last.bindings[0].sampler, &b[0].sampler, sizeof(b[0].sampler));
+	assert_null(k.last.bindings[1].host);
+	assert_null(k.last.bindings[1].dev);
+	assert_int_equal(k.last.bindings[1].size, 0);
+	assert_memory_equal(&k.last.bindings[1].sampler, &b[1].sampler, sizeof(b[1].sampler));
+	/* Version 6 has no DISPATCH4. */
+	finish_v(f, DXG_CMDBUF_VERSION_6);
+	expect(f, &k.e, STATUS_ILLEGAL_INSTRUCTION, 0);
+	/* The size is DISPATCH4's formula. */
+	f->len = 16;
+	f->ncmds = 0;
+	cmd_dispatch4(f, b, 2, 8);
+	finish_v(f, DXG_CMDBUF_VERSION_7);
+	expect(f, &k.e, STATUS_INVALID_PARAMETER, 0);
+	/* No memory: no address, flags or extent either. */
+	b[1].va = f->va0 + PG;
+	dispatch4_one(f, &k, &b[1], DXG_CMDBUF_VERSION_7, STATUS_INVALID_PARAMETER);
+	b[1].va = 0;
+	b[1].width = 1;
+	dispatch4_one(f, &k, &b[1], DXG_CMDBUF_VERSION_7, STATUS_INVALID_PARAMETER);
+	b[1].width = 0;
+	b[1].flags = DXG_CMD_BINDING_READ_ONLY;
+	dispatch4_one(f, &k, &b[1], DXG_CMDBUF_VERSION_7, STATUS_INVALID_PARAMETER);
+	/* Memory is resolved as ever. */
+	b[0].va = f->va0 + 12 * PG;		/* unmapped */
+	dispatch4_one(f, &k, &b[0], DXG_CMDBUF_VERSION_7, STATUS_ACCESS_DENIED);
+	assert_int_equal(k.dispatches, 1);
+}
+
 /* CREATE_PIPELINE2: the layout parsed, every count and field bounded. */
 static void escape_pipeline2(void **state)
 {
@@ -1407,7 +1484,7 @@ static void escape_pipeline2(void **state)
 							   &sd, &code),
 			 STATUS_INVALID_PARAMETER);
 	BUILD(c);
-	p[105] = DXG_SLOT_STORAGE_IMAGE + 1;
+	p[105] = DXG_SLOT_TYPE_MAX + 1;
 	assert_int_equal(dxg_escape_check_create_pipeline2(p, n, &out, slots, spec,
 							   &sd, &code),
 			 STATUS_INVALID_PARAMETER);
@@ -1592,6 +1669,7 @@ int main(void)
 		T(update_results),
 		T(dispatch2_base_and_indirect),
 		T(dispatch3_image_extent),
+		T(dispatch4_sampler),
 		T(escape_pipeline2),
 		T(device_memory),
 		T(fence_commands),

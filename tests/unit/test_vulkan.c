@@ -5,6 +5,7 @@
  * device fails these tests (it cannot run the backend), it does not skip.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,6 +42,7 @@
 #include "array_dyn_spv.h"
 #include "texel_spv.h"
 #include "image_spv.h"
+#include "sample_spv.h"
 
 #define IO_SIZE		(64u << 20)	/* the "IO space": a memfd mapping */
 
@@ -807,6 +809,234 @@ static void test_storage_images(void **state)
 	dxg_vk_devmem_free(dev, m);
 }
 
+/* @h rows of @row bytes from host @src, @pitch apart, into device memory @m at @off. */
+static void upload_rows(struct dxg_vk_devmem *m, uint64_t off, uint64_t pitch,
+			const uint8_t *src, uint64_t row, uint32_t h)
+{
+	for (uint32_t y = 0; y < h; y++) {
+		struct dxg_engine_xfer t = { .op = DXG_XFER_COPY, .size = row,
+			.src = { .host = (void *)(src + y * pitch) },
+			.dst = { .dev = m, .dev_offset = off + y * pitch } };
+
+		assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	}
+}
+
+static uint32_t float_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/*
+ * Sampled images and samplers (shaders/sample.comp): three images in
+ * device memory, sampled through a combined image sampler (nearest), a
+ * separate linear sampler (halfway between texels: their mean, the edge
+ * clamped) and fetched; every image, view and sampler made per dispatch
+ * and gone after it; what a sampler's state or a binding may get wrong.
+ */
+static void test_sampled_images(void **state)
+{
+	enum { W = 19, H = 11, NS = 6 };
+	struct dxg_engine_pipeline p = {
+		.spirv = sample_spv, .spirv_size = sizeof(sample_spv), .entry = "main",
+		.num_slots = NS, .push_size = 8,
+	};
+	struct dxg_engine_dispatch d = { .groups = { (W + 7) / 8, (H + 7) / 8, 1 },
+					 .push_size = 8, .num_bindings = NS };
+	const uint32_t push[2] = { W, H };
+	const uint32_t fmt[3] = { VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R32_SFLOAT,
+				  VK_FORMAT_R32_UINT };
+	const uint8_t type[NS] = { DXG_SLOT_COMBINED_IMAGE_SAMPLER, DXG_SLOT_SAMPLED_IMAGE,
+				   DXG_SLOT_SAMPLER, DXG_SLOT_SAMPLED_IMAGE, DXG_SLOT_SAMPLER,
+				   DXG_SLOT_STORAGE_BUFFER };
+	const struct dxg_cmd_sampler nearest = {
+		.address_mode = { VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+				  VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+				  VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE },
+	};
+	struct dxg_cmd_sampler linear = nearest, bad;
+	uint64_t size[3], align[3], pitch[3], off[3], total = 0, id = 0;
+	struct dxg_vk_devmem *m = NULL;
+	uint8_t *src = io + 65536;
+	const float *out = (const float *)(io + 4 * 65536);
+	struct dxg_spirv_facts f;
+	int32_t st;
+	long objs;
+
+	(void)state;
+	linear.mag_filter = linear.min_filter = VK_FILTER_LINEAR;
+	for (int i = 0; i < 3; i++) {
+		assert_true(dev->image_caps[fmt[i]].features & VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT);
+		assert_int_equal(eng->ops->image_layout(eng, fmt[i], W, H, &size[i], &align[i],
+							&pitch[i]), 0);
+		total = (total + align[i] - 1) & ~(align[i] - 1);
+		off[i] = total;
+		total += size[i];
+	}
+	assert_true(dev->image_caps[fmt[1]].features &
+		    VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT);
+	assert_int_equal(dxg_vk_devmem_alloc(dev, total, &m), 0);
+	/* rgba8: r = x * 13 + y, a = y * 7; r32f: x * 2 + y * 100; r32ui: x * y + 5. */
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++) {
+			uint8_t *t = src + y * pitch[0] + 4 * x;
+			float v = (float)(x * 2 + y * 100);
+			uint32_t u = x * y + 5;
+
+			t[0] = (uint8_t)(x * 13 + y);
+			t[1] = 1;
+			t[2] = 2;
+			t[3] = (uint8_t)(y * 7);
+			memcpy(src + 65536 + y * pitch[1] + 4 * x, &v, 4);
+			memcpy(src + 2 * 65536 + y * pitch[2] + 4 * x, &u, 4);
+		}
+	for (int i = 0; i < 3; i++)
+		upload_rows(m, off[i], pitch[i], src + i * 65536, 4 * W, H);
+
+	for (uint32_t i = 0; i < NS; i++)
+		p.slots[i] = (struct dxg_engine_slot) { 0, i, type[i], 0 };
+	assert_int_equal(dxg_spirv_check(sample_spv, sizeof(sample_spv), "main", p.slots, NS,
+					 VK_API_VERSION_1_3, 0, &f), 0);
+	assert_int_equal(f.texel_class[0], DXG_TEXEL_FLOAT);
+	assert_int_equal(f.texel_class[1], DXG_TEXEL_FLOAT);
+	assert_int_equal(f.texel_class[3], DXG_TEXEL_INT);
+	assert_true(f.read_only & (1u << 0 | 1u << 1 | 1u << 3));
+	assert_int_equal(eng->ops->create_pipeline(eng, &p, &id), 0);
+	d.pipeline = id;
+	memcpy(d.push, push, sizeof(push));
+	for (uint32_t i = 0; i < 3; i++) {
+		uint32_t slot = i == 0 ? 0 : i == 1 ? 1 : 3;
+
+		d.bindings[slot] = (struct dxg_engine_binding) { .binding = slot, .dev = m,
+			.dev_offset = off[i], .size = size[i], .format = fmt[i],
+			.width = W, .height = H, .read_only = 1 };
+	}
+	d.bindings[0].sampler = nearest;
+	d.bindings[2] = (struct dxg_engine_binding) { .binding = 2, .sampler = linear };
+	d.bindings[4] = (struct dxg_engine_binding) { .binding = 4, .sampler = nearest };
+	d.bindings[5] = (struct dxg_engine_binding) { .binding = 5,
+		.host = (void *)out, .size = 16 * W * H };
+	/* The first imports the output buffer (kept); the second makes only its own. */
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	objs = atomic_load(&dev->objects);
+	memset((void *)out, 0, 16 * W * H);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(atomic_load(&dev->objects), objs);	/* images, views, samplers gone */
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++) {
+			const float *o = out + 4 * (y * W + x);
+			uint32_t x1 = x + 1 < W ? x + 1 : x;	/* clamped to the edge */
+			float mean = (float)(x + x1 + y * 100);
+
+			assert_float_equal(o[0], (float)(uint8_t)(x * 13 + y) / 255.0f, 1e-6);
+			assert_float_equal(o[1], (float)(uint8_t)(y * 7) / 255.0f, 1e-6);
+			assert_float_equal(o[2], mean, 0.01 * (1 + mean / 100));
+			assert_float_equal(o[3], (float)(x * y + 5), 0);
+		}
+
+	/* Sampler states the device cannot make, or Vulkan forbids. */
+#define BAD_SAMPLER(slot, field, value, want) do {				\
+		bad = d.bindings[slot].sampler;					\
+		bad.field = value;						\
+		d.bindings[slot].sampler = bad;					\
+		st = eng->ops->dispatch(eng, &d);				\
+		d.bindings[slot].sampler = (slot) == 2 ? linear : nearest;	\
+		assert_int_equal(st, want);					\
+	} while (0)
+	BAD_SAMPLER(2, mag_filter, 2, STATUS_INVALID_PARAMETER);	/* cubic */
+	BAD_SAMPLER(0, mipmap_mode, 2, STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, address_mode[1], 5, STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, border_color, 6, STATUS_INVALID_PARAMETER);	/* custom */
+	BAD_SAMPLER(4, flags, 8, STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, reserved[2], 1, STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, reserved2, 1, STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, compare_op, VK_COMPARE_OP_LESS, STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, max_anisotropy, float_bits(2.0f), STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, mip_lod_bias, float_bits(NAN), STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, mip_lod_bias, float_bits(dev->limits.max_sampler_lod_bias * 2),
+		    STATUS_INVALID_PARAMETER);
+	BAD_SAMPLER(4, min_lod, float_bits(1.0f), STATUS_INVALID_PARAMETER);	/* > max */
+	BAD_SAMPLER(4, max_lod, float_bits(INFINITY), STATUS_INVALID_PARAMETER);
+	/* Depth comparison needs a depth format: none is offered. */
+	bad = nearest;
+	bad.flags = DXG_SAMPLER_COMPARE;
+	bad.compare_op = VK_COMPARE_OP_LESS;
+	d.bindings[4].sampler = bad;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	/* Unnormalized coordinates: with nearest, clamped, one level only. */
+	bad = nearest;
+	bad.flags = DXG_SAMPLER_UNNORMALIZED;
+	d.bindings[4].sampler = bad;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	bad.address_mode[0] = VK_SAMPLER_ADDRESS_MODE_REPEAT;
+	d.bindings[4].sampler = bad;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	bad.address_mode[0] = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER;
+	bad.mipmap_mode = VK_SAMPLER_MIPMAP_MODE_LINEAR;
+	d.bindings[4].sampler = bad;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[4].sampler = nearest;
+	/* Anisotropy: within the device's limit, only where it is enabled. */
+	bad = linear;
+	bad.flags = DXG_SAMPLER_ANISOTROPY;
+	bad.max_anisotropy = float_bits(dev->limits.max_sampler_anisotropy + 1);
+	d.bindings[2].sampler = bad;
+	st = eng->ops->dispatch(eng, &d);
+	assert_int_equal(st, dev->limits.sampler_anisotropy ? STATUS_INVALID_PARAMETER :
+			 STATUS_NOT_SUPPORTED);
+	bad.max_anisotropy = float_bits(1.0f);
+	d.bindings[2].sampler = bad;
+	assert_int_equal(eng->ops->dispatch(eng, &d),
+			 dev->limits.sampler_anisotropy ? 0 : STATUS_NOT_SUPPORTED);
+	d.bindings[2].sampler = linear;
+	/* A sampler on a slot without one; memory on a sampler slot. */
+	d.bindings[1].sampler = nearest;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[1].sampler = (struct dxg_cmd_sampler) { 0 };
+	d.bindings[5].sampler.mag_filter = VK_FILTER_LINEAR;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[5].sampler.mag_filter = 0;
+	d.bindings[4].host = (void *)out;
+	d.bindings[4].size = 16;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[4].host = NULL;
+	d.bindings[4].size = 0;
+	/* An image without memory; of the other class; without the sampled feature. */
+	d.bindings[1].size = 0;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[1].size = size[1];
+	d.bindings[3].format = VK_FORMAT_R32_SFLOAT;	/* utexture2D */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[3].format = VK_FORMAT_R32_UINT;
+	dev->image_caps[fmt[2]].features &= ~VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	dev->image_caps[fmt[2]].features |= VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT;
+	/* A combined image sampler's linear filter needs the format's. */
+	d.bindings[0].sampler = linear;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	dev->image_caps[fmt[0]].features &= ~VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_NOT_SUPPORTED);
+	dev->image_caps[fmt[0]].features |= VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT;
+	d.bindings[0].sampler = nearest;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(atomic_load(&dev->objects), objs);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+
+	/* The layout must say what the shader declares. */
+	p.slots[0].type = DXG_SLOT_SAMPLED_IMAGE;	/* a combined image sampler */
+	assert_int_equal(eng->ops->create_pipeline(eng, &p, &id), STATUS_INVALID_PARAMETER);
+	p.slots[0].type = DXG_SLOT_COMBINED_IMAGE_SAMPLER;
+	p.slots[2].type = DXG_SLOT_SAMPLED_IMAGE;	/* a sampler */
+	assert_int_equal(eng->ops->create_pipeline(eng, &p, &id), STATUS_INVALID_PARAMETER);
+	p.slots[2].type = DXG_SLOT_SAMPLER;
+	p.slots[1].type = DXG_SLOT_STORAGE_IMAGE;	/* sampled */
+	assert_int_equal(eng->ops->create_pipeline(eng, &p, &id), STATUS_INVALID_PARAMETER);
+	dxg_vk_devmem_free(dev, m);
+}
+
 /* Device memory: zeroed, filled and read back by transfers, bound to kernels. */
 /* The address kernel (shaders/bda.comp) over n words at @addr. */
 static int32_t run_bda(uint64_t id, uint64_t addr, uint32_t n)
@@ -1559,6 +1789,7 @@ int main(void)
 		cmocka_unit_test(test_descriptor_arrays),
 		cmocka_unit_test(test_texel_buffers),
 		cmocka_unit_test(test_storage_images),
+		cmocka_unit_test(test_sampled_images),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),

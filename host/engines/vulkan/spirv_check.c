@@ -17,10 +17,12 @@
 /* The few opcodes, decorations and storage classes looked at (SPIR-V spec). */
 enum {
 	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_INT = 21, OP_TYPE_FLOAT = 22,
-	OP_TYPE_IMAGE = 25, OP_TYPE_SAMPLED_IMAGE = 27, OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
-	DIM_2D = 1, DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2,
-	/* What an image type is to us (id_info.texel). */
+	OP_TYPE_IMAGE = 25, OP_TYPE_SAMPLER = 26, OP_TYPE_SAMPLED_IMAGE = 27,
+	OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
+	DIM_2D = 1, DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2, DEPTH_YES = 1,
+	/* What an image or sampler type is to us (id_info.texel). */
 	TEXEL_UNIFORM = 1, TEXEL_STORAGE = 2, IMAGE_STORAGE_2D = 3,
+	IMAGE_SAMPLED_2D = 4, COMBINED_2D = 5, SAMPLER = 6,
 	OP_CONSTANT = 43, OP_IMAGE_TEXEL_POINTER = 60, OP_ACCESS_CHAIN = 65,
 	OP_IN_BOUNDS_ACCESS_CHAIN = 66,
 	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
@@ -50,8 +52,10 @@ struct id_info {
 	uint8_t cls;		/* a scalar type: enum dxg_texel_class */
 	/*
 	 * An image type: of Dim Buffer, sampled (TEXEL_UNIFORM) or storage
-	 * (TEXEL_STORAGE); a storage image of Dim 2D, not arrayed, single
-	 * sampled (IMAGE_STORAGE_2D); or 0.
+	 * (TEXEL_STORAGE); of Dim 2D, not arrayed, single sampled, not a
+	 * depth image: storage (IMAGE_STORAGE_2D) or sampled
+	 * (IMAGE_SAMPLED_2D); a sampled image type of the latter
+	 * (COMBINED_2D); a sampler type (SAMPLER); or 0.
 	 */
 	uint8_t texel;
 	uint8_t spv_format;	/* image: its Image Format */
@@ -100,8 +104,8 @@ static void decorate(struct id_info *t, const uint32_t *ins, uint32_t wc)
 }
 
 /*
- * An OpTypeImage: buffer images (texel buffers) and 2D storage images are
- * what a layout may have.
+ * An OpTypeImage: buffer images (texel buffers) and 2D storage and
+ * sampled images are what a layout may have.
  */
 static void image_type(struct id_info *t, const uint32_t *ins)
 {
@@ -116,7 +120,26 @@ static void image_type(struct id_info *t, const uint32_t *ins)
 		i->texel = TEXEL_STORAGE;
 	else if (ins[3] == DIM_2D && ins[7] == IMAGE_STORAGE)
 		i->texel = IMAGE_STORAGE_2D;
+	else if (ins[3] == DIM_2D && ins[7] == IMAGE_SAMPLED && ins[4] != DEPTH_YES)
+		i->texel = IMAGE_SAMPLED_2D;
 	i->spv_format = (uint8_t)ins[8];
+}
+
+/*
+ * An OpTypeSampledImage: of a buffer image, glslang's samplerBuffer (a
+ * uniform texel buffer to Vulkan); of a 2D sampled image, a combined image
+ * sampler.
+ */
+static void sampled_image_type(struct id_info *t, const uint32_t *ins)
+{
+	const struct id_info *image = &t[ins[2]];
+
+	if (image->texel == TEXEL_UNIFORM) {
+		t[ins[1]] = *image;
+	} else if (image->texel == IMAGE_SAMPLED_2D) {
+		t[ins[1]] = *image;
+		t[ins[1]].texel = COMBINED_2D;
+	}
 }
 
 static bool entry_matches(const uint32_t *ins, uint32_t wc, const char *entry)
@@ -160,8 +183,10 @@ static bool scan(const uint32_t *code, size_t words, uint32_t bound,
 			 ins[2] < bound)
 			image_type(t, ins);
 		else if (op == OP_TYPE_SAMPLED_IMAGE && wc == 3 && ins[1] < bound &&
-			 ins[2] < bound && t[ins[2]].texel == TEXEL_UNIFORM)
-			t[ins[1]] = t[ins[2]];	/* glslang's samplerBuffer */
+			 ins[2] < bound)
+			sampled_image_type(t, ins);
+		else if (op == OP_TYPE_SAMPLER && wc == 2 && ins[1] < bound)
+			t[ins[1]].texel = SAMPLER;
 		else if ((op == OP_TYPE_ARRAY || op == OP_TYPE_RUNTIME_ARRAY) &&
 			 wc >= 3 && ins[1] < bound) {
 			t[ins[1]].flags |= F_ARRAY |
@@ -231,22 +256,42 @@ static const struct dxg_engine_slot *find_slot(const struct dxg_engine_slot *slo
 	return first;
 }
 
+/* What a slot's variable must be (id_info.texel), or 0 for buffers. */
+static uint8_t image_kind(uint32_t slot_type)
+{
+	switch (slot_type) {
+	case DXG_SLOT_UNIFORM_TEXEL_BUFFER:
+		return TEXEL_UNIFORM;
+	case DXG_SLOT_STORAGE_TEXEL_BUFFER:
+		return TEXEL_STORAGE;
+	case DXG_SLOT_STORAGE_IMAGE:
+		return IMAGE_STORAGE_2D;
+	case DXG_SLOT_SAMPLED_IMAGE:
+		return IMAGE_SAMPLED_2D;
+	case DXG_SLOT_COMBINED_IMAGE_SAMPLER:
+		return COMBINED_2D;
+	case DXG_SLOT_SAMPLER:
+		return SAMPLER;
+	default:
+		return 0;
+	}
+}
+
 /*
- * A texel buffer or storage image slot's variable: a UniformConstant image
- * of Dim Buffer, sampled or storage as the slot is, or a 2D storage image,
- * whose Sampled Type is a scalar.  What a view of it must be goes to *facts.
+ * A texel buffer, image or sampler slot's variable: a UniformConstant of
+ * the slot's kind (image_kind()); an image's Sampled Type a scalar.  What
+ * a view of an image must be goes to *facts.
  */
 static bool texel_ok(const struct id_info *t, uint32_t bound,
 		     const struct id_info *v, const struct id_info *image,
 		     const struct dxg_engine_slot *slot, uint32_t slot_index,
 		     struct dxg_spirv_facts *facts)
 {
-	uint8_t want = slot->type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ? TEXEL_UNIFORM :
-		       slot->type == DXG_SLOT_STORAGE_TEXEL_BUFFER ? TEXEL_STORAGE :
-		       IMAGE_STORAGE_2D;
-
-	if (v->sc != SC_UNIFORM_CONSTANT || image->texel != want ||
-	    image->type >= bound || !t[image->type].cls)
+	if (v->sc != SC_UNIFORM_CONSTANT || image->texel != image_kind(slot->type))
+		return false;
+	if (image->texel == SAMPLER)
+		return true;
+	if (image->type >= bound || !t[image->type].cls)
 		return false;
 	facts->texel_spv[slot_index] = image->spv_format;
 	facts->texel_class[slot_index] = t[image->type].cls;
@@ -255,11 +300,6 @@ static bool texel_ok(const struct id_info *t, uint32_t bound,
 	return true;
 }
 
-/* A slot whose variable is an image: texel buffers, storage images. */
-static bool is_texel_slot(uint32_t type)
-{
-	return dxg_slot_is_texel_buffer(type) || type == DXG_SLOT_STORAGE_IMAGE;
-}
 
 /*
  * A resource variable must be one buffer of our layout, of its type, or an
@@ -299,7 +339,7 @@ static bool resource_ok(const struct id_info *t, uint32_t bound,
 	} else if (count != 1) {
 		return false;
 	}
-	if (is_texel_slot(slot->type)) {
+	if (image_kind(slot->type)) {
 		/* Every element of an array: the same image type, the same rule. */
 		for (uint32_t i = 0; i < num_slots; i++)
 			if (slots[i].set == v->set && slots[i].binding == v->binding &&

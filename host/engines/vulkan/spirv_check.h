@@ -7,8 +7,10 @@
  * pipeline layout the backend builds: entry point `entry` with the GLCompute
  * model, every resource a buffer of the layout's slots (storage or uniform,
  * as the slot says) or a texel buffer (an image of Dim Buffer, sampled for
- * a uniform texel buffer, storage for a storage one) or a 2D storage image
- * (not arrayed, single sampled); descriptor arrays of
+ * a uniform texel buffer, storage for a storage one), a 2D storage or
+ * sampled image (not arrayed, single sampled, not depth), a sampler, or a
+ * sampled image of such an image (a combined image sampler); descriptor
+ * arrays of
  * constant length indexed by constants; and no buffer device addresses
  * unless the device gives them out.
  */
@@ -37,7 +39,7 @@ struct dxg_spirv_facts {
 	 */
 	uint32_t read_only;
 	/*
-	 * Per texel buffer or storage image slot, what its view's format must be: the image
+	 * Per texel buffer or image slot, what its view's format must be: the image
 	 * type's Image Format (enum dxg_spv_image_format, Unknown: any of
 	 * the class) and the numeric class of its Sampled Type.
 	 */

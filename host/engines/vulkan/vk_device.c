@@ -217,6 +217,9 @@ static void read_limits(struct dxg_vk_device *d)
 	out->max_texel_elements = l->maxTexelBufferElements;
 	out->max_sampled_images = l->maxPerStageDescriptorSampledImages;
 	out->max_storage_images = l->maxPerStageDescriptorStorageImages;
+	out->max_samplers = l->maxPerStageDescriptorSamplers;
+	out->max_sampler_anisotropy = l->maxSamplerAnisotropy;
+	out->max_sampler_lod_bias = l->maxSamplerLodBias;
 	out->max_storage_buffer_range = l->maxStorageBufferRange;
 	memcpy(out->max_group_count, l->maxComputeWorkGroupCount,
 	       sizeof(out->max_group_count));
@@ -326,12 +329,14 @@ static void guest_features(struct dxg_vk_device *d, VkPhysicalDeviceFeatures2 *f
 	dxg_vk_features_intersect(&f2->features, &have.features,
 				  sizeof(have.features), 0, dxg_vk_features10,
 				  DXG_VKF_COUNT(dxg_vk_features10));
+	d->limits.sampler_anisotropy = f2->features.samplerAnisotropy;
 	if (api < VK_API_VERSION_1_2)
 		return;
 	dxg_vk_features_intersect(f11, &h11, sizeof(h11), hdr, dxg_vk_features11,
 				  DXG_VKF_COUNT(dxg_vk_features11));
 	dxg_vk_features_intersect(f12, &h12, sizeof(h12), hdr, dxg_vk_features12,
 				  DXG_VKF_COUNT(dxg_vk_features12));
+	d->limits.mirror_clamp = f12->samplerMirrorClampToEdge;
 	f2->pNext = f11;
 	f11->pNext = f12;
 	if (api < VK_API_VERSION_1_3)

@@ -40,6 +40,10 @@ struct dxg_vk_limits {
 	uint64_t min_texel_offset_alignment;
 	uint32_t max_texel_elements;
 	uint32_t max_sampled_images, max_storage_images;	/* per stage */
+	/* Samplers: per-stage count, the bounds a sampler's state must keep. */
+	uint32_t max_samplers;
+	float max_sampler_anisotropy, max_sampler_lod_bias;
+	bool sampler_anisotropy, mirror_clamp;	/* enabled on the device */
 	uint32_t min_subgroup_size, max_subgroup_size;	/* 0: not reported */
 	bool subgroup_size_control;		/* enabled on the device */
 	bool timestamps;			/* compute queue has them */
@@ -49,6 +53,7 @@ struct dxg_vk_limits {
 /* What linear 2D storage images of one format have (vk_image.h). */
 struct dxg_vk_image_caps {
 	uint32_t features;		/* of DXG_VK_IMAGE_FEATURES; 0: none */
+	uint32_t usage;			/* VkImageUsageFlags of every such image */
 	uint32_t max_width, max_height;
 };
 

@@ -13,6 +13,7 @@
 #include "engines/vulkan/vk_image.h"
 #include "engines/vulkan/vk_memory.h"
 #include "engines/vulkan/vk_pipeline.h"
+#include "engines/vulkan/vk_sampler.h"
 #include "engines/vulkan/vk_status.h"
 #include "util/log.h"
 
@@ -37,14 +38,16 @@ struct vk_engine {
 	VkFence fence;
 	VkDescriptorPool dpool;
 	/*
-	 * The texel buffer views and the storage images (and their views) of
-	 * the dispatch in hand, or of one left in flight.
+	 * The texel buffer views, the images (and their views) and the
+	 * samplers of the dispatch in hand, or of one left in flight.
 	 */
 	VkBufferView views[DXG_ENGINE_MAX_BINDINGS];
 	uint32_t num_views;
 	VkImage images[DXG_ENGINE_MAX_BINDINGS];
 	VkImageView image_views[DXG_ENGINE_MAX_BINDINGS];
 	uint32_t num_images;
+	VkSampler samplers[DXG_ENGINE_MAX_BINDINGS];
+	uint32_t num_samplers;
 	uint64_t timeout_ns;
 	struct dxg_ratelimit *rl;	/* the VM's; NULL: log unlimited */
 	uint8_t *stage;			/* one page: device memory read back */
@@ -171,24 +174,78 @@ static int32_t check_texel(const struct vk_engine *v, const struct dxg_vk_pipeli
 }
 
 /*
- * A storage image binding: its format (above), an extent the device
- * allows, in device memory (its layout and alignment are checked when the
- * image is made).
+ * An image binding: its format (above) with the features its slot uses
+ * (storage, with atomics where the shader has them; sampled, filtered
+ * linearly where its own sampler does), an extent the device allows, in
+ * device memory (its layout and alignment are checked when the image is
+ * made).
  */
 static int32_t check_image(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
-			   const struct dxg_engine_binding *b)
+			   const struct dxg_engine_binding *b, uint32_t type)
 {
-	int32_t st = check_format(v, p, b, true, VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT,
-				  VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT);
+	const bool storage = type == DXG_SLOT_STORAGE_IMAGE;
+	uint32_t need = storage ? VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT :
+				  VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT;
 	const struct dxg_vk_image_caps *c;
+	int32_t st;
 
+	if (type == DXG_SLOT_COMBINED_IMAGE_SAMPLER && dxg_vk_sampler_linear(&b->sampler))
+		need |= VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT;
+	st = check_format(v, p, b, true, need,
+			  storage ? VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT : 0);
 	if (st)
 		return st;
 	if (!b->dev)
 		return STATUS_NOT_SUPPORTED;
 	c = &v->dev->image_caps[b->format];
 	if (!b->width || !b->height || b->width > c->max_width ||
-	    b->height > c->max_height || !b->size)
+	    b->height > c->max_height)
+		return STATUS_INVALID_PARAMETER;
+	return 0;
+}
+
+static bool sampler_zero(const struct dxg_cmd_sampler *s)
+{
+	static const struct dxg_cmd_sampler zero;
+
+	return !memcmp(s, &zero, sizeof(zero));
+}
+
+/*
+ * One binding against its slot: a sampler only where the slot has one,
+ * memory everywhere but a sampler slot, then what the slot's type needs.
+ */
+static int32_t check_binding(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
+			     const struct dxg_engine_binding *b)
+{
+	const struct dxg_vk_limits *l = &v->dev->limits;
+	const uint32_t type = p->slots[b->binding].type;
+	const bool uniform = type == DXG_SLOT_UNIFORM_BUFFER;
+	/* Host memory: the pointer's alignment; device memory: the offset's. */
+	const uint64_t start = b->dev ? b->dev_offset : (uintptr_t)b->host;
+	int32_t st = 0;
+
+	if (dxg_slot_has_sampler(type))
+		st = dxg_vk_sampler_check(v->dev, &b->sampler);
+	else if (!sampler_zero(&b->sampler))
+		st = STATUS_INVALID_PARAMETER;
+	if (st)
+		return st;
+	if (type == DXG_SLOT_SAMPLER)
+		return b->size || b->format ? STATUS_INVALID_PARAMETER : 0;
+	if (!b->size || (!b->host && !b->dev))
+		return STATUS_INVALID_PARAMETER;
+	if (dxg_slot_is_image(type))
+		return check_image(v, p, b, type);
+	/* Only images have an extent. */
+	if (b->width || b->height)
+		return STATUS_INVALID_PARAMETER;
+	if (dxg_slot_is_texel_buffer(type))
+		return check_texel(v, p, b, start);
+	if (b->format ||
+	    b->size > (uniform ? l->max_uniform_buffer_range : l->max_storage_buffer_range) ||
+	    (start & ((uniform ? l->min_uniform_offset_alignment :
+		       l->min_storage_offset_alignment) - 1)))
 		return STATUS_INVALID_PARAMETER;
 	return 0;
 }
@@ -208,8 +265,7 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 		return STATUS_INVALID_PARAMETER;
 	for (uint32_t i = 0; i < d->num_bindings; i++) {
 		const struct dxg_engine_binding *b = &d->bindings[i];
-		uint64_t start;
-		bool uniform;
+		int32_t st;
 
 		/* Every slot exactly once: an unset descriptor is UB. */
 		if (b->binding >= p->num_slots || (seen & (1u << b->binding)))
@@ -218,32 +274,9 @@ static int32_t check_dispatch(const struct vk_engine *v, const struct dxg_vk_pip
 		/* Read-only memory only where the shader never writes. */
 		if (b->read_only && !(p->shared->facts.read_only & (1u << b->binding)))
 			return STATUS_ACCESS_DENIED;
-		uniform = p->slots[b->binding].type == DXG_SLOT_UNIFORM_BUFFER;
-		/* Host memory: the pointer's alignment; device memory: the offset's. */
-		start = b->dev ? b->dev_offset : (uintptr_t)b->host;
-		if (p->slots[b->binding].type == DXG_SLOT_STORAGE_IMAGE) {
-			int32_t st = check_image(v, p, b);
-
-			if (st)
-				return st;
-			continue;
-		}
-		/* Only images have an extent. */
-		if (b->width || b->height)
-			return STATUS_INVALID_PARAMETER;
-		if (dxg_slot_is_texel_buffer(p->slots[b->binding].type)) {
-			int32_t st = check_texel(v, p, b, start);
-
-			if (st)
-				return st;
-			continue;
-		}
-		if (b->format || (!b->host && !b->dev) || !b->size ||
-		    b->size > (uniform ? l->max_uniform_buffer_range :
-			       l->max_storage_buffer_range) ||
-		    (start & ((uniform ? l->min_uniform_offset_alignment :
-			       l->min_storage_offset_alignment) - 1)))
-			return STATUS_INVALID_PARAMETER;
+		st = check_binding(v, p, b);
+		if (st)
+			return st;
 	}
 	return 0;
 }
@@ -281,15 +314,30 @@ static void drop_views(struct vk_engine *v)
 	for (uint32_t i = 0; i < v->num_images; i++)
 		dxg_vk_image_free(v->dev, v->images[i], v->image_views[i]);
 	v->num_images = 0;
+	for (uint32_t i = 0; i < v->num_samplers; i++)
+		dxg_vk_sampler_free(v->dev, v->samplers[i]);
+	v->num_samplers = 0;
 }
 
-/* A storage image binding's image and view, kept until the dispatch is done. */
-static int32_t make_image(struct vk_engine *v, const struct dxg_engine_binding *b,
-			  VkDescriptorImageInfo *ii)
+/*
+ * An image slot's image and view, a sampler slot's sampler, or both (a
+ * combined image sampler), kept until the dispatch is done.
+ */
+static int32_t make_image(struct vk_engine *v, uint32_t type,
+			  const struct dxg_engine_binding *b, VkDescriptorImageInfo *ii)
 {
 	const struct dxg_vk_devmem *m = b->dev;
 	int32_t st;
 
+	*ii = (VkDescriptorImageInfo) { .imageLayout = VK_IMAGE_LAYOUT_GENERAL };
+	if (dxg_slot_has_sampler(type)) {
+		st = dxg_vk_sampler_make(v->dev, &b->sampler, &v->samplers[v->num_samplers]);
+		if (st)
+			return st;
+		ii->sampler = v->samplers[v->num_samplers++];
+	}
+	if (!dxg_slot_is_image(type))
+		return 0;
 	/* Discarded (docs/memory.md §10): no memory until it is reclaimed. */
 	if (m->mem == VK_NULL_HANDLE)
 		return STATUS_ACCESS_DENIED;
@@ -298,10 +346,7 @@ static int32_t make_image(struct vk_engine *v, const struct dxg_engine_binding *
 			       &v->image_views[v->num_images]);
 	if (st)
 		return st;
-	*ii = (VkDescriptorImageInfo) {
-		.imageView = v->image_views[v->num_images++],
-		.imageLayout = VK_IMAGE_LAYOUT_GENERAL,
-	};
+	ii->imageView = v->image_views[v->num_images++];
 	return 0;
 }
 
@@ -354,9 +399,9 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			.descriptorCount = 1,
 			.descriptorType = dxg_vk_slot_descriptor(slot->type),
 		};
-		/* An image of its own; a buffer's range, maybe through a view. */
-		if (slot->type == DXG_SLOT_STORAGE_IMAGE) {
-			st = make_image(v, &d->bindings[i], &ii[i]);
+		/* An image or sampler of its own; a buffer's range, maybe through a view. */
+		if (dxg_slot_is_image(slot->type) || dxg_slot_has_sampler(slot->type)) {
+			st = make_image(v, slot->type, &d->bindings[i], &ii[i]);
 			w[i].pImageInfo = &ii[i];
 			if (st)
 				return st;
@@ -816,11 +861,15 @@ static VkResult make_objects(struct vk_engine *v)
 		{ VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, DXG_ENGINE_MAX_BINDINGS },
 		{ VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, DXG_ENGINE_MAX_BINDINGS },
 		{ VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, DXG_ENGINE_MAX_BINDINGS },
+		{ VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, DXG_ENGINE_MAX_BINDINGS },
+		{ VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE, DXG_ENGINE_MAX_BINDINGS },
+		{ VK_DESCRIPTOR_TYPE_SAMPLER, DXG_ENGINE_MAX_BINDINGS },
+		{ VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, DXG_ENGINE_MAX_BINDINGS },
 	};
 	const VkDescriptorPoolCreateInfo dci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
 		.maxSets = DXG_PIPELINE_MAX_SETS,
-		.poolSizeCount = 4,
+		.poolSizeCount = sizeof(sizes) / sizeof(sizes[0]),
 		.pPoolSizes = sizes,
 	};
 	VkResult r = vkCreateCommandPool(dev, &pci, NULL, &v->pool);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Storage images over device memory (see vk_image.h). */
+/* Storage and sampled images over device memory (see vk_image.h). */
 #include "engines/vulkan/vk_image.h"
 
 #include <stdbool.h>
@@ -8,7 +8,9 @@
 #include "dxg/texel_format.h"
 #include "engines/vulkan/vk_status.h"
 
-static VkImageCreateInfo image_info(uint32_t format, uint32_t width, uint32_t height)
+/* Called for formats check_extent() accepted: caps.usage is set. */
+static VkImageCreateInfo image_info(const struct dxg_vk_device *d, uint32_t format,
+				    uint32_t width, uint32_t height)
 {
 	return (VkImageCreateInfo) {
 		.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
@@ -19,7 +21,7 @@ static VkImageCreateInfo image_info(uint32_t format, uint32_t width, uint32_t he
 		.arrayLayers = 1,
 		.samples = VK_SAMPLE_COUNT_1_BIT,
 		.tiling = VK_IMAGE_TILING_LINEAR,
-		.usage = DXG_VK_IMAGE_USAGE,
+		.usage = d->image_caps[format].usage,
 		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
 		/* The memory's bytes are the image: kept by the first transition. */
 		.initialLayout = VK_IMAGE_LAYOUT_PREINITIALIZED,
@@ -34,25 +36,35 @@ static bool bindable(const VkMemoryRequirements *req, uint32_t type)
 
 void dxg_vk_image_caps_read(struct dxg_vk_device *d)
 {
+	const uint32_t xfer = VK_FORMAT_FEATURE_TRANSFER_SRC_BIT |
+			      VK_FORMAT_FEATURE_TRANSFER_DST_BIT;
+
 	for (uint32_t f = 0; f < DXG_TEXEL_FORMAT_END; f++) {
 		struct dxg_vk_image_caps *c = &d->image_caps[f];
+		VkImageUsageFlags usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+					  VK_IMAGE_USAGE_TRANSFER_DST_BIT;
 		VkImageFormatProperties ip;
 		VkFormatProperties fp;
-		const uint32_t need = VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT |
-				      VK_FORMAT_FEATURE_TRANSFER_SRC_BIT |
-				      VK_FORMAT_FEATURE_TRANSFER_DST_BIT;
+		uint32_t have;
 
 		*c = (struct dxg_vk_image_caps) { 0 };
 		if (!dxg_texel_format(f).size)
 			continue;
 		vkGetPhysicalDeviceFormatProperties(d->phys, (VkFormat)f, &fp);
-		if ((fp.linearTilingFeatures & need) != need ||
+		have = fp.linearTilingFeatures;
+		if (have & VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT)
+			usage |= VK_IMAGE_USAGE_STORAGE_BIT;
+		if (have & VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT)
+			usage |= VK_IMAGE_USAGE_SAMPLED_BIT;
+		if ((have & xfer) != xfer ||
+		    !(usage & (VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_SAMPLED_BIT)) ||
 		    vkGetPhysicalDeviceImageFormatProperties(d->phys, (VkFormat)f,
 							     VK_IMAGE_TYPE_2D,
 							     VK_IMAGE_TILING_LINEAR,
-							     DXG_VK_IMAGE_USAGE, 0, &ip) != VK_SUCCESS)
+							     usage, 0, &ip) != VK_SUCCESS)
 			continue;
-		c->features = fp.linearTilingFeatures & DXG_VK_IMAGE_FEATURES;
+		c->features = have & DXG_VK_IMAGE_FEATURES;
+		c->usage = usage;
 		c->max_width = ip.maxExtent.width;
 		c->max_height = ip.maxExtent.height;
 	}
@@ -76,16 +88,17 @@ static int32_t check_extent(const struct dxg_vk_device *d, uint32_t format,
 int32_t dxg_vk_image_layout(struct dxg_vk_device *d, uint32_t format, uint32_t width,
 			    uint32_t height, struct dxg_vk_image_layout *out)
 {
-	const VkImageCreateInfo ci = image_info(format, width, height);
 	const VkImageSubresource sub = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0 };
 	VkSubresourceLayout sl;
 	VkMemoryRequirements req;
 	VkImage img;
 	VkResult r;
+	VkImageCreateInfo ci;
 	int32_t st = check_extent(d, format, width, height);
 
 	if (st)
 		return st;
+	ci = image_info(d, format, width, height);
 	r = vkCreateImage(d->device, &ci, NULL, &img);
 	if (r != VK_SUCCESS)
 		return dxg_vk_status(r);
@@ -106,7 +119,7 @@ int32_t dxg_vk_image_make(struct dxg_vk_device *d, const struct dxg_vk_devmem *m
 			  uint64_t offset, uint64_t size, uint32_t format, uint32_t width,
 			  uint32_t height, VkImage *image, VkImageView *view)
 {
-	const VkImageCreateInfo ci = image_info(format, width, height);
+	VkImageCreateInfo ci;
 	VkImageViewCreateInfo vi = {
 		.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
 		.viewType = VK_IMAGE_VIEW_TYPE_2D,
@@ -121,6 +134,7 @@ int32_t dxg_vk_image_make(struct dxg_vk_device *d, const struct dxg_vk_devmem *m
 	*view = VK_NULL_HANDLE;
 	if (st)
 		return st;
+	ci = image_info(d, format, width, height);
 	r = vkCreateImage(d->device, &ci, NULL, image);
 	if (r != VK_SUCCESS)
 		return dxg_vk_status(r);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Storage images over device memory (docs/vulkan-backend.md, "Storage
- * images").  A guest's image is bytes of a device-memory allocation laid
+ * Storage and sampled images over device memory (docs/vulkan-backend.md,
+ * "Storage images").  A guest's image is bytes of a device-memory allocation laid
  * out as the host device lays out a LINEAR 2D image of its format and
  * extent: rows row_pitch apart.  The host makes a VkImage over those bytes
  * for each dispatch that binds it (and a view), created PREINITIALIZED so
@@ -20,15 +20,12 @@
 #include "engines/vulkan/vk_device.h"
 #include "engines/vulkan/vk_devmem.h"
 
-/* The usage every such image has: its layout depends on nothing else. */
-#define DXG_VK_IMAGE_USAGE \
-	(VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT | \
-	 VK_IMAGE_USAGE_TRANSFER_DST_BIT)
-
 /* The image format features a guest may be offered (linear tiling's). */
 #define DXG_VK_IMAGE_FEATURES \
 	(VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT | \
 	 VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT | \
+	 VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT | \
+	 VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT | \
 	 VK_FORMAT_FEATURE_TRANSFER_SRC_BIT | VK_FORMAT_FEATURE_TRANSFER_DST_BIT)
 
 struct dxg_vk_image_layout {
@@ -37,7 +34,12 @@ struct dxg_vk_image_layout {
 	uint64_t row_pitch;	/* bytes between rows */
 };
 
-/* Fills d->image_caps: per format of the texel table, what linear 2D images have. */
+/*
+ * Fills d->image_caps: per format of the texel table, what linear 2D
+ * images have.  Every image of a format has one usage (caps.usage: the
+ * transfers, and storage and sampled where the format has them), so its
+ * layout depends on its format and extent only.
+ */
 void dxg_vk_image_caps_read(struct dxg_vk_device *d);
 
 /*

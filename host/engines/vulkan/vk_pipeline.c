@@ -57,14 +57,14 @@ static uint32_t array_size(const struct dxg_engine_slot *slots, uint32_t n,
 static int32_t check_slots(const struct dxg_vk_limits *l,
 			   const struct dxg_engine_pipeline *d)
 {
-	uint32_t count[5] = { 0 };	/* per enum dxg_slot_type */
+	uint32_t count[DXG_SLOT_TYPE_MAX + 1] = { 0 };	/* per enum dxg_slot_type */
 
 	for (uint32_t i = 0; i < d->num_slots; i++) {
 		const struct dxg_engine_slot *s = &d->slots[i];
 
 		if (s->set >= DXG_PIPELINE_MAX_SETS ||
 		    s->binding > DXG_PIPELINE_MAX_BINDING ||
-		    s->type > DXG_SLOT_STORAGE_IMAGE ||
+		    s->type > DXG_SLOT_TYPE_MAX ||
 		    s->element >= array_size(d->slots, d->num_slots, s->set,
 					     s->binding))
 			return STATUS_INVALID_PARAMETER;
@@ -77,10 +77,15 @@ static int32_t check_slots(const struct dxg_vk_limits *l,
 			return STATUS_NOT_SUPPORTED;
 		count[s->type]++;
 	}
-	/* Vulkan counts texel buffers as sampled and storage images. */
+	/*
+	 * Vulkan counts texel buffers as sampled and storage images, and a
+	 * combined image sampler as both a sampled image and a sampler.
+	 */
 	if (count[DXG_SLOT_STORAGE_BUFFER] > l->max_storage_buffers ||
 	    count[DXG_SLOT_UNIFORM_BUFFER] > l->max_uniform_buffers ||
-	    count[DXG_SLOT_UNIFORM_TEXEL_BUFFER] > l->max_sampled_images ||
+	    count[DXG_SLOT_UNIFORM_TEXEL_BUFFER] + count[DXG_SLOT_SAMPLED_IMAGE] +
+	    count[DXG_SLOT_COMBINED_IMAGE_SAMPLER] > l->max_sampled_images ||
+	    count[DXG_SLOT_SAMPLER] + count[DXG_SLOT_COMBINED_IMAGE_SAMPLER] > l->max_samplers ||
 	    count[DXG_SLOT_STORAGE_TEXEL_BUFFER] + count[DXG_SLOT_STORAGE_IMAGE] >
 	    l->max_storage_images)
 		return STATUS_NOT_SUPPORTED;
