@@ -114,7 +114,7 @@ tools/vm/mkrootfs-debian.sh -o "$VM/debian.img" -i "$VM/initrd-debian.cpio.gz" \
 "${dev_run[@]}" "$REL/host/dxghost" --socket "$work/dxghost.sock" --quiet &
 host_pid=$!
 for _ in $(seq 100); do [ -S "$work/dxghost.sock" ] && break; sleep 0.1; done
-accel=$( [ -w /dev/kvm ] && echo KVM || echo TCG )
+accel=$(tools/vm/kvm-cpu.sh >/dev/null && echo KVM || echo TCG)
 : >"$work/console.log"
 "${emu_run[@]}" tools/vm/run-vm.sh --initrd "$VM/initrd-debian.cpio.gz" --root "$VM/debian.img" \
   --run /opt/dxg/run --ivshmem "$work/dxghost.sock" --timeout 900 \

@@ -79,7 +79,7 @@ GUEST
     "$REL/host/dxghost" --socket "$work/dxghost.sock" --quiet &
     host_pid=$!
     for _ in $(seq 100); do [ -S "$work/dxghost.sock" ] && break; sleep 0.1; done
-    accel=$( [ -w /dev/kvm ] && echo KVM || echo TCG )
+    accel=$(tools/vm/kvm-cpu.sh >/dev/null && echo KVM || echo TCG)
     echo "   QEMU with $accel"
     tools/vm/run-vm.sh --initrd "$work/initrd-bench.cpio.gz" --run /opt/dxg/run \
       --ivshmem "$work/dxghost.sock" --timeout 180 >"$work/guest.console" 2>&1

@@ -80,7 +80,7 @@ host_pid=$!
 for _ in $(seq 100); do [ -S "$work/dxghost.sock" ] && break; sleep 0.1; done
 [ -S "$work/dxghost.sock" ] || { echo "run-demo: dxghost did not start" >&2; exit 1; }
 
-echo "== booting the guest (QEMU $( [ -w /dev/kvm ] && echo KVM || echo TCG ), ivshmem-doorbell -> dxghost)"
+echo "== booting the guest (QEMU $(tools/vm/kvm-cpu.sh >/dev/null && echo KVM || echo TCG), ivshmem-doorbell -> dxghost)"
 set +e
 # The console is shown as it comes, except the PNG's base64 lines.
 tools/vm/run-vm.sh --initrd "$VM/initrd-debian.cpio.gz" --root "$VM/debian.img" \

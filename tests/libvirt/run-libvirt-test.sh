@@ -245,7 +245,9 @@ if [ -n "$host_pid" ]; then
 fi
 
 # 5. The domain.
-if [ -w /dev/kvm ]; then domtype=kvm; else domtype=qemu; fi
+# KVM where a KVM guest starts here (tools/vm/kvm-cpu.sh; the domain's CPU
+# is QEMU's default model, which nested hosts accept where they accept any).
+if tools/vm/kvm-cpu.sh >/dev/null; then domtype=kvm; else domtype=qemu; fi
 cmdline="console=ttyS0 panic=-1 quiet loglevel=4 tsc=unstable"
 sed -e "s#@DOMTYPE@#$domtype#" -e "s#@NAME@#$NAME#" \
     -e "s#@KERNEL@#$work/vmlinuz#" -e "s#@INITRD@#$work/initrd.cpio.gz#" \

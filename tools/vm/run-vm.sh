@@ -40,8 +40,8 @@ Options:
   --timeout SECS    kill QEMU after SECS seconds (default 300)
   --log FILE        also write the console to FILE (default: a temp file,
                     removed on exit)
-  --accel kvm|tcg   force an accelerator (default: kvm if /dev/kvm is usable,
-                    else tcg)
+  --accel kvm|tcg   force an accelerator (default: kvm if a KVM guest can
+                    start here, tools/vm/kvm-cpu.sh; else tcg)
   -h, --help
 
 Exit status:
@@ -122,15 +122,17 @@ for s in ${socks[@]+"${socks[@]}"}; do
 done
 
 # --- accelerator -----------------------------------------------------------------
+# The CPU model KVM can start with here (nested hosts refuse some MSRs).
+kvm_cpu=$("$(dirname "$0")/kvm-cpu.sh" "$kernel") || kvm_cpu=
 if [ -z "$accel" ]; then
-	if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	if [ -n "$kvm_cpu" ]; then
 		accel=kvm
 	else
 		accel=tcg
 	fi
 fi
 case "$accel" in
-kvm) accel_args=(-accel kvm -cpu host) ;;
+kvm) accel_args=(-accel kvm -cpu "${kvm_cpu:-host}") ;;
 # 'max' enables every feature TCG emulates; measured to boot as fast as
 # qemu64 while giving the guest a modern CPU (x2apic, pcid, ...).
 tcg) accel_args=(-accel tcg -cpu max) ;;
