@@ -53,6 +53,8 @@ struct dxg_engine_binding {
 	 * memory (host and dev NULL, size 0).
 	 */
 	struct dxg_cmd_sampler sampler;
+	/* A sampled image's view's component mapping (DISPATCH4); 0: identity. */
+	uint8_t swizzle[4];
 };
 
 /* A transfer where device memory is involved (copy, fill, update). */

@@ -193,10 +193,14 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 			.binding = b.binding, .size = b.size, .read_only = ro,
 			.format = DXG_CMD_BINDING_FORMAT(b.flags),
 			.width = b.width, .height = b.height, .sampler = b.sampler,
+			.swizzle = { b.swizzle[0], b.swizzle[1], b.swizzle[2], b.swizzle[3] },
 		};
+		if (b.reserved)
+			return STATUS_INVALID_PARAMETER;
 		/* A sampler slot's binding has no memory (the engine checks the slot). */
 		if (b.size == 0) {
-			if (b.va || b.flags || b.width || b.height)
+			if (b.va || b.flags || b.width || b.height || b.swizzle[0] ||
+			    b.swizzle[1] || b.swizzle[2] || b.swizzle[3])
 				return STATUS_INVALID_PARAMETER;
 			continue;
 		}

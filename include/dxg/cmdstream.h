@@ -224,9 +224,12 @@ struct dxg_cmd_sampler {
 #define DXG_SAMPLER_FLAGS		0x7u
 
 /*
- * DISPATCH4 (version 7): DISPATCH3 with these bindings: DISPATCH3's and a
- * sampler.  A sampler slot's binding has no memory (va and size 0) and a
- * combined image sampler's has both; every other slot's sampler is zero.
+ * DISPATCH4 (version 7): DISPATCH3 with these bindings: DISPATCH3's, the
+ * view's component mapping and a sampler.  A sampler slot's binding has no
+ * memory (va and size 0) and a combined image sampler's has both; every
+ * other slot's sampler is zero.  Only sampled images (and combined image
+ * samplers) may map components; every other slot's mapping is zero
+ * (identity).
  */
 struct dxg_cmd_binding4 {
 	__u32 binding;
@@ -235,6 +238,8 @@ struct dxg_cmd_binding4 {
 	__u64 size;		/* > 0, but 0 for a sampler slot */
 	__u32 width;		/* an image slot's; else 0 */
 	__u32 height;
+	__u8 swizzle[4];	/* VkComponentSwizzle of r, g, b, a */
+	__u32 reserved;		/* 0 */
 	struct dxg_cmd_sampler sampler;
 };
 
@@ -447,7 +452,7 @@ DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_barrier) == 8, "BARRIER");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch2) == 56, "DISPATCH2");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding3) == 32, "DISPATCH3 binding");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_sampler) == 32, "sampler state");
-DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding4) == 64, "DISPATCH4 binding");
+DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding4) == 72, "DISPATCH4 binding");
 DXG_STATIC_ASSERT(sizeof(struct dxg_escape_image_layout) == 40, "image layout escape");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_update) == 24, "UPDATE");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_fence) == 32, "FENCE_SIGNAL, FENCE_WAIT");

@@ -92,10 +92,11 @@ struct dxg_vkinfo_format {
 	/* Texel buffers: of DXG_TEXEL_BUFFER_FEATURES. */
 	uint32_t buffer_features;
 	/*
-	 * Storage images (2D, one level and layer, in device memory, laid out
-	 * as DXG_ESCAPE_IMAGE_LAYOUT says): the features of STORAGE_IMAGE,
-	 * STORAGE_IMAGE_ATOMIC, TRANSFER_SRC and TRANSFER_DST, and the largest
-	 * extent; all 0 where there are none.
+	 * Images (2D, one level and layer, in device memory, laid out as
+	 * DXG_ESCAPE_IMAGE_LAYOUT says): the features of STORAGE_IMAGE,
+	 * STORAGE_IMAGE_ATOMIC, SAMPLED_IMAGE, SAMPLED_IMAGE_FILTER_LINEAR
+	 * (from command stream version 7 on), TRANSFER_SRC and TRANSFER_DST,
+	 * and the largest extent; all 0 where there are none.
 	 */
 	uint32_t image_features;
 	uint32_t max_width, max_height;

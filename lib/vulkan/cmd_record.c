@@ -131,22 +131,31 @@ static struct dxg_cmd_binding resolve_buffer(const struct odx_cmd_buffer *c, uin
 }
 
 /*
- * A storage image slot: its image's memory range, format and extent.  An
- * unwritten descriptor gets a 1x1 image of a format its declaration
- * accepts in the device's dummy image memory.
+ * An image or sampler slot: its image's memory range, format and extent,
+ * its sampler's state.  An unwritten image gets a 1x1 image of a format
+ * its declaration accepts in the device's dummy image memory; an unwritten
+ * sampler the zero state (nearest, repeat, level 0).
  */
-static struct dxg_cmd_binding3 resolve_image(const struct odx_cmd_buffer *c, uint32_t i)
+static struct dxg_cmd_binding4 resolve_image(const struct odx_cmd_buffer *c, uint32_t i)
 {
 	const struct odx_slot *slot = &c->pipeline->slots[i];
 	const struct odx_bound_set *bs = &c->sets[slot->set];
 	const struct odx_memory *dummy = atomic_load(&c->device->dummy_image);
-	struct dxg_cmd_binding3 out = {
+	struct dxg_cmd_binding4 out = {
 		.binding = i, .va = dummy ? dummy->va : 0, .size = ODX_DUMMY_IMAGE_SIZE,
 		.flags = slot->format << DXG_CMD_BINDING_FORMAT_SHIFT, .width = 1, .height = 1,
 	};
 	const struct odx_descriptor *d = bs->set ?
 		odx_set_element(bs->set, slot->binding, slot->element, false, NULL) : NULL;
 
+	if (d && dxg_slot_has_sampler(slot->type))
+		out.sampler = d->sampler;
+	if (!dxg_slot_is_image(slot->type)) {
+		/* A sampler alone: no memory. */
+		out.va = out.size = 0;
+		out.flags = out.width = out.height = 0;
+		return out;
+	}
 	if (!d || !d->image || !odx_image_va(d->image))
 		return out;
 	out.va = odx_image_va(d->image);
@@ -154,16 +163,25 @@ static struct dxg_cmd_binding3 resolve_image(const struct odx_cmd_buffer *c, uin
 	out.flags = d->image->format << DXG_CMD_BINDING_FORMAT_SHIFT;
 	out.width = d->image->width;
 	out.height = d->image->height;
+	if (slot->type != DXG_SLOT_STORAGE_IMAGE)
+		memcpy(out.swizzle, d->swizzle, sizeof(out.swizzle));
 	return out;
 }
 
+/*
+ * The bindings in the oldest form that carries them: DISPATCH's (or
+ * DISPATCH2's) without images, DISPATCH3's (version 6) with storage images
+ * only, DISPATCH4's (version 7) with sampled images or samplers.
+ */
 static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
 		     const uint32_t groups[3], uint64_t indirect_va)
 {
 	struct dxg_cmd_binding b[DXG_CMD_MAX_BINDINGS];
 	struct dxg_cmd_binding3 b3[DXG_CMD_MAX_BINDINGS];
+	struct dxg_cmd_binding4 b4[DXG_CMD_MAX_BINDINGS];
 	struct dxg_enc_dispatch d = { .indirect_va = indirect_va };
-	bool images = false;
+	bool images = false, samplers = false;
+	uint32_t n;
 
 	if (!c->pipeline) {
 		odx_cmd_check(c, false);
@@ -171,28 +189,40 @@ static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
 	}
 	/* Work before a dispatch may write what it reads (Vulkan's barriers). */
 	odx_cmd_barrier(c);
-	for (uint32_t i = 0; i < c->pipeline->num_slots; i++) {
-		if (c->pipeline->slots[i].type == DXG_SLOT_STORAGE_IMAGE) {
-			b3[i] = resolve_image(c, i);
+	n = c->pipeline->num_slots;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t type = c->pipeline->slots[i].type;
+
+		if (dxg_slot_is_image(type) || dxg_slot_has_sampler(type)) {
+			b4[i] = resolve_image(c, i);
 			images = true;
-			continue;
+			samplers |= type != DXG_SLOT_STORAGE_IMAGE;
+		} else {
+			const struct dxg_cmd_binding k = resolve_buffer(c, i);
+
+			b4[i] = (struct dxg_cmd_binding4) {
+				.binding = k.binding, .flags = k.flags, .va = k.va, .size = k.size,
+			};
 		}
-		b[i] = resolve_buffer(c, i);
+		b[i] = (struct dxg_cmd_binding) {
+			.binding = b4[i].binding, .flags = b4[i].flags, .va = b4[i].va,
+			.size = b4[i].size,
+		};
 		b3[i] = (struct dxg_cmd_binding3) {
-			.binding = b[i].binding, .flags = b[i].flags, .va = b[i].va,
-			.size = b[i].size,
+			.binding = b4[i].binding, .flags = b4[i].flags, .va = b4[i].va,
+			.size = b4[i].size, .width = b4[i].width, .height = b4[i].height,
 		};
 	}
 	d.pipeline = c->pipeline->id;
 	memcpy(d.base, base, sizeof(d.base));
 	memcpy(d.groups, groups, sizeof(d.groups));
 	d.bindings = b;
-	d.num_bindings = c->pipeline->num_slots;
+	d.num_bindings = n;
 	d.push = c->push;
 	d.push_size = c->pipeline->push_size;
-	/* Images need DISPATCH3 (version 6); the rest what they always had. */
-	odx_cmd_check(c, images ? dxg_enc_dispatch3(&c->enc, &d, b3) :
-				  dxg_enc_dispatch(&c->enc, &d));
+	odx_cmd_check(c, samplers ? dxg_enc_dispatch4(&c->enc, &d, b4) :
+			 images ? dxg_enc_dispatch3(&c->enc, &d, b3) :
+			 dxg_enc_dispatch(&c->enc, &d));
 }
 
 VKAPI_ATTR void VKAPI_CALL

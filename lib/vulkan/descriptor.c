@@ -4,9 +4,11 @@
  * is recorded (cmd_record.c): each buffer descriptor becomes a GPU VA range
  * of the command, so the host never sees sets.  Buffer descriptors (storage
  * and uniform, dynamic or not), texel buffers (a view's range and format),
- * storage images (a view's image) and inline uniform blocks (their bytes in
- * memory of the set: inline_uniform.c) are what this driver implements; other types
- * are kept so layouts can be made, and a pipeline that uses them fails.
+ * storage and sampled images (a view's image), samplers (their state, or
+ * the layout's immutable ones), combined image samplers (both) and inline
+ * uniform blocks (their bytes in memory of the set: inline_uniform.c) are
+ * what this driver implements; other types are kept so layouts can be
+ * made, and a pipeline that uses them fails.
  * Layouts are reference counted: Vulkan lets the application destroy one
  * while sets and pipeline layouts made from it live.
  */
@@ -14,6 +16,48 @@
 #include <string.h>
 
 #include "odx.h"
+
+static bool has_sampler(VkDescriptorType t)
+{
+	return t == VK_DESCRIPTOR_TYPE_SAMPLER || t == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+}
+
+static bool has_image(VkDescriptorType t)
+{
+	return t == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE || t == VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE ||
+	       t == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+}
+
+/* A binding's immutable samplers (NULL: none, or not a sampler binding). */
+static const VkSampler *immutable_of(const VkDescriptorSetLayoutCreateInfo *ci,
+				     uint32_t binding)
+{
+	for (uint32_t i = 0; i < ci->bindingCount; i++)
+		if (ci->pBindings[i].binding == binding)
+			return has_sampler(ci->pBindings[i].descriptorType) ?
+			       ci->pBindings[i].pImmutableSamplers : NULL;
+	return NULL;
+}
+
+/*
+ * The immutable samplers' states, after the bindings: Vulkan lets the
+ * application destroy a sampler once the layout is made, so they are copied.
+ */
+static void keep_immutable(struct odx_set_layout *l, const VkDescriptorSetLayoutCreateInfo *ci)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < l->count; i++) {
+		const VkSampler *imm = immutable_of(ci, l->b[i].binding);
+
+		l->b[i].immutable = imm ? n : ODX_NO_IMMUTABLE;
+		for (uint32_t e = 0; imm && e < l->b[i].kept; e++) {
+			const struct odx_sampler *sm = ODX_FROM_HANDLE(odx_sampler, imm[e]);
+
+			l->immutable[n++] = sm ? sm->state : (struct dxg_cmd_sampler) { 0 };
+		}
+	}
+}
 
 static int cmp_binding(const void *a, const void *b)
 {
@@ -36,15 +80,21 @@ odx_CreateDescriptorSetLayout(VkDevice device,
 			      VkDescriptorSetLayout *pSetLayout)
 {
 	struct odx_device *d = (struct odx_device *)device;
-	uint32_t n = pCreateInfo->bindingCount, dyn = 0;
+	uint32_t n = pCreateInfo->bindingCount, dyn = 0, immutable = 0;
 	struct odx_set_layout *l;
 
 	(void)pAllocator;
-	l = odx_alloc(odx_device_alloc(d), sizeof(*l) + n * sizeof(l->b[0]),
+	for (uint32_t i = 0; i < n; i++)
+		if (immutable_of(pCreateInfo, pCreateInfo->pBindings[i].binding))
+			immutable += pCreateInfo->pBindings[i].descriptorCount < DXG_CMD_MAX_BINDINGS ?
+				     pCreateInfo->pBindings[i].descriptorCount : DXG_CMD_MAX_BINDINGS;
+	l = odx_alloc(odx_device_alloc(d), sizeof(*l) + n * sizeof(l->b[0]) +
+		      immutable * sizeof(struct dxg_cmd_sampler),
 		      VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
 	if (!l)
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	atomic_init(&l->refs, 1);
+	l->immutable = (struct dxg_cmd_sampler *)&l->b[n];
 	l->count = n;
 	for (uint32_t i = 0; i < n; i++) {
 		const VkDescriptorSetLayoutBinding *b = &pCreateInfo->pBindings[i];
@@ -72,6 +122,7 @@ odx_CreateDescriptorSetLayout(VkDevice device,
 		l->descriptors += l->b[i].kept;
 	}
 	l->dynamic_count = dyn;
+	keep_immutable(l, pCreateInfo);
 	if (!odx_inline_layout(l)) {
 		odx_free(odx_device_alloc(d), l);
 		return VK_ERROR_OUT_OF_HOST_MEMORY;	/* beyond the limits */
@@ -152,6 +203,9 @@ struct odx_descriptor_set *odx_set_create(struct odx_device *d, struct odx_set_l
 		return NULL;
 	memset(s, 0, size);
 	s->layout = l;
+	for (uint32_t i = 0; i < l->count; i++)
+		for (uint32_t e = 0; l->b[i].immutable != ODX_NO_IMMUTABLE && e < l->b[i].kept; e++)
+			s->d[l->b[i].first + e].sampler = l->immutable[l->b[i].immutable + e];
 	if (odx_inline_set_create(d, s) != VK_SUCCESS) {
 		odx_free(odx_device_alloc(d), s);
 		return NULL;
@@ -305,19 +359,33 @@ static bool is_texel(VkDescriptorType t)
 	       t == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
 }
 
-/* Storage images: their views' images. */
-static void write_images(struct odx_descriptor_set *s, uint32_t binding,
-			 uint32_t elem, uint32_t count, const VkDescriptorImageInfo *ii)
+/*
+ * Images and samplers of descriptor type @type: the views' images where
+ * the type has an image, the samplers' states where it has a sampler
+ * (not over a binding's immutable ones).
+ */
+static void write_images(struct odx_descriptor_set *s, uint32_t binding, uint32_t elem,
+			 uint32_t count, const VkDescriptorImageInfo *ii, VkDescriptorType type)
 {
 	for (uint32_t i = 0; i < count; i++) {
-		struct odx_descriptor *d = odx_set_element(s, binding, elem + i, true, NULL);
+		const struct odx_set_binding *b;
+		struct odx_descriptor *d = odx_set_element(s, binding, elem + i, true, &b);
 		const struct odx_image_view *v = ODX_FROM_HANDLE(odx_image_view,
 								 ii[i].imageView);
+		const struct odx_sampler *sm = ODX_FROM_HANDLE(odx_sampler, ii[i].sampler);
 
-		if (d)
-			*d = v ? (struct odx_descriptor) {
-				.image = v->image, .format = v->image->format,
-			} : (struct odx_descriptor) { 0 };
+		if (!d)
+			continue;
+		if (has_image(type)) {
+			d->image = v ? v->image : NULL;
+			d->format = v ? v->image->format : 0;
+			/* Storage views map nothing (Vulkan requires identity there). */
+			memset(d->swizzle, 0, sizeof(d->swizzle));
+			if (v && type != VK_DESCRIPTOR_TYPE_STORAGE_IMAGE)
+				memcpy(d->swizzle, v->swizzle, sizeof(d->swizzle));
+		}
+		if (has_sampler(type) && b->immutable == ODX_NO_IMMUTABLE)
+			d->sampler = sm ? sm->state : (struct dxg_cmd_sampler) { 0 };
 	}
 }
 
@@ -356,9 +424,9 @@ void odx_set_write(struct odx_descriptor_set *s, const VkWriteDescriptorSet *w)
 	if (w->pTexelBufferView && is_texel(w->descriptorType))
 		write_views(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
 			    w->pTexelBufferView);
-	if (w->pImageInfo && w->descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE)
+	if (w->pImageInfo && (has_image(w->descriptorType) || has_sampler(w->descriptorType)))
 		write_images(s, w->dstBinding, w->dstArrayElement, w->descriptorCount,
-			     w->pImageInfo);
+			     w->pImageInfo, w->descriptorType);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -455,13 +523,15 @@ void odx_set_apply_template(struct odx_descriptor_set *s, VkDescriptorUpdateTemp
 			odx_inline_write(s, e->dstBinding, e->dstArrayElement,
 					 (const char *)pData + e->offset, e->descriptorCount);
 		/* Each element's VkDescriptorImageInfo at offset + k * stride. */
-		for (uint32_t k = 0; e->descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE &&
+		for (uint32_t k = 0; (has_image(e->descriptorType) ||
+				      has_sampler(e->descriptorType)) &&
 				     k < e->descriptorCount; k++) {
 			VkDescriptorImageInfo ii;
 
 			memcpy(&ii, (const char *)pData + e->offset + (size_t)k * e->stride,
 			       sizeof(ii));
-			write_images(s, e->dstBinding, e->dstArrayElement + k, 1, &ii);
+			write_images(s, e->dstBinding, e->dstArrayElement + k, 1, &ii,
+				     e->descriptorType);
 		}
 		/* Each element's VkBufferView at offset + k * stride. */
 		for (uint32_t k = 0; is_texel(e->descriptorType) && k < e->descriptorCount; k++) {

@@ -18,9 +18,9 @@
 
 #include "odx.h"
 
-/* The usages an image may have: what a linear storage image has. */
-#define ODX_IMAGE_USAGE	(VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT | \
-			 VK_IMAGE_USAGE_TRANSFER_DST_BIT)
+/* The usages an image may have: what a linear image has (storage, sampled). */
+#define ODX_IMAGE_USAGE	(VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_SAMPLED_BIT | \
+			 VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT)
 
 /* ---- formats: their components, for clear colors ---- */
 
@@ -164,13 +164,15 @@ VkFormatFeatureFlags odx_image_features(const struct odx_physical_device *pd,
 	return pd->formats[format].image_features &
 	       (VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT |
 		VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT |
+		VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT |
+		VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT |
 		VK_FORMAT_FEATURE_TRANSFER_SRC_BIT | VK_FORMAT_FEATURE_TRANSFER_DST_BIT);
 }
 
 /*
- * Unwritten storage image descriptors bind a 1x1 image in this device
- * memory (without it such a dispatch faults: device lost).  Made with the
- * first pipeline that has a storage image, so that devices without any
+ * Unwritten image descriptors (storage, sampled, combined) bind a 1x1
+ * image in this device memory (without it such a dispatch faults: device
+ * lost).  Made with the first pipeline that has an image, so that devices without any
  * hold none of the VM's device memory; two threads may race to make it:
  * the first one's stays.
  */
@@ -202,7 +204,8 @@ static VkResult image_supported(const struct odx_physical_device *pd, uint32_t f
 
 	if (!f || type != VK_IMAGE_TYPE_2D || tiling != VK_IMAGE_TILING_OPTIMAL ||
 	    flags || !usage || (usage & ~ODX_IMAGE_USAGE) ||
-	    ((usage & VK_IMAGE_USAGE_STORAGE_BIT) && !(f & VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT)))
+	    ((usage & VK_IMAGE_USAGE_STORAGE_BIT) && !(f & VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT)) ||
+	    ((usage & VK_IMAGE_USAGE_SAMPLED_BIT) && !(f & VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT)))
 		return VK_ERROR_FORMAT_NOT_SUPPORTED;
 	return VK_SUCCESS;
 }
@@ -451,6 +454,11 @@ odx_BindImageMemory2(VkDevice device, uint32_t count, const VkBindImageMemoryInf
 
 /* ---- views: the image's own format, its one level and layer ---- */
 
+static uint8_t swizzle_of(VkComponentSwizzle c)
+{
+	return (uint32_t)c <= VK_COMPONENT_SWIZZLE_A ? (uint8_t)c : 0xff;
+}
+
 VKAPI_ATTR VkResult VKAPI_CALL
 odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
 		    const VkAllocationCallbacks *pAllocator, VkImageView *pView)
@@ -468,6 +476,11 @@ odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
 	if (!v)
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	v->image = img;
+	/* Out-of-range values go as 0xff: the host refuses them. */
+	v->swizzle[0] = swizzle_of(pCreateInfo->components.r);
+	v->swizzle[1] = swizzle_of(pCreateInfo->components.g);
+	v->swizzle[2] = swizzle_of(pCreateInfo->components.b);
+	v->swizzle[3] = swizzle_of(pCreateInfo->components.a);
 	*pView = ODX_TO_HANDLE(VkImageView, v);
 	return VK_SUCCESS;
 }

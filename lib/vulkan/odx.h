@@ -305,6 +305,13 @@ struct odx_image {
 
 struct odx_image_view {
 	struct odx_image *image;
+	/* Its component mapping (VkComponentSwizzle r g b a; a sampled view's). */
+	uint8_t swizzle[4];
+};
+
+/* A sampler: its state as DISPATCH4 carries it (sampler.c). */
+struct odx_sampler {
+	struct dxg_cmd_sampler state;
 };
 
 /* Does the device offer storage images at all (device memory, a format)? */
@@ -450,7 +457,15 @@ struct odx_set_binding {
 	uint32_t first, kept;
 	/* An inline uniform block: its count bytes at this offset of the set's. */
 	uint32_t inline_offset;
+	/*
+	 * A sampler or combined image sampler binding with immutable
+	 * samplers: the layout's immutable[immutable ..] are its kept
+	 * elements' (writes leave them); else ODX_NO_IMMUTABLE.
+	 */
+	uint32_t immutable;
 };
+
+#define ODX_NO_IMMUTABLE	UINT32_MAX
 
 struct odx_set_layout {
 	atomic_uint refs;		/* the handle, sets and pipeline layouts */
@@ -458,6 +473,7 @@ struct odx_set_layout {
 	uint32_t dynamic_count;
 	uint32_t descriptors;		/* kept elements of all bindings */
 	uint32_t inline_bytes;		/* of all inline uniform blocks, laid out */
+	struct dxg_cmd_sampler *immutable;	/* after b[], in the same allocation */
 	struct odx_set_binding b[];	/* sorted by binding */
 };
 
@@ -465,7 +481,10 @@ struct odx_descriptor {
 	struct odx_buffer *buffer;	/* NULL: never written */
 	uint64_t offset, range;
 	uint32_t format;		/* a texel buffer's view's; 0 otherwise */
-	struct odx_image *image;	/* a storage image's; NULL otherwise */
+	struct odx_image *image;	/* an image's; NULL otherwise */
+	/* A sampler's state (DISPATCH4); zero (a valid default) when unwritten. */
+	struct dxg_cmd_sampler sampler;
+	uint8_t swizzle[4];		/* a sampled image's view's */
 };
 
 struct odx_descriptor_set {

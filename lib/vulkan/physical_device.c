@@ -244,6 +244,8 @@ odx_GetPhysicalDeviceProperties(VkPhysicalDevice physicalDevice,
 	CLAMP(l->maxPerStageDescriptorStorageImages, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxDescriptorSetSampledImages, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxDescriptorSetStorageImages, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxPerStageDescriptorSamplers, DXG_CMD_MAX_BINDINGS);
+	CLAMP(l->maxDescriptorSetSamplers, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxDescriptorSetStorageBuffers, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxDescriptorSetUniformBuffers, DXG_CMD_MAX_BINDINGS);
 	CLAMP(l->maxDescriptorSetStorageBuffersDynamic, DXG_CMD_MAX_BINDINGS);

@@ -248,6 +248,12 @@ static int slot_type(const struct odx_pipeline_layout *l, const struct odx_slot 
 		return DXG_SLOT_STORAGE_TEXEL_BUFFER;
 	case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE:
 		return DXG_SLOT_STORAGE_IMAGE;
+	case VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE:
+		return DXG_SLOT_SAMPLED_IMAGE;
+	case VK_DESCRIPTOR_TYPE_SAMPLER:
+		return DXG_SLOT_SAMPLER;
+	case VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER:
+		return DXG_SLOT_COMBINED_IMAGE_SAMPLER;
 	default:
 		return -1;
 	}
@@ -321,7 +327,7 @@ static VkResult build(struct odx_device *d, const VkComputePipelineCreateInfo *c
 			return VK_ERROR_INVALID_SHADER_NV;
 		}
 		p->slots[i].type = (uint32_t)type;
-		if (type == DXG_SLOT_STORAGE_IMAGE)
+		if (dxg_slot_is_image((uint32_t)type))
 			odx_need_dummy_image(d);
 		memcpy(q, &s, sizeof(s));
 	}

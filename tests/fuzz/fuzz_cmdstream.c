@@ -51,7 +51,8 @@ static int32_t touch_dispatch(struct dxg_engine *e,
 		 * (version 4) goes only to a slot it never writes, which the
 		 * real engine checks against the SPIR-V.
 		 */
-		if (!d->bindings[i].read_only)
+		/* A sampler binding (DISPATCH4) has no memory. */
+		if (!d->bindings[i].read_only && d->bindings[i].size)
 			p[d->bindings[i].size - 1] = sum;
 	}
 	for (i = 0; i < d->push_size; i++)
@@ -407,6 +408,26 @@ static void write_seeds(const char *dir)
 		add(&s, push, 16);
 		s.n++;
 		emit_v(&s, dir, "v6-dispatch3-image", DXG_CMDBUF_VERSION_6);
+	}
+	{
+		/* Version 7: DISPATCH4, a combined image sampler and a sampler alone. */
+		struct dxg_cmd_dispatch2 d4 = {
+			{ DXG_CMD_DISPATCH4, 0, (uint32_t)DXG_CMD_DISPATCH4_SIZE(2, 12) },
+			1, { 0, 0, 0 }, { 2, 2, 1 }, 0, 2, 12,
+		};
+		struct dxg_cmd_binding4 sb[2] = {
+			{ 0, 37u << DXG_CMD_BINDING_FORMAT_SHIFT, FZ_RES1, FZ_PG, 16, 16,
+			  { 6, 0, 0, 2 }, 0,
+			  { .mag_filter = 1, .min_filter = 1, .max_lod = 0x3f800000u } },
+			{ 1, 0, 0, 0, 0, 0, { 0 }, 0,
+			  { .address_mode = { 3, 3, 3 }, .flags = DXG_SAMPLER_UNNORMALIZED } },
+		};
+
+		add(&s, &d4, sizeof(d4));
+		add(&s, sb, sizeof(sb));
+		add(&s, push, 16);
+		s.n++;
+		emit_v(&s, dir, "v7-dispatch4-sampler", DXG_CMDBUF_VERSION_7);
 	}
 }
 

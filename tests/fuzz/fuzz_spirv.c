@@ -22,6 +22,7 @@
 #include "saxpy_spv.h"
 #include "texel_spv.h"
 #include "image_spv.h"
+#include "sample_spv.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,7 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *s = data + 2 + 4 * i;
 
 		slots[i] = (struct dxg_engine_slot) {
-			.set = s[0] % 5, .binding = s[1] % 40, .type = s[2] % 6,	/* the five slot types and a bad one */
+			/* every slot type and a bad one */
+			.set = s[0] % 5, .binding = s[1] % 40,
+			.type = s[2] % (DXG_SLOT_TYPE_MAX + 2),
 			.element = s[3] % 20,
 		};
 	}
@@ -57,16 +60,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(words, data + HDR(n), bytes);
 	/*
 	 * A slot the layout does not have is never read-only, nor is a
-	 * storage texel buffer; only texel buffer slots get a view's rules.
+	 * storage texel buffer or image; only texel buffer and image slots
+	 * get a view's rules.
 	 */
 	if (!dxg_spirv_check(words, bytes, "main", slots, n, VK_API_VERSION_1_3,
 			     data[0] & DXG_SPIRV_DEVICE_ADDRESS, &f)) {
 		if ((uint64_t)f.read_only >> n)
 			abort();
 		for (uint32_t i = 0; i < n; i++) {
-			bool texel = slots[i].type == DXG_SLOT_UNIFORM_TEXEL_BUFFER ||
-				     slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER ||
-				     slots[i].type == DXG_SLOT_STORAGE_IMAGE;
+			bool texel = dxg_slot_is_texel_buffer(slots[i].type) ||
+				     dxg_slot_is_image(slots[i].type);
 
 			if (((slots[i].type == DXG_SLOT_STORAGE_TEXEL_BUFFER ||
 			      slots[i].type == DXG_SLOT_STORAGE_IMAGE) &&
@@ -115,6 +118,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	static const uint8_t b012[] = { 0, 1, 2 };
 	static const uint8_t t444[] = { DXG_SLOT_STORAGE_IMAGE, DXG_SLOT_STORAGE_IMAGE,
 					DXG_SLOT_STORAGE_IMAGE };
+	/* sample.comp: combined, sampled, sampler, sampled, sampler, storage buffer. */
+	static const uint8_t b0_5[] = { 0, 1, 2, 3, 4, 5 }, e0_5[6] = { 0 };
+	static const uint8_t t_smp[] = { DXG_SLOT_COMBINED_IMAGE_SAMPLER, DXG_SLOT_SAMPLED_IMAGE,
+					 DXG_SLOT_SAMPLER, DXG_SLOT_SAMPLED_IMAGE,
+					 DXG_SLOT_SAMPLER, DXG_SLOT_STORAGE_BUFFER };
 	static const uint8_t t233[] = { DXG_SLOT_UNIFORM_TEXEL_BUFFER,
 					DXG_SLOT_STORAGE_TEXEL_BUFFER,
 					DXG_SLOT_STORAGE_TEXEL_BUFFER };
@@ -129,5 +137,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	     sizeof(bda_spv));
 	seed(dir, "texel", 0, 3, s001, b010, t233, e000, texel_spv, sizeof(texel_spv));
 	seed(dir, "image", 0, 3, NULL, b012, t444, e000, image_spv, sizeof(image_spv));
+	seed(dir, "sample", 0, 6, NULL, b0_5, t_smp, e0_5, sample_spv, sizeof(sample_spv));
 	exit(0);
 }

@@ -1380,8 +1380,10 @@ static void dispatch4_sampler(void **state)
 	struct fake k = { .e.ops = &fake_ops };
 	struct dxg_cmd_binding4 b[2] = {
 		{ 0, FMT_R32_UINT << DXG_CMD_BINDING_FORMAT_SHIFT, f->va0 + PG, 4096, 33, 17,
+		  { 1, 2, 3, 4 }, 0,
 		  { .mag_filter = 1, .address_mode = { 2, 3, 4 }, .max_lod = 0x3f800000u } },
-		{ 1, 0, 0, 0, 0, 0, { .min_filter = 1, .flags = DXG_SAMPLER_UNNORMALIZED } },
+		{ 1, 0, 0, 0, 0, 0, { 0 }, 0,
+		  { .min_filter = 1, .flags = DXG_SAMPLER_UNNORMALIZED } },
 	};
 
 	cmd_dispatch4(f, b, 2, 0);
@@ -1392,6 +1394,7 @@ static void dispatch4_sampler(void **state)
 	assert_int_equal(k.last.bindings[0].width, 33);
 	assert_ptr_equal(k.last.bindings[0].host, f->a + PG);
 	assert_memory_equal(&k.last.bindings[0].sampler, &b[0].sampler, sizeof(b[0].sampler));
+	assert_memory_equal(k.last.bindings[0].swizzle, b[0].swizzle, 4);
 	assert_null(k.last.bindings[1].host);
 	assert_null(k.last.bindings[1].dev);
 	assert_int_equal(k.last.bindings[1].size, 0);
@@ -1414,9 +1417,18 @@ static void dispatch4_sampler(void **state)
 	b[1].width = 0;
 	b[1].flags = DXG_CMD_BINDING_READ_ONLY;
 	dispatch4_one(f, &k, &b[1], DXG_CMDBUF_VERSION_7, STATUS_INVALID_PARAMETER);
+	b[1].flags = 0;
+	b[1].swizzle[2] = 1;
+	dispatch4_one(f, &k, &b[1], DXG_CMDBUF_VERSION_7, STATUS_INVALID_PARAMETER);
+	b[1].swizzle[2] = 0;
+	/* The reserved word is 0. */
+	b[0].reserved = 1;
+	dispatch4_one(f, &k, &b[0], DXG_CMDBUF_VERSION_7, STATUS_INVALID_PARAMETER);
+	b[0].reserved = 0;
 	/* Memory is resolved as ever. */
 	b[0].va = f->va0 + 12 * PG;		/* unmapped */
 	dispatch4_one(f, &k, &b[0], DXG_CMDBUF_VERSION_7, STATUS_ACCESS_DENIED);
+	b[1].va = 0;
 	assert_int_equal(k.dispatches, 1);
 }
 

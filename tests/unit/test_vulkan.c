@@ -789,6 +789,9 @@ static void test_storage_images(void **state)
 	d.bindings[1].width = 0;
 	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
 	d.bindings[1].width = W;
+	d.bindings[1].swizzle[0] = VK_COMPONENT_SWIZZLE_R;	/* storage views map nothing */
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[1].swizzle[0] = 0;
 	if (align[1] > 1) {
 		d.bindings[1].dev_offset = off[1] + 1;	/* not aligned */
 		assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
@@ -936,6 +939,23 @@ static void test_sampled_images(void **state)
 			assert_float_equal(o[2], mean, 0.01 * (1 + mean / 100));
 			assert_float_equal(o[3], (float)(x * y + 5), 0);
 		}
+
+	/* A sampled image's view maps components: r from a, a zero. */
+	d.bindings[0].swizzle[0] = VK_COMPONENT_SWIZZLE_A;
+	d.bindings[0].swizzle[3] = VK_COMPONENT_SWIZZLE_ZERO;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_float_equal(out[4 * (3 * W + 2)], (float)(uint8_t)(3 * 7) / 255.0f, 1e-6);
+	assert_float_equal(out[4 * (3 * W + 2) + 1], 0.0f, 0);
+	d.bindings[0].swizzle[3] = VK_COMPONENT_SWIZZLE_A + 1;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	memset(d.bindings[0].swizzle, 0, 4);
+	/* Not on a sampler or a buffer. */
+	d.bindings[4].swizzle[1] = VK_COMPONENT_SWIZZLE_R;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[4].swizzle[1] = 0;
+	d.bindings[5].swizzle[1] = VK_COMPONENT_SWIZZLE_R;
+	assert_int_equal(eng->ops->dispatch(eng, &d), STATUS_INVALID_PARAMETER);
+	d.bindings[5].swizzle[1] = 0;
 
 	/* Sampler states the device cannot make, or Vulkan forbids. */
 #define BAD_SAMPLER(slot, field, value, want) do {				\

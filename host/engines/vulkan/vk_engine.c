@@ -212,8 +212,9 @@ static bool sampler_zero(const struct dxg_cmd_sampler *s)
 }
 
 /*
- * One binding against its slot: a sampler only where the slot has one,
- * memory everywhere but a sampler slot, then what the slot's type needs.
+ * One binding against its slot: a sampler only where the slot has one, a
+ * component mapping only on a sampled image, memory everywhere but a
+ * sampler slot, then what the slot's type needs.
  */
 static int32_t check_binding(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			     const struct dxg_engine_binding *b)
@@ -221,6 +222,8 @@ static int32_t check_binding(const struct vk_engine *v, const struct dxg_vk_pipe
 	const struct dxg_vk_limits *l = &v->dev->limits;
 	const uint32_t type = p->slots[b->binding].type;
 	const bool uniform = type == DXG_SLOT_UNIFORM_BUFFER;
+	const bool sampled = type == DXG_SLOT_SAMPLED_IMAGE ||
+			     type == DXG_SLOT_COMBINED_IMAGE_SAMPLER;
 	/* Host memory: the pointer's alignment; device memory: the offset's. */
 	const uint64_t start = b->dev ? b->dev_offset : (uintptr_t)b->host;
 	int32_t st = 0;
@@ -229,6 +232,10 @@ static int32_t check_binding(const struct vk_engine *v, const struct dxg_vk_pipe
 		st = dxg_vk_sampler_check(v->dev, &b->sampler);
 	else if (!sampler_zero(&b->sampler))
 		st = STATUS_INVALID_PARAMETER;
+	/* Only a sampled image's view maps components (storage views may not). */
+	for (int c = 0; c < 4; c++)
+		if (b->swizzle[c] > (sampled ? VK_COMPONENT_SWIZZLE_A : 0))
+			st = STATUS_INVALID_PARAMETER;
 	if (st)
 		return st;
 	if (type == DXG_SLOT_SAMPLER)
@@ -342,7 +349,7 @@ static int32_t make_image(struct vk_engine *v, uint32_t type,
 	if (m->mem == VK_NULL_HANDLE)
 		return STATUS_ACCESS_DENIED;
 	st = dxg_vk_image_make(v->dev, m, b->dev_offset, b->size, b->format, b->width,
-			       b->height, &v->images[v->num_images],
+			       b->height, b->swizzle, &v->images[v->num_images],
 			       &v->image_views[v->num_images]);
 	if (st)
 		return st;

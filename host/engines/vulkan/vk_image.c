@@ -117,13 +117,16 @@ int32_t dxg_vk_image_layout(struct dxg_vk_device *d, uint32_t format, uint32_t w
 
 int32_t dxg_vk_image_make(struct dxg_vk_device *d, const struct dxg_vk_devmem *m,
 			  uint64_t offset, uint64_t size, uint32_t format, uint32_t width,
-			  uint32_t height, VkImage *image, VkImageView *view)
+			  uint32_t height, const uint8_t swizzle[4], VkImage *image,
+			  VkImageView *view)
 {
 	VkImageCreateInfo ci;
 	VkImageViewCreateInfo vi = {
 		.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
 		.viewType = VK_IMAGE_VIEW_TYPE_2D,
 		.format = (VkFormat)format,
+		.components = { (VkComponentSwizzle)swizzle[0], (VkComponentSwizzle)swizzle[1],
+				(VkComponentSwizzle)swizzle[2], (VkComponentSwizzle)swizzle[3] },
 		.subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
 	};
 	VkMemoryRequirements req;

@@ -52,13 +52,15 @@ int32_t dxg_vk_image_layout(struct dxg_vk_device *d, uint32_t format, uint32_t w
 			    uint32_t height, struct dxg_vk_image_layout *out);
 
 /*
- * An image (and its view) over @m at @offset, whose range there is @size
- * bytes: the layout must fit the range and its alignment the offset
+ * An image (and its view, of component mapping @swizzle: checked
+ * VkComponentSwizzle values) over @m at @offset, whose range there is
+ * @size bytes: the layout must fit the range and its alignment the offset
  * (else STATUS_INVALID_PARAMETER).  The caller destroys both.
  */
 int32_t dxg_vk_image_make(struct dxg_vk_device *d, const struct dxg_vk_devmem *m,
 			  uint64_t offset, uint64_t size, uint32_t format, uint32_t width,
-			  uint32_t height, VkImage *image, VkImageView *view);
+			  uint32_t height, const uint8_t swizzle[4], VkImage *image,
+			  VkImageView *view);
 
 void dxg_vk_image_free(struct dxg_vk_device *d, VkImage image, VkImageView view);
 

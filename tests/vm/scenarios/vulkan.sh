@@ -31,6 +31,7 @@ test_odx_objects || r=1
 test_odx_inline || r=1
 test_odx_texel || r=1
 test_odx_image || r=1
+test_odx_sampler || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
 vrc=$?
@@ -85,6 +86,9 @@ sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-texel-val.
 # Storage images too.
 ODX_VALIDATE=1 test_odx_image >/tmp/odx-image-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-image-val.txt
+# Sampled images and samplers too.
+ODX_VALIDATE=1 test_odx_sampler >/tmp/odx-smp-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-smp-val.txt
 for p in "vk-samples all --quick" "vk-fft --quick" "vk-submit --quick"; do
   $p --validate >/tmp/prog.txt 2>&1
   prc=$?

@@ -337,11 +337,12 @@ int main(int argc, char **argv)
 	      f2.features.robustBufferAccess, "absent");
 	check("no graphics features, whatever the host has",
 	      !f2.features.geometryShader && !f2.features.tessellationShader &&
-	      !f2.features.samplerAnisotropy, "a graphics feature is set");
-	printf("# features: int64 %u float64 %u int8 %u float16 %u timeline %u bda %u\n",
-	       f2.features.shaderInt64, f2.features.shaderFloat64,
+	      !f2.features.fillModeNonSolid && !f2.features.wideLines,
+	      "a graphics feature is set");
+	printf("# features: int64 %u float64 %u int8 %u float16 %u timeline %u bda %u "
+	       "anisotropy %u\n", f2.features.shaderInt64, f2.features.shaderFloat64,
 	       f12.shaderInt8, f12.shaderFloat16, f12.timelineSemaphore,
-	       f12.bufferDeviceAddress);
+	       f12.bufferDeviceAddress, f2.features.samplerAnisotropy);
 
 	vkGetPhysicalDeviceQueueFamilyProperties(pd[0], &nqf, qf);
 	/* Four queues, each a context of its own (docs/vulkan-driver.md). */
@@ -511,16 +512,20 @@ int main(int argc, char **argv)
 			VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT;
 		const VkFormatFeatureFlags image = VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT |
 			VK_FORMAT_FEATURE_STORAGE_IMAGE_ATOMIC_BIT |
+			VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT |
+			VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT |
 			VK_FORMAT_FEATURE_TRANSFER_SRC_BIT | VK_FORMAT_FEATURE_TRANSFER_DST_BIT;
 		VkFormatProperties rgb;
 
 		vkGetPhysicalDeviceFormatProperties2(pd[0], VK_FORMAT_R32_SFLOAT, &fp);
-		check("format properties (and VkFormatProperties3): texel buffers, storage images",
+		check("format properties (and VkFormatProperties3): texel buffers, storage and sampled images",
 		      (fp.formatProperties.bufferFeatures &
 		       VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) &&
 		      !(fp.formatProperties.bufferFeatures & ~texel) &&
 		      (fp.formatProperties.optimalTilingFeatures &
 		       VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT) &&
+		      (fp.formatProperties.optimalTilingFeatures &
+		       VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT) &&
 		      !(fp.formatProperties.optimalTilingFeatures & ~image) &&
 		      !fp.formatProperties.linearTilingFeatures && !f3.linearTilingFeatures &&
 		      (f3.optimalTilingFeatures & 0xffffffffu) ==

@@ -101,18 +101,6 @@ static void test_offered(VkPhysicalDevice pd)
 	      ip.maxMipLevels);
 }
 
-/* The first memory type of @bits with @flags. */
-static uint32_t type_of(VkPhysicalDevice pd, uint32_t bits, VkMemoryPropertyFlags flags)
-{
-	VkPhysicalDeviceMemoryProperties mp;
-
-	vkGetPhysicalDeviceMemoryProperties(pd, &mp);
-	for (uint32_t i = 0; i < mp.memoryTypeCount; i++)
-		if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & flags) == flags)
-			return i;
-	return UINT32_MAX;
-}
-
 static int make_images(struct ctx *c)
 {
 	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
@@ -139,7 +127,7 @@ static int make_images(struct ctx *c)
 		bits &= req.memoryTypeBits;
 	}
 	mai.allocationSize = total;
-	mai.memoryTypeIndex = type_of(c->pd, bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+	mai.memoryTypeIndex = find_memory_type(c->pd, bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
 	check("the images' memory types include a device-local one",
 	      mai.memoryTypeIndex != UINT32_MAX, "bits 0x%x", bits);
 	if (mai.memoryTypeIndex == UINT32_MAX)
@@ -180,7 +168,7 @@ static int setup(struct ctx *c)
 	VK_OK("staging buffer", vkCreateBuffer(c->dev, &bci, NULL, &c->staging));
 	vkGetBufferMemoryRequirements(c->dev, c->staging, &req);
 	mai.allocationSize = req.size;
-	mai.memoryTypeIndex = type_of(c->pd, req.memoryTypeBits,
+	mai.memoryTypeIndex = find_memory_type(c->pd, req.memoryTypeBits,
 				      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
 				      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
 	VK_OK("host-visible memory", vkAllocateMemory(c->dev, &mai, NULL, &c->hmem));
@@ -242,27 +230,6 @@ static int make_pipeline(struct ctx *c)
 	return 0;
 }
 
-/* Layout transitions of @n images from @from to @to, after @src before @dst. */
-static void transition(VkCommandBuffer cb, const VkImage *img, uint32_t n,
-		       VkImageLayout from, VkImageLayout to, VkAccessFlags src,
-		       VkAccessFlags dst, VkPipelineStageFlags sstage,
-		       VkPipelineStageFlags dstage)
-{
-	VkImageMemoryBarrier b[NIMG];
-
-	for (uint32_t i = 0; i < n; i++)
-		b[i] = (VkImageMemoryBarrier) {
-			.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
-			.srcAccessMask = src, .dstAccessMask = dst,
-			.oldLayout = from, .newLayout = to,
-			.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-			.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-			.image = img[i],
-			.subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
-		};
-	vkCmdPipelineBarrier(cb, sstage, dstage, 0, 0, NULL, 0, NULL, n, b);
-}
-
 /*
  * Upload (rows of ROW texels into a W-wide image), clears, the kernel,
  * an image-to-image copy and the read-backs, in one command buffer.
@@ -294,7 +261,7 @@ static int record_and_run(struct ctx *c)
 
 	if (!cb)
 		return -1;
-	transition(cb, c->img, NIMG, VK_IMAGE_LAYOUT_UNDEFINED,
+	image_barriers(cb, c->img, NIMG, VK_IMAGE_LAYOUT_UNDEFINED,
 		   VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 0, VK_ACCESS_TRANSFER_WRITE_BIT,
 		   VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
 	vkCmdCopyBufferToImage(cb, c->staging, c->img[SRC], VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
@@ -304,7 +271,7 @@ static int record_and_run(struct ctx *c)
 			     &all);
 	vkCmdClearColorImage(cb, c->img[COPY], VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &seven, 1,
 			     &all);
-	transition(cb, used, 3, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+	image_barriers(cb, used, 3, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
 		   VK_ACCESS_TRANSFER_WRITE_BIT,
 		   VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
 		   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
@@ -313,12 +280,12 @@ static int record_and_run(struct ctx *c)
 				0, NULL);
 	vkCmdPushConstants(cb, c->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 8, push);
 	vkCmdDispatch(cb, (W + 7) / 8, (H + 7) / 8, 1);
-	transition(cb, results, 2, VK_IMAGE_LAYOUT_GENERAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+	image_barriers(cb, results, 2, VK_IMAGE_LAYOUT_GENERAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
 		   VK_ACCESS_SHADER_WRITE_BIT, VK_ACCESS_TRANSFER_READ_BIT,
 		   VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
 	vkCmdCopyImage(cb, c->img[DST], VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, c->img[COPY],
 		       VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &ic);
-	transition(cb, &c->img[COPY], 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+	image_barriers(cb, &c->img[COPY], 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
 		   VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
 		   VK_ACCESS_TRANSFER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
 		   VK_PIPELINE_STAGE_TRANSFER_BIT);

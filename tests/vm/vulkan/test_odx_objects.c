@@ -304,9 +304,9 @@ static void test_private_data(VkPhysicalDevice pd, struct objects *o)
 /*
  * Samplers need no format support, so any program may make them; the
  * objects this driver never makes may still be destroyed as
- * VK_NULL_HANDLE (a no-op, not a crash); an image (no format has image
- * features here) is refused, not a crash (opendxg only, and not under the
- * validation layer: it is invalid usage there).
+ * VK_NULL_HANDLE (a no-op, not a crash); an image of a usage not offered
+ * (a color attachment: no graphics) is refused, not a crash (opendxg only,
+ * and not under the validation layer: it is invalid usage there).
  */
 static void test_absent_objects(VkPhysicalDevice pd, struct objects *o)
 {
@@ -351,17 +351,17 @@ static void test_absent_objects(VkPhysicalDevice pd, struct objects *o)
 
 	vkGetPhysicalDeviceProperties2(pd, &p2);
 	if (!validating() && !strcmp(p12.driverName, "opendxg")) {
-		/* A sampled image: not offered (storage images are). */
+		/* A color attachment: not offered (storage and sampled images are). */
 		const VkImageCreateInfo ici = {
 			.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
 			.imageType = VK_IMAGE_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
 			.extent = { 16, 16, 1 }, .mipLevels = 1, .arrayLayers = 1,
 			.samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
-			.usage = VK_IMAGE_USAGE_SAMPLED_BIT,
+			.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT,
 		};
 		VkImage img = (VkImage)(uintptr_t)0x1230;
 
-		check("an image of what is not offered (sampled) is refused, not a crash",
+		check("an image of what is not offered (a color attachment) is refused, not a crash",
 		      vkCreateImage(o->dev, &ici, NULL, &img) == VK_ERROR_FORMAT_NOT_SUPPORTED &&
 		      img == VK_NULL_HANDLE, "handle %p", (void *)img);
 	}

@@ -276,6 +276,43 @@ static inline VkResult compute_pipeline(VkDevice dev, const uint32_t *spv, size_
 	return r ? r : vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &pci, NULL, pipeline);
 }
 
+/* The first memory type of @bits with @flags, or UINT32_MAX. */
+static inline uint32_t find_memory_type(VkPhysicalDevice pd, uint32_t bits,
+				   VkMemoryPropertyFlags flags)
+{
+	VkPhysicalDeviceMemoryProperties mp;
+
+	vkGetPhysicalDeviceMemoryProperties(pd, &mp);
+	for (uint32_t i = 0; i < mp.memoryTypeCount; i++)
+		if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & flags) == flags)
+			return i;
+	return UINT32_MAX;
+}
+
+/*
+ * Layout transitions of @n (<= 8) whole single-level color images from
+ * @from to @to, after @src in @sstage before @dst in @dstage.
+ */
+static inline void image_barriers(VkCommandBuffer cb, const VkImage *img, uint32_t n,
+				  VkImageLayout from, VkImageLayout to, VkAccessFlags src,
+				  VkAccessFlags dst, VkPipelineStageFlags sstage,
+				  VkPipelineStageFlags dstage)
+{
+	VkImageMemoryBarrier b[8];
+
+	for (uint32_t i = 0; i < n && i < 8; i++)
+		b[i] = (VkImageMemoryBarrier) {
+			.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
+			.srcAccessMask = src, .dstAccessMask = dst,
+			.oldLayout = from, .newLayout = to,
+			.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+			.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+			.image = img[i],
+			.subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
+		};
+	vkCmdPipelineBarrier(cb, sstage, dstage, 0, 0, NULL, 0, NULL, n < 8 ? n : 8, b);
+}
+
 /* A primary command buffer of @pool, begun; VK_NULL_HANDLE (FAIL printed). */
 static inline VkCommandBuffer begin_primary(VkDevice dev, VkCommandPool pool)
 {
