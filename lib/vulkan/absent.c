@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * Core commands of what this driver does not offer (render passes,
- * framebuffers, graphics pipelines, Y'CbCr conversions;
- * docs/vulkan-driver.md "What is absent").
+ * framebuffers, graphics pipelines, Y'CbCr conversions, blits, resolves,
+ * depth images, queries other than timestamps; docs/vulkan-driver.md
+ * "What is absent").
  *
  * The loader calls a core command through its table whatever the driver
  * offers, so a command left out is a NULL call: a crash.  Programs reach
  * these in a valid way that must not crash: destroying VK_NULL_HANDLE
  * (generic cleanup code does, and the spec makes it a no-op).  Creation
  * needs a feature this driver reports absent, so it is invalid usage; it
- * is refused with an error a program can report, not a crash.
+ * is refused with an error a program can report, not a crash.  So are the
+ * image commands a compute program might try without asking for the
+ * format features they need (BLIT_SRC/DST, depth formats, which no format
+ * has here) and queries of a type no pool can have: the command buffer
+ * records nothing for them and fails at vkEndCommandBuffer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +25,69 @@
 static VkResult refuse(const char *what, VkResult r)
 {
 	if (getenv("ODX_DEBUG"))
-		fprintf(stderr, "opendxg: %s: not offered (no graphics)\n",
-			what);
+		fprintf(stderr, "opendxg: %s: not offered\n", what);
 	return r;
+}
+
+/* A command of what is not offered: the recording fails. */
+static void refuse_cmd(VkCommandBuffer cb, const char *what)
+{
+	refuse(what, VK_SUCCESS);
+	odx_cmd_check((struct odx_cmd_buffer *)cb, false);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdBlitImage(VkCommandBuffer cb, VkImage src, VkImageLayout sl, VkImage dst,
+		 VkImageLayout dl, uint32_t n, const VkImageBlit *r, VkFilter filter)
+{
+	(void)src, (void)sl, (void)dst, (void)dl, (void)n, (void)r, (void)filter;
+	refuse_cmd(cb, "vkCmdBlitImage");
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdBlitImage2(VkCommandBuffer cb, const VkBlitImageInfo2 *info)
+{
+	(void)info;
+	refuse_cmd(cb, "vkCmdBlitImage2");
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdResolveImage(VkCommandBuffer cb, VkImage src, VkImageLayout sl, VkImage dst,
+		    VkImageLayout dl, uint32_t n, const VkImageResolve *r)
+{
+	(void)src, (void)sl, (void)dst, (void)dl, (void)n, (void)r;
+	refuse_cmd(cb, "vkCmdResolveImage");
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdResolveImage2(VkCommandBuffer cb, const VkResolveImageInfo2 *info)
+{
+	(void)info;
+	refuse_cmd(cb, "vkCmdResolveImage2");
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdClearDepthStencilImage(VkCommandBuffer cb, VkImage image, VkImageLayout layout,
+			      const VkClearDepthStencilValue *value, uint32_t n,
+			      const VkImageSubresourceRange *ranges)
+{
+	(void)image, (void)layout, (void)value, (void)n, (void)ranges;
+	refuse_cmd(cb, "vkCmdClearDepthStencilImage");
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdBeginQuery(VkCommandBuffer cb, VkQueryPool pool, uint32_t query,
+		  VkQueryControlFlags flags)
+{
+	(void)pool, (void)query, (void)flags;
+	refuse_cmd(cb, "vkCmdBeginQuery");
+}
+
+VKAPI_ATTR void VKAPI_CALL
+odx_CmdEndQuery(VkCommandBuffer cb, VkQueryPool pool, uint32_t query)
+{
+	(void)pool, (void)query;
+	refuse_cmd(cb, "vkCmdEndQuery");
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL

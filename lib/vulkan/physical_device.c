@@ -154,6 +154,9 @@ static struct odx_physical_device *probe(struct odx_instance *inst,
 	    !has_compute(&q->u.device))
 		goto no;
 	pd->host = q->u.device;
+	/* Reduction modes are not carried (DISPATCH4 samplers): no format has min/max filtering. */
+	pd->host.properties12.filterMinmaxSingleComponentFormats = VK_FALSE;
+	pd->host.properties12.filterMinmaxImageComponentMapping = VK_FALSE;
 	pd->guest_memory = q->u.device.flags & DXG_VKINFO_DEVICE_GUEST_MEMORY;
 	pd->device_address = q->u.device.flags & DXG_VKINFO_DEVICE_ADDRESS;
 	segment_sizes(pd->adapter, &pd->heap_size, &pd->device_heap_size);

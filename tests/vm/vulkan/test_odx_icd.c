@@ -245,6 +245,18 @@ int main(int argc, char **argv)
 		      "'%s', host adapter '%s'", p2.properties.deviceName, argv[1]);
 	check("the driver is opendxg", !strcmp(p12.driverName, "opendxg"),
 	      "'%s'", p12.driverName);
+	check("no min/max filtering claimed (samplers carry no reduction mode)",
+	      !p12.filterMinmaxSingleComponentFormats && !p12.filterMinmaxImageComponentMapping,
+	      "single %u, mapping %u", p12.filterMinmaxSingleComponentFormats,
+	      p12.filterMinmaxImageComponentMapping);
+	check("the sampler limits are the host's, 16 samplers per stage",
+	      p2.properties.limits.maxSamplerAnisotropy >= 1.0f &&
+	      p2.properties.limits.maxPerStageDescriptorSamplers == 16 &&
+	      p2.properties.limits.maxSamplerAllocationCount >= 4000,
+	      "anisotropy %f, per stage %u, allocations %u",
+	      (double)p2.properties.limits.maxSamplerAnisotropy,
+	      p2.properties.limits.maxPerStageDescriptorSamplers,
+	      p2.properties.limits.maxSamplerAllocationCount);
 	check("the host's limits",
 	      p2.properties.limits.maxComputeWorkGroupInvocations >= 128 &&
 	      p2.properties.limits.maxComputeSharedMemorySize >= 16384,

@@ -305,8 +305,9 @@ static void test_private_data(VkPhysicalDevice pd, struct objects *o)
  * Samplers need no format support, so any program may make them; the
  * objects this driver never makes may still be destroyed as
  * VK_NULL_HANDLE (a no-op, not a crash); an image of a usage not offered
- * (a color attachment: no graphics) is refused, not a crash (opendxg only,
- * and not under the validation layer: it is invalid usage there).
+ * (a color attachment: no graphics) is refused and a blit fails its
+ * recording, not a crash (opendxg only, and not under the validation
+ * layer: both are invalid usage there).
  */
 static void test_absent_objects(VkPhysicalDevice pd, struct objects *o)
 {
@@ -361,9 +362,21 @@ static void test_absent_objects(VkPhysicalDevice pd, struct objects *o)
 		};
 		VkImage img = (VkImage)(uintptr_t)0x1230;
 
+		VkCommandBuffer cb = begin_primary(o->dev, o->pool);
+		VkResult r = VK_SUCCESS;
+
 		check("an image of what is not offered (a color attachment) is refused, not a crash",
 		      vkCreateImage(o->dev, &ici, NULL, &img) == VK_ERROR_FORMAT_NOT_SUPPORTED &&
 		      img == VK_NULL_HANDLE, "handle %p", (void *)img);
+		/* A blit (no format can be blitted): the recording fails, no crash. */
+		if (cb) {
+			vkCmdBlitImage(cb, VK_NULL_HANDLE, VK_IMAGE_LAYOUT_GENERAL, VK_NULL_HANDLE,
+				       VK_IMAGE_LAYOUT_GENERAL, 0, NULL, VK_FILTER_NEAREST);
+			r = vkEndCommandBuffer(cb);
+			vkFreeCommandBuffers(o->dev, o->pool, 1, &cb);
+		}
+		check("a blit, not offered, fails its command buffer's recording, not a crash",
+		      cb && r != VK_SUCCESS, "VkResult %d", r);
 	}
 }
 
