@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The formats a texel buffer may have here (docs/command-stream.md,
- * "Texel buffers"): Vulkan's formats with buffer support that compute
- * programs use, each with its texel size, its numeric class (what a
- * shader's OpTypeImage Sampled Type must be) and the SPIR-V Image Format
- * that names it.  The guest's driver and the host share this one table:
+ * The formats a texel buffer or an image may have here
+ * (docs/command-stream.md, "Texel buffers"): Vulkan's formats with buffer
+ * or image support that compute programs use, each with its texel size,
+ * its numeric class (what a shader's OpTypeImage Sampled Type must be) and
+ * the SPIR-V Image Format that names it.  The guest's driver and the host share this one table:
  * the guest offers a format only where the host's device supports it and
  * the table has it; the host checks a dispatch's view against it.
  */
@@ -47,8 +47,8 @@ struct dxg_texel_format {
 	uint8_t spv;		/* enum dxg_spv_image_format */
 };
 
-/* Formats below this are all a texel buffer can have here. */
-#define DXG_TEXEL_FORMAT_END	((uint32_t)VK_FORMAT_B10G11R11_UFLOAT_PACK32 + 1u)
+/* Formats below this are all a texel buffer or an image can have here. */
+#define DXG_TEXEL_FORMAT_END	((uint32_t)VK_FORMAT_E5B9G9R9_UFLOAT_PACK32 + 1u)
 
 static inline struct dxg_texel_format dxg_texel_format(uint32_t format)
 {
@@ -62,6 +62,12 @@ static inline struct dxg_texel_format dxg_texel_format(uint32_t format)
 	TF(R8G8B8A8_UNORM, 4, FLOAT, RGBA8);	TF(R8G8B8A8_SNORM, 4, FLOAT, RGBA8_SNORM);
 	TF(R8G8B8A8_UINT, 4, INT, RGBA8UI);	TF(R8G8B8A8_SINT, 4, INT, RGBA8I);
 	TF(B8G8R8A8_UNORM, 4, FLOAT, NONE);
+	/* sRGB, 16-bit packed and shared-exponent formats: images only (no buffer features). */
+	TF(R8G8B8A8_SRGB, 4, FLOAT, NONE);	TF(B8G8R8A8_SRGB, 4, FLOAT, NONE);
+	TF(A8B8G8R8_SRGB_PACK32, 4, FLOAT, NONE);
+	TF(R5G6B5_UNORM_PACK16, 2, FLOAT, NONE);
+	TF(A1R5G5B5_UNORM_PACK16, 2, FLOAT, NONE);
+	TF(E5B9G9R9_UFLOAT_PACK32, 4, FLOAT, NONE);
 	TF(A8B8G8R8_UNORM_PACK32, 4, FLOAT, NONE);
 	TF(A8B8G8R8_SNORM_PACK32, 4, FLOAT, NONE);
 	TF(A8B8G8R8_UINT_PACK32, 4, INT, NONE);

@@ -10,7 +10,8 @@
  * says (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch apart.  The application
  * asks for OPTIMAL tiling (its layout is ours to choose) and never sees
  * the bytes: copies (cmd_image.c) move rows.  Layouts need no transitions:
- * the bytes are the image in every layout.  Sampled images are absent.
+ * the bytes are the image in every layout.  The same images are sampled
+ * (DISPATCH4: docs/vulkan-driver.md, "Sampled images and samplers").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,144 +23,14 @@
 #define ODX_IMAGE_USAGE	(VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_SAMPLED_BIT | \
 			 VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT)
 
-/* ---- formats: their components, for clear colors ---- */
-
-enum kind { UNORM, SNORM, UINT, SINT, SFLOAT };
-
-struct layout {
-	uint8_t n, bits;	/* components, bits of each */
-	uint8_t kind;		/* enum kind */
-};
-
-/* The formats images may have: 1, 2 or 4 components of 8, 16 or 32 bits. */
-static bool layout_of(uint32_t format, struct layout *l)
-{
-#define L(f, n, b, k) case VK_FORMAT_##f: *l = (struct layout) { n, b, k }; return true
-	switch (format) {
-	L(R8_UNORM, 1, 8, UNORM); L(R8_SNORM, 1, 8, SNORM);
-	L(R8_UINT, 1, 8, UINT); L(R8_SINT, 1, 8, SINT);
-	L(R8G8_UNORM, 2, 8, UNORM); L(R8G8_SNORM, 2, 8, SNORM);
-	L(R8G8_UINT, 2, 8, UINT); L(R8G8_SINT, 2, 8, SINT);
-	L(R8G8B8A8_UNORM, 4, 8, UNORM); L(R8G8B8A8_SNORM, 4, 8, SNORM);
-	L(R8G8B8A8_UINT, 4, 8, UINT); L(R8G8B8A8_SINT, 4, 8, SINT);
-	L(R16_UNORM, 1, 16, UNORM); L(R16_SNORM, 1, 16, SNORM);
-	L(R16_UINT, 1, 16, UINT); L(R16_SINT, 1, 16, SINT); L(R16_SFLOAT, 1, 16, SFLOAT);
-	L(R16G16_UNORM, 2, 16, UNORM); L(R16G16_SNORM, 2, 16, SNORM);
-	L(R16G16_UINT, 2, 16, UINT); L(R16G16_SINT, 2, 16, SINT);
-	L(R16G16_SFLOAT, 2, 16, SFLOAT);
-	L(R16G16B16A16_UNORM, 4, 16, UNORM); L(R16G16B16A16_SNORM, 4, 16, SNORM);
-	L(R16G16B16A16_UINT, 4, 16, UINT); L(R16G16B16A16_SINT, 4, 16, SINT);
-	L(R16G16B16A16_SFLOAT, 4, 16, SFLOAT);
-	L(R32_UINT, 1, 32, UINT); L(R32_SINT, 1, 32, SINT); L(R32_SFLOAT, 1, 32, SFLOAT);
-	L(R32G32_UINT, 2, 32, UINT); L(R32G32_SINT, 2, 32, SINT);
-	L(R32G32_SFLOAT, 2, 32, SFLOAT);
-	L(R32G32B32A32_UINT, 4, 32, UINT); L(R32G32B32A32_SINT, 4, 32, SINT);
-	L(R32G32B32A32_SFLOAT, 4, 32, SFLOAT);
-	default:
-		return false;
-	}
-#undef L
-}
-
-/* IEEE half from float: round to nearest even; overflow to infinity. */
-static uint16_t to_half(float f)
-{
-	uint32_t x, sign, exp, man;
-
-	memcpy(&x, &f, sizeof(x));
-	sign = (x >> 16) & 0x8000u;
-	exp = (x >> 23) & 0xffu;
-	man = x & 0x7fffffu;
-	if (exp == 0xff)			/* infinity, NaN */
-		return (uint16_t)(sign | 0x7c00u | (man ? 0x200u : 0));
-	if (exp > 142)				/* beyond the largest half */
-		return (uint16_t)(sign | 0x7c00u);
-	if (exp < 113) {			/* a half subnormal, or zero */
-		uint32_t shift = 126 - exp, m = man | 0x800000u, h;
-
-		if (shift > 24)
-			return (uint16_t)sign;
-		h = m >> shift;
-		if ((m & ((1u << shift) - 1)) > (1u << (shift - 1)) ||
-		    ((m & ((1u << shift) - 1)) == (1u << (shift - 1)) && (h & 1)))
-			h++;
-		return (uint16_t)(sign | h);
-	}
-	{
-		uint32_t h = ((exp - 112) << 10) | (man >> 13), rest = man & 0x1fffu;
-
-		if (rest > 0x1000u || (rest == 0x1000u && (h & 1)))
-			h++;			/* may carry into the exponent: right */
-		return (uint16_t)(sign | h);
-	}
-}
-
-static float clampf(float v, float lo, float hi)
-{
-	return v != v ? 0.0f : v < lo ? lo : v > hi ? hi : v;
-}
-
-bool odx_pack_color(uint32_t format, const VkClearColorValue *color, uint8_t *out)
-{
-	struct layout l;
-
-	if (!layout_of(format, &l))
-		return false;
-	memset(out, 0, 16);
-	for (uint32_t c = 0; c < l.n; c++) {
-		uint8_t *p = out + c * (l.bits / 8);
-		uint32_t u = 0;
-
-		switch (l.kind) {
-		case UNORM: {
-			float max = l.bits == 8 ? 255.0f : 65535.0f;
-
-			u = (uint32_t)(clampf(color->float32[c], 0.0f, 1.0f) * max + 0.5f);
-			break;
-		}
-		case SNORM: {
-			float max = l.bits == 8 ? 127.0f : 32767.0f;
-			float v = clampf(color->float32[c], -1.0f, 1.0f) * max;
-
-			u = (uint32_t)(int32_t)(v < 0 ? v - 0.5f : v + 0.5f);
-			break;
-		}
-		case UINT:
-			u = color->uint32[c];
-			if (l.bits < 32 && u > (1u << l.bits) - 1)
-				u = (1u << l.bits) - 1;		/* Vulkan: clamped */
-			break;
-		case SINT: {
-			int32_t v = color->int32[c], lo = -(1 << (l.bits - 1)),
-				hi = (1 << (l.bits - 1)) - 1;
-
-			if (l.bits < 32)
-				v = v < lo ? lo : v > hi ? hi : v;
-			u = (uint32_t)v;
-			break;
-		}
-		default:	/* SFLOAT */
-			if (l.bits == 16)
-				u = to_half(color->float32[c]);
-			else
-				memcpy(&u, &color->float32[c], 4);
-			break;
-		}
-		memcpy(p, &u, l.bits / 8);	/* little-endian: the low bytes */
-	}
-	return true;
-}
-
 /* ---- what the device offers ---- */
 
 VkFormatFeatureFlags odx_image_features(const struct odx_physical_device *pd,
 					uint32_t format)
 {
-	struct layout l;
-
 	/* Images live in device memory; clears need the format's components. */
 	if (!pd->device_heap_size || format >= DXG_TEXEL_FORMAT_END ||
-	    !layout_of(format, &l))
+	    !odx_color_format(format))
 		return 0;
 	return pd->formats[format].image_features &
 	       (VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT |

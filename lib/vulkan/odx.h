@@ -325,6 +325,8 @@ VkFormatFeatureFlags odx_image_features(const struct odx_physical_device *pd,
 					uint32_t format);
 /* @color as one texel of @format in @out (16 bytes); false: not a format of ours. */
 bool odx_pack_color(uint32_t format, const VkClearColorValue *color, uint8_t *out);
+/* Can images have @format (its clear colors are known: clear_color.c)? */
+bool odx_color_format(uint32_t format);
 
 static inline uint64_t odx_image_va(const struct odx_image *i)
 {

@@ -881,6 +881,18 @@ static void test_sampled_images(void **state)
 	}
 	assert_true(dev->image_caps[fmt[1]].features &
 		    VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT);
+	/* Formats of images only (no buffer features): sRGB, packed, shared exponent. */
+	for (uint32_t f = VK_FORMAT_R5G6B5_UNORM_PACK16; f < DXG_TEXEL_FORMAT_END; f++) {
+		uint64_t sz, al, pi;
+
+		if (f != VK_FORMAT_R8G8B8A8_SRGB && f != VK_FORMAT_B8G8R8A8_SRGB &&
+		    f != VK_FORMAT_R5G6B5_UNORM_PACK16 && f != VK_FORMAT_E5B9G9R9_UFLOAT_PACK32)
+			continue;
+		assert_true(dev->image_caps[f].features & VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT);
+		assert_true(dev->image_caps[f].usage & VK_IMAGE_USAGE_SAMPLED_BIT);
+		assert_int_equal(eng->ops->image_layout(eng, f, 5, 3, &sz, &al, &pi), 0);
+		assert_true(pi >= 5u * dxg_texel_format(f).size);
+	}
 	assert_int_equal(dxg_vk_devmem_alloc(dev, total, &m), 0);
 	/* rgba8: r = x * 13 + y, a = y * 7; r32f: x * 2 + y * 100; r32ui: x * y + 5. */
 	for (uint32_t y = 0; y < H; y++)
