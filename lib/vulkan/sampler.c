@@ -39,13 +39,20 @@ static struct dxg_cmd_sampler pack(const VkSamplerCreateInfo *ci)
 		.mipmap_mode = u8_or_bad(ci->mipmapMode),
 		.address_mode = { u8_or_bad(ci->addressModeU), u8_or_bad(ci->addressModeV),
 				  u8_or_bad(ci->addressModeW) },
-		.border_color = u8_or_bad(ci->borderColor),
+
 		.mip_lod_bias = bits(ci->mipLodBias),
 		.min_lod = bits(ci->minLod),
 		.max_lod = bits(ci->maxLod),
 	};
 
-	/* What Vulkan ignores when a feature is off is not sent (the host wants 0). */
+	/*
+	 * What Vulkan ignores is not sent (the host wants 0): the border color
+	 * unless an address mode clamps to the border, the rest when off.
+	 */
+	if (ci->addressModeU == VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER ||
+	    ci->addressModeV == VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER ||
+	    ci->addressModeW == VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER)
+		s.border_color = u8_or_bad(ci->borderColor);
 	if (ci->anisotropyEnable) {
 		s.flags |= DXG_SAMPLER_ANISOTROPY;
 		s.max_anisotropy = bits(ci->maxAnisotropy);

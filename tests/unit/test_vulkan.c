@@ -992,6 +992,12 @@ static void test_sampled_images(void **state)
 		    STATUS_INVALID_PARAMETER);
 	BAD_SAMPLER(4, min_lod, float_bits(1.0f), STATUS_INVALID_PARAMETER);	/* > max */
 	BAD_SAMPLER(4, max_lod, float_bits(INFINITY), STATUS_INVALID_PARAMETER);
+	/* A negative LOD range is Vulkan's too (a bias may reach it). */
+	bad = nearest;
+	bad.min_lod = float_bits(-2.0f);
+	d.bindings[4].sampler = bad;
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	d.bindings[4].sampler = nearest;
 	/* Depth comparison needs a depth format: none is offered. */
 	bad = nearest;
 	bad.flags = DXG_SAMPLER_COMPARE;

@@ -52,8 +52,7 @@ int32_t dxg_vk_sampler_check(const struct dxg_vk_device *d, const struct dxg_cmd
 	}
 	/* NaN and infinities fail these comparisons' true branch. */
 	if (!isfinite(bias) || !isfinite(min_lod) || !isfinite(max_lod) ||
-	    !(fabsf(bias) <= l->max_sampler_lod_bias) || !(min_lod <= max_lod) ||
-	    min_lod < 0.0f)
+	    !(fabsf(bias) <= l->max_sampler_lod_bias) || !(min_lod <= max_lod))
 		return STATUS_INVALID_PARAMETER;
 	if (s->flags & DXG_SAMPLER_ANISOTROPY) {
 		if (!l->sampler_anisotropy)
