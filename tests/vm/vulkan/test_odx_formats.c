@@ -130,9 +130,8 @@ static int setup(struct ctx *c)
 		.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
 	};
 	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
-	VkDeviceSize off[N], total = 0;
+	VkImageCreateInfo ci[N];
 	VkMemoryRequirements req;
-	uint32_t bits = ~0u;
 
 	if (instance_begin("test_odx_formats", &c->inst, &c->messenger, &c->pd) ||
 	    !offered(c))
@@ -148,33 +147,12 @@ static int setup(struct ctx *c)
 	VK_OK("bind", vkBindBufferMemory(c->dev, c->out, c->hmem, 0));
 	VK_OK("map", vkMapMemory(c->dev, c->hmem, 0, VK_WHOLE_SIZE, 0, (void **)&c->map));
 	VK_OK("command pool", vkCreateCommandPool(c->dev, &cpi, NULL, &c->pool));
-	for (uint32_t i = 0; i < N; i++) {
-		const VkImageCreateInfo ici = {
-			.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
-			.imageType = VK_IMAGE_TYPE_2D, .format = wants[i].format,
-			.extent = { W, H, 1 }, .mipLevels = 1, .arrayLayers = 1,
-			.samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
-			.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
-				 VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-			.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-		};
-
-		VK_OK("image", vkCreateImage(c->dev, &ici, NULL, &c->img[i]));
-		vkGetImageMemoryRequirements(c->dev, c->img[i], &req);
-		total = (total + req.alignment - 1) & ~(req.alignment - 1);
-		off[i] = total;
-		total += req.size;
-		bits &= req.memoryTypeBits;
-	}
-	mai.allocationSize = total;
-	mai.memoryTypeIndex = find_memory_type(c->pd, bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-	if (mai.memoryTypeIndex == UINT32_MAX) {
-		fail("device-local memory for the images", "memory type bits 0x%x", bits);
-		return -1;
-	}
-	VK_OK("device-local memory", vkAllocateMemory(c->dev, &mai, NULL, &c->dmem));
 	for (uint32_t i = 0; i < N; i++)
-		VK_OK("bind an image", vkBindImageMemory(c->dev, c->img[i], c->dmem, off[i]));
+		ci[i] = image_2d(wants[i].format, W, H, VK_IMAGE_USAGE_SAMPLED_BIT |
+				 VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+				 VK_IMAGE_USAGE_TRANSFER_DST_BIT);
+	if (device_images(c->pd, c->dev, N, ci, c->img, &c->dmem))
+		return -1;
 	return 0;
 }
 

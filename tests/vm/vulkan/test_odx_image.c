@@ -103,38 +103,15 @@ static void test_offered(VkPhysicalDevice pd)
 
 static int make_images(struct ctx *c)
 {
-	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
-	VkDeviceSize off[NIMG], total = 0;
-	uint32_t bits = ~0u;
+	const VkImageUsageFlags usage = VK_IMAGE_USAGE_STORAGE_BIT |
+					VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+					VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+	VkImageCreateInfo ci[NIMG];
 
-	for (uint32_t i = 0; i < NIMG; i++) {
-		const VkImageCreateInfo ici = {
-			.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
-			.imageType = VK_IMAGE_TYPE_2D, .format = formats[i], .extent = extents[i],
-			.mipLevels = 1, .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT,
-			.tiling = VK_IMAGE_TILING_OPTIMAL,
-			.usage = VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
-				 VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-			.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-		};
-		VkMemoryRequirements req;
-
-		VK_OK("image", vkCreateImage(c->dev, &ici, NULL, &c->img[i]));
-		vkGetImageMemoryRequirements(c->dev, c->img[i], &req);
-		total = (total + req.alignment - 1) & ~(req.alignment - 1);
-		off[i] = total;
-		total += req.size;
-		bits &= req.memoryTypeBits;
-	}
-	mai.allocationSize = total;
-	mai.memoryTypeIndex = find_memory_type(c->pd, bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-	check("the images' memory types include a device-local one",
-	      mai.memoryTypeIndex != UINT32_MAX, "bits 0x%x", bits);
-	if (mai.memoryTypeIndex == UINT32_MAX)
-		return -1;
-	VK_OK("device-local memory for four images", vkAllocateMemory(c->dev, &mai, NULL, &c->dmem));
 	for (uint32_t i = 0; i < NIMG; i++)
-		VK_OK("bind an image", vkBindImageMemory(c->dev, c->img[i], c->dmem, off[i]));
+		ci[i] = image_2d(formats[i], extents[i].width, extents[i].height, usage);
+	if (device_images(c->pd, c->dev, NIMG, ci, c->img, &c->dmem))
+		return -1;
 	for (uint32_t i = 0; i < 3; i++) {
 		const VkImageViewCreateInfo vci = {
 			.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = c->img[i],

@@ -94,35 +94,13 @@ static int make_images(struct ctx *c)
 		VK_COMPONENT_SWIZZLE_G, VK_COMPONENT_SWIZZLE_IDENTITY,
 		VK_COMPONENT_SWIZZLE_IDENTITY, VK_COMPONENT_SWIZZLE_IDENTITY,
 	};
-	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
-	VkDeviceSize off[NIMG], total = 0;
-	uint32_t bits = ~0u;
+	VkImageCreateInfo ci[NIMG];
 
-	for (uint32_t i = 0; i < NIMG; i++) {
-		const VkImageCreateInfo ici = {
-			.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
-			.imageType = VK_IMAGE_TYPE_2D, .format = formats[i],
-			.extent = { W, H, 1 }, .mipLevels = 1, .arrayLayers = 1,
-			.samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
-			.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-			.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-		};
-		VkMemoryRequirements req;
-
-		VK_OK("sampled image", vkCreateImage(c->dev, &ici, NULL, &c->img[i]));
-		vkGetImageMemoryRequirements(c->dev, c->img[i], &req);
-		total = (total + req.alignment - 1) & ~(req.alignment - 1);
-		off[i] = total;
-		total += req.size;
-		bits &= req.memoryTypeBits;
-	}
-	mai.allocationSize = total;
-	mai.memoryTypeIndex = find_memory_type(c->pd, bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-	check("the images' memory types include a device-local one",
-	      mai.memoryTypeIndex != UINT32_MAX, "bits 0x%x", bits);
-	if (mai.memoryTypeIndex == UINT32_MAX)
+	for (uint32_t i = 0; i < NIMG; i++)
+		ci[i] = image_2d(formats[i], W, H, VK_IMAGE_USAGE_SAMPLED_BIT |
+				 VK_IMAGE_USAGE_TRANSFER_DST_BIT);
+	if (device_images(c->pd, c->dev, NIMG, ci, c->img, &c->dmem))
 		return -1;
-	VK_OK("device-local memory", vkAllocateMemory(c->dev, &mai, NULL, &c->dmem));
 	for (uint32_t i = 0; i < NIMG; i++) {
 		VkImageViewCreateInfo vci = {
 			.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = c->img[i],
@@ -132,7 +110,6 @@ static int make_images(struct ctx *c)
 
 		if (i == TEX)
 			vci.components = r_from_g;
-		VK_OK("bind an image", vkBindImageMemory(c->dev, c->img[i], c->dmem, off[i]));
 		VK_OK("image view", vkCreateImageView(c->dev, &vci, NULL, &c->view[i]));
 	}
 	return 0;

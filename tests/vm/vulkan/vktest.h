@@ -289,6 +289,57 @@ static inline uint32_t find_memory_type(VkPhysicalDevice pd, uint32_t bits,
 	return UINT32_MAX;
 }
 
+/* A 2D, single-level, single-sample, optimal image's creation info. */
+static inline VkImageCreateInfo image_2d(VkFormat format, uint32_t width, uint32_t height,
+					 VkImageUsageFlags usage)
+{
+	return (VkImageCreateInfo) {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+		.imageType = VK_IMAGE_TYPE_2D, .format = format, .extent = { width, height, 1 },
+		.mipLevels = 1, .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT,
+		.tiling = VK_IMAGE_TILING_OPTIMAL, .usage = usage,
+		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+	};
+}
+
+/*
+ * @n (<= 32) images of @ci[i], bound one after the other (each at its
+ * alignment) in one allocation of the first device-local memory type they
+ * all take.  0, or -1 (FAIL printed).
+ */
+static inline int device_images(VkPhysicalDevice pd, VkDevice dev, uint32_t n,
+				const VkImageCreateInfo *ci, VkImage *img, VkDeviceMemory *mem)
+{
+	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
+	VkDeviceSize off[32], total = 0;
+	uint32_t bits = ~0u;
+
+	if (n > 32) {
+		fail("images", "%u, at most 32", n);
+		return -1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		VkMemoryRequirements req;
+
+		VK_OK("image", vkCreateImage(dev, &ci[i], NULL, &img[i]));
+		vkGetImageMemoryRequirements(dev, img[i], &req);
+		total = (total + req.alignment - 1) & ~(req.alignment - 1);
+		off[i] = total;
+		total += req.size;
+		bits &= req.memoryTypeBits;
+	}
+	mai.allocationSize = total;
+	mai.memoryTypeIndex = find_memory_type(pd, bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+	check("the images' memory types include a device-local one",
+	      mai.memoryTypeIndex != UINT32_MAX, "bits 0x%x", bits);
+	if (mai.memoryTypeIndex == UINT32_MAX)
+		return -1;
+	VK_OK("device-local memory for the images", vkAllocateMemory(dev, &mai, NULL, mem));
+	for (uint32_t i = 0; i < n; i++)
+		VK_OK("bind an image", vkBindImageMemory(dev, img[i], *mem, off[i]));
+	return 0;
+}
+
 /*
  * Layout transitions of @n (<= 8) whole single-level color images from
  * @from to @to, after @src in @sstage before @dst in @dstage.
