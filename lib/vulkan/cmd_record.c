@@ -133,8 +133,10 @@ static struct dxg_cmd_binding resolve_buffer(const struct odx_cmd_buffer *c, uin
 /*
  * An image or sampler slot: its image's memory range, format and extent,
  * its sampler's state.  An unwritten image gets a 1x1 image of a format
- * its declaration accepts in the device's dummy image memory; an unwritten
- * sampler the zero state (nearest, repeat, level 0).
+ * its declaration accepts in the device's dummy image memory, and a
+ * combined one the zero sampler (its immutable one might filter linearly,
+ * which that format need not allow); an unwritten sampler the zero state
+ * (nearest, repeat, level 0).
  */
 static struct dxg_cmd_binding4 resolve_image(const struct odx_cmd_buffer *c, uint32_t i)
 {
@@ -156,8 +158,10 @@ static struct dxg_cmd_binding4 resolve_image(const struct odx_cmd_buffer *c, uin
 		out.flags = out.width = out.height = 0;
 		return out;
 	}
-	if (!d || !d->image || !odx_image_va(d->image))
+	if (!d || !d->image || !odx_image_va(d->image)) {
+		memset(&out.sampler, 0, sizeof(out.sampler));
 		return out;
+	}
 	out.va = odx_image_va(d->image);
 	out.size = d->image->size;
 	out.flags = d->image->format << DXG_CMD_BINDING_FORMAT_SHIFT;

@@ -4,7 +4,8 @@
 // immutable one (nearest), a second rgba8 image through a view that maps r
 // from g and a separate linear sampler, halfway between two texels, an
 // r32ui image fetched (a separate nearest sampler beside it, written by a
-// template); a fifth binding declared and never used, left unwritten.
+// template); a combined image sampler declared and never used, left
+// unwritten.
 #version 450
 layout(local_size_x = 8, local_size_y = 8) in;
 layout(set = 0, binding = 0) uniform sampler2D comb;
@@ -13,8 +14,9 @@ layout(set = 0, binding = 2) uniform sampler linear_smp;
 layout(set = 0, binding = 3) uniform utexture2D itex;
 layout(set = 0, binding = 4) uniform sampler nearest_smp;
 layout(set = 0, binding = 5, std430) writeonly buffer Out { vec4 o[]; };
-// Declared, never used: the test leaves its descriptor unwritten.
-layout(set = 0, binding = 6) uniform sampler2D spare;
+// Declared, never used: the test leaves its descriptor unwritten (its
+// immutable sampler filters linearly, which its integer format cannot).
+layout(set = 0, binding = 6) uniform usampler2D spare;
 layout(push_constant) uniform P { uint w, h; } p;
 
 void main()

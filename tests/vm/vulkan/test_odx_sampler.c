@@ -8,8 +8,9 @@
  * sampler whose sampler is the layout's immutable one (nearest), a view
  * that maps r from g with a separate linear sampler halfway between two
  * texels (their mean, the edge clamped), and a fetch beside a separate
- * nearest sampler written by an update template; a combined image sampler
- * the shader declares but never uses left unwritten (on opendxg's driver:
+ * nearest sampler written by an update template; an integer combined image
+ * sampler the shader declares but never uses, its immutable sampler
+ * linear, left unwritten (on opendxg's driver:
  * Debian 12's lavapipe reads every combined image sampler of a set, used or
  * not, and faults on an unwritten one); every result checked.
  *
@@ -207,7 +208,7 @@ static bool on_opendxg(VkPhysicalDevice pd)
 static int make_pipeline(struct ctx *c)
 {
 	const VkShaderStageFlags cs = VK_SHADER_STAGE_COMPUTE_BIT;
-	/* Binding 6, the shader's unused `spare`, is never written. */
+	/* Binding 6, the shader's unused `spare`, is never written on opendxg. */
 	const VkDescriptorSetLayoutBinding b[7] = {
 		{ 0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, cs, &c->smp[NEAREST] },
 		{ 1, VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE, 1, cs, NULL },
@@ -215,7 +216,7 @@ static int make_pipeline(struct ctx *c)
 		{ 3, VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE, 1, cs, NULL },
 		{ 4, VK_DESCRIPTOR_TYPE_SAMPLER, 1, cs, NULL },
 		{ 5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, cs, NULL },
-		{ 6, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, cs, NULL },
+		{ 6, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, cs, &c->smp[LINEAR] },
 	};
 	const VkDescriptorSetLayoutCreateInfo lci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
@@ -246,7 +247,7 @@ static int make_pipeline(struct ctx *c)
 		{ VK_NULL_HANDLE, c->view[TEX], ro },
 		{ c->smp[LINEAR], VK_NULL_HANDLE, ro },
 		{ VK_NULL_HANDLE, c->view[ITEX], ro },
-		{ c->smp[NEAREST], c->view[COMB], ro },	/* spare: elsewhere than opendxg */
+		{ VK_NULL_HANDLE, c->view[ITEX], ro },	/* spare: elsewhere than opendxg */
 	};
 	const VkDescriptorBufferInfo bi = { c->out, 0, VK_WHOLE_SIZE };
 	VkWriteDescriptorSet w[6];
