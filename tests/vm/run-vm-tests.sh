@@ -125,6 +125,14 @@ else
     { fail "setup: build dxgkrnl.ko for $line"; exit 1; }
 fi
 
+# KVM or TCG, decided once here (tools/vm/kvm-cpu.sh boots this kernel;
+# kept for the machine's boot), so that no guest's run waits for the probe.
+if kvm_cpu=$(tools/vm/kvm-cpu.sh "$VM/vmlinuz"); then
+  echo "# guests run under KVM (-cpu $kvm_cpu)"
+else
+  echo "# guests run under TCG (no KVM guest boots here)"
+fi
+
 busybox=0
 for s in no-host main two-vms host-gone host-killed host-restart server-crash soak unplug adapters windows fuzz; do want $s && busybox=1; done
 if [ $busybox = 1 ]; then
