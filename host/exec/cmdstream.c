@@ -156,7 +156,7 @@ static int32_t decode_timestamp(const uint8_t *p,
  * The bindings and push constants after a DISPATCH, DISPATCH2, DISPATCH3
  * or DISPATCH4 at q; the counts were bounded by the caller.  @stride: a
  * binding's size (DISPATCH3's add an image extent to the others' fields,
- * DISPATCH4's a sampler to DISPATCH3's).
+ * DISPATCH4's a component mapping and a sampler to DISPATCH3's).
  */
 static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 			       uint32_t push_size, uint32_t version, size_t stride,

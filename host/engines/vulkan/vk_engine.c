@@ -330,7 +330,7 @@ static void drop_views(struct vk_engine *v)
  * An image slot's image and view, a sampler slot's sampler, or both (a
  * combined image sampler), kept until the dispatch is done.
  */
-static int32_t make_image(struct vk_engine *v, uint32_t type,
+static int32_t make_image_sampler(struct vk_engine *v, uint32_t type,
 			  const struct dxg_engine_binding *b, VkDescriptorImageInfo *ii)
 {
 	const struct dxg_vk_devmem *m = b->dev;
@@ -408,7 +408,7 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		};
 		/* An image or sampler of its own; a buffer's range, maybe through a view. */
 		if (dxg_slot_is_image(slot->type) || dxg_slot_has_sampler(slot->type)) {
-			st = make_image(v, slot->type, &d->bindings[i], &ii[i]);
+			st = make_image_sampler(v, slot->type, &d->bindings[i], &ii[i]);
 			w[i].pImageInfo = &ii[i];
 			if (st)
 				return st;
