@@ -164,7 +164,7 @@ static struct dxg_cmd_binding4 resolve_image(const struct odx_cmd_buffer *c, uin
 	}
 	out.va = odx_image_va(d->image);
 	out.size = d->image->size;
-	out.flags = d->image->format << DXG_CMD_BINDING_FORMAT_SHIFT;
+	out.flags = d->format << DXG_CMD_BINDING_FORMAT_SHIFT;	/* the view's */
 	out.width = d->image->width;
 	out.height = d->image->height;
 	if (slot->type != DXG_SLOT_STORAGE_IMAGE)

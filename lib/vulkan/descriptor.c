@@ -378,7 +378,7 @@ static void write_images(struct odx_descriptor_set *s, uint32_t binding, uint32_
 			continue;
 		if (has_image(type)) {
 			d->image = v ? v->image : NULL;
-			d->format = v ? v->image->format : 0;
+			d->format = v ? v->format : 0;
 			/* Storage views map nothing (Vulkan requires identity there). */
 			memset(d->swizzle, 0, sizeof(d->swizzle));
 			if (v && type != VK_DESCRIPTOR_TYPE_STORAGE_IMAGE)

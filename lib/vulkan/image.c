@@ -74,7 +74,7 @@ static VkResult image_supported(const struct odx_physical_device *pd, uint32_t f
 	VkFormatFeatureFlags f = odx_image_features(pd, format);
 
 	if (!f || type != VK_IMAGE_TYPE_2D || tiling != VK_IMAGE_TILING_OPTIMAL ||
-	    flags || !usage || (usage & ~ODX_IMAGE_USAGE) ||
+	    (flags & ~VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) || !usage || (usage & ~ODX_IMAGE_USAGE) ||
 	    ((usage & VK_IMAGE_USAGE_STORAGE_BIT) && !(f & VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT)) ||
 	    ((usage & VK_IMAGE_USAGE_SAMPLED_BIT) && !(f & VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT)))
 		return VK_ERROR_FORMAT_NOT_SUPPORTED;
@@ -145,22 +145,37 @@ static VkResult image_refused(const char *why)
 	return VK_ERROR_FORMAT_NOT_SUPPORTED;
 }
 
-/* Fills @img's layout from the host: VK_SUCCESS or the escape's failure. */
-static VkResult layout_from_host(struct odx_device *d, struct odx_image *img)
+/*
+ * How the host lays out a @width x @height image of @format (@texel bytes
+ * per texel) in *k: VK_SUCCESS or the escape's failure.
+ */
+static VkResult host_layout(struct odx_device *d, uint32_t format, uint32_t width,
+			    uint32_t height, uint32_t texel, struct dxg_escape_image_layout *k)
 {
-	struct dxg_escape_image_layout k = {
-		.op = DXG_ESCAPE_IMAGE_LAYOUT, .format = img->format,
-		.width = img->width, .height = img->height,
-	};
-	NTSTATUS st = odx_escape(d, &k, sizeof(k));
+	NTSTATUS st;
 
+	*k = (struct dxg_escape_image_layout) {
+		.op = DXG_ESCAPE_IMAGE_LAYOUT, .format = format, .width = width, .height = height,
+	};
+	st = odx_escape(d, k, sizeof(*k));
 	if (!NT_SUCCESS(st))
 		return st == STATUS_NOT_SUPPORTED || st == STATUS_INVALID_PARAMETER ?
 		       image_refused("the host has no such image") :
 		       odx_result(st, VK_ERROR_OUT_OF_HOST_MEMORY);
-	if (!k.alignment || (k.alignment & (k.alignment - 1)) || !k.size ||
-	    k.row_pitch < (uint64_t)img->width * img->texel)
+	if (!k->alignment || (k->alignment & (k->alignment - 1)) || !k->size ||
+	    k->row_pitch < (uint64_t)width * texel)
 		return image_refused("the host's layout makes no sense");
+	return VK_SUCCESS;
+}
+
+/* Fills @img's layout from the host: VK_SUCCESS or the escape's failure. */
+static VkResult layout_from_host(struct odx_device *d, struct odx_image *img)
+{
+	struct dxg_escape_image_layout k;
+	VkResult r = host_layout(d, img->format, img->width, img->height, img->texel, &k);
+
+	if (r != VK_SUCCESS)
+		return r;
 	/* Whole 16-byte units: clears fill them (cmd_image.c). */
 	img->alignment = k.alignment < 16 ? 16 : k.alignment;
 	img->size = (k.size + 15) & ~(uint64_t)15;
@@ -185,6 +200,7 @@ static VkResult make_image(struct odx_device *d, const VkImageCreateInfo *ci,
 	*img = (struct odx_image) {
 		.format = ci->format, .width = ci->extent.width, .height = ci->extent.height,
 		.texel = dxg_texel_format(ci->format).size,
+		.mutable_format = !!(ci->flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT),
 	};
 	return layout_from_host(d, img);
 }
@@ -330,6 +346,27 @@ static uint8_t swizzle_of(VkComponentSwizzle c)
 	return (uint32_t)c <= VK_COMPONENT_SWIZZLE_A ? (uint8_t)c : 0xff;
 }
 
+/*
+ * A view's format: the image's, or for a MUTABLE_FORMAT image another one
+ * offered for images of the same texel size that the host lays out alike
+ * (the same rows, within the image's memory and alignment): the host makes
+ * each dispatch's image of the view's format over the same bytes.
+ */
+static bool view_format_ok(struct odx_device *d, const struct odx_image *img, uint32_t format)
+{
+	struct dxg_escape_image_layout k;
+
+	if (format == img->format)
+		return true;
+	if (!img->mutable_format || format >= DXG_TEXEL_FORMAT_END ||
+	    dxg_texel_format(format).size != img->texel ||
+	    !odx_image_features(d->physical, format))
+		return false;
+	return host_layout(d, format, img->width, img->height, img->texel, &k) == VK_SUCCESS &&
+	       k.row_pitch == img->row_pitch && k.size <= img->size &&
+	       k.alignment <= img->alignment;
+}
+
 VKAPI_ATTR VkResult VKAPI_CALL
 odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
 		    const VkAllocationCallbacks *pAllocator, VkImageView *pView)
@@ -341,12 +378,13 @@ odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
 	(void)pAllocator;
 	*pView = VK_NULL_HANDLE;
 	if (!img || pCreateInfo->viewType != VK_IMAGE_VIEW_TYPE_2D ||
-	    (uint32_t)pCreateInfo->format != img->format)
-		return image_refused("a view other than 2D of the image's format");
+	    !view_format_ok(d, img, (uint32_t)pCreateInfo->format))
+		return image_refused("a view other than 2D of the image's format (or a compatible one)");
 	v = odx_alloc(odx_device_alloc(d), sizeof(*v), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
 	if (!v)
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	v->image = img;
+	v->format = (uint32_t)pCreateInfo->format;
 	/* Out-of-range values go as 0xff: the host refuses them. */
 	v->swizzle[0] = swizzle_of(pCreateInfo->components.r);
 	v->swizzle[1] = swizzle_of(pCreateInfo->components.g);

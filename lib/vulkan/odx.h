@@ -299,12 +299,14 @@ struct odx_image {
 	uint64_t alignment;
 	uint64_t row_pitch;
 	uint32_t texel;			/* bytes per texel */
+	bool mutable_format;		/* views may have other formats */
 	struct odx_memory *mem;		/* NULL until bound */
 	uint64_t offset;
 };
 
 struct odx_image_view {
 	struct odx_image *image;
+	uint32_t format;		/* the image's, or a compatible one */
 	/* Its component mapping (VkComponentSwizzle r g b a; a sampled view's). */
 	uint8_t swizzle[4];
 };

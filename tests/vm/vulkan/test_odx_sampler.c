@@ -7,8 +7,9 @@
  * uploaded from a buffer and sampled by one kernel through a combined image
  * sampler whose sampler is the layout's immutable one (nearest), a view
  * that maps r from g with a separate linear sampler halfway between two
- * texels (their mean, the edge clamped), and a fetch beside a separate
- * nearest sampler written by an update template; an integer combined image
+ * texels (their mean, the edge clamped), and a fetch (an R8G8B8A8_UINT
+ * image of mutable format viewed as R32_UINT) beside a separate nearest
+ * sampler written by an update template; an integer combined image
  * sampler the shader declares but never uses, its immutable sampler
  * linear, left unwritten (on opendxg's driver:
  * Debian 12's lavapipe reads every combined image sampler of a set, used or
@@ -30,7 +31,11 @@
 enum { COMB, TEX, ITEX, NIMG };
 enum { NEAREST, LINEAR, NSMP };
 
+/* The r32ui one is an R8G8B8A8_UINT image of mutable format, viewed as R32_UINT. */
 static const VkFormat formats[NIMG] = {
+	VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R8G8B8A8_UINT,
+};
+static const VkFormat view_formats[NIMG] = {
 	VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R32_UINT,
 };
 
@@ -100,12 +105,13 @@ static int make_images(struct ctx *c)
 	for (uint32_t i = 0; i < NIMG; i++)
 		ci[i] = image_2d(formats[i], W, H, VK_IMAGE_USAGE_SAMPLED_BIT |
 				 VK_IMAGE_USAGE_TRANSFER_DST_BIT);
+	ci[ITEX].flags = VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT;
 	if (device_images(c->pd, c->dev, NIMG, ci, c->img, &c->dmem))
 		return -1;
 	for (uint32_t i = 0; i < NIMG; i++) {
 		VkImageViewCreateInfo vci = {
 			.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = c->img[i],
-			.viewType = VK_IMAGE_VIEW_TYPE_2D, .format = formats[i],
+			.viewType = VK_IMAGE_VIEW_TYPE_2D, .format = view_formats[i],
 			.subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
 		};
 
@@ -375,7 +381,7 @@ static void test_sampling(struct ctx *c)
 	check("a view mapping r from g, a separate linear sampler: every mean of two texels",
 	      !bad[2], "%u wrong, first (%u, %u): %f", bad[2], first % W, first / W,
 	      first < W * H ? (double)out[4 * first + 2] : 0.0);
-	check("an r32ui image fetched beside a sampler written by a template: every texel",
+	check("an R8G8B8A8_UINT image viewed as R32_UINT, fetched beside a sampler written by a template: every texel",
 	      !bad[3], "%u wrong", bad[3]);
 }
 
