@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Image commands (image.c has what an image is): an image's bytes are
- * rows row_pitch apart in device memory, so copies between buffers and
+ * Image commands (image.c has what an image is): each subresource's bytes
+ * are rows row_pitch apart in device memory, so copies between buffers and
  * images, and between images, are the stream's COPY commands, one per row
- * (one for the whole region where both sides' rows are packed alike); a
- * clear writes one texel pattern with UPDATE and doubles it with COPYs.
+ * of each layer (one for the whole region where both sides' rows are
+ * packed alike); a clear writes one texel pattern with UPDATE and doubles
+ * it with COPYs over each subresource it names.
  * Layout transitions change nothing: the bytes are the image in every
  * layout.
  */
@@ -14,50 +15,103 @@
 
 #define CMD(h)	((struct odx_cmd_buffer *)(h))
 
-/* Where texel (x, y) of @img starts. */
-static uint64_t texel_va(const struct odx_image *img, uint32_t x, uint32_t y)
+/* One subresource of an image (a level of a layer): a linear 2D image. */
+struct sub {
+	uint64_t va;
+	const struct odx_image_level *lv;
+	uint32_t texel;
+};
+
+/* Subresource (@level, @layer) of @img in *s; false: unbound or none such. */
+static bool sub_of(const struct odx_image *img, uint32_t level, uint32_t layer, struct sub *s)
 {
-	return odx_image_va(img) + (uint64_t)y * img->row_pitch + (uint64_t)x * img->texel;
+	s->va = odx_image_sub_va(img, level, layer);
+	if (!s->va)
+		return false;
+	s->lv = &img->level[level];
+	s->texel = img->texel;
+	return true;
+}
+
+/* Where texel (x, y) of @s starts. */
+static uint64_t texel_va(const struct sub *s, uint32_t x, uint32_t y)
+{
+	return s->va + (uint64_t)y * s->lv->row_pitch + (uint64_t)x * s->texel;
+}
+
+/* Does the region at @o of extent @e lie in @s (2D: z 0, depth 1)? */
+static bool region_in(const struct sub *s, VkOffset3D o, VkExtent3D e)
+{
+	return o.x >= 0 && o.y >= 0 && !o.z && e.depth == 1 &&
+	       (uint64_t)(uint32_t)o.x + e.width <= s->lv->width &&
+	       (uint64_t)(uint32_t)o.y + e.height <= s->lv->height;
 }
 
 /*
- * A region of @img at (x, y), w x h texels, and a buffer's rows at @bva,
+ * The layers @l names in @img: *first and *count; false where they are
+ * not all there (invalid usage: nothing is written).
+ */
+static bool layers_of(const struct odx_image *img, const VkImageSubresourceLayers *l,
+		      uint32_t *first, uint32_t *count)
+{
+	if (l->aspectMask != VK_IMAGE_ASPECT_COLOR_BIT || l->mipLevel >= img->levels ||
+	    l->baseArrayLayer >= img->layers)
+		return false;
+	*first = l->baseArrayLayer;
+	*count = l->layerCount == VK_REMAINING_ARRAY_LAYERS ?
+		 img->layers - l->baseArrayLayer : l->layerCount;
+	return *count && *count <= img->layers - l->baseArrayLayer;
+}
+
+/*
+ * A region of @s at (x, y), w x h texels, and a buffer's rows at @bva,
  * @stride bytes apart: one COPY per row, or one for all when both sides'
  * rows are packed (nothing between them to leave alone).
  */
-static void copy_rows(struct odx_cmd_buffer *c, const struct odx_image *img, uint64_t bva,
+static void copy_rows(struct odx_cmd_buffer *c, const struct sub *s, uint64_t bva,
 		      uint64_t stride, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
 		      bool to_image)
 {
-	uint64_t row = (uint64_t)w * img->texel;
+	uint64_t row = (uint64_t)w * s->texel;
 
-	if (!odx_image_va(img) || !bva || !row || !h)
+	if (!bva || !row || !h)
 		return;
-	if (row == img->row_pitch && stride == row) {
-		uint64_t iva = texel_va(img, 0, y);
+	if (row == s->lv->row_pitch && stride == row) {
+		uint64_t iva = texel_va(s, 0, y);
 
 		odx_cmd_check(c, dxg_enc_copy(&c->enc, to_image ? bva : iva, to_image ? iva : bva,
 				      row * h));
 		return;
 	}
 	for (uint32_t r = 0; r < h; r++) {
-		uint64_t iva = texel_va(img, x, y + r), b = bva + r * stride;
+		uint64_t iva = texel_va(s, x, y + r), b = bva + r * stride;
 
 		odx_cmd_check(c, dxg_enc_copy(&c->enc, to_image ? b : iva, to_image ? iva : b, row));
 	}
 }
 
-/* One VkBufferImageCopy (or its 2 form's fields) either way. */
+/*
+ * One VkBufferImageCopy (or its 2 form's fields) either way: a layer at a
+ * time, the buffer's layers bufferImageHeight rows of bufferRowLength
+ * texels each (the region's extent where 0).
+ */
 static void buffer_image(struct odx_cmd_buffer *c, const struct odx_buffer *buf,
 			 const struct odx_image *img, VkDeviceSize offset, uint32_t row_length,
+			 uint32_t image_height, const VkImageSubresourceLayers *l,
 			 VkOffset3D o, VkExtent3D e, bool to_image)
 {
-	uint32_t len = row_length ? row_length : e.width;
+	uint64_t len = row_length ? row_length : e.width;
+	uint64_t layer_bytes = len * (image_height ? image_height : e.height) * img->texel;
+	uint32_t first, count;
+	struct sub s;
 
-	if (o.x < 0 || o.y < 0 || !e.depth)
-		return;		/* invalid usage: nothing written */
-	copy_rows(c, img, odx_buffer_va(buf, offset), (uint64_t)len * img->texel, (uint32_t)o.x,
-		  (uint32_t)o.y, e.width, e.height, to_image);
+	if (!layers_of(img, l, &first, &count))
+		return;
+	for (uint32_t i = 0; i < count; i++)
+		if (sub_of(img, l->mipLevel, first + i, &s) && region_in(&s, o, e))
+			copy_rows(c, &s, odx_buffer_va(buf, offset + i * layer_bytes),
+				  len * img->texel, (uint32_t)o.x, (uint32_t)o.y, e.width,
+				  e.height, to_image);
 }
 
 /* Regions of the 1.0 form, or of the copy_commands2 form, either way. */
@@ -69,8 +123,8 @@ static void regions1(VkCommandBuffer commandBuffer, VkBuffer buffer, VkImage ima
 	odx_cmd_barrier(c);
 	for (uint32_t i = 0; i < count; i++)
 		buffer_image(c, ODX_FROM_HANDLE(odx_buffer, buffer), ODX_FROM_HANDLE(odx_image, image),
-			     r[i].bufferOffset, r[i].bufferRowLength, r[i].imageOffset,
-			     r[i].imageExtent, to_image);
+			     r[i].bufferOffset, r[i].bufferRowLength, r[i].bufferImageHeight,
+			     &r[i].imageSubresource, r[i].imageOffset, r[i].imageExtent, to_image);
 }
 
 static void regions2(VkCommandBuffer commandBuffer, VkBuffer buffer, VkImage image,
@@ -81,8 +135,8 @@ static void regions2(VkCommandBuffer commandBuffer, VkBuffer buffer, VkImage ima
 	odx_cmd_barrier(c);
 	for (uint32_t i = 0; i < count; i++)
 		buffer_image(c, ODX_FROM_HANDLE(odx_buffer, buffer), ODX_FROM_HANDLE(odx_image, image),
-			     r[i].bufferOffset, r[i].bufferRowLength, r[i].imageOffset,
-			     r[i].imageExtent, to_image);
+			     r[i].bufferOffset, r[i].bufferRowLength, r[i].bufferImageHeight,
+			     &r[i].imageSubresource, r[i].imageOffset, r[i].imageExtent, to_image);
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -115,18 +169,29 @@ odx_CmdCopyImageToBuffer2(VkCommandBuffer commandBuffer, const VkCopyImageToBuff
 		 pInfo->pRegions, false);
 }
 
-/* Between two images of one texel size: row by row. */
-static void image_image(struct odx_cmd_buffer *c, const struct odx_image *s,
-			const struct odx_image *d, VkOffset3D so, VkOffset3D dof, VkExtent3D e)
+/* Between two images of one texel size: a layer at a time, row by row. */
+static void image_image(struct odx_cmd_buffer *c, const struct odx_image *si,
+			const struct odx_image *di, const VkImageSubresourceLayers *sl,
+			const VkImageSubresourceLayers *dl, VkOffset3D so, VkOffset3D dof,
+			VkExtent3D e)
 {
-	uint64_t row = (uint64_t)e.width * s->texel;
+	uint64_t row = (uint64_t)e.width * si->texel;
+	uint32_t sfirst, dfirst, count, dcount;
+	struct sub s, d;
 
-	if (so.x < 0 || so.y < 0 || dof.x < 0 || dof.y < 0 || !e.depth ||
-	    !odx_image_va(s) || !odx_image_va(d) || s->texel != d->texel)
+	if (si->texel != di->texel || !layers_of(si, sl, &sfirst, &count) ||
+	    !layers_of(di, dl, &dfirst, &dcount) || count != dcount)
 		return;		/* invalid usage: nothing written */
-	for (uint32_t r = 0; r < e.height && row; r++)
-		odx_cmd_check(c, dxg_enc_copy(&c->enc, texel_va(s, (uint32_t)so.x, (uint32_t)so.y + r),
-				      texel_va(d, (uint32_t)dof.x, (uint32_t)dof.y + r), row));
+	for (uint32_t i = 0; i < count; i++) {
+		if (!sub_of(si, sl->mipLevel, sfirst + i, &s) || !region_in(&s, so, e) ||
+		    !sub_of(di, dl->mipLevel, dfirst + i, &d) || !region_in(&d, dof, e))
+			continue;
+		for (uint32_t r = 0; r < e.height && row; r++)
+			odx_cmd_check(c, dxg_enc_copy(&c->enc,
+					      texel_va(&s, (uint32_t)so.x, (uint32_t)so.y + r),
+					      texel_va(&d, (uint32_t)dof.x, (uint32_t)dof.y + r),
+					      row));
+	}
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -139,6 +204,7 @@ odx_CmdCopyImage(VkCommandBuffer commandBuffer, VkImage src, VkImageLayout srcLa
 	odx_cmd_barrier(c);
 	for (uint32_t i = 0; i < count; i++)
 		image_image(c, ODX_FROM_HANDLE(odx_image, src), ODX_FROM_HANDLE(odx_image, dst),
+			    &pRegions[i].srcSubresource, &pRegions[i].dstSubresource,
 			    pRegions[i].srcOffset, pRegions[i].dstOffset, pRegions[i].extent);
 }
 
@@ -148,18 +214,49 @@ odx_CmdCopyImage2(VkCommandBuffer commandBuffer, const VkCopyImageInfo2 *pInfo)
 	struct odx_cmd_buffer *c = CMD(commandBuffer);
 
 	odx_cmd_barrier(c);
-	for (uint32_t i = 0; i < pInfo->regionCount; i++)
+	for (uint32_t i = 0; i < pInfo->regionCount; i++) {
+		const VkImageCopy2 *r = &pInfo->pRegions[i];
+
 		image_image(c, ODX_FROM_HANDLE(odx_image, pInfo->srcImage),
-			    ODX_FROM_HANDLE(odx_image, pInfo->dstImage),
-			    pInfo->pRegions[i].srcOffset, pInfo->pRegions[i].dstOffset,
-			    pInfo->pRegions[i].extent);
+			    ODX_FROM_HANDLE(odx_image, pInfo->dstImage), &r->srcSubresource,
+			    &r->dstSubresource, r->srcOffset, r->dstOffset, r->extent);
+	}
 }
 
 /*
- * A clear covers whole subresources, and an image has one: all of its
- * memory (whole 16-byte units, image.c) takes the texel pattern.  The
- * first 4 KiB (a multiple of every texel size) by UPDATE, then each COPY
- * doubles what is done, after a barrier (it reads what came before).
+ * @size bytes at @va (whole 16-byte units) take the texel pattern of
+ * @block: its first 4 KiB (a multiple of every texel size) by UPDATE, then
+ * each COPY doubles what is done, after a barrier (it reads what came
+ * before).
+ */
+static void fill(struct odx_cmd_buffer *c, uint64_t va, uint64_t size, const uint8_t *block,
+		 uint32_t block_size)
+{
+	uint64_t done = size < block_size ? size : block_size;
+
+	odx_cmd_check(c, dxg_enc_update(&c->enc, va, block, (uint32_t)done));
+	while (done < size) {
+		uint64_t n = size - done < done ? size - done : done;
+
+		odx_cmd_barrier(c);
+		odx_cmd_check(c, dxg_enc_copy(&c->enc, va, va + done, n));
+		done += n;
+	}
+}
+
+/* The end of the @base, @count range of @n levels or layers; false: none or outside. */
+static bool range_of(uint32_t base, uint32_t count, uint32_t n, uint32_t *end)
+{
+	if (base >= n)
+		return false;
+	*end = count == VK_REMAINING_MIP_LEVELS || count > n - base ? n : base + count;
+	return count != 0;
+}
+
+/*
+ * A clear covers whole subresources (a level's size is whole 16-byte
+ * units, image.c); a range of every level and layer is all of the image's
+ * memory at once.
  */
 VKAPI_ATTR void VKAPI_CALL
 odx_CmdClearColorImage(VkCommandBuffer commandBuffer, VkImage image, VkImageLayout layout,
@@ -169,21 +266,29 @@ odx_CmdClearColorImage(VkCommandBuffer commandBuffer, VkImage image, VkImageLayo
 	struct odx_cmd_buffer *c = CMD(commandBuffer);
 	const struct odx_image *img = ODX_FROM_HANDLE(odx_image, image);
 	uint8_t texel[16], block[4096];
-	uint64_t va = odx_image_va(img), done;
 
-	(void)layout, (void)pRanges;
-	if (!rangeCount || !va || !odx_pack_color(img->format, pColor, texel))
+	(void)layout;
+	if (!odx_image_va(img) || !odx_pack_color(img->format, pColor, texel))
 		return;
 	for (uint32_t i = 0; i < sizeof(block); i += img->texel)
 		memcpy(block + i, texel, img->texel);
 	odx_cmd_barrier(c);
-	done = img->size < sizeof(block) ? img->size : sizeof(block);
-	odx_cmd_check(c, dxg_enc_update(&c->enc, va, block, (uint32_t)done));
-	while (done < img->size) {
-		uint64_t n = img->size - done < done ? img->size - done : done;
+	for (uint32_t i = 0; i < rangeCount; i++) {
+		const VkImageSubresourceRange *r = &pRanges[i];
+		uint32_t level_end, layer_end;
 
-		odx_cmd_barrier(c);
-		odx_cmd_check(c, dxg_enc_copy(&c->enc, va, va + done, n));
-		done += n;
+		if (r->aspectMask != VK_IMAGE_ASPECT_COLOR_BIT ||
+		    !range_of(r->baseMipLevel, r->levelCount, img->levels, &level_end) ||
+		    !range_of(r->baseArrayLayer, r->layerCount, img->layers, &layer_end))
+			continue;	/* invalid usage: nothing written */
+		if (!r->baseMipLevel && level_end == img->levels &&
+		    !r->baseArrayLayer && layer_end == img->layers) {
+			fill(c, odx_image_va(img), img->size, block, sizeof(block));
+			continue;
+		}
+		for (uint32_t layer = r->baseArrayLayer; layer < layer_end; layer++)
+			for (uint32_t l = r->baseMipLevel; l < level_end; l++)
+				fill(c, odx_image_sub_va(img, l, layer), img->level[l].size, block,
+				     sizeof(block));
 	}
 }

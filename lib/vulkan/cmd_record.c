@@ -149,6 +149,7 @@ static struct dxg_cmd_binding4 resolve_image(const struct odx_cmd_buffer *c, uin
 	};
 	const struct odx_descriptor *d = bs->set ?
 		odx_set_element(bs->set, slot->binding, slot->element, false, NULL) : NULL;
+	const struct odx_image_level *lv;
 
 	if (d && dxg_slot_has_sampler(slot->type))
 		out.sampler = d->sampler;
@@ -158,15 +159,17 @@ static struct dxg_cmd_binding4 resolve_image(const struct odx_cmd_buffer *c, uin
 		out.flags = out.width = out.height = 0;
 		return out;
 	}
-	if (!d || !d->image || !odx_image_va(d->image)) {
+	if (!d || !d->image || !odx_image_sub_va(d->image, d->level, d->layer)) {
 		memset(&out.sampler, 0, sizeof(out.sampler));
 		return out;
 	}
-	out.va = odx_image_va(d->image);
-	out.size = d->image->size;
+	/* The view's subresource: a linear 2D image of its own. */
+	lv = &d->image->level[d->level];
+	out.va = odx_image_sub_va(d->image, d->level, d->layer);
+	out.size = lv->size;
 	out.flags = d->format << DXG_CMD_BINDING_FORMAT_SHIFT;	/* the view's */
-	out.width = d->image->width;
-	out.height = d->image->height;
+	out.width = lv->width;
+	out.height = lv->height;
 	if (slot->type != DXG_SLOT_STORAGE_IMAGE)
 		memcpy(out.swizzle, d->swizzle, sizeof(out.swizzle));
 	return out;

@@ -379,6 +379,8 @@ static void write_images(struct odx_descriptor_set *s, uint32_t binding, uint32_
 		if (has_image(type)) {
 			d->image = v ? v->image : NULL;
 			d->format = v ? v->format : 0;
+			d->level = v ? v->level : 0;
+			d->layer = v ? v->layer : 0;
 			/* Storage views map nothing (Vulkan requires identity there). */
 			memset(d->swizzle, 0, sizeof(d->swizzle));
 			if (v && type != VK_DESCRIPTOR_TYPE_STORAGE_IMAGE)

@@ -4,14 +4,16 @@
  * without tying a host object's life to an allocation's is a linear 2D
  * image made for each dispatch over the bytes of device memory
  * (docs/vulkan-backend.md, "Storage images").  So an image here is 2D,
- * one level, one layer, one sample, of a format the host has linear
- * storage images of, used as a storage image or copied to and from; it
- * lives in device memory (the DEVICE_LOCAL type), laid out as the host
- * says (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch apart.  The application
- * asks for OPTIMAL tiling (its layout is ours to choose) and never sees
- * the bytes: copies (cmd_image.c) move rows.  Layouts need no transitions:
- * the bytes are the image in every layout.  The same images are sampled
- * (DISPATCH4: docs/vulkan-driver.md, "Sampled images and samplers").
+ * one sample, of a format the host has linear storage images of, used as
+ * a storage image or copied to and from; it lives in device memory (the
+ * DEVICE_LOCAL type).  Each level of each layer is laid out as the host
+ * says a linear image of that level's extent is (DXG_ESCAPE_IMAGE_LAYOUT):
+ * rows row_pitch apart; a view is one such subresource, which is all a
+ * dispatch's linear image can be.  The application asks for OPTIMAL
+ * tiling (its layout is ours to choose) and never sees the bytes: copies
+ * (cmd_image.c) move rows.  Layouts need no transitions: the bytes are the
+ * image in every layout.  The same images are sampled (DISPATCH4:
+ * docs/vulkan-driver.md, "Sampled images and samplers").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,14 +83,34 @@ static VkResult image_supported(const struct odx_physical_device *pd, uint32_t f
 	return VK_SUCCESS;
 }
 
+/* The levels of a whole mipmap chain of a @w x @h image. */
+static uint32_t chain_levels(uint32_t w, uint32_t h)
+{
+	uint32_t n = 1;
+
+	for (uint32_t m = w > h ? w : h; m > 1; m >>= 1)
+		n++;
+	return n;
+}
+
+/* Layers: each is images of its own (image.c's layout), so the device's limit. */
+static uint32_t max_layers(const struct odx_physical_device *pd)
+{
+	uint32_t n = pd->host.properties.limits.maxImageArrayLayers;
+
+	return n ? n : 1;
+}
+
 static void image_properties(const struct odx_physical_device *pd, uint32_t format,
 			     VkImageFormatProperties *p)
 {
 	*p = (VkImageFormatProperties) {
 		.maxExtent = { pd->formats[format].max_width,
 			       pd->formats[format].max_height, 1 },
-		.maxMipLevels = 1,
-		.maxArrayLayers = 1,
+		/* Vulkan: the whole chain of maxExtent (optimal tiling). */
+		.maxMipLevels = chain_levels(pd->formats[format].max_width,
+					     pd->formats[format].max_height),
+		.maxArrayLayers = max_layers(pd),
 		.sampleCounts = VK_SAMPLE_COUNT_1_BIT,
 		.maxResourceSize = pd->device_heap_size,
 	};
@@ -168,18 +190,53 @@ static VkResult host_layout(struct odx_device *d, uint32_t format, uint32_t widt
 	return VK_SUCCESS;
 }
 
-/* Fills @img's layout from the host: VK_SUCCESS or the escape's failure. */
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/*
+ * Fills @img's layout from the host, a level at a time: VK_SUCCESS or the
+ * escape's failure.  Every level starts at the image's alignment (the
+ * largest the host asks for any of them), so each subresource is a linear
+ * image the host can place where it is.
+ */
 static VkResult layout_from_host(struct odx_device *d, struct odx_image *img)
 {
-	struct dxg_escape_image_layout k;
-	VkResult r = host_layout(d, img->format, img->width, img->height, img->texel, &k);
+	uint64_t off = 0;
 
-	if (r != VK_SUCCESS)
-		return r;
-	/* Whole 16-byte units: clears fill them (cmd_image.c). */
-	img->alignment = k.alignment < 16 ? 16 : k.alignment;
-	img->size = (k.size + 15) & ~(uint64_t)15;
-	img->row_pitch = k.row_pitch;
+	if (img->levels > ODX_IMAGE_MAX_LEVELS)
+		return image_refused("more levels than a 32-bit extent has");
+	img->alignment = 16;
+	for (uint32_t l = 0; l < img->levels && l < ODX_IMAGE_MAX_LEVELS; l++) {
+		struct odx_image_level *lv = &img->level[l];
+		struct dxg_escape_image_layout k;
+		VkResult r;
+
+		lv->width = img->width >> l ? img->width >> l : 1;
+		lv->height = img->height >> l ? img->height >> l : 1;
+		r = host_layout(d, img->format, lv->width, lv->height, img->texel, &k);
+		if (r != VK_SUCCESS)
+			return r;
+		if (k.size > UINT64_MAX / 4 || k.alignment > UINT64_MAX / 4)
+			return image_refused("the host's layout makes no sense");
+		/* Whole 16-byte units: clears fill them (cmd_image.c). */
+		lv->size = align_up(k.size, 16);
+		lv->row_pitch = k.row_pitch;
+		if (k.alignment > img->alignment)
+			img->alignment = k.alignment;
+	}
+	for (uint32_t l = 0; l < img->levels; l++) {
+		off = align_up(off, img->alignment);
+		img->level[l].offset = off;
+		if (img->level[l].size > UINT64_MAX / 4 - off)
+			return image_refused("too large");
+		off += img->level[l].size;
+	}
+	img->layer_size = align_up(off, img->alignment);
+	if (img->layer_size > UINT64_MAX / img->layers)
+		return image_refused("too large");
+	img->size = img->layer_size * img->layers;
 	return VK_SUCCESS;
 }
 
@@ -192,13 +249,17 @@ static VkResult make_image(struct odx_device *d, const VkImageCreateInfo *ci,
 
 	if (r != VK_SUCCESS)
 		return image_refused("not a 2D storage or transfer image of an offered format");
-	if (ci->mipLevels != 1 || ci->arrayLayers != 1 || ci->samples != VK_SAMPLE_COUNT_1_BIT ||
+	if (ci->samples != VK_SAMPLE_COUNT_1_BIT ||
 	    ci->extent.depth != 1 || !ci->extent.width || !ci->extent.height ||
 	    ci->extent.width > d->physical->formats[ci->format].max_width ||
 	    ci->extent.height > d->physical->formats[ci->format].max_height)
-		return image_refused("more than one level, layer or sample, or too large");
+		return image_refused("more than one sample, or too large");
+	if (!ci->mipLevels || ci->mipLevels > chain_levels(ci->extent.width, ci->extent.height) ||
+	    !ci->arrayLayers || ci->arrayLayers > max_layers(d->physical))
+		return image_refused("more levels than the extent has, or layers than the device");
 	*img = (struct odx_image) {
 		.format = ci->format, .width = ci->extent.width, .height = ci->extent.height,
+		.levels = ci->mipLevels, .layers = ci->arrayLayers,
 		.texel = dxg_texel_format(ci->format).size,
 		.mutable_format = !!(ci->flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT),
 	};
@@ -339,7 +400,7 @@ odx_BindImageMemory2(VkDevice device, uint32_t count, const VkBindImageMemoryInf
 	return VK_SUCCESS;
 }
 
-/* ---- views: the image's own format, its one level and layer ---- */
+/* ---- views: one level of one layer, of the image's format or a compatible one ---- */
 
 static uint8_t swizzle_of(VkComponentSwizzle c)
 {
@@ -349,11 +410,14 @@ static uint8_t swizzle_of(VkComponentSwizzle c)
 /*
  * A view's format: the image's, or for a MUTABLE_FORMAT image another one
  * offered for images of the same texel size that the host lays out alike
- * (the same rows, within the image's memory and alignment): the host makes
- * each dispatch's image of the view's format over the same bytes.
+ * at the view's level (the same rows, within the level's memory and the
+ * image's alignment): the host makes each dispatch's image of the view's
+ * format over the same bytes.
  */
-static bool view_format_ok(struct odx_device *d, const struct odx_image *img, uint32_t format)
+static bool view_format_ok(struct odx_device *d, const struct odx_image *img, uint32_t level,
+			   uint32_t format)
 {
+	const struct odx_image_level *lv = &img->level[level];
 	struct dxg_escape_image_layout k;
 
 	if (format == img->format)
@@ -362,9 +426,31 @@ static bool view_format_ok(struct odx_device *d, const struct odx_image *img, ui
 	    dxg_texel_format(format).size != img->texel ||
 	    !odx_image_features(d->physical, format))
 		return false;
-	return host_layout(d, format, img->width, img->height, img->texel, &k) == VK_SUCCESS &&
-	       k.row_pitch == img->row_pitch && k.size <= img->size &&
+	return host_layout(d, format, lv->width, lv->height, img->texel, &k) == VK_SUCCESS &&
+	       k.row_pitch == lv->row_pitch && k.size <= lv->size &&
 	       k.alignment <= img->alignment;
+}
+
+/*
+ * The one subresource a 2D view has in *level, *layer; false where @r is
+ * more than one (a dispatch's image is one linear 2D image) or none.
+ */
+static bool view_subresource(const struct odx_image *img, const VkImageSubresourceRange *r,
+			     uint32_t *level, uint32_t *layer)
+{
+	uint32_t levels = r->levelCount == VK_REMAINING_MIP_LEVELS &&
+			  r->baseMipLevel < img->levels ?
+			  img->levels - r->baseMipLevel : r->levelCount;
+	uint32_t layers = r->layerCount == VK_REMAINING_ARRAY_LAYERS &&
+			  r->baseArrayLayer < img->layers ?
+			  img->layers - r->baseArrayLayer : r->layerCount;
+
+	if (r->aspectMask != VK_IMAGE_ASPECT_COLOR_BIT || levels != 1 || layers != 1 ||
+	    r->baseMipLevel >= img->levels || r->baseArrayLayer >= img->layers)
+		return false;
+	*level = r->baseMipLevel;
+	*layer = r->baseArrayLayer;
+	return true;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -374,17 +460,21 @@ odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
 	struct odx_device *d = (struct odx_device *)device;
 	struct odx_image *img = ODX_FROM_HANDLE(odx_image, pCreateInfo->image);
 	struct odx_image_view *v;
+	uint32_t level, layer;
 
 	(void)pAllocator;
 	*pView = VK_NULL_HANDLE;
 	if (!img || pCreateInfo->viewType != VK_IMAGE_VIEW_TYPE_2D ||
-	    !view_format_ok(d, img, (uint32_t)pCreateInfo->format))
-		return image_refused("a view other than 2D of the image's format (or a compatible one)");
+	    !view_subresource(img, &pCreateInfo->subresourceRange, &level, &layer) ||
+	    !view_format_ok(d, img, level, (uint32_t)pCreateInfo->format))
+		return image_refused("not a 2D view of one level and layer in a compatible format");
 	v = odx_alloc(odx_device_alloc(d), sizeof(*v), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
 	if (!v)
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
 	v->image = img;
 	v->format = (uint32_t)pCreateInfo->format;
+	v->level = level;
+	v->layer = layer;
 	/* Out-of-range values go as 0xff: the host refuses them. */
 	v->swizzle[0] = swizzle_of(pCreateInfo->components.r);
 	v->swizzle[1] = swizzle_of(pCreateInfo->components.g);

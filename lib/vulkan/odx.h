@@ -289,24 +289,39 @@ struct odx_buffer {
 };
 
 /*
- * An image (image.c): a 2D storage image, one level and layer, in device
- * memory, laid out as the host lays out a linear image of its format and
- * extent (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch bytes apart.
+ * An image (image.c): 2D, in device memory.  Each of its subresources (a
+ * level of a layer) is laid out as the host lays out a linear image of its
+ * format and that level's extent (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch
+ * bytes apart.  A layer is its levels one after another, each at the
+ * image's alignment; layers follow each other layer_size bytes apart.
  */
+#define ODX_IMAGE_MAX_LEVELS	32u	/* a whole chain of a 32-bit extent */
+
+struct odx_image_level {
+	uint32_t width, height;
+	uint64_t offset;		/* from its layer's start */
+	uint64_t size;			/* the host's, rounded up to 16 bytes */
+	uint64_t row_pitch;
+};
+
 struct odx_image {
 	uint32_t format, width, height;
-	uint64_t size;			/* the memory it needs (the host's, rounded) */
+	uint32_t levels, layers;
+	uint64_t layer_size;		/* from one layer's start to the next's */
+	uint64_t size;			/* the memory it needs */
 	uint64_t alignment;
-	uint64_t row_pitch;
 	uint32_t texel;			/* bytes per texel */
 	bool mutable_format;		/* views may have other formats */
 	struct odx_memory *mem;		/* NULL until bound */
 	uint64_t offset;
+	struct odx_image_level level[ODX_IMAGE_MAX_LEVELS];
 };
 
+/* A view (image.c): one level of one layer, 2D. */
 struct odx_image_view {
 	struct odx_image *image;
 	uint32_t format;		/* the image's, or a compatible one */
+	uint32_t level, layer;
 	/* Its component mapping (VkComponentSwizzle r g b a; a sampled view's). */
 	uint8_t swizzle[4];
 };
@@ -333,6 +348,15 @@ bool odx_color_format(uint32_t format);
 static inline uint64_t odx_image_va(const struct odx_image *i)
 {
 	return i->mem ? i->mem->va + i->offset : 0;
+}
+
+/* Where subresource (@level, @layer) of @i starts; 0: unbound or none such. */
+static inline uint64_t odx_image_sub_va(const struct odx_image *i, uint32_t level,
+					uint32_t layer)
+{
+	if (!i->mem || level >= i->levels || layer >= i->layers)
+		return 0;
+	return i->mem->va + i->offset + layer * i->layer_size + i->level[level].offset;
 }
 
 /* A texel buffer view (buffer_view.c): its range resolved at creation. */
@@ -486,6 +510,7 @@ struct odx_descriptor {
 	uint64_t offset, range;
 	uint32_t format;		/* a texel buffer's view's; 0 otherwise */
 	struct odx_image *image;	/* an image's; NULL otherwise */
+	uint32_t level, layer;		/* its view's subresource */
 	/* A sampler's state (DISPATCH4); zero (a valid default) when unwritten. */
 	struct dxg_cmd_sampler sampler;
 	uint8_t swizzle[4];		/* a sampled image's view's */

@@ -32,6 +32,7 @@ test_odx_inline || r=1
 test_odx_texel || r=1
 test_odx_image || r=1
 test_odx_sampler || r=1
+test_odx_mips || r=1
 test_odx_formats || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
@@ -90,6 +91,9 @@ sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-image-val.
 # Sampled images and samplers too.
 ODX_VALIDATE=1 test_odx_sampler >/tmp/odx-smp-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-smp-val.txt
+# Mipmapped and layered images too.
+ODX_VALIDATE=1 test_odx_mips >/tmp/odx-mips-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-mips-val.txt
 # Image formats' clears too.
 ODX_VALIDATE=1 test_odx_formats >/tmp/odx-fmt-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-fmt-val.txt

@@ -341,7 +341,7 @@ static inline int device_images(VkPhysicalDevice pd, VkDevice dev, uint32_t n,
 }
 
 /*
- * Layout transitions of @n (<= 8) whole single-level color images from
+ * Layout transitions of @n (<= 8) whole color images (every level and layer) from
  * @from to @to, after @src in @sstage before @dst in @dstage.
  */
 static inline void image_barriers(VkCommandBuffer cb, const VkImage *img, uint32_t n,
@@ -359,7 +359,8 @@ static inline void image_barriers(VkCommandBuffer cb, const VkImage *img, uint32
 			.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
 			.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
 			.image = img[i],
-			.subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
+			.subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, VK_REMAINING_MIP_LEVELS,
+					      0, VK_REMAINING_ARRAY_LAYERS },
 		};
 	vkCmdPipelineBarrier(cb, sstage, dstage, 0, 0, NULL, 0, NULL, n < 8 ? n : 8, b);
 }
