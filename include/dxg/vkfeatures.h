@@ -7,8 +7,8 @@
  * list, so a guest is never offered a feature its pipelines cannot use.
  * Every graphics feature stays off.  Offsets of VkBool32 members.
  *
- * Dynamic indexing of descriptor arrays is not here: dxghost takes
- * arrays indexed by constants only (host/engines/vulkan/spirv_arrays.h).
+ * Dynamic indexing of descriptor arrays is here: dxghost clamps every
+ * index that is not a constant to its array (host/engines/vulkan/spirv_arrays.h).
  *
  * bufferDeviceAddress is not here: the host enables it only on a device
  * that serves one VM, and says so per VM (DXG_VKINFO_DEVICE_ADDRESS); the
@@ -29,6 +29,11 @@ static const size_t dxg_vk_features10[] = {
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderFloat64),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt64),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderInt16),
+	/* Descriptor arrays indexed by values dxghost clamps (spirv_arrays.h). */
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderUniformBufferArrayDynamicIndexing),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderSampledImageArrayDynamicIndexing),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageBufferArrayDynamicIndexing),
+	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageArrayDynamicIndexing),
 	/* Storage texel buffers and images declared without a format... */
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageReadWithoutFormat),
 	DXG_VKF(VkPhysicalDeviceFeatures, shaderStorageImageWriteWithoutFormat),

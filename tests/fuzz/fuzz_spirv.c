@@ -3,7 +3,9 @@
  * libFuzzer target: the SPIR-V check a guest's pipeline passes before any
  * Vulkan driver sees it (host/engines/vulkan/spirv_check.c and
  * spirv_arrays.c): the validator, then our scans of resources, descriptor
- * arrays and their uses, and the capabilities.  An input is a small header
+ * arrays and their uses, and the capabilities; then, for a module that
+ * passed, the clamp of its dynamic descriptor array indices (which must
+ * give a module the validator takes).  An input is a small header
  * — flags, the layout's slots — then the module's words; the seeds are
  * real modules (glslang-compiled by run-fuzz.sh) with layouts that pass.
  */
@@ -16,8 +18,10 @@
 #include <vulkan/vulkan.h>
 
 #include "fuzz_seeds.h"
+#include "dxg/ntstatus.h"
 #include "engines/vulkan/spirv_check.h"
 #include "array_spv.h"
+#include "array_dyn_spv.h"
 #include "bda_spv.h"
 #include "saxpy_spv.h"
 #include "texel_spv.h"
@@ -25,6 +29,21 @@
 #include "sample_spv.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* A module that passed: its rewrite, where it has one, passes the validator. */
+static void clamp(const uint32_t *words, size_t bytes, const struct dxg_spirv_facts *f)
+{
+	uint32_t *out = NULL;
+	size_t out_size = 0;
+	int32_t st = dxg_spirv_clamp(words, bytes, VK_API_VERSION_1_3, f, &out, &out_size);
+
+	/* Memory may run out; nothing else may fail on a module that passed. */
+	if (st && st != STATUS_NO_MEMORY)
+		abort();
+	if (out && (out_size <= bytes || out_size % 4))
+		abort();
+	free(out);
+}
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Header: u8 flags, u8 slot count, then 4 bytes per slot. */
@@ -77,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (!texel && (f.texel_class[i] || f.texel_spv[i])))
 				abort();
 		}
+		clamp(words, bytes, &f);
 	}
 	free(words);
 	return 0;
@@ -133,6 +153,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		return 0;
 	seed(dir, "saxpy", 0, 2, NULL, b01, NULL, e00, saxpy_spv, sizeof(saxpy_spv));
 	seed(dir, "array", 0, 3, NULL, b000, NULL, e012, array_spv, sizeof(array_spv));
+	seed(dir, "array_dyn", 0, 3, NULL, b000, NULL, e012, array_dyn_spv,
+	     sizeof(array_dyn_spv));
 	seed(dir, "bda", DXG_SPIRV_DEVICE_ADDRESS, 0, NULL, NULL, NULL, NULL, bda_spv,
 	     sizeof(bda_spv));
 	seed(dir, "texel", 0, 3, s001, b010, t233, e000, texel_spv, sizeof(texel_spv));

@@ -63,6 +63,7 @@ gen_shaders() {
   local s
   mkdir -p "$out/gen"
   for s in shaders/saxpy.comp:vulkan1.0 tests/unit/shaders/array.comp:vulkan1.0 \
+           tests/unit/shaders/array_dyn.comp:vulkan1.0 \
            tests/unit/shaders/bda.comp:vulkan1.2 tests/unit/shaders/texel.comp:vulkan1.0 \
            tests/unit/shaders/image.comp:vulkan1.0 tests/unit/shaders/sample.comp:vulkan1.0; do
     local f=${s%%:*} env=${s##*:} n

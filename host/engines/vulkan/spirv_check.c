@@ -444,6 +444,8 @@ static int32_t check_layout(const uint32_t *code, size_t words,
 	free(t);
 	if (!ok)
 		return STATUS_INVALID_PARAMETER;
+	memcpy(facts->arrays, arrays, narrays * sizeof(arrays[0]));
+	facts->num_arrays = narrays;
 	st = dxg_spirv_check_arrays(code, words, bound, arrays, narrays);
 	if (!st)
 		st = read_only_slots(code, words, bound, &res, slots, num_slots,
@@ -483,4 +485,29 @@ int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 	if (!st && facts)
 		*facts = f;
 	return st;
+}
+
+int32_t dxg_spirv_clamp(const uint32_t *code, size_t size, uint32_t vk_api,
+			const struct dxg_spirv_facts *facts, uint32_t **out, size_t *out_size)
+{
+	size_t words = 0;
+	int32_t st;
+
+	*out = NULL;
+	*out_size = 0;
+	if (facts->num_arrays > DXG_SPIRV_MAX_ARRAYS || size < 20)
+		return STATUS_INVALID_PARAMETER;
+	st = dxg_spirv_rewrite_arrays(code, size / 4, code[3], facts->arrays,
+				      facts->num_arrays, out, &words);
+	if (st || !*out)
+		return st;
+	/* What reaches the driver passed the validator, the rewrite too. */
+	st = validate(*out, words, vk_api);
+	if (st) {
+		free(*out);
+		*out = NULL;
+		return st;
+	}
+	*out_size = words * 4;
+	return 0;
 }

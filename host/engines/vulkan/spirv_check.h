@@ -10,8 +10,8 @@
  * a uniform texel buffer, storage for a storage one), a 2D storage or
  * sampled image (not arrayed, single sampled, not depth), a sampler, or a
  * sampled image of such an image (a combined image sampler); descriptor
- * arrays of
- * constant length indexed by constants; and no buffer device addresses
+ * arrays of constant length, indexed by constants in bounds or by other
+ * values that dxg_spirv_clamp() clamps; and no buffer device addresses
  * unless the device gives them out.
  */
 #ifndef DXGHOST_SPIRV_CHECK_H
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "engines/engine.h"
+#include "engines/vulkan/spirv_arrays.h"
 
 #define DXG_SPIRV_MAGIC		0x07230203u
 #define DXG_SPIRV_MAX_SIZE	(4u << 20)	/* bytes */
@@ -50,6 +51,9 @@ struct dxg_spirv_facts {
 	 * their views' formats need the device's STORAGE_TEXEL_BUFFER_ATOMIC.
 	 */
 	uint32_t texel_atomic;
+	/* The descriptor arrays, for dxg_spirv_clamp(). */
+	struct dxg_spirv_array arrays[DXG_SPIRV_MAX_ARRAYS];
+	uint32_t num_arrays;
 };
 
 /*
@@ -61,5 +65,15 @@ struct dxg_spirv_facts {
 int32_t dxg_spirv_check(const uint32_t *code, size_t size, const char *entry,
 			const struct dxg_engine_slot *slots, uint32_t num_slots,
 			uint32_t vk_api, uint32_t flags, struct dxg_spirv_facts *facts);
+
+/*
+ * The module (@size bytes that passed dxg_spirv_check() with *facts) as a
+ * driver may take it: *out NULL where it is that already, else a copy
+ * with its dynamic descriptor array indices clamped (spirv_arrays.h,
+ * validated again; free() it), *out_size bytes.  Returns 0,
+ * STATUS_INVALID_PARAMETER or STATUS_NO_MEMORY.
+ */
+int32_t dxg_spirv_clamp(const uint32_t *code, size_t size, uint32_t vk_api,
+			const struct dxg_spirv_facts *facts, uint32_t **out, size_t *out_size);
 
 #endif /* DXGHOST_SPIRV_CHECK_H */

@@ -180,9 +180,11 @@ static VkResult make_layouts(VkDevice dev, const struct dxg_vk_pipeline *p,
 	return r;
 }
 
+/* @code, @size: the module as the driver takes it (dxg_spirv_clamp()). */
 static VkResult build(VkDevice dev, const struct dxg_vk_pipeline *p,
 		      struct dxg_vk_shared_pipeline *e,
-		      const struct dxg_engine_pipeline *d, uint32_t push_range)
+		      const struct dxg_engine_pipeline *d, const uint32_t *code,
+		      size_t size, uint32_t push_range)
 {
 	VkSpecializationMapEntry map[DXG_PIPELINE_MAX_SPEC];
 	const VkSpecializationInfo spec = {
@@ -197,8 +199,8 @@ static VkResult build(VkDevice dev, const struct dxg_vk_pipeline *p,
 	};
 	const VkShaderModuleCreateInfo mci = {
 		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-		.codeSize = d->spirv_size,
-		.pCode = d->spirv,
+		.codeSize = size,
+		.pCode = code,
 	};
 	VkComputePipelineCreateInfo pci = {
 		.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
@@ -299,8 +301,9 @@ static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeli
 	struct dxg_vk_device *dev = t->dev;
 	struct dxg_vk_shared_pipeline *e;
 	struct dxg_spirv_facts facts;
+	uint32_t *clamped = NULL;
+	size_t size, clamped_size = 0;
 	uint8_t *key;
-	size_t size;
 	int32_t st;
 	VkResult r;
 
@@ -321,8 +324,12 @@ static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeli
 			     d->num_slots, dev->info.api_version,
 			     dev->device_address ? DXG_SPIRV_DEVICE_ADDRESS : 0,
 			     &facts);
+	if (!st)
+		st = dxg_spirv_clamp(d->spirv, d->spirv_size, dev->info.api_version, &facts,
+				     &clamped, &clamped_size);
 	e = st ? NULL : calloc(1, sizeof(*e));
 	if (!e) {
+		free(clamped);
 		free(key);
 		return st ? st : STATUS_NO_MEMORY;
 	}
@@ -331,7 +338,9 @@ static int32_t shared_for(struct dxg_vk_pipelines *t, const struct dxg_vk_pipeli
 	e->key_size = size;
 	e->domain = t->domain;
 	e->refs = 1;
-	r = build(dev->device, p, e, d, t->push_range);
+	r = build(dev->device, p, e, d, clamped ? clamped : d->spirv,
+		  clamped ? clamped_size : d->spirv_size, t->push_range);
+	free(clamped);
 	dxg_vk_objects(dev, live_objects(e));
 	if (r != VK_SUCCESS) {
 		dxg_vk_shared_pipeline_free(dev, e);

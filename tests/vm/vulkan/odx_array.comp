@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The descriptor array test kernel (test_odx_arrays.c): three storage
-// buffers in one binding, each element named by a constant index.
+// The descriptor array test kernel (test_odx_descriptors.c): three storage
+// buffers in one binding, two elements named by constant indices, the
+// third by a run-time one (n is at least 2: element 2).
 #version 450
 layout(local_size_x = 64) in;
 layout(set = 0, binding = 0) buffer B { uint v[]; } bufs[3];
@@ -12,6 +13,6 @@ void main()
 
 	if (i < p.n) {
 		bufs[1].v[i] = bufs[0].v[i] * 2u;
-		bufs[2].v[i] = bufs[0].v[i] + 7u;
+		bufs[min(p.n, 2u)].v[i] = bufs[0].v[i] + 7u;
 	}
 }

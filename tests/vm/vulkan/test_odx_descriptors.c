@@ -3,8 +3,9 @@
  * Descriptors through the opendxg Vulkan driver, in the guest
  * (docs/vulkan-driver.md).  Arrays of buffer descriptors: a binding of three
  * storage buffers, its elements written by one write at an array element
- * past 0 and by a copy from another set, used by a kernel that names each
- * element by a constant index.  Push descriptors (VK_KHR_push_descriptor):
+ * past 0 and by a copy from another set, used by a kernel that names two
+ * elements by constant indices and the third by a run-time one (dynamic
+ * indexing, which dxghost clamps to the array).  Push descriptors (VK_KHR_push_descriptor):
  * two pushes in one command buffer, one written, one from a template, each
  * used by the dispatch recorded after it.  The results checked.
  *
@@ -60,14 +61,23 @@ static int setup(struct ctx *c)
 	VkPhysicalDeviceProperties2 p2 = {
 		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &pp,
 	};
+	/* The kernel picks element 2 by a run-time index. */
+	const VkPhysicalDeviceFeatures2 want = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+		.features.shaderStorageBufferArrayDynamicIndexing = VK_TRUE,
+	};
+	VkPhysicalDeviceFeatures f;
 
 	if (instance_begin("test_odx_descriptors", &c->inst, &c->messenger, &c->pd))
 		return -1;
 	vkGetPhysicalDeviceProperties2(c->pd, &p2);
 	check("maxPushDescriptors is at least the spec's 32", pp.maxPushDescriptors >= 32,
 	      "%u", pp.maxPushDescriptors);
-	VK_OK("device with " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME,
-	      device_begin(c->pd, NULL, 1, &ext, &c->dev, &c->q));
+	vkGetPhysicalDeviceFeatures(c->pd, &f);
+	check("storage buffer arrays indexed dynamically (lavapipe and GPUs have it)",
+	      f.shaderStorageBufferArrayDynamicIndexing, "not offered");
+	VK_OK("device with " VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME " and dynamic indexing",
+	      device_begin(c->pd, &want, 1, &ext, &c->dev, &c->q));
 	c->push = (PFN_vkCmdPushDescriptorSetKHR)
 		vkGetDeviceProcAddr(c->dev, "vkCmdPushDescriptorSetKHR");
 	c->push_tmpl = (PFN_vkCmdPushDescriptorSetWithTemplateKHR)
