@@ -55,6 +55,16 @@ struct dxg_engine_binding {
 	struct dxg_cmd_sampler sampler;
 	/* A sampled image's view's component mapping (DISPATCH4); 0: identity. */
 	uint8_t swizzle[4];
+	/*
+	 * An image slot's view (DISPATCH5): its type (enum dxg_view_type),
+	 * levels, layers, its first level's depth, the image's alignment
+	 * (bytes) and the stride of its layers.  All zero before DISPATCH5
+	 * and for every other slot: a 2D view of one level, layer and slice.
+	 */
+	uint8_t view_type;
+	uint16_t levels;
+	uint32_t layers, depth;
+	uint64_t align, layer_stride;
 };
 
 /* A transfer where device memory is involved (copy, fill, update). */

@@ -153,10 +153,36 @@ static int32_t decode_timestamp(const uint8_t *p,
 }
 
 /*
- * The bindings and push constants after a DISPATCH, DISPATCH2, DISPATCH3
- * or DISPATCH4 at q; the counts were bounded by the caller.  @stride: a
- * binding's size (DISPATCH3's add an image extent to the others' fields,
- * DISPATCH4's a component mapping and a sampler to DISPATCH3's).
+ * A DISPATCH5 binding's view shape into @out: none (levels 0: all zero,
+ * every slot but an image's) or a view's, its fields in range (the engine
+ * checks them against the slot).
+ */
+static int32_t decode_shape(const struct dxg_cmd_binding5 *b, struct dxg_engine_binding *out)
+{
+	if (b->reserved)
+		return STATUS_INVALID_PARAMETER;
+	if (!b->levels)
+		return b->view_type || b->align_log2 || b->layers || b->depth ||
+		       b->layer_stride ? STATUS_INVALID_PARAMETER : 0;
+	if (b->view_type > DXG_VIEW_TYPE_MAX || !b->layers || !b->depth ||
+	    b->align_log2 < DXG_IMAGE_MIN_ALIGN_LOG2 ||
+	    b->align_log2 > DXG_IMAGE_MAX_ALIGN_LOG2)
+		return STATUS_INVALID_PARAMETER;
+	out->view_type = b->view_type;
+	out->levels = b->levels;
+	out->layers = b->layers;
+	out->depth = b->depth;
+	out->align = 1ull << b->align_log2;
+	out->layer_stride = b->layer_stride;
+	return 0;
+}
+
+/*
+ * The bindings and push constants after a DISPATCH, DISPATCH2, DISPATCH3,
+ * DISPATCH4 or DISPATCH5 at q; the counts were bounded by the caller.
+ * @stride: a binding's size (DISPATCH3's add an image extent to the
+ * others' fields, DISPATCH4's a component mapping and a sampler to
+ * DISPATCH3's, DISPATCH5's a view's shape to DISPATCH4's).
  */
 static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 			       uint32_t push_size, uint32_t version, size_t stride,
@@ -172,18 +198,22 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 	const uint32_t allowed = version >= DXG_CMDBUF_VERSION_5 ?
 				 DXG_CMD_BINDING_FLAGS | (0xffffu << DXG_CMD_BINDING_FORMAT_SHIFT) :
 				 version >= DXG_CMDBUF_VERSION_4 ? DXG_CMD_BINDING_FLAGS : 0;
-	const bool samplers = stride == sizeof(struct dxg_cmd_binding4);
+	const bool samplers = stride >= sizeof(struct dxg_cmd_binding4);
 	struct dxg_engine_mem m;
-	struct dxg_cmd_binding4 b;
+	struct dxg_cmd_binding5 b5;
+	const struct dxg_cmd_binding4 *const bp = &b5.b;
 	uint32_t i, seen = 0;
 
 	d->num_bindings = num_bindings;
 	for (i = 0; i < num_bindings; i++, q += stride) {
 		bool ro;
 
-		/* Each binding is DISPATCH4's without what its opcode lacks. */
-		memset(&b, 0, sizeof(b));
-		memcpy(&b, q, stride);
+		struct dxg_cmd_binding4 b;
+
+		/* Each binding is DISPATCH5's without what its opcode lacks. */
+		memset(&b5, 0, sizeof(b5));
+		memcpy(&b5, q, stride);
+		b = *bp;
 		if ((b.flags & ~allowed) || b.binding >= DXG_CMD_MAX_BINDINGS ||
 		    (seen & (1u << b.binding)) || (b.size == 0 && !samplers))
 			return STATUS_INVALID_PARAMETER;
@@ -195,7 +225,7 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 			.width = b.width, .height = b.height, .sampler = b.sampler,
 			.swizzle = { b.swizzle[0], b.swizzle[1], b.swizzle[2], b.swizzle[3] },
 		};
-		if (b.reserved)
+		if (b.reserved || decode_shape(&b5, &d->bindings[i]))
 			return STATUS_INVALID_PARAMETER;
 		/* A sampler slot's binding has no memory (the engine checks the slot). */
 		if (b.size == 0) {
@@ -249,7 +279,7 @@ static int32_t decode_dispatch(const uint8_t *p, uint32_t size,
 			       version, sizeof(struct dxg_cmd_binding), s, e, &c->d);
 }
 
-/* DISPATCH2, DISPATCH3 or DISPATCH4: the same but for the bindings' @stride. */
+/* DISPATCH2 to DISPATCH5: the same but for the bindings' @stride. */
 static int32_t decode_dispatch2(const uint8_t *p, uint32_t size,
 				uint32_t version, size_t stride, const struct dxg_va *s,
 				const struct dxg_engine *e, struct cmd *c)
@@ -386,6 +416,11 @@ static int32_t decode(const uint8_t *p, uint32_t room, uint32_t version,
 			return STATUS_ILLEGAL_INSTRUCTION;
 		return decode_dispatch2(p, h.size_bytes, version,
 					sizeof(struct dxg_cmd_binding4), s, e, c);
+	case DXG_CMD_DISPATCH5:
+		if (version < DXG_CMDBUF_VERSION_8)
+			return STATUS_ILLEGAL_INSTRUCTION;
+		return decode_dispatch2(p, h.size_bytes, version,
+					sizeof(struct dxg_cmd_binding5), s, e, c);
 	case DXG_CMD_UPDATE:
 		if (version < DXG_CMDBUF_VERSION_2)
 			return STATUS_ILLEGAL_INSTRUCTION;

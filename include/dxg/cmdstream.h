@@ -31,7 +31,9 @@
 #define DXG_CMDBUF_VERSION_6		6u
 /* Version 7 adds DISPATCH4: bindings with a sampler (sampled images, samplers). */
 #define DXG_CMDBUF_VERSION_7		7u
-#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_7
+/* Version 8 adds DISPATCH5: image views of several levels, layers or slices. */
+#define DXG_CMDBUF_VERSION_8		8u
+#define DXG_CMDBUF_VERSION_MAX		DXG_CMDBUF_VERSION_8
 
 /* Limits (docs/command-stream.md §5). */
 #define DXG_CMDBUF_MAX_SIZE		(16u << 20)	/* whole buffer, bytes */
@@ -73,6 +75,7 @@ enum dxg_cmd_opcode {
 	DXG_CMD_FENCE_WAIT	= 10,
 	DXG_CMD_DISPATCH3	= 11,	/* version 6 */
 	DXG_CMD_DISPATCH4	= 12,	/* version 7 */
+	DXG_CMD_DISPATCH5	= 13,	/* version 8 */
 };
 
 /* Every command starts with this; size_bytes counts it and the payload. */
@@ -246,6 +249,42 @@ struct dxg_cmd_binding4 {
 #define DXG_CMD_DISPATCH4_SIZE(nb, push) \
 	(sizeof(struct dxg_cmd_dispatch2) + \
 	 (nb) * sizeof(struct dxg_cmd_binding4) + DXG_ALIGN8(push))
+
+/* The type of an image slot's view (DISPATCH5). */
+enum dxg_view_type {
+	DXG_VIEW_2D = 0,	/* DISPATCH3's and DISPATCH4's images */
+	DXG_VIEW_2D_ARRAY = 1,
+	DXG_VIEW_3D = 2,
+	DXG_VIEW_TYPE_MAX = DXG_VIEW_3D,
+};
+
+/* A DISPATCH5 image's alignment: 2^4 .. 2^DXG_IMAGE_MAX_ALIGN_LOG2 bytes. */
+#define DXG_IMAGE_MIN_ALIGN_LOG2	4u
+#define DXG_IMAGE_MAX_ALIGN_LOG2	24u
+
+/*
+ * DISPATCH5 (version 8): DISPATCH4 with these bindings: DISPATCH4's and
+ * the shape of an image slot's view, whose subresources lie in the range
+ * as docs/command-stream.md ("Image views") lays them out, from va (the
+ * view's first level of its first layer) on: each level of each layer (of
+ * each slice of a 3D view) a linear 2D image as DXG_ESCAPE_IMAGE_LAYOUT
+ * says, at the image's alignment.  A view of one level of a 2D image is
+ * DISPATCH4's image.  Every other slot's shape is zero.
+ */
+struct dxg_cmd_binding5 {
+	struct dxg_cmd_binding4 b;	/* width, height: the view's first level's */
+	__u8 view_type;		/* enum dxg_view_type */
+	__u8 align_log2;	/* the image's alignment, DXG_IMAGE_*_ALIGN_LOG2 */
+	__u16 levels;		/* >= 1 */
+	__u32 layers;		/* >= 1; 1 but for a 2D array view */
+	__u32 depth;		/* >= 1, the first level's; 1 but for a 3D view */
+	__u32 reserved;		/* 0 */
+	__u64 layer_stride;	/* a 2D array view's: one layer's start to the next's */
+};
+
+#define DXG_CMD_DISPATCH5_SIZE(nb, push) \
+	(sizeof(struct dxg_cmd_dispatch2) + \
+	 (nb) * sizeof(struct dxg_cmd_binding5) + DXG_ALIGN8(push))
 
 /*
  * UPDATE (version 2): writes size bytes that follow the command at dst_va
@@ -453,6 +492,7 @@ DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_dispatch2) == 56, "DISPATCH2");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding3) == 32, "DISPATCH3 binding");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_sampler) == 32, "sampler state");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding4) == 72, "DISPATCH4 binding");
+DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_binding5) == 96, "DISPATCH5 binding");
 DXG_STATIC_ASSERT(sizeof(struct dxg_escape_image_layout) == 40, "image layout escape");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_update) == 24, "UPDATE");
 DXG_STATIC_ASSERT(sizeof(struct dxg_cmd_fence) == 32, "FENCE_SIGNAL, FENCE_WAIT");

@@ -133,7 +133,7 @@ static void dispatch_version(struct dxg_enc *e, const struct dxg_enc_dispatch *d
 	need_version(e, version);
 }
 
-/* DISPATCH3 and DISPATCH4: DISPATCH2's fields, then bindings of @stride bytes. */
+/* DISPATCH3, 4 and 5: DISPATCH2's fields, then bindings of @stride bytes. */
 static bool dispatch_wide(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
 			  uint16_t opcode, const void *b, size_t stride, uint32_t version)
 {
@@ -166,6 +166,12 @@ bool dxg_enc_dispatch4(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
 		       const struct dxg_cmd_binding4 *b)
 {
 	return dispatch_wide(e, d, DXG_CMD_DISPATCH4, b, sizeof(*b), DXG_CMDBUF_VERSION_7);
+}
+
+bool dxg_enc_dispatch5(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+		       const struct dxg_cmd_binding5 *b)
+{
+	return dispatch_wide(e, d, DXG_CMD_DISPATCH5, b, sizeof(*b), DXG_CMDBUF_VERSION_8);
 }
 
 bool dxg_enc_dispatch(struct dxg_enc *e, const struct dxg_enc_dispatch *d)

@@ -68,6 +68,9 @@ bool dxg_enc_dispatch3(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
 /* DISPATCH4 (version 7): as DISPATCH3, with bindings that carry a sampler. */
 bool dxg_enc_dispatch4(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
 		       const struct dxg_cmd_binding4 *b);
+/* DISPATCH5 (version 8): as DISPATCH4, with bindings that carry an image view's shape. */
+bool dxg_enc_dispatch5(struct dxg_enc *e, const struct dxg_enc_dispatch *d,
+		       const struct dxg_cmd_binding5 *b);
 
 /*
  * FENCE_SIGNAL / FENCE_WAIT (version 3): @gpu_va is a monitored fence's

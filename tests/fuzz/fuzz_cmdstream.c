@@ -429,6 +429,24 @@ static void write_seeds(const char *dir)
 		s.n++;
 		emit_v(&s, dir, "v7-dispatch4-sampler", DXG_CMDBUF_VERSION_7);
 	}
+	{
+		/* Version 8: DISPATCH5, a 2D array view of two levels and a buffer. */
+		struct dxg_cmd_dispatch2 d5 = {
+			{ DXG_CMD_DISPATCH5, 0, (uint32_t)DXG_CMD_DISPATCH5_SIZE(2, 12) },
+			1, { 0, 0, 0 }, { 2, 2, 1 }, 0, 2, 12,
+		};
+		struct dxg_cmd_binding5 vb[2] = {
+			{ { 0, 37u << DXG_CMD_BINDING_FORMAT_SHIFT, FZ_RES1, FZ_PG, 8, 8,
+			    { 0 }, 0, { 0 } }, DXG_VIEW_2D_ARRAY, 8, 2, 2, 1, 0, 1024 },
+			{ { 1, 0, FZ_RES1, 256, 0, 0, { 0 }, 0, { 0 } }, 0, 0, 0, 0, 0, 0, 0 },
+		};
+
+		add(&s, &d5, sizeof(d5));
+		add(&s, vb, sizeof(vb));
+		add(&s, push, 16);
+		s.n++;
+		emit_v(&s, dir, "v8-dispatch5-views", DXG_CMDBUF_VERSION_8);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

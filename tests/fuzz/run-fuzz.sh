@@ -65,7 +65,8 @@ gen_shaders() {
   for s in shaders/saxpy.comp:vulkan1.0 tests/unit/shaders/array.comp:vulkan1.0 \
            tests/unit/shaders/array_dyn.comp:vulkan1.0 \
            tests/unit/shaders/bda.comp:vulkan1.2 tests/unit/shaders/texel.comp:vulkan1.0 \
-           tests/unit/shaders/image.comp:vulkan1.0 tests/unit/shaders/sample.comp:vulkan1.0; do
+           tests/unit/shaders/image.comp:vulkan1.0 tests/unit/shaders/sample.comp:vulkan1.0 \
+           tests/unit/shaders/views.comp:vulkan1.0; do
     local f=${s%%:*} env=${s##*:} n
     n=$(basename "$f" .comp)
     glslangValidator -V --quiet --target-env "$env" --vn "${n}_spv" \

@@ -1432,6 +1432,80 @@ static void dispatch4_sampler(void **state)
 	assert_int_equal(k.dispatches, 1);
 }
 
+/* One DISPATCH5 of the @nb bindings @b at f, version @v, and what the engine answers. */
+static void dispatch5(struct fx *f, struct fake *k, const struct dxg_cmd_binding5 *b,
+		      uint32_t nb, uint32_t v, int32_t want)
+{
+	struct dxg_cmd_dispatch2 c = {
+		{ DXG_CMD_DISPATCH5, 0, (uint32_t)DXG_CMD_DISPATCH5_SIZE(nb, 0) },
+		7, { 0, 0, 0 }, { 1, 1, 1 }, 0, nb, 0 };
+
+	f->len = 16;
+	f->ncmds = 0;
+	put(f, &c, sizeof(c));
+	put(f, b, nb * (uint32_t)sizeof(*b));
+	f->ncmds++;
+	finish_v(f, v);
+	expect(f, &k->e, want, 0);
+}
+
+/*
+ * DISPATCH5 (version 8): an image binding's view shape reaches the engine
+ * (the alignment as bytes); a binding without one (levels 0) has every
+ * shape field zero, as before; each field in range; not in version 7.
+ */
+static void dispatch5_views(void **state)
+{
+	struct fx *f = *state;
+	struct fake k = { .e.ops = &fake_ops };
+	struct dxg_cmd_binding5 b[2] = {
+		{ { 0, FMT_R32_UINT << DXG_CMD_BINDING_FORMAT_SHIFT, f->va0 + PG, 8192, 33, 17,
+		    { 0 }, 0, { 0 } }, DXG_VIEW_2D_ARRAY, 8, 2, 3, 1, 0, 2048 },
+		{ { 1, 0, f->va0 + 3 * PG, 256, 0, 0, { 0 }, 0, { 0 } }, 0, 0, 0, 0, 0, 0, 0 },
+	};
+	struct dxg_cmd_binding5 one;
+
+	dispatch5(f, &k, b, 2, DXG_CMDBUF_VERSION_8, 0);
+	assert_int_equal(k.dispatches, 1);
+	assert_int_equal(k.last.bindings[0].view_type, DXG_VIEW_2D_ARRAY);
+	assert_int_equal(k.last.bindings[0].levels, 2);
+	assert_int_equal(k.last.bindings[0].layers, 3);
+	assert_int_equal(k.last.bindings[0].depth, 1);
+	assert_int_equal(k.last.bindings[0].align, 256);
+	assert_int_equal(k.last.bindings[0].layer_stride, 2048);
+	assert_int_equal(k.last.bindings[0].width, 33);
+	assert_ptr_equal(k.last.bindings[0].host, f->a + PG);
+	assert_int_equal(k.last.bindings[1].levels, 0);
+	assert_int_equal(k.last.bindings[1].align, 0);
+	/* Version 7 has no DISPATCH5. */
+	dispatch5(f, &k, b, 2, DXG_CMDBUF_VERSION_7, STATUS_ILLEGAL_INSTRUCTION);
+	/* Each field out of range, or set without a view. */
+	one = b[0];
+	one.view_type = DXG_VIEW_TYPE_MAX + 1;
+	dispatch5(f, &k, &one, 1, DXG_CMDBUF_VERSION_8, STATUS_INVALID_PARAMETER);
+	one = b[0];
+	one.align_log2 = DXG_IMAGE_MIN_ALIGN_LOG2 - 1;
+	dispatch5(f, &k, &one, 1, DXG_CMDBUF_VERSION_8, STATUS_INVALID_PARAMETER);
+	one.align_log2 = DXG_IMAGE_MAX_ALIGN_LOG2 + 1;
+	dispatch5(f, &k, &one, 1, DXG_CMDBUF_VERSION_8, STATUS_INVALID_PARAMETER);
+	one = b[0];
+	one.layers = 0;
+	dispatch5(f, &k, &one, 1, DXG_CMDBUF_VERSION_8, STATUS_INVALID_PARAMETER);
+	one = b[0];
+	one.depth = 0;
+	dispatch5(f, &k, &one, 1, DXG_CMDBUF_VERSION_8, STATUS_INVALID_PARAMETER);
+	one = b[0];
+	one.reserved = 1;
+	dispatch5(f, &k, &one, 1, DXG_CMDBUF_VERSION_8, STATUS_INVALID_PARAMETER);
+	one = b[1];
+	one.layer_stride = 64;			/* no view, yet a stride */
+	dispatch5(f, &k, &one, 1, DXG_CMDBUF_VERSION_8, STATUS_INVALID_PARAMETER);
+	one = b[1];
+	one.depth = 1;
+	dispatch5(f, &k, &one, 1, DXG_CMDBUF_VERSION_8, STATUS_INVALID_PARAMETER);
+	assert_int_equal(k.dispatches, 1);
+}
+
 /* CREATE_PIPELINE2: the layout parsed, every count and field bounded. */
 static void escape_pipeline2(void **state)
 {
@@ -1682,6 +1756,7 @@ int main(void)
 		T(dispatch2_base_and_indirect),
 		T(dispatch3_image_extent),
 		T(dispatch4_sampler),
+		T(dispatch5_views),
 		T(escape_pipeline2),
 		T(device_memory),
 		T(fence_commands),

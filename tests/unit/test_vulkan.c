@@ -43,6 +43,7 @@
 #include "texel_spv.h"
 #include "image_spv.h"
 #include "sample_spv.h"
+#include "views_spv.h"
 
 #define IO_SIZE		(64u << 20)	/* the "IO space": a memfd mapping */
 
@@ -1075,6 +1076,177 @@ static void test_sampled_images(void **state)
 	dxg_vk_devmem_free(dev, m);
 }
 
+/*
+ * Where the protocol puts each level (and slice) of a view of @levels
+ * levels from a @w x @h x @depth first level in a range (command-stream.md
+ * "Image views"): off[l], slice[l] (bytes between slices), pitch[l]; the
+ * span of one layer is returned.
+ */
+static uint64_t view_layout(uint32_t w, uint32_t h, uint32_t depth, uint32_t levels,
+			    uint64_t align, uint64_t *off, uint64_t *slice, uint64_t *pitch)
+{
+	uint64_t span = 0;
+
+	for (uint32_t l = 0; l < levels; l++) {
+		uint64_t size, al;
+		uint32_t lw = w >> l ? w >> l : 1, lh = h >> l ? h >> l : 1;
+		uint32_t ld = depth >> l ? depth >> l : 1;
+
+		assert_int_equal(eng->ops->image_layout(eng, VK_FORMAT_R32_UINT, lw, lh, &size,
+							&al, &pitch[l]), 0);
+		assert_true(al <= align);
+		slice[l] = (((size + 15) & ~15ull) + align - 1) & ~(align - 1);
+		off[l] = span;
+		span += ld * slice[l];
+	}
+	return span;
+}
+
+/* @n rows of @row bytes, @pitch apart in @m at @at, into @dst (packed). */
+static void download_rows(struct dxg_vk_devmem *m, uint64_t at, uint64_t pitch, uint8_t *dst,
+			  uint64_t row, uint32_t n)
+{
+	for (uint32_t y = 0; y < n; y++) {
+		struct dxg_engine_xfer t = { .op = DXG_XFER_COPY, .size = row,
+			.src = { .dev = m, .dev_offset = at + y * pitch },
+			.dst = { .host = dst + y * row } };
+
+		assert_int_equal(eng->ops->xfer(eng, &t), 0);
+	}
+}
+
+/*
+ * Views of several layers, slices and levels (DISPATCH5): a 2D array and a
+ * 3D storage image, each subresource a linear image in device memory as
+ * the protocol lays it out, rewritten in place by one kernel; level 1 of a
+ * two-level sampled image fetched.  The staged images are gone after each
+ * dispatch; shapes that do not fit are refused.
+ */
+static void test_image_views(void **state)
+{
+	enum { W = 9, H = 5, L = 3, D = 4, NS = 4 };
+	const uint64_t A = 256;
+	const uint8_t type[NS] = { DXG_SLOT_STORAGE_IMAGE, DXG_SLOT_STORAGE_IMAGE,
+				   DXG_SLOT_COMBINED_IMAGE_SAMPLER, DXG_SLOT_STORAGE_BUFFER };
+	struct dxg_engine_pipeline p = {
+		.spirv = views_spv, .spirv_size = sizeof(views_spv), .entry = "main",
+		.num_slots = NS, .push_size = 16,
+	};
+	struct dxg_engine_dispatch d = { .groups = { (W + 3) / 4, (H + 3) / 4, 1 },
+					 .push_size = 16, .num_bindings = NS };
+	const uint32_t push[4] = { W, H, L, D };
+	uint64_t aoff[1], aslice[1], apitch[1], voff[1], vslice[1], vpitch[1];
+	uint64_t moff[2], mslice[2], mpitch[2], aspan, vspan, mspan, base[3];
+	struct dxg_vk_devmem *m = NULL;
+	uint32_t *row = (uint32_t *)(io + 65536), *out = (uint32_t *)(io + 2 * 65536);
+	struct dxg_engine_dispatch bad;
+	uint64_t id = 0;
+	long objs;
+
+	(void)state;
+	aspan = view_layout(W, H, 1, 1, A, aoff, aslice, apitch);
+	vspan = view_layout(W, H, D, 1, A, voff, vslice, vpitch);
+	mspan = view_layout(W, H, 1, 2, A, moff, mslice, mpitch);
+	base[0] = 0;
+	base[1] = base[0] + L * aspan;
+	base[2] = base[1] + vspan;
+	assert_int_equal(dxg_vk_devmem_alloc(dev, base[2] + mspan, &m), 0);
+	/* arr: layer k (k, y, x); vol: slice z (z, y, x) + 7; mips: level l (l, y, x). */
+	for (uint32_t k = 0; k < L; k++) {
+		for (uint32_t y = 0; y < H; y++)
+			for (uint32_t x = 0; x < W; x++)
+				row[y * apitch[0] / 4 + x] = k * 1000 + y * 10 + x;
+		upload_rows(m, base[0] + k * aspan, apitch[0], (uint8_t *)row, 4 * W, H);
+	}
+	for (uint32_t z = 0; z < D; z++) {
+		for (uint32_t y = 0; y < H; y++)
+			for (uint32_t x = 0; x < W; x++)
+				row[y * vpitch[0] / 4 + x] = z * 1000 + y * 10 + x + 7;
+		upload_rows(m, base[1] + z * vslice[0], vpitch[0], (uint8_t *)row, 4 * W, H);
+	}
+	for (uint32_t l = 0; l < 2; l++) {
+		uint32_t lw = W >> l, lh = H >> l;
+
+		for (uint32_t y = 0; y < lh; y++)
+			for (uint32_t x = 0; x < lw; x++)
+				row[y * mpitch[l] / 4 + x] = 50000 * (l + 1) + y * 10 + x;
+		upload_rows(m, base[2] + moff[l], mpitch[l], (uint8_t *)row, 4 * lw, lh);
+	}
+
+	for (uint32_t i = 0; i < NS; i++)
+		p.slots[i] = (struct dxg_engine_slot) { 0, i, type[i], 0 };
+	assert_int_equal(eng->ops->create_pipeline(eng, &p, &id), 0);
+	d.pipeline = id;
+	memcpy(d.push, push, sizeof(push));
+	d.bindings[0] = (struct dxg_engine_binding) { .binding = 0, .dev = m,
+		.dev_offset = base[0], .size = L * aspan, .format = VK_FORMAT_R32_UINT,
+		.width = W, .height = H, .view_type = DXG_VIEW_2D_ARRAY, .levels = 1,
+		.layers = L, .depth = 1, .align = A, .layer_stride = aspan };
+	d.bindings[1] = (struct dxg_engine_binding) { .binding = 1, .dev = m,
+		.dev_offset = base[1], .size = vspan, .format = VK_FORMAT_R32_UINT,
+		.width = W, .height = H, .view_type = DXG_VIEW_3D, .levels = 1,
+		.layers = 1, .depth = D, .align = A };
+	d.bindings[2] = (struct dxg_engine_binding) { .binding = 2, .dev = m,
+		.dev_offset = base[2], .size = mspan, .format = VK_FORMAT_R32_UINT,
+		.width = W, .height = H, .view_type = DXG_VIEW_2D, .levels = 2,
+		.layers = 1, .depth = 1, .align = A, .read_only = 1 };
+	d.bindings[3] = (struct dxg_engine_binding) { .binding = 3, .host = out,
+		.size = 4 * W * H };
+	memset(out, 0, 4 * W * H);
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	objs = atomic_load(&dev->objects);
+	for (uint32_t k = 0; k < L; k++) {
+		download_rows(m, base[0] + k * aspan, apitch[0], (uint8_t *)row, 4 * W, H);
+		for (uint32_t i = 0; i < W * H; i++)
+			assert_int_equal(row[i], (k * 1000 + i / W * 10 + i % W) * 2 + k);
+	}
+	for (uint32_t z = 0; z < D; z++) {
+		download_rows(m, base[1] + z * vslice[0], vpitch[0], (uint8_t *)row, 4 * W, H);
+		for (uint32_t i = 0; i < W * H; i++)
+			assert_int_equal(row[i], z * 1000 + i / W * 10 + i % W + 7 + 100 * z);
+	}
+	for (uint32_t i = 0; i < W * H; i++) {
+		uint32_t x = i % W / 2 < 4 ? i % W / 2 : 3, y = i / W / 2 < 2 ? i / W / 2 : 1;
+
+		assert_int_equal(out[i], 100000 + y * 10 + x);
+	}
+
+	/* Shapes refused: each a copy of the good dispatch with one thing wrong. */
+	bad = d;
+	bad.bindings[0].view_type = DXG_VIEW_2D;	/* the shader's is arrayed */
+	bad.bindings[0].layers = 1;
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[0].levels = 2;			/* storage: one level */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[0].layer_stride = aspan - A;	/* layers overlap */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[0].size = L * aspan - 4;		/* the range is short */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[1].dev_offset += 16;		/* not at the alignment */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[1].layers = 2;			/* a 3D view has no layers */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[2].levels = 5;			/* more than 9x5 has */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[2].align = 8;			/* below the level's own */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[3].levels = 1;			/* a buffer has no view */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	/* Every staged image, view and memory is gone after each dispatch. */
+	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
+	assert_int_equal(atomic_load(&dev->objects), objs);
+	assert_int_equal(eng->ops->destroy_pipeline(eng, id), 0);
+	dxg_vk_devmem_free(dev, m);
+}
+
 /* Device memory: zeroed, filled and read back by transfers, bound to kernels. */
 /* The address kernel (shaders/bda.comp) over n words at @addr. */
 static int32_t run_bda(uint64_t id, uint64_t addr, uint32_t n)
@@ -1866,6 +2038,7 @@ int main(void)
 		cmocka_unit_test(test_texel_buffers),
 		cmocka_unit_test(test_storage_images),
 		cmocka_unit_test(test_sampled_images),
+		cmocka_unit_test(test_image_views),
 		cmocka_unit_test(test_dispatch_limits),
 		cmocka_unit_test(test_copy_fill_timestamp),
 		cmocka_unit_test(test_timeout_loses_only_that_engine),

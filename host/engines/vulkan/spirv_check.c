@@ -19,10 +19,10 @@ enum {
 	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_INT = 21, OP_TYPE_FLOAT = 22,
 	OP_TYPE_IMAGE = 25, OP_TYPE_SAMPLER = 26, OP_TYPE_SAMPLED_IMAGE = 27,
 	OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
-	DIM_2D = 1, DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2, DEPTH_YES = 1,
+	DIM_2D = 1, DIM_3D = 2, DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2, DEPTH_YES = 1,
 	/* What an image or sampler type is to us (id_info.texel). */
-	TEXEL_UNIFORM = 1, TEXEL_STORAGE = 2, IMAGE_STORAGE_2D = 3,
-	IMAGE_SAMPLED_2D = 4, COMBINED_2D = 5, SAMPLER = 6,
+	TEXEL_UNIFORM = 1, TEXEL_STORAGE = 2, STORAGE_IMAGE_KIND = 3,
+	SAMPLED_IMAGE_KIND = 4, COMBINED_KIND = 5, SAMPLER = 6,
 	OP_CONSTANT = 43, OP_IMAGE_TEXEL_POINTER = 60, OP_ACCESS_CHAIN = 65,
 	OP_IN_BOUNDS_ACCESS_CHAIN = 66,
 	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
@@ -52,13 +52,14 @@ struct id_info {
 	uint8_t cls;		/* a scalar type: enum dxg_texel_class */
 	/*
 	 * An image type: of Dim Buffer, sampled (TEXEL_UNIFORM) or storage
-	 * (TEXEL_STORAGE); of Dim 2D, not arrayed, single sampled, not a
-	 * depth image: storage (IMAGE_STORAGE_2D) or sampled
-	 * (IMAGE_SAMPLED_2D); a sampled image type of the latter
-	 * (COMBINED_2D); a sampler type (SAMPLER); or 0.
+	 * (TEXEL_STORAGE); of Dim 2D (arrayed or not) or 3D, single
+	 * sampled, not a depth image: storage (STORAGE_IMAGE_KIND) or
+	 * sampled (SAMPLED_IMAGE_KIND); a sampled image type of the latter
+	 * (COMBINED_KIND); a sampler type (SAMPLER); or 0.
 	 */
 	uint8_t texel;
 	uint8_t spv_format;	/* image: its Image Format */
+	uint8_t view;		/* image: enum dxg_view_type its views need */
 	/* A pointer an OpImageTexelPointer (an image atomic) names. */
 	uint8_t atomic;
 	uint32_t chain_base;	/* an access chain: its base pointer, or 0 */
@@ -104,25 +105,29 @@ static void decorate(struct id_info *t, const uint32_t *ins, uint32_t wc)
 }
 
 /*
- * An OpTypeImage: buffer images (texel buffers) and 2D storage and
- * sampled images are what a layout may have.
+ * An OpTypeImage: buffer images (texel buffers) and 2D (arrayed or not)
+ * and 3D storage and sampled images are what a layout may have; the view
+ * an image needs goes to its view.
  */
 static void image_type(struct id_info *t, const uint32_t *ins)
 {
 	struct id_info *i = &t[ins[1]];
+	const bool arrayed = ins[5], image_dim = ins[3] == DIM_2D || ins[3] == DIM_3D;
 
 	i->type = ins[2];		/* its Sampled Type */
-	if (ins[5] || ins[6] || ins[8] >= 0xff)	/* arrayed, multisampled */
+	/* Multisampled; arrayed but for 2D; an Image Format beyond ours. */
+	if (ins[6] || (arrayed && ins[3] != DIM_2D) || ins[8] >= 0xff)
 		return;
 	if (ins[3] == DIM_BUFFER && ins[7] == IMAGE_SAMPLED)
 		i->texel = TEXEL_UNIFORM;
 	else if (ins[3] == DIM_BUFFER && ins[7] == IMAGE_STORAGE)
 		i->texel = TEXEL_STORAGE;
-	else if (ins[3] == DIM_2D && ins[7] == IMAGE_STORAGE)
-		i->texel = IMAGE_STORAGE_2D;
-	else if (ins[3] == DIM_2D && ins[7] == IMAGE_SAMPLED && ins[4] != DEPTH_YES)
-		i->texel = IMAGE_SAMPLED_2D;
+	else if (image_dim && ins[7] == IMAGE_STORAGE)
+		i->texel = STORAGE_IMAGE_KIND;
+	else if (image_dim && ins[7] == IMAGE_SAMPLED && ins[4] != DEPTH_YES)
+		i->texel = SAMPLED_IMAGE_KIND;
 	i->spv_format = (uint8_t)ins[8];
+	i->view = ins[3] == DIM_3D ? DXG_VIEW_3D : arrayed ? DXG_VIEW_2D_ARRAY : DXG_VIEW_2D;
 }
 
 /*
@@ -136,9 +141,9 @@ static void sampled_image_type(struct id_info *t, const uint32_t *ins)
 
 	if (image->texel == TEXEL_UNIFORM) {
 		t[ins[1]] = *image;
-	} else if (image->texel == IMAGE_SAMPLED_2D) {
+	} else if (image->texel == SAMPLED_IMAGE_KIND) {
 		t[ins[1]] = *image;
-		t[ins[1]].texel = COMBINED_2D;
+		t[ins[1]].texel = COMBINED_KIND;
 	}
 }
 
@@ -265,11 +270,11 @@ static uint8_t image_kind(uint32_t slot_type)
 	case DXG_SLOT_STORAGE_TEXEL_BUFFER:
 		return TEXEL_STORAGE;
 	case DXG_SLOT_STORAGE_IMAGE:
-		return IMAGE_STORAGE_2D;
+		return STORAGE_IMAGE_KIND;
 	case DXG_SLOT_SAMPLED_IMAGE:
-		return IMAGE_SAMPLED_2D;
+		return SAMPLED_IMAGE_KIND;
 	case DXG_SLOT_COMBINED_IMAGE_SAMPLER:
-		return COMBINED_2D;
+		return COMBINED_KIND;
 	case DXG_SLOT_SAMPLER:
 		return SAMPLER;
 	default:
@@ -295,6 +300,7 @@ static bool texel_ok(const struct id_info *t, uint32_t bound,
 		return false;
 	facts->texel_spv[slot_index] = image->spv_format;
 	facts->texel_class[slot_index] = t[image->type].cls;
+	facts->image_view[slot_index] = image->view;
 	if (v->atomic)
 		facts->texel_atomic |= 1u << slot_index;
 	return true;

@@ -7,8 +7,9 @@
  * pipeline layout the backend builds: entry point `entry` with the GLCompute
  * model, every resource a buffer of the layout's slots (storage or uniform,
  * as the slot says) or a texel buffer (an image of Dim Buffer, sampled for
- * a uniform texel buffer, storage for a storage one), a 2D storage or
- * sampled image (not arrayed, single sampled, not depth), a sampler, or a
+ * a uniform texel buffer, storage for a storage one), a 2D (arrayed or
+ * not) or 3D storage or sampled image (single sampled, not depth), a
+ * sampler, or a
  * sampled image of such an image (a combined image sampler); descriptor
  * arrays of constant length, indexed by constants in bounds or by other
  * values that dxg_spirv_clamp() clamps; and no buffer device addresses
@@ -51,6 +52,11 @@ struct dxg_spirv_facts {
 	 * their views' formats need the device's STORAGE_TEXEL_BUFFER_ATOMIC.
 	 */
 	uint32_t texel_atomic;
+	/*
+	 * Per image slot, the view type its image type needs (enum
+	 * dxg_view_type: Dim 2D, 2D arrayed, 3D); 0 for other slots.
+	 */
+	uint8_t image_view[DXG_ENGINE_MAX_BINDINGS];
 	/* The descriptor arrays, for dxg_spirv_clamp(). */
 	struct dxg_spirv_array arrays[DXG_SPIRV_MAX_ARRAYS];
 	uint32_t num_arrays;

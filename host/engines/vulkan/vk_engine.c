@@ -11,6 +11,7 @@
 #include "engines/engine_cpu.h"
 #include "engines/vulkan/vk_devmem.h"
 #include "engines/vulkan/vk_image.h"
+#include "engines/vulkan/vk_image_staged.h"
 #include "engines/vulkan/vk_memory.h"
 #include "engines/vulkan/vk_pipeline.h"
 #include "engines/vulkan/vk_sampler.h"
@@ -48,6 +49,9 @@ struct vk_engine {
 	uint32_t num_images;
 	VkSampler samplers[DXG_ENGINE_MAX_BINDINGS];
 	uint32_t num_samplers;
+	/* Views of more than one linear image, copied in and out. */
+	struct dxg_vk_staged staged[DXG_ENGINE_MAX_BINDINGS];
+	uint32_t num_staged;
 	uint64_t timeout_ns;
 	struct dxg_ratelimit *rl;	/* the VM's; NULL: log unlimited */
 	uint8_t *stage;			/* one page: device memory read back */
@@ -178,7 +182,8 @@ static int32_t check_texel(const struct vk_engine *v, const struct dxg_vk_pipeli
  * (storage, with atomics where the shader has them; sampled, filtered
  * linearly where its own sampler does), an extent the device allows, in
  * device memory (its layout and alignment are checked when the image is
- * made).
+ * made), a view of the type the shader declares (a storage view of one
+ * level, as Vulkan asks), a staged one's start at its alignment.
  */
 static int32_t check_image(const struct vk_engine *v, const struct dxg_vk_pipeline *p,
 			   const struct dxg_engine_binding *b, uint32_t type)
@@ -199,9 +204,19 @@ static int32_t check_image(const struct vk_engine *v, const struct dxg_vk_pipeli
 		return STATUS_NOT_SUPPORTED;
 	c = &v->dev->image_caps[b->format];
 	if (!b->width || !b->height || b->width > c->max_width ||
-	    b->height > c->max_height)
+	    b->height > c->max_height ||
+	    b->view_type != p->shared->facts.image_view[b->binding] ||
+	    (storage && b->levels > 1) ||
+	    (dxg_vk_staged_needed(b) && b->dev_offset % b->align))
 		return STATUS_INVALID_PARAMETER;
 	return 0;
+}
+
+/* Every slot but an image's has no view shape (DISPATCH4's: zero). */
+static bool shape_none(const struct dxg_engine_binding *b)
+{
+	return !b->view_type && !b->levels && !b->layers && !b->depth && !b->align &&
+	       !b->layer_stride;
 }
 
 static bool sampler_zero(const struct dxg_cmd_sampler *s)
@@ -238,6 +253,8 @@ static int32_t check_binding(const struct vk_engine *v, const struct dxg_vk_pipe
 			st = STATUS_INVALID_PARAMETER;
 	if (st)
 		return st;
+	if (!dxg_slot_is_image(type) && !shape_none(b))
+		return STATUS_INVALID_PARAMETER;
 	if (type == DXG_SLOT_SAMPLER)
 		return b->size || b->format ? STATUS_INVALID_PARAMETER : 0;
 	if (!b->size || (!b->host && !b->dev))
@@ -324,6 +341,32 @@ static void drop_views(struct vk_engine *v)
 	for (uint32_t i = 0; i < v->num_samplers; i++)
 		dxg_vk_sampler_free(v->dev, v->samplers[i]);
 	v->num_samplers = 0;
+	for (uint32_t i = 0; i < v->num_staged; i++)
+		dxg_vk_staged_free(v->dev, &v->staged[i]);
+	v->num_staged = 0;
+}
+
+/*
+ * A view of more than one linear image: an optimal image of its own, its
+ * subresources copied in before the dispatch (and out after, for a
+ * storage image), kept until the dispatch is done.
+ */
+static int32_t make_staged(struct vk_engine *v, uint32_t type, const struct dxg_engine_binding *b,
+			   VkImageView *out)
+{
+	const bool storage = type == DXG_SLOT_STORAGE_IMAGE;
+	struct dxg_vk_staged *s = &v->staged[v->num_staged++];
+	VkBuffer buf;
+	uint64_t off;
+	int32_t st = buffer_of(v, NULL, b->dev, b->dev_offset, b->size, &buf, &off);
+
+	*s = (struct dxg_vk_staged) { 0 };
+	if (!st)
+		st = dxg_vk_staged_make(v->dev, b, buf, off,
+					storage ? VK_IMAGE_USAGE_STORAGE_BIT :
+						  VK_IMAGE_USAGE_SAMPLED_BIT, storage, s);
+	*out = s->view;
+	return st;
 }
 
 /*
@@ -348,6 +391,8 @@ static int32_t make_image_sampler(struct vk_engine *v, uint32_t type,
 	/* Discarded (docs/memory.md §10): no memory until it is reclaimed. */
 	if (m->mem == VK_NULL_HANDLE)
 		return STATUS_ACCESS_DENIED;
+	if (dxg_vk_staged_needed(b))
+		return make_staged(v, type, b, &ii->imageView);
 	st = dxg_vk_image_make(v->dev, m, b->dev_offset, b->size, b->format, b->width,
 			       b->height, b->swizzle, &v->images[v->num_images],
 			       &v->image_views[v->num_images]);
@@ -450,10 +495,10 @@ static VkResult record(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
 		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
 	};
-	/* Shader writes must be visible to the host reading guest memory. */
+	/* Shader writes (and staged images' copies) visible to the host. */
 	const VkMemoryBarrier mb = {
 		.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-		.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+		.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
 		.dstAccessMask = VK_ACCESS_HOST_READ_BIT,
 	};
 	uint8_t push[DXG_ENGINE_MAX_PUSH_CONSTANTS] = { 0 };
@@ -484,6 +529,8 @@ static VkResult record(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 				     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 0, NULL, 0, NULL,
 				     1, &ib);
 	}
+	for (uint32_t i = 0; i < v->num_staged; i++)
+		dxg_vk_staged_copy_in(v->cb, &v->staged[i]);
 	vkCmdBindPipeline(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
 	if (p->num_sets)
 		vkCmdBindDescriptorSets(v->cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout,
@@ -499,8 +546,11 @@ static VkResult record(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 				  d->groups[0], d->groups[1], d->groups[2]);
 	else
 		vkCmdDispatch(v->cb, d->groups[0], d->groups[1], d->groups[2]);
-	vkCmdPipelineBarrier(v->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-			     VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
+	for (uint32_t i = 0; i < v->num_staged; i++)
+		dxg_vk_staged_copy_out(v->cb, &v->staged[i]);
+	vkCmdPipelineBarrier(v->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+			     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb,
+			     0, NULL, 0, NULL);
 	return vkEndCommandBuffer(v->cb);
 }
 
