@@ -89,6 +89,8 @@ static void vkinfo_vm_flags(const struct dxg_dispatch_ctx *ctx,
 		flags |= DXG_VKINFO_DEVICE_GUEST_MEMORY;
 	if (dxg_adapter_device_address(ad))
 		flags |= DXG_VKINFO_DEVICE_ADDRESS;
+	/* A Vulkan adapter's engines stage such views (vk_image_staged.h). */
+	flags |= DXG_VKINFO_DEVICE_IMAGE_VIEWS;
 	memcpy(buf + off, &flags, sizeof(flags));
 }
 

@@ -88,6 +88,14 @@ struct dxg_vkinfo_device {
  */
 #define DXG_VKINFO_DEVICE_ADDRESS	(1u << 1)
 
+/*
+ * The host takes DISPATCH5 (command stream version 8): image views of
+ * several levels, a 2D array's layers or a 3D image's slices, each level
+ * of each layer (or slice) laid out as a linear 2D image
+ * (docs/command-stream.md "Image views").
+ */
+#define DXG_VKINFO_DEVICE_IMAGE_VIEWS	(1u << 2)
+
 struct dxg_vkinfo_format {
 	/* Texel buffers: of DXG_TEXEL_BUFFER_FEATURES. */
 	uint32_t buffer_features;

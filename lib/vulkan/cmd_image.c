@@ -15,17 +15,20 @@
 
 #define CMD(h)	((struct odx_cmd_buffer *)(h))
 
-/* One subresource of an image (a level of a layer): a linear 2D image. */
+/* One subresource of an image (a level of a layer, a 3D level's slice): a linear 2D image. */
 struct sub {
 	uint64_t va;
 	const struct odx_image_level *lv;
 	uint32_t texel;
 };
 
-/* Subresource (@level, @layer) of @img in *s; false: unbound or none such. */
-static bool sub_of(const struct odx_image *img, uint32_t level, uint32_t layer, struct sub *s)
+/*
+ * Plane @plane of level @level of @img in *s: its layer, or of a 3D image
+ * its slice; false: unbound or none such.
+ */
+static bool sub_of(const struct odx_image *img, uint32_t level, uint32_t plane, struct sub *s)
 {
-	s->va = odx_image_sub_va(img, level, layer);
+	s->va = odx_image_sub_va(img, level, img->is_3d ? 0 : plane, img->is_3d ? plane : 0);
 	if (!s->va)
 		return false;
 	s->lv = &img->level[level];
@@ -39,28 +42,41 @@ static uint64_t texel_va(const struct sub *s, uint32_t x, uint32_t y)
 	return s->va + (uint64_t)y * s->lv->row_pitch + (uint64_t)x * s->texel;
 }
 
-/* Does the region at @o of extent @e lie in @s (2D: z 0, depth 1)? */
+/* Does the region at @o of extent @e lie in @s (x and y; planes_of() did z)? */
 static bool region_in(const struct sub *s, VkOffset3D o, VkExtent3D e)
 {
-	return o.x >= 0 && o.y >= 0 && !o.z && e.depth == 1 &&
+	return o.x >= 0 && o.y >= 0 &&
 	       (uint64_t)(uint32_t)o.x + e.width <= s->lv->width &&
 	       (uint64_t)(uint32_t)o.y + e.height <= s->lv->height;
 }
 
 /*
- * The layers @l names in @img: *first and *count; false where they are
- * not all there (invalid usage: nothing is written).
+ * The planes a copy's side names in @img: the layers @l names (z 0, depth
+ * 1), or of a 3D image the slices from @o.z, @e.depth of them (one layer):
+ * *first and *count; false where they are not all there (invalid usage:
+ * nothing is written).
  */
-static bool layers_of(const struct odx_image *img, const VkImageSubresourceLayers *l,
-		      uint32_t *first, uint32_t *count)
+static bool planes_of(const struct odx_image *img, const VkImageSubresourceLayers *l,
+		      VkOffset3D o, VkExtent3D e, uint32_t *first, uint32_t *count)
 {
+	uint32_t layers;
+
 	if (l->aspectMask != VK_IMAGE_ASPECT_COLOR_BIT || l->mipLevel >= img->levels ||
 	    l->baseArrayLayer >= img->layers)
 		return false;
-	*first = l->baseArrayLayer;
-	*count = l->layerCount == VK_REMAINING_ARRAY_LAYERS ?
+	layers = l->layerCount == VK_REMAINING_ARRAY_LAYERS ?
 		 img->layers - l->baseArrayLayer : l->layerCount;
-	return *count && *count <= img->layers - l->baseArrayLayer;
+	if (!layers || layers > img->layers - l->baseArrayLayer)
+		return false;
+	if (img->is_3d) {
+		*first = (uint32_t)o.z;
+		*count = e.depth;
+		return layers == 1 && o.z >= 0 && e.depth &&
+		       (uint64_t)(uint32_t)o.z + e.depth <= img->level[l->mipLevel].depth;
+	}
+	*first = l->baseArrayLayer;
+	*count = layers;
+	return !o.z && e.depth == 1;
 }
 
 /*
@@ -91,9 +107,9 @@ static void copy_rows(struct odx_cmd_buffer *c, const struct sub *s, uint64_t bv
 }
 
 /*
- * One VkBufferImageCopy (or its 2 form's fields) either way: a layer at a
- * time, the buffer's layers bufferImageHeight rows of bufferRowLength
- * texels each (the region's extent where 0).
+ * One VkBufferImageCopy (or its 2 form's fields) either way: a layer (or
+ * slice) at a time, the buffer's layers bufferImageHeight rows of
+ * bufferRowLength texels each (the region's extent where 0).
  */
 static void buffer_image(struct odx_cmd_buffer *c, const struct odx_buffer *buf,
 			 const struct odx_image *img, VkDeviceSize offset, uint32_t row_length,
@@ -105,7 +121,7 @@ static void buffer_image(struct odx_cmd_buffer *c, const struct odx_buffer *buf,
 	uint32_t first, count;
 	struct sub s;
 
-	if (!layers_of(img, l, &first, &count))
+	if (!planes_of(img, l, o, e, &first, &count))
 		return;
 	for (uint32_t i = 0; i < count; i++)
 		if (sub_of(img, l->mipLevel, first + i, &s) && region_in(&s, o, e))
@@ -169,7 +185,7 @@ odx_CmdCopyImageToBuffer2(VkCommandBuffer commandBuffer, const VkCopyImageToBuff
 		 pInfo->pRegions, false);
 }
 
-/* Between two images of one texel size: a layer at a time, row by row. */
+/* Between two images of one texel size: a layer (or slice) at a time, row by row. */
 static void image_image(struct odx_cmd_buffer *c, const struct odx_image *si,
 			const struct odx_image *di, const VkImageSubresourceLayers *sl,
 			const VkImageSubresourceLayers *dl, VkOffset3D so, VkOffset3D dof,
@@ -179,8 +195,8 @@ static void image_image(struct odx_cmd_buffer *c, const struct odx_image *si,
 	uint32_t sfirst, dfirst, count, dcount;
 	struct sub s, d;
 
-	if (si->texel != di->texel || !layers_of(si, sl, &sfirst, &count) ||
-	    !layers_of(di, dl, &dfirst, &dcount) || count != dcount)
+	if (si->texel != di->texel || !planes_of(si, sl, so, e, &sfirst, &count) ||
+	    !planes_of(di, dl, dof, e, &dfirst, &dcount) || count != dcount)
 		return;		/* invalid usage: nothing written */
 	for (uint32_t i = 0; i < count; i++) {
 		if (!sub_of(si, sl->mipLevel, sfirst + i, &s) || !region_in(&s, so, e) ||
@@ -254,7 +270,7 @@ static bool range_of(uint32_t base, uint32_t count, uint32_t n, uint32_t *end)
 }
 
 /*
- * A clear covers whole subresources (a level's size is whole 16-byte
+ * A clear covers whole subresources (a level's slices are whole 16-byte
  * units, image.c); a range of every level and layer is all of the image's
  * memory at once.
  */
@@ -288,7 +304,8 @@ odx_CmdClearColorImage(VkCommandBuffer commandBuffer, VkImage image, VkImageLayo
 		}
 		for (uint32_t layer = r->baseArrayLayer; layer < layer_end; layer++)
 			for (uint32_t l = r->baseMipLevel; l < level_end; l++)
-				fill(c, odx_image_sub_va(img, l, layer), img->level[l].size, block,
-				     sizeof(block));
+				for (uint32_t z = 0; z < img->level[l].depth; z++)
+					fill(c, odx_image_sub_va(img, l, layer, z),
+					     img->level[l].size, block, sizeof(block));
 	}
 }

@@ -130,55 +130,97 @@ static struct dxg_cmd_binding resolve_buffer(const struct odx_cmd_buffer *c, uin
 	return out;
 }
 
+/* log2 of @a, a power of two. */
+static uint8_t log2_of(uint64_t a)
+{
+	uint8_t n = 0;
+
+	while (a > 1) {
+		a >>= 1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The bytes a view covers from its first subresource: its levels of one
+ * layer (each level's slices), and whole layers before its last.
+ */
+static uint64_t view_span(const struct odx_image *img, const struct odx_descriptor *d)
+{
+	uint32_t end = d->level + d->levels;
+	uint64_t stop = end < img->levels ? img->level[end].offset : img->layer_size;
+
+	return (uint64_t)(d->layers - 1) * img->layer_size + stop - img->level[d->level].offset;
+}
+
 /*
  * An image or sampler slot: its image's memory range, format and extent,
- * its sampler's state.  An unwritten image gets a 1x1 image of a format
- * its declaration accepts in the device's dummy image memory, and a
- * combined one the zero sampler (its immutable one might filter linearly,
- * which that format need not allow); an unwritten sampler the zero state
- * (nearest, repeat, level 0).
+ * its view's shape (DISPATCH5), its sampler's state.  An unwritten image
+ * gets a 1x1 image of a format and view type its declaration accepts in
+ * the device's dummy image memory, and a combined one the zero sampler
+ * (its immutable one might filter linearly, which that format need not
+ * allow); an unwritten sampler the zero state (nearest, repeat, level 0).
  */
-static struct dxg_cmd_binding4 resolve_image(const struct odx_cmd_buffer *c, uint32_t i)
+static struct dxg_cmd_binding5 resolve_image(const struct odx_cmd_buffer *c, uint32_t i)
 {
 	const struct odx_slot *slot = &c->pipeline->slots[i];
 	const struct odx_bound_set *bs = &c->sets[slot->set];
 	const struct odx_memory *dummy = atomic_load(&c->device->dummy_image);
-	struct dxg_cmd_binding4 out = {
-		.binding = i, .va = dummy ? dummy->va : 0, .size = ODX_DUMMY_IMAGE_SIZE,
-		.flags = slot->format << DXG_CMD_BINDING_FORMAT_SHIFT, .width = 1, .height = 1,
+	struct dxg_cmd_binding5 out = {
+		.b = { .binding = i, .va = dummy ? dummy->va : 0, .size = ODX_DUMMY_IMAGE_SIZE,
+		       .flags = slot->format << DXG_CMD_BINDING_FORMAT_SHIFT, .width = 1,
+		       .height = 1 },
+		/* Its own allocation: at any alignment up to its size. */
+		.view_type = (uint8_t)slot->view, .align_log2 = 16, .levels = 1, .layers = 1,
+		.depth = 1,
 	};
 	const struct odx_descriptor *d = bs->set ?
 		odx_set_element(bs->set, slot->binding, slot->element, false, NULL) : NULL;
+	const struct odx_image *img;
 	const struct odx_image_level *lv;
 
 	if (d && dxg_slot_has_sampler(slot->type))
-		out.sampler = d->sampler;
+		out.b.sampler = d->sampler;
 	if (!dxg_slot_is_image(slot->type)) {
-		/* A sampler alone: no memory. */
-		out.va = out.size = 0;
-		out.flags = out.width = out.height = 0;
+		/* A sampler alone: no memory, no view. */
+		return (struct dxg_cmd_binding5) { .b = { .binding = i, .sampler = out.b.sampler } };
+	}
+	if (!d || !d->image || !odx_image_sub_va(d->image, d->level, d->layer, 0)) {
+		memset(&out.b.sampler, 0, sizeof(out.b.sampler));
 		return out;
 	}
-	if (!d || !d->image || !odx_image_sub_va(d->image, d->level, d->layer)) {
-		memset(&out.sampler, 0, sizeof(out.sampler));
-		return out;
-	}
-	/* The view's subresource: a linear 2D image of its own. */
-	lv = &d->image->level[d->level];
-	out.va = odx_image_sub_va(d->image, d->level, d->layer);
-	out.size = lv->size;
-	out.flags = d->format << DXG_CMD_BINDING_FORMAT_SHIFT;	/* the view's */
-	out.width = lv->width;
-	out.height = lv->height;
+	/* The view's first subresource, and its shape. */
+	img = d->image;
+	lv = &img->level[d->level];
+	out.b.va = odx_image_sub_va(img, d->level, d->layer, 0);
+	out.b.size = d->view_type == DXG_VIEW_2D && d->levels == 1 ? lv->size :
+		     view_span(img, d);
+	out.b.flags = d->format << DXG_CMD_BINDING_FORMAT_SHIFT;	/* the view's */
+	out.b.width = lv->width;
+	out.b.height = lv->height;
 	if (slot->type != DXG_SLOT_STORAGE_IMAGE)
-		memcpy(out.swizzle, d->swizzle, sizeof(out.swizzle));
+		memcpy(out.b.swizzle, d->swizzle, sizeof(out.b.swizzle));
+	out.view_type = (uint8_t)d->view_type;
+	out.align_log2 = log2_of(img->alignment);
+	out.levels = (uint16_t)d->levels;
+	out.layers = d->layers;
+	out.depth = lv->depth;
+	out.layer_stride = d->layers > 1 ? img->layer_size : 0;
 	return out;
+}
+
+/* A view more than DISPATCH4's one linear 2D image: DISPATCH5's. */
+static bool staged_view(const struct dxg_cmd_binding5 *b)
+{
+	return b->view_type != DXG_VIEW_2D || b->levels > 1;
 }
 
 /*
  * The bindings in the oldest form that carries them: DISPATCH's (or
  * DISPATCH2's) without images, DISPATCH3's (version 6) with storage images
- * only, DISPATCH4's (version 7) with sampled images or samplers.
+ * only, DISPATCH4's (version 7) with sampled images or samplers,
+ * DISPATCH5's (version 8) with a view of more than one linear image.
  */
 static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
 		     const uint32_t groups[3], uint64_t indirect_va)
@@ -186,8 +228,9 @@ static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
 	struct dxg_cmd_binding b[DXG_CMD_MAX_BINDINGS];
 	struct dxg_cmd_binding3 b3[DXG_CMD_MAX_BINDINGS];
 	struct dxg_cmd_binding4 b4[DXG_CMD_MAX_BINDINGS];
+	struct dxg_cmd_binding5 b5[DXG_CMD_MAX_BINDINGS];
 	struct dxg_enc_dispatch d = { .indirect_va = indirect_va };
-	bool images = false, samplers = false;
+	bool images = false, samplers = false, views = false;
 	uint32_t n;
 
 	if (!c->pipeline) {
@@ -201,16 +244,18 @@ static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
 		uint32_t type = c->pipeline->slots[i].type;
 
 		if (dxg_slot_is_image(type) || dxg_slot_has_sampler(type)) {
-			b4[i] = resolve_image(c, i);
+			b5[i] = resolve_image(c, i);
 			images = true;
 			samplers |= type != DXG_SLOT_STORAGE_IMAGE;
+			views |= dxg_slot_is_image(type) && staged_view(&b5[i]);
 		} else {
 			const struct dxg_cmd_binding k = resolve_buffer(c, i);
 
-			b4[i] = (struct dxg_cmd_binding4) {
+			b5[i] = (struct dxg_cmd_binding5) { .b = {
 				.binding = k.binding, .flags = k.flags, .va = k.va, .size = k.size,
-			};
+			} };
 		}
+		b4[i] = b5[i].b;
 		b[i] = (struct dxg_cmd_binding) {
 			.binding = b4[i].binding, .flags = b4[i].flags, .va = b4[i].va,
 			.size = b4[i].size,
@@ -227,7 +272,8 @@ static void dispatch(struct odx_cmd_buffer *c, const uint32_t base[3],
 	d.num_bindings = n;
 	d.push = c->push;
 	d.push_size = c->pipeline->push_size;
-	odx_cmd_check(c, samplers ? dxg_enc_dispatch4(&c->enc, &d, b4) :
+	odx_cmd_check(c, views ? dxg_enc_dispatch5(&c->enc, &d, b5) :
+			 samplers ? dxg_enc_dispatch4(&c->enc, &d, b4) :
 			 images ? dxg_enc_dispatch3(&c->enc, &d, b3) :
 			 dxg_enc_dispatch(&c->enc, &d));
 }

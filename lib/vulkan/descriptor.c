@@ -379,8 +379,11 @@ static void write_images(struct odx_descriptor_set *s, uint32_t binding, uint32_
 		if (has_image(type)) {
 			d->image = v ? v->image : NULL;
 			d->format = v ? v->format : 0;
+			d->view_type = v ? v->view_type : 0;
 			d->level = v ? v->level : 0;
 			d->layer = v ? v->layer : 0;
+			d->levels = v ? v->levels : 0;
+			d->layers = v ? v->layers : 0;
 			/* Storage views map nothing (Vulkan requires identity there). */
 			memset(d->swizzle, 0, sizeof(d->swizzle));
 			if (v && type != VK_DESCRIPTOR_TYPE_STORAGE_IMAGE)

@@ -3,13 +3,15 @@
  * Storage images.  What the host can do with images over guest memory
  * without tying a host object's life to an allocation's is a linear 2D
  * image made for each dispatch over the bytes of device memory
- * (docs/vulkan-backend.md, "Storage images").  So an image here is 2D,
- * one sample, of a format the host has linear storage images of, used as
- * a storage image or copied to and from; it lives in device memory (the
- * DEVICE_LOCAL type).  Each level of each layer is laid out as the host
- * says a linear image of that level's extent is (DXG_ESCAPE_IMAGE_LAYOUT):
- * rows row_pitch apart; a view is one such subresource, which is all a
- * dispatch's linear image can be.  The application asks for OPTIMAL
+ * (docs/vulkan-backend.md, "Storage images").  So an image here is 2D or
+ * 3D, one sample, of a format the host has linear storage images of, used
+ * as a storage image or copied to and from; it lives in device memory (the
+ * DEVICE_LOCAL type).  Each level of each layer (each slice of a 3D level)
+ * is laid out as the host says a linear image of that level's extent is
+ * (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch apart.  A 2D view of one level
+ * and layer is such a linear image; the host stages other views (several
+ * levels, a 2D array, 3D) in images of its own for each dispatch
+ * (DISPATCH5, where it says it takes them).  The application asks for OPTIMAL
  * tiling (its layout is ours to choose) and never sees the bytes: copies
  * (cmd_image.c) move rows.  Layouts need no transitions: the bytes are the
  * image in every layout.  The same images are sampled (DISPATCH4:
@@ -75,7 +77,9 @@ static VkResult image_supported(const struct odx_physical_device *pd, uint32_t f
 {
 	VkFormatFeatureFlags f = odx_image_features(pd, format);
 
-	if (!f || type != VK_IMAGE_TYPE_2D || tiling != VK_IMAGE_TILING_OPTIMAL ||
+	/* 3D images only where the host stages their views (DISPATCH5). */
+	if (!f || (type != VK_IMAGE_TYPE_2D && (type != VK_IMAGE_TYPE_3D || !pd->image_views)) ||
+	    tiling != VK_IMAGE_TILING_OPTIMAL ||
 	    (flags & ~VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) || !usage || (usage & ~ODX_IMAGE_USAGE) ||
 	    ((usage & VK_IMAGE_USAGE_STORAGE_BIT) && !(f & VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT)) ||
 	    ((usage & VK_IMAGE_USAGE_SAMPLED_BIT) && !(f & VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT)))
@@ -83,14 +87,25 @@ static VkResult image_supported(const struct odx_physical_device *pd, uint32_t f
 	return VK_SUCCESS;
 }
 
-/* The levels of a whole mipmap chain of a @w x @h image. */
-static uint32_t chain_levels(uint32_t w, uint32_t h)
+/* The levels of a whole mipmap chain of a @w x @h x @d image. */
+static uint32_t chain_levels(uint32_t w, uint32_t h, uint32_t d)
 {
-	uint32_t n = 1;
+	uint32_t n = 1, m = w > h ? w : h;
 
-	for (uint32_t m = w > h ? w : h; m > 1; m >>= 1)
+	for (m = m > d ? m : d; m > 1; m >>= 1)
 		n++;
 	return n;
+}
+
+/* 3D images' extent: the device's limit, and the format's linear 2D one. */
+static VkExtent3D max_extent(const struct odx_physical_device *pd, uint32_t format, bool is3d)
+{
+	uint32_t w = pd->formats[format].max_width, h = pd->formats[format].max_height;
+	uint32_t d3 = pd->host.properties.limits.maxImageDimension3D;
+
+	if (!is3d)
+		return (VkExtent3D) { w, h, 1 };
+	return (VkExtent3D) { w < d3 ? w : d3, h < d3 ? h : d3, d3 ? d3 : 1 };
 }
 
 /* Layers: each is images of its own (image.c's layout), so the device's limit. */
@@ -102,15 +117,15 @@ static uint32_t max_layers(const struct odx_physical_device *pd)
 }
 
 static void image_properties(const struct odx_physical_device *pd, uint32_t format,
-			     VkImageFormatProperties *p)
+			     bool is3d, VkImageFormatProperties *p)
 {
+	VkExtent3D e = max_extent(pd, format, is3d);
+
 	*p = (VkImageFormatProperties) {
-		.maxExtent = { pd->formats[format].max_width,
-			       pd->formats[format].max_height, 1 },
+		.maxExtent = e,
 		/* Vulkan: the whole chain of maxExtent (optimal tiling). */
-		.maxMipLevels = chain_levels(pd->formats[format].max_width,
-					     pd->formats[format].max_height),
-		.maxArrayLayers = max_layers(pd),
+		.maxMipLevels = chain_levels(e.width, e.height, e.depth),
+		.maxArrayLayers = is3d ? 1 : max_layers(pd),
 		.sampleCounts = VK_SAMPLE_COUNT_1_BIT,
 		.maxResourceSize = pd->device_heap_size,
 	};
@@ -128,7 +143,7 @@ odx_GetPhysicalDeviceImageFormatProperties(VkPhysicalDevice physicalDevice,
 
 	memset(pProps, 0, sizeof(*pProps));
 	if (r == VK_SUCCESS)
-		image_properties(pd, format, pProps);
+		image_properties(pd, format, type == VK_IMAGE_TYPE_3D, pProps);
 	return r;
 }
 
@@ -197,9 +212,9 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 /*
  * Fills @img's layout from the host, a level at a time: VK_SUCCESS or the
- * escape's failure.  Every level starts at the image's alignment (the
- * largest the host asks for any of them), so each subresource is a linear
- * image the host can place where it is.
+ * escape's failure.  Every level (every slice of a 3D level) starts at the
+ * image's alignment (the largest the host asks for any of them), so each
+ * subresource is a linear image the host can place where it is.
  */
 static VkResult layout_from_host(struct odx_device *d, struct odx_image *img)
 {
@@ -215,6 +230,7 @@ static VkResult layout_from_host(struct odx_device *d, struct odx_image *img)
 
 		lv->width = img->width >> l ? img->width >> l : 1;
 		lv->height = img->height >> l ? img->height >> l : 1;
+		lv->depth = img->depth >> l ? img->depth >> l : 1;
 		r = host_layout(d, img->format, lv->width, lv->height, img->texel, &k);
 		if (r != VK_SUCCESS)
 			return r;
@@ -227,13 +243,15 @@ static VkResult layout_from_host(struct odx_device *d, struct odx_image *img)
 			img->alignment = k.alignment;
 	}
 	for (uint32_t l = 0; l < img->levels; l++) {
-		off = align_up(off, img->alignment);
-		img->level[l].offset = off;
-		if (img->level[l].size > UINT64_MAX / 4 - off)
+		struct odx_image_level *lv = &img->level[l];
+
+		lv->offset = off;
+		lv->slice_stride = align_up(lv->size, img->alignment);
+		if (lv->slice_stride > (UINT64_MAX / 4 - off) / lv->depth)
 			return image_refused("too large");
-		off += img->level[l].size;
+		off += lv->depth * lv->slice_stride;
 	}
-	img->layer_size = align_up(off, img->alignment);
+	img->layer_size = off;
 	if (img->layer_size > UINT64_MAX / img->layers)
 		return image_refused("too large");
 	img->size = img->layer_size * img->layers;
@@ -246,19 +264,25 @@ static VkResult make_image(struct odx_device *d, const VkImageCreateInfo *ci,
 {
 	VkResult r = image_supported(d->physical, ci->format, ci->imageType, ci->tiling,
 				     ci->usage, ci->flags);
+	VkExtent3D max;
+	bool is3d;
 
 	if (r != VK_SUCCESS)
-		return image_refused("not a 2D storage or transfer image of an offered format");
+		return image_refused("not a 2D (or 3D) storage or transfer image of an offered format");
+	is3d = ci->imageType == VK_IMAGE_TYPE_3D;
+	max = max_extent(d->physical, ci->format, is3d);
 	if (ci->samples != VK_SAMPLE_COUNT_1_BIT ||
-	    ci->extent.depth != 1 || !ci->extent.width || !ci->extent.height ||
-	    ci->extent.width > d->physical->formats[ci->format].max_width ||
-	    ci->extent.height > d->physical->formats[ci->format].max_height)
+	    !ci->extent.width || !ci->extent.height || !ci->extent.depth ||
+	    ci->extent.width > max.width || ci->extent.height > max.height ||
+	    ci->extent.depth > max.depth)
 		return image_refused("more than one sample, or too large");
-	if (!ci->mipLevels || ci->mipLevels > chain_levels(ci->extent.width, ci->extent.height) ||
-	    !ci->arrayLayers || ci->arrayLayers > max_layers(d->physical))
+	if (!ci->mipLevels ||
+	    ci->mipLevels > chain_levels(ci->extent.width, ci->extent.height, ci->extent.depth) ||
+	    !ci->arrayLayers || ci->arrayLayers > (is3d ? 1 : max_layers(d->physical)))
 		return image_refused("more levels than the extent has, or layers than the device");
 	*img = (struct odx_image) {
 		.format = ci->format, .width = ci->extent.width, .height = ci->extent.height,
+		.depth = ci->extent.depth, .is_3d = is3d,
 		.levels = ci->mipLevels, .layers = ci->arrayLayers,
 		.texel = dxg_texel_format(ci->format).size,
 		.mutable_format = !!(ci->flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT),
@@ -400,7 +424,7 @@ odx_BindImageMemory2(VkDevice device, uint32_t count, const VkBindImageMemoryInf
 	return VK_SUCCESS;
 }
 
-/* ---- views: one level of one layer, of the image's format or a compatible one ---- */
+/* ---- views: 2D, 2D array or 3D, of the image's format or a compatible one ---- */
 
 static uint8_t swizzle_of(VkComponentSwizzle c)
 {
@@ -410,47 +434,73 @@ static uint8_t swizzle_of(VkComponentSwizzle c)
 /*
  * A view's format: the image's, or for a MUTABLE_FORMAT image another one
  * offered for images of the same texel size that the host lays out alike
- * at the view's level (the same rows, within the level's memory and the
- * image's alignment): the host makes each dispatch's image of the view's
- * format over the same bytes.
+ * at each of the view's levels (the same rows, within the level's memory
+ * and the image's alignment): the host makes each dispatch's image of the
+ * view's format over the same bytes.
  */
-static bool view_format_ok(struct odx_device *d, const struct odx_image *img, uint32_t level,
-			   uint32_t format)
+static bool view_format_ok(struct odx_device *d, const struct odx_image *img,
+			   const struct odx_image_view *v)
 {
-	const struct odx_image_level *lv = &img->level[level];
 	struct dxg_escape_image_layout k;
 
-	if (format == img->format)
+	if (v->format == img->format)
 		return true;
-	if (!img->mutable_format || format >= DXG_TEXEL_FORMAT_END ||
-	    dxg_texel_format(format).size != img->texel ||
-	    !odx_image_features(d->physical, format))
+	if (!img->mutable_format || v->format >= DXG_TEXEL_FORMAT_END ||
+	    dxg_texel_format(v->format).size != img->texel ||
+	    !odx_image_features(d->physical, v->format))
 		return false;
-	return host_layout(d, format, lv->width, lv->height, img->texel, &k) == VK_SUCCESS &&
-	       k.row_pitch == lv->row_pitch && k.size <= lv->size &&
-	       k.alignment <= img->alignment;
+	for (uint32_t l = v->level; l < v->level + v->levels; l++) {
+		const struct odx_image_level *lv = &img->level[l];
+
+		if (host_layout(d, v->format, lv->width, lv->height, img->texel, &k) != VK_SUCCESS ||
+		    k.row_pitch != lv->row_pitch || k.size > lv->size ||
+		    k.alignment > img->alignment)
+			return false;
+	}
+	return true;
+}
+
+/* @count of @n things from @base (VK_REMAINING_*: the rest); 0 if outside. */
+static uint32_t range_count(uint32_t base, uint32_t count, uint32_t n)
+{
+	if (base >= n)
+		return 0;
+	if (count == VK_REMAINING_MIP_LEVELS)
+		return n - base;
+	return count <= n - base ? count : 0;
 }
 
 /*
- * The one subresource a 2D view has in *level, *layer; false where @r is
- * more than one (a dispatch's image is one linear 2D image) or none.
+ * A view's type and subresources in @v: a 2D view of one layer (of one
+ * level, a linear image the host binds as it is; of several, staged), a 2D
+ * array view of a 2D image, a 3D view of a 3D image; the last two and
+ * several levels only where the host stages views (DISPATCH5).
  */
-static bool view_subresource(const struct odx_image *img, const VkImageSubresourceRange *r,
-			     uint32_t *level, uint32_t *layer)
+static bool view_shape(const struct odx_physical_device *pd, const struct odx_image *img,
+		       const VkImageViewCreateInfo *ci, struct odx_image_view *v)
 {
-	uint32_t levels = r->levelCount == VK_REMAINING_MIP_LEVELS &&
-			  r->baseMipLevel < img->levels ?
-			  img->levels - r->baseMipLevel : r->levelCount;
-	uint32_t layers = r->layerCount == VK_REMAINING_ARRAY_LAYERS &&
-			  r->baseArrayLayer < img->layers ?
-			  img->layers - r->baseArrayLayer : r->layerCount;
+	const VkImageSubresourceRange *r = &ci->subresourceRange;
 
-	if (r->aspectMask != VK_IMAGE_ASPECT_COLOR_BIT || levels != 1 || layers != 1 ||
-	    r->baseMipLevel >= img->levels || r->baseArrayLayer >= img->layers)
+	v->level = r->baseMipLevel;
+	v->layer = r->baseArrayLayer;
+	v->levels = range_count(r->baseMipLevel, r->levelCount, img->levels);
+	v->layers = range_count(r->baseArrayLayer, r->layerCount, img->layers);
+	if (r->aspectMask != VK_IMAGE_ASPECT_COLOR_BIT || !v->levels || !v->layers ||
+	    (v->levels > 1 && !pd->image_views))
 		return false;
-	*level = r->baseMipLevel;
-	*layer = r->baseArrayLayer;
-	return true;
+	switch (ci->viewType) {
+	case VK_IMAGE_VIEW_TYPE_2D:
+		v->view_type = DXG_VIEW_2D;
+		return !img->is_3d && v->layers == 1;
+	case VK_IMAGE_VIEW_TYPE_2D_ARRAY:
+		v->view_type = DXG_VIEW_2D_ARRAY;
+		return !img->is_3d && pd->image_views;
+	case VK_IMAGE_VIEW_TYPE_3D:
+		v->view_type = DXG_VIEW_3D;
+		return img->is_3d && pd->image_views;
+	default:
+		return false;
+	}
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -459,22 +509,18 @@ odx_CreateImageView(VkDevice device, const VkImageViewCreateInfo *pCreateInfo,
 {
 	struct odx_device *d = (struct odx_device *)device;
 	struct odx_image *img = ODX_FROM_HANDLE(odx_image, pCreateInfo->image);
+	struct odx_image_view shape = { .image = img, .format = (uint32_t)pCreateInfo->format };
 	struct odx_image_view *v;
-	uint32_t level, layer;
 
 	(void)pAllocator;
 	*pView = VK_NULL_HANDLE;
-	if (!img || pCreateInfo->viewType != VK_IMAGE_VIEW_TYPE_2D ||
-	    !view_subresource(img, &pCreateInfo->subresourceRange, &level, &layer) ||
-	    !view_format_ok(d, img, level, (uint32_t)pCreateInfo->format))
-		return image_refused("not a 2D view of one level and layer in a compatible format");
+	if (!img || !view_shape(d->physical, img, pCreateInfo, &shape) ||
+	    !view_format_ok(d, img, &shape))
+		return image_refused("not a 2D, 2D array or 3D view in a compatible format");
 	v = odx_alloc(odx_device_alloc(d), sizeof(*v), VK_SYSTEM_ALLOCATION_SCOPE_OBJECT);
 	if (!v)
 		return VK_ERROR_OUT_OF_HOST_MEMORY;
-	v->image = img;
-	v->format = (uint32_t)pCreateInfo->format;
-	v->level = level;
-	v->layer = layer;
+	*v = shape;
 	/* Out-of-range values go as 0xff: the host refuses them. */
 	v->swizzle[0] = swizzle_of(pCreateInfo->components.r);
 	v->swizzle[1] = swizzle_of(pCreateInfo->components.g);

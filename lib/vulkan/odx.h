@@ -57,6 +57,8 @@ struct odx_physical_device {
 	uint32_t host_extension_count;
 	uint64_t heap_size;		/* the IO space: CPU-visible memory */
 	uint64_t device_heap_size;	/* the host device's memory for us, 0: none */
+	/* The host takes DISPATCH5: views of several levels, layers or slices. */
+	bool image_views;
 	/* dxghost maps this VM's RAM: host pointers can be imported. */
 	bool guest_memory;
 	/* The host's device gives out buffer device addresses (memory.c). */
@@ -289,23 +291,27 @@ struct odx_buffer {
 };
 
 /*
- * An image (image.c): 2D, in device memory.  Each of its subresources (a
- * level of a layer) is laid out as the host lays out a linear image of its
- * format and that level's extent (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch
- * bytes apart.  A layer is its levels one after another, each at the
- * image's alignment; layers follow each other layer_size bytes apart.
+ * An image (image.c): 2D or 3D, in device memory.  Each of its
+ * subresources (a level of a layer; each slice of a 3D level) is laid out
+ * as the host lays out a linear image of its format and that level's
+ * extent (DXG_ESCAPE_IMAGE_LAYOUT): rows row_pitch bytes apart.  A layer is
+ * its levels one after another, each level its slices, each slice at the
+ * image's alignment; layers follow each other layer_size bytes apart
+ * (docs/command-stream.md "Image views": what DISPATCH5 tells the host).
  */
 #define ODX_IMAGE_MAX_LEVELS	32u	/* a whole chain of a 32-bit extent */
 
 struct odx_image_level {
-	uint32_t width, height;
+	uint32_t width, height, depth;	/* depth: slices, 1 but in a 3D image */
 	uint64_t offset;		/* from its layer's start */
-	uint64_t size;			/* the host's, rounded up to 16 bytes */
+	uint64_t size;			/* a slice's: the host's, rounded up to 16 bytes */
+	uint64_t slice_stride;		/* the size rounded up to the image's alignment */
 	uint64_t row_pitch;
 };
 
 struct odx_image {
-	uint32_t format, width, height;
+	uint32_t format, width, height, depth;
+	bool is_3d;
 	uint32_t levels, layers;
 	uint64_t layer_size;		/* from one layer's start to the next's */
 	uint64_t size;			/* the memory it needs */
@@ -317,11 +323,15 @@ struct odx_image {
 	struct odx_image_level level[ODX_IMAGE_MAX_LEVELS];
 };
 
-/* A view (image.c): one level of one layer, 2D. */
+/*
+ * A view (image.c): 2D (one layer), 2D array or 3D, of levels level ..
+ * level + levels - 1 and layers layer .. layer + layers - 1.
+ */
 struct odx_image_view {
 	struct odx_image *image;
 	uint32_t format;		/* the image's, or a compatible one */
-	uint32_t level, layer;
+	uint32_t view_type;		/* enum dxg_view_type */
+	uint32_t level, layer, levels, layers;
 	/* Its component mapping (VkComponentSwizzle r g b a; a sampled view's). */
 	uint8_t swizzle[4];
 };
@@ -350,13 +360,17 @@ static inline uint64_t odx_image_va(const struct odx_image *i)
 	return i->mem ? i->mem->va + i->offset : 0;
 }
 
-/* Where subresource (@level, @layer) of @i starts; 0: unbound or none such. */
+/*
+ * Where slice @z of subresource (@level, @layer) of @i starts (z 0 but in
+ * a 3D image); 0: unbound or none such.
+ */
 static inline uint64_t odx_image_sub_va(const struct odx_image *i, uint32_t level,
-					uint32_t layer)
+					uint32_t layer, uint32_t z)
 {
-	if (!i->mem || level >= i->levels || layer >= i->layers)
+	if (!i->mem || level >= i->levels || layer >= i->layers || z >= i->level[level].depth)
 		return 0;
-	return i->mem->va + i->offset + layer * i->layer_size + i->level[level].offset;
+	return i->mem->va + i->offset + layer * i->layer_size + i->level[level].offset +
+	       z * i->level[level].slice_stride;
 }
 
 /* A texel buffer view (buffer_view.c): its range resolved at creation. */
@@ -510,7 +524,8 @@ struct odx_descriptor {
 	uint64_t offset, range;
 	uint32_t format;		/* a texel buffer's view's; 0 otherwise */
 	struct odx_image *image;	/* an image's; NULL otherwise */
-	uint32_t level, layer;		/* its view's subresource */
+	/* Its view's type (enum dxg_view_type) and subresources. */
+	uint32_t view_type, level, layer, levels, layers;
 	/* A sampler's state (DISPATCH4); zero (a valid default) when unwritten. */
 	struct dxg_cmd_sampler sampler;
 	uint8_t swizzle[4];		/* a sampled image's view's */
@@ -604,6 +619,8 @@ struct odx_slot {
 	 * descriptor left unwritten (bound to the dummy buffer).
 	 */
 	uint32_t format;
+	/* An image's: the view type its declaration needs (enum dxg_view_type). */
+	uint32_t view;
 };
 
 struct odx_pipeline {

@@ -159,6 +159,7 @@ static struct odx_physical_device *probe(struct odx_instance *inst,
 	pd->host.properties12.filterMinmaxImageComponentMapping = VK_FALSE;
 	pd->guest_memory = q->u.device.flags & DXG_VKINFO_DEVICE_GUEST_MEMORY;
 	pd->device_address = q->u.device.flags & DXG_VKINFO_DEVICE_ADDRESS;
+	pd->image_views = q->u.device.flags & DXG_VKINFO_DEVICE_IMAGE_VIEWS;
 	segment_sizes(pd->adapter, &pd->heap_size, &pd->device_heap_size);
 	if (!pd->heap_size || read_extensions(pd, q, a))
 		goto no;

@@ -100,7 +100,7 @@ enum {
 	OP_TYPE_SAMPLED_IMAGE = 27,
 	OP_TYPE_ARRAY = 28, OP_TYPE_POINTER = 32, OP_CONSTANT = 43,
 	OP_VARIABLE = 59, OP_DECORATE = 71, DEC_BINDING = 33, DEC_SET = 34,
-	DIM_2D = 1, DIM_BUFFER = 5,
+	DIM_2D = 1, DIM_3D = 2, DIM_BUFFER = 5,
 };
 
 /* What reflect() keeps of an id. */
@@ -111,7 +111,8 @@ struct rid {
 	uint32_t type;		/* variable: its pointer type; pointer: pointee; array: length id */
 	uint32_t elem;		/* array: its element type */
 	uint32_t value;		/* constant */
-	uint32_t format;	/* buffer or 2D image type: a view format it accepts */
+	uint32_t format;	/* buffer or image type: a view format it accepts */
+	uint8_t view;		/* image type: enum dxg_view_type */
 };
 
 /*
@@ -171,11 +172,15 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 			   w[i + 1] < bound) {
 			t[w[i + 1]].cls = op == OP_TYPE_INT ? DXG_TEXEL_INT : DXG_TEXEL_FLOAT;
 		} else if (op == OP_TYPE_IMAGE && wc >= 9 && w[i + 1] < bound &&
-			   w[i + 2] < bound && (w[i + 3] == DIM_BUFFER || w[i + 3] == DIM_2D)) {
+			   w[i + 2] < bound && (w[i + 3] == DIM_BUFFER || w[i + 3] == DIM_2D ||
+						w[i + 3] == DIM_3D)) {
 			t[w[i + 1]].format = fallback_format(w[i + 8], t[w[i + 2]].cls);
+			t[w[i + 1]].view = w[i + 3] == DIM_3D ? DXG_VIEW_3D :
+					   w[i + 5] ? DXG_VIEW_2D_ARRAY : DXG_VIEW_2D;
 		} else if (op == OP_TYPE_SAMPLED_IMAGE && wc == 3 && w[i + 1] < bound &&
 			   w[i + 2] < bound) {
 			t[w[i + 1]].format = t[w[i + 2]].format;
+			t[w[i + 1]].view = t[w[i + 2]].view;
 		} else if (op == OP_TYPE_ARRAY && wc == 4 && w[i + 1] < bound) {
 			t[w[i + 1]].array = 1;
 			t[w[i + 1]].type = w[i + 3];
@@ -191,7 +196,7 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 		i += wc;
 	}
 	for (uint32_t id = 0; id < bound && r == VK_SUCCESS; id++) {
-		uint32_t len = 1, ptr, pointee, format = 0;
+		uint32_t len = 1, ptr, pointee, format = 0, view = 0;
 
 		if (!t[id].set_dec || !t[id].binding_dec)
 			continue;
@@ -206,8 +211,10 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 				len = t[lid].value;
 			pointee = t[pointee].elem;
 		}
-		if (pointee && pointee < bound)
+		if (pointee && pointee < bound) {
 			format = t[pointee].format;
+			view = t[pointee].view;
+		}
 		for (uint32_t e = 0; e < len && r == VK_SUCCESS; e++) {
 			if (n == DXG_CMD_MAX_BINDINGS) {
 				r = VK_ERROR_OUT_OF_DEVICE_MEMORY;
@@ -215,7 +222,7 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 			}
 			slots[n++] = (struct odx_slot) {
 				.set = t[id].set, .binding = t[id].binding, .element = e,
-				.format = format,
+				.format = format, .view = view,
 			};
 		}
 	}

@@ -33,6 +33,7 @@ test_odx_texel || r=1
 test_odx_image || r=1
 test_odx_sampler || r=1
 test_odx_mips || r=1
+test_odx_views || r=1
 test_odx_formats || r=1
 
 vulkaninfo --summary >/tmp/vi-summary.txt 2>&1
@@ -94,6 +95,9 @@ sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-smp-val.tx
 # Mipmapped and layered images too.
 ODX_VALIDATE=1 test_odx_mips >/tmp/odx-mips-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-mips-val.txt
+# Views of several layers, slices and levels too.
+ODX_VALIDATE=1 test_odx_views >/tmp/odx-views-val.txt 2>&1 || r=1
+sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-views-val.txt
 # Image formats' clears too.
 ODX_VALIDATE=1 test_odx_formats >/tmp/odx-fmt-val.txt 2>&1 || r=1
 sed 's/^PASS /PASS validated: /; s/^FAIL /FAIL validated: /' /tmp/odx-fmt-val.txt
