@@ -8,6 +8,8 @@ layout(set = 0, binding = 0, r32ui) uniform uimage2DArray arr;
 layout(set = 0, binding = 1, r32ui) uniform uimage3D vol;
 layout(set = 0, binding = 2) uniform usampler2D mips;
 layout(set = 0, binding = 3) buffer Out { uint v[]; } o;
+// Declared, never used: the test leaves its descriptor unwritten.
+layout(set = 0, binding = 4, r32ui) uniform uimage2DArray spare;
 
 void main()
 {

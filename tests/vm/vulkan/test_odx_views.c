@@ -7,7 +7,9 @@
  * place by one kernel, which also fetches levels 1 and 2 of a sampled view
  * of three levels; a 3D level cleared whole; a slice of the 3D image
  * copied into a layer of the 2D one; every level of both read back and
- * every texel checked, what the views left alone included.
+ * every texel checked, what the views left alone included.  A fifth
+ * binding, a 2D array the kernel declares but never uses, is left
+ * unwritten.
  *
  * Plain Vulkan: it also runs on the host's lavapipe (meson test), and under
  * the validation layer with ODX_VALIDATE=1.
@@ -178,19 +180,21 @@ static int setup(struct ctx *c)
 
 static int make_pipeline(struct ctx *c)
 {
-	const VkDescriptorSetLayoutBinding b[4] = {
+	/* Binding 4, the shader's unused 2D array `spare`, is never written. */
+	const VkDescriptorSetLayoutBinding b[5] = {
 		{ 0, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
 		{ 1, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
 		{ 2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_COMPUTE_BIT,
 		  NULL },
 		{ 3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
+		{ 4, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
 	};
 	const VkDescriptorSetLayoutCreateInfo lci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-		.bindingCount = 4, .pBindings = b,
+		.bindingCount = 5, .pBindings = b,
 	};
 	const VkDescriptorPoolSize ps[3] = {
-		{ VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 2 },
+		{ VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 3 },
 		{ VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1 },
 		{ VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1 },
 	};
