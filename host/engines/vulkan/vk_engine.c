@@ -207,7 +207,8 @@ static int32_t check_image(const struct vk_engine *v, const struct dxg_vk_pipeli
 	    b->height > c->max_height ||
 	    b->view_type != p->shared->facts.image_view[b->binding] ||
 	    (storage && b->levels > 1) ||
-	    (dxg_vk_staged_needed(b) && b->dev_offset % b->align))
+	    (dxg_vk_staged_needed(b) &&
+	     (!b->align || (b->align & (b->align - 1)) || b->dev_offset % b->align)))
 		return STATUS_INVALID_PARAMETER;
 	return 0;
 }
