@@ -129,23 +129,14 @@ static int setup(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = N * SLOT,
 		.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
 	};
-	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
 	VkImageCreateInfo ci[N];
-	VkMemoryRequirements req;
 
 	if (instance_begin("test_odx_formats", &c->inst, &c->messenger, &c->pd) ||
 	    !offered(c))
 		return -1;
 	VK_OK("a device", device_begin(c->pd, NULL, 0, NULL, &c->dev, &c->q));
-	VK_OK("read-back buffer", vkCreateBuffer(c->dev, &bci, NULL, &c->out));
-	vkGetBufferMemoryRequirements(c->dev, c->out, &req);
-	mai.allocationSize = req.size;
-	mai.memoryTypeIndex = find_memory_type(c->pd, req.memoryTypeBits,
-					       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-					       VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-	VK_OK("host-visible memory", vkAllocateMemory(c->dev, &mai, NULL, &c->hmem));
-	VK_OK("bind", vkBindBufferMemory(c->dev, c->out, c->hmem, 0));
-	VK_OK("map", vkMapMemory(c->dev, c->hmem, 0, VK_WHOLE_SIZE, 0, (void **)&c->map));
+	if (host_staging(c->pd, c->dev, bci.size, bci.usage, &c->out, &c->hmem, &c->map))
+		return -1;
 	VK_OK("command pool", vkCreateCommandPool(c->dev, &cpi, NULL, &c->pool));
 	for (uint32_t i = 0; i < N; i++)
 		ci[i] = image_2d(wants[i].format, W, H, VK_IMAGE_USAGE_SAMPLED_BIT |

@@ -135,22 +135,13 @@ static int setup(struct ctx *c)
 		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = STAGING,
 		.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
 	};
-	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
-	VkMemoryRequirements req;
 
 	if (instance_begin("test_odx_image", &c->inst, &c->messenger, &c->pd))
 		return -1;
 	test_offered(c->pd);
 	VK_OK("a device with robustImageAccess", device_begin(c->pd, &want, 0, NULL, &c->dev, &c->q));
-	VK_OK("staging buffer", vkCreateBuffer(c->dev, &bci, NULL, &c->staging));
-	vkGetBufferMemoryRequirements(c->dev, c->staging, &req);
-	mai.allocationSize = req.size;
-	mai.memoryTypeIndex = find_memory_type(c->pd, req.memoryTypeBits,
-				      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-				      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-	VK_OK("host-visible memory", vkAllocateMemory(c->dev, &mai, NULL, &c->hmem));
-	VK_OK("bind", vkBindBufferMemory(c->dev, c->staging, c->hmem, 0));
-	VK_OK("map", vkMapMemory(c->dev, c->hmem, 0, VK_WHOLE_SIZE, 0, (void **)&c->map));
+	if (host_staging(c->pd, c->dev, bci.size, bci.usage, &c->staging, &c->hmem, &c->map))
+		return -1;
 	VK_OK("command pool", vkCreateCommandPool(c->dev, &cpi, NULL, &c->pool));
 	return make_images(c);
 }

@@ -289,6 +289,33 @@ static inline uint32_t find_memory_type(VkPhysicalDevice pd, uint32_t bits,
 	return UINT32_MAX;
 }
 
+/*
+ * A buffer of @size bytes and @usage in an allocation of its own, of the
+ * first host-visible coherent memory type, mapped at *map.  0, or -1
+ * (FAIL printed).
+ */
+static inline int host_staging(VkPhysicalDevice pd, VkDevice dev, VkDeviceSize size,
+			       VkBufferUsageFlags usage, VkBuffer *buf, VkDeviceMemory *mem,
+			       uint8_t **map)
+{
+	const VkBufferCreateInfo bci = {
+		.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size, .usage = usage,
+	};
+	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
+	VkMemoryRequirements req;
+
+	VK_OK("staging buffer", vkCreateBuffer(dev, &bci, NULL, buf));
+	vkGetBufferMemoryRequirements(dev, *buf, &req);
+	mai.allocationSize = req.size;
+	mai.memoryTypeIndex = find_memory_type(pd, req.memoryTypeBits,
+					       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+					       VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+	VK_OK("host-visible memory", vkAllocateMemory(dev, &mai, NULL, mem));
+	VK_OK("bind", vkBindBufferMemory(dev, *buf, *mem, 0));
+	VK_OK("map", vkMapMemory(dev, *mem, 0, VK_WHOLE_SIZE, 0, (void **)map));
+	return 0;
+}
+
 /* A 2D, single-level, single-sample, optimal image's creation info. */
 static inline VkImageCreateInfo image_2d(VkFormat format, uint32_t width, uint32_t height,
 					 VkImageUsageFlags usage)
