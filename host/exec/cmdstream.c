@@ -201,19 +201,17 @@ static int32_t decode_bindings(const uint8_t *q, uint32_t num_bindings,
 	const bool samplers = stride >= sizeof(struct dxg_cmd_binding4);
 	struct dxg_engine_mem m;
 	struct dxg_cmd_binding5 b5;
-	const struct dxg_cmd_binding4 *const bp = &b5.b;
 	uint32_t i, seen = 0;
 
 	d->num_bindings = num_bindings;
 	for (i = 0; i < num_bindings; i++, q += stride) {
-		bool ro;
-
 		struct dxg_cmd_binding4 b;
+		bool ro;
 
 		/* Each binding is DISPATCH5's without what its opcode lacks. */
 		memset(&b5, 0, sizeof(b5));
 		memcpy(&b5, q, stride);
-		b = *bp;
+		b = b5.b;
 		if ((b.flags & ~allowed) || b.binding >= DXG_CMD_MAX_BINDINGS ||
 		    (seen & (1u << b.binding)) || (b.size == 0 && !samplers))
 			return STATUS_INVALID_PARAMETER;
