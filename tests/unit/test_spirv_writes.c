@@ -30,6 +30,7 @@
 #include "saxpy_spv.h"
 #include "texel_spv.h"
 #include "image_spv.h"
+#include "views_spv.h"
 
 /* Two storage buffers %a and %b, and what the cases below need. */
 static const char prelude[] =
@@ -321,6 +322,9 @@ static void test_texel_facts(void **state)
 		assert_int_equal(f.texel_spv[1], DXG_SPV_R32UI);
 		assert_int_equal(f.texel_class[2], DXG_TEXEL_INT);
 		assert_int_equal(f.texel_atomic, 1u << 2);
+		/* Only the readonly one needs no copy back when staged. */
+		assert_int_equal(f.image_no_write, 1u << 0);
+		assert_int_equal(f.image_view[0], DXG_VIEW_2D);
 		/* A 2D image is not a texel buffer, nor the other way round. */
 		img[1].type = DXG_SLOT_STORAGE_TEXEL_BUFFER;
 		assert_int_equal(dxg_spirv_check(image_spv, sizeof(image_spv), "main", img, 3,
@@ -331,6 +335,22 @@ static void test_texel_facts(void **state)
 		assert_int_equal(dxg_spirv_check(texel_spv, sizeof(texel_spv), "main", swapped, 3,
 						 VK_API_VERSION_1_3, 0, &f),
 				 STATUS_INVALID_PARAMETER);
+	}
+	/* views.comp: the view types its images need; written, so copied back. */
+	{
+		const struct dxg_engine_slot vs[4] = {
+			{ 0, 0, DXG_SLOT_STORAGE_IMAGE, 0 },
+			{ 0, 1, DXG_SLOT_STORAGE_IMAGE, 0 },
+			{ 0, 2, DXG_SLOT_COMBINED_IMAGE_SAMPLER, 0 },
+			{ 0, 3, DXG_SLOT_STORAGE_BUFFER, 0 },
+		};
+
+		assert_int_equal(dxg_spirv_check(views_spv, sizeof(views_spv), "main", vs, 4,
+						 VK_API_VERSION_1_3, 0, &f), 0);
+		assert_int_equal(f.image_view[0], DXG_VIEW_2D_ARRAY);
+		assert_int_equal(f.image_view[1], DXG_VIEW_3D);
+		assert_int_equal(f.image_view[2], DXG_VIEW_2D);
+		assert_int_equal(f.image_no_write, 0);
 	}
 }
 

@@ -26,7 +26,7 @@ enum {
 	OP_CONSTANT = 43, OP_IMAGE_TEXEL_POINTER = 60, OP_ACCESS_CHAIN = 65,
 	OP_IN_BOUNDS_ACCESS_CHAIN = 66,
 	OP_TYPE_POINTER = 32, OP_VARIABLE = 59, OP_DECORATE = 71,
-	DEC_BUFFER_BLOCK = 3, DEC_BINDING = 33, DEC_DESCRIPTOR_SET = 34,
+	DEC_BUFFER_BLOCK = 3, DEC_NON_WRITABLE = 24, DEC_BINDING = 33, DEC_DESCRIPTOR_SET = 34,
 	SC_UNIFORM_CONSTANT = 0, SC_UNIFORM = 2, SC_STORAGE_BUFFER = 12,
 	MODEL_GLCOMPUTE = 5,
 	CAP_PHYSICAL_STORAGE_BUFFER_ADDRESSES = 5347,
@@ -62,6 +62,7 @@ struct id_info {
 	uint8_t view;		/* image: enum dxg_view_type its views need */
 	/* A pointer an OpImageTexelPointer (an image atomic) names. */
 	uint8_t atomic;
+	uint8_t non_writable;	/* decorated NonWritable (GLSL's readonly) */
 	uint32_t chain_base;	/* an access chain: its base pointer, or 0 */
 };
 
@@ -93,6 +94,8 @@ static void decorate(struct id_info *t, const uint32_t *ins, uint32_t wc)
 
 	if (ins[2] == DEC_BUFFER_BLOCK)
 		d->flags |= F_BUFFER_BLOCK;
+	if (ins[2] == DEC_NON_WRITABLE)
+		d->non_writable = 1;
 	if (wc < 4)
 		return;
 	if (ins[2] == DEC_DESCRIPTOR_SET) {
@@ -303,6 +306,8 @@ static bool texel_ok(const struct id_info *t, uint32_t bound,
 	facts->image_view[slot_index] = image->view;
 	if (v->atomic)
 		facts->texel_atomic |= 1u << slot_index;
+	else if (v->non_writable && slot->type == DXG_SLOT_STORAGE_IMAGE)
+		facts->image_no_write |= 1u << slot_index;
 	return true;
 }
 

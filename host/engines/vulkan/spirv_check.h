@@ -57,6 +57,13 @@ struct dxg_spirv_facts {
 	 * dxg_view_type: Dim 2D, 2D arrayed, 3D); 0 for other slots.
 	 */
 	uint8_t image_view[DXG_ENGINE_MAX_BINDINGS];
+	/*
+	 * The storage image slots whose variable is decorated NonWritable
+	 * (and has no image atomic): a staged view of one needs no copy
+	 * back after the dispatch (writing one anyway is undefined, and
+	 * would lose only the guest's own writes).
+	 */
+	uint32_t image_no_write;
 	/* The descriptor arrays, for dxg_spirv_clamp(). */
 	struct dxg_spirv_array arrays[DXG_SPIRV_MAX_ARRAYS];
 	uint32_t num_arrays;

@@ -350,10 +350,10 @@ static void drop_views(struct vk_engine *v)
 /*
  * A view of more than one linear image: an optimal image of its own, its
  * subresources copied in before the dispatch (and out after, for a
- * storage image), kept until the dispatch is done.
+ * storage image the shader may write), kept until the dispatch is done.
  */
 static int32_t make_staged(struct vk_engine *v, uint32_t type, const struct dxg_engine_binding *b,
-			   VkImageView *out)
+			   bool no_write, VkImageView *out)
 {
 	const bool storage = type == DXG_SLOT_STORAGE_IMAGE;
 	struct dxg_vk_staged *s = &v->staged[v->num_staged++];
@@ -365,7 +365,7 @@ static int32_t make_staged(struct vk_engine *v, uint32_t type, const struct dxg_
 	if (!st)
 		st = dxg_vk_staged_make(v->dev, b, buf, off,
 					storage ? VK_IMAGE_USAGE_STORAGE_BIT :
-						  VK_IMAGE_USAGE_SAMPLED_BIT, storage, s);
+						  VK_IMAGE_USAGE_SAMPLED_BIT, storage && !no_write, s);
 	*out = s->view;
 	return st;
 }
@@ -374,9 +374,10 @@ static int32_t make_staged(struct vk_engine *v, uint32_t type, const struct dxg_
  * An image slot's image and view, a sampler slot's sampler, or both (a
  * combined image sampler), kept until the dispatch is done.
  */
-static int32_t make_image_sampler(struct vk_engine *v, uint32_t type,
-			  const struct dxg_engine_binding *b, VkDescriptorImageInfo *ii)
+static int32_t make_image_sampler(struct vk_engine *v, const struct dxg_vk_pipeline *p,
+				  const struct dxg_engine_binding *b, VkDescriptorImageInfo *ii)
 {
+	const uint32_t type = p->slots[b->binding].type;
 	const struct dxg_vk_devmem *m = b->dev;
 	int32_t st;
 
@@ -393,7 +394,9 @@ static int32_t make_image_sampler(struct vk_engine *v, uint32_t type,
 	if (m->mem == VK_NULL_HANDLE)
 		return STATUS_ACCESS_DENIED;
 	if (dxg_vk_staged_needed(b))
-		return make_staged(v, type, b, &ii->imageView);
+		return make_staged(v, type, b,
+				   p->shared->facts.image_no_write >> b->binding & 1,
+				   &ii->imageView);
 	st = dxg_vk_image_make(v->dev, m, b->dev_offset, b->size, b->format, b->width,
 			       b->height, b->swizzle, &v->images[v->num_images],
 			       &v->image_views[v->num_images]);
@@ -454,7 +457,7 @@ static int32_t bind(struct vk_engine *v, const struct dxg_vk_pipeline *p,
 		};
 		/* An image or sampler of its own; a buffer's range, maybe through a view. */
 		if (dxg_slot_is_image(slot->type) || dxg_slot_has_sampler(slot->type)) {
-			st = make_image_sampler(v, slot->type, &d->bindings[i], &ii[i]);
+			st = make_image_sampler(v, p, &d->bindings[i], &ii[i]);
 			w[i].pImageInfo = &ii[i];
 			if (st)
 				return st;
