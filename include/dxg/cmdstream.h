@@ -255,7 +255,8 @@ enum dxg_view_type {
 	DXG_VIEW_2D = 0,	/* DISPATCH3's and DISPATCH4's images */
 	DXG_VIEW_2D_ARRAY = 1,
 	DXG_VIEW_3D = 2,
-	DXG_VIEW_TYPE_MAX = DXG_VIEW_3D,
+	DXG_VIEW_CUBE = 3,	/* six square layers: +X -X +Y -Y +Z -Z */
+	DXG_VIEW_TYPE_MAX = DXG_VIEW_CUBE,
 };
 
 /* A DISPATCH5 image's alignment: 2^4 .. 2^DXG_IMAGE_MAX_ALIGN_LOG2 bytes. */
@@ -276,7 +277,7 @@ struct dxg_cmd_binding5 {
 	__u8 view_type;		/* enum dxg_view_type */
 	__u8 align_log2;	/* the image's alignment, DXG_IMAGE_*_ALIGN_LOG2 */
 	__u16 levels;		/* >= 1 */
-	__u32 layers;		/* >= 1; 1 but for a 2D array view */
+	__u32 layers;		/* >= 1; 1 but for a 2D array view (6: a cube) */
 	__u32 depth;		/* >= 1, the first level's; 1 but for a 3D view */
 	__u32 reserved;		/* 0 */
 	__u64 layer_stride;	/* a 2D array view's: one layer's start to the next's */

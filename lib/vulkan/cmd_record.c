@@ -171,9 +171,13 @@ static struct dxg_cmd_binding5 resolve_image(const struct odx_cmd_buffer *c, uin
 		.b = { .binding = i, .va = dummy ? dummy->va : 0, .size = ODX_DUMMY_IMAGE_SIZE,
 		       .flags = slot->format << DXG_CMD_BINDING_FORMAT_SHIFT, .width = 1,
 		       .height = 1 },
-		/* Its own allocation: at any alignment up to its size. */
-		.view_type = (uint8_t)slot->view, .align_log2 = 16, .levels = 1, .layers = 1,
-		.depth = 1,
+		/*
+		 * Its own allocation, at 8 KiB (any device's linear 1x1
+		 * image fits): a cube's six layers in 48 KiB.
+		 */
+		.view_type = (uint8_t)slot->view, .align_log2 = 13, .levels = 1,
+		.layers = slot->view == DXG_VIEW_CUBE ? 6 : 1, .depth = 1,
+		.layer_stride = slot->view == DXG_VIEW_CUBE ? 8192 : 0,
 	};
 	const struct odx_descriptor *d = bs->set ?
 		odx_set_element(bs->set, slot->binding, slot->element, false, NULL) : NULL;

@@ -77,10 +77,13 @@ static VkResult image_supported(const struct odx_physical_device *pd, uint32_t f
 {
 	VkFormatFeatureFlags f = odx_image_features(pd, format);
 
-	/* 3D images only where the host stages their views (DISPATCH5). */
+	/* 3D images and cubes only where the host stages their views (DISPATCH5). */
 	if (!f || (type != VK_IMAGE_TYPE_2D && (type != VK_IMAGE_TYPE_3D || !pd->image_views)) ||
 	    tiling != VK_IMAGE_TILING_OPTIMAL ||
-	    (flags & ~VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) || !usage || (usage & ~ODX_IMAGE_USAGE) ||
+	    (flags & ~(VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT | VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT)) ||
+	    ((flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT) &&
+	     (type != VK_IMAGE_TYPE_2D || !pd->image_views)) ||
+	    !usage || (usage & ~ODX_IMAGE_USAGE) ||
 	    ((usage & VK_IMAGE_USAGE_STORAGE_BIT) && !(f & VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT)) ||
 	    ((usage & VK_IMAGE_USAGE_SAMPLED_BIT) && !(f & VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT)))
 		return VK_ERROR_FORMAT_NOT_SUPPORTED;
@@ -97,12 +100,22 @@ static uint32_t chain_levels(uint32_t w, uint32_t h, uint32_t d)
 	return n;
 }
 
-/* 3D images' extent: the device's limit, and the format's linear 2D one. */
-static VkExtent3D max_extent(const struct odx_physical_device *pd, uint32_t format, bool is3d)
+/*
+ * An image's largest extent: the format's linear 2D one, within the
+ * device's limit for 3D images, and for cubes square and within theirs.
+ */
+static VkExtent3D max_extent(const struct odx_physical_device *pd, uint32_t format, bool is3d,
+			     bool cube)
 {
+	const VkPhysicalDeviceLimits *l = &pd->host.properties.limits;
 	uint32_t w = pd->formats[format].max_width, h = pd->formats[format].max_height;
-	uint32_t d3 = pd->host.properties.limits.maxImageDimension3D;
+	uint32_t d3 = l->maxImageDimension3D, c = l->maxImageDimensionCube;
 
+	if (cube) {
+		c = c < w ? c : w;
+		c = c < h ? c : h;
+		return (VkExtent3D) { c, c, 1 };
+	}
 	if (!is3d)
 		return (VkExtent3D) { w, h, 1 };
 	return (VkExtent3D) { w < d3 ? w : d3, h < d3 ? h : d3, d3 ? d3 : 1 };
@@ -117,9 +130,9 @@ static uint32_t max_layers(const struct odx_physical_device *pd)
 }
 
 static void image_properties(const struct odx_physical_device *pd, uint32_t format,
-			     bool is3d, VkImageFormatProperties *p)
+			     bool is3d, bool cube, VkImageFormatProperties *p)
 {
-	VkExtent3D e = max_extent(pd, format, is3d);
+	VkExtent3D e = max_extent(pd, format, is3d, cube);
 
 	*p = (VkImageFormatProperties) {
 		.maxExtent = e,
@@ -143,7 +156,8 @@ odx_GetPhysicalDeviceImageFormatProperties(VkPhysicalDevice physicalDevice,
 
 	memset(pProps, 0, sizeof(*pProps));
 	if (r == VK_SUCCESS)
-		image_properties(pd, format, type == VK_IMAGE_TYPE_3D, pProps);
+		image_properties(pd, format, type == VK_IMAGE_TYPE_3D,
+				 flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT, pProps);
 	return r;
 }
 
@@ -265,12 +279,15 @@ static VkResult make_image(struct odx_device *d, const VkImageCreateInfo *ci,
 	VkResult r = image_supported(d->physical, ci->format, ci->imageType, ci->tiling,
 				     ci->usage, ci->flags);
 	VkExtent3D max;
-	bool is3d;
+	bool is3d, cube;
 
 	if (r != VK_SUCCESS)
 		return image_refused("not a 2D (or 3D) storage or transfer image of an offered format");
 	is3d = ci->imageType == VK_IMAGE_TYPE_3D;
-	max = max_extent(d->physical, ci->format, is3d);
+	cube = ci->flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT;
+	max = max_extent(d->physical, ci->format, is3d, cube);
+	if (cube && (ci->extent.width != ci->extent.height || ci->arrayLayers < 6))
+		return image_refused("a cube-compatible image neither square nor of six layers");
 	if (ci->samples != VK_SAMPLE_COUNT_1_BIT ||
 	    !ci->extent.width || !ci->extent.height || !ci->extent.depth ||
 	    ci->extent.width > max.width || ci->extent.height > max.height ||
@@ -282,7 +299,7 @@ static VkResult make_image(struct odx_device *d, const VkImageCreateInfo *ci,
 		return image_refused("more levels than the extent has, or layers than the device");
 	*img = (struct odx_image) {
 		.format = ci->format, .width = ci->extent.width, .height = ci->extent.height,
-		.depth = ci->extent.depth, .is_3d = is3d,
+		.depth = ci->extent.depth, .is_3d = is3d, .cube_compatible = cube,
 		.levels = ci->mipLevels, .layers = ci->arrayLayers,
 		.texel = dxg_texel_format(ci->format).size,
 		.mutable_format = !!(ci->flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT),
@@ -435,12 +452,14 @@ static uint8_t swizzle_of(VkComponentSwizzle c)
  * A view's format: the image's, or for a MUTABLE_FORMAT image another one
  * offered for images of the same texel size that the host lays out alike
  * at each of the view's levels (the same rows, within the level's memory
- * and the image's alignment): the host makes each dispatch's image of the
- * view's format over the same bytes.
+ * and the image's alignment; for a view the host stages, the same size, as
+ * it places the levels and slices by their sizes): the host makes each
+ * dispatch's image of the view's format over the same bytes.
  */
 static bool view_format_ok(struct odx_device *d, const struct odx_image *img,
 			   const struct odx_image_view *v)
 {
+	const bool staged = v->view_type != DXG_VIEW_2D || v->levels > 1;
 	struct dxg_escape_image_layout k;
 
 	if (v->format == img->format)
@@ -455,6 +474,9 @@ static bool view_format_ok(struct odx_device *d, const struct odx_image *img,
 		if (host_layout(d, v->format, lv->width, lv->height, img->texel, &k) != VK_SUCCESS ||
 		    k.row_pitch != lv->row_pitch || k.size > lv->size ||
 		    k.alignment > img->alignment)
+			return false;
+		/* A staged view's levels and slices lie by their sizes: the same. */
+		if (staged && align_up(k.size, 16) != lv->size)
 			return false;
 	}
 	return true;
@@ -473,8 +495,9 @@ static uint32_t range_count(uint32_t base, uint32_t count, uint32_t n)
 /*
  * A view's type and subresources in @v: a 2D view of one layer (of one
  * level, a linear image the host binds as it is; of several, staged), a 2D
- * array view of a 2D image, a 3D view of a 3D image; the last two and
- * several levels only where the host stages views (DISPATCH5).
+ * array view of a 2D image, a 3D view of a 3D image, a cube view of six
+ * layers of a cube-compatible image; the last three and several levels
+ * only where the host stages views (DISPATCH5).
  */
 static bool view_shape(const struct odx_physical_device *pd, const struct odx_image *img,
 		       const VkImageViewCreateInfo *ci, struct odx_image_view *v)
@@ -498,6 +521,9 @@ static bool view_shape(const struct odx_physical_device *pd, const struct odx_im
 	case VK_IMAGE_VIEW_TYPE_3D:
 		v->view_type = DXG_VIEW_3D;
 		return img->is_3d && pd->image_views;
+	case VK_IMAGE_VIEW_TYPE_CUBE:
+		v->view_type = DXG_VIEW_CUBE;
+		return img->cube_compatible && v->layers == 6 && pd->image_views;
 	default:
 		return false;
 	}

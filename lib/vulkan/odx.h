@@ -312,6 +312,7 @@ struct odx_image_level {
 struct odx_image {
 	uint32_t format, width, height, depth;
 	bool is_3d;
+	bool cube_compatible;		/* square, six layers or more: cube views */
 	uint32_t levels, layers;
 	uint64_t layer_size;		/* from one layer's start to the next's */
 	uint64_t size;			/* the memory it needs */
@@ -324,7 +325,7 @@ struct odx_image {
 };
 
 /*
- * A view (image.c): 2D (one layer), 2D array or 3D, of levels level ..
+ * A view (image.c): 2D (one layer), 2D array, 3D or cube, of levels level ..
  * level + levels - 1 and layers layer .. layer + layers - 1.
  */
 struct odx_image_view {

@@ -100,7 +100,7 @@ enum {
 	OP_TYPE_SAMPLED_IMAGE = 27,
 	OP_TYPE_ARRAY = 28, OP_TYPE_POINTER = 32, OP_CONSTANT = 43,
 	OP_VARIABLE = 59, OP_DECORATE = 71, DEC_BINDING = 33, DEC_SET = 34,
-	DIM_2D = 1, DIM_3D = 2, DIM_BUFFER = 5,
+	DIM_2D = 1, DIM_3D = 2, DIM_CUBE = 3, DIM_BUFFER = 5,
 };
 
 /* What reflect() keeps of an id. */
@@ -173,9 +173,10 @@ static VkResult reflect(const struct odx_shader_module *m, struct odx_slot *slot
 			t[w[i + 1]].cls = op == OP_TYPE_INT ? DXG_TEXEL_INT : DXG_TEXEL_FLOAT;
 		} else if (op == OP_TYPE_IMAGE && wc >= 9 && w[i + 1] < bound &&
 			   w[i + 2] < bound && (w[i + 3] == DIM_BUFFER || w[i + 3] == DIM_2D ||
-						w[i + 3] == DIM_3D)) {
+						w[i + 3] == DIM_3D || w[i + 3] == DIM_CUBE)) {
 			t[w[i + 1]].format = fallback_format(w[i + 8], t[w[i + 2]].cls);
 			t[w[i + 1]].view = w[i + 3] == DIM_3D ? DXG_VIEW_3D :
+					   w[i + 3] == DIM_CUBE ? DXG_VIEW_CUBE :
 					   w[i + 5] ? DXG_VIEW_2D_ARRAY : DXG_VIEW_2D;
 		} else if (op == OP_TYPE_SAMPLED_IMAGE && wc == 3 && w[i + 1] < bound &&
 			   w[i + 2] < bound) {

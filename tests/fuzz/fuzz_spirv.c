@@ -144,9 +144,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	static const uint8_t t_smp[] = { DXG_SLOT_COMBINED_IMAGE_SAMPLER, DXG_SLOT_SAMPLED_IMAGE,
 					 DXG_SLOT_SAMPLER, DXG_SLOT_SAMPLED_IMAGE,
 					 DXG_SLOT_SAMPLER, DXG_SLOT_STORAGE_BUFFER };
-	/* views.comp: a 2D array and a 3D storage image, a combined image sampler, a buffer. */
+	/* views.comp: a 2D array and a 3D storage image, a combined image sampler, a buffer, a cube. */
 	static const uint8_t t_views[] = { DXG_SLOT_STORAGE_IMAGE, DXG_SLOT_STORAGE_IMAGE,
-					   DXG_SLOT_COMBINED_IMAGE_SAMPLER, DXG_SLOT_STORAGE_BUFFER };
+					   DXG_SLOT_COMBINED_IMAGE_SAMPLER, DXG_SLOT_STORAGE_BUFFER,
+					   DXG_SLOT_COMBINED_IMAGE_SAMPLER };
 	static const uint8_t t233[] = { DXG_SLOT_UNIFORM_TEXEL_BUFFER,
 					DXG_SLOT_STORAGE_TEXEL_BUFFER,
 					DXG_SLOT_STORAGE_TEXEL_BUFFER };
@@ -164,6 +165,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	seed(dir, "texel", 0, 3, s001, b010, t233, e000, texel_spv, sizeof(texel_spv));
 	seed(dir, "image", 0, 3, NULL, b012, t444, e000, image_spv, sizeof(image_spv));
 	seed(dir, "sample", 0, 6, NULL, b0_5, t_smp, e0_5, sample_spv, sizeof(sample_spv));
-	seed(dir, "views", 0, 4, NULL, b0_5, t_views, e0_5, views_spv, sizeof(views_spv));
+	seed(dir, "views", 0, 5, NULL, b0_5, t_views, e0_5, views_spv, sizeof(views_spv));
 	exit(0);
 }

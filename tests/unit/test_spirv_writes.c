@@ -338,18 +338,20 @@ static void test_texel_facts(void **state)
 	}
 	/* views.comp: the view types its images need; written, so copied back. */
 	{
-		const struct dxg_engine_slot vs[4] = {
+		const struct dxg_engine_slot vs[5] = {
 			{ 0, 0, DXG_SLOT_STORAGE_IMAGE, 0 },
 			{ 0, 1, DXG_SLOT_STORAGE_IMAGE, 0 },
 			{ 0, 2, DXG_SLOT_COMBINED_IMAGE_SAMPLER, 0 },
 			{ 0, 3, DXG_SLOT_STORAGE_BUFFER, 0 },
+			{ 0, 4, DXG_SLOT_COMBINED_IMAGE_SAMPLER, 0 },
 		};
 
-		assert_int_equal(dxg_spirv_check(views_spv, sizeof(views_spv), "main", vs, 4,
+		assert_int_equal(dxg_spirv_check(views_spv, sizeof(views_spv), "main", vs, 5,
 						 VK_API_VERSION_1_3, 0, &f), 0);
 		assert_int_equal(f.image_view[0], DXG_VIEW_2D_ARRAY);
 		assert_int_equal(f.image_view[1], DXG_VIEW_3D);
 		assert_int_equal(f.image_view[2], DXG_VIEW_2D);
+		assert_int_equal(f.image_view[4], DXG_VIEW_CUBE);
 		assert_int_equal(f.image_no_write, 0);
 	}
 }

@@ -1124,10 +1124,11 @@ static void download_rows(struct dxg_vk_devmem *m, uint64_t at, uint64_t pitch, 
  */
 static void test_image_views(void **state)
 {
-	enum { W = 9, H = 5, L = 3, D = 4, NS = 4 };
+	enum { W = 9, H = 5, L = 3, D = 4, C = 4, NS = 5 };
 	const uint64_t A = 256;
 	const uint8_t type[NS] = { DXG_SLOT_STORAGE_IMAGE, DXG_SLOT_STORAGE_IMAGE,
-				   DXG_SLOT_COMBINED_IMAGE_SAMPLER, DXG_SLOT_STORAGE_BUFFER };
+				   DXG_SLOT_COMBINED_IMAGE_SAMPLER, DXG_SLOT_STORAGE_BUFFER,
+				   DXG_SLOT_COMBINED_IMAGE_SAMPLER };
 	struct dxg_engine_pipeline p = {
 		.spirv = views_spv, .spirv_size = sizeof(views_spv), .entry = "main",
 		.num_slots = NS, .push_size = 16,
@@ -1136,7 +1137,8 @@ static void test_image_views(void **state)
 					 .push_size = 16, .num_bindings = NS };
 	const uint32_t push[4] = { W, H, L, D };
 	uint64_t aoff[1], aslice[1], apitch[1], voff[1], vslice[1], vpitch[1];
-	uint64_t moff[2], mslice[2], mpitch[2], aspan, vspan, mspan, base[3];
+	uint64_t moff[2], mslice[2], mpitch[2], coff[1], cslice[1], cpitch[1];
+	uint64_t aspan, vspan, mspan, cspan, base[4];
 	struct dxg_vk_devmem *m = NULL;
 	uint32_t *row = (uint32_t *)(io + 65536), *out = (uint32_t *)(io + 2 * 65536);
 	struct dxg_engine_dispatch bad;
@@ -1147,10 +1149,12 @@ static void test_image_views(void **state)
 	aspan = view_layout(W, H, 1, 1, A, aoff, aslice, apitch);
 	vspan = view_layout(W, H, D, 1, A, voff, vslice, vpitch);
 	mspan = view_layout(W, H, 1, 2, A, moff, mslice, mpitch);
+	cspan = view_layout(C, C, 1, 1, A, coff, cslice, cpitch);
 	base[0] = 0;
 	base[1] = base[0] + L * aspan;
 	base[2] = base[1] + vspan;
-	assert_int_equal(dxg_vk_devmem_alloc(dev, base[2] + mspan, &m), 0);
+	base[3] = base[2] + mspan;
+	assert_int_equal(dxg_vk_devmem_alloc(dev, base[3] + 6 * cspan, &m), 0);
 	/* arr: layer k (k, y, x); vol: slice z (z, y, x) + 7; mips: level l (l, y, x). */
 	for (uint32_t k = 0; k < L; k++) {
 		for (uint32_t y = 0; y < H; y++)
@@ -1172,6 +1176,13 @@ static void test_image_views(void **state)
 				row[y * mpitch[l] / 4 + x] = 50000 * (l + 1) + y * 10 + x;
 		upload_rows(m, base[2] + moff[l], mpitch[l], (uint8_t *)row, 4 * lw, lh);
 	}
+	/* cube: face f all 7000 + f. */
+	for (uint32_t f = 0; f < 6; f++) {
+		for (uint32_t y = 0; y < C; y++)
+			for (uint32_t x = 0; x < C; x++)
+				row[y * cpitch[0] / 4 + x] = 7000 + f;
+		upload_rows(m, base[3] + f * cspan, cpitch[0], (uint8_t *)row, 4 * C, C);
+	}
 
 	for (uint32_t i = 0; i < NS; i++)
 		p.slots[i] = (struct dxg_engine_slot) { 0, i, type[i], 0 };
@@ -1191,10 +1202,16 @@ static void test_image_views(void **state)
 		.width = W, .height = H, .view_type = DXG_VIEW_2D, .levels = 2,
 		.layers = 1, .depth = 1, .align = A, .read_only = 1 };
 	d.bindings[3] = (struct dxg_engine_binding) { .binding = 3, .host = out,
-		.size = 4 * W * H };
-	memset(out, 0, 4 * W * H);
+		.size = 4 * (W * H + 6) };
+	d.bindings[4] = (struct dxg_engine_binding) { .binding = 4, .dev = m,
+		.dev_offset = base[3], .size = 6 * cspan, .format = VK_FORMAT_R32_UINT,
+		.width = C, .height = C, .view_type = DXG_VIEW_CUBE, .levels = 1,
+		.layers = 6, .depth = 1, .align = A, .layer_stride = cspan, .read_only = 1 };
+	memset(out, 0, 4 * (W * H + 6));
 	assert_int_equal(eng->ops->dispatch(eng, &d), 0);
 	objs = atomic_load(&dev->objects);
+	for (uint32_t f = 0; f < 6; f++)		/* each face at its centre */
+		assert_int_equal(out[W * H + f], 7000 + f);
 	for (uint32_t k = 0; k < L; k++) {
 		download_rows(m, base[0] + k * aspan, apitch[0], (uint8_t *)row, 4 * W, H);
 		for (uint32_t i = 0; i < W * H; i++)
@@ -1236,6 +1253,12 @@ static void test_image_views(void **state)
 	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
 	bad = d;
 	bad.bindings[2].align = 8;			/* below the level's own */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[4].layers = 5;			/* a cube has six */
+	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
+	bad = d;
+	bad.bindings[4].height = C - 1;			/* and is square */
 	assert_int_equal(eng->ops->dispatch(eng, &bad), STATUS_INVALID_PARAMETER);
 	bad = d;
 	bad.bindings[3].levels = 1;			/* a buffer has no view */

@@ -19,7 +19,7 @@ enum {
 	OP_ENTRY_POINT = 15, OP_CAPABILITY = 17, OP_TYPE_INT = 21, OP_TYPE_FLOAT = 22,
 	OP_TYPE_IMAGE = 25, OP_TYPE_SAMPLER = 26, OP_TYPE_SAMPLED_IMAGE = 27,
 	OP_TYPE_ARRAY = 28, OP_TYPE_RUNTIME_ARRAY = 29,
-	DIM_2D = 1, DIM_3D = 2, DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2, DEPTH_YES = 1,
+	DIM_2D = 1, DIM_3D = 2, DIM_CUBE = 3, DIM_BUFFER = 5, IMAGE_SAMPLED = 1, IMAGE_STORAGE = 2, DEPTH_YES = 1,
 	/* What an image or sampler type is to us (id_info.texel). */
 	TEXEL_UNIFORM = 1, TEXEL_STORAGE = 2, STORAGE_IMAGE_KIND = 3,
 	SAMPLED_IMAGE_KIND = 4, COMBINED_KIND = 5, SAMPLER = 6,
@@ -52,7 +52,7 @@ struct id_info {
 	uint8_t cls;		/* a scalar type: enum dxg_texel_class */
 	/*
 	 * An image type: of Dim Buffer, sampled (TEXEL_UNIFORM) or storage
-	 * (TEXEL_STORAGE); of Dim 2D (arrayed or not) or 3D, single
+	 * (TEXEL_STORAGE); of Dim 2D (arrayed or not), 3D or Cube, single
 	 * sampled, not a depth image: storage (STORAGE_IMAGE_KIND) or
 	 * sampled (SAMPLED_IMAGE_KIND); a sampled image type of the latter
 	 * (COMBINED_KIND); a sampler type (SAMPLER); or 0.
@@ -108,14 +108,15 @@ static void decorate(struct id_info *t, const uint32_t *ins, uint32_t wc)
 }
 
 /*
- * An OpTypeImage: buffer images (texel buffers) and 2D (arrayed or not)
- * and 3D storage and sampled images are what a layout may have; the view
- * an image needs goes to its view.
+ * An OpTypeImage: buffer images (texel buffers) and 2D (arrayed or not),
+ * 3D and cube storage and sampled images are what a layout may have; the
+ * view an image needs goes to its view.
  */
 static void image_type(struct id_info *t, const uint32_t *ins)
 {
 	struct id_info *i = &t[ins[1]];
-	const bool arrayed = ins[5], image_dim = ins[3] == DIM_2D || ins[3] == DIM_3D;
+	const bool arrayed = ins[5];
+	const bool image_dim = ins[3] == DIM_2D || ins[3] == DIM_3D || ins[3] == DIM_CUBE;
 
 	i->type = ins[2];		/* its Sampled Type */
 	/* Multisampled; arrayed but for 2D; an Image Format beyond ours. */
@@ -130,7 +131,8 @@ static void image_type(struct id_info *t, const uint32_t *ins)
 	else if (image_dim && ins[7] == IMAGE_SAMPLED && ins[4] != DEPTH_YES)
 		i->texel = SAMPLED_IMAGE_KIND;
 	i->spv_format = (uint8_t)ins[8];
-	i->view = ins[3] == DIM_3D ? DXG_VIEW_3D : arrayed ? DXG_VIEW_2D_ARRAY : DXG_VIEW_2D;
+	i->view = ins[3] == DIM_3D ? DXG_VIEW_3D : ins[3] == DIM_CUBE ? DXG_VIEW_CUBE :
+		  arrayed ? DXG_VIEW_2D_ARRAY : DXG_VIEW_2D;
 }
 
 /*

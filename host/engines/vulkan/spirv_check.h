@@ -8,8 +8,8 @@
  * model, every resource a buffer of the layout's slots (storage or uniform,
  * as the slot says) or a texel buffer (an image of Dim Buffer, sampled for
  * a uniform texel buffer, storage for a storage one), a 2D (arrayed or
- * not) or 3D storage or sampled image (single sampled, not depth), a
- * sampler, or a
+ * not), 3D or cube storage or sampled image (single sampled, not depth),
+ * a sampler, or a
  * sampled image of such an image (a combined image sampler); descriptor
  * arrays of constant length, indexed by constants in bounds or by other
  * values that dxg_spirv_clamp() clamps; and no buffer device addresses
@@ -54,7 +54,7 @@ struct dxg_spirv_facts {
 	uint32_t texel_atomic;
 	/*
 	 * Per image slot, the view type its image type needs (enum
-	 * dxg_view_type: Dim 2D, 2D arrayed, 3D); 0 for other slots.
+	 * dxg_view_type: Dim 2D, 2D arrayed, 3D, Cube); 0 for other slots.
 	 */
 	uint8_t image_view[DXG_ENGINE_MAX_BINDINGS];
 	/*

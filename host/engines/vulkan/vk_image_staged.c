@@ -146,9 +146,10 @@ int32_t dxg_vk_staged_make(struct dxg_vk_device *d, const struct dxg_engine_bind
 			   VkBuffer buffer, uint64_t offset, VkImageUsageFlags usage,
 			   bool write_back, struct dxg_vk_staged *s)
 {
-	const bool is3d = b->view_type == DXG_VIEW_3D;
+	const bool is3d = b->view_type == DXG_VIEW_3D, cube = b->view_type == DXG_VIEW_CUBE;
 	VkImageCreateInfo ci = {
 		.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+		.flags = cube ? VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT : 0,
 		.imageType = is3d ? VK_IMAGE_TYPE_3D : VK_IMAGE_TYPE_2D,
 		.format = (VkFormat)b->format,
 		.extent = { b->width, b->height, b->depth },
@@ -164,7 +165,7 @@ int32_t dxg_vk_staged_make(struct dxg_vk_device *d, const struct dxg_engine_bind
 		.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
 		.viewType = b->view_type == DXG_VIEW_2D ? VK_IMAGE_VIEW_TYPE_2D :
 			    b->view_type == DXG_VIEW_2D_ARRAY ? VK_IMAGE_VIEW_TYPE_2D_ARRAY :
-			    VK_IMAGE_VIEW_TYPE_3D,
+			    cube ? VK_IMAGE_VIEW_TYPE_CUBE : VK_IMAGE_VIEW_TYPE_3D,
 		.format = (VkFormat)b->format,
 		.components = { (VkComponentSwizzle)b->swizzle[0], (VkComponentSwizzle)b->swizzle[1],
 				(VkComponentSwizzle)b->swizzle[2], (VkComponentSwizzle)b->swizzle[3] },
@@ -180,7 +181,8 @@ int32_t dxg_vk_staged_make(struct dxg_vk_device *d, const struct dxg_engine_bind
 	/* The view's shape: the decoder bounded the fields, not their sense. */
 	if (!b->width || !b->height || b->view_type > DXG_VIEW_TYPE_MAX || !b->levels ||
 	    !b->layers || !b->depth || (!is3d && b->depth != 1) ||
-	    (b->view_type != DXG_VIEW_2D_ARRAY && b->layers != 1) ||
+	    (cube ? b->layers != 6 || b->width != b->height :
+	     b->view_type != DXG_VIEW_2D_ARRAY && b->layers != 1) ||
 	    b->levels > chain(b->width, b->height, b->depth) || !b->align ||
 	    (b->align & (b->align - 1)))
 		return STATUS_INVALID_PARAMETER;

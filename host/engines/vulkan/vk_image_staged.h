@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Image views that are more than one linear 2D image: a 2D view of several
- * levels (sampled), a 2D array view, a 3D view (DISPATCH5,
+ * levels (sampled), a 2D array view, a 3D view, a cube view (DISPATCH5,
  * docs/command-stream.md "Image views").  The guest's memory holds each
  * level of each layer (each slice of a 3D level) as a linear 2D image
  * (vk_image.h) at the image's alignment; linear tiling has no levels,
@@ -40,7 +40,7 @@ struct dxg_vk_staged {
 /*
  * Does binding @b (an image slot's; levels 0: DISPATCH4's 2D view of one
  * level) name a view that needs staging: more than one level of a 2D
- * image, or a 2D array or 3D view?
+ * image, or a 2D array, 3D or cube view?
  */
 static inline bool dxg_vk_staged_needed(const struct dxg_engine_binding *b)
 {

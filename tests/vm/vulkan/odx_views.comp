@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Image views of several layers, slices and levels (test_odx_views.c): a
 // 2D array view of three layers and a 3D view rewritten in place; a
-// sampled view of three levels fetched at levels 1 and 2.
+// sampled view of three levels fetched at levels 1 and 2; each face of a
+// cube sampled at its centre.
 #version 450
 layout(local_size_x = 4, local_size_y = 4, local_size_z = 1) in;
 layout(set = 0, binding = 0, r32ui) uniform uimage2DArray arr;
@@ -10,6 +11,7 @@ layout(set = 0, binding = 2) uniform usampler2D mips;
 layout(set = 0, binding = 3) buffer Out { uint v[]; } o;
 // Declared, never used: the test leaves its descriptor unwritten.
 layout(set = 0, binding = 4, r32ui) uniform uimage2DArray spare;
+layout(set = 0, binding = 5) uniform usamplerCube cube;
 
 void main()
 {
@@ -27,5 +29,12 @@ void main()
 
 		o.v[i] = texelFetch(mips, t1, 1).x;
 		o.v[i + uint(w.x * w.y)] = texelFetch(mips, t2, 2).x;
+	}
+	if (c == ivec3(0)) {
+		const vec3 dirs[6] = vec3[](vec3(1, 0, 0), vec3(-1, 0, 0), vec3(0, 1, 0),
+					    vec3(0, -1, 0), vec3(0, 0, 1), vec3(0, 0, -1));
+
+		for (int f = 0; f < 6; f++)
+			o.v[2 * w.x * w.y + f] = textureLod(cube, dirs[f], 0.0).x;
 	}
 }

@@ -7,9 +7,10 @@
  * place by one kernel, which also fetches levels 1 and 2 of a sampled view
  * of three levels; a 3D level cleared whole; a slice of the 3D image
  * copied into a layer of the 2D one; every level of both read back and
- * every texel checked, what the views left alone included.  A fifth
- * binding, a 2D array the kernel declares but never uses, is left
- * unwritten.
+ * every texel checked, what the views left alone included.  The kernel
+ * also samples each face of a cube (a cube-compatible image of six layers,
+ * each cleared to its own value) at its centre.  A binding the kernel
+ * declares but never uses, a 2D array, is left unwritten.
  *
  * Plain Vulkan: it also runs on the host's lavapipe (meson test), and under
  * the validation layer with ODX_VALIDATE=1.
@@ -33,11 +34,13 @@
 #define UP_V	4096u
 #define OUT_A	8192u
 #define OUT_V	12288u
-#define OUT_O	16384u		/* the kernel's output: 2 x W x H words */
+#define OUT_O	16384u		/* the kernel's output: 2 x W x H words, 6 faces */
+#define OUT_WORDS	(2u * W * H + 6u)
+#define CUBE	4u		/* the cube's faces: 4x4 */
 #define STAGING	20480u
 
-enum { A, V, NIMG };
-enum { ARR, VOL, MIPS, NVIEWS };
+enum { A, V, CB, NIMG };
+enum { ARR, VOL, MIPS, CUBEV, NVIEWS };
 
 struct ctx {
 	VkInstance inst;
@@ -118,6 +121,9 @@ static int make_views(struct ctx *c)
 		  .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R32_UINT,
 		  .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, VK_REMAINING_MIP_LEVELS,
 					0, 1 } },
+		{ .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = c->img[CB],
+		  .viewType = VK_IMAGE_VIEW_TYPE_CUBE, .format = VK_FORMAT_R32_UINT,
+		  .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 6 } },
 	};
 	const VkSamplerCreateInfo sci = {
 		.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
@@ -132,6 +138,7 @@ static int make_views(struct ctx *c)
 	VK_OK("a 3D view of level 1", vkCreateImageView(c->dev, &vci[VOL], NULL, &c->view[VOL]));
 	VK_OK("a 2D view of every level of layer 0",
 	      vkCreateImageView(c->dev, &vci[MIPS], NULL, &c->view[MIPS]));
+	VK_OK("a cube view", vkCreateImageView(c->dev, &vci[CUBEV], NULL, &c->view[CUBEV]));
 	VK_OK("a nearest sampler", vkCreateSampler(c->dev, &sci, NULL, &c->sampler));
 	return 0;
 }
@@ -150,6 +157,8 @@ static int setup(struct ctx *c)
 	VkImageCreateInfo ci[NIMG] = {
 		image_2d(VK_FORMAT_R32_UINT, W, H, usage | VK_IMAGE_USAGE_SAMPLED_BIT),
 		image_2d(VK_FORMAT_R32_UINT, W, H, usage),
+		image_2d(VK_FORMAT_R32_UINT, CUBE, CUBE,
+			 VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT),
 	};
 
 	ci[A].mipLevels = ALEVELS;
@@ -157,6 +166,8 @@ static int setup(struct ctx *c)
 	ci[V].imageType = VK_IMAGE_TYPE_3D;
 	ci[V].extent.depth = D;
 	ci[V].mipLevels = VLEVELS;
+	ci[CB].flags = VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT;
+	ci[CB].arrayLayers = 6;
 	if (instance_begin("test_odx_views", &c->inst, &c->messenger, &c->pd))
 		return -1;
 	test_offered(c->pd);
@@ -172,21 +183,23 @@ static int setup(struct ctx *c)
 static int make_pipeline(struct ctx *c)
 {
 	/* Binding 4, the shader's unused 2D array `spare`, is never written. */
-	const VkDescriptorSetLayoutBinding b[5] = {
+	const VkDescriptorSetLayoutBinding b[6] = {
 		{ 0, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
 		{ 1, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
 		{ 2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_COMPUTE_BIT,
 		  NULL },
 		{ 3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
 		{ 4, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
+		{ 5, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_COMPUTE_BIT,
+		  NULL },
 	};
 	const VkDescriptorSetLayoutCreateInfo lci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-		.bindingCount = 5, .pBindings = b,
+		.bindingCount = 6, .pBindings = b,
 	};
 	const VkDescriptorPoolSize ps[3] = {
 		{ VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 3 },
-		{ VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1 },
+		{ VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2 },
 		{ VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1 },
 	};
 	const VkDescriptorPoolCreateInfo pci = {
@@ -199,13 +212,14 @@ static int make_pipeline(struct ctx *c)
 	VkPipelineLayoutCreateInfo plci = {
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
 	};
-	const VkDescriptorImageInfo ii[3] = {
+	const VkDescriptorImageInfo ii[4] = {
 		{ VK_NULL_HANDLE, c->view[ARR], VK_IMAGE_LAYOUT_GENERAL },
 		{ VK_NULL_HANDLE, c->view[VOL], VK_IMAGE_LAYOUT_GENERAL },
 		{ c->sampler, c->view[MIPS], VK_IMAGE_LAYOUT_GENERAL },
+		{ c->sampler, c->view[CUBEV], VK_IMAGE_LAYOUT_GENERAL },
 	};
-	const VkDescriptorBufferInfo bi = { c->staging, OUT_O, 2 * W * H * 4 };
-	VkWriteDescriptorSet w[3] = {
+	const VkDescriptorBufferInfo bi = { c->staging, OUT_O, OUT_WORDS * 4 };
+	VkWriteDescriptorSet w[4] = {
 		{ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 0,
 		  .descriptorCount = 2, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
 		  .pImageInfo = ii },
@@ -216,6 +230,10 @@ static int make_pipeline(struct ctx *c)
 		{ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 3,
 		  .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
 		  .pBufferInfo = &bi },
+		{ .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 5,
+		  .descriptorCount = 1,
+		  .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER,
+		  .pImageInfo = &ii[3] },
 	};
 
 	VK_OK("set layout", vkCreateDescriptorSetLayout(c->dev, &lci, NULL, &c->sl));
@@ -223,9 +241,9 @@ static int make_pipeline(struct ctx *c)
 	ai.descriptorPool = c->dp;
 	ai.pSetLayouts = &c->sl;
 	VK_OK("set", vkAllocateDescriptorSets(c->dev, &ai, &c->set));
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		w[i].dstSet = c->set;
-	vkUpdateDescriptorSets(c->dev, 3, w, 0, NULL);
+	vkUpdateDescriptorSets(c->dev, 4, w, 0, NULL);
 	plci.pSetLayouts = &c->sl;
 	VK_OK("pipeline layout", vkCreatePipelineLayout(c->dev, &plci, NULL, &c->layout));
 	VK_OK("a pipeline of a 2D array, a 3D and a mipmapped view",
@@ -290,6 +308,13 @@ static int record_and_run(struct ctx *c)
 			       1, &v_up);
 	vkCmdClearColorImage(cb, c->img[V], VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &nine, 1,
 			     &level0);
+	for (uint32_t f = 0; f < 6; f++) {
+		const VkImageSubresourceRange face = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, f, 1 };
+		const VkClearColorValue value = { .uint32 = { 7000 + f } };
+
+		vkCmdClearColorImage(cb, c->img[CB], VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &value,
+				     1, &face);
+	}
 	image_barriers(cb, c->img, NIMG, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
 		       VK_IMAGE_LAYOUT_GENERAL, VK_ACCESS_TRANSFER_WRITE_BIT,
 		       VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
@@ -298,7 +323,7 @@ static int record_and_run(struct ctx *c)
 	vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, c->layout, 0, 1, &c->set,
 				0, NULL);
 	vkCmdDispatch(cb, (W + 3) / 4, (H + 3) / 4, LAYERS - 1);
-	image_barriers(cb, c->img, NIMG, VK_IMAGE_LAYOUT_GENERAL,
+	image_barriers(cb, c->img, 2, VK_IMAGE_LAYOUT_GENERAL,	/* A and V */
 		       VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_ACCESS_SHADER_WRITE_BIT,
 		       VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
 		       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
@@ -373,6 +398,10 @@ static void check_v_and_fetches(const struct ctx *c)
 			bado += o[W * H + y * W + x] != a_value(0, 2, x2, y2);
 		}
 	check("a sampled view of three levels: levels 1 and 2 fetched", !bado, "%u wrong", bado);
+	bado = 0;
+	for (uint32_t f = 0; f < 6; f++)
+		bado += o[2 * W * H + f] != 7000 + f;
+	check("a cube view: each face sampled at its centre", !bado, "%u faces wrong", bado);
 }
 
 static void test_views(struct ctx *c)
